@@ -1,0 +1,228 @@
+"""The compose contract: what goes in, and the one Composition that comes out.
+
+The API, the CLI ``--json``, the web pages and the PDFs all render this same model. Texts in it
+are already in the requested locale (Chinese, or English where the pack has it). Lists are in a
+fixed order, so the same input and pack version always serialise to the same bytes.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from rules.conditions import Value
+
+Locale = Literal["zh", "en"]
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class ComposeRequest(BaseModel):
+    """One applicant's situation."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "pack": "beijing-dongcheng",
+                    "as_of": "2026-11-26",
+                    "industries": ["convenience_store"],
+                    "answers": {"area_m2": 80, "sells_tobacco": True},
+                    "commit": ["food_business"],
+                    "locale": "zh",
+                }
+            ]
+        },
+    )
+
+    pack: str = Field(default="beijing-dongcheng", max_length=64, description="rule pack id")
+    as_of: date | None = Field(default=None, description="the date the rules are read as of; today if omitted")
+    industries: list[str] = Field(default=[], max_length=20, description="industry ids (行业)")
+    scope: list[str] = Field(default=[], max_length=50, description="business-scope item ids (经营范围)")
+    answers: dict[str, Value | None] = Field(
+        default={}, max_length=200, description="question id → answer; null or \"unknown\" for 不确定"
+    )
+    commit: list[str] = Field(default=[], max_length=50, description="permits taken on notify-and-commit")
+    locale: Locale = "zh"
+
+
+class PackRef(_Out):
+    id: str
+    name: str
+    version: str
+    as_of: date
+    chain: list[str]
+
+
+class Span(_Out):
+    """A time limit as written in law and as a count of working days from the as-of date."""
+
+    days: int
+    unit: Literal["working", "calendar"]
+    working_days: int
+    text: str
+
+
+class Commitment(_Out):
+    eligible: bool
+    chosen: bool = False
+    mode: Literal["full", "materials"] | None = None
+    reason: str | None = Field(default=None, description="why it is not eligible")
+
+
+class Dependency(_Out):
+    permit: str
+    name: str
+    uses: str | None = None
+    uses_name: str | None = None
+
+
+class PermitOut(_Out):
+    id: str
+    name: str
+    kind: str
+    department: str
+    department_name: str
+    legal_basis: list[str]
+    statutory_limit: Span
+    committed_limit: Span | None
+    effective_limit: Span = Field(description="the limit that applies with the applicant's choices")
+    validity_years: int | None
+    fee_yuan: float
+    inspection: bool
+    mergeable: bool
+    commitment: Commitment
+    depends_on: list[Dependency]
+    stage: int = Field(description="1 for permits decided first; n+1 for those needing a stage-n result")
+    conditions: list[str] = Field(description="the requirement elements, in words")
+
+
+class ElementOut(_Out):
+    id: str
+    permit: str
+    kind: str
+    text: str
+
+
+class FieldOut(_Out):
+    id: str
+    label: str
+    type: str
+    required: bool
+    unit: str | None = None
+    min: float | None = None
+    max: float | None = None
+    max_length: int | None = None
+    options: list[tuple[str, str]] = []
+    prefill: Value | None = None
+    help: str | None = None
+    permits: list[str]
+
+
+class FormSection(_Out):
+    id: str
+    title: str
+    fields: list[FieldOut]
+
+
+class Sheet(_Out):
+    """A permit not merged into the one form: its own sheet in the same submission."""
+
+    permit: str
+    title: str
+    fields: list[FieldOut]
+
+
+class Form(_Out):
+    title: str
+    sections: list[FormSection]
+    sheets: list[Sheet]
+
+
+class MaterialOut(_Out):
+    key: str
+    name: str
+    variants: list[str] = Field(description="the layers or parts merged into this one document")
+    permits: list[str]
+    status: Literal["submit", "exempt", "internal", "commitment", "deferred"]
+    note: str | None = None
+
+
+class CommitmentOut(_Out):
+    permit: str
+    permit_name: str
+    mode: Literal["full", "materials"]
+    letter: str
+    follow_up: str
+    follow_up_within: Span | None
+    replaces: list[str]
+    deferred: list[str]
+
+
+class Notice(_Out):
+    title: str
+    intro: str
+    steps: list[str]
+    closing: str
+
+
+class Tally(_Out):
+    permits: int
+    forms: int
+    materials: int
+    form_fields: int
+    working_days: int
+
+
+class Savings(_Out):
+    before: Tally = Field(description="applying for each permit separately, one after another")
+    after: Tally = Field(description="one form, deduplicated materials, parallel approval")
+
+
+class Step(_Out):
+    kind: Literal["industry", "scope", "answer", "permit", "element", "rule", "legal_basis", "material", "commitment"]
+    id: str
+    label: str
+
+
+class Reason(_Out):
+    kind: Literal["permit", "element", "field", "material", "commitment"]
+    id: str
+    included: bool
+    chain: list[Step]
+    summary: str
+
+
+class QuestionOut(_Out):
+    id: str
+    text: str
+    help: str | None
+    type: str
+    unit: str | None
+    min: float | None
+    max: float | None
+    options: list[tuple[str, str]]
+    allow_unknown: bool
+    affects: list[str] = Field(description="permits whose outcome this answer can change")
+
+
+class Composition(_Out):
+    pack: PackRef
+    industries: list[str]
+    scope: list[str]
+    answers: dict[str, Value | None] = Field(description="the answers in force, implied ones included")
+    permits: list[PermitOut]
+    elements: list[ElementOut]
+    form: Form
+    materials: list[MaterialOut]
+    commitments: list[CommitmentOut]
+    notice: Notice
+    savings: Savings
+    reasons: list[Reason]
+    questions: list[QuestionOut]
+    complete: bool = Field(description="no open question can change the result")

@@ -1,0 +1,351 @@
+"""The rule model: what a rule pack may say, validated strictly (unknown keys are errors).
+
+Every entity names where its facts come from (``source``: a URL or title, or ``inferred``) and
+may carry an effective period; rule-bearing entities (permits and their elements) carry a legal
+basis. Texts are Chinese first, with an English version where known.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+from rules.conditions import Condition, Value
+
+Id = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,62}$")]
+"""Ids are lowercase ASCII: they become field names inside the rules engine."""
+
+PackId = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]{0,62}$")]
+
+
+class RuleModel(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class Text(RuleModel):
+    zh: str = Field(min_length=1)
+    en: str | None = None
+
+    def in_(self, locale: str) -> str:
+        return self.en if locale.startswith("en") and self.en else self.zh
+
+
+class Effective(RuleModel):
+    valid_from: date | None = None
+    valid_to: date | None = None
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Effective:
+        if self.valid_from and self.valid_to and self.valid_to < self.valid_from:
+            raise ValueError(f"valid_to {self.valid_to} is before valid_from {self.valid_from}")
+        return self
+
+    def in_effect(self, on: date) -> bool:
+        return (self.valid_from is None or self.valid_from <= on) and (self.valid_to is None or on <= self.valid_to)
+
+
+class Sourced(Effective):
+    source: str = Field(min_length=1, description="URL or title of the source, or 'inferred'")
+
+
+class Department(Sourced):
+    id: Id
+    name: Text
+    window: Text | None = None
+
+
+class Choice(RuleModel):
+    value: str = Field(min_length=1)
+    label: Text
+
+
+class QuestionType(StrEnum):
+    boolean = "boolean"
+    number = "number"
+    choice = "choice"
+
+
+class Question(Sourced):
+    id: Id
+    text: Text
+    help: Text | None = None
+    type: QuestionType
+    unit: str | None = None
+    min: float | None = None
+    max: float | None = None
+    integer: bool = False
+    options: list[Choice] = []
+    relevant_when: Condition | None = None
+    allow_unknown: bool = False
+    order: int = 100
+
+    @model_validator(mode="after")
+    def _shape(self) -> Question:
+        if self.type is QuestionType.choice and len(self.options) < 2:
+            raise ValueError(f"question '{self.id}' is a choice and needs at least two options")
+        if self.type is not QuestionType.choice and self.options:
+            raise ValueError(f"question '{self.id}' has options but is of type {self.type.value}")
+        if self.type is not QuestionType.number and (self.min is not None or self.max is not None or self.unit):
+            raise ValueError(f"question '{self.id}': min, max and unit apply to numbers only")
+        if self.min is not None and self.max is not None and self.max < self.min:
+            raise ValueError(f"question '{self.id}': max {self.max} is below min {self.min}")
+        values = [o.value for o in self.options]
+        if len(values) != len(set(values)):
+            raise ValueError(f"question '{self.id}' repeats an option value")
+        return self
+
+
+class ScopeItem(Sourced):
+    """A business-scope entry (经营范围) an applicant can pick alone or through an industry."""
+
+    id: Id
+    name: Text
+    implies: dict[Id, Value] = Field(default_factory=dict, description="answers fixed by picking it")
+    keywords: list[str] = []
+
+
+class Industry(Sourced):
+    """An entry of the industry catalogue (行业目录): a named bundle of scope items."""
+
+    id: Id
+    name: Text
+    scope: list[Id] = Field(min_length=1)
+    implies: dict[Id, Value] = Field(default_factory=dict)
+    keywords: list[str] = []
+    description: Text | None = None
+
+
+class ElementKind(StrEnum):
+    premises = "premises"
+    equipment = "equipment"
+    capital = "capital"
+    personnel = "personnel"
+    management = "management"
+
+
+class MaterialRef(RuleModel):
+    material: Id
+    variant: Id | None = None
+    when: Condition | None = None
+    note: Text | None = None
+
+
+class Element(Sourced):
+    """A requirement element (最小颗粒度): one condition of a permit, with what proves it."""
+
+    id: Id
+    kind: ElementKind
+    text: Text
+    when: Condition | None = None
+    fields: list[Id] = []
+    materials: list[MaterialRef] = []
+    legal_basis: list[str] = []
+
+
+class DayUnit(StrEnum):
+    working = "working"
+    calendar = "calendar"
+
+
+class Days(RuleModel):
+    days: int = Field(ge=0, le=400)
+    unit: DayUnit = DayUnit.working
+
+
+class TimeLimit(RuleModel):
+    statutory: Days
+    committed: Days | None = None
+    source: str = Field(min_length=1)
+
+
+class RiskCategory(StrEnum):
+    """The categories the action plan excludes from notify-and-commit (告知承诺)."""
+
+    national_security = "national_security"
+    public_safety = "public_safety"
+    financial_prudential = "financial_prudential"
+    ecological = "ecological"
+    health_life_property = "health_life_property"
+    foreign_affairs = "foreign_affairs"
+
+
+class FollowUp(RuleModel):
+    text: Text
+    within: Days
+
+
+class NotifyCommit(RuleModel):
+    """Whether and how the permit can be granted on a signed commitment (告知承诺)."""
+
+    available: bool
+    mode: Literal["full", "materials"] = "full"
+    when: Condition | None = None
+    risk_categories: list[RiskCategory] = []
+    reason: Text | None = Field(default=None, description="why it is not available, in words")
+    time_limit: Days | None = None
+    letter: Text | None = None
+    follow_up: FollowUp | None = None
+    deferred_materials: list[Id] = []
+    replaces_materials: list[Id] = []
+    source: str = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _complete(self) -> NotifyCommit:
+        if self.available and not self.risk_categories:
+            missing = [n for n in ("letter", "follow_up") if getattr(self, n) is None]
+            if missing:
+                raise ValueError(f"notify-and-commit is available but {', '.join(missing)} is missing")
+            if self.mode == "materials" and not self.replaces_materials:
+                raise ValueError("mode 'materials' needs replaces_materials")
+        if not self.available and self.reason is None and not self.risk_categories:
+            raise ValueError("notify-and-commit is not available: give a reason or risk_categories")
+        return self
+
+
+class Dependency(RuleModel):
+    permit: Id
+    uses: Id | None = Field(default=None, description="the material the other permit produces")
+
+
+class PermitKind(StrEnum):
+    license = "license"
+    filing = "filing"
+    inspection = "inspection"
+
+
+class Permit(Sourced):
+    id: Id
+    name: Text
+    kind: PermitKind = PermitKind.license
+    department: Id
+    legal_basis: list[str]
+    applies_when: Condition
+    time_limit: TimeLimit
+    validity_years: int | None = Field(default=None, ge=1, le=30)
+    fee_yuan: float = Field(default=0, ge=0)
+    inspection: bool = False
+    mergeable: bool = True
+    depends_on: list[Dependency] = []
+    notify_commit: NotifyCommit
+    fields: list[Id] = []
+    materials: list[MaterialRef] = []
+    elements: list[Element] = []
+    order: int = 100
+
+
+class Variant(RuleModel):
+    id: Id
+    name: Text
+
+
+class Material(Sourced):
+    key: Id
+    name: Text
+    variants: list[Variant] = []
+    government_holds: bool = Field(default=False, description="exempt: the government already holds it")
+    produced_by: Id | None = Field(default=None, description="a permit whose result this is")
+    commit_substitutable: bool = False
+
+
+class FieldType(StrEnum):
+    text = "text"
+    textarea = "textarea"
+    number = "number"
+    date = "date"
+    boolean = "boolean"
+    choice = "choice"
+    uscc = "uscc"
+    id_number = "id_number"
+    phone = "phone"
+    email = "email"
+
+
+class Section(StrEnum):
+    applicant = "applicant"
+    premises = "premises"
+    equipment = "equipment"
+    capital = "capital"
+    personnel = "personnel"
+    management = "management"
+    other = "other"
+
+
+class FormField(Sourced):
+    id: Id
+    label: Text
+    section: Section
+    type: FieldType
+    required: bool = True
+    unit: str | None = None
+    min: float | None = None
+    max: float | None = None
+    max_length: int | None = Field(default=None, ge=1, le=10000)
+    options: list[Choice] = []
+    prefill_from: Id | None = Field(default=None, description="a question whose answer fills it")
+    help: Text | None = None
+    order: int = 100
+
+    @model_validator(mode="after")
+    def _shape(self) -> FormField:
+        if (self.type is FieldType.choice) != bool(self.options):
+            raise ValueError(f"field '{self.id}': options go with type choice, and only with it")
+        return self
+
+
+class Expect(RuleModel):
+    permits: list[Id] | None = None
+    permits_include: list[Id] = []
+    permits_exclude: list[Id] = []
+    materials_include: list[Id] = []
+    materials_exclude: list[Id] = []
+    fields_include: list[Id] = []
+    commit_eligible: list[Id] | None = None
+    questions_include: list[Id] = []
+    questions_exclude: list[Id] = []
+    complete: bool | None = None
+    error: str | None = Field(default=None, description="the error code the input must be refused with")
+
+
+class Scenario(RuleModel):
+    name: str = Field(min_length=1)
+    as_of: date | None = None
+    industries: list[Id] = []
+    scope: list[Id] = []
+    answers: dict[str, Value | None] = {}
+    commit: list[Id] = []
+    expect: Expect
+
+
+class PackMeta(RuleModel):
+    id: PackId
+    name: Text
+    parent: PackId | None = None
+    description: Text | None = None
+    withdraw: dict[str, list[Id]] = Field(default_factory=dict, description="parent entities removed")
+    amend: dict[str, dict[Id, dict[str, object]]] = Field(
+        default_factory=dict, description="parent entities with some top-level fields replaced"
+    )
+
+
+ENTITY_KINDS: dict[str, type[RuleModel]] = {
+    "departments": Department,
+    "questions": Question,
+    "scope_items": ScopeItem,
+    "industries": Industry,
+    "permits": Permit,
+    "materials": Material,
+    "fields": FormField,
+    "scenarios": Scenario,
+}
+"""The top-level keys an entity file may hold, and the model of each entry."""
+
+
+def entity_id(kind: str, entity: RuleModel) -> str:
+    if kind == "materials":
+        return entity.key  # type: ignore[attr-defined,no-any-return]
+    if kind == "scenarios":
+        return entity.name  # type: ignore[attr-defined,no-any-return]
+    return entity.id  # type: ignore[attr-defined,no-any-return]

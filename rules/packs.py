@@ -1,0 +1,407 @@
+"""Rule packs: a folder of YAML per jurisdiction, overlaying an optional parent pack.
+
+A pack folder holds ``pack.yaml`` (id, name, parent, and what it ``withdraw``s from or
+``amend``s in its parent) and any number of entity files, each a mapping from an entity kind
+(``permits``, ``questions``, …) to a list. An entity with the id of a parent's entity replaces
+it; ``amend`` replaces only the top-level fields it names; ``withdraw`` removes it.
+
+Loading validates everything and resolves every reference. A pack with any error is refused
+whole, with every problem listed as ``file:line``; the caller keeps the pack it had.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from rules import yamlsource
+from rules.conditions import Condition, keys_of, normal_form
+from rules.errors import PackError, Problem
+from rules.model import (
+    ENTITY_KINDS,
+    Department,
+    FormField,
+    Industry,
+    Material,
+    MaterialRef,
+    PackMeta,
+    Permit,
+    Question,
+    QuestionType,
+    RuleModel,
+    Scenario,
+    ScopeItem,
+    entity_id,
+)
+
+PACKS_DIR = Path(__file__).parent / "packs"
+DEFAULT_PACK = "beijing-dongcheng"
+
+
+@dataclass(frozen=True)
+class Origin:
+    file: str
+    line: int
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}"
+
+
+@dataclass
+class _Raw:
+    data: Any
+    origin: Origin
+
+
+@dataclass(frozen=True)
+class Pack:
+    """A resolved pack: its parent chain applied, every reference checked."""
+
+    meta: PackMeta
+    chain: tuple[str, ...]
+    version: str
+    departments: dict[str, Department]
+    questions: dict[str, Question]
+    scope_items: dict[str, ScopeItem]
+    industries: dict[str, Industry]
+    permits: dict[str, Permit]
+    materials: dict[str, Material]
+    fields: dict[str, FormField]
+    scenarios: list[Scenario]
+    origins: dict[tuple[str, str], Origin] = field(repr=False)
+    directory: Path = field(repr=False)
+
+    @property
+    def id(self) -> str:
+        return self.meta.id
+
+    def origin(self, kind: str, id_: str) -> str:
+        found = self.origins.get((kind, id_))
+        return str(found) if found else ""
+
+
+def available(root: Path = PACKS_DIR) -> list[str]:
+    """Ids of the packs under ``root`` (folders holding a pack.yaml)."""
+    return sorted(p.parent.name for p in root.glob("*/pack.yaml"))
+
+
+def load(pack_id: str, root: Path = PACKS_DIR) -> Pack:
+    """Load, overlay, validate and cross-check one pack. Raises PackError listing every problem."""
+    problems: list[Problem] = []
+    chain = _chain(pack_id, root)
+    metas: list[PackMeta] = []
+    merged: dict[str, dict[str, _Raw]] = {kind: {} for kind in ENTITY_KINDS}
+    for link in chain:
+        meta = _merge_link(root / link, merged, problems)
+        if meta is not None:
+            metas.append(meta)
+    if problems:
+        raise PackError(problems)
+
+    entities: dict[str, dict[str, Any]] = {kind: {} for kind in ENTITY_KINDS}
+    origins: dict[tuple[str, str], Origin] = {}
+    for kind, raws in merged.items():
+        model = ENTITY_KINDS[kind]
+        for key, raw in raws.items():
+            origins[(kind, key)] = raw.origin
+            try:
+                entities[kind][key] = model.model_validate(raw.data)
+            except ValidationError as exc:
+                problems.extend(_validation_problems(exc, raw, kind, key))
+    if problems:
+        raise PackError(problems)
+
+    pack = Pack(
+        meta=metas[-1],
+        chain=tuple(chain),
+        version=_version(chain, entities),
+        departments=entities["departments"],
+        questions=entities["questions"],
+        scope_items=entities["scope_items"],
+        industries=entities["industries"],
+        permits=entities["permits"],
+        materials=entities["materials"],
+        fields=entities["fields"],
+        scenarios=list(entities["scenarios"].values()),
+        origins=origins,
+        directory=root / pack_id,
+    )
+    problems.extend(references(pack))
+    problems.extend(dependency_cycles(pack))
+    if problems:
+        raise PackError(problems)
+    return pack
+
+
+def _chain(pack_id: str, root: Path) -> list[str]:
+    """Pack ids from the root ancestor down to ``pack_id``."""
+    chain: list[str] = []
+    current: str | None = pack_id
+    while current is not None:
+        meta_file = root / current / "pack.yaml"
+        if current in chain:
+            raise PackError([Problem("pack_cycle", f"规则包父子关系成环: {' → '.join([*chain, current])}", str(meta_file))])
+        if not meta_file.is_file():
+            where = str(root / chain[-1] / "pack.yaml") if chain else ""
+            raise PackError([Problem("unknown_pack", f"没有名为 '{current}' 的规则包", where, current)])
+        chain.append(current)
+        try:
+            data = yamlsource.load(meta_file)
+        except yaml.YAMLError as exc:
+            raise PackError([_yaml_problem(exc, meta_file)]) from exc
+        current = data.get("parent") if isinstance(data, dict) else None
+        if current is not None and not isinstance(current, str):
+            raise PackError([Problem("bad_parent", "parent 必须是规则包 id", f"{meta_file}:{data.line}")])
+    return list(reversed(chain))
+
+
+def _merge_link(folder: Path, merged: dict[str, dict[str, _Raw]], problems: list[Problem]) -> PackMeta | None:
+    meta_file = folder / "pack.yaml"
+    meta_data = yamlsource.load(meta_file)
+    try:
+        meta = PackMeta.model_validate(meta_data)
+    except ValidationError as exc:
+        problems.extend(_validation_problems(exc, _Raw(meta_data, Origin(str(meta_file), 1)), "pack", folder.name))
+        return None
+    if meta.id != folder.name:
+        problems.append(Problem("pack_id_mismatch", f"pack.yaml 的 id '{meta.id}' 与文件夹名 '{folder.name}' 不一致", f"{meta_file}:{meta_data.line}"))
+
+    for kind, ids in meta.withdraw.items():
+        for id_ in ids:
+            if kind not in merged or id_ not in merged[kind]:
+                problems.append(Problem("withdraw_unknown", f"要撤回的 {kind} '{id_}' 在上级规则包中不存在", f"{meta_file}:{yamlsource.line_of(meta_data, ['withdraw', kind])}", id_))
+            else:
+                del merged[kind][id_]
+    for kind, patches in meta.amend.items():
+        for id_, patch in patches.items():
+            where = Origin(str(meta_file), yamlsource.line_of(meta_data, ["amend", kind, id_]))
+            if kind not in merged or id_ not in merged[kind]:
+                problems.append(Problem("amend_unknown", f"要修改的 {kind} '{id_}' 在上级规则包中不存在", str(where), id_))
+                continue
+            base = dict(merged[kind][id_].data)
+            base.update(patch)
+            merged[kind][id_] = _Raw(base, where)
+
+    seen_here: set[tuple[str, str]] = set()
+    for path in _entity_files(folder):
+        try:
+            data = yamlsource.load(path)
+        except yaml.YAMLError as exc:
+            problems.append(_yaml_problem(exc, path))
+            continue
+        if data is None:
+            continue
+        if not isinstance(data, dict):
+            problems.append(Problem("not_a_mapping", "规则文件顶层必须是映射(如 permits: [...])", f"{path}:1"))
+            continue
+        for kind, entries in data.items():
+            line = data.lines.get(kind, 1)
+            if kind not in ENTITY_KINDS:
+                known = ", ".join(ENTITY_KINDS)
+                problems.append(Problem("unknown_kind", f"未知的实体类别 '{kind}'(可用: {known})", f"{path}:{line}", str(kind)))
+                continue
+            if not isinstance(entries, list):
+                problems.append(Problem("not_a_list", f"'{kind}' 下应为列表", f"{path}:{line}", kind))
+                continue
+            for index, entry in enumerate(entries):
+                origin = Origin(str(path), entries.lines[index])
+                key = _raw_id(kind, entry)
+                if key is None:
+                    problems.append(Problem("missing_id", f"{kind} 条目缺少 id", str(origin)))
+                    continue
+                if (kind, key) in seen_here:
+                    problems.append(Problem("duplicate_id", f"{kind} '{key}' 在本规则包中重复定义", str(origin), key))
+                    continue
+                seen_here.add((kind, key))
+                merged[kind][key] = _Raw(entry, origin)
+    return meta
+
+
+def _entity_files(folder: Path) -> Iterator[Path]:
+    for path in sorted(folder.rglob("*.yaml")):
+        if path.name != "pack.yaml":
+            yield path
+
+
+def _raw_id(kind: str, entry: Any) -> str | None:
+    if not isinstance(entry, dict):
+        return None
+    key = {"materials": "key", "scenarios": "name"}.get(kind, "id")
+    value = entry.get(key)
+    return str(value) if value is not None else None
+
+
+def _validation_problems(exc: ValidationError, raw: _Raw, kind: str, key: str) -> list[Problem]:
+    problems = []
+    for error in exc.errors(include_url=False):
+        loc = [part for part in error["loc"]]
+        line = yamlsource.line_of(raw.data, loc) if isinstance(raw.data, dict) else raw.origin.line
+        where = f"{raw.origin.file}:{line or raw.origin.line}"
+        dotted = ".".join(str(p) for p in loc if not (isinstance(p, str) and p[:1].isupper()))
+        bad = error.get("input")
+        shown = f" (值: {bad!r})" if not isinstance(bad, dict | list) and bad is not None else ""
+        problems.append(Problem("schema", f"{kind} '{key}' 的 {dotted or '条目'}: {error['msg']}{shown}", where, key))
+    return problems
+
+
+def _yaml_problem(exc: yaml.YAMLError, path: Path) -> Problem:
+    mark = getattr(exc, "problem_mark", None)
+    line = mark.line + 1 if mark is not None else 1
+    return Problem("yaml_syntax", f"YAML 语法错误: {getattr(exc, 'problem', None) or exc}", f"{path}:{line}")
+
+
+def _version(chain: list[str], entities: dict[str, dict[str, Any]]) -> str:
+    canonical = {
+        "chain": chain,
+        **{kind: [m.model_dump(mode="json", by_alias=True) for m in items.values()] for kind, items in entities.items()},
+    }
+    blob = json.dumps(canonical, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+
+# --- cross-references --------------------------------------------------------------------
+
+
+def references(pack: Pack) -> list[Problem]:
+    """Every id a pack entity names must exist, and every answer test must fit its question."""
+    problems: list[Problem] = []
+
+    def missing(kind: str, owner: str, what: str, ref: str) -> None:
+        problems.append(Problem("dangling_reference", f"{owner} 引用了不存在的{what} '{ref}'", pack.origin(kind, owner.split(" ")[-1]), ref))
+
+    def check_condition(kind: str, owner_id: str, label: str, condition: Condition | None) -> None:
+        if condition is None:
+            return
+        try:
+            dnf = normal_form(condition)
+        except ValueError as exc:
+            problems.append(Problem("condition_too_large", f"{label}: {exc}", pack.origin(kind, owner_id), owner_id))
+            return
+        for scope_id in keys_of(dnf, "scope"):
+            if scope_id not in pack.scope_items:
+                problems.append(Problem("dangling_reference", f"{label} 的条件引用了不存在的经营范围 '{scope_id}'", pack.origin(kind, owner_id), scope_id))
+        for conj in dnf:
+            for lit in conj:
+                if lit.kind == "answer":
+                    issue = _literal_issue(pack.questions.get(lit.key), lit.op, lit.value)
+                    if issue:
+                        problems.append(Problem("bad_condition", f"{label} 的条件 '{lit.key}': {issue}", pack.origin(kind, owner_id), lit.key))
+
+    def check_implies(kind: str, owner_id: str, implies: dict[str, Any]) -> None:
+        for qid, value in implies.items():
+            question = pack.questions.get(qid)
+            issue = _literal_issue(question, "eq", value)
+            if issue:
+                problems.append(Problem("bad_implies", f"{kind} '{owner_id}' 的 implies '{qid}': {issue}", pack.origin(kind, owner_id), qid))
+
+    def check_material_refs(owner_id: str, label: str, refs: list[MaterialRef]) -> None:
+        for ref in refs:
+            material = pack.materials.get(ref.material)
+            if material is None:
+                missing("permits", f"{label} {owner_id}", "材料", ref.material)
+            elif ref.variant and ref.variant not in {v.id for v in material.variants}:
+                problems.append(Problem("dangling_reference", f"{label} 引用了材料 '{ref.material}' 不存在的版本 '{ref.variant}'", pack.origin("permits", owner_id), ref.variant))
+            check_condition("permits", owner_id, f"{label} 的材料 {ref.material}", ref.when)
+
+    for q in pack.questions.values():
+        check_condition("questions", q.id, f"问题 {q.id}", q.relevant_when)
+    for item in pack.scope_items.values():
+        check_implies("scope_items", item.id, item.implies)
+    for ind in pack.industries.values():
+        for scope_id in ind.scope:
+            if scope_id not in pack.scope_items:
+                missing("industries", f"行业 {ind.id}", "经营范围", scope_id)
+        check_implies("industries", ind.id, ind.implies)
+    for m in pack.materials.values():
+        if m.produced_by and m.produced_by not in pack.permits:
+            missing("materials", f"材料 {m.key}", "许可事项", m.produced_by)
+    for f in pack.fields.values():
+        if f.prefill_from and f.prefill_from not in pack.questions:
+            missing("fields", f"字段 {f.id}", "问题", f.prefill_from)
+    for p in pack.permits.values():
+        label = f"许可事项 {p.id}"
+        if p.department not in pack.departments:
+            missing("permits", label, "部门", p.department)
+        check_condition("permits", p.id, label, p.applies_when)
+        check_condition("permits", p.id, f"{label} 的告知承诺", p.notify_commit.when)
+        for dep in p.depends_on:
+            if dep.permit not in pack.permits:
+                missing("permits", label, "前置事项", dep.permit)
+            if dep.uses and dep.uses not in pack.materials:
+                missing("permits", label, "材料", dep.uses)
+        for fid in p.fields:
+            if fid not in pack.fields:
+                missing("permits", label, "表单字段", fid)
+        check_material_refs(p.id, label, p.materials)
+        own = {ref.material for ref in p.materials} | {ref.material for e in p.elements for ref in e.materials}
+        for key in [*p.notify_commit.deferred_materials, *p.notify_commit.replaces_materials]:
+            if key not in own:
+                problems.append(Problem("dangling_reference", f"{label} 的告知承诺引用了本事项未要求的材料 '{key}'", pack.origin("permits", p.id), key))
+        element_ids = [e.id for e in p.elements]
+        if len(element_ids) != len(set(element_ids)):
+            problems.append(Problem("duplicate_id", f"{label} 的要素 id 重复", pack.origin("permits", p.id), p.id))
+        for e in p.elements:
+            elabel = f"{label} 的要素 {e.id}"
+            check_condition("permits", p.id, elabel, e.when)
+            for fid in e.fields:
+                if fid not in pack.fields:
+                    missing("permits", elabel, "表单字段", fid)
+            check_material_refs(p.id, elabel, e.materials)
+    return problems
+
+
+def _literal_issue(question: Question | None, op: str, value: Any) -> str | None:
+    if question is None:
+        return "没有这个问题"
+    values = value if op in ("in", "nin") else (value,)
+    if op in ("gt", "gte", "lt", "lte"):
+        return None if question.type is QuestionType.number else f"大小比较只适用于数值问题, 它是 {question.type.value}"
+    for v in values:
+        if question.type is QuestionType.boolean and not isinstance(v, bool):
+            return f"是非题只能与 true/false 比较, 不能与 {v!r}"
+        if question.type is QuestionType.number and (isinstance(v, bool) or not isinstance(v, int | float)):
+            return f"数值题不能与 {v!r} 比较"
+        if question.type is QuestionType.choice and v not in {o.value for o in question.options}:
+            return f"'{v}' 不是它的选项"
+    return None
+
+
+def dependency_cycles(pack: Pack) -> list[Problem]:
+    """Permits that (indirectly) depend on themselves can never be decided."""
+    problems: list[Problem] = []
+    state: dict[str, int] = {}
+
+    def visit(pid: str, path: list[str]) -> None:
+        state[pid] = 1
+        for dep in pack.permits[pid].depends_on:
+            if dep.permit not in pack.permits:
+                continue
+            if state.get(dep.permit) == 1:
+                cycle = path[path.index(dep.permit):] + [dep.permit] if dep.permit in path else [pid, dep.permit]
+                problems.append(Problem("dependency_cycle", f"许可事项前置关系成环: {' → '.join(cycle)}", pack.origin("permits", pid), pid))
+            elif dep.permit not in state:
+                visit(dep.permit, [*path, dep.permit])
+        state[pid] = 2
+
+    for pid in pack.permits:
+        if pid not in state:
+            visit(pid, [pid])
+    return problems
+
+
+def models_of(pack: Pack) -> Iterator[tuple[str, RuleModel]]:
+    """Every entity of a pack with its kind, in pack order."""
+    for kind in ENTITY_KINDS:
+        items = pack.scenarios if kind == "scenarios" else getattr(pack, kind).values()
+        for item in items:
+            yield kind, item
+
+
+__all__ = ["DEFAULT_PACK", "PACKS_DIR", "Origin", "Pack", "available", "entity_id", "load", "models_of"]

@@ -1,0 +1,74 @@
+"""YAML reading that remembers line numbers, so a rule author is told ``file:line`` for each problem."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import yaml
+from yaml.nodes import MappingNode, SequenceNode
+
+
+class LineMap(dict[Any, Any]):
+    """A mapping that knows the line of each of its keys."""
+
+    line: int = 0
+    lines: dict[Any, int]
+
+
+class LineList(list[Any]):
+    line: int = 0
+    lines: list[int]
+
+
+class _Loader(yaml.SafeLoader):
+    def construct_mapping(self, node: MappingNode, deep: bool = False) -> LineMap:  # type: ignore[override]
+        result = LineMap()
+        result.line = node.start_mark.line + 1
+        result.lines = {}
+        for key_node, value_node in node.value:
+            key = self.construct_object(key_node, deep=True)
+            if key in result:
+                raise yaml.MarkedYAMLError(
+                    problem=f"duplicate key '{key}'", problem_mark=key_node.start_mark
+                )
+            result[key] = self.construct_object(value_node, deep=True)
+            result.lines[key] = key_node.start_mark.line + 1
+        return result
+
+    def construct_sequence(self, node: SequenceNode, deep: bool = False) -> LineList:  # type: ignore[override]
+        result = LineList(self.construct_object(child, deep=True) for child in node.value)
+        result.line = node.start_mark.line + 1
+        result.lines = [child.start_mark.line + 1 for child in node.value]
+        return result
+
+
+_Loader.add_constructor("tag:yaml.org,2002:map", _Loader.construct_mapping)
+_Loader.add_constructor("tag:yaml.org,2002:seq", _Loader.construct_sequence)
+# Dates stay strings until pydantic parses them, so '2025-13-01' is reported as a bad date.
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def load(path: Path) -> Any:
+    """Parse one YAML file; syntax errors raise ``yaml.YAMLError`` carrying the position."""
+    with path.open(encoding="utf-8") as handle:
+        return yaml.load(handle, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
+
+
+def line_of(data: Any, path: Sequence[str | int]) -> int:
+    """The line of the deepest part of ``path`` found in ``data`` (pydantic error locations)."""
+    line = getattr(data, "line", 0)
+    node = data
+    for part in path:
+        if isinstance(node, LineMap) and part in node:
+            line = node.lines.get(part, line)
+            node = node[part]
+        elif isinstance(node, LineList) and isinstance(part, int) and 0 <= part < len(node):
+            line = node.lines[part]
+            node = node[part]
+        # Other parts are pydantic's own (union tags like 'All'): skip them.
+    return line
