@@ -1,0 +1,83 @@
+"""Service settings, read from ``YIYE_*`` environment variables (and an optional ``.env`` file)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Literal, Self
+
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from rules.packs import DEFAULT_PACK, PACKS_DIR
+
+DEV_SECRET_KEY = "dev-only-secret-change-me"
+"""The secret used when none is set. Fine on a laptop; refused when ``env`` is production."""
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class Environment(StrEnum):
+    development = "development"
+    testing = "testing"
+    production = "production"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="YIYE_", env_file=".env", env_ignore_empty=True, extra="ignore")
+
+    env: Environment = Environment.development
+    secret_key: str = Field(default=DEV_SECRET_KEY, min_length=16, description="signs session cookies and CSRF tokens")
+
+    database_url: str = Field(
+        default=f"sqlite:///{ROOT / 'var' / 'yiye.db'}",
+        description="SQLAlchemy URL; e.g. postgresql+psycopg://user@host:5432/yiye",
+    )
+    database_echo: bool = False
+
+    packs_dir: Path = PACKS_DIR
+    default_pack: str = DEFAULT_PACK
+
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    workers: int = Field(default=1, ge=1, le=64)
+    demo: bool = Field(default=False, description="seed a demo applicant and draft at start")
+
+    rate_limit_enabled: bool = True
+    rate_limit_api: str = Field(default="600/minute", description="per client (API key, else IP) on /api/v1")
+    rate_limit_auth: str = Field(default="20/minute", description="per client IP on sign-in and sign-up posts")
+    rate_limit_storage: str = Field(default="memory://", description="a limits storage URI, e.g. redis://host:6379")
+
+    session_cookie: str = "yiye_session"
+    session_max_age: int = Field(default=14 * 24 * 3600, ge=60)
+    cookie_secure: bool = Field(default=False, description="send cookies over HTTPS only; on in production")
+    cookie_samesite: Literal["lax", "strict", "none"] = "lax"
+    lang_cookie: str = "yiye_lang"
+
+    max_body_bytes: int = Field(default=64 * 1024, ge=1024, description="larger request bodies get 413")
+    compose_cache_size: int = Field(default=4096, ge=0, description="compositions kept in memory; 0 turns it off")
+
+    log_level: str = "INFO"
+    log_json: bool = True
+
+    @field_validator("packs_dir")
+    @classmethod
+    def _absolute(cls, value: Path) -> Path:
+        return value.expanduser().resolve()
+
+    @model_validator(mode="after")
+    def _enforce_non_default_secrets(self) -> Self:
+        if self.env is Environment.production:
+            if self.secret_key == DEV_SECRET_KEY:
+                raise ValueError("YIYE_SECRET_KEY must be set to a non-default value when YIYE_ENV=production")
+            if not self.cookie_secure:
+                raise ValueError("YIYE_COOKIE_SECURE must be true when YIYE_ENV=production")
+        return self
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+def get_settings() -> Settings:
+    return Settings()
