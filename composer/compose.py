@@ -1,0 +1,577 @@
+"""compose(): from business scope and answers to one notice, one form, one materials list, with reasons.
+
+The rules engine decides what applies (permits, conditional elements and materials, and
+notify-and-commit eligibility). Everything here is assembly: plain lookups into the pack,
+deduplication, ordering, time limits, savings and the reason behind each line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from composer import wording
+from composer.inputs import Situation, resolve, shown
+from composer.model import (
+    Commitment,
+    CommitmentOut,
+    ComposeRequest,
+    Composition,
+    Dependency,
+    ElementOut,
+    FieldOut,
+    Form,
+    FormSection,
+    Locale,
+    MaterialOut,
+    Notice,
+    PackRef,
+    PermitOut,
+    Reason,
+    Savings,
+    Sheet,
+    Span,
+    Step,
+    Tally,
+)
+from composer.questionnaire import open_questions
+from composer.workdays import working_days_within
+from rules import packs
+from rules.compile import AS_OF, Compiled, compile_pack, day
+from rules.conditions import Conjunction, Literal_, blocking, evaluate, open_keys
+from rules.engine import DurableEngine, Engine, Facts
+from rules.errors import InputError, Problem
+from rules.model import Days, DayUnit, FormField, MaterialRef, Permit, Section
+from rules.packs import Pack
+
+
+class Composer:
+    """One pack, compiled once, composing many requests. Swap in a new one to reload."""
+
+    def __init__(self, pack: Pack, engine: type[Engine] = DurableEngine) -> None:
+        self.pack = pack
+        self.compiled = compile_pack(pack)
+        self.engine: Engine = engine(self.compiled)  # type: ignore[call-arg]
+
+    @classmethod
+    def load(cls, pack_id: str = packs.DEFAULT_PACK, root: Path = packs.PACKS_DIR) -> Composer:
+        """Load and compile a pack; raises PackError, and nothing changes, when it is broken."""
+        return cls(packs.load(pack_id, root))
+
+    def compose(self, request: ComposeRequest, today: date | None = None) -> Composition:
+        """The Composition for one request. Raises InputError listing every problem in it."""
+        situation = resolve(self.compiled, request, today or date.today())
+        facts = Facts(situation.scope, situation.answers, day(situation.as_of))
+        fired = self.engine.fire(facts)
+        return _Assembly(self.compiled, situation, facts, fired, request).build()
+
+
+@dataclass
+class _Assembly:
+    compiled: Compiled
+    situation: Situation
+    facts: Facts
+    fired: frozenset[str]
+    request: ComposeRequest
+    locale: Locale = "zh"
+    reasons: list[Reason] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.locale = self.request.locale
+        self.pack: Pack = self.compiled.pack
+        self.known = self.facts.known()
+        self.branches: dict[str, list[int]] = {}
+        self.rule_hits: set[tuple[str, str, str]] = set()
+        for name in sorted(self.fired):
+            kind, permit, target, branch = name.split("|")
+            if kind == "permit":
+                self.branches.setdefault(permit, []).append(int(branch))
+            else:
+                self.rule_hits.add((kind, permit, target))
+
+    # --- the whole -----------------------------------------------------------------------
+
+    def build(self) -> Composition:
+        permits = self._ordered_permits()
+        chosen = self._chosen_commitments(permits)
+        elements = self._elements(permits)
+        permit_outs = [self._permit_out(p, stage, chosen, elements) for p, stage in permits]
+        self._left_out_permits({p.id for p, _ in permits})
+        materials = self._materials(permits, elements, chosen)
+        form = self._form(permits, elements)
+        commitments = [self._commitment_out(self.pack.permits[pid]) for pid in chosen]
+        savings = self._savings(permits, permit_outs, materials, form)
+        questions = open_questions(self.compiled, self.situation, {p.id for p, _ in permits}, self.rule_hits, self.locale)
+        as_of = self.situation.as_of
+        return Composition(
+            pack=PackRef(
+                id=self.pack.id, name=self.pack.meta.name.in_(self.locale), version=self.pack.version,
+                as_of=as_of, chain=list(self.pack.chain),
+            ),
+            industries=list(self.situation.industries),
+            scope=sorted(self.situation.scope),
+            answers={
+                **dict(sorted(self.situation.answers.items())),
+                **{qid: None for qid in sorted(self.situation.unknown)},
+            },
+            permits=permit_outs,
+            elements=[ElementOut(id=e_id, permit=p_id, kind=kind, text=text) for p_id, e_id, kind, text in _flat(elements)],
+            form=form,
+            materials=materials,
+            commitments=commitments,
+            notice=self._notice(permit_outs, materials, commitments, savings),
+            savings=savings,
+            reasons=self.reasons,
+            questions=questions,
+            complete=not questions,
+        )
+
+    # --- permits -------------------------------------------------------------------------
+
+    def _ordered_permits(self) -> list[tuple[Permit, int]]:
+        """Required permits with their stage: 1, or one more than the permits whose result they use."""
+        required = {pid: self.pack.permits[pid] for pid in self.branches}
+        stages: dict[str, int] = {}
+
+        def stage(pid: str) -> int:
+            if pid not in stages:
+                deps = [d.permit for d in required[pid].depends_on if d.permit in required]
+                stages[pid] = 1 + max((stage(d) for d in deps), default=0)
+            return stages[pid]
+
+        position = {pid: i for i, pid in enumerate(self.pack.permits)}
+        ordered = sorted(required.values(), key=lambda p: (stage(p.id), p.order, position[p.id]))
+        for p in ordered:
+            self._permit_reason(p)
+        return [(p, stages[p.id]) for p in ordered]
+
+    def _permit_out(self, p: Permit, stage: int, chosen: list[str], elements: dict[str, list[tuple[str, str, str]]]) -> PermitOut:
+        department = self.pack.departments[p.department]
+        statutory = self._span(p.time_limit.statutory)
+        committed = self._span(p.time_limit.committed) if p.time_limit.committed else None
+        commitment = self._commitment(p, chosen)
+        effective = committed or statutory
+        if commitment.chosen and p.notify_commit.mode == "full" and p.notify_commit.time_limit:
+            effective = self._span(p.notify_commit.time_limit)
+        return PermitOut(
+            id=p.id, name=self._name(p), kind=p.kind.value, department=p.department,
+            department_name=department.name.in_(self.locale), legal_basis=list(p.legal_basis),
+            statutory_limit=statutory, committed_limit=committed, effective_limit=effective,
+            validity_years=p.validity_years, fee_yuan=p.fee_yuan, inspection=p.inspection,
+            mergeable=p.mergeable, commitment=commitment,
+            depends_on=[
+                Dependency(
+                    permit=d.permit, name=self._name(self.pack.permits[d.permit]), uses=d.uses,
+                    uses_name=self.pack.materials[d.uses].name.in_(self.locale) if d.uses else None,
+                )
+                for d in p.depends_on if d.permit in self.branches
+            ],
+            stage=stage,
+            conditions=[text for _, _, text in elements[p.id]],
+        )
+
+    def _permit_reason(self, p: Permit) -> None:
+        conj = self.compiled.permit_dnf[p.id][self.branches[p.id][0]]
+        steps = [*self._because_steps(conj), Step(kind="permit", id=p.id, label=self._name(p))]
+        steps.append(Step(kind="rule", id=f"permit|{p.id}||{self.branches[p.id][0]}", label=self.pack.origin("permits", p.id)))
+        steps.extend(Step(kind="legal_basis", id=str(i), label=basis) for i, basis in enumerate(p.legal_basis))
+        summary = wording.say(
+            "why_permit", self.locale, permit=self._name(p), because=self._because_text(conj),
+            basis=wording.join(p.legal_basis, self.locale),
+        )
+        self.reasons.append(Reason(kind="permit", id=p.id, included=True, chain=steps, summary=summary))
+
+    def _left_out_permits(self, required: set[str]) -> None:
+        """Permits reachable from the chosen scope that the answers ruled out (or leave open)."""
+        candidates: dict[str, None] = {}
+        for scope_id in sorted(self.situation.scope):
+            for pid in self.compiled.permits_by_scope.get(scope_id, ()):
+                candidates.setdefault(pid, None)
+        for pid in candidates:
+            if pid in required:
+                continue
+            p = self.pack.permits[pid]
+            dnf = self.compiled.permit_dnf[pid]
+            value = evaluate(dnf, self.situation.scope, self.known)
+            if value is None:
+                keys = sorted(open_keys(dnf, self.situation.scope, self.known))
+                summary = wording.say("why_open_permit", self.locale, permit=self._name(p), questions=self._question_list(keys))
+                steps = [Step(kind="answer", id=k, label=self._question_text(k)) for k in keys]
+            else:
+                failed = [lit for lit in blocking(dnf, self.situation.scope, self.known) if lit.key != AS_OF]
+                steps = [Step(kind="answer", id=lit.key, label=self._literal_text(lit)) for lit in failed]
+                because = wording.join([s.label for s in steps], self.locale) if steps else wording.say(
+                    "because_period", self.locale, date=self.situation.as_of.isoformat()
+                )
+                summary = wording.say("why_not_permit", self.locale, permit=self._name(p), because=because)
+            steps.append(Step(kind="permit", id=pid, label=self._name(p)))
+            self.reasons.append(Reason(kind="permit", id=pid, included=False, chain=steps, summary=summary))
+
+    # --- elements ------------------------------------------------------------------------
+
+    def _elements(self, permits: list[tuple[Permit, int]]) -> dict[str, list[tuple[str, str, str]]]:
+        """For each permit, its applicable elements as (id, kind, text)."""
+        result: dict[str, list[tuple[str, str, str]]] = {}
+        for p, _ in permits:
+            applicable = []
+            for e in p.elements:
+                dnf = self.compiled.element_dnf[(p.id, e.id)]
+                conditional = dnf != ((),)
+                applies = not conditional or ("element", p.id, e.id) in self.rule_hits
+                basis = e.legal_basis or p.legal_basis
+                text = e.text.in_(self.locale)
+                if applies:
+                    applicable.append((e.id, e.kind.value, text))
+                    because = ""
+                    steps = [Step(kind="permit", id=p.id, label=self._name(p))]
+                    if conditional:
+                        conj = next(c for c in dnf if evaluate((c,), self.situation.scope, self.known))
+                        steps.extend(self._because_steps(conj))
+                        steps.append(Step(kind="rule", id=f"element|{p.id}|{e.id}", label=self.pack.origin("permits", p.id)))
+                        because = f"({self._because_text(conj)})"
+                    steps.append(Step(kind="element", id=f"{p.id}.{e.id}", label=text))
+                    steps.extend(Step(kind="legal_basis", id=str(i), label=b) for i, b in enumerate(basis))
+                    summary = wording.say("why_element", self.locale, permit=self._name(p), element=text, because=because)
+                    self.reasons.append(Reason(kind="element", id=f"{p.id}.{e.id}", included=True, chain=steps, summary=summary))
+                else:
+                    steps = [Step(kind="permit", id=p.id, label=self._name(p))]
+                    if evaluate(dnf, self.situation.scope, self.known) is None:
+                        keys = sorted(open_keys(dnf, self.situation.scope, self.known))
+                        steps.extend(Step(kind="answer", id=k, label=self._question_text(k)) for k in keys)
+                        because = wording.say("depends_on", self.locale, questions=self._question_list(keys))
+                    else:
+                        failed = [lit for lit in blocking(dnf, self.situation.scope, self.known) if lit.key != AS_OF]
+                        steps.extend(Step(kind="answer", id=lit.key, label=self._literal_text(lit)) for lit in failed)
+                        because = wording.join([self._literal_text(lit) for lit in failed], self.locale) or wording.say(
+                            "because_period", self.locale, date=self.situation.as_of.isoformat()
+                        )
+                    steps.append(Step(kind="element", id=f"{p.id}.{e.id}", label=text))
+                    summary = wording.say("why_not_element", self.locale, permit=self._name(p), element=text, because=because)
+                    self.reasons.append(Reason(kind="element", id=f"{p.id}.{e.id}", included=False, chain=steps, summary=summary))
+            result[p.id] = applicable
+        return result
+
+    # --- commitments ---------------------------------------------------------------------
+
+    def _chosen_commitments(self, permits: list[tuple[Permit, int]]) -> list[str]:
+        required = {p.id for p, _ in permits}
+        problems = []
+        for index, pid in enumerate(self.request.commit):
+            where = f"commit[{index}]"
+            p = self.pack.permits.get(pid)
+            if p is None:
+                message = wording.say("commit_unknown_permit", "zh", permit=pid)
+            elif pid not in required:
+                message = wording.say("commit_not_in_case", "zh", permit=p.name.zh)
+            elif not self._eligible(p):
+                message = self._ineligible_reason(p, "zh")
+            else:
+                continue
+            problems.append(Problem("not_eligible_for_commitment", message, where, pid))
+        if problems:
+            raise InputError(problems)
+        order = [p.id for p, _ in permits]
+        return sorted(dict.fromkeys(self.request.commit), key=order.index)
+
+    def _eligible(self, p: Permit) -> bool:
+        return ("commit", p.id, "") in self.rule_hits
+
+    def _commitment(self, p: Permit, chosen: list[str]) -> Commitment:
+        if self._eligible(p):
+            steps = [Step(kind="permit", id=p.id, label=self._name(p)), Step(kind="commitment", id=p.id, label=p.notify_commit.source)]
+            self.reasons.append(Reason(
+                kind="commitment", id=p.id, included=True, chain=steps,
+                summary=wording.say("why_commit", self.locale, permit=self._name(p)),
+            ))
+            return Commitment(eligible=True, chosen=p.id in chosen, mode=p.notify_commit.mode)
+        reason = self._ineligible_reason(p, self.locale)
+        self.reasons.append(Reason(
+            kind="commitment", id=p.id, included=False,
+            chain=[Step(kind="permit", id=p.id, label=self._name(p)), Step(kind="commitment", id=p.id, label=p.notify_commit.source)],
+            summary=reason,
+        ))
+        return Commitment(eligible=False, reason=reason)
+
+    def _ineligible_reason(self, p: Permit, locale: Locale) -> str:
+        nc = p.notify_commit
+        if nc.risk_categories:
+            names = wording.join([_RISK[c.value][locale == "en"] for c in nc.risk_categories], locale)
+            return wording.say("commit_risk", locale, categories=names)
+        if not nc.available:
+            return wording.say("commit_not_available", locale, reason=nc.reason.in_(locale) if nc.reason else "")
+        dnf = self.compiled.commit_dnf[p.id]
+        if evaluate(dnf, self.situation.scope, self.known) is None:
+            keys = sorted(open_keys(dnf, self.situation.scope, self.known))
+            return wording.say("commit_undecided", locale, questions=self._question_list(keys, locale))
+        failed = [lit for lit in blocking(dnf, self.situation.scope, self.known) if lit.key != AS_OF]
+        return wording.say("commit_condition", locale, because=wording.join([self._literal_text(lit, locale) for lit in failed], locale))
+
+    def _commitment_out(self, p: Permit) -> CommitmentOut:
+        nc = p.notify_commit
+        assert nc.letter is not None and nc.follow_up is not None  # guaranteed by NotifyCommit
+        within = self._span(nc.follow_up.within)
+        return CommitmentOut(
+            permit=p.id, permit_name=self._name(p), mode=nc.mode, letter=nc.letter.in_(self.locale),
+            follow_up=wording.say("follow_up", self.locale, text=nc.follow_up.text.in_(self.locale), within=within.text),
+            follow_up_within=within,
+            replaces=list(nc.replaces_materials), deferred=list(nc.deferred_materials),
+        )
+
+    # --- materials -----------------------------------------------------------------------
+
+    def _materials(
+        self, permits: list[tuple[Permit, int]], elements: dict[str, list[tuple[str, str, str]]], chosen: list[str]
+    ) -> list[MaterialOut]:
+        """One entry per dedupe key: its variants merged, the permits it serves, and its status."""
+        needed: dict[str, dict[str, list[str]]] = {}  # key -> permit -> variants
+        for p, _ in permits:
+            applicable = {e_id for e_id, _, _ in elements[p.id]}
+            for ref, target, kind in _material_refs(p, applicable):
+                dnf = self.compiled.material_dnf[(p.id, target)]
+                if dnf != ((),) and (kind, p.id, target) not in self.rule_hits:
+                    continue
+                material = self.pack.materials[ref.material]
+                if not material.in_effect(self.situation.as_of):
+                    continue
+                variants = needed.setdefault(ref.material, {}).setdefault(p.id, [])
+                if ref.variant and ref.variant not in variants:
+                    variants.append(ref.variant)
+            for dep in p.depends_on:
+                if dep.uses and dep.permit in self.branches:
+                    needed.setdefault(dep.uses, {}).setdefault(p.id, [])
+
+        replaced: dict[str, set[str]] = {}
+        deferred: dict[str, set[str]] = {}
+        for pid in chosen:
+            nc = self.pack.permits[pid].notify_commit
+            target = replaced if nc.mode == "materials" else deferred
+            for key in [*nc.replaces_materials, *nc.deferred_materials]:
+                target.setdefault(key, set()).add(pid)
+
+        registry_order = {key: i for i, key in enumerate(self.pack.materials)}
+        out = []
+        for key in sorted(needed, key=registry_order.__getitem__):
+            material = self.pack.materials[key]
+            users = needed[key]
+            permit_ids = [p.id for p, _ in permits if p.id in users]
+            variant_ids = [v.id for v in material.variants if any(v.id in vs for vs in users.values())]
+            variant_names = [v.name.in_(self.locale) for v in material.variants if v.id in variant_ids]
+            status, note = "submit", None
+            if material.produced_by and material.produced_by in self.branches:
+                status = "internal"
+                note = wording.say("status_internal", self.locale, permit=self._name(self.pack.permits[material.produced_by]))
+            elif material.government_holds:
+                status, note = "exempt", wording.say("status_exempt", self.locale)
+            elif set(permit_ids) <= replaced.get(key, set()):
+                status, note = "commitment", wording.say("status_commitment", self.locale)
+            elif set(permit_ids) <= replaced.get(key, set()) | deferred.get(key, set()):
+                status, note = "deferred", wording.say("status_deferred", self.locale)
+            name = material.name.in_(self.locale)
+            out.append(MaterialOut(key=key, name=name, variants=variant_names, permits=permit_ids, status=status, note=note))  # type: ignore[arg-type]
+            needs = wording.join([self._name(self.pack.permits[pid]) for pid in permit_ids], self.locale)
+            steps = [Step(kind="permit", id=pid, label=self._name(self.pack.permits[pid])) for pid in permit_ids]
+            steps.append(Step(kind="material", id=key, label=name))
+            self.reasons.append(Reason(
+                kind="material", id=key, included=True, chain=steps,
+                summary=wording.say(
+                    "why_material" if len(permit_ids) == 1 else "why_material_shared", self.locale,
+                    material=name, needs=needs, status=f"; {note}" if note else "",
+                ),
+            ))
+        return out
+
+    # --- the one form --------------------------------------------------------------------
+
+    def _form(self, permits: list[tuple[Permit, int]], elements: dict[str, list[tuple[str, str, str]]]) -> Form:
+        merged: dict[str, list[str]] = {}
+        sheets: list[Sheet] = []
+        for p, _ in permits:
+            applicable = {e_id for e_id, _, _ in elements[p.id]}
+            field_ids = list(dict.fromkeys([*p.fields, *(f for e in p.elements if e.id in applicable for f in e.fields)]))
+            field_ids = [f for f in field_ids if self.pack.fields[f].in_effect(self.situation.as_of)]
+            if p.mergeable:
+                for fid in field_ids:
+                    merged.setdefault(fid, []).append(p.id)
+            else:
+                sheets.append(Sheet(permit=p.id, title=self._name(p), fields=[self._field_out(self.pack.fields[f], [p.id]) for f in field_ids]))
+        position = {fid: i for i, fid in enumerate(self.pack.fields)}
+        sections = []
+        for section in Section:
+            ids = sorted(
+                (fid for fid in merged if self.pack.fields[fid].section is section),
+                key=lambda fid: (self.pack.fields[fid].order, position[fid]),
+            )
+            if ids:
+                sections.append(FormSection(
+                    id=section.value, title=_SECTION_TITLES[section.value][self.locale == "en"],
+                    fields=[self._field_out(self.pack.fields[fid], merged[fid]) for fid in ids],
+                ))
+        for fid, users in merged.items():
+            f = self.pack.fields[fid]
+            needs = wording.join([self._name(self.pack.permits[pid]) for pid in users], self.locale)
+            self.reasons.append(Reason(
+                kind="field", id=fid, included=True,
+                chain=[*(Step(kind="permit", id=pid, label=self._name(self.pack.permits[pid])) for pid in users)],
+                summary=wording.say("why_field", self.locale, field=f.label.in_(self.locale), needs=needs),
+            ))
+        return Form(title=wording.say("form_title", self.locale), sections=sections, sheets=sheets)
+
+    def _field_out(self, f: FormField, permit_ids: list[str]) -> FieldOut:
+        prefill = self.situation.answers.get(f.prefill_from) if f.prefill_from else None
+        return FieldOut(
+            id=f.id, label=f.label.in_(self.locale), type=f.type.value, required=f.required, unit=f.unit,
+            min=f.min, max=f.max, max_length=f.max_length,
+            options=[(o.value, o.label.in_(self.locale)) for o in f.options],
+            prefill=prefill, help=f.help.in_(self.locale) if f.help else None, permits=permit_ids,
+        )
+
+    # --- savings and notice --------------------------------------------------------------
+
+    def _savings(
+        self, permits: list[tuple[Permit, int]], outs: list[PermitOut], materials: list[MaterialOut], form: Form
+    ) -> Savings:
+        before_materials = sum(
+            len({ref.material for ref, _, _ in _material_refs(p, {e.id for e in p.elements})} | {d.uses for d in p.depends_on if d.uses})
+            for p, _ in permits
+        )
+        before_fields = sum(
+            len({*p.fields, *(f for e in p.elements for f in e.fields)}) for p, _ in permits
+        )
+        finish: dict[str, int] = {}
+        for out in outs:  # ordered by stage, so dependencies come first
+            start = max((finish[d.permit] for d in out.depends_on), default=0)
+            finish[out.id] = start + out.effective_limit.working_days
+        form_fields = sum(len(s.fields) for s in form.sections) + sum(len(s.fields) for s in form.sheets)
+        return Savings(
+            before=Tally(
+                permits=len(permits), forms=len(permits), materials=before_materials, form_fields=before_fields,
+                working_days=sum(o.statutory_limit.working_days for o in outs),
+            ),
+            after=Tally(
+                permits=1 if permits else 0,
+                forms=(1 if form.sections else 0) + len(form.sheets),
+                materials=sum(1 for m in materials if m.status in ("submit", "deferred")),
+                form_fields=form_fields,
+                working_days=max(finish.values(), default=0),
+            ),
+        )
+
+    def _notice(self, permits: list[PermitOut], materials: list[MaterialOut], commitments: list[CommitmentOut], savings: Savings) -> Notice:
+        locale = self.locale
+        what = wording.join(
+            [self.pack.industries[i].name.in_(locale) for i in self.situation.industries]
+            or [self.pack.scope_items[s].name.in_(locale) for s in sorted(self.situation.scope)],
+            locale,
+        )
+        if not permits:
+            intro, steps = wording.say("notice_nothing", locale), []
+        else:
+            intro = wording.say("notice_intro", locale, n=len(permits))
+            steps = [
+                wording.say("step_submit", locale, n=sum(1 for m in materials if m.status == "submit")),
+                wording.say("step_parallel", locale, days=savings.after.working_days, before=savings.before.working_days),
+            ]
+            chains = [f"{d.name} → {p.name}" for p in permits for d in p.depends_on]
+            if chains:
+                steps.append(wording.say("step_stages", locale, chain=wording.join(chains, locale)))
+            if commitments:
+                steps.append(wording.say("step_commit", locale, items=wording.join([c.permit_name for c in commitments], locale)))
+            steps.append(wording.say("step_certificate", locale))
+        closing = wording.say(
+            "notice_closing", locale, pack=self.pack.meta.name.in_(locale), version=self.pack.version,
+            date=self.situation.as_of.isoformat(),
+        )
+        return Notice(title=wording.say("notice_title", locale, what=what), intro=intro, steps=steps, closing=closing)
+
+    # --- words ---------------------------------------------------------------------------
+
+    def _name(self, p: Permit) -> str:
+        return p.name.in_(self.locale)
+
+    def _span(self, days: Days) -> Span:
+        if days.unit is DayUnit.working:
+            working = days.days
+            text = wording.say("on_the_spot", self.locale) if days.days == 0 else wording.say("days_working", self.locale, n=days.days)
+        else:
+            working = working_days_within(self.situation.as_of, days.days)
+            text = wording.say("days_calendar", self.locale, n=days.days)
+        return Span(days=days.days, unit=days.unit.value, working_days=working, text=text)
+
+    def _because_steps(self, conj: Conjunction) -> list[Step]:
+        steps = []
+        for lit in conj:
+            if lit.kind == "scope" and lit.op == "has":
+                industry = self.situation.scope_from.get(lit.key)
+                if industry:
+                    steps.append(Step(kind="industry", id=industry, label=self.pack.industries[industry].name.in_(self.locale)))
+                steps.append(Step(kind="scope", id=lit.key, label=self.pack.scope_items[lit.key].name.in_(self.locale)))
+            elif lit.kind == "answer" and lit.key != AS_OF:
+                steps.append(Step(kind="answer", id=lit.key, label=self._literal_text(lit)))
+        return steps
+
+    def _because_text(self, conj: Conjunction) -> str:
+        parts = []
+        for lit in conj:
+            if lit.kind == "scope" and lit.op == "has":
+                industry = self.situation.scope_from.get(lit.key)
+                scope = self.pack.scope_items[lit.key].name.in_(self.locale)
+                if industry:
+                    parts.append(wording.say("because_scope_from", self.locale, scope=scope, industry=self.pack.industries[industry].name.in_(self.locale)))
+                else:
+                    parts.append(wording.say("because_scope", self.locale, scope=scope))
+            elif lit.kind == "answer" and lit.key != AS_OF:
+                parts.append(self._literal_text(lit))
+        return wording.say("and", self.locale).join(parts) or wording.say("because_always", self.locale)
+
+    def _literal_text(self, lit: Literal_, locale: Locale | None = None) -> str:
+        locale = locale or self.locale
+        if lit.kind == "scope":
+            return self.pack.scope_items[lit.key].name.in_(locale)
+        question = self.pack.questions[lit.key]
+        value = self.situation.answers.get(lit.key)
+        return wording.say(
+            "because_answer", locale, question=question.text.in_(locale),
+            value=shown(question, value, locale) if value is not None else wording.say("unknown", locale),
+        )
+
+    def _question_text(self, qid: str, locale: Locale | None = None) -> str:
+        return self.pack.questions[qid].text.in_(locale or self.locale)
+
+    def _question_list(self, keys: Iterable[str], locale: Locale | None = None) -> str:
+        locale = locale or self.locale
+        return wording.join([wording.say("quoted", locale, text=self._question_text(k, locale)) for k in keys], locale)
+
+
+def _material_refs(p: Permit, applicable: set[str]) -> list[tuple[MaterialRef, str, str]]:
+    """A permit's material references with their rule target, own and from applicable elements."""
+    refs = [(ref, str(i), "material") for i, ref in enumerate(p.materials)]
+    for e in p.elements:
+        if e.id in applicable:
+            refs.extend((ref, f"{e.id}.{i}", "element_material") for i, ref in enumerate(e.materials))
+    return refs
+
+
+def _flat(elements: dict[str, list[tuple[str, str, str]]]) -> list[tuple[str, str, str, str]]:
+    return [(pid, e_id, kind, text) for pid, items in elements.items() for e_id, kind, text in items]
+
+
+_SECTION_TITLES = {
+    "applicant": ("申请人信息", "Applicant"),
+    "premises": ("经营场所", "Premises"),
+    "equipment": ("设备设施", "Equipment and facilities"),
+    "capital": ("资金", "Capital"),
+    "personnel": ("人员", "Personnel"),
+    "management": ("管理制度", "Management systems"),
+    "other": ("其他", "Other"),
+}
+
+_RISK = {
+    "national_security": ("国家安全", "national security"),
+    "public_safety": ("公共安全", "public safety"),
+    "financial_prudential": ("金融审慎监管", "prudential financial supervision"),
+    "ecological": ("生态环境保护", "ecological protection"),
+    "health_life_property": ("直接关系人身健康、生命财产安全", "direct risk to health, life or property"),
+    "foreign_affairs": ("重大涉外事项", "major foreign affairs"),
+}

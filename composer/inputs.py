@@ -1,0 +1,213 @@
+"""Reading a compose request against a pack: every id known, every answer of the right type and range.
+
+Problems are collected, not raised one at a time, so an applicant or a calling system learns
+everything that is wrong at once. Nothing is composed from a request with any problem.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date
+
+from composer.model import ComposeRequest
+from rules.compile import AS_OF, Compiled, day
+from rules.conditions import Value, evaluate
+from rules.errors import InputError, Problem
+from rules.model import Question, QuestionType
+
+UNKNOWN = "unknown"
+"""The answer that means "I don't know" (不确定), for questions that allow it."""
+
+_TRUE = {"true", "yes", "y", "1", "是", "有"}
+_FALSE = {"false", "no", "n", "0", "否", "无", "没有"}
+
+
+@dataclass(frozen=True)
+class Situation:
+    """A request resolved against a pack: what the rules will see, and where each fact came from."""
+
+    as_of: date
+    industries: tuple[str, ...]
+    scope: frozenset[str]
+    scope_from: dict[str, str | None]
+    answers: dict[str, Value]
+    implied: dict[str, str]
+    unknown: frozenset[str]
+    ignored: tuple[str, ...]
+
+
+def resolve(compiled: Compiled, request: ComposeRequest, today: date) -> Situation:
+    pack = compiled.pack
+    as_of = request.as_of or today
+    problems: list[Problem] = []
+    if request.pack != pack.id:
+        problems.append(Problem("unknown_pack", f"没有名为“{request.pack}”的规则包", "pack", request.pack))
+        raise InputError(problems)
+
+    scope_from: dict[str, str | None] = {}
+    implied: dict[str, tuple[Value, str]] = {}
+
+    def imply(source: str, values: dict[str, Value], where: str) -> None:
+        for qid, value in values.items():
+            earlier = implied.get(qid)
+            if earlier is not None and earlier[0] != value:
+                problems.append(Problem(
+                    "contradiction",
+                    f"“{_question_name(compiled, qid)}”: {earlier[1]}意味着“{earlier[0]}”, 而{source}意味着“{value}”, 二者不能同时选择",
+                    where, qid,
+                ))
+            else:
+                implied.setdefault(qid, (value, source))
+
+    for index, industry_id in enumerate(request.industries):
+        industry = pack.industries.get(industry_id)
+        where = f"industries[{index}]"
+        if industry is None:
+            problems.append(Problem("unknown_industry", f"没有编号为“{industry_id}”的行业", where, industry_id))
+        elif not industry.in_effect(as_of):
+            problems.append(Problem("not_in_effect", f"行业“{industry.name.zh}”在 {as_of} 不在行业目录中", where, industry_id))
+        else:
+            for scope_id in industry.scope:
+                scope_from.setdefault(scope_id, industry_id)
+            imply(f"行业“{industry.name.zh}”", industry.implies, where)
+    for index, scope_id in enumerate(request.scope):
+        item = pack.scope_items.get(scope_id)
+        where = f"scope[{index}]"
+        if item is None:
+            problems.append(Problem("unknown_scope", f"没有编号为“{scope_id}”的经营范围", where, scope_id))
+        elif not item.in_effect(as_of):
+            problems.append(Problem("not_in_effect", f"经营范围“{item.name.zh}”在 {as_of} 不可选", where, scope_id))
+        else:
+            scope_from.setdefault(scope_id, None)
+    for scope_id in list(scope_from):
+        item = pack.scope_items[scope_id]
+        imply(f"经营范围“{item.name.zh}”", item.implies, "scope")
+    if not scope_from and not problems:
+        problems.append(Problem("nothing_chosen", "请至少选择一个行业或一项经营范围", "industries"))
+
+    answers: dict[str, Value] = {}
+    unknown: set[str] = set()
+    for qid, raw in request.answers.items():
+        where = f"answers.{qid}"
+        question = pack.questions.get(qid)
+        if question is None:
+            problems.append(Problem("unknown_question", f"没有编号为“{qid}”的问题", where, qid))
+            continue
+        if not question.in_effect(as_of):
+            problems.append(Problem("not_in_effect", f"问题“{question.text.zh}”在 {as_of} 不再适用", where, qid))
+            continue
+        if raw is None or raw == UNKNOWN:
+            if question.allow_unknown:
+                unknown.add(qid)
+            else:
+                problems.append(Problem("bad_answer", f"“{question.text.zh}”必须回答, 不能选“不确定”", where, qid))
+            continue
+        value, problem = parse_answer(question, raw)
+        if problem is not None:
+            problems.append(Problem(problem[0], problem[1], where, qid))
+            continue
+        earlier = implied.get(qid)
+        if earlier is not None and earlier[0] != value:
+            problems.append(Problem(
+                "contradiction",
+                f"“{question.text.zh}”的回答“{shown(question, value)}”与{earlier[1]}(“{shown(question, earlier[0])}”)矛盾",
+                where, qid,
+            ))
+            continue
+        answers[qid] = value
+    if problems:
+        raise InputError(problems)
+
+    merged = {qid: value for qid, (value, _) in implied.items()}
+    merged.update(answers)
+    scope = frozenset(scope_from)
+    merged, ignored = _drop_irrelevant(compiled, scope, merged, as_of)
+    return Situation(
+        as_of=as_of,
+        industries=tuple(dict.fromkeys(request.industries)),
+        scope=scope,
+        scope_from=scope_from,
+        answers=merged,
+        implied={qid: source for qid, (_, source) in implied.items()},
+        unknown=frozenset(unknown - set(ignored)),
+        ignored=ignored,
+    )
+
+
+def parse_answer(question: Question, raw: Value) -> tuple[Value, tuple[str, str] | None]:
+    """The answer as its question's type; or the problem code and message."""
+    name = question.text.zh
+    if question.type is QuestionType.boolean:
+        if isinstance(raw, bool):
+            return raw, None
+        text = str(raw).strip().lower()
+        if text in _TRUE:
+            return True, None
+        if text in _FALSE:
+            return False, None
+        return raw, ("bad_answer", f"“{name}”只能回答是或否, 收到“{raw}”")
+    if question.type is QuestionType.choice:
+        allowed = {o.value for o in question.options}
+        if isinstance(raw, str) and raw in allowed:
+            return raw, None
+        labels = "、".join(f"{o.value}({o.label.zh})" for o in question.options)
+        return raw, ("bad_answer", f"“{name}”的回答“{raw}”不在可选项中: {labels}")
+    number: float
+    if isinstance(raw, bool):
+        return raw, ("bad_answer", f"“{name}”应填写数字, 收到“{raw}”")
+    if isinstance(raw, int | float):
+        number = raw
+    else:
+        try:
+            number = float(str(raw).strip())
+        except ValueError:
+            return raw, ("bad_answer", f"“{name}”应填写数字, 收到“{raw}”")
+    if not math.isfinite(number):
+        return raw, ("bad_answer", f"“{name}”应填写有限的数字, 收到“{raw}”")
+    if question.integer and number != int(number):
+        return raw, ("bad_answer", f"“{name}”应填写整数, 收到“{raw}”")
+    unit = question.unit or ""
+    if question.min is not None and number < question.min:
+        return raw, ("out_of_range", f"“{name}”不能小于 {question.min:g}{unit}, 收到 {number:g}")
+    if question.max is not None and number > question.max:
+        return raw, ("out_of_range", f"“{name}”不能大于 {question.max:g}{unit}, 收到 {number:g}")
+    value: Value = int(number) if number == int(number) else number
+    return value, None
+
+
+def shown(question: Question, value: Value, locale: str = "zh") -> str:
+    """An answer as the applicant would read it."""
+    if isinstance(value, bool):
+        return ("yes" if value else "no") if locale == "en" else ("是" if value else "否")
+    if question.type is QuestionType.choice:
+        for option in question.options:
+            if option.value == value:
+                return option.label.in_(locale)
+    if isinstance(value, float):
+        return f"{value:g}{question.unit or ''}"
+    return f"{value}{question.unit or ''}"
+
+
+def _question_name(compiled: Compiled, qid: str) -> str:
+    question = compiled.pack.questions.get(qid)
+    return question.text.zh if question else qid
+
+
+def _drop_irrelevant(
+    compiled: Compiled, scope: frozenset[str], answers: dict[str, Value], as_of: date
+) -> tuple[dict[str, Value], tuple[str, ...]]:
+    """Answers to questions that earlier answers made irrelevant do not count (nor are they asked)."""
+    ignored: list[str] = []
+    changed = True
+    while changed:
+        changed = False
+        known = {**answers, AS_OF: day(as_of)}
+        for qid in list(answers):
+            dnf = compiled.relevance_dnf.get(qid)
+            if dnf is not None and evaluate(dnf, scope, known) is False:
+                del answers[qid]
+                ignored.append(qid)
+                changed = True
+                break
+    return answers, tuple(sorted(ignored))

@@ -1,0 +1,78 @@
+"""Which questions are still worth asking: only those whose answer can change the result.
+
+A question is open when it is unanswered and appears in a condition that is still undecided:
+first the conditions that decide which permits are needed, then, for the permits already
+needed, their conditional elements, materials and notify-and-commit eligibility. A question an
+earlier answer made irrelevant (its ``relevant_when`` is false) is never asked; one whose
+relevance is itself undecided waits until the question that gates it is answered.
+"""
+
+from __future__ import annotations
+
+from composer.inputs import Situation
+from composer.model import Locale, QuestionOut
+from rules.compile import AS_OF, Compiled, day
+from rules.conditions import evaluate, open_keys
+
+
+def open_questions(
+    compiled: Compiled, situation: Situation, required: set[str], hits: set[tuple[str, str, str]], locale: Locale
+) -> list[QuestionOut]:
+    pack = compiled.pack
+    scope = situation.scope
+    known = {**situation.answers, AS_OF: day(situation.as_of)}
+    affects: dict[str, dict[str, None]] = {}
+    tier: dict[str, int] = {}
+
+    def consider(dnf: tuple, permit: str, level: int) -> None:
+        for key in open_keys(dnf, scope, known):
+            affects.setdefault(key, {}).setdefault(permit, None)
+            tier[key] = min(tier.get(key, level), level)
+
+    for scope_id in sorted(scope):
+        for pid in compiled.permits_by_scope.get(scope_id, ()):
+            if pid not in required:
+                consider(compiled.permit_dnf[pid], pid, 0)
+    for pid in sorted(required):
+        if pid in compiled.commit_dnf and ("commit", pid, "") not in hits:
+            consider(compiled.commit_dnf[pid], pid, 1)
+        for (owner, _), dnf in compiled.element_dnf.items():
+            if owner == pid and dnf != ((),):
+                consider(dnf, pid, 1)
+        for (owner, _), dnf in compiled.material_dnf.items():
+            if owner == pid and dnf != ((),):
+                consider(dnf, pid, 1)
+
+    asked: dict[str, tuple[int, dict[str, None]]] = {}
+    pending = list(affects)
+    while pending:
+        qid = pending.pop()
+        if qid in asked or qid in situation.unknown or qid not in pack.questions:
+            continue
+        question = pack.questions[qid]
+        if not question.in_effect(situation.as_of):
+            continue
+        gate = compiled.relevance_dnf.get(qid)
+        relevance = evaluate(gate, scope, known) if gate is not None else True
+        if relevance is False:
+            continue
+        if relevance is None:
+            # Ask what decides the relevance first; this question comes back once it is answered.
+            for gate_key in open_keys(gate, scope, known):  # type: ignore[arg-type]
+                if gate_key not in affects:
+                    affects[gate_key] = dict(affects[qid])
+                    tier[gate_key] = tier[qid]
+                    pending.append(gate_key)
+            continue
+        asked[qid] = (tier[qid], affects[qid])
+
+    position = {qid: i for i, qid in enumerate(pack.questions)}
+    ordered = sorted(asked, key=lambda q: (asked[q][0], pack.questions[q].order, position[q]))
+    return [
+        QuestionOut(
+            id=q.id, text=q.text.in_(locale), help=q.help.in_(locale) if q.help else None, type=q.type.value,
+            unit=q.unit, min=q.min, max=q.max, options=[(o.value, o.label.in_(locale)) for o in q.options],
+            allow_unknown=q.allow_unknown, affects=sorted(asked[q.id][1]),
+        )
+        for q in (pack.questions[qid] for qid in ordered)
+    ]

@@ -1,0 +1,34 @@
+"""Working days (工作日) under the State Council's holiday arrangements, via chinese-calendar."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from functools import lru_cache
+
+import chinese_calendar
+
+
+@lru_cache(maxsize=4096)
+def is_working_day(on: date) -> bool:
+    try:
+        return bool(chinese_calendar.is_workday(on))
+    except NotImplementedError:
+        # chinese-calendar knows the announced years only; later years fall back to Monday–Friday
+        # until the State Council publishes the next arrangement.
+        return on.weekday() < 5
+
+
+@lru_cache(maxsize=4096)
+def working_days_within(start: date, calendar_days: int) -> int:
+    """How many working days fall in the ``calendar_days`` days after ``start``.
+
+    A limit written in law as "30日" (calendar days) is compared with limits in working days by
+    counting the working days it spans from the as-of date.
+
+    Examples:
+        >>> working_days_within(date(2026, 9, 30), 7)   # National Day holiday: 10-01 … 10-07
+        0
+        >>> working_days_within(date(2026, 11, 20), 7)  # a plain week: Sat … Fri
+        5
+    """
+    return sum(is_working_day(start + timedelta(days=n)) for n in range(1, calendar_days + 1))

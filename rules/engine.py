@@ -1,0 +1,161 @@
+"""The rules engine behind one small interface: durable-rules, and a plain-Python oracle of it.
+
+Both take the applicant's facts (scope items, answers, as-of day) and return the names of the
+rules that fire. The durable-rules engine is the one the composer uses; the oracle evaluates the
+very same compiled conditions in Python and exists so differential tests can prove the two agree
+(see research/durable-rules.md for why the engine is kept at arm's length).
+
+durable-rules pitfalls handled here (each measured on this machine kind):
+- the stock ``Host`` starts two timer threads that crashed the process under concurrent
+  requests: ours is a private host whose ``_run`` does nothing;
+- the public assert API stores facts and then raises for an unmatched one, leaving actions to a
+  background thread: we drive the C binding and the action queue ourselves;
+- a sid's working memory lives until deleted, with a cap of 1,024 per ruleset: every run uses a
+  fresh sid and deletes it in ``finally``;
+- ``set_rulesets`` mutates its argument: it is given a fresh definition;
+- non-ASCII strings are not matched reliably inside the engine: string values travel hex-encoded.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import weakref
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import durable_rules_engine
+from durable import engine as durable_engine
+
+from rules.compile import AS_OF, Compiled, Rule
+from rules.conditions import Literal_, Value, matching
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What an applicant told us, as the rules see it."""
+
+    scope: frozenset[str]
+    answers: Mapping[str, Value]
+    day: int
+
+    def known(self) -> dict[str, Value]:
+        return {**self.answers, AS_OF: self.day}
+
+
+class Engine(Protocol):
+    compiled: Compiled
+
+    def fire(self, facts: Facts) -> frozenset[str]:
+        """Names of the rules that hold for these facts."""
+        ...
+
+
+class OracleEngine:
+    """The compiled conditions evaluated in plain Python: the test oracle."""
+
+    def __init__(self, compiled: Compiled) -> None:
+        self.compiled = compiled
+        self._permit_rules = [r for r in compiled.rules if not r.joins_permit]
+        self._joined_rules = [r for r in compiled.rules if r.joins_permit]
+
+    def fire(self, facts: Facts) -> frozenset[str]:
+        known = facts.known()
+        fired = {r.name for r in self._permit_rules if matching((r.conjunction,), facts.scope, known)}
+        permits = {name.split("|")[1] for name in fired}
+        fired.update(
+            r.name for r in self._joined_rules
+            if r.permit in permits and matching((r.conjunction,), facts.scope, known)
+        )
+        return frozenset(fired)
+
+
+class _QuietHost(durable_engine.Host):
+    """A host of our own with the background dispatch threads switched off."""
+
+    def _run(self) -> None:
+        return None
+
+    def get_action(self, action_name: str) -> Callable[[Any], None]:
+        return _no_action
+
+
+def _no_action(closure: Any) -> None:
+    return None
+
+
+_ruleset_names = itertools.count()
+
+
+class DurableEngine:
+    """durable-rules, driven through its C binding: assert, drain the action queue, delete."""
+
+    def __init__(self, compiled: Compiled) -> None:
+        self.compiled = compiled
+        name = f"yiye_{compiled.version}_{next(_ruleset_names)}"
+        definition = {rule.name: {"all": _patterns(rule), "run": "noop"} for rule in compiled.rules}
+        host = _QuietHost()
+        host.set_rulesets({name: definition})
+        self._handle = host.get_ruleset(name)._handle
+        self._sids = itertools.count()
+        # The C ruleset is freed only when no request holds this engine any more (a hot reload
+        # swaps engines; freeing one in use crashed durable-rules, jruizgit/rules#136).
+        weakref.finalize(self, durable_rules_engine.delete_ruleset, self._handle)
+
+    def fire(self, facts: Facts) -> frozenset[str]:
+        sid = f"s{next(self._sids)}"
+        handle = self._handle
+        fired: list[str] = []
+        fact: dict[str, Any] = {"sid": sid, "id": "in", "t": "in", "d": facts.day}
+        fact.update({"s_" + item: True for item in facts.scope})
+        fact.update({"a_" + key: _encode(value) for key, value in facts.answers.items()})
+        try:
+            _, state = durable_rules_engine.assert_fact(handle, json.dumps(fact, ensure_ascii=False))
+            _drain(handle, state, fired)
+            permits = sorted({name.split("|")[1] for name in fired})
+            if permits:
+                derived = [{"sid": sid, "id": f"p_{p}", "t": "p", "pid": p} for p in permits]
+                _, state = durable_rules_engine.assert_facts(handle, json.dumps(derived))
+                _drain(handle, state, fired)
+        finally:
+            durable_rules_engine.delete_state(handle, sid)
+        return frozenset(fired)
+
+
+def _drain(handle: int, state: int, fired: list[str]) -> None:
+    result = durable_rules_engine.start_action_for_state(handle, state)
+    message = result[1] if result else None
+    while message:
+        fired.extend(json.loads(message))
+        message = durable_rules_engine.complete_and_start_action(handle, state)
+
+
+def _patterns(rule: Rule) -> list[dict[str, Any]]:
+    tests: list[dict[str, Any]] = [{"t": "in"}, *(_test(lit) for lit in rule.conjunction)]
+    patterns: list[dict[str, Any]] = [{"m": {"$and": tests}}]
+    if rule.joins_permit:
+        patterns.insert(0, {"p": {"$and": [{"t": "p"}, {"pid": rule.permit}]}})
+    return patterns
+
+
+def _test(lit: Literal_) -> dict[str, Any]:
+    if lit.kind == "scope":
+        field = "s_" + lit.key
+        return {field: True} if lit.op == "has" else {"$nex": {field: 1}}
+    field = "d" if lit.key == AS_OF else "a_" + lit.key
+    if lit.op == "eq":
+        return {field: _encode(lit.value)}
+    if lit.op == "neq":
+        return {"$and": [{"$ex": {field: 1}}, {"$neq": {field: _encode(lit.value)}}]}
+    if lit.op == "in":
+        return {"$or": [{field: _encode(v)} for v in lit.value]}
+    if lit.op == "nin":
+        return {"$and": [{"$ex": {field: 1}}, *({"$neq": {field: _encode(v)}} for v in lit.value)]}
+    return {"$" + lit.op: {field: lit.value}}
+
+
+def _encode(value: Value) -> Value:
+    if isinstance(value, str):
+        return "x" + value.encode().hex()
+    return value
