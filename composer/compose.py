@@ -62,10 +62,17 @@ class Composer:
 
     def compose(self, request: ComposeRequest, today: date | None = None) -> Composition:
         """The Composition for one request. Raises InputError listing every problem in it."""
+        situation, facts, fired = self._fire(request, today)
+        return _Assembly(self.compiled, situation, facts, fired, request).build()
+
+    def fired_rules(self, request: ComposeRequest, today: date | None = None) -> frozenset[str]:
+        """The names of the rules a request fires (for rule coverage)."""
+        return self._fire(request, today)[2]
+
+    def _fire(self, request: ComposeRequest, today: date | None) -> tuple[Situation, Facts, frozenset[str]]:
         situation = resolve(self.compiled, request, today or date.today())
         facts = Facts(situation.scope, situation.answers, day(situation.as_of))
-        fired = self.engine.fire(facts)
-        return _Assembly(self.compiled, situation, facts, fired, request).build()
+        return situation, facts, self.engine.fire(facts)
 
 
 @dataclass

@@ -1,0 +1,107 @@
+"""Running a pack's YAML scenarios, and what no scenario exercises.
+
+A scenario is an applicant's situation and what the rules must make of it (see
+``rules.model.Scenario``). ``yiye rules test`` and the pytest suite both run them through here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from composer.compose import Composer
+from composer.model import ComposeRequest, Composition
+from rules.errors import InputError
+from rules.model import Scenario
+
+
+@dataclass(frozen=True)
+class Outcome:
+    scenario: Scenario
+    failures: tuple[str, ...]
+    fired: frozenset[str] = frozenset()
+    composition: Composition | None = None
+
+    @property
+    def passed(self) -> bool:
+        return not self.failures
+
+
+@dataclass
+class Coverage:
+    """What the scenarios of a pack never touched."""
+
+    rules: list[str] = field(default_factory=list)
+    permits: list[str] = field(default_factory=list)
+    questions: list[str] = field(default_factory=list)
+    materials: list[str] = field(default_factory=list)
+
+
+def run(composer: Composer, scenario: Scenario, today: date | None = None) -> Outcome:
+    """Compose one scenario and compare with what it expects."""
+    expect = scenario.expect
+    request = ComposeRequest(
+        pack=composer.pack.id, as_of=scenario.as_of, industries=scenario.industries, scope=scenario.scope,
+        answers=scenario.answers, commit=scenario.commit,
+    )
+    try:
+        composition = composer.compose(request, today=today)
+        fired = composer.fired_rules(request, today=today)
+    except InputError as exc:
+        codes = [p.code for p in exc.problems]
+        if expect.error is not None and expect.error in codes:
+            return Outcome(scenario, ())
+        if expect.error is None:
+            return Outcome(scenario, (f"期望成功, 却被拒绝: {'; '.join(str(p) for p in exc.problems)}",))
+        return Outcome(scenario, (f"期望错误 {expect.error}, 实际错误 {codes}",))
+    if expect.error is not None:
+        return Outcome(scenario, (f"期望错误 {expect.error}, 实际成功",), composition=composition)
+
+    permits = [p.id for p in composition.permits]
+    materials = {m.key for m in composition.materials}
+    fields = {f.id for s in composition.form.sections for f in s.fields} | {f.id for s in composition.form.sheets for f in s.fields}
+    eligible = {p.id for p in composition.permits if p.commitment.eligible}
+    questions = {q.id for q in composition.questions}
+    failures: list[str] = []
+
+    def compare(label: str, expected: set[str], actual: set[str]) -> None:
+        if expected != actual:
+            failures.append(f"{label}: 期望 {sorted(expected)}, 实际 {sorted(actual)} (多 {sorted(actual - expected)}, 少 {sorted(expected - actual)})")
+
+    def include(label: str, expected: list[str], actual: set[str]) -> None:
+        missing = [x for x in expected if x not in actual]
+        if missing:
+            failures.append(f"{label}: 应包含 {missing}, 实际 {sorted(actual)}")
+
+    def exclude(label: str, unexpected: list[str], actual: set[str]) -> None:
+        present = [x for x in unexpected if x in actual]
+        if present:
+            failures.append(f"{label}: 不应包含 {present}")
+
+    if expect.permits is not None:
+        compare("许可事项", set(expect.permits), set(permits))
+    include("许可事项", expect.permits_include, set(permits))
+    exclude("许可事项", expect.permits_exclude, set(permits))
+    include("材料", expect.materials_include, materials)
+    exclude("材料", expect.materials_exclude, materials)
+    include("表单字段", expect.fields_include, fields)
+    if expect.commit_eligible is not None:
+        compare("可告知承诺", set(expect.commit_eligible), eligible)
+    include("待答问题", expect.questions_include, questions)
+    exclude("待答问题", expect.questions_exclude, questions)
+    if expect.complete is not None and expect.complete != composition.complete:
+        failures.append(f"complete: 期望 {expect.complete}, 实际 {composition.complete} (待答: {sorted(questions)})")
+    return Outcome(scenario, tuple(failures), fired=fired, composition=composition)
+
+
+def coverage(composer: Composer, outcomes: list[Outcome]) -> Coverage:
+    """Rules, permits, questions and materials that no passing scenario exercised."""
+    compositions = [o.composition for o in outcomes if o.composition is not None]
+    fired = {name for o in outcomes for name in o.fired}
+    pack = composer.pack
+    return Coverage(
+        rules=[r.name for r in composer.compiled.rules if r.name not in fired],
+        permits=[p for p in pack.permits if p not in {p.id for c in compositions for p in c.permits}],
+        questions=[q for q in pack.questions if q not in {k for o in outcomes for k in o.scenario.answers}],
+        materials=[m for m in pack.materials if m not in {m.key for c in compositions for m in c.materials}],
+    )
