@@ -13,7 +13,10 @@ durable-rules pitfalls handled here (each measured on this machine kind):
 - a sid's working memory lives until deleted, with a cap of 1,024 per ruleset: every run uses a
   fresh sid and deletes it in ``finally``;
 - ``set_rulesets`` mutates its argument: it is given a fresh definition;
-- non-ASCII strings are not matched reliably inside the engine: string values travel hex-encoded.
+- non-ASCII strings are not matched reliably inside the engine: string values travel hex-encoded;
+- deleting the state of a sid whose only fact matched no rule reads uninitialised memory
+  (valgrind: ``deleteStateNode``) and crashed the process at random: a catch-all rule makes every
+  input fact matched.
 """
 
 from __future__ import annotations
@@ -86,6 +89,8 @@ def _no_action(closure: Any) -> None:
 
 
 _ruleset_names = itertools.count()
+_CATCH_ALL = "input"
+
 
 
 class DurableEngine:
@@ -95,6 +100,7 @@ class DurableEngine:
         self.compiled = compiled
         name = f"yiye_{compiled.version}_{next(_ruleset_names)}"
         definition = {rule.name: {"all": _patterns(rule), "run": "noop"} for rule in compiled.rules}
+        definition[_CATCH_ALL] = {"all": [{"m": {"t": "in"}}], "run": "noop"}
         host = _QuietHost()
         host.set_rulesets({name: definition})
         self._handle = host.get_ruleset(name)._handle
@@ -113,14 +119,14 @@ class DurableEngine:
         try:
             _, state = durable_rules_engine.assert_fact(handle, json.dumps(fact, ensure_ascii=False))
             _drain(handle, state, fired)
-            permits = sorted({name.split("|")[1] for name in fired})
+            permits = sorted({name.split("|")[1] for name in fired if name.startswith("permit|")})
             if permits:
                 derived = [{"sid": sid, "id": f"p_{p}", "t": "p", "pid": p} for p in permits]
                 _, state = durable_rules_engine.assert_facts(handle, json.dumps(derived))
                 _drain(handle, state, fired)
         finally:
             durable_rules_engine.delete_state(handle, sid)
-        return frozenset(fired)
+        return frozenset(fired) - {_CATCH_ALL}
 
 
 def _drain(handle: int, state: int, fired: list[str]) -> None:
