@@ -1,0 +1,80 @@
+"""The yiye command as a policy officer or an integrator would use it."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from service.cli import app
+
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "packs"
+runner = CliRunner()
+MINI = ["--packs-dir", str(FIXTURES), "--pack", "mini"]
+
+
+def test_compose_prints_a_chinese_summary() -> None:
+    result = runner.invoke(app, ["compose", *MINI, "-i", "shop", "-a", "sells_tobacco=是", "-a", "area_m2=80",
+                                 "-a", "food_prep=否", "-a", "public_assembly=否"])
+    assert result.exit_code == 0, result.output
+    assert "烟草专卖零售许可" in result.output and "材料清单" in result.output
+    assert "仍需回答" not in result.output
+
+
+def test_compose_json_is_the_composition() -> None:
+    result = runner.invoke(app, ["compose", *MINI, "-i", "shop", "-a", "sells_tobacco=true", "-a", "food_prep=false", "--json", "-c", "food_business",
+                                 "--date", "2026-11-26"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert [p["id"] for p in data["permits"]] == ["food_business", "tobacco"]
+    assert data["pack"]["as_of"] == "2026-11-26" and data["commitments"][0]["permit"] == "food_business"
+
+
+def test_questions_lists_what_is_still_open() -> None:
+    result = runner.invoke(app, ["questions", *MINI, "-i", "shop", "-a", "sells_tobacco=no"])
+    assert result.exit_code == 0
+    lines = result.stdout.strip().splitlines()
+    assert [line.split(":")[0] for line in lines] == ["public_assembly", "food_prep"]
+
+
+def test_bad_input_exits_non_zero_and_names_each_problem() -> None:
+    result = runner.invoke(app, ["compose", *MINI, "-i", "bakery", "-a", "area_m2=-3", "-a", "novalue", "--json"])
+    assert result.exit_code == 2
+    errors = json.loads(result.stdout)["errors"]
+    assert [e["code"] for e in errors] == ["bad_option"]
+    result = runner.invoke(app, ["compose", *MINI, "-i", "bakery", "-a", "area_m2=-3", "--json"])
+    assert result.exit_code == 2
+    assert [e["code"] for e in json.loads(result.stdout)["errors"]] == ["unknown_industry", "out_of_range"]
+
+
+def test_unknown_pack_and_bad_date() -> None:
+    assert runner.invoke(app, ["compose", "--packs-dir", str(FIXTURES), "--pack", "atlantis", "-i", "shop"]).exit_code == 2
+    result = runner.invoke(app, ["compose", *MINI, "-i", "shop", "--date", "2026-13-01"])
+    assert result.exit_code == 2 and "--date" in result.output
+
+
+def test_rules_test_runs_scenarios_and_reports_coverage() -> None:
+    result = runner.invoke(app, ["rules", "test", "mini", "--packs-dir", str(FIXTURES)])
+    assert result.exit_code == 0, result.output
+    assert "2 passed, 0 failed" in result.output
+    assert "没有情形覆盖的规则" in result.output and "permit|fire_check||1" in result.output
+
+
+def test_rules_test_fails_on_a_wrong_expectation(tmp_path: Path) -> None:
+    shutil.copytree(FIXTURES / "mini", tmp_path / "mini")
+    scenarios = tmp_path / "mini" / "scenarios.yaml"
+    scenarios.write_text(scenarios.read_text(encoding="utf-8").replace("permits: [food_business, tobacco]", "permits: [food_business]"), encoding="utf-8")
+    result = runner.invoke(app, ["rules", "test", "mini", "--packs-dir", str(tmp_path)])
+    assert result.exit_code == 1
+    assert "失败" in result.output and "tobacco" in result.output
+
+
+def test_rules_check_reports_file_and_line(tmp_path: Path) -> None:
+    shutil.copytree(FIXTURES / "mini", tmp_path / "mini")
+    permits = tmp_path / "mini" / "permits.yaml"
+    permits.write_text(permits.read_text(encoding="utf-8").replace("department: police", "department: polce"), encoding="utf-8")
+    result = runner.invoke(app, ["rules", "check", "mini", "--packs-dir", str(tmp_path)])
+    assert result.exit_code == 1
+    assert f"{permits}:" in result.output and "polce" in result.output
