@@ -1,0 +1,17 @@
+"""The JSON API for other government systems, under /api/v1. Every route is rate limited per client."""
+
+from fastapi import APIRouter, Depends
+
+from service.api import compose, packs
+from service.errors import RATE_LIMITED
+from service.ratelimit import Limit
+
+api_router = APIRouter(
+    prefix="/api/v1",
+    dependencies=[Depends(Limit("api", "rate_limit_api"))],
+    responses={429: RATE_LIMITED},
+)
+api_router.include_router(compose.router)
+api_router.include_router(packs.router)
+
+__all__ = ["api_router"]

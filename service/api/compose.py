@@ -1,0 +1,70 @@
+"""Compose and the questionnaire, for other systems."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Body, Query
+from fastapi.responses import Response
+
+from composer.model import ComposeRequest, Composition
+from service import crud
+from service.api.schemas import COMPOSE_EXAMPLE, PackAsOf, QuestionsResponse
+from service.deps import ComposeServiceDep, SessionDep
+from service.errors import TOO_LARGE, error_response
+
+router = APIRouter(tags=["compose"])
+
+_BAD_INPUT = error_response(
+    "The request is well-formed but cannot be composed as asked; every problem is listed. "
+    "Codes: unknown_pack, unknown_industry, unknown_scope, unknown_question, bad_answer, out_of_range, "
+    "contradiction, not_eligible_for_commitment — or a schema code (missing, extra_forbidden, …)",
+    ("unknown industry", {"errors": [{"code": "unknown_industry", "message": "没有编号为“noodle_bar”的行业", "where": "industries[0]", "subject": "noodle_bar"}]}),
+    ("out of range", {"errors": [{"code": "out_of_range", "message": "“经营场所面积是多少平方米?”不能小于 1㎡, 收到 -5", "where": "answers.area_m2", "subject": "area_m2"}]}),
+    ("unknown pack", {"errors": [{"code": "unknown_pack", "message": "没有名为 'nowhere' 的规则包", "where": "pack", "subject": "nowhere"}]}),
+    ("schema", {"errors": [{"code": "extra_forbidden", "message": "不认识的字段 (Extra inputs are not permitted)", "where": "colour", "subject": "red"}]}),
+)
+_RESPONSES = {413: TOO_LARGE, 422: _BAD_INPUT}
+
+ComposeBody = Annotated[ComposeRequest, Body(openapi_examples={"convenience store": {"summary": "便利店, 卖烟", "value": COMPOSE_EXAMPLE}})]
+StoreQuery = Annotated[bool, Query(description="store the input, pack version and output hash; the id comes back in X-Composition-Id")]
+
+
+@router.post(
+    "/compose",
+    response_model=Composition,
+    responses={
+        200: {
+            "description": "The composition. Headers: X-Pack-Version, X-Output-SHA256 (sha256 of this body), "
+            "X-Composition-Id when stored.",
+        },
+        **_RESPONSES,
+    },
+)
+def compose(request: ComposeBody, service: ComposeServiceDep, session: SessionDep, store: StoreQuery = False) -> Response:
+    """Compose one notice, one form and one materials list for a situation."""
+    composed = service.compose(request, source="api")
+    headers = {
+        "X-Pack-Version": composed.pack_version,
+        "X-Output-SHA256": composed.sha256,
+        "X-Cache": "hit" if composed.cached else "miss",
+    }
+    if store:
+        stored = crud.store_composition(session=session, composed=composed)
+        headers["X-Composition-Id"] = str(stored.id)
+    return Response(content=composed.body, media_type="application/json", headers=headers)
+
+
+@router.post("/questions", response_model=QuestionsResponse, responses=_RESPONSES)
+def questions(request: ComposeBody, service: ComposeServiceDep, response: Response) -> QuestionsResponse:
+    """List the questions still open for a situation, most decisive first."""
+    composed = service.compose(request, source="api.questions")
+    composition = composed.composition
+    response.headers["X-Pack-Version"] = composed.pack_version
+    return QuestionsResponse(
+        pack=PackAsOf(id=composed.pack_id, version=composed.pack_version, as_of=composed.as_of),
+        permits=[p.id for p in composition.permits],
+        questions=composition.questions,
+        complete=composition.complete,
+    )
+

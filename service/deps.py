@@ -1,0 +1,121 @@
+"""Dependencies as ``Annotated`` aliases: ``def route(session: SessionDep, user: CurrentUser)``."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request, Response
+from sqlmodel import Session
+
+from composer import Composer
+from service.compose import ComposeService
+from service.errors import CsrfFailed, NotFound
+from service.i18n import Lang, negotiate
+from service.models import User
+from service.registry import PackRegistry
+from service.security import CSRF_FIELD, CSRF_HEADER, csrf_valid
+from service.settings import Settings
+
+
+def get_settings(request: Request) -> Settings:
+    return request.app.state.settings  # type: ignore[no-any-return]
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+
+def get_registry(request: Request, settings: SettingsDep) -> PackRegistry:
+    registry: PackRegistry = request.app.state.registry
+    registry.poll(settings.pack_poll_seconds)
+    return registry
+
+
+RegistryDep = Annotated[PackRegistry, Depends(get_registry)]
+
+
+def get_compose_service(request: Request, registry: RegistryDep) -> ComposeService:
+    return request.app.state.compose  # type: ignore[no-any-return]
+
+
+ComposeServiceDep = Annotated[ComposeService, Depends(get_compose_service)]
+
+
+def get_pack(pack_id: str, registry: RegistryDep, response: Response) -> Composer:
+    """The Composer of the pack named in the path; 404 when there is none. Echoes its version."""
+    composer = registry.get(pack_id)
+    if composer is None:
+        raise NotFound("unknown_pack", f"没有名为 '{pack_id[:64]}' 的规则包", "path.pack_id", pack_id[:64])
+    response.headers["X-Pack-Version"] = composer.pack.version
+    return composer
+
+
+PackDep = Annotated[Composer, Depends(get_pack)]
+
+
+def get_db(request: Request) -> Iterator[Session]:
+    with Session(request.app.state.engine, expire_on_commit=False) as session:
+        yield session
+
+
+SessionDep = Annotated[Session, Depends(get_db)]
+
+
+def get_lang(request: Request, settings: SettingsDep) -> Lang:
+    return negotiate(request, settings.lang_cookie)
+
+
+LangDep = Annotated[Lang, Depends(get_lang)]
+
+
+def get_optional_user(request: Request, session: SessionDep) -> User | None:
+    raw = request.session.get("user_id")
+    if not raw:
+        return None
+    try:
+        user_id = uuid.UUID(str(raw))
+    except ValueError:
+        request.session.clear()
+        return None
+    user = session.get(User, user_id)
+    if user is None:
+        request.session.clear()
+    request.state.user = user
+    return user
+
+
+OptionalUser = Annotated[User | None, Depends(get_optional_user)]
+
+
+class SignInRequired(Exception):
+    """Raised for pages that need an applicant; handled by redirecting to the sign-in page."""
+
+    def __init__(self, next_url: str) -> None:
+        super().__init__(next_url)
+        self.next_url = next_url
+
+
+def get_current_user(request: Request, user: OptionalUser) -> User:
+    if user is None:
+        raise SignInRequired(request.url.path)
+    return user
+
+
+CurrentUser = Annotated[User, Depends(get_current_user)]
+
+
+async def check_csrf(request: Request) -> None:
+    """Every form POST carries the session's token (form field ``csrf_token`` or ``X-CSRF-Token``)."""
+    sent = request.headers.get(CSRF_HEADER)
+    if not sent:
+        content_type = request.headers.get("content-type", "")
+        if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+            form = await request.form()
+            value = form.get(CSRF_FIELD)
+            sent = value if isinstance(value, str) else None
+    if not csrf_valid(request.session, sent):
+        raise CsrfFailed()
+
+
+CsrfProtected = Depends(check_csrf)

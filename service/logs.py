@@ -1,0 +1,58 @@
+"""Structured logs: one JSON object per line, the ``extra=`` fields of a record as keys.
+
+Never log personal data (ID numbers, phones, e-mails, answers): pack ids, versions, hashes,
+counts and timings only.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from datetime import UTC, datetime
+from typing import Any
+
+_STANDARD = set(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {"message", "asctime", "taskName"}
+
+
+def fields_of(record: logging.LogRecord) -> dict[str, Any]:
+    """The ``extra=`` fields a record carries."""
+    return {k: v for k, v in record.__dict__.items() if k not in _STANDARD and not k.startswith("_")}
+
+
+class JsonFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, Any] = {
+            "ts": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "event": record.getMessage(),
+            **fields_of(record),
+        }
+        if record.exc_info:
+            entry["exc"] = self.formatException(record.exc_info)
+        return json.dumps(entry, ensure_ascii=False, default=str)
+
+
+class TextFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        extra = " ".join(f"{k}={v}" for k, v in fields_of(record).items())
+        line = f"{record.levelname:<7} {record.name}: {record.getMessage()} {extra}".rstrip()
+        if record.exc_info:
+            line += "\n" + self.formatException(record.exc_info)
+        return line
+
+
+_HANDLER_NAME = "yiye"
+
+
+def configure(level: str = "INFO", *, json_lines: bool = True) -> None:
+    """Send the ``yiye`` loggers to stderr, once per process (calling again only updates it)."""
+    logger = logging.getLogger("yiye")
+    logger.setLevel(level.upper())
+    handler = next((h for h in logger.handlers if h.get_name() == _HANDLER_NAME), None)
+    if handler is None:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.set_name(_HANDLER_NAME)
+        logger.addHandler(handler)
+    handler.setFormatter(JsonFormatter() if json_lines else TextFormatter())

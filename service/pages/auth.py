@@ -1,0 +1,166 @@
+"""Sign-up, sign-in and sign-out for applicants: server-side validation, values kept on error."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated
+
+from email_validator import EmailNotValidError, validate_email
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlalchemy.exc import IntegrityError
+
+from service import crud
+from service.deps import CsrfProtected, LangDep, OptionalUser, SessionDep
+from service.errors import FORBIDDEN_CSRF, RATE_LIMITED, TOO_LARGE
+from service.i18n import translations
+from service.models import UserCreate
+from service.pages.templating import render
+from service.ratelimit import Limit
+from service.security import rotate_session
+
+router = APIRouter(tags=["pages"], include_in_schema=True)
+
+PHONE = re.compile(r"^1[3-9]\d{9}$")
+MIN_PASSWORD = 8
+MAX_PASSWORD = 128
+
+_HTML = {"text/html": {"schema": {"type": "string"}}}
+_PAGE = {"content": _HTML, "description": "The page"}
+_FORM_ERRORS = {"content": _HTML, "description": "The page again with an error summary and the values kept"}
+_POST_RESPONSES = {
+    303: {"description": "Done: on to the next page"},
+    400: _FORM_ERRORS,
+    403: FORBIDDEN_CSRF,
+    413: TOO_LARGE,
+    429: RATE_LIMITED,
+}
+
+FormStr = Annotated[str, Form(max_length=1000)]
+
+
+def safe_next(value: str | None) -> str:
+    """Only paths on this site: never an open redirect."""
+    if value and value.startswith("/") and not value.startswith("//") and "\\" not in value:
+        return value
+    return "/drafts"
+
+
+def _errors(field_errors: dict[str, str]) -> list[dict[str, str]]:
+    return [{"field": field, "message": message} for field, message in field_errors.items()]
+
+
+@router.get("/sign-up", response_class=Response, responses={200: _PAGE})
+def sign_up_page(request: Request, user: OptionalUser) -> Response:
+    """Show the sign-up form."""
+    return render(request, "sign_up.html", {"values": {}, "field_errors": {}, "errors": []})
+
+
+@router.post(
+    "/sign-up",
+    response_class=Response,
+    responses=_POST_RESPONSES,
+    dependencies=[CsrfProtected, Depends(Limit("auth", "rate_limit_auth"))],
+)
+def sign_up(
+    request: Request,
+    session: SessionDep,
+    lang: LangDep,
+    login: FormStr = "",
+    display_name: FormStr = "",
+    password: FormStr = "",
+    password_confirm: FormStr = "",
+) -> Response:
+    """Create an applicant account and sign in."""
+    _ = translations(lang).gettext
+    login = crud.normalise_login(login)
+    display_name = display_name.strip()
+    field_errors: dict[str, str] = {}
+    email: str | None = None
+    phone: str | None = None
+    if not login:
+        field_errors["login"] = _("请输入手机号或电子邮箱")
+    elif "@" in login:
+        try:
+            email = validate_email(login, check_deliverability=False).normalized.lower()
+        except EmailNotValidError:
+            field_errors["login"] = _("请输入有效的电子邮箱，例如 name@example.com")
+    elif PHONE.match(login):
+        phone = login
+    else:
+        field_errors["login"] = _("请输入 11 位手机号（以 1 开头）或电子邮箱")
+    if len(display_name) > 100:
+        field_errors["display_name"] = _("称呼不能超过 100 个字符")
+    if not password:
+        field_errors["password"] = _("请输入密码")
+    elif len(password) < MIN_PASSWORD:
+        field_errors["password"] = _("密码至少 8 个字符")
+    elif len(password) > MAX_PASSWORD:
+        field_errors["password"] = _("密码不能超过 128 个字符")
+    if password and "password" not in field_errors and password_confirm != password:
+        field_errors["password_confirm"] = _("两次输入的密码不一致")
+    if not field_errors and crud.get_user_by_login(session=session, login=login) is not None:
+        field_errors["login"] = _("该手机号或电子邮箱已注册，请直接登录")
+
+    user = None
+    if not field_errors:
+        try:
+            user = crud.create_user(
+                session=session,
+                user_create=UserCreate(email=email, phone=phone, display_name=display_name, password=password),
+            )
+        except IntegrityError:  # registered by a concurrent request in between
+            session.rollback()
+            field_errors["login"] = _("该手机号或电子邮箱已注册，请直接登录")
+    if user is None:
+        values = {"login": login, "display_name": display_name}
+        return render(request, "sign_up.html", {"values": values, "field_errors": field_errors, "errors": _errors(field_errors)}, status_code=400)
+    rotate_session(request.session)
+    request.session["user_id"] = str(user.id)
+    return RedirectResponse("/drafts", status_code=303)
+
+
+@router.get("/sign-in", response_class=Response, responses={200: _PAGE})
+def sign_in_page(request: Request, user: OptionalUser, next: str | None = None) -> Response:  # noqa: A002
+    """Show the sign-in form."""
+    return render(request, "sign_in.html", {"values": {}, "field_errors": {}, "errors": [], "next_url": safe_next(next)})
+
+
+@router.post(
+    "/sign-in",
+    response_class=Response,
+    responses=_POST_RESPONSES,
+    dependencies=[CsrfProtected, Depends(Limit("auth", "rate_limit_auth"))],
+)
+def sign_in(request: Request, session: SessionDep, lang: LangDep, login: FormStr = "", password: FormStr = "", next: FormStr = "") -> Response:  # noqa: A002
+    """Sign an applicant in."""
+    _ = translations(lang).gettext
+    login = crud.normalise_login(login)
+    field_errors: dict[str, str] = {}
+    if not login:
+        field_errors["login"] = _("请输入手机号或电子邮箱")
+    if not password:
+        field_errors["password"] = _("请输入密码")
+    user = None
+    if not field_errors:
+        user = crud.authenticate(session=session, login=login, password=password)
+        if user is None:
+            field_errors["login"] = _("手机号、电子邮箱或密码不正确")
+    if user is None:
+        context = {"values": {"login": login}, "field_errors": field_errors, "errors": _errors(field_errors), "next_url": safe_next(next)}
+        return render(request, "sign_in.html", context, status_code=400)
+    rotate_session(request.session)
+    request.session["user_id"] = str(user.id)
+    return RedirectResponse(safe_next(next), status_code=303)
+
+
+@router.post(
+    "/sign-out",
+    response_class=Response,
+    responses={303: {"description": "Signed out: back to the home page"}, 403: FORBIDDEN_CSRF, 413: TOO_LARGE},
+    dependencies=[CsrfProtected],
+)
+def sign_out(request: Request) -> Response:
+    """Sign out."""
+    rotate_session(request.session)
+    return RedirectResponse("/", status_code=303)

@@ -1,0 +1,77 @@
+"""An applicant's own drafts. Someone else's draft is a 404, exactly like one that does not exist."""
+
+from __future__ import annotations
+
+import uuid
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+
+from service import crud
+from service.deps import CsrfProtected, CurrentUser, LangDep, RegistryDep, SessionDep
+from service.errors import FORBIDDEN_CSRF, TOO_LARGE, NotFound
+from service.models import Draft
+from service.pages.templating import render
+
+router = APIRouter(tags=["pages"])
+
+_HTML = {"content": {"text/html": {"schema": {"type": "string"}}}, "description": "The page"}
+_SIGN_IN = {303: {"description": "Not signed in: to the sign-in page"}}
+_NOT_FOUND = {"content": {"text/html": {"schema": {"type": "string"}}}, "description": "No such draft of yours"}
+
+
+def _draft_or_404(session: SessionDep, user: CurrentUser, draft_id: uuid.UUID) -> Draft:
+    draft = crud.get_draft(session=session, owner=user, draft_id=draft_id)
+    if draft is None:
+        raise NotFound("unknown_draft", "没有找到这份草稿", "path.draft_id", str(draft_id))
+    return draft
+
+
+def _title(draft: Draft, registry: RegistryDep, lang: str) -> str:
+    composer = registry.get(draft.pack_id)
+    names = []
+    for industry_id in draft.industries:
+        industry = composer.pack.industries.get(industry_id) if composer else None
+        names.append(industry.name.in_(lang) if industry else industry_id)
+    return "、".join(names) if names else "—"
+
+
+def _when(draft: Draft) -> str:
+    return draft.updated_at.strftime("%Y-%m-%d %H:%M")
+
+
+@router.get("/drafts", response_class=Response, responses={200: _HTML, **_SIGN_IN})
+def list_drafts(request: Request, session: SessionDep, user: CurrentUser, registry: RegistryDep, lang: LangDep) -> Response:
+    """List my drafts."""
+    drafts = [
+        {"id": d.id, "title": _title(d, registry, lang), "updated": _when(d)}
+        for d in crud.list_drafts(session=session, owner=user)
+    ]
+    return render(request, "drafts.html", {"drafts": drafts})
+
+
+@router.get("/drafts/{draft_id}", response_class=Response, responses={200: _HTML, 404: _NOT_FOUND, **_SIGN_IN})
+def read_draft(request: Request, session: SessionDep, user: CurrentUser, registry: RegistryDep, lang: LangDep, draft_id: uuid.UUID) -> Response:
+    """Show one of my drafts."""
+    draft = _draft_or_404(session, user, draft_id)
+    context = {
+        "draft": draft,
+        "title": _title(draft, registry, lang),
+        "industries": _title(draft, registry, lang) if draft.industries else "",
+        "scope": "、".join(draft.scope),
+        "updated": _when(draft),
+    }
+    return render(request, "draft.html", context)
+
+
+@router.post(
+    "/drafts/{draft_id}/delete",
+    response_class=Response,
+    responses={303: {"description": "Deleted: back to my drafts"}, 403: FORBIDDEN_CSRF, 404: _NOT_FOUND, 413: TOO_LARGE},
+    dependencies=[CsrfProtected],
+)
+def delete_draft(session: SessionDep, user: CurrentUser, draft_id: uuid.UUID) -> Response:
+    """Delete one of my drafts."""
+    draft = _draft_or_404(session, user, draft_id)
+    crud.delete_draft(session=session, draft=draft)
+    return RedirectResponse("/drafts", status_code=303)

@@ -1,0 +1,74 @@
+"""Rendering server-side pages: one Jinja environment, gettext per request, CSRF token, language cookie.
+
+Page routers call ``render(request, "page.html", {...})``. Every page gets ``_`` (gettext in the
+request's language), ``lang``, ``csrf_token``, ``current_user`` and ``switch_lang_url``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi.templating import Jinja2Templates
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
+
+from service.i18n import negotiate, parse_lang, translations
+from service.security import csrf_token
+
+TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
+STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
+
+_env = Environment(
+    loader=FileSystemLoader([str(TEMPLATES_DIR)]),
+    autoescape=select_autoescape(["html", "xml"]),
+    extensions=["jinja2.ext.i18n"],
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+templates = Jinja2Templates(env=_env)
+
+LANG_COOKIE_AGE = 365 * 24 * 3600
+
+
+def add_template_dir(path: Path) -> None:
+    """Let another package's templates be found too (e.g. forms/templates)."""
+    loader = _env.loader
+    assert isinstance(loader, FileSystemLoader)
+    if str(path) not in loader.searchpath:
+        loader.searchpath.append(str(path))
+
+
+def _switch_url(request: Request, lang: str) -> str:
+    params = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]
+    params.append(("lang", "en" if lang == "zh" else "zh"))
+    return f"{request.url.path}?{urlencode(params)}"
+
+
+def render(request: Request, name: str, context: dict[str, Any] | None = None, *, status_code: int = 200) -> HTMLResponse:
+    settings = request.app.state.settings
+    lang = negotiate(request, settings.lang_cookie)
+    t = translations(lang)
+    ctx: dict[str, Any] = {
+        "lang": lang,
+        "html_lang": "zh-CN" if lang == "zh" else "en",
+        "_": t.gettext,
+        "gettext": t.gettext,
+        "ngettext": t.ngettext,
+        "csrf_token": csrf_token(request.session),
+        "current_user": getattr(request.state, "user", None),
+        "switch_lang_url": _switch_url(request, lang),
+        "demo": settings.demo,
+        **(context or {}),
+    }
+    response = templates.TemplateResponse(request, name, ctx, status_code=status_code)
+    response.headers["Cache-Control"] = "no-store"
+    asked = parse_lang(request.query_params.get("lang"))
+    if asked and request.cookies.get(settings.lang_cookie) != asked:
+        response.set_cookie(
+            settings.lang_cookie, asked, max_age=LANG_COOKIE_AGE, httponly=True,
+            secure=settings.cookie_secure, samesite=settings.cookie_samesite,
+        )
+    return response
