@@ -36,12 +36,8 @@ def open_questions(
     for pid in sorted(required):
         if pid in compiled.commit_dnf and ("commit", pid, "") not in hits:
             consider(compiled.commit_dnf[pid], pid, 1)
-        for (owner, _), dnf in compiled.element_dnf.items():
-            if owner == pid and dnf != ((),):
-                consider(dnf, pid, 1)
-        for (owner, _), dnf in compiled.material_dnf.items():
-            if owner == pid and dnf != ((),):
-                consider(dnf, pid, 1)
+        for dnf in compiled.follow_ups.get(pid, ()):
+            consider(dnf, pid, 1)
 
     asked: dict[str, tuple[int, dict[str, None]]] = {}
     pending = list(affects)

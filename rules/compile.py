@@ -61,6 +61,8 @@ class Compiled:
     material_dnf: dict[tuple[str, str], tuple[Conjunction, ...]]
     relevance_dnf: dict[str, tuple[Conjunction, ...]]
     permits_by_scope: dict[str, tuple[str, ...]]
+    follow_ups: dict[str, tuple[tuple[Conjunction, ...], ...]]
+    """Per permit, the conditions of its elements and materials: what to ask once it is required."""
 
     @property
     def version(self) -> str:
@@ -102,6 +104,10 @@ def compile_pack(pack: Pack) -> Compiled:
             for index, ref in enumerate(element.materials):
                 _material_rule(emit, material_dnf, p.id, f"{element.id}.{index}", ref, "element_material")
 
+    follow_ups: dict[str, list[tuple[Conjunction, ...]]] = {}
+    for (permit, _), dnf in [*element_dnf.items(), *material_dnf.items()]:
+        if dnf != ((),):
+            follow_ups.setdefault(permit, []).append(dnf)
     relevance = {
         q.id: normal_form(q.relevant_when) for q in pack.questions.values() if q.relevant_when is not None
     }
@@ -114,6 +120,7 @@ def compile_pack(pack: Pack) -> Compiled:
         material_dnf=material_dnf,
         relevance_dnf=relevance,
         permits_by_scope={k: tuple(v) for k, v in by_scope.items()},
+        follow_ups={k: tuple(v) for k, v in follow_ups.items()},
     )
 
 
