@@ -185,8 +185,15 @@ def normal_form(condition: Condition) -> tuple[Conjunction, ...]:
     dnf = _dnf(condition, negate=False)
     unique: dict[Conjunction, None] = {}
     for conj in dnf:
-        unique.setdefault(tuple(sorted(set(conj))), None)
+        unique.setdefault(_sorted(conj), None)
     return tuple(unique)
+
+
+def _sorted(conj: tuple[Literal_, ...]) -> Conjunction:
+    try:
+        return tuple(sorted(set(conj)))
+    except TypeError:  # one key and operator compared with values of different types: order by text
+        return tuple(sorted(set(conj), key=lambda lit: (lit.kind, lit.key, lit.op, repr(lit.value))))
 
 
 def _dnf(node: Condition, negate: bool) -> list[tuple[Literal_, ...]]:

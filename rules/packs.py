@@ -102,8 +102,7 @@ def load(pack_id: str, root: Path = PACKS_DIR) -> Pack:
         meta = _merge_link(root / link, merged, problems)
         if meta is not None:
             metas.append(meta)
-    if problems:
-        raise PackError(problems)
+    # Files that did parse are still validated, so one broken file does not hide the others' problems.
 
     entities: dict[str, dict[str, Any]] = {kind: {} for kind in ENTITY_KINDS}
     origins: dict[tuple[str, str], Origin] = {}
@@ -273,8 +272,8 @@ def references(pack: Pack) -> list[Problem]:
     """Every id a pack entity names must exist, and every answer test must fit its question."""
     problems: list[Problem] = []
 
-    def missing(kind: str, owner: str, what: str, ref: str) -> None:
-        problems.append(Problem("dangling_reference", f"{owner} 引用了不存在的{what} '{ref}'", pack.origin(kind, owner.split(" ")[-1]), ref))
+    def missing(kind: str, owner_id: str, label: str, what: str, ref: str) -> None:
+        problems.append(Problem("dangling_reference", f"{label} 引用了不存在的{what} '{ref}'", pack.origin(kind, owner_id), ref))
 
     def check_condition(kind: str, owner_id: str, label: str, condition: Condition | None) -> None:
         if condition is None:
@@ -305,7 +304,7 @@ def references(pack: Pack) -> list[Problem]:
         for ref in refs:
             material = pack.materials.get(ref.material)
             if material is None:
-                missing("permits", f"{label} {owner_id}", "材料", ref.material)
+                missing("permits", owner_id, label, "材料", ref.material)
             elif ref.variant and ref.variant not in {v.id for v in material.variants}:
                 problems.append(Problem("dangling_reference", f"{label} 引用了材料 '{ref.material}' 不存在的版本 '{ref.variant}'", pack.origin("permits", owner_id), ref.variant))
             check_condition("permits", owner_id, f"{label} 的材料 {ref.material}", ref.when)
@@ -317,28 +316,28 @@ def references(pack: Pack) -> list[Problem]:
     for ind in pack.industries.values():
         for scope_id in ind.scope:
             if scope_id not in pack.scope_items:
-                missing("industries", f"行业 {ind.id}", "经营范围", scope_id)
+                missing("industries", ind.id, f"行业 {ind.id}", "经营范围", scope_id)
         check_implies("industries", ind.id, ind.implies)
     for m in pack.materials.values():
         if m.produced_by and m.produced_by not in pack.permits:
-            missing("materials", f"材料 {m.key}", "许可事项", m.produced_by)
+            missing("materials", m.key, f"材料 {m.key}", "许可事项", m.produced_by)
     for f in pack.fields.values():
         if f.prefill_from and f.prefill_from not in pack.questions:
-            missing("fields", f"字段 {f.id}", "问题", f.prefill_from)
+            missing("fields", f.id, f"字段 {f.id}", "问题", f.prefill_from)
     for p in pack.permits.values():
         label = f"许可事项 {p.id}"
         if p.department not in pack.departments:
-            missing("permits", label, "部门", p.department)
+            missing("permits", p.id, label, "部门", p.department)
         check_condition("permits", p.id, label, p.applies_when)
         check_condition("permits", p.id, f"{label} 的告知承诺", p.notify_commit.when)
         for dep in p.depends_on:
             if dep.permit not in pack.permits:
-                missing("permits", label, "前置事项", dep.permit)
+                missing("permits", p.id, label, "前置事项", dep.permit)
             if dep.uses and dep.uses not in pack.materials:
-                missing("permits", label, "材料", dep.uses)
+                missing("permits", p.id, label, "材料", dep.uses)
         for fid in p.fields:
             if fid not in pack.fields:
-                missing("permits", label, "表单字段", fid)
+                missing("permits", p.id, label, "表单字段", fid)
         check_material_refs(p.id, label, p.materials)
         own = {ref.material for ref in p.materials} | {ref.material for e in p.elements for ref in e.materials}
         for key in [*p.notify_commit.deferred_materials, *p.notify_commit.replaces_materials]:
@@ -352,7 +351,7 @@ def references(pack: Pack) -> list[Problem]:
             check_condition("permits", p.id, elabel, e.when)
             for fid in e.fields:
                 if fid not in pack.fields:
-                    missing("permits", elabel, "表单字段", fid)
+                    missing("permits", p.id, elabel, "表单字段", fid)
             check_material_refs(p.id, elabel, e.materials)
     return problems
 

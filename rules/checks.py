@@ -1,0 +1,629 @@
+"""Static checks a rule author runs before publishing a pack.
+
+``check`` reports everything :func:`rules.packs.load` refuses (YAML syntax, schema, unknown
+keys, dangling references, dependency cycles) and, for a pack that loads, what is legal but
+cannot be right: permits no business-scope item reaches, conditions that can never hold,
+requirement elements and materials their permit excludes, questions never asked, materials,
+form fields, departments and scope items nothing uses, missing legal bases, commitments offered
+where the action plan excludes them, and industries that lead to no permit. Every problem is
+listed (nothing stops at the first), each with a stable ``code``, a Chinese message naming the
+entity and the offending key or value, and ``where`` = ``file:line`` of that key.
+
+Conditions are reasoned about in normal form. A conjunction can never hold when the literals
+on one key exclude each other — numeric intervals, sets of allowed values, the question's own
+min / max / integer / options — or when a scope item it selects ``implies`` an answer it
+contradicts. Every literal tests a single key and keys are otherwise independent, so this
+per-key reasoning is exact for the condition language; no SAT solver is needed.
+
+Sources given as ``inferred`` are allowed; :func:`inferred_sources` counts them separately.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from rules import packs, yamlsource
+from rules.conditions import Condition, Conjunction, Literal_, compare, keys_of, normal_form
+from rules.errors import PackError, Problem
+from rules.model import Effective, Industry, MaterialRef, Permit, Question, QuestionType
+from rules.packs import PACKS_DIR, Pack
+
+
+def check(pack_id: str, root: Path = PACKS_DIR) -> list[Problem]:
+    """Every problem of one pack: what loading refuses, or else what the static checks find."""
+    try:
+        pack = packs.load(pack_id, root)
+    except PackError as exc:
+        return list(exc.problems)
+    return check_pack(pack)
+
+
+def check_pack(pack: Pack) -> list[Problem]:
+    """The static checks of a loaded pack, in a stable order."""
+    at = Locator(pack)
+    return [problem for one in CHECKS for problem in one(pack, at)]
+
+
+# --- where: file:line of a key inside an entity ------------------------------------------------
+
+
+class Locator:
+    """``file:line`` of a key inside an entity, read back from the YAML the entity came from."""
+
+    def __init__(self, pack: Pack) -> None:
+        self._pack = pack
+        self._files: dict[str, Any] = {}
+
+    def __call__(self, kind: str, id_: str, *path: str | int) -> str:
+        origin = self._pack.origins.get((kind, id_))
+        if origin is None:
+            return ""
+        node = self._entry(origin.file, origin.line, kind, id_)
+        line = yamlsource.line_of(node, path) if node is not None else 0
+        return f"{origin.file}:{line or origin.line}"
+
+    def _entry(self, file: str, line: int, kind: str, id_: str) -> Any:
+        if file not in self._files:
+            try:
+                self._files[file] = yamlsource.load(Path(file))
+            except (OSError, yaml.YAMLError):
+                self._files[file] = None
+        data = self._files[file]
+        if not isinstance(data, yamlsource.LineMap):
+            return None
+        if Path(file).name == "pack.yaml":  # an entity amended by an overlay: its patch
+            return _child(_child(data.get("amend"), kind), id_)
+        entries = data.get(kind)
+        if not isinstance(entries, yamlsource.LineList):
+            return None
+        id_key = "key" if kind == "materials" else "id"
+        for entry_line, entry in zip(entries.lines, entries, strict=True):
+            if entry_line == line and isinstance(entry, dict) and str(entry.get(id_key)) == id_:
+                return entry
+        return None
+
+
+def _child(node: Any, key: str) -> Any:
+    return node.get(key) if isinstance(node, dict) else None
+
+
+# --- conditions: where they are, and whether they can hold ----------------------------------------
+
+
+@dataclass(frozen=True)
+class Site:
+    """One condition of a pack: whose it is, the path to it, a label for people, its normal form."""
+
+    kind: str
+    owner: str
+    path: tuple[str | int, ...]
+    label: str
+    dnf: tuple[Conjunction, ...]
+
+
+def sites(pack: Pack) -> Iterator[Site]:
+    """Every condition in the pack: relevance of questions, and all the conditions of permits."""
+    for q in pack.questions.values():
+        if q.relevant_when is not None:
+            yield Site("questions", q.id, ("relevant_when",), f"问题 {q.id} 的 relevant_when", normal_form(q.relevant_when))
+    for p in pack.permits.values():
+        label = f"许可事项 {p.id}"
+        yield Site("permits", p.id, ("applies_when",), f"{label} 的 applies_when", normal_form(p.applies_when))
+        commit = p.notify_commit.when
+        if commit is not None:
+            yield Site("permits", p.id, ("notify_commit", "when"), f"{label} 的 notify_commit.when", normal_form(commit))
+        for j, ref in enumerate(p.materials):
+            if ref.when is not None:
+                what = f"{label} 的材料 {ref.material} 的 when"
+                yield Site("permits", p.id, ("materials", j, "when"), what, normal_form(ref.when))
+        for i, e in enumerate(p.elements):
+            if e.when is not None:
+                yield Site("permits", p.id, ("elements", i, "when"), f"{label} 的要素 {e.id} 的 when", normal_form(e.when))
+            for j, ref in enumerate(e.materials):
+                if ref.when is not None:
+                    what = f"{label} 的要素 {e.id} 的材料 {ref.material} 的 when"
+                    yield Site("permits", p.id, ("elements", i, "materials", j, "when"), what, normal_form(ref.when))
+
+
+Noted = tuple[Literal_, str]
+"""A literal with a note saying where it comes from when it is not written in the condition."""
+
+
+def conflict(literals: Iterable[Literal_], pack: Pack, implied: Iterable[Noted] = ()) -> str | None:
+    """Why these literals can never hold together, in words; None when some input satisfies them all.
+
+    Scope items a literal selects add the answers they ``imply``; ``implied`` adds others (an
+    industry's). Literals on different keys never exclude each other, so each key is tried alone.
+    """
+    noted: list[Noted] = [(lit, "") for lit in literals]
+    noted.extend(implied)
+    selected = {lit.key: lit for lit, _ in noted if lit.kind == "scope" and lit.op == "has"}
+    for lit, _ in noted:
+        if lit.kind == "scope" and lit.op == "lacks" and lit.key in selected:
+            return f"{show(selected[lit.key])} 与 {show(lit)} 矛盾"
+    for scope_id in sorted(selected):
+        for qid, value in pack.scope_items[scope_id].implies.items():
+            noted.append((Literal_("answer", qid, "eq", value), f"经营范围 {scope_id} 隐含"))
+    by_key: dict[str, dict[Literal_, str]] = {}
+    for lit, note in noted:
+        if lit.kind == "answer":
+            by_key.setdefault(lit.key, {}).setdefault(lit, note)
+    for key in sorted(by_key):
+        group = list(by_key[key].items())
+        question = pack.questions.get(key)
+        if not possible([lit for lit, _ in group], question):
+            return _explain(group, question)
+    return None
+
+
+def possible(literals: Sequence[Literal_], question: Question | None, bounded: bool = True) -> bool:
+    """Whether one answer to ``question`` satisfies every literal (all on that question).
+
+    ``bounded`` also applies the question's min, max and integer settings; options and
+    true/false always bound choices and yes/no questions.
+    """
+    if question is None:
+        return True
+    if question.type is not QuestionType.number:
+        values: list[Any] = [True, False] if question.type is QuestionType.boolean else [o.value for o in question.options]
+        return any(all(compare(v, lit.op, lit.value) for lit in literals) for v in values)
+    low = question.min if bounded else None
+    high = question.max if bounded else None
+    integer = bounded and question.integer
+    points = next((lit for lit in literals if lit.op in ("eq", "in")), None)
+    if points is not None:
+        candidates = [points.value] if points.op == "eq" else list(points.value)
+        return any(
+            all(compare(v, lit.op, lit.value) for lit in literals)
+            and (low is None or v >= low)
+            and (high is None or v <= high)
+            and (not integer or float(v).is_integer())
+            for v in candidates
+        )
+    low_open = high_open = False
+    excluded: set[float] = set()
+    for lit in literals:
+        if lit.op in ("gt", "gte"):
+            strict = lit.op == "gt"
+            if low is None or lit.value > low or (lit.value == low and strict):
+                low, low_open = lit.value, strict
+        elif lit.op in ("lt", "lte"):
+            strict = lit.op == "lt"
+            if high is None or lit.value < high or (lit.value == high and strict):
+                high, high_open = lit.value, strict
+        elif lit.op == "neq":
+            excluded.add(lit.value)
+        elif lit.op == "nin":
+            excluded.update(lit.value)
+    return _interval_holds(low, low_open, high, high_open, integer, excluded)
+
+
+def _interval_holds(
+    low: float | None, low_open: bool, high: float | None, high_open: bool, integer: bool, excluded: set[float]
+) -> bool:
+    if integer:
+        first = None if low is None else (math.floor(low) + 1 if low_open and float(low).is_integer() else math.ceil(low))
+        last = None if high is None else (math.ceil(high) - 1 if high_open and float(high).is_integer() else math.floor(high))
+        if first is None or last is None:
+            return True
+        if last - first + 1 > len(excluded):
+            return first <= last
+        return any(n not in excluded for n in range(first, last + 1))
+    if low is None or high is None or low < high:
+        return True  # an open or non-empty interval holds infinitely many values; excluded is finite
+    return low == high and not low_open and not high_open and low not in excluded
+
+
+def _explain(group: list[Noted], question: Question | None) -> str:
+    """The smallest part of a contradictory group worth naming: one literal, a pair, or all."""
+    domain = f"(问题 {question.id} 的取值范围: {_domain(question)})" if question else ""
+    for lit, note in group:
+        if not possible([lit], question):
+            return f"{_noted(lit, note)} 不可能成立{domain}"
+    for bounded in (False, True):
+        for i, (a, a_note) in enumerate(group):
+            for b, b_note in group[i + 1:]:
+                if not possible([a, b], question, bounded):
+                    return f"{_noted(a, a_note)} 与 {_noted(b, b_note)} 矛盾" + ("" if not bounded else domain)
+    return "、".join(_noted(lit, note) for lit, note in group) + f" 不能同时成立{domain}"
+
+
+def _domain(question: Question) -> str:
+    if question.type is QuestionType.boolean:
+        return "true/false"
+    if question.type is QuestionType.choice:
+        return "/".join(o.value for o in question.options)
+    low = _value(question.min) if question.min is not None else "-∞"
+    high = _value(question.max) if question.max is not None else "+∞"
+    return f"{low} 至 {high}" + (", 整数" if question.integer else "")
+
+
+_SYMBOLS = {"eq": "=", "neq": "≠", "gt": ">", "gte": "≥", "lt": "<", "lte": "≤", "in": "∈", "nin": "∉"}
+
+
+def show(lit: Literal_) -> str:
+    """A literal as a rule author wrote it, in words: 'area_m2 > 150', '选择经营范围 lodging'."""
+    if lit.kind == "scope":
+        return f"{'选择' if lit.op == 'has' else '不选择'}经营范围 {lit.key}"
+    return f"{lit.key} {_SYMBOLS[lit.op]} {_value(lit.value)}"
+
+
+def show_branch(conj: Conjunction) -> str:
+    return "[" + ", ".join(show(lit) for lit in conj) + "]"
+
+
+def _noted(lit: Literal_, note: str) -> str:
+    return f"{show(lit)}({note})" if note else show(lit)
+
+
+def _value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, tuple | list):
+        return "[" + ", ".join(_value(v) for v in value) + "]"
+    return str(value)
+
+
+def _selects(conj: Conjunction) -> bool:
+    return any(lit.kind == "scope" and lit.op == "has" for lit in conj)
+
+
+def out_of_effect(pack: Pack, permit: Permit, conj: Conjunction) -> str | None:
+    """Why a branch is never in effect together with its permit, or None when the periods overlap."""
+    periods: list[tuple[str, Effective]] = [(f"许可事项 {permit.id}", permit)]
+    periods += [(f"经营范围 {lit.key}", pack.scope_items[lit.key]) for lit in conj if lit.kind == "scope" and lit.op == "has"]
+    starts = [(e.valid_from, name) for name, e in periods if e.valid_from is not None]
+    ends = [(e.valid_to, name) for name, e in periods if e.valid_to is not None]
+    if starts and ends:
+        start, start_name = max(starts)
+        end, end_name = min(ends)
+        if start > end:
+            return f"{start_name} 自 {start} 起生效, 而 {end_name} 于 {end} 已失效"
+    return None
+
+
+def reachable(pack: Pack, permit: Permit) -> list[Conjunction]:
+    """The branches of a permit's applies_when that some choice of scope items and answers makes hold."""
+    return [
+        conj
+        for conj in normal_form(permit.applies_when)
+        if _selects(conj) and conflict(conj, pack) is None and out_of_effect(pack, permit, conj) is None
+    ]
+
+
+def _narrow(pack: Pack, contexts: list[Conjunction], condition: Condition | None) -> list[Conjunction]:
+    """The contexts that ``condition`` can hold in, each joined with the branch that holds."""
+    if condition is None:
+        return contexts
+    return [
+        ctx + branch for ctx in contexts for branch in normal_form(condition) if conflict(ctx + branch, pack) is None
+    ]
+
+
+def _first_conflict(pack: Pack, contexts: list[Conjunction], condition: Condition) -> str:
+    for ctx in contexts:
+        for branch in normal_form(condition):
+            why = conflict(ctx + branch, pack)
+            if why:
+                return why
+    return ""
+
+
+# --- the checks ---------------------------------------------------------------------------------
+
+Check = Callable[[Pack, Locator], list[Problem]]
+
+
+def contradictory_conditions(pack: Pack, at: Locator) -> list[Problem]:
+    """A branch of any condition whose literals (or the answers its scope items imply) exclude each other."""
+    problems = []
+    for site in sites(pack):
+        for conj in site.dnf:
+            why = conflict(conj, pack)
+            if why:
+                problems.append(Problem(
+                    "contradictory_condition",
+                    f"{site.label} 的分支 {show_branch(conj)} 永远不成立: {why}",
+                    at(site.kind, site.owner, *site.path), site.owner,
+                ))
+    return problems
+
+
+def unreachable_permits(pack: Pack, at: Locator) -> list[Problem]:
+    """A permit is reached only by branches that select a scope item, can hold, and are in effect."""
+    problems = []
+    for p in pack.permits.values():
+        where = at("permits", p.id, "applies_when")
+        for conj in normal_form(p.applies_when):
+            if not _selects(conj):
+                problems.append(Problem(
+                    "branch_without_scope",
+                    f"许可事项 {p.id} 的 applies_when 分支 {show_branch(conj)} 没有选中任何经营范围(scope:), "
+                    "许可事项必须由经营范围触发",
+                    where, p.id,
+                ))
+            elif why := out_of_effect(pack, p, conj):
+                problems.append(Problem(
+                    "branch_out_of_effect",
+                    f"许可事项 {p.id} 的 applies_when 分支 {show_branch(conj)} 永远不在有效期内: {why}",
+                    where, p.id,
+                ))
+        if not reachable(pack, p):
+            problems.append(Problem(
+                "permit_unreachable",
+                f"许可事项 {p.id} 的 applies_when 没有一个分支能成立, 任何行业或经营范围都不会触发它",
+                where, p.id,
+            ))
+    return problems
+
+
+def unreachable_parts(pack: Pack, at: Locator) -> list[Problem]:
+    """Elements, material refs and commitment conditions that contradict their permit in every branch."""
+    problems = []
+    for p in pack.permits.values():
+        contexts = reachable(pack, p)
+        if not contexts:
+            continue  # permit_unreachable already says so
+        commit = p.notify_commit.when
+        if commit is not None and not _narrow(pack, contexts, commit):
+            problems.append(_unreachable(pack, at, p, "commit_condition_unreachable", "告知承诺", commit, contexts,
+                                         ("notify_commit", "when")))
+        for j, ref in enumerate(p.materials):
+            if ref.when is not None and not _narrow(pack, contexts, ref.when):
+                problems.append(_unreachable(pack, at, p, "material_unreachable", f"材料 {ref.material}", ref.when, contexts,
+                                             ("materials", j, "when")))
+        for i, e in enumerate(p.elements):
+            inner = _narrow(pack, contexts, e.when)
+            if e.when is not None and not inner:
+                problems.append(_unreachable(pack, at, p, "element_unreachable", f"要素 {e.id}", e.when, contexts,
+                                             ("elements", i, "when")))
+                continue
+            for j, ref in enumerate(e.materials):
+                if ref.when is not None and not _narrow(pack, inner, ref.when):
+                    problems.append(_unreachable(pack, at, p, "material_unreachable", f"要素 {e.id} 的材料 {ref.material}",
+                                                 ref.when, inner, ("elements", i, "materials", j, "when")))
+    return problems
+
+
+def _unreachable(
+    pack: Pack, at: Locator, permit: Permit, code: str, what: str, condition: Condition,
+    contexts: list[Conjunction], path: tuple[str | int, ...],
+) -> Problem:
+    why = _first_conflict(pack, contexts, condition)
+    return Problem(
+        code, f"许可事项 {permit.id} 的{what} 的 when 与其适用条件在每个分支上都矛盾, 永远不会生效(例如: {why})",
+        at("permits", permit.id, *path), permit.id,
+    )
+
+
+def unused_questions(pack: Pack, at: Locator) -> list[Problem]:
+    """A question no condition tests and no form field prefills from is never asked."""
+    used = {f.prefill_from for f in pack.fields.values() if f.prefill_from}
+    for site in sites(pack):
+        used |= keys_of(site.dnf, "answer") - ({site.owner} if site.kind == "questions" else set())
+    return [
+        Problem(
+            "question_unused", f"问题 {q.id} 没有被任何条件引用, 也没有表单字段的 prefill_from 用到它, 永远不会被问到",
+            at("questions", q.id), q.id,
+        )
+        for q in pack.questions.values()
+        if q.id not in used
+    ]
+
+
+def never_relevant_questions(pack: Pack, at: Locator) -> list[Problem]:
+    """A question whose relevant_when can never hold is never asked."""
+    problems = []
+    for q in pack.questions.values():
+        if q.relevant_when is None:
+            continue
+        dnf = normal_form(q.relevant_when)
+        reasons = [conflict(conj, pack) for conj in dnf]
+        if all(reasons):
+            problems.append(Problem(
+                "question_never_relevant",
+                f"问题 {q.id} 的 relevant_when 永远不成立, 它永远不会被问到({reasons[0]})",
+                at("questions", q.id, "relevant_when"), q.id,
+            ))
+    return problems
+
+
+def unused_materials(pack: Pack, at: Locator) -> list[Problem]:
+    """A registered material that no permit or element asks for (or, if produced, uses) is never required."""
+    asked = {ref.material for p in pack.permits.values() for ref in p.materials}
+    asked |= {ref.material for p in pack.permits.values() for e in p.elements for ref in e.materials}
+    uses = {dep.uses for p in pack.permits.values() for dep in p.depends_on if dep.uses}
+    return [
+        Problem("material_unused", f"材料 {m.key} 在材料目录中, 但没有任何许可事项或要素要求它", at("materials", m.key), m.key)
+        for m in pack.materials.values()
+        if m.key not in asked and not (m.produced_by and m.key in uses)
+    ]
+
+
+def produced_materials(pack: Pack, at: Locator) -> list[Problem]:
+    """A result one permit produces ties two permits: the one using it must depend on the producer."""
+    problems = []
+    for p in pack.permits.values():
+        depends = {dep.permit for dep in p.depends_on}
+        for i, dep in enumerate(p.depends_on):
+            material = pack.materials[dep.uses] if dep.uses else None
+            if material is not None and material.produced_by != dep.permit:
+                made = f"由 {material.produced_by} 出具" if material.produced_by else "没有 produced_by"
+                problems.append(Problem(
+                    "dependency_material_mismatch",
+                    f"许可事项 {p.id} 依赖 {dep.permit} 并使用材料 {material.key}, 但该材料{made}",
+                    at("permits", p.id, "depends_on", i), p.id,
+                ))
+        refs: list[tuple[tuple[str | int, ...], MaterialRef]] = [(("materials", j), ref) for j, ref in enumerate(p.materials)]
+        refs += [(("elements", i, "materials", j), ref) for i, e in enumerate(p.elements) for j, ref in enumerate(e.materials)]
+        for path, ref in refs:
+            producer = pack.materials[ref.material].produced_by
+            if producer and producer != p.id and producer not in depends:
+                problems.append(Problem(
+                    "missing_dependency",
+                    f"许可事项 {p.id} 要求材料 {ref.material}, 它由许可事项 {producer} 出具, 但 depends_on 中没有 {producer}",
+                    at("permits", p.id, *path), p.id,
+                ))
+    return problems
+
+
+def unused_fields(pack: Pack, at: Locator) -> list[Problem]:
+    """A form field in the dictionary that no permit or element asks for."""
+    used = {fid for p in pack.permits.values() for fid in p.fields}
+    used |= {fid for p in pack.permits.values() for e in p.elements for fid in e.fields}
+    return [
+        Problem("field_unused", f"表单字段 {f.id} 没有被任何许可事项或要素使用", at("fields", f.id), f.id)
+        for f in pack.fields.values()
+        if f.id not in used
+    ]
+
+
+def unused_departments(pack: Pack, at: Locator) -> list[Problem]:
+    """A department no permit belongs to."""
+    used = {p.department for p in pack.permits.values()}
+    return [
+        Problem("department_unused", f"部门 {d.id} 没有任何许可事项", at("departments", d.id), d.id)
+        for d in pack.departments.values()
+        if d.id not in used
+    ]
+
+
+def unused_scope_items(pack: Pack, at: Locator) -> list[Problem]:
+    """A scope item in no industry and tested by no condition."""
+    used = {s for ind in pack.industries.values() for s in ind.scope}
+    for site in sites(pack):
+        used |= keys_of(site.dnf, "scope")
+    return [
+        Problem("scope_item_unused", f"经营范围 {s.id} 不属于任何行业, 也没有被任何条件引用", at("scope_items", s.id), s.id)
+        for s in pack.scope_items.values()
+        if s.id not in used
+    ]
+
+
+def missing_legal_basis(pack: Pack, at: Locator) -> list[Problem]:
+    """Every permit names the law it rests on."""
+    return [
+        Problem(
+            "missing_legal_basis", f"许可事项 {p.id} 的 legal_basis 为空, 须写明设定依据",
+            at("permits", p.id, "legal_basis"), p.id,
+        )
+        for p in pack.permits.values()
+        if not any(basis.strip() for basis in p.legal_basis)
+    ]
+
+
+def commitments_on_excluded_risks(pack: Pack, at: Locator) -> list[Problem]:
+    """Notify-and-commit is not offered for a permit in a risk category the action plan excludes."""
+    return [
+        Problem(
+            "commit_on_excluded_risk",
+            f"许可事项 {p.id} 的 notify_commit.available 为 true, 但其风险类别 "
+            f"{', '.join(r.value for r in p.notify_commit.risk_categories)} 不得实行告知承诺",
+            at("permits", p.id, "notify_commit", "available"), p.id,
+        )
+        for p in pack.permits.values()
+        if p.notify_commit.available and p.notify_commit.risk_categories
+    ]
+
+
+def _industry_implies(industry: Industry) -> list[Noted]:
+    return [(Literal_("answer", qid, "eq", value), f"行业 {industry.id} 隐含") for qid, value in industry.implies.items()]
+
+
+def _industry_selection(industry: Industry) -> list[Literal_]:
+    return [Literal_("scope", s, "has") for s in industry.scope]
+
+
+def conflicting_implies(pack: Pack, at: Locator) -> list[Problem]:
+    """An industry whose own implies and its scope items' implies fix one answer to two values."""
+    problems = []
+    for ind in pack.industries.values():
+        why = conflict(_industry_selection(ind), pack, _industry_implies(ind))
+        if why:
+            problems.append(Problem(
+                "implies_conflict", f"行业 {ind.id} 隐含的回答互相矛盾: {why}",
+                at("industries", ind.id, "implies" if ind.implies else "scope"), ind.id,
+            ))
+    return problems
+
+
+def industries_without_permits(pack: Pack, at: Locator) -> list[Problem]:
+    """An industry whose scope items, picked together, can bring no permit at all."""
+    branches = [conj for p in pack.permits.values() for conj in reachable(pack, p)]
+    problems = []
+    for ind in pack.industries.values():
+        selection, implied = _industry_selection(ind), _industry_implies(ind)
+        if conflict(selection, pack, implied):
+            continue  # implies_conflict already says so
+        scope = set(ind.scope)
+        if not any(_triggered(pack, conj, scope, selection, implied) for conj in branches):
+            problems.append(Problem(
+                "industry_without_permit",
+                f"行业 {ind.id} 的经营范围 {', '.join(ind.scope)} 不会触发任何许可事项",
+                at("industries", ind.id, "scope"), ind.id,
+            ))
+    return problems
+
+
+def _triggered(pack: Pack, conj: Conjunction, scope: set[str], selection: list[Literal_], implied: list[Noted]) -> bool:
+    for lit in conj:
+        if lit.kind == "scope" and (lit.key in scope) != (lit.op == "has"):
+            return False
+    return conflict([*conj, *selection], pack, implied) is None
+
+
+CHECKS: tuple[Check, ...] = (
+    contradictory_conditions,
+    unreachable_permits,
+    unreachable_parts,
+    unused_questions,
+    never_relevant_questions,
+    unused_materials,
+    produced_materials,
+    unused_fields,
+    unused_departments,
+    unused_scope_items,
+    missing_legal_basis,
+    commitments_on_excluded_risks,
+    conflicting_implies,
+    industries_without_permits,
+)
+"""The static checks, run in this order on a pack that loads."""
+
+
+# --- not problems: what rests on inferred sources ------------------------------------------------
+
+INFERRED = "inferred"
+
+
+def inferred_sources(pack: Pack) -> dict[str, tuple[int, int]]:
+    """For permits (with a legal basis), their elements, time limits and commitment terms: (inferred, total)."""
+    permits = [p for p in pack.permits.values() if p.legal_basis]
+    elements = [e for p in permits for e in p.elements]
+    return {
+        "permits": (sum(p.source == INFERRED for p in permits), len(permits)),
+        "elements": (sum(e.source == INFERRED for e in elements), len(elements)),
+        "time_limits": (sum(p.time_limit.source == INFERRED for p in permits), len(permits)),
+        "notify_commit": (sum(p.notify_commit.source == INFERRED for p in permits), len(permits)),
+    }
+
+
+_INFERRED_LABELS = {"permits": "许可事项", "elements": "要素", "time_limits": "时限", "notify_commit": "告知承诺"}
+
+
+def inferred_summary(pack: Pack) -> str:
+    """One line for the author: how much of the pack rests on 'inferred' rather than a cited source."""
+    counts = inferred_sources(pack)
+    parts = [f"{_INFERRED_LABELS[kind]} {n}/{total}" for kind, (n, total) in counts.items()]
+    return "来源为 inferred(推定, 未引用原文)的: " + ", ".join(parts)
+
+
+__all__ = ["CHECKS", "Locator", "check", "check_pack", "conflict", "inferred_sources", "inferred_summary", "possible"]

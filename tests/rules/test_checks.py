@@ -1,0 +1,518 @@
+"""Static checks of rule packs: each check on a small broken copy of the mini pack, with the exact file:line."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from rules import packs
+from rules.checks import check, conflict, inferred_sources, inferred_summary, possible
+from rules.conditions import Literal_
+from rules.errors import Problem
+from rules.model import Question
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "packs"
+
+
+@pytest.fixture
+def root(tmp_path: Path) -> Path:
+    """A private copy of the mini pack (and its child) to break."""
+    shutil.copytree(FIXTURES / "mini", tmp_path / "mini")
+    shutil.copytree(FIXTURES / "mini-child", tmp_path / "mini-child")
+    return tmp_path
+
+
+def path_of(root: Path, file: str) -> Path:
+    """``permits``, ``catalog`` or ``extra``: a file of the mini pack under ``root``; anything else as given."""
+    return root / "mini" / f"{file}.yaml" if "/" not in file else root / file
+
+
+def edit(root: Path, file: str, old: str, new: str) -> None:
+    path = path_of(root, file)
+    text = path.read_text(encoding="utf-8")
+    assert text.count(old) == 1, f"{old!r} is not unique in {path}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def write(root: Path, file: str, text: str) -> None:
+    path_of(root, file).write_text(text, encoding="utf-8")
+
+
+def at(root: Path, file: str, needle: str, after: str | None = None) -> str:
+    """``file:line`` of the one line containing ``needle`` (the first one below ``after`` if given)."""
+    path = path_of(root, file)
+    lines = list(enumerate(path.read_text(encoding="utf-8").splitlines(), 1))
+    if after is not None:
+        start = next(n for n, text in lines if after in text)
+        return f"{path}:{next(n for n, text in lines if n > start and needle in text)}"
+    found_on = [n for n, text in lines if needle in text]
+    assert len(found_on) == 1, f"{needle!r} is on lines {found_on} of {path}"
+    return f"{path}:{found_on[0]}"
+
+
+def found(problems: list[Problem]) -> list[tuple[str, str]]:
+    return [(p.code, p.where) for p in problems]
+
+
+# --- clean packs ------------------------------------------------------------------------------
+
+
+def test_mini_pack_has_no_problems() -> None:
+    assert check("mini", FIXTURES) == []
+
+
+def test_overlay_that_withdraws_a_permit_leaves_its_question_unasked() -> None:
+    problems = check("mini-child", FIXTURES)
+    assert found(problems) == [("question_unused", at(FIXTURES, "catalog", "- id: sells_tobacco"))]
+    assert "sells_tobacco" in problems[0].message
+
+
+def test_problem_in_amended_entity_points_at_the_amendment(root: Path) -> None:
+    edit(root, "mini-child/pack.yaml", "      time_limit:", "      legal_basis: []\n      time_limit:")
+    problems = [p for p in check("mini-child", root) if p.code != "question_unused"]
+    assert found(problems) == [("missing_legal_basis", at(root, "mini-child/pack.yaml", "legal_basis: []"))]
+
+
+# --- 1. what loading refuses --------------------------------------------------------------------
+
+YEARS = "    validity_years: 5\n"
+MALFORMED = [
+    pytest.param("permits", YEARS, YEARS + "    colour: red\n", "schema", "colour: red", "colour", id="unknown-key"),
+    pytest.param("permits", YEARS, "    validity_years: five\n", "schema", "validity_years: five", "five", id="wrong-type"),
+    pytest.param("permits", YEARS, YEARS + "    valid_to: 2025-02-30\n", "schema", "2025-02-30", "2025-02-30", id="bad-date"),
+    pytest.param("catalog", "order: 40\n", "order: 40\n    order: 41\n", "yaml_syntax", "order: 41", "order", id="duplicate-key"),
+    pytest.param("permits", "business license}", "business license}}", "yaml_syntax", "license}}", "YAML", id="syntax-brace"),
+    pytest.param("permits", "    department: fire\n", "\tdepartment: fire\n", "yaml_syntax", "\tdep", "YAML", id="syntax-tab"),
+    pytest.param("permits", "tobacco, is: true}", "tobacco, bigger: 1}", "schema", "bigger: 1", "bigger", id="bad-operator"),
+    pytest.param("catalog", "boolean\n    allow", "yesno\n    allow", "schema", "type: yesno", "yesno", id="bad-enum"),
+]
+
+
+@pytest.mark.parametrize(("file", "old", "new", "code", "needle", "named"), MALFORMED)
+def test_malformed_rule_file_is_reported_at_its_line(
+    root: Path, file: str, old: str, new: str, code: str, needle: str, named: str
+) -> None:
+    edit(root, file, old, new)
+    problems = check("mini", root)
+    assert found(problems) == [(code, at(root, file, needle))]
+    assert named in problems[0].message
+
+
+def test_unknown_entity_kind_and_missing_id(root: Path) -> None:
+    write(root, "extra", "permitz: []\nmaterials:\n  - name: {zh: 无键材料}\n    source: inferred\n")
+    expected = [("unknown_kind", at(root, "extra", "permitz")), ("missing_id", at(root, "extra", "- name"))]
+    assert found(check("mini", root)) == expected
+
+
+def test_every_load_problem_is_listed_not_only_the_first(root: Path) -> None:
+    edit(root, "catalog", "    order: 40\n", "    order: 40\n    order: 41\n")
+    edit(root, "permits", YEARS, YEARS + "    colour: red\n    fee_yuan: lots\n")
+    assert sorted(found(check("mini", root))) == sorted([
+        ("yaml_syntax", at(root, "catalog", "order: 41")),
+        ("schema", at(root, "permits", "colour: red")),
+        ("schema", at(root, "permits", "fee_yuan: lots")),
+    ])
+
+
+def test_dangling_references_are_refused(root: Path) -> None:
+    edit(root, "permits", "    department: police\n", "    department: polise\n")
+    edit(root, "permits", "fields: [food_safety_manager]", "fields: [food_safety_managr]")
+    problems = check("mini", root)
+    assert found(problems) == [
+        ("dangling_reference", at(root, "permits", "- id: food_business")),
+        ("dangling_reference", at(root, "permits", "- id: hotel_trade")),
+    ]
+    assert "food_safety_managr" in problems[0].message
+    assert "polise" in problems[1].message
+
+
+def test_dependency_cycle_is_refused(root: Path) -> None:
+    edit(root, "permits", "    kind: inspection\n", "    kind: inspection\n    depends_on: [{permit: hotel_trade}]\n")
+    problems = check("mini", root)
+    # reported on the permit whose dependency closes the cycle, found walking the permits in order
+    assert found(problems) == [("dependency_cycle", at(root, "permits", "- id: hotel_trade"))]
+    assert "fire_check → hotel_trade → fire_check" in problems[0].message
+
+
+def test_condition_comparing_mixed_types_is_reported_not_a_crash(root: Path) -> None:
+    mixed = "{all: [{scope: lodging}, {answer: area_m2, is: 1}, {answer: area_m2, is: a}]}"
+    edit(root, "permits", "applies_when: {scope: lodging}", f"applies_when: {mixed}")
+    assert found(check("mini", root)) == [("bad_condition", at(root, "permits", "- id: hotel_trade"))]
+
+
+def test_unknown_pack() -> None:
+    assert [p.code for p in check("nowhere", FIXTURES)] == ["unknown_pack"]
+
+
+# --- 2. unreachable permits ---------------------------------------------------------------------
+
+TOBACCO = "{scope: food_sales}, {answer: sells_tobacco, is: true}"
+TOBACCO_WHEN = f"applies_when: {{all: [{TOBACCO}]}}"
+OLD_SALES = "  - id: old_sales\n    name: {zh: 旧目录食品销售}\n    valid_to: 2020-12-31\n    source: inferred\n\nindustries:"
+
+
+def test_branch_without_scope(root: Path) -> None:
+    edit(root, "permits", TOBACCO_WHEN, f"applies_when: {{any: [{TOBACCO}]}}")
+    problems = check("mini", root)
+    assert found(problems) == [("branch_without_scope", at(root, "permits", f"applies_when: {{any: [{TOBACCO}]}}"))]
+    assert "tobacco" in problems[0].message
+    assert "sells_tobacco = true" in problems[0].message
+
+
+def test_numeric_contradiction_makes_the_permit_unreachable(root: Path) -> None:
+    when = f"applies_when: {{all: [{TOBACCO}, {{answer: area_m2, gt: 150}}, {{answer: area_m2, lte: 100}}]}}"
+    edit(root, "permits", TOBACCO_WHEN, when)
+    problems = check("mini", root)
+    where = at(root, "permits", when)
+    assert found(problems) == [("contradictory_condition", where), ("permit_unreachable", where)]
+    assert "area_m2 > 150 与 area_m2 ≤ 100 矛盾" in problems[0].message
+    assert "tobacco" in problems[1].message
+
+
+def test_boolean_contradiction_in_one_branch(root: Path) -> None:
+    branch = "{all: [{scope: food_sales}, {answer: public_assembly, is: true}"
+    edit(root, "permits", branch, branch + ", {not: {answer: public_assembly, is_not: false}}")
+    problems = check("mini", root)
+    assert found(problems) == [("contradictory_condition", at(root, "permits", "{any: [{scope: lodging}, " + branch))]
+    assert "public_assembly = false 与 public_assembly = true 矛盾" in problems[0].message
+
+
+def test_answer_implied_by_the_scope_item_contradicts_the_branch(root: Path) -> None:
+    when = "applies_when: {all: [{scope: lodging}, {answer: public_assembly, is: false}]}"
+    edit(root, "permits", "applies_when: {scope: lodging}", when)
+    problems = check("mini", root)
+    where = at(root, "permits", when)
+    assert found(problems) == [("contradictory_condition", where), ("permit_unreachable", where)]
+    assert "public_assembly = true(经营范围 lodging 隐含)" in problems[0].message
+
+
+def test_bound_outside_the_question_range(root: Path) -> None:
+    when = f"applies_when: {{all: [{TOBACCO}, {{answer: area_m2, gt: 100000}}]}}"
+    edit(root, "permits", TOBACCO_WHEN, when)
+    problems = check("mini", root)
+    where = at(root, "permits", when)
+    assert found(problems) == [("contradictory_condition", where), ("permit_unreachable", where)]
+    assert "area_m2 > 100000 不可能成立(问题 area_m2 的取值范围: 1 至 100000)" in problems[0].message
+
+
+def test_scope_item_that_ends_before_the_permit_starts(root: Path) -> None:
+    edit(root, "catalog", "\nindustries:", OLD_SALES)
+    when = f"applies_when: {{any: [{{scope: old_sales}}, {{all: [{TOBACCO}]}}]}}\n    valid_from: 2021-01-01"
+    edit(root, "permits", TOBACCO_WHEN, when)
+    problems = check("mini", root)
+    assert found(problems) == [("branch_out_of_effect", at(root, "permits", "{scope: old_sales}"))]
+    assert "经营范围 old_sales 于 2020-12-31 已失效" in problems[0].message
+
+
+def test_permit_only_reachable_through_an_expired_scope_item(root: Path) -> None:
+    edit(root, "catalog", "\nindustries:", OLD_SALES)
+    when = "applies_when: {all: [{scope: old_sales}, {answer: sells_tobacco, is: true}]}\n    valid_from: 2021-01-01"
+    edit(root, "permits", TOBACCO_WHEN, when)
+    where = at(root, "permits", "{scope: old_sales}")
+    assert found(check("mini", root)) == [("branch_out_of_effect", where), ("permit_unreachable", where)]
+
+
+# --- 3. unreachable elements and material refs ---------------------------------------------------
+
+TOBACCO_MATERIALS = "    fields: [applicant_name, uscc]\n    materials: [{material: business_license}]\n"
+
+
+def test_element_that_contradicts_its_permit(root: Path) -> None:
+    edit(root, "permits", TOBACCO_MATERIALS, TOBACCO_MATERIALS + (
+        "    elements:\n"
+        "      - id: display\n"
+        "        kind: premises\n"
+        "        text: {zh: 卷烟陈列柜}\n"
+        "        when: {answer: sells_tobacco, is: false}\n"
+        "        source: inferred\n"
+    ))
+    problems = check("mini", root)
+    assert found(problems) == [("element_unreachable", at(root, "permits", "when: {answer: sells_tobacco, is: false}"))]
+    assert "要素 display" in problems[0].message
+    assert "sells_tobacco = true 与 sells_tobacco = false 矛盾" in problems[0].message
+
+
+def test_permit_material_excluded_by_an_implied_answer(root: Path) -> None:
+    edit(root, "permits", "materials: [{material: fire_opinion}, {material: business_license}]", (
+        "materials:\n"
+        "      - {material: fire_opinion, when: {answer: public_assembly, is: false}}\n"
+        "      - {material: business_license}"
+    ))
+    problems = check("mini", root)
+    assert found(problems) == [("material_unreachable", at(root, "permits", "material: fire_opinion, when"))]
+    assert "fire_opinion" in problems[0].message
+    assert "经营范围 lodging 隐含" in problems[0].message
+
+
+def test_element_material_excluded_by_its_element(root: Path) -> None:
+    edit(root, "permits", "{material: operation_flow}", "{material: operation_flow, when: {answer: food_prep, is: false}}")
+    problems = check("mini", root)
+    assert found(problems) == [("material_unreachable", at(root, "permits", "material: operation_flow, when"))]
+    assert "要素 process 的材料 operation_flow" in problems[0].message
+
+
+def test_commitment_condition_that_contradicts_its_permit(root: Path) -> None:
+    edit(root, "permits", "when: {answer: food_prep, is: false}", "when: {not: {scope: food_sales}}")
+    where = at(root, "permits", "when: {not: {scope: food_sales}}")
+    assert found(check("mini", root)) == [("commit_condition_unreachable", where)]
+
+
+def test_reachable_element_condition_is_not_reported(root: Path) -> None:
+    edit(root, "permits", "{answer: food_prep, is: true}", "{any: [{answer: food_prep, is: true}, {not: {scope: food_sales}}]}")
+    assert check("mini", root) == []
+
+
+# --- 4. questions never asked -------------------------------------------------------------------
+
+
+def test_question_no_condition_uses(root: Path) -> None:
+    write(root, "extra", (
+        "questions:\n"
+        "  - id: night_hours\n"
+        '    text: {zh: "是否夜间营业?"}\n'
+        "    type: boolean\n"
+        "    relevant_when: {answer: night_hours, is: true}\n"
+        "    source: inferred\n"
+        "  - id: seats\n"
+        '    text: {zh: "座位数?"}\n'
+        "    type: number\n"
+        "    relevant_when: {answer: food_prep, is: true}\n"
+        "    source: inferred\n"
+    ))
+    problems = check("mini", root)
+    # its own relevant_when does not count; another question's relevant_when (seats → food_prep) does
+    assert found(problems) == [
+        ("question_unused", at(root, "extra", "- id: night_hours")),
+        ("question_unused", at(root, "extra", "- id: seats")),
+    ]
+    assert "night_hours" in problems[0].message
+
+
+def test_prefill_counts_as_use(root: Path) -> None:
+    edit(root, "catalog", "    prefill_from: area_m2\n", "")
+    assert found(check("mini", root)) == [("question_unused", at(root, "catalog", "- id: area_m2"))]
+
+
+def test_question_whose_relevance_never_holds(root: Path) -> None:
+    relevant = "relevant_when: {all: [{answer: area_m2, gt: 500}, {answer: area_m2, lt: 100}]}"
+    edit(root, "catalog", "    allow_unknown: true\n", f"    allow_unknown: true\n    {relevant}\n")
+    where = at(root, "catalog", relevant)
+    problems = check("mini", root)
+    assert found(problems) == [("contradictory_condition", where), ("question_never_relevant", where)]
+    assert "public_assembly" in problems[1].message
+
+
+# --- 5. materials never required ----------------------------------------------------------------
+
+HOTEL_MATERIALS = "materials: [{material: fire_opinion}, {material: business_license}]"
+HOTEL_DEPENDS = "    depends_on: [{permit: fire_check, uses: fire_opinion}]\n"
+
+
+def test_material_nothing_asks_for(root: Path) -> None:
+    write(root, "extra", "materials:\n  - key: lease_contract\n    name: {zh: 租赁合同}\n    source: inferred\n")
+    problems = check("mini", root)
+    assert found(problems) == [("material_unused", at(root, "extra", "- key: lease_contract"))]
+    assert "lease_contract" in problems[0].message
+
+
+def test_produced_material_used_through_a_dependency(root: Path) -> None:
+    edit(root, "permits", HOTEL_MATERIALS, "materials: [{material: business_license}]")
+    assert check("mini", root) == []
+    edit(root, "permits", HOTEL_DEPENDS, "    depends_on: [{permit: fire_check}]\n")
+    assert found(check("mini", root)) == [("material_unused", at(root, "catalog", "- key: fire_opinion"))]
+
+
+def test_dependency_using_a_material_its_permit_does_not_produce(root: Path) -> None:
+    edit(root, "permits", "uses: fire_opinion}]", "uses: fire_rules}]")
+    problems = check("mini", root)
+    assert found(problems) == [("dependency_material_mismatch", at(root, "permits", "depends_on: [{permit: fire_check"))]
+    assert "fire_rules" in problems[0].message
+
+
+def test_result_of_another_permit_without_depending_on_it(root: Path) -> None:
+    edit(root, "permits", HOTEL_DEPENDS, "")
+    problems = check("mini", root)
+    assert found(problems) == [("missing_dependency", at(root, "permits", HOTEL_MATERIALS))]
+    assert "fire_check" in problems[0].message
+
+
+# --- 6. form fields, 7. departments and scope items ---------------------------------------------
+
+
+def test_field_no_permit_uses(root: Path) -> None:
+    edit(root, "permits", "fields: [applicant_name, rooms]", "fields: [applicant_name]")
+    assert found(check("mini", root)) == [("field_unused", at(root, "catalog", "- id: rooms"))]
+
+
+def test_element_field_counts_as_use(root: Path) -> None:
+    edit(root, "permits", "        fields: [food_safety_manager]\n", "")
+    assert found(check("mini", root)) == [("field_unused", at(root, "catalog", "- id: food_safety_manager"))]
+
+
+def test_department_without_permit_and_scope_item_nothing_uses(root: Path) -> None:
+    write(root, "extra", (
+        "departments:\n"
+        "  - id: health\n"
+        "    name: {zh: 区卫生健康委}\n"
+        "    source: inferred\n"
+        "scope_items:\n"
+        "  - id: hairdressing\n"
+        "    name: {zh: 美发服务}\n"
+        "    source: inferred\n"
+        "  - id: bathing\n"
+        "    name: {zh: 洗浴服务}\n"
+        "    source: inferred\n"
+    ))
+    # a scope item only a condition names is used
+    edit(root, "permits", "applies_when: {scope: lodging}", "applies_when: {any: [{scope: lodging}, {scope: bathing}]}")
+    assert found(check("mini", root)) == [
+        ("department_unused", at(root, "extra", "- id: health")),
+        ("scope_item_unused", at(root, "extra", "- id: hairdressing")),
+    ]
+
+
+# --- 8. legal basis and notify-and-commit --------------------------------------------------------
+
+
+@pytest.mark.parametrize("basis", ["[]", '[" "]'])
+def test_permit_without_legal_basis(root: Path, basis: str) -> None:
+    edit(root, "permits", 'legal_basis: ["《烟草专卖法》"]', f"legal_basis: {basis}")
+    problems = check("mini", root)
+    assert found(problems) == [("missing_legal_basis", at(root, "permits", f"legal_basis: {basis}"))]
+    assert "tobacco" in problems[0].message
+
+
+def test_commitment_offered_in_an_excluded_risk_category(root: Path) -> None:
+    deferred = "      deferred_materials: [fire_rules]\n"
+    edit(root, "permits", deferred, deferred + "      risk_categories: [public_safety]\n")
+    problems = check("mini", root)
+    assert found(problems) == [("commit_on_excluded_risk", at(root, "permits", "available: true", after="- id: fire_check"))]
+    assert "fire_check" in problems[0].message
+    assert "public_safety" in problems[0].message
+
+
+def test_inferred_sources_are_counted_not_reported(root: Path) -> None:
+    assert inferred_sources(packs.load("mini", root))["permits"] == (4, 4)
+    tobacco_end = "    materials: [{material: business_license}]\n    source: "
+    edit(root, "permits", tobacco_end + "inferred", tobacco_end + "《烟草专卖法实施条例》")
+    pack = packs.load("mini", root)
+    assert inferred_sources(pack) == {"permits": (3, 4), "elements": (2, 2), "time_limits": (4, 4), "notify_commit": (4, 4)}
+    assert "许可事项 3/4" in inferred_summary(pack)
+    assert check("mini", root) == []
+
+
+# --- 9. industries ------------------------------------------------------------------------------
+
+
+def test_industry_whose_scope_triggers_no_permit(root: Path) -> None:
+    write(root, "extra", (
+        "scope_items:\n"
+        "  - id: consulting\n"
+        "    name: {zh: 咨询服务}\n"
+        "    source: inferred\n"
+        "industries:\n"
+        "  - id: consultancy\n"
+        "    name: {zh: 咨询公司}\n"
+        "    scope: [consulting]\n"
+        "    source: inferred\n"
+        "  - id: consulting_hotel\n"
+        "    name: {zh: 带咨询的宾馆}\n"
+        "    scope: [consulting, lodging]\n"
+        "    source: inferred\n"
+    ))
+    problems = check("mini", root)
+    assert found(problems) == [("industry_without_permit", at(root, "extra", "scope: [consulting]"))]
+    assert "consultancy" in problems[0].message
+
+
+def test_industry_excluded_by_a_negative_scope_literal(root: Path) -> None:
+    edit(root, "permits", "{scope: food_sales}\n", "{all: [{scope: food_sales}, {not: {scope: lodging}}]}\n")
+    edit(root, "permits", TOBACCO_WHEN, f"applies_when: {{all: [{{scope: lodging}}, {TOBACCO}]}}")
+    edit(root, "permits", "{all: [{scope: food_sales}, {answer", "{all: [{scope: food_sales}, {scope: lodging}, {answer")
+    edit(root, "catalog", "    scope: [food_sales]\n", "    scope: [food_sales]\n    implies: {public_assembly: false}\n")
+    # shop = food_sales only: food_business still applies
+    assert check("mini", root) == []
+    edit(root, "catalog", "    scope: [lodging]\n", "    scope: [lodging, food_sales]\n    implies: {sells_tobacco: false}\n")
+    # hotel = lodging + food_sales: fire_check and hotel_trade still apply
+    assert check("mini", root) == []
+
+
+def test_industry_whose_implies_contradict_its_scope_items(root: Path) -> None:
+    edit(root, "catalog", "    scope: [lodging]\n", "    scope: [lodging]\n    implies: {public_assembly: false}\n")
+    problems = check("mini", root)
+    assert found(problems) == [("implies_conflict", at(root, "catalog", "implies: {public_assembly: false}"))]
+    assert "行业 hotel 隐含" in problems[0].message
+    assert "经营范围 lodging 隐含" in problems[0].message
+
+
+def test_industry_implies_can_cut_off_every_permit(root: Path) -> None:
+    edit(root, "permits", "{scope: food_sales}\n", "{all: [{scope: food_sales}, {answer: area_m2, gte: 10}]}\n")
+    implies = "    implies: {area_m2: 5, sells_tobacco: false, public_assembly: false}\n"
+    edit(root, "catalog", "    scope: [food_sales]\n", "    scope: [food_sales]\n" + implies)
+    assert found(check("mini", root)) == [("industry_without_permit", at(root, "catalog", "scope: [food_sales]"))]
+
+
+# --- the reasoning over literals ----------------------------------------------------------------
+
+
+def lit(key: str, op: str, value: object) -> Literal_:
+    return Literal_("answer", key, op, tuple(value) if isinstance(value, list) else value)
+
+
+def question(type_: str, **extra: object) -> Question:
+    options = [{"value": v, "label": {"zh": v}} for v in ("a", "b", "c")] if type_ == "choice" else []
+    return Question.model_validate({"id": "q", "text": {"zh": "?"}, "type": type_, "options": options, "source": "x", **extra})
+
+
+NUMBER = question("number", min=0, max=1000)
+INTEGER = question("number", min=0, max=1000, integer=True)
+
+
+@pytest.mark.parametrize(
+    ("q", "literals", "expected"),
+    [
+        (NUMBER, [("gt", 150), ("lte", 100)], False),
+        (NUMBER, [("gt", 100), ("lte", 100)], False),
+        (NUMBER, [("gte", 100), ("lte", 100)], True),
+        (NUMBER, [("gte", 100), ("lte", 100), ("neq", 100)], False),
+        (NUMBER, [("gte", 100), ("lt", 101), ("neq", 100)], True),
+        (NUMBER, [("gt", 1), ("lt", 2)], True),
+        (INTEGER, [("gt", 1), ("lt", 2)], False),
+        (INTEGER, [("gte", 1), ("lte", 2), ("nin", [1, 2])], False),
+        (INTEGER, [("gte", 1), ("lte", 3), ("nin", [1, 2])], True),
+        (INTEGER, [("gt", 1.5), ("lt", 2.5)], True),
+        (INTEGER, [("eq", 2.5)], False),
+        (NUMBER, [("gt", 1000)], False),
+        (NUMBER, [("lt", 0)], False),
+        (NUMBER, [("gte", 1000)], True),
+        (NUMBER, [("eq", 5), ("neq", 5)], False),
+        (NUMBER, [("in", [1, 2]), ("gt", 2)], False),
+        (NUMBER, [("in", [1, 2]), ("nin", [1])], True),
+        (NUMBER, [("in", [1, 2]), ("in", [3])], False),
+        (question("number"), [("gt", 10**9)], True),
+        (question("boolean"), [("eq", True), ("eq", False)], False),
+        (question("boolean"), [("neq", True), ("neq", False)], False),
+        (question("boolean"), [("neq", True)], True),
+        (question("choice"), [("in", ["a"]), ("in", ["b"])], False),
+        (question("choice"), [("nin", ["a", "b", "c"])], False),
+        (question("choice"), [("nin", ["a", "b"]), ("neq", "a")], True),
+    ],
+)
+def test_possible(q: Question, literals: list[tuple[str, object]], expected: bool) -> None:
+    assert possible([lit("q", op, value) for op, value in literals], q) is expected
+
+
+def test_question_range_only_when_bounded() -> None:
+    assert possible([lit("q", "gt", 5000)], NUMBER, bounded=False)
+    assert not possible([lit("q", "gt", 5000)], NUMBER)
+
+
+def test_conflict_keeps_keys_apart_and_names_scope_contradictions() -> None:
+    pack = packs.load("mini", FIXTURES)
+    lodging, no_lodging = Literal_("scope", "lodging", "has"), Literal_("scope", "lodging", "lacks")
+    assert conflict([lit("area_m2", "gt", 150), lit("food_prep", "eq", False), lit("sells_tobacco", "eq", True)], pack) is None
+    assert conflict([lodging, no_lodging], pack) == "选择经营范围 lodging 与 不选择经营范围 lodging 矛盾"
+    implied = conflict([lodging, lit("public_assembly", "neq", True)], pack)
+    assert implied == "public_assembly ≠ true 与 public_assembly = true(经营范围 lodging 隐含) 矛盾"
