@@ -83,7 +83,7 @@ def configure(env: Environment, locale: str) -> Environment:
     env.globals.update(
         locale=locale,
         html_lang="zh-Hans" if locale == "zh" else "en",
-        status_label=lambda s: _t(STATUS_LABELS.get(s, s), locale),
+        status_label=lambda s: _t(STATUS_LABELS[s], locale) if s in STATUS_LABELS else s,
         status_hint=lambda s: _t(STATUS_HINTS.get(s, ""), locale),
         permit_kind=lambda k: _t(PERMIT_KINDS[k], locale) if k in PERMIT_KINDS else k,
         commit_mode=lambda m: _t(COMMIT_MODES[m], locale) if m in COMMIT_MODES else m,
@@ -113,9 +113,7 @@ def environment(locale: str = "zh") -> Environment:
     return env
 
 
-def render_html(
-    kind: Kind, composition: Composition, values: Mapping[str, Any] | None = None, locale: str = "zh"
-) -> str:
+def render_html(kind: Kind, composition: Composition, values: Mapping[str, Any] | None = None, locale: str = "zh") -> str:
     """One of the three documents as a standalone HTML page (styles inlined)."""
     if kind not in KINDS:
         raise ValueError(f"unknown document kind {kind!r}; expected one of {', '.join(KINDS)}")
@@ -133,15 +131,12 @@ def render_html(
     )
 
 
-def render_pdf(
-    kind: Kind, composition: Composition, values: Mapping[str, Any] | None = None, locale: str = "zh"
-) -> bytes:
+def render_pdf(kind: Kind, composition: Composition, values: Mapping[str, Any] | None = None, locale: str = "zh") -> bytes:
     """The same document printed on A4 by WeasyPrint. Same input → same bytes."""
     from weasyprint import HTML  # imported late: it loads Pango and fonts
 
     html = render_html(kind, composition, values, locale)
-    pdf = HTML(string=html, base_url=str(TEMPLATES_DIR)).write_pdf()
-    assert pdf is not None
+    pdf: bytes = HTML(string=html, base_url=str(TEMPLATES_DIR)).write_pdf()
     return pdf
 
 
@@ -258,7 +253,4 @@ def _page_css(footer: str, locale: str) -> str:
     """Margin boxes: the footer (pack, version, as-of) and '第 1 页，共 3 页' / 'Page 1 of 3'."""
     before, middle, after = _t("第 %(page)s 页，共 %(pages)s 页", locale, page="\0", pages="\0").split("\0")
     content = f"{_css_string(before)} counter(page) {_css_string(middle)} counter(pages) {_css_string(after)}"
-    return (
-        "@page { @bottom-left { content: " + _css_string(footer) + "; }"
-        " @bottom-right { content: " + content + "; } }"
-    )
+    return "@page { @bottom-left { content: " + _css_string(footer) + "; } @bottom-right { content: " + content + "; } }"

@@ -46,7 +46,7 @@ def sample_composition(locale: str = "zh") -> Composition:
             text = t(f"{days}个工作日", f"{days} working days" if days != 1 else "1 working day")
         else:
             text = t(f"{days}日", f"{days} days")
-        return Span(days=days, unit=unit, working_days=days if working is None else working, text=text)  # type: ignore[arg-type]
+        return Span(days=days, unit=unit, working_days=days if working is None else working, text=text)
 
     market = t("区市场监督管理局", "District Administration for Market Regulation")
     tobacco_dept = t("区烟草专卖局", "District Tobacco Monopoly Bureau")
@@ -168,7 +168,7 @@ def sample_composition(locale: str = "zh") -> Composition:
     ]
 
     def field(id_: str, zh: str, english: str, type_: str, permits: list[str], **kw: object) -> FieldOut:
-        return FieldOut(id=id_, label=t(zh, english), type=type_, permits=permits, **kw)  # type: ignore[arg-type]
+        return FieldOut(id=id_, label=t(zh, english), type=type_, permits=permits, **kw)
 
     everyone = ["food_business", "tobacco_retail", "fire_safety_check", "publication_retail"]
     merged = ["food_business", "tobacco_retail", "fire_safety_check"]
@@ -179,7 +179,9 @@ def sample_composition(locale: str = "zh") -> Composition:
             fields=[
                 field("applicant_name", "申请人名称", "Applicant name", "text", everyone, required=True, max_length=100),
                 field("uscc", "统一社会信用代码", "Unified social credit code", "uscc", everyone, required=True),
-                field("legal_rep", "法定代表人（负责人）", "Legal representative", "text", everyone, required=True, max_length=50),
+                field(
+                    "legal_rep", "法定代表人（负责人）", "Legal representative", "text", everyone, required=True, max_length=50
+                ),
                 field(
                     "legal_rep_id", "法定代表人身份证号码", "Legal representative's ID number", "id_number", merged, required=True
                 ),
@@ -204,14 +206,31 @@ def sample_composition(locale: str = "zh") -> Composition:
             id="premises",
             title=t("经营场所", "Premises"),
             fields=[
-                field("premises_address", "经营场所地址", "Address of the premises", "text", everyone, required=True, max_length=200),
                 field(
-                    "premises_area", "经营面积", "Floor area", "number", merged,
-                    required=True, unit="㎡", min=1, max=100000, prefill=80,
+                    "premises_address", "经营场所地址", "Address of the premises", "text", everyone, required=True, max_length=200
                 ),
                 field(
-                    "school_distance", "与最近中小学校、幼儿园的距离", "Distance to the nearest school", "number",
-                    ["tobacco_retail"], required=True, unit="m", min=0, max=100000,
+                    "premises_area",
+                    "经营面积",
+                    "Floor area",
+                    "number",
+                    merged,
+                    required=True,
+                    unit="㎡",
+                    min=1,
+                    max=100000,
+                    prefill=80,
+                ),
+                field(
+                    "school_distance",
+                    "与最近中小学校、幼儿园的距离",
+                    "Distance to the nearest school",
+                    "number",
+                    ["tobacco_retail"],
+                    required=True,
+                    unit="m",
+                    min=0,
+                    max=100000,
                     help=t("按步行最短距离填写", "The shortest walking distance"),
                 ),
                 field("lease_end", "场所租赁到期日", "Lease end date", "date", ["tobacco_retail"], required=False),
@@ -221,10 +240,19 @@ def sample_composition(locale: str = "zh") -> Composition:
             id="equipment",
             title=t("设备设施", "Equipment"),
             fields=[
-                field("has_cold_storage", "配备冷藏冷冻设备", "Refrigeration equipment", "boolean", ["food_business"], required=True),
                 field(
-                    "extinguishers", "灭火器数量", "Number of fire extinguishers", "number", ["fire_safety_check"],
-                    required=True, unit=t("具", "units"), min=1, max=1000,
+                    "has_cold_storage", "配备冷藏冷冻设备", "Refrigeration equipment", "boolean", ["food_business"], required=True
+                ),
+                field(
+                    "extinguishers",
+                    "灭火器数量",
+                    "Number of fire extinguishers",
+                    "number",
+                    ["fire_safety_check"],
+                    required=True,
+                    unit=t("具", "units"),
+                    min=1,
+                    max=1000,
                 ),
             ],
         ),
@@ -233,8 +261,15 @@ def sample_composition(locale: str = "zh") -> Composition:
             title=t("资金", "Capital"),
             fields=[
                 field(
-                    "tobacco_funds", "烟草经营资金", "Funds for tobacco retail", "number", ["tobacco_retail"],
-                    required=True, unit=t("万元", "10k yuan"), min=0, max=100000,
+                    "tobacco_funds",
+                    "烟草经营资金",
+                    "Funds for tobacco retail",
+                    "number",
+                    ["tobacco_retail"],
+                    required=True,
+                    unit=t("万元", "10k yuan"),
+                    min=0,
+                    max=100000,
                 )
             ],
         ),
@@ -242,8 +277,26 @@ def sample_composition(locale: str = "zh") -> Composition:
             id="personnel",
             title=t("人员", "Personnel"),
             fields=[
-                field("food_safety_manager", "食品安全管理人员", "Food-safety manager", "text", ["food_business"], required=True, max_length=50),
-                field("staff_count", "从业人员数", "Number of staff", "number", merged, required=True, unit=t("人", "people"), min=1, max=10000),
+                field(
+                    "food_safety_manager",
+                    "食品安全管理人员",
+                    "Food-safety manager",
+                    "text",
+                    ["food_business"],
+                    required=True,
+                    max_length=50,
+                ),
+                field(
+                    "staff_count",
+                    "从业人员数",
+                    "Number of staff",
+                    "number",
+                    merged,
+                    required=True,
+                    unit=t("人", "people"),
+                    min=1,
+                    max=10000,
+                ),
             ],
         ),
         FormSection(
@@ -251,8 +304,12 @@ def sample_composition(locale: str = "zh") -> Composition:
             title=t("管理制度", "Management systems"),
             fields=[
                 field(
-                    "food_rules_in_place", "已建立食品安全管理制度", "Food-safety rules in place", "boolean",
-                    ["food_business"], required=True,
+                    "food_rules_in_place",
+                    "已建立食品安全管理制度",
+                    "Food-safety rules in place",
+                    "boolean",
+                    ["food_business"],
+                    required=True,
                 ),
             ],
         ),
@@ -270,9 +327,21 @@ def sample_composition(locale: str = "zh") -> Composition:
             permit="publication_retail",
             title=t("出版物零售业务经营许可申请表", "Publication retail license application"),
             fields=[
-                field("applicant_name", "申请人名称", "Applicant name", "text", ["publication_retail"], required=True, max_length=100),
                 field(
-                    "publication_categories", "经营出版物类别", "Kinds of publications", "choice", ["publication_retail"],
+                    "applicant_name",
+                    "申请人名称",
+                    "Applicant name",
+                    "text",
+                    ["publication_retail"],
+                    required=True,
+                    max_length=100,
+                ),
+                field(
+                    "publication_categories",
+                    "经营出版物类别",
+                    "Kinds of publications",
+                    "choice",
+                    ["publication_retail"],
                     required=True,
                     options=[
                         ("books", t("图书", "Books")),
@@ -281,8 +350,15 @@ def sample_composition(locale: str = "zh") -> Composition:
                     ],
                 ),
                 field(
-                    "publication_area", "出版物经营面积", "Floor area for publications", "number", ["publication_retail"],
-                    required=True, unit="㎡", min=1, max=100000,
+                    "publication_area",
+                    "出版物经营面积",
+                    "Floor area for publications",
+                    "number",
+                    ["publication_retail"],
+                    required=True,
+                    unit="㎡",
+                    min=1,
+                    max=100000,
                 ),
             ],
         ),
@@ -290,36 +366,56 @@ def sample_composition(locale: str = "zh") -> Composition:
 
     materials = [
         MaterialOut(
-            key="business_license", name=t("营业执照", "Business license"), variants=[],
-            permits=everyone, status="exempt",
+            key="business_license",
+            name=t("营业执照", "Business license"),
+            variants=[],
+            permits=everyone,
+            status="exempt",
             note=t("通过电子证照库调取，无需提交", "Fetched from the e-license library; nothing to submit"),
         ),
         MaterialOut(
-            key="legal_rep_id", name=t("法定代表人身份证明", "Legal representative's ID"), variants=[],
-            permits=["food_business", "tobacco_retail", "publication_retail"], status="submit",
+            key="legal_rep_id",
+            name=t("法定代表人身份证明", "Legal representative's ID"),
+            variants=[],
+            permits=["food_business", "tobacco_retail", "publication_retail"],
+            status="submit",
         ),
         MaterialOut(
-            key="premises_proof", name=t("经营场所使用证明（产权证明或租赁合同）", "Proof of the right to use the premises"),
-            variants=[], permits=["tobacco_retail", "fire_safety_check", "publication_retail"], status="submit",
+            key="premises_proof",
+            name=t("经营场所使用证明（产权证明或租赁合同）", "Proof of the right to use the premises"),
+            variants=[],
+            permits=["tobacco_retail", "fire_safety_check", "publication_retail"],
+            status="submit",
         ),
         MaterialOut(
-            key="floor_plan", name=t("经营场所平面布局图", "Floor plan of the premises"),
+            key="floor_plan",
+            name=t("经营场所平面布局图", "Floor plan of the premises"),
             variants=[t("食品设备布局", "food equipment layout"), t("消防设施布置", "fire facilities")],
-            permits=["food_business", "fire_safety_check"], status="deferred",
+            permits=["food_business", "fire_safety_check"],
+            status="deferred",
             note=t("承诺后在现场核查时提供", "Provide it at the on-site check after approval"),
         ),
         MaterialOut(
-            key="food_rules", name=t("食品安全管理制度文本", "Food-safety rules"), variants=[],
-            permits=["food_business"], status="commitment",
+            key="food_rules",
+            name=t("食品安全管理制度文本", "Food-safety rules"),
+            variants=[],
+            permits=["food_business"],
+            status="commitment",
         ),
         MaterialOut(
-            key="fire_opinion", name=t("消防安全检查意见书", "Fire-safety inspection opinion"), variants=[],
-            permits=["publication_retail"], status="internal",
+            key="fire_opinion",
+            name=t("消防安全检查意见书", "Fire-safety inspection opinion"),
+            variants=[],
+            permits=["publication_retail"],
+            status="internal",
             note=t("由本次申请的消防安全检查结果提供", "Produced by the fire-safety inspection in this application"),
         ),
         MaterialOut(
-            key="tobacco_layout", name=t("卷烟陈列柜台照片", "Photos of the cigarette counter"), variants=[],
-            permits=["tobacco_retail"], status="submit",
+            key="tobacco_layout",
+            name=t("卷烟陈列柜台照片", "Photos of the cigarette counter"),
+            variants=[],
+            permits=["tobacco_retail"],
+            status="submit",
         ),
     ]
 
@@ -388,9 +484,13 @@ def sample_composition(locale: str = "zh") -> Composition:
         answers={"area_m2": 80, "sells_tobacco": True, "sells_publications": True, "public_assembly": True},
         permits=permits,
         elements=[
-            ElementOut(id="manager", permit="food_business", kind="personnel", text=t("配备食品安全管理人员", "A food-safety manager")),
+            ElementOut(
+                id="manager", permit="food_business", kind="personnel", text=t("配备食品安全管理人员", "A food-safety manager")
+            ),
         ],
-        form=Form(title=t("便利店综合许可申请表", "Convenience store combined application form"), sections=sections, sheets=sheets),
+        form=Form(
+            title=t("便利店综合许可申请表", "Convenience store combined application form"), sections=sections, sheets=sheets
+        ),
         materials=materials,
         commitments=commitments,
         notice=Notice(
@@ -403,7 +503,10 @@ def sample_composition(locale: str = "zh") -> Composition:
             ),
             steps=[
                 t("在线填写一张申请表，上传一份材料清单中的材料", "Fill in the one form and upload the materials listed"),
-                t("综合窗口一次受理；材料不全的，一次性告知需补正的全部内容", "The window accepts it once and lists anything missing in one notice"),
+                t(
+                    "综合窗口一次受理；材料不全的，一次性告知需补正的全部内容",
+                    "The window accepts it once and lists anything missing in one notice",
+                ),
                 t("各部门并联审批，联合现场核查一次", "Departments decide in parallel, with one joint site inspection"),
                 t("领取行业综合许可凭证", "Collect the combined certificate"),
             ],

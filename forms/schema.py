@@ -96,12 +96,8 @@ def json_schema(form: Form) -> dict[str, Any]:
         "properties": properties,
         "required": required,
         "additionalProperties": False,
-        "x-sections": [
-            {"id": s.id, "title": s.title, "fields": [f.id for f in s.fields]} for s in form.sections
-        ],
-        "x-sheets": [
-            {"permit": s.permit, "title": s.title, "fields": [f.id for f in s.fields]} for s in form.sheets
-        ],
+        "x-sections": [{"id": s.id, "title": s.title, "fields": [f.id for f in s.fields]} for s in form.sections],
+        "x-sheets": [{"permit": s.permit, "title": s.title, "fields": [f.id for f in s.fields]} for s in form.sheets],
     }
 
 

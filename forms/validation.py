@@ -59,9 +59,7 @@ def form_fields(form: Form) -> Iterator[FieldOut]:
                 yield f
 
 
-def validate(
-    form: Form, values: Mapping[str, Any], locale: str = "zh"
-) -> tuple[dict[str, Any], dict[str, str]]:
+def validate(form: Form, values: Mapping[str, Any], locale: str = "zh") -> tuple[dict[str, Any], dict[str, str]]:
     """Check a form post. See the module docstring for what ``clean`` and ``errors`` hold."""
     locale = i18n.normalise(locale)
     clean: dict[str, Any] = {}
