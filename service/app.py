@@ -20,7 +20,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
 from rules.errors import InputError
-from service import errors, logs
+from service import errors, logs, openapi
 from service.api import api_router
 from service.compose import ComposeService
 from service.db import make_engine
@@ -97,6 +97,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(api_router)
     app.include_router(pages_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    openapi.install(app)
     return app
 
 

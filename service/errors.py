@@ -38,6 +38,14 @@ class ErrorItem(BaseModel):
 class ErrorResponse(BaseModel):
     """The body of every 4xx response."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"errors": [{"code": "unknown_industry", "message": "没有编号为“noodle_bar”的行业", "where": "industries[0]", "subject": "noodle_bar"}]}
+            ]
+        }
+    )
+
     errors: list[ErrorItem]
 
 

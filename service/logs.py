@@ -46,13 +46,28 @@ class TextFormatter(logging.Formatter):
 _HANDLER_NAME = "yiye"
 
 
+class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever ``sys.stderr`` is at the time (so redirection and capture work)."""
+
+    def __init__(self) -> None:
+        super().__init__(sys.stderr)
+
+    @property  # type: ignore[override]
+    def stream(self):  # type: ignore[no-untyped-def]
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value: object) -> None:
+        pass
+
+
 def configure(level: str = "INFO", *, json_lines: bool = True) -> None:
     """Send the ``yiye`` loggers to stderr, once per process (calling again only updates it)."""
     logger = logging.getLogger("yiye")
     logger.setLevel(level.upper())
     handler = next((h for h in logger.handlers if h.get_name() == _HANDLER_NAME), None)
     if handler is None:
-        handler = logging.StreamHandler(sys.stderr)
+        handler = _StderrHandler()
         handler.set_name(_HANDLER_NAME)
         logger.addHandler(handler)
     handler.setFormatter(JsonFormatter() if json_lines else TextFormatter())

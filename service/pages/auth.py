@@ -8,11 +8,12 @@ from typing import Annotated
 from email_validator import EmailNotValidError, validate_email
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.exc import IntegrityError
 
 from service import crud
 from service.deps import CsrfProtected, LangDep, OptionalUser, SessionDep
-from service.errors import FORBIDDEN_CSRF, RATE_LIMITED, TOO_LARGE
+from service.errors import FORBIDDEN_CSRF, RATE_LIMITED, TOO_LARGE, VALIDATION
 from service.i18n import translations
 from service.models import UserCreate
 from service.pages.templating import render
@@ -33,10 +34,39 @@ _POST_RESPONSES = {
     400: _FORM_ERRORS,
     403: FORBIDDEN_CSRF,
     413: TOO_LARGE,
+    422: VALIDATION,
     429: RATE_LIMITED,
 }
 
-FormStr = Annotated[str, Form(max_length=1000)]
+class SignUpForm(BaseModel):
+    """What the sign-up form posts. Everything is checked by hand so each field gets its own message."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"csrf_token": "…", "login": "13800138000", "display_name": "王小明", "password": "an-8+-char-secret", "password_confirm": "an-8+-char-secret"}
+            ]
+        }
+    )
+
+    csrf_token: str = Field(default="", max_length=200)
+    login: str = Field(default="", max_length=300, description="mobile number or e-mail address")
+    display_name: str = Field(default="", max_length=300)
+    password: str = Field(default="", max_length=1000)
+    password_confirm: str = Field(default="", max_length=1000)
+
+
+class SignInForm(BaseModel):
+    """What the sign-in form posts."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"csrf_token": "…", "login": "13800138000", "password": "an-8+-char-secret", "next": "/drafts"}]}
+    )
+
+    csrf_token: str = Field(default="", max_length=200)
+    login: str = Field(default="", max_length=300)
+    password: str = Field(default="", max_length=1000)
+    next: str = Field(default="", max_length=1000, description="a path on this site to go to afterwards")
 
 
 def safe_next(value: str | None) -> str:
@@ -58,23 +88,17 @@ def sign_up_page(request: Request, user: OptionalUser) -> Response:
 
 @router.post(
     "/sign-up",
+    status_code=303,
     response_class=Response,
     responses=_POST_RESPONSES,
     dependencies=[CsrfProtected, Depends(Limit("auth", "rate_limit_auth"))],
 )
-def sign_up(
-    request: Request,
-    session: SessionDep,
-    lang: LangDep,
-    login: FormStr = "",
-    display_name: FormStr = "",
-    password: FormStr = "",
-    password_confirm: FormStr = "",
-) -> Response:
+def sign_up(request: Request, session: SessionDep, lang: LangDep, form: Annotated[SignUpForm, Form()]) -> Response:
     """Create an applicant account and sign in."""
     _ = translations(lang).gettext
-    login = crud.normalise_login(login)
-    display_name = display_name.strip()
+    login = crud.normalise_login(form.login)
+    display_name = form.display_name.strip()
+    password, password_confirm = form.password, form.password_confirm
     field_errors: dict[str, str] = {}
     email: str | None = None
     phone: str | None = None
@@ -120,7 +144,7 @@ def sign_up(
     return RedirectResponse("/drafts", status_code=303)
 
 
-@router.get("/sign-in", response_class=Response, responses={200: _PAGE})
+@router.get("/sign-in", response_class=Response, responses={200: _PAGE, 422: VALIDATION})
 def sign_in_page(request: Request, user: OptionalUser, next: str | None = None) -> Response:  # noqa: A002
     """Show the sign-in form."""
     return render(request, "sign_in.html", {"values": {}, "field_errors": {}, "errors": [], "next_url": safe_next(next)})
@@ -128,14 +152,16 @@ def sign_in_page(request: Request, user: OptionalUser, next: str | None = None) 
 
 @router.post(
     "/sign-in",
+    status_code=303,
     response_class=Response,
     responses=_POST_RESPONSES,
     dependencies=[CsrfProtected, Depends(Limit("auth", "rate_limit_auth"))],
 )
-def sign_in(request: Request, session: SessionDep, lang: LangDep, login: FormStr = "", password: FormStr = "", next: FormStr = "") -> Response:  # noqa: A002
+def sign_in(request: Request, session: SessionDep, lang: LangDep, form: Annotated[SignInForm, Form()]) -> Response:
     """Sign an applicant in."""
     _ = translations(lang).gettext
-    login = crud.normalise_login(login)
+    login = crud.normalise_login(form.login)
+    password, next_url = form.password, form.next
     field_errors: dict[str, str] = {}
     if not login:
         field_errors["login"] = _("请输入手机号或电子邮箱")
@@ -147,15 +173,16 @@ def sign_in(request: Request, session: SessionDep, lang: LangDep, login: FormStr
         if user is None:
             field_errors["login"] = _("手机号、电子邮箱或密码不正确")
     if user is None:
-        context = {"values": {"login": login}, "field_errors": field_errors, "errors": _errors(field_errors), "next_url": safe_next(next)}
+        context = {"values": {"login": login}, "field_errors": field_errors, "errors": _errors(field_errors), "next_url": safe_next(next_url)}
         return render(request, "sign_in.html", context, status_code=400)
     rotate_session(request.session)
     request.session["user_id"] = str(user.id)
-    return RedirectResponse(safe_next(next), status_code=303)
+    return RedirectResponse(safe_next(next_url), status_code=303)
 
 
 @router.post(
     "/sign-out",
+    status_code=303,
     response_class=Response,
     responses={303: {"description": "Signed out: back to the home page"}, 403: FORBIDDEN_CSRF, 413: TOO_LARGE},
     dependencies=[CsrfProtected],

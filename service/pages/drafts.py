@@ -9,7 +9,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from service import crud
 from service.deps import CsrfProtected, CurrentUser, LangDep, RegistryDep, SessionDep
-from service.errors import FORBIDDEN_CSRF, TOO_LARGE, NotFound
+from service.errors import FORBIDDEN_CSRF, TOO_LARGE, VALIDATION, NotFound
 from service.models import Draft
 from service.pages.templating import render
 
@@ -50,7 +50,7 @@ def list_drafts(request: Request, session: SessionDep, user: CurrentUser, regist
     return render(request, "drafts.html", {"drafts": drafts})
 
 
-@router.get("/drafts/{draft_id}", response_class=Response, responses={200: _HTML, 404: _NOT_FOUND, **_SIGN_IN})
+@router.get("/drafts/{draft_id}", response_class=Response, responses={200: _HTML, 404: _NOT_FOUND, 422: VALIDATION, **_SIGN_IN})
 def read_draft(request: Request, session: SessionDep, user: CurrentUser, registry: RegistryDep, lang: LangDep, draft_id: uuid.UUID) -> Response:
     """Show one of my drafts."""
     draft = _draft_or_404(session, user, draft_id)
@@ -66,8 +66,9 @@ def read_draft(request: Request, session: SessionDep, user: CurrentUser, registr
 
 @router.post(
     "/drafts/{draft_id}/delete",
+    status_code=303,
     response_class=Response,
-    responses={303: {"description": "Deleted: back to my drafts"}, 403: FORBIDDEN_CSRF, 404: _NOT_FOUND, 413: TOO_LARGE},
+    responses={303: {"description": "Deleted: back to my drafts"}, 403: FORBIDDEN_CSRF, 404: _NOT_FOUND, 413: TOO_LARGE, 422: VALIDATION},
     dependencies=[CsrfProtected],
 )
 def delete_draft(session: SessionDep, user: CurrentUser, draft_id: uuid.UUID) -> Response:
