@@ -13,7 +13,36 @@ Conditions are reasoned about in normal form. A conjunction can never hold when 
 on one key exclude each other — numeric intervals, sets of allowed values, the question's own
 min / max / integer / options — or when a scope item it selects ``implies`` an answer it
 contradicts. Every literal tests a single key and keys are otherwise independent, so this
-per-key reasoning is exact for the condition language; no SAT solver is needed.
+per-key reasoning is exact for the condition language; no SAT solver is needed. Reachability
+(of permits, elements, materials, commitment terms, industries) also follows relevance: the
+composer never asks, and drops the answer to, a question whose ``relevant_when`` is false, so
+a branch that tests a question it makes irrelevant can never hold either.
+
+Effective periods are compared only between a permit and the scope items its branches select.
+
+Codes, besides those of loading (``yaml_syntax``, ``schema``, ``unknown_kind``, ``missing_id``,
+``duplicate_id``, ``dangling_reference``, ``bad_condition``, ``dependency_cycle``, …):
+
+    contradictory_condition       a branch of a condition whose literals exclude each other
+    branch_without_scope          an applies_when branch that selects no scope item
+    branch_out_of_effect          an applies_when branch whose scope items end before the permit starts
+    question_not_asked            an applies_when branch testing a question it makes irrelevant
+    permit_unreachable            no applies_when branch can hold
+    element_unreachable           an element whose when cannot hold wherever its permit applies
+    material_unreachable          the same for a material ref (of a permit or of an element)
+    commit_condition_unreachable  the same for notify_commit.when
+    question_unused               a question no condition tests and no field prefills from
+    question_never_relevant       a question whose relevant_when cannot hold
+    material_unused               a registered material nothing asks for (produced ones: nor uses)
+    dependency_material_mismatch  depends_on.uses names a material the other permit does not produce
+    missing_dependency            a permit asks for another permit's result without depending on it
+    field_unused                  a form field no permit or element asks for
+    department_unused             a department with no permit
+    scope_item_unused             a scope item in no industry and no condition
+    missing_legal_basis           a permit with an empty legal_basis
+    commit_on_excluded_risk       notify-and-commit available despite an excluded risk category
+    implies_conflict              an industry whose implies and its scope items' implies disagree
+    industry_without_permit       an industry whose scope items bring no permit
 
 Sources given as ``inferred`` are allowed; :func:`inferred_sources` counts them separately.
 """
@@ -290,12 +319,68 @@ def out_of_effect(pack: Pack, permit: Permit, conj: Conjunction) -> str | None:
     return None
 
 
+RELEVANCE_BUDGET = 2000
+"""How many relevance branches one search may try before giving the benefit of the doubt."""
+
+
+def never_holds(pack: Pack, literals: Sequence[Literal_], implied: Sequence[Noted] = ()) -> str | None:
+    """Why these literals can never hold together, counting relevance; None when some input satisfies them.
+
+    Besides :func:`conflict`: an answer only counts while its question is relevant (the composer
+    drops answers to questions whose ``relevant_when`` is false, and never asks them), so every
+    question the literals test must have a relevant_when branch that can hold alongside them —
+    and so on for the questions those branches test.
+    """
+    why = conflict(literals, pack, implied)
+    if why:
+        return why
+    pending = sorted({lit.key for lit in literals if lit.kind == "answer"})
+    failed = _irrelevant(pack, tuple(literals), implied, pending, frozenset(), [RELEVANCE_BUDGET])
+    if failed is None:
+        return None
+    chain, why = failed
+    return f"问题 {' → '.join(chain)} 在此情形下不相关, 不会被问到, 其回答也不计: {chain[-1]} 的 relevant_when 不成立({why})"
+
+
+def _irrelevant(
+    pack: Pack, literals: Conjunction, implied: Sequence[Noted], pending: list[str], done: frozenset[str], budget: list[int]
+) -> tuple[list[str], str] | None:
+    """None when every pending question can be relevant; else the chain of questions that cannot, and why."""
+    while pending and (pending[0] in done or _relevance(pack, pending[0]) is None):
+        done, pending = done | {pending[0]}, pending[1:]
+    if not pending:
+        return None
+    qid, rest = pending[0], pending[1:]
+    first: tuple[list[str], str] | None = None
+    for branch in _relevance(pack, qid) or ():
+        budget[0] -= 1
+        if budget[0] < 0:
+            return None
+        joined = literals + branch
+        why = conflict(joined, pack, implied)
+        if why is not None:
+            failed = [qid], why
+        else:
+            more = [lit.key for lit in branch if lit.kind == "answer" and lit.key not in done and lit.key != qid]
+            deeper = _irrelevant(pack, joined, implied, rest + more, done | {qid}, budget)
+            if deeper is None:
+                return None
+            failed = ([qid, *deeper[0]], deeper[1]) if deeper[0][0] in more else deeper
+        first = first or failed
+    return first
+
+
+def _relevance(pack: Pack, qid: str) -> tuple[Conjunction, ...] | None:
+    question = pack.questions.get(qid)
+    return normal_form(question.relevant_when) if question and question.relevant_when is not None else None
+
+
 def reachable(pack: Pack, permit: Permit) -> list[Conjunction]:
     """The branches of a permit's applies_when that some choice of scope items and answers makes hold."""
     return [
         conj
         for conj in normal_form(permit.applies_when)
-        if _selects(conj) and conflict(conj, pack) is None and out_of_effect(pack, permit, conj) is None
+        if _selects(conj) and never_holds(pack, conj) is None and out_of_effect(pack, permit, conj) is None
     ]
 
 
@@ -304,14 +389,14 @@ def _narrow(pack: Pack, contexts: list[Conjunction], condition: Condition | None
     if condition is None:
         return contexts
     return [
-        ctx + branch for ctx in contexts for branch in normal_form(condition) if conflict(ctx + branch, pack) is None
+        ctx + branch for ctx in contexts for branch in normal_form(condition) if never_holds(pack, ctx + branch) is None
     ]
 
 
 def _first_conflict(pack: Pack, contexts: list[Conjunction], condition: Condition) -> str:
     for ctx in contexts:
         for branch in normal_form(condition):
-            why = conflict(ctx + branch, pack)
+            why = never_holds(pack, ctx + branch)
             if why:
                 return why
     return ""
@@ -356,6 +441,11 @@ def unreachable_permits(pack: Pack, at: Locator) -> list[Problem]:
                     f"许可事项 {p.id} 的 applies_when 分支 {show_branch(conj)} 永远不在有效期内: {why}",
                     where, p.id,
                 ))
+            elif conflict(conj, pack) is None and (why := never_holds(pack, conj)):
+                problems.append(Problem(
+                    "question_not_asked", f"许可事项 {p.id} 的 applies_when 分支 {show_branch(conj)} 永远不成立: {why}",
+                    where, p.id,
+                ))
         if not reachable(pack, p):
             problems.append(Problem(
                 "permit_unreachable",
@@ -366,7 +456,7 @@ def unreachable_permits(pack: Pack, at: Locator) -> list[Problem]:
 
 
 def unreachable_parts(pack: Pack, at: Locator) -> list[Problem]:
-    """Elements, material refs and commitment conditions that contradict their permit in every branch."""
+    """Elements, material refs and commitment conditions that cannot hold wherever their permit applies."""
     problems = []
     for p in pack.permits.values():
         contexts = reachable(pack, p)
@@ -399,7 +489,7 @@ def _unreachable(
 ) -> Problem:
     why = _first_conflict(pack, contexts, condition)
     return Problem(
-        code, f"许可事项 {permit.id} 的{what} 的 when 与其适用条件在每个分支上都矛盾, 永远不会生效(例如: {why})",
+        code, f"许可事项 {permit.id} 的{what} 的 when 在该事项适用的任何情形下都不能成立, 永远不会生效(例如: {why})",
         at("permits", permit.id, *path), permit.id,
     )
 
@@ -426,7 +516,7 @@ def never_relevant_questions(pack: Pack, at: Locator) -> list[Problem]:
         if q.relevant_when is None:
             continue
         dnf = normal_form(q.relevant_when)
-        reasons = [conflict(conj, pack) for conj in dnf]
+        reasons = [never_holds(pack, conj) for conj in dnf]
         if all(reasons):
             problems.append(Problem(
                 "question_never_relevant",
@@ -577,7 +667,7 @@ def _triggered(pack: Pack, conj: Conjunction, scope: set[str], selection: list[L
     for lit in conj:
         if lit.kind == "scope" and (lit.key in scope) != (lit.op == "has"):
             return False
-    return conflict([*conj, *selection], pack, implied) is None
+    return never_holds(pack, [*conj, *selection], implied) is None
 
 
 CHECKS: tuple[Check, ...] = (

@@ -300,8 +300,36 @@ def test_question_whose_relevance_never_holds(root: Path) -> None:
     edit(root, "catalog", "    allow_unknown: true\n", f"    allow_unknown: true\n    {relevant}\n")
     where = at(root, "catalog", relevant)
     problems = check("mini", root)
-    assert found(problems) == [("contradictory_condition", where), ("question_never_relevant", where)]
-    assert "public_assembly" in problems[1].message
+    assert found(problems) == [
+        ("contradictory_condition", where),
+        # and so the fire check's branch that tests public_assembly can never hold
+        ("question_not_asked", at(root, "permits", "applies_when: {any: [{scope: lodging}")),
+        ("question_never_relevant", where),
+    ]
+    assert "public_assembly" in problems[2].message
+
+
+def test_branch_testing_a_question_it_makes_irrelevant(root: Path) -> None:
+    edit(root, "catalog", "relevant_when: {scope: food_sales}", "relevant_when: {not: {scope: food_sales}}")
+    problems = check("mini", root)
+    where = at(root, "permits", TOBACCO_WHEN)
+    assert found(problems) == [("question_not_asked", where), ("permit_unreachable", where)]
+    assert "问题 sells_tobacco 在此情形下不相关, 不会被问到" in problems[0].message
+
+
+def test_element_needing_a_chain_of_relevance_that_breaks(root: Path) -> None:
+    # food_prep is asked only of public assembly venues, and that question only outside food sales
+    edit(root, "catalog", "    order: 40\n", "    order: 40\n    relevant_when: {answer: public_assembly, is: true}\n")
+    edit(root, "catalog", "    allow_unknown: true\n", "    allow_unknown: true\n    relevant_when: {not: {scope: food_sales}}\n")
+    problems = check("mini", root)
+    assert found(problems) == [
+        ("question_not_asked", at(root, "permits", "applies_when: {any: [{scope: lodging}")),
+        ("commit_condition_unreachable", at(root, "permits", "when: {answer: food_prep, is: false}")),
+        ("element_unreachable", at(root, "permits", "when: {answer: food_prep, is: true}")),
+    ]
+    assert "问题 food_prep → public_assembly 在此情形下不相关" in problems[2].message
+    because = "public_assembly 的 relevant_when 不成立(选择经营范围 food_sales 与 不选择经营范围 food_sales 矛盾)"
+    assert because in problems[2].message
 
 
 # --- 5. materials never required ----------------------------------------------------------------
