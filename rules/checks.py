@@ -43,6 +43,7 @@ Codes, besides those of loading (``yaml_syntax``, ``schema``, ``unknown_kind``, 
     commit_on_excluded_risk       notify-and-commit available despite an excluded risk category
     implies_conflict              an industry whose implies and its scope items' implies disagree
     industry_without_permit       an industry whose scope items bring no permit
+    scenario_unknown_reference    a scenario naming an industry, scope item, question, permit, … the pack lacks
 
 Sources given as ``inferred`` are allowed; :func:`inferred_sources` counts them separately.
 """
@@ -111,7 +112,7 @@ class Locator:
         entries = data.get(kind)
         if not isinstance(entries, yamlsource.LineList):
             return None
-        id_key = "key" if kind == "materials" else "id"
+        id_key = {"materials": "key", "scenarios": "name"}.get(kind, "id")
         for entry_line, entry in zip(entries.lines, entries, strict=True):
             if entry_line == line and isinstance(entry, dict) and str(entry.get(id_key)) == id_:
                 return entry
@@ -670,6 +671,40 @@ def _triggered(pack: Pack, conj: Conjunction, scope: set[str], selection: list[L
     return never_holds(pack, [*conj, *selection], implied) is None
 
 
+_EXPECT_REFS: dict[str, str] = {
+    "permits": "permits", "permits_include": "permits", "permits_exclude": "permits", "commit_eligible": "permits",
+    "materials_include": "materials", "materials_exclude": "materials", "fields_include": "fields",
+    "questions_include": "questions", "questions_exclude": "questions",
+}
+_KIND_NAMES = {
+    "industries": "行业", "scope_items": "经营范围", "permits": "许可事项", "materials": "材料", "fields": "表单字段",
+    "questions": "问题",
+}
+
+
+def scenario_references(pack: Pack, at: Locator) -> list[Problem]:
+    """Every id a scenario names (inputs and expectations) exists in the pack — overlays can withdraw them."""
+    problems = []
+    for s in pack.scenarios:
+        named: list[tuple[tuple[str, ...], str, list[str] | None]] = [
+            (("industries",), "industries", s.industries),
+            (("scope",), "scope_items", s.scope),
+            (("answers",), "questions", list(s.answers)),
+            (("commit",), "permits", s.commit),
+        ]
+        named += [(("expect", name), kind, getattr(s.expect, name)) for name, kind in _EXPECT_REFS.items()]
+        for path, kind, ids in named:
+            for i, id_ in enumerate(ids or ()):
+                if id_ not in getattr(pack, kind):
+                    key = id_ if path == ("answers",) else i
+                    problems.append(Problem(
+                        "scenario_unknown_reference",
+                        f"情形 '{s.name}' 的 {'.'.join(path)} 引用了本规则包中没有的{_KIND_NAMES[kind]} '{id_}'",
+                        at("scenarios", s.name, *path, key), s.name,
+                    ))
+    return problems
+
+
 CHECKS: tuple[Check, ...] = (
     contradictory_conditions,
     unreachable_permits,
@@ -685,6 +720,7 @@ CHECKS: tuple[Check, ...] = (
     commitments_on_excluded_risks,
     conflicting_implies,
     industries_without_permits,
+    scenario_references,
 )
 """The static checks, run in this order on a pack that loads."""
 

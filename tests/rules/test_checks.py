@@ -63,15 +63,19 @@ def test_mini_pack_has_no_problems() -> None:
     assert check("mini", FIXTURES) == []
 
 
-def test_overlay_that_withdraws_a_permit_leaves_its_question_unasked() -> None:
+def test_overlay_that_withdraws_a_permit_leaves_its_question_and_scenario_behind() -> None:
     problems = check("mini-child", FIXTURES)
-    assert found(problems) == [("question_unused", at(FIXTURES, "catalog", "- id: sells_tobacco"))]
+    assert found(problems) == [
+        ("question_unused", at(FIXTURES, "catalog", "- id: sells_tobacco")),
+        ("scenario_unknown_reference", at(FIXTURES, "scenarios", "permits: [food_business, tobacco]")),
+    ]
     assert "sells_tobacco" in problems[0].message
+    assert "tobacco" in problems[1].message
 
 
 def test_problem_in_amended_entity_points_at_the_amendment(root: Path) -> None:
     edit(root, "mini-child/pack.yaml", "      time_limit:", "      legal_basis: []\n      time_limit:")
-    problems = [p for p in check("mini-child", root) if p.code != "question_unused"]
+    problems = [p for p in check("mini-child", root) if p.code not in ("question_unused", "scenario_unknown_reference")]
     assert found(problems) == [("missing_legal_basis", at(root, "mini-child/pack.yaml", "legal_basis: []"))]
 
 
@@ -480,6 +484,30 @@ def test_industry_implies_can_cut_off_every_permit(root: Path) -> None:
     implies = "    implies: {area_m2: 5, sells_tobacco: false, public_assembly: false}\n"
     edit(root, "catalog", "    scope: [food_sales]\n", "    scope: [food_sales]\n" + implies)
     assert found(check("mini", root)) == [("industry_without_permit", at(root, "catalog", "scope: [food_sales]"))]
+
+
+# --- scenarios ---------------------------------------------------------------------------------
+
+
+def test_scenario_naming_what_the_pack_lacks(root: Path) -> None:
+    write(root, "extra", (
+        "scenarios:\n"
+        "  - name: 宾馆多层\n"
+        "    industries: [hotel]\n"
+        "    answers: {area_m2: 500, floors: 3}\n"
+        "    expect:\n"
+        "      materials_include: [fire_opinon]\n"
+        "      fields_include:\n"
+        "        - roms\n"
+    ))
+    problems = check("mini", root)
+    assert found(problems) == [
+        ("scenario_unknown_reference", at(root, "extra", "floors: 3")),
+        ("scenario_unknown_reference", at(root, "extra", "fire_opinon")),
+        ("scenario_unknown_reference", at(root, "extra", "- roms")),
+    ]
+    assert "floors" in problems[0].message
+    assert "fire_opinon" in problems[1].message
 
 
 # --- the reasoning over literals ----------------------------------------------------------------
