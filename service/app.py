@@ -105,10 +105,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 
 def _wants_html(request: Request) -> bool:
-    path = request.url.path
-    if path.startswith(("/api/", "/docs", "/openapi", "/redoc", "/static/")):
-        return False
-    return "text/html" in request.headers.get("accept", "") or request.method == "POST"
+    """Errors on page paths are pages; the API, the docs and static files answer in JSON."""
+    return not request.url.path.startswith(("/api/", "/docs", "/openapi", "/redoc", "/static/"))
 
 
 _TITLES = {
@@ -141,8 +139,8 @@ def _negotiated(handler: Any) -> Any:
             messages = [_("提交的内容有误，请返回上一页检查后重新提交。")]
         page = render(request, "error.html", {"title": _(_TITLES.get(status, "出现问题")), "messages": messages}, status_code=status)
         for name, value in response.headers.items():
-            if name.lower() == "retry-after":
-                page.headers["Retry-After"] = value
+            if name.lower() not in ("content-type", "content-length"):
+                page.headers[name] = value
         return page
 
     return handle

@@ -14,6 +14,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from rules.errors import InputError, Problem
 
@@ -187,8 +188,25 @@ _HTTP_MESSAGES = {413: "请求体超过上限", 404: "没有这个地址", 405: 
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     status = exc.status_code
+    headers = dict(exc.headers or {})
+    if status == 400:
+        # FastAPI's "error parsing the body" (e.g. bytes that are not UTF-8): bad input like any other.
+        return json_error(422, [Problem("body_invalid", "请求体无法解析(应为 UTF-8 编码的 JSON 或表单)", "body")])
+    if status == 405:
+        headers["Allow"] = ", ".join(allowed_methods(request))
     message = _HTTP_MESSAGES.get(status, str(exc.detail))
-    return json_error(status, [Problem(_HTTP_CODES.get(status, f"http_{status}"), message, request.url.path)], exc.headers)
+    return json_error(status, [Problem(_HTTP_CODES.get(status, f"http_{status}"), message, request.url.path)], headers or None)
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route serves at this path (Starlette's own Allow names only the first route's)."""
+    scope = {**request.scope, "type": "http"}
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        route_methods = getattr(route, "methods", None)
+        if route_methods and route.matches(scope)[0] is not Match.NONE:
+            methods |= set(route_methods)
+    return sorted(methods)
 
 
 HANDLERS: dict[Any, Any] = {

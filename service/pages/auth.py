@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 
 from service import crud
 from service.deps import CsrfProtected, LangDep, OptionalUser, SessionDep
-from service.errors import FORBIDDEN_CSRF, RATE_LIMITED, TOO_LARGE, VALIDATION
+from service.pages import responses as pages
 from service.i18n import translations
 from service.models import UserCreate
 from service.pages.templating import render
@@ -26,16 +26,13 @@ PHONE = re.compile(r"^1[3-9]\d{9}$")
 MIN_PASSWORD = 8
 MAX_PASSWORD = 128
 
-_HTML = {"text/html": {"schema": {"type": "string"}}}
-_PAGE = {"content": _HTML, "description": "The page"}
-_FORM_ERRORS = {"content": _HTML, "description": "The page again with an error summary and the values kept"}
 _POST_RESPONSES = {
     303: {"description": "Done: on to the next page"},
-    400: _FORM_ERRORS,
-    403: FORBIDDEN_CSRF,
-    413: TOO_LARGE,
-    422: VALIDATION,
-    429: RATE_LIMITED,
+    400: pages.FORM_ERRORS,
+    403: pages.CSRF,
+    413: pages.TOO_LARGE,
+    422: pages.INVALID,
+    429: pages.RATE_LIMITED,
 }
 
 class SignUpForm(BaseModel):
@@ -80,7 +77,7 @@ def _errors(field_errors: dict[str, str]) -> list[dict[str, str]]:
     return [{"field": field, "message": message} for field, message in field_errors.items()]
 
 
-@router.get("/sign-up", response_class=Response, responses={200: _PAGE})
+@router.get("/sign-up", response_class=Response, responses={200: pages.PAGE})
 def sign_up_page(request: Request, user: OptionalUser) -> Response:
     """Show the sign-up form."""
     return render(request, "sign_up.html", {"values": {}, "field_errors": {}, "errors": []})
@@ -144,7 +141,7 @@ def sign_up(request: Request, session: SessionDep, lang: LangDep, form: Annotate
     return RedirectResponse("/drafts", status_code=303)
 
 
-@router.get("/sign-in", response_class=Response, responses={200: _PAGE, 422: VALIDATION})
+@router.get("/sign-in", response_class=Response, responses={200: pages.PAGE, 422: pages.INVALID})
 def sign_in_page(request: Request, user: OptionalUser, next: str | None = None) -> Response:  # noqa: A002
     """Show the sign-in form."""
     return render(request, "sign_in.html", {"values": {}, "field_errors": {}, "errors": [], "next_url": safe_next(next)})
@@ -184,7 +181,7 @@ def sign_in(request: Request, session: SessionDep, lang: LangDep, form: Annotate
     "/sign-out",
     status_code=303,
     response_class=Response,
-    responses={303: {"description": "Signed out: back to the home page"}, 403: FORBIDDEN_CSRF, 413: TOO_LARGE},
+    responses={303: {"description": "Signed out: back to the home page"}, 403: pages.CSRF, 413: pages.TOO_LARGE},
     dependencies=[CsrfProtected],
 )
 def sign_out(request: Request) -> Response:

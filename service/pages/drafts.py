@@ -9,15 +9,14 @@ from fastapi.responses import RedirectResponse, Response
 
 from service import crud
 from service.deps import CsrfProtected, CurrentUser, LangDep, RegistryDep, SessionDep
-from service.errors import FORBIDDEN_CSRF, TOO_LARGE, VALIDATION, NotFound
+from service.errors import NotFound
+from service.pages import responses as pages
 from service.models import Draft
 from service.pages.templating import render
 
 router = APIRouter(tags=["pages"])
 
-_HTML = {"content": {"text/html": {"schema": {"type": "string"}}}, "description": "The page"}
-_SIGN_IN = {303: {"description": "Not signed in: to the sign-in page"}}
-_NOT_FOUND = {"content": {"text/html": {"schema": {"type": "string"}}}, "description": "No such draft of yours"}
+_SIGN_IN = {303: pages.TO_SIGN_IN}
 
 
 def _draft_or_404(session: SessionDep, user: CurrentUser, draft_id: uuid.UUID) -> Draft:
@@ -40,7 +39,7 @@ def _when(draft: Draft) -> str:
     return draft.updated_at.strftime("%Y-%m-%d %H:%M")
 
 
-@router.get("/drafts", response_class=Response, responses={200: _HTML, **_SIGN_IN})
+@router.get("/drafts", response_class=Response, responses={200: pages.PAGE, **_SIGN_IN})
 def list_drafts(request: Request, session: SessionDep, user: CurrentUser, registry: RegistryDep, lang: LangDep) -> Response:
     """List my drafts."""
     drafts = [
@@ -50,7 +49,7 @@ def list_drafts(request: Request, session: SessionDep, user: CurrentUser, regist
     return render(request, "drafts.html", {"drafts": drafts})
 
 
-@router.get("/drafts/{draft_id}", response_class=Response, responses={200: _HTML, 404: _NOT_FOUND, 422: VALIDATION, **_SIGN_IN})
+@router.get("/drafts/{draft_id}", response_class=Response, responses={200: pages.PAGE, 404: pages.NOT_FOUND, 422: pages.INVALID, **_SIGN_IN})
 def read_draft(request: Request, session: SessionDep, user: CurrentUser, registry: RegistryDep, lang: LangDep, draft_id: uuid.UUID) -> Response:
     """Show one of my drafts."""
     draft = _draft_or_404(session, user, draft_id)
@@ -68,7 +67,7 @@ def read_draft(request: Request, session: SessionDep, user: CurrentUser, registr
     "/drafts/{draft_id}/delete",
     status_code=303,
     response_class=Response,
-    responses={303: {"description": "Deleted: back to my drafts"}, 403: FORBIDDEN_CSRF, 404: _NOT_FOUND, 413: TOO_LARGE, 422: VALIDATION},
+    responses={303: {"description": "Deleted: back to my drafts"}, 403: pages.CSRF, 404: pages.NOT_FOUND, 413: pages.TOO_LARGE, 422: pages.INVALID},
     dependencies=[CsrfProtected],
 )
 def delete_draft(session: SessionDep, user: CurrentUser, draft_id: uuid.UUID) -> Response:

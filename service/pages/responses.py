@@ -1,0 +1,28 @@
+"""OpenAPI ``responses=`` entries for pages: errors on pages are pages (HTML), in the visitor's language.
+
+Only 413 stays JSON: the body cap answers before any page code runs.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from service.errors import TOO_LARGE
+
+
+def html(description: str) -> dict[str, Any]:
+    return {"description": description, "content": {"text/html": {"schema": {"type": "string"}}}}
+
+
+PAGE = html("The page")
+FORM_ERRORS = html("The page again, with an error summary at the top and the values kept")
+CSRF = html("The form's CSRF token is missing or wrong: a page saying so; nothing was written")
+NOT_FOUND = html("Not found (someone else's draft looks exactly like a missing one)")
+INVALID = html("A malformed path or field: an error page")
+RATE_LIMITED = {
+    **html("Too many attempts from this address: an error page"),
+    "headers": {"Retry-After": {"description": "seconds to wait", "schema": {"type": "integer"}}},
+}
+TO_SIGN_IN = {"description": "Not signed in: on to the sign-in page"}
+
+__all__ = ["CSRF", "FORM_ERRORS", "INVALID", "NOT_FOUND", "PAGE", "RATE_LIMITED", "TOO_LARGE", "TO_SIGN_IN", "html"]
