@@ -55,7 +55,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     app.state.compose = ComposeService(registry, settings.compose_cache_size)
     if settings.default_pack not in registry:
         log.warning("default pack not loaded", extra={"pack_id": settings.default_pack, "packs_dir": str(settings.packs_dir)})
-    log.info("service started", extra={"packs": {i: registry.get(i).pack.version for i in registry.ids()}, "env": settings.env.value})  # type: ignore[union-attr]
+    log.info("service started", extra={"packs": registry.versions(), "env": settings.env.value})
     yield
     app.state.engine.dispose()
 
@@ -137,7 +137,9 @@ def _negotiated(handler: Any) -> Any:
         messages = [_(p.message) for p in problems] or [_("请检查地址是否正确。")]
         if isinstance(exc, InputError | RequestValidationError):
             messages = [_("提交的内容有误，请返回上一页检查后重新提交。")]
-        page = render(request, "error.html", {"title": _(_TITLES.get(status, "出现问题")), "messages": messages}, status_code=status)
+        page = render(
+            request, "error.html", {"title": _(_TITLES.get(status, "出现问题")), "messages": messages}, status_code=status
+        )
         for name, value in response.headers.items():
             if name.lower() not in ("content-type", "content-length"):
                 page.headers[name] = value

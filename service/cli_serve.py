@@ -13,7 +13,9 @@ import typer
 
 db_app = typer.Typer(help="数据库: 迁移与演示数据。", no_args_is_help=True)
 
-DatabaseUrl = Annotated[str | None, typer.Option("--database-url", help="SQLAlchemy URL; 默认读 YIYE_DATABASE_URL 或 ./var/yiye.db")]
+DatabaseUrl = Annotated[
+    str | None, typer.Option("--database-url", help="SQLAlchemy URL; 默认读 YIYE_DATABASE_URL 或 ./var/yiye.db")
+]
 
 
 def _settings(database_url: str | None = None, **overrides: object):  # type: ignore[no-untyped-def]

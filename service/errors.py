@@ -25,7 +25,12 @@ class ErrorItem(BaseModel):
     model_config = ConfigDict(
         json_schema_extra={
             "examples": [
-                {"code": "out_of_range", "message": "经营场所面积须在 1 到 100000 之间", "where": "answers.area_m2", "subject": "area_m2"}
+                {
+                    "code": "out_of_range",
+                    "message": "经营场所面积须在 1 到 100000 之间",
+                    "where": "answers.area_m2",
+                    "subject": "area_m2",
+                }
             ]
         }
     )
@@ -42,7 +47,16 @@ class ErrorResponse(BaseModel):
     model_config = ConfigDict(
         json_schema_extra={
             "examples": [
-                {"errors": [{"code": "unknown_industry", "message": "没有编号为“noodle_bar”的行业", "where": "industries[0]", "subject": "noodle_bar"}]}
+                {
+                    "errors": [
+                        {
+                            "code": "unknown_industry",
+                            "message": "没有编号为“noodle_bar”的行业",
+                            "where": "industries[0]",
+                            "subject": "noodle_bar",
+                        }
+                    ]
+                }
             ]
         }
     )
@@ -62,18 +76,29 @@ def error_response(description: str, *examples: tuple[str, dict[str, Any]]) -> d
     return {"model": ErrorResponse, "description": description, "content": content}
 
 
-NOT_FOUND_PACK = error_response("No rule pack with this id", ("unknown_pack", _example("unknown_pack", "没有名为 'nowhere' 的规则包", "path.pack_id", "nowhere")))
+NOT_FOUND_PACK = error_response(
+    "No rule pack with this id",
+    ("unknown_pack", _example("unknown_pack", "没有名为 'nowhere' 的规则包", "path.pack_id", "nowhere")),
+)
 VALIDATION = error_response(
     "The request does not fit the schema: every field at fault is listed",
     ("missing", _example("missing", "缺少必填项", "industries", "")),
     ("wrong type", _example("int_parsing", "应为整数", "query.limit", "abc")),
 )
-TOO_LARGE = error_response("The request body is larger than the limit", ("too_large", _example("too_large", "请求体超过 65536 字节上限", "body")))
+TOO_LARGE = error_response(
+    "The request body is larger than the limit", ("too_large", _example("too_large", "请求体超过 65536 字节上限", "body"))
+)
 RATE_LIMITED = {
-    **error_response("Too many requests from this client; retry after the given seconds", ("rate_limited", _example("rate_limited", "请求过于频繁, 请 12 秒后重试", "", "ip:203.0.113.9"))),
+    **error_response(
+        "Too many requests from this client; retry after the given seconds",
+        ("rate_limited", _example("rate_limited", "请求过于频繁, 请 12 秒后重试", "", "ip:203.0.113.9")),
+    ),
     "headers": {"Retry-After": {"description": "seconds to wait", "schema": {"type": "integer"}}},
 }
-FORBIDDEN_CSRF = error_response("The form's CSRF token is missing or wrong; nothing was written", ("csrf", _example("csrf_failed", "表单已失效, 请刷新页面后重新提交", "csrf_token")))
+FORBIDDEN_CSRF = error_response(
+    "The form's CSRF token is missing or wrong; nothing was written",
+    ("csrf", _example("csrf_failed", "表单已失效, 请刷新页面后重新提交", "csrf_token")),
+)
 """``responses=`` entries shared by routes."""
 
 
@@ -181,8 +206,22 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     return json_error(422, validation_problems(exc.errors()))
 
 
-_HTTP_CODES = {413: "too_large", 404: "not_found", 405: "method_not_allowed", 401: "unauthorized", 403: "forbidden", 400: "bad_request"}
-_HTTP_MESSAGES = {413: "请求体超过上限", 404: "没有这个地址", 405: "此地址不支持该请求方法", 401: "需要登录", 403: "没有权限", 400: "请求有误"}
+_HTTP_CODES = {
+    413: "too_large",
+    404: "not_found",
+    405: "method_not_allowed",
+    401: "unauthorized",
+    403: "forbidden",
+    400: "bad_request",
+}
+_HTTP_MESSAGES = {
+    413: "请求体超过上限",
+    404: "没有这个地址",
+    405: "此地址不支持该请求方法",
+    401: "需要登录",
+    403: "没有权限",
+    400: "请求有误",
+}
 
 
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:

@@ -62,14 +62,22 @@ class BodySizeLimit:
 
     async def _refuse(self, send: Send) -> None:
         payload = json.dumps(
-            {"errors": [{"code": "too_large", "message": f"请求体超过 {self.max_bytes} 字节上限", "where": "body", "subject": ""}]},
+            {
+                "errors": [
+                    {"code": "too_large", "message": f"请求体超过 {self.max_bytes} 字节上限", "where": "body", "subject": ""}
+                ]
+            },
             ensure_ascii=False,
         ).encode()
         await send(
             {
                 "type": "http.response.start",
                 "status": 413,
-                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(payload)).encode()), (b"connection", b"close")],
+                "headers": [
+                    (b"content-type", b"application/json"),
+                    (b"content-length", str(len(payload)).encode()),
+                    (b"connection", b"close"),
+                ],
             }
         )
         await send({"type": "http.response.body", "body": payload})

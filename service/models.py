@@ -13,7 +13,7 @@ from enum import StrEnum
 from typing import Any
 
 import sqlalchemy as sa
-from pydantic import ConfigDict, EmailStr
+from pydantic import EmailStr
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
@@ -80,22 +80,6 @@ class StoredComposition(StoredCompositionBase, table=True):
 
 
 class StoredCompositionPublic(StoredCompositionBase):
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "id": "5f0c7a8e-4d0e-4a8a-9a55-0f7f3c1e2b11",
-                    "pack_id": "beijing-dongcheng",
-                    "pack_version": "3f2a9c0d1b7e4a65",
-                    "as_of": "2026-11-26",
-                    "input": {"pack": "beijing-dongcheng", "as_of": "2026-11-26", "industries": ["convenience_store"]},
-                    "output_sha256": "9b1d…",
-                    "created_at": "2026-11-26T08:00:00Z",
-                }
-            ]
-        }
-    )
-
     id: uuid.UUID
     created_at: datetime
 

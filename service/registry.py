@@ -103,6 +103,9 @@ class PackRegistry:
     def get(self, pack_id: str) -> Composer | None:
         return self._composers.get(pack_id)
 
+    def versions(self) -> dict[str, str]:
+        return {pack_id: composer.pack.version for pack_id, composer in sorted(self._composers.items())}
+
     def ids(self) -> list[str]:
         return sorted(self._composers)
 

@@ -37,7 +37,9 @@ class Settings(BaseSettings):
 
     packs_dir: Path = PACKS_DIR
     default_pack: str = DEFAULT_PACK
-    pack_poll_seconds: float = Field(default=0, ge=0, description="re-read packs when their files change, checked at most this often; 0 = only at start")
+    pack_poll_seconds: float = Field(
+        default=0, ge=0, description="re-read packs when their files change, checked at most this often; 0 = only at start"
+    )
 
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
@@ -48,7 +50,9 @@ class Settings(BaseSettings):
     rate_limit_api: str = Field(default="600/minute", description="per client (API key, else IP) on /api/v1")
     rate_limit_auth: str = Field(default="20/minute", description="per client IP on sign-in and sign-up posts")
     rate_limit_storage: str = Field(default="memory://", description="a limits storage URI, e.g. redis://host:6379")
-    api_keys: list[str] = Field(default=[], description="integrator keys (JSON list); a known X-API-Key is limited by key, not IP")
+    api_keys: list[str] = Field(
+        default=[], description="integrator keys (JSON list); a known X-API-Key is limited by key, not IP"
+    )
 
     session_cookie: str = "yiye_session"
     session_max_age: int = Field(default=14 * 24 * 3600, ge=60)

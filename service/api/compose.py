@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Query
 from fastapi.responses import Response
@@ -19,15 +19,58 @@ _BAD_INPUT = error_response(
     "The request is well-formed but cannot be composed as asked; every problem is listed. "
     "Codes: unknown_pack, unknown_industry, unknown_scope, unknown_question, bad_answer, out_of_range, "
     "contradiction, not_eligible_for_commitment — or a schema code (missing, extra_forbidden, …)",
-    ("unknown industry", {"errors": [{"code": "unknown_industry", "message": "没有编号为“noodle_bar”的行业", "where": "industries[0]", "subject": "noodle_bar"}]}),
-    ("out of range", {"errors": [{"code": "out_of_range", "message": "“经营场所面积是多少平方米?”不能小于 1㎡, 收到 -5", "where": "answers.area_m2", "subject": "area_m2"}]}),
-    ("unknown pack", {"errors": [{"code": "unknown_pack", "message": "没有名为 'nowhere' 的规则包", "where": "pack", "subject": "nowhere"}]}),
-    ("schema", {"errors": [{"code": "extra_forbidden", "message": "不认识的字段 (Extra inputs are not permitted)", "where": "colour", "subject": "red"}]}),
+    (
+        "unknown industry",
+        {
+            "errors": [
+                {
+                    "code": "unknown_industry",
+                    "message": "没有编号为“noodle_bar”的行业",
+                    "where": "industries[0]",
+                    "subject": "noodle_bar",
+                }
+            ]
+        },
+    ),
+    (
+        "out of range",
+        {
+            "errors": [
+                {
+                    "code": "out_of_range",
+                    "message": "“经营场所面积是多少平方米?”不能小于 1㎡, 收到 -5",
+                    "where": "answers.area_m2",
+                    "subject": "area_m2",
+                }
+            ]
+        },
+    ),
+    (
+        "unknown pack",
+        {"errors": [{"code": "unknown_pack", "message": "没有名为 'nowhere' 的规则包", "where": "pack", "subject": "nowhere"}]},
+    ),
+    (
+        "schema",
+        {
+            "errors": [
+                {
+                    "code": "extra_forbidden",
+                    "message": "不认识的字段 (Extra inputs are not permitted)",
+                    "where": "colour",
+                    "subject": "red",
+                }
+            ]
+        },
+    ),
 )
-_RESPONSES = {413: TOO_LARGE, 422: _BAD_INPUT}
+_RESPONSES: dict[int | str, dict[str, Any]] = {413: TOO_LARGE, 422: _BAD_INPUT}
 
-ComposeBody = Annotated[ComposeRequest, Body(openapi_examples={"convenience store": {"summary": "便利店, 卖烟", "value": COMPOSE_EXAMPLE}})]
-StoreQuery = Annotated[bool, Query(description="store the input, pack version and output hash; the id comes back in X-Composition-Id")]
+ComposeBody = Annotated[
+    ComposeRequest, Body(openapi_examples={"convenience store": {"summary": "便利店, 卖烟", "value": COMPOSE_EXAMPLE}})
+]
+StoreQuery = Annotated[
+    bool, Query(description="store the input, pack version and output hash; the id comes back in X-Composition-Id")
+]
 
 
 @router.post(
@@ -67,4 +110,3 @@ def questions(request: ComposeBody, service: ComposeServiceDep, response: Respon
         questions=composition.questions,
         complete=composition.complete,
     )
-

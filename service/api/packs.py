@@ -46,8 +46,27 @@ AsOfQuery = Annotated[date | None, Query(description="only entries in effect on 
 
 NOT_FOUND_PERMIT = error_response(
     "No rule pack, or no permit, with this id",
-    ("unknown_pack", {"errors": [{"code": "unknown_pack", "message": "没有名为 'nowhere' 的规则包", "where": "path.pack_id", "subject": "nowhere"}]}),
-    ("unknown_permit", {"errors": [{"code": "unknown_permit", "message": "没有编号为 'nothing' 的许可事项", "where": "path.permit_id", "subject": "nothing"}]}),
+    (
+        "unknown_pack",
+        {
+            "errors": [
+                {"code": "unknown_pack", "message": "没有名为 'nowhere' 的规则包", "where": "path.pack_id", "subject": "nowhere"}
+            ]
+        },
+    ),
+    (
+        "unknown_permit",
+        {
+            "errors": [
+                {
+                    "code": "unknown_permit",
+                    "message": "没有编号为 'nothing' 的许可事项",
+                    "where": "path.permit_id",
+                    "subject": "nothing",
+                }
+            ]
+        },
+    ),
 )
 
 
@@ -101,17 +120,27 @@ def list_packs(registry: RegistryDep, settings: SettingsDep, locale: LocaleQuery
 def read_pack(composer: PackDep, settings: SettingsDep, locale: LocaleQuery = "zh") -> PackDetail:
     """Read one rule pack: name, version, parents, sizes and departments."""
     pack = composer.pack
-    departments = [DepartmentPublic(id=d.id, name=d.name.in_(locale), window=_t(d.window, locale)) for d in pack.departments.values()]
+    departments = [
+        DepartmentPublic(id=d.id, name=d.name.in_(locale), window=_t(d.window, locale)) for d in pack.departments.values()
+    ]
     return PackDetail(**_summary(pack, settings.default_pack, locale).model_dump(), departments=departments)
 
 
 @router.get("/{pack_id}/industries", response_model=IndustryList, responses={404: NOT_FOUND_PACK, 422: VALIDATION})
-def list_industries(composer: PackDep, q: SearchQuery = None, as_of: AsOfQuery = None, locale: LocaleQuery = "zh") -> IndustryList:
+def list_industries(
+    composer: PackDep, q: SearchQuery = None, as_of: AsOfQuery = None, locale: LocaleQuery = "zh"
+) -> IndustryList:
     """List the industries (行业), optionally searched by name or keyword."""
     items = [
         IndustryPublic(
-            id=i.id, name=i.name.in_(locale), scope=list(i.scope), keywords=list(i.keywords),
-            description=_t(i.description, locale), implies=dict(i.implies), valid_from=i.valid_from, valid_to=i.valid_to,
+            id=i.id,
+            name=i.name.in_(locale),
+            scope=list(i.scope),
+            keywords=list(i.keywords),
+            description=_t(i.description, locale),
+            implies=dict(i.implies),
+            valid_from=i.valid_from,
+            valid_to=i.valid_to,
         )
         for i in composer.pack.industries.values()
         if _in_effect(i, as_of) and _matches(q, i.id, i.name.zh, i.name.en, *i.keywords)
@@ -120,10 +149,19 @@ def list_industries(composer: PackDep, q: SearchQuery = None, as_of: AsOfQuery =
 
 
 @router.get("/{pack_id}/scope-items", response_model=ScopeItemList, responses={404: NOT_FOUND_PACK, 422: VALIDATION})
-def list_scope_items(composer: PackDep, q: SearchQuery = None, as_of: AsOfQuery = None, locale: LocaleQuery = "zh") -> ScopeItemList:
+def list_scope_items(
+    composer: PackDep, q: SearchQuery = None, as_of: AsOfQuery = None, locale: LocaleQuery = "zh"
+) -> ScopeItemList:
     """List the business-scope items (经营范围), optionally searched."""
     items = [
-        ScopeItemPublic(id=s.id, name=s.name.in_(locale), keywords=list(s.keywords), implies=dict(s.implies), valid_from=s.valid_from, valid_to=s.valid_to)
+        ScopeItemPublic(
+            id=s.id,
+            name=s.name.in_(locale),
+            keywords=list(s.keywords),
+            implies=dict(s.implies),
+            valid_from=s.valid_from,
+            valid_to=s.valid_to,
+        )
         for s in composer.pack.scope_items.values()
         if _in_effect(s, as_of) and _matches(q, s.id, s.name.zh, s.name.en, *s.keywords)
     ]
@@ -161,8 +199,12 @@ def _material_ref(pack: Pack, ref: MaterialRef, locale: str) -> MaterialRefPubli
     material = pack.materials[ref.material]
     variant = next((v for v in material.variants if v.id == ref.variant), None)
     return MaterialRefPublic(
-        key=ref.material, name=material.name.in_(locale), variant=ref.variant,
-        variant_name=variant.name.in_(locale) if variant else None, conditional=ref.when is not None, note=_t(ref.note, locale),
+        key=ref.material,
+        name=material.name.in_(locale),
+        variant=ref.variant,
+        variant_name=variant.name.in_(locale) if variant else None,
+        conditional=ref.when is not None,
+        note=_t(ref.note, locale),
     )
 
 
@@ -184,14 +226,16 @@ def read_permit(composer: PackDep, permit_id: str, locale: LocaleQuery = "zh") -
         department_window=_t(department.window, locale) if department else None,
         legal_basis=list(p.legal_basis),
         applies_when=p.applies_when.model_dump(mode="json", by_alias=True, exclude_none=True),
-        statutory_limit=_days(p.time_limit.statutory),  # type: ignore[arg-type]
+        statutory_limit=_days(p.time_limit.statutory),
         committed_limit=_days(p.time_limit.committed),
         validity_years=p.validity_years,
         fee_yuan=p.fee_yuan,
         inspection=p.inspection,
         depends_on=[
             DependencyPublic(
-                permit=d.permit, name=pack.permits[d.permit].name.in_(locale), uses=d.uses,
+                permit=d.permit,
+                name=pack.permits[d.permit].name.in_(locale),
+                uses=d.uses,
                 uses_name=pack.materials[d.uses].name.in_(locale) if d.uses else None,
             )
             for d in p.depends_on
@@ -204,14 +248,21 @@ def read_permit(composer: PackDep, permit_id: str, locale: LocaleQuery = "zh") -
             reason=_t(nc.reason, locale),
             time_limit=_days(nc.time_limit),
             letter=_t(nc.letter, locale),
-            follow_up=FollowUpPublic(text=nc.follow_up.text.in_(locale), within=_days(nc.follow_up.within)) if nc.follow_up else None,  # type: ignore[arg-type]
+            follow_up=FollowUpPublic(text=nc.follow_up.text.in_(locale), within=_days(nc.follow_up.within))
+            if nc.follow_up
+            else None,
             deferred_materials=list(nc.deferred_materials),
             replaces_materials=list(nc.replaces_materials),
         ),
         conditions=[
             ConditionPublic(
-                id=e.id, kind=e.kind.value, text=e.text.in_(locale), conditional=e.when is not None,
-                legal_basis=list(e.legal_basis), fields=list(e.fields), materials=[_material_ref(pack, r, locale) for r in e.materials],
+                id=e.id,
+                kind=e.kind.value,
+                text=e.text.in_(locale),
+                conditional=e.when is not None,
+                legal_basis=list(e.legal_basis),
+                fields=list(e.fields),
+                materials=[_material_ref(pack, r, locale) for r in e.materials],
             )
             for e in p.elements
         ],
@@ -223,9 +274,14 @@ def read_permit(composer: PackDep, permit_id: str, locale: LocaleQuery = "zh") -
 
 def _material(m: Material, locale: str) -> MaterialPublic:
     return MaterialPublic(
-        key=m.key, name=m.name.in_(locale), variants=[VariantPublic(id=v.id, name=v.name.in_(locale)) for v in m.variants],
-        government_holds=m.government_holds, produced_by=m.produced_by, commit_substitutable=m.commit_substitutable,
-        valid_from=m.valid_from, valid_to=m.valid_to,
+        key=m.key,
+        name=m.name.in_(locale),
+        variants=[VariantPublic(id=v.id, name=v.name.in_(locale)) for v in m.variants],
+        government_holds=m.government_holds,
+        produced_by=m.produced_by,
+        commit_substitutable=m.commit_substitutable,
+        valid_from=m.valid_from,
+        valid_to=m.valid_to,
     )
 
 

@@ -18,6 +18,16 @@ def _examples(*examples: dict[str, Any]) -> ConfigDict:
     return ConfigDict(json_schema_extra={"examples": list(examples)})
 
 
+def example_of(model: type[BaseModel]) -> dict[str, Any]:
+    """The first example a model declares (to build the examples of models that contain it)."""
+    extra = model.model_config.get("json_schema_extra")
+    assert isinstance(extra, dict)
+    examples = extra["examples"]
+    assert isinstance(examples, list)
+    assert isinstance(examples[0], dict)
+    return examples[0]
+
+
 class PackStamp(BaseModel):
     """The pack and version an answer was read from."""
 
@@ -28,7 +38,9 @@ class PackStamp(BaseModel):
 
 
 class Counts(BaseModel):
-    model_config = _examples({"industries": 12, "scope_items": 30, "permits": 18, "materials": 40, "questions": 25, "departments": 8})
+    model_config = _examples(
+        {"industries": 12, "scope_items": 30, "permits": 18, "materials": 40, "questions": 25, "departments": 8}
+    )
 
     industries: int
     scope_items: int
@@ -50,7 +62,7 @@ class PackSummary(BaseModel):
             "chain": ["cn", "beijing", "beijing-dongcheng"],
             "description": "东城区“一业一证”改革规则包",
             "default": True,
-            "counts": Counts.model_config["json_schema_extra"]["examples"][0],  # type: ignore[index]
+            "counts": example_of(Counts),
         }
     )
 
@@ -65,7 +77,7 @@ class PackSummary(BaseModel):
 
 
 class PackList(BaseModel):
-    model_config = _examples({"default": "beijing-dongcheng", "packs": [PackSummary.model_config["json_schema_extra"]["examples"][0]]})  # type: ignore[index]
+    model_config = _examples({"default": "beijing-dongcheng", "packs": [example_of(PackSummary)]})
 
     default: str
     packs: list[PackSummary]
@@ -84,8 +96,8 @@ class PackDetail(PackSummary):
 
     model_config = _examples(
         {
-            **PackSummary.model_config["json_schema_extra"]["examples"][0],  # type: ignore[index]
-            "departments": [DepartmentPublic.model_config["json_schema_extra"]["examples"][0]],  # type: ignore[index]
+            **example_of(PackSummary),
+            "departments": [example_of(DepartmentPublic)],
         }
     )
 
@@ -124,7 +136,9 @@ class IndustryPublic(Effective):
 class ScopeItemPublic(Effective):
     """A business-scope item (经营范围)."""
 
-    model_config = _examples({"id": "food_sales", "name": "食品销售", "keywords": ["预包装食品"], "implies": {}, "valid_from": None, "valid_to": None})
+    model_config = _examples(
+        {"id": "food_sales", "name": "食品销售", "keywords": ["预包装食品"], "implies": {}, "valid_from": None, "valid_to": None}
+    )
 
     id: str
     name: str
@@ -184,7 +198,7 @@ class NotifyCommitPublic(BaseModel):
             "reason": None,
             "time_limit": {"days": 1, "unit": "working"},
             "letter": "本人承诺经营场所符合食品安全要求。",
-            "follow_up": FollowUpPublic.model_config["json_schema_extra"]["examples"][0],  # type: ignore[index]
+            "follow_up": example_of(FollowUpPublic),
             "deferred_materials": ["floor_plan"],
             "replaces_materials": [],
         }
@@ -203,7 +217,9 @@ class NotifyCommitPublic(BaseModel):
 
 
 class DependencyPublic(BaseModel):
-    model_config = _examples({"permit": "fire_check", "name": "公众聚集场所消防安全检查", "uses": "fire_opinion", "uses_name": "消防安全检查意见书"})
+    model_config = _examples(
+        {"permit": "fire_check", "name": "公众聚集场所消防安全检查", "uses": "fire_opinion", "uses_name": "消防安全检查意见书"}
+    )
 
     permit: str
     name: str
@@ -212,7 +228,16 @@ class DependencyPublic(BaseModel):
 
 
 class MaterialRefPublic(BaseModel):
-    model_config = _examples({"key": "floor_plan", "name": "经营场所平面布局图", "variant": "food_layout", "variant_name": "食品设备布局", "conditional": False, "note": None})
+    model_config = _examples(
+        {
+            "key": "floor_plan",
+            "name": "经营场所平面布局图",
+            "variant": "food_layout",
+            "variant_name": "食品设备布局",
+            "conditional": False,
+            "note": None,
+        }
+    )
 
     key: str
     name: str
@@ -251,7 +276,7 @@ class PermitDetail(PermitSummary):
 
     model_config = _examples(
         {
-            **PermitSummary.model_config["json_schema_extra"]["examples"][0],  # type: ignore[index]
+            **example_of(PermitSummary),
             "department_window": "东城区政务服务中心 2 层",
             "legal_basis": ["《中华人民共和国食品安全法》第三十五条"],
             "applies_when": {"scope": "food_sales"},
@@ -261,9 +286,9 @@ class PermitDetail(PermitSummary):
             "fee_yuan": 0,
             "inspection": True,
             "depends_on": [],
-            "notify_commit_detail": NotifyCommitPublic.model_config["json_schema_extra"]["examples"][0],  # type: ignore[index]
-            "conditions": [ConditionPublic.model_config["json_schema_extra"]["examples"][0]],  # type: ignore[index]
-            "materials": [MaterialRefPublic.model_config["json_schema_extra"]["examples"][0]],  # type: ignore[index]
+            "notify_commit_detail": example_of(NotifyCommitPublic),
+            "conditions": [example_of(ConditionPublic)],
+            "materials": [example_of(MaterialRefPublic)],
             "fields": ["applicant_name", "uscc", "premises_area"],
             "source": "https://www.beijing.gov.cn/…",
         }
@@ -299,7 +324,7 @@ class MaterialPublic(Effective):
         {
             "key": "floor_plan",
             "name": "经营场所平面布局图",
-            "variants": [VariantPublic.model_config["json_schema_extra"]["examples"][0]],  # type: ignore[index]
+            "variants": [example_of(VariantPublic)],
             "government_holds": False,
             "produced_by": None,
             "commit_substitutable": False,
@@ -319,9 +344,9 @@ class MaterialPublic(Effective):
 def _listing_example(item: type[BaseModel]) -> ConfigDict:
     return _examples(
         {
-            "pack": PackStamp.model_config["json_schema_extra"]["examples"][0],  # type: ignore[index]
+            "pack": example_of(PackStamp),
             "count": 1,
-            "items": [item.model_config["json_schema_extra"]["examples"][0]],  # type: ignore[index]
+            "items": [example_of(item)],
         }
     )
 
@@ -397,4 +422,4 @@ class PackAsOf(PackStamp):
 
 QuestionsResponse.model_rebuild()
 
-COMPOSE_EXAMPLE = ComposeRequest.model_config["json_schema_extra"]["examples"][0]  # type: ignore[index]
+COMPOSE_EXAMPLE = example_of(ComposeRequest)

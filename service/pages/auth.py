@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Annotated
+from typing import Annotated, Any
 
 from email_validator import EmailNotValidError, validate_email
 from fastapi import APIRouter, Depends, Form, Request
@@ -13,9 +13,9 @@ from sqlalchemy.exc import IntegrityError
 
 from service import crud
 from service.deps import CsrfProtected, LangDep, OptionalUser, SessionDep
-from service.pages import responses as pages
 from service.i18n import translations
 from service.models import UserCreate
+from service.pages import responses as pages
 from service.pages.templating import render
 from service.ratelimit import Limit
 from service.security import rotate_session
@@ -26,7 +26,7 @@ PHONE = re.compile(r"^1[3-9]\d{9}$")
 MIN_PASSWORD = 8
 MAX_PASSWORD = 128
 
-_POST_RESPONSES = {
+_POST_RESPONSES: dict[int | str, dict[str, Any]] = {
     303: {"description": "Done: on to the next page"},
     400: pages.FORM_ERRORS,
     403: pages.CSRF,
@@ -35,13 +35,20 @@ _POST_RESPONSES = {
     429: pages.RATE_LIMITED,
 }
 
+
 class SignUpForm(BaseModel):
     """What the sign-up form posts. Everything is checked by hand so each field gets its own message."""
 
     model_config = ConfigDict(
         json_schema_extra={
             "examples": [
-                {"csrf_token": "…", "login": "13800138000", "display_name": "王小明", "password": "an-8+-char-secret", "password_confirm": "an-8+-char-secret"}
+                {
+                    "csrf_token": "…",
+                    "login": "13800138000",
+                    "display_name": "王小明",
+                    "password": "an-8+-char-secret",
+                    "password_confirm": "an-8+-char-secret",
+                }
             ]
         }
     )
@@ -57,7 +64,9 @@ class SignInForm(BaseModel):
     """What the sign-in form posts."""
 
     model_config = ConfigDict(
-        json_schema_extra={"examples": [{"csrf_token": "…", "login": "13800138000", "password": "an-8+-char-secret", "next": "/drafts"}]}
+        json_schema_extra={
+            "examples": [{"csrf_token": "…", "login": "13800138000", "password": "an-8+-char-secret", "next": "/drafts"}]
+        }
     )
 
     csrf_token: str = Field(default="", max_length=200)
@@ -135,7 +144,12 @@ def sign_up(request: Request, session: SessionDep, lang: LangDep, form: Annotate
             field_errors["login"] = _("该手机号或电子邮箱已注册，请直接登录")
     if user is None:
         values = {"login": login, "display_name": display_name}
-        return render(request, "sign_up.html", {"values": values, "field_errors": field_errors, "errors": _errors(field_errors)}, status_code=400)
+        return render(
+            request,
+            "sign_up.html",
+            {"values": values, "field_errors": field_errors, "errors": _errors(field_errors)},
+            status_code=400,
+        )
     rotate_session(request.session)
     request.session["user_id"] = str(user.id)
     return RedirectResponse("/drafts", status_code=303)
@@ -170,7 +184,12 @@ def sign_in(request: Request, session: SessionDep, lang: LangDep, form: Annotate
         if user is None:
             field_errors["login"] = _("手机号、电子邮箱或密码不正确")
     if user is None:
-        context = {"values": {"login": login}, "field_errors": field_errors, "errors": _errors(field_errors), "next_url": safe_next(next_url)}
+        context = {
+            "values": {"login": login},
+            "field_errors": field_errors,
+            "errors": _errors(field_errors),
+            "next_url": safe_next(next_url),
+        }
         return render(request, "sign_in.html", context, status_code=400)
     rotate_session(request.session)
     request.session["user_id"] = str(user.id)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
@@ -10,13 +11,13 @@ from fastapi.responses import RedirectResponse, Response
 from service import crud
 from service.deps import CsrfProtected, CurrentUser, LangDep, RegistryDep, SessionDep
 from service.errors import NotFound
-from service.pages import responses as pages
 from service.models import Draft
+from service.pages import responses as pages
 from service.pages.templating import render
 
 router = APIRouter(tags=["pages"])
 
-_SIGN_IN = {303: pages.TO_SIGN_IN}
+_SIGN_IN: dict[int | str, dict[str, Any]] = {303: pages.TO_SIGN_IN}
 
 
 def _draft_or_404(session: SessionDep, user: CurrentUser, draft_id: uuid.UUID) -> Draft:
@@ -49,8 +50,14 @@ def list_drafts(request: Request, session: SessionDep, user: CurrentUser, regist
     return render(request, "drafts.html", {"drafts": drafts})
 
 
-@router.get("/drafts/{draft_id}", response_class=Response, responses={200: pages.PAGE, 404: pages.NOT_FOUND, 422: pages.INVALID, **_SIGN_IN})
-def read_draft(request: Request, session: SessionDep, user: CurrentUser, registry: RegistryDep, lang: LangDep, draft_id: uuid.UUID) -> Response:
+@router.get(
+    "/drafts/{draft_id}",
+    response_class=Response,
+    responses={200: pages.PAGE, 404: pages.NOT_FOUND, 422: pages.INVALID, **_SIGN_IN},
+)
+def read_draft(
+    request: Request, session: SessionDep, user: CurrentUser, registry: RegistryDep, lang: LangDep, draft_id: uuid.UUID
+) -> Response:
     """Show one of my drafts."""
     draft = _draft_or_404(session, user, draft_id)
     context = {
@@ -67,7 +74,13 @@ def read_draft(request: Request, session: SessionDep, user: CurrentUser, registr
     "/drafts/{draft_id}/delete",
     status_code=303,
     response_class=Response,
-    responses={303: {"description": "Deleted: back to my drafts"}, 403: pages.CSRF, 404: pages.NOT_FOUND, 413: pages.TOO_LARGE, 422: pages.INVALID},
+    responses={
+        303: {"description": "Deleted: back to my drafts"},
+        403: pages.CSRF,
+        404: pages.NOT_FOUND,
+        413: pages.TOO_LARGE,
+        422: pages.INVALID,
+    },
     dependencies=[CsrfProtected],
 )
 def delete_draft(session: SessionDep, user: CurrentUser, draft_id: uuid.UUID) -> Response:

@@ -68,7 +68,11 @@ def render(request: Request, name: str, context: dict[str, Any] | None = None, *
     asked = parse_lang(request.query_params.get("lang"))
     if asked and request.cookies.get(settings.lang_cookie) != asked:
         response.set_cookie(
-            settings.lang_cookie, asked, max_age=LANG_COOKIE_AGE, httponly=True,
-            secure=settings.cookie_secure, samesite=settings.cookie_samesite,
+            settings.lang_cookie,
+            asked,
+            max_age=LANG_COOKIE_AGE,
+            httponly=True,
+            secure=settings.cookie_secure,
+            samesite=settings.cookie_samesite,
         )
     return response

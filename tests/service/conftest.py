@@ -19,11 +19,11 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 from sqlmodel import Session
+from svcutil import FIXTURE_PACKS, make_settings
 
 from service import db
 from service.app import create_app
 from service.db import make_engine
-from svcutil import FIXTURE_PACKS, make_settings
 
 PG_ADMIN = os.environ.get("YIYE_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
 

@@ -7,10 +7,10 @@ import re
 import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
+from svcutil import csrf_from, sign_up
 
 from service.db import make_engine
 from service.models import User
-from svcutil import csrf_from, sign_up
 
 
 def _users(url: str) -> list[User]:
@@ -38,7 +38,13 @@ def test_sign_up_with_a_phone_number_signs_in_and_stores_an_argon2_hash(db_clien
     token = csrf_from(db_client, "/sign-up")
     response = db_client.post(
         "/sign-up",
-        data={"csrf_token": token, "login": "138 0013 8000", "display_name": "王小明", "password": "correct-horse-9", "password_confirm": "correct-horse-9"},
+        data={
+            "csrf_token": token,
+            "login": "138 0013 8000",
+            "display_name": "王小明",
+            "password": "correct-horse-9",
+            "password_confirm": "correct-horse-9",
+        },
         follow_redirects=False,
     )
     assert response.status_code == 303
@@ -63,11 +69,23 @@ def test_sign_up_with_an_email_keeps_it_lower_case(db_client: TestClient, db_url
     ("form", "field", "message"),
     [
         ({"login": "", "password": "correct-horse-9", "password_confirm": "correct-horse-9"}, "login", "请输入手机号或电子邮箱"),
-        ({"login": "12345", "password": "correct-horse-9", "password_confirm": "correct-horse-9"}, "login", "请输入 11 位手机号（以 1 开头）或电子邮箱"),
-        ({"login": "someone@", "password": "correct-horse-9", "password_confirm": "correct-horse-9"}, "login", "请输入有效的电子邮箱，例如 name@example.com"),
+        (
+            {"login": "12345", "password": "correct-horse-9", "password_confirm": "correct-horse-9"},
+            "login",
+            "请输入 11 位手机号（以 1 开头）或电子邮箱",
+        ),
+        (
+            {"login": "someone@", "password": "correct-horse-9", "password_confirm": "correct-horse-9"},
+            "login",
+            "请输入有效的电子邮箱，例如 name@example.com",
+        ),
         ({"login": "13900139000", "password": "", "password_confirm": ""}, "password", "请输入密码"),
         ({"login": "13900139000", "password": "short", "password_confirm": "short"}, "password", "密码至少 8 个字符"),
-        ({"login": "13900139000", "password": "correct-horse-9", "password_confirm": "correct-horse-8"}, "password_confirm", "两次输入的密码不一致"),
+        (
+            {"login": "13900139000", "password": "correct-horse-9", "password_confirm": "correct-horse-8"},
+            "password_confirm",
+            "两次输入的密码不一致",
+        ),
     ],
 )
 def test_sign_up_errors_are_summarised_and_nothing_is_written(
@@ -90,7 +108,13 @@ def test_sign_up_keeps_what_was_typed_but_never_the_password(db_client: TestClie
     token = csrf_from(db_client, "/sign-up")
     response = db_client.post(
         "/sign-up",
-        data={"csrf_token": token, "login": "13900139000", "display_name": "李四", "password": "correct-horse-9", "password_confirm": "nope-nope-nope"},
+        data={
+            "csrf_token": token,
+            "login": "13900139000",
+            "display_name": "李四",
+            "password": "correct-horse-9",
+            "password_confirm": "nope-nope-nope",
+        },
     )
     assert response.status_code == 400
     assert _field_value(response.text, "login") == "13900139000"
@@ -103,7 +127,10 @@ def test_an_account_can_only_be_registered_once(db_client: TestClient, db_url: s
     sign_up(db_client, "13900139000")
     other = TestClient(db_client.app)
     token = csrf_from(other, "/sign-up")
-    response = other.post("/sign-up", data={"csrf_token": token, "login": "139-0013-9000", "password": "another-pass-1", "password_confirm": "another-pass-1"})
+    response = other.post(
+        "/sign-up",
+        data={"csrf_token": token, "login": "139-0013-9000", "password": "another-pass-1", "password_confirm": "another-pass-1"},
+    )
     assert response.status_code == 400
     assert "该手机号或电子邮箱已注册，请直接登录" in response.text
     assert len(_users(db_url)) == 1
@@ -114,7 +141,9 @@ def test_sign_in_with_the_right_password_goes_to_next(db_client: TestClient) -> 
     fresh = TestClient(db_client.app)
     token = csrf_from(fresh, "/sign-in?next=/drafts")
     response = fresh.post(
-        "/sign-in", data={"csrf_token": token, "login": "SOMEONE@example.com", "password": "correct-horse-9", "next": "/drafts"}, follow_redirects=False
+        "/sign-in",
+        data={"csrf_token": token, "login": "SOMEONE@example.com", "password": "correct-horse-9", "next": "/drafts"},
+        follow_redirects=False,
     )
     assert response.status_code == 303
     assert response.headers["location"] == "/drafts"
@@ -145,7 +174,9 @@ def test_sign_in_never_redirects_off_site(db_client: TestClient, target: str) ->
     fresh = TestClient(db_client.app)
     token = csrf_from(fresh)
     response = fresh.post(
-        "/sign-in", data={"csrf_token": token, "login": "someone@example.com", "password": "correct-horse-9", "next": target}, follow_redirects=False
+        "/sign-in",
+        data={"csrf_token": token, "login": "someone@example.com", "password": "correct-horse-9", "next": target},
+        follow_redirects=False,
     )
     assert response.headers["location"] == "/drafts"
 
@@ -170,7 +201,9 @@ def test_sign_out_ends_the_session(db_client: TestClient) -> None:
 
 
 @pytest.mark.parametrize("token", [None, "", "forged-token-forged-token-forged-token-00"])
-def test_sign_up_without_the_right_csrf_token_is_403_and_writes_nothing(db_client: TestClient, db_url: str, token: str | None) -> None:
+def test_sign_up_without_the_right_csrf_token_is_403_and_writes_nothing(
+    db_client: TestClient, db_url: str, token: str | None
+) -> None:
     csrf_from(db_client, "/sign-up")  # the session has a token; the post does not carry it
     data = {"login": "13900139000", "password": "correct-horse-9", "password_confirm": "correct-horse-9"}
     if token is not None:
@@ -185,7 +218,10 @@ def test_a_token_from_another_session_is_refused(db_client: TestClient, db_url: 
     attacker = TestClient(db_client.app)
     stolen = csrf_from(attacker, "/sign-up")
     csrf_from(db_client, "/sign-up")
-    response = db_client.post("/sign-up", data={"csrf_token": stolen, "login": "13900139000", "password": "correct-horse-9", "password_confirm": "correct-horse-9"})
+    response = db_client.post(
+        "/sign-up",
+        data={"csrf_token": stolen, "login": "13900139000", "password": "correct-horse-9", "password_confirm": "correct-horse-9"},
+    )
     assert response.status_code == 403
     assert _users(db_url) == []
 
@@ -263,4 +299,3 @@ def test_home_page(client: TestClient) -> None:
     response = client.get("/")
     assert response.status_code == 200
     assert "开一家店，需要办哪些许可？" in response.text
-

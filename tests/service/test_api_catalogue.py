@@ -54,7 +54,9 @@ def test_unknown_pack_is_a_404_naming_it(client: TestClient, path: str) -> None:
     response = client.get(path)
     assert response.status_code == 404
     assert response.json() == {
-        "errors": [{"code": "unknown_pack", "message": "没有名为 'nowhere' 的规则包", "where": "path.pack_id", "subject": "nowhere"}]
+        "errors": [
+            {"code": "unknown_pack", "message": "没有名为 'nowhere' 的规则包", "where": "path.pack_id", "subject": "nowhere"}
+        ]
     }
 
 
@@ -105,17 +107,23 @@ def test_permit_detail_carries_the_notice_details(client: TestClient) -> None:
     assert p["inspection"] is True
     assert p["applies_when"] == {"scope": "food_sales"}
     nc = p["notify_commit_detail"]
-    assert nc["available"] is True and nc["conditional"] is True
+    assert nc["available"] is True
+    assert nc["conditional"] is True
     assert nc["follow_up"] == {"text": "许可后现场核查", "within": {"days": 30, "unit": "working"}}
     assert nc["deferred_materials"] == ["floor_plan"]
-    assert [(c["id"], c["kind"], c["conditional"]) for c in p["conditions"]] == [("manager", "personnel", False), ("process", "management", True)]
+    assert [(c["id"], c["kind"], c["conditional"]) for c in p["conditions"]] == [
+        ("manager", "personnel", False),
+        ("process", "management", True),
+    ]
     assert p["conditions"][1]["materials"][0]["key"] == "operation_flow"
     assert [(m["key"], m["variant_name"]) for m in p["materials"]] == [("business_license", None), ("floor_plan", "食品设备布局")]
 
 
 def test_permit_detail_names_dependencies_and_why_no_commitment(client: TestClient) -> None:
     p = client.get("/api/v1/packs/mini/permits/hotel_trade").json()
-    assert p["depends_on"] == [{"permit": "fire_check", "name": "公众聚集场所消防安全检查", "uses": "fire_opinion", "uses_name": "消防安全检查意见书"}]
+    assert p["depends_on"] == [
+        {"permit": "fire_check", "name": "公众聚集场所消防安全检查", "uses": "fire_opinion", "uses_name": "消防安全检查意见书"}
+    ]
     assert p["notify_commit_detail"]["available"] is False
     assert p["notify_commit_detail"]["risk_categories"] == ["public_safety"]
     assert p["statutory_limit"]["unit"] == "working"
@@ -135,7 +143,12 @@ def test_unknown_permit_is_a_404_naming_it(client: TestClient) -> None:
     response = client.get("/api/v1/packs/mini/permits/space_travel")
     assert response.status_code == 404
     assert response.json()["errors"] == [
-        {"code": "unknown_permit", "message": "没有编号为 'space_travel' 的许可事项", "where": "path.permit_id", "subject": "space_travel"}
+        {
+            "code": "unknown_permit",
+            "message": "没有编号为 'space_travel' 的许可事项",
+            "where": "path.permit_id",
+            "subject": "space_travel",
+        }
     ]
 
 
@@ -156,7 +169,9 @@ def test_materials_registry_with_variants_and_exemptions(client: TestClient) -> 
         ({"as_of": "yesterday"}, "query.as_of", "date_from_datetime_parsing"),
     ],
 )
-def test_bad_query_parameters_are_422_naming_the_parameter(client: TestClient, params: dict[str, str], where: str, code: str) -> None:
+def test_bad_query_parameters_are_422_naming_the_parameter(
+    client: TestClient, params: dict[str, str], where: str, code: str
+) -> None:
     response = client.get("/api/v1/packs/mini/industries", params=params)
     assert response.status_code == 422
     (error,) = response.json()["errors"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -12,12 +13,12 @@ from zoneinfo import ZoneInfo
 import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
+from svcutil import make_settings
 
 from rules.errors import PackError
 from service.app import create_app
 from service.db import make_engine
 from service.models import StoredComposition
-from svcutil import make_settings
 
 SHOP = {"pack": "mini", "as_of": "2026-11-26", "industries": ["shop"], "answers": {"sells_tobacco": True}}
 SHOP_COMPLETE = {
@@ -108,7 +109,9 @@ def test_commitment_on_an_ineligible_permit_is_refused(client: TestClient) -> No
 def test_unknown_pack_in_the_body_is_a_422_on_the_pack_field(client: TestClient) -> None:
     response = client.post("/api/v1/compose", json={"pack": "nowhere", "industries": ["shop"]})
     assert response.status_code == 422
-    assert response.json()["errors"] == [{"code": "unknown_pack", "message": "没有名为 'nowhere' 的规则包", "where": "pack", "subject": "nowhere"}]
+    assert response.json()["errors"] == [
+        {"code": "unknown_pack", "message": "没有名为 'nowhere' 的规则包", "where": "pack", "subject": "nowhere"}
+    ]
 
 
 @pytest.mark.parametrize(
@@ -143,7 +146,7 @@ def test_oversized_body_is_a_413_before_it_is_read(client: TestClient) -> None:
 
 
 def test_oversized_streamed_body_without_length_is_a_413(client: TestClient) -> None:
-    def chunks():  # type: ignore[no-untyped-def]
+    def chunks() -> Iterator[bytes]:
         for _ in range(100):
             yield b" " * 1024
 
@@ -225,7 +228,9 @@ def test_questions_lists_the_open_questions_until_complete(client: TestClient) -
 
 
 def test_questions_refuses_bad_input_like_compose(client: TestClient) -> None:
-    response = client.post("/api/v1/questions", json={"pack": "mini", "industries": ["shop"], "answers": {"sells_tobacco": "perhaps"}})
+    response = client.post(
+        "/api/v1/questions", json={"pack": "mini", "industries": ["shop"], "answers": {"sells_tobacco": "perhaps"}}
+    )
     assert response.status_code == 422
     assert response.json()["errors"][0]["where"] == "answers.sells_tobacco"
 
@@ -243,7 +248,11 @@ def test_reloaded_pack_never_serves_a_stale_composition(sqlite_url: str, packs_c
     app = create_app(make_settings(sqlite_url, packs_dir=packs_copy))
     with TestClient(app) as client:
         before = client.post("/api/v1/compose", json=SHOP)
-        _edit(packs_copy / "mini" / "permits.yaml", "time_limit: {statutory: {days: 20}, committed: {days: 10}", "time_limit: {statutory: {days: 15}, committed: {days: 10}")
+        _edit(
+            packs_copy / "mini" / "permits.yaml",
+            "time_limit: {statutory: {days: 20}, committed: {days: 10}",
+            "time_limit: {statutory: {days: 15}, committed: {days: 10}",
+        )
         app.state.registry.reload("mini")
         after = client.post("/api/v1/compose", json=SHOP)
     assert after.headers["X-Cache"] == "miss"
@@ -269,7 +278,11 @@ def test_packs_are_reloaded_when_their_files_change_if_polling(sqlite_url: str, 
     app = create_app(make_settings(sqlite_url, packs_dir=packs_copy, pack_poll_seconds=0.001))
     with TestClient(app) as client:
         before = client.get("/api/v1/packs/mini").json()["version"]
-        _edit(packs_copy / "mini" / "catalog.yaml", "name: {zh: 便利店, en: Convenience store}", "name: {zh: 便利店(24小时), en: Convenience store}")
+        _edit(
+            packs_copy / "mini" / "catalog.yaml",
+            "name: {zh: 便利店, en: Convenience store}",
+            "name: {zh: 便利店(24小时), en: Convenience store}",
+        )
         import time
 
         time.sleep(0.01)

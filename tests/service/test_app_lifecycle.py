@@ -7,18 +7,18 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 from pydantic import ValidationError
+from svcutil import make_settings
 
 from service.app import create_app
 from service.settings import DEV_SECRET_KEY, Settings
-from svcutil import make_settings
 
 
 def test_production_refuses_the_development_secret() -> None:
     with pytest.raises(ValidationError, match="YIYE_SECRET_KEY"):
-        Settings(env="production", cookie_secure=True)  # type: ignore[arg-type]
+        Settings(env="production", cookie_secure=True)
     with pytest.raises(ValidationError, match="YIYE_COOKIE_SECURE"):
-        Settings(env="production", secret_key="a-real-secret-from-the-vault")  # type: ignore[arg-type]
-    ok = Settings(env="production", secret_key="a-real-secret-from-the-vault", cookie_secure=True)  # type: ignore[arg-type]
+        Settings(env="production", secret_key="a-real-secret-from-the-vault")
+    ok = Settings(env="production", secret_key="a-real-secret-from-the-vault", cookie_secure=True)
     assert ok.secret_key != DEV_SECRET_KEY
 
 
@@ -38,7 +38,8 @@ def test_settings_come_from_yiye_environment_variables(monkeypatch: pytest.Monke
 
 def test_default_database_is_a_sqlite_file_under_var() -> None:
     url = Settings.model_fields["database_url"].default
-    assert url.startswith("sqlite:///") and url.endswith("/var/yiye.db")
+    assert url.startswith("sqlite:///")
+    assert url.endswith("/var/yiye.db")
 
 
 def test_packs_are_compiled_once_and_reused_by_every_request(client: TestClient) -> None:

@@ -7,12 +7,12 @@ import uuid
 
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
+from svcutil import csrf_from, sign_up
 
 from composer.model import ComposeRequest
 from service import crud
 from service.db import make_engine
 from service.models import Draft, DraftCreate, DraftUpdate, StoredComposition, User
-from svcutil import csrf_from, sign_up
 
 
 def _user(url: str, login: str) -> User:
@@ -57,7 +57,8 @@ def test_my_drafts_lists_only_mine(db_client: TestClient, db_url: str) -> None:
     assert "便利店" in mine
     assert "宾馆" not in mine
     theirs = other.get("/drafts").text
-    assert "宾馆" in theirs and "便利店" not in theirs
+    assert "宾馆" in theirs
+    assert "便利店" not in theirs
 
 
 def test_owner_reads_their_draft(db_client: TestClient, db_url: str) -> None:
@@ -133,7 +134,8 @@ def test_a_draft_keeps_the_composition_it_was_built_on(db_client: TestClient, db
     engine = make_engine(db_url)
     with Session(engine) as session:
         draft = session.get(Draft, draft_id)
-        assert draft is not None and draft.composition_id is not None
+        assert draft is not None
+        assert draft.composition_id is not None
         stored = session.get(StoredComposition, draft.composition_id)
         assert stored is not None
         replay = db_client.post("/api/v1/compose", json=stored.input)
@@ -154,7 +156,10 @@ def test_updating_a_draft_stores_the_new_composition_and_keeps_the_old(db_client
         assert draft is not None
         first_composition, first_updated = draft.composition_id, draft.updated_at
         draft = crud.update_draft(
-            session=session, draft=draft, draft_update=DraftUpdate(answers={"sells_tobacco": True}, form_values={"applicant_name": "东城便利"}), composed=composed
+            session=session,
+            draft=draft,
+            draft_update=DraftUpdate(answers={"sells_tobacco": True}, form_values={"applicant_name": "东城便利"}),
+            composed=composed,
         )
         assert draft.answers == {"sells_tobacco": True}
         assert draft.form_values == {"applicant_name": "东城便利"}

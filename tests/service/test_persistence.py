@@ -41,7 +41,9 @@ def test_downgrade_to_base_and_back(tmp_path) -> None:  # type: ignore[no-untype
 def test_user_round_trip_and_lookup_by_phone_or_email(db_url: str) -> None:
     engine = make_engine(db_url)
     with Session(engine, expire_on_commit=False) as session:
-        user = crud.create_user(session=session, user_create=UserCreate(email="Li@Example.com", phone="13912345678", password="a-long-password"))
+        user = crud.create_user(
+            session=session, user_create=UserCreate(email="Li@Example.com", phone="13912345678", password="a-long-password")
+        )
         assert crud.get_user_by_login(session=session, login="li@example.com") == user
         assert crud.get_user_by_login(session=session, login="139-1234-5678") == user
         assert crud.authenticate(session=session, login="13912345678", password="a-long-password") == user
@@ -70,7 +72,14 @@ def test_json_columns_keep_chinese_text_numbers_and_nesting(db_url: str) -> None
         draft = crud.create_draft(
             session=session,
             owner=owner,
-            draft_create=DraftCreate(pack_id="mini", industries=["shop"], scope=["food_sales"], answers=answers, commit=["food_business"], form_values=form_values),
+            draft_create=DraftCreate(
+                pack_id="mini",
+                industries=["shop"],
+                scope=["food_sales"],
+                answers=answers,
+                commit=["food_business"],
+                form_values=form_values,
+            ),
         )
     with Session(engine) as session:
         loaded = session.get(Draft, draft.id)
@@ -96,7 +105,13 @@ def test_deleting_a_user_deletes_their_drafts(db_url: str) -> None:
 def test_stored_composition_keeps_its_date_and_input(db_url: str) -> None:
     engine = make_engine(db_url)
     with Session(engine, expire_on_commit=False) as session:
-        row = StoredComposition(pack_id="mini", pack_version="0123456789abcdef", as_of=date(2026, 11, 26), input={"pack": "mini", "industries": ["shop"]}, output_sha256="0" * 64)
+        row = StoredComposition(
+            pack_id="mini",
+            pack_version="0123456789abcdef",
+            as_of=date(2026, 11, 26),
+            input={"pack": "mini", "industries": ["shop"]},
+            output_sha256="0" * 64,
+        )
         session.add(row)
         session.commit()
     with Session(engine) as session:

@@ -6,15 +6,19 @@ from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
+from svcutil import csrf_from, make_settings
 
 from service.app import create_app
-from svcutil import csrf_from, make_settings
 
 
 @pytest.fixture
 def limited(sqlite_url: str) -> Iterator[TestClient]:
     settings = make_settings(
-        sqlite_url, rate_limit_enabled=True, rate_limit_api="3/minute", rate_limit_auth="2/minute", api_keys=["integrator-key-1", "integrator-key-2"]
+        sqlite_url,
+        rate_limit_enabled=True,
+        rate_limit_api="3/minute",
+        rate_limit_auth="2/minute",
+        api_keys=["integrator-key-1", "integrator-key-2"],
     )
     with TestClient(create_app(settings)) as client:
         yield client
