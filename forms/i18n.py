@@ -4,7 +4,7 @@ The msgids are Chinese (the primary audience); ``locale/en`` holds the English t
 ``locale/zh`` is an identity catalog kept for completeness. Texts that come from a rule pack are
 already localised inside the Composition and never pass through gettext.
 
-The compiled ``.mo`` files are committed. After editing a ``.po`` run ``python -m forms.i18n`` to
+The compiled ``.mo`` files are committed. After editing a ``.po`` run ``python -m forms compile-catalogs`` to
 recompile them (a test fails while a ``.mo`` is out of date). Should a ``.mo`` be missing, the
 catalog is compiled from its ``.po`` in memory, so a fresh checkout never renders untranslated.
 """
@@ -99,8 +99,3 @@ def fmt_yuan(value: float, locale: str) -> str:
 
 def fmt_number(value: float | int, locale: str) -> str:
     return format_decimal(value, locale=babel_locale(locale))
-
-
-if __name__ == "__main__":  # pragma: no cover - build helper
-    for path in compile_catalogs():
-        print(f"compiled {path}")  # noqa: T201

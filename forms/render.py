@@ -18,6 +18,7 @@ commitment list and form fields.
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Mapping
 from datetime import date
 from functools import cache
@@ -115,6 +116,10 @@ def environment(locale: str = "zh") -> Environment:
 
 def render_html(kind: Kind, composition: Composition, values: Mapping[str, Any] | None = None, locale: str = "zh") -> str:
     """One of the three documents as a standalone HTML page (styles inlined)."""
+    return _render(kind, composition, values, locale, inline_css=True)
+
+
+def _render(kind: Kind, composition: Composition, values: Mapping[str, Any] | None, locale: str, inline_css: bool) -> str:
     if kind not in KINDS:
         raise ValueError(f"unknown document kind {kind!r}; expected one of {', '.join(KINDS)}")
     locale = i18n.normalise(locale)
@@ -128,6 +133,7 @@ def render_html(kind: Kind, composition: Composition, values: Mapping[str, Any] 
         doc_title=_t(TITLES[kind], locale),
         footer=footer,
         page_css=Markup(_page_css(footer, locale)),
+        print_css=env.globals["print_css"] if inline_css else "",
     )
 
 
@@ -135,9 +141,33 @@ def render_pdf(kind: Kind, composition: Composition, values: Mapping[str, Any] |
     """The same document printed on A4 by WeasyPrint. Same input → same bytes."""
     from weasyprint import HTML  # imported late: it loads Pango and fonts
 
-    html = render_html(kind, composition, values, locale)
-    pdf: bytes = HTML(string=html, base_url=str(TEMPLATES_DIR)).write_pdf()
+    # print.css goes in as a stylesheet parsed once per process rather than inline: WeasyPrint
+    # would parse an inline <style> and compile its selectors again for every document (~15 %)
+    html = _render(kind, composition, values, locale, inline_css=False)
+    document = HTML(string=html, base_url=str(TEMPLATES_DIR))
+    pdf: bytes = document.write_pdf(stylesheets=[_print_stylesheet()], font_config=_font_config())
     return pdf
+
+
+@cache
+def _print_stylesheet() -> Any:
+    from weasyprint import CSS
+
+    return CSS(filename=str(TEMPLATES_DIR / "print.css"))
+
+
+_local = threading.local()
+
+
+def _font_config() -> Any:
+    """One WeasyPrint FontConfiguration per thread, reused across documents (Pango's font map is
+    not shared between threads; reusing it saves ~5 % of a notice)."""
+    config = getattr(_local, "font_config", None)
+    if config is None:
+        from weasyprint.text.fonts import FontConfiguration
+
+        config = _local.font_config = FontConfiguration()
+    return config
 
 
 # --- helpers shared with the templates ------------------------------------------------------

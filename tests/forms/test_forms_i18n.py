@@ -48,7 +48,7 @@ def test_placeholders_survive_translation() -> None:
 @pytest.mark.parametrize("locale", i18n.LOCALES)
 def test_committed_mo_is_current(locale: str) -> None:
     mo = FORMS / "locale" / locale / "LC_MESSAGES" / "messages.mo"
-    assert mo.read_bytes() == i18n.compile_bytes(locale), "run: python -m forms.i18n"
+    assert mo.read_bytes() == i18n.compile_bytes(locale), "run: python -m forms compile-catalogs"
 
 
 def test_gettext_and_formatting() -> None:

@@ -53,16 +53,33 @@ def row(html: str, element_id: str) -> str:
 
 class TestNoticeHtml:
     def test_every_permit_with_department_basis_conditions_limits_fee_and_inspection(self, sample: Composition) -> None:
-        text = text_of(render_html("notice", sample))
+        html = render_html("notice", sample)
         for p in sample.permits:
-            for expected in [p.name, p.department_name, *p.legal_basis, *p.conditions, p.statutory_limit.text]:
-                assert "".join(expected.split()) in text, expected
+            summary = row(html, f"summary-{p.id}")  # the table at the top
+            inspection = "需要" if p.inspection else "不需要"
+            expected = [p.name, p.department_name, p.statutory_limit.text, p.effective_limit.text, "不收费", inspection]
+            assert summary.endswith("".join(expected)), summary
+            card = re.search(rf'<article class="permit" id="permit-{p.id}".*?</article>', html, flags=re.S)
+            assert card
+            text = text_of(card.group(0))  # the card below it
+            for part in [p.name, p.department_name, *p.legal_basis, *p.conditions]:
+                assert "".join(part.split()) in text, part
             if p.committed_limit:
-                assert p.committed_limit.text in text
-        assert "不收费" in text
-        assert "需要现场核查" in text
-        assert "不需要现场核查" in text
-        assert "有效期5年" in text
+                assert f"承诺办结时限{p.committed_limit.text}" in text
+        assert "有效期5年" in text_of(html)
+
+    def test_a_full_permit_card_for_the_web(self, sample: Composition) -> None:
+        page = '{% import "macros.html" as forms %}{{ forms.permit_card(c.permits[0], names_of(c)) }}'
+        env = Environment(loader=ChoiceLoader([DictLoader({"p.html": page}), FileSystemLoader(TEMPLATES_DIR)]), autoescape=True)
+        text = text_of(configure(env, "zh").get_template("p.html").render(c=sample))
+        for part in [
+            "实施部门区市场监督管理局",
+            "法定办结时限20个工作日",
+            "本次办理时限1个工作日",
+            "收费标准不收费",
+            "现场核查需要现场核查",
+        ]:
+            assert part in text
 
     def test_commitment_eligibility_of_each_permit(self, sample: Composition) -> None:
         text = text_of(render_html("notice", sample))
