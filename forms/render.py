@@ -17,8 +17,11 @@ commitment list and form fields.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 import threading
+from collections import OrderedDict
 from collections.abc import Mapping
 from datetime import date
 from functools import cache
@@ -138,7 +141,48 @@ def _render(kind: Kind, composition: Composition, values: Mapping[str, Any] | No
 
 
 def render_pdf(kind: Kind, composition: Composition, values: Mapping[str, Any] | None = None, locale: str = "zh") -> bytes:
-    """The same document printed on A4 by WeasyPrint. Same input → same bytes."""
+    """The same document printed on A4 by WeasyPrint. Same input → same bytes.
+
+    The last ``PDF_CACHE_SIZE`` PDFs of this process are kept, keyed by a hash of everything that
+    goes into them (kind, locale, the whole Composition, the values), so printing the same notice
+    again costs a hash, never a stale document."""
+    key = _pdf_key(kind, composition, values, locale)
+    with _pdf_lock:
+        if key in _pdf_cache:
+            _pdf_cache.move_to_end(key)
+            return _pdf_cache[key]
+    pdf = render_pdf_uncached(kind, composition, values, locale)
+    with _pdf_lock:
+        _pdf_cache[key] = pdf
+        while len(_pdf_cache) > PDF_CACHE_SIZE:
+            _pdf_cache.popitem(last=False)
+    return pdf
+
+
+PDF_CACHE_SIZE = 32
+"""About 0.2–0.5 MB each (the embedded CJK font subsets dominate)."""
+_pdf_cache: OrderedDict[str, bytes] = OrderedDict()
+_pdf_lock = threading.Lock()
+
+
+def clear_pdf_cache() -> None:
+    with _pdf_lock:
+        _pdf_cache.clear()
+
+
+def _pdf_key(kind: str, composition: Composition, values: Mapping[str, Any] | None, locale: str) -> str:
+    digest = hashlib.sha256()
+    for part in (kind, i18n.normalise(locale), json.dumps(values or {}, sort_keys=True, default=str)):
+        digest.update(part.encode())
+        digest.update(b"\0")
+    digest.update(composition.model_dump_json().encode())
+    return digest.hexdigest()
+
+
+def render_pdf_uncached(
+    kind: Kind, composition: Composition, values: Mapping[str, Any] | None = None, locale: str = "zh"
+) -> bytes:
+    """render_pdf without the cache (benchmarks, tests)."""
     from weasyprint import HTML  # imported late: it loads Pango and fonts
 
     # print.css goes in as a stylesheet parsed once per process rather than inline: WeasyPrint

@@ -13,7 +13,7 @@ from jinja2 import ChoiceLoader, DictLoader, Environment, FileSystemLoader
 
 from composer import Composition
 from forms import render_html, render_pdf
-from forms.render import KINDS, TEMPLATES_DIR, configure
+from forms.render import KINDS, TEMPLATES_DIR, clear_pdf_cache, configure, render_pdf_uncached
 
 
 class _Ids(HTMLParser):
@@ -377,9 +377,19 @@ class TestPdf:
         assert pdf.has("经营场所平面布局图")
 
     def test_same_input_same_bytes_and_fast_enough(self, sample: Composition) -> None:
-        render_pdf("commitment", sample)
+        render_pdf_uncached("commitment", sample)
         started = time.perf_counter()
-        first = render_pdf("notice", sample)
+        first = render_pdf_uncached("notice", sample)
         elapsed = time.perf_counter() - started
-        assert render_pdf("notice", sample) == first
+        assert render_pdf_uncached("notice", sample) == first
         assert elapsed < 2.0, f"notice PDF took {elapsed:.2f} s: is libharfbuzz-subset0 installed?"
+
+    def test_cache_serves_repeats_and_never_a_stale_document(self, sample: Composition, values: dict[str, str]) -> None:
+        clear_pdf_cache()
+        first = render_pdf("form", sample, values)
+        assert render_pdf("form", sample, values) is first  # the cached bytes
+        changed = render_pdf("form", sample, {**values, "applicant_name": "另一家公司"})
+        assert changed != first
+        repacked = sample.model_copy(update={"pack": sample.pack.model_copy(update={"version": "0000"})})
+        assert render_pdf("form", repacked, values) != first  # another pack version, another PDF
+        assert render_pdf("form", sample, values, locale="en") != first
