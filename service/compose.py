@@ -100,18 +100,21 @@ def serialise(composition: Composition) -> bytes:
 
 
 class ComposeService:
-    def __init__(self, registry: PackRegistry, cache_size: int) -> None:
+    def __init__(self, registry: PackRegistry, cache_size: int, default_pack: str | None = None) -> None:
         self.registry = registry
         self.cache = LRUCache(cache_size)
+        self.default_pack = default_pack
 
     def compose(self, request: ComposeRequest, *, source: str = "api") -> Composed:
-        """Compose ``request`` (as_of filled in with today if missing); raises InputError.
+        """Compose ``request`` (pack and as_of filled in with the defaults if missing); raises InputError.
 
         Every call leaves exactly one log line: pack id and version, output hash, cache hit,
         duration — or the problem codes when the request was refused.
         """
         started = time.perf_counter()
         version = None
+        if self.default_pack and "pack" not in request.model_fields_set:
+            request = request.model_copy(update={"pack": self.default_pack})
         try:
             composer = self.registry.get(request.pack)
             if composer is None:

@@ -289,3 +289,9 @@ def test_packs_are_reloaded_when_their_files_change_if_polling(sqlite_url: str, 
         after = client.get("/api/v1/packs/mini/industries").json()
     assert after["pack"]["version"] != before
     assert after["items"][0]["name"] == "便利店(24小时)"
+
+
+def test_a_request_naming_no_pack_uses_the_configured_default(client: TestClient) -> None:
+    response = client.post("/api/v1/compose", json={"industries": ["shop"]})
+    assert response.status_code == 200
+    assert response.json()["pack"]["id"] == "mini"

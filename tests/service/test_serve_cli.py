@@ -1,0 +1,113 @@
+"""``yiye serve`` and ``yiye db``: a real uvicorn with two workers, migrated and seeded with demo data."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import inspect
+from svcutil import FIXTURE_PACKS
+from typer.testing import CliRunner
+
+from service.cli_serve import main
+from service.db import make_engine
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_db_upgrade_builds_the_schema(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    result = CliRunner().invoke(main, ["db", "upgrade", "--database-url", url])
+    assert result.exit_code == 0, result.output
+    assert "head" in result.output
+    engine = make_engine(url)
+    assert {"user", "draft", "stored_composition"} <= set(inspect(engine).get_table_names())
+    engine.dispose()
+
+
+def test_db_demo_seeds_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("YIYE_PACKS_DIR", str(FIXTURE_PACKS))
+    monkeypatch.setenv("YIYE_DEFAULT_PACK", "mini")
+    url = f"sqlite:///{tmp_path / 'demo.db'}"
+    first = CliRunner().invoke(main, ["db", "demo", "--database-url", url])
+    second = CliRunner().invoke(main, ["db", "demo", "--database-url", url])
+    assert first.exit_code == 0, first.output
+    assert "demo@example.com" in first.output
+    assert "草稿 1 份" in second.output
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[str]:
+    port = _free_port()
+    env = {
+        **os.environ,
+        "YIYE_DATABASE_URL": f"sqlite:///{tmp_path / 'served.db'}",
+        "YIYE_PACKS_DIR": str(FIXTURE_PACKS),
+        "YIYE_DEFAULT_PACK": "mini",
+        "YIYE_LOG_LEVEL": "WARNING",
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "service.cli_serve", "serve", "--demo", "--workers", "2", "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"{base}/api/v1/packs", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                output = process.stdout.read().decode() if process.stdout else ""
+                pytest.fail(f"server did not start:\n{output}")
+            time.sleep(0.2)
+        yield base
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+        if process.stdout:
+            process.stdout.close()
+
+
+def test_serve_answers_on_two_workers_with_demo_data(server: str) -> None:
+    packs = httpx.get(f"{server}/api/v1/packs").json()
+    assert packs["default"] == "mini"
+    composed = httpx.post(f"{server}/api/v1/compose", json={"industries": ["shop"], "answers": {"sells_tobacco": True}})
+    assert composed.status_code == 200
+    assert composed.json()["pack"]["id"] == "mini"
+    assert composed.headers["x-pack-version"] == composed.json()["pack"]["version"]
+
+    with httpx.Client(base_url=server) as browser:
+        page = browser.get("/sign-in")
+        assert "演示环境" in page.text
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
+        signed_in = browser.post(
+            "/sign-in", data={"csrf_token": token, "login": "demo@example.com", "password": "yiye-demo-2026"}, follow_redirects=True
+        )
+        assert signed_in.status_code == 200
+        assert "便利店" in signed_in.text  # the demo draft, for the mini pack's first industry
