@@ -76,17 +76,42 @@ def mini_shop_and_hotel(mini: Composer) -> Composition:
 
 
 @pytest.fixture(scope="session")
-def default_pack_store() -> Composition:
-    """The default pack's convenience store selling tobacco, once that pack exists."""
+def default_pack() -> Composer:
     if packs.DEFAULT_PACK not in packs.available():
         pytest.skip(f"the default pack {packs.DEFAULT_PACK} is not there yet")
     composer = Composer.load(packs.DEFAULT_PACK)
-    industries = sorted(composer.pack.industries)
-    if "convenience_store" not in industries:
+    if "convenience_store" not in composer.pack.industries:
         pytest.skip("the default pack has no convenience_store industry")
-    return composer.compose(
-        ComposeRequest(industries=["convenience_store"], answers={"sells_tobacco": True, "area_m2": 80}), today=TODAY
-    )
+    return composer
+
+
+def _complete(composer: Composer, request: ComposeRequest, answer: bool) -> Composition:
+    """Compose, answering every open question (yes/no, first option, 120) until complete."""
+    answers = dict(request.answers)
+    for _ in range(30):
+        c = composer.compose(request.model_copy(update={"answers": answers}), today=TODAY)
+        if c.complete:
+            return c
+        for q in c.questions:
+            answers[q.id] = q.options[0][0] if q.options else (answer if q.type == "boolean" else 120)
+    raise AssertionError("the questions never ran out")
+
+
+@pytest.fixture(scope="session")
+def default_pack_store(default_pack: Composer) -> Composition:
+    """The default pack's convenience store that sells tobacco and says yes to everything else."""
+    request = ComposeRequest(industries=["convenience_store"], answers={"sells_tobacco": True, "area_m2": 80})
+    return _complete(default_pack, request, answer=True)
+
+
+@pytest.fixture(scope="session")
+def default_pack_store_committed(default_pack: Composer) -> Composition:
+    """A convenience store selling tobacco and bulk food, taking every eligible permit on commitment."""
+    answers = {"sells_tobacco": True, "sells_bulk_food": True, "area_m2": 80}
+    request = ComposeRequest(industries=["convenience_store"], answers=answers)
+    plain = _complete(default_pack, request, answer=False)
+    eligible = [p.id for p in plain.permits if p.commitment.eligible]
+    return _complete(default_pack, request.model_copy(update={"answers": plain.answers, "commit": eligible}), answer=False)
 
 
 class Pdf:

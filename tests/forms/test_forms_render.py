@@ -197,9 +197,35 @@ class TestNoticeFromTheComposer:
             assert "".join(cm.letter.split()) in letter
 
     def test_the_default_pack_convenience_store(self, default_pack_store: Composition, pdf_of: Callable[..., Any]) -> None:
-        pdf = pdf_of("notice", default_pack_store)
-        for p in default_pack_store.permits:
-            assert pdf.has(p.name)
+        c = default_pack_store
+        assert len(c.permits) >= 3
+        html = render_html("notice", c)
+        ids = parse(html).ids
+        assert all(ids.count(f"material-{m.key}") == 1 for m in c.materials)
+        shared = max(c.materials, key=lambda m: len(m.permits))
+        assert len(shared.permits) >= 3
+        pdf = pdf_of("notice", c)
+        for p in c.permits:
+            assert pdf.has(p.name), p.name
+        for m in c.materials:
+            assert pdf.has(m.name), m.name
+        assert pdf.flat.count("".join(shared.name.split())) == 1
+        if any(m.status == "exempt" for m in c.materials):
+            assert pdf.has("免于提交（政府部门已持有）")
+        assert any("Noto-Sans-CJK-SC" in f for f in pdf.fonts())
+
+    def test_the_default_pack_commitment_letter(
+        self, default_pack_store_committed: Composition, pdf_of: Callable[..., Any]
+    ) -> None:
+        c = default_pack_store_committed
+        assert c.commitments, "no permit of the plain convenience store can be taken on commitment"
+        pdf = pdf_of("commitment", c)
+        for cm in c.commitments:
+            assert pdf.has(cm.permit_name)
+            assert pdf.has(cm.letter)
+            assert pdf.has(cm.follow_up)
+        notice = pdf_of("notice", c)
+        assert notice.has("已选择告知承诺方式办理")
 
 
 # --- the one form -----------------------------------------------------------------------------
