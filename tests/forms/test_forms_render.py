@@ -419,3 +419,13 @@ class TestPdf:
         repacked = sample.model_copy(update={"pack": sample.pack.model_copy(update={"version": "0000"})})
         assert render_pdf("form", repacked, values) != first  # another pack version, another PDF
         assert render_pdf("form", sample, values, locale="en") != first
+
+
+def test_threads_render_the_same_bytes(sample: Composition) -> None:
+    """The service renders from a thread pool: per-thread font configs, one shared stylesheet."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    expected = render_pdf_uncached("commitment", sample)
+    with ThreadPoolExecutor(3) as pool:
+        results = list(pool.map(lambda _: render_pdf_uncached("commitment", sample), range(3)))
+    assert results == [expected] * 3
