@@ -6,6 +6,7 @@ validation failures are 422s listing each field, oversized bodies are 413s, too 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from typing import Any
 
@@ -135,8 +136,15 @@ def body(problems: Sequence[Problem]) -> dict[str, Any]:
     return {"errors": [p.as_dict() for p in problems]}
 
 
+class ErrorJSONResponse(JSONResponse):
+    """Errors echo the input; a lone surrogate in it must not turn a 4xx into a 500."""
+
+    def render(self, content: Any) -> bytes:
+        return json.dumps(content, ensure_ascii=False, separators=(",", ":")).encode("utf-8", "replace")
+
+
 def json_error(status_code: int, problems: Sequence[Problem], headers: dict[str, str] | None = None) -> JSONResponse:
-    return JSONResponse(body(problems), status_code=status_code, headers=headers)
+    return ErrorJSONResponse(body(problems), status_code=status_code, headers=headers)
 
 
 _VALIDATION_MESSAGES = {

@@ -295,3 +295,10 @@ def test_a_request_naming_no_pack_uses_the_configured_default(client: TestClient
     response = client.post("/api/v1/compose", json={"industries": ["shop"]})
     assert response.status_code == 200
     assert response.json()["pack"]["id"] == "mini"
+
+
+def test_a_lone_surrogate_in_the_input_is_a_422_not_a_500(client: TestClient) -> None:
+    body = b'{"pack": "mini", "industries": ["shop"], "answers": {"\\ud800": 1}}'
+    response = client.post("/api/v1/compose", content=body, headers={"Content-Type": "application/json"})
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["code"] == "unknown_question"
