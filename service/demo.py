@@ -24,6 +24,9 @@ log = logging.getLogger("yiye.demo")
 DEMO_EMAIL = "demo@example.com"
 DEMO_PHONE = "13800138000"
 DEMO_PASSWORD = "yiye-demo-2026"
+DEMO_INDUSTRY = "convenience_store"
+DEMO_ANSWERS: dict[str, bool | int | float | str] = {"sells_tobacco": True}
+"""The demo draft: a convenience store that sells tobacco (the default pack's first industry otherwise)."""
 
 
 @dataclass(frozen=True)
@@ -61,8 +64,12 @@ def _seed_draft(session: Session, user: object, settings: Settings) -> None:
     if composer is None:
         log.warning("no demo draft: default pack not loaded", extra={"pack_id": settings.default_pack})
         return
-    industries = list(composer.pack.industries)[:1]
-    request = ComposeRequest(pack=settings.default_pack, industries=industries)
+    pack = composer.pack
+    if DEMO_INDUSTRY in pack.industries:
+        industries, answers = [DEMO_INDUSTRY], {q: v for q, v in DEMO_ANSWERS.items() if q in pack.questions}
+    else:
+        industries, answers = list(pack.industries)[:1], {}
+    request = ComposeRequest(pack=settings.default_pack, industries=industries, answers=answers)
     try:
         composed = ComposeService(registry, cache_size=0).compose(request, source="demo")
     except InputError:
@@ -70,6 +77,6 @@ def _seed_draft(session: Session, user: object, settings: Settings) -> None:
     crud.create_draft(
         session=session,
         owner=user,  # type: ignore[arg-type]
-        draft_create=DraftCreate(pack_id=settings.default_pack, industries=industries),
+        draft_create=DraftCreate(pack_id=settings.default_pack, industries=industries, answers=dict(answers)),
         composed=composed,
     )

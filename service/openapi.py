@@ -44,7 +44,7 @@ def _example_compositions(app: FastAPI) -> list[Composition]:
         return []
     pack = composer.pack
     candidates = [ComposeRequest.model_validate({**COMPOSE_EXAMPLE, "pack": pack.id})]
-    candidates += [ComposeRequest(pack=pack.id, industries=[i]) for i in list(pack.industries)[:5]]
+    candidates += [ComposeRequest(pack=pack.id, industries=[i]) for i in list(pack.industries)[:200]]
     found: list[Composition] = []
     for request in candidates:
         try:

@@ -107,7 +107,9 @@ def test_serve_answers_on_two_workers_with_demo_data(server: str) -> None:
         assert "演示环境" in page.text
         token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
         signed_in = browser.post(
-            "/sign-in", data={"csrf_token": token, "login": "demo@example.com", "password": "yiye-demo-2026"}, follow_redirects=True
+            "/sign-in",
+            data={"csrf_token": token, "login": "demo@example.com", "password": "yiye-demo-2026"},
+            follow_redirects=True,
         )
         assert signed_in.status_code == 200
         assert "便利店" in signed_in.text  # the demo draft, for the mini pack's first industry
