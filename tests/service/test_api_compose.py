@@ -12,6 +12,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlmodel import Session, select
 from svcutil import make_settings
 
@@ -302,3 +304,33 @@ def test_a_lone_surrogate_in_the_input_is_a_422_not_a_500(client: TestClient) ->
     response = client.post("/api/v1/compose", content=body, headers={"Content-Type": "application/json"})
     assert response.status_code == 422
     assert response.json()["errors"][0]["code"] == "unknown_question"
+
+
+ANSWER_CHOICES = {
+    "area_m2": st.integers(min_value=1, max_value=100000),
+    "sells_tobacco": st.booleans(),
+    "public_assembly": st.sampled_from([True, False, None]),
+    "food_prep": st.booleans(),
+}
+
+
+@given(
+    industries=st.lists(st.sampled_from(["shop", "hotel"]), min_size=1, max_size=2, unique=True),
+    answers=st.fixed_dictionaries({}, optional=ANSWER_CHOICES),
+    data=st.data(),
+)
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_answer_order_never_changes_the_bytes(
+    client: TestClient, industries: list[str], answers: dict[str, object], data: st.DataObject
+) -> None:
+    shuffled = data.draw(st.permutations(list(answers.items())))
+    first = client.post(
+        "/api/v1/compose", json={"pack": "mini", "as_of": "2026-11-26", "industries": industries, "answers": answers}
+    )
+    second = client.post(
+        "/api/v1/compose", json={"pack": "mini", "as_of": "2026-11-26", "industries": industries, "answers": dict(shuffled)}
+    )
+    assert first.status_code == second.status_code
+    assert first.content == second.content
+    if first.status_code == 200:
+        assert second.headers["X-Cache"] == "hit"
