@@ -299,3 +299,12 @@ def test_home_page(client: TestClient) -> None:
     response = client.get("/")
     assert response.status_code == 200
     assert "开一家店，需要办哪些许可？" in response.text
+
+
+def test_pages_cannot_be_framed_or_cached(client: TestClient) -> None:
+    headers = client.get("/sign-in").headers
+    assert headers["X-Frame-Options"] == "DENY"
+    assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
+    assert "script-src" not in headers["Content-Security-Policy"]  # default-src 'self': no inline script
+    assert headers["Cache-Control"] == "no-store"
+    assert headers["X-Content-Type-Options"] == "nosniff"
