@@ -35,7 +35,8 @@ LANG_COOKIE_AGE = 365 * 24 * 3600
 PAGE_HEADERS = {
     "Cache-Control": "no-store",  # pages carry a CSRF token and personal data
     "Content-Security-Policy": (
-        "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
+        "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+        "frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
     ),
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
