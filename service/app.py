@@ -11,6 +11,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -25,6 +26,7 @@ from service.api import api_router
 from service.compose import ComposeService
 from service.db import make_engine
 from service.deps import SignInRequired
+from service.i18n import negotiate, translations
 from service.middleware import BodySizeLimit
 from service.pages import pages_router
 from service.pages.templating import STATIC_DIR, render
@@ -121,25 +123,21 @@ _TITLES = {
 
 
 def _negotiated(handler: Any) -> Any:
+    """Wrap a JSON error handler: on page paths, render the same error as a page."""
+
     async def handle(request: Request, exc: Exception) -> Response:
         response: Response = await handler(request, exc)
         if not _wants_html(request):
             return response
-        problems = getattr(exc, "problems", None)
-        if isinstance(exc, RequestValidationError):
-            problems = errors.validation_problems(exc.errors())
-        elif isinstance(exc, StarletteHTTPException) or problems is None:
-            problems = []
-        status = response.status_code
-        from service.i18n import negotiate, translations
-
         _ = translations(negotiate(request, request.app.state.settings.lang_cookie)).gettext
-        messages = [_(p.message) for p in problems] or [_("请检查地址是否正确。")]
         if isinstance(exc, InputError | RequestValidationError):
             messages = [_("提交的内容有误，请返回上一页检查后重新提交。")]
-        page = render(
-            request, "error.html", {"title": _(_TITLES.get(status, "出现问题")), "messages": messages}, status_code=status
-        )
+        else:
+            problems = [] if isinstance(exc, StarletteHTTPException) else getattr(exc, "problems", [])
+            messages = [_(p.message) for p in problems] or [_("请检查地址是否正确。")]
+        status = response.status_code
+        context = {"title": _(_TITLES.get(status, "出现问题")), "messages": messages}
+        page = render(request, "error.html", context, status_code=status)
         for name, value in response.headers.items():
             if name.lower() not in ("content-type", "content-length"):
                 page.headers[name] = value
@@ -150,6 +148,4 @@ def _negotiated(handler: Any) -> Any:
 
 async def _to_sign_in(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, SignInRequired)
-    from urllib.parse import quote
-
     return RedirectResponse(f"/sign-in?next={quote(exc.next_url)}", status_code=303)
