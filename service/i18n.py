@@ -1,4 +1,4 @@
-"""Page language: Chinese first, English on request (``?lang=en`` remembered in a cookie).
+"""Page language: Chinese first, English on request (``?lang=en``, remembered in a cookie).
 
 Msgids are Chinese; ``locale/en`` translates them. The catalog is compiled from its ``.po`` in
 memory when first used, so there is no compiled file to keep in step.
@@ -47,12 +47,10 @@ def parse_lang(value: str | None) -> Lang | None:
 
 
 def negotiate(request: Request, cookie_name: str) -> Lang:
-    """``?lang=``, then the cookie, then Accept-Language, then Chinese."""
-    chosen = parse_lang(request.query_params.get("lang")) or parse_lang(request.cookies.get(cookie_name))
-    if chosen:
-        return chosen
-    for part in request.headers.get("accept-language", "").split(","):
-        found = parse_lang(part.split(";")[0])
-        if found:
-            return found
-    return "zh"
+    """``?lang=``, then the cookie, then Chinese.
+
+    The browser's Accept-Language is deliberately not followed: this is a Chinese service first,
+    and a browser set to English (as many kiosks and test browsers are) still shows Chinese until
+    the visitor picks English.
+    """
+    return parse_lang(request.query_params.get("lang")) or parse_lang(request.cookies.get(cookie_name)) or "zh"

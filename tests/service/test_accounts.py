@@ -275,9 +275,9 @@ def test_english_error_summary(db_client: TestClient) -> None:
     assert "Enter a mobile number or an email address" in response.text
 
 
-def test_accept_language_english_is_honoured(client: TestClient) -> None:
+def test_an_english_browser_still_gets_chinese_until_english_is_chosen(client: TestClient) -> None:
     page = client.get("/sign-in", headers={"Accept-Language": "en-GB,en;q=0.9"})
-    assert '<html lang="en">' in page.text
+    assert '<html lang="zh-CN">' in page.text
 
 
 def test_forms_work_without_javascript_and_validate_on_the_server(client: TestClient) -> None:
