@@ -207,8 +207,8 @@ class _Assembly:
                 summary = wording.say("why_open_permit", self.locale, permit=self._name(p), questions=self._question_list(keys))
                 steps = [Step(kind="answer", id=k, label=self._question_text(k)) for k in keys]
             else:
-                failed = [lit for lit in blocking(dnf, self.situation.scope, self.known) if lit.key != AS_OF]
-                steps = [Step(kind="answer", id=lit.key, label=self._literal_text(lit)) for lit in failed]
+                failed = self._failed(dnf)
+                steps = [Step(kind=lit.kind, id=lit.key, label=self._literal_text(lit)) for lit in failed]
                 because = wording.join([s.label for s in steps], self.locale) if steps else wording.say(
                     "because_period", self.locale, date=self.situation.as_of.isoformat()
                 )
@@ -249,8 +249,8 @@ class _Assembly:
                         steps.extend(Step(kind="answer", id=k, label=self._question_text(k)) for k in keys)
                         because = wording.say("depends_on", self.locale, questions=self._question_list(keys))
                     else:
-                        failed = [lit for lit in blocking(dnf, self.situation.scope, self.known) if lit.key != AS_OF]
-                        steps.extend(Step(kind="answer", id=lit.key, label=self._literal_text(lit)) for lit in failed)
+                        failed = self._failed(dnf)
+                        steps.extend(Step(kind=lit.kind, id=lit.key, label=self._literal_text(lit)) for lit in failed)
                         because = wording.join([self._literal_text(lit) for lit in failed], self.locale) or wording.say(
                             "because_period", self.locale, date=self.situation.as_of.isoformat()
                         )
@@ -312,7 +312,7 @@ class _Assembly:
         if evaluate(dnf, self.situation.scope, self.known) is None:
             keys = sorted(open_keys(dnf, self.situation.scope, self.known))
             return wording.say("commit_undecided", locale, questions=self._question_list(keys, locale))
-        failed = [lit for lit in blocking(dnf, self.situation.scope, self.known) if lit.key != AS_OF]
+        failed = self._failed(dnf)
         return wording.say("commit_condition", locale, because=wording.join([self._literal_text(lit, locale) for lit in failed], locale))
 
     def _commitment_out(self, p: Permit) -> CommitmentOut:
@@ -508,7 +508,7 @@ class _Assembly:
 
     def _because_steps(self, conj: Conjunction) -> list[Step]:
         steps = []
-        for lit in conj:
+        for lit in _scope_first(conj):
             if lit.kind == "scope" and lit.op == "has":
                 industry = self.situation.scope_from.get(lit.key)
                 if industry:
@@ -520,7 +520,7 @@ class _Assembly:
 
     def _because_text(self, conj: Conjunction) -> str:
         parts = []
-        for lit in conj:
+        for lit in _scope_first(conj):
             if lit.kind == "scope" and lit.op == "has":
                 industry = self.situation.scope_from.get(lit.key)
                 scope = self.pack.scope_items[lit.key].name.in_(self.locale)
@@ -532,10 +532,17 @@ class _Assembly:
                 parts.append(self._literal_text(lit))
         return wording.say("and", self.locale).join(parts) or wording.say("because_always", self.locale)
 
+    def _failed(self, dnf: tuple[Conjunction, ...]) -> list[Literal_]:
+        """What ruled a condition out: the answers that failed it, else the scope items."""
+        failed = [lit for lit in blocking(dnf, self.situation.scope, self.known) if lit.key != AS_OF]
+        answers = [lit for lit in failed if lit.kind == "answer"]
+        return answers or failed
+
     def _literal_text(self, lit: Literal_, locale: Locale | None = None) -> str:
         locale = locale or self.locale
         if lit.kind == "scope":
-            return self.pack.scope_items[lit.key].name.in_(locale)
+            name = self.pack.scope_items[lit.key].name.in_(locale)
+            return wording.say("because_scope_chosen" if lit.op == "lacks" else "because_scope_missing", locale, scope=name)
         question = self.pack.questions[lit.key]
         value = self.situation.answers.get(lit.key)
         return wording.say(
@@ -549,6 +556,11 @@ class _Assembly:
     def _question_list(self, keys: Iterable[str], locale: Locale | None = None) -> str:
         locale = locale or self.locale
         return wording.join([wording.say("quoted", locale, text=self._question_text(k, locale)) for k in keys], locale)
+
+
+def _scope_first(conj: Conjunction) -> list[Literal_]:
+    """A branch read as a reason: the business first, then the answers."""
+    return sorted(conj, key=lambda lit: lit.kind != "scope")
 
 
 def _material_refs(p: Permit, applicable: set[str]) -> list[tuple[MaterialRef, str, str]]:

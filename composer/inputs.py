@@ -16,6 +16,9 @@ from rules.conditions import Value, evaluate
 from rules.errors import InputError, Problem
 from rules.model import Question, QuestionType
 
+MAX_NUMBER = 1e12
+"""Numbers at or above this are refused: no area, count or sum in a permit comes near it."""
+
 UNKNOWN = "unknown"
 """The answer that means "I don't know" (不确定), for questions that allow it."""
 
@@ -122,7 +125,7 @@ def resolve(compiled: Compiled, request: ComposeRequest, today: date) -> Situati
     merged = {qid: value for qid, (value, _) in implied.items()}
     merged.update(answers)
     scope = frozenset(scope_from)
-    merged, ignored = _drop_irrelevant(compiled, scope, merged, as_of)
+    merged, ignored = _drop_irrelevant(compiled, scope, merged, set(implied), as_of)
     return Situation(
         as_of=as_of,
         industries=tuple(dict.fromkeys(request.industries)),
@@ -163,8 +166,9 @@ def parse_answer(question: Question, raw: Value) -> tuple[Value, tuple[str, str]
             number = float(str(raw).strip())
         except ValueError:
             return raw, ("bad_answer", f"“{name}”应填写数字, 收到“{raw}”")
-    if not math.isfinite(number):
-        return raw, ("bad_answer", f"“{name}”应填写有限的数字, 收到“{raw}”")
+    if not math.isfinite(number) or abs(number) >= MAX_NUMBER:
+        return raw, ("bad_answer", f"“{name}”应填写合理范围内的数字, 收到“{raw}”")
+    number = round(number, 4)  # no answer needs finer figures, and rules compare at this precision
     if question.integer and number != int(number):
         return raw, ("bad_answer", f"“{name}”应填写整数, 收到“{raw}”")
     unit = question.unit or ""
@@ -195,15 +199,20 @@ def _question_name(compiled: Compiled, qid: str) -> str:
 
 
 def _drop_irrelevant(
-    compiled: Compiled, scope: frozenset[str], answers: dict[str, Value], as_of: date
+    compiled: Compiled, scope: frozenset[str], answers: dict[str, Value], implied: set[str], as_of: date
 ) -> tuple[dict[str, Value], tuple[str, ...]]:
-    """Answers to questions that earlier answers made irrelevant do not count (nor are they asked)."""
+    """Answers to questions that other answers made irrelevant do not count (nor are they asked).
+
+    What the chosen industry or scope item implies is a fact of the business, never dropped.
+    """
     ignored: list[str] = []
     changed = True
     while changed:
         changed = False
         known = {**answers, AS_OF: day(as_of)}
         for qid in list(answers):
+            if qid in implied:
+                continue
             dnf = compiled.relevance_dnf.get(qid)
             if dnf is not None and evaluate(dnf, scope, known) is False:
                 del answers[qid]

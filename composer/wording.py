@@ -80,6 +80,8 @@ _PHRASES: dict[str, tuple[str, str]] = {
     "why_commit": ("“{permit}”可以告知承诺", "'{permit}' can be taken on commitment"),
     "because_scope": ("经营范围“{scope}”", "business scope '{scope}'"),
     "because_scope_from": ("经营范围“{scope}”(来自行业“{industry}”)", "business scope '{scope}' (from industry '{industry}')"),
+    "because_scope_missing": ("未选择经营范围“{scope}”", "business scope '{scope}' not chosen"),
+    "because_scope_chosen": ("选择了经营范围“{scope}”", "business scope '{scope}' chosen"),
     "because_answer": ("“{question}”为“{value}”", "'{question}' is '{value}'"),
     "because_always": ("该事项的基本条件", "a basic condition of the permit"),
     "because_period": ("按 {date} 有效的规定", "under the rules in force on {date}"),

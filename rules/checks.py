@@ -685,6 +685,9 @@ _KIND_NAMES = {
 def scenario_references(pack: Pack, at: Locator) -> list[Problem]:
     """Every id a scenario names (inputs and expectations) exists in the pack — overlays can withdraw them."""
     problems = []
+    # A scenario that expects the input to be refused as unknown names the unknown id on purpose.
+    refused = {"unknown_industry": "industries", "unknown_scope": "scope_items", "unknown_question": "questions",
+               "not_eligible_for_commitment": "permits"}
     for s in pack.scenarios:
         named: list[tuple[tuple[str, ...], str, list[str] | None]] = [
             (("industries",), "industries", s.industries),
@@ -694,6 +697,8 @@ def scenario_references(pack: Pack, at: Locator) -> list[Problem]:
         ]
         named += [(("expect", name), kind, getattr(s.expect, name)) for name, kind in _EXPECT_REFS.items()]
         for path, kind, ids in named:
+            if refused.get(s.expect.error or "") == kind:
+                continue
             for i, id_ in enumerate(ids or ()):
                 if id_ not in getattr(pack, kind):
                     key = id_ if path == ("answers",) else i

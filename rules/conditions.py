@@ -180,7 +180,7 @@ def normal_form(condition: Condition) -> tuple[Conjunction, ...]:
     Examples:
         >>> c = AnyOf.model_validate({"any": [{"scope": "a"}, {"all": [{"scope": "b"}, {"answer": "x", "gt": 1}]}]})
         >>> [[(lit.key, lit.op) for lit in conj] for conj in normal_form(c)]
-        [[('a', 'has')], [('b', 'has'), ('x', 'gt')]]
+        [[('a', 'has')], [('x', 'gt'), ('b', 'has')]]
     """
     dnf = _dnf(condition, negate=False)
     unique: dict[Conjunction, None] = {}
@@ -252,17 +252,20 @@ def open_keys(dnf: Sequence[Conjunction], scope: frozenset[str], answers: Mappin
     """The unanswered questions that could still make an undecided condition hold."""
     keys: set[str] = set()
     for conj in dnf:
-        if _conjunction(conj, scope, answers) is None:
+        value = _conjunction(conj, scope, answers)
+        if value is True:
+            return set()  # it holds already, and more answers cannot undo that
+        if value is None:
             keys.update(lit.key for lit in conj if lit.kind == "answer" and lit.key not in answers)
     return keys
 
 
 def blocking(dnf: Sequence[Conjunction], scope: frozenset[str], answers: Mapping[str, Value]) -> list[Literal_]:
-    """For a condition that is False: the answered literals that failed, one set per branch."""
+    """For a condition that is False: the literals that failed (scope items and answers), per branch."""
     found: dict[Literal_, None] = {}
     for conj in dnf:
         for lit in conj:
-            if lit.kind == "answer" and lit.evaluate(scope, answers) is False:
+            if lit.evaluate(scope, answers) is False:
                 found.setdefault(lit, None)
     return list(found)
 

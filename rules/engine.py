@@ -14,6 +14,7 @@ durable-rules pitfalls handled here (each measured on this machine kind):
   fresh sid and deletes it in ``finally``;
 - ``set_rulesets`` mutates its argument: it is given a fresh definition;
 - non-ASCII strings are not matched reliably inside the engine: string values travel hex-encoded;
+- numbers in exponent form (1e-05) are not parsed: the composer never produces them;
 - deleting the state of a sid whose only fact matched no rule reads uninitialised memory
   (valgrind: ``deleteStateNode``) and crashed the process at random: a catch-all rule makes every
   input fact matched.
@@ -164,4 +165,8 @@ def _test(lit: Literal_) -> dict[str, Any]:
 def _encode(value: Value) -> Value:
     if isinstance(value, str):
         return "x" + value.encode().hex()
+    if isinstance(value, float) and "e" in repr(value):
+        # durable-rules cannot parse JSON numbers in exponent form (error 204, then 309 on delete);
+        # the composer rounds answers to 4 decimals below 1e12, which never print that way.
+        raise ValueError(f"number {value!r} is outside what the rules engine reads")
     return value

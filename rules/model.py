@@ -77,7 +77,7 @@ class Question(Sourced):
     min: float | None = None
     max: float | None = None
     integer: bool = False
-    options: list[Choice] = []
+    options: tuple[Choice, ...] = ()
     relevant_when: Condition | None = None
     allow_unknown: bool = False
     order: int = 100
@@ -104,7 +104,7 @@ class ScopeItem(Sourced):
     id: Id
     name: Text
     implies: dict[Id, Value] = Field(default_factory=dict, description="answers fixed by picking it")
-    keywords: list[str] = []
+    keywords: tuple[str, ...] = ()
 
 
 class Industry(Sourced):
@@ -114,7 +114,7 @@ class Industry(Sourced):
     name: Text
     scope: list[Id] = Field(min_length=1)
     implies: dict[Id, Value] = Field(default_factory=dict)
-    keywords: list[str] = []
+    keywords: tuple[str, ...] = ()
     description: Text | None = None
 
 
@@ -140,9 +140,9 @@ class Element(Sourced):
     kind: ElementKind
     text: Text
     when: Condition | None = None
-    fields: list[Id] = []
-    materials: list[MaterialRef] = []
-    legal_basis: list[str] = []
+    fields: tuple[Id, ...] = ()
+    materials: tuple[MaterialRef, ...] = ()
+    legal_basis: tuple[str, ...] = ()
 
 
 class DayUnit(StrEnum):
@@ -183,13 +183,13 @@ class NotifyCommit(RuleModel):
     available: bool
     mode: Literal["full", "materials"] = "full"
     when: Condition | None = None
-    risk_categories: list[RiskCategory] = []
+    risk_categories: tuple[RiskCategory, ...] = ()
     reason: Text | None = Field(default=None, description="why it is not available, in words")
     time_limit: Days | None = None
     letter: Text | None = None
     follow_up: FollowUp | None = None
-    deferred_materials: list[Id] = []
-    replaces_materials: list[Id] = []
+    deferred_materials: tuple[Id, ...] = ()
+    replaces_materials: tuple[Id, ...] = ()
     source: str = Field(min_length=1)
 
     @model_validator(mode="after")
@@ -228,11 +228,11 @@ class Permit(Sourced):
     fee_yuan: float = Field(default=0, ge=0)
     inspection: bool = False
     mergeable: bool = True
-    depends_on: list[Dependency] = []
+    depends_on: tuple[Dependency, ...] = ()
     notify_commit: NotifyCommit
-    fields: list[Id] = []
-    materials: list[MaterialRef] = []
-    elements: list[Element] = []
+    fields: tuple[Id, ...] = ()
+    materials: tuple[MaterialRef, ...] = ()
+    elements: tuple[Element, ...] = ()
     order: int = 100
 
 
@@ -244,7 +244,7 @@ class Variant(RuleModel):
 class Material(Sourced):
     key: Id
     name: Text
-    variants: list[Variant] = []
+    variants: tuple[Variant, ...] = ()
     government_holds: bool = Field(default=False, description="exempt: the government already holds it")
     produced_by: Id | None = Field(default=None, description="a permit whose result this is")
     commit_substitutable: bool = False
@@ -283,7 +283,7 @@ class FormField(Sourced):
     min: float | None = None
     max: float | None = None
     max_length: int | None = Field(default=None, ge=1, le=10000)
-    options: list[Choice] = []
+    options: tuple[Choice, ...] = ()
     prefill_from: Id | None = Field(default=None, description="a question whose answer fills it")
     help: Text | None = None
     order: int = 100
@@ -297,14 +297,14 @@ class FormField(Sourced):
 
 class Expect(RuleModel):
     permits: list[Id] | None = None
-    permits_include: list[Id] = []
-    permits_exclude: list[Id] = []
-    materials_include: list[Id] = []
-    materials_exclude: list[Id] = []
-    fields_include: list[Id] = []
+    permits_include: tuple[Id, ...] = ()
+    permits_exclude: tuple[Id, ...] = ()
+    materials_include: tuple[Id, ...] = ()
+    materials_exclude: tuple[Id, ...] = ()
+    fields_include: tuple[Id, ...] = ()
     commit_eligible: list[Id] | None = None
-    questions_include: list[Id] = []
-    questions_exclude: list[Id] = []
+    questions_include: tuple[Id, ...] = ()
+    questions_exclude: tuple[Id, ...] = ()
     complete: bool | None = None
     error: str | None = Field(default=None, description="the error code the input must be refused with")
 
@@ -312,10 +312,10 @@ class Expect(RuleModel):
 class Scenario(RuleModel):
     name: str = Field(min_length=1)
     as_of: date | None = None
-    industries: list[Id] = []
-    scope: list[Id] = []
+    industries: tuple[Id, ...] = ()
+    scope: tuple[Id, ...] = ()
     answers: dict[str, Value | None] = {}
-    commit: list[Id] = []
+    commit: tuple[Id, ...] = ()
     expect: Expect
 
 

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -92,17 +94,31 @@ def available(root: Path = PACKS_DIR) -> list[str]:
     return sorted(p.parent.name for p in root.glob("*/pack.yaml"))
 
 
-def load(pack_id: str, root: Path = PACKS_DIR) -> Pack:
-    """Load, overlay, validate and cross-check one pack. Raises PackError listing every problem."""
+def load(pack_id: str, root: Path = PACKS_DIR, cache: Path | None = None) -> Pack:
+    """Load, overlay, validate and cross-check one pack. Raises PackError listing every problem.
+
+    ``cache`` (default ``$YIYE_PACK_CACHE``) is a folder where the parsed YAML of a pack that
+    loaded cleanly is kept as JSON under its content hash: YAML parsing is most of the load
+    time of a large pack, and every worker process loads every pack. The cached data is
+    validated like the YAML it came from, and a changed file changes the hash.
+    """
     problems: list[Problem] = []
     chain = _chain(pack_id, root)
-    metas: list[PackMeta] = []
-    merged: dict[str, dict[str, _Raw]] = {kind: {} for kind in ENTITY_KINDS}
-    for link in chain:
-        meta = _merge_link(root / link, merged, problems)
-        if meta is not None:
-            metas.append(meta)
-    # Files that did parse are still validated, so one broken file does not hide the others' problems.
+    version = _version(root, chain)
+    cache = cache or (Path(os.environ["YIYE_PACK_CACHE"]) if os.environ.get("YIYE_PACK_CACHE") else None)
+    cached = _read_cache(cache, pack_id, version)
+    if cached is not None:
+        meta_data, merged = cached
+        metas = [PackMeta.model_validate(meta_data)]
+    else:
+        metas = []
+        merged = {kind: {} for kind in ENTITY_KINDS}
+        for link in chain:
+            merged["scenarios"] = {}  # a pack's scenarios are its own: an overlay may change the outcome
+            meta = _merge_link(root / link, merged, problems)
+            if meta is not None:
+                metas.append(meta)
+        # Files that did parse are still validated, so one broken file does not hide the others' problems.
 
     entities: dict[str, dict[str, Any]] = {kind: {} for kind in ENTITY_KINDS}
     origins: dict[tuple[str, str], Origin] = {}
@@ -120,7 +136,7 @@ def load(pack_id: str, root: Path = PACKS_DIR) -> Pack:
     pack = Pack(
         meta=metas[-1],
         chain=tuple(chain),
-        version=_version(chain, entities),
+        version=version,
         departments=entities["departments"],
         questions=entities["questions"],
         scope_items=entities["scope_items"],
@@ -136,7 +152,44 @@ def load(pack_id: str, root: Path = PACKS_DIR) -> Pack:
     problems.extend(dependency_cycles(pack))
     if problems:
         raise PackError(problems)
+    if cached is None:
+        _write_cache(cache, pack_id, version, metas[-1], merged)
     return pack
+
+
+def _cache_file(cache: Path, pack_id: str, version: str) -> Path:
+    return cache / f"{pack_id}-{version}.json"
+
+
+def _read_cache(cache: Path | None, pack_id: str, version: str) -> tuple[Any, dict[str, dict[str, _Raw]]] | None:
+    if cache is None:
+        return None
+    try:
+        data = json.loads(_cache_file(cache, pack_id, version).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    merged = {
+        kind: {key: _Raw(raw, Origin(file, line)) for key, raw, file, line in entries}
+        for kind, entries in data["entities"].items()
+    }
+    return data["meta"], merged
+
+
+def _write_cache(cache: Path | None, pack_id: str, version: str, meta: PackMeta, merged: dict[str, dict[str, _Raw]]) -> None:
+    if cache is None:
+        return
+    payload = {
+        "meta": meta.model_dump(mode="json", by_alias=True, exclude_defaults=True),
+        "entities": {kind: [[key, raw.data, raw.origin.file, raw.origin.line] for key, raw in raws.items()] for kind, raws in merged.items()},
+    }
+    target = _cache_file(cache, pack_id, version)
+    try:
+        cache.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=cache, delete=False, suffix=".tmp") as handle:
+            json.dump(payload, handle, ensure_ascii=False)
+        os.replace(handle.name, target)
+    except OSError:
+        return  # a cache that cannot be written only costs time
 
 
 def _chain(pack_id: str, root: Path) -> list[str]:
@@ -256,13 +309,16 @@ def _yaml_problem(exc: yaml.YAMLError, path: Path) -> Problem:
     return Problem("yaml_syntax", f"YAML 语法错误: {getattr(exc, 'problem', None) or exc}", f"{path}:{line}")
 
 
-def _version(chain: list[str], entities: dict[str, dict[str, Any]]) -> str:
-    canonical = {
-        "chain": chain,
-        **{kind: [m.model_dump(mode="json", by_alias=True) for m in items.values()] for kind, items in entities.items()},
-    }
-    blob = json.dumps(canonical, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(blob.encode()).hexdigest()[:16]
+def _version(root: Path, chain: list[str]) -> str:
+    """A content hash of every file of the pack and its parents, as published."""
+    digest = hashlib.sha256()
+    for link in chain:
+        folder = root / link
+        for path in [folder / "pack.yaml", *_entity_files(folder)]:
+            digest.update(f"{link}/{path.relative_to(folder).as_posix()}\0".encode())
+            digest.update(path.read_bytes())
+            digest.update(b"\0")
+    return digest.hexdigest()[:16]
 
 
 # --- cross-references --------------------------------------------------------------------

@@ -53,6 +53,26 @@ _Loader.yaml_implicit_resolvers = {
 }
 
 
+_RESOLVED: dict[tuple[str, tuple[bool, bool]], str] = {}
+
+
+def _resolve(self: _Loader, kind: type, value: str, implicit: tuple[bool, bool]) -> str:
+    # Rule packs repeat the same scalars (ids, 'inferred', true) thousands of times; resolving
+    # each one against every implicit-type pattern was most of the load time of a large pack.
+    if kind is not yaml.ScalarNode:
+        return yaml.SafeLoader.resolve(self, kind, value, implicit)  # type: ignore[arg-type]
+    key = (value, implicit)
+    tag = _RESOLVED.get(key)
+    if tag is None:
+        if len(_RESOLVED) > 200_000:
+            _RESOLVED.clear()
+        tag = _RESOLVED[key] = yaml.SafeLoader.resolve(self, kind, value, implicit)  # type: ignore[arg-type]
+    return tag
+
+
+_Loader.resolve = _resolve  # type: ignore[method-assign,assignment]
+
+
 def load(path: Path) -> Any:
     """Parse one YAML file; syntax errors raise ``yaml.YAMLError`` carrying the position."""
     with path.open(encoding="utf-8") as handle:

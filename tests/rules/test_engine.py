@@ -33,7 +33,8 @@ def _answers_for(pack: Pack) -> st.SearchStrategy[dict[str, object]]:
             lo, hi = q.min if q.min is not None else 0, q.max if q.max is not None else 100000
             per_question[q.id] = st.one_of(
                 st.integers(int(lo), int(min(hi, 2000))), st.sampled_from([10, 30, 50, 150, 200, 300, 500]),
-                st.floats(lo, min(hi, 2000), allow_nan=False),
+                # As the composer hands them over: at most 4 decimals (see composer.inputs.parse_answer).
+                st.floats(lo, min(hi, 2000), allow_nan=False).map(lambda x: round(x, 4)),
             )
     return st.fixed_dictionaries({}, optional=per_question)  # type: ignore[arg-type]
 
@@ -154,6 +155,13 @@ def test_reloaded_engines_run_side_by_side_and_old_ones_are_freed() -> None:
     del old
     gc.collect()
     assert "permit|hotel_trade||0" in new.fire(facts)
+
+
+def test_numbers_the_engine_cannot_read_are_refused_not_crashed_on() -> None:
+    engine = DurableEngine(compile_pack(packs.load("mini", FIXTURES)))
+    with pytest.raises(ValueError, match="outside"):
+        engine.fire(Facts(frozenset({"food_sales"}), {"area_m2": 1e-05}, 20261126))
+    assert "permit|food_business||0" in engine.fire(Facts(frozenset({"food_sales"}), {"area_m2": 0.0001}, 20261126))
 
 
 def test_effective_period_is_part_of_the_rule() -> None:
