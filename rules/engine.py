@@ -94,40 +94,99 @@ _CATCH_ALL = "input"
 
 
 
+MAX_SHARD_RULES = 1500
+MAX_SHARD_TESTS = 300
+"""durable-rules loops forever building a ruleset with more than ~500 distinct tests and refuses
+one of more than ~4,000 rules (error 106); a large pack is split into shards well below both."""
+
+
+@dataclass(frozen=True)
+class _Shard:
+    handle: int
+    anchors: frozenset[str]
+    always: bool
+
+    def concerns(self, scope: frozenset[str]) -> bool:
+        """Can any permit of this shard apply? Each of its branches names a scope item it needs."""
+        return self.always or not self.anchors.isdisjoint(scope)
+
+
 class DurableEngine:
-    """durable-rules, driven through its C binding: assert, drain the action queue, delete."""
+    """durable-rules, driven through its C binding: assert, drain the action queue, delete.
+
+    A permit's rules (its own, and those of its elements, materials and commitment, which join on
+    the permit's fact) always share one ruleset; permits are grouped into as few rulesets as the
+    engine's limits allow, and a request visits only the rulesets whose permits its scope reaches.
+    """
 
     def __init__(self, compiled: Compiled) -> None:
         self.compiled = compiled
-        name = f"yiye_{compiled.version}_{next(_ruleset_names)}"
-        definition = {rule.name: {"all": _patterns(rule), "run": "noop"} for rule in compiled.rules}
-        definition[_CATCH_ALL] = {"all": [{"m": {"t": "in"}}], "run": "noop"}
         host = _QuietHost()
-        host.set_rulesets({name: definition})
-        self._handle = host.get_ruleset(name)._handle
+        self._shards: list[_Shard] = []
+        for group in _shards(compiled):
+            name = f"yiye_{compiled.version}_{next(_ruleset_names)}"
+            definition = {rule.name: {"all": _patterns(rule), "run": "noop"} for rule in group}
+            definition[_CATCH_ALL] = {"all": [{"m": {"t": "in"}}], "run": "noop"}
+            host.set_rulesets({name: definition})
+            handle = host.get_ruleset(name)._handle
+            permit_rules = [rule for rule in group if rule.kind == "permit"]
+            anchors = [{lit.key for lit in rule.conjunction if lit.kind == "scope" and lit.op == "has"} for rule in permit_rules]
+            self._shards.append(_Shard(handle, frozenset().union(*anchors), any(not a for a in anchors)))
+            # The C ruleset is freed only when no request holds this engine any more (a hot reload
+            # swaps engines; freeing one in use crashed durable-rules, jruizgit/rules#136).
+            weakref.finalize(self, durable_rules_engine.delete_ruleset, handle)
         self._sids = itertools.count()
-        # The C ruleset is freed only when no request holds this engine any more (a hot reload
-        # swaps engines; freeing one in use crashed durable-rules, jruizgit/rules#136).
-        weakref.finalize(self, durable_rules_engine.delete_ruleset, self._handle)
+
+    @property
+    def rulesets(self) -> int:
+        return len(self._shards)
 
     def fire(self, facts: Facts) -> frozenset[str]:
-        sid = f"s{next(self._sids)}"
-        handle = self._handle
-        fired: list[str] = []
-        fact: dict[str, Any] = {"sid": sid, "id": "in", "t": "in", "d": facts.day}
+        fact: dict[str, Any] = {"id": "in", "t": "in", "d": facts.day}
         fact.update({"s_" + item: True for item in facts.scope})
         fact.update({"a_" + key: _encode(value) for key, value in facts.answers.items()})
-        try:
-            _, state = durable_rules_engine.assert_fact(handle, json.dumps(fact, ensure_ascii=False))
-            _drain(handle, state, fired)
-            permits = sorted({name.split("|")[1] for name in fired if name.startswith("permit|")})
-            if permits:
-                derived = [{"sid": sid, "id": f"p_{p}", "t": "p", "pid": p} for p in permits]
-                _, state = durable_rules_engine.assert_facts(handle, json.dumps(derived))
-                _drain(handle, state, fired)
-        finally:
-            durable_rules_engine.delete_state(handle, sid)
+        fired: list[str] = []
+        for shard in self._shards:
+            if shard.concerns(facts.scope):
+                _fire_one(shard.handle, f"s{next(self._sids)}", fact, fired)
         return frozenset(fired) - {_CATCH_ALL}
+
+
+def _fire_one(handle: int, sid: str, fact: dict[str, Any], fired: list[str]) -> None:
+    start = len(fired)
+    try:
+        _, state = durable_rules_engine.assert_fact(handle, json.dumps({**fact, "sid": sid}, ensure_ascii=False))
+        _drain(handle, state, fired)
+        permits = sorted({name.split("|")[1] for name in fired[start:] if name.startswith("permit|")})
+        if permits:
+            derived = [{"sid": sid, "id": f"p_{p}", "t": "p", "pid": p} for p in permits]
+            _, state = durable_rules_engine.assert_facts(handle, json.dumps(derived))
+            _drain(handle, state, fired)
+    finally:
+        durable_rules_engine.delete_state(handle, sid)
+
+
+def _shards(compiled: Compiled) -> list[list[Rule]]:
+    """Permits' rules packed into groups under the engine's limits, neighbours by scope together."""
+    by_permit: dict[str, list[Rule]] = {}
+    for rule in compiled.rules:
+        by_permit.setdefault(rule.permit, []).append(rule)
+
+    def anchor(permit: str) -> str:
+        scopes = sorted(lit.key for r in by_permit[permit] if r.kind == "permit" for lit in r.conjunction if lit.kind == "scope")
+        return scopes[0] if scopes else ""
+
+    groups: list[list[Rule]] = []
+    tests: set[Literal_] = set()
+    for permit in sorted(by_permit, key=lambda p: (anchor(p), p)):
+        rules = by_permit[permit]
+        mine = {lit for r in rules for lit in r.conjunction}
+        if not groups or len(groups[-1]) + len(rules) > MAX_SHARD_RULES or len(tests | mine) > MAX_SHARD_TESTS:
+            groups.append([])
+            tests = set()
+        groups[-1].extend(rules)
+        tests |= mine
+    return groups
 
 
 def _drain(handle: int, state: int, fired: list[str]) -> None:

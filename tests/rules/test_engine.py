@@ -10,6 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from rules import engine as engine_module
 from rules import packs
 from rules.compile import compile_pack, day
 from rules.conditions import All, AnswerLeaf, AnyOf, Not, ScopeLeaf
@@ -172,3 +173,19 @@ def test_effective_period_is_part_of_the_rule() -> None:
     scope, answers = frozenset({"food_sales"}), {"sells_tobacco": True}
     assert "permit|tobacco||0" in engine.fire(Facts(scope, answers, day(date(2025, 1, 19))))
     assert "permit|tobacco||0" not in engine.fire(Facts(scope, answers, day(date(2025, 1, 20))))
+
+
+@pytest.mark.parametrize("pack_id", [*REAL_PACKS])
+def test_sharded_engine_agrees_with_the_oracle(pack_id: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Large packs are split into several rulesets; force many small ones here.
+    monkeypatch.setattr(engine_module, "MAX_SHARD_RULES", 25)
+    compiled = compile_pack(packs.load(pack_id))
+    durable, oracle = DurableEngine(compiled), OracleEngine(compiled)
+    assert durable.rulesets > 3
+
+    @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(_facts_for(compiled.pack))
+    def agree(facts: Facts) -> None:
+        assert durable.fire(facts) == oracle.fire(facts)
+
+    agree()
