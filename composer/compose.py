@@ -7,8 +7,11 @@ deduplication, ordering, time limits, savings and the reason behind each line.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
 from datetime import date
 from pathlib import Path
 
@@ -40,11 +43,39 @@ from composer.questionnaire import open_questions
 from composer.workdays import working_days_within
 from rules import packs
 from rules.compile import AS_OF, Compiled, compile_pack, day
-from rules.conditions import Conjunction, Literal_, blocking, evaluate, open_keys
+from rules.conditions import Conjunction, Literal_, Truth, blocking, evaluate, open_keys
 from rules.engine import DurableEngine, Engine, Facts
 from rules.errors import InputError, Problem
-from rules.model import Days, DayUnit, FormField, MaterialRef, Permit, Section
+from rules.model import Days, DayUnit, FormField, Material, MaterialRef, Permit, Section
 from rules.packs import Pack
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def _new(model: type[M], **values: Any) -> M:
+    return model(**values)
+
+
+class Fragments:
+    """Output pieces that depend only on the pack and a few inputs, built once and shared.
+
+    Output models are frozen, so one Step or FieldOut can serve every composition that needs the
+    same one; building them was most of a compose's time. Bounded: cleared when it grows large.
+    """
+
+    LIMIT = 100_000
+
+    def __init__(self) -> None:
+        self._built: dict[tuple[Any, ...], Any] = {}
+
+    def get(self, key: tuple[Any, ...], build: Callable[[], M]) -> M:
+        found = self._built.get(key)
+        if found is None:
+            if len(self._built) >= self.LIMIT:
+                self._built.clear()
+            found = self._built[key] = build()
+        return found  # type: ignore[no-any-return]
 
 
 class Composer:
@@ -54,6 +85,7 @@ class Composer:
         self.pack = pack
         self.compiled = compile_pack(pack)
         self.engine: Engine = engine(self.compiled)  # type: ignore[call-arg]
+        self.fragments = Fragments()
 
     @classmethod
     def load(cls, pack_id: str = packs.DEFAULT_PACK, root: Path = packs.PACKS_DIR) -> Composer:
@@ -63,7 +95,7 @@ class Composer:
     def compose(self, request: ComposeRequest, today: date | None = None) -> Composition:
         """The Composition for one request. Raises InputError listing every problem in it."""
         situation, facts, fired = self._fire(request, today)
-        return _Assembly(self.compiled, situation, facts, fired, request).build()
+        return _Assembly(self.compiled, situation, facts, fired, request, self.fragments).build()
 
     def fired_rules(self, request: ComposeRequest, today: date | None = None) -> frozenset[str]:
         """The names of the rules a request fires (for rule coverage)."""
@@ -82,13 +114,14 @@ class _Assembly:
     facts: Facts
     fired: frozenset[str]
     request: ComposeRequest
+    fragments: Fragments
     locale: Locale = "zh"
     reasons: list[Reason] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.locale = self.request.locale
         self.pack: Pack = self.compiled.pack
-        self.known = self.facts.known()
+        self.truth = Truth(self.situation.scope, self.facts.known())
         self.branches: dict[str, list[int]] = {}
         self.rule_hits: set[tuple[str, str, str]] = set()
         for name in sorted(self.fired):
@@ -110,10 +143,10 @@ class _Assembly:
         form = self._form(permits, elements)
         commitments = [self._commitment_out(self.pack.permits[pid]) for pid in chosen]
         savings = self._savings(permits, permit_outs, materials, form)
-        questions = open_questions(self.compiled, self.situation, {p.id for p, _ in permits}, self.rule_hits, self.locale)
+        questions = open_questions(self.compiled, self.situation, self.truth, {p.id for p, _ in permits}, self.rule_hits, self.locale)
         as_of = self.situation.as_of
-        return Composition(
-            pack=PackRef(
+        return _new(Composition,
+            pack=_new(PackRef,
                 id=self.pack.id, name=self.pack.meta.name.in_(self.locale), version=self.pack.version,
                 as_of=as_of, chain=list(self.pack.chain),
             ),
@@ -124,7 +157,10 @@ class _Assembly:
                 **{qid: None for qid in sorted(self.situation.unknown)},
             },
             permits=permit_outs,
-            elements=[ElementOut(id=e_id, permit=p_id, kind=kind, text=text) for p_id, e_id, kind, text in _flat(elements)],
+            elements=[
+                self.fragments.get(("element", p_id, e_id, text), lambda: _new(ElementOut, id=e_id, permit=p_id, kind=kind, text=text))
+                for p_id, e_id, kind, text in _flat(elements)
+            ],
             form=form,
             materials=materials,
             commitments=commitments,
@@ -162,14 +198,14 @@ class _Assembly:
         effective = committed or statutory
         if commitment.chosen and p.notify_commit.mode == "full" and p.notify_commit.time_limit:
             effective = self._span(p.notify_commit.time_limit)
-        return PermitOut(
+        return _new(PermitOut,
             id=p.id, name=self._name(p), kind=p.kind.value, department=p.department,
             department_name=department.name.in_(self.locale), legal_basis=list(p.legal_basis),
             statutory_limit=statutory, committed_limit=committed, effective_limit=effective,
             validity_years=p.validity_years, fee_yuan=p.fee_yuan, inspection=p.inspection,
             mergeable=p.mergeable, commitment=commitment,
             depends_on=[
-                Dependency(
+                _new(Dependency,
                     permit=d.permit, name=self._name(self.pack.permits[d.permit]), uses=d.uses,
                     uses_name=self.pack.materials[d.uses].name.in_(self.locale) if d.uses else None,
                 )
@@ -180,15 +216,27 @@ class _Assembly:
         )
 
     def _permit_reason(self, p: Permit) -> None:
-        conj = self.compiled.permit_dnf[p.id][self.branches[p.id][0]]
-        steps = [*self._because_steps(conj), Step(kind="permit", id=p.id, label=self._name(p))]
-        steps.append(Step(kind="rule", id=f"permit|{p.id}||{self.branches[p.id][0]}", label=self.pack.origin("permits", p.id)))
-        steps.extend(Step(kind="legal_basis", id=str(i), label=basis) for i, basis in enumerate(p.legal_basis))
+        branch = self.branches[p.id][0]
+        conj = self.compiled.permit_dnf[p.id][branch]
+        key = ("permit_reason", p.id, branch, self.locale, *self._branch_facts(conj))
+        self.reasons.append(self.fragments.get(key, lambda: self._build_permit_reason(p, conj, branch)))
+
+    def _branch_facts(self, conj: Conjunction) -> tuple[Any, ...]:
+        """The inputs a reason built from this branch reads: the industries behind its scope items, its answers."""
+        return tuple(
+            self.situation.scope_from.get(lit.key) if lit.kind == "scope" else self.situation.answers.get(lit.key)
+            for lit in conj
+        )
+
+    def _build_permit_reason(self, p: Permit, conj: Conjunction, branch: int) -> Reason:
+        steps = [*self._because_steps(conj), self._step(kind="permit", id=p.id, label=self._name(p))]
+        steps.append(self._step(kind="rule", id=f"permit|{p.id}||{branch}", label=self.pack.origin("permits", p.id)))
+        steps.extend(self._step(kind="legal_basis", id=str(i), label=basis) for i, basis in enumerate(p.legal_basis))
         summary = wording.say(
             "why_permit", self.locale, permit=self._name(p), because=self._because_text(conj),
             basis=wording.join(p.legal_basis, self.locale),
         )
-        self.reasons.append(Reason(kind="permit", id=p.id, included=True, chain=steps, summary=summary))
+        return _new(Reason, kind="permit", id=p.id, included=True, chain=steps, summary=summary)
 
     def _left_out_permits(self, required: set[str]) -> None:
         """Permits reachable from the chosen scope that the answers ruled out (or leave open)."""
@@ -201,20 +249,20 @@ class _Assembly:
                 continue
             p = self.pack.permits[pid]
             dnf = self.compiled.permit_dnf[pid]
-            value = evaluate(dnf, self.situation.scope, self.known)
+            value = evaluate(dnf, self.truth)
             if value is None:
-                keys = sorted(open_keys(dnf, self.situation.scope, self.known))
+                keys = sorted(open_keys(dnf, self.truth))
                 summary = wording.say("why_open_permit", self.locale, permit=self._name(p), questions=self._question_list(keys))
-                steps = [Step(kind="answer", id=k, label=self._question_text(k)) for k in keys]
+                steps = [self._step(kind="answer", id=k, label=self._question_text(k)) for k in keys]
             else:
                 failed = self._failed(dnf)
-                steps = [Step(kind=lit.kind, id=lit.key, label=self._literal_text(lit)) for lit in failed]
+                steps = [self._step(kind=lit.kind, id=lit.key, label=self._literal_text(lit)) for lit in failed]
                 because = wording.join([s.label for s in steps], self.locale) if steps else wording.say(
                     "because_period", self.locale, date=self.situation.as_of.isoformat()
                 )
                 summary = wording.say("why_not_permit", self.locale, permit=self._name(p), because=because)
-            steps.append(Step(kind="permit", id=pid, label=self._name(p)))
-            self.reasons.append(Reason(kind="permit", id=pid, included=False, chain=steps, summary=summary))
+            steps.append(self._step(kind="permit", id=pid, label=self._name(p)))
+            self.reasons.append(_new(Reason, kind="permit", id=pid, included=False, chain=steps, summary=summary))
 
     # --- elements ------------------------------------------------------------------------
 
@@ -229,36 +277,45 @@ class _Assembly:
                 applies = not conditional or ("element", p.id, e.id) in self.rule_hits
                 basis = e.legal_basis or p.legal_basis
                 text = e.text.in_(self.locale)
-                if applies:
+                if applies and not conditional:
                     applicable.append((e.id, e.kind.value, text))
-                    because = ""
-                    steps = [Step(kind="permit", id=p.id, label=self._name(p))]
-                    if conditional:
-                        conj = next(c for c in dnf if evaluate((c,), self.situation.scope, self.known))
-                        steps.extend(self._because_steps(conj))
-                        steps.append(Step(kind="rule", id=f"element|{p.id}|{e.id}", label=self.pack.origin("permits", p.id)))
-                        because = f"({self._because_text(conj)})"
-                    steps.append(Step(kind="element", id=f"{p.id}.{e.id}", label=text))
-                    steps.extend(Step(kind="legal_basis", id=str(i), label=b) for i, b in enumerate(basis))
-                    summary = wording.say("why_element", self.locale, permit=self._name(p), element=text, because=because)
-                    self.reasons.append(Reason(kind="element", id=f"{p.id}.{e.id}", included=True, chain=steps, summary=summary))
+                    self.reasons.append(self.fragments.get(
+                        ("element_reason", p.id, e.id, self.locale), lambda: self._element_reason(p, e.id, text, basis, None)
+                    ))
+                elif applies:
+                    applicable.append((e.id, e.kind.value, text))
+                    conj = next(c for c in dnf if evaluate((c,), self.truth))
+                    key = ("element_reason", p.id, e.id, self.locale, conj, *self._branch_facts(conj))
+                    self.reasons.append(self.fragments.get(key, lambda: self._element_reason(p, e.id, text, basis, conj)))
                 else:
-                    steps = [Step(kind="permit", id=p.id, label=self._name(p))]
-                    if evaluate(dnf, self.situation.scope, self.known) is None:
-                        keys = sorted(open_keys(dnf, self.situation.scope, self.known))
-                        steps.extend(Step(kind="answer", id=k, label=self._question_text(k)) for k in keys)
+                    steps = [self._step(kind="permit", id=p.id, label=self._name(p))]
+                    if evaluate(dnf, self.truth) is None:
+                        keys = sorted(open_keys(dnf, self.truth))
+                        steps.extend(self._step(kind="answer", id=k, label=self._question_text(k)) for k in keys)
                         because = wording.say("depends_on", self.locale, questions=self._question_list(keys))
                     else:
                         failed = self._failed(dnf)
-                        steps.extend(Step(kind=lit.kind, id=lit.key, label=self._literal_text(lit)) for lit in failed)
+                        steps.extend(self._step(kind=lit.kind, id=lit.key, label=self._literal_text(lit)) for lit in failed)
                         because = wording.join([self._literal_text(lit) for lit in failed], self.locale) or wording.say(
                             "because_period", self.locale, date=self.situation.as_of.isoformat()
                         )
-                    steps.append(Step(kind="element", id=f"{p.id}.{e.id}", label=text))
+                    steps.append(self._step(kind="element", id=f"{p.id}.{e.id}", label=text))
                     summary = wording.say("why_not_element", self.locale, permit=self._name(p), element=text, because=because)
-                    self.reasons.append(Reason(kind="element", id=f"{p.id}.{e.id}", included=False, chain=steps, summary=summary))
+                    self.reasons.append(_new(Reason, kind="element", id=f"{p.id}.{e.id}", included=False, chain=steps, summary=summary))
             result[p.id] = applicable
         return result
+
+    def _element_reason(self, p: Permit, element_id: str, text: str, basis: tuple[str, ...], conj: Conjunction | None) -> Reason:
+        steps = [self._step(kind="permit", id=p.id, label=self._name(p))]
+        because = ""
+        if conj is not None:
+            steps.extend(self._because_steps(conj))
+            steps.append(self._step(kind="rule", id=f"element|{p.id}|{element_id}", label=self.pack.origin("permits", p.id)))
+            because = f"({self._because_text(conj)})"
+        steps.append(self._step(kind="element", id=f"{p.id}.{element_id}", label=text))
+        steps.extend(self._step(kind="legal_basis", id=str(i), label=b) for i, b in enumerate(basis))
+        summary = wording.say("why_element", self.locale, permit=self._name(p), element=text, because=because)
+        return _new(Reason, kind="element", id=f"{p.id}.{element_id}", included=True, chain=steps, summary=summary)
 
     # --- commitments ---------------------------------------------------------------------
 
@@ -287,19 +344,19 @@ class _Assembly:
 
     def _commitment(self, p: Permit, chosen: list[str]) -> Commitment:
         if self._eligible(p):
-            steps = [Step(kind="permit", id=p.id, label=self._name(p)), Step(kind="commitment", id=p.id, label=p.notify_commit.source)]
-            self.reasons.append(Reason(
+            steps = [self._step(kind="permit", id=p.id, label=self._name(p)), self._step(kind="commitment", id=p.id, label=p.notify_commit.source)]
+            self.reasons.append(_new(Reason,
                 kind="commitment", id=p.id, included=True, chain=steps,
                 summary=wording.say("why_commit", self.locale, permit=self._name(p)),
             ))
-            return Commitment(eligible=True, chosen=p.id in chosen, mode=p.notify_commit.mode)
+            return _new(Commitment, eligible=True, chosen=p.id in chosen, mode=p.notify_commit.mode)
         reason = self._ineligible_reason(p, self.locale)
-        self.reasons.append(Reason(
+        self.reasons.append(_new(Reason,
             kind="commitment", id=p.id, included=False,
-            chain=[Step(kind="permit", id=p.id, label=self._name(p)), Step(kind="commitment", id=p.id, label=p.notify_commit.source)],
+            chain=[self._step(kind="permit", id=p.id, label=self._name(p)), self._step(kind="commitment", id=p.id, label=p.notify_commit.source)],
             summary=reason,
         ))
-        return Commitment(eligible=False, reason=reason)
+        return _new(Commitment, eligible=False, reason=reason)
 
     def _ineligible_reason(self, p: Permit, locale: Locale) -> str:
         nc = p.notify_commit
@@ -309,8 +366,8 @@ class _Assembly:
         if not nc.available:
             return wording.say("commit_not_available", locale, reason=nc.reason.in_(locale) if nc.reason else "")
         dnf = self.compiled.commit_dnf[p.id]
-        if evaluate(dnf, self.situation.scope, self.known) is None:
-            keys = sorted(open_keys(dnf, self.situation.scope, self.known))
+        if evaluate(dnf, self.truth) is None:
+            keys = sorted(open_keys(dnf, self.truth))
             return wording.say("commit_undecided", locale, questions=self._question_list(keys, locale))
         failed = self._failed(dnf)
         return wording.say("commit_condition", locale, because=wording.join([self._literal_text(lit, locale) for lit in failed], locale))
@@ -319,7 +376,7 @@ class _Assembly:
         nc = p.notify_commit
         assert nc.letter is not None and nc.follow_up is not None  # guaranteed by NotifyCommit
         within = self._span(nc.follow_up.within)
-        return CommitmentOut(
+        return _new(CommitmentOut,
             permit=p.id, permit_name=self._name(p), mode=nc.mode, letter=nc.letter.in_(self.locale),
             follow_up=wording.say("follow_up", self.locale, text=nc.follow_up.text.in_(self.locale), within=within.text),
             follow_up_within=within,
@@ -364,7 +421,6 @@ class _Assembly:
             users = needed[key]
             permit_ids = [p.id for p, _ in permits if p.id in users]
             variant_ids = [v.id for v in material.variants if any(v.id in vs for vs in users.values())]
-            variant_names = [v.name.in_(self.locale) for v in material.variants if v.id in variant_ids]
             status, note = "submit", None
             if material.produced_by and material.produced_by in self.branches:
                 status = "internal"
@@ -375,19 +431,31 @@ class _Assembly:
                 status, note = "commitment", wording.say("status_commitment", self.locale)
             elif set(permit_ids) <= replaced.get(key, set()) | deferred.get(key, set()):
                 status, note = "deferred", wording.say("status_deferred", self.locale)
-            name = material.name.in_(self.locale)
-            out.append(MaterialOut(key=key, name=name, variants=variant_names, permits=permit_ids, status=status, note=note))  # type: ignore[arg-type]
-            needs = wording.join([self._name(self.pack.permits[pid]) for pid in permit_ids], self.locale)
-            steps = [Step(kind="permit", id=pid, label=self._name(self.pack.permits[pid])) for pid in permit_ids]
-            steps.append(Step(kind="material", id=key, label=name))
-            self.reasons.append(Reason(
-                kind="material", id=key, included=True, chain=steps,
-                summary=wording.say(
-                    "why_material" if len(permit_ids) == 1 else "why_material_shared", self.locale,
-                    material=name, needs=needs, status=f"; {note}" if note else "",
-                ),
-            ))
+            entry, reason = self.fragments.get(
+                ("material", key, tuple(permit_ids), tuple(variant_ids), status, note, self.locale),
+                lambda: self._material_out(material, permit_ids, variant_ids, status, note),
+            )
+            out.append(entry)
+            self.reasons.append(reason)
         return out
+
+    def _material_out(
+        self, material: Material, permit_ids: list[str], variant_ids: list[str], status: str, note: str | None
+    ) -> tuple[MaterialOut, Reason]:
+        name = material.name.in_(self.locale)
+        variant_names = [v.name.in_(self.locale) for v in material.variants if v.id in variant_ids]
+        entry = _new(MaterialOut, key=material.key, name=name, variants=variant_names, permits=permit_ids, status=status, note=note)
+        needs = wording.join([self._name(self.pack.permits[pid]) for pid in permit_ids], self.locale)
+        steps = [self._step(kind="permit", id=pid, label=self._name(self.pack.permits[pid])) for pid in permit_ids]
+        steps.append(self._step(kind="material", id=material.key, label=name))
+        reason = _new(Reason,
+            kind="material", id=material.key, included=True, chain=steps,
+            summary=wording.say(
+                "why_material" if len(permit_ids) == 1 else "why_material_shared", self.locale,
+                material=name, needs=needs, status=f"; {note}" if note else "",
+            ),
+        )
+        return entry, reason
 
     # --- the one form --------------------------------------------------------------------
 
@@ -402,7 +470,7 @@ class _Assembly:
                 for fid in field_ids:
                     merged.setdefault(fid, []).append(p.id)
             else:
-                sheets.append(Sheet(permit=p.id, title=self._name(p), fields=[self._field_out(self.pack.fields[f], [p.id]) for f in field_ids]))
+                sheets.append(_new(Sheet, permit=p.id, title=self._name(p), fields=[self._field_out(self.pack.fields[f], [p.id]) for f in field_ids]))
         position = {fid: i for i, fid in enumerate(self.pack.fields)}
         sections = []
         for section in Section:
@@ -411,23 +479,30 @@ class _Assembly:
                 key=lambda fid: (self.pack.fields[fid].order, position[fid]),
             )
             if ids:
-                sections.append(FormSection(
+                sections.append(_new(FormSection,
                     id=section.value, title=_SECTION_TITLES[section.value][self.locale == "en"],
                     fields=[self._field_out(self.pack.fields[fid], merged[fid]) for fid in ids],
                 ))
         for fid, users in merged.items():
-            f = self.pack.fields[fid]
-            needs = wording.join([self._name(self.pack.permits[pid]) for pid in users], self.locale)
-            self.reasons.append(Reason(
-                kind="field", id=fid, included=True,
-                chain=[*(Step(kind="permit", id=pid, label=self._name(self.pack.permits[pid])) for pid in users)],
-                summary=wording.say("why_field", self.locale, field=f.label.in_(self.locale), needs=needs),
-            ))
-        return Form(title=wording.say("form_title", self.locale), sections=sections, sheets=sheets)
+            self.reasons.append(self.fragments.get(("field_reason", fid, tuple(users), self.locale), lambda: self._field_reason(fid, users)))
+        return _new(Form, title=wording.say("form_title", self.locale), sections=sections, sheets=sheets)
+
+    def _field_reason(self, fid: str, users: list[str]) -> Reason:
+        f = self.pack.fields[fid]
+        needs = wording.join([self._name(self.pack.permits[pid]) for pid in users], self.locale)
+        return _new(Reason,
+            kind="field", id=fid, included=True,
+            chain=[self._step(kind="permit", id=pid, label=self._name(self.pack.permits[pid])) for pid in users],
+            summary=wording.say("why_field", self.locale, field=f.label.in_(self.locale), needs=needs),
+        )
 
     def _field_out(self, f: FormField, permit_ids: list[str]) -> FieldOut:
         prefill = self.situation.answers.get(f.prefill_from) if f.prefill_from else None
-        return FieldOut(
+        key = ("field", f.id, self.locale, tuple(permit_ids), type(prefill), prefill)
+        return self.fragments.get(key, lambda: self._build_field(f, permit_ids, prefill))
+
+    def _build_field(self, f: FormField, permit_ids: list[str], prefill: Any) -> FieldOut:
+        return _new(FieldOut,
             id=f.id, label=f.label.in_(self.locale), type=f.type.value, required=f.required, unit=f.unit,
             min=f.min, max=f.max, max_length=f.max_length,
             options=[(o.value, o.label.in_(self.locale)) for o in f.options],
@@ -451,12 +526,12 @@ class _Assembly:
             start = max((finish[d.permit] for d in out.depends_on), default=0)
             finish[out.id] = start + out.effective_limit.working_days
         form_fields = sum(len(s.fields) for s in form.sections) + sum(len(s.fields) for s in form.sheets)
-        return Savings(
-            before=Tally(
+        return _new(Savings,
+            before=_new(Tally,
                 permits=len(permits), forms=len(permits), materials=before_materials, form_fields=before_fields,
                 working_days=sum(o.statutory_limit.working_days for o in outs),
             ),
-            after=Tally(
+            after=_new(Tally,
                 permits=1 if permits else 0,
                 forms=(1 if form.sections else 0) + len(form.sheets),
                 materials=sum(1 for m in materials if m.status in ("submit", "deferred")),
@@ -490,21 +565,28 @@ class _Assembly:
             "notice_closing", locale, pack=self.pack.meta.name.in_(locale), version=self.pack.version,
             date=self.situation.as_of.isoformat(),
         )
-        return Notice(title=wording.say("notice_title", locale, what=what), intro=intro, steps=steps, closing=closing)
+        return _new(Notice, title=wording.say("notice_title", locale, what=what), intro=intro, steps=steps, closing=closing)
 
     # --- words ---------------------------------------------------------------------------
 
     def _name(self, p: Permit) -> str:
-        return p.name.in_(self.locale)
+        return self.fragments.get(("name", p.id, self.locale), lambda: p.name.in_(self.locale))
+
+    def _step(self, kind: str, id: str, label: str) -> Step:
+        return self.fragments.get(("step", kind, id, label), lambda: Step(kind=kind, id=id, label=label))  # type: ignore[arg-type]
 
     def _span(self, days: Days) -> Span:
+        on = self.situation.as_of if days.unit is DayUnit.calendar else None
+        return self.fragments.get(("span", days.days, days.unit, on, self.locale), lambda: self._build_span(days))
+
+    def _build_span(self, days: Days) -> Span:
         if days.unit is DayUnit.working:
             working = days.days
             text = wording.say("on_the_spot", self.locale) if days.days == 0 else wording.say("days_working", self.locale, n=days.days)
         else:
             working = working_days_within(self.situation.as_of, days.days)
             text = wording.say("days_calendar", self.locale, n=days.days)
-        return Span(days=days.days, unit=days.unit.value, working_days=working, text=text)
+        return _new(Span, days=days.days, unit=days.unit.value, working_days=working, text=text)
 
     def _because_steps(self, conj: Conjunction) -> list[Step]:
         steps = []
@@ -512,10 +594,10 @@ class _Assembly:
             if lit.kind == "scope" and lit.op == "has":
                 industry = self.situation.scope_from.get(lit.key)
                 if industry:
-                    steps.append(Step(kind="industry", id=industry, label=self.pack.industries[industry].name.in_(self.locale)))
-                steps.append(Step(kind="scope", id=lit.key, label=self.pack.scope_items[lit.key].name.in_(self.locale)))
+                    steps.append(self._step(kind="industry", id=industry, label=self.pack.industries[industry].name.in_(self.locale)))
+                steps.append(self._step(kind="scope", id=lit.key, label=self.pack.scope_items[lit.key].name.in_(self.locale)))
             elif lit.kind == "answer" and lit.key != AS_OF:
-                steps.append(Step(kind="answer", id=lit.key, label=self._literal_text(lit)))
+                steps.append(self._step(kind="answer", id=lit.key, label=self._literal_text(lit)))
         return steps
 
     def _because_text(self, conj: Conjunction) -> str:
@@ -533,10 +615,16 @@ class _Assembly:
         return wording.say("and", self.locale).join(parts) or wording.say("because_always", self.locale)
 
     def _failed(self, dnf: tuple[Conjunction, ...]) -> list[Literal_]:
-        """What ruled a condition out: the answers that failed it, else the scope items."""
-        failed = [lit for lit in blocking(dnf, self.situation.scope, self.known) if lit.key != AS_OF]
-        answers = [lit for lit in failed if lit.kind == "answer"]
-        return answers or failed
+        """What ruled a condition out: the answers that failed the branches whose business was
+        chosen, else the scope items that were (or were not) chosen."""
+        truth = self.truth
+        answers: dict[Literal_, None] = {}
+        for conj in dnf:
+            if all(truth(lit) is not False for lit in conj if lit.kind == "scope"):
+                answers.update((lit, None) for lit in conj if lit.key != AS_OF and truth(lit) is False)
+        if answers:
+            return list(answers)
+        return [lit for lit in blocking(dnf, truth) if lit.key != AS_OF]
 
     def _literal_text(self, lit: Literal_, locale: Locale | None = None) -> str:
         locale = locale or self.locale

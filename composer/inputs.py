@@ -12,7 +12,7 @@ from datetime import date
 
 from composer.model import ComposeRequest
 from rules.compile import AS_OF, Compiled, day
-from rules.conditions import Value, evaluate
+from rules.conditions import Truth, Value, evaluate
 from rules.errors import InputError, Problem
 from rules.model import Question, QuestionType
 
@@ -214,7 +214,7 @@ def _drop_irrelevant(
             if qid in implied:
                 continue
             dnf = compiled.relevance_dnf.get(qid)
-            if dnf is not None and evaluate(dnf, scope, known) is False:
+            if dnf is not None and evaluate(dnf, Truth(scope, known)) is False:
                 del answers[qid]
                 ignored.append(qid)
                 changed = True

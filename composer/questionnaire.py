@@ -11,21 +11,20 @@ from __future__ import annotations
 
 from composer.inputs import Situation
 from composer.model import Locale, QuestionOut
-from rules.compile import AS_OF, Compiled, day
-from rules.conditions import evaluate, open_keys
+from rules.compile import Compiled
+from rules.conditions import Truth, evaluate, open_keys
 
 
 def open_questions(
-    compiled: Compiled, situation: Situation, required: set[str], hits: set[tuple[str, str, str]], locale: Locale
+    compiled: Compiled, situation: Situation, truth: Truth, required: set[str], hits: set[tuple[str, str, str]], locale: Locale
 ) -> list[QuestionOut]:
     pack = compiled.pack
     scope = situation.scope
-    known = {**situation.answers, AS_OF: day(situation.as_of)}
     affects: dict[str, dict[str, None]] = {}
     tier: dict[str, int] = {}
 
     def consider(dnf: tuple, permit: str, level: int) -> None:
-        for key in open_keys(dnf, scope, known):
+        for key in open_keys(dnf, truth):
             affects.setdefault(key, {}).setdefault(permit, None)
             tier[key] = min(tier.get(key, level), level)
 
@@ -49,12 +48,12 @@ def open_questions(
         if not question.in_effect(situation.as_of):
             continue
         gate = compiled.relevance_dnf.get(qid)
-        relevance = evaluate(gate, scope, known) if gate is not None else True
+        relevance = evaluate(gate, truth) if gate is not None else True
         if relevance is False:
             continue
         if relevance is None:
             # Ask what decides the relevance first; this question comes back once it is answered.
-            for gate_key in open_keys(gate, scope, known):  # type: ignore[arg-type]
+            for gate_key in open_keys(gate, truth):  # type: ignore[arg-type]
                 if gate_key not in affects:
                     affects[gate_key] = dict(affects[qid])
                     tier[gate_key] = tier[qid]
@@ -65,7 +64,7 @@ def open_questions(
     position = {qid: i for i, qid in enumerate(pack.questions)}
     ordered = sorted(asked, key=lambda q: (asked[q][0], pack.questions[q].order, position[q]))
     return [
-        QuestionOut(
+        QuestionOut.model_construct(
             id=q.id, text=q.text.in_(locale), help=q.help.in_(locale) if q.help else None, type=q.type.value,
             unit=q.unit, min=q.min, max=q.max, options=[(o.value, o.label.in_(locale)) for o in q.options],
             allow_unknown=q.allow_unknown, affects=sorted(asked[q.id][1]),

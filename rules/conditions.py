@@ -134,6 +134,12 @@ class Literal_:
     op: str
     value: Any = None
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_hash", hash((self.kind, self.key, self.op, self.value)))
+
+    def __hash__(self) -> int:
+        return self._hash  # type: ignore[attr-defined,no-any-return]  # literals key many memo lookups
+
     def negated(self) -> Literal_:
         return Literal_(self.kind, self.key, _NEGATE[self.op], self.value)
 
@@ -220,11 +226,32 @@ def _dnf(node: Condition, negate: bool) -> list[tuple[Literal_, ...]]:
     return product
 
 
-def evaluate(dnf: Sequence[Conjunction], scope: frozenset[str], answers: Mapping[str, Value]) -> bool | None:
+class Truth:
+    """The value of each literal for one applicant's facts, each computed once.
+
+    A composition asks about the same literals many times (permits, elements, reasons, questions).
+    """
+
+    __slots__ = ("_memo", "answers", "scope")
+
+    def __init__(self, scope: frozenset[str], answers: Mapping[str, Value]) -> None:
+        self.scope = scope
+        self.answers = answers
+        self._memo: dict[Literal_, bool | None] = {}
+
+    def __call__(self, lit: Literal_) -> bool | None:
+        try:
+            return self._memo[lit]
+        except KeyError:
+            value = self._memo[lit] = lit.evaluate(self.scope, self.answers)
+            return value
+
+
+def evaluate(dnf: Sequence[Conjunction], truth: Truth) -> bool | None:
     """Kleene value of a normal-form condition: True, False, or None (an open answer decides)."""
     result: bool | None = False
     for conj in dnf:
-        value = _conjunction(conj, scope, answers)
+        value = _conjunction(conj, truth)
         if value is True:
             return True
         if value is None:
@@ -232,10 +259,10 @@ def evaluate(dnf: Sequence[Conjunction], scope: frozenset[str], answers: Mapping
     return result
 
 
-def _conjunction(conj: Conjunction, scope: frozenset[str], answers: Mapping[str, Value]) -> bool | None:
+def _conjunction(conj: Conjunction, truth: Truth) -> bool | None:
     result: bool | None = True
     for lit in conj:
-        value = lit.evaluate(scope, answers)
+        value = truth(lit)
         if value is False:
             return False
         if value is None:
@@ -243,29 +270,29 @@ def _conjunction(conj: Conjunction, scope: frozenset[str], answers: Mapping[str,
     return result
 
 
-def matching(dnf: Sequence[Conjunction], scope: frozenset[str], answers: Mapping[str, Value]) -> list[int]:
+def matching(dnf: Sequence[Conjunction], truth: Truth) -> list[int]:
     """Indexes of the conjunctions that hold: what the oracle expects the engine to fire."""
-    return [i for i, conj in enumerate(dnf) if _conjunction(conj, scope, answers) is True]
+    return [i for i, conj in enumerate(dnf) if _conjunction(conj, truth) is True]
 
 
-def open_keys(dnf: Sequence[Conjunction], scope: frozenset[str], answers: Mapping[str, Value]) -> set[str]:
+def open_keys(dnf: Sequence[Conjunction], truth: Truth) -> set[str]:
     """The unanswered questions that could still make an undecided condition hold."""
     keys: set[str] = set()
     for conj in dnf:
-        value = _conjunction(conj, scope, answers)
+        value = _conjunction(conj, truth)
         if value is True:
             return set()  # it holds already, and more answers cannot undo that
         if value is None:
-            keys.update(lit.key for lit in conj if lit.kind == "answer" and lit.key not in answers)
+            keys.update(lit.key for lit in conj if lit.kind == "answer" and lit.key not in truth.answers)
     return keys
 
 
-def blocking(dnf: Sequence[Conjunction], scope: frozenset[str], answers: Mapping[str, Value]) -> list[Literal_]:
+def blocking(dnf: Sequence[Conjunction], truth: Truth) -> list[Literal_]:
     """For a condition that is False: the literals that failed (scope items and answers), per branch."""
     found: dict[Literal_, None] = {}
     for conj in dnf:
         for lit in conj:
-            if lit.evaluate(scope, answers) is False:
+            if truth(lit) is False:
                 found.setdefault(lit, None)
     return list(found)
 

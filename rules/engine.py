@@ -33,7 +33,7 @@ import durable_rules_engine
 from durable import engine as durable_engine
 
 from rules.compile import AS_OF, Compiled, Rule
-from rules.conditions import Literal_, Value, matching
+from rules.conditions import Literal_, Truth, Value, matching
 
 
 @dataclass(frozen=True)
@@ -65,13 +65,10 @@ class OracleEngine:
         self._joined_rules = [r for r in compiled.rules if r.joins_permit]
 
     def fire(self, facts: Facts) -> frozenset[str]:
-        known = facts.known()
-        fired = {r.name for r in self._permit_rules if matching((r.conjunction,), facts.scope, known)}
+        truth = Truth(facts.scope, facts.known())
+        fired = {r.name for r in self._permit_rules if matching((r.conjunction,), truth)}
         permits = {name.split("|")[1] for name in fired}
-        fired.update(
-            r.name for r in self._joined_rules
-            if r.permit in permits and matching((r.conjunction,), facts.scope, known)
-        )
+        fired.update(r.name for r in self._joined_rules if r.permit in permits and matching((r.conjunction,), truth))
         return frozenset(fired)
 
 
