@@ -7,6 +7,7 @@ applicant pages at the root (``service/pages``; add page routers in ``service/pa
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -53,6 +54,9 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     app.state.engine = make_engine(settings.database_url, echo=settings.database_echo)
     registry = PackRegistry(settings.packs_dir)
     registry.load_all()
+    # The compiled packs live as long as the process: move them out of the cyclic collector's
+    # reach, so its full collections do not walk them in the middle of a request.
+    gc.freeze()
     app.state.registry = registry
     app.state.compose = ComposeService(registry, settings.compose_cache_size, settings.default_pack)
     if settings.default_pack not in registry:
