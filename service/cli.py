@@ -179,10 +179,11 @@ def summary(c: Composition) -> str:
             lines.append(f"    需先取得: {d.name}" + (f"(使用其“{d.uses_name}”)" if d.uses_name else ""))
     lines.append("")
     lines.append("材料清单(相同材料只交一份):")
+    names = {p.id: p.name for p in c.permits}
     for m in c.materials:
         layers = f"(含: {'、'.join(m.variants)})" if m.variants else ""
         note = f" — {m.note}" if m.note else ""
-        lines.append(f"  - {m.name}{layers} ← {', '.join(m.permits)}{note}")
+        lines.append(f"  - {m.name}{layers} ← {'、'.join(names[p] for p in m.permits)}{note}")
     lines.append("")
     fields = sum(len(s.fields) for s in c.form.sections)
     lines.append(f"统一申请表: {len(c.form.sections)} 个部分, {fields} 个字段" + (f"; 另附 {len(c.form.sheets)} 张单独申请表" if c.form.sheets else ""))
