@@ -23,7 +23,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench import generated_pack  # noqa: E402
-from composer import ComposeRequest, Composer  # noqa: E402
+from composer import Composer, ComposeRequest  # noqa: E402
 from rules import packs  # noqa: E402
 from rules.compile import day  # noqa: E402
 from rules.engine import Facts, OracleEngine  # noqa: E402
@@ -94,8 +94,10 @@ def bench_pack(composer: Composer, industries: list[str], n: int, label: str, ta
     request = ComposeRequest(pack=composer.pack.id, industries=industries, answers=answers)
     c = composer.compose(request, today=TODAY)
     p50, p99 = timings(lambda: composer.compose(request, today=TODAY), n)
-    print(f"{label}: {industries}, {len(answers)} answers, {len(c.permits)} permits, {len(c.materials)} materials, "
-          f"{sum(len(s.fields) for s in c.form.sections)} fields")
+    print(
+        f"{label}: {industries}, {len(answers)} answers, {len(c.permits)} permits, {len(c.materials)} materials, "
+        f"{sum(len(s.fields) for s in c.form.sections)} fields"
+    )
     print(f"  compose p50 {p50:.3f} ms  p99 {p99:.3f} ms   (target p99 ≤ {target_ms} ms)")
 
     # Engine alone, durable-rules vs the plain-Python oracle on the same facts.
@@ -105,8 +107,10 @@ def bench_pack(composer: Composer, industries: list[str], n: int, label: str, ta
     assert composer.engine.fire(facts) == oracle.fire(facts)
     d50, d99 = timings(lambda: composer.engine.fire(facts), n)
     o50, o99 = timings(lambda: oracle.fire(facts), n)
-    print(f"  engine durable-rules p50 {d50:.3f} ms p99 {d99:.3f} ms | oracle p50 {o50:.3f} ms p99 {o99:.3f} ms "
-          f"| durable/oracle {d50 / o50:.1f}x at p50")
+    print(
+        f"  engine durable-rules p50 {d50:.3f} ms p99 {d99:.3f} ms | oracle p50 {o50:.3f} ms p99 {o99:.3f} ms "
+        f"| durable/oracle {d50 / o50:.1f}x at p50"
+    )
 
     # Every request a different case, on a composer that has never seen it (no shared fragments).
     cases = random_cases(composer, min(n, 300))
@@ -117,8 +121,10 @@ def bench_pack(composer: Composer, industries: list[str], n: int, label: str, ta
         fresh.compose(request, today=TODAY)
         samples.append((time.perf_counter_ns() - start) / 1e6)
     samples.sort()
-    print(f"  {len(cases)} distinct cases, each composed once on a fresh composer: p50 {statistics.median(samples):.3f} ms "
-          f"p99 {samples[int(len(samples) * 0.99) - 1]:.3f} ms")
+    print(
+        f"  {len(cases)} distinct cases, each composed once on a fresh composer: p50 {statistics.median(samples):.3f} ms "
+        f"p99 {samples[int(len(samples) * 0.99) - 1]:.3f} ms"
+    )
 
 
 def main() -> None:
@@ -131,8 +137,10 @@ def main() -> None:
     start = time.perf_counter()
     dongcheng = Composer.load(packs.DEFAULT_PACK)
     gc.freeze()  # as the service does after loading packs: the pack's objects leave the collector's scans
-    print(f"{packs.DEFAULT_PACK}: {len(dongcheng.pack.permits)} permits, {len(dongcheng.compiled.rules)} rules, "
-          f"loaded and compiled in {time.perf_counter() - start:.3f} s")
+    print(
+        f"{packs.DEFAULT_PACK}: {len(dongcheng.pack.permits)} permits, {len(dongcheng.compiled.rules)} rules, "
+        f"loaded and compiled in {time.perf_counter() - start:.3f} s"
+    )
     industries = [i for i in ("convenience_store", "restaurant", "bookstore") if i in dongcheng.pack.industries]
     bench_pack(dongcheng, industries or list(dongcheng.pack.industries)[:3], n, "3-industry case", 2.0)
 
@@ -145,9 +153,11 @@ def main() -> None:
             parsed = time.perf_counter() - start
             big = Composer(loaded)
             total = time.perf_counter() - start
-            print(f"generated pack, {label}: {len(loaded.permits)} permits, {len(big.compiled.rules)} rules in "
-                  f"{big.engine.rulesets} rulesets; load {parsed:.2f} s + compile {total - parsed:.2f} s = {total:.2f} s "
-                  f"(target ≤ 3 s)")
+            print(
+                f"generated pack, {label}: {len(loaded.permits)} permits, {len(big.compiled.rules)} rules in "
+                f"{big.engine.rulesets} rulesets; load {parsed:.2f} s + compile {total - parsed:.2f} s = {total:.2f} s "
+                f"(target ≤ 3 s)"
+            )
         bench_pack(big, list(loaded.industries)[:3], n, "generated 3-industry case", 10.0)
 
     answers = complete_answers(dongcheng, industries)
@@ -158,8 +168,10 @@ def main() -> None:
     for _ in range(memory_runs):
         dongcheng.compose(request, today=TODAY)
     after = rss_kib()
-    print(f"RSS over {memory_runs:,} composes: {before / 1024:.1f} MiB → {after / 1024:.1f} MiB "
-          f"({(after - before) / before * 100:+.2f}%, target growth < 5%)")
+    print(
+        f"RSS over {memory_runs:,} composes: {before / 1024:.1f} MiB → {after / 1024:.1f} MiB "
+        f"({(after - before) / before * 100:+.2f}%, target growth < 5%)"
+    )
 
 
 if __name__ == "__main__":

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
 from typing import Any, TypeVar
 
 from pydantic import BaseModel
-from datetime import date
-from pathlib import Path
 
 from composer import wording
 from composer.inputs import Situation, resolve, shown
@@ -49,8 +49,8 @@ from rules.errors import InputError, Problem
 from rules.model import Days, DayUnit, FormField, Material, MaterialRef, Permit, Section
 from rules.packs import Pack
 
-
 M = TypeVar("M", bound=BaseModel)
+T = TypeVar("T")
 
 
 def _new(model: type[M], **values: Any) -> M:
@@ -69,13 +69,14 @@ class Fragments:
     def __init__(self) -> None:
         self._built: dict[tuple[Any, ...], Any] = {}
 
-    def get(self, key: tuple[Any, ...], build: Callable[[], M]) -> M:
+    def get(self, key: tuple[Any, ...], build: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """The piece for ``key``, built by ``build(*args, **kwargs)`` the first time."""
         found = self._built.get(key)
         if found is None:
             if len(self._built) >= self.LIMIT:
                 self._built.clear()
-            found = self._built[key] = build()
-        return found  # type: ignore[no-any-return]
+            found = self._built[key] = build(*args, **kwargs)
+        return found
 
 
 class Composer:
@@ -143,22 +144,29 @@ class _Assembly:
         form = self._form(permits, elements)
         commitments = [self._commitment_out(self.pack.permits[pid]) for pid in chosen]
         savings = self._savings(permits, permit_outs, materials, form)
-        questions = open_questions(self.compiled, self.situation, self.truth, {p.id for p, _ in permits}, self.rule_hits, self.locale)
+        questions = open_questions(
+            self.compiled, self.situation, self.truth, {p.id for p, _ in permits}, self.rule_hits, self.locale
+        )
         as_of = self.situation.as_of
-        return _new(Composition,
-            pack=_new(PackRef,
-                id=self.pack.id, name=self.pack.meta.name.in_(self.locale), version=self.pack.version,
-                as_of=as_of, chain=list(self.pack.chain),
+        return _new(
+            Composition,
+            pack=_new(
+                PackRef,
+                id=self.pack.id,
+                name=self.pack.meta.name.in_(self.locale),
+                version=self.pack.version,
+                as_of=as_of,
+                chain=list(self.pack.chain),
             ),
             industries=list(self.situation.industries),
             scope=sorted(self.situation.scope),
             answers={
                 **dict(sorted(self.situation.answers.items())),
-                **{qid: None for qid in sorted(self.situation.unknown)},
+                **dict.fromkeys(sorted(self.situation.unknown)),
             },
             permits=permit_outs,
             elements=[
-                self.fragments.get(("element", p_id, e_id, text), lambda: _new(ElementOut, id=e_id, permit=p_id, kind=kind, text=text))
+                self.fragments.get(("element", p_id, e_id, text), _new, ElementOut, id=e_id, permit=p_id, kind=kind, text=text)
                 for p_id, e_id, kind, text in _flat(elements)
             ],
             form=form,
@@ -198,18 +206,32 @@ class _Assembly:
         effective = committed or statutory
         if commitment.chosen and p.notify_commit.mode == "full" and p.notify_commit.time_limit:
             effective = self._span(p.notify_commit.time_limit)
-        return _new(PermitOut,
-            id=p.id, name=self._name(p), kind=p.kind.value, department=p.department,
-            department_name=department.name.in_(self.locale), legal_basis=list(p.legal_basis),
-            statutory_limit=statutory, committed_limit=committed, effective_limit=effective,
-            validity_years=p.validity_years, fee_yuan=p.fee_yuan, inspection=p.inspection,
-            mergeable=p.mergeable, commitment=commitment,
+        return _new(
+            PermitOut,
+            id=p.id,
+            name=self._name(p),
+            kind=p.kind.value,
+            department=p.department,
+            department_name=department.name.in_(self.locale),
+            legal_basis=list(p.legal_basis),
+            statutory_limit=statutory,
+            committed_limit=committed,
+            effective_limit=effective,
+            validity_years=p.validity_years,
+            fee_yuan=p.fee_yuan,
+            inspection=p.inspection,
+            mergeable=p.mergeable,
+            commitment=commitment,
             depends_on=[
-                _new(Dependency,
-                    permit=d.permit, name=self._name(self.pack.permits[d.permit]), uses=d.uses,
+                _new(
+                    Dependency,
+                    permit=d.permit,
+                    name=self._name(self.pack.permits[d.permit]),
+                    uses=d.uses,
                     uses_name=self.pack.materials[d.uses].name.in_(self.locale) if d.uses else None,
                 )
-                for d in p.depends_on if d.permit in self.branches
+                for d in p.depends_on
+                if d.permit in self.branches
             ],
             stage=stage,
             conditions=[text for _, _, text in elements[p.id]],
@@ -219,13 +241,12 @@ class _Assembly:
         branch = self.branches[p.id][0]
         conj = self.compiled.permit_dnf[p.id][branch]
         key = ("permit_reason", p.id, branch, self.locale, *self._branch_facts(conj))
-        self.reasons.append(self.fragments.get(key, lambda: self._build_permit_reason(p, conj, branch)))
+        self.reasons.append(self.fragments.get(key, self._build_permit_reason, p, conj, branch))
 
     def _branch_facts(self, conj: Conjunction) -> tuple[Any, ...]:
         """The inputs a reason built from this branch reads: the industries behind its scope items, its answers."""
         return tuple(
-            self.situation.scope_from.get(lit.key) if lit.kind == "scope" else self.situation.answers.get(lit.key)
-            for lit in conj
+            self.situation.scope_from.get(lit.key) if lit.kind == "scope" else self.situation.answers.get(lit.key) for lit in conj
         )
 
     def _build_permit_reason(self, p: Permit, conj: Conjunction, branch: int) -> Reason:
@@ -233,7 +254,10 @@ class _Assembly:
         steps.append(self._step(kind="rule", id=f"permit|{p.id}||{branch}", label=self.pack.origin("permits", p.id)))
         steps.extend(self._step(kind="legal_basis", id=str(i), label=basis) for i, basis in enumerate(p.legal_basis))
         summary = wording.say(
-            "why_permit", self.locale, permit=self._name(p), because=self._because_text(conj),
+            "why_permit",
+            self.locale,
+            permit=self._name(p),
+            because=self._because_text(conj),
             basis=wording.join(p.legal_basis, self.locale),
         )
         return _new(Reason, kind="permit", id=p.id, included=True, chain=steps, summary=summary)
@@ -257,8 +281,10 @@ class _Assembly:
             else:
                 failed = self._failed(dnf)
                 steps = [self._step(kind=lit.kind, id=lit.key, label=self._literal_text(lit)) for lit in failed]
-                because = wording.join([s.label for s in steps], self.locale) if steps else wording.say(
-                    "because_period", self.locale, date=self.situation.as_of.isoformat()
+                because = (
+                    wording.join([s.label for s in steps], self.locale)
+                    if steps
+                    else wording.say("because_period", self.locale, date=self.situation.as_of.isoformat())
                 )
                 summary = wording.say("why_not_permit", self.locale, permit=self._name(p), because=because)
             steps.append(self._step(kind="permit", id=pid, label=self._name(p)))
@@ -279,14 +305,16 @@ class _Assembly:
                 text = e.text.in_(self.locale)
                 if applies and not conditional:
                     applicable.append((e.id, e.kind.value, text))
-                    self.reasons.append(self.fragments.get(
-                        ("element_reason", p.id, e.id, self.locale), lambda: self._element_reason(p, e.id, text, basis, None)
-                    ))
+                    self.reasons.append(
+                        self.fragments.get(
+                            ("element_reason", p.id, e.id, self.locale), self._element_reason, p, e.id, text, basis, None
+                        )
+                    )
                 elif applies:
                     applicable.append((e.id, e.kind.value, text))
                     conj = next(c for c in dnf if evaluate((c,), self.truth))
                     key = ("element_reason", p.id, e.id, self.locale, conj, *self._branch_facts(conj))
-                    self.reasons.append(self.fragments.get(key, lambda: self._element_reason(p, e.id, text, basis, conj)))
+                    self.reasons.append(self.fragments.get(key, self._element_reason, p, e.id, text, basis, conj))
                 else:
                     steps = [self._step(kind="permit", id=p.id, label=self._name(p))]
                     if evaluate(dnf, self.truth) is None:
@@ -301,7 +329,9 @@ class _Assembly:
                         )
                     steps.append(self._step(kind="element", id=f"{p.id}.{e.id}", label=text))
                     summary = wording.say("why_not_element", self.locale, permit=self._name(p), element=text, because=because)
-                    self.reasons.append(_new(Reason, kind="element", id=f"{p.id}.{e.id}", included=False, chain=steps, summary=summary))
+                    self.reasons.append(
+                        _new(Reason, kind="element", id=f"{p.id}.{e.id}", included=False, chain=steps, summary=summary)
+                    )
             result[p.id] = applicable
         return result
 
@@ -344,18 +374,35 @@ class _Assembly:
 
     def _commitment(self, p: Permit, chosen: list[str]) -> Commitment:
         if self._eligible(p):
-            steps = [self._step(kind="permit", id=p.id, label=self._name(p)), self._step(kind="commitment", id=p.id, label=p.notify_commit.source)]
-            self.reasons.append(_new(Reason,
-                kind="commitment", id=p.id, included=True, chain=steps,
-                summary=wording.say("why_commit", self.locale, permit=self._name(p)),
-            ))
+            steps = [
+                self._step(kind="permit", id=p.id, label=self._name(p)),
+                self._step(kind="commitment", id=p.id, label=p.notify_commit.source),
+            ]
+            self.reasons.append(
+                _new(
+                    Reason,
+                    kind="commitment",
+                    id=p.id,
+                    included=True,
+                    chain=steps,
+                    summary=wording.say("why_commit", self.locale, permit=self._name(p)),
+                )
+            )
             return _new(Commitment, eligible=True, chosen=p.id in chosen, mode=p.notify_commit.mode)
         reason = self._ineligible_reason(p, self.locale)
-        self.reasons.append(_new(Reason,
-            kind="commitment", id=p.id, included=False,
-            chain=[self._step(kind="permit", id=p.id, label=self._name(p)), self._step(kind="commitment", id=p.id, label=p.notify_commit.source)],
-            summary=reason,
-        ))
+        self.reasons.append(
+            _new(
+                Reason,
+                kind="commitment",
+                id=p.id,
+                included=False,
+                chain=[
+                    self._step(kind="permit", id=p.id, label=self._name(p)),
+                    self._step(kind="commitment", id=p.id, label=p.notify_commit.source),
+                ],
+                summary=reason,
+            )
+        )
         return _new(Commitment, eligible=False, reason=reason)
 
     def _ineligible_reason(self, p: Permit, locale: Locale) -> str:
@@ -370,17 +417,25 @@ class _Assembly:
             keys = sorted(open_keys(dnf, self.truth))
             return wording.say("commit_undecided", locale, questions=self._question_list(keys, locale))
         failed = self._failed(dnf)
-        return wording.say("commit_condition", locale, because=wording.join([self._literal_text(lit, locale) for lit in failed], locale))
+        return wording.say(
+            "commit_condition", locale, because=wording.join([self._literal_text(lit, locale) for lit in failed], locale)
+        )
 
     def _commitment_out(self, p: Permit) -> CommitmentOut:
         nc = p.notify_commit
-        assert nc.letter is not None and nc.follow_up is not None  # guaranteed by NotifyCommit
+        assert nc.letter is not None
+        assert nc.follow_up is not None
         within = self._span(nc.follow_up.within)
-        return _new(CommitmentOut,
-            permit=p.id, permit_name=self._name(p), mode=nc.mode, letter=nc.letter.in_(self.locale),
+        return _new(
+            CommitmentOut,
+            permit=p.id,
+            permit_name=self._name(p),
+            mode=nc.mode,
+            letter=nc.letter.in_(self.locale),
             follow_up=wording.say("follow_up", self.locale, text=nc.follow_up.text.in_(self.locale), within=within.text),
             follow_up_within=within,
-            replaces=list(nc.replaces_materials), deferred=list(nc.deferred_materials),
+            replaces=list(nc.replaces_materials),
+            deferred=list(nc.deferred_materials),
         )
 
     # --- materials -----------------------------------------------------------------------
@@ -410,9 +465,9 @@ class _Assembly:
         deferred: dict[str, set[str]] = {}
         for pid in chosen:
             nc = self.pack.permits[pid].notify_commit
-            target = replaced if nc.mode == "materials" else deferred
+            by_commitment = replaced if nc.mode == "materials" else deferred
             for key in [*nc.replaces_materials, *nc.deferred_materials]:
-                target.setdefault(key, set()).add(pid)
+                by_commitment.setdefault(key, set()).add(pid)
 
         registry_order = {key: i for i, key in enumerate(self.pack.materials)}
         out = []
@@ -433,7 +488,12 @@ class _Assembly:
                 status, note = "deferred", wording.say("status_deferred", self.locale)
             entry, reason = self.fragments.get(
                 ("material", key, tuple(permit_ids), tuple(variant_ids), status, note, self.locale),
-                lambda: self._material_out(material, permit_ids, variant_ids, status, note),
+                self._material_out,
+                material,
+                permit_ids,
+                variant_ids,
+                status,
+                note,
             )
             out.append(entry)
             self.reasons.append(reason)
@@ -444,15 +504,24 @@ class _Assembly:
     ) -> tuple[MaterialOut, Reason]:
         name = material.name.in_(self.locale)
         variant_names = [v.name.in_(self.locale) for v in material.variants if v.id in variant_ids]
-        entry = _new(MaterialOut, key=material.key, name=name, variants=variant_names, permits=permit_ids, status=status, note=note)
+        entry = _new(
+            MaterialOut, key=material.key, name=name, variants=variant_names, permits=permit_ids, status=status, note=note
+        )
         needs = wording.join([self._name(self.pack.permits[pid]) for pid in permit_ids], self.locale)
         steps = [self._step(kind="permit", id=pid, label=self._name(self.pack.permits[pid])) for pid in permit_ids]
         steps.append(self._step(kind="material", id=material.key, label=name))
-        reason = _new(Reason,
-            kind="material", id=material.key, included=True, chain=steps,
+        reason = _new(
+            Reason,
+            kind="material",
+            id=material.key,
+            included=True,
+            chain=steps,
             summary=wording.say(
-                "why_material" if len(permit_ids) == 1 else "why_material_shared", self.locale,
-                material=name, needs=needs, status=f"; {note}" if note else "",
+                "why_material" if len(permit_ids) == 1 else "why_material_shared",
+                self.locale,
+                material=name,
+                needs=needs,
+                status=f"; {note}" if note else "",
             ),
         )
         return entry, reason
@@ -470,7 +539,14 @@ class _Assembly:
                 for fid in field_ids:
                     merged.setdefault(fid, []).append(p.id)
             else:
-                sheets.append(_new(Sheet, permit=p.id, title=self._name(p), fields=[self._field_out(self.pack.fields[f], [p.id]) for f in field_ids]))
+                sheets.append(
+                    _new(
+                        Sheet,
+                        permit=p.id,
+                        title=self._name(p),
+                        fields=[self._field_out(self.pack.fields[f], [p.id]) for f in field_ids],
+                    )
+                )
         position = {fid: i for i, fid in enumerate(self.pack.fields)}
         sections = []
         for section in Section:
@@ -479,19 +555,28 @@ class _Assembly:
                 key=lambda fid: (self.pack.fields[fid].order, position[fid]),
             )
             if ids:
-                sections.append(_new(FormSection,
-                    id=section.value, title=_SECTION_TITLES[section.value][self.locale == "en"],
-                    fields=[self._field_out(self.pack.fields[fid], merged[fid]) for fid in ids],
-                ))
+                sections.append(
+                    _new(
+                        FormSection,
+                        id=section.value,
+                        title=_SECTION_TITLES[section.value][self.locale == "en"],
+                        fields=[self._field_out(self.pack.fields[fid], merged[fid]) for fid in ids],
+                    )
+                )
         for fid, users in merged.items():
-            self.reasons.append(self.fragments.get(("field_reason", fid, tuple(users), self.locale), lambda: self._field_reason(fid, users)))
+            self.reasons.append(
+                self.fragments.get(("field_reason", fid, tuple(users), self.locale), self._field_reason, fid, users)
+            )
         return _new(Form, title=wording.say("form_title", self.locale), sections=sections, sheets=sheets)
 
     def _field_reason(self, fid: str, users: list[str]) -> Reason:
         f = self.pack.fields[fid]
         needs = wording.join([self._name(self.pack.permits[pid]) for pid in users], self.locale)
-        return _new(Reason,
-            kind="field", id=fid, included=True,
+        return _new(
+            Reason,
+            kind="field",
+            id=fid,
+            included=True,
             chain=[self._step(kind="permit", id=pid, label=self._name(self.pack.permits[pid])) for pid in users],
             summary=wording.say("why_field", self.locale, field=f.label.in_(self.locale), needs=needs),
         )
@@ -499,14 +584,23 @@ class _Assembly:
     def _field_out(self, f: FormField, permit_ids: list[str]) -> FieldOut:
         prefill = self.situation.answers.get(f.prefill_from) if f.prefill_from else None
         key = ("field", f.id, self.locale, tuple(permit_ids), type(prefill), prefill)
-        return self.fragments.get(key, lambda: self._build_field(f, permit_ids, prefill))
+        return self.fragments.get(key, self._build_field, f, permit_ids, prefill)
 
     def _build_field(self, f: FormField, permit_ids: list[str], prefill: Any) -> FieldOut:
-        return _new(FieldOut,
-            id=f.id, label=f.label.in_(self.locale), type=f.type.value, required=f.required, unit=f.unit,
-            min=f.min, max=f.max, max_length=f.max_length,
+        return _new(
+            FieldOut,
+            id=f.id,
+            label=f.label.in_(self.locale),
+            type=f.type.value,
+            required=f.required,
+            unit=f.unit,
+            min=f.min,
+            max=f.max,
+            max_length=f.max_length,
             options=[(o.value, o.label.in_(self.locale)) for o in f.options],
-            prefill=prefill, help=f.help.in_(self.locale) if f.help else None, permits=permit_ids,
+            prefill=prefill,
+            help=f.help.in_(self.locale) if f.help else None,
+            permits=permit_ids,
         )
 
     # --- savings and notice --------------------------------------------------------------
@@ -515,23 +609,30 @@ class _Assembly:
         self, permits: list[tuple[Permit, int]], outs: list[PermitOut], materials: list[MaterialOut], form: Form
     ) -> Savings:
         before_materials = sum(
-            len({ref.material for ref, _, _ in _material_refs(p, {e.id for e in p.elements})} | {d.uses for d in p.depends_on if d.uses})
+            len(
+                {ref.material for ref, _, _ in _material_refs(p, {e.id for e in p.elements})}
+                | {d.uses for d in p.depends_on if d.uses}
+            )
             for p, _ in permits
         )
-        before_fields = sum(
-            len({*p.fields, *(f for e in p.elements for f in e.fields)}) for p, _ in permits
-        )
+        before_fields = sum(len({*p.fields, *(f for e in p.elements for f in e.fields)}) for p, _ in permits)
         finish: dict[str, int] = {}
         for out in outs:  # ordered by stage, so dependencies come first
             start = max((finish[d.permit] for d in out.depends_on), default=0)
             finish[out.id] = start + out.effective_limit.working_days
         form_fields = sum(len(s.fields) for s in form.sections) + sum(len(s.fields) for s in form.sheets)
-        return _new(Savings,
-            before=_new(Tally,
-                permits=len(permits), forms=len(permits), materials=before_materials, form_fields=before_fields,
+        return _new(
+            Savings,
+            before=_new(
+                Tally,
+                permits=len(permits),
+                forms=len(permits),
+                materials=before_materials,
+                form_fields=before_fields,
                 working_days=sum(o.statutory_limit.working_days for o in outs),
             ),
-            after=_new(Tally,
+            after=_new(
+                Tally,
                 permits=1 if permits else 0,
                 forms=(1 if form.sections else 0) + len(form.sheets),
                 materials=sum(1 for m in materials if m.status in ("submit", "deferred")),
@@ -540,7 +641,9 @@ class _Assembly:
             ),
         )
 
-    def _notice(self, permits: list[PermitOut], materials: list[MaterialOut], commitments: list[CommitmentOut], savings: Savings) -> Notice:
+    def _notice(
+        self, permits: list[PermitOut], materials: list[MaterialOut], commitments: list[CommitmentOut], savings: Savings
+    ) -> Notice:
         locale = self.locale
         what = wording.join(
             [self.pack.industries[i].name.in_(locale) for i in self.situation.industries]
@@ -562,7 +665,10 @@ class _Assembly:
                 steps.append(wording.say("step_commit", locale, items=wording.join([c.permit_name for c in commitments], locale)))
             steps.append(wording.say("step_certificate", locale))
         closing = wording.say(
-            "notice_closing", locale, pack=self.pack.meta.name.in_(locale), version=self.pack.version,
+            "notice_closing",
+            locale,
+            pack=self.pack.meta.name.in_(locale),
+            version=self.pack.version,
             date=self.situation.as_of.isoformat(),
         )
         return _new(Notice, title=wording.say("notice_title", locale, what=what), intro=intro, steps=steps, closing=closing)
@@ -570,19 +676,23 @@ class _Assembly:
     # --- words ---------------------------------------------------------------------------
 
     def _name(self, p: Permit) -> str:
-        return self.fragments.get(("name", p.id, self.locale), lambda: p.name.in_(self.locale))
+        return self.fragments.get(("name", p.id, self.locale), p.name.in_, self.locale)
 
     def _step(self, kind: str, id: str, label: str) -> Step:
-        return self.fragments.get(("step", kind, id, label), lambda: Step(kind=kind, id=id, label=label))  # type: ignore[arg-type]
+        return self.fragments.get(("step", kind, id, label), Step, kind=kind, id=id, label=label)
 
     def _span(self, days: Days) -> Span:
         on = self.situation.as_of if days.unit is DayUnit.calendar else None
-        return self.fragments.get(("span", days.days, days.unit, on, self.locale), lambda: self._build_span(days))
+        return self.fragments.get(("span", days.days, days.unit, on, self.locale), self._build_span, days)
 
     def _build_span(self, days: Days) -> Span:
         if days.unit is DayUnit.working:
             working = days.days
-            text = wording.say("on_the_spot", self.locale) if days.days == 0 else wording.say("days_working", self.locale, n=days.days)
+            text = (
+                wording.say("on_the_spot", self.locale)
+                if days.days == 0
+                else wording.say("days_working", self.locale, n=days.days)
+            )
         else:
             working = working_days_within(self.situation.as_of, days.days)
             text = wording.say("days_calendar", self.locale, n=days.days)
@@ -594,7 +704,9 @@ class _Assembly:
             if lit.kind == "scope" and lit.op == "has":
                 industry = self.situation.scope_from.get(lit.key)
                 if industry:
-                    steps.append(self._step(kind="industry", id=industry, label=self.pack.industries[industry].name.in_(self.locale)))
+                    steps.append(
+                        self._step(kind="industry", id=industry, label=self.pack.industries[industry].name.in_(self.locale))
+                    )
                 steps.append(self._step(kind="scope", id=lit.key, label=self.pack.scope_items[lit.key].name.in_(self.locale)))
             elif lit.kind == "answer" and lit.key != AS_OF:
                 steps.append(self._step(kind="answer", id=lit.key, label=self._literal_text(lit)))
@@ -607,7 +719,14 @@ class _Assembly:
                 industry = self.situation.scope_from.get(lit.key)
                 scope = self.pack.scope_items[lit.key].name.in_(self.locale)
                 if industry:
-                    parts.append(wording.say("because_scope_from", self.locale, scope=scope, industry=self.pack.industries[industry].name.in_(self.locale)))
+                    parts.append(
+                        wording.say(
+                            "because_scope_from",
+                            self.locale,
+                            scope=scope,
+                            industry=self.pack.industries[industry].name.in_(self.locale),
+                        )
+                    )
                 else:
                     parts.append(wording.say("because_scope", self.locale, scope=scope))
             elif lit.kind == "answer" and lit.key != AS_OF:
@@ -634,7 +753,9 @@ class _Assembly:
         question = self.pack.questions[lit.key]
         value = self.situation.answers.get(lit.key)
         return wording.say(
-            "because_answer", locale, question=question.text.in_(locale),
+            "because_answer",
+            locale,
+            question=question.text.in_(locale),
             value=shown(question, value, locale) if value is not None else wording.say("unknown", locale),
         )
 

@@ -55,11 +55,15 @@ def resolve(compiled: Compiled, request: ComposeRequest, today: date) -> Situati
         for qid, value in values.items():
             earlier = implied.get(qid)
             if earlier is not None and earlier[0] != value:
-                problems.append(Problem(
-                    "contradiction",
-                    f"“{_question_name(compiled, qid)}”: {earlier[1]}意味着“{earlier[0]}”, 而{source}意味着“{value}”, 二者不能同时选择",
-                    where, qid,
-                ))
+                problems.append(
+                    Problem(
+                        "contradiction",
+                        f"“{_question_name(compiled, qid)}”: {earlier[1]}意味着“{earlier[0]}”, "
+                        f"而{source}意味着“{value}”, 二者不能同时选择",
+                        where,
+                        qid,
+                    )
+                )
             else:
                 implied.setdefault(qid, (value, source))
 
@@ -112,11 +116,14 @@ def resolve(compiled: Compiled, request: ComposeRequest, today: date) -> Situati
             continue
         earlier = implied.get(qid)
         if earlier is not None and earlier[0] != value:
-            problems.append(Problem(
-                "contradiction",
-                f"“{question.text.zh}”的回答“{shown(question, value)}”与{earlier[1]}(“{shown(question, earlier[0])}”)矛盾",
-                where, qid,
-            ))
+            problems.append(
+                Problem(
+                    "contradiction",
+                    f"“{question.text.zh}”的回答“{shown(question, value)}”与{earlier[1]}(“{shown(question, earlier[0])}”)矛盾",
+                    where,
+                    qid,
+                )
+            )
             continue
         answers[qid] = value
     if problems:

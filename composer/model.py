@@ -45,7 +45,7 @@ class ComposeRequest(BaseModel):
     industries: list[str] = Field(default=[], max_length=20, description="industry ids (行业)")
     scope: list[str] = Field(default=[], max_length=50, description="business-scope item ids (经营范围)")
     answers: dict[str, Value | None] = Field(
-        default={}, max_length=200, description="question id → answer; null or \"unknown\" for 不确定"
+        default={}, max_length=200, description='question id → answer; null or "unknown" for 不确定'
     )
     commit: list[str] = Field(default=[], max_length=50, description="permits taken on notify-and-commit")
     locale: Locale = "zh"

@@ -12,7 +12,7 @@ from __future__ import annotations
 from composer.inputs import Situation
 from composer.model import Locale, QuestionOut
 from rules.compile import Compiled
-from rules.conditions import Truth, evaluate, open_keys
+from rules.conditions import Conjunction, Truth, evaluate, open_keys
 
 
 def open_questions(
@@ -23,7 +23,7 @@ def open_questions(
     affects: dict[str, dict[str, None]] = {}
     tier: dict[str, int] = {}
 
-    def consider(dnf: tuple, permit: str, level: int) -> None:
+    def consider(dnf: tuple[Conjunction, ...], permit: str, level: int) -> None:
         for key in open_keys(dnf, truth):
             affects.setdefault(key, {}).setdefault(permit, None)
             tier[key] = min(tier.get(key, level), level)
@@ -65,9 +65,16 @@ def open_questions(
     ordered = sorted(asked, key=lambda q: (asked[q][0], pack.questions[q].order, position[q]))
     return [
         QuestionOut.model_construct(
-            id=q.id, text=q.text.in_(locale), help=q.help.in_(locale) if q.help else None, type=q.type.value,
-            unit=q.unit, min=q.min, max=q.max, options=[(o.value, o.label.in_(locale)) for o in q.options],
-            allow_unknown=q.allow_unknown, affects=sorted(asked[q.id][1]),
+            id=q.id,
+            text=q.text.in_(locale),
+            help=q.help.in_(locale) if q.help else None,
+            type=q.type.value,
+            unit=q.unit,
+            min=q.min,
+            max=q.max,
+            options=[(o.value, o.label.in_(locale)) for o in q.options],
+            allow_unknown=q.allow_unknown,
+            affects=sorted(asked[q.id][1]),
         )
         for q in (pack.questions[qid] for qid in ordered)
     ]

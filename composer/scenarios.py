@@ -6,6 +6,7 @@ A scenario is an applicant's situation and what the rules must make of it (see
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -41,8 +42,12 @@ def run(composer: Composer, scenario: Scenario, today: date | None = None) -> Ou
     """Compose one scenario and compare with what it expects."""
     expect = scenario.expect
     request = ComposeRequest(
-        pack=composer.pack.id, as_of=scenario.as_of, industries=scenario.industries, scope=scenario.scope,
-        answers=scenario.answers, commit=scenario.commit,
+        pack=composer.pack.id,
+        as_of=scenario.as_of,
+        industries=scenario.industries,
+        scope=scenario.scope,
+        answers=scenario.answers,
+        commit=scenario.commit,
     )
     try:
         composition = composer.compose(request, today=today)
@@ -59,21 +64,26 @@ def run(composer: Composer, scenario: Scenario, today: date | None = None) -> Ou
 
     permits = [p.id for p in composition.permits]
     materials = {m.key for m in composition.materials}
-    fields = {f.id for s in composition.form.sections for f in s.fields} | {f.id for s in composition.form.sheets for f in s.fields}
+    fields = {f.id for s in composition.form.sections for f in s.fields} | {
+        f.id for s in composition.form.sheets for f in s.fields
+    }
     eligible = {p.id for p in composition.permits if p.commitment.eligible}
     questions = {q.id for q in composition.questions}
     failures: list[str] = []
 
     def compare(label: str, expected: set[str], actual: set[str]) -> None:
         if expected != actual:
-            failures.append(f"{label}: 期望 {sorted(expected)}, 实际 {sorted(actual)} (多 {sorted(actual - expected)}, 少 {sorted(expected - actual)})")
+            failures.append(
+                f"{label}: 期望 {sorted(expected)}, 实际 {sorted(actual)} "
+                f"(多 {sorted(actual - expected)}, 少 {sorted(expected - actual)})"
+            )
 
-    def include(label: str, expected: list[str], actual: set[str]) -> None:
+    def include(label: str, expected: Sequence[str], actual: set[str]) -> None:
         missing = [x for x in expected if x not in actual]
         if missing:
             failures.append(f"{label}: 应包含 {missing}, 实际 {sorted(actual)}")
 
-    def exclude(label: str, unexpected: list[str], actual: set[str]) -> None:
+    def exclude(label: str, unexpected: Sequence[str], actual: set[str]) -> None:
         present = [x for x in unexpected if x in actual]
         if present:
             failures.append(f"{label}: 不应包含 {present}")

@@ -61,7 +61,10 @@ _PHRASES: dict[str, tuple[str, str]] = {
     "status_commitment": ("以告知承诺书代替", "replaced by the signed commitment"),
     "status_deferred": ("承诺后于核查时提交", "handed in at the follow-up check, after the commitment"),
     "commit_not_available": ("该事项不适用告知承诺: {reason}", "notify-and-commit does not apply: {reason}"),
-    "commit_risk": ("涉及{categories}, 按改革方案不实行告知承诺", "it touches {categories}, which the plan excludes from notify-and-commit"),
+    "commit_risk": (
+        "涉及{categories}, 按改革方案不实行告知承诺",
+        "it touches {categories}, which the plan excludes from notify-and-commit",
+    ),
     "commit_condition": ("本情形不适用告知承诺({because})", "not for this case ({because})"),
     "commit_undecided": ("是否可告知承诺取决于: {questions}", "whether it can be taken on commitment depends on: {questions}"),
     "commit_not_in_case": ("“{permit}”不在本次需办理的事项中", "'{permit}' is not among the permits this case needs"),
@@ -71,7 +74,10 @@ _PHRASES: dict[str, tuple[str, str]] = {
     "why_not_permit": ("无需办理“{permit}”: {because}", "'{permit}' is not needed: {because}"),
     "why_open_permit": ("是否需办理“{permit}”取决于: {questions}", "whether '{permit}' is needed depends on: {questions}"),
     "why_element": ("“{permit}”的条件: {element}{because}", "a condition of '{permit}': {element}{because}"),
-    "why_not_element": ("“{permit}”的条件“{element}”未列入: {because}", "the condition '{element}' of '{permit}' is not listed: {because}"),
+    "why_not_element": (
+        "“{permit}”的条件“{element}”未列入: {because}",
+        "the condition '{element}' of '{permit}' is not listed: {because}",
+    ),
     "why_field": ("“{field}”由 {needs} 使用, 只填一次", "'{field}' serves {needs}, asked once"),
     "why_material": ("“{material}”: {needs}需要{status}", "'{material}': needed by {needs}{status}"),
     "why_material_shared": ("“{material}”: {needs}共用一份{status}", "'{material}': one copy serves {needs}{status}"),

@@ -689,7 +689,7 @@ def scenario_references(pack: Pack, at: Locator) -> list[Problem]:
     refused = {"unknown_industry": "industries", "unknown_scope": "scope_items", "unknown_question": "questions",
                "not_eligible_for_commitment": "permits"}
     for s in pack.scenarios:
-        named: list[tuple[tuple[str, ...], str, list[str] | None]] = [
+        named: list[tuple[tuple[str, ...], str, Sequence[str] | None]] = [
             (("industries",), "industries", s.industries),
             (("scope",), "scope_items", s.scope),
             (("answers",), "questions", list(s.answers)),

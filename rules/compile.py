@@ -108,9 +108,7 @@ def compile_pack(pack: Pack) -> Compiled:
     for (permit, _), dnf in [*element_dnf.items(), *material_dnf.items()]:
         if dnf != ((),):
             follow_ups.setdefault(permit, []).append(dnf)
-    relevance = {
-        q.id: normal_form(q.relevant_when) for q in pack.questions.values() if q.relevant_when is not None
-    }
+    relevance = {q.id: normal_form(q.relevant_when) for q in pack.questions.values() if q.relevant_when is not None}
     return Compiled(
         pack=pack,
         rules=tuple(rules),
@@ -124,7 +122,9 @@ def compile_pack(pack: Pack) -> Compiled:
     )
 
 
-def _material_rule(emit: Any, table: dict[tuple[str, str], tuple[Conjunction, ...]], permit: str, target: str, ref: MaterialRef, kind: str) -> None:
+def _material_rule(
+    emit: Any, table: dict[tuple[str, str], tuple[Conjunction, ...]], permit: str, target: str, ref: MaterialRef, kind: str
+) -> None:
     dnf = _optional(ref.when, Effective())
     table[(permit, target)] = dnf
     if dnf != ((),):

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, model_validator
 
@@ -53,8 +53,7 @@ class AnswerLeaf(_Node):
         given = [name for name in _OPERATORS if getattr(self, _OPERATORS[name]) is not None]
         if len(given) != 1:
             raise ValueError(
-                f"answer '{self.answer}' needs exactly one of is, is_not, gt, gte, lt, lte, in; "
-                f"got {', '.join(given) or 'none'}"
+                f"answer '{self.answer}' needs exactly one of is, is_not, gt, gte, lt, lte, in; got {', '.join(given) or 'none'}"
             )
         if self.in_ is not None and not self.in_:
             raise ValueError(f"answer '{self.answer}': 'in' needs at least one value")
@@ -96,13 +95,11 @@ def _kind(value: Any) -> str | None:
 
 
 Condition = Annotated[
-    Union[
-        Annotated[All, Tag("All")],
-        Annotated[AnyOf, Tag("AnyOf")],
-        Annotated[Not, Tag("Not")],
-        Annotated[ScopeLeaf, Tag("ScopeLeaf")],
-        Annotated[AnswerLeaf, Tag("AnswerLeaf")],
-    ],
+    Annotated[All, Tag("All")]
+    | Annotated[AnyOf, Tag("AnyOf")]
+    | Annotated[Not, Tag("Not")]
+    | Annotated[ScopeLeaf, Tag("ScopeLeaf")]
+    | Annotated[AnswerLeaf, Tag("AnswerLeaf")],
     Discriminator(
         _kind,
         custom_error_type="condition_shape",
@@ -120,8 +117,16 @@ Not.model_rebuild()
 Op = Literal["has", "lacks", "eq", "neq", "gt", "gte", "lt", "lte", "in", "nin"]
 
 _NEGATE: dict[str, str] = {
-    "has": "lacks", "lacks": "has", "eq": "neq", "neq": "eq",
-    "gt": "lte", "lte": "gt", "lt": "gte", "gte": "lt", "in": "nin", "nin": "in",
+    "has": "lacks",
+    "lacks": "has",
+    "eq": "neq",
+    "neq": "eq",
+    "gt": "lte",
+    "lte": "gt",
+    "lt": "gte",
+    "gte": "lt",
+    "in": "nin",
+    "nin": "in",
 }
 
 
@@ -164,12 +169,12 @@ def compare(given: Value, op: str, value: Any) -> bool:
     if isinstance(given, bool) or not isinstance(given, int | float):
         return False  # an ordering test on a non-number never holds (and rule checks forbid it)
     if op == "gt":
-        return given > value
+        return bool(given > value)
     if op == "gte":
-        return given >= value
+        return bool(given >= value)
     if op == "lt":
-        return given < value
-    return given <= value  # lte
+        return bool(given < value)
+    return bool(given <= value)  # lte
 
 
 def _same(a: Any, b: Any) -> bool:

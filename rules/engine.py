@@ -72,7 +72,7 @@ class OracleEngine:
         return frozenset(fired)
 
 
-class _QuietHost(durable_engine.Host):
+class _QuietHost(durable_engine.Host):  # type: ignore[misc]  # durable-rules ships no types
     """A host of our own with the background dispatch threads switched off."""
 
     def _run(self) -> None:
@@ -88,7 +88,6 @@ def _no_action(closure: Any) -> None:
 
 _ruleset_names = itertools.count()
 _CATCH_ALL = "input"
-
 
 
 MAX_SHARD_RULES = 1500

@@ -15,7 +15,7 @@ import hashlib
 import json
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -180,7 +180,10 @@ def _write_cache(cache: Path | None, pack_id: str, version: str, meta: PackMeta,
         return
     payload = {
         "meta": meta.model_dump(mode="json", by_alias=True, exclude_defaults=True),
-        "entities": {kind: [[key, raw.data, raw.origin.file, raw.origin.line] for key, raw in raws.items()] for kind, raws in merged.items()},
+        "entities": {
+            kind: [[key, raw.data, raw.origin.file, raw.origin.line] for key, raw in raws.items()]
+            for kind, raws in merged.items()
+        },
     }
     target = _cache_file(cache, pack_id, version)
     try:
@@ -223,12 +226,25 @@ def _merge_link(folder: Path, merged: dict[str, dict[str, _Raw]], problems: list
         problems.extend(_validation_problems(exc, _Raw(meta_data, Origin(str(meta_file), 1)), "pack", folder.name))
         return None
     if meta.id != folder.name:
-        problems.append(Problem("pack_id_mismatch", f"pack.yaml 的 id '{meta.id}' 与文件夹名 '{folder.name}' 不一致", f"{meta_file}:{meta_data.line}"))
+        problems.append(
+            Problem(
+                "pack_id_mismatch",
+                f"pack.yaml 的 id '{meta.id}' 与文件夹名 '{folder.name}' 不一致",
+                f"{meta_file}:{meta_data.line}",
+            )
+        )
 
     for kind, ids in meta.withdraw.items():
         for id_ in ids:
             if kind not in merged or id_ not in merged[kind]:
-                problems.append(Problem("withdraw_unknown", f"要撤回的 {kind} '{id_}' 在上级规则包中不存在", f"{meta_file}:{yamlsource.line_of(meta_data, ['withdraw', kind])}", id_))
+                problems.append(
+                    Problem(
+                        "withdraw_unknown",
+                        f"要撤回的 {kind} '{id_}' 在上级规则包中不存在",
+                        f"{meta_file}:{yamlsource.line_of(meta_data, ['withdraw', kind])}",
+                        id_,
+                    )
+                )
             else:
                 del merged[kind][id_]
     for kind, patches in meta.amend.items():
@@ -250,7 +266,7 @@ def _merge_link(folder: Path, merged: dict[str, dict[str, _Raw]], problems: list
             continue
         if data is None:
             continue
-        if not isinstance(data, dict):
+        if not isinstance(data, yamlsource.LineMap):
             problems.append(Problem("not_a_mapping", "规则文件顶层必须是映射(如 permits: [...])", f"{path}:1"))
             continue
         for kind, entries in data.items():
@@ -259,7 +275,7 @@ def _merge_link(folder: Path, merged: dict[str, dict[str, _Raw]], problems: list
                 known = ", ".join(ENTITY_KINDS)
                 problems.append(Problem("unknown_kind", f"未知的实体类别 '{kind}'(可用: {known})", f"{path}:{line}", str(kind)))
                 continue
-            if not isinstance(entries, list):
+            if not isinstance(entries, yamlsource.LineList):
                 problems.append(Problem("not_a_list", f"'{kind}' 下应为列表", f"{path}:{line}", kind))
                 continue
             for index, entry in enumerate(entries):
@@ -293,7 +309,7 @@ def _raw_id(kind: str, entry: Any) -> str | None:
 def _validation_problems(exc: ValidationError, raw: _Raw, kind: str, key: str) -> list[Problem]:
     problems = []
     for error in exc.errors(include_url=False):
-        loc = [part for part in error["loc"]]
+        loc = list(error["loc"])
         line = yamlsource.line_of(raw.data, loc) if isinstance(raw.data, dict) else raw.origin.line
         where = f"{raw.origin.file}:{line or raw.origin.line}"
         dotted = ".".join(str(p) for p in loc if not (isinstance(p, str) and p[:1].isupper()))
@@ -341,28 +357,46 @@ def references(pack: Pack) -> list[Problem]:
             return
         for scope_id in keys_of(dnf, "scope"):
             if scope_id not in pack.scope_items:
-                problems.append(Problem("dangling_reference", f"{label} 的条件引用了不存在的经营范围 '{scope_id}'", pack.origin(kind, owner_id), scope_id))
+                problems.append(
+                    Problem(
+                        "dangling_reference",
+                        f"{label} 的条件引用了不存在的经营范围 '{scope_id}'",
+                        pack.origin(kind, owner_id),
+                        scope_id,
+                    )
+                )
         for conj in dnf:
             for lit in conj:
                 if lit.kind == "answer":
                     issue = _literal_issue(pack.questions.get(lit.key), lit.op, lit.value)
                     if issue:
-                        problems.append(Problem("bad_condition", f"{label} 的条件 '{lit.key}': {issue}", pack.origin(kind, owner_id), lit.key))
+                        problems.append(
+                            Problem("bad_condition", f"{label} 的条件 '{lit.key}': {issue}", pack.origin(kind, owner_id), lit.key)
+                        )
 
     def check_implies(kind: str, owner_id: str, implies: dict[str, Any]) -> None:
         for qid, value in implies.items():
             question = pack.questions.get(qid)
             issue = _literal_issue(question, "eq", value)
             if issue:
-                problems.append(Problem("bad_implies", f"{kind} '{owner_id}' 的 implies '{qid}': {issue}", pack.origin(kind, owner_id), qid))
+                problems.append(
+                    Problem("bad_implies", f"{kind} '{owner_id}' 的 implies '{qid}': {issue}", pack.origin(kind, owner_id), qid)
+                )
 
-    def check_material_refs(owner_id: str, label: str, refs: list[MaterialRef]) -> None:
+    def check_material_refs(owner_id: str, label: str, refs: Sequence[MaterialRef]) -> None:
         for ref in refs:
             material = pack.materials.get(ref.material)
             if material is None:
                 missing("permits", owner_id, label, "材料", ref.material)
             elif ref.variant and ref.variant not in {v.id for v in material.variants}:
-                problems.append(Problem("dangling_reference", f"{label} 引用了材料 '{ref.material}' 不存在的版本 '{ref.variant}'", pack.origin("permits", owner_id), ref.variant))
+                problems.append(
+                    Problem(
+                        "dangling_reference",
+                        f"{label} 引用了材料 '{ref.material}' 不存在的版本 '{ref.variant}'",
+                        pack.origin("permits", owner_id),
+                        ref.variant,
+                    )
+                )
             check_condition("permits", owner_id, f"{label} 的材料 {ref.material}", ref.when)
 
     for q in pack.questions.values():
@@ -398,7 +432,14 @@ def references(pack: Pack) -> list[Problem]:
         own = {ref.material for ref in p.materials} | {ref.material for e in p.elements for ref in e.materials}
         for key in [*p.notify_commit.deferred_materials, *p.notify_commit.replaces_materials]:
             if key not in own:
-                problems.append(Problem("dangling_reference", f"{label} 的告知承诺引用了本事项未要求的材料 '{key}'", pack.origin("permits", p.id), key))
+                problems.append(
+                    Problem(
+                        "dangling_reference",
+                        f"{label} 的告知承诺引用了本事项未要求的材料 '{key}'",
+                        pack.origin("permits", p.id),
+                        key,
+                    )
+                )
         element_ids = [e.id for e in p.elements]
         if len(element_ids) != len(set(element_ids)):
             problems.append(Problem("duplicate_id", f"{label} 的要素 id 重复", pack.origin("permits", p.id), p.id))
@@ -439,8 +480,10 @@ def dependency_cycles(pack: Pack) -> list[Problem]:
             if dep.permit not in pack.permits:
                 continue
             if state.get(dep.permit) == 1:
-                cycle = path[path.index(dep.permit):] + [dep.permit] if dep.permit in path else [pid, dep.permit]
-                problems.append(Problem("dependency_cycle", f"许可事项前置关系成环: {' → '.join(cycle)}", pack.origin("permits", pid), pid))
+                cycle = path[path.index(dep.permit) :] + [dep.permit] if dep.permit in path else [pid, dep.permit]
+                problems.append(
+                    Problem("dependency_cycle", f"许可事项前置关系成环: {' → '.join(cycle)}", pack.origin("permits", pid), pid)
+                )
             elif dep.permit not in state:
                 visit(dep.permit, [*path, dep.permit])
         state[pid] = 2

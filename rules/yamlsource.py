@@ -23,21 +23,19 @@ class LineList(list[Any]):
 
 
 class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]  # libyaml parses ~10x faster
-    def construct_mapping(self, node: MappingNode, deep: bool = False) -> LineMap:  # type: ignore[override]
+    def construct_mapping(self, node: MappingNode, deep: bool = False) -> LineMap:
         result = LineMap()
         result.line = node.start_mark.line + 1
         result.lines = {}
         for key_node, value_node in node.value:
             key = self.construct_object(key_node, deep=True)
             if key in result:
-                raise yaml.MarkedYAMLError(
-                    problem=f"duplicate key '{key}'", problem_mark=key_node.start_mark
-                )
+                raise yaml.MarkedYAMLError(problem=f"duplicate key '{key}'", problem_mark=key_node.start_mark)
             result[key] = self.construct_object(value_node, deep=True)
             result.lines[key] = key_node.start_mark.line + 1
         return result
 
-    def construct_sequence(self, node: SequenceNode, deep: bool = False) -> LineList:  # type: ignore[override]
+    def construct_sequence(self, node: SequenceNode, deep: bool = False) -> LineList:
         result = LineList(self.construct_object(child, deep=True) for child in node.value)
         result.line = node.start_mark.line + 1
         result.lines = [child.start_mark.line + 1 for child in node.value]
@@ -60,17 +58,17 @@ def _resolve(self: _Loader, kind: type, value: str, implicit: tuple[bool, bool])
     # Rule packs repeat the same scalars (ids, 'inferred', true) thousands of times; resolving
     # each one against every implicit-type pattern was most of the load time of a large pack.
     if kind is not yaml.ScalarNode:
-        return yaml.SafeLoader.resolve(self, kind, value, implicit)  # type: ignore[arg-type]
+        return yaml.SafeLoader.resolve(self, kind, value, implicit)  # type: ignore[no-untyped-call,no-any-return]
     key = (value, implicit)
     tag = _RESOLVED.get(key)
     if tag is None:
         if len(_RESOLVED) > 200_000:
             _RESOLVED.clear()
-        tag = _RESOLVED[key] = yaml.SafeLoader.resolve(self, kind, value, implicit)  # type: ignore[arg-type]
+        tag = _RESOLVED[key] = yaml.SafeLoader.resolve(self, kind, value, implicit)  # type: ignore[no-untyped-call]
     return tag
 
 
-_Loader.resolve = _resolve  # type: ignore[method-assign,assignment]
+_Loader.resolve = _resolve
 
 
 def load(path: Path) -> Any:

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from composer import ComposeRequest, Composer, Composition
+from composer import Composer, ComposeRequest, Composition
 from composer import scenarios as scenario_runner
 from rules import checks, packs
 from rules.errors import InputError, PackError, Problem
@@ -104,7 +104,12 @@ def rules_test(
         for failure in outcome.failures:
             typer.echo(f"    {failure}")
     uncovered = scenario_runner.coverage(composer, outcomes)
-    for label, items in (("规则", uncovered.rules), ("许可事项", uncovered.permits), ("问题", uncovered.questions), ("材料", uncovered.materials)):
+    for label, items in (
+        ("规则", uncovered.rules),
+        ("许可事项", uncovered.permits),
+        ("问题", uncovered.questions),
+        ("材料", uncovered.materials),
+    ):
         if items:
             typer.echo(f"没有情形覆盖的{label}({len(items)}): {', '.join(items)}")
     failed = sum(not o.passed for o in outcomes)
@@ -122,8 +127,15 @@ def _load(pack: str, packs_dir: Path) -> Composer:
 
 
 def _compose(
-    pack: str, when: str | None, industry: list[str] | None, scope: list[str] | None, answer: list[str] | None,
-    commit: list[str] | None, lang: str, packs_dir: Path, as_json: bool,
+    pack: str,
+    when: str | None,
+    industry: list[str] | None,
+    scope: list[str] | None,
+    answer: list[str] | None,
+    commit: list[str] | None,
+    lang: str,
+    packs_dir: Path,
+    as_json: bool,
 ) -> Composition:
     problems: list[Problem] = []
     answers: dict[str, str] = {}
@@ -145,11 +157,19 @@ def _compose(
         _print_problems(problems, as_json)
         raise typer.Exit(2)
     if pack not in packs.available(packs_dir):
-        _print_problems([Problem("unknown_pack", f"没有名为“{pack}”的规则包(可用: {', '.join(packs.available(packs_dir))})", "--pack", pack)], as_json)
+        _print_problems(
+            [Problem("unknown_pack", f"没有名为“{pack}”的规则包(可用: {', '.join(packs.available(packs_dir))})", "--pack", pack)],
+            as_json,
+        )
         raise typer.Exit(2)
     composer = _load(pack, packs_dir)
     request = ComposeRequest(
-        pack=pack, as_of=as_of, industries=industry or [], scope=scope or [], answers=answers, commit=commit or [],
+        pack=pack,
+        as_of=as_of,
+        industries=industry or [],
+        scope=scope or [],
+        answers=answers,
+        commit=commit or [],
         locale=lang,  # type: ignore[arg-type]
     )
     try:
@@ -173,7 +193,10 @@ def summary(c: Composition) -> str:
         commit = "可告知承诺" if p.commitment.eligible else "不适用告知承诺"
         if p.commitment.chosen:
             commit = "已选择告知承诺"
-        lines.append(f"[{p.stage}] {p.name} — {p.department_name}; 法定 {p.statutory_limit.text}, 按本次选择 {p.effective_limit.text}; {commit}")
+        lines.append(
+            f"[{p.stage}] {p.name} — {p.department_name}; "
+            f"法定 {p.statutory_limit.text}, 按本次选择 {p.effective_limit.text}; {commit}"
+        )
         lines.append(f"    依据: {'; '.join(p.legal_basis)}")
         for d in p.depends_on:
             lines.append(f"    需先取得: {d.name}" + (f"(使用其“{d.uses_name}”)" if d.uses_name else ""))
@@ -186,9 +209,15 @@ def summary(c: Composition) -> str:
         lines.append(f"  - {m.name}{layers} ← {'、'.join(names[p] for p in m.permits)}{note}")
     lines.append("")
     fields = sum(len(s.fields) for s in c.form.sections)
-    lines.append(f"统一申请表: {len(c.form.sections)} 个部分, {fields} 个字段" + (f"; 另附 {len(c.form.sheets)} 张单独申请表" if c.form.sheets else ""))
+    lines.append(
+        f"统一申请表: {len(c.form.sections)} 个部分, {fields} 个字段"
+        + (f"; 另附 {len(c.form.sheets)} 张单独申请表" if c.form.sheets else "")
+    )
     b, a = c.savings.before, c.savings.after
-    lines.append(f"压减: 申请表 {b.forms}→{a.forms}, 材料 {b.materials}→{a.materials}, 填表要素 {b.form_fields}→{a.form_fields}, 时限 {b.working_days}→{a.working_days} 个工作日")
+    lines.append(
+        f"压减: 申请表 {b.forms}→{a.forms}, 材料 {b.materials}→{a.materials}, "
+        f"填表要素 {b.form_fields}→{a.form_fields}, 时限 {b.working_days}→{a.working_days} 个工作日"
+    )
     if c.questions:
         lines.append("")
         lines.append("仍需回答的问题(可能改变结果):")

@@ -16,20 +16,53 @@ MINI = ["--packs-dir", str(FIXTURES), "--pack", "mini"]
 
 
 def test_compose_prints_a_chinese_summary() -> None:
-    result = runner.invoke(app, ["compose", *MINI, "-i", "shop", "-a", "sells_tobacco=是", "-a", "area_m2=80",
-                                 "-a", "food_prep=否", "-a", "public_assembly=否"])
+    result = runner.invoke(
+        app,
+        [
+            "compose",
+            *MINI,
+            "-i",
+            "shop",
+            "-a",
+            "sells_tobacco=是",
+            "-a",
+            "area_m2=80",
+            "-a",
+            "food_prep=否",
+            "-a",
+            "public_assembly=否",
+        ],
+    )
     assert result.exit_code == 0, result.output
-    assert "烟草专卖零售许可" in result.output and "材料清单" in result.output
+    assert "烟草专卖零售许可" in result.output
+    assert "材料清单" in result.output
     assert "仍需回答" not in result.output
 
 
 def test_compose_json_is_the_composition() -> None:
-    result = runner.invoke(app, ["compose", *MINI, "-i", "shop", "-a", "sells_tobacco=true", "-a", "food_prep=false", "--json", "-c", "food_business",
-                                 "--date", "2026-11-26"])
+    result = runner.invoke(
+        app,
+        [
+            "compose",
+            *MINI,
+            "-i",
+            "shop",
+            "-a",
+            "sells_tobacco=true",
+            "-a",
+            "food_prep=false",
+            "--json",
+            "-c",
+            "food_business",
+            "--date",
+            "2026-11-26",
+        ],
+    )
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert [p["id"] for p in data["permits"]] == ["food_business", "tobacco"]
-    assert data["pack"]["as_of"] == "2026-11-26" and data["commitments"][0]["permit"] == "food_business"
+    assert data["pack"]["as_of"] == "2026-11-26"
+    assert data["commitments"][0]["permit"] == "food_business"
 
 
 def test_questions_lists_what_is_still_open() -> None:
@@ -52,23 +85,29 @@ def test_bad_input_exits_non_zero_and_names_each_problem() -> None:
 def test_unknown_pack_and_bad_date() -> None:
     assert runner.invoke(app, ["compose", "--packs-dir", str(FIXTURES), "--pack", "atlantis", "-i", "shop"]).exit_code == 2
     result = runner.invoke(app, ["compose", *MINI, "-i", "shop", "--date", "2026-13-01"])
-    assert result.exit_code == 2 and "--date" in result.output
+    assert result.exit_code == 2
+    assert "--date" in result.output
 
 
 def test_rules_test_runs_scenarios_and_reports_coverage() -> None:
     result = runner.invoke(app, ["rules", "test", "mini", "--packs-dir", str(FIXTURES)])
     assert result.exit_code == 0, result.output
     assert "2 passed, 0 failed" in result.output
-    assert "没有情形覆盖的规则" in result.output and "permit|fire_check||1" in result.output
+    assert "没有情形覆盖的规则" in result.output
+    assert "permit|fire_check||1" in result.output
 
 
 def test_rules_test_fails_on_a_wrong_expectation(tmp_path: Path) -> None:
     shutil.copytree(FIXTURES / "mini", tmp_path / "mini")
     scenarios = tmp_path / "mini" / "scenarios.yaml"
-    scenarios.write_text(scenarios.read_text(encoding="utf-8").replace("permits: [food_business, tobacco]", "permits: [food_business]"), encoding="utf-8")
+    scenarios.write_text(
+        scenarios.read_text(encoding="utf-8").replace("permits: [food_business, tobacco]", "permits: [food_business]"),
+        encoding="utf-8",
+    )
     result = runner.invoke(app, ["rules", "test", "mini", "--packs-dir", str(tmp_path)])
     assert result.exit_code == 1
-    assert "失败" in result.output and "tobacco" in result.output
+    assert "失败" in result.output
+    assert "tobacco" in result.output
 
 
 def test_rules_check_reports_file_and_line(tmp_path: Path) -> None:
@@ -77,4 +116,5 @@ def test_rules_check_reports_file_and_line(tmp_path: Path) -> None:
     permits.write_text(permits.read_text(encoding="utf-8").replace("department: police", "department: polce"), encoding="utf-8")
     result = runner.invoke(app, ["rules", "check", "mini", "--packs-dir", str(tmp_path)])
     assert result.exit_code == 1
-    assert f"{permits}:" in result.output and "polce" in result.output
+    assert f"{permits}:" in result.output
+    assert "polce" in result.output

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from composer import ComposeRequest, Composer, Composition
+from composer import Composer, ComposeRequest, Composition
 from rules.engine import OracleEngine
 from rules.errors import InputError
 
@@ -38,7 +38,8 @@ class TestPermits:
     def test_shop_selling_tobacco_needs_food_and_tobacco_permits(self, mini: Composer) -> None:
         c = compose(mini, industries=["shop"], answers=SHOP_ALL_ANSWERED)
         assert [p.id for p in c.permits] == ["food_business", "tobacco"]
-        assert c.complete and c.questions == []
+        assert c.complete
+        assert c.questions == []
 
     def test_not_selling_tobacco_leaves_it_out_with_the_answer_that_removed_it(self, mini: Composer) -> None:
         c = compose(mini, industries=["shop"], answers={**SHOP_ALL_ANSWERED, "sells_tobacco": False})
@@ -63,7 +64,8 @@ class TestPermits:
         assert stages == {"fire_check": 1, "hotel_trade": 2}
         assert [p.id for p in c.permits] == ["fire_check", "hotel_trade"]
         hotel = c.permits[1]
-        assert hotel.depends_on[0].permit == "fire_check" and hotel.depends_on[0].uses == "fire_opinion"
+        assert hotel.depends_on[0].permit == "fire_check"
+        assert hotel.depends_on[0].uses == "fire_opinion"
 
     def test_scope_item_alone_works_like_an_industry(self, mini: Composer) -> None:
         c = compose(mini, scope=["food_sales"], answers=SHOP_ALL_ANSWERED)
@@ -105,12 +107,15 @@ class TestCommitments:
         plain = compose(mini, industries=["shop"], answers=SHOP_ALL_ANSWERED)
         committed = compose(mini, industries=["shop"], answers=SHOP_ALL_ANSWERED, commit=["food_business"])
         food = committed.permits[0]
-        assert food.commitment.chosen and food.effective_limit.working_days == 1
+        assert food.commitment.chosen
+        assert food.effective_limit.working_days == 1
         assert plain.permits[0].effective_limit.working_days == 10  # the district's committed limit
         assert next(m for m in committed.materials if m.key == "floor_plan").status == "deferred"
         assert next(m for m in plain.materials if m.key == "floor_plan").status == "submit"
         letter = committed.commitments[0]
-        assert letter.permit == "food_business" and "食品安全" in letter.letter and "30个工作日" in letter.follow_up
+        assert letter.permit == "food_business"
+        assert "食品安全" in letter.letter
+        assert "30个工作日" in letter.follow_up
 
     def test_a_material_another_permit_still_needs_is_submitted(self, mini: Composer) -> None:
         c = compose(mini, industries=["shop", "hotel"], answers=SHOP_AND_HOTEL, commit=["food_business"])
@@ -137,7 +142,8 @@ class TestCommitments:
     def test_excluded_risk_category_is_explained(self, mini: Composer) -> None:
         c = compose(mini, industries=["hotel"], answers={"area_m2": 500})
         hotel = next(p for p in c.permits if p.id == "hotel_trade")
-        assert not hotel.commitment.eligible and "公共安全" in (hotel.commitment.reason or "")
+        assert not hotel.commitment.eligible
+        assert "公共安全" in (hotel.commitment.reason or "")
 
 
 class TestForm:
@@ -166,8 +172,10 @@ class TestSavings:
         c = compose(mini, industries=["shop", "hotel"], answers=SHOP_AND_HOTEL)
         before, after = c.savings.before, c.savings.after
         assert (before.permits, after.permits) == (4, 1)
-        assert before.forms == 4 and after.forms == 2
-        assert after.materials < before.materials and after.form_fields < before.form_fields
+        assert before.forms == 4
+        assert after.forms == 2
+        assert after.materials < before.materials
+        assert after.form_fields < before.form_fields
         # Separately: 10 (food, district commitment) ... statutory: 20 + 14 (20 calendar days) + 13 + 20.
         assert before.working_days == 20 + 14 + 13 + 20
         # In parallel, the hotel permit waits for the fire check: 13 + 20.
@@ -178,7 +186,8 @@ class TestSavings:
         tobacco = next(p for p in c.permits if p.id == "tobacco")
         # 09-29 … 10-18 crosses the National Day holiday (10-01 … 10-07) and one working Saturday
         # (10-10): 2 days in September, then 10-08, 10-09, 10-10 and 10-12 … 10-16.
-        assert tobacco.statutory_limit.text == "20日(自然日)" and tobacco.statutory_limit.working_days == 10
+        assert tobacco.statutory_limit.text == "20日(自然日)"
+        assert tobacco.statutory_limit.working_days == 10
 
 
 class TestQuestions:
@@ -198,7 +207,8 @@ class TestQuestions:
         c = compose(mini, industries=["shop"], answers={"sells_tobacco": False, "food_prep": False, "public_assembly": "unknown"})
         assert c.complete
         reason = next(r for r in c.reasons if r.id == "fire_check")
-        assert not reason.included and "公众聚集场所" in reason.summary
+        assert not reason.included
+        assert "公众聚集场所" in reason.summary
         assert c.answers["public_assembly"] is None
 
     def test_answer_to_an_irrelevant_question_is_ignored(self, mini: Composer) -> None:
@@ -227,7 +237,9 @@ class TestBadInput:
             ),
         ],
     )
-    def test_every_problem_is_named(self, mini: Composer, request_fields: dict[str, object], expected: list[tuple[str, str]]) -> None:
+    def test_every_problem_is_named(
+        self, mini: Composer, request_fields: dict[str, object], expected: list[tuple[str, str]]
+    ) -> None:
         assert errors(mini, **request_fields) == expected
 
     def test_unknown_pack(self, mini: Composer) -> None:
@@ -238,7 +250,8 @@ class TestBadInput:
     def test_messages_are_chinese_and_name_the_item(self, mini: Composer) -> None:
         with pytest.raises(InputError) as caught:
             compose(mini, industries=["shop"], answers={"area_m2": 0})
-        assert "经营场所面积" in caught.value.problems[0].message and "不能小于" in caught.value.problems[0].message
+        assert "经营场所面积" in caught.value.problems[0].message
+        assert "不能小于" in caught.value.problems[0].message
 
 
 class TestDeterminism:
@@ -289,7 +302,12 @@ def test_what_a_scope_item_implies_is_never_dropped_as_irrelevant(tmp_path: Path
     shutil.copytree(FIXTURES / "mini", tmp_path / "mini")
     catalog = tmp_path / "mini" / "catalog.yaml"
     # public_assembly is asked only of food sellers, but lodging implies it.
-    catalog.write_text(catalog.read_text(encoding="utf-8").replace(
-        "    allow_unknown: true\n", "    allow_unknown: true\n    relevant_when: {scope: food_sales}\n"), encoding="utf-8")
+    catalog.write_text(
+        catalog.read_text(encoding="utf-8").replace(
+            "    allow_unknown: true\n", "    allow_unknown: true\n    relevant_when: {scope: food_sales}\n"
+        ),
+        encoding="utf-8",
+    )
     c = compose(Composer.load("mini", tmp_path), industries=["hotel"])
-    assert c.answers["public_assembly"] is True and "fire_check" in [p.id for p in c.permits]
+    assert c.answers["public_assembly"] is True
+    assert "fire_check" in [p.id for p in c.permits]

@@ -33,7 +33,8 @@ def _answers_for(pack: Pack) -> st.SearchStrategy[dict[str, object]]:
         else:
             lo, hi = q.min if q.min is not None else 0, q.max if q.max is not None else 100000
             per_question[q.id] = st.one_of(
-                st.integers(int(lo), int(min(hi, 2000))), st.sampled_from([10, 30, 50, 150, 200, 300, 500]),
+                st.integers(int(lo), int(min(hi, 2000))),
+                st.sampled_from([10, 30, 50, 150, 200, 300, 500]),
                 # As the composer hands them over: at most 4 decimals (see composer.inputs.parse_answer).
                 st.floats(lo, min(hi, 2000), allow_nan=False).map(lambda x: round(x, 4)),
             )
@@ -66,7 +67,10 @@ _QUESTIONS = {
     "flag": Question(id="flag", text=Text(zh="是否"), type=QuestionType.boolean, source="test"),
     "area": Question(id="area", text=Text(zh="面积"), type=QuestionType.number, source="test"),
     "kind": Question(
-        id="kind", text=Text(zh="类别"), type=QuestionType.choice, source="test",
+        id="kind",
+        text=Text(zh="类别"),
+        type=QuestionType.choice,
+        source="test",
         options=[{"value": v, "label": {"zh": v}} for v in ("歌舞", "游艺", "net")],  # type: ignore[misc]
     ),
 }
@@ -100,17 +104,30 @@ def _pack_with(conditions: list[object]) -> Pack:
     for i, condition in enumerate(conditions):
         anchored = All.model_validate({"all": [ScopeLeaf(scope=_SCOPES[i % 3]), condition]})
         permits[f"p{i}"] = Permit(
-            id=f"p{i}", name=Text(zh=f"事项{i}"), department="market", legal_basis=["测试"], applies_when=anchored,
+            id=f"p{i}",
+            name=Text(zh=f"事项{i}"),
+            department="market",
+            legal_basis=["测试"],
+            applies_when=anchored,
             time_limit=TimeLimit(statutory={"days": 5}, source="test"),  # type: ignore[arg-type]
             notify_commit=NotifyCommit(available=False, reason=Text(zh="测试"), source="test"),
             elements=[template.elements[1].model_copy(update={"when": condition})],
             source="test",
         )
     return Pack(
-        meta=base.meta, chain=("random",), version="random", departments=base.departments,
-        questions=_QUESTIONS, scope_items={s: ScopeItem(id=s, name=Text(zh=s), source="test") for s in _SCOPES},
-        industries={}, permits=permits, materials=base.materials, fields=base.fields, scenarios=[],
-        origins={}, directory=FIXTURES,
+        meta=base.meta,
+        chain=("random",),
+        version="random",
+        departments=base.departments,
+        questions=_QUESTIONS,
+        scope_items={s: ScopeItem(id=s, name=Text(zh=s), source="test") for s in _SCOPES},
+        industries={},
+        permits=permits,
+        materials=base.materials,
+        fields=base.fields,
+        scenarios=[],
+        origins={},
+        directory=FIXTURES,
     )
 
 
