@@ -49,10 +49,14 @@ def csrf_valid(session: dict[str, Any], sent: str | None) -> bool:
     return hmac.compare_digest(expected.encode(), sent.encode())
 
 
-def rotate_session(session: dict[str, Any]) -> None:
-    """Forget everything in the session and start a new CSRF token (on sign-in and sign-out)."""
-    lang = session.get("lang")
+def rotate_session(session: dict[str, Any], keep: tuple[str, ...] = ()) -> None:
+    """Forget everything in the session and start a new CSRF token (on sign-in and sign-out).
+
+    The language and the keys in ``keep`` survive: signing in half-way through the applicant's
+    journey keeps the business chosen and the answers given (``keep=("journey",)``); signing out
+    keeps nothing else, so the next person at a shared computer sees none of it.
+    """
+    kept = {key: session[key] for key in ("lang", *keep) if session.get(key)}
     session.clear()
-    if lang:
-        session["lang"] = lang
+    session.update(kept)
     csrf_token(session)

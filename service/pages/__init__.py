@@ -1,11 +1,21 @@
-"""Server-rendered pages for applicants (Chinese first, English with ?lang=en). Add page routers here."""
+"""Server-rendered pages for applicants (Chinese first, English with ?lang=en). Add page routers here.
+
+The applicant's journey: ``start`` (choose the business) → ``questions`` (one per page, then check
+your answers) → ``notice`` (告知单, commitments, what changed) → ``apply`` (the one form, saved as a
+draft) → ``documents`` (PDFs). Its state is in the session (``journey``); accounts in ``auth``,
+the applicant's own drafts in ``drafts``.
+"""
 
 from fastapi import APIRouter
 
-from service.pages import auth, drafts, home
+from service.pages import apply, auth, documents, drafts, notice, questions, start
 
 pages_router = APIRouter()
-pages_router.include_router(home.router)
+pages_router.include_router(start.router)
+pages_router.include_router(questions.router)
+pages_router.include_router(notice.router)
+pages_router.include_router(apply.router)
+pages_router.include_router(documents.router)
 pages_router.include_router(auth.router)
 pages_router.include_router(drafts.router)
 

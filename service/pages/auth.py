@@ -25,6 +25,8 @@ router = APIRouter(tags=["pages"], include_in_schema=True)
 PHONE = re.compile(r"^1[3-9]\d{9}$")
 MIN_PASSWORD = 8
 MAX_PASSWORD = 128
+KEEP_ON_SIGN_IN = ("journey",)
+"""Session keys that survive signing in: the applicant's journey so far (see pages/journey.py)."""
 
 _POST_RESPONSES: dict[int | str, dict[str, Any]] = {
     303: {"description": "Done: on to the next page"},
@@ -48,6 +50,7 @@ class SignUpForm(BaseModel):
                     "display_name": "王小明",
                     "password": "an-8+-char-secret",
                     "password_confirm": "an-8+-char-secret",
+                    "next": "/form",
                 }
             ]
         }
@@ -58,6 +61,7 @@ class SignUpForm(BaseModel):
     display_name: str = Field(default="", max_length=300)
     password: str = Field(default="", max_length=1000)
     password_confirm: str = Field(default="", max_length=1000)
+    next: str = Field(default="", max_length=1000, description="a path on this site to go to afterwards")
 
 
 class SignInForm(BaseModel):
@@ -86,10 +90,10 @@ def _errors(field_errors: dict[str, str]) -> list[dict[str, str]]:
     return [{"field": field, "message": message} for field, message in field_errors.items()]
 
 
-@router.get("/sign-up", response_class=Response, responses={200: pages.PAGE})
-def sign_up_page(request: Request, user: OptionalUser) -> Response:
+@router.get("/sign-up", response_class=Response, responses={200: pages.PAGE, 422: pages.INVALID})
+def sign_up_page(request: Request, user: OptionalUser, next: str | None = None) -> Response:  # noqa: A002
     """Show the sign-up form."""
-    return render(request, "sign_up.html", {"values": {}, "field_errors": {}, "errors": []})
+    return render(request, "sign_up.html", {"values": {}, "field_errors": {}, "errors": [], "next_url": safe_next(next)})
 
 
 @router.post(
@@ -147,12 +151,17 @@ def sign_up(request: Request, session: SessionDep, lang: LangDep, form: Annotate
         return render(
             request,
             "sign_up.html",
-            {"values": values, "field_errors": field_errors, "errors": _errors(field_errors)},
+            {
+                "values": values,
+                "field_errors": field_errors,
+                "errors": _errors(field_errors),
+                "next_url": safe_next(form.next),
+            },
             status_code=400,
         )
-    rotate_session(request.session)
+    rotate_session(request.session, keep=KEEP_ON_SIGN_IN)
     request.session["user_id"] = str(user.id)
-    return RedirectResponse("/drafts", status_code=303)
+    return RedirectResponse(safe_next(form.next), status_code=303)
 
 
 @router.get("/sign-in", response_class=Response, responses={200: pages.PAGE, 422: pages.INVALID})
@@ -191,7 +200,7 @@ def sign_in(request: Request, session: SessionDep, lang: LangDep, form: Annotate
             "next_url": safe_next(next_url),
         }
         return render(request, "sign_in.html", context, status_code=400)
-    rotate_session(request.session)
+    rotate_session(request.session, keep=KEEP_ON_SIGN_IN)
     request.session["user_id"] = str(user.id)
     return RedirectResponse(safe_next(next_url), status_code=303)
 

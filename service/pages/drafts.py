@@ -9,10 +9,11 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from service import crud
-from service.deps import CsrfProtected, CurrentUser, LangDep, RegistryDep, SessionDep
+from service.deps import ComposeServiceDep, CsrfProtected, CurrentUser, LangDep, RegistryDep, SessionDep
 from service.errors import NotFound
 from service.models import Draft
 from service.pages import responses as pages
+from service.pages.apply import compose_draft, missing_required
 from service.pages.templating import render
 
 router = APIRouter(tags=["pages"])
@@ -36,6 +37,12 @@ def _title(draft: Draft, registry: RegistryDep, lang: str) -> str:
     return "、".join(names) if names else "—"
 
 
+def _scope_names(draft: Draft, registry: RegistryDep, lang: str) -> str:
+    composer = registry.get(draft.pack_id)
+    items = composer.pack.scope_items if composer else {}
+    return "、".join(items[s].name.in_(lang) if s in items else s for s in draft.scope)
+
+
 def _when(draft: Draft) -> str:
     return draft.updated_at.strftime("%Y-%m-%d %H:%M")
 
@@ -56,15 +63,26 @@ def list_drafts(request: Request, session: SessionDep, user: CurrentUser, regist
     responses={200: pages.PAGE, 404: pages.NOT_FOUND, 422: pages.INVALID, **_SIGN_IN},
 )
 def read_draft(
-    request: Request, session: SessionDep, user: CurrentUser, registry: RegistryDep, lang: LangDep, draft_id: uuid.UUID
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    registry: RegistryDep,
+    service: ComposeServiceDep,
+    lang: LangDep,
+    draft_id: uuid.UUID,
 ) -> Response:
-    """Show one of my drafts."""
+    """Show one of my drafts: what it is, what is still missing, continue it, its PDFs."""
     draft = _draft_or_404(session, user, draft_id)
+    composed = compose_draft(service, session, draft, lang)
+    composition = composed.composition if composed else None
     context = {
+        "composition": composition,
+        "missing": missing_required(composition.form, draft.form_values) if composition else [],
+        "saved": request.query_params.get("saved") == "1",
         "draft": draft,
         "title": _title(draft, registry, lang),
         "industries": _title(draft, registry, lang) if draft.industries else "",
-        "scope": "、".join(draft.scope),
+        "scope": _scope_names(draft, registry, lang),
         "updated": _when(draft),
     }
     return render(request, "draft.html", context)

@@ -24,5 +24,6 @@ RATE_LIMITED = {
     "headers": {"Retry-After": {"description": "seconds to wait", "schema": {"type": "integer"}}},
 }
 TO_SIGN_IN = {"description": "Not signed in: on to the sign-in page"}
+TO_START = {"description": "No business chosen yet (or open questions first): on to that step"}
 
-__all__ = ["CSRF", "FORM_ERRORS", "INVALID", "NOT_FOUND", "PAGE", "RATE_LIMITED", "TOO_LARGE", "TO_SIGN_IN", "html"]
+__all__ = ["CSRF", "FORM_ERRORS", "INVALID", "NOT_FOUND", "PAGE", "RATE_LIMITED", "TOO_LARGE", "TO_SIGN_IN", "TO_START", "html"]

@@ -2,6 +2,11 @@
 
 Page routers call ``render(request, "page.html", {...})``. Every page gets ``_`` (gettext in the
 request's language), ``lang``, ``csrf_token``, ``current_user`` and ``switch_lang_url``.
+
+There is one Environment per language: forms/ installs its gettext, filters and globals on an
+Environment (``forms.render.configure``), which the applicant pages need to reuse the notice macros
+as ``{% import "forms/macros.html" as forms %}``. The service's own templates take ``_`` from the
+context, so they are unaffected.
 """
 
 from __future__ import annotations
@@ -11,24 +16,38 @@ from typing import Any
 from urllib.parse import urlencode
 
 from fastapi.templating import Jinja2Templates
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PrefixLoader, select_autoescape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
-from service.i18n import negotiate, parse_lang, translations
+from forms import render as forms_render
+from service.i18n import LANGS, negotiate, parse_lang, translations
 from service.security import csrf_token
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 
-_env = Environment(
-    loader=FileSystemLoader([str(TEMPLATES_DIR)]),
-    autoescape=select_autoescape(["html", "xml"]),
-    extensions=["jinja2.ext.i18n"],
-    trim_blocks=True,
-    lstrip_blocks=True,
-)
-templates = Jinja2Templates(env=_env)
+
+def _make_env(lang: str) -> Environment:
+    env = Environment(
+        loader=ChoiceLoader(
+            [
+                FileSystemLoader([str(TEMPLATES_DIR)]),
+                PrefixLoader({"forms": FileSystemLoader(str(forms_render.TEMPLATES_DIR))}),
+            ]
+        ),
+        autoescape=select_autoescape(["html", "xml"]),
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    forms_render.configure(env, lang)
+    return env
+
+
+_templates = {lang: Jinja2Templates(env=_make_env(lang)) for lang in LANGS}
+templates = _templates["zh"]
+_env = templates.env
 
 LANG_COOKIE_AGE = 365 * 24 * 3600
 
@@ -45,11 +64,14 @@ PAGE_HEADERS = {
 
 
 def add_template_dir(path: Path) -> None:
-    """Let another package's templates be found too (e.g. forms/templates)."""
-    loader = _env.loader
-    assert isinstance(loader, FileSystemLoader)
-    if str(path) not in loader.searchpath:
-        loader.searchpath.append(str(path))
+    """Let another package's templates be found too."""
+    for t in _templates.values():
+        loader = t.env.loader
+        assert isinstance(loader, ChoiceLoader)
+        first = loader.loaders[0]
+        assert isinstance(first, FileSystemLoader)
+        if str(path) not in first.searchpath:
+            first.searchpath.append(str(path))
 
 
 def _switch_url(request: Request, lang: str) -> str:
@@ -74,7 +96,7 @@ def render(request: Request, name: str, context: dict[str, Any] | None = None, *
         "demo": settings.demo,
         **(context or {}),
     }
-    response = templates.TemplateResponse(request, name, ctx, status_code=status_code)
+    response = _templates[lang].TemplateResponse(request, name, ctx, status_code=status_code)
     response.headers.update(PAGE_HEADERS)
     asked = parse_lang(request.query_params.get("lang"))
     if asked and request.cookies.get(settings.lang_cookie) != asked:

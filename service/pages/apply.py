@@ -1,0 +1,279 @@
+"""Step 5: the one form (一表申请), validated on the server and saved as the applicant's draft.
+
+The composed fields are shown in their sections, then each permit that is not merged as its own
+sheet (a field it shares with the sections is asked once, above). ``forms.validation`` checks the
+post: any value that is wrong (a bad unified social credit code, ID number, phone, area, date…)
+shows the page again with a Chinese error summary and every value kept, and nothing is saved.
+Required fields left blank do not stop a *draft* from being saved — it is work in progress; the
+draft page lists what is still missing.
+
+Saving needs an applicant: someone not signed in is sent to sign in (or sign up) and comes back
+to the form, the values kept in the session meanwhile when they fit. A draft stores the
+composition it was built on (``crud.create_draft(composed=...)``); ``POST /drafts/{id}/resume``
+carries a saved draft back into the journey.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlmodel import Session
+
+from composer.model import ComposeRequest, FieldOut, Form
+from forms.validation import form_fields, validate
+from rules.errors import InputError
+from service import crud
+from service.compose import Composed, ComposeService
+from service.deps import ComposeServiceDep, CsrfProtected, CurrentUser, LangDep, OptionalUser, SessionDep, SettingsDep
+from service.errors import NotFound
+from service.i18n import translations
+from service.models import Draft, DraftCreate, DraftUpdate, StoredComposition, User
+from service.pages import responses as pages
+from service.pages.formdata import FormDataDep
+from service.pages.journey import Journey, load_composed, next_url
+from service.pages.templating import render
+
+router = APIRouter(tags=["pages"])
+
+MAX_VALUE = 2000
+
+
+def display_values(form: Form, values: dict[str, Any]) -> dict[str, str]:
+    """Stored (clean) values, or the prefill, as the inputs show them."""
+    shown: dict[str, str] = {}
+    for f in form_fields(form):
+        value = values.get(f.id)
+        if value is None or value == "":
+            value = f.prefill
+        if value is None:
+            continue
+        if isinstance(value, bool):
+            shown[f.id] = "true" if value else "false"
+        elif isinstance(value, float) and value.is_integer():
+            shown[f.id] = str(int(value))
+        else:
+            shown[f.id] = str(value)
+    return shown
+
+
+def _given(f: FieldOut, posted: dict[str, str]) -> bool:
+    if posted.get(f.id, "").strip():
+        return True
+    return f.type == "date" and any(posted.get(f"{f.id}-{part}", "").strip() for part in ("year", "month", "day"))
+
+
+def missing_required(form: Form, values: dict[str, Any]) -> list[FieldOut]:
+    """Required fields a saved draft still lacks (a prefill counts as filled)."""
+    return [f for f in form_fields(form) if f.required and values.get(f.id) in (None, "") and f.prefill is None]
+
+
+def _sheet_fields(form: Form) -> list[dict[str, Any]]:
+    """Each sheet with the fields it asks itself and the ones already asked in the sections."""
+    in_sections = {f.id for s in form.sections for f in s.fields}
+    return [
+        {
+            "sheet": sheet,
+            "own": [f for f in sheet.fields if f.id not in in_sections],
+            "shared": [f for f in sheet.fields if f.id in in_sections],
+        }
+        for sheet in form.sheets
+    ]
+
+
+def _render_form(
+    request: Request,
+    journey: Journey,
+    composed: Composed,
+    user: User | None,
+    lang: str,
+    values: dict[str, str],
+    *,
+    field_errors: dict[str, str] | None = None,
+    extra_errors: list[dict[str, str]] | None = None,
+    status_code: int = 200,
+) -> Response:
+    composition = composed.composition
+    field_errors = field_errors or {}
+    errors = [{"field": fid, "message": message} for fid, message in field_errors.items()]
+    errors += extra_errors or []
+    context = {
+        "c": composition,
+        "form": composition.form,
+        "sheets": _sheet_fields(composition.form),
+        "permit_names": {p.id: p.name for p in composition.permits},
+        "values": values,
+        "field_errors": field_errors,
+        "errors": errors,
+        "stashed": bool(journey.stash) and user is not None,
+        "draft_id": journey.draft,
+        "sign_in_url": f"/sign-in?next={quote('/form')}",
+        "sign_up_url": f"/sign-up?next={quote('/form')}",
+    }
+    return render(request, "apply_form.html", context, status_code=status_code)
+
+
+def _own_draft(session: Session, user: User | None, draft_id: str | None) -> Draft | None:
+    if user is None or not draft_id:
+        return None
+    return crud.get_draft(session=session, owner=user, draft_id=uuid.UUID(draft_id))
+
+
+@router.get("/form", response_class=Response, responses={200: pages.PAGE, 303: pages.TO_START})
+def form_page(
+    request: Request, user: OptionalUser, session: SessionDep, service: ComposeServiceDep, settings: SettingsDep, lang: LangDep
+) -> Response:
+    """The one form, filled with what the applicant saved or typed before signing in."""
+    loaded = load_composed(request, service, settings.default_pack, lang)
+    if isinstance(loaded, Response):
+        return loaded
+    journey, composed = loaded
+    if composed.composition.questions:
+        return RedirectResponse(next_url(composed.composition), status_code=303)
+    draft = _own_draft(session, user, journey.draft)
+    saved: dict[str, Any] = journey.stash if journey.stash is not None else (draft.form_values if draft else {})
+    values = display_values(composed.composition.form, saved)
+    return _render_form(request, journey, composed, user, lang, values)
+
+
+@router.post(
+    "/form",
+    status_code=303,
+    response_class=Response,
+    responses={
+        303: {"description": "Saved: on to the draft (or to sign in first)"},
+        400: pages.FORM_ERRORS,
+        403: pages.CSRF,
+        413: pages.TOO_LARGE,
+    },
+    dependencies=[CsrfProtected],
+)
+def save_form(
+    request: Request,
+    user: OptionalUser,
+    session: SessionDep,
+    service: ComposeServiceDep,
+    settings: SettingsDep,
+    lang: LangDep,
+    form: FormDataDep,
+) -> Response:
+    """Validate the one form; save it as the applicant's draft (signing in first if need be)."""
+    _ = translations(lang).gettext
+    loaded = load_composed(request, service, settings.default_pack, lang)
+    if isinstance(loaded, Response):
+        return loaded
+    journey, composed = loaded
+    composition = composed.composition
+    if composition.questions:
+        return RedirectResponse(next_url(composition), status_code=303)
+    posted = {k: v[:MAX_VALUE] for k, v in form.multi_items() if isinstance(v, str) and k != "csrf_token"}
+    clean, errors = validate(composition.form, posted, lang)
+    blocking = {f.id: errors[f.id] for f in form_fields(composition.form) if f.id in errors and _given(f, posted)}
+    if blocking:
+        return _render_form(request, journey, composed, user, lang, posted, field_errors=blocking, status_code=400)
+
+    if user is None:
+        if journey.keep_stash(clean):
+            journey.save(request)
+            return RedirectResponse(f"/sign-in?next={quote('/form')}", status_code=303)
+        message = _("保存草稿需要先登录。您填写的内容较多，请先登录或注册，再填写并保存。")
+        return _render_form(
+            request,
+            journey,
+            composed,
+            user,
+            lang,
+            posted,
+            extra_errors=[{"field": "sign-in", "message": message}],
+            status_code=400,
+        )
+
+    draft = _own_draft(session, user, journey.draft)
+    if draft is not None:
+        update = DraftUpdate(
+            industries=journey.industries,
+            scope=journey.scope,
+            answers=dict(journey.answers),
+            commit=journey.commit,
+            form_values=clean,
+        )
+        draft = crud.update_draft(session=session, draft=draft, draft_update=update, composed=composed)
+    else:
+        create = DraftCreate(
+            pack_id=composition.pack.id,
+            industries=journey.industries,
+            scope=journey.scope,
+            answers=dict(journey.answers),
+            commit=journey.commit,
+            form_values=clean,
+        )
+        draft = crud.create_draft(session=session, owner=user, draft_create=create, composed=composed)
+    journey.draft = str(draft.id)
+    journey.stash = None
+    journey.save(request)
+    return RedirectResponse(f"/drafts/{draft.id}?saved=1", status_code=303)
+
+
+@router.post(
+    "/drafts/{draft_id}/resume",
+    status_code=303,
+    response_class=Response,
+    responses={
+        303: {"description": "The draft is the journey again: on to its form"},
+        403: pages.CSRF,
+        404: pages.NOT_FOUND,
+        413: pages.TOO_LARGE,
+        422: pages.INVALID,
+    },
+    dependencies=[CsrfProtected],
+)
+def resume_draft(
+    request: Request, session: SessionDep, user: CurrentUser, settings: SettingsDep, draft_id: uuid.UUID
+) -> Response:
+    """Carry one of my drafts back into the journey and continue its form."""
+    draft = crud.get_draft(session=session, owner=user, draft_id=draft_id)
+    if draft is None:
+        raise NotFound("unknown_draft", "没有找到这份草稿", "path.draft_id", str(draft_id))
+    answers = {k: v for k, v in draft.answers.items() if isinstance(v, bool | int | float | str)}
+    journey = Journey(
+        pack=draft.pack_id,
+        industries=list(draft.industries),
+        scope=list(draft.scope),
+        answers=answers,
+        commit=list(draft.commit),
+        history=list(answers),
+        draft=str(draft.id),
+    )
+    journey.save(request)
+    return RedirectResponse("/form", status_code=303)
+
+
+# --- a saved draft, composed again ------------------------------------------------------------
+
+
+def draft_request(session: Session, draft: Draft, lang: str) -> ComposeRequest:
+    """The exact request the draft was last composed from (its stored input, as-of date included)."""
+    stored = session.get(StoredComposition, draft.composition_id) if draft.composition_id else None
+    if stored is not None:
+        try:
+            return ComposeRequest.model_validate({**stored.input, "locale": "en" if lang == "en" else "zh"})
+        except ValueError:
+            pass
+    journey = Journey(
+        pack=draft.pack_id,
+        industries=list(draft.industries),
+        scope=list(draft.scope),
+        answers={k: v for k, v in draft.answers.items() if isinstance(v, bool | int | float | str)},
+        commit=list(draft.commit),
+    )
+    return journey.request(lang)
+
+
+def compose_draft(service: ComposeService, session: Session, draft: Draft, lang: str) -> Composed | None:
+    try:
+        return service.compose(draft_request(session, draft, lang), source="pages")
+    except InputError:
+        return None

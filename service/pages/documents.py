@@ -1,0 +1,160 @@
+"""Step 6: the notice, the one form and the commitment letter as PDF (``forms.render.render_pdf``).
+
+``/documents/{kind}.pdf`` prints the journey in the session (the form filled with the journey's
+draft, or blank for handwriting when there is none); ``/drafts/{id}/documents/{kind}.pdf`` prints
+one of the applicant's own drafts, composed again from the exact input stored with it. Someone
+else's draft is a 404 like a missing one. The filename names the document, the business and the
+as-of date, in Chinese with an ASCII fallback.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Any, Literal
+from urllib.parse import quote
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+
+from composer.model import Composition
+from forms.render import render_pdf
+from service import crud
+from service.deps import ComposeServiceDep, CurrentUser, LangDep, OptionalUser, SessionDep, SettingsDep
+from service.errors import NotFound
+from service.i18n import translations
+from service.pages import responses as pages
+from service.pages.apply import compose_draft
+from service.pages.journey import load_composed, next_url
+from service.pages.templating import render
+
+router = APIRouter(tags=["pages"])
+
+Kind = Literal["notice", "form", "commitment"]
+
+PDF = {
+    200: {
+        "description": "The PDF (A4), as an attachment",
+        "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+    },
+    404: pages.NOT_FOUND,
+    422: pages.INVALID,
+}
+
+
+def _(message: str) -> str:
+    """Mark a msgid for extraction; translated when used."""
+    return message
+
+
+TITLES = {"notice": _("一次告知单"), "form": _("综合申请表"), "commitment": _("告知承诺书")}
+ASCII = {"notice": "notice", "form": "application-form", "commitment": "commitment-letter"}
+
+
+def content_disposition(kind: str, composition: Composition, lang: str, business: str) -> str:
+    """``attachment`` with an ASCII ``filename`` and the full name as RFC 6266 ``filename*``."""
+    as_of: date = composition.pack.as_of
+    title = translations(lang).gettext(TITLES[kind])
+    name = f"{title}-{business}-{as_of:%Y%m%d}.pdf" if business else f"{title}-{as_of:%Y%m%d}.pdf"
+    name = name.replace("/", "-").replace("\\", "-")
+    fallback = f"yiye-{ASCII[kind]}-{as_of:%Y%m%d}.pdf"
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
+
+
+def _pdf(kind: str, composition: Composition, values: dict[str, Any], lang: str, business: str) -> Response:
+    body = render_pdf(kind, composition, values if kind == "form" else None, locale=lang)  # type: ignore[arg-type]
+    return Response(
+        body,
+        media_type="application/pdf",
+        headers={
+            "Content-Disposition": content_disposition(kind, composition, lang, business),
+            "Cache-Control": "no-store",
+            "X-Content-Type-Options": "nosniff",
+        },
+    )
+
+
+def _no_commitments(request: Request, lang: str) -> Response:
+    gettext = translations(lang).gettext
+    context = {
+        "title": gettext("没有告知承诺书"),
+        "messages": [gettext("您没有选择以告知承诺方式办理的事项。可以在告知单的“告知承诺”部分选择。")],
+    }
+    return render(request, "error.html", context, status_code=404)
+
+
+def _unknown_kind(request: Request, lang: str) -> Response:
+    gettext = translations(lang).gettext
+    return render(
+        request, "error.html", {"title": gettext("页面不存在"), "messages": [gettext("请检查地址是否正确。")]}, status_code=404
+    )
+
+
+def _business(composition: Composition, lang: str, names: list[str]) -> str:
+    return ("、" if lang == "zh" else ", ").join(names[:3])
+
+
+@router.get("/documents/{kind}.pdf", response_class=Response, responses={**PDF, 303: pages.TO_START})
+def journey_pdf(
+    request: Request,
+    kind: str,
+    user: OptionalUser,
+    session: SessionDep,
+    service: ComposeServiceDep,
+    settings: SettingsDep,
+    lang: LangDep,
+) -> Response:
+    """A PDF of the journey in the session: ``notice``, ``form`` or ``commitment``."""
+    if kind not in TITLES:
+        return _unknown_kind(request, lang)
+    loaded = load_composed(request, service, settings.default_pack, lang)
+    if isinstance(loaded, Response):
+        return loaded
+    journey, composed = loaded
+    composition = composed.composition
+    if composition.questions:
+        return RedirectResponse(next_url(composition), status_code=303)
+    if kind == "commitment" and not composition.commitments:
+        return _no_commitments(request, lang)
+    values: dict[str, Any] = {}
+    if journey.stash is not None:
+        values = journey.stash
+    elif journey.draft and user is not None:
+        draft = crud.get_draft(session=session, owner=user, draft_id=uuid.UUID(journey.draft))
+        values = draft.form_values if draft else {}
+    return _pdf(kind, composition, values, lang, _industry_names(composition, lang, service, journey.pack))
+
+
+def _industry_names(composition: Composition, lang: str, service: Any, pack_id: str) -> str:
+    composer = service.registry.get(pack_id)
+    if composer is None:
+        return ""
+    names = [composer.pack.industries[i].name.in_(lang) for i in composition.industries if i in composer.pack.industries]
+    return _business(composition, lang, names)
+
+
+@router.get("/drafts/{draft_id}/documents/{kind}.pdf", response_class=Response, responses={**PDF, 303: pages.TO_SIGN_IN})
+def draft_pdf(
+    request: Request,
+    draft_id: uuid.UUID,
+    kind: str,
+    session: SessionDep,
+    user: CurrentUser,
+    service: ComposeServiceDep,
+    lang: LangDep,
+) -> Response:
+    """A PDF of one of my drafts, composed from the input stored with it."""
+    if kind not in TITLES:
+        return _unknown_kind(request, lang)
+    draft = crud.get_draft(session=session, owner=user, draft_id=draft_id)
+    if draft is None:
+        raise NotFound("unknown_draft", "没有找到这份草稿", "path.draft_id", str(draft_id))
+    composed = compose_draft(service, session, draft, lang)
+    if composed is None:
+        gettext = translations(lang).gettext
+        context = {"title": gettext("无法生成文件"), "messages": [gettext("这份草稿依据的规则已经变化，请继续填写后重新保存。")]}
+        return render(request, "error.html", context, status_code=409)
+    composition = composed.composition
+    if kind == "commitment" and not composition.commitments:
+        return _no_commitments(request, lang)
+    return _pdf(kind, composition, draft.form_values, lang, _industry_names(composition, lang, service, composition.pack.id))

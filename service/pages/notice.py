@@ -1,0 +1,174 @@
+"""Step 4: the notice (告知单) — permits, materials once each, why, commitments, savings, changes.
+
+Every permit and material has a "为什么? / why?" (a ``<details>`` element, so it needs no
+script) showing its reason chain. The permits that may be taken on commitment are checkboxes;
+posting them recomposes, so materials and time limits update. The notice also shows what changed
+since the last notice this applicant saw — after adding or removing a business, changing an
+answer or choosing commitments.
+"""
+
+from __future__ import annotations
+
+from pathlib import PurePosixPath
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+
+from composer.model import Composition, Reason
+from forms.render import names_of
+from rules.errors import InputError
+from service.compose import ComposeService
+from service.deps import ComposeServiceDep, CsrfProtected, LangDep, OptionalUser, SettingsDep
+from service.i18n import translations
+from service.pages import responses as pages
+from service.pages.changes import Changes, diff
+from service.pages.formdata import FormDataDep
+from service.pages.journey import Journey, load_composed, next_url, try_compose
+from service.pages.templating import render
+
+router = APIRouter(tags=["pages"])
+
+
+def _(message: str) -> str:
+    """Mark a msgid for extraction; translated when shown."""
+    return message
+
+
+STEP_KINDS = {
+    "industry": _("行业"),
+    "scope": _("经营范围"),
+    "answer": _("回答"),
+    "permit": _("事项"),
+    "element": _("条件"),
+    "rule": _("规则"),
+    "legal_basis": _("依据"),
+    "material": _("材料"),
+    "commitment": _("告知承诺"),
+}
+
+
+def chain_view(reason: Reason, lang: str) -> list[dict[str, str]]:
+    """A reason's chain as labelled steps. Rule locations lose the server's directories."""
+    gettext = translations(lang).gettext
+    steps = []
+    for step in reason.chain:
+        if step.kind == "commitment":
+            continue  # its label is the rule's source note, not words for an applicant
+        label = step.label
+        if step.kind == "rule":
+            label = str(PurePosixPath(*PurePosixPath(label).parts[-2:])) if "/" in label else label
+        steps.append({"kind": gettext(STEP_KINDS.get(step.kind, step.kind)), "label": label})
+    return steps
+
+
+def notice_context(composition: Composition, lang: str) -> dict[str, Any]:
+    """What the notice template needs: the composition, names, reasons and chains by id."""
+    reasons = {f"{r.kind}:{r.id}": r for r in composition.reasons}
+    chains = {key: chain_view(r, lang) for key, r in reasons.items() if r.included and r.kind in ("permit", "material")}
+    return {
+        "c": composition,
+        "names": names_of(composition),
+        "reasons": reasons,
+        "chains": chains,
+        "eligible": [p for p in composition.permits if p.commitment.eligible],
+        "left_out": [r for r in composition.reasons if r.kind == "permit" and not r.included],
+        "submit_count": sum(1 for m in composition.materials if m.status == "submit"),
+    }
+
+
+def _changes(service: ComposeService, journey: Journey, composition: Composition, lang: str) -> tuple[Changes | None, bool]:
+    """What changed since the last notice shown; and whether the journey's bookkeeping changed."""
+    current = journey.input()
+    moved = False
+    if journey.last != current:
+        if journey.last is not None:
+            journey.before = journey.last
+        journey.last = {k: (list(v) if isinstance(v, list) else dict(v)) for k, v in current.items()}
+        moved = True
+    if journey.before is None:
+        return None, moved
+    old = try_compose(service, journey, lang, journey.before)
+    if old is None:
+        return None, moved
+    changes = diff(old, composition)
+    return (changes or None), moved
+
+
+def _render_notice(
+    request: Request,
+    service: ComposeService,
+    journey: Journey,
+    composition: Composition,
+    lang: str,
+    *,
+    errors: list[dict[str, str]] | None = None,
+    status_code: int = 200,
+) -> Response:
+    changes, moved = _changes(service, journey, composition, lang)
+    if moved:
+        journey.save(request)
+    context = {
+        **notice_context(composition, lang),
+        "changes": changes,
+        "errors": errors or [],
+        "draft_id": journey.draft,
+    }
+    return render(request, "notice.html", context, status_code=status_code)
+
+
+@router.get("/notice", response_class=Response, responses={200: pages.PAGE, 303: pages.TO_START})
+def notice_page(
+    request: Request, user: OptionalUser, service: ComposeServiceDep, settings: SettingsDep, lang: LangDep
+) -> Response:
+    """The tailored notice for the journey so far (open questions are asked first)."""
+    loaded = load_composed(request, service, settings.default_pack, lang)
+    if isinstance(loaded, Response):
+        return loaded
+    journey, composed = loaded
+    if composed.composition.questions:
+        return RedirectResponse(next_url(composed.composition), status_code=303)
+    return _render_notice(request, service, journey, composed.composition, lang)
+
+
+@router.post(
+    "/notice/commitments",
+    status_code=303,
+    response_class=Response,
+    responses={
+        303: {"description": "Recomposed: back to the notice, at what changed"},
+        400: pages.FORM_ERRORS,
+        403: pages.CSRF,
+        413: pages.TOO_LARGE,
+    },
+    dependencies=[CsrfProtected],
+)
+def choose_commitments(
+    request: Request, user: OptionalUser, service: ComposeServiceDep, settings: SettingsDep, lang: LangDep, form: FormDataDep
+) -> Response:
+    """Take the ticked permits on notify-and-commit; the composer checks each is eligible."""
+    gettext = translations(lang).gettext
+    loaded = load_composed(request, service, settings.default_pack, lang)
+    if isinstance(loaded, Response):
+        return loaded
+    journey, composed = loaded
+    if composed.composition.questions:
+        return RedirectResponse(next_url(composed.composition), status_code=303)
+    chosen = list(dict.fromkeys(v for v in form.getlist("commit") if isinstance(v, str)))[:20]
+    candidate = Journey(**{**journey.__dict__, "commit": chosen})
+    try:
+        service.compose(candidate.request(lang), source="pages")
+    except InputError as exc:
+        names = {p.id: p.name for p in composed.composition.permits}
+        errors = [
+            {
+                "field": "commitments",
+                "message": gettext("“%(name)s”不能以告知承诺方式办理，请只选择列出的事项")
+                % {"name": names.get(p.subject, p.subject[:64])},
+            }
+            for p in exc.problems
+        ]
+        return _render_notice(request, service, journey, composed.composition, lang, errors=errors, status_code=400)
+    journey.commit = chosen
+    journey.save(request)
+    return RedirectResponse("/notice#changes", status_code=303)

@@ -1,0 +1,54 @@
+"""Fixtures for the applicant pages: the app on the real default pack (beijing-dongcheng)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from svcutil import make_settings
+
+from rules.packs import DEFAULT_PACK, PACKS_DIR
+
+
+@pytest.fixture(scope="module")
+def dc_app(sqlite_url: str) -> FastAPI:
+    return create(sqlite_url)
+
+
+@pytest.fixture(scope="module")
+def _dc_client(dc_app: FastAPI) -> Iterator[TestClient]:
+    with TestClient(dc_app) as c:  # the lifespan (packs compiled) once per module
+        yield c
+
+
+def create(url: str) -> FastAPI:
+    from service.app import create_app
+
+    return create_app(make_settings(url, packs_dir=PACKS_DIR, default_pack=DEFAULT_PACK))
+
+
+@pytest.fixture
+def dc(_dc_client: TestClient) -> TestClient:
+    """A new visitor (no cookies, no account) on the default pack, SQLite."""
+    _dc_client.cookies.clear()
+    return _dc_client
+
+
+@pytest.fixture
+def other(dc_app: FastAPI, _dc_client: TestClient) -> TestClient:
+    """A second visitor on the same app, with cookies of their own."""
+    return TestClient(dc_app)
+
+
+@pytest.fixture
+def dc_db_app(db_url: str) -> FastAPI:
+    return create(db_url)
+
+
+@pytest.fixture
+def dc_db(dc_db_app: FastAPI) -> Iterator[TestClient]:
+    """A visitor on the default pack, once on SQLite and once on PostgreSQL."""
+    with TestClient(dc_db_app) as c:
+        yield c
