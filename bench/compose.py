@@ -93,6 +93,8 @@ def bench_pack(composer: Composer, industries: list[str], n: int, label: str, ta
     answers = complete_answers(composer, industries)
     request = ComposeRequest(pack=composer.pack.id, industries=industries, answers=answers)
     c = composer.compose(request, today=TODAY)
+    gc.collect()
+    gc.freeze()
     p50, p99 = timings(lambda: composer.compose(request, today=TODAY), n)
     print(
         f"{label}: {industries}, {len(answers)} answers, {len(c.permits)} permits, {len(c.materials)} materials, "

@@ -18,12 +18,14 @@ def write(root: Path, permits: int = 2000, seed: int = 7) -> str:
     rng = random.Random(seed)
     folder = root / "generated"
     folder.mkdir(parents=True, exist_ok=True)
+    # As in the real packs, a business-scope item leads to one or two permits, so a case with three
+    # industries needs about a dozen permits however large the catalogue.
     n_scope, n_questions, n_materials, n_fields, n_industries = (
-        permits // 10,
+        permits,
         max(30, permits // 20),
         permits // 6,
         permits // 5,
-        permits // 50,
+        permits // 20,
     )
     booleans = [f"q{i}" for i in range(0, n_questions, 3)]
     numbers = [f"q{i}" for i in range(1, n_questions, 3)]

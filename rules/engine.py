@@ -15,6 +15,7 @@ durable-rules pitfalls handled here (each measured on this machine kind):
 - ``set_rulesets`` mutates its argument: it is given a fresh definition;
 - non-ASCII strings are not matched reliably inside the engine: string values travel hex-encoded;
 - numbers in exponent form (1e-05) are not parsed: the composer never produces them;
+- size limits (rules per ruleset, tests under one node, tests one fact matches): see MAX_FAN_OUT;
 - deleting the state of a sid whose only fact matched no rule reads uninitialised memory
   (valgrind: ``deleteStateNode``) and crashed the process at random: a catch-all rule makes every
   input fact matched.
@@ -91,9 +92,16 @@ _CATCH_ALL = "input"
 
 
 MAX_SHARD_RULES = 1500
-MAX_SHARD_TESTS = 300
-"""durable-rules loops forever building a ruleset with more than ~500 distinct tests and refuses
-one of more than ~4,000 rules (error 106); a large pack is split into shards well below both."""
+MAX_FAN_OUT = 48
+"""durable-rules refuses a ruleset of more than ~4,000 rules (error 106), loops forever building one
+with more than ~500 distinct tests under one node, and fails an assert when more than 64 tests
+under one node match the same fact (error 303, after which deleting the sid corrupts memory).
+A pack is split into rulesets well below these; within one, no node has more than MAX_FAN_OUT
+distinct tests below it, so no fact can match more than that many at once."""
+
+
+class EngineError(RuntimeError):
+    """durable-rules refused a request it should have taken: a bug, never the applicant's input."""
 
 
 @dataclass(frozen=True)
@@ -101,6 +109,8 @@ class _Shard:
     handle: int
     anchors: frozenset[str]
     always: bool
+    answers: frozenset[str]
+    scope: frozenset[str]
 
     def concerns(self, scope: frozenset[str]) -> bool:
         """Can any permit of this shard apply? Each of its branches names a scope item it needs."""
@@ -110,9 +120,10 @@ class _Shard:
 class DurableEngine:
     """durable-rules, driven through its C binding: assert, drain the action queue, delete.
 
-    A permit's rules (its own, and those of its elements, materials and commitment, which join on
-    the permit's fact) always share one ruleset; permits are grouped into as few rulesets as the
-    engine's limits allow, and a request visits only the rulesets whose permits its scope reaches.
+    The applicant's facts are asserted once; each permit found is asserted back as a fact carrying
+    the same facts, which the permit's element, material and commitment rules test (forward
+    chaining). A permit's rules always share one ruleset; permits are grouped into as few rulesets
+    as the engine's limits allow, and a request visits only those its scope reaches.
     """
 
     def __init__(self, compiled: Compiled) -> None:
@@ -121,13 +132,18 @@ class DurableEngine:
         self._shards: list[_Shard] = []
         for group in _shards(compiled):
             name = f"yiye_{compiled.version}_{next(_ruleset_names)}"
-            definition = {rule.name: {"all": _patterns(rule), "run": "noop"} for rule in group}
+            definition = {rule.name: {"all": [_pattern(rule)], "run": "noop"} for rule in group}
             definition[_CATCH_ALL] = {"all": [{"m": {"t": "in"}}], "run": "noop"}
             host.set_rulesets({name: definition})
             handle = host.get_ruleset(name)._handle
             permit_rules = [rule for rule in group if rule.kind == "permit"]
             anchors = [{lit.key for lit in rule.conjunction if lit.kind == "scope" and lit.op == "has"} for rule in permit_rules]
-            self._shards.append(_Shard(handle, frozenset().union(*anchors), any(not a for a in anchors)))
+            literals = [lit for rule in group for lit in rule.conjunction]
+            self._shards.append(_Shard(
+                handle, frozenset().union(*anchors), any(not a for a in anchors),
+                answers=frozenset(lit.key for lit in literals if lit.kind == "answer"),
+                scope=frozenset(lit.key for lit in literals if lit.kind == "scope"),
+            ))
             # The C ruleset is freed only when no request holds this engine any more (a hot reload
             # swaps engines; freeing one in use crashed durable-rules, jruizgit/rules#136).
             weakref.finalize(self, durable_rules_engine.delete_ruleset, handle)
@@ -138,51 +154,35 @@ class DurableEngine:
         return len(self._shards)
 
     def fire(self, facts: Facts) -> frozenset[str]:
-        fact: dict[str, Any] = {"id": "in", "t": "in", "d": facts.day}
-        fact.update({"s_" + item: True for item in facts.scope})
-        fact.update({"a_" + key: _encode(value) for key, value in facts.answers.items()})
+        answers = {key: _encode(value) for key, value in facts.answers.items()}
         fired: list[str] = []
         for shard in self._shards:
             if shard.concerns(facts.scope):
-                _fire_one(shard.handle, f"s{next(self._sids)}", fact, fired)
+                # Each ruleset sees only the facts its rules test: smaller messages, fewer tests.
+                values: dict[str, Any] = {"d": facts.day}
+                values.update({"s_" + item: True for item in facts.scope & shard.scope})
+                values.update({"a_" + key: answers[key] for key in shard.answers.intersection(answers)})
+                _fire_one(shard.handle, f"s{next(self._sids)}", values, fired)
         return frozenset(fired) - {_CATCH_ALL}
 
 
-def _fire_one(handle: int, sid: str, fact: dict[str, Any], fired: list[str]) -> None:
+def _fire_one(handle: int, sid: str, values: dict[str, Any], fired: list[str]) -> None:
     start = len(fired)
     try:
-        _, state = durable_rules_engine.assert_fact(handle, json.dumps({**fact, "sid": sid}, ensure_ascii=False))
+        message = json.dumps({**values, "sid": sid, "id": "in", "t": "in"}, ensure_ascii=False)
+        _, state = durable_rules_engine.assert_fact(handle, message)
+    except durable_rules_engine.error as exc:
+        # Not deleting this sid leaks one of the ruleset's 1,024; deleting it would corrupt memory.
+        raise EngineError(f"durable-rules refused the facts: {exc}") from exc
+    try:
         _drain(handle, state, fired)
         permits = sorted({name.split("|")[1] for name in fired[start:] if name.startswith("permit|")})
         if permits:
-            derived = [{"sid": sid, "id": f"p_{p}", "t": "p", "pid": p} for p in permits]
-            _, state = durable_rules_engine.assert_facts(handle, json.dumps(derived))
+            derived = [{**values, "sid": sid, "id": f"p_{p}", "t": "p", "pid": p} for p in permits]
+            _, state = durable_rules_engine.assert_facts(handle, json.dumps(derived, ensure_ascii=False))
             _drain(handle, state, fired)
     finally:
         durable_rules_engine.delete_state(handle, sid)
-
-
-def _shards(compiled: Compiled) -> list[list[Rule]]:
-    """Permits' rules packed into groups under the engine's limits, neighbours by scope together."""
-    by_permit: dict[str, list[Rule]] = {}
-    for rule in compiled.rules:
-        by_permit.setdefault(rule.permit, []).append(rule)
-
-    def anchor(permit: str) -> str:
-        scopes = sorted(lit.key for r in by_permit[permit] if r.kind == "permit" for lit in r.conjunction if lit.kind == "scope")
-        return scopes[0] if scopes else ""
-
-    groups: list[list[Rule]] = []
-    tests: set[Literal_] = set()
-    for permit in sorted(by_permit, key=lambda p: (anchor(p), p)):
-        rules = by_permit[permit]
-        mine = {lit for r in rules for lit in r.conjunction}
-        if not groups or len(groups[-1]) + len(rules) > MAX_SHARD_RULES or len(tests | mine) > MAX_SHARD_TESTS:
-            groups.append([])
-            tests = set()
-        groups[-1].extend(rules)
-        tests |= mine
-    return groups
 
 
 def _drain(handle: int, state: int, fired: list[str]) -> None:
@@ -193,12 +193,53 @@ def _drain(handle: int, state: int, fired: list[str]) -> None:
         message = durable_rules_engine.complete_and_start_action(handle, state)
 
 
-def _patterns(rule: Rule) -> list[dict[str, Any]]:
-    tests: list[dict[str, Any]] = [{"t": "in"}, *(_test(lit) for lit in rule.conjunction)]
-    patterns: list[dict[str, Any]] = [{"m": {"$and": tests}}]
-    if rule.joins_permit:
-        patterns.insert(0, {"p": {"$and": [{"t": "p"}, {"pid": rule.permit}]}})
-    return patterns
+def _shards(compiled: Compiled) -> list[list[Rule]]:
+    """Permits' rules packed into rulesets under the engine's limits, neighbours by scope together."""
+    by_permit: dict[str, list[Rule]] = {}
+    for rule in compiled.rules:
+        by_permit.setdefault(rule.permit, []).append(rule)
+
+    def anchor(permit: str) -> str:
+        scopes = sorted(lit.key for r in by_permit[permit] if r.kind == "permit" for lit in r.conjunction if lit.kind == "scope")
+        return scopes[0] if scopes else ""
+
+    groups: list[list[Rule]] = []
+    trie: dict[tuple[str, ...], set[str]] = {}
+    for permit in sorted(by_permit, key=lambda p: (anchor(p), p)):
+        rules = by_permit[permit]
+        mine = _branching(rules)
+        merged = {node: trie.get(node, set()) | children for node, children in mine.items()}
+        if not groups or len(groups[-1]) + len(rules) > MAX_SHARD_RULES or any(len(c) > MAX_FAN_OUT for c in merged.values()):
+            groups.append([])
+            trie = {}
+            merged = mine
+        groups[-1].extend(rules)
+        trie.update(merged)
+    return groups
+
+
+def _branching(rules: list[Rule]) -> dict[tuple[str, ...], set[str]]:
+    """For each node of the rules' test network (a path of tests), the distinct tests below it."""
+    below: dict[tuple[str, ...], set[str]] = {}
+    for rule in rules:
+        path: tuple[str, ...] = ()
+        for test in _tests(rule):
+            key = json.dumps(test, sort_keys=True, ensure_ascii=False)
+            below.setdefault(path, set()).add(key)
+            path = (*path, key)
+    return below
+
+
+def _pattern(rule: Rule) -> dict[str, Any]:
+    return {"m": {"$and": _tests(rule)}}
+
+
+def _tests(rule: Rule) -> list[dict[str, Any]]:
+    head: list[dict[str, Any]] = [{"t": "p"}, {"pid": rule.permit}] if rule.joins_permit else [{"t": "in"}]
+    # Chosen scope items first: a request matches only a handful, so few tests under one node can
+    # match at once; answers first had every answered question's tests match together.
+    ordered = sorted(rule.conjunction, key=lambda lit: (lit.kind != "scope" or lit.op != "has", lit.kind != "scope"))
+    return [*head, *(_test(lit) for lit in ordered)]
 
 
 def _test(lit: Literal_) -> dict[str, Any]:
