@@ -10,6 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bench import generated_pack
 from rules import engine as engine_module
 from rules import packs
 from rules.compile import compile_pack, day
@@ -206,3 +207,24 @@ def test_sharded_engine_agrees_with_the_oracle(pack_id: str, monkeypatch: pytest
         assert durable.fire(facts) == oracle.fire(facts)
 
     agree()
+
+
+def test_a_large_pack_is_split_within_the_engines_limits(tmp_path: Path) -> None:
+    # A fact may match at most 64 tests under one node of durable-rules' network (error 303,
+    # then memory corruption); every ruleset keeps each node's branching below that.
+    compiled = compile_pack(packs.load(generated_pack.write(tmp_path, permits=400), tmp_path))
+    groups = engine_module._shards(compiled)
+    assert len(groups) > 1
+    for group in groups:
+        assert len(group) <= engine_module.MAX_SHARD_RULES
+        assert max(len(below) for below in engine_module._branching(group).values()) <= engine_module.MAX_FAN_OUT
+    pack = compiled.pack
+    everything = Facts(
+        frozenset(pack.scope_items),
+        {
+            q.id: (True if q.type is QuestionType.boolean else q.options[0].value if q.options else 120)
+            for q in pack.questions.values()
+        },
+        20261126,
+    )
+    assert DurableEngine(compiled).fire(everything) == OracleEngine(compiled).fire(everything)
