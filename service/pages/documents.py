@@ -20,6 +20,7 @@ from fastapi.responses import RedirectResponse, Response
 from composer.model import Composition
 from forms.render import render_pdf
 from service import crud
+from service.compose import ComposeService
 from service.deps import ComposeServiceDep, CurrentUser, LangDep, OptionalUser, SessionDep, SettingsDep
 from service.errors import NotFound
 from service.i18n import translations
@@ -32,7 +33,7 @@ router = APIRouter(tags=["pages"])
 
 Kind = Literal["notice", "form", "commitment"]
 
-PDF = {
+PDF: dict[int | str, dict[str, Any]] = {
     200: {
         "description": "The PDF (A4), as an attachment",
         "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
@@ -90,10 +91,6 @@ def _unknown_kind(request: Request, lang: str) -> Response:
     )
 
 
-def _business(composition: Composition, lang: str, names: list[str]) -> str:
-    return ("、" if lang == "zh" else ", ").join(names[:3])
-
-
 @router.get("/documents/{kind}.pdf", response_class=Response, responses={**PDF, 303: pages.TO_START})
 def journey_pdf(
     request: Request,
@@ -125,12 +122,14 @@ def journey_pdf(
     return _pdf(kind, composition, values, lang, _industry_names(composition, lang, service, journey.pack))
 
 
-def _industry_names(composition: Composition, lang: str, service: Any, pack_id: str) -> str:
+def _industry_names(composition: Composition, lang: str, service: ComposeService, pack_id: str) -> str:
+    """The business for the filename: its first three industries."""
     composer = service.registry.get(pack_id)
     if composer is None:
         return ""
-    names = [composer.pack.industries[i].name.in_(lang) for i in composition.industries if i in composer.pack.industries]
-    return _business(composition, lang, names)
+    industries = composer.pack.industries
+    names = [industries[i].name.in_(lang) for i in composition.industries if i in industries]
+    return ("、" if lang == "zh" else ", ").join(names[:3])
 
 
 @router.get("/drafts/{draft_id}/documents/{kind}.pdf", response_class=Response, responses={**PDF, 303: pages.TO_SIGN_IN})

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import uuid
+from datetime import UTC
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from service import crud
+from service.compose import TIMEZONE
 from service.deps import ComposeServiceDep, CsrfProtected, CurrentUser, LangDep, RegistryDep, SessionDep
 from service.errors import NotFound
 from service.models import Draft
@@ -44,7 +46,9 @@ def _scope_names(draft: Draft, registry: RegistryDep, lang: str) -> str:
 
 
 def _when(draft: Draft) -> str:
-    return draft.updated_at.strftime("%Y-%m-%d %H:%M")
+    """In Beijing time (SQLite hands the stored UTC time back without its zone)."""
+    updated = draft.updated_at if draft.updated_at.tzinfo else draft.updated_at.replace(tzinfo=UTC)
+    return updated.astimezone(TIMEZONE).strftime("%Y-%m-%d %H:%M")
 
 
 @router.get("/drafts", response_class=Response, responses={200: pages.PAGE, **_SIGN_IN})

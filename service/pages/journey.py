@@ -15,7 +15,8 @@ Session key ``journey``::
      "draft": "uuid" | None,                       # the draft this journey saves into
      "stash": {field: value} | None}               # a valid one form kept while signing in
 
-A session cookie must stay under 4 KB, so lists are capped and the stash is kept only when it fits.
+A session cookie must stay under 4 KB, so lists are capped, the stash is kept only when it fits and
+the "what changed" bookkeeping is the first thing left out when space runs short.
 """
 
 from __future__ import annotations
@@ -40,8 +41,8 @@ SESSION_KEY = "journey"
 MAX_ITEMS = 20
 MAX_ANSWERS = 60
 MAX_ID = 64
-MAX_STASH_BYTES = 1600
-"""The one form is kept in the cookie across sign-in only when its JSON is at most this long."""
+MAX_COOKIE_BYTES = 3800
+"""Browsers keep cookies up to 4096 bytes (name and value); the session must stay below that."""
 
 Answer = bool | int | float | str
 
@@ -118,7 +119,7 @@ class Journey:
             stash=stash if isinstance(stash, dict) else None,
         )
 
-    def save(self, request: Request) -> None:
+    def _data(self, *optional: str) -> dict[str, Any]:
         data: dict[str, Any] = {
             "pack": self.pack,
             "industries": self.industries,
@@ -127,17 +128,27 @@ class Journey:
             "commit": self.commit,
             "history": self.history,
         }
-        for key in ("last", "before", "draft", "stash"):
+        for key in optional:
             value = getattr(self, key)
             if value:
                 data[key] = value
+        return data
+
+    def save(self, request: Request) -> None:
+        """Into the session; the bookkeeping for "what changed" is left out if the cookie would be too big."""
+        for optional in (("draft", "stash", "last", "before"), ("draft", "stash", "last"), ("draft", "stash")):
+            data = self._data(*optional)
+            if cookie_size({**request.session, SESSION_KEY: data}) <= MAX_COOKIE_BYTES:
+                break
         request.session[SESSION_KEY] = data
 
-    def keep_stash(self, values: dict[str, Any]) -> bool:
+    def keep_stash(self, request: Request, values: dict[str, Any]) -> bool:
         """Keep a valid one form across signing in, if it fits in the cookie."""
-        if len(json.dumps(values, separators=(",", ":"))) > MAX_STASH_BYTES:
+        data = {**self._data("draft"), "stash": values}
+        if cookie_size({**request.session, SESSION_KEY: data}) > MAX_COOKIE_BYTES:
             return False
         self.stash = values
+        self.last = self.before = None
         return True
 
     # --- input -----------------------------------------------------------------------------
@@ -168,6 +179,12 @@ class Journey:
 
     def choose(self, industries: list[str], scope: list[str]) -> None:
         self.industries, self.scope = industries, scope
+
+
+def cookie_size(session: dict[str, Any]) -> int:
+    """The length of Starlette's session cookie value: base64 of the JSON, plus its signature."""
+    raw = len(json.dumps(session).encode())
+    return (raw + 2) // 3 * 4 + 40
 
 
 class JourneyBroken(Exception):

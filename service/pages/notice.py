@@ -160,9 +160,10 @@ def choose_commitments(
         service.compose(candidate.request(lang), source="pages")
     except InputError as exc:
         names = {p.id: p.name for p in composed.composition.permits}
+        first = next((p.id for p in composed.composition.permits if p.commitment.eligible), "")
         errors = [
             {
-                "field": "commitments",
+                "field": f"commit-{first}",
                 "message": gettext("“%(name)s”不能以告知承诺方式办理，请只选择列出的事项")
                 % {"name": names.get(p.subject, p.subject[:64])},
             }

@@ -38,6 +38,7 @@ _QUESTION_RESPONSES: dict[int | str, dict[str, Any]] = {
     403: pages.CSRF,
     404: pages.NOT_FOUND,
     413: pages.TOO_LARGE,
+    422: pages.INVALID,
 }
 
 
@@ -128,7 +129,11 @@ def _shown_value(question: Question, value: Any) -> tuple[str, bool]:
     return str(value), False
 
 
-@router.get("/questions/{qid}", response_class=Response, responses={200: pages.PAGE, 303: pages.TO_START, 404: pages.NOT_FOUND})
+@router.get(
+    "/questions/{qid}",
+    response_class=Response,
+    responses={200: pages.PAGE, 303: pages.TO_START, 404: pages.NOT_FOUND, 422: pages.INVALID},
+)
 def question_page(
     request: Request,
     qid: str,
@@ -304,6 +309,7 @@ def check_answers(
         if qid not in journey.answers and qid in pack.questions and value is not None
     ]
     context = {
+        "back_url": f"/questions/{mine[-1]}" if mine else "/start",
         "industries": [pack.industries[i].name.in_(lang) for i in journey.industries if i in pack.industries],
         "scope": [pack.scope_items[s].name.in_(lang) for s in journey.scope if s in pack.scope_items],
         "rows": rows,

@@ -35,17 +35,19 @@ def _matches(query: str, *texts: str | None) -> bool:
     return any(query in _norm(t) for t in texts if t)
 
 
-def catalogue(composer: Composer, lang: str, query: str, chosen: set[str]) -> dict[str, Any]:
+def catalogue(composer: Composer, lang: str, query: str, chosen: set[str]) -> dict[str, list[dict[str, Any]]]:
     """The industries and scope items in effect today, those matching ``query``, the chosen ones apart."""
     pack = composer.pack
     on = today()
     q = _norm(query)
-    industries, scope, selected = [], [], []
+    industries: list[dict[str, Any]] = []
+    scope: list[dict[str, Any]] = []
+    selected: list[dict[str, Any]] = []
     for industry in pack.industries.values():
         if not industry.in_effect(on):
             continue
         scope_names = [pack.scope_items[s].name.in_(lang) for s in industry.scope if s in pack.scope_items]
-        item = {
+        item: dict[str, Any] = {
             "kind": "industry",
             "id": industry.id,
             "name": industry.name.in_(lang),
@@ -89,8 +91,8 @@ def _page(
     composer = registry.get(journey.pack)
     if composer is None:
         _ = translations(lang).gettext
-        context = {"title": _("服务暂不可用"), "messages": [_("规则包没有加载，请稍后再试。")]}
-        return render(request, "error.html", context, status_code=503)
+        unavailable = {"title": _("服务暂不可用"), "messages": [_("规则包没有加载，请稍后再试。")]}
+        return render(request, "error.html", unavailable, status_code=503)
     industries, scope = ticked if ticked is not None else (journey.industries, journey.scope)
     chosen = {f"industry:{i}" for i in industries} | {f"scope:{s}" for s in scope}
     lists = catalogue(composer, lang, query, chosen)
@@ -98,7 +100,7 @@ def _page(
     first = next(iter(lists["selected"] + lists["industries"]), None)
     target = f"{first['kind']}-{first['id']}" if first else "q"
     errors = [{**e, "field": target} if e.get("field") == "choices" else e for e in (errors or [])]
-    context = {
+    context: dict[str, Any] = {
         "home": home,
         "query": query,
         "pack_name": composer.pack.meta.name.in_(lang),

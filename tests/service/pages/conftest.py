@@ -13,8 +13,18 @@ from rules.packs import DEFAULT_PACK, PACKS_DIR
 
 
 @pytest.fixture(scope="module")
-def dc_app(sqlite_url: str) -> FastAPI:
-    return create(sqlite_url)
+def pages_sqlite_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A database of the page tests' own (the shared one is expected empty by other tests)."""
+    from service import db
+
+    url = f"sqlite:///{tmp_path_factory.mktemp('pages-db') / 'yiye.db'}"
+    db.upgrade(url)
+    return url
+
+
+@pytest.fixture(scope="module")
+def dc_app(pages_sqlite_url: str) -> FastAPI:
+    return create(pages_sqlite_url)
 
 
 @pytest.fixture(scope="module")

@@ -58,10 +58,10 @@ def test_form_shows_the_composed_fields_in_sections(dc: TestClient) -> None:
     assert " required" not in html
 
 
-def test_bad_uscc_shows_the_error_summary_keeps_values_and_writes_nothing(dc: TestClient, sqlite_url: str) -> None:
+def test_bad_uscc_shows_the_error_summary_keeps_values_and_writes_nothing(dc: TestClient, pages_sqlite_url: str) -> None:
     _ready(dc)
     sign_up(dc)
-    before = len(_drafts(sqlite_url))
+    before = len(_drafts(pages_sqlite_url))
     data = {**GOOD, "uscc": "91110101MA01AB1230", "csrf_token": csrf(dc)}
     response = dc.post("/form", data=data)
     assert response.status_code == 400
@@ -71,7 +71,7 @@ def test_bad_uscc_shows_the_error_summary_keeps_values_and_writes_nothing(dc: Te
     assert 'value="91110101MA01AB1230"' in response.text
     assert 'value="北京东城好邻居便利店有限公司"' in response.text
     assert 'id="uscc-error"' in response.text
-    assert len(_drafts(sqlite_url)) == before
+    assert len(_drafts(pages_sqlite_url)) == before
 
 
 def test_several_bad_values_are_all_listed_in_form_order(dc: TestClient) -> None:
@@ -84,17 +84,17 @@ def test_several_bad_values_are_all_listed_in_form_order(dc: TestClient) -> None
     assert "统一社会信用代码应为18位，您填写了3位" in summary
 
 
-def test_form_without_csrf_token_is_403_and_writes_nothing(dc: TestClient, sqlite_url: str) -> None:
+def test_form_without_csrf_token_is_403_and_writes_nothing(dc: TestClient, pages_sqlite_url: str) -> None:
     _ready(dc)
     sign_up(dc)
-    before = len(_drafts(sqlite_url))
+    before = len(_drafts(pages_sqlite_url))
     response = dc.post("/form", data=GOOD, follow_redirects=False)
     assert response.status_code == 403
     assert "表单已失效" in response.text
-    assert len(_drafts(sqlite_url)) == before
+    assert len(_drafts(pages_sqlite_url)) == before
 
 
-def test_saving_needs_sign_in_and_comes_back_to_the_form(dc: TestClient, sqlite_url: str) -> None:
+def test_saving_needs_sign_in_and_comes_back_to_the_form(dc: TestClient, pages_sqlite_url: str) -> None:
     _ready(dc)
     login = sign_up(dc)
     sign_out(dc)
@@ -110,7 +110,7 @@ def test_saving_needs_sign_in_and_comes_back_to_the_form(dc: TestClient, sqlite_
     saved = dc.post("/form", data={**GOOD, "csrf_token": csrf(dc)}, follow_redirects=False)
     assert saved.status_code == 303
     draft_id = saved.headers["location"].split("/")[2].split("?")[0]
-    (draft,) = [d for d in _drafts(sqlite_url) if str(d.id) == draft_id]
+    (draft,) = [d for d in _drafts(pages_sqlite_url) if str(d.id) == draft_id]
     assert draft.form_values["uscc"] == VALID_USCC
     assert draft.form_values["contact_phone"] == "010-65123456"  # stored clean
     assert draft.industries == ["convenience_store"]
@@ -125,14 +125,14 @@ def test_sign_up_from_the_form_comes_back_to_it(dc: TestClient) -> None:
     assert "保存草稿需要登录" not in dc.get("/form").text  # the journey survived signing up
 
 
-def test_saved_draft_stores_the_composition_it_was_built_on(dc: TestClient, sqlite_url: str) -> None:
+def test_saved_draft_stores_the_composition_it_was_built_on(dc: TestClient, pages_sqlite_url: str) -> None:
     _ready(dc)
     sign_up(dc)
     response = dc.post("/form", data={**GOOD, "csrf_token": csrf(dc)}, follow_redirects=False)
     draft_id = response.headers["location"].split("/")[2].split("?")[0]
-    (draft,) = [d for d in _drafts(sqlite_url) if str(d.id) == draft_id]
+    (draft,) = [d for d in _drafts(pages_sqlite_url) if str(d.id) == draft_id]
     assert draft.composition_id is not None
-    stored = _stored(sqlite_url, draft.composition_id)
+    stored = _stored(pages_sqlite_url, draft.composition_id)
     assert stored is not None
     assert stored.pack_id == "beijing-dongcheng"
     assert stored.input["industries"] == ["convenience_store"]
@@ -143,7 +143,7 @@ def test_saved_draft_stores_the_composition_it_was_built_on(dc: TestClient, sqli
     assert "尚未填写的必填项" in page.text  # e.g. the food-safety manager was left blank
 
 
-def test_saving_again_updates_the_same_draft(dc: TestClient, sqlite_url: str) -> None:
+def test_saving_again_updates_the_same_draft(dc: TestClient, pages_sqlite_url: str) -> None:
     _ready(dc)
     sign_up(dc)
     first = dc.post("/form", data={**GOOD, "csrf_token": csrf(dc)}, follow_redirects=False).headers["location"]
@@ -152,7 +152,7 @@ def test_saving_again_updates_the_same_draft(dc: TestClient, sqlite_url: str) ->
     ).headers["location"]
     assert first == second
     draft_id = first.split("/")[2].split("?")[0]
-    (draft,) = [d for d in _drafts(sqlite_url) if str(d.id) == draft_id]
+    (draft,) = [d for d in _drafts(pages_sqlite_url) if str(d.id) == draft_id]
     assert draft.form_values["applicant_name"] == "改名后的公司"
 
 
@@ -207,3 +207,32 @@ def test_resume_without_csrf_token_is_403(dc: TestClient) -> None:
 
 def test_form_before_the_questions_are_answered_asks_them(dc: TestClient) -> None:
     assert dc.get("/form", follow_redirects=False).headers["location"] == "/start"
+
+
+BIG_BUSINESS = ("supermarket", "restaurant", "hotel", "gym", "ktv")
+BIG_ANSWERS = {"area_m2": "500", "high_risk_sport": "none", "rooms": "20", "investment_wan": "100"}
+
+
+def test_the_session_cookie_stays_small_for_a_big_business(dc: TestClient) -> None:
+    journey(dc, BIG_BUSINESS, BIG_ANSWERS)
+    dc.get("/notice")
+    dc.post("/notice/commitments", data={"csrf_token": csrf(dc), "commit": ["fire_safety_check"]})
+    dc.get("/notice")
+    cookie = dc.cookies.get("yiye_session")
+    assert cookie is not None
+    assert len(cookie) < 3900
+
+
+def test_a_form_too_big_to_keep_while_signing_in_says_sign_in_first(dc: TestClient) -> None:
+    journey(dc, BIG_BUSINESS, BIG_ANSWERS)
+    page = dc.get("/form").text
+    text_fields = re.findall(r'<input class="input" id="(\w+)" name="\w+" type="text"', page)
+    assert len(text_fields) > 5
+    data = dict.fromkeys(text_fields, "北京市东城区东四北大街一百号院三号楼二单元" * 2)
+    response = dc.post("/form", data={**data, **GOOD, "csrf_token": csrf(dc)}, follow_redirects=False)
+    assert response.status_code == 400
+    assert "保存草稿需要先登录" in error_summary(response.text)
+    assert 'value="北京市东城区东四北大街一百号院三号楼二单元' in response.text  # nothing typed is lost
+    cookie = dc.cookies.get("yiye_session")
+    assert cookie is not None
+    assert len(cookie) < 3900

@@ -141,7 +141,7 @@ def test_an_ineligible_commitment_is_refused_and_nothing_changes(dc: TestClient)
     response = dc.post("/notice/commitments", data={"csrf_token": csrf(dc), "commit": ["tobacco_retail"]})
     assert response.status_code == 400
     assert "“烟草专卖零售许可”不能以告知承诺方式办理" in error_summary(response.text)
-    assert 'href="#commitments"' in error_summary(response.text)
+    assert 'href="#commit-food_business"' in error_summary(response.text)  # the first checkbox
     assert "已选择告知承诺方式办理" not in dc.get("/notice").text
 
 

@@ -1,0 +1,363 @@
+"""The applicant's journey in a real browser: Debian's chromium driven by Playwright, against a real
+uvicorn serving the default pack (beijing-dongcheng) on a temporary SQLite database.
+
+Screenshots go to ``$YIYE_SCREENSHOTS`` (or a temporary directory, printed at the end of the run).
+The browser is never downloaded: Playwright launches ``/usr/bin/chromium``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from journeyutil import GOOD
+
+from rules.packs import DEFAULT_PACK
+
+playwright_api = pytest.importorskip("playwright.sync_api")
+from playwright.sync_api import Browser, Page, expect, sync_playwright  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[3]
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+PHONE = {"width": 375, "height": 812}
+
+pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is not installed")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """``yiye serve`` (uvicorn, one worker) on a free port, migrating a fresh SQLite file first."""
+    port = _free_port()
+    db = tmp_path_factory.mktemp("browser-db") / "yiye.db"
+    env = {
+        **os.environ,
+        "YIYE_DATABASE_URL": f"sqlite:///{db}",
+        "YIYE_DEFAULT_PACK": DEFAULT_PACK,
+        "YIYE_RATE_LIMIT_ENABLED": "false",
+        "YIYE_LOG_LEVEL": "WARNING",
+        "YIYE_SECRET_KEY": "browser-test-secret-0123456789",
+    }
+    env.pop("YIYE_PACKS_DIR", None)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "service.cli_serve", "serve", "--workers", "1", "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"{base}/start", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                output = process.stdout.read().decode() if process.stdout else ""
+                pytest.fail(f"server did not start:\n{output}")
+            time.sleep(0.2)
+        yield base
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+        if process.stdout:
+            process.stdout.close()
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Iterator[Browser]:
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.fixture(scope="module")
+def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    wanted = os.environ.get("YIYE_SCREENSHOTS")
+    path = Path(wanted) if wanted else tmp_path_factory.mktemp("screenshots")
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _page(chromium: Browser, viewport: dict[str, int] | None = None) -> Iterator[Page]:
+    context = chromium.new_context(viewport=viewport or {"width": 1100, "height": 900}, locale="zh-CN")
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    try:
+        yield page
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def desktop(chromium: Browser) -> Iterator[Page]:
+    yield from _page(chromium)
+
+
+@pytest.fixture
+def phone(chromium: Browser) -> Iterator[Page]:
+    yield from _page(chromium, PHONE)
+
+
+# --- steps, as an applicant takes them -----------------------------------------------------------
+
+
+def _no_horizontal_scroll(page: Page) -> None:
+    scroll, inner = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    assert scroll <= inner, f"{page.url}: the page scrolls sideways ({scroll} > {inner})"
+
+
+def _choose(page: Page, base: str, *industries: str) -> None:
+    page.goto(f"{base}/start")
+    for industry in industries:
+        page.locator(f"label[for='industry-{industry}']").click()  # the label is the click target
+    page.get_by_role("button", name="继续").click()
+
+
+def _answer_all(page: Page, answers: dict[str, str], *, shots: Path | None = None, check_width: bool = False) -> list[str]:
+    """Answer every question page until check your answers; ``no`` unless told otherwise."""
+    asked: list[str] = []
+    while "/questions/" in page.url:
+        qid = page.url.split("/questions/")[1].split("?")[0]
+        asked.append(qid)
+        heading = page.locator("h1")
+        expect(heading).to_have_count(1)
+        if check_width:
+            _no_horizontal_scroll(page)
+        if shots is not None and len(asked) <= 2:
+            page.screenshot(path=str(shots / f"phone-question-{len(asked)}-{qid}.png"), full_page=True)
+        value = answers.get(qid, "false")
+        if page.locator("input#answer[type='text']").count():
+            page.locator("#answer").fill(value)
+        else:
+            page.locator(f"input[name='answer'][value='{value}']").check()
+        page.get_by_role("button", name="继续").click()
+        assert len(asked) < 30
+    expect(page).to_have_url(re.compile(r"/check-answers$"))
+    return asked
+
+
+CONVENIENCE = {"area_m2": "80", "food_prep_onsite": "true", "sells_tobacco": "true"}
+RESTAURANT = {"area_m2": "200", "discharges_sewage": "true"}
+
+
+# --- the journeys -------------------------------------------------------------------------------
+
+
+def test_convenience_store_selling_tobacco_gets_its_notice(desktop: Page, server: str, shots: Path) -> None:
+    page = desktop
+    page.goto(f"{server}/")
+    expect(page.locator("h1")).to_have_text("开一家店，需要办哪些许可？")
+    page.screenshot(path=str(shots / "desktop-start.png"), full_page=True)
+    _choose(page, server, "convenience_store")
+    expect(page).to_have_url(re.compile(r"/questions/area_m2$"))
+    asked = _answer_all(page, CONVENIENCE)
+    assert asked[:3] == ["area_m2", "food_prep_onsite", "sells_tobacco"]
+
+    expect(page.locator("h1")).to_have_text("检查您的回答")
+    expect(page.locator("#row-sells_tobacco")).to_contain_text("是")
+    expect(page.locator("#row-area_m2")).to_contain_text("80㎡")
+    page.screenshot(path=str(shots / "desktop-check-answers.png"), full_page=True)
+
+    page.get_by_role("link", name="查看一次告知单").click()
+    expect(page).to_have_url(re.compile(r"/notice$"))
+    expect(page.locator("h1")).to_contain_text("一次告知单")
+    food = page.locator("#permit-food_business")
+    tobacco = page.locator("#permit-tobacco_retail")
+    expect(food.locator("h3")).to_contain_text("食品经营许可")
+    expect(tobacco.locator("h3")).to_contain_text("烟草专卖零售许可")
+    expect(tobacco).to_contain_text("《中华人民共和国烟草专卖法》第十六条")
+    expect(tobacco).to_contain_text("15个工作日")
+    # "why?" opens without script: a <details> element
+    why = tobacco.locator("details.why")
+    expect(why.locator(".chain")).to_be_hidden()
+    why.locator("summary").click()
+    expect(why.locator(".chain")).to_be_visible()
+    expect(why.locator(".chain")).to_contain_text("是否销售卷烟、雪茄烟?")
+    materials = page.locator("#materials li.card")
+    names = materials.locator("h3").all_inner_texts()
+    assert len(names) == len(set(names)) > 0
+    page.screenshot(path=str(shots / "desktop-notice.png"), full_page=True)
+
+
+def test_choosing_a_commitment_changes_materials_and_time_limits(desktop: Page, server: str, shots: Path) -> None:
+    page = desktop
+    _choose(page, server, "restaurant")
+    _answer_all(page, RESTAURANT)
+    page.goto(f"{server}/notice")
+    drain = page.locator("#material-concealed_drain_report")
+    fire = page.locator("#permit-fire_safety_check")
+    expect(drain).to_contain_text("需提交")
+    expect(fire.locator(".limit")).to_have_text("10个工作日")
+    expect(page.locator("#changes")).to_have_count(0)
+
+    page.locator("label[for='commit-fire_safety_check']").click()  # the label is the click target
+    page.locator("input[name='commit'][value='drainage_permit']").check()
+    page.get_by_role("button", name="更新告知单").click()
+
+    expect(page).to_have_url(re.compile(r"/notice#changes$"))
+    expect(page.locator("#material-concealed_drain_report")).to_contain_text("以承诺替代")
+    expect(page.locator("#permit-fire_safety_check .limit")).to_have_text("1个工作日")
+    changes = page.locator("#changes")
+    expect(changes).to_be_visible()
+    expect(changes).to_contain_text("10个工作日 → 1个工作日")
+    expect(changes).to_contain_text("需提交 → 以承诺替代")
+    expect(page.locator("input[name='commit'][value='drainage_permit']")).to_be_checked()
+    page.screenshot(path=str(shots / "desktop-notice-after-commitment.png"), full_page=True)
+
+
+def test_a_bad_credit_code_on_the_form_shows_the_error_summary(desktop: Page, server: str, shots: Path) -> None:
+    page = desktop
+    _choose(page, server, "convenience_store")
+    _answer_all(page, CONVENIENCE)
+    page.goto(f"{server}/form")
+    expect(page.locator("#premises_area")).to_have_value("80")  # prefilled from the answer
+    page.locator("#applicant_name").fill(GOOD["applicant_name"])
+    page.locator("#uscc").fill("91110101MA01AB1230")  # one check character off
+    page.get_by_role("button", name="保存草稿").click()
+
+    summary = page.locator(".error-summary")
+    expect(summary).to_be_visible()
+    expect(summary).to_contain_text("统一社会信用代码校验位不正确")
+    expect(summary).to_be_focused()
+    assert page.title().startswith("错误：")
+    expect(page.locator("#uscc")).to_have_value("91110101MA01AB1230")
+    expect(page.locator("#applicant_name")).to_have_value(GOOD["applicant_name"])
+    expect(page.locator("#uscc-error")).to_be_visible()
+    summary.get_by_role("link").first.click()
+    expect(page.locator("#uscc")).to_be_focused()
+    page.screenshot(path=str(shots / "desktop-form-error.png"), full_page=True)
+
+
+def test_the_journey_at_phone_width_then_save_sign_out_sign_in_and_resume(phone: Page, server: str, shots: Path) -> None:
+    page = phone
+    page.goto(f"{server}/")
+    _no_horizontal_scroll(page)
+    page.screenshot(path=str(shots / "phone-start.png"), full_page=True)
+    _choose(page, server, "convenience_store")
+    _answer_all(page, CONVENIENCE, shots=shots, check_width=True)
+    _no_horizontal_scroll(page)
+    page.screenshot(path=str(shots / "phone-check-answers.png"), full_page=True)
+
+    # change an answer: only the new follow-up question is asked, then back to check your answers
+    page.locator("#row-food_prep_onsite a").click()
+    page.locator("input[name='answer'][value='false']").check()
+    page.get_by_role("button", name="继续").click()
+    expect(page).to_have_url(re.compile(r"/questions/sells_bulk_food\?from=check$"))
+    page.locator("input[name='answer'][value='true']").check()
+    page.get_by_role("button", name="继续").click()
+    expect(page).to_have_url(re.compile(r"/check-answers$"))
+
+    page.get_by_role("link", name="查看一次告知单").click()
+    expect(page.locator("#permit-tobacco_retail")).to_be_visible()
+    expect(page.locator("#permit-food_business")).to_be_visible()
+    page.locator("#permit-food_business details.why summary").click()
+    _no_horizontal_scroll(page)
+    page.screenshot(path=str(shots / "phone-notice.png"), full_page=True)
+
+    # sign up from the form, come back to it, save the draft
+    page.get_by_role("link", name="填写申请表").click()
+    _no_horizontal_scroll(page)
+    page.locator("#sign-in").get_by_role("link", name="注册账户").click()
+    login = f"phone-{uuid.uuid4().hex[:8]}@example.com"
+    page.locator("#login").fill(login)
+    page.locator("#password").fill("correct-horse-9")
+    page.locator("#password_confirm").fill("correct-horse-9")
+    page.get_by_role("button", name="注册").click()
+    expect(page).to_have_url(re.compile(r"/form$"))
+    for field, value in GOOD.items():
+        page.locator(f"#{field}").fill(value)
+    page.locator("#uscc").fill("123")
+    page.get_by_role("button", name="保存草稿").click()
+    expect(page.locator(".error-summary")).to_contain_text("统一社会信用代码应为18位")
+    _no_horizontal_scroll(page)
+    page.screenshot(path=str(shots / "phone-form-error.png"), full_page=True)
+    page.locator("#uscc").fill(GOOD["uscc"])
+    page.get_by_role("button", name="保存草稿").click()
+    expect(page.locator(".notification--success")).to_contain_text("草稿已保存")
+    draft_url = page.url.split("?")[0]
+    _no_horizontal_scroll(page)
+    page.screenshot(path=str(shots / "phone-draft-saved.png"), full_page=True)
+
+    # sign out, sign in, find it in 我的申请, resume it
+    page.get_by_role("button", name="退出登录").click()
+    expect(page.get_by_role("link", name="登录").first).to_be_visible()
+    page.goto(f"{server}/sign-in")
+    page.locator("#login").fill(login)
+    page.locator("#password").fill("correct-horse-9")
+    page.locator("main").get_by_role("button", name="登录").click()
+    page.get_by_role("link", name="我的申请").click()
+    expect(page.locator("h1")).to_have_text("我的申请")
+    _no_horizontal_scroll(page)
+    page.locator(f"a[href='{draft_url.removeprefix(server)}']").click()
+    page.get_by_role("button", name="继续填写").click()
+    expect(page).to_have_url(re.compile(r"/form$"))
+    expect(page.locator("#uscc")).to_have_value(GOOD["uscc"])
+    expect(page.locator("#applicant_name")).to_have_value(GOOD["applicant_name"])
+    _no_horizontal_scroll(page)
+    page.screenshot(path=str(shots / "phone-form-resumed.png"), full_page=True)
+
+
+def test_pdf_links_download_with_a_filename(desktop: Page, server: str) -> None:
+    page = desktop
+    _choose(page, server, "convenience_store")
+    _answer_all(page, CONVENIENCE)
+    page.goto(f"{server}/notice")
+    with page.expect_download() as info:
+        page.get_by_role("link", name="一次告知单（PDF）").click()
+    download = info.value
+    assert download.suggested_filename.startswith("一次告知单-便利店-")
+    assert download.suggested_filename.endswith(".pdf")
+    path = download.path()
+    assert path.read_bytes()[:5] == b"%PDF-"
+
+
+def test_keyboard_only_and_english(desktop: Page, server: str) -> None:
+    page = desktop
+    page.goto(f"{server}/start?lang=en")
+    expect(page.locator("h1")).to_have_text("Choose your business")
+    page.keyboard.press("Tab")
+    expect(page.locator(".skip-link")).to_be_focused()
+    page.locator("#industry-bookstore").focus()
+    page.keyboard.press("Space")
+    expect(page.locator("#industry-bookstore")).to_be_checked()
+    page.get_by_role("button", name="Continue").focus()
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"/questions/"))
+    expect(page.locator("html")).to_have_attribute("lang", "en")
