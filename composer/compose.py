@@ -373,37 +373,19 @@ class _Assembly:
         return ("commit", p.id, "") in self.rule_hits
 
     def _commitment(self, p: Permit, chosen: list[str]) -> Commitment:
-        if self._eligible(p):
-            steps = [
-                self._step(kind="permit", id=p.id, label=self._name(p)),
-                self._step(kind="commitment", id=p.id, label=p.notify_commit.source),
-            ]
-            self.reasons.append(
-                _new(
-                    Reason,
-                    kind="commitment",
-                    id=p.id,
-                    included=True,
-                    chain=steps,
-                    summary=wording.say("why_commit", self.locale, permit=self._name(p)),
-                )
-            )
+        eligible = self._eligible(p)
+        if eligible:
+            summary = wording.say("why_commit", self.locale, permit=self._name(p))
+        else:
+            summary = self._ineligible_reason(p, self.locale)
+        steps = [
+            self._step(kind="permit", id=p.id, label=self._name(p)),
+            self._step(kind="commitment", id=p.id, label=p.notify_commit.source),
+        ]
+        self.reasons.append(_new(Reason, kind="commitment", id=p.id, included=eligible, chain=steps, summary=summary))
+        if eligible:
             return _new(Commitment, eligible=True, chosen=p.id in chosen, mode=p.notify_commit.mode)
-        reason = self._ineligible_reason(p, self.locale)
-        self.reasons.append(
-            _new(
-                Reason,
-                kind="commitment",
-                id=p.id,
-                included=False,
-                chain=[
-                    self._step(kind="permit", id=p.id, label=self._name(p)),
-                    self._step(kind="commitment", id=p.id, label=p.notify_commit.source),
-                ],
-                summary=reason,
-            )
-        )
-        return _new(Commitment, eligible=False, reason=reason)
+        return _new(Commitment, eligible=False, reason=summary)
 
     def _ineligible_reason(self, p: Permit, locale: Locale) -> str:
         nc = p.notify_commit
