@@ -236,3 +236,15 @@ def test_a_form_too_big_to_keep_while_signing_in_says_sign_in_first(dc: TestClie
     cookie = dc.cookies.get("yiye_session")
     assert cookie is not None
     assert len(cookie) < 3900
+
+
+def test_a_permit_not_merged_rides_along_as_its_own_sheet(dc: TestClient) -> None:
+    journey(dc, ("convenience_store",), {**CONVENIENCE_TOBACCO, "outdoor_ad": "true"})
+    page = dc.get("/form").text
+    sheet = re.search(r'<fieldset class="fieldset form-section sheet" id="sheet-outdoor_ad_permit">.*?</fieldset>', page, re.S)
+    assert sheet
+    assert "附表：户外广告设施设置许可" in sheet.group(0)
+    assert 'name="ad_facility_spec"' in sheet.group(0)  # its own field
+    assert "以下项目已在上方填写，无需重复：" in sheet.group(0)
+    assert 'name="uscc"' not in sheet.group(0)  # asked once, in the applicant section
+    assert page.count('name="uscc"') == 1
