@@ -251,7 +251,7 @@ class _Assembly:
 
     def _build_permit_reason(self, p: Permit, conj: Conjunction, branch: int) -> Reason:
         steps = [*self._because_steps(conj), self._step(kind="permit", id=p.id, label=self._name(p))]
-        steps.append(self._step(kind="rule", id=f"permit|{p.id}||{branch}", label=self.pack.origin("permits", p.id)))
+        steps.append(self._step(kind="rule", id=f"permit|{p.id}||{branch}", label=self.pack.location("permits", p.id)))
         steps.extend(self._step(kind="legal_basis", id=str(i), label=basis) for i, basis in enumerate(p.legal_basis))
         summary = wording.say(
             "why_permit",
@@ -340,8 +340,8 @@ class _Assembly:
         because = ""
         if conj is not None:
             steps.extend(self._because_steps(conj))
-            steps.append(self._step(kind="rule", id=f"element|{p.id}|{element_id}", label=self.pack.origin("permits", p.id)))
-            because = f"({self._because_text(conj)})"
+            steps.append(self._step(kind="rule", id=f"element|{p.id}|{element_id}", label=self.pack.location("permits", p.id)))
+            because = wording.say("parenthesised", self.locale, text=self._because_text(conj))
         steps.append(self._step(kind="element", id=f"{p.id}.{element_id}", label=text))
         steps.extend(self._step(kind="legal_basis", id=str(i), label=b) for i, b in enumerate(basis))
         summary = wording.say("why_element", self.locale, permit=self._name(p), element=text, because=because)
@@ -380,7 +380,7 @@ class _Assembly:
             summary = self._ineligible_reason(p, self.locale)
         steps = [
             self._step(kind="permit", id=p.id, label=self._name(p)),
-            self._step(kind="commitment", id=p.id, label=p.notify_commit.source),
+            self._step(kind="commitment", id=p.id, label=wording.say("commit_yes" if eligible else "commit_no", self.locale)),
         ]
         self.reasons.append(_new(Reason, kind="commitment", id=p.id, included=eligible, chain=steps, summary=summary))
         if eligible:
@@ -414,7 +414,7 @@ class _Assembly:
             permit_name=self._name(p),
             mode=nc.mode,
             letter=nc.letter.in_(self.locale),
-            follow_up=wording.say("follow_up", self.locale, text=nc.follow_up.text.in_(self.locale), within=within.text),
+            follow_up=nc.follow_up.text.in_(self.locale),
             follow_up_within=within,
             replaces=list(nc.replaces_materials),
             deferred=list(nc.deferred_materials),
@@ -503,7 +503,7 @@ class _Assembly:
                 self.locale,
                 material=name,
                 needs=needs,
-                status=f"; {note}" if note else "",
+                status=wording.say("then_note", self.locale, note=note) if note else "",
             ),
         )
         return entry, reason

@@ -58,8 +58,8 @@ def resolve(compiled: Compiled, request: ComposeRequest, today: date) -> Situati
                 problems.append(
                     Problem(
                         "contradiction",
-                        f"“{_question_name(compiled, qid)}”: {earlier[1]}意味着“{earlier[0]}”, "
-                        f"而{source}意味着“{value}”, 二者不能同时选择",
+                        f"“{_question_name(compiled, qid)}”：{earlier[1]}意味着“{earlier[0]}”，"
+                        f"而{source}意味着“{value}”，二者不能同时选择",
                         where,
                         qid,
                     )
@@ -108,7 +108,7 @@ def resolve(compiled: Compiled, request: ComposeRequest, today: date) -> Situati
             if question.allow_unknown:
                 unknown.add(qid)
             else:
-                problems.append(Problem("bad_answer", f"“{question.text.zh}”必须回答, 不能选“不确定”", where, qid))
+                problems.append(Problem("bad_answer", f"“{question.text.zh}”必须回答，不能选“不确定”", where, qid))
             continue
         value, problem = parse_answer(question, raw)
         if problem is not None:
@@ -119,7 +119,7 @@ def resolve(compiled: Compiled, request: ComposeRequest, today: date) -> Situati
             problems.append(
                 Problem(
                     "contradiction",
-                    f"“{question.text.zh}”的回答“{shown(question, value)}”与{earlier[1]}(“{shown(question, earlier[0])}”)矛盾",
+                    f"“{question.text.zh}”的回答“{shown(question, value)}”与{earlier[1]}（“{shown(question, earlier[0])}”）矛盾",
                     where,
                     qid,
                 )
@@ -156,33 +156,33 @@ def parse_answer(question: Question, raw: Value) -> tuple[Value, tuple[str, str]
             return True, None
         if text in _FALSE:
             return False, None
-        return raw, ("bad_answer", f"“{name}”只能回答是或否, 收到“{raw}”")
+        return raw, ("bad_answer", f"“{name}”只能回答是或否，收到“{raw}”")
     if question.type is QuestionType.choice:
         allowed = {o.value for o in question.options}
         if isinstance(raw, str) and raw in allowed:
             return raw, None
         labels = "、".join(f"{o.value}({o.label.zh})" for o in question.options)
-        return raw, ("bad_answer", f"“{name}”的回答“{raw}”不在可选项中: {labels}")
+        return raw, ("bad_answer", f"“{name}”的回答“{raw}”不在可选项中：{labels}")
     number: float
     if isinstance(raw, bool):
-        return raw, ("bad_answer", f"“{name}”应填写数字, 收到“{raw}”")
+        return raw, ("bad_answer", f"“{name}”应填写数字，收到“{raw}”")
     if isinstance(raw, int | float):
         number = raw
     else:
         try:
             number = float(str(raw).strip())
         except ValueError:
-            return raw, ("bad_answer", f"“{name}”应填写数字, 收到“{raw}”")
+            return raw, ("bad_answer", f"“{name}”应填写数字，收到“{raw}”")
     if not math.isfinite(number) or abs(number) >= MAX_NUMBER:
-        return raw, ("bad_answer", f"“{name}”应填写合理范围内的数字, 收到“{raw}”")
+        return raw, ("bad_answer", f"“{name}”应填写合理范围内的数字，收到“{raw}”")
     number = round(number, 4)  # no answer needs finer figures, and rules compare at this precision
     if question.integer and number != int(number):
-        return raw, ("bad_answer", f"“{name}”应填写整数, 收到“{raw}”")
+        return raw, ("bad_answer", f"“{name}”应填写整数，收到“{raw}”")
     unit = question.unit or ""
     if question.min is not None and number < question.min:
-        return raw, ("out_of_range", f"“{name}”不能小于 {question.min:g}{unit}, 收到 {number:g}")
+        return raw, ("out_of_range", f"“{name}”不能小于 {question.min:g}{unit}，收到 {number:g}")
     if question.max is not None and number > question.max:
-        return raw, ("out_of_range", f"“{name}”不能大于 {question.max:g}{unit}, 收到 {number:g}")
+        return raw, ("out_of_range", f"“{name}”不能大于 {question.max:g}{unit}，收到 {number:g}")
     value: Value = int(number) if number == int(number) else number
     return value, None
 

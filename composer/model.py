@@ -158,8 +158,8 @@ class CommitmentOut(_Out):
     permit_name: str
     mode: Literal["full", "materials"]
     letter: str
-    follow_up: str
-    follow_up_within: Span | None
+    follow_up: str = Field(description="the check the department makes after the decision")
+    follow_up_within: Span | None = Field(description="how soon after the decision it is made")
     replaces: list[str]
     deferred: list[str]
 

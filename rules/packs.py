@@ -85,8 +85,19 @@ class Pack:
         return self.meta.id
 
     def origin(self, kind: str, id_: str) -> str:
+        """``file:line`` of an entity, the file as read (for rule authors)."""
         found = self.origins.get((kind, id_))
         return str(found) if found else ""
+
+    def location(self, kind: str, id_: str) -> str:
+        """``pack/file.yaml:line`` of an entity, relative to the packs folder (safe to publish)."""
+        found = self.origins.get((kind, id_))
+        if not found:
+            return ""
+        path = Path(found.file)
+        root = self.directory.parent
+        shown = path.relative_to(root).as_posix() if path.is_relative_to(root) else path.name
+        return f"{shown}:{found.line}"
 
 
 def available(root: Path = PACKS_DIR) -> list[str]:

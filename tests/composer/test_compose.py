@@ -56,7 +56,7 @@ class TestPermits:
         assert kinds[:3] == ["industry", "scope", "answer"]
         assert kinds[-3:] == ["permit", "rule", "legal_basis"]
         assert reason.chain[-1].label == "《烟草专卖法》"
-        assert "permits.yaml" in next(s.label for s in reason.chain if s.kind == "rule")
+        assert next(s.label for s in reason.chain if s.kind == "rule") == "mini/permits.yaml:36"
 
     def test_dependent_permit_comes_after_the_one_whose_result_it_uses(self, mini: Composer) -> None:
         c = compose(mini, industries=["hotel"], answers={"area_m2": 500})
@@ -115,7 +115,8 @@ class TestCommitments:
         letter = committed.commitments[0]
         assert letter.permit == "food_business"
         assert "食品安全" in letter.letter
-        assert "30个工作日" in letter.follow_up
+        assert letter.follow_up == "许可后现场核查"
+        assert letter.follow_up_within.text == "30个工作日"
 
     def test_a_material_another_permit_still_needs_is_submitted(self, mini: Composer) -> None:
         c = compose(mini, industries=["shop", "hotel"], answers=SHOP_AND_HOTEL, commit=["food_business"])
@@ -186,7 +187,7 @@ class TestSavings:
         tobacco = next(p for p in c.permits if p.id == "tobacco")
         # 09-29 … 10-18 crosses the National Day holiday (10-01 … 10-07) and one working Saturday
         # (10-10): 2 days in September, then 10-08, 10-09, 10-10 and 10-12 … 10-16.
-        assert tobacco.statutory_limit.text == "20日(自然日)"
+        assert tobacco.statutory_limit.text == "20日（自然日）"
         assert tobacco.statutory_limit.working_days == 10
 
 

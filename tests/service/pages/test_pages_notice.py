@@ -35,7 +35,7 @@ def test_notice_for_a_convenience_store_selling_tobacco(dc: TestClient) -> None:
     page = dc.get("/notice")
     assert page.status_code == 200
     html = page.text
-    assert "<h1>一业一证 一次告知单(便利店)</h1>" in html
+    assert "<h1>一业一证 一次告知单（便利店）</h1>" in html
     food = _card(html, "permit-food_business")
     tobacco = _card(html, "permit-tobacco_retail")
     assert "食品经营许可" in food
