@@ -209,7 +209,7 @@ def test_convenience_store_selling_tobacco_gets_its_notice(desktop: Page, server
     expect(why.locator(".chain")).to_be_hidden()
     why.locator("summary").click()
     expect(why.locator(".chain")).to_be_visible()
-    expect(why.locator(".chain")).to_contain_text("是否销售卷烟、雪茄烟?")
+    expect(why.locator(".chain")).to_contain_text("是否销售卷烟、雪茄烟？")
     materials = page.locator("#materials li.card")
     names = materials.locator("h3").all_inner_texts()
     assert len(names) == len(set(names)) > 0

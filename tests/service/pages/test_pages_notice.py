@@ -87,7 +87,7 @@ def test_left_out_permits_say_why(dc: TestClient) -> None:
     journey(dc, ("convenience_store",), CONVENIENCE_TOBACCO)
     html = dc.get("/notice").text
     assert "不需要办理的事项" in html
-    assert "无需办理“药品经营许可(零售)”" in html
+    assert "无需办理“药品经营许可（零售）”" in html
 
 
 def test_savings_against_applying_separately(dc: TestClient) -> None:
@@ -162,14 +162,14 @@ def test_adding_and_removing_a_business_shows_what_changed(dc: TestClient) -> No
     assert "sells_tobacco" not in asked
     added = _section(dc.get("/notice").text, "changes")
     assert "新增事项" in added
-    assert "药品经营许可(零售)" in added
+    assert "药品经营许可（零售）" in added
     assert "新增材料" in added
     # and remove it again: the pharmacy had settled "sells drugs", so that is asked again
     response = choose(dc, "convenience_store")
     assert answer_until_check(dc, response.headers["location"], {}) == ["sells_drugs"]
     removed = _section(dc.get("/notice").text, "changes")
     assert "不再需要" in removed
-    assert "药品经营许可(零售)" in removed
+    assert "药品经营许可（零售）" in removed
     assert "减少材料" in removed
 
 

@@ -37,8 +37,8 @@ def test_question_page_has_the_question_as_its_heading(dc: TestClient) -> None:
     choose(dc, "convenience_store")
     page = dc.get("/questions/area_m2")
     assert page.status_code == 200
-    assert '<h1 class="label-wrapper"><label class="label label--l" for="answer">经营场所使用面积是多少平方米?' in page.text
-    assert "经营场所使用面积是多少平方米? - 一业一证</title>" in page.text
+    assert '<h1 class="label-wrapper"><label class="label label--l" for="answer">经营场所使用面积是多少平方米？' in page.text
+    assert "经营场所使用面积是多少平方米？ - 一业一证</title>" in page.text
     assert 'class="back-link" href="/start"' in page.text
     assert ">继续</button>" in page.text
     assert "您的回答将决定是否需要办理：" in page.text
