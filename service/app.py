@@ -14,6 +14,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 from urllib.parse import quote
 
+import anyio
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse, Response
@@ -59,6 +60,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     gc.freeze()
     app.state.registry = registry
     app.state.compose = ComposeService(registry, settings.compose_cache_size, settings.default_pack)
+    app.state.compose_limiter = anyio.CapacityLimiter(settings.compose_threads)
     if settings.default_pack not in registry:
         log.warning("default pack not loaded", extra={"pack_id": settings.default_pack, "packs_dir": str(settings.packs_dir)})
     log.info("service started", extra={"packs": registry.versions(), "env": settings.env.value})
@@ -101,6 +103,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_exception_handler(SignInRequired, _to_sign_in)
 
     app.include_router(api_router)
+    if settings.bench_routes:
+        from service import bench_routes
+
+        app.include_router(bench_routes.make_router(settings.bench_bare_body))
     app.include_router(pages_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     openapi.install(app)

@@ -15,6 +15,7 @@ from fastapi import Request
 from limits import RateLimitItem, parse
 from limits.storage import storage_from_string
 from limits.strategies import MovingWindowRateLimiter
+from starlette.concurrency import run_in_threadpool
 
 from service.errors import RateLimited
 
@@ -25,6 +26,8 @@ class RateLimiter:
     def __init__(self, storage_uri: str, *, enabled: bool = True, api_keys: frozenset[str] = frozenset()) -> None:
         self.enabled = enabled
         self.api_keys = api_keys
+        self.in_memory = storage_uri.startswith("memory://")
+        """Counting in this process never blocks; counting in Redis & co. is network I/O."""
         self._strategy = MovingWindowRateLimiter(storage_from_string(storage_uri))
 
     def client(self, request: Request) -> str:
@@ -47,17 +50,26 @@ class RateLimiter:
 
 
 class Limit:
-    """A dependency that applies one named limit (``"600/minute"``) to the calling client."""
+    """A dependency that applies one named limit (``"600/minute"``) to the calling client.
+
+    Async, so a request pays no thread-pool hop for it: with limits off or counted in memory it
+    runs on the event loop; a networked storage is counted in the thread pool.
+    """
 
     def __init__(self, scope: str, setting: str) -> None:
         self.scope = scope
         self.setting = setting
         self._parsed: dict[str, RateLimitItem] = {}
 
-    def __call__(self, request: Request) -> None:
+    async def __call__(self, request: Request) -> None:
         limiter: RateLimiter = request.app.state.rate_limiter
+        if not limiter.enabled:
+            return
         text = getattr(request.app.state.settings, self.setting)
         limit = self._parsed.get(text)
         if limit is None:
             limit = self._parsed[text] = parse(text)
-        limiter.hit(self.scope, limit, limiter.client(request))
+        if limiter.in_memory:
+            limiter.hit(self.scope, limit, limiter.client(request))
+        else:
+            await run_in_threadpool(limiter.hit, self.scope, limit, limiter.client(request))

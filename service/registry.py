@@ -90,13 +90,15 @@ class PackRegistry:
         self.load_all()
         return True
 
+    def poll_due(self, interval: float) -> bool:
+        """Whether ``poll(interval)`` would read the files now (cheap; no I/O)."""
+        return interval > 0 and time.monotonic() - self._checked >= interval
+
     def poll(self, interval: float) -> None:
         """Call per request: checks the files at most every ``interval`` seconds (0 = never)."""
-        if interval <= 0:
+        if not self.poll_due(interval):
             return
         now = time.monotonic()
-        if now - self._checked < interval:
-            return
         self._checked = now
         self.reload_if_changed()
 

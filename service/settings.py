@@ -62,6 +62,14 @@ class Settings(BaseSettings):
 
     max_body_bytes: int = Field(default=64 * 1024, ge=1024, description="larger request bodies get 413")
     compose_cache_size: int = Field(default=4096, ge=0, description="compositions kept in memory; 0 turns it off")
+    compose_threads: int = Field(
+        default=1, ge=1, le=64, description="API composes run at once per worker process; more only contend for the GIL"
+    )
+
+    bench_routes: bool = Field(
+        default=False, description="mount /_bench/bare for bench/http.py (never in the schema); refused in production"
+    )
+    bench_bare_body: Path | None = Field(default=None, description="the bytes /_bench/bare answers with (a composition)")
 
     log_level: str = "INFO"
     log_json: bool = True
@@ -78,6 +86,8 @@ class Settings(BaseSettings):
                 raise ValueError("YIYE_SECRET_KEY must be set to a non-default value when YIYE_ENV=production")
             if not self.cookie_secure:
                 raise ValueError("YIYE_COOKIE_SECURE must be true when YIYE_ENV=production")
+            if self.bench_routes:
+                raise ValueError("YIYE_BENCH_ROUTES is for load tests and refused when YIYE_ENV=production")
         return self
 
     @property

@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import uuid
+from functools import partial
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Query
+from anyio import to_thread
+from fastapi import APIRouter, Body, Query, Request
 from fastapi.responses import Response
+from sqlalchemy import Engine
+from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
 
 from composer.model import ComposeRequest, Composition
 from service import crud
 from service.api.schemas import COMPOSE_EXAMPLE, PackAsOf, QuestionsResponse
-from service.deps import ComposeServiceDep, SessionDep
+from service.compose import Composed
+from service.deps import ComposeServiceDep
 from service.errors import TOO_LARGE, error_response
 
 router = APIRouter(tags=["compose"])
@@ -84,18 +91,30 @@ StoreQuery = Annotated[
         **_RESPONSES,
     },
 )
-def compose(request: ComposeBody, service: ComposeServiceDep, session: SessionDep, store: StoreQuery = False) -> Response:
+async def compose(request: ComposeBody, service: ComposeServiceDep, http: Request, store: StoreQuery = False) -> Response:
     """Compose one notice, one form and one materials list for a situation."""
-    composed = service.compose(request, source="api")
+    # A cached composition costs a dictionary lookup: answer it on the event loop. Composing holds
+    # the GIL for milliseconds (durable-rules never releases it): it runs in a worker thread, at
+    # most YIYE_COMPOSE_THREADS at once (more would only take turns on the GIL). Storing writes to
+    # the database: thread pool too.
+    composed = None if store else service.cached(request, source="api")
+    if composed is None:
+        compose_now = partial(service.compose, request, source="api")
+        composed = await to_thread.run_sync(compose_now, limiter=http.app.state.compose_limiter)
     headers = {
         "X-Pack-Version": composed.pack_version,
         "X-Output-SHA256": composed.sha256,
         "X-Cache": "hit" if composed.cached else "miss",
     }
     if store:
-        stored = crud.store_composition(session=session, composed=composed)
-        headers["X-Composition-Id"] = str(stored.id)
+        stored = await run_in_threadpool(_store, http.app.state.engine, composed)
+        headers["X-Composition-Id"] = str(stored)
     return Response(content=composed.body, media_type="application/json", headers=headers)
+
+
+def _store(engine: Engine, composed: Composed) -> uuid.UUID:
+    with Session(engine, expire_on_commit=False) as session:
+        return crud.store_composition(session=session, composed=composed).id
 
 
 @router.post("/questions", response_model=QuestionsResponse, responses=_RESPONSES)
