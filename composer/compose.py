@@ -268,27 +268,39 @@ class _Assembly:
         for scope_id in sorted(self.situation.scope):
             for pid in self.compiled.permits_by_scope.get(scope_id, ()):
                 candidates.setdefault(pid, None)
+        answers, scope = self.situation.answers, self.situation.scope
         for pid in candidates:
             if pid in required:
                 continue
-            p = self.pack.permits[pid]
-            dnf = self.compiled.permit_dnf[pid]
-            value = evaluate(dnf, self.truth)
-            if value is None:
-                keys = sorted(open_keys(dnf, self.truth))
-                summary = wording.say("why_open_permit", self.locale, permit=self._name(p), questions=self._question_list(keys))
-                steps = [self._step(kind="answer", id=k, label=self._question_text(k)) for k in keys]
-            else:
-                failed = self._failed(dnf)
-                steps = [self._step(kind=lit.kind, id=lit.key, label=self._literal_text(lit)) for lit in failed]
-                because = (
-                    wording.join([s.label for s in steps], self.locale)
-                    if steps
-                    else wording.say("because_period", self.locale, date=self.situation.as_of.isoformat())
-                )
-                summary = wording.say("why_not_permit", self.locale, permit=self._name(p), because=because)
-            steps.append(self._step(kind="permit", id=pid, label=self._name(p)))
-            self.reasons.append(_new(Reason, kind="permit", id=pid, included=False, chain=steps, summary=summary))
+            # The reason reads only this permit's own inputs, which repeat across many cases.
+            answer_keys, scope_keys, dated = self.fragments.get(("inputs", pid), _inputs_of, self.compiled.permit_dnf[pid])
+            key = (
+                "left_out",
+                pid,
+                self.locale,
+                self.situation.as_of if dated else None,
+                tuple((k in answers, answers.get(k), k in self.situation.unknown) for k in answer_keys),
+                tuple(k in scope for k in scope_keys),
+            )
+            self.reasons.append(self.fragments.get(key, self._left_out_reason, self.pack.permits[pid]))
+
+    def _left_out_reason(self, p: Permit) -> Reason:
+        dnf = self.compiled.permit_dnf[p.id]
+        if evaluate(dnf, self.truth) is None:
+            keys = sorted(open_keys(dnf, self.truth))
+            summary = wording.say("why_open_permit", self.locale, permit=self._name(p), questions=self._question_list(keys))
+            steps = [self._step(kind="answer", id=k, label=self._question_text(k)) for k in keys]
+        else:
+            failed = self._failed(dnf)
+            steps = [self._step(kind=lit.kind, id=lit.key, label=self._literal_text(lit)) for lit in failed]
+            because = (
+                wording.join([s.label for s in steps], self.locale)
+                if steps
+                else wording.say("because_period", self.locale, date=self.situation.as_of.isoformat())
+            )
+            summary = wording.say("why_not_permit", self.locale, permit=self._name(p), because=because)
+        steps.append(self._step(kind="permit", id=p.id, label=self._name(p)))
+        return _new(Reason, kind="permit", id=p.id, included=False, chain=steps, summary=summary)
 
     # --- elements ------------------------------------------------------------------------
 
@@ -747,6 +759,14 @@ class _Assembly:
     def _question_list(self, keys: Iterable[str], locale: Locale | None = None) -> str:
         locale = locale or self.locale
         return wording.join([wording.say("quoted", locale, text=self._question_text(k, locale)) for k in keys], locale)
+
+
+def _inputs_of(dnf: tuple[Conjunction, ...]) -> tuple[tuple[str, ...], tuple[str, ...], bool]:
+    """The answers and scope items a condition reads, and whether it reads the as-of date."""
+    literals = [lit for conj in dnf for lit in conj]
+    answers = sorted({lit.key for lit in literals if lit.kind == "answer" and lit.key != AS_OF})
+    scope = sorted({lit.key for lit in literals if lit.kind == "scope"})
+    return tuple(answers), tuple(scope), any(lit.key == AS_OF for lit in literals)
 
 
 def _scope_first(conj: Conjunction) -> list[Literal_]:

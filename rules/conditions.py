@@ -191,7 +191,7 @@ def normal_form(condition: Condition) -> tuple[Conjunction, ...]:
     Examples:
         >>> c = AnyOf.model_validate({"any": [{"scope": "a"}, {"all": [{"scope": "b"}, {"answer": "x", "gt": 1}]}]})
         >>> [[(lit.key, lit.op) for lit in conj] for conj in normal_form(c)]
-        [[('a', 'has')], [('x', 'gt'), ('b', 'has')]]
+        [[('a', 'has')], [('b', 'has'), ('x', 'gt')]]
     """
     dnf = _dnf(condition, negate=False)
     unique: dict[Conjunction, None] = {}
@@ -201,10 +201,10 @@ def normal_form(condition: Condition) -> tuple[Conjunction, ...]:
 
 
 def _sorted(conj: tuple[Literal_, ...]) -> Conjunction:
-    try:
-        return tuple(sorted(set(conj)))
-    except TypeError:  # one key and operator compared with values of different types: order by text
-        return tuple(sorted(set(conj), key=lambda lit: (lit.kind, lit.key, lit.op, repr(lit.value))))
+    # Scope items first: they are always known and rule most branches out, so evaluating a
+    # branch usually stops at its first literal. Values are compared as text, as one key may be
+    # compared with values of different types (a pack error reported elsewhere, not a crash here).
+    return tuple(sorted(set(conj), key=lambda lit: (lit.kind != "scope", lit.key, lit.op, repr(lit.value))))
 
 
 def _dnf(node: Condition, negate: bool) -> list[tuple[Literal_, ...]]:
