@@ -170,7 +170,7 @@ def _compose(
         scope=scope or [],
         answers=answers,
         commit=commit or [],
-        locale=lang,  # type: ignore[arg-type]
+        locale=lang,
     )
     try:
         return composer.compose(request)
