@@ -32,7 +32,13 @@ class ComposeRequest(BaseModel):
                     "pack": "beijing-dongcheng",
                     "as_of": "2026-11-26",
                     "industries": ["convenience_store"],
-                    "answers": {"area_m2": 80, "sells_tobacco": True},
+                    "answers": {
+                        "area_m2": 80,
+                        "sells_tobacco": True,
+                        "sells_bulk_food": True,
+                        "food_prep_onsite": False,
+                        "is_chain": False,
+                    },
                     "commit": ["food_business"],
                     "locale": "zh",
                 }

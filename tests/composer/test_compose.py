@@ -312,3 +312,9 @@ def test_what_a_scope_item_implies_is_never_dropped_as_irrelevant(tmp_path: Path
     c = compose(Composer.load("mini", tmp_path), industries=["hotel"])
     assert c.answers["public_assembly"] is True
     assert "fire_check" in [p.id for p in c.permits]
+
+
+def test_the_documented_example_request_composes_on_the_default_pack() -> None:
+    example = ComposeRequest.model_json_schema()["examples"][0]
+    c = Composer.load().compose(ComposeRequest.model_validate(example), today=TODAY)
+    assert [p.id for p in c.permits if p.commitment.chosen] == example["commit"]
