@@ -45,7 +45,7 @@ _BAD_INPUT = error_response(
             "errors": [
                 {
                     "code": "out_of_range",
-                    "message": "“经营场所面积是多少平方米?”不能小于 1㎡, 收到 -5",
+                    "message": "“经营场所使用面积是多少平方米？”不能小于 1㎡，收到 -5",
                     "where": "answers.area_m2",
                     "subject": "area_m2",
                 }
