@@ -7,15 +7,14 @@ deduplication, ordering, time limits, savings and the reason behind each line.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, TypeVar
-
-from pydantic import BaseModel
+from typing import Any
 
 from composer import wording
+from composer.fragments import Fragments
 from composer.inputs import Situation, resolve, shown
 from composer.model import (
     Commitment,
@@ -29,54 +28,24 @@ from composer.model import (
     FormSection,
     Locale,
     MaterialOut,
-    Notice,
     PackRef,
     PermitOut,
     Reason,
-    Savings,
     Sheet,
     Span,
     Step,
-    Tally,
 )
+from composer.notice import notice
 from composer.questionnaire import open_questions
+from composer.savings import material_refs, tally
 from composer.workdays import working_days_within
 from rules import packs
 from rules.compile import AS_OF, Compiled, compile_pack, day
 from rules.conditions import Conjunction, Literal_, Truth, blocking, evaluate, open_keys
 from rules.engine import DurableEngine, Engine, Facts
 from rules.errors import InputError, Problem
-from rules.model import Days, DayUnit, FormField, Material, MaterialRef, Permit, Section
+from rules.model import Days, DayUnit, FormField, Material, Permit, Section
 from rules.packs import Pack
-
-M = TypeVar("M", bound=BaseModel)
-T = TypeVar("T")
-
-
-def _new(model: type[M], **values: Any) -> M:
-    return model(**values)
-
-
-class Fragments:
-    """Output pieces that depend only on the pack and a few inputs, built once and shared.
-
-    Output models are frozen, so one Step or FieldOut can serve every composition that needs the
-    same one; building them was most of a compose's time. Bounded: cleared when it grows large.
-    """
-
-    LIMIT = 100_000
-
-    def __init__(self) -> None:
-        self._built: dict[tuple[Any, ...], Any] = {}
-
-    def get(self, key: tuple[Any, ...], build: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        """The piece for ``key``, built by ``build(*args, **kwargs)`` the first time."""
-        found = self._built.get(key)
-        if found is None:
-            if len(self._built) >= self.LIMIT:
-                self._built.clear()
-            found = self._built[key] = build(*args, **kwargs)
-        return found
 
 
 class Composer:
@@ -143,15 +112,13 @@ class _Assembly:
         materials = self._materials(permits, elements, chosen)
         form = self._form(permits, elements)
         commitments = [self._commitment_out(self.pack.permits[pid]) for pid in chosen]
-        savings = self._savings(permits, permit_outs, materials, form)
+        savings = tally(permits, permit_outs, materials, form)
         questions = open_questions(
             self.compiled, self.situation, self.truth, {p.id for p, _ in permits}, self.rule_hits, self.locale
         )
         as_of = self.situation.as_of
-        return _new(
-            Composition,
-            pack=_new(
-                PackRef,
+        return Composition(
+            pack=PackRef(
                 id=self.pack.id,
                 name=self.pack.meta.name.in_(self.locale),
                 version=self.pack.version,
@@ -166,13 +133,23 @@ class _Assembly:
             },
             permits=permit_outs,
             elements=[
-                self.fragments.get(("element", p_id, e_id, text), _new, ElementOut, id=e_id, permit=p_id, kind=kind, text=text)
+                self.fragments.get(("element", p_id, e_id, text), ElementOut, id=e_id, permit=p_id, kind=kind, text=text)
                 for p_id, e_id, kind, text in _flat(elements)
             ],
             form=form,
             materials=materials,
             commitments=commitments,
-            notice=self._notice(permit_outs, materials, commitments, savings),
+            notice=notice(
+                self.pack,
+                self.situation.industries,
+                self.situation.scope,
+                self.situation.as_of,
+                self.locale,
+                permit_outs,
+                materials,
+                commitments,
+                savings,
+            ),
             savings=savings,
             reasons=self.reasons,
             questions=questions,
@@ -206,8 +183,7 @@ class _Assembly:
         effective = committed or statutory
         if commitment.chosen and p.notify_commit.mode == "full" and p.notify_commit.time_limit:
             effective = self._span(p.notify_commit.time_limit)
-        return _new(
-            PermitOut,
+        return PermitOut(
             id=p.id,
             name=self._name(p),
             kind=p.kind.value,
@@ -223,8 +199,7 @@ class _Assembly:
             mergeable=p.mergeable,
             commitment=commitment,
             depends_on=[
-                _new(
-                    Dependency,
+                Dependency(
                     permit=d.permit,
                     name=self._name(self.pack.permits[d.permit]),
                     uses=d.uses,
@@ -260,7 +235,7 @@ class _Assembly:
             because=self._because_text(conj),
             basis=wording.join(p.legal_basis, self.locale),
         )
-        return _new(Reason, kind="permit", id=p.id, included=True, chain=steps, summary=summary)
+        return Reason(kind="permit", id=p.id, included=True, chain=steps, summary=summary)
 
     def _left_out_permits(self, required: set[str]) -> None:
         """Permits reachable from the chosen scope that the answers ruled out (or leave open)."""
@@ -300,7 +275,7 @@ class _Assembly:
             )
             summary = wording.say("why_not_permit", self.locale, permit=self._name(p), because=because)
         steps.append(self._step(kind="permit", id=p.id, label=self._name(p)))
-        return _new(Reason, kind="permit", id=p.id, included=False, chain=steps, summary=summary)
+        return Reason(kind="permit", id=p.id, included=False, chain=steps, summary=summary)
 
     # --- elements ------------------------------------------------------------------------
 
@@ -341,9 +316,7 @@ class _Assembly:
                         )
                     steps.append(self._step(kind="element", id=f"{p.id}.{e.id}", label=text))
                     summary = wording.say("why_not_element", self.locale, permit=self._name(p), element=text, because=because)
-                    self.reasons.append(
-                        _new(Reason, kind="element", id=f"{p.id}.{e.id}", included=False, chain=steps, summary=summary)
-                    )
+                    self.reasons.append(Reason(kind="element", id=f"{p.id}.{e.id}", included=False, chain=steps, summary=summary))
             result[p.id] = applicable
         return result
 
@@ -357,7 +330,7 @@ class _Assembly:
         steps.append(self._step(kind="element", id=f"{p.id}.{element_id}", label=text))
         steps.extend(self._step(kind="legal_basis", id=str(i), label=b) for i, b in enumerate(basis))
         summary = wording.say("why_element", self.locale, permit=self._name(p), element=text, because=because)
-        return _new(Reason, kind="element", id=f"{p.id}.{element_id}", included=True, chain=steps, summary=summary)
+        return Reason(kind="element", id=f"{p.id}.{element_id}", included=True, chain=steps, summary=summary)
 
     # --- commitments ---------------------------------------------------------------------
 
@@ -394,10 +367,10 @@ class _Assembly:
             self._step(kind="permit", id=p.id, label=self._name(p)),
             self._step(kind="commitment", id=p.id, label=wording.say("commit_yes" if eligible else "commit_no", self.locale)),
         ]
-        self.reasons.append(_new(Reason, kind="commitment", id=p.id, included=eligible, chain=steps, summary=summary))
+        self.reasons.append(Reason(kind="commitment", id=p.id, included=eligible, chain=steps, summary=summary))
         if eligible:
-            return _new(Commitment, eligible=True, chosen=p.id in chosen, mode=p.notify_commit.mode)
-        return _new(Commitment, eligible=False, reason=summary)
+            return Commitment(eligible=True, chosen=p.id in chosen, mode=p.notify_commit.mode)
+        return Commitment(eligible=False, reason=summary)
 
     def _ineligible_reason(self, p: Permit, locale: Locale) -> str:
         nc = p.notify_commit
@@ -420,8 +393,7 @@ class _Assembly:
         assert nc.letter is not None
         assert nc.follow_up is not None
         within = self._span(nc.follow_up.within)
-        return _new(
-            CommitmentOut,
+        return CommitmentOut(
             permit=p.id,
             permit_name=self._name(p),
             mode=nc.mode,
@@ -441,7 +413,7 @@ class _Assembly:
         needed: dict[str, dict[str, list[str]]] = {}  # key -> permit -> variants
         for p, _ in permits:
             applicable = {e_id for e_id, _, _ in elements[p.id]}
-            for ref, target, kind in _material_refs(p, applicable):
+            for ref, target, kind in material_refs(p, applicable):
                 dnf = self.compiled.material_dnf[(p.id, target)]
                 if dnf != ((),) and (kind, p.id, target) not in self.rule_hits:
                     continue
@@ -498,14 +470,11 @@ class _Assembly:
     ) -> tuple[MaterialOut, Reason]:
         name = material.name.in_(self.locale)
         variant_names = [v.name.in_(self.locale) for v in material.variants if v.id in variant_ids]
-        entry = _new(
-            MaterialOut, key=material.key, name=name, variants=variant_names, permits=permit_ids, status=status, note=note
-        )
+        entry = MaterialOut(key=material.key, name=name, variants=variant_names, permits=permit_ids, status=status, note=note)
         needs = wording.join([self._name(self.pack.permits[pid]) for pid in permit_ids], self.locale)
         steps = [self._step(kind="permit", id=pid, label=self._name(self.pack.permits[pid])) for pid in permit_ids]
         steps.append(self._step(kind="material", id=material.key, label=name))
-        reason = _new(
-            Reason,
+        reason = Reason(
             kind="material",
             id=material.key,
             included=True,
@@ -534,8 +503,7 @@ class _Assembly:
                     merged.setdefault(fid, []).append(p.id)
             else:
                 sheets.append(
-                    _new(
-                        Sheet,
+                    Sheet(
                         permit=p.id,
                         title=self._name(p),
                         fields=[self._field_out(self.pack.fields[f], [p.id]) for f in field_ids],
@@ -550,8 +518,7 @@ class _Assembly:
             )
             if ids:
                 sections.append(
-                    _new(
-                        FormSection,
+                    FormSection(
                         id=section.value,
                         title=_SECTION_TITLES[section.value][self.locale == "en"],
                         fields=[self._field_out(self.pack.fields[fid], merged[fid]) for fid in ids],
@@ -561,13 +528,12 @@ class _Assembly:
             self.reasons.append(
                 self.fragments.get(("field_reason", fid, tuple(users), self.locale), self._field_reason, fid, users)
             )
-        return _new(Form, title=wording.say("form_title", self.locale), sections=sections, sheets=sheets)
+        return Form(title=wording.say("form_title", self.locale), sections=sections, sheets=sheets)
 
     def _field_reason(self, fid: str, users: list[str]) -> Reason:
         f = self.pack.fields[fid]
         needs = wording.join([self._name(self.pack.permits[pid]) for pid in users], self.locale)
-        return _new(
-            Reason,
+        return Reason(
             kind="field",
             id=fid,
             included=True,
@@ -581,8 +547,7 @@ class _Assembly:
         return self.fragments.get(key, self._build_field, f, permit_ids, prefill)
 
     def _build_field(self, f: FormField, permit_ids: list[str], prefill: Any) -> FieldOut:
-        return _new(
-            FieldOut,
+        return FieldOut(
             id=f.id,
             label=f.label.in_(self.locale),
             type=f.type.value,
@@ -598,74 +563,6 @@ class _Assembly:
         )
 
     # --- savings and notice --------------------------------------------------------------
-
-    def _savings(
-        self, permits: list[tuple[Permit, int]], outs: list[PermitOut], materials: list[MaterialOut], form: Form
-    ) -> Savings:
-        before_materials = sum(
-            len(
-                {ref.material for ref, _, _ in _material_refs(p, {e.id for e in p.elements})}
-                | {d.uses for d in p.depends_on if d.uses}
-            )
-            for p, _ in permits
-        )
-        before_fields = sum(len({*p.fields, *(f for e in p.elements for f in e.fields)}) for p, _ in permits)
-        finish: dict[str, int] = {}
-        for out in outs:  # ordered by stage, so dependencies come first
-            start = max((finish[d.permit] for d in out.depends_on), default=0)
-            finish[out.id] = start + out.effective_limit.working_days
-        form_fields = sum(len(s.fields) for s in form.sections) + sum(len(s.fields) for s in form.sheets)
-        return _new(
-            Savings,
-            before=_new(
-                Tally,
-                permits=len(permits),
-                forms=len(permits),
-                materials=before_materials,
-                form_fields=before_fields,
-                working_days=sum(o.statutory_limit.working_days for o in outs),
-            ),
-            after=_new(
-                Tally,
-                permits=1 if permits else 0,
-                forms=(1 if form.sections else 0) + len(form.sheets),
-                materials=sum(1 for m in materials if m.status in ("submit", "deferred")),
-                form_fields=form_fields,
-                working_days=max(finish.values(), default=0),
-            ),
-        )
-
-    def _notice(
-        self, permits: list[PermitOut], materials: list[MaterialOut], commitments: list[CommitmentOut], savings: Savings
-    ) -> Notice:
-        locale = self.locale
-        what = wording.join(
-            [self.pack.industries[i].name.in_(locale) for i in self.situation.industries]
-            or [self.pack.scope_items[s].name.in_(locale) for s in sorted(self.situation.scope)],
-            locale,
-        )
-        if not permits:
-            intro, steps = wording.say("notice_nothing", locale), []
-        else:
-            intro = wording.say("notice_intro", locale, n=len(permits))
-            steps = [
-                wording.say("step_submit", locale, n=sum(1 for m in materials if m.status == "submit")),
-                wording.say("step_parallel", locale, days=savings.after.working_days, before=savings.before.working_days),
-            ]
-            chains = [f"{d.name} → {p.name}" for p in permits for d in p.depends_on]
-            if chains:
-                steps.append(wording.say("step_stages", locale, chain=wording.join(chains, locale)))
-            if commitments:
-                steps.append(wording.say("step_commit", locale, items=wording.join([c.permit_name for c in commitments], locale)))
-            steps.append(wording.say("step_certificate", locale))
-        closing = wording.say(
-            "notice_closing",
-            locale,
-            pack=self.pack.meta.name.in_(locale),
-            version=self.pack.version,
-            date=self.situation.as_of.isoformat(),
-        )
-        return _new(Notice, title=wording.say("notice_title", locale, what=what), intro=intro, steps=steps, closing=closing)
 
     # --- words ---------------------------------------------------------------------------
 
@@ -690,7 +587,7 @@ class _Assembly:
         else:
             working = working_days_within(self.situation.as_of, days.days)
             text = wording.say("days_calendar", self.locale, n=days.days)
-        return _new(Span, days=days.days, unit=days.unit.value, working_days=working, text=text)
+        return Span(days=days.days, unit=days.unit.value, working_days=working, text=text)
 
     def _because_steps(self, conj: Conjunction) -> list[Step]:
         steps = []
@@ -772,15 +669,6 @@ def _inputs_of(dnf: tuple[Conjunction, ...]) -> tuple[tuple[str, ...], tuple[str
 def _scope_first(conj: Conjunction) -> list[Literal_]:
     """A branch read as a reason: the business first, then the answers."""
     return sorted(conj, key=lambda lit: lit.kind != "scope")
-
-
-def _material_refs(p: Permit, applicable: set[str]) -> list[tuple[MaterialRef, str, str]]:
-    """A permit's material references with their rule target, own and from applicable elements."""
-    refs = [(ref, str(i), "material") for i, ref in enumerate(p.materials)]
-    for e in p.elements:
-        if e.id in applicable:
-            refs.extend((ref, f"{e.id}.{i}", "element_material") for i, ref in enumerate(e.materials))
-    return refs
 
 
 def _flat(elements: dict[str, list[tuple[str, str, str]]]) -> list[tuple[str, str, str, str]]:
