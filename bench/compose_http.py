@@ -1,8 +1,8 @@
 """Compose over HTTP beside a bare endpoint: same app, same server settings, same run.
 
     apt-get install -y wrk                  # Debian's wrk, or: scripts/setup-system.sh wrk
-    .venv/bin/python bench/http.py          # about two and a half minutes
-    .venv/bin/python bench/http.py --quick  # 6 s per workload, 1,000 random cases
+    .venv/bin/python bench/compose_http.py          # about two and a half minutes
+    .venv/bin/python bench/compose_http.py --quick  # 6 s per workload, 1,000 random cases
 
 What it does, on loopback only, and it stops the servers it starts whatever happens:
 
