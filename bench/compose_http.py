@@ -45,16 +45,8 @@ whatever else runs on the machine.
 
 from __future__ import annotations
 
-import os.path
-import sys
-
-# Run as a script, this file's folder comes first on sys.path, and this file would shadow the
-# standard library's ``http``: drop the folder (``python -m bench.http`` never adds it).
-if sys.path and os.path.realpath(sys.path[0]) == os.path.dirname(os.path.realpath(__file__)):
-    del sys.path[0]
-
-import argparse  # noqa: E402
-import http.client  # noqa: E402
+import argparse
+import http.client
 import json
 import math
 import os

@@ -1,14 +1,14 @@
 """Routes for load tests only: a bare endpoint beside the real ones, in the same app.
 
 Mounted only when ``YIYE_BENCH_ROUTES=true`` (off by default) and never in the OpenAPI schema, so
-production never exposes it. ``bench/http.py`` measures ``POST /api/v1/compose`` against it, on the
+production never exposes it. ``bench/compose_http.py`` measures ``POST /api/v1/compose`` against it, on the
 same server with the same settings in the same run: the ratio is what composing costs over the
 framework, the middleware and the bytes on the wire.
 
 ``/_bench/bare`` (GET or POST, any body, which it does not read; a sync endpoint, as the issue's
 reference figure was) and ``/_bench/bare-async`` (the same, async) answer with precomputed bytes of a
 real composition, with the same content type as ``/compose``: the file ``YIYE_BENCH_BARE_BODY`` names
-(bench/http.py writes there a composition of median size from its own random cases), else the
+(bench/compose_http.py writes there a composition of median size from its own random cases), else the
 composition of the OpenAPI example's industries and answers, made once per worker at the first call.
 """
 

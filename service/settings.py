@@ -67,7 +67,7 @@ class Settings(BaseSettings):
     )
 
     bench_routes: bool = Field(
-        default=False, description="mount /_bench/bare for bench/http.py (never in the schema); refused in production"
+        default=False, description="mount /_bench/bare for bench/compose_http.py (never in the schema); refused in production"
     )
     bench_bare_body: Path | None = Field(default=None, description="the bytes /_bench/bare answers with (a composition)")
 
