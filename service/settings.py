@@ -62,7 +62,10 @@ class Settings(BaseSettings):
 
     max_body_bytes: int = Field(default=64 * 1024, ge=1024, description="larger request bodies get 413")
     compose_cache_size: int = Field(
-        default=1024, ge=0, description="compositions kept per worker (about 100 KB each: ~100 MB); 0 turns it off"
+        default=4096,
+        ge=0,
+        description="compositions kept per worker (about 100 KB each: ~400 MB at 4,096; a flood of one-off cases "
+        "must not push out the popular ones); 0 turns it off",
     )
     compose_threads: int = Field(
         default=1, ge=1, le=64, description="API composes run at once per worker process; more only contend for the GIL"
