@@ -1,0 +1,1 @@
+"""The web service: FastAPI app, API for other systems, applicant pages, persistence, accounts, CLI."""
