@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
+import os
 import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
+import httpx
+import pytest
 from fastapi.testclient import TestClient
 
 from service.settings import Settings
 
 FIXTURE_PACKS = Path(__file__).resolve().parent.parent / "fixtures" / "packs"
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def make_settings(database_url: str, **overrides: object) -> Settings:
@@ -46,3 +57,46 @@ def sign_up(client: TestClient, login: str, password: str = "correct-horse-9") -
         follow_redirects=False,
     )
     assert response.status_code == 303, response.text
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def serving(options: list[str], env: dict[str, str], ready_path: str) -> Iterator[str]:
+    """``yiye serve`` in its own process group on a free port; its base URL once ``ready_path`` answers."""
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "service.cli_serve", "serve", *options, "--port", str(port)],
+        cwd=ROOT,
+        env={**os.environ, **env},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"{base}{ready_path}", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                output = process.stdout.read().decode() if process.stdout else ""
+                pytest.fail(f"server did not start:\n{output}")
+            time.sleep(0.2)
+        yield base
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+        if process.stdout:
+            process.stdout.close()

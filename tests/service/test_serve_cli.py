@@ -2,32 +2,18 @@
 
 from __future__ import annotations
 
-import os
 import re
-import signal
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 from sqlalchemy import inspect
-from svcutil import FIXTURE_PACKS
+from svcutil import FIXTURE_PACKS, serving
 from typer.testing import CliRunner
 
 from service.cli_serve import main
 from service.db import make_engine
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def test_db_upgrade_builds_the_schema(tmp_path: Path) -> None:
@@ -53,45 +39,14 @@ def test_db_demo_seeds_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
 
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[str]:
-    port = _free_port()
     env = {
-        **os.environ,
         "YIYE_DATABASE_URL": f"sqlite:///{tmp_path / 'served.db'}",
         "YIYE_PACKS_DIR": str(FIXTURE_PACKS),
         "YIYE_DEFAULT_PACK": "mini",
         "YIYE_LOG_LEVEL": "WARNING",
     }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "service.cli_serve", "serve", "--demo", "--workers", "2", "--port", str(port)],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{base}/api/v1/packs", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                output = process.stdout.read().decode() if process.stdout else ""
-                pytest.fail(f"server did not start:\n{output}")
-            time.sleep(0.2)
+    with serving(["--demo", "--workers", "2"], env, "/api/v1/packs") as base:
         yield base
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-        if process.stdout:
-            process.stdout.close()
 
 
 def test_serve_answers_on_two_workers_with_demo_data(server: str) -> None:

@@ -9,25 +9,19 @@ from __future__ import annotations
 
 import os
 import re
-import signal
-import socket
-import subprocess
-import sys
-import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 from journeyutil import GOOD
+from svcutil import serving
 
-from rules.packs import DEFAULT_PACK
+from rules.packs import DEFAULT_PACK, PACKS_DIR
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 from playwright.sync_api import Browser, Page, expect, sync_playwright  # noqa: E402
 
-ROOT = Path(__file__).resolve().parents[3]
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--headless",
@@ -44,57 +38,20 @@ PHONE = {"width": 375, "height": 812}
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is not installed")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """``yiye serve`` (uvicorn, one worker) on a free port, migrating a fresh SQLite file first."""
-    port = _free_port()
     db = tmp_path_factory.mktemp("browser-db") / "yiye.db"
     env = {
-        **os.environ,
         "YIYE_DATABASE_URL": f"sqlite:///{db}",
         "YIYE_DEFAULT_PACK": DEFAULT_PACK,
+        "YIYE_PACKS_DIR": str(PACKS_DIR),
         "YIYE_RATE_LIMIT_ENABLED": "false",
         "YIYE_LOG_LEVEL": "WARNING",
         "YIYE_SECRET_KEY": "browser-test-secret-0123456789",
     }
-    env.pop("YIYE_PACKS_DIR", None)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "service.cli_serve", "serve", "--workers", "1", "--port", str(port)],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{base}/start", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                output = process.stdout.read().decode() if process.stdout else ""
-                pytest.fail(f"server did not start:\n{output}")
-            time.sleep(0.2)
+    with serving(["--workers", "1"], env, "/start") as base:
         yield base
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-        if process.stdout:
-            process.stdout.close()
 
 
 @pytest.fixture(scope="module")
