@@ -14,7 +14,6 @@ from contextlib import asynccontextmanager
 from typing import Any
 from urllib.parse import quote
 
-import anyio
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse, Response
@@ -64,7 +63,6 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     gc.set_threshold(50_000, 10, 10)
     app.state.registry = registry
     app.state.compose = ComposeService(registry, settings.compose_cache_size, settings.default_pack)
-    app.state.compose_limiter = anyio.CapacityLimiter(settings.compose_threads)
     if settings.default_pack not in registry:
         log.warning("default pack not loaded", extra={"pack_id": settings.default_pack, "packs_dir": str(settings.packs_dir)})
     log.info("service started", extra={"packs": registry.versions(), "env": settings.env.value})

@@ -3,6 +3,11 @@
 A composition is a pure function of (pack version, as-of date, request), so it is cached in
 process under exactly that key: repeats cost a dictionary lookup, and a reloaded pack (a new
 version) can never be answered from the old one's entries.
+
+The cache keeps each composition as its JSON bytes, not as objects: a composition is thousands
+of small objects, and thousands of cached compositions made every full garbage collection walk
+millions of them (an uncached compose cost ~40% more with 4,096 held as objects). Pages that
+need the objects parse the bytes back, which the contract round-trips exactly.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ import time
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cached_property
 from zoneinfo import ZoneInfo
 
 from composer.model import ComposeRequest, Composition
@@ -32,26 +38,58 @@ def today() -> date:
 
 
 @dataclass(frozen=True)
+class Output:
+    """What the cache keeps of one composition: its bytes and the few facts logged with it."""
+
+    body: bytes
+    sha256: str
+    pack_id: str
+    pack_version: str
+    as_of: date
+    permits: int
+    complete: bool
+
+    @classmethod
+    def of(cls, composition: Composition) -> Output:
+        body = serialise(composition)
+        pack, digest = composition.pack, hashlib.sha256(body).hexdigest()
+        return cls(body, digest, pack.id, pack.version, pack.as_of, len(composition.permits), composition.complete)
+
+
 class Composed:
     """One composition and everything needed to serve, store and replay it."""
 
-    request: ComposeRequest
-    composition: Composition
-    body: bytes
-    sha256: str
-    cached: bool = False
+    def __init__(self, request: ComposeRequest, output: Output, composition: Composition | None = None, *, cached: bool) -> None:
+        self.request = request
+        self.output = output
+        self.cached = cached
+        if composition is not None:
+            self.__dict__["composition"] = composition  # the cached_property's slot: no need to parse
+
+    @cached_property
+    def composition(self) -> Composition:
+        """The composition as objects, parsed back from the cached bytes on first use."""
+        return Composition.model_validate_json(self.output.body)
+
+    @property
+    def body(self) -> bytes:
+        return self.output.body
+
+    @property
+    def sha256(self) -> str:
+        return self.output.sha256
 
     @property
     def pack_id(self) -> str:
-        return self.composition.pack.id
+        return self.output.pack_id
 
     @property
     def pack_version(self) -> str:
-        return self.composition.pack.version
+        return self.output.pack_version
 
     @property
     def as_of(self) -> date:
-        return self.composition.pack.as_of
+        return self.output.as_of
 
 
 class LRUCache:
@@ -59,22 +97,22 @@ class LRUCache:
 
     def __init__(self, size: int) -> None:
         self.size = size
-        self._data: OrderedDict[tuple[str, ...], Composed] = OrderedDict()
+        self._data: OrderedDict[tuple[str, ...], Output] = OrderedDict()
         self._lock = threading.Lock()
         self.hits = 0
         self.misses = 0
 
-    def get(self, key: tuple[str, ...], *, count_miss: bool = True) -> Composed | None:
+    def get(self, key: tuple[str, ...]) -> Output | None:
         with self._lock:
             found = self._data.get(key)
             if found is None:
-                self.misses += count_miss
+                self.misses += 1
                 return None
             self._data.move_to_end(key)
             self.hits += 1
             return found
 
-    def put(self, key: tuple[str, ...], value: Composed) -> None:
+    def put(self, key: tuple[str, ...], value: Output) -> None:
         if self.size <= 0:
             return
         with self._lock:
@@ -116,20 +154,6 @@ class ComposeService:
         Every call leaves exactly one log line: pack id and version, output hash, cache hit,
         duration — or the problem codes when the request was refused.
         """
-        composed = self._compose(request, source, build=True)
-        assert composed is not None
-        return composed
-
-    def cached(self, request: ComposeRequest, *, source: str = "api") -> Composed | None:
-        """The composition of ``request`` if the cache holds it (logged as ``compose`` does), else None.
-
-        Costs a canonical dump and a dictionary lookup, never a composition, so an async route can
-        call it on the event loop and hand only a miss to the thread pool. A miss logs nothing:
-        the ``compose`` call that follows logs it. Raises InputError for an unknown pack.
-        """
-        return self._compose(request, source, build=False)
-
-    def _compose(self, request: ComposeRequest, source: str, *, build: bool) -> Composed | None:
         started = time.perf_counter()
         version = None
         if self.default_pack and "pack" not in request.model_fields_set:
@@ -142,15 +166,12 @@ class ComposeService:
             if request.as_of is None:
                 request = request.model_copy(update={"as_of": today()})
             key = (request.pack, version, canonical_request(request))
-            found = self.cache.get(key, count_miss=build)
-            cached = found is not None
-            if found is None:
-                if not build:
-                    return None
+            output = self.cache.get(key)
+            composition = None
+            if output is None:
                 composition = composer.compose(request)
-                body = serialise(composition)
-                found = Composed(request, composition, body, hashlib.sha256(body).hexdigest())
-                self.cache.put(key, found)
+                output = Output.of(composition)
+                self.cache.put(key, output)
         except InputError as exc:
             log.info(
                 "compose refused",
@@ -163,21 +184,22 @@ class ComposeService:
                 },
             )
             raise
+        cached = composition is None
         log.info(
             "compose",
             extra={
                 "source": source,
-                "pack_id": found.pack_id,
-                "pack_version": found.pack_version,
-                "as_of": found.as_of.isoformat(),
-                "output_sha256": found.sha256,
-                "permits": len(found.composition.permits),
-                "complete": found.composition.complete,
+                "pack_id": output.pack_id,
+                "pack_version": output.pack_version,
+                "as_of": output.as_of.isoformat(),
+                "output_sha256": output.sha256,
+                "permits": output.permits,
+                "complete": output.complete,
                 "cached": cached,
                 "duration_ms": _ms(started),
             },
         )
-        return Composed(found.request, found.composition, found.body, found.sha256, cached=True) if cached else found
+        return Composed(request, output, composition, cached=cached)
 
 
 def _ms(started: float) -> float:

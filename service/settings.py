@@ -67,9 +67,6 @@ class Settings(BaseSettings):
         description="compositions kept per worker (about 100 KB each: ~400 MB at 4,096; a flood of one-off cases "
         "must not push out the popular ones); 0 turns it off",
     )
-    compose_threads: int = Field(
-        default=1, ge=1, le=64, description="API composes run at once per worker process; more only contend for the GIL"
-    )
 
     bench_routes: bool = Field(
         default=False, description="mount /_bench/bare for bench/compose_http.py (never in the schema); refused in production"

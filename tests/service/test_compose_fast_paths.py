@@ -1,14 +1,13 @@
-"""The cheap paths of POST /api/v1/compose: a cache hit never enters the thread pool, bytes never change."""
+"""The cheap paths of POST /api/v1/compose: a repeat is never composed again, and its bytes never change."""
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import date
 
-import anyio.to_thread
 import pytest
 from fastapi.testclient import TestClient
 
-from composer.model import ComposeRequest
+from composer.model import ComposeRequest, Composition
 from service.compose import serialise
 
 SHOP = {"pack": "mini", "as_of": "2026-11-26", "industries": ["shop"], "answers": {"sells_tobacco": True}}
@@ -21,24 +20,24 @@ def test_serialise_is_model_dump_json_byte_for_byte(client: TestClient) -> None:
         assert serialise(composition) == composition.model_dump_json().encode()
 
 
-def test_a_hit_is_answered_without_the_thread_pool(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
-    limiter = client.app.state.compose_limiter  # type: ignore[attr-defined]
-    hops: list[Any] = []
-    real = anyio.to_thread.run_sync
+def test_a_repeat_is_answered_from_the_cache_with_the_same_bytes(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    composer = client.app.state.registry.get("mini")  # type: ignore[attr-defined]
+    composes: list[ComposeRequest] = []
+    real = composer.compose
 
-    async def counting(func: Any, *args: Any, **kwargs: Any) -> Any:
-        if kwargs.get("limiter") is limiter:  # composes; other thread-pool work passes no limiter
-            hops.append(limiter)
-        return await real(func, *args, **kwargs)
+    def counted(request: ComposeRequest, today: date | None = None) -> Composition:
+        composes.append(request)
+        return real(request, today)
 
-    monkeypatch.setattr(anyio.to_thread, "run_sync", counting)
-    assert limiter.total_tokens == 1
+    monkeypatch.setattr(composer, "compose", counted)
     first = client.post("/api/v1/compose", json=SHOP)
-    assert (first.headers["X-Cache"], hops) == ("miss", [limiter])
     second = client.post("/api/v1/compose", json=SHOP)
-    assert (second.headers["X-Cache"], hops) == ("hit", [limiter])
+    assert (first.headers["X-Cache"], second.headers["X-Cache"], len(composes)) == ("miss", "hit", 1)
     assert second.content == first.content
     assert second.headers["X-Output-SHA256"] == first.headers["X-Output-SHA256"]
+    questions = client.post("/api/v1/questions", json=SHOP)  # the same situation: the same composition
+    assert questions.status_code == 200
+    assert len(composes) == 1
 
 
 def test_refused_input_is_refused_the_same_way_on_the_fast_path(client: TestClient) -> None:
