@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import socket
+from collections.abc import Callable
 from typing import Annotated
 
 import typer
@@ -76,7 +77,7 @@ def serve(
     # Worker processes build their own Settings from the environment: hand the options down.
     os.environ["YIYE_DATABASE_URL"] = settings.database_url
     os.environ["YIYE_DEMO"] = "true" if settings.demo else "false"
-    listen_with_tcp_nodelay()
+    listen_per_worker()
     typer.echo(f"yiye: http://{settings.host}:{settings.port}/  (API 文档 /docs, {settings.workers} 个工作进程)")
     uvicorn.run(
         "service.app:create_app",
@@ -91,30 +92,62 @@ def serve(
     )
 
 
-def listen_with_tcp_nodelay() -> None:
-    """Give the socket uvicorn binds for ``--workers N`` (and ``--reload``) its TCP protocol number.
+def listen_per_worker() -> None:
+    """Make ``yiye serve --workers N`` (and ``--reload``) give each worker a listening socket of its own.
 
-    uvicorn 0.54 creates that listening socket with ``proto`` 0; accepted connections inherit it,
-    and asyncio turns TCP_NODELAY on only for ``proto == IPPROTO_TCP``. So with two or more workers
-    Nagle's algorithm stays on and every keep-alive response after the first waits for the client's
-    delayed ACK: ~43 ms a request, whatever the route (Kludex/uvicorn#3149). One worker is not
-    affected (asyncio binds that socket itself). Idempotent; a no-op once uvicorn sets ``proto``.
+    uvicorn's supervisor binds one socket and every worker accepts from it. asyncio accepts every
+    pending connection at once, so a burst of keep-alive connections (a client's pool, a proxy's
+    upstream connections) all land on whichever worker woke first while the others idle: measured
+    under 32 connections, one worker at 99% CPU and the other at 20%. Here the supervisor's socket
+    is bound with SO_REUSEPORT and never listens; it only holds the port. uvicorn hands it to each
+    worker by pickling, and it pickles as "bind another like me", so each worker unpickles a socket
+    of its own, and the kernel spreads connections across the workers' sockets.
+
+    The sockets are made with the TCP protocol number: uvicorn 0.54 makes its own with ``proto`` 0,
+    connections inherit that, and asyncio sets TCP_NODELAY only for ``proto == IPPROTO_TCP``;
+    without it every keep-alive answer after the first waits ~43 ms for a delayed ACK
+    (Kludex/uvicorn#3149). Idempotent. Unix sockets and inherited descriptors are left to uvicorn.
     """
-    from uvicorn.config import Config
+    from uvicorn.config import STARTUP_FAILURE, Config
 
-    if getattr(Config.bind_socket, "yiye_tcp_proto", False):
+    if getattr(Config.bind_socket, "yiye_per_worker", False):
         return
     bind_socket = Config.bind_socket
 
-    def bind_tcp_socket(self: Config) -> socket.socket:
-        sock = bind_socket(self)
-        if sock.family in (socket.AF_INET, socket.AF_INET6) and sock.proto != socket.IPPROTO_TCP:
-            sock = socket.socket(sock.family, sock.type, socket.IPPROTO_TCP, fileno=sock.detach())
-            sock.set_inheritable(True)
+    def bind_worker_listener(self: Config) -> socket.socket:
+        if self.uds or self.fd is not None:
+            return bind_socket(self)
+        family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
+        try:
+            sock = WorkerListener.open(family, self.host, self.port)
+        except OSError as exc:
+            typer.echo(f"无法监听 {self.host}:{self.port}: {exc}", err=True)
+            raise SystemExit(STARTUP_FAILURE) from exc
+        typer.echo(f"每个工作进程各自监听 {self.host}:{sock.getsockname()[1]} (SO_REUSEPORT)")
         return sock
 
-    bind_tcp_socket.yiye_tcp_proto = True  # type: ignore[attr-defined]
-    Config.bind_socket = bind_tcp_socket  # type: ignore[method-assign]
+    bind_worker_listener.yiye_per_worker = True  # type: ignore[attr-defined]
+    Config.bind_socket = bind_worker_listener  # type: ignore[method-assign]
+
+
+class WorkerListener(socket.socket):
+    """A TCP socket bound with SO_REUSEPORT that pickles as a fresh one bound to the same address."""
+
+    @classmethod
+    def open(cls, family: socket.AddressFamily, host: str, port: int) -> WorkerListener:
+        sock = cls(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        try:
+            sock.bind((host, port))
+        except OSError:
+            sock.close()
+            raise
+        return sock
+
+    def __reduce__(self) -> tuple[Callable[..., WorkerListener], tuple[socket.AddressFamily, str, int]]:
+        host, port = self.getsockname()[:2]
+        return WorkerListener.open, (self.family, host, port)
 
 
 def _safe(url: str) -> str:

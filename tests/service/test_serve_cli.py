@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import re
+import socket
+import time
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -68,3 +72,53 @@ def test_serve_answers_on_two_workers_with_demo_data(server: str) -> None:
         )
         assert signed_in.status_code == 200
         assert "便利店" in signed_in.text  # the demo draft, for the mini pack's first industry
+
+
+def test_a_burst_of_keep_alive_connections_is_spread_over_both_workers(server: str) -> None:
+    port = int(server.rsplit(":", 1)[1])
+    deadline = time.monotonic() + 30
+    while len(_sockets_on(port, LISTEN)) < 2:  # the fixture waited for the first worker only
+        assert time.monotonic() < deadline, "the second worker never listened"
+        time.sleep(0.1)
+    # All connected before any is served, as a client's connection pool opens them: on one shared
+    # socket the first worker to wake accepted every one of them.
+    burst = [socket.create_connection(("127.0.0.1", port)) for _ in range(24)]
+    try:
+        for sock in burst:
+            sock.sendall(b"GET /api/v1/packs HTTP/1.1\r\nHost: yiye\r\n\r\n")
+        for sock in burst:
+            assert sock.recv(64).startswith(b"HTTP/1.1 200")  # served, and the connection kept open
+        held = _connections_held(port)
+    finally:
+        for sock in burst:
+            sock.close()
+    # One socket per worker, and the kernel's spread: all 24 on one of two has odds of 2 in 2^24.
+    assert len(held) == 2, held
+    assert min(held.values()) > 0, held
+
+
+LISTEN, ESTABLISHED = "0A", "01"
+
+
+def _sockets_on(port: int, state: str) -> set[str]:
+    """The inodes of the TCP sockets in ``state`` whose local port is ``port`` (from /proc/net)."""
+    found = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            fields = line.split()
+            if int(fields[1].rsplit(":", 1)[1], 16) == port and fields[3] == state:
+                found.add(f"socket:[{fields[9]}]")
+    return found
+
+
+def _connections_held(port: int) -> Counter[int]:
+    """Established server-side connections on ``port``, per process holding them."""
+    inodes = _sockets_on(port, ESTABLISHED)
+    held: Counter[int] = Counter()
+    for fd in Path("/proc").glob("[0-9]*/fd/*"):
+        try:
+            if os.readlink(fd) in inodes:
+                held[int(fd.parts[2])] += 1
+        except OSError:
+            continue  # a process or descriptor that went away while we looked
+    return held
