@@ -111,6 +111,8 @@ class _Shard:
     always: bool
     answers: frozenset[str]
     scope: frozenset[str]
+    joined_fields: Mapping[str, frozenset[str]]
+    """Per permit, the fields its element, material and commitment rules test."""
 
     def concerns(self, scope: frozenset[str]) -> bool:
         """Can any permit of this shard apply? Each of its branches names a scope item it needs."""
@@ -121,7 +123,7 @@ class DurableEngine:
     """durable-rules, driven through its C binding: assert, drain the action queue, delete.
 
     The applicant's facts are asserted once; each permit found is asserted back as a fact carrying
-    the same facts, which the permit's element, material and commitment rules test (forward
+    those of the facts that the permit's element, material and commitment rules test (forward
     chaining). A permit's rules always share one ruleset; permits are grouped into as few rulesets
     as the engine's limits allow, and a request visits only those its scope reaches.
     """
@@ -139,10 +141,15 @@ class DurableEngine:
             permit_rules = [rule for rule in group if rule.kind == "permit"]
             anchors = [{lit.key for lit in rule.conjunction if lit.kind == "scope" and lit.op == "has"} for rule in permit_rules]
             literals = [lit for rule in group for lit in rule.conjunction]
+            joined: dict[str, set[str]] = {}
+            for rule in group:
+                if rule.joins_permit:
+                    joined.setdefault(rule.permit, set()).update(_field(lit) for lit in rule.conjunction)
             self._shards.append(_Shard(
                 handle, frozenset().union(*anchors), any(not a for a in anchors),
                 answers=frozenset(lit.key for lit in literals if lit.kind == "answer"),
                 scope=frozenset(lit.key for lit in literals if lit.kind == "scope"),
+                joined_fields={permit: frozenset(fields) for permit, fields in joined.items()},
             ))
             # The C ruleset is freed only when no request holds this engine any more (a hot reload
             # swaps engines; freeing one in use crashed durable-rules, jruizgit/rules#136).
@@ -162,12 +169,12 @@ class DurableEngine:
                 values: dict[str, Any] = {"d": facts.day}
                 values.update({"s_" + item: True for item in facts.scope & shard.scope})
                 values.update({"a_" + key: answers[key] for key in shard.answers.intersection(answers)})
-                _fire_one(shard.handle, f"s{next(self._sids)}", values, fired)
+                _fire_one(shard, f"s{next(self._sids)}", values, fired)
         return frozenset(fired) - {_CATCH_ALL}
 
 
-def _fire_one(handle: int, sid: str, values: dict[str, Any], fired: list[str]) -> None:
-    start = len(fired)
+def _fire_one(shard: _Shard, sid: str, values: dict[str, Any], fired: list[str]) -> None:
+    handle, start = shard.handle, len(fired)
     try:
         message = json.dumps({**values, "sid": sid, "id": "in", "t": "in"}, ensure_ascii=False)
         _, state = durable_rules_engine.assert_fact(handle, message)
@@ -178,11 +185,20 @@ def _fire_one(handle: int, sid: str, values: dict[str, Any], fired: list[str]) -
         _drain(handle, state, fired)
         permits = sorted({name.split("|")[1] for name in fired[start:] if name.startswith("permit|")})
         if permits:
-            derived = [{**values, "sid": sid, "id": f"p_{p}", "t": "p", "pid": p} for p in permits]
+            # A permit's fact carries only what its own rules test: the engine parses every fact,
+            # and echoes it back in each action it reports.
+            derived = [
+                {**_only(values, shard.joined_fields.get(p, frozenset())), "sid": sid, "id": f"p_{p}", "t": "p", "pid": p}
+                for p in permits
+            ]
             _, state = durable_rules_engine.assert_facts(handle, json.dumps(derived, ensure_ascii=False))
             _drain(handle, state, fired)
     finally:
         durable_rules_engine.delete_state(handle, sid)
+
+
+def _only(values: dict[str, Any], fields: frozenset[str]) -> dict[str, Any]:
+    return {field: values[field] for field in fields if field in values}
 
 
 def _drain(handle: int, state: int, fired: list[str]) -> None:
@@ -242,11 +258,17 @@ def _tests(rule: Rule) -> list[dict[str, Any]]:
     return [*head, *(_test(lit) for lit in ordered)]
 
 
-def _test(lit: Literal_) -> dict[str, Any]:
+def _field(lit: Literal_) -> str:
+    """The fact field a literal tests."""
     if lit.kind == "scope":
-        field = "s_" + lit.key
+        return "s_" + lit.key
+    return "d" if lit.key == AS_OF else "a_" + lit.key
+
+
+def _test(lit: Literal_) -> dict[str, Any]:
+    field = _field(lit)
+    if lit.kind == "scope":
         return {field: True} if lit.op == "has" else {"$nex": {field: 1}}
-    field = "d" if lit.key == AS_OF else "a_" + lit.key
     if lit.op == "eq":
         return {field: _encode(lit.value)}
     if lit.op == "neq":
