@@ -630,8 +630,8 @@ class _Assembly:
         truth = self.truth
         answers: dict[Literal_, None] = {}
         for conj in dnf:
-            if all(truth(lit) is not False for lit in conj if lit.kind == "scope"):
-                answers.update((lit, None) for lit in conj if lit.key != AS_OF and truth(lit) is False)
+            if all(truth[lit] is not False for lit in conj if lit.kind == "scope"):
+                answers.update((lit, None) for lit in conj if lit.key != AS_OF and truth[lit] is False)
         if answers:
             return list(answers)
         return [lit for lit in blocking(dnf, truth) if lit.key != AS_OF]

@@ -231,25 +231,23 @@ def _dnf(node: Condition, negate: bool) -> list[tuple[Literal_, ...]]:
     return product
 
 
-class Truth:
-    """The value of each literal for one applicant's facts, each computed once.
+class Truth(dict[Literal_, bool | None]):
+    """The value of each literal for one applicant's facts, each computed once: ``truth[lit]``.
 
-    A composition asks about the same literals many times (permits, elements, reasons, questions).
+    A composition asks about the same literals many times (permits, elements, reasons, questions);
+    a dict lookup that computes only on a miss is the cheapest way to answer.
     """
 
-    __slots__ = ("_memo", "answers", "scope")
+    __slots__ = ("answers", "scope")
 
     def __init__(self, scope: frozenset[str], answers: Mapping[str, Value]) -> None:
+        super().__init__()
         self.scope = scope
         self.answers = answers
-        self._memo: dict[Literal_, bool | None] = {}
 
-    def __call__(self, lit: Literal_) -> bool | None:
-        try:
-            return self._memo[lit]
-        except KeyError:
-            value = self._memo[lit] = lit.evaluate(self.scope, self.answers)
-            return value
+    def __missing__(self, lit: Literal_) -> bool | None:
+        value = self[lit] = lit.evaluate(self.scope, self.answers)
+        return value
 
 
 def evaluate(dnf: Sequence[Conjunction], truth: Truth) -> bool | None:
@@ -267,7 +265,7 @@ def evaluate(dnf: Sequence[Conjunction], truth: Truth) -> bool | None:
 def _conjunction(conj: Conjunction, truth: Truth) -> bool | None:
     result: bool | None = True
     for lit in conj:
-        value = truth(lit)
+        value = truth[lit]
         if value is False:
             return False
         if value is None:
@@ -297,7 +295,7 @@ def blocking(dnf: Sequence[Conjunction], truth: Truth) -> list[Literal_]:
     found: dict[Literal_, None] = {}
     for conj in dnf:
         for lit in conj:
-            if truth(lit) is False:
+            if truth[lit] is False:
                 found.setdefault(lit, None)
     return list(found)
 
