@@ -24,7 +24,7 @@ from datetime import date
 from typing import Any
 
 from rules.conditions import Condition, Conjunction, Literal_, normal_form
-from rules.model import Effective, MaterialRef
+from rules.model import Effective
 from rules.packs import Pack
 
 AS_OF = "_as_of"
@@ -80,35 +80,43 @@ def compile_pack(pack: Pack) -> Compiled:
     element_dnf: dict[tuple[str, str], tuple[Conjunction, ...]] = {}
     material_dnf: dict[tuple[str, str], tuple[Conjunction, ...]] = {}
     by_scope: dict[str, list[str]] = {}
+    literals: dict[Literal_, Literal_] = {}
+
+    def shared(dnf: tuple[Conjunction, ...]) -> tuple[Conjunction, ...]:
+        # Equal literals become one object, so a case's Truth finds each by identity rather than
+        # by comparing fields (a tenth of the time spent evaluating conditions).
+        return tuple(tuple(literals.setdefault(lit, lit) for lit in conj) for conj in dnf)
 
     def emit(kind: str, permit: str, target: str, dnf: tuple[Conjunction, ...]) -> None:
         for branch, conj in enumerate(dnf):
             rules.append(Rule(f"{kind}|{permit}|{target}|{branch}", kind, permit, target, branch, conj))
 
     for p in pack.permits.values():
-        dnf = _dated(normal_form(p.applies_when), p)
+        dnf = shared(_dated(normal_form(p.applies_when), p))
         permit_dnf[p.id] = dnf
         emit("permit", p.id, "", dnf)
         for scope_id in sorted({lit.key for conj in dnf for lit in conj if lit.kind == "scope" and lit.op == "has"}):
             by_scope.setdefault(scope_id, []).append(p.id)
         if p.notify_commit.available and not p.notify_commit.risk_categories:
-            commit_dnf[p.id] = _optional(p.notify_commit.when, Effective())
+            commit_dnf[p.id] = shared(_optional(p.notify_commit.when, Effective()))
             emit("commit", p.id, "", commit_dnf[p.id])
         for index, ref in enumerate(p.materials):
-            _material_rule(emit, material_dnf, p.id, str(index), ref, "material")
+            dnf = shared(_optional(ref.when, Effective()))
+            _material_rule(emit, material_dnf, p.id, str(index), dnf, "material")
         for element in p.elements:
-            dnf = _optional(element.when, element)
+            dnf = shared(_optional(element.when, element))
             element_dnf[(p.id, element.id)] = dnf
             if dnf != ((),):
                 emit("element", p.id, element.id, dnf)
             for index, ref in enumerate(element.materials):
-                _material_rule(emit, material_dnf, p.id, f"{element.id}.{index}", ref, "element_material")
+                dnf = shared(_optional(ref.when, Effective()))
+                _material_rule(emit, material_dnf, p.id, f"{element.id}.{index}", dnf, "element_material")
 
     follow_ups: dict[str, list[tuple[Conjunction, ...]]] = {}
     for (permit, _), dnf in [*element_dnf.items(), *material_dnf.items()]:
         if dnf != ((),):
             follow_ups.setdefault(permit, []).append(dnf)
-    relevance = {q.id: normal_form(q.relevant_when) for q in pack.questions.values() if q.relevant_when is not None}
+    relevance = {q.id: shared(normal_form(q.relevant_when)) for q in pack.questions.values() if q.relevant_when is not None}
     return Compiled(
         pack=pack,
         rules=tuple(rules),
@@ -123,9 +131,13 @@ def compile_pack(pack: Pack) -> Compiled:
 
 
 def _material_rule(
-    emit: Any, table: dict[tuple[str, str], tuple[Conjunction, ...]], permit: str, target: str, ref: MaterialRef, kind: str
+    emit: Any,
+    table: dict[tuple[str, str], tuple[Conjunction, ...]],
+    permit: str,
+    target: str,
+    dnf: tuple[Conjunction, ...],
+    kind: str,
 ) -> None:
-    dnf = _optional(ref.when, Effective())
     table[(permit, target)] = dnf
     if dnf != ((),):
         emit(kind, permit, target, dnf)
