@@ -20,6 +20,7 @@ from svcutil import serving
 from rules.packs import DEFAULT_PACK, PACKS_DIR
 
 playwright_api = pytest.importorskip("playwright.sync_api")
+from axe_playwright_python.sync_playwright import Axe  # noqa: E402
 from playwright.sync_api import Browser, Page, expect, sync_playwright  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
@@ -318,3 +319,35 @@ def test_keyboard_only_and_english(desktop: Page, server: str) -> None:
     page.keyboard.press("Enter")
     expect(page).to_have_url(re.compile(r"/questions/"))
     expect(page.locator("html")).to_have_attribute("lang", "en")
+
+
+@pytest.mark.parametrize("width", ["desktop", "phone"])
+def test_every_page_of_the_journey_passes_axe(chromium: Browser, server: str, width: str) -> None:
+    axe = Axe()
+    found: list[str] = []
+
+    def scan(page: Page, name: str) -> None:
+        for v in axe.run(page).response["violations"]:
+            found.append(f"{name}: {v['id']} ({v['impact']}) {v['help']} — {v['nodes'][0]['target']}")
+
+    for page in _page(chromium, PHONE if width == "phone" else None):
+        page.goto(f"{server}/start")
+        scan(page, "start")
+        _choose(page, server, "convenience_store")
+        page.get_by_role("button", name="继续").click()  # no answer: the error summary
+        scan(page, "question with an error")
+        _answer_all(page, CONVENIENCE)
+        for lang in ("zh", "en"):  # the journey stays in the session; the language cookie follows ?lang
+            page.goto(f"{server}/check-answers?lang={lang}")
+            scan(page, f"{lang} check your answers")
+            page.goto(f"{server}/notice")
+            scan(page, f"{lang} notice")
+            page.goto(f"{server}/form")
+            page.locator("#uscc").fill("91110101MA01AB1230")  # one check character off
+            page.locator("form button[type='submit']").last.click()
+            expect(page.locator("#uscc-error")).to_be_visible()
+            scan(page, f"{lang} form with an error")
+            for path in ("/start", "/sign-in", "/sign-up"):
+                page.goto(f"{server}{path}")
+                scan(page, f"{lang} {path}")
+    assert not found, "\n".join(found)
