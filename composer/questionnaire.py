@@ -28,11 +28,15 @@ def open_questions(
             affects.setdefault(key, {}).setdefault(permit, None)
             tier[key] = min(tier.get(key, level), level)
 
+    # A condition whose questions are all answered has none open: skip it without evaluating.
+    answered = truth.answers.keys()
     for scope_id in sorted(scope):
         for pid in compiled.permits_by_scope.get(scope_id, ()):
-            if pid not in required:
+            if pid not in required and not answered >= compiled.asks[pid]:
                 consider(compiled.permit_dnf[pid], pid, 0)
     for pid in sorted(required):
+        if answered >= compiled.follow_up_asks[pid]:
+            continue
         if pid in compiled.commit_dnf and ("commit", pid, "") not in hits:
             consider(compiled.commit_dnf[pid], pid, 1)
         for dnf in compiled.follow_ups.get(pid, ()):

@@ -63,6 +63,11 @@ class Compiled:
     permits_by_scope: dict[str, tuple[str, ...]]
     follow_ups: dict[str, tuple[tuple[Conjunction, ...], ...]]
     """Per permit, the conditions of its elements and materials: what to ask once it is required."""
+    asks: dict[str, frozenset[str]]
+    """Per permit, the questions its ``applies_when`` reads."""
+    follow_up_asks: dict[str, frozenset[str]]
+    """Per permit, the questions its follow-ups and notify-and-commit condition read: once all are
+    answered, none of them can be open (most complete cases)."""
 
     @property
     def version(self) -> str:
@@ -127,6 +132,8 @@ def compile_pack(pack: Pack) -> Compiled:
         relevance_dnf=relevance,
         permits_by_scope={k: tuple(v) for k, v in by_scope.items()},
         follow_ups={k: tuple(v) for k, v in follow_ups.items()},
+        asks={pid: _questions(dnf) for pid, dnf in permit_dnf.items()},
+        follow_up_asks={pid: _questions(*follow_ups.get(pid, ()), commit_dnf.get(pid, ())) for pid in permit_dnf},
     )
 
 
@@ -141,6 +148,10 @@ def _material_rule(
     table[(permit, target)] = dnf
     if dnf != ((),):
         emit(kind, permit, target, dnf)
+
+
+def _questions(*dnfs: tuple[Conjunction, ...]) -> frozenset[str]:
+    return frozenset(lit.key for dnf in dnfs for conj in dnf for lit in conj if lit.kind == "answer" and lit.key != AS_OF)
 
 
 def _optional(condition: Condition | None, period: Effective) -> tuple[Conjunction, ...]:
