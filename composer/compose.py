@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from composer import wording
 from composer.fragments import Fragments
@@ -46,6 +46,15 @@ from rules.engine import DurableEngine, Engine, Facts
 from rules.errors import InputError, Problem
 from rules.model import Days, DayUnit, FormField, Material, Permit, Section
 from rules.packs import Pack
+
+
+class _Verdict(NamedTuple):
+    """Why a condition does not hold: a function of its literals' truth values alone."""
+
+    open: tuple[str, ...] | None
+    """The questions whose answers decide it, when it is undecided."""
+    failed: tuple[Literal_, ...]
+    """Otherwise the literals that ruled it out; none when only its effective period did."""
 
 
 class Composer:
@@ -243,31 +252,20 @@ class _Assembly:
         for scope_id in sorted(self.situation.scope):
             for pid in self.compiled.permits_by_scope.get(scope_id, ()):
                 candidates.setdefault(pid, None)
-        answers, scope = self.situation.answers, self.situation.scope
         for pid in candidates:
             if pid in required:
                 continue
-            # The reason reads only this permit's own inputs, which repeat across many cases.
-            answer_keys, scope_keys, dated = self.fragments.get(("inputs", pid), _inputs_of, self.compiled.permit_dnf[pid])
-            key = (
-                "left_out",
-                pid,
-                self.locale,
-                self.situation.as_of if dated else None,
-                tuple((k in answers, answers.get(k), k in self.situation.unknown) for k in answer_keys),
-                tuple(k in scope for k in scope_keys),
-            )
-            self.reasons.append(self.fragments.get(key, self._left_out_reason, self.pack.permits[pid]))
+            verdict = self._verdict(("permit", pid), self.compiled.permit_dnf[pid])
+            key = ("left_out", pid, self.locale, verdict, self._shown(verdict))
+            self.reasons.append(self.fragments.get(key, self._left_out_reason, self.pack.permits[pid], verdict))
 
-    def _left_out_reason(self, p: Permit) -> Reason:
-        dnf = self.compiled.permit_dnf[p.id]
-        if evaluate(dnf, self.truth) is None:
-            keys = sorted(open_keys(dnf, self.truth))
+    def _left_out_reason(self, p: Permit, verdict: _Verdict) -> Reason:
+        if verdict.open is not None:
+            keys = verdict.open
             summary = wording.say("why_open_permit", self.locale, permit=self._name(p), questions=self._question_list(keys))
             steps = [self._step(kind="answer", id=k, label=self._question_text(k)) for k in keys]
         else:
-            failed = self._failed(dnf)
-            steps = [self._step(kind=lit.kind, id=lit.key, label=self._literal_text(lit)) for lit in failed]
+            steps = [self._step(kind=lit.kind, id=lit.key, label=self._literal_text(lit)) for lit in verdict.failed]
             because = (
                 wording.join([s.label for s in steps], self.locale)
                 if steps
@@ -303,22 +301,25 @@ class _Assembly:
                     key = ("element_reason", p.id, e.id, self.locale, conj, *self._branch_facts(conj))
                     self.reasons.append(self.fragments.get(key, self._element_reason, p, e.id, text, basis, conj))
                 else:
-                    steps = [self._step(kind="permit", id=p.id, label=self._name(p))]
-                    if evaluate(dnf, self.truth) is None:
-                        keys = sorted(open_keys(dnf, self.truth))
-                        steps.extend(self._step(kind="answer", id=k, label=self._question_text(k)) for k in keys)
-                        because = wording.say("depends_on", self.locale, questions=self._question_list(keys))
-                    else:
-                        failed = self._failed(dnf)
-                        steps.extend(self._step(kind=lit.kind, id=lit.key, label=self._literal_text(lit)) for lit in failed)
-                        because = wording.join([self._literal_text(lit) for lit in failed], self.locale) or wording.say(
-                            "because_period", self.locale, date=self.situation.as_of.isoformat()
-                        )
-                    steps.append(self._step(kind="element", id=f"{p.id}.{e.id}", label=text))
-                    summary = wording.say("why_not_element", self.locale, permit=self._name(p), element=text, because=because)
-                    self.reasons.append(Reason(kind="element", id=f"{p.id}.{e.id}", included=False, chain=steps, summary=summary))
+                    verdict = self._verdict(("element", p.id, e.id), dnf)
+                    key = ("element_left_out", p.id, e.id, self.locale, verdict, self._shown(verdict))
+                    self.reasons.append(self.fragments.get(key, self._element_left_out, p, e.id, text, verdict))
             result[p.id] = applicable
         return result
+
+    def _element_left_out(self, p: Permit, element_id: str, text: str, verdict: _Verdict) -> Reason:
+        steps = [self._step(kind="permit", id=p.id, label=self._name(p))]
+        if verdict.open is not None:
+            steps.extend(self._step(kind="answer", id=k, label=self._question_text(k)) for k in verdict.open)
+            because = wording.say("depends_on", self.locale, questions=self._question_list(verdict.open))
+        else:
+            steps.extend(self._step(kind=lit.kind, id=lit.key, label=self._literal_text(lit)) for lit in verdict.failed)
+            because = wording.join([self._literal_text(lit) for lit in verdict.failed], self.locale) or wording.say(
+                "because_period", self.locale, date=self.situation.as_of.isoformat()
+            )
+        steps.append(self._step(kind="element", id=f"{p.id}.{element_id}", label=text))
+        summary = wording.say("why_not_element", self.locale, permit=self._name(p), element=text, because=because)
+        return Reason(kind="element", id=f"{p.id}.{element_id}", included=False, chain=steps, summary=summary)
 
     def _element_reason(self, p: Permit, element_id: str, text: str, basis: tuple[str, ...], conj: Conjunction | None) -> Reason:
         steps = [self._step(kind="permit", id=p.id, label=self._name(p))]
@@ -359,6 +360,15 @@ class _Assembly:
 
     def _commitment(self, p: Permit, chosen: list[str]) -> Commitment:
         eligible = self._eligible(p)
+        dnf = self.compiled.commit_dnf.get(p.id)
+        # Only a condition that did not hold is explained, and only then does the reason read the case.
+        verdict = self._verdict(("commit", p.id), dnf) if dnf is not None and not eligible else None
+        key = ("commitment", p.id, self.locale, eligible, p.id in chosen, verdict, verdict and self._shown(verdict))
+        commitment, reason = self.fragments.get(key, self._build_commitment, p, eligible, p.id in chosen)
+        self.reasons.append(reason)
+        return commitment
+
+    def _build_commitment(self, p: Permit, eligible: bool, chosen: bool) -> tuple[Commitment, Reason]:
         if eligible:
             summary = wording.say("why_commit", self.locale, permit=self._name(p))
         else:
@@ -367,10 +377,10 @@ class _Assembly:
             self._step(kind="permit", id=p.id, label=self._name(p)),
             self._step(kind="commitment", id=p.id, label=wording.say("commit_yes" if eligible else "commit_no", self.locale)),
         ]
-        self.reasons.append(Reason(kind="commitment", id=p.id, included=eligible, chain=steps, summary=summary))
+        reason = Reason(kind="commitment", id=p.id, included=eligible, chain=steps, summary=summary)
         if eligible:
-            return Commitment(eligible=True, chosen=p.id in chosen, mode=p.notify_commit.mode)
-        return Commitment(eligible=False, reason=summary)
+            return Commitment(eligible=True, chosen=chosen, mode=p.notify_commit.mode), reason
+        return Commitment(eligible=False, reason=summary), reason
 
     def _ineligible_reason(self, p: Permit, locale: Locale) -> str:
         nc = p.notify_commit
@@ -379,14 +389,11 @@ class _Assembly:
             return wording.say("commit_risk", locale, categories=names)
         if not nc.available:
             return wording.say("commit_not_available", locale, reason=nc.reason.in_(locale) if nc.reason else "")
-        dnf = self.compiled.commit_dnf[p.id]
-        if evaluate(dnf, self.truth) is None:
-            keys = sorted(open_keys(dnf, self.truth))
-            return wording.say("commit_undecided", locale, questions=self._question_list(keys, locale))
-        failed = self._failed(dnf)
-        return wording.say(
-            "commit_condition", locale, because=wording.join([self._literal_text(lit, locale) for lit in failed], locale)
-        )
+        verdict = self._verdict(("commit", p.id), self.compiled.commit_dnf[p.id])
+        if verdict.open is not None:
+            return wording.say("commit_undecided", locale, questions=self._question_list(verdict.open, locale))
+        because = wording.join([self._literal_text(lit, locale) for lit in verdict.failed], locale)
+        return wording.say("commit_condition", locale, because=because)
 
     def _commitment_out(self, p: Permit) -> CommitmentOut:
         nc = p.notify_commit
@@ -624,6 +631,27 @@ class _Assembly:
                 parts.append(self._literal_text(lit))
         return wording.say("and", self.locale).join(parts) or wording.say("because_always", self.locale)
 
+    def _verdict(self, condition: tuple[str, ...], dnf: tuple[Conjunction, ...]) -> _Verdict:
+        """Why the condition named ``condition`` does not hold. Keyed by its literals' truth values,
+        not the answers behind them: random numbers still rule a condition out in few ways."""
+        truths = tuple(self.truth[lit] for conj in dnf for lit in conj)
+        return self.fragments.get(("verdict", *condition, truths), self._judge, dnf)
+
+    def _judge(self, dnf: tuple[Conjunction, ...]) -> _Verdict:
+        if evaluate(dnf, self.truth) is None:
+            return _Verdict(open=tuple(sorted(open_keys(dnf, self.truth))), failed=())
+        return _Verdict(open=None, failed=tuple(self._failed(dnf)))
+
+    def _shown(self, verdict: _Verdict) -> tuple[Any, ...]:
+        """What a text explaining a verdict reads of the case besides the verdict itself: the
+        answers that ruled the condition out, or the as-of date when only its period did."""
+        if verdict.open is not None:
+            return ()
+        if not verdict.failed:
+            return (self.situation.as_of,)
+        values = [self.situation.answers.get(lit.key) for lit in verdict.failed if lit.kind == "answer"]
+        return tuple((type(value), value) for value in values)
+
     def _failed(self, dnf: tuple[Conjunction, ...]) -> list[Literal_]:
         """What ruled a condition out: the answers that failed the branches whose business was
         chosen, else the scope items that were (or were not) chosen."""
@@ -656,14 +684,6 @@ class _Assembly:
     def _question_list(self, keys: Iterable[str], locale: Locale | None = None) -> str:
         locale = locale or self.locale
         return wording.join([wording.say("quoted", locale, text=self._question_text(k, locale)) for k in keys], locale)
-
-
-def _inputs_of(dnf: tuple[Conjunction, ...]) -> tuple[tuple[str, ...], tuple[str, ...], bool]:
-    """The answers and scope items a condition reads, and whether it reads the as-of date."""
-    literals = [lit for conj in dnf for lit in conj]
-    answers = sorted({lit.key for lit in literals if lit.kind == "answer" and lit.key != AS_OF})
-    scope = sorted({lit.key for lit in literals if lit.kind == "scope"})
-    return tuple(answers), tuple(scope), any(lit.key == AS_OF for lit in literals)
 
 
 def _scope_first(conj: Conjunction) -> list[Literal_]:
