@@ -7,7 +7,7 @@ deduplication, ordering, time limits, savings and the reason behind each line.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -44,7 +44,7 @@ from rules.compile import AS_OF, Compiled, compile_pack, day
 from rules.conditions import Conjunction, Literal_, Truth, blocking, evaluate, open_keys
 from rules.engine import DurableEngine, Engine, Facts
 from rules.errors import InputError, Problem
-from rules.model import Days, DayUnit, FormField, Material, Permit, Section
+from rules.model import Days, DayUnit, Effective, FormField, Material, Permit, Section
 from rules.packs import Pack
 
 
@@ -116,10 +116,12 @@ class _Assembly:
         permits = self._ordered_permits()
         chosen = self._chosen_commitments(permits)
         elements = self._elements(permits)
+        # The permits with their applicable elements: most of what the materials and form read.
+        shape = tuple((p.id, tuple(e_id for e_id, _, _ in elements[p.id])) for p, _ in permits)
         permit_outs = [self._permit_out(p, stage, chosen, elements) for p, stage in permits]
         self._left_out_permits({p.id for p, _ in permits})
-        materials = self._materials(permits, elements, chosen)
-        form = self._form(permits, elements)
+        materials = self._materials(permits, elements, chosen, shape)
+        form = self._form(permits, elements, shape)
         commitments = [self._commitment_out(self.pack.permits[pid]) for pid in chosen]
         savings = tally(permits, permit_outs, materials, form)
         questions = open_questions(
@@ -414,9 +416,24 @@ class _Assembly:
     # --- materials -----------------------------------------------------------------------
 
     def _materials(
-        self, permits: list[tuple[Permit, int]], elements: dict[str, list[tuple[str, str, str]]], chosen: list[str]
+        self,
+        permits: list[tuple[Permit, int]],
+        elements: dict[str, list[tuple[str, str, str]]],
+        chosen: list[str],
+        shape: tuple[tuple[str, tuple[str, ...]], ...],
     ) -> list[MaterialOut]:
         """One entry per dedupe key: its variants merged, the permits it serves, and its status."""
+        # The list reads the case only through the permits and elements that apply, which of their
+        # material rules fired, the commitments chosen and the materials in effect on the day.
+        hits = frozenset(hit for hit in self.rule_hits if hit[0] in ("material", "element_material"))
+        key = ("materials", self.locale, shape, hits, tuple(chosen), self._in_effect("materials", self.pack.materials))
+        entries, reasons = self.fragments.get(key, self._build_materials, permits, elements, chosen)
+        self.reasons.extend(reasons)
+        return list(entries)
+
+    def _build_materials(
+        self, permits: list[tuple[Permit, int]], elements: dict[str, list[tuple[str, str, str]]], chosen: list[str]
+    ) -> tuple[tuple[MaterialOut, ...], tuple[Reason, ...]]:
         needed: dict[str, dict[str, list[str]]] = {}  # key -> permit -> variants
         for p, _ in permits:
             applicable = {e_id for e_id, _, _ in elements[p.id]}
@@ -443,7 +460,7 @@ class _Assembly:
                 by_commitment.setdefault(key, set()).add(pid)
 
         registry_order = {key: i for i, key in enumerate(self.pack.materials)}
-        out = []
+        out, reasons = [], []
         for key in sorted(needed, key=registry_order.__getitem__):
             material = self.pack.materials[key]
             users = needed[key]
@@ -469,8 +486,8 @@ class _Assembly:
                 note,
             )
             out.append(entry)
-            self.reasons.append(reason)
-        return out
+            reasons.append(reason)
+        return tuple(out), tuple(reasons)
 
     def _material_out(
         self, material: Material, permit_ids: list[str], variant_ids: list[str], status: str, note: str | None
@@ -498,13 +515,39 @@ class _Assembly:
 
     # --- the one form --------------------------------------------------------------------
 
-    def _form(self, permits: list[tuple[Permit, int]], elements: dict[str, list[tuple[str, str, str]]]) -> Form:
+    def _form(
+        self,
+        permits: list[tuple[Permit, int]],
+        elements: dict[str, list[tuple[str, str, str]]],
+        shape: tuple[tuple[str, tuple[str, ...]], ...],
+    ) -> Form:
+        # The form reads the case only through the permits and elements that apply, the fields in
+        # effect on the day, and the answers its fields are prefilled from.
+        layout = (self.locale, shape, self._in_effect("fields", self.pack.fields))
+        prefilled = self.fragments.get(("prefilled", *layout), self._prefilled, permits, elements)
+        prefills = tuple(_typed(self.situation.answers.get(qid)) for qid in prefilled)
+        form, reasons = self.fragments.get(("form", *layout, prefills), self._build_form, permits, elements)
+        self.reasons.extend(reasons)
+        return form
+
+    def _prefilled(self, permits: list[tuple[Permit, int]], elements: dict[str, list[tuple[str, str, str]]]) -> tuple[str, ...]:
+        """The questions the form's fields are prefilled from."""
+        fields = [self.pack.fields[fid] for p, _ in permits for fid in self._field_ids(p, elements)]
+        return tuple(dict.fromkeys(f.prefill_from for f in fields if f.prefill_from))
+
+    def _field_ids(self, p: Permit, elements: dict[str, list[tuple[str, str, str]]]) -> list[str]:
+        """A permit's fields in effect, its own then those of its applicable elements."""
+        applicable = {e_id for e_id, _, _ in elements[p.id]}
+        field_ids = dict.fromkeys([*p.fields, *(f for e in p.elements if e.id in applicable for f in e.fields)])
+        return [f for f in field_ids if self.pack.fields[f].in_effect(self.situation.as_of)]
+
+    def _build_form(
+        self, permits: list[tuple[Permit, int]], elements: dict[str, list[tuple[str, str, str]]]
+    ) -> tuple[Form, tuple[Reason, ...]]:
         merged: dict[str, list[str]] = {}
         sheets: list[Sheet] = []
         for p, _ in permits:
-            applicable = {e_id for e_id, _, _ in elements[p.id]}
-            field_ids = list(dict.fromkeys([*p.fields, *(f for e in p.elements if e.id in applicable for f in e.fields)]))
-            field_ids = [f for f in field_ids if self.pack.fields[f].in_effect(self.situation.as_of)]
+            field_ids = self._field_ids(p, elements)
             if p.mergeable:
                 for fid in field_ids:
                     merged.setdefault(fid, []).append(p.id)
@@ -531,11 +574,11 @@ class _Assembly:
                         fields=[self._field_out(self.pack.fields[fid], merged[fid]) for fid in ids],
                     )
                 )
-        for fid, users in merged.items():
-            self.reasons.append(
-                self.fragments.get(("field_reason", fid, tuple(users), self.locale), self._field_reason, fid, users)
-            )
-        return Form(title=wording.say("form_title", self.locale), sections=sections, sheets=sheets)
+        reasons = tuple(
+            self.fragments.get(("field_reason", fid, tuple(users), self.locale), self._field_reason, fid, users)
+            for fid, users in merged.items()
+        )
+        return Form(title=wording.say("form_title", self.locale), sections=sections, sheets=sheets), reasons
 
     def _field_reason(self, fid: str, users: list[str]) -> Reason:
         f = self.pack.fields[fid]
@@ -550,7 +593,7 @@ class _Assembly:
 
     def _field_out(self, f: FormField, permit_ids: list[str]) -> FieldOut:
         prefill = self.situation.answers.get(f.prefill_from) if f.prefill_from else None
-        key = ("field", f.id, self.locale, tuple(permit_ids), type(prefill), prefill)
+        key = ("field", f.id, self.locale, tuple(permit_ids), _typed(prefill))
         return self.fragments.get(key, self._build_field, f, permit_ids, prefill)
 
     def _build_field(self, f: FormField, permit_ids: list[str], prefill: Any) -> FieldOut:
@@ -649,8 +692,12 @@ class _Assembly:
             return ()
         if not verdict.failed:
             return (self.situation.as_of,)
-        values = [self.situation.answers.get(lit.key) for lit in verdict.failed if lit.kind == "answer"]
-        return tuple((type(value), value) for value in values)
+        return tuple(_typed(self.situation.answers.get(lit.key)) for lit in verdict.failed if lit.kind == "answer")
+
+    def _in_effect(self, registry_name: str, registry: Mapping[str, Effective]) -> tuple[bool, ...]:
+        """Which of a registry's dated entries are in effect on the as-of day (most have no dates)."""
+        dated = self.fragments.get(("dated", registry_name), _dated, registry)
+        return tuple(registry[key].in_effect(self.situation.as_of) for key in dated)
 
     def _failed(self, dnf: tuple[Conjunction, ...]) -> list[Literal_]:
         """What ruled a condition out: the answers that failed the branches whose business was
@@ -684,6 +731,15 @@ class _Assembly:
     def _question_list(self, keys: Iterable[str], locale: Locale | None = None) -> str:
         locale = locale or self.locale
         return wording.join([wording.say("quoted", locale, text=self._question_text(k, locale)) for k in keys], locale)
+
+
+def _typed(value: Any) -> tuple[type, Any]:
+    """A value as a memo key: an answer of 1 must not find the text written for True (1 == True)."""
+    return type(value), value
+
+
+def _dated(registry: Mapping[str, Effective]) -> tuple[str, ...]:
+    return tuple(key for key, item in registry.items() if item.valid_from is not None or item.valid_to is not None)
 
 
 def _scope_first(conj: Conjunction) -> list[Literal_]:
