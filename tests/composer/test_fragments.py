@@ -14,18 +14,40 @@ from tests.composer.random_requests import WARM, requests
 
 TODAY = date(2026, 11, 26)
 
+on_any_day = st.builds(
+    lambda request, on: request.model_copy(update={"as_of": on}), requests, st.dates(date(2018, 1, 1), date(2030, 12, 31))
+)
+
+
+def _warm_says_what_fresh_says(request: ComposeRequest) -> None:
+    try:
+        warm = WARM.compose(request, today=TODAY)
+    except InputError:
+        return  # contradictory industries or answers: refused either way
+    WARM.fragments, kept = Fragments(), WARM.fragments
+    try:
+        fresh = WARM.compose(request, today=TODAY)
+    finally:
+        WARM.fragments = kept
+    assert warm.model_dump_json() == fresh.model_dump_json()
+
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(requests, min_size=2, max_size=6))
 def test_a_warm_composer_says_exactly_what_a_fresh_one_says(batch: list[ComposeRequest]) -> None:
     for request in batch:
+        _warm_says_what_fresh_says(request)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(on_any_day, min_size=2, max_size=6), st.data())
+def test_the_same_holds_on_any_day_and_with_commitments_chosen(batch: list[ComposeRequest], data: st.DataObject) -> None:
+    # Memo keys read the date and the commitments only where the output does: periods, calendar
+    # days, reasons that cite the date, materials and limits that change with a commitment.
+    for request in batch:
         try:
-            warm = WARM.compose(request, today=TODAY)
+            eligible = [p.id for p in WARM.compose(request, today=TODAY).permits if p.commitment.eligible]
         except InputError:
-            continue  # contradictory industries or answers: refused either way
-        WARM.fragments, kept = Fragments(), WARM.fragments
-        try:
-            fresh = WARM.compose(request, today=TODAY)
-        finally:
-            WARM.fragments = kept
-        assert warm.model_dump_json() == fresh.model_dump_json()
+            continue
+        commit = data.draw(st.lists(st.sampled_from(eligible), unique=True)) if eligible else []
+        _warm_says_what_fresh_says(request.model_copy(update={"commit": commit}))
