@@ -677,7 +677,7 @@ class _Assembly:
     def _verdict(self, condition: tuple[str, ...], dnf: tuple[Conjunction, ...]) -> _Verdict:
         """Why the condition named ``condition`` does not hold. Keyed by its literals' truth values,
         not the answers behind them: random numbers still rule a condition out in few ways."""
-        truths = tuple(self.truth[lit] for conj in dnf for lit in conj)
+        truths = tuple(map(self.truth.__getitem__, self.compiled.literals[condition]))
         return self.fragments.get(("verdict", *condition, truths), self._judge, dnf)
 
     def _judge(self, dnf: tuple[Conjunction, ...]) -> _Verdict:

@@ -68,6 +68,9 @@ class Compiled:
     follow_up_asks: dict[str, frozenset[str]]
     """Per permit, the questions its follow-ups and notify-and-commit condition read: once all are
     answered, none of them can be open (most complete cases)."""
+    literals: dict[tuple[str, ...], tuple[Literal_, ...]]
+    """The distinct literals of each permit, element and notify-and-commit condition, named
+    ``("permit", permit)``, ``("element", permit, element)`` or ``("commit", permit)``."""
 
     @property
     def version(self) -> str:
@@ -134,6 +137,11 @@ def compile_pack(pack: Pack) -> Compiled:
         follow_ups={k: tuple(v) for k, v in follow_ups.items()},
         asks={pid: _questions(dnf) for pid, dnf in permit_dnf.items()},
         follow_up_asks={pid: _questions(*follow_ups.get(pid, ()), commit_dnf.get(pid, ())) for pid in permit_dnf},
+        literals={
+            **{("permit", pid): _distinct(dnf) for pid, dnf in permit_dnf.items()},
+            **{("element", *key): _distinct(dnf) for key, dnf in element_dnf.items()},
+            **{("commit", pid): _distinct(dnf) for pid, dnf in commit_dnf.items()},
+        },
     )
 
 
@@ -152,6 +160,10 @@ def _material_rule(
 
 def _questions(*dnfs: tuple[Conjunction, ...]) -> frozenset[str]:
     return frozenset(lit.key for dnf in dnfs for conj in dnf for lit in conj if lit.kind == "answer" and lit.key != AS_OF)
+
+
+def _distinct(dnf: tuple[Conjunction, ...]) -> tuple[Literal_, ...]:
+    return tuple(dict.fromkeys(lit for conj in dnf for lit in conj))
 
 
 def _optional(condition: Condition | None, period: Effective) -> tuple[Conjunction, ...]:
