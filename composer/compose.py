@@ -37,7 +37,7 @@ from composer.model import (
 )
 from composer.notice import notice
 from composer.questionnaire import open_questions
-from composer.savings import material_refs, tally
+from composer.savings import material_refs, on_its_own, tally
 from composer.workdays import working_days_within
 from rules import packs
 from rules.compile import AS_OF, Compiled, compile_pack, day
@@ -123,7 +123,8 @@ class _Assembly:
         materials = self._materials(permits, elements, chosen, shape)
         form = self._form(permits, elements, shape)
         commitments = [self._commitment_out(self.pack.permits[pid]) for pid in chosen]
-        savings = tally(permits, permit_outs, materials, form)
+        alone = [self.fragments.get(("on_its_own", p.id), on_its_own, p) for p, _ in permits]
+        savings = tally(alone, permit_outs, materials, form)
         questions = open_questions(
             self.compiled, self.situation, self.truth, {p.id for p, _ in permits}, self.rule_hits, self.locale
         )

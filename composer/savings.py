@@ -6,18 +6,10 @@ from composer.model import Form, MaterialOut, PermitOut, Savings, Tally
 from rules.model import MaterialRef, Permit
 
 
-def tally(permits: list[tuple[Permit, int]], outs: list[PermitOut], materials: list[MaterialOut], form: Form) -> Savings:
+def tally(alone: list[tuple[int, int]], outs: list[PermitOut], materials: list[MaterialOut], form: Form) -> Savings:
     """Before: one application, form and set of materials per permit, decided one after another.
     After: one form, each material once, the departments deciding in parallel (a permit that needs
-    another's result waits for it)."""
-    before_materials = sum(
-        len(
-            {ref.material for ref, _, _ in material_refs(p, {e.id for e in p.elements})}
-            | {d.uses for d in p.depends_on if d.uses}
-        )
-        for p, _ in permits
-    )
-    before_fields = sum(len({*p.fields, *(f for e in p.elements for f in e.fields)}) for p, _ in permits)
+    another's result waits for it). ``alone`` is ``on_its_own`` of each permit, in ``outs`` order."""
     finish: dict[str, int] = {}
     for out in outs:  # ordered by stage, so dependencies come first
         start = max((finish[d.permit] for d in out.depends_on), default=0)
@@ -25,20 +17,27 @@ def tally(permits: list[tuple[Permit, int]], outs: list[PermitOut], materials: l
     form_fields = sum(len(s.fields) for s in form.sections) + sum(len(s.fields) for s in form.sheets)
     return Savings(
         before=Tally(
-            permits=len(permits),
-            forms=len(permits),
-            materials=before_materials,
-            form_fields=before_fields,
+            permits=len(outs),
+            forms=len(outs),
+            materials=sum(n for n, _ in alone),
+            form_fields=sum(n for _, n in alone),
             working_days=sum(o.statutory_limit.working_days for o in outs),
         ),
         after=Tally(
-            permits=1 if permits else 0,
+            permits=1 if outs else 0,
             forms=(1 if form.sections else 0) + len(form.sheets),
             materials=sum(1 for m in materials if m.status in ("submit", "deferred")),
             form_fields=form_fields,
             working_days=max(finish.values(), default=0),
         ),
     )
+
+
+def on_its_own(p: Permit) -> tuple[int, int]:
+    """How many materials and form fields a permit asks for when applied for on its own."""
+    materials = {ref.material for ref, _, _ in material_refs(p, {e.id for e in p.elements})}
+    fields = {*p.fields, *(f for e in p.elements for f in e.fields)}
+    return len(materials | {d.uses for d in p.depends_on if d.uses}), len(fields)
 
 
 def material_refs(p: Permit, applicable: set[str]) -> list[tuple[MaterialRef, str, str]]:
