@@ -188,10 +188,28 @@ class _Assembly:
         return [(p, stages[p.id]) for p in ordered]
 
     def _permit_out(self, p: Permit, stage: int, chosen: list[str], elements: dict[str, list[tuple[str, str, str]]]) -> PermitOut:
+        decision = self._commitment_decision(p, chosen)
+        commitment = self._commitment(p, decision)
+        limits = [p.time_limit.statutory, p.time_limit.committed, p.notify_commit.time_limit]
+        key = (
+            "permit_out",
+            p.id,
+            self.locale,
+            stage,
+            decision,
+            # Calendar days are counted in working days from the as-of date; working days are not.
+            self.situation.as_of if any(days and days.unit is DayUnit.calendar for days in limits) else None,
+            tuple(d.permit in self.branches for d in p.depends_on),
+            tuple(e_id for e_id, _, _ in elements[p.id]),
+        )
+        return self.fragments.get(key, self._build_permit_out, p, stage, commitment, elements)
+
+    def _build_permit_out(
+        self, p: Permit, stage: int, commitment: Commitment, elements: dict[str, list[tuple[str, str, str]]]
+    ) -> PermitOut:
         department = self.pack.departments[p.department]
         statutory = self._span(p.time_limit.statutory)
         committed = self._span(p.time_limit.committed) if p.time_limit.committed else None
-        commitment = self._commitment(p, chosen)
         effective = committed or statutory
         if commitment.chosen and p.notify_commit.mode == "full" and p.notify_commit.time_limit:
             effective = self._span(p.notify_commit.time_limit)
@@ -361,13 +379,18 @@ class _Assembly:
     def _eligible(self, p: Permit) -> bool:
         return ("commit", p.id, "") in self.rule_hits
 
-    def _commitment(self, p: Permit, chosen: list[str]) -> Commitment:
+    def _commitment_decision(self, p: Permit, chosen: list[str]) -> tuple[Any, ...]:
+        """All a permit's notify-and-commit entry and reason read of the case."""
         eligible = self._eligible(p)
         dnf = self.compiled.commit_dnf.get(p.id)
         # Only a condition that did not hold is explained, and only then does the reason read the case.
         verdict = self._verdict(("commit", p.id), dnf) if dnf is not None and not eligible else None
-        key = ("commitment", p.id, self.locale, eligible, p.id in chosen, verdict, verdict and self._shown(verdict))
-        commitment, reason = self.fragments.get(key, self._build_commitment, p, eligible, p.id in chosen)
+        return eligible, p.id in chosen, verdict, verdict and self._shown(verdict)
+
+    def _commitment(self, p: Permit, decision: tuple[Any, ...]) -> Commitment:
+        eligible, chosen = decision[:2]
+        key = ("commitment", p.id, self.locale, *decision)
+        commitment, reason = self.fragments.get(key, self._build_commitment, p, eligible, chosen)
         self.reasons.append(reason)
         return commitment
 
