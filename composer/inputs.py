@@ -216,12 +216,12 @@ def _drop_irrelevant(
     changed = True
     while changed:
         changed = False
-        known = {**answers, AS_OF: day(as_of)}
+        truth = Truth(scope, {**answers, AS_OF: day(as_of)})
         for qid in list(answers):
             if qid in implied:
                 continue
             dnf = compiled.relevance_dnf.get(qid)
-            if dnf is not None and evaluate(dnf, Truth(scope, known)) is False:
+            if dnf is not None and evaluate(dnf, truth) is False:
                 del answers[qid]
                 ignored.append(qid)
                 changed = True
