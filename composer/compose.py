@@ -7,7 +7,7 @@ deduplication, ordering, time limits, savings and the reason behind each line.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -16,6 +16,7 @@ from typing import Any, NamedTuple
 from composer import wording
 from composer.fragments import Fragments
 from composer.inputs import Situation, resolve, shown
+from composer.json import composition_json, reason_json
 from composer.model import (
     Commitment,
     CommitmentOut,
@@ -57,6 +58,21 @@ class _Verdict(NamedTuple):
     """Otherwise the literals that ruled it out; none when only its effective period did."""
 
 
+class _Noted(NamedTuple):
+    """A reason and its JSON: reasons are shared across compositions, so each is serialised once."""
+
+    reason: Reason
+    json: bytes
+
+
+def _note(reason: Reason) -> _Noted:
+    return _Noted(reason, reason_json(reason))
+
+
+def _noted(build: Callable[..., Reason], *args: Any) -> _Noted:
+    return _note(build(*args))
+
+
 class Composer:
     """One pack, compiled once, composing many requests. Swap in a new one to reload."""
 
@@ -73,8 +89,18 @@ class Composer:
 
     def compose(self, request: ComposeRequest, today: date | None = None) -> Composition:
         """The Composition for one request. Raises InputError listing every problem in it."""
+        return self._assembly(request, today).build()
+
+    def compose_json(self, request: ComposeRequest, today: date | None = None) -> tuple[Composition, bytes]:
+        """The Composition and its JSON, ``model_dump_json().encode()`` byte for byte: its reasons,
+        two thirds of the bytes, are spliced in as serialised once when each was first built."""
+        assembly = self._assembly(request, today)
+        composition = assembly.build()
+        return composition, composition_json(composition, [noted.json for noted in assembly.reasons])
+
+    def _assembly(self, request: ComposeRequest, today: date | None) -> _Assembly:
         situation, facts, fired = self._fire(request, today)
-        return _Assembly(self.compiled, situation, facts, fired, request, self.fragments).build()
+        return _Assembly(self.compiled, situation, facts, fired, request, self.fragments)
 
     def fired_rules(self, request: ComposeRequest, today: date | None = None) -> frozenset[str]:
         """The names of the rules a request fires (for rule coverage)."""
@@ -95,7 +121,7 @@ class _Assembly:
     request: ComposeRequest
     fragments: Fragments
     locale: Locale = "zh"
-    reasons: list[Reason] = field(default_factory=list)
+    reasons: list[_Noted] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.locale = self.request.locale
@@ -163,7 +189,7 @@ class _Assembly:
                 savings,
             ),
             savings=savings,
-            reasons=self.reasons,
+            reasons=[noted.reason for noted in self.reasons],
             questions=questions,
             complete=not questions,
         )
@@ -246,7 +272,7 @@ class _Assembly:
         branch = self.branches[p.id][0]
         conj = self.compiled.permit_dnf[p.id][branch]
         key = ("permit_reason", p.id, branch, self.locale, *self._branch_facts(conj))
-        self.reasons.append(self.fragments.get(key, self._build_permit_reason, p, conj, branch))
+        self.reasons.append(self.fragments.get(key, _noted, self._build_permit_reason, p, conj, branch))
 
     def _branch_facts(self, conj: Conjunction) -> tuple[Any, ...]:
         """The inputs a reason built from this branch reads: the industries behind its scope items, its answers."""
@@ -278,7 +304,7 @@ class _Assembly:
                 continue
             verdict = self._verdict(("permit", pid), self.compiled.permit_dnf[pid])
             key = ("left_out", pid, self.locale, verdict, self._shown(verdict))
-            self.reasons.append(self.fragments.get(key, self._left_out_reason, self.pack.permits[pid], verdict))
+            self.reasons.append(self.fragments.get(key, _noted, self._left_out_reason, self.pack.permits[pid], verdict))
 
     def _left_out_reason(self, p: Permit, verdict: _Verdict) -> Reason:
         if verdict.open is not None:
@@ -311,20 +337,17 @@ class _Assembly:
                 text = e.text.in_(self.locale)
                 if applies and not conditional:
                     applicable.append((e.id, e.kind.value, text))
-                    self.reasons.append(
-                        self.fragments.get(
-                            ("element_reason", p.id, e.id, self.locale), self._element_reason, p, e.id, text, basis, None
-                        )
-                    )
+                    key: tuple[Any, ...] = ("element_reason", p.id, e.id, self.locale)
+                    self.reasons.append(self.fragments.get(key, _noted, self._element_reason, p, e.id, text, basis, None))
                 elif applies:
                     applicable.append((e.id, e.kind.value, text))
                     conj = next(c for c in dnf if evaluate((c,), self.truth))
                     key = ("element_reason", p.id, e.id, self.locale, conj, *self._branch_facts(conj))
-                    self.reasons.append(self.fragments.get(key, self._element_reason, p, e.id, text, basis, conj))
+                    self.reasons.append(self.fragments.get(key, _noted, self._element_reason, p, e.id, text, basis, conj))
                 else:
                     verdict = self._verdict(("element", p.id, e.id), dnf)
                     key = ("element_left_out", p.id, e.id, self.locale, verdict, self._shown(verdict))
-                    self.reasons.append(self.fragments.get(key, self._element_left_out, p, e.id, text, verdict))
+                    self.reasons.append(self.fragments.get(key, _noted, self._element_left_out, p, e.id, text, verdict))
             result[p.id] = applicable
         return result
 
@@ -394,7 +417,7 @@ class _Assembly:
         self.reasons.append(reason)
         return commitment
 
-    def _build_commitment(self, p: Permit, eligible: bool, chosen: bool) -> tuple[Commitment, Reason]:
+    def _build_commitment(self, p: Permit, eligible: bool, chosen: bool) -> tuple[Commitment, _Noted]:
         if eligible:
             summary = wording.say("why_commit", self.locale, permit=self._name(p))
         else:
@@ -403,7 +426,7 @@ class _Assembly:
             self._step(kind="permit", id=p.id, label=self._name(p)),
             self._step(kind="commitment", id=p.id, label=wording.say("commit_yes" if eligible else "commit_no", self.locale)),
         ]
-        reason = Reason(kind="commitment", id=p.id, included=eligible, chain=steps, summary=summary)
+        reason = _note(Reason(kind="commitment", id=p.id, included=eligible, chain=steps, summary=summary))
         if eligible:
             return Commitment(eligible=True, chosen=chosen, mode=p.notify_commit.mode), reason
         return Commitment(eligible=False, reason=summary), reason
@@ -457,7 +480,7 @@ class _Assembly:
 
     def _build_materials(
         self, permits: list[tuple[Permit, int]], elements: dict[str, list[tuple[str, str, str]]], chosen: list[str]
-    ) -> tuple[tuple[MaterialOut, ...], tuple[Reason, ...]]:
+    ) -> tuple[tuple[MaterialOut, ...], tuple[_Noted, ...]]:
         needed: dict[str, dict[str, list[str]]] = {}  # key -> permit -> variants
         for p, _ in permits:
             applicable = {e_id for e_id, _, _ in elements[p.id]}
@@ -515,7 +538,7 @@ class _Assembly:
 
     def _material_out(
         self, material: Material, permit_ids: list[str], variant_ids: list[str], status: str, note: str | None
-    ) -> tuple[MaterialOut, Reason]:
+    ) -> tuple[MaterialOut, _Noted]:
         name = material.name.in_(self.locale)
         variant_names = [v.name.in_(self.locale) for v in material.variants if v.id in variant_ids]
         entry = MaterialOut(key=material.key, name=name, variants=variant_names, permits=permit_ids, status=status, note=note)
@@ -535,7 +558,7 @@ class _Assembly:
                 status=wording.say("then_note", self.locale, note=note) if note else "",
             ),
         )
-        return entry, reason
+        return entry, _note(reason)
 
     # --- the one form --------------------------------------------------------------------
 
@@ -567,7 +590,7 @@ class _Assembly:
 
     def _build_form(
         self, permits: list[tuple[Permit, int]], elements: dict[str, list[tuple[str, str, str]]]
-    ) -> tuple[Form, tuple[Reason, ...]]:
+    ) -> tuple[Form, tuple[_Noted, ...]]:
         merged: dict[str, list[str]] = {}
         sheets: list[Sheet] = []
         for p, _ in permits:
@@ -599,7 +622,7 @@ class _Assembly:
                     )
                 )
         reasons = tuple(
-            self.fragments.get(("field_reason", fid, tuple(users), self.locale), self._field_reason, fid, users)
+            self.fragments.get(("field_reason", fid, tuple(users), self.locale), _noted, self._field_reason, fid, users)
             for fid, users in merged.items()
         )
         return Form(title=wording.say("form_title", self.locale), sections=sections, sheets=sheets), reasons

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from hypothesis import strategies as st
 
 from composer import Composer, ComposeRequest
@@ -25,4 +27,8 @@ requests = st.builds(
     industries=st.lists(st.sampled_from(sorted(PACK.industries)), min_size=1, max_size=3, unique=True),
     answers=st.fixed_dictionaries({}, optional={q: _answer(q) for q in PACK.questions}),
     locale=st.sampled_from(["zh", "en"]),
+)
+
+on_any_day = st.builds(
+    lambda request, on: request.model_copy(update={"as_of": on}), requests, st.dates(date(2018, 1, 1), date(2030, 12, 31))
 )

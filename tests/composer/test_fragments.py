@@ -10,14 +10,9 @@ from hypothesis import strategies as st
 from composer import ComposeRequest
 from composer.compose import Fragments
 from rules.errors import InputError
-from tests.composer.random_requests import WARM, requests
+from tests.composer.random_requests import WARM, on_any_day, requests
 
 TODAY = date(2026, 11, 26)
-
-on_any_day = st.builds(
-    lambda request, on: request.model_copy(update={"as_of": on}), requests, st.dates(date(2018, 1, 1), date(2030, 12, 31))
-)
-
 
 def _warm_says_what_fresh_says(request: ComposeRequest) -> None:
     try:
