@@ -58,6 +58,17 @@ class _Verdict(NamedTuple):
     """Otherwise the literals that ruled it out; none when only its effective period did."""
 
 
+class _Decision(NamedTuple):
+    """All a permit's notify-and-commit entry and its reason read of the case."""
+
+    eligible: bool
+    chosen: bool
+    verdict: _Verdict | None
+    """Why the permit's condition for it did not hold, when that is why it is not eligible."""
+    shown: tuple[Any, ...]
+    """What the verdict's text reads of the case besides the verdict."""
+
+
 class _Noted(NamedTuple):
     """A reason and its JSON: reasons are shared across compositions, so each is serialised once."""
 
@@ -402,18 +413,16 @@ class _Assembly:
     def _eligible(self, p: Permit) -> bool:
         return ("commit", p.id, "") in self.rule_hits
 
-    def _commitment_decision(self, p: Permit, chosen: list[str]) -> tuple[Any, ...]:
-        """All a permit's notify-and-commit entry and reason read of the case."""
+    def _commitment_decision(self, p: Permit, chosen: list[str]) -> _Decision:
         eligible = self._eligible(p)
         dnf = self.compiled.commit_dnf.get(p.id)
         # Only a condition that did not hold is explained, and only then does the reason read the case.
         verdict = self._verdict(("commit", p.id), dnf) if dnf is not None and not eligible else None
-        return eligible, p.id in chosen, verdict, verdict and self._shown(verdict)
+        return _Decision(eligible, p.id in chosen, verdict, self._shown(verdict) if verdict else ())
 
-    def _commitment(self, p: Permit, decision: tuple[Any, ...]) -> Commitment:
-        eligible, chosen = decision[:2]
-        key = ("commitment", p.id, self.locale, *decision)
-        commitment, reason = self.fragments.get(key, self._build_commitment, p, eligible, chosen)
+    def _commitment(self, p: Permit, decision: _Decision) -> Commitment:
+        key = ("commitment", p.id, self.locale, decision)
+        commitment, reason = self.fragments.get(key, self._build_commitment, p, decision.eligible, decision.chosen)
         self.reasons.append(reason)
         return commitment
 
