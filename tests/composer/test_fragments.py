@@ -14,6 +14,7 @@ from tests.composer.random_requests import WARM, on_any_day, requests
 
 TODAY = date(2026, 11, 26)
 
+
 def _warm_says_what_fresh_says(request: ComposeRequest) -> None:
     try:
         warm = WARM.compose(request, today=TODAY)

@@ -8,28 +8,28 @@ import pytest
 from fastapi.testclient import TestClient
 
 from composer.model import ComposeRequest, Composition
-from service.compose import serialise
 
 SHOP = {"pack": "mini", "as_of": "2026-11-26", "industries": ["shop"], "answers": {"sells_tobacco": True}}
 
 
-def test_serialise_is_model_dump_json_byte_for_byte(client: TestClient) -> None:
+def test_the_answer_is_the_compositions_json_byte_for_byte(client: TestClient) -> None:
     composer = client.app.state.registry.get("mini")  # type: ignore[attr-defined]
     for locale in ("zh", "en"):
+        answered = client.post("/api/v1/compose", json={**SHOP, "locale": locale})
         composition = composer.compose(ComposeRequest.model_validate({**SHOP, "locale": locale}))
-        assert serialise(composition) == composition.model_dump_json().encode()
+        assert answered.content == composition.model_dump_json().encode()
 
 
 def test_a_repeat_is_answered_from_the_cache_with_the_same_bytes(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
     composer = client.app.state.registry.get("mini")  # type: ignore[attr-defined]
     composes: list[ComposeRequest] = []
-    real = composer.compose
+    real = composer.compose_json
 
-    def counted(request: ComposeRequest, today: date | None = None) -> Composition:
+    def counted(request: ComposeRequest, today: date | None = None) -> tuple[Composition, bytes]:
         composes.append(request)
         return real(request, today)
 
-    monkeypatch.setattr(composer, "compose", counted)
+    monkeypatch.setattr(composer, "compose_json", counted)
     first = client.post("/api/v1/compose", json=SHOP)
     second = client.post("/api/v1/compose", json=SHOP)
     assert (first.headers["X-Cache"], second.headers["X-Cache"], len(composes)) == ("miss", "hit", 1)
