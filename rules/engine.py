@@ -32,6 +32,7 @@ from typing import Any, Protocol
 
 import durable_rules_engine
 from durable import engine as durable_engine
+from pydantic_core import from_json
 
 from rules.compile import AS_OF, Compiled, Rule
 from rules.conditions import Literal_, Truth, Value, matching
@@ -145,12 +146,16 @@ class DurableEngine:
             for rule in group:
                 if rule.joins_permit:
                     joined.setdefault(rule.permit, set()).update(_field(lit) for lit in rule.conjunction)
-            self._shards.append(_Shard(
-                handle, frozenset().union(*anchors), any(not a for a in anchors),
-                answers=frozenset(lit.key for lit in literals if lit.kind == "answer"),
-                scope=frozenset(lit.key for lit in literals if lit.kind == "scope"),
-                joined_fields={permit: frozenset(fields) for permit, fields in joined.items()},
-            ))
+            self._shards.append(
+                _Shard(
+                    handle,
+                    frozenset().union(*anchors),
+                    any(not a for a in anchors),
+                    answers=frozenset(lit.key for lit in literals if lit.kind == "answer"),
+                    scope=frozenset(lit.key for lit in literals if lit.kind == "scope"),
+                    joined_fields={permit: frozenset(fields) for permit, fields in joined.items()},
+                )
+            )
             # The C ruleset is freed only when no request holds this engine any more (a hot reload
             # swaps engines; freeing one in use crashed durable-rules, jruizgit/rules#136).
             weakref.finalize(self, durable_rules_engine.delete_ruleset, handle)
@@ -205,7 +210,7 @@ def _drain(handle: int, state: int, fired: list[str]) -> None:
     result = durable_rules_engine.start_action_for_state(handle, state)
     message = result[1] if result else None
     while message:
-        fired.extend(json.loads(message))
+        fired.extend(from_json(message))  # {rule name: the facts it matched}; pydantic's parser, twice json's speed
         message = durable_rules_engine.complete_and_start_action(handle, state)
 
 
