@@ -11,12 +11,14 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, Generic, NamedTuple, TypeVar
+
+from pydantic import BaseModel
 
 from composer import wording
 from composer.fragments import Fragments
 from composer.inputs import Situation, resolve, shown
-from composer.json import composition_json, reason_json
+from composer.json import array_json, composition_json, fragment_json
 from composer.model import (
     Commitment,
     CommitmentOut,
@@ -69,19 +71,32 @@ class _Decision(NamedTuple):
     """What the verdict's text reads of the case besides the verdict."""
 
 
-class _Noted(NamedTuple):
-    """A reason and its JSON: reasons are shared across compositions, so each is serialised once."""
+T = TypeVar("T")
+M = TypeVar("M", bound=BaseModel)
 
-    reason: Reason
+
+class _Noted(NamedTuple, Generic[T]):
+    """An output fragment and its JSON: fragments are shared across compositions, so each is
+    serialised once, when it is built, and spliced into the JSON of every composition it is in."""
+
+    fragment: T
     json: bytes
 
 
-def _note(reason: Reason) -> _Noted:
-    return _Noted(reason, reason_json(reason))
+def _note(fragment: M) -> _Noted[M]:
+    return _Noted(fragment, fragment_json(fragment))
 
 
-def _noted(build: Callable[..., Reason], *args: Any) -> _Noted:
-    return _note(build(*args))
+def _noted(build: Callable[..., M], *args: Any, **kwargs: Any) -> _Noted[M]:
+    return _note(build(*args, **kwargs))
+
+
+def _fragments(noted: Iterable[_Noted[T]]) -> list[T]:
+    return [n.fragment for n in noted]
+
+
+def _array(noted: Iterable[_Noted[Any]]) -> bytes:
+    return array_json(n.json for n in noted)
 
 
 class Composer:
@@ -100,14 +115,14 @@ class Composer:
 
     def compose(self, request: ComposeRequest, today: date | None = None) -> Composition:
         """The Composition for one request. Raises InputError listing every problem in it."""
-        return self._assembly(request, today).build()
+        composition, _ = self._assembly(request, today).build()
+        return composition
 
     def compose_json(self, request: ComposeRequest, today: date | None = None) -> tuple[Composition, bytes]:
-        """The Composition and its JSON, ``model_dump_json().encode()`` byte for byte: its reasons,
-        two thirds of the bytes, are spliced in as serialised once when each was first built."""
-        assembly = self._assembly(request, today)
-        composition = assembly.build()
-        return composition, composition_json(composition, [noted.json for noted in assembly.reasons])
+        """The Composition and its JSON, ``model_dump_json().encode()`` byte for byte: its shared
+        fragments, most of the bytes, are spliced in as serialised once when each was first built."""
+        composition, spliced = self._assembly(request, today).build()
+        return composition, composition_json(composition, spliced)
 
     def _assembly(self, request: ComposeRequest, today: date | None) -> _Assembly:
         situation, facts, fired = self._fire(request, today)
@@ -132,7 +147,7 @@ class _Assembly:
     request: ComposeRequest
     fragments: Fragments
     locale: Locale = "zh"
-    reasons: list[_Noted] = field(default_factory=list)
+    reasons: list[_Noted[Reason]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.locale = self.request.locale
@@ -149,16 +164,22 @@ class _Assembly:
 
     # --- the whole -----------------------------------------------------------------------
 
-    def build(self) -> Composition:
+    def build(self) -> tuple[Composition, dict[str, bytes]]:
+        """The composition, and the JSON of the fields composer.json splices into its own."""
         permits = self._ordered_permits()
         chosen = self._chosen_commitments(permits)
         elements = self._elements(permits)
         # The permits with their applicable elements: most of what the materials and form read.
         shape = tuple((p.id, tuple(e_id for e_id, _, _ in elements[p.id])) for p, _ in permits)
-        permit_outs = [self._permit_out(p, stage, chosen, elements) for p, stage in permits]
+        noted_permits = [self._permit_out(p, stage, chosen, elements) for p, stage in permits]
+        noted_elements = [
+            self.fragments.get(("element", p_id, e_id, text), _noted, ElementOut, id=e_id, permit=p_id, kind=kind, text=text)
+            for p_id, e_id, kind, text in _flat(elements)
+        ]
         self._left_out_permits({p.id for p, _ in permits})
-        materials = self._materials(permits, elements, chosen, shape)
-        form = self._form(permits, elements, shape)
+        noted_materials = self._materials(permits, elements, chosen, shape)
+        noted_form = self._form(permits, elements, shape)
+        permit_outs, materials, form = _fragments(noted_permits), list(noted_materials.fragment), noted_form.fragment
         commitments = [self._commitment_out(self.pack.permits[pid]) for pid in chosen]
         alone = [self.fragments.get(("on_its_own", p.id), on_its_own, p) for p, _ in permits]
         savings = tally(alone, permit_outs, materials, form)
@@ -166,7 +187,7 @@ class _Assembly:
             self.compiled, self.situation, self.truth, {p.id for p, _ in permits}, self.rule_hits, self.locale
         )
         as_of = self.situation.as_of
-        return Composition(
+        composition = Composition(
             pack=PackRef(
                 id=self.pack.id,
                 name=self.pack.meta.name.in_(self.locale),
@@ -181,10 +202,7 @@ class _Assembly:
                 **dict.fromkeys(sorted(self.situation.unknown)),
             },
             permits=permit_outs,
-            elements=[
-                self.fragments.get(("element", p_id, e_id, text), ElementOut, id=e_id, permit=p_id, kind=kind, text=text)
-                for p_id, e_id, kind, text in _flat(elements)
-            ],
+            elements=_fragments(noted_elements),
             form=form,
             materials=materials,
             commitments=commitments,
@@ -200,10 +218,18 @@ class _Assembly:
                 savings,
             ),
             savings=savings,
-            reasons=[noted.reason for noted in self.reasons],
+            reasons=_fragments(self.reasons),
             questions=questions,
             complete=not questions,
         )
+        spliced = {
+            "permits": _array(noted_permits),
+            "elements": _array(noted_elements),
+            "form": noted_form.json,
+            "materials": noted_materials.json,
+            "reasons": _array(self.reasons),
+        }
+        return composition, spliced
 
     # --- permits -------------------------------------------------------------------------
 
@@ -224,7 +250,9 @@ class _Assembly:
             self._permit_reason(p)
         return [(p, stages[p.id]) for p in ordered]
 
-    def _permit_out(self, p: Permit, stage: int, chosen: list[str], elements: dict[str, list[tuple[str, str, str]]]) -> PermitOut:
+    def _permit_out(
+        self, p: Permit, stage: int, chosen: list[str], elements: dict[str, list[tuple[str, str, str]]]
+    ) -> _Noted[PermitOut]:
         decision = self._commitment_decision(p, chosen)
         commitment = self._commitment(p, decision)
         limits = [p.time_limit.statutory, p.time_limit.committed, p.notify_commit.time_limit]
@@ -239,7 +267,7 @@ class _Assembly:
             tuple(d.permit in self.branches for d in p.depends_on),
             tuple(e_id for e_id, _, _ in elements[p.id]),
         )
-        return self.fragments.get(key, self._build_permit_out, p, stage, commitment, elements)
+        return self.fragments.get(key, _noted, self._build_permit_out, p, stage, commitment, elements)
 
     def _build_permit_out(
         self, p: Permit, stage: int, commitment: Commitment, elements: dict[str, list[tuple[str, str, str]]]
@@ -426,7 +454,7 @@ class _Assembly:
         self.reasons.append(reason)
         return commitment
 
-    def _build_commitment(self, p: Permit, eligible: bool, chosen: bool) -> tuple[Commitment, _Noted]:
+    def _build_commitment(self, p: Permit, eligible: bool, chosen: bool) -> tuple[Commitment, _Noted[Reason]]:
         if eligible:
             summary = wording.say("why_commit", self.locale, permit=self._name(p))
         else:
@@ -477,7 +505,7 @@ class _Assembly:
         elements: dict[str, list[tuple[str, str, str]]],
         chosen: list[str],
         shape: tuple[tuple[str, tuple[str, ...]], ...],
-    ) -> list[MaterialOut]:
+    ) -> _Noted[tuple[MaterialOut, ...]]:
         """One entry per dedupe key: its variants merged, the permits it serves, and its status."""
         # The list reads the case only through the permits and elements that apply, which of their
         # material rules fired, the commitments chosen and the materials in effect on the day.
@@ -485,11 +513,11 @@ class _Assembly:
         key = ("materials", self.locale, shape, hits, tuple(chosen), self._in_effect("materials", self.pack.materials))
         entries, reasons = self.fragments.get(key, self._build_materials, permits, elements, chosen)
         self.reasons.extend(reasons)
-        return list(entries)
+        return entries
 
     def _build_materials(
         self, permits: list[tuple[Permit, int]], elements: dict[str, list[tuple[str, str, str]]], chosen: list[str]
-    ) -> tuple[tuple[MaterialOut, ...], tuple[_Noted, ...]]:
+    ) -> tuple[_Noted[tuple[MaterialOut, ...]], tuple[_Noted[Reason], ...]]:
         needed: dict[str, dict[str, list[str]]] = {}  # key -> permit -> variants
         for p, _ in permits:
             applicable = {e_id for e_id, _, _ in elements[p.id]}
@@ -543,11 +571,11 @@ class _Assembly:
             )
             out.append(entry)
             reasons.append(reason)
-        return tuple(out), tuple(reasons)
+        return _Noted(tuple(out), array_json(map(fragment_json, out))), tuple(reasons)
 
     def _material_out(
         self, material: Material, permit_ids: list[str], variant_ids: list[str], status: str, note: str | None
-    ) -> tuple[MaterialOut, _Noted]:
+    ) -> tuple[MaterialOut, _Noted[Reason]]:
         name = material.name.in_(self.locale)
         variant_names = [v.name.in_(self.locale) for v in material.variants if v.id in variant_ids]
         entry = MaterialOut(key=material.key, name=name, variants=variant_names, permits=permit_ids, status=status, note=note)
@@ -576,7 +604,7 @@ class _Assembly:
         permits: list[tuple[Permit, int]],
         elements: dict[str, list[tuple[str, str, str]]],
         shape: tuple[tuple[str, tuple[str, ...]], ...],
-    ) -> Form:
+    ) -> _Noted[Form]:
         # The form reads the case only through the permits and elements that apply, the fields in
         # effect on the day, and the answers its fields are prefilled from.
         layout = (self.locale, shape, self._in_effect("fields", self.pack.fields))
@@ -599,7 +627,7 @@ class _Assembly:
 
     def _build_form(
         self, permits: list[tuple[Permit, int]], elements: dict[str, list[tuple[str, str, str]]]
-    ) -> tuple[Form, tuple[_Noted, ...]]:
+    ) -> tuple[_Noted[Form], tuple[_Noted[Reason], ...]]:
         merged: dict[str, list[str]] = {}
         sheets: list[Sheet] = []
         for p, _ in permits:
@@ -634,7 +662,7 @@ class _Assembly:
             self.fragments.get(("field_reason", fid, tuple(users), self.locale), _noted, self._field_reason, fid, users)
             for fid, users in merged.items()
         )
-        return Form(title=wording.say("form_title", self.locale), sections=sections, sheets=sheets), reasons
+        return _note(Form(title=wording.say("form_title", self.locale), sections=sections, sheets=sheets)), reasons
 
     def _field_reason(self, fid: str, users: list[str]) -> Reason:
         f = self.pack.fields[fid]

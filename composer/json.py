@@ -1,42 +1,51 @@
-"""A composition's JSON with its reasons spliced in, each serialised once when it was first built.
+"""A composition's JSON with its shared fragments spliced in, each serialised once when it was first built.
 
-Reasons are two thirds of a composition's bytes and nearly all of them are shared fragments (see
-composer.fragments), so serialising each once, not on every request, saves most of the cost of
-the bytes. The result is ``model_dump_json().encode()`` byte for byte (a property test holds it).
+The permits, elements, form, materials and reasons are nearly all of a composition's bytes, and
+are shared fragments (see composer.fragments), so serialising each once, not on every request,
+saves most of the cost of the bytes. Only the small fields built per request go through pydantic
+here. The result is ``model_dump_json().encode()`` byte for byte (a property test holds it).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping
 
-from pydantic import TypeAdapter
+from pydantic import BaseModel
 
-from composer.model import Composition, QuestionOut, Reason
+from composer.model import Composition
 
 _COMPOSITION = Composition.__pydantic_serializer__
-_REASON = Reason.__pydantic_serializer__
-_QUESTIONS = TypeAdapter(list[QuestionOut])
 
-TAIL = ("reasons", "questions", "complete")
-"""The last fields of a Composition, written here after the rest: reasons first."""
+LAYOUT: tuple[str | tuple[str, ...], ...] = (
+    ("pack", "industries", "scope", "answers"),
+    "permits",
+    "elements",
+    "form",
+    "materials",
+    ("commitments", "notice", "savings"),
+    "reasons",
+    ("questions", "complete"),
+)
+"""A Composition's fields in the contract's order (a test holds it): a name is spliced in; a run of
+names, small and built per request, is serialised by one pydantic call, as each call costs more
+than the few bytes it writes."""
 
 
-def reason_json(reason: Reason) -> bytes:
-    return _REASON.to_json(reason)
+def fragment_json(fragment: BaseModel) -> bytes:
+    return fragment.__pydantic_serializer__.to_json(fragment)
 
 
-def composition_json(composition: Composition, reasons: Sequence[bytes]) -> bytes:
-    """The composition's JSON, given the JSON of each of its reasons in order."""
-    head = _COMPOSITION.to_json(composition, exclude=set(TAIL))  # the fields before TAIL, as "{...}"
-    return b"".join(
-        [
-            head[:-1],
-            b',"reasons":[',
-            b",".join(reasons),
-            b'],"questions":',
-            _QUESTIONS.dump_json(composition.questions),
-            b',"complete":',
-            b"true" if composition.complete else b"false",
-            b"}",
-        ]
-    )
+def array_json(items: Iterable[bytes]) -> bytes:
+    """A JSON array of items already serialised."""
+    return b"[" + b",".join(items) + b"]"
+
+
+def composition_json(composition: Composition, spliced: Mapping[str, bytes]) -> bytes:
+    """The composition's JSON, given the JSON of each field LAYOUT splices in."""
+    members = []
+    for part in LAYOUT:
+        if isinstance(part, str):
+            members.append(b'"%s":%s' % (part.encode(), spliced[part]))
+        else:
+            members.append(_COMPOSITION.to_json(composition, include=set(part))[1:-1])  # "{...}" unwrapped
+    return b"{" + b",".join(members) + b"}"
