@@ -64,8 +64,8 @@ class Settings(BaseSettings):
     compose_cache_size: int = Field(
         default=4096,
         ge=0,
-        description="compositions kept per worker (about 100 KB each: ~400 MB at 4,096; a flood of one-off cases "
-        "must not push out the popular ones); 0 turns it off",
+        description="compositions kept per worker, as their JSON (~70 KB each: ~300 MB at 4,096; a flood of one-off "
+        "cases must not push out the popular ones); 0 turns it off",
     )
 
     bench_routes: bool = Field(
