@@ -71,6 +71,21 @@ class _Decision(NamedTuple):
     """What the verdict's text reads of the case besides the verdict."""
 
 
+class _Applies(NamedTuple):
+    """All a conditional element that applies reads of the case: the branch that applies it first,
+    and what a reason built from that branch reads."""
+
+    branch: Conjunction
+    facts: tuple[Any, ...]
+
+
+class _LeftOut(NamedTuple):
+    """All a conditional element that does not apply reads of the case."""
+
+    verdict: _Verdict
+    shown: tuple[Any, ...]
+
+
 T = TypeVar("T")
 M = TypeVar("M", bound=BaseModel)
 
@@ -367,28 +382,45 @@ class _Assembly:
         """For each permit, its applicable elements as (id, kind, text)."""
         result: dict[str, list[tuple[str, str, str]]] = {}
         for p, _ in permits:
-            applicable = []
-            for e in p.elements:
-                dnf = self.compiled.element_dnf[(p.id, e.id)]
-                conditional = dnf != ((),)
-                applies = not conditional or ("element", p.id, e.id) in self.rule_hits
-                basis = e.legal_basis or p.legal_basis
-                text = e.text.in_(self.locale)
-                if applies and not conditional:
-                    applicable.append((e.id, e.kind.value, text))
-                    key: tuple[Any, ...] = ("element_reason", p.id, e.id, self.locale)
-                    self.reasons.append(self.fragments.get(key, _noted, self._element_reason, p, e.id, text, basis, None))
-                elif applies:
-                    applicable.append((e.id, e.kind.value, text))
-                    conj = next(c for c in dnf if evaluate((c,), self.truth))
-                    key = ("element_reason", p.id, e.id, self.locale, conj, *self._branch_facts(conj))
-                    self.reasons.append(self.fragments.get(key, _noted, self._element_reason, p, e.id, text, basis, conj))
-                else:
-                    verdict = self._verdict(("element", p.id, e.id), dnf)
-                    key = ("element_left_out", p.id, e.id, self.locale, verdict, self._shown(verdict))
-                    self.reasons.append(self.fragments.get(key, _noted, self._element_left_out, p, e.id, text, verdict))
+            # Most elements apply unconditionally: a permit's elements and their reasons read the
+            # case only through the outcomes of its conditional ones, so are built once per outcome.
+            conditional = self.fragments.get(("conditional_elements", p.id), self._conditional_elements, p)
+            outcomes = tuple(self._element_outcome(p, e_id, dnf) for e_id, dnf in conditional)
+            key = ("elements", p.id, self.locale, outcomes)
+            applicable, reasons = self.fragments.get(key, self._build_elements, p, conditional, outcomes)
             result[p.id] = applicable
+            self.reasons.extend(reasons)
         return result
+
+    def _conditional_elements(self, p: Permit) -> tuple[tuple[str, tuple[Conjunction, ...]], ...]:
+        dnfs = ((e.id, self.compiled.element_dnf[(p.id, e.id)]) for e in p.elements)
+        return tuple((e_id, dnf) for e_id, dnf in dnfs if dnf != ((),))
+
+    def _element_outcome(self, p: Permit, element_id: str, dnf: tuple[Conjunction, ...]) -> _Applies | _LeftOut:
+        if ("element", p.id, element_id) in self.rule_hits:
+            branch = next(c for c in dnf if evaluate((c,), self.truth))
+            return _Applies(branch, self._branch_facts(branch))
+        verdict = self._verdict(("element", p.id, element_id), dnf)
+        return _LeftOut(verdict, self._shown(verdict))
+
+    def _build_elements(
+        self,
+        p: Permit,
+        conditional: tuple[tuple[str, tuple[Conjunction, ...]], ...],
+        outcomes: tuple[_Applies | _LeftOut, ...],
+    ) -> tuple[list[tuple[str, str, str]], tuple[_Noted[Reason], ...]]:
+        outcome_of = {e_id: outcome for (e_id, _), outcome in zip(conditional, outcomes, strict=True)}
+        applicable, reasons = [], []
+        for e in p.elements:
+            text = e.text.in_(self.locale)
+            outcome = outcome_of.get(e.id)
+            if isinstance(outcome, _LeftOut):
+                reasons.append(_noted(self._element_left_out, p, e.id, text, outcome.verdict))
+            else:
+                applicable.append((e.id, e.kind.value, text))
+                branch = outcome.branch if outcome else None
+                reasons.append(_noted(self._element_reason, p, e.id, text, e.legal_basis or p.legal_basis, branch))
+        return applicable, tuple(reasons)
 
     def _element_left_out(self, p: Permit, element_id: str, text: str, verdict: _Verdict) -> Reason:
         steps = [self._step(kind="permit", id=p.id, label=self._name(p))]
