@@ -86,6 +86,9 @@ class _LeftOut(NamedTuple):
     shown: tuple[Any, ...]
 
 
+_Required = tuple[tuple[Permit, int], ...]
+"""The required permits in order, each with its stage."""
+
 T = TypeVar("T")
 M = TypeVar("M", bound=BaseModel)
 
@@ -248,8 +251,15 @@ class _Assembly:
 
     # --- permits -------------------------------------------------------------------------
 
-    def _ordered_permits(self) -> list[tuple[Permit, int]]:
+    def _ordered_permits(self) -> _Required:
         """Required permits with their stage: 1, or one more than the permits whose result they use."""
+        # The order reads only which permits are required, not which of their branches holds.
+        ordered = self.fragments.get(("ordered", *self.branches), self._order)
+        for p, _ in ordered:
+            self._permit_reason(p)
+        return ordered
+
+    def _order(self) -> _Required:
         required = {pid: self.pack.permits[pid] for pid in self.branches}
         stages: dict[str, int] = {}
 
@@ -261,9 +271,7 @@ class _Assembly:
 
         position = {pid: i for i, pid in enumerate(self.pack.permits)}
         ordered = sorted(required.values(), key=lambda p: (stage(p.id), p.order, position[p.id]))
-        for p in ordered:
-            self._permit_reason(p)
-        return [(p, stages[p.id]) for p in ordered]
+        return tuple((p, stages[p.id]) for p in ordered)
 
     def _permit_out(
         self, p: Permit, stage: int, chosen: list[str], elements: dict[str, list[tuple[str, str, str]]]
@@ -349,16 +357,17 @@ class _Assembly:
 
     def _left_out_permits(self, required: set[str]) -> None:
         """Permits reachable from the chosen scope that the answers ruled out (or leave open)."""
-        candidates: dict[str, None] = {}
-        for scope_id in sorted(self.situation.scope):
-            for pid in self.compiled.permits_by_scope.get(scope_id, ()):
-                candidates.setdefault(pid, None)
-        for pid in candidates:
+        for pid in self.fragments.get(("candidates", self.situation.scope), self._candidates):
             if pid in required:
                 continue
             verdict = self._verdict(("permit", pid), self.compiled.permit_dnf[pid])
             key = ("left_out", pid, self.locale, verdict, self._shown(verdict))
             self.reasons.append(self.fragments.get(key, _noted, self._left_out_reason, self.pack.permits[pid], verdict))
+
+    def _candidates(self) -> tuple[str, ...]:
+        """The permits the chosen scope can reach, in scope order."""
+        by_scope = self.compiled.permits_by_scope
+        return tuple(dict.fromkeys(pid for scope_id in sorted(self.situation.scope) for pid in by_scope.get(scope_id, ())))
 
     def _left_out_reason(self, p: Permit, verdict: _Verdict) -> Reason:
         if verdict.open is not None:
@@ -378,7 +387,7 @@ class _Assembly:
 
     # --- elements ------------------------------------------------------------------------
 
-    def _elements(self, permits: list[tuple[Permit, int]]) -> dict[str, list[tuple[str, str, str]]]:
+    def _elements(self, permits: _Required) -> dict[str, list[tuple[str, str, str]]]:
         """For each permit, its applicable elements as (id, kind, text)."""
         result: dict[str, list[tuple[str, str, str]]] = {}
         for p, _ in permits:
@@ -450,7 +459,7 @@ class _Assembly:
 
     # --- commitments ---------------------------------------------------------------------
 
-    def _chosen_commitments(self, permits: list[tuple[Permit, int]]) -> list[str]:
+    def _chosen_commitments(self, permits: _Required) -> list[str]:
         required = {p.id for p, _ in permits}
         problems = []
         for index, pid in enumerate(self.request.commit):
@@ -533,7 +542,7 @@ class _Assembly:
 
     def _materials(
         self,
-        permits: list[tuple[Permit, int]],
+        permits: _Required,
         elements: dict[str, list[tuple[str, str, str]]],
         chosen: list[str],
         shape: tuple[tuple[str, tuple[str, ...]], ...],
@@ -548,7 +557,7 @@ class _Assembly:
         return entries
 
     def _build_materials(
-        self, permits: list[tuple[Permit, int]], elements: dict[str, list[tuple[str, str, str]]], chosen: list[str]
+        self, permits: _Required, elements: dict[str, list[tuple[str, str, str]]], chosen: list[str]
     ) -> tuple[_Noted[tuple[MaterialOut, ...]], tuple[_Noted[Reason], ...]]:
         needed: dict[str, dict[str, list[str]]] = {}  # key -> permit -> variants
         for p, _ in permits:
@@ -633,7 +642,7 @@ class _Assembly:
 
     def _form(
         self,
-        permits: list[tuple[Permit, int]],
+        permits: _Required,
         elements: dict[str, list[tuple[str, str, str]]],
         shape: tuple[tuple[str, tuple[str, ...]], ...],
     ) -> _Noted[Form]:
@@ -646,7 +655,7 @@ class _Assembly:
         self.reasons.extend(reasons)
         return form
 
-    def _prefilled(self, permits: list[tuple[Permit, int]], elements: dict[str, list[tuple[str, str, str]]]) -> tuple[str, ...]:
+    def _prefilled(self, permits: _Required, elements: dict[str, list[tuple[str, str, str]]]) -> tuple[str, ...]:
         """The questions the form's fields are prefilled from."""
         fields = [self.pack.fields[fid] for p, _ in permits for fid in self._field_ids(p, elements)]
         return tuple(dict.fromkeys(f.prefill_from for f in fields if f.prefill_from))
@@ -658,7 +667,7 @@ class _Assembly:
         return [f for f in field_ids if self.pack.fields[f].in_effect(self.situation.as_of)]
 
     def _build_form(
-        self, permits: list[tuple[Permit, int]], elements: dict[str, list[tuple[str, str, str]]]
+        self, permits: _Required, elements: dict[str, list[tuple[str, str, str]]]
     ) -> tuple[_Noted[Form], tuple[_Noted[Reason], ...]]:
         merged: dict[str, list[str]] = {}
         sheets: list[Sheet] = []
