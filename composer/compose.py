@@ -173,6 +173,8 @@ class _Assembly:
         self.truth = Truth(self.situation.scope, self.facts.known())
         self.branches: dict[str, list[int]] = {}
         self.rule_hits: set[tuple[str, str, str]] = set()
+        # The permits left out that answers could still bring in, with the questions that decide them.
+        self.undecided: dict[str, tuple[str, ...]] = {}
         for name in sorted(self.fired):
             kind, permit, target, branch = name.split("|")
             if kind == "permit":
@@ -202,7 +204,7 @@ class _Assembly:
         alone = [self.fragments.get(("on_its_own", p.id), on_its_own, p) for p, _ in permits]
         savings = tally(alone, permit_outs, materials, form)
         questions = open_questions(
-            self.compiled, self.situation, self.truth, {p.id for p, _ in permits}, self.rule_hits, self.locale
+            self.compiled, self.situation, self.truth, self.undecided, {p.id for p, _ in permits}, self.rule_hits, self.locale
         )
         as_of = self.situation.as_of
         composition = Composition(
@@ -361,6 +363,8 @@ class _Assembly:
             if pid in required:
                 continue
             verdict = self._verdict(("permit", pid), self.compiled.permit_dnf[pid])
+            if verdict.open is not None:
+                self.undecided[pid] = verdict.open
             key = ("left_out", pid, self.locale, verdict, self._shown(verdict))
             self.reasons.append(self.fragments.get(key, _noted, self._left_out_reason, self.pack.permits[pid], verdict))
 

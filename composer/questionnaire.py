@@ -9,38 +9,45 @@ relevance is itself undecided waits until the question that gates it is answered
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
+
 from composer.inputs import Situation
 from composer.model import Locale, QuestionOut
 from rules.compile import Compiled
-from rules.conditions import Conjunction, Truth, evaluate, open_keys
+from rules.conditions import Truth, evaluate, open_keys
 
 
 def open_questions(
-    compiled: Compiled, situation: Situation, truth: Truth, required: set[str], hits: set[tuple[str, str, str]], locale: Locale
+    compiled: Compiled,
+    situation: Situation,
+    truth: Truth,
+    undecided: Mapping[str, Iterable[str]],
+    required: set[str],
+    hits: set[tuple[str, str, str]],
+    locale: Locale,
 ) -> list[QuestionOut]:
+    """``undecided`` is, for each permit the scope reaches that is neither required nor ruled out,
+    in the scope's order, the questions that decide it: composing has worked them out already."""
     pack = compiled.pack
-    scope = situation.scope
     affects: dict[str, dict[str, None]] = {}
     tier: dict[str, int] = {}
 
-    def consider(dnf: tuple[Conjunction, ...], permit: str, level: int) -> None:
-        for key in open_keys(dnf, truth):
+    def consider(keys: Iterable[str], permit: str, level: int) -> None:
+        for key in keys:
             affects.setdefault(key, {}).setdefault(permit, None)
             tier[key] = min(tier.get(key, level), level)
 
+    for pid, keys in undecided.items():
+        consider(keys, pid, 0)
     # A condition whose questions are all answered has none open: skip it without evaluating.
     answered = truth.answers.keys()
-    for scope_id in sorted(scope):
-        for pid in compiled.permits_by_scope.get(scope_id, ()):
-            if pid not in required and not answered >= compiled.asks[pid]:
-                consider(compiled.permit_dnf[pid], pid, 0)
     for pid in sorted(required):
         if answered >= compiled.follow_up_asks[pid]:
             continue
         if pid in compiled.commit_dnf and ("commit", pid, "") not in hits:
-            consider(compiled.commit_dnf[pid], pid, 1)
+            consider(open_keys(compiled.commit_dnf[pid], truth), pid, 1)
         for dnf in compiled.follow_ups.get(pid, ()):
-            consider(dnf, pid, 1)
+            consider(open_keys(dnf, truth), pid, 1)
 
     asked: dict[str, tuple[int, dict[str, None]]] = {}
     pending = list(affects)
