@@ -166,6 +166,7 @@ class _Assembly:
     fragments: Fragments
     locale: Locale = "zh"
     reasons: list[_Noted[Reason]] = field(default_factory=list)
+    element_outs: list[_Noted[ElementOut]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.locale = self.request.locale
@@ -192,10 +193,6 @@ class _Assembly:
         # The permits with their applicable elements: most of what the materials and form read.
         shape = tuple((p.id, tuple(e_id for e_id, _, _ in elements[p.id])) for p, _ in permits)
         noted_permits = [self._permit_out(p, stage, chosen, elements) for p, stage in permits]
-        noted_elements = [
-            self.fragments.get(("element", p_id, e_id, text), _noted, ElementOut, id=e_id, permit=p_id, kind=kind, text=text)
-            for p_id, e_id, kind, text in _flat(elements)
-        ]
         self._left_out_permits({p.id for p, _ in permits})
         noted_materials = self._materials(permits, elements, chosen, shape)
         noted_form = self._form(permits, elements, shape)
@@ -222,7 +219,7 @@ class _Assembly:
                 **dict.fromkeys(sorted(self.situation.unknown)),
             },
             permits=permit_outs,
-            elements=_fragments(noted_elements),
+            elements=_fragments(self.element_outs),
             form=form,
             materials=materials,
             commitments=commitments,
@@ -244,7 +241,7 @@ class _Assembly:
         )
         spliced = {
             "permits": _array(noted_permits),
-            "elements": _array(noted_elements),
+            "elements": _array(self.element_outs),
             "form": noted_form.json,
             "materials": noted_materials.json,
             "reasons": _array(self.reasons),
@@ -392,7 +389,8 @@ class _Assembly:
     # --- elements ------------------------------------------------------------------------
 
     def _elements(self, permits: _Required) -> dict[str, list[tuple[str, str, str]]]:
-        """For each permit, its applicable elements as (id, kind, text)."""
+        """For each permit, its applicable elements as (id, kind, text); their entries are noted in
+        element_outs, and the reasons for every element in reasons."""
         result: dict[str, list[tuple[str, str, str]]] = {}
         for p, _ in permits:
             # Most elements apply unconditionally: a permit's elements and their reasons read the
@@ -400,8 +398,8 @@ class _Assembly:
             conditional = self.fragments.get(("conditional_elements", p.id), self._conditional_elements, p)
             outcomes = tuple(self._element_outcome(p, e_id, dnf) for e_id, dnf in conditional)
             key = ("elements", p.id, self.locale, outcomes)
-            applicable, reasons = self.fragments.get(key, self._build_elements, p, conditional, outcomes)
-            result[p.id] = applicable
+            result[p.id], outs, reasons = self.fragments.get(key, self._build_elements, p, conditional, outcomes)
+            self.element_outs.extend(outs)
             self.reasons.extend(reasons)
         return result
 
@@ -421,7 +419,8 @@ class _Assembly:
         p: Permit,
         conditional: tuple[tuple[str, tuple[Conjunction, ...]], ...],
         outcomes: tuple[_Applies | _LeftOut, ...],
-    ) -> tuple[list[tuple[str, str, str]], tuple[_Noted[Reason], ...]]:
+    ) -> tuple[list[tuple[str, str, str]], tuple[_Noted[ElementOut], ...], tuple[_Noted[Reason], ...]]:
+        """The permit's applicable elements as (id, kind, text), their entries, and the reasons for all."""
         outcome_of = {e_id: outcome for (e_id, _), outcome in zip(conditional, outcomes, strict=True)}
         applicable, reasons = [], []
         for e in p.elements:
@@ -433,7 +432,8 @@ class _Assembly:
                 applicable.append((e.id, e.kind.value, text))
                 branch = outcome.branch if outcome else None
                 reasons.append(_noted(self._element_reason, p, e.id, text, e.legal_basis or p.legal_basis, branch))
-        return applicable, tuple(reasons)
+        outs = tuple(_noted(ElementOut, id=e_id, permit=p.id, kind=kind, text=text) for e_id, kind, text in applicable)
+        return applicable, outs, tuple(reasons)
 
     def _element_left_out(self, p: Permit, element_id: str, text: str, verdict: _Verdict) -> Reason:
         steps = [self._step(kind="permit", id=p.id, label=self._name(p))]
@@ -874,10 +874,6 @@ def _dated(registry: Mapping[str, Effective]) -> tuple[str, ...]:
 def _scope_first(conj: Conjunction) -> list[Literal_]:
     """A branch read as a reason: the business first, then the answers."""
     return sorted(conj, key=lambda lit: lit.kind != "scope")
-
-
-def _flat(elements: dict[str, list[tuple[str, str, str]]]) -> list[tuple[str, str, str, str]]:
-    return [(pid, e_id, kind, text) for pid, items in elements.items() for e_id, kind, text in items]
 
 
 _SECTION_TITLES = {
