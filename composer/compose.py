@@ -114,7 +114,7 @@ def _fragments(noted: Iterable[_Noted[T]]) -> list[T]:
 
 
 def _array(noted: Iterable[_Noted[Any]]) -> bytes:
-    return array_json(n.json for n in noted)
+    return array_json([n.json for n in noted])  # a list: join makes one of a generator first anyway
 
 
 class Composer:
