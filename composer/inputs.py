@@ -89,7 +89,8 @@ def resolve(compiled: Compiled, request: ComposeRequest, today: date) -> Situati
             scope_from.setdefault(scope_id, None)
     for scope_id in list(scope_from):
         item = pack.scope_items[scope_id]
-        imply(f"经营范围“{item.name.zh}”", item.implies, "scope")
+        if item.implies:  # most imply nothing: spare them the words that name them
+            imply(f"经营范围“{item.name.zh}”", item.implies, "scope")
     if not scope_from and not problems:
         problems.append(Problem("nothing_chosen", "请至少选择一个行业或一项经营范围", "industries"))
 
