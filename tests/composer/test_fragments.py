@@ -47,3 +47,15 @@ def test_the_same_holds_on_any_day_and_with_commitments_chosen(batch: list[Compo
             continue
         commit = data.draw(st.lists(st.sampled_from(eligible), unique=True)) if eligible else []
         _warm_says_what_fresh_says(request.model_copy(update={"commit": commit}))
+
+
+def test_a_shared_reason_still_shows_each_applicants_own_answer() -> None:
+    # Both areas rule the same permits out the same way, so their verdicts are one memo entry;
+    # the text built from it must still quote each applicant's own number.
+    for area in (80, 90, 80):
+        request = ComposeRequest(
+            industries=["convenience_store"], answers={"area_m2": area, "food_prep_onsite": False, "sells_tobacco": False}
+        )
+        left_out = {r.id: r.summary for r in WARM.compose(request, today=TODAY).reasons if not r.included}
+        assert f"“{area}㎡”" in left_out["small_grocery_filing"]
+        assert f"“{area}㎡”" in left_out["construction_fire_acceptance"]
