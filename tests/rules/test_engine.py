@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import gc
+import json
+import sys
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from pathlib import Path
 
+import durable_rules_engine
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -156,13 +160,42 @@ def test_engines_agree_on_random_conditions(conditions: list[object], many: list
         assert durable.fire(facts) == oracle.fire(facts)
 
 
-def test_every_run_frees_its_working_memory() -> None:
+def _kept_working_memories(engine: DurableEngine) -> list[list[object]]:
+    """The facts held by each sid an engine keeps for its next runs."""
+    return [json.loads(durable_rules_engine.get_facts(s.handle, sid)) for s in engine._shards for sid in s.idle]
+
+
+def test_runs_reuse_one_emptied_working_memory() -> None:
     # durable-rules keeps at most 1,024 live sids per ruleset; a leak would fail after that.
     compiled = compile_pack(packs.load("mini", FIXTURES))
     engine = DurableEngine(compiled)
-    facts = Facts(frozenset({"food_sales"}), {"sells_tobacco": True}, 20261126)
-    for _ in range(3000):
-        assert "permit|tobacco||0" in engine.fire(facts)
+    tobacco = Facts(frozenset({"food_sales"}), {"sells_tobacco": True, "area_m2": 300}, 20261126)
+    no_tobacco = Facts(frozenset({"food_sales"}), {"sells_tobacco": False, "area_m2": 20}, 20261126)
+    for _ in range(1500):
+        assert engine.fire(tobacco) == OracleEngine(compiled).fire(tobacco)
+        assert "permit|tobacco||0" not in engine.fire(no_tobacco)  # nothing left over from the run before
+    assert _kept_working_memories(engine) == [[]]
+
+
+def test_runs_at_once_on_threads_each_have_a_working_memory_of_their_own() -> None:
+    compiled = compile_pack(packs.load(packs.DEFAULT_PACK))
+    durable, oracle = DurableEngine(compiled), OracleEngine(compiled)
+    many = _facts_for(compiled.pack)
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # threads switch between the engine's calls, mid-run
+
+    @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(st.lists(many, min_size=32, max_size=32))
+    def agree(batch: list[Facts]) -> None:
+        with ThreadPoolExecutor(8) as pool:
+            assert list(pool.map(durable.fire, batch)) == [oracle.fire(facts) for facts in batch]
+
+    try:
+        agree()
+    finally:
+        sys.setswitchinterval(interval)
+    assert 1 < sum(len(s.idle) for s in durable._shards) <= engine_module.MAX_IDLE_SIDS * durable.rulesets
+    assert all(facts == [] for facts in _kept_working_memories(durable))
 
 
 def test_reloaded_engines_run_side_by_side_and_old_ones_are_freed() -> None:
