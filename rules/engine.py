@@ -34,7 +34,7 @@ from typing import Any, Protocol
 
 import durable_rules_engine
 from durable import engine as durable_engine
-from pydantic_core import from_json, to_json
+from pydantic_core import to_json
 
 from rules.compile import AS_OF, Compiled, Rule
 from rules.conditions import Literal_, Truth, Value, matching
@@ -241,7 +241,9 @@ def _drain(handle: int, state: int, fired: list[str]) -> None:
     result = durable_rules_engine.start_action_for_state(handle, state)
     message = result[1] if result else None
     while message:
-        fired.extend(from_json(message))  # {rule name: the facts it matched}; pydantic's parser, twice json's speed
+        # '{"<rule name>":<the facts it matched>}', one rule per action (durable's serializeResult).
+        # Rule names hold no quotes (ids are [a-z0-9_]): the facts echoed back need no parsing.
+        fired.append(message[2 : message.index('"', 2)])
         message = durable_rules_engine.complete_and_start_action(handle, state)
 
 
