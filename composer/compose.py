@@ -18,7 +18,7 @@ from pydantic import BaseModel
 from composer import wording
 from composer.fragments import Fragments
 from composer.inputs import Situation, resolve, shown
-from composer.json import array_json, composition_json, fragment_json
+from composer.json import array_json, array_pieces, composition_json, fragment_json
 from composer.model import (
     Commitment,
     CommitmentOut,
@@ -113,8 +113,8 @@ def _fragments(noted: Iterable[_Noted[T]]) -> list[T]:
     return [n.fragment for n in noted]
 
 
-def _array(noted: Iterable[_Noted[Any]]) -> bytes:
-    return array_json([n.json for n in noted])  # a list: join makes one of a generator first anyway
+def _array(noted: Iterable[_Noted[Any]]) -> list[bytes]:
+    return array_pieces([n.json for n in noted])
 
 
 class Composer:
@@ -185,8 +185,8 @@ class _Assembly:
 
     # --- the whole -----------------------------------------------------------------------
 
-    def build(self) -> tuple[Composition, dict[str, bytes]]:
-        """The composition, and the JSON of the fields composer.json splices into its own."""
+    def build(self) -> tuple[Composition, dict[str, list[bytes]]]:
+        """The composition, and the pieces of JSON of the fields composer.json splices into its own."""
         permits = self._ordered_permits()
         chosen = self._chosen_commitments(permits)
         elements = self._elements(permits)
@@ -242,8 +242,8 @@ class _Assembly:
         spliced = {
             "permits": _array(noted_permits),
             "elements": _array(self.element_outs),
-            "form": noted_form.json,
-            "materials": noted_materials.json,
+            "form": [noted_form.json],
+            "materials": [noted_materials.json],
             "reasons": _array(self.reasons),
         }
         return composition, spliced

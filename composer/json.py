@@ -40,12 +40,31 @@ def array_json(items: Iterable[bytes]) -> bytes:
     return b"[" + b",".join(items) + b"]"
 
 
-def composition_json(composition: Composition, spliced: Mapping[str, bytes]) -> bytes:
-    """The composition's JSON, given the JSON of each field LAYOUT splices in."""
-    members = []
+def array_pieces(items: list[bytes]) -> list[bytes]:
+    """The pieces of a JSON array of items already serialised, for composition_json to join."""
+    if not items:
+        return [b"[]"]
+    pieces = [b","] * (2 * len(items) + 1)
+    pieces[0], pieces[-1] = b"[", b"]"
+    pieces[1::2] = items
+    return pieces
+
+
+_KEYS = {part: b'"%s":' % part.encode() for part in LAYOUT if isinstance(part, str)}
+
+
+def composition_json(composition: Composition, spliced: Mapping[str, list[bytes]]) -> bytes:
+    """The composition's JSON, given the pieces of JSON of each field LAYOUT splices in.
+
+    Everything is joined once at the end: joining arrays and members on the way copied each of a
+    composition's ~70 KB five times."""
+    pieces = [b"{"]
     for part in LAYOUT:
         if isinstance(part, str):
-            members.append(b'"%s":%s' % (part.encode(), spliced[part]))
+            pieces.append(_KEYS[part])
+            pieces.extend(spliced[part])
         else:
-            members.append(_COMPOSITION.to_json(composition, include=set(part))[1:-1])  # "{...}" unwrapped
-    return b"{" + b",".join(members) + b"}"
+            pieces.append(_COMPOSITION.to_json(composition, include=set(part))[1:-1])  # "{...}" unwrapped
+        pieces.append(b",")
+    pieces[-1] = b"}"
+    return b"".join(pieces)
