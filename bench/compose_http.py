@@ -189,7 +189,7 @@ class Server:
             log.seek(start)
             chunk = log.read() if end is None else log.read(end - start)
         for line in chunk.splitlines():
-            if b'"event": "compose"' not in line:
+            if b'"event":"compose"' not in line:
                 continue
             entry = json.loads(line)
             counts["hit" if entry.get("cached") else "miss"] += 1

@@ -13,7 +13,6 @@ need the objects parse the bytes back, which the contract round-trips exactly.
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import threading
 import time
@@ -96,12 +95,12 @@ class LRUCache:
 
     def __init__(self, size: int) -> None:
         self.size = size
-        self._data: OrderedDict[tuple[str, ...], Output] = OrderedDict()
+        self._data: OrderedDict[tuple[str | bytes, ...], Output] = OrderedDict()
         self._lock = threading.Lock()
         self.hits = 0
         self.misses = 0
 
-    def get(self, key: tuple[str, ...]) -> Output | None:
+    def get(self, key: tuple[str | bytes, ...]) -> Output | None:
         with self._lock:
             found = self._data.get(key)
             if found is None:
@@ -111,7 +110,7 @@ class LRUCache:
             self.hits += 1
             return found
 
-    def put(self, key: tuple[str, ...], value: Output) -> None:
+    def put(self, key: tuple[str | bytes, ...], value: Output) -> None:
         if self.size <= 0:
             return
         with self._lock:
@@ -128,8 +127,12 @@ class LRUCache:
             self._data.clear()
 
 
-def canonical_request(request: ComposeRequest) -> str:
-    return json.dumps(request.model_dump(mode="json"), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+def canonical_request(request: ComposeRequest) -> bytes:
+    """The request as a cache key: its JSON, the answers in key order (their order means nothing)."""
+    keys = list(request.answers)
+    if keys != sorted(keys):
+        request = request.model_copy(update={"answers": dict(sorted(request.answers.items()))})
+    return request.__pydantic_serializer__.to_json(request)
 
 
 class ComposeService:

@@ -42,7 +42,10 @@ async def get_registry(request: Request, settings: SettingsDep) -> PackRegistry:
 RegistryDep = Annotated[PackRegistry, Depends(get_registry)]
 
 
-async def get_compose_service(request: Request, registry: RegistryDep) -> ComposeService:
+async def get_compose_service(request: Request) -> ComposeService:
+    # The registry and settings are read here, not taken as dependencies: each level of dependency
+    # costs FastAPI more than the little this does, and /compose is the hot path.
+    await get_registry(request, request.app.state.settings)
     return request.app.state.compose  # type: ignore[no-any-return]
 
 

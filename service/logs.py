@@ -6,11 +6,12 @@ counts and timings only.
 
 from __future__ import annotations
 
-import json
 import logging
 import sys
 from datetime import UTC, datetime
 from typing import Any
+
+from pydantic_core import to_json
 
 _STANDARD = set(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {"message", "asctime", "taskName"}
 
@@ -31,7 +32,7 @@ class JsonFormatter(logging.Formatter):
         }
         if record.exc_info:
             entry["exc"] = self.formatException(record.exc_info)
-        return json.dumps(entry, ensure_ascii=False, default=str)
+        return to_json(entry, fallback=str).decode()  # a third of json.dumps' time; UTF-8, not \u escapes
 
 
 class TextFormatter(logging.Formatter):
@@ -63,6 +64,10 @@ class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
 
 def configure(level: str = "INFO", *, json_lines: bool = True) -> None:
     """Send the ``yiye`` loggers to stderr, once per process (calling again only updates it)."""
+    # No line shows where it was logged from, nor the thread or process: the Logging HOWTO's
+    # "Optimization" switches stop each record from finding them (the caller alone was ~10 µs a line).
+    logging._srcfile = None
+    logging.logThreads = logging.logProcesses = logging.logMultiprocessing = False
     logger = logging.getLogger("yiye")
     logger.setLevel(level.upper())
     handler = next((h for h in logger.handlers if h.get_name() == _HANDLER_NAME), None)
