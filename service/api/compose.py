@@ -5,7 +5,8 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Query, Request
+from fastapi import APIRouter, Body, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from sqlalchemy import Engine
 from sqlmodel import Session
@@ -13,9 +14,10 @@ from starlette.concurrency import run_in_threadpool
 
 from composer.model import ComposeRequest, Composition
 from service import crud
+from service.api.body import Errors, json_body, query_flag
 from service.api.schemas import COMPOSE_EXAMPLE, PackAsOf, QuestionsResponse
 from service.compose import Composed
-from service.deps import ComposeServiceDep
+from service.deps import ComposeServiceDep, get_compose_service
 from service.errors import TOO_LARGE, error_response
 
 router = APIRouter(tags=["compose"])
@@ -70,12 +72,9 @@ _BAD_INPUT = error_response(
 )
 _RESPONSES: dict[int | str, dict[str, Any]] = {413: TOO_LARGE, 422: _BAD_INPUT}
 
-ComposeBody = Annotated[
-    ComposeRequest, Body(openapi_examples={"convenience store": {"summary": "便利店, 卖烟", "value": COMPOSE_EXAMPLE}})
-]
-StoreQuery = Annotated[
-    bool, Query(description="store the input, pack version and output hash; the id comes back in X-Composition-Id")
-]
+_BODY_EXAMPLES: dict[str, Any] = {"convenience store": {"summary": "便利店, 卖烟", "value": COMPOSE_EXAMPLE}}
+ComposeBody = Annotated[ComposeRequest, Body(openapi_examples=_BODY_EXAMPLES)]
+_STORE = "store the input, pack version and output hash; the id comes back in X-Composition-Id"
 
 
 @router.post(
@@ -88,9 +87,34 @@ StoreQuery = Annotated[
         },
         **_RESPONSES,
     },
+    # The body and the store flag are read by hand (see service/api/body.py), not declared as
+    # parameters: the document says what the parameters would have said.
+    openapi_extra={
+        "parameters": [
+            {
+                "name": "store",
+                "in": "query",
+                "required": False,
+                "schema": {"type": "boolean", "default": False, "title": "Store", "description": _STORE},
+                "description": _STORE,
+            }
+        ],
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {"schema": {"$ref": "#/components/schemas/ComposeRequest"}, "examples": _BODY_EXAMPLES}
+            },
+        },
+    },
 )
-async def compose(request: ComposeBody, service: ComposeServiceDep, http: Request, store: StoreQuery = False) -> Response:
+async def compose(http: Request) -> Response:
     """Compose one notice, one form and one materials list for a situation."""
+    errors: Errors = []
+    store = query_flag(http, "store", errors)
+    request = await json_body(http, ComposeRequest, errors)
+    if errors or request is None:
+        raise RequestValidationError(errors)
+    service = await get_compose_service(http)
     # Composed right here on the event loop, not in a worker thread: composing is pure CPU and holds
     # the GIL throughout (durable-rules never releases it), so no other request would run meanwhile
     # anyway, and handing each compose to a thread and back cost more CPU than the compose itself
