@@ -131,7 +131,7 @@ class _Shard:
 
 
 class DurableEngine:
-    """durable-rules, driven through its C binding: assert, drain the action queue, delete.
+    """durable-rules, driven through its C binding: assert, drain the action queue, retract.
 
     The applicant's facts are asserted once; each permit found is asserted back as a fact carrying
     those of the facts that the permit's element, material and commitment rules test (forward
