@@ -88,7 +88,8 @@ _STORE = "store the input, pack version and output hash; the id comes back in X-
         **_RESPONSES,
     },
     # The body and the store flag are read by hand (see service/api/body.py), not declared as
-    # parameters: the document says what the parameters would have said.
+    # parameters: the document says what the parameters would have said. The ComposeRequest schema
+    # it refers to is in the document because /questions declares that model as its body.
     openapi_extra={
         "parameters": [
             {
