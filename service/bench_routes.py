@@ -39,7 +39,7 @@ def make_router(body_file: Path | None = None) -> APIRouter:
                 if not body:
                     service: ComposeService = request.app.state.compose
                     example = ComposeRequest(industries=COMPOSE_EXAMPLE["industries"], answers=COMPOSE_EXAMPLE["answers"])
-                    body.append(service.compose(example, source="bench").body)
+                    body.append(service.compose(example, source="bench").output.body)
         return body[0]
 
     @router.api_route("/bare", methods=["GET", "POST"])

@@ -69,26 +69,6 @@ class Composed:
         """The composition as objects, parsed back from the cached bytes on first use."""
         return Composition.model_validate_json(self.output.body)
 
-    @property
-    def body(self) -> bytes:
-        return self.output.body
-
-    @property
-    def sha256(self) -> str:
-        return self.output.sha256
-
-    @property
-    def pack_id(self) -> str:
-        return self.output.pack_id
-
-    @property
-    def pack_version(self) -> str:
-        return self.output.pack_version
-
-    @property
-    def as_of(self) -> date:
-        return self.output.as_of
-
 
 class LRUCache:
     """A bounded, thread-safe least-recently-used map."""

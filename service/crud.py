@@ -51,11 +51,11 @@ def authenticate(*, session: Session, login: str, password: str) -> User | None:
 def store_composition(*, session: Session, composed: Composed) -> StoredComposition:
     """Keep the exact input, pack version and output hash, so the composition can be replayed."""
     stored = StoredComposition(
-        pack_id=composed.pack_id,
-        pack_version=composed.pack_version,
-        as_of=composed.as_of,
+        pack_id=composed.output.pack_id,
+        pack_version=composed.output.pack_version,
+        as_of=composed.output.as_of,
         input=composed.request.model_dump(mode="json"),
-        output_sha256=composed.sha256,
+        output_sha256=composed.output.sha256,
     )
     session.add(stored)
     session.commit()

@@ -123,14 +123,14 @@ async def compose(http: Request) -> Response:
     # A cached composition costs a dictionary lookup. Storing writes to the database: thread pool.
     composed = service.compose(request, source="api")
     headers = {
-        "X-Pack-Version": composed.pack_version,
-        "X-Output-SHA256": composed.sha256,
+        "X-Pack-Version": composed.output.pack_version,
+        "X-Output-SHA256": composed.output.sha256,
         "X-Cache": "hit" if composed.cached else "miss",
     }
     if store:
         stored = await run_in_threadpool(_store, http.app.state.engine, composed)
         headers["X-Composition-Id"] = str(stored)
-    return Response(content=composed.body, media_type="application/json", headers=headers)
+    return Response(content=composed.output.body, media_type="application/json", headers=headers)
 
 
 def _store(engine: Engine, composed: Composed) -> uuid.UUID:
@@ -143,9 +143,9 @@ async def questions(request: ComposeBody, service: ComposeServiceDep, response: 
     """List the questions still open for a situation, most decisive first."""
     composed = service.compose(request, source="api.questions")  # on the event loop, as compose() explains
     composition = composed.composition
-    response.headers["X-Pack-Version"] = composed.pack_version
+    response.headers["X-Pack-Version"] = composed.output.pack_version
     return QuestionsResponse(
-        pack=PackAsOf(id=composed.pack_id, version=composed.pack_version, as_of=composed.as_of),
+        pack=PackAsOf(id=composed.output.pack_id, version=composed.output.pack_version, as_of=composed.output.as_of),
         permits=[p.id for p in composition.permits],
         questions=composition.questions,
         complete=composition.complete,
