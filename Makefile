@@ -1,6 +1,7 @@
 # yiye — the two commands of the README are `make run` and `make test`; the rest are their parts.
 PYTHON ?= python3.11
 VENV := .venv
+PRINT_FONTS := forms/fonts/.built
 BIN := $(VENV)/bin
 
 
@@ -14,7 +15,7 @@ test: setup  ## every test, persistence on SQLite and PostgreSQL, a real browser
 	bash scripts/ensure-postgres.sh
 	$(BIN)/python -m pytest -q
 
-setup: system $(VENV)/.installed
+setup: system $(VENV)/.installed $(PRINT_FONTS)
 
 system:
 	bash scripts/setup-system.sh
@@ -23,6 +24,11 @@ $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+# the PDFs' print faces hold every character of these sources (forms/print_fonts.py)
+$(PRINT_FONTS): $(VENV)/.installed forms/print_fonts.py $(wildcard rules/packs/*/*.yaml rules/packs/*/*/*.yaml composer/*.py forms/templates/* forms/locale/*/LC_MESSAGES/*.po)
+	$(BIN)/python -m forms build-fonts
 	touch $@
 
 lint: setup

@@ -27,7 +27,7 @@ from jinja2 import Environment  # noqa: E402
 from pypdf import PdfReader  # noqa: E402
 
 from composer import Composer, ComposeRequest, Composition  # noqa: E402
-from forms import render_html, render_pdf  # noqa: E402
+from forms import print_fonts, render_html, render_pdf  # noqa: E402
 from forms.render import render_pdf_uncached  # noqa: E402
 from forms.samples import sample_composition  # noqa: E402
 from rules import packs  # noqa: E402
@@ -94,6 +94,8 @@ def main(argv: list[str] | None = None) -> int:
 
     c, source = composition(args.locale)
     print(f"composition: {source}; {len(c.permits)} permits, {len(c.materials)} materials, runs={args.runs}")  # noqa: T201
+    faces = "built" if print_fonts.built() else "NOT built (python -m forms build-fonts): the full system face"
+    print(f"print faces: {faces}; the one-line baseline uses the system face")  # noqa: T201
 
     trivial_template = Environment(autoescape=True).from_string("<p>{{ name }}</p>")
     rows = [

@@ -32,7 +32,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
 from composer.model import Composition, FieldOut
-from forms import i18n
+from forms import i18n, print_fonts
 
 Kind = Literal["notice", "form", "commitment"]
 KINDS: tuple[Kind, ...] = ("notice", "form", "commitment")
@@ -189,7 +189,8 @@ def render_pdf_uncached(
     # would parse an inline <style> and compile its selectors again for every document (~15 %)
     html = _render(kind, composition, values, locale, inline_css=False)
     document = HTML(string=html, base_url=str(TEMPLATES_DIR))
-    pdf: bytes = document.write_pdf(stylesheets=[_print_stylesheet()], font_config=_font_config())
+    font_config, stylesheets = _print_setup()
+    pdf: bytes = document.write_pdf(stylesheets=stylesheets, font_config=font_config)
     return pdf
 
 
@@ -203,15 +204,21 @@ def _print_stylesheet() -> Any:
 _local = threading.local()
 
 
-def _font_config() -> Any:
+def _print_setup() -> tuple[Any, list[Any]]:
     """One WeasyPrint FontConfiguration per thread, reused across documents (Pango's font map is
-    not shared between threads; reusing it saves ~5 % of a notice)."""
-    config = getattr(_local, "font_config", None)
-    if config is None:
+    not shared between threads; reusing it saves ~5 % of a notice), with the stylesheets: print.css,
+    then the print faces, which are declared to that FontConfiguration."""
+    setup = getattr(_local, "print_setup", None)
+    if setup is None:
+        from weasyprint import CSS
         from weasyprint.text.fonts import FontConfiguration
 
-        config = _local.font_config = FontConfiguration()
-    return config
+        config = FontConfiguration()
+        stylesheets = [_print_stylesheet()]
+        if faces := print_fonts.stylesheet():
+            stylesheets.append(CSS(string=faces, font_config=config))
+        setup = _local.print_setup = (config, stylesheets)
+    return setup
 
 
 # --- helpers shared with the templates ------------------------------------------------------
