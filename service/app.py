@@ -62,7 +62,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     gc.freeze()
     gc.set_threshold(50_000, 10, 10)
     app.state.registry = registry
-    app.state.compose = ComposeService(registry, settings.compose_cache_size, settings.default_pack)
+    app.state.compose = ComposeService(registry, settings.compose_cache_mb * 2**20, settings.default_pack)
     if settings.default_pack not in registry:
         log.warning("default pack not loaded", extra={"pack_id": settings.default_pack, "packs_dir": str(settings.packs_dir)})
     log.info("service started", extra={"packs": registry.versions(), "env": settings.env.value})

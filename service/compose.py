@@ -71,10 +71,12 @@ class Composed:
 
 
 class LRUCache:
-    """A bounded, thread-safe least-recently-used map."""
+    """A thread-safe least-recently-used map of outputs, bounded by the bytes of their bodies:
+    compositions run from 3 to 130 KB, so a count would not say what a worker holds."""
 
-    def __init__(self, size: int) -> None:
-        self.size = size
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self.bytes = 0
         self._data: OrderedDict[tuple[str | bytes, ...], Output] = OrderedDict()
         self._lock = threading.Lock()
         self.hits = 0
@@ -91,13 +93,18 @@ class LRUCache:
             return found
 
     def put(self, key: tuple[str | bytes, ...], value: Output) -> None:
-        if self.size <= 0:
+        size = len(value.body)
+        if size > self.max_bytes:
             return
         with self._lock:
+            old = self._data.pop(key, None)
+            if old is not None:
+                self.bytes -= len(old.body)
             self._data[key] = value
-            self._data.move_to_end(key)
-            while len(self._data) > self.size:
-                self._data.popitem(last=False)
+            self.bytes += size
+            while self.bytes > self.max_bytes:
+                _, evicted = self._data.popitem(last=False)
+                self.bytes -= len(evicted.body)
 
     def __len__(self) -> int:
         return len(self._data)
@@ -105,6 +112,7 @@ class LRUCache:
     def clear(self) -> None:
         with self._lock:
             self._data.clear()
+            self.bytes = 0
 
 
 def canonical_request(request: ComposeRequest) -> bytes:
@@ -116,9 +124,9 @@ def canonical_request(request: ComposeRequest) -> bytes:
 
 
 class ComposeService:
-    def __init__(self, registry: PackRegistry, cache_size: int, default_pack: str | None = None) -> None:
+    def __init__(self, registry: PackRegistry, cache_bytes: int, default_pack: str | None = None) -> None:
         self.registry = registry
-        self.cache = LRUCache(cache_size)
+        self.cache = LRUCache(cache_bytes)
         self.default_pack = default_pack
 
     def compose(self, request: ComposeRequest, *, source: str = "api") -> Composed:

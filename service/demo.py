@@ -71,7 +71,7 @@ def _seed_draft(session: Session, user: object, settings: Settings) -> None:
         industries, answers = list(pack.industries)[:1], {}
     request = ComposeRequest(pack=settings.default_pack, industries=industries, answers=answers)
     try:
-        composed = ComposeService(registry, cache_size=0).compose(request, source="demo")
+        composed = ComposeService(registry, cache_bytes=0).compose(request, source="demo")
     except InputError:
         composed = None
     crud.create_draft(

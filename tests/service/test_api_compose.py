@@ -60,7 +60,7 @@ def test_same_request_gives_the_same_bytes_and_the_repeat_is_cached(client: Test
 
 def test_a_fresh_app_composes_the_same_bytes(sqlite_url: str, client: TestClient) -> None:
     first = client.post("/api/v1/compose", json=SHOP)
-    with TestClient(create_app(make_settings(sqlite_url, compose_cache_size=0))) as other:
+    with TestClient(create_app(make_settings(sqlite_url, compose_cache_mb=0))) as other:
         second = other.post("/api/v1/compose", json=SHOP)
     assert second.headers["X-Cache"] == "miss"
     assert first.content == second.content

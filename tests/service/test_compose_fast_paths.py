@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date
 
 import pytest
 from fastapi.testclient import TestClient
+from svcutil import make_settings
 
 from composer.model import ComposeRequest, Composition
+from service.app import create_app
+from service.compose import LRUCache, Output
 
 SHOP = {"pack": "mini", "as_of": "2026-11-26", "industries": ["shop"], "answers": {"sells_tobacco": True}}
 
@@ -47,3 +51,40 @@ def test_refused_input_is_refused_the_same_way_on_the_fast_path(client: TestClie
     unknown_industry = client.post("/api/v1/compose", json={**SHOP, "industries": ["noodle_bar"]})
     assert unknown_industry.status_code == 422
     assert unknown_industry.json()["errors"][0]["code"] == "unknown_industry"
+
+
+# --- the cache is bounded by bytes ---------------------------------------------------------------
+
+
+def _output(size: int) -> Output:
+    body = b"x" * size
+    return Output(body, hashlib.sha256(body).hexdigest(), "mini", "v1", date(2026, 11, 26), 1, True)
+
+
+def test_the_cache_holds_no_more_bytes_than_its_budget_and_drops_the_least_recently_used() -> None:
+    cache = LRUCache(max_bytes=250)
+    for name in "abc":
+        cache.put((name,), _output(100))
+    assert (len(cache), cache.bytes) == (2, 200)
+    assert cache.get(("a",)) is None
+    assert cache.get(("b",)) is not None  # b is now the most recently used: c goes first
+    cache.put(("d",), _output(100))
+    assert [k for k in ("b", "c", "d") if cache.get((k,))] == ["b", "d"]
+    cache.put(("d",), _output(200))  # a key put again counts once, at its new size
+    assert (len(cache), cache.bytes) == (1, 200)
+
+
+def test_a_composition_larger_than_the_budget_is_not_kept() -> None:
+    cache = LRUCache(max_bytes=100)
+    cache.put(("small",), _output(60))
+    cache.put(("big",), _output(101))
+    assert cache.get(("big",)) is None
+    assert cache.get(("small",)) is not None
+    assert LRUCache(max_bytes=0).bytes == 0
+
+
+def test_a_cache_of_zero_megabytes_composes_every_time(sqlite_url: str) -> None:
+    with TestClient(create_app(make_settings(sqlite_url, compose_cache_mb=0))) as client:
+        answers = [client.post("/api/v1/compose", json=SHOP) for _ in range(2)]
+    assert [a.headers["X-Cache"] for a in answers] == ["miss", "miss"]
+    assert answers[0].content == answers[1].content

@@ -22,7 +22,7 @@ from service.app import create_app
 _DB = Path(tempfile.mkdtemp(prefix="yiye-fuzz-")) / "fuzz.db"
 _URL = f"sqlite:///{_DB}"
 db.upgrade(_URL)
-app = create_app(make_settings(_URL, compose_cache_size=64))
+app = create_app(make_settings(_URL, compose_cache_mb=8))
 schema = schemathesis.openapi.from_asgi("/openapi.json", app)
 
 
