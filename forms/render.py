@@ -17,6 +17,7 @@ commitment list and form fields.
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import json
 import re
@@ -202,6 +203,13 @@ def _print_stylesheet() -> Any:
 
 
 _local = threading.local()
+
+
+@atexit.register
+def _drop_print_setup() -> None:
+    # A FontConfiguration deletes its temporary copies of the print faces when it is collected,
+    # which fails if that happens only once the interpreter has begun to take its modules apart.
+    _local.__dict__.pop("print_setup", None)
 
 
 def _print_setup() -> tuple[Any, list[Any]]:
