@@ -14,9 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import threading
 import time
-from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cached_property
@@ -24,6 +22,7 @@ from zoneinfo import ZoneInfo
 
 from composer.model import ComposeRequest, Composition
 from rules.errors import InputError, Problem
+from service.cache import SegmentedLRU
 from service.registry import PackRegistry
 
 log = logging.getLogger("yiye.compose")
@@ -48,6 +47,10 @@ class Output:
     permits: int
     complete: bool
 
+    @property
+    def size(self) -> int:
+        return len(self.body)
+
     @classmethod
     def of(cls, composition: Composition, body: bytes) -> Output:
         pack, digest = composition.pack, hashlib.sha256(body).hexdigest()
@@ -70,51 +73,6 @@ class Composed:
         return Composition.model_validate_json(self.output.body)
 
 
-class LRUCache:
-    """A thread-safe least-recently-used map of outputs, bounded by the bytes of their bodies:
-    compositions run from 3 to 130 KB, so a count would not say what a worker holds."""
-
-    def __init__(self, max_bytes: int) -> None:
-        self.max_bytes = max_bytes
-        self.bytes = 0
-        self._data: OrderedDict[tuple[str | bytes, ...], Output] = OrderedDict()
-        self._lock = threading.Lock()
-        self.hits = 0
-        self.misses = 0
-
-    def get(self, key: tuple[str | bytes, ...]) -> Output | None:
-        with self._lock:
-            found = self._data.get(key)
-            if found is None:
-                self.misses += 1
-                return None
-            self._data.move_to_end(key)
-            self.hits += 1
-            return found
-
-    def put(self, key: tuple[str | bytes, ...], value: Output) -> None:
-        size = len(value.body)
-        if size > self.max_bytes:
-            return
-        with self._lock:
-            old = self._data.pop(key, None)
-            if old is not None:
-                self.bytes -= len(old.body)
-            self._data[key] = value
-            self.bytes += size
-            while self.bytes > self.max_bytes:
-                _, evicted = self._data.popitem(last=False)
-                self.bytes -= len(evicted.body)
-
-    def __len__(self) -> int:
-        return len(self._data)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._data.clear()
-            self.bytes = 0
-
-
 def canonical_request(request: ComposeRequest) -> bytes:
     """The request as a cache key: its JSON, the answers in key order (their order means nothing)."""
     keys = list(request.answers)
@@ -126,7 +84,7 @@ def canonical_request(request: ComposeRequest) -> bytes:
 class ComposeService:
     def __init__(self, registry: PackRegistry, cache_bytes: int, default_pack: str | None = None) -> None:
         self.registry = registry
-        self.cache = LRUCache(cache_bytes)
+        self.cache: SegmentedLRU[tuple[str | bytes, ...], Output] = SegmentedLRU(cache_bytes)
         self.default_pack = default_pack
 
     def compose(self, request: ComposeRequest, *, source: str = "api") -> Composed:

@@ -65,7 +65,8 @@ class Settings(BaseSettings):
         default=128,
         ge=0,
         description="megabytes of compositions kept per worker, as their JSON (3–130 KB each, ~70 KB typical: "
-        "about 1,800 at 128 MB); least recently used go first; 0 turns the cache off",
+        "about 1,800 at 128 MB); a fifth holds cases seen once, the rest cases asked for again, so a flood of "
+        "one-off cases cannot push out the popular ones (service/cache.py); 0 turns the cache off",
     )
 
     bench_routes: bool = Field(

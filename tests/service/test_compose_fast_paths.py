@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import hashlib
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
@@ -11,7 +11,7 @@ from svcutil import make_settings
 
 from composer.model import ComposeRequest, Composition
 from service.app import create_app
-from service.compose import LRUCache, Output
+from service.cache import SegmentedLRU
 
 SHOP = {"pack": "mini", "as_of": "2026-11-26", "industries": ["shop"], "answers": {"sells_tobacco": True}}
 
@@ -53,34 +53,68 @@ def test_refused_input_is_refused_the_same_way_on_the_fast_path(client: TestClie
     assert unknown_industry.json()["errors"][0]["code"] == "unknown_industry"
 
 
-# --- the cache is bounded by bytes ---------------------------------------------------------------
+# --- the cache: bounded by bytes, and a flood of one-off cases cannot push out the popular ones ---
 
 
-def _output(size: int) -> Output:
-    body = b"x" * size
-    return Output(body, hashlib.sha256(body).hexdigest(), "mini", "v1", date(2026, 11, 26), 1, True)
+@dataclass(frozen=True)
+class Blob:
+    size: int
 
 
-def test_the_cache_holds_no_more_bytes_than_its_budget_and_drops_the_least_recently_used() -> None:
-    cache = LRUCache(max_bytes=250)
-    for name in "abc":
-        cache.put((name,), _output(100))
-    assert (len(cache), cache.bytes) == (2, 200)
-    assert cache.get(("a",)) is None
-    assert cache.get(("b",)) is not None  # b is now the most recently used: c goes first
-    cache.put(("d",), _output(100))
-    assert [k for k in ("b", "c", "d") if cache.get((k,))] == ["b", "d"]
-    cache.put(("d",), _output(200))  # a key put again counts once, at its new size
-    assert (len(cache), cache.bytes) == (1, 200)
+def test_the_cache_never_holds_more_bytes_than_its_budget() -> None:
+    cache: SegmentedLRU[int, Blob] = SegmentedLRU(max_bytes=1000)  # 200 on probation, 800 protected
+    for key in range(50):
+        cache.put(key, Blob(70))
+        if key % 3 == 0:
+            cache.get(key)
+        assert cache.bytes <= 1000
+    assert 0 < len(cache) <= 1000 // 70
 
 
-def test_a_composition_larger_than_the_budget_is_not_kept() -> None:
-    cache = LRUCache(max_bytes=100)
-    cache.put(("small",), _output(60))
-    cache.put(("big",), _output(101))
-    assert cache.get(("big",)) is None
-    assert cache.get(("small",)) is not None
-    assert LRUCache(max_bytes=0).bytes == 0
+def test_a_case_asked_for_again_survives_a_flood_of_one_off_cases() -> None:
+    cache: SegmentedLRU[str, Blob] = SegmentedLRU(max_bytes=1000)
+    for popular in ("store", "restaurant"):
+        cache.put(popular, Blob(100))
+        assert cache.get(popular) == Blob(100)  # asked for again: protected
+    for n in range(100):  # ten times the whole budget, each case once
+        cache.put(f"one-off {n}", Blob(100))
+    assert "store" in cache
+    assert "restaurant" in cache
+    assert "one-off 0" not in cache
+    assert "one-off 99" in cache
+
+
+def test_a_full_protected_segment_puts_its_least_recent_back_on_probation() -> None:
+    cache: SegmentedLRU[str, Blob] = SegmentedLRU(max_bytes=500)  # 100 on probation, 400 protected
+    for key in "abcde":
+        cache.put(key, Blob(100))
+        cache.get(key)
+    assert "a" in cache  # demoted, not dropped: one more chance on probation
+    assert cache.bytes == 500
+    cache.put("f", Blob(100))
+    assert "a" not in cache
+    assert all(k in cache for k in "bcdef")
+
+
+def test_a_value_larger_than_probation_is_not_kept_and_a_zero_budget_keeps_nothing() -> None:
+    cache: SegmentedLRU[str, Blob] = SegmentedLRU(max_bytes=500)
+    cache.put("big", Blob(101))
+    cache.put("small", Blob(100))
+    assert ("big" in cache, "small" in cache) == (False, True)
+    nothing: SegmentedLRU[str, Blob] = SegmentedLRU(max_bytes=0)
+    nothing.put("x", Blob(1))
+    assert len(nothing) == 0
+
+
+def test_through_the_api_a_repeated_case_stays_cached_while_one_off_cases_stream_past(sqlite_url: str) -> None:
+    with TestClient(create_app(make_settings(sqlite_url, compose_cache_mb=1))) as client:
+        assert [client.post("/api/v1/compose", json=SHOP).headers["X-Cache"] for _ in range(2)] == ["miss", "hit"]
+        size = len(client.post("/api/v1/compose", json=SHOP).content)
+        flood = 2 * 2**20 // size + 1  # twice the whole budget in distinct cases (one per as-of day)
+        for day in range(flood):
+            one_off = {**SHOP, "as_of": (date(2027, 1, 1) + timedelta(days=day)).isoformat()}
+            assert client.post("/api/v1/compose", json=one_off).headers["X-Cache"] == "miss"
+        assert client.post("/api/v1/compose", json=SHOP).headers["X-Cache"] == "hit"
 
 
 def test_a_cache_of_zero_megabytes_composes_every_time(sqlite_url: str) -> None:
