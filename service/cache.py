@@ -77,12 +77,6 @@ class SegmentedLRU(Generic[K, V]):
             self._add(self._probation, "probation", key, value)
             self._trim_probation()
 
-    def clear(self) -> None:
-        with self._lock:
-            self._probation.clear()
-            self._protected.clear()
-            self._bytes = {"probation": 0, "protected": 0}
-
     def _add(self, segment: OrderedDict[K, V], name: str, key: K, value: V) -> None:
         segment[key] = value
         self._bytes[name] += value.size
