@@ -59,3 +59,19 @@ def test_a_shared_reason_still_shows_each_applicants_own_answer() -> None:
         left_out = {r.id: r.summary for r in WARM.compose(request, today=TODAY).reasons if not r.included}
         assert f"“{area}㎡”" in left_out["small_grocery_filing"]
         assert f"“{area}㎡”" in left_out["construction_fire_acceptance"]
+
+
+def test_pieces_in_use_survive_when_the_memo_turns_a_generation() -> None:
+    fragments = Fragments()
+    fragments.LIMIT = 3
+    builds: list[str] = []
+
+    def build(key: str) -> str:
+        builds.append(key)
+        return key.upper()
+
+    for key in ["hot", "a", "b", "hot", "c", "d", "hot", "e", "f", "hot", "a"]:
+        assert fragments.get((key,), build, key) == key.upper()
+    assert builds.count("hot") == 1  # asked for in every generation: built once
+    assert builds.count("a") == 2  # not asked for during two turns: dropped, built again
+    assert len(fragments) <= 2 * fragments.LIMIT
