@@ -3,11 +3,12 @@
 #   fonts-noto-cjk       the CJK font the PDFs name explicitly ("Noto Sans CJK SC")
 #   libharfbuzz-subset0  font subsetting in C; without it WeasyPrint falls back to fontTools
 #                        and one Chinese page takes ~16 s instead of ~0.3 s
+#   fontconfig           fc-match, which finds the CJK font the print faces are cut from
 # Idempotent: apt runs only when a package is missing. Needs root (or sudo) when it does.
 # Extra packages can be passed as arguments, e.g. scripts/setup-system.sh chromium
 set -euo pipefail
 
-packages=(fonts-noto-cjk libharfbuzz-subset0 "$@")
+packages=(fonts-noto-cjk libharfbuzz-subset0 fontconfig "$@")
 
 missing=()
 for pkg in "${packages[@]}"; do
