@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Generic, NamedTuple, TypeVar
 
@@ -565,8 +566,8 @@ class _Assembly:
     ) -> tuple[_Noted[tuple[MaterialOut, ...]], tuple[_Noted[Reason], ...]]:
         needed: dict[str, dict[str, list[str]]] = {}  # key -> permit -> variants
         for p, _ in permits:
-            applicable = {e_id for e_id, _, _ in elements[p.id]}
-            for ref, target, kind in material_refs(p, applicable):
+            applicable = tuple(e_id for e_id, _, _ in elements[p.id])
+            for ref, target, kind in self.fragments.get(("material_refs", p.id, applicable), material_refs, p, applicable):
                 dnf = self.compiled.material_dnf[(p.id, target)]
                 if dnf != ((),) and (kind, p.id, target) not in self.rule_hits:
                     continue
@@ -616,11 +617,11 @@ class _Assembly:
             )
             out.append(entry)
             reasons.append(reason)
-        return _Noted(tuple(out), array_json(map(fragment_json, out))), tuple(reasons)
+        return _Noted(tuple(_fragments(out)), array_json(n.json for n in out)), tuple(reasons)
 
     def _material_out(
         self, material: Material, permit_ids: list[str], variant_ids: list[str], status: str, note: str | None
-    ) -> tuple[MaterialOut, _Noted[Reason]]:
+    ) -> tuple[_Noted[MaterialOut], _Noted[Reason]]:
         name = material.name.in_(self.locale)
         variant_names = [v.name.in_(self.locale) for v in material.variants if v.id in variant_ids]
         entry = MaterialOut(key=material.key, name=name, variants=variant_names, permits=permit_ids, status=status, note=note)
@@ -640,7 +641,7 @@ class _Assembly:
                 status=wording.say("then_note", self.locale, note=note) if note else "",
             ),
         )
-        return entry, _note(reason)
+        return _note(entry), _note(reason)
 
     # --- the one form --------------------------------------------------------------------
 
@@ -652,7 +653,7 @@ class _Assembly:
     ) -> _Noted[Form]:
         # The form reads the case only through the permits and elements that apply, the fields in
         # effect on the day, and the answers its fields are prefilled from.
-        layout = (self.locale, shape, self._in_effect("fields", self.pack.fields))
+        layout = (self.locale, shape, self._fields_in_effect)
         prefilled = self.fragments.get(("prefilled", *layout), self._prefilled, permits, elements)
         prefills = tuple(_typed(self.situation.answers.get(qid)) for qid in prefilled)
         form, reasons = self.fragments.get(("form", *layout, prefills), self._build_form, permits, elements)
@@ -664,11 +665,19 @@ class _Assembly:
         fields = [self.pack.fields[fid] for p, _ in permits for fid in self._field_ids(p, elements)]
         return tuple(dict.fromkeys(f.prefill_from for f in fields if f.prefill_from))
 
-    def _field_ids(self, p: Permit, elements: dict[str, list[tuple[str, str, str]]]) -> list[str]:
+    def _field_ids(self, p: Permit, elements: dict[str, list[tuple[str, str, str]]]) -> tuple[str, ...]:
         """A permit's fields in effect, its own then those of its applicable elements."""
-        applicable = {e_id for e_id, _, _ in elements[p.id]}
+        applicable = tuple(e_id for e_id, _, _ in elements[p.id])
+        key = ("field_ids", p.id, applicable, self._fields_in_effect)
+        return self.fragments.get(key, self._permit_field_ids, p, applicable)
+
+    def _permit_field_ids(self, p: Permit, applicable: tuple[str, ...]) -> tuple[str, ...]:
         field_ids = dict.fromkeys([*p.fields, *(f for e in p.elements if e.id in applicable for f in e.fields)])
-        return [f for f in field_ids if self.pack.fields[f].in_effect(self.situation.as_of)]
+        return tuple(f for f in field_ids if self.pack.fields[f].in_effect(self.situation.as_of))
+
+    @cached_property
+    def _fields_in_effect(self) -> tuple[bool, ...]:
+        return self._in_effect("fields", self.pack.fields)
 
     def _build_form(
         self, permits: _Required, elements: dict[str, list[tuple[str, str, str]]]

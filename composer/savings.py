@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from composer.model import Form, MaterialOut, PermitOut, Savings, Tally
 from rules.model import MaterialRef, Permit
 
@@ -40,10 +42,10 @@ def on_its_own(p: Permit) -> tuple[int, int]:
     return len(materials | {d.uses for d in p.depends_on if d.uses}), len(fields)
 
 
-def material_refs(p: Permit, applicable: set[str]) -> list[tuple[MaterialRef, str, str]]:
+def material_refs(p: Permit, applicable: Collection[str]) -> tuple[tuple[MaterialRef, str, str], ...]:
     """A permit's material references with their rule target, own and from applicable elements."""
     refs = [(ref, str(i), "material") for i, ref in enumerate(p.materials)]
     for e in p.elements:
         if e.id in applicable:
             refs.extend((ref, f"{e.id}.{i}", "element_material") for i, ref in enumerate(e.materials))
-    return refs
+    return tuple(refs)
