@@ -27,61 +27,78 @@ PROBATION_SHARE = 5
 """One part in five of the budget is the probation segment."""
 
 
+class _Segment(Generic[K, V]):
+    """Entries in least-recently-used order, with the bytes they hold."""
+
+    def __init__(self, budget: int) -> None:
+        self.budget = budget
+        self.entries: OrderedDict[K, V] = OrderedDict()
+        self.bytes = 0
+
+    def add(self, key: K, value: V) -> None:
+        self.entries[key] = value
+        self.bytes += value.size
+
+    def pop(self, key: K) -> V | None:
+        value = self.entries.pop(key, None)
+        if value is not None:
+            self.bytes -= value.size
+        return value
+
+    def pop_oldest(self) -> tuple[K, V]:
+        key, value = self.entries.popitem(last=False)
+        self.bytes -= value.size
+        return key, value
+
+    def over(self) -> bool:
+        return self.bytes > self.budget
+
+
 class SegmentedLRU(Generic[K, V]):
     """A thread-safe segmented LRU map holding at most ``max_bytes`` of values (by their ``size``)."""
 
     def __init__(self, max_bytes: int) -> None:
-        self.probation_budget = max_bytes // PROBATION_SHARE
-        self.protected_budget = max_bytes - self.probation_budget
-        self._probation: OrderedDict[K, V] = OrderedDict()
-        self._protected: OrderedDict[K, V] = OrderedDict()
-        self._bytes = {"probation": 0, "protected": 0}
+        probation = max_bytes // PROBATION_SHARE
+        self._probation: _Segment[K, V] = _Segment(probation)
+        self._protected: _Segment[K, V] = _Segment(max_bytes - probation)
         self._lock = threading.Lock()
 
     @property
     def bytes(self) -> int:
-        return self._bytes["probation"] + self._bytes["protected"]
+        return self._probation.bytes + self._protected.bytes
 
     def __len__(self) -> int:
-        return len(self._probation) + len(self._protected)
+        return len(self._probation.entries) + len(self._protected.entries)
 
     def __contains__(self, key: K) -> bool:
-        return key in self._probation or key in self._protected
+        return key in self._probation.entries or key in self._protected.entries
 
     def get(self, key: K) -> V | None:
         with self._lock:
-            value = self._protected.get(key)
+            value = self._protected.entries.get(key)
             if value is not None:
-                self._protected.move_to_end(key)
+                self._protected.entries.move_to_end(key)
                 return value
-            value = self._probation.pop(key, None)
+            value = self._probation.pop(key)
             if value is None:
                 return None
             # asked for again: promoted, and the protected segment's least recent go back on probation
-            self._bytes["probation"] -= value.size
-            self._add(self._protected, "protected", key, value)
-            while self._bytes["protected"] > self.protected_budget:
-                old_key, old = self._protected.popitem(last=False)
-                self._bytes["protected"] -= old.size
-                self._add(self._probation, "probation", old_key, old)
+            self._protected.add(key, value)
+            while self._protected.over():
+                self._probation.add(*self._protected.pop_oldest())
             self._trim_probation()
             return value
 
     def put(self, key: K, value: V) -> None:
         """Keep ``value`` on probation; a key already kept keeps its value (it is the same bytes)."""
-        if value.size > self.probation_budget:
+        if value.size > self._probation.budget:
             return
         with self._lock:
-            if key in self._protected or key in self._probation:
+            if key in self:
                 return
-            self._add(self._probation, "probation", key, value)
+            self._probation.add(key, value)
             self._trim_probation()
 
-    def _add(self, segment: OrderedDict[K, V], name: str, key: K, value: V) -> None:
-        segment[key] = value
-        self._bytes[name] += value.size
-
     def _trim_probation(self) -> None:
-        while self._bytes["probation"] > self.probation_budget:
-            _, old = self._probation.popitem(last=False)
-            self._bytes["probation"] -= old.size
+        while self._probation.over():
+            self._probation.pop_oldest()
