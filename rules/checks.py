@@ -65,10 +65,13 @@ from rules.model import Effective, Industry, MaterialRef, Permit, Question, Ques
 from rules.packs import PACKS_DIR, Pack
 
 
-def check(pack_id: str, root: Path = PACKS_DIR) -> list[Problem]:
-    """Every problem of one pack: what loading refuses, or else what the static checks find."""
+def check(pack_id: str, root: Path = PACKS_DIR, warnings: list[Problem] | None = None) -> list[Problem]:
+    """Every problem of one pack: what loading refuses, or else what the static checks find.
+
+    ``warnings`` collects what is harmless but needless: amends restating the parent's value (``amend_unchanged``).
+    """
     try:
-        pack = packs.load(pack_id, root)
+        pack = packs.load(pack_id, root, notes=warnings)
     except PackError as exc:
         return list(exc.problems)
     return check_pack(pack)

@@ -3,7 +3,9 @@
 A pack folder holds ``pack.yaml`` (id, name, parent, and what it ``withdraw``s from or
 ``amend``s in its parent) and any number of entity files, each a mapping from an entity kind
 (``permits``, ``questions``, …) to a list. An entity with the id of a parent's entity replaces
-it; ``amend`` replaces only the top-level fields it names; ``withdraw`` removes it.
+it; ``withdraw`` removes it; ``amend`` changes only what it names: mappings merge key by key, so
+``time_limit: {committed: {days: 5}}`` keeps the parent's statutory limit and source, while lists,
+conditions and ``null`` (which clears a field) replace the parent's value.
 
 Loading validates everything and resolves every reference. A pack with any error is refused
 whole, with every problem listed as ``file:line``; the caller keeps the pack it had.
@@ -108,7 +110,7 @@ def available(root: Path = PACKS_DIR) -> list[str]:
     return sorted(p.parent.name for p in root.glob("*/pack.yaml"))
 
 
-def load(pack_id: str, root: Path = PACKS_DIR, cache: Path | None = None) -> Pack:
+def load(pack_id: str, root: Path = PACKS_DIR, cache: Path | None = None, notes: list[Problem] | None = None) -> Pack:
     """Load, overlay, validate and cross-check one pack and its parents. Raises PackError listing every problem.
 
     Each link of the chain is checked as a pack of its own before the next overlays it: a child
@@ -119,15 +121,18 @@ def load(pack_id: str, root: Path = PACKS_DIR, cache: Path | None = None) -> Pac
     process loads every pack), beside a record of the last version of each pack that loaded
     cleanly (:func:`load_last_good`). Cached data is validated like the YAML it came from, and a
     changed file changes the hash.
+
+    ``notes`` (when given, the cache is not read) collects what is legal but needless: amends that
+    restate their parent's value.
     """
     chain = _chain(pack_id, root)
     version = _version(root, [link for link, _ in chain])
-    cached = _read_cache(cache, root, pack_id, version)
+    cached = _read_cache(cache, root, pack_id, version) if notes is None else None
     if cached is not None:
         meta, links, merged = cached
         pack = _build(meta, links, version, merged, root / pack_id, {})
     else:
-        pack, merged = _resolve(chain, root, version)
+        pack, merged = _resolve(chain, root, version, notes)
         _write_cache(cache, root, pack, merged)
     _remember_good(cache, root, pack)
     return pack
@@ -155,7 +160,15 @@ Merged = dict[str, dict[str, _Raw]]
 Validated = dict[tuple[str, str], tuple[_Raw, RuleModel]]
 
 
-def _resolve(chain: list[tuple[str, yamlsource.LineMap]], root: Path, version: str) -> tuple[Pack, Merged]:
+def resolve(pack_id: str, root: Path = PACKS_DIR) -> tuple[Pack, Merged]:
+    """A pack and the merged YAML data of each entity, every key knowing its file and line (``yiye rules show``)."""
+    chain = _chain(pack_id, root)
+    return _resolve(chain, root, _version(root, [link for link, _ in chain]))
+
+
+def _resolve(
+    chain: list[tuple[str, yamlsource.LineMap]], root: Path, version: str, notes: list[Problem] | None = None
+) -> tuple[Pack, Merged]:
     """Overlay the links of ``chain`` in order, building each as a pack; the first broken link stops it."""
     merged: Merged = {kind: {} for kind in ENTITY_KINDS}
     validated: Validated = {}
@@ -163,7 +176,7 @@ def _resolve(chain: list[tuple[str, yamlsource.LineMap]], root: Path, version: s
     for depth, (link, meta_data) in enumerate(chain):
         problems: list[Problem] = []
         merged["scenarios"] = {}  # a pack's scenarios are its own: an overlay may change the outcome
-        meta = _merge_link(root / link, meta_data, merged, problems)
+        meta = _merge_link(root / link, meta_data, merged, problems, notes)
         last = depth == len(chain) - 1
         links = [name for name, _ in chain[: depth + 1]]
         try:
@@ -237,8 +250,12 @@ def _build(
 # --- the parsed-pack cache and the last good version -------------------------------------------
 
 
+CACHE_FORMAT = 2
+"""Bumped when the same files would merge differently (2: amends deep-merge), so no stale merge is read back."""
+
+
 def _cache_file(cache: Path, pack_id: str, version: str) -> Path:
-    return cache / f"{pack_id}-{version}.json"
+    return cache / f"{pack_id}-{version}.v{CACHE_FORMAT}.json"
 
 
 def _good_file(cache: Path, root: Path, pack_id: str) -> Path:
@@ -336,7 +353,9 @@ def _read_yaml(path: Path) -> Any:
         raise PackError([_unreadable(exc, path)]) from exc
 
 
-def _merge_link(folder: Path, meta_data: yamlsource.LineMap, merged: Merged, problems: list[Problem]) -> PackMeta | None:
+def _merge_link(
+    folder: Path, meta_data: yamlsource.LineMap, merged: Merged, problems: list[Problem], notes: list[Problem] | None
+) -> PackMeta | None:
     meta_file = folder / "pack.yaml"
     try:
         meta = PackMeta.model_validate(meta_data)
@@ -371,7 +390,7 @@ def _merge_link(folder: Path, meta_data: yamlsource.LineMap, merged: Merged, pro
             if kind not in merged or id_ not in merged[kind]:
                 problems.append(Problem("amend_unknown", f"要修改的 {kind} '{id_}' 在上级规则包中不存在", str(where), id_))
                 continue
-            merged[kind][id_] = _Raw(_amended(merged[kind][id_].data, patch), where)
+            merged[kind][id_] = _Raw(_amended(merged[kind][id_].data, patch, notes, (f"{kind} '{id_}'",)), where)
 
     seen_here: set[tuple[str, str]] = set()
     for path in _entity_files(folder):
@@ -408,16 +427,36 @@ def _merge_link(folder: Path, meta_data: yamlsource.LineMap, merged: Merged, pro
     return meta
 
 
-def _amended(base: yamlsource.LineMap, patch: yamlsource.LineMap) -> yamlsource.LineMap:
-    """``base`` with the top-level fields of ``patch`` replaced; each key remembers the file it came from."""
+CONDITIONS = frozenset({"applies_when", "when", "relevant_when"})
+"""Fields an amend replaces whole: a condition is one expression, and merging two would make a third nobody wrote."""
+
+
+def _amended(
+    base: yamlsource.LineMap, patch: yamlsource.LineMap, notes: list[Problem] | None, path: tuple[str, ...] = ()
+) -> yamlsource.LineMap:
+    """``base`` with ``patch`` merged in: mappings key by key, anything else (lists, conditions, null) replaced.
+
+    Each key of the result remembers the file it came from; ``notes`` collects the values ``patch`` restates.
+    """
     result = yamlsource.LineMap(base)
     result.file, result.line = base.file, base.line
     result.lines = dict(base.lines)
     result.files = {key: base.where(key)[0] for key in base}
     for key, value in patch.items():
+        old = base.get(key)
+        if isinstance(old, yamlsource.LineMap) and isinstance(value, yamlsource.LineMap) and key not in CONDITIONS:
+            value = _amended(old, value, notes, (*path, str(key)))
+        elif key in base and value == old and notes is not None:
+            dotted = ".".join((*path, str(key))[1:])
+            message = f"{path[0]} 的修改项 {dotted} 与上级规则包的取值相同({_shown(value)}), 可以删去"
+            notes.append(Problem("amend_unchanged", message, "{}:{}".format(*patch.where(key)), path[0]))
         result[key] = value
         result.files[key], result.lines[key] = patch.where(key)
     return result
+
+
+def _shown(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False) if not isinstance(value, str) else value
 
 
 def _entity_files(folder: Path) -> Iterator[Path]:
@@ -639,4 +678,15 @@ def models_of(pack: Pack) -> Iterator[tuple[str, RuleModel]]:
             yield kind, item
 
 
-__all__ = ["DEFAULT_PACK", "PACKS_DIR", "Origin", "Pack", "available", "entity_id", "load", "load_last_good", "models_of"]
+__all__ = [
+    "DEFAULT_PACK",
+    "PACKS_DIR",
+    "Origin",
+    "Pack",
+    "available",
+    "entity_id",
+    "load",
+    "load_last_good",
+    "models_of",
+    "resolve",
+]

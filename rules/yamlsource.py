@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -128,3 +128,21 @@ def origin_of(data: Any, path: Sequence[str | int]) -> tuple[str, int]:
             node = node[part]
         # Other parts are pydantic's own (union tags like 'All'): skip them.
     return file, line
+
+
+def leaves(data: Any, prefix: str = "") -> Iterator[tuple[str, Any, str, int]]:
+    """Every scalar under ``data`` as (dotted path, value, file, line), in document order."""
+    if isinstance(data, LineMap):
+        for key, value in data.items():
+            path = f"{prefix}.{key}" if prefix else str(key)
+            if isinstance(value, LineMap | LineList) and value:
+                yield from leaves(value, path)
+            else:
+                yield (path, value, *data.where(key))
+    elif isinstance(data, LineList):
+        for index, value in enumerate(data):
+            path = f"{prefix}[{index}]"
+            if isinstance(value, LineMap | LineList) and value:
+                yield from leaves(value, path)
+            else:
+                yield path, value, data.file, data.lines[index]

@@ -163,3 +163,32 @@ def test_rules_check_reports_a_parent_loop(tmp_path: Path) -> None:
     assert result.exit_code == 1, result.output
     assert "[pack_cycle]" in result.output
     assert "mini-child → mini → mini-child" in result.output
+
+
+def test_rules_show_names_the_pack_file_and_line_of_each_field_of_a_permit() -> None:
+    result = runner.invoke(app, ["rules", "show", "food_business", "--pack", "mini-child", "--packs-dir", str(FIXTURES)])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert "food_business" in lines[0]
+    assert "mini → mini-child" in lines[0]
+    assert "time_limit.statutory.days: 10  ← mini-child mini-child/pack.yaml:8" in lines
+    assert "time_limit.committed.days: 10  ← mini mini/permits.yaml:7" in lines  # kept from the parent
+    assert "department: market  ← mini mini/permits.yaml:4" in lines
+
+
+def test_rules_show_refuses_an_unknown_permit() -> None:
+    result = runner.invoke(app, ["rules", "show", "tobacco", "--pack", "mini-child", "--packs-dir", str(FIXTURES)])
+    assert result.exit_code == 2
+    assert "[unknown_permit]" in result.output  # withdrawn by the child
+
+
+def test_rules_check_warns_of_an_amend_restating_the_parents_value_without_counting_it_a_problem(tmp_path: Path) -> None:
+    root = _copy_pair(tmp_path)
+    meta = root / "mini-child" / "pack.yaml"
+    meta.write_text(meta.read_text(encoding="utf-8").replace("{days: 10}", "{days: 10}, committed: {days: 10}"), encoding="utf-8")
+    result = runner.invoke(app, ["rules", "check", "mini", "--packs-dir", str(root)])
+    assert "amend_unchanged" not in result.output
+    result = runner.invoke(app, ["rules", "check", "mini-child", "--packs-dir", str(root)])
+    assert f"{meta}:8: 提醒 [amend_unchanged]" in result.output
+    assert "time_limit.committed.days" in result.output
+    assert "规则包 mini-child: 1 个问题" in result.output  # the question the withdrawn permit leaves unused

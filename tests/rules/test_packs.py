@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from rules import packs
-from rules.errors import PackError
+from rules.errors import PackError, Problem
+from rules.model import Days
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "packs"
 
@@ -46,7 +47,7 @@ def test_the_last_good_version_of_each_pack_survives_its_files_breaking(root: Pa
 def test_a_parsed_pack_read_back_from_the_cache_is_the_pack_parsed(root: Path, tmp_path: Path) -> None:
     cache = tmp_path / "cache"
     parsed = packs.load("mini-child", root, cache)
-    assert list(cache.glob(f"mini-child-{parsed.version}.json"))
+    assert list(cache.glob(f"mini-child-{parsed.version}.*json"))
     cached = packs.load("mini-child", root, cache)
     assert cached == parsed
 
@@ -72,3 +73,38 @@ def test_a_file_deleted_or_not_utf8_is_a_problem_at_its_path(root: Path) -> None
     with pytest.raises(PackError) as gone:
         packs.load("mini-child", root)
     assert [(p.code, p.subject) for p in gone.value.problems] == [("unknown_pack", "mini")]
+
+
+def _amend(root: Path, patch: str) -> Path:
+    meta = root / "mini-child" / "pack.yaml"
+    text = meta.read_text(encoding="utf-8")
+    old = "      time_limit: {statutory: {days: 10}, source: inferred}\n"
+    assert old in text
+    meta.write_text(text.replace(old, patch), encoding="utf-8")
+    return meta
+
+
+def test_an_amend_changes_only_the_keys_it_names(root: Path) -> None:
+    _amend(root, "      time_limit: {committed: {days: 3}}\n      name: {en: Food licence}\n")
+    parent, child = packs.load("mini", root).permits["food_business"], packs.load("mini-child", root).permits["food_business"]
+    assert child.time_limit.committed == Days(days=3)
+    assert (child.time_limit.statutory, child.time_limit.source) == (parent.time_limit.statutory, parent.time_limit.source)
+    assert (child.name.zh, child.name.en) == (parent.name.zh, "Food licence")
+
+
+def test_null_clears_and_a_condition_or_a_list_is_replaced_whole(root: Path) -> None:
+    _amend(root, "      time_limit: {committed: null}\n      applies_when: {answer: food_prep, is: true}\n      fields: [uscc]\n")
+    child = packs.load("mini-child", root).permits["food_business"]
+    assert child.time_limit.committed is None
+    assert child.fields == ("uscc",)
+    assert child.applies_when.model_dump(exclude_defaults=True, by_alias=True) == {"answer": "food_prep", "is": True}
+
+
+def test_an_amend_restating_the_parents_value_is_a_warning_at_its_line(root: Path) -> None:
+    meta = _amend(root, "      time_limit: {statutory: {days: 20}, committed: {days: 5}, source: inferred}\n")
+    warnings: list[Problem] = []
+    packs.load("mini-child", root, notes=warnings)
+    line = next(n for n, text in enumerate(meta.read_text().splitlines(), 1) if "committed: {days: 5}" in text)
+    assert [(w.code, w.where) for w in warnings] == [("amend_unchanged", f"{meta}:{line}")] * 2
+    assert "time_limit.statutory.days" in warnings[0].message
+    assert "time_limit.source" in warnings[1].message
