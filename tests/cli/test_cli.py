@@ -159,9 +159,10 @@ def test_rules_check_reports_a_parent_loop(tmp_path: Path) -> None:
     root = _copy_pair(tmp_path)
     with (root / "mini" / "pack.yaml").open("a", encoding="utf-8") as handle:
         handle.write("parent: mini-child\n")
+    line = (root / "mini" / "pack.yaml").read_text(encoding="utf-8").count("\n")
     result = runner.invoke(app, ["rules", "check", "mini-child", "--packs-dir", str(root)])
     assert result.exit_code == 1, result.output
-    assert "[pack_cycle]" in result.output
+    assert f"{root / 'mini' / 'pack.yaml'}:{line}: [pack_cycle]" in result.output  # the parent: that closes it
     assert "mini-child → mini → mini-child" in result.output
 
 
