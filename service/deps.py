@@ -53,7 +53,7 @@ ComposeServiceDep = Annotated[ComposeService, Depends(get_compose_service)]
 
 
 def get_pack(pack_id: str, registry: RegistryDep, response: Response) -> Composer:
-    """The Composer of the pack named in the path; 404 when there is none. Echoes its version."""
+    """The Composer of the pack named in the path; 404 when there is none, 503 when it cannot be served. Echoes its version."""
     composer = registry.get(pack_id)
     if composer is None and registry.unavailable(pack_id):
         raise PackUnavailable(pack_id, "path.pack_id")
