@@ -351,6 +351,8 @@ def _read_yaml(path: Path) -> Any:
         raise PackError([_yaml_problem(exc, path)]) from exc
     except OSError as exc:
         raise PackError([_unreadable(exc, path)]) from exc
+    except RecursionError as exc:  # nesting deeper than the interpreter's stack: no rule needs it
+        raise PackError([Problem("too_deep", "YAML 嵌套层次过深", f"{path}:1")]) from exc
 
 
 def _merge_link(

@@ -64,11 +64,15 @@ def test_a_parent_that_does_not_load_refuses_its_child_with_the_parents_own_prob
     ]
 
 
-def test_a_file_deleted_or_not_utf8_is_a_problem_at_its_path(root: Path) -> None:
+def test_a_file_deleted_not_utf8_or_nested_too_deep_is_a_problem_at_its_path(root: Path) -> None:
     (root / "mini" / "scenarios.yaml").write_bytes("scenarios: []  # 东城\n".encode("gbk"))
     with pytest.raises(PackError) as refused:
         packs.load("mini", root)
     assert [(p.code, p.where) for p in refused.value.problems] == [("not_utf8", f"{root / 'mini' / 'scenarios.yaml'}:1")]
+    (root / "mini" / "scenarios.yaml").write_text("scenarios: " + "[" * 5000 + "]" * 5000 + "\n", encoding="utf-8")
+    with pytest.raises(PackError) as deep:
+        packs.load("mini", root)
+    assert [(p.code, p.where) for p in deep.value.problems] == [("too_deep", f"{root / 'mini' / 'scenarios.yaml'}:1")]
     (root / "mini" / "pack.yaml").unlink()
     with pytest.raises(PackError) as gone:
         packs.load("mini-child", root)
