@@ -110,7 +110,7 @@ def available(root: Path = PACKS_DIR) -> list[str]:
     return sorted(p.parent.name for p in root.glob("*/pack.yaml"))
 
 
-def load(pack_id: str, root: Path = PACKS_DIR, cache: Path | None = None, notes: list[Problem] | None = None) -> Pack:
+def load(pack_id: str, root: Path = PACKS_DIR, cache: Path | None = None) -> Pack:
     """Load, overlay, validate and cross-check one pack and its parents. Raises PackError listing every problem.
 
     Each link of the chain is checked as a pack of its own before the next overlays it: a child
@@ -121,18 +121,15 @@ def load(pack_id: str, root: Path = PACKS_DIR, cache: Path | None = None, notes:
     process loads every pack), beside a record of the last version of each pack that loaded
     cleanly (:func:`load_last_good`). Cached data is validated like the YAML it came from, and a
     changed file changes the hash.
-
-    ``notes`` (when given, the cache is not read) collects what is legal but needless: amends that
-    restate their parent's value.
     """
     chain = _chain(pack_id, root)
     version = _version(root, [link for link, _ in chain])
-    cached = _read_cache(cache, root, pack_id, version) if notes is None else None
+    cached = _read_cache(cache, root, pack_id, version)
     if cached is not None:
         meta, links, merged = cached
         pack = _build(meta, links, version, merged, root / pack_id, {})
     else:
-        pack, merged = _resolve(chain, root, version, notes)
+        pack, merged = _resolve(chain, root, version)
         _write_cache(cache, root, pack, merged)
     _remember_good(cache, root, pack)
     return pack
@@ -160,10 +157,13 @@ Merged = dict[str, dict[str, _Raw]]
 Validated = dict[tuple[str, str], tuple[_Raw, RuleModel]]
 
 
-def resolve(pack_id: str, root: Path = PACKS_DIR) -> tuple[Pack, Merged]:
-    """A pack and the merged YAML data of each entity, every key knowing its file and line (``yiye rules show``)."""
+def resolve(pack_id: str, root: Path = PACKS_DIR, notes: list[Problem] | None = None) -> tuple[Pack, Merged]:
+    """A pack and the merged YAML data of each entity, every key knowing its file and line (never cached).
+
+    For ``yiye rules check`` and ``rules show``; ``notes`` collects amends that restate their parent's value.
+    """
     chain = _chain(pack_id, root)
-    return _resolve(chain, root, _version(root, [link for link, _ in chain]))
+    return _resolve(chain, root, _version(root, [link for link, _ in chain]), notes)
 
 
 def _resolve(

@@ -107,7 +107,7 @@ def test_null_clears_and_a_condition_or_a_list_is_replaced_whole(root: Path) -> 
 def test_an_amend_restating_the_parents_value_is_a_warning_at_its_line(root: Path) -> None:
     meta = _amend(root, "      time_limit: {statutory: {days: 20}, committed: {days: 5}, source: inferred}\n")
     warnings: list[Problem] = []
-    packs.load("mini-child", root, notes=warnings)
+    packs.resolve("mini-child", root, warnings)
     line = next(n for n, text in enumerate(meta.read_text().splitlines(), 1) if "committed: {days: 5}" in text)
     assert [(w.code, w.where) for w in warnings] == [("amend_unchanged", f"{meta}:{line}")] * 2
     assert "time_limit.statutory.days" in warnings[0].message
