@@ -17,6 +17,7 @@ import hashlib
 import json
 import logging
 import os
+import re
 import tempfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -49,6 +50,8 @@ from rules.model import (
 log = logging.getLogger("yiye.packs")
 
 PACKS_DIR = Path(__file__).parent / "packs"
+PACK_ID = re.compile(r"[a-z][a-z0-9-]{0,62}")
+"""What ``PackId`` in the model allows."""
 DEFAULT_PACK = "beijing-dongcheng"
 
 
@@ -338,8 +341,10 @@ def _chain(pack_id: str, root: Path) -> list[tuple[str, yamlsource.LineMap]]:
             raise PackError([Problem("not_a_mapping", "pack.yaml 顶层必须是映射(id, name, parent …)", f"{meta_file}:1")])
         chain.append((current, data))
         current = data.get("parent")
-        if current is not None and not isinstance(current, str):
-            raise PackError([Problem("bad_parent", "parent 必须是规则包 id", f"{meta_file}:{data.lines['parent']}")])
+        if current is not None and not (isinstance(current, str) and PACK_ID.fullmatch(current)):
+            # checked before it names a folder to read: a parent like '../x' must not reach outside the packs
+            message = f"parent 必须是规则包 id(小写字母、数字和连字符), 收到 {current!r}"
+            raise PackError([Problem("bad_parent", message, f"{meta_file}:{data.lines['parent']}")])
     return list(reversed(chain))
 
 

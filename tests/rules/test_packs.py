@@ -112,3 +112,11 @@ def test_an_amend_restating_the_parents_value_is_a_warning_at_its_line(root: Pat
     assert [(w.code, w.where) for w in warnings] == [("amend_unchanged", f"{meta}:{line}")] * 2
     assert "time_limit.statutory.days" in warnings[0].message
     assert "time_limit.source" in warnings[1].message
+
+
+def test_a_parent_that_is_not_a_pack_id_is_refused_before_any_folder_is_read(root: Path) -> None:
+    meta = root / "mini-child" / "pack.yaml"
+    meta.write_text(meta.read_text(encoding="utf-8").replace("parent: mini", "parent: ../packs/mini"), encoding="utf-8")
+    with pytest.raises(PackError) as refused:
+        packs.load("mini-child", root)
+    assert [(p.code, p.where) for p in refused.value.problems] == [("bad_parent", f"{meta}:3")]
