@@ -56,27 +56,28 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from rules import packs, yamlsource
 from rules.conditions import Condition, Conjunction, Literal_, compare, keys_of, normal_form
 from rules.errors import PackError, Problem
 from rules.model import Effective, Industry, MaterialRef, Permit, Question, QuestionType
-from rules.packs import PACKS_DIR, Pack
+from rules.packs import PACKS_DIR, Merged, Pack
 
 
-def check(pack_id: str, root: Path = PACKS_DIR) -> list[Problem]:
-    """Every problem of one pack: what loading refuses, or else what the static checks find."""
+def check(pack_id: str, root: Path = PACKS_DIR, warnings: list[Problem] | None = None) -> list[Problem]:
+    """Every problem of one pack: what loading refuses, or else what the static checks find.
+
+    ``warnings`` collects what is harmless but needless: amends restating the parent's value (``amend_unchanged``).
+    """
     try:
-        pack = packs.load(pack_id, root)
+        pack, merged = packs.resolve(pack_id, root, warnings)
     except PackError as exc:
         return list(exc.problems)
-    return check_pack(pack)
+    return check_pack(pack, merged)
 
 
-def check_pack(pack: Pack) -> list[Problem]:
-    """The static checks of a loaded pack, in a stable order."""
-    at = Locator(pack)
+def check_pack(pack: Pack, merged: Merged) -> list[Problem]:
+    """The static checks of a loaded pack, in a stable order; ``merged`` is its YAML data (:func:`rules.packs.resolve`)."""
+    at = Locator(pack, merged)
     return [problem for one in CHECKS for problem in one(pack, at)]
 
 
@@ -84,43 +85,21 @@ def check_pack(pack: Pack) -> list[Problem]:
 
 
 class Locator:
-    """``file:line`` of a key inside an entity, read back from the YAML the entity came from."""
+    """``file:line`` of a key inside an entity: where that key was written, in the parent or in an overlay's amend."""
 
-    def __init__(self, pack: Pack) -> None:
+    def __init__(self, pack: Pack, merged: Merged) -> None:
         self._pack = pack
-        self._files: dict[str, Any] = {}
+        self._merged = merged
 
     def __call__(self, kind: str, id_: str, *path: str | int) -> str:
         origin = self._pack.origins.get((kind, id_))
         if origin is None:
             return ""
-        node = self._entry(origin.file, origin.line, kind, id_)
-        line = yamlsource.line_of(node, path) if node is not None else 0
-        return f"{origin.file}:{line or origin.line}"
-
-    def _entry(self, file: str, line: int, kind: str, id_: str) -> Any:
-        if file not in self._files:
-            try:
-                self._files[file] = yamlsource.load(Path(file))
-            except (OSError, yaml.YAMLError):
-                self._files[file] = None
-        data = self._files[file]
-        if not isinstance(data, yamlsource.LineMap):
-            return None
-        if Path(file).name == "pack.yaml":  # an entity amended by an overlay: its patch
-            return _child(_child(data.get("amend"), kind), id_)
-        entries = data.get(kind)
-        if not isinstance(entries, yamlsource.LineList):
-            return None
-        id_key = {"materials": "key", "scenarios": "name"}.get(kind, "id")
-        for entry_line, entry in zip(entries.lines, entries, strict=True):
-            if entry_line == line and isinstance(entry, dict) and str(entry.get(id_key)) == id_:
-                return entry
-        return None
-
-
-def _child(node: Any, key: str) -> Any:
-    return node.get(key) if isinstance(node, dict) else None
+        raw = self._merged.get(kind, {}).get(id_)
+        if not path or raw is None or not isinstance(raw.data, dict) or path[0] not in raw.data:
+            return str(origin)  # the entity as a whole: where it was written, or amended last
+        file, line = yamlsource.origin_of(raw.data, path)
+        return f"{file or origin.file}:{line or origin.line}"
 
 
 # --- conditions: where they are, and whether they can hold ----------------------------------------

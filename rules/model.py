@@ -326,7 +326,7 @@ class PackMeta(RuleModel):
     description: Text | None = None
     withdraw: dict[str, list[Id]] = Field(default_factory=dict, description="parent entities removed")
     amend: dict[str, dict[Id, dict[str, object]]] = Field(
-        default_factory=dict, description="parent entities with some top-level fields replaced"
+        default_factory=dict, description="parent entities with the fields named changed (mappings merged key by key)"
     )
 
 

@@ -3,7 +3,9 @@
 A pack folder holds ``pack.yaml`` (id, name, parent, and what it ``withdraw``s from or
 ``amend``s in its parent) and any number of entity files, each a mapping from an entity kind
 (``permits``, ``questions``, …) to a list. An entity with the id of a parent's entity replaces
-it; ``amend`` replaces only the top-level fields it names; ``withdraw`` removes it.
+it; ``withdraw`` removes it; ``amend`` changes only what it names: mappings merge key by key, so
+``time_limit: {committed: {days: 5}}`` keeps the parent's statutory limit and source, while lists,
+conditions and ``null`` (which clears a field) replace the parent's value.
 
 Loading validates everything and resolves every reference. A pack with any error is refused
 whole, with every problem listed as ``file:line``; the caller keeps the pack it had.
@@ -13,7 +15,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
+import re
 import tempfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -43,7 +47,11 @@ from rules.model import (
     entity_id,
 )
 
+log = logging.getLogger("yiye.packs")
+
 PACKS_DIR = Path(__file__).parent / "packs"
+PACK_ID = re.compile(r"[a-z][a-z0-9-]{0,62}")
+"""What ``PackId`` in the model allows."""
 DEFAULT_PACK = "beijing-dongcheng"
 
 
@@ -106,46 +114,122 @@ def available(root: Path = PACKS_DIR) -> list[str]:
 
 
 def load(pack_id: str, root: Path = PACKS_DIR, cache: Path | None = None) -> Pack:
-    """Load, overlay, validate and cross-check one pack. Raises PackError listing every problem.
+    """Load, overlay, validate and cross-check one pack and its parents. Raises PackError listing every problem.
 
-    ``cache`` (default ``$YIYE_PACK_CACHE``) is a folder where the parsed YAML of a pack that
-    loaded cleanly is kept as JSON under its content hash: YAML parsing is most of the load
-    time of a large pack, and every worker process loads every pack. The cached data is
-    validated like the YAML it came from, and a changed file changes the hash.
+    Each link of the chain is checked as a pack of its own before the next overlays it: a child
+    is never built on a broken parent, and a parent's problems are reported at its own files.
+
+    ``cache`` is a folder where the parsed YAML of a pack that loaded cleanly is kept as JSON under
+    its content hash (YAML parsing is most of the load time of a large pack, and every worker
+    process loads every pack), beside a record of the last version of each pack that loaded
+    cleanly (:func:`load_last_good`). Cached data is validated like the YAML it came from, and a
+    changed file changes the hash.
     """
-    problems: list[Problem] = []
     chain = _chain(pack_id, root)
-    version = _version(root, chain)
-    cache = cache or (Path(os.environ["YIYE_PACK_CACHE"]) if os.environ.get("YIYE_PACK_CACHE") else None)
-    cached = _read_cache(cache, pack_id, version)
+    version = _version(root, [link for link, _ in chain])
+    cached = _read_cache(cache, root, pack_id, version)
     if cached is not None:
-        meta_data, merged = cached
-        metas = [PackMeta.model_validate(meta_data)]
+        meta, links, merged = cached
+        pack = _build(meta, links, version, merged, root / pack_id, {})
     else:
-        metas = []
-        merged = {kind: {} for kind in ENTITY_KINDS}
-        for link in chain:
-            merged["scenarios"] = {}  # a pack's scenarios are its own: an overlay may change the outcome
-            meta = _merge_link(root / link, merged, problems)
-            if meta is not None:
-                metas.append(meta)
-        # Files that did parse are still validated, so one broken file does not hide the others' problems.
+        pack, merged = _resolve(chain, root, version)
+        _write_cache(cache, root, pack, merged)
+    _remember_good(cache, root, pack)
+    return pack
 
+
+def load_last_good(pack_id: str, root: Path = PACKS_DIR, cache: Path | None = None) -> Pack | None:
+    """The last version of ``pack_id`` under ``root`` that loaded cleanly, from ``cache``; None if none is kept."""
+    if cache is None:
+        return None
+    try:
+        version = json.loads(_good_file(cache, root, pack_id).read_text(encoding="utf-8"))["version"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    cached = _read_cache(cache, root, pack_id, version)
+    if cached is None:
+        return None
+    meta, links, merged = cached
+    try:
+        return _build(meta, links, version, merged, root / pack_id, {})
+    except PackError:
+        return None  # kept by an older yiye whose model accepted it: nothing to fall back to
+
+
+Merged = dict[str, dict[str, _Raw]]
+Validated = dict[tuple[str, str], tuple[_Raw, RuleModel]]
+
+
+def resolve(pack_id: str, root: Path = PACKS_DIR, notes: list[Problem] | None = None) -> tuple[Pack, Merged]:
+    """A pack and the merged YAML data of each entity, every key knowing its file and line (never cached).
+
+    For ``yiye rules check`` and ``rules show``; ``notes`` collects amends that restate their parent's value.
+    """
+    chain = _chain(pack_id, root)
+    return _resolve(chain, root, _version(root, [link for link, _ in chain]), notes)
+
+
+def _resolve(
+    chain: list[tuple[str, yamlsource.LineMap]], root: Path, version: str, notes: list[Problem] | None = None
+) -> tuple[Pack, Merged]:
+    """Overlay the links of ``chain`` in order, building each as a pack; the first broken link stops it."""
+    merged: Merged = {kind: {} for kind in ENTITY_KINDS}
+    validated: Validated = {}
+    pack: Pack | None = None
+    for depth, (link, meta_data) in enumerate(chain):
+        problems: list[Problem] = []
+        merged["scenarios"] = {}  # a pack's scenarios are its own: an overlay may change the outcome
+        meta = _merge_link(root / link, meta_data, merged, problems, notes)
+        last = depth == len(chain) - 1
+        links = [name for name, _ in chain[: depth + 1]]
+        try:
+            if meta is None:
+                raise PackError(problems)
+            pack = _build(meta, links, version if last else "", merged, root / link, validated, problems)
+        except PackError as exc:
+            if last:
+                raise
+            child, child_meta = chain[depth + 1]
+            where = f"{root / child / 'pack.yaml'}:{child_meta.lines.get('parent', 1)}"
+            message = f"上级规则包 '{link}' 有 {len(exc.problems)} 个问题, 不能在它之上加载 '{chain[-1][0]}'"
+            refused = Problem("parent_broken", message, where, link)
+            raise PackError([*exc.problems, refused]) from exc
+    assert pack is not None
+    return pack, merged
+
+
+def _build(
+    meta: PackMeta,
+    chain: Sequence[str],
+    version: str,
+    merged: Merged,
+    directory: Path,
+    validated: Validated,
+    problems: list[Problem] | None = None,
+) -> Pack:
+    """Validate the merged entities (reusing those ``validated`` from the same raw data) and cross-check them."""
+    problems = problems if problems is not None else []
+    # Files that did parse are still validated, so one broken file does not hide the others' problems.
     entities: dict[str, dict[str, Any]] = {kind: {} for kind in ENTITY_KINDS}
     origins: dict[tuple[str, str], Origin] = {}
     for kind, raws in merged.items():
         model = ENTITY_KINDS[kind]
         for key, raw in raws.items():
             origins[(kind, key)] = raw.origin
+            known = validated.get((kind, key))
+            if known is not None and known[0] is raw:
+                entities[kind][key] = known[1]
+                continue
             try:
                 entities[kind][key] = model.model_validate(raw.data)
             except ValidationError as exc:
                 problems.extend(_validation_problems(exc, raw, kind, key))
+            else:
+                validated[(kind, key)] = (raw, entities[kind][key])
     if problems:
         raise PackError(problems)
-
     pack = Pack(
-        meta=metas[-1],
+        meta=meta,
         chain=tuple(chain),
         version=version,
         departments=entities["departments"],
@@ -157,80 +241,129 @@ def load(pack_id: str, root: Path = PACKS_DIR, cache: Path | None = None) -> Pac
         fields=entities["fields"],
         scenarios=list(entities["scenarios"].values()),
         origins=origins,
-        directory=root / pack_id,
+        directory=directory,
     )
     problems.extend(references(pack))
     problems.extend(dependency_cycles(pack))
     if problems:
         raise PackError(problems)
-    if cached is None:
-        _write_cache(cache, pack_id, version, metas[-1], merged)
     return pack
 
 
+# --- the parsed-pack cache and the last good version -------------------------------------------
+
+
+CACHE_FORMAT = 2
+"""Bumped when the same files would merge differently (2: amends deep-merge), so no stale merge is read back."""
+
+
 def _cache_file(cache: Path, pack_id: str, version: str) -> Path:
-    return cache / f"{pack_id}-{version}.json"
+    return cache / f"{pack_id}-{version}.v{CACHE_FORMAT}.json"
 
 
-def _read_cache(cache: Path | None, pack_id: str, version: str) -> tuple[Any, dict[str, dict[str, _Raw]]] | None:
+def _good_file(cache: Path, root: Path, pack_id: str) -> Path:
+    """Where the last good version of a pack is recorded: per packs folder, so two folders never mix."""
+    folder = hashlib.sha256(str(root.resolve()).encode()).hexdigest()[:12]
+    return cache / "last-good" / folder / f"{pack_id}.json"
+
+
+def _read_cache(cache: Path | None, root: Path, pack_id: str, version: str) -> tuple[PackMeta, list[str], Merged] | None:
+    """The meta, chain and merged entities of a pack version as cached; None when not cached (or unreadable)."""
     if cache is None:
         return None
     try:
         data = json.loads(_cache_file(cache, pack_id, version).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    merged = {
-        kind: {key: _Raw(raw, Origin(file, line)) for key, raw, file, line in entries}
-        for kind, entries in data["entities"].items()
-    }
-    return data["meta"], merged
+        meta = PackMeta.model_validate(data["meta"])
+        chain = [str(link) for link in data["chain"]]
+        merged = {
+            kind: {key: _Raw(raw, Origin(str(root / file), line)) for key, raw, file, line in entries}
+            for kind, entries in data["entities"].items()
+        }
+    except (OSError, ValueError, KeyError, TypeError):
+        return None  # missing, torn or written by an older yiye: parse the YAML
+    return meta, chain, merged
 
 
-def _write_cache(cache: Path | None, pack_id: str, version: str, meta: PackMeta, merged: dict[str, dict[str, _Raw]]) -> None:
+def _write_cache(cache: Path | None, root: Path, pack: Pack, merged: Merged) -> None:
     if cache is None:
         return
     payload = {
-        "meta": meta.model_dump(mode="json", by_alias=True, exclude_defaults=True),
+        "chain": list(pack.chain),
+        "meta": pack.meta.model_dump(mode="json", by_alias=True, exclude_defaults=True),
         "entities": {
-            kind: [[key, raw.data, raw.origin.file, raw.origin.line] for key, raw in raws.items()]
+            kind: [[key, raw.data, _relative(raw.origin.file, root), raw.origin.line] for key, raw in raws.items()]
             for kind, raws in merged.items()
         },
     }
-    target = _cache_file(cache, pack_id, version)
+    _write_json(cache, _cache_file(cache, pack.id, pack.version), payload)
+
+
+def _remember_good(cache: Path | None, root: Path, pack: Pack) -> None:
+    if cache is not None:
+        _write_json(cache, _good_file(cache, root, pack.id), {"version": pack.version})
+
+
+def _write_json(cache: Path, target: Path, payload: Any) -> None:
+    """Write ``payload`` to ``target`` atomically: a reader sees the old file or the new one, never half."""
     try:
-        cache.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=cache, delete=False, suffix=".tmp") as handle:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=target.parent, delete=False, suffix=".tmp") as handle:
             json.dump(payload, handle, ensure_ascii=False)
         os.replace(handle.name, target)
-    except OSError:
-        return  # a cache that cannot be written only costs time
+    except OSError as exc:
+        log.warning("pack cache not written", extra={"path": str(target), "error": str(exc)})  # costs time, not service
 
 
-def _chain(pack_id: str, root: Path) -> list[str]:
-    """Pack ids from the root ancestor down to ``pack_id``."""
-    chain: list[str] = []
+def _relative(file: str, root: Path) -> str:
+    path = Path(file)
+    return path.relative_to(root).as_posix() if path.is_relative_to(root) else path.name
+
+
+# --- reading and overlaying the YAML -----------------------------------------------------------
+
+
+def _chain(pack_id: str, root: Path) -> list[tuple[str, yamlsource.LineMap]]:
+    """Pack ids from the root ancestor down to ``pack_id``, each with its parsed pack.yaml."""
+    chain: list[tuple[str, yamlsource.LineMap]] = []
     current: str | None = pack_id
     while current is not None:
         meta_file = root / current / "pack.yaml"
-        if current in chain:
-            raise PackError([Problem("pack_cycle", f"规则包父子关系成环: {' → '.join([*chain, current])}", str(meta_file))])
+        names = [name for name, _ in chain]
+        if current in names:
+            where = f"{root / names[-1] / 'pack.yaml'}:{chain[-1][1].lines.get('parent', 1)}"
+            loop = " → ".join([*names, current])
+            raise PackError([Problem("pack_cycle", f"规则包父子关系成环: {loop}", where, current)])
         if not meta_file.is_file():
-            where = str(root / chain[-1] / "pack.yaml") if chain else ""
+            where = f"{root / names[-1] / 'pack.yaml'}:{chain[-1][1].lines.get('parent', 1)}" if chain else ""
             raise PackError([Problem("unknown_pack", f"没有名为 '{current}' 的规则包", where, current)])
-        chain.append(current)
-        try:
-            data = yamlsource.load(meta_file)
-        except yaml.YAMLError as exc:
-            raise PackError([_yaml_problem(exc, meta_file)]) from exc
-        current = data.get("parent") if isinstance(data, dict) else None
-        if current is not None and not isinstance(current, str):
-            raise PackError([Problem("bad_parent", "parent 必须是规则包 id", f"{meta_file}:{data.line}")])
+        data = _read_yaml(meta_file)
+        if not isinstance(data, yamlsource.LineMap):
+            raise PackError([Problem("not_a_mapping", "pack.yaml 顶层必须是映射(id, name, parent …)", f"{meta_file}:1")])
+        chain.append((current, data))
+        current = data.get("parent")
+        if current is not None and not (isinstance(current, str) and PACK_ID.fullmatch(current)):
+            # checked before it names a folder to read: a parent like '../x' must not reach outside the packs
+            message = f"parent 必须是规则包 id(小写字母、数字和连字符), 收到 {current!r}"
+            raise PackError([Problem("bad_parent", message, f"{meta_file}:{data.lines['parent']}")])
     return list(reversed(chain))
 
 
-def _merge_link(folder: Path, merged: dict[str, dict[str, _Raw]], problems: list[Problem]) -> PackMeta | None:
+def _read_yaml(path: Path) -> Any:
+    """One parsed YAML file; raises PackError when it cannot be read or parsed."""
+    try:
+        return yamlsource.load(path)
+    except yaml.YAMLError as exc:
+        raise PackError([_yaml_problem(exc, path)]) from exc
+    except OSError as exc:
+        raise PackError([_unreadable(exc, path)]) from exc
+    except RecursionError as exc:  # nesting deeper than the interpreter's stack: no rule needs it
+        raise PackError([Problem("too_deep", "YAML 嵌套层次过深", f"{path}:1")]) from exc
+
+
+def _merge_link(
+    folder: Path, meta_data: yamlsource.LineMap, merged: Merged, problems: list[Problem], notes: list[Problem] | None
+) -> PackMeta | None:
     meta_file = folder / "pack.yaml"
-    meta_data = yamlsource.load(meta_file)
     try:
         meta = PackMeta.model_validate(meta_data)
     except ValidationError as exc:
@@ -258,22 +391,20 @@ def _merge_link(folder: Path, merged: dict[str, dict[str, _Raw]], problems: list
                 )
             else:
                 del merged[kind][id_]
-    for kind, patches in meta.amend.items():
+    for kind, patches in meta_data.get("amend", {}).items():
         for id_, patch in patches.items():
             where = Origin(str(meta_file), yamlsource.line_of(meta_data, ["amend", kind, id_]))
             if kind not in merged or id_ not in merged[kind]:
                 problems.append(Problem("amend_unknown", f"要修改的 {kind} '{id_}' 在上级规则包中不存在", str(where), id_))
                 continue
-            base = dict(merged[kind][id_].data)
-            base.update(patch)
-            merged[kind][id_] = _Raw(base, where)
+            merged[kind][id_] = _Raw(_amended(merged[kind][id_].data, patch, notes, (f"{kind} '{id_}'",)), where)
 
     seen_here: set[tuple[str, str]] = set()
     for path in _entity_files(folder):
         try:
-            data = yamlsource.load(path)
-        except yaml.YAMLError as exc:
-            problems.append(_yaml_problem(exc, path))
+            data = _read_yaml(path)
+        except PackError as exc:
+            problems.extend(exc.problems)
             continue
         if data is None:
             continue
@@ -303,6 +434,38 @@ def _merge_link(folder: Path, merged: dict[str, dict[str, _Raw]], problems: list
     return meta
 
 
+CONDITIONS = frozenset({"applies_when", "when", "relevant_when"})
+"""Fields an amend replaces whole: a condition is one expression, and merging two would make a third nobody wrote."""
+
+
+def _amended(
+    base: yamlsource.LineMap, patch: yamlsource.LineMap, notes: list[Problem] | None, path: tuple[str, ...] = ()
+) -> yamlsource.LineMap:
+    """``base`` with ``patch`` merged in: mappings key by key, anything else (lists, conditions, null) replaced.
+
+    Each key of the result remembers the file it came from; ``notes`` collects the values ``patch`` restates.
+    """
+    result = yamlsource.LineMap(base)
+    result.file, result.line = base.file, base.line
+    result.lines = dict(base.lines)
+    result.files = {key: base.where(key)[0] for key in base}
+    for key, value in patch.items():
+        old = base.get(key)
+        if isinstance(old, yamlsource.LineMap) and isinstance(value, yamlsource.LineMap) and key not in CONDITIONS:
+            value = _amended(old, value, notes, (*path, str(key)))
+        elif key in base and value == old and notes is not None:
+            dotted = ".".join((*path, str(key))[1:])
+            message = f"{path[0]} 的修改项 {dotted} 与上级规则包的取值相同({_shown(value)}), 可以删去"
+            notes.append(Problem("amend_unchanged", message, "{}:{}".format(*patch.where(key)), path[0]))
+        result[key] = value
+        result.files[key], result.lines[key] = patch.where(key)
+    return result
+
+
+def _shown(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False) if not isinstance(value, str) else value
+
+
 def _entity_files(folder: Path) -> Iterator[Path]:
     for path in sorted(folder.rglob("*.yaml")):
         if path.name != "pack.yaml":
@@ -321,8 +484,8 @@ def _validation_problems(exc: ValidationError, raw: _Raw, kind: str, key: str) -
     problems = []
     for error in exc.errors(include_url=False):
         loc = list(error["loc"])
-        line = yamlsource.line_of(raw.data, loc) if isinstance(raw.data, dict) else raw.origin.line
-        where = f"{raw.origin.file}:{line or raw.origin.line}"
+        file, line = yamlsource.origin_of(raw.data, loc) if isinstance(raw.data, dict) else ("", 0)
+        where = f"{file or raw.origin.file}:{line or raw.origin.line}"
         dotted = ".".join(str(p) for p in loc if not (isinstance(p, str) and p[:1].isupper()))
         bad = error.get("input")
         shown = f" (值: {bad!r})" if not isinstance(bad, dict | list) and bad is not None else ""
@@ -333,7 +496,13 @@ def _validation_problems(exc: ValidationError, raw: _Raw, kind: str, key: str) -
 def _yaml_problem(exc: yaml.YAMLError, path: Path) -> Problem:
     mark = getattr(exc, "problem_mark", None)
     line = mark.line + 1 if mark is not None else 1
+    if isinstance(exc, yamlsource.EncodingError):
+        return Problem("not_utf8", f"文件{exc.problem}", f"{path}:{line}")
     return Problem("yaml_syntax", f"YAML 语法错误: {getattr(exc, 'problem', None) or exc}", f"{path}:{line}")
+
+
+def _unreadable(exc: OSError, path: Path) -> Problem:
+    return Problem("unreadable", f"无法读取规则文件: {exc.strerror or exc}", f"{path}:1")
 
 
 def _version(root: Path, chain: list[str]) -> str:
@@ -343,7 +512,10 @@ def _version(root: Path, chain: list[str]) -> str:
         folder = root / link
         for path in [folder / "pack.yaml", *_entity_files(folder)]:
             digest.update(f"{link}/{path.relative_to(folder).as_posix()}\0".encode())
-            digest.update(path.read_bytes())
+            try:
+                digest.update(path.read_bytes())
+            except OSError as exc:  # deleted or replaced since the folder was listed
+                raise PackError([_unreadable(exc, path)]) from exc
             digest.update(b"\0")
     return digest.hexdigest()[:16]
 
@@ -513,4 +685,15 @@ def models_of(pack: Pack) -> Iterator[tuple[str, RuleModel]]:
             yield kind, item
 
 
-__all__ = ["DEFAULT_PACK", "PACKS_DIR", "Origin", "Pack", "available", "entity_id", "load", "models_of"]
+__all__ = [
+    "DEFAULT_PACK",
+    "PACKS_DIR",
+    "Origin",
+    "Pack",
+    "available",
+    "entity_id",
+    "load",
+    "load_last_good",
+    "models_of",
+    "resolve",
+]

@@ -22,7 +22,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
 from rules.errors import InputError
-from service import errors, logs, openapi
+from service import errors, health, logs, openapi
 from service.api import api_router
 from service.compose import ComposeService
 from service.db import make_engine
@@ -52,7 +52,7 @@ deduplicated materials list for a business, and browse the rule packs behind the
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
     app.state.engine = make_engine(settings.database_url, echo=settings.database_echo)
-    registry = PackRegistry(settings.packs_dir)
+    registry = PackRegistry(settings.packs_dir, settings.pack_cache)
     registry.load_all()
     # The compiled packs live as long as the process: move them out of the cyclic collector's
     # reach, so its full collections do not walk them in the middle of a request. A compose
@@ -104,6 +104,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.add_exception_handler(exc_class, _negotiated(handler))
     app.add_exception_handler(SignInRequired, _to_sign_in)
 
+    app.include_router(health.router)
     app.include_router(api_router)
     if settings.bench_routes:
         from service import bench_routes

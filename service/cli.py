@@ -11,7 +11,7 @@ import typer
 
 from composer import Composer, ComposeRequest, Composition
 from composer import scenarios as scenario_runner
-from rules import checks, packs
+from rules import checks, packs, yamlsource
 from rules.errors import InputError, PackError, Problem
 from service.cli_serve import register as register_serve
 
@@ -81,13 +81,41 @@ def rules_check(
     packs_dir: PacksDir = packs.PACKS_DIR,
 ) -> None:
     """静态检查: 格式、悬空引用、循环、不可达要素、未用的问题与材料、缺少法律依据。"""
-    problems = checks.check(pack, packs_dir)
+    warnings: list[Problem] = []
+    problems = checks.check(pack, packs_dir, warnings)
+    for warning in warnings:
+        typer.echo(f"{warning.where}: 提醒 [{warning.code}] {warning.message}", err=True)
     for problem in problems:
         typer.echo(f"{problem.where}: [{problem.code}] {problem.message}", err=True)
     if problems:
         typer.echo(f"规则包 {pack}: {len(problems)} 个问题", err=True)
         raise typer.Exit(1)
     typer.echo(f"规则包 {pack}: 检查通过")
+
+
+@rules_app.command("show")
+def rules_show(
+    permit: Annotated[str, typer.Argument(help="许可事项 id")],
+    pack: PackOption = packs.DEFAULT_PACK,
+    packs_dir: PacksDir = packs.PACKS_DIR,
+) -> None:
+    """显示合并上级规则包后的许可事项: 每个字段的取值, 及其来自哪个规则包的哪个文件第几行。"""
+    try:
+        resolved, merged = packs.resolve(pack, packs_dir)
+    except PackError as exc:
+        _print_problems(exc.problems, as_json=False)
+        raise typer.Exit(1) from exc
+    raw = merged["permits"].get(permit)
+    if raw is None:
+        known = "、".join(sorted(resolved.permits)[:20])
+        message = f"规则包“{pack}”中没有许可事项“{permit}”(如: {known})"
+        _print_problems([Problem("unknown_permit", message, "PERMIT", permit)], as_json=False)
+        raise typer.Exit(2)
+    typer.echo(f"许可事项 {permit}「{resolved.permits[permit].name.zh}」 规则包 {pack}({' → '.join(resolved.chain)})")
+    for field, value, file, line in yamlsource.leaves(raw.data):
+        where = Path(file).relative_to(packs_dir) if Path(file).is_relative_to(packs_dir) else Path(file)
+        shown = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+        typer.echo(f"{field}: {shown}  ← {where.parts[0]} {where.as_posix()}:{line}")
 
 
 @rules_app.command("test")

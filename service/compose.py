@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 from composer.model import ComposeRequest, Composition
 from rules.errors import InputError, Problem
 from service.cache import SegmentedLRU
+from service.errors import ApiError
 from service.registry import PackRegistry
 
 log = logging.getLogger("yiye.compose")
@@ -100,6 +101,8 @@ class ComposeService:
         try:
             composer = self.registry.get(request.pack)
             if composer is None:
+                if self.registry.unavailable(request.pack):
+                    raise PackUnavailable(request.pack, "pack")
                 raise InputError([Problem("unknown_pack", f"没有名为 '{request.pack}' 的规则包", "pack", request.pack)])
             version = composer.pack.version
             if request.as_of is None:
@@ -111,7 +114,7 @@ class ComposeService:
                 composition, body = composer.compose_json(request)
                 output = Output.of(composition, body)
                 self.cache.put(key, output)
-        except InputError as exc:
+        except (InputError, PackUnavailable) as exc:
             log.info(
                 "compose refused",
                 extra={
@@ -139,6 +142,14 @@ class ComposeService:
             },
         )
         return Composed(request, output, composition, cached=cached)
+
+
+class PackUnavailable(ApiError):
+    """A pack that exists but cannot be served: its files fail to load and no good version is kept. Not the caller's fault."""
+
+    def __init__(self, pack_id: str, where: str) -> None:
+        message = f"规则包 '{pack_id}' 暂时无法使用(规则文件有误, 且没有可用的上一版本), 请稍后再试"
+        super().__init__(503, [Problem("pack_unavailable", message, where, pack_id)], headers={"Retry-After": "60"})
 
 
 def _ms(started: float) -> float:

@@ -58,7 +58,7 @@ def seed(settings: Settings) -> Seeded:
 
 
 def _seed_draft(session: Session, user: object, settings: Settings) -> None:
-    registry = PackRegistry(settings.packs_dir)
+    registry = PackRegistry(settings.packs_dir, settings.pack_cache)
     registry.load_all()
     composer = registry.get(settings.default_pack)
     if composer is None:

@@ -16,7 +16,7 @@ from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
 from composer import Composer
-from service.compose import ComposeService
+from service.compose import ComposeService, PackUnavailable
 from service.errors import CsrfFailed, NotFound
 from service.i18n import Lang, negotiate
 from service.models import User
@@ -53,8 +53,10 @@ ComposeServiceDep = Annotated[ComposeService, Depends(get_compose_service)]
 
 
 def get_pack(pack_id: str, registry: RegistryDep, response: Response) -> Composer:
-    """The Composer of the pack named in the path; 404 when there is none. Echoes its version."""
+    """The Composer of the pack named in the path; 404 when there is none, 503 when it cannot be served. Echoes its version."""
     composer = registry.get(pack_id)
+    if composer is None and registry.unavailable(pack_id):
+        raise PackUnavailable(pack_id, "path.pack_id")
     if composer is None:
         raise NotFound("unknown_pack", f"没有名为 '{pack_id[:64]}' 的规则包", "path.pack_id", pack_id[:64])
     response.headers["X-Pack-Version"] = composer.pack.version

@@ -37,6 +37,11 @@ class Settings(BaseSettings):
 
     packs_dir: Path = PACKS_DIR
     default_pack: str = DEFAULT_PACK
+    pack_cache: Path = Field(
+        default=ROOT / "var" / "pack-cache",
+        description="parsed packs by content hash, and the last version of each pack that loaded cleanly: a worker "
+        "that starts while a pack's files are broken serves that version (service/registry.py)",
+    )
     pack_poll_seconds: float = Field(
         default=0, ge=0, description="re-read packs when their files change, checked at most this often; 0 = only at start"
     )

@@ -118,3 +118,78 @@ def test_rules_check_reports_file_and_line(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert f"{permits}:" in result.output
     assert "polce" in result.output
+
+
+def _copy_pair(tmp_path: Path) -> Path:
+    for pack in ("mini", "mini-child"):
+        shutil.copytree(FIXTURES / pack, tmp_path / pack)
+    return tmp_path
+
+
+def test_rules_check_reports_a_file_that_is_not_utf8_at_its_position_without_a_traceback(tmp_path: Path) -> None:
+    root = _copy_pair(tmp_path)
+    catalog = root / "mini" / "catalog.yaml"
+    lines = catalog.read_bytes().count(b"\n")
+    with catalog.open("ab") as handle:
+        handle.write("# 东城区\n".encode("gbk"))
+    for pack in ("mini", "mini-child"):
+        result = runner.invoke(app, ["rules", "check", pack, "--packs-dir", str(root)])
+        assert result.exit_code == 1, result.output
+        assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+        assert f"{catalog}:{lines + 1}: [not_utf8]" in result.output
+        assert "UTF-8" in result.output
+
+
+def test_rules_check_refuses_a_child_whose_parent_is_broken_naming_the_parents_own_line(tmp_path: Path) -> None:
+    # The child replaces food_business's whole time_limit, so the parent's mistake never reaches its merged data.
+    root = _copy_pair(tmp_path)
+    permits = root / "mini" / "permits.yaml"
+    permits.write_text(
+        permits.read_text(encoding="utf-8").replace("statutory: {days: 20}, committed", "statutory: {days: thirteen}, committed"),
+        encoding="utf-8",
+    )
+    result = runner.invoke(app, ["rules", "check", "mini-child", "--packs-dir", str(root)])
+    assert result.exit_code == 1, result.output
+    assert f"{permits}:7: [schema]" in result.output
+    assert "thirteen" in result.output
+    assert f"{root / 'mini-child' / 'pack.yaml'}:3: [parent_broken]" in result.output
+
+
+def test_rules_check_reports_a_parent_loop(tmp_path: Path) -> None:
+    root = _copy_pair(tmp_path)
+    with (root / "mini" / "pack.yaml").open("a", encoding="utf-8") as handle:
+        handle.write("parent: mini-child\n")
+    line = (root / "mini" / "pack.yaml").read_text(encoding="utf-8").count("\n")
+    result = runner.invoke(app, ["rules", "check", "mini-child", "--packs-dir", str(root)])
+    assert result.exit_code == 1, result.output
+    assert f"{root / 'mini' / 'pack.yaml'}:{line}: [pack_cycle]" in result.output  # the parent: that closes it
+    assert "mini-child → mini → mini-child" in result.output
+
+
+def test_rules_show_names_the_pack_file_and_line_of_each_field_of_a_permit() -> None:
+    result = runner.invoke(app, ["rules", "show", "food_business", "--pack", "mini-child", "--packs-dir", str(FIXTURES)])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert "food_business" in lines[0]
+    assert "mini → mini-child" in lines[0]
+    assert "time_limit.statutory.days: 10  ← mini-child mini-child/pack.yaml:8" in lines
+    assert "time_limit.committed.days: 10  ← mini mini/permits.yaml:7" in lines  # kept from the parent
+    assert "department: market  ← mini mini/permits.yaml:4" in lines
+
+
+def test_rules_show_refuses_an_unknown_permit() -> None:
+    result = runner.invoke(app, ["rules", "show", "tobacco", "--pack", "mini-child", "--packs-dir", str(FIXTURES)])
+    assert result.exit_code == 2
+    assert "[unknown_permit]" in result.output  # withdrawn by the child
+
+
+def test_rules_check_warns_of_an_amend_restating_the_parents_value_without_counting_it_a_problem(tmp_path: Path) -> None:
+    root = _copy_pair(tmp_path)
+    meta = root / "mini-child" / "pack.yaml"
+    meta.write_text(meta.read_text(encoding="utf-8").replace("{days: 10}", "{days: 10}, committed: {days: 10}"), encoding="utf-8")
+    result = runner.invoke(app, ["rules", "check", "mini", "--packs-dir", str(root)])
+    assert "amend_unchanged" not in result.output
+    result = runner.invoke(app, ["rules", "check", "mini-child", "--packs-dir", str(root)])
+    assert f"{meta}:8: 提醒 [amend_unchanged]" in result.output
+    assert "time_limit.committed.days" in result.output
+    assert "规则包 mini-child: 1 个问题" in result.output  # the question the withdrawn permit leaves unused

@@ -76,6 +76,12 @@ def test_problem_in_amended_entity_points_at_the_amendment(root: Path) -> None:
     assert found(problems) == [("missing_legal_basis", at(root, "mini-child/pack.yaml", "legal_basis: []"))]
 
 
+def test_problem_in_a_field_the_amendment_keeps_points_at_the_parent(root: Path) -> None:
+    edit(root, "permits", '["《食品安全法》第三十五条"]', "[]")
+    problems = [p for p in check("mini-child", root) if p.code == "missing_legal_basis"]
+    assert found(problems) == [("missing_legal_basis", at(root, "permits", "legal_basis: []"))]
+
+
 # --- 1. what loading refuses --------------------------------------------------------------------
 
 YEARS = "    validity_years: 5\n"

@@ -59,7 +59,8 @@ def test_a_broken_pack_at_start_is_left_out_and_the_rest_served(sqlite_url: str,
     with TestClient(app) as client:
         ids = [p["id"] for p in client.get("/api/v1/packs").json()["packs"]]
         assert ids == ["mini", "mini-child"]
-        assert client.get("/api/v1/packs/broken").status_code == 404
+        unavailable = client.get("/api/v1/packs/broken")  # it exists, so not a 404, but cannot be served
+        assert (unavailable.status_code, unavailable.json()["errors"][0]["code"]) == (503, "pack_unavailable")
         assert client.post("/api/v1/compose", json={"pack": "mini", "industries": ["shop"]}).status_code == 200
     assert "broken" in app.state.registry.failures
 
