@@ -34,7 +34,9 @@ def _make_draft(client: TestClient, url: str, login: str) -> uuid.UUID:
         owner = crud.get_user_by_login(session=session, login=login)
         assert owner is not None
         create = DraftCreate(pack_id="mini", industries=["shop"], form_values={"applicant_name": "东城便利"})
-        draft = crud.create_draft(session=session, owner=owner, draft_create=create, composed=_compose(client, industries=["shop"]))
+        draft = crud.create_draft(
+            session=session, owner=owner, draft_create=create, composed=_compose(client, industries=["shop"])
+        )
     engine.dispose()
     return draft.id
 
@@ -63,7 +65,8 @@ def test_two_sessions_that_read_the_same_version_cannot_both_write(db_client: Te
     engine = make_engine(db_url)
     with Session(engine, expire_on_commit=False) as first, Session(engine, expire_on_commit=False) as second:
         mine, theirs = first.get(Draft, draft_id), second.get(Draft, draft_id)
-        assert mine is not None and theirs is not None
+        assert mine is not None
+        assert theirs is not None
         assert mine.version == theirs.version == 1
         crud.update_draft(session=first, draft=mine, draft_update=DraftUpdate(form_values={"applicant_name": "甲"}))
         assert mine.version == 2
@@ -84,9 +87,13 @@ def test_a_write_based_on_an_older_version_is_refused(db_client: TestClient, db_
     with Session(engine, expire_on_commit=False) as session:
         draft = session.get(Draft, draft_id)
         assert draft is not None
-        crud.update_draft(session=session, draft=draft, draft_update=DraftUpdate(form_values={"applicant_name": "甲"}), read_version=1)
+        crud.update_draft(
+            session=session, draft=draft, draft_update=DraftUpdate(form_values={"applicant_name": "甲"}), read_version=1
+        )
         with pytest.raises(crud.DraftConflict):
-            crud.update_draft(session=session, draft=draft, draft_update=DraftUpdate(form_values={"applicant_name": "乙"}), read_version=1)
+            crud.update_draft(
+                session=session, draft=draft, draft_update=DraftUpdate(form_values={"applicant_name": "乙"}), read_version=1
+            )
         session.refresh(draft)
         assert draft.form_values == {"applicant_name": "甲"}
     engine.dispose()
@@ -126,7 +133,9 @@ def test_saving_the_same_composition_again_keeps_its_row(db_client: TestClient, 
         assert draft is not None
         first = draft.composition_id
         composed = _compose(db_client, industries=["shop"])
-        draft = crud.update_draft(session=session, draft=draft, draft_update=DraftUpdate(form_values={"uscc": ""}), composed=composed)
+        draft = crud.update_draft(
+            session=session, draft=draft, draft_update=DraftUpdate(form_values={"uscc": ""}), composed=composed
+        )
         assert draft.composition_id == first
     engine.dispose()
     assert len(_rows(db_url)[1]) == 1
@@ -157,17 +166,17 @@ def test_db_prune_removes_the_compositions_no_draft_references(db_client: TestCl
     runner = CliRunner()
     dry = runner.invoke(cli, ["db", "prune", "--dry-run", "--database-url", db_url])
     assert dry.exit_code == 0, dry.output
-    assert "3" in dry.output
+    assert "可删除 3 条" in dry.output
     assert _orphans(db_url) == 3
 
     result = runner.invoke(cli, ["db", "prune", "--database-url", db_url])
     assert result.exit_code == 0, result.output
-    assert "3" in result.output
+    assert "已删除 3 条" in result.output
     drafts, stored = _rows(db_url)
     assert [s.id for s in stored] == [drafts[0].composition_id]
     assert drafts[0].id == draft_id
     again = runner.invoke(cli, ["db", "prune", "--database-url", db_url])
-    assert "0" in again.output
+    assert "已删除 0 条" in again.output
 
 
 # --- the JSON drafts API: ETag and If-Match -----------------------------------------------------
@@ -179,7 +188,14 @@ def _put(client: TestClient, draft_id: uuid.UUID, body: dict[str, Any], if_match
 
 
 def _body(**changes: Any) -> dict[str, Any]:
-    return {"industries": ["shop"], "scope": [], "answers": {}, "commit": [], "form_values": {"applicant_name": "东城便利"}, **changes}
+    return {
+        "industries": ["shop"],
+        "scope": [],
+        "answers": {},
+        "commit": [],
+        "form_values": {"applicant_name": "东城便利"},
+        **changes,
+    }
 
 
 def test_api_etag_and_if_match_round_trip(db_client: TestClient, db_url: str) -> None:

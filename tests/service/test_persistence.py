@@ -141,7 +141,7 @@ def test_list_drafts_newest_first(db_url: str) -> None:
     engine.dispose()
 
 
-@pytest.mark.parametrize("cwd, config", [(".", "service/alembic.ini"), ("service", "alembic.ini")])
+@pytest.mark.parametrize(("cwd", "config"), [(".", "service/alembic.ini"), ("service", "alembic.ini")])
 def test_the_alembic_command_works_on_a_fresh_checkout(tmp_path, cwd: str, config: str) -> None:  # type: ignore[no-untyped-def]
     # A fresh clone has no var/ directory for the default SQLite file; the command must make it.
     url = f"sqlite:///{tmp_path / 'var' / 'yiye.db'}"
