@@ -172,7 +172,7 @@ def test_drafts_saved_before_versions_start_at_version_one(tmp_path) -> None:  #
         )
         connection.execute(
             text(
-                "INSERT INTO draft (id, owner_id, pack_id, industries, scope, answers, \"commit\", form_values, status,"
+                'INSERT INTO draft (id, owner_id, pack_id, industries, scope, answers, "commit", form_values, status,'
                 " created_at, updated_at) VALUES (:id, :owner, 'mini', '[]', '[]', '{}', '[]', '{}', 'draft',"
                 " CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
             ),
