@@ -98,6 +98,14 @@ def get_optional_user(request: Request, session: SessionDep) -> User | None:
 OptionalUser = Annotated[User | None, Depends(get_optional_user)]
 
 
+class Redirect(Exception):
+    """Raised by a page's dependency that sends the visitor to another step; the app answers 303."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__(url)
+        self.url = url
+
+
 class SignInRequired(Exception):
     """Raised for pages that need an applicant; handled by redirecting to the sign-in page."""
 

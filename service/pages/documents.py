@@ -15,18 +15,18 @@ from typing import Any, Literal
 from urllib.parse import quote
 
 from fastapi import APIRouter, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 
 from composer.model import Composition
 from forms.render import render_pdf
 from service import crud
 from service.compose import ComposeService
-from service.deps import ComposeServiceDep, CurrentUser, LangDep, OptionalUser, SessionDep, SettingsDep
+from service.deps import ComposeServiceDep, CurrentUser, LangDep, OptionalUser, SessionDep
 from service.errors import NotFound
 from service.i18n import translations
 from service.pages import responses as pages
 from service.pages.apply import compose_draft
-from service.pages.journey import load_composed, next_url
+from service.pages.journey import CompleteJourney
 from service.pages.templating import render
 
 router = APIRouter(tags=["pages"])
@@ -98,19 +98,13 @@ def journey_pdf(
     user: OptionalUser,
     session: SessionDep,
     service: ComposeServiceDep,
-    settings: SettingsDep,
     lang: LangDep,
+    ready: CompleteJourney,
 ) -> Response:
     """A PDF of the journey in the session: ``notice``, ``form`` or ``commitment``."""
     if kind not in TITLES:
         return _unknown_kind(request, lang)
-    loaded = load_composed(request, service, settings.default_pack, lang)
-    if isinstance(loaded, Response):
-        return loaded
-    journey, composed = loaded
-    composition = composed.composition
-    if composition.questions:
-        return RedirectResponse(next_url(composition), status_code=303)
+    journey, composition = ready.journey, ready.composition
     if kind == "commitment" and not composition.commitments:
         return _no_commitments(request, lang)
     values: dict[str, Any] = {}

@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from service import crud
-from service.compose import TIMEZONE
 from service.deps import ComposeServiceDep, CsrfProtected, CurrentUser, LangDep, RegistryDep, SessionDep
 from service.errors import NotFound
 from service.models import Draft
 from service.pages import responses as pages
 from service.pages.apply import compose_draft, missing_required
+from service.pages.conflict import updated_at
 from service.pages.templating import render
 
 router = APIRouter(tags=["pages"])
@@ -45,17 +44,11 @@ def _scope_names(draft: Draft, registry: RegistryDep, lang: str) -> str:
     return "、".join(items[s].name.in_(lang) if s in items else s for s in draft.scope)
 
 
-def _when(draft: Draft) -> str:
-    """In Beijing time (SQLite hands the stored UTC time back without its zone)."""
-    updated = draft.updated_at if draft.updated_at.tzinfo else draft.updated_at.replace(tzinfo=UTC)
-    return updated.astimezone(TIMEZONE).strftime("%Y-%m-%d %H:%M")
-
-
 @router.get("/drafts", response_class=Response, responses={200: pages.PAGE, **_SIGN_IN})
 def list_drafts(request: Request, session: SessionDep, user: CurrentUser, registry: RegistryDep, lang: LangDep) -> Response:
     """List my drafts."""
     drafts = [
-        {"id": d.id, "title": _title(d, registry, lang), "updated": _when(d)}
+        {"id": d.id, "title": _title(d, registry, lang), "updated": updated_at(d)}
         for d in crud.list_drafts(session=session, owner=user)
     ]
     return render(request, "drafts.html", {"drafts": drafts})
@@ -87,7 +80,7 @@ def read_draft(
         "title": _title(draft, registry, lang),
         "industries": _title(draft, registry, lang) if draft.industries else "",
         "scope": _scope_names(draft, registry, lang),
-        "updated": _when(draft),
+        "updated": updated_at(draft),
     }
     return render(request, "draft.html", context)
 
