@@ -7,19 +7,23 @@ and ``yiye db prune`` removes what earlier versions left behind.
 
 from __future__ import annotations
 
+import re
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
-from svcutil import sign_up
+from svcutil import CSRF_INPUT, FIXTURE_PACKS, serving, sign_up
 from typer.testing import CliRunner
 
 from composer.model import ComposeRequest
 from service import crud
 from service.cli import app as cli
 from service.db import make_engine
+from service.demo import DEMO_EMAIL, DEMO_PASSWORD
 from service.models import Draft, DraftCreate, DraftUpdate, StoredComposition
 
 
@@ -285,3 +289,52 @@ def test_api_drafts_need_a_signed_in_applicant(db_client: TestClient, db_url: st
     assert response.status_code == 401
     assert response.json()["errors"][0]["code"] == "sign_in_required"
     assert _put(anonymous, draft_id, _body(), '"1"').status_code == 401
+
+
+# --- against `yiye serve` with two workers ----------------------------------------------------
+
+
+def _signed_in(base: str) -> httpx.Client:
+    client = httpx.Client(base_url=base, timeout=30)
+    token = CSRF_INPUT.search(client.get("/sign-in").text)
+    assert token
+    form = {"csrf_token": token.group(1), "login": DEMO_EMAIL, "password": DEMO_PASSWORD}
+    assert client.post("/sign-in", data=form).status_code == 303
+    return client
+
+
+def test_parallel_writes_on_two_workers_one_wins_the_rest_are_412(db_url: str) -> None:
+    env = {
+        "YIYE_DATABASE_URL": db_url,
+        "YIYE_PACKS_DIR": str(FIXTURE_PACKS),
+        "YIYE_DEFAULT_PACK": "mini",
+        "YIYE_RATE_LIMIT_ENABLED": "false",
+        "YIYE_LOG_LEVEL": "WARNING",
+        "YIYE_SECRET_KEY": "served-test-secret-0123456789",
+    }
+    with serving(["--demo", "--workers", "2"], env, "/api/v1/packs") as base:
+        sessions = [_signed_in(base), _signed_in(base)]  # one applicant, two browsers
+        found = re.search(r'href="/drafts/([0-9a-f-]{36})"', sessions[0].get("/drafts").text)
+        assert found
+        url = f"/api/v1/drafts/{found.group(1)}"
+        read = sessions[0].get(url)
+        etag, content = read.headers["ETag"], read.json()
+        body = {key: content[key] for key in ("industries", "scope", "answers", "commit")}
+        names = [f"第{i}号便利店" for i in range(40)]
+
+        def write(i: int) -> httpx.Response:
+            client = sessions[i % 2]
+            return client.put(url, json={**body, "form_values": {"applicant_name": names[i]}}, headers={"If-Match": etag})
+
+        with ThreadPoolExecutor(8) as pool:
+            responses = list(pool.map(write, range(len(names))))
+        statuses = sorted(r.status_code for r in responses)
+        assert statuses == [200] + [412] * (len(names) - 1), statuses
+        (winner,) = [i for i, r in enumerate(responses) if r.status_code == 200]
+        final = sessions[1].get(url)
+        assert final.json()["form_values"] == {"applicant_name": names[winner]}
+        assert final.headers["ETag"] == responses[winner].headers["ETag"]
+        assert all(r.headers["ETag"] == final.headers["ETag"] for r in responses if r.status_code == 412)
+        for client in sessions:
+            client.close()
+    assert _orphans(db_url) == 0
