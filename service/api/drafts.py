@@ -25,8 +25,8 @@ from forms.validation import form_fields, validate
 from rules.conditions import Value
 from rules.errors import Problem
 from service import crud
-from service.deps import ComposeServiceDep, OptionalUser, SessionDep
-from service.errors import VALIDATION, ApiError, NotFound, error_response
+from service.deps import ComposeServiceDep, OptionalUser, SessionDep, own_draft
+from service.errors import VALIDATION, ApiError, error_response
 from service.models import Draft, DraftPublic, DraftUpdate, User
 
 router = APIRouter(prefix="/drafts", tags=["drafts"])
@@ -100,14 +100,11 @@ def signed_in(user: OptionalUser) -> User:
 SignedIn = Annotated[User, Depends(signed_in)]
 
 
-def own_draft(draft_id: uuid.UUID, session: SessionDep, user: SignedIn) -> Draft:
-    draft = crud.get_draft(session=session, owner=user, draft_id=draft_id)
-    if draft is None:
-        raise NotFound("unknown_draft", "没有找到这份草稿", "path.draft_id", str(draft_id))
-    return draft
+def get_own_draft(draft_id: uuid.UUID, session: SessionDep, user: SignedIn) -> Draft:
+    return own_draft(session, user, draft_id)
 
 
-OwnDraft = Annotated[Draft, Depends(own_draft)]
+OwnDraft = Annotated[Draft, Depends(get_own_draft)]
 
 
 def etag(draft: Draft) -> str:

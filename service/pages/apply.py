@@ -29,8 +29,7 @@ from forms.validation import form_fields, validate
 from rules.errors import InputError
 from service import crud
 from service.compose import Composed, ComposeService
-from service.deps import CsrfProtected, CurrentUser, LangDep, OptionalUser, SessionDep, SettingsDep
-from service.errors import NotFound
+from service.deps import CsrfProtected, LangDep, OptionalUser, OwnDraft, SessionDep
 from service.i18n import translations
 from service.models import Draft, DraftCreate, DraftUpdate, StoredComposition, User
 from service.pages import responses as pages
@@ -236,13 +235,8 @@ def _read_version(form: FormData, journey: Journey) -> int | None:
     },
     dependencies=[CsrfProtected],
 )
-def resume_draft(
-    request: Request, session: SessionDep, user: CurrentUser, settings: SettingsDep, draft_id: uuid.UUID
-) -> Response:
+def resume_draft(request: Request, draft: OwnDraft) -> Response:
     """Carry one of my drafts back into the journey and continue its form."""
-    draft = crud.get_draft(session=session, owner=user, draft_id=draft_id)
-    if draft is None:
-        raise NotFound("unknown_draft", "没有找到这份草稿", "path.draft_id", str(draft_id))
     answers = {k: v for k, v in draft.answers.items() if isinstance(v, bool | int | float | str)}
     journey = Journey(
         pack=draft.pack_id,

@@ -21,8 +21,7 @@ from composer.model import Composition
 from forms.render import render_pdf
 from service import crud
 from service.compose import ComposeService
-from service.deps import ComposeServiceDep, CurrentUser, LangDep, OptionalUser, SessionDep
-from service.errors import NotFound
+from service.deps import ComposeServiceDep, LangDep, OptionalUser, OwnDraft, SessionDep
 from service.i18n import translations
 from service.pages import responses as pages
 from service.pages.apply import compose_draft
@@ -128,20 +127,11 @@ def _industry_names(composition: Composition, lang: str, service: ComposeService
 
 @router.get("/drafts/{draft_id}/documents/{kind}.pdf", response_class=Response, responses={**PDF, 303: pages.TO_SIGN_IN})
 def draft_pdf(
-    request: Request,
-    draft_id: uuid.UUID,
-    kind: str,
-    session: SessionDep,
-    user: CurrentUser,
-    service: ComposeServiceDep,
-    lang: LangDep,
+    request: Request, draft: OwnDraft, kind: str, session: SessionDep, service: ComposeServiceDep, lang: LangDep
 ) -> Response:
     """A PDF of one of my drafts, composed from the input stored with it."""
     if kind not in TITLES:
         return _unknown_kind(request, lang)
-    draft = crud.get_draft(session=session, owner=user, draft_id=draft_id)
-    if draft is None:
-        raise NotFound("unknown_draft", "没有找到这份草稿", "path.draft_id", str(draft_id))
     composed = compose_draft(service, session, draft, lang)
     if composed is None:
         gettext = translations(lang).gettext

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from service import crud
-from service.deps import ComposeServiceDep, CsrfProtected, CurrentUser, LangDep, RegistryDep, SessionDep
-from service.errors import NotFound
+from service.deps import ComposeServiceDep, CsrfProtected, CurrentUser, LangDep, OwnDraft, RegistryDep, SessionDep
 from service.models import Draft
 from service.pages import responses as pages
 from service.pages.apply import compose_draft, missing_required
@@ -20,13 +18,6 @@ from service.pages.templating import render
 router = APIRouter(tags=["pages"])
 
 _SIGN_IN: dict[int | str, dict[str, Any]] = {303: pages.TO_SIGN_IN}
-
-
-def _draft_or_404(session: SessionDep, user: CurrentUser, draft_id: uuid.UUID) -> Draft:
-    draft = crud.get_draft(session=session, owner=user, draft_id=draft_id)
-    if draft is None:
-        raise NotFound("unknown_draft", "没有找到这份草稿", "path.draft_id", str(draft_id))
-    return draft
 
 
 def _title(draft: Draft, registry: RegistryDep, lang: str) -> str:
@@ -60,16 +51,9 @@ def list_drafts(request: Request, session: SessionDep, user: CurrentUser, regist
     responses={200: pages.PAGE, 404: pages.NOT_FOUND, 422: pages.INVALID, **_SIGN_IN},
 )
 def read_draft(
-    request: Request,
-    session: SessionDep,
-    user: CurrentUser,
-    registry: RegistryDep,
-    service: ComposeServiceDep,
-    lang: LangDep,
-    draft_id: uuid.UUID,
+    request: Request, session: SessionDep, draft: OwnDraft, registry: RegistryDep, service: ComposeServiceDep, lang: LangDep
 ) -> Response:
     """Show one of my drafts: what it is, what is still missing, continue it, its PDFs."""
-    draft = _draft_or_404(session, user, draft_id)
     composed = compose_draft(service, session, draft, lang)
     composition = composed.composition if composed else None
     context = {
@@ -98,8 +82,7 @@ def read_draft(
     },
     dependencies=[CsrfProtected],
 )
-def delete_draft(session: SessionDep, user: CurrentUser, draft_id: uuid.UUID) -> Response:
-    """Delete one of my drafts."""
-    draft = _draft_or_404(session, user, draft_id)
+def delete_draft(session: SessionDep, draft: OwnDraft) -> Response:
+    """Delete one of my drafts (and the composition stored with it)."""
     crud.delete_draft(session=session, draft=draft)
     return RedirectResponse("/drafts", status_code=303)
