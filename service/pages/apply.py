@@ -11,6 +11,10 @@ Saving needs an applicant: someone not signed in is sent to sign in (or sign up)
 to the form, the values kept in the session meanwhile when they fit. A draft stores the
 composition it was built on (``crud.create_draft(composed=...)``); ``POST /drafts/{id}/resume``
 carries a saved draft back into the journey.
+
+No lost updates: the form carries the version of the draft it was read at, and a save based on
+an older version (another window or device saved in between) writes nothing and shows both
+versions to choose from (``service/pages/conflict.py``).
 """
 
 from __future__ import annotations
@@ -182,18 +186,22 @@ def save_form(
             status_code=400,
         )
 
+    content: dict[str, Any] = {
+        "industries": journey.industries,
+        "scope": journey.scope,
+        "answers": dict(journey.answers),
+        "commit": journey.commit,
+        "form_values": clean,
+    }
     draft = _own_draft(session, user, journey.draft)
     if draft is not None:
-        update = DraftUpdate(
-            industries=journey.industries,
-            scope=journey.scope,
-            answers=dict(journey.answers),
-            commit=journey.commit,
-            form_values=clean,
-        )
         try:
             draft = crud.update_draft(
-                session=session, draft=draft, draft_update=update, composed=composed, read_version=_read_version(form, journey)
+                session=session,
+                draft=draft,
+                draft_update=DraftUpdate(**content),
+                composed=composed,
+                read_version=_read_version(form, journey),
             )
         except crud.DraftConflict:
             saved = _own_draft(session, user, journey.draft)
@@ -201,14 +209,7 @@ def save_form(
                 return render_conflict(request, ready, saved, clean, posted, lang)
             draft = None  # deleted meanwhile: this save makes it again
     if draft is None:
-        create = DraftCreate(
-            pack_id=composition.pack.id,
-            industries=journey.industries,
-            scope=journey.scope,
-            answers=dict(journey.answers),
-            commit=journey.commit,
-            form_values=clean,
-        )
+        create = DraftCreate(pack_id=composition.pack.id, **content)
         draft = crud.create_draft(session=session, owner=user, draft_create=create, composed=composed)
     journey.draft, journey.draft_version = str(draft.id), draft.version
     journey.stash = None
