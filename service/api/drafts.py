@@ -15,6 +15,7 @@ form sends ``PUT`` or ``If-Match``, and the browser's preflight for them finds n
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Response
@@ -27,7 +28,7 @@ from rules.errors import Problem
 from service import crud
 from service.deps import ComposeServiceDep, OptionalUser, SessionDep, own_draft
 from service.errors import VALIDATION, ApiError, error_response
-from service.models import Draft, DraftPublic, DraftUpdate, User
+from service.models import Draft, DraftUpdate, User
 
 router = APIRouter(prefix="/drafts", tags=["drafts"])
 
@@ -59,10 +60,43 @@ class DraftContent(BaseModel):
     form_values: dict[str, FieldValue] = Field(default={}, max_length=200, description="the one form: field id → value")
 
 
-class DraftOut(DraftPublic):
+class DraftOut(BaseModel):
     """A draft and its version (also its ``ETag``)."""
 
+    model_config = ConfigDict(
+        from_attributes=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "0b6f3f5e-6c1a-4a55-9d0c-3f0b1b7a2c11",
+                    "version": 3,
+                    "pack_id": "beijing-dongcheng",
+                    "industries": ["convenience_store"],
+                    "scope": [],
+                    "answers": {"area_m2": 80, "sells_tobacco": True},
+                    "commit": [],
+                    "form_values": {"applicant_name": "北京东城好邻居便利店有限公司"},
+                    "composition_id": "5d1c2a9e-1f7b-4e0a-8f43-2b9e6c7d8a90",
+                    "status": "draft",
+                    "created_at": "2026-12-01T08:00:00Z",
+                    "updated_at": "2026-12-05T03:51:00Z",
+                }
+            ]
+        },
+    )
+
+    id: uuid.UUID
     version: int
+    pack_id: str
+    industries: list[str]
+    scope: list[str]
+    answers: dict[str, Any]
+    commit: list[str]
+    form_values: dict[str, Any]
+    composition_id: uuid.UUID | None = Field(description="the stored composition the draft was last composed from")
+    status: str = Field(description="draft: not yet submitted")
+    created_at: datetime
+    updated_at: datetime
 
 
 def _example(code: str, message: str, where: str, subject: str = "") -> dict[str, Any]:
@@ -114,7 +148,7 @@ def etag(draft: Draft) -> str:
 def _out(draft: Draft, response: Response) -> DraftOut:
     response.headers["ETag"] = etag(draft)
     response.headers["Cache-Control"] = "no-store"
-    return DraftOut.model_validate(draft, from_attributes=True)
+    return DraftOut.model_validate(draft)
 
 
 @router.get("/{draft_id}", responses={200: {"headers": ETAG}, 401: SIGN_IN_REQUIRED, 404: NOT_FOUND, 422: VALIDATION})

@@ -209,6 +209,7 @@ def test_api_etag_and_if_match_round_trip(db_client: TestClient, db_url: str) ->
     assert read.status_code == 200
     etag = read.headers["ETag"]
     assert read.json()["version"] == 1
+    assert read.json()["status"] == "draft"
     assert read.json()["form_values"] == {"applicant_name": "东城便利"}
 
     written = _put(db_client, draft_id, _body(answers={"area_m2": 80}, form_values={"applicant_name": "东城好邻居"}), etag)
