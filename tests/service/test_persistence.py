@@ -145,7 +145,8 @@ def test_list_drafts_newest_first(db_url: str) -> None:
 def test_the_alembic_command_works_on_a_fresh_checkout(tmp_path, cwd: str, config: str) -> None:  # type: ignore[no-untyped-def]
     # A fresh clone has no var/ directory for the default SQLite file; the command must make it.
     url = f"sqlite:///{tmp_path / 'var' / 'yiye.db'}"
-    env = {**os.environ, "YIYE_DATABASE_URL": url}
+    # no PYTHONPATH: the ini alone must put this checkout first, from either directory
+    env = {**{k: v for k, v in os.environ.items() if k != "PYTHONPATH"}, "YIYE_DATABASE_URL": url}
     done = subprocess.run(
         [sys.executable, "-m", "alembic", "-c", config, "upgrade", "head"],
         cwd=ROOT / cwd,
