@@ -26,7 +26,7 @@ from service import errors, health, logs, openapi
 from service.api import api_router
 from service.compose import ComposeService
 from service.db import make_engine
-from service.deps import SignInRequired
+from service.deps import Redirect, SignInRequired
 from service.i18n import negotiate, translations
 from service.middleware import BodySizeLimit
 from service.pages import pages_router
@@ -103,6 +103,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for exc_class, handler in errors.HANDLERS.items():
         app.add_exception_handler(exc_class, _negotiated(handler))
     app.add_exception_handler(SignInRequired, _to_sign_in)
+    app.add_exception_handler(Redirect, _redirect)
 
     app.include_router(health.router)
     app.include_router(api_router)
@@ -162,3 +163,8 @@ def _negotiated(handler: Any) -> Any:
 async def _to_sign_in(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, SignInRequired)
     return RedirectResponse(f"/sign-in?next={quote(exc.next_url)}", status_code=303)
+
+
+async def _redirect(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, Redirect)
+    return RedirectResponse(exc.url, status_code=303)

@@ -13,7 +13,7 @@ from typing import Annotated
 
 import typer
 
-db_app = typer.Typer(help="数据库: 迁移与演示数据。", no_args_is_help=True)
+db_app = typer.Typer(help="数据库: 迁移、演示数据与清理。", no_args_is_help=True)
 
 DatabaseUrl = Annotated[
     str | None, typer.Option("--database-url", help="SQLAlchemy URL; 默认读 YIYE_DATABASE_URL 或 ./var/yiye.db")
@@ -51,6 +51,27 @@ def db_demo(database_url: DatabaseUrl = None) -> None:
     db.upgrade(settings.database_url)
     seeded = demo.seed(settings)
     typer.echo(f"演示账户: {seeded.email} 或 {seeded.phone}, 密码 {seeded.password}; 草稿 {seeded.drafts} 份")
+
+
+@db_app.command("prune")
+def db_prune(
+    database_url: DatabaseUrl = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="只统计, 不删除")] = False,
+) -> None:
+    """删除没有任何草稿引用的已存组合结果(以前每次保存草稿都留下一条; 也包括 API ?store=true 存的)。"""
+    from sqlmodel import Session
+
+    from service import crud, db
+
+    settings = _settings(database_url)
+    engine = db.make_engine(settings.database_url)
+    try:
+        with Session(engine) as session:
+            count = crud.prune_compositions(session=session, dry_run=dry_run)
+    finally:
+        engine.dispose()
+    verb = "可删除" if dry_run else "已删除"
+    typer.echo(f"{verb} {count} 条无引用的组合结果: {_safe(settings.database_url)}")
 
 
 def serve(

@@ -5,7 +5,8 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import delete, exists, func
+from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, col, select
 
 from service.compose import Composed
@@ -50,23 +51,40 @@ def authenticate(*, session: Session, login: str, password: str) -> User | None:
 
 def store_composition(*, session: Session, composed: Composed) -> StoredComposition:
     """Keep the exact input, pack version and output hash, so the composition can be replayed."""
-    stored = StoredComposition(
-        pack_id=composed.output.pack_id,
-        pack_version=composed.output.pack_version,
-        as_of=composed.output.as_of,
-        input=composed.request.model_dump(mode="json"),
-        output_sha256=composed.output.sha256,
-    )
+    stored = _stored(composed)
     session.add(stored)
     session.commit()
     session.refresh(stored)
     return stored
 
 
+def _stored(composed: Composed) -> StoredComposition:
+    return StoredComposition(
+        pack_id=composed.output.pack_id,
+        pack_version=composed.output.pack_version,
+        as_of=composed.output.as_of,
+        input=composed.request.model_dump(mode="json"),
+        output_sha256=composed.output.sha256,
+    )
+
+
+def _same(stored: StoredComposition, composed: Composed) -> bool:
+    """The stored row already records this composition: same pack version, input and output."""
+    return (
+        stored.pack_id == composed.output.pack_id
+        and stored.pack_version == composed.output.pack_version
+        and stored.output_sha256 == composed.output.sha256
+        and stored.input == composed.request.model_dump(mode="json")
+    )
+
+
 def create_draft(*, session: Session, owner: User, draft_create: DraftCreate, composed: Composed | None = None) -> Draft:
     draft = Draft.model_validate(draft_create, update={"owner_id": owner.id})
     if composed is not None:
-        draft.composition_id = store_composition(session=session, composed=composed).id
+        stored = _stored(composed)
+        session.add(stored)
+        session.flush()
+        draft.composition_id = stored.id
     session.add(draft)
     session.commit()
     session.refresh(draft)
@@ -87,18 +105,72 @@ def count_drafts(*, session: Session, owner: User) -> int:
     return session.exec(select(func.count()).select_from(Draft).where(Draft.owner_id == owner.id)).one()
 
 
-def update_draft(*, session: Session, draft: Draft, draft_update: DraftUpdate, composed: Composed | None = None) -> Draft:
-    data: dict[str, Any] = draft_update.model_dump(exclude_unset=True)
-    draft.sqlmodel_update(data)
-    if composed is not None:
-        draft.composition_id = store_composition(session=session, composed=composed).id
-    draft.updated_at = utcnow()
-    session.add(draft)
-    session.commit()
+class DraftConflict(Exception):
+    """The draft was saved by someone else since it was read; nothing was written."""
+
+
+def update_draft(
+    *,
+    session: Session,
+    draft: Draft,
+    draft_update: DraftUpdate,
+    composed: Composed | None = None,
+    read_version: int | None = None,
+) -> Draft:
+    """Save changes to a draft read at ``read_version`` (default: as loaded), in one transaction.
+
+    Raises ``DraftConflict`` when the draft has a newer version, whether that was saved before
+    this call or between its read and its write (the UPDATE names the version it replaces). A new
+    composition replaces the one the draft referenced, which is deleted; the same one is kept.
+    """
+    if read_version is not None and read_version != draft.version:
+        raise DraftConflict(draft.id)
+    previous = draft.composition_id
+    try:
+        if composed is not None:
+            current = session.get(StoredComposition, previous) if previous else None
+            if current is None or not _same(current, composed):
+                stored = _stored(composed)
+                session.add(stored)
+                session.flush()
+                draft.composition_id = stored.id
+        draft.sqlmodel_update(draft_update.model_dump(exclude_unset=True))
+        draft.updated_at = utcnow()
+        session.add(draft)
+        session.flush()
+        if previous is not None and draft.composition_id != previous:
+            _delete_unreferenced(session, previous)
+        session.commit()
+    except StaleDataError as exc:
+        session.rollback()
+        raise DraftConflict(draft.id) from exc
     session.refresh(draft)
     return draft
 
 
 def delete_draft(*, session: Session, draft: Draft) -> None:
+    """Delete the draft and the composition it was built on, in one transaction."""
+    composition_id = draft.composition_id
     session.delete(draft)
+    session.flush()
+    if composition_id is not None:
+        _delete_unreferenced(session, composition_id)
     session.commit()
+
+
+def _unreferenced() -> Any:
+    return ~exists().where(col(Draft.composition_id) == col(StoredComposition.id))
+
+
+def _delete_unreferenced(session: Session, composition_id: uuid.UUID) -> None:
+    statement = delete(StoredComposition).where(col(StoredComposition.id) == composition_id, _unreferenced())
+    session.exec(statement)
+
+
+def prune_compositions(*, session: Session, dry_run: bool = False) -> int:
+    """Delete every stored composition no draft references (what draft saves left behind); how many."""
+    if dry_run:
+        return session.exec(select(func.count()).select_from(StoredComposition).where(_unreferenced())).one()
+    result = session.exec(delete(StoredComposition).where(_unreferenced()))
+    session.commit()
+    return int(result.rowcount)

@@ -17,14 +17,21 @@ ALEMBIC_INI = Path(__file__).parent / "alembic.ini"
 
 def make_engine(url: str, *, echo: bool = False) -> Engine:
     """An engine for SQLite (file made on first use, foreign keys on) or PostgreSQL."""
-    parsed = make_url(url)
-    if parsed.get_backend_name() == "sqlite":
-        if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    if make_sqlite_directory(url):
         engine = create_engine(url, echo=echo, connect_args={"check_same_thread": False})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     return create_engine(url, echo=echo, pool_pre_ping=True)
+
+
+def make_sqlite_directory(url: str) -> bool:
+    """Whether ``url`` is SQLite; if it names a file, its directory is made (a fresh clone has no var/)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return False
+    if parsed.database and parsed.database != ":memory:":
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    return True
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -43,10 +50,7 @@ def alembic_config(url: str) -> Config:
 
 
 def upgrade(url: str, revision: str = "head") -> None:
-    """Bring the database at ``url`` to ``revision`` (creating a SQLite file if needed)."""
-    parsed = make_url(url)
-    if parsed.get_backend_name() == "sqlite" and parsed.database and parsed.database != ":memory:":
-        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    """Bring the database at ``url`` to ``revision`` (creating a SQLite file if needed, see env.py)."""
     command.upgrade(alembic_config(url), revision)
 
 

@@ -16,10 +16,11 @@ from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
 from composer import Composer
+from service import crud
 from service.compose import ComposeService, PackUnavailable
 from service.errors import CsrfFailed, NotFound
 from service.i18n import Lang, negotiate
-from service.models import User
+from service.models import Draft, User
 from service.registry import PackRegistry
 from service.security import CSRF_FIELD, CSRF_HEADER, csrf_valid
 from service.settings import Settings
@@ -100,6 +101,14 @@ def get_optional_user(request: Request, session: SessionDep) -> User | None:
 OptionalUser = Annotated[User | None, Depends(get_optional_user)]
 
 
+class Redirect(Exception):
+    """Raised by a page's dependency that sends the visitor to another step; the app answers 303."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__(url)
+        self.url = url
+
+
 class SignInRequired(Exception):
     """Raised for pages that need an applicant; handled by redirecting to the sign-in page."""
 
@@ -131,3 +140,19 @@ async def check_csrf(request: Request) -> None:
 
 
 CsrfProtected = Depends(check_csrf)
+
+
+def own_draft(session: Session, user: User, draft_id: uuid.UUID) -> Draft:
+    """The applicant's draft with this id; someone else's is a 404 exactly like a missing one."""
+    draft = crud.get_draft(session=session, owner=user, draft_id=draft_id)
+    if draft is None:
+        raise NotFound("unknown_draft", "没有找到这份草稿", "path.draft_id", str(draft_id))
+    return draft
+
+
+def get_own_draft(draft_id: uuid.UUID, session: SessionDep, user: CurrentUser) -> Draft:
+    return own_draft(session, user, draft_id)
+
+
+OwnDraft = Annotated[Draft, Depends(get_own_draft)]
+"""The signed-in applicant's draft named in the path (pages: not signed in goes to sign in)."""

@@ -112,8 +112,16 @@ class DraftUpdate(SQLModel):
     form_values: dict[str, Any] | None = None
 
 
+_DRAFT_VERSION = sa.Column("version", sa.Integer, nullable=False, server_default="1")
+
+
 class Draft(DraftBase, table=True):
+    # Optimistic locking: every UPDATE says ``WHERE version = <the version read>`` and counts up,
+    # so of two writers that read the same version only the first succeeds (StaleDataError).
+    __mapper_args__ = {"version_id_col": _DRAFT_VERSION}
+
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    version: int = Field(default=1, sa_column=_DRAFT_VERSION)
     owner_id: uuid.UUID = Field(foreign_key="user.id", index=True, ondelete="CASCADE")
     composition_id: uuid.UUID | None = Field(default=None, foreign_key="stored_composition.id")
     status: DraftStatus = Field(default=DraftStatus.draft, sa_type=sa.String(20))

@@ -1,4 +1,10 @@
-"""Alembic environment: the URL comes from the caller (service.db.upgrade) or from YIYE_DATABASE_URL."""
+"""Alembic environment: the URL comes from the caller (service.db.upgrade) or from the settings.
+
+The settings read ``YIYE_DATABASE_URL`` and default to ``var/yiye.db`` in the checkout, whose
+directory is made here, so ``alembic -c service/alembic.ini upgrade head`` works in a fresh clone.
+Migrations connect without the service's SQLite pragmas: batch mode copies and drops tables, which
+must not cascade with foreign keys on.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +15,7 @@ from sqlalchemy import pool
 from sqlmodel import SQLModel, create_engine
 
 import service.models  # noqa: F401  (registers every table on SQLModel.metadata)
+from service.db import make_sqlite_directory
 from service.settings import Settings
 
 config = context.config
@@ -44,7 +51,9 @@ def run_migrations_online() -> None:
         with context.begin_transaction():
             context.run_migrations()
         return
-    engine = create_engine(_url(), poolclass=pool.NullPool)
+    url = _url()
+    make_sqlite_directory(url)
+    engine = create_engine(url, poolclass=pool.NullPool)
     with engine.connect() as connection:
         _configure(connection=connection)
         with context.begin_transaction():

@@ -11,6 +11,10 @@ Saving needs an applicant: someone not signed in is sent to sign in (or sign up)
 to the form, the values kept in the session meanwhile when they fit. A draft stores the
 composition it was built on (``crud.create_draft(composed=...)``); ``POST /drafts/{id}/resume``
 carries a saved draft back into the journey.
+
+No lost updates: the form carries the version of the draft it was read at, and a save based on
+an older version (another window or device saved in between) writes nothing and shows both
+versions to choose from (``service/pages/conflict.py``).
 """
 
 from __future__ import annotations
@@ -22,42 +26,28 @@ from urllib.parse import quote
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session
+from starlette.datastructures import FormData
 
 from composer.model import ComposeRequest, FieldOut, Form
 from forms.validation import form_fields, validate
 from rules.errors import InputError
 from service import crud
 from service.compose import Composed, ComposeService
-from service.deps import ComposeServiceDep, CsrfProtected, CurrentUser, LangDep, OptionalUser, SessionDep, SettingsDep
-from service.errors import NotFound
+from service.deps import CsrfProtected, LangDep, OptionalUser, OwnDraft, SessionDep
 from service.i18n import translations
 from service.models import Draft, DraftCreate, DraftUpdate, StoredComposition, User
 from service.pages import responses as pages
-from service.pages.formdata import FormDataDep
-from service.pages.journey import Journey, load_composed, next_url
+from service.pages.conflict import render_conflict
+from service.pages.formdata import FormDataDep, display_values, text
+from service.pages.journey import CompleteJourney, Journey
 from service.pages.templating import render
 
 router = APIRouter(tags=["pages"])
 
 MAX_VALUE = 2000
-
-
-def display_values(form: Form, values: dict[str, Any]) -> dict[str, str]:
-    """Stored (clean) values, or the prefill, as the inputs show them."""
-    shown: dict[str, str] = {}
-    for f in form_fields(form):
-        value = values.get(f.id)
-        if value is None or value == "":
-            value = f.prefill
-        if value is None:
-            continue
-        if isinstance(value, bool):
-            shown[f.id] = "true" if value else "false"
-        elif isinstance(value, float) and value.is_integer():
-            shown[f.id] = str(int(value))
-        else:
-            shown[f.id] = str(value)
-    return shown
+VERSION_FIELD = "draft_version"
+NOT_FIELDS = frozenset({"csrf_token", VERSION_FIELD})
+"""Posted names that are not the form's own fields."""
 
 
 def _given(f: FieldOut, posted: dict[str, str]) -> bool:
@@ -95,6 +85,7 @@ def _render_form(
     field_errors: dict[str, str] | None = None,
     extra_errors: list[dict[str, str]] | None = None,
     status_code: int = 200,
+    draft_version: int | None = None,
 ) -> Response:
     composition = composed.composition
     field_errors = field_errors or {}
@@ -110,6 +101,7 @@ def _render_form(
         "errors": errors,
         "stashed": bool(journey.stash) and user is not None,
         "draft_id": journey.draft,
+        "draft_version": draft_version,
         "sign_in_url": f"/sign-in?next={quote('/form')}",
         "sign_up_url": f"/sign-up?next={quote('/form')}",
     }
@@ -123,20 +115,13 @@ def _own_draft(session: Session, user: User | None, draft_id: str | None) -> Dra
 
 
 @router.get("/form", response_class=Response, responses={200: pages.PAGE, 303: pages.TO_START})
-def form_page(
-    request: Request, user: OptionalUser, session: SessionDep, service: ComposeServiceDep, settings: SettingsDep, lang: LangDep
-) -> Response:
+def form_page(request: Request, user: OptionalUser, session: SessionDep, lang: LangDep, ready: CompleteJourney) -> Response:
     """The one form, filled with what the applicant saved or typed before signing in."""
-    loaded = load_composed(request, service, settings.default_pack, lang)
-    if isinstance(loaded, Response):
-        return loaded
-    journey, composed = loaded
-    if composed.composition.questions:
-        return RedirectResponse(next_url(composed.composition), status_code=303)
+    journey, composed = ready.journey, ready.composed
     draft = _own_draft(session, user, journey.draft)
     saved: dict[str, Any] = journey.stash if journey.stash is not None else (draft.form_values if draft else {})
     values = display_values(composed.composition.form, saved)
-    return _render_form(request, journey, composed, user, lang, values)
+    return _render_form(request, journey, composed, user, lang, values, draft_version=draft.version if draft else 0)
 
 
 @router.post(
@@ -147,6 +132,7 @@ def form_page(
         303: {"description": "Saved: on to the draft (or to sign in first)"},
         400: pages.FORM_ERRORS,
         403: pages.CSRF,
+        409: pages.CONFLICT,
         413: pages.TOO_LARGE,
     },
     dependencies=[CsrfProtected],
@@ -155,25 +141,34 @@ def save_form(
     request: Request,
     user: OptionalUser,
     session: SessionDep,
-    service: ComposeServiceDep,
-    settings: SettingsDep,
     lang: LangDep,
+    ready: CompleteJourney,
     form: FormDataDep,
 ) -> Response:
-    """Validate the one form; save it as the applicant's draft (signing in first if need be)."""
+    """Validate the one form; save it as the applicant's draft (signing in first if need be).
+
+    The form carries the version of the draft it was read at (``draft_version``, 0 before there
+    was a draft); if the draft has been saved since, nothing is written and the conflict page
+    shows both versions.
+    """
     _ = translations(lang).gettext
-    loaded = load_composed(request, service, settings.default_pack, lang)
-    if isinstance(loaded, Response):
-        return loaded
-    journey, composed = loaded
+    journey, composed = ready.journey, ready.composed
     composition = composed.composition
-    if composition.questions:
-        return RedirectResponse(next_url(composition), status_code=303)
-    posted = {k: v[:MAX_VALUE] for k, v in form.multi_items() if isinstance(v, str) and k != "csrf_token"}
+    posted = {k: v[:MAX_VALUE] for k, v in form.multi_items() if isinstance(v, str) and k not in NOT_FIELDS}
     clean, errors = validate(composition.form, posted, lang)
     blocking = {f.id: errors[f.id] for f in form_fields(composition.form) if f.id in errors and _given(f, posted)}
     if blocking:
-        return _render_form(request, journey, composed, user, lang, posted, field_errors=blocking, status_code=400)
+        return _render_form(
+            request,
+            journey,
+            composed,
+            user,
+            lang,
+            posted,
+            field_errors=blocking,
+            status_code=400,
+            draft_version=_read_version(form, journey),
+        )
 
     if user is None:
         if journey.keep_stash(request, clean):
@@ -191,30 +186,41 @@ def save_form(
             status_code=400,
         )
 
+    content: dict[str, Any] = {
+        "industries": journey.industries,
+        "scope": journey.scope,
+        "answers": dict(journey.answers),
+        "commit": journey.commit,
+        "form_values": clean,
+    }
     draft = _own_draft(session, user, journey.draft)
     if draft is not None:
-        update = DraftUpdate(
-            industries=journey.industries,
-            scope=journey.scope,
-            answers=dict(journey.answers),
-            commit=journey.commit,
-            form_values=clean,
-        )
-        draft = crud.update_draft(session=session, draft=draft, draft_update=update, composed=composed)
-    else:
-        create = DraftCreate(
-            pack_id=composition.pack.id,
-            industries=journey.industries,
-            scope=journey.scope,
-            answers=dict(journey.answers),
-            commit=journey.commit,
-            form_values=clean,
-        )
+        try:
+            draft = crud.update_draft(
+                session=session,
+                draft=draft,
+                draft_update=DraftUpdate(**content),
+                composed=composed,
+                read_version=_read_version(form, journey),
+            )
+        except crud.DraftConflict:
+            saved = _own_draft(session, user, journey.draft)
+            if saved is not None:
+                return render_conflict(request, ready, saved, clean, posted, lang)
+            draft = None  # deleted meanwhile: this save makes it again
+    if draft is None:
+        create = DraftCreate(pack_id=composition.pack.id, **content)
         draft = crud.create_draft(session=session, owner=user, draft_create=create, composed=composed)
-    journey.draft = str(draft.id)
+    journey.draft, journey.draft_version = str(draft.id), draft.version
     journey.stash = None
     journey.save(request)
     return RedirectResponse(f"/drafts/{draft.id}?saved=1", status_code=303)
+
+
+def _read_version(form: FormData, journey: Journey) -> int | None:
+    """The draft version the posted form was read at; else the one this session last read or saved."""
+    posted = text(form, VERSION_FIELD, 12)
+    return int(posted) if posted.isdecimal() else journey.draft_version
 
 
 @router.post(
@@ -230,13 +236,8 @@ def save_form(
     },
     dependencies=[CsrfProtected],
 )
-def resume_draft(
-    request: Request, session: SessionDep, user: CurrentUser, settings: SettingsDep, draft_id: uuid.UUID
-) -> Response:
+def resume_draft(request: Request, draft: OwnDraft) -> Response:
     """Carry one of my drafts back into the journey and continue its form."""
-    draft = crud.get_draft(session=session, owner=user, draft_id=draft_id)
-    if draft is None:
-        raise NotFound("unknown_draft", "没有找到这份草稿", "path.draft_id", str(draft_id))
     answers = {k: v for k, v in draft.answers.items() if isinstance(v, bool | int | float | str)}
     journey = Journey(
         pack=draft.pack_id,
@@ -246,6 +247,7 @@ def resume_draft(
         commit=list(draft.commit),
         history=list(answers),
         draft=str(draft.id),
+        draft_version=draft.version,
     )
     journey.save(request)
     return RedirectResponse("/form", status_code=303)

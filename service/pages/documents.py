@@ -15,18 +15,17 @@ from typing import Any, Literal
 from urllib.parse import quote
 
 from fastapi import APIRouter, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 
 from composer.model import Composition
 from forms.render import render_pdf
 from service import crud
 from service.compose import ComposeService
-from service.deps import ComposeServiceDep, CurrentUser, LangDep, OptionalUser, SessionDep, SettingsDep
-from service.errors import NotFound
+from service.deps import ComposeServiceDep, LangDep, OptionalUser, OwnDraft, SessionDep
 from service.i18n import translations
 from service.pages import responses as pages
 from service.pages.apply import compose_draft
-from service.pages.journey import load_composed, next_url
+from service.pages.journey import CompleteJourney
 from service.pages.templating import render
 
 router = APIRouter(tags=["pages"])
@@ -98,19 +97,13 @@ def journey_pdf(
     user: OptionalUser,
     session: SessionDep,
     service: ComposeServiceDep,
-    settings: SettingsDep,
     lang: LangDep,
+    ready: CompleteJourney,
 ) -> Response:
     """A PDF of the journey in the session: ``notice``, ``form`` or ``commitment``."""
     if kind not in TITLES:
         return _unknown_kind(request, lang)
-    loaded = load_composed(request, service, settings.default_pack, lang)
-    if isinstance(loaded, Response):
-        return loaded
-    journey, composed = loaded
-    composition = composed.composition
-    if composition.questions:
-        return RedirectResponse(next_url(composition), status_code=303)
+    journey, composition = ready.journey, ready.composition
     if kind == "commitment" and not composition.commitments:
         return _no_commitments(request, lang)
     values: dict[str, Any] = {}
@@ -134,20 +127,11 @@ def _industry_names(composition: Composition, lang: str, service: ComposeService
 
 @router.get("/drafts/{draft_id}/documents/{kind}.pdf", response_class=Response, responses={**PDF, 303: pages.TO_SIGN_IN})
 def draft_pdf(
-    request: Request,
-    draft_id: uuid.UUID,
-    kind: str,
-    session: SessionDep,
-    user: CurrentUser,
-    service: ComposeServiceDep,
-    lang: LangDep,
+    request: Request, draft: OwnDraft, kind: str, session: SessionDep, service: ComposeServiceDep, lang: LangDep
 ) -> Response:
     """A PDF of one of my drafts, composed from the input stored with it."""
     if kind not in TITLES:
         return _unknown_kind(request, lang)
-    draft = crud.get_draft(session=session, owner=user, draft_id=draft_id)
-    if draft is None:
-        raise NotFound("unknown_draft", "没有找到这份草稿", "path.draft_id", str(draft_id))
     composed = compose_draft(service, session, draft, lang)
     if composed is None:
         gettext = translations(lang).gettext

@@ -2,32 +2,22 @@
 
 from __future__ import annotations
 
-import uuid
-from datetime import UTC
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from service import crud
-from service.compose import TIMEZONE
-from service.deps import ComposeServiceDep, CsrfProtected, CurrentUser, LangDep, RegistryDep, SessionDep
-from service.errors import NotFound
+from service.deps import ComposeServiceDep, CsrfProtected, CurrentUser, LangDep, OwnDraft, RegistryDep, SessionDep
 from service.models import Draft
 from service.pages import responses as pages
 from service.pages.apply import compose_draft, missing_required
+from service.pages.conflict import updated_at
 from service.pages.templating import render
 
 router = APIRouter(tags=["pages"])
 
 _SIGN_IN: dict[int | str, dict[str, Any]] = {303: pages.TO_SIGN_IN}
-
-
-def _draft_or_404(session: SessionDep, user: CurrentUser, draft_id: uuid.UUID) -> Draft:
-    draft = crud.get_draft(session=session, owner=user, draft_id=draft_id)
-    if draft is None:
-        raise NotFound("unknown_draft", "没有找到这份草稿", "path.draft_id", str(draft_id))
-    return draft
 
 
 def _title(draft: Draft, registry: RegistryDep, lang: str) -> str:
@@ -45,17 +35,11 @@ def _scope_names(draft: Draft, registry: RegistryDep, lang: str) -> str:
     return "、".join(items[s].name.in_(lang) if s in items else s for s in draft.scope)
 
 
-def _when(draft: Draft) -> str:
-    """In Beijing time (SQLite hands the stored UTC time back without its zone)."""
-    updated = draft.updated_at if draft.updated_at.tzinfo else draft.updated_at.replace(tzinfo=UTC)
-    return updated.astimezone(TIMEZONE).strftime("%Y-%m-%d %H:%M")
-
-
 @router.get("/drafts", response_class=Response, responses={200: pages.PAGE, **_SIGN_IN})
 def list_drafts(request: Request, session: SessionDep, user: CurrentUser, registry: RegistryDep, lang: LangDep) -> Response:
     """List my drafts."""
     drafts = [
-        {"id": d.id, "title": _title(d, registry, lang), "updated": _when(d)}
+        {"id": d.id, "title": _title(d, registry, lang), "updated": updated_at(d)}
         for d in crud.list_drafts(session=session, owner=user)
     ]
     return render(request, "drafts.html", {"drafts": drafts})
@@ -67,16 +51,9 @@ def list_drafts(request: Request, session: SessionDep, user: CurrentUser, regist
     responses={200: pages.PAGE, 404: pages.NOT_FOUND, 422: pages.INVALID, **_SIGN_IN},
 )
 def read_draft(
-    request: Request,
-    session: SessionDep,
-    user: CurrentUser,
-    registry: RegistryDep,
-    service: ComposeServiceDep,
-    lang: LangDep,
-    draft_id: uuid.UUID,
+    request: Request, session: SessionDep, draft: OwnDraft, registry: RegistryDep, service: ComposeServiceDep, lang: LangDep
 ) -> Response:
     """Show one of my drafts: what it is, what is still missing, continue it, its PDFs."""
-    draft = _draft_or_404(session, user, draft_id)
     composed = compose_draft(service, session, draft, lang)
     composition = composed.composition if composed else None
     context = {
@@ -87,7 +64,7 @@ def read_draft(
         "title": _title(draft, registry, lang),
         "industries": _title(draft, registry, lang) if draft.industries else "",
         "scope": _scope_names(draft, registry, lang),
-        "updated": _when(draft),
+        "updated": updated_at(draft),
     }
     return render(request, "draft.html", context)
 
@@ -105,8 +82,7 @@ def read_draft(
     },
     dependencies=[CsrfProtected],
 )
-def delete_draft(session: SessionDep, user: CurrentUser, draft_id: uuid.UUID) -> Response:
-    """Delete one of my drafts."""
-    draft = _draft_or_404(session, user, draft_id)
+def delete_draft(session: SessionDep, draft: OwnDraft) -> Response:
+    """Delete one of my drafts (and the composition stored with it)."""
     crud.delete_draft(session=session, draft=draft)
     return RedirectResponse("/drafts", status_code=303)

@@ -13,6 +13,7 @@ Session key ``journey``::
      "commit": [...], "history": [qid, ...],       # questions in the order they were answered
      "last": {input} | None, "before": {input} | None,   # for the "what changed" summary
      "draft": "uuid" | None,                       # the draft this journey saves into
+     "draft_version": int | None,                  # the version of it this session last read or saved
      "stash": {field: value} | None}               # a valid one form kept while signing in
 
 A session cookie must stay under 4 KB, so lists are capped, the stash is kept only when it fits and
@@ -25,16 +26,17 @@ import copy
 import json
 import uuid
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Annotated, Any
 
+from fastapi import Depends
 from starlette.requests import Request
-from starlette.responses import RedirectResponse
 
 from composer import Composer
 from composer.inputs import UNKNOWN
 from composer.model import ComposeRequest, Composition
 from rules.errors import InputError, Problem
 from service.compose import Composed, ComposeService
+from service.deps import ComposeServiceDep, LangDep, Redirect, SettingsDep
 from service.registry import PackRegistry
 
 SESSION_KEY = "journey"
@@ -90,6 +92,7 @@ class Journey:
     last: dict[str, Any] | None = None
     before: dict[str, Any] | None = None
     draft: str | None = None
+    draft_version: int | None = None
     stash: dict[str, Any] | None = None
 
     # --- session ---------------------------------------------------------------------------
@@ -106,6 +109,7 @@ class Journey:
         except ValueError:
             draft = None
         stash = raw.get("stash")
+        version = raw.get("draft_version")
         return cls(
             pack=pack if isinstance(pack, str) and 0 < len(pack) <= MAX_ID else default_pack,
             industries=_ids(raw.get("industries")),
@@ -116,6 +120,7 @@ class Journey:
             last=_input(raw.get("last")),
             before=_input(raw.get("before")),
             draft=draft,
+            draft_version=version if draft and type(version) is int else None,
             stash=stash if isinstance(stash, dict) else None,
         )
 
@@ -136,7 +141,8 @@ class Journey:
 
     def save(self, request: Request) -> None:
         """Into the session; the bookkeeping for "what changed" is left out if the cookie would be too big."""
-        for optional in (("draft", "stash", "last", "before"), ("draft", "stash", "last"), ("draft", "stash")):
+        kept = ("draft", "draft_version", "stash")
+        for optional in ((*kept, "last", "before"), (*kept, "last"), kept):
             data = self._data(*optional)
             if cookie_size({**request.session, SESSION_KEY: data}) <= MAX_COOKIE_BYTES:
                 break
@@ -144,7 +150,7 @@ class Journey:
 
     def keep_stash(self, request: Request, values: dict[str, Any]) -> bool:
         """Keep a valid one form across signing in, if it fits in the cookie."""
-        data = {**self._data("draft"), "stash": values}
+        data = {**self._data("draft", "draft_version"), "stash": values}
         if cookie_size({**request.session, SESSION_KEY: data}) > MAX_COOKIE_BYTES:
             return False
         self.stash = values
@@ -254,26 +260,52 @@ def next_url(composition: Composition, change: bool = False) -> str:
     return "/check-answers"
 
 
-# --- what every journey page starts with ---------------------------------------------------
+# --- what every journey page starts with: a dependency ----------------------------------------
 
 
-def load_composed(
-    request: Request, service: ComposeService, default_pack: str, lang: str
-) -> tuple[Journey, Composed] | RedirectResponse:
-    """The journey and its composition; a redirect to the start when there is nothing to compose.
+@dataclass(frozen=True)
+class ComposedJourney:
+    """The journey in the session and its composition, as a journey page receives them."""
+
+    journey: Journey
+    composed: Composed
+
+    @property
+    def composition(self) -> Composition:
+        return self.composed.composition
+
+
+def started_journey(request: Request, service: ComposeServiceDep, settings: SettingsDep, lang: LangDep) -> ComposedJourney:
+    """The journey and its composition; raises a redirect to the start when there is nothing to compose.
 
     Inputs the rules now refuse are dropped and the cleaned journey saved; a journey whose
     businesses are refused altogether is forgotten (keeping only the draft it belongs to).
     """
-    journey = Journey.load(request, default_pack)
+    journey = Journey.load(request, settings.default_pack)
     if not journey.started:
-        return RedirectResponse("/start", status_code=303)
+        raise Redirect("/start")
     before = copy.deepcopy(journey.input())
     try:
         composed = compose(service, journey, lang)
     except JourneyBroken:
-        request.session[SESSION_KEY] = {"pack": default_pack, "draft": journey.draft} if journey.draft else {}
-        return RedirectResponse("/start", status_code=303)
+        kept = {"pack": settings.default_pack, "draft": journey.draft, "draft_version": journey.draft_version}
+        request.session[SESSION_KEY] = kept if journey.draft else {}
+        raise Redirect("/start") from None
     if journey.input() != before:
         journey.save(request)
-    return journey, composed
+    return ComposedJourney(journey, composed)
+
+
+StartedJourney = Annotated[ComposedJourney, Depends(started_journey)]
+"""A journey with a business chosen, open questions or not (the question pages)."""
+
+
+def complete_journey(started: StartedJourney) -> ComposedJourney:
+    """A journey whose questions are all answered; raises a redirect to the next open question."""
+    if started.composition.questions:
+        raise Redirect(next_url(started.composition))
+    return started
+
+
+CompleteJourney = Annotated[ComposedJourney, Depends(complete_journey)]
+"""A journey ready for its notice, form and documents."""

@@ -19,12 +19,12 @@ from composer.model import Composition, Reason
 from forms.render import names_of
 from rules.errors import InputError
 from service.compose import ComposeService
-from service.deps import ComposeServiceDep, CsrfProtected, LangDep, OptionalUser, SettingsDep
+from service.deps import ComposeServiceDep, CsrfProtected, LangDep, OptionalUser
 from service.i18n import translations
 from service.pages import responses as pages
 from service.pages.changes import Changes, diff
 from service.pages.formdata import FormDataDep
-from service.pages.journey import Journey, load_composed, next_url, try_compose
+from service.pages.journey import CompleteJourney, Journey, try_compose
 from service.pages.templating import render
 
 router = APIRouter(tags=["pages"])
@@ -119,16 +119,10 @@ def _render_notice(
 
 @router.get("/notice", response_class=Response, responses={200: pages.PAGE, 303: pages.TO_START})
 def notice_page(
-    request: Request, user: OptionalUser, service: ComposeServiceDep, settings: SettingsDep, lang: LangDep
+    request: Request, user: OptionalUser, service: ComposeServiceDep, lang: LangDep, ready: CompleteJourney
 ) -> Response:
     """The tailored notice for the journey so far (open questions are asked first)."""
-    loaded = load_composed(request, service, settings.default_pack, lang)
-    if isinstance(loaded, Response):
-        return loaded
-    journey, composed = loaded
-    if composed.composition.questions:
-        return RedirectResponse(next_url(composed.composition), status_code=303)
-    return _render_notice(request, service, journey, composed.composition, lang)
+    return _render_notice(request, service, ready.journey, ready.composition, lang)
 
 
 @router.post(
@@ -144,16 +138,11 @@ def notice_page(
     dependencies=[CsrfProtected],
 )
 def choose_commitments(
-    request: Request, user: OptionalUser, service: ComposeServiceDep, settings: SettingsDep, lang: LangDep, form: FormDataDep
+    request: Request, user: OptionalUser, service: ComposeServiceDep, lang: LangDep, ready: CompleteJourney, form: FormDataDep
 ) -> Response:
     """Take the ticked permits on notify-and-commit; the composer checks each is eligible."""
     gettext = translations(lang).gettext
-    loaded = load_composed(request, service, settings.default_pack, lang)
-    if isinstance(loaded, Response):
-        return loaded
-    journey, composed = loaded
-    if composed.composition.questions:
-        return RedirectResponse(next_url(composed.composition), status_code=303)
+    journey, composed = ready.journey, ready.composed
     chosen = list(dict.fromkeys(v for v in form.getlist("commit") if isinstance(v, str)))[:20]
     candidate = Journey(**{**journey.__dict__, "commit": chosen})
     try:

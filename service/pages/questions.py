@@ -23,11 +23,11 @@ from composer.inputs import UNKNOWN, shown
 from composer.model import Composition, QuestionOut
 from rules.errors import InputError, Problem
 from rules.model import Question, QuestionType
-from service.deps import ComposeServiceDep, CsrfProtected, LangDep, OptionalUser, RegistryDep, SettingsDep
+from service.deps import ComposeServiceDep, CsrfProtected, LangDep, OptionalUser, RegistryDep
 from service.i18n import translations
 from service.pages import responses as pages
 from service.pages.formdata import FormDataDep, text
-from service.pages.journey import Journey, load_composed, next_url, user_answers
+from service.pages.journey import CompleteJourney, Journey, StartedJourney, next_url, user_answers
 from service.pages.templating import render
 
 router = APIRouter(tags=["pages"])
@@ -135,19 +135,10 @@ def _shown_value(question: Question, value: Any) -> tuple[str, bool]:
     responses={200: pages.PAGE, 303: pages.TO_START, 404: pages.NOT_FOUND, 422: pages.INVALID},
 )
 def question_page(
-    request: Request,
-    qid: str,
-    user: OptionalUser,
-    registry: RegistryDep,
-    service: ComposeServiceDep,
-    settings: SettingsDep,
-    lang: LangDep,
+    request: Request, qid: str, user: OptionalUser, registry: RegistryDep, lang: LangDep, started: StartedJourney
 ) -> Response:
     """One question, its label or legend the page's heading."""
-    loaded = load_composed(request, service, settings.default_pack, lang)
-    if isinstance(loaded, Response):
-        return loaded
-    journey, composed = loaded
+    journey, composed = started.journey, started.composed
     composer = registry.get(journey.pack)
     if composer is None or qid not in composer.pack.questions:
         return _not_found(request, lang)
@@ -214,16 +205,13 @@ def answer(
     user: OptionalUser,
     registry: RegistryDep,
     service: ComposeServiceDep,
-    settings: SettingsDep,
     lang: LangDep,
+    started: StartedJourney,
     form: FormDataDep,
 ) -> Response:
     """Check one answer through the composer; keep it and go on, or show the question again with the error."""
     _ = translations(lang).gettext
-    loaded = load_composed(request, service, settings.default_pack, lang)
-    if isinstance(loaded, Response):
-        return loaded
-    journey, composed = loaded
+    journey, composed = started.journey, started.composed
     composer = registry.get(journey.pack)
     if composer is None or qid not in composer.pack.questions:
         return _not_found(request, lang)
@@ -274,22 +262,9 @@ def answer(
 
 
 @router.get("/check-answers", response_class=Response, responses={200: pages.PAGE, 303: pages.TO_START})
-def check_answers(
-    request: Request,
-    user: OptionalUser,
-    registry: RegistryDep,
-    service: ComposeServiceDep,
-    settings: SettingsDep,
-    lang: LangDep,
-) -> Response:
+def check_answers(request: Request, user: OptionalUser, registry: RegistryDep, lang: LangDep, ready: CompleteJourney) -> Response:
     """Check your answers: each with a change link; open questions are asked first."""
-    loaded = load_composed(request, service, settings.default_pack, lang)
-    if isinstance(loaded, Response):
-        return loaded
-    journey, composed = loaded
-    composition = composed.composition
-    if composition.questions:
-        return RedirectResponse(next_url(composition), status_code=303)
+    journey, composition = ready.journey, ready.composition
     composer = registry.get(journey.pack)
     assert composer is not None
     pack = composer.pack

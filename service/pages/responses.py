@@ -17,6 +17,7 @@ def html(description: str) -> dict[str, Any]:
 PAGE = html("The page")
 FORM_ERRORS = html("The page again, with an error summary at the top and the values kept")
 CSRF = html("The form's CSRF token is missing or wrong: a page saying so; nothing was written")
+CONFLICT = html("The draft was saved elsewhere since this form was read: both versions, to choose from; nothing was written")
 NOT_FOUND = html("Not found (someone else's draft looks exactly like a missing one)")
 INVALID = html("A malformed path or field: an error page")
 RATE_LIMITED = {
@@ -26,4 +27,16 @@ RATE_LIMITED = {
 TO_SIGN_IN = {"description": "Not signed in: on to the sign-in page"}
 TO_START = {"description": "No business chosen yet (or open questions first): on to that step"}
 
-__all__ = ["CSRF", "FORM_ERRORS", "INVALID", "NOT_FOUND", "PAGE", "RATE_LIMITED", "TOO_LARGE", "TO_SIGN_IN", "TO_START", "html"]
+__all__ = [
+    "CONFLICT",
+    "CSRF",
+    "FORM_ERRORS",
+    "INVALID",
+    "NOT_FOUND",
+    "PAGE",
+    "RATE_LIMITED",
+    "TOO_LARGE",
+    "TO_SIGN_IN",
+    "TO_START",
+    "html",
+]

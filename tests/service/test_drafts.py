@@ -144,7 +144,7 @@ def test_a_draft_keeps_the_composition_it_was_built_on(db_client: TestClient, db
     engine.dispose()
 
 
-def test_updating_a_draft_stores_the_new_composition_and_keeps_the_old(db_client: TestClient, db_url: str) -> None:
+def test_updating_a_draft_stores_the_new_composition_and_drops_the_old(db_client: TestClient, db_url: str) -> None:
     sign_up(db_client, "owner@example.com")
     draft_id = _make_draft(db_client, db_url, "owner@example.com", ["shop"])
     owner = _user(db_url, "owner@example.com")
@@ -165,5 +165,6 @@ def test_updating_a_draft_stores_the_new_composition_and_keeps_the_old(db_client
         assert draft.form_values == {"applicant_name": "东城便利"}
         assert draft.composition_id != first_composition
         assert draft.updated_at >= first_updated
-        assert len(session.exec(select(StoredComposition)).all()) == 2
+        assert [s.id for s in session.exec(select(StoredComposition)).all()] == [draft.composition_id]
+        assert draft.version == 2
     engine.dispose()
