@@ -26,7 +26,7 @@ from sqlalchemy import Engine, delete, or_, update
 from sqlmodel import Session, col
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import MutableHeaders
-from starlette.requests import HTTPConnection
+from starlette.requests import HTTPConnection, cookie_parser
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from service.models import WebSession
@@ -246,7 +246,7 @@ class ServerSessionMiddleware:
         if scope["type"] not in ("http", "websocket"):
             await self.app(scope, receive, send)
             return
-        token = HTTPConnection(scope).cookies.get(self.settings.session_cookie) or None
+        token = self._token(scope)
         session = ServerSession(self.store(scope), token)
         scope["session"] = session
         if token and not scope["path"].startswith(WITHOUT_SESSION):
@@ -260,6 +260,12 @@ class ServerSessionMiddleware:
             await send(message)
 
         await self.app(scope, receive, send_with_cookie)
+
+    def _token(self, scope: Scope) -> str | None:
+        for name, value in scope["headers"]:
+            if name == b"cookie":
+                return cookie_parser(value.decode("latin-1")).get(self.settings.session_cookie) or None
+        return None
 
     def _cookie(self, token: str) -> str:
         settings = self.settings
