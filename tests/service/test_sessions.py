@@ -3,10 +3,17 @@ id at sign-in. Run on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import hashlib
 import re
+from datetime import UTC, datetime, timedelta
 
 from fastapi.testclient import TestClient
+from sqlalchemy import update
+from sqlmodel import Session, col, select
 from svcutil import csrf_from, sign_up
+
+from service.db import make_engine
+from service.models import WebSession
 
 PASSWORD = "correct-horse-9"
 NEW_PASSWORD = "battery-staple-7"
@@ -105,3 +112,20 @@ def test_the_password_page_needs_a_signed_in_user_and_the_csrf_token(db_client: 
     data = {"current_password": PASSWORD, "password": NEW_PASSWORD, "password_confirm": NEW_PASSWORD}
     assert db_client.post("/account/password", data=data).status_code == 403
     assert _sign_in(_browser(db_client), "csrf@example.com") == 303  # unchanged
+
+
+def test_a_session_past_its_absolute_age_is_over_however_busy(db_client: TestClient, db_url: str) -> None:
+    sign_up(db_client, "busy@example.com")
+    cookie = db_client.cookies["yiye_session"]
+    engine = make_engine(db_url)
+    with Session(engine) as db:  # fourteen days on, still in use a minute ago
+        db.execute(
+            update(WebSession)
+            .where(col(WebSession.id_hash) == hashlib.sha256(cookie.encode()).hexdigest())
+            .values(expires_at=datetime.now(UTC) - timedelta(seconds=1))
+        )
+        db.commit()
+    assert not _signed_in(db_client)
+    with Session(engine) as db:
+        assert db.exec(select(WebSession).where(col(WebSession.user_id).is_not(None))).all() == []
+    engine.dispose()
