@@ -118,14 +118,16 @@ def test_a_session_past_its_absolute_age_is_over_however_busy(db_client: TestCli
     sign_up(db_client, "busy@example.com")
     cookie = db_client.cookies["yiye_session"]
     engine = make_engine(db_url)
-    with Session(engine) as db:  # fourteen days on, still in use a minute ago
-        db.execute(
-            update(WebSession)
-            .where(col(WebSession.id_hash) == hashlib.sha256(cookie.encode()).hexdigest())
-            .values(expires_at=datetime.now(UTC) - timedelta(seconds=1))
-        )
-        db.commit()
-    assert not _signed_in(db_client)
-    with Session(engine) as db:
-        assert db.exec(select(WebSession).where(col(WebSession.user_id).is_not(None))).all() == []
-    engine.dispose()
+    try:
+        with Session(engine) as db:  # fourteen days on, still in use a minute ago
+            db.execute(
+                update(WebSession)
+                .where(col(WebSession.id_hash) == hashlib.sha256(cookie.encode()).hexdigest())
+                .values(expires_at=datetime.now(UTC) - timedelta(seconds=1))
+            )
+            db.commit()
+        assert not _signed_in(db_client)
+        with Session(engine) as db:
+            assert db.exec(select(WebSession).where(col(WebSession.user_id).is_not(None))).all() == []
+    finally:
+        engine.dispose()
