@@ -19,7 +19,6 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.middleware.sessions import SessionMiddleware
 
 from rules.errors import InputError
 from service import errors, health, logs, openapi
@@ -31,8 +30,9 @@ from service.i18n import negotiate, translations
 from service.middleware import BodySizeLimit
 from service.pages import pages_router
 from service.pages.templating import STATIC_DIR, render
-from service.ratelimit import RateLimiter
+from service.ratelimit import RateLimiter, RateLimitHeaders
 from service.registry import PackRegistry
+from service.sessions import ServerSessionMiddleware
 from service.settings import Settings
 
 log = logging.getLogger("yiye.app")
@@ -86,18 +86,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.rate_limiter = RateLimiter(
-        settings.rate_limit_storage, enabled=settings.rate_limit_enabled, api_keys=frozenset(settings.api_keys)
+        settings.redis_url,
+        prefix=settings.redis_prefix,
+        enabled=settings.rate_limit_enabled,
+        api_keys=frozenset(settings.api_keys),
     )
 
     # Middleware: the last added runs first. The size cap sees the request before anything reads it.
-    app.add_middleware(
-        SessionMiddleware,
-        secret_key=settings.secret_key,
-        session_cookie=settings.session_cookie,
-        max_age=settings.session_max_age,
-        same_site=settings.cookie_samesite,
-        https_only=settings.cookie_secure,
-    )
+    app.add_middleware(ServerSessionMiddleware, settings=settings)
+    app.add_middleware(RateLimitHeaders)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
 
     for exc_class, handler in errors.HANDLERS.items():

@@ -107,7 +107,10 @@ def serve(
         port=settings.port,
         workers=None if reload else settings.workers,
         reload=reload,
-        proxy_headers=True,
+        # X-Forwarded-For/-Proto only from the configured proxies: believed from anyone else, a client
+        # could name any address it likes and have a fresh rate-limit allowance with each one.
+        proxy_headers=bool(settings.trusted_proxies),
+        forwarded_allow_ips=[str(network) for network in settings.trusted_proxies],
         log_level=settings.log_level.lower(),
         access_log=False,
     )

@@ -135,3 +135,19 @@ class DraftPublic(DraftBase):
     status: DraftStatus
     created_at: datetime
     updated_at: datetime
+
+
+# --- WebSession: a browser's server-side session ----------------------------------------------
+
+
+class WebSession(SQLModel, table=True):
+    """What a browser's session cookie stands for; the cookie holds only the random id hashed here."""
+
+    __tablename__ = "web_session"
+
+    id_hash: str = Field(primary_key=True, max_length=64, description="sha256 of the id in the cookie")
+    user_id: uuid.UUID | None = Field(default=None, foreign_key="user.id", index=True, ondelete="CASCADE")
+    data: dict[str, Any] = Field(default_factory=dict, sa_type=JSONColumn)
+    created_at: datetime = _timestamp()
+    idle_expires_at: datetime = Field(sa_type=sa.DateTime(timezone=True), nullable=False, index=True)
+    expires_at: datetime = Field(sa_type=sa.DateTime(timezone=True), nullable=False, index=True)

@@ -1,9 +1,10 @@
-"""Passwords (pwdlib, argon2) and CSRF tokens bound to the signed session cookie."""
+"""Passwords (pwdlib, argon2) and CSRF tokens kept in the server-side session."""
 
 from __future__ import annotations
 
 import hmac
 import secrets
+from collections.abc import Mapping, MutableMapping
 from typing import Any
 
 from pwdlib import PasswordHash
@@ -29,11 +30,11 @@ def verify_password(password: str, hashed: str | None) -> bool:
     return password_hash.verify(password, hashed)
 
 
-def csrf_token(session: dict[str, Any]) -> str:
+def csrf_token(session: MutableMapping[str, Any]) -> str:
     """The session's CSRF token (synchroniser pattern), made on first use.
 
-    The session lives in a cookie signed with the secret key, so a token a page reads from it
-    cannot be forged, and a cross-site form cannot read it.
+    The session lives on the server (service/sessions.py), so a token a page reads from it cannot
+    be forged, and a cross-site form cannot read it.
     """
     token = session.get(CSRF_SESSION_KEY)
     if not isinstance(token, str) or len(token) < 32:
@@ -42,21 +43,8 @@ def csrf_token(session: dict[str, Any]) -> str:
     return token
 
 
-def csrf_valid(session: dict[str, Any], sent: str | None) -> bool:
+def csrf_valid(session: Mapping[str, Any], sent: str | None) -> bool:
     expected = session.get(CSRF_SESSION_KEY)
     if not isinstance(expected, str) or not sent:
         return False
     return hmac.compare_digest(expected.encode(), sent.encode())
-
-
-def rotate_session(session: dict[str, Any], keep: tuple[str, ...] = ()) -> None:
-    """Forget everything in the session and start a new CSRF token (on sign-in and sign-out).
-
-    The language and the keys in ``keep`` survive: signing in half-way through the applicant's
-    journey keeps the business chosen and the answers given (``keep=("journey",)``); signing out
-    keeps nothing else, so the next person at a shared computer sees none of it.
-    """
-    kept = {key: session[key] for key in ("lang", *keep) if session.get(key)}
-    session.clear()
-    session.update(kept)
-    csrf_token(session)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from enum import StrEnum
 from pathlib import Path
-from typing import Literal, Self
+from typing import Annotated, Literal, Self
 
-from pydantic import Field, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, IPvAnyNetwork, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from rules.packs import DEFAULT_PACK, PACKS_DIR
 
@@ -27,7 +28,7 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="YIYE_", env_file=".env", env_ignore_empty=True, extra="ignore")
 
     env: Environment = Environment.development
-    secret_key: str = Field(default=DEV_SECRET_KEY, min_length=16, description="signs session cookies and CSRF tokens")
+    secret_key: str = Field(default=DEV_SECRET_KEY, min_length=16, description="the service's secret; must be set in production")
 
     database_url: str = Field(
         default=f"sqlite:///{ROOT / 'var' / 'yiye.db'}",
@@ -54,13 +55,26 @@ class Settings(BaseSettings):
     rate_limit_enabled: bool = True
     rate_limit_api: str = Field(default="600/minute", description="per client (API key, else IP) on /api/v1")
     rate_limit_auth: str = Field(default="20/minute", description="per client IP on sign-in and sign-up posts")
-    rate_limit_storage: str = Field(default="memory://", description="a limits storage URI, e.g. redis://host:6379")
+    redis_url: str | None = Field(
+        default=None,
+        description="e.g. redis://cache:6379/0: rate limits and sign-in lock-outs shared by every worker and host; "
+        "unset, each worker process counts on its own",
+    )
+    redis_prefix: str = Field(default="yiye", min_length=1, max_length=64, description="prefix of this service's Redis keys")
+    trusted_proxies: Annotated[list[IPvAnyNetwork], NoDecode] = Field(
+        default=[],
+        description="CIDR list (comma-separated) of the proxies whose X-Forwarded-For / -Proto is believed; "
+        "none by default, so a client is the address that connected",
+    )
     api_keys: list[str] = Field(
         default=[], description="integrator keys (JSON list); a known X-API-Key is limited by key, not IP"
     )
 
     session_cookie: str = "yiye_session"
-    session_max_age: int = Field(default=14 * 24 * 3600, ge=60)
+    session_max_age: int = Field(default=14 * 24 * 3600, ge=60, description="a session ends this long after it began")
+    session_idle_seconds: int = Field(
+        default=24 * 3600, ge=1, description="a session ends when unused this long (anonymous work in progress too)"
+    )
     cookie_secure: bool = Field(default=False, description="send cookies over HTTPS only; on in production")
     cookie_samesite: Literal["lax", "strict", "none"] = "lax"
     lang_cookie: str = "yiye_lang"
@@ -81,6 +95,15 @@ class Settings(BaseSettings):
 
     log_level: str = "INFO"
     log_json: bool = True
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        if isinstance(value, str):
+            if value.lstrip().startswith("["):
+                return json.loads(value)
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
 
     @field_validator("packs_dir")
     @classmethod

@@ -1,8 +1,11 @@
-"""Sign-up, sign-in and sign-out for applicants: server-side validation, values kept on error."""
+"""Sign-up, sign-in, sign-out and password change for applicants: server-side validation, values kept on error."""
 
 from __future__ import annotations
 
+import math
 import re
+import time
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Annotated, Any
 
 from email_validator import EmailNotValidError, validate_email
@@ -10,15 +13,17 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
 
 from service import crud
-from service.deps import CsrfProtected, LangDep, OptionalUser, SessionDep
+from service.deps import CsrfProtected, CurrentUser, LangDep, OptionalUser, SessionDep
 from service.i18n import translations
-from service.models import UserCreate
+from service.models import User, UserCreate
 from service.pages import responses as pages
 from service.pages.templating import render
-from service.ratelimit import Limit
-from service.security import rotate_session
+from service.ratelimit import Limit, SignInLockout
+from service.security import hash_password, verify_password
+from service.sessions import restart, server_session
 
 router = APIRouter(tags=["pages"], include_in_schema=True)
 
@@ -79,6 +84,59 @@ class SignInForm(BaseModel):
     next: str = Field(default="", max_length=1000, description="a path on this site to go to afterwards")
 
 
+class PasswordForm(BaseModel):
+    """What the password-change form posts."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "csrf_token": "…",
+                    "current_password": "the-old-secret-1",
+                    "password": "a-new-8+-char-secret",
+                    "password_confirm": "a-new-8+-char-secret",
+                }
+            ]
+        }
+    )
+
+    csrf_token: str = Field(default="", max_length=200)
+    current_password: str = Field(default="", max_length=1000)
+    password: str = Field(default="", max_length=1000)
+    password_confirm: str = Field(default="", max_length=1000)
+
+
+BEIJING = timezone(timedelta(hours=8), "北京时间")
+
+
+def _locked_message(_: Any, until: float) -> str:
+    """When to try again: in minutes from now and as a Beijing clock time."""
+    minutes = max(1, math.ceil((until - time.time()) / 60))
+    clock = datetime.fromtimestamp(until, UTC).astimezone(BEIJING).strftime("%H:%M")
+    message: str = _("密码错误次数过多，该账户已暂时锁定。请在 %(minutes)d 分钟后（北京时间 %(clock)s 以后）再试。") % {
+        "minutes": minutes,
+        "clock": clock,
+    }
+    return message
+
+
+def _lockout(request: Request) -> SignInLockout:
+    return SignInLockout(request.app.state.rate_limiter)
+
+
+def _new_password_errors(_: Any, password: str, password_confirm: str) -> dict[str, str]:
+    field_errors: dict[str, str] = {}
+    if not password:
+        field_errors["password"] = _("请输入密码")
+    elif len(password) < MIN_PASSWORD:
+        field_errors["password"] = _("密码至少 8 个字符")
+    elif len(password) > MAX_PASSWORD:
+        field_errors["password"] = _("密码不能超过 128 个字符")
+    if password and "password" not in field_errors and password_confirm != password:
+        field_errors["password_confirm"] = _("两次输入的密码不一致")
+    return field_errors
+
+
 def safe_next(value: str | None) -> str:
     """Only paths on this site: never an open redirect."""
     if value and value.startswith("/") and not value.startswith("//") and "\\" not in value:
@@ -125,14 +183,7 @@ def sign_up(request: Request, session: SessionDep, lang: LangDep, form: Annotate
         field_errors["login"] = _("请输入 11 位手机号（以 1 开头）或电子邮箱")
     if len(display_name) > 100:
         field_errors["display_name"] = _("称呼不能超过 100 个字符")
-    if not password:
-        field_errors["password"] = _("请输入密码")
-    elif len(password) < MIN_PASSWORD:
-        field_errors["password"] = _("密码至少 8 个字符")
-    elif len(password) > MAX_PASSWORD:
-        field_errors["password"] = _("密码不能超过 128 个字符")
-    if password and "password" not in field_errors and password_confirm != password:
-        field_errors["password_confirm"] = _("两次输入的密码不一致")
+    field_errors |= _new_password_errors(_, password, password_confirm)
     if not field_errors and crud.get_user_by_login(session=session, login=login) is not None:
         field_errors["login"] = _("该手机号或电子邮箱已注册，请直接登录")
 
@@ -159,7 +210,7 @@ def sign_up(request: Request, session: SessionDep, lang: LangDep, form: Annotate
             },
             status_code=400,
         )
-    rotate_session(request.session, keep=KEEP_ON_SIGN_IN)
+    restart(server_session(request), keep=KEEP_ON_SIGN_IN)
     request.session["user_id"] = str(user.id)
     return RedirectResponse(safe_next(form.next), status_code=303)
 
@@ -188,10 +239,19 @@ def sign_in(request: Request, session: SessionDep, lang: LangDep, form: Annotate
     if not password:
         field_errors["password"] = _("请输入密码")
     user = None
+    locked_until = None
     if not field_errors:
-        user = crud.authenticate(session=session, login=login, password=password)
-        if user is None:
-            field_errors["login"] = _("手机号、电子邮箱或密码不正确")
+        lockout = _lockout(request)
+        locked_until = lockout.locked_until(login)
+        if locked_until is None:
+            user = crud.authenticate(session=session, login=login, password=password)
+            if user is None:
+                field_errors["login"] = _("手机号、电子邮箱或密码不正确")
+                locked_until = lockout.failed(login)
+            else:
+                lockout.succeeded(login)
+        if locked_until is not None:
+            field_errors["login"] = _locked_message(_, locked_until)
     if user is None:
         context = {
             "values": {"login": login},
@@ -199,8 +259,12 @@ def sign_in(request: Request, session: SessionDep, lang: LangDep, form: Annotate
             "errors": _errors(field_errors),
             "next_url": safe_next(next_url),
         }
-        return render(request, "sign_in.html", context, status_code=400)
-    rotate_session(request.session, keep=KEEP_ON_SIGN_IN)
+        if locked_until is None:
+            return render(request, "sign_in.html", context, status_code=400)
+        response = render(request, "sign_in.html", context, status_code=429)
+        response.headers["Retry-After"] = str(max(1, math.ceil(locked_until - time.time())))
+        return response
+    restart(server_session(request), keep=KEEP_ON_SIGN_IN)
     request.session["user_id"] = str(user.id)
     return RedirectResponse(safe_next(next_url), status_code=303)
 
@@ -213,6 +277,56 @@ def sign_in(request: Request, session: SessionDep, lang: LangDep, form: Annotate
     dependencies=[CsrfProtected],
 )
 def sign_out(request: Request) -> Response:
-    """Sign out."""
-    rotate_session(request.session)
+    """Sign out: the session ends, so a copy of its cookie signs no one in."""
+    restart(server_session(request))
     return RedirectResponse("/", status_code=303)
+
+
+@router.get("/account/password", response_class=Response, responses={200: pages.PAGE, 303: pages.TO_SIGN_IN, 422: pages.INVALID})
+def password_page(request: Request, user: CurrentUser, changed: bool = False) -> Response:
+    """Show the password-change form (and, after a change, say it is done)."""
+    return render(request, "password.html", {"field_errors": {}, "errors": [], "changed": changed})
+
+
+@router.post(
+    "/account/password",
+    status_code=303,
+    response_class=Response,
+    responses={**_POST_RESPONSES, 303: {"description": "Changed: every other session is signed out"}},
+    dependencies=[CsrfProtected, Depends(Limit("auth", "rate_limit_auth"))],
+)
+def change_password(
+    request: Request, session: SessionDep, lang: LangDep, user: CurrentUser, form: Annotated[PasswordForm, Form()]
+) -> Response:
+    """Change the password: every session of the account ends, this one goes on under a new id."""
+    _ = translations(lang).gettext
+    account = user.email or user.phone or str(user.id)
+    lockout = _lockout(request)
+    field_errors: dict[str, str] = {}
+    locked_until = lockout.locked_until(account)
+    if locked_until is not None:
+        field_errors["current_password"] = _locked_message(_, locked_until)
+    elif not form.current_password:
+        field_errors["current_password"] = _("请输入当前密码")
+    elif not verify_password(form.current_password, user.password_hash):
+        field_errors["current_password"] = _("当前密码不正确")
+        locked_until = lockout.failed(account)
+        if locked_until is not None:
+            field_errors["current_password"] = _locked_message(_, locked_until)
+    if not field_errors:
+        lockout.succeeded(account)
+        field_errors = _new_password_errors(_, form.password, form.password_confirm)
+    if field_errors:
+        context = {"field_errors": field_errors, "errors": _errors(field_errors), "changed": False}
+        return render(request, "password.html", context, status_code=429 if locked_until is not None else 400)
+    _set_password(session, user, form.password)
+    server_session(request).store.end_all(user.id)
+    restart(server_session(request))
+    request.session["user_id"] = str(user.id)
+    return RedirectResponse("/account/password?changed=true", status_code=303)
+
+
+def _set_password(session: Session, user: User, password: str) -> None:
+    user.password_hash = hash_password(password)
+    session.add(user)
+    session.commit()

@@ -67,7 +67,7 @@ def db_url(request: pytest.FixtureRequest) -> Iterator[str]:
     yield url
     engine = make_engine(url)
     with Session(engine) as session:
-        for table in ("draft", "stored_composition", '"user"'):
+        for table in ("web_session", "draft", "stored_composition", '"user"'):
             session.exec(text(f"DELETE FROM {table}"))  # type: ignore[call-overload]
         session.commit()
     engine.dispose()
