@@ -9,6 +9,7 @@ from sqlalchemy import pool
 from sqlmodel import SQLModel, create_engine
 
 import service.models  # noqa: F401  (registers every table on SQLModel.metadata)
+import service.workflow.models  # noqa: F401
 from service.settings import Settings
 
 config = context.config
