@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -17,37 +16,14 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session
 from svcutil import FIXTURE_PACKS
+from wfcase import CASE, FORM, Staff
 
 from composer import Composer
 from composer.model import ComposeRequest
 from service.db import make_engine
 from service.models import Draft, StoredComposition, User
 from service.workflow.roles import Role
-from service.workflow.storage import LocalFileStore, Upload
-
-PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<<>>\n%%EOF\n"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 40
-EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff" + b"\x00" * 200
-
-CASE = ComposeRequest(
-    pack="mini",
-    as_of=date(2026, 12, 1),
-    scope=["food_sales", "lodging"],
-    answers={"food_prep": False, "sells_tobacco": False, "area_m2": 80},
-    commit=["food_business"],
-)
-FORM = {
-    "applicant_name": "东城示例旅店有限公司",
-    "uscc": "91110101MA01ABCD06",
-    "premises_area": "80",
-    "food_safety_manager": "李明",
-    "rooms": "12",
-}
-SIGNED = ["food_business"]
-
-
-def uploads(*, floor_plan: bytes = PDF, fire_rules: bytes = PNG) -> list[Upload]:
-    return [Upload("floor_plan", "平面图.pdf", floor_plan), Upload("fire_rules", "消防制度.png", fire_rules)]
+from service.workflow.storage import LocalFileStore
 
 
 @pytest.fixture(scope="session")
@@ -71,18 +47,6 @@ def session(engine: Engine) -> Iterator[Session]:
 @pytest.fixture
 def store(tmp_path: Path) -> LocalFileStore:
     return LocalFileStore(tmp_path / "files")
-
-
-@dataclass
-class Staff:
-    applicant: User
-    other_applicant: User
-    clerk: User
-    market: User
-    fire: User
-    police: User
-    inspector: User
-    supervisor: User
 
 
 def _user(session: Session, role: Role, department: str | None = None) -> User:
@@ -120,6 +84,7 @@ def make_draft(session: Session, composer: Composer) -> Callable[..., Draft]:
             output_sha256=hashlib.sha256(body).hexdigest(),
         )
         session.add(stored)
+        session.flush()  # no relationship orders the inserts
         draft = Draft(
             owner_id=owner.id,
             pack_id="mini",
