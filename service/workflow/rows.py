@@ -1,0 +1,66 @@
+"""Loading a workflow row for someone who wants to act on it, and committing what they did.
+
+Every change names the version of the row it was made from; a row that moved on since (another clerk,
+another reviewer) is a conflict, and so is a race lost at commit (``version_id_col``).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TypeVar
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+from sqlmodel import Session
+
+from service.workflow.errors import Conflict, Forbidden, NotFound, problem
+from service.workflow.models import Application, PermitTask
+from service.workflow.roles import ROLE_NAMES, Action, Actor, Role, may
+
+Row = TypeVar("Row", Application, PermitTask)
+
+
+def load(session: Session, kind: type[Row], row_id: uuid.UUID, actor: Actor, action: Action) -> Row:
+    """The row, if ``actor`` may take ``action`` on it. An applicant is told another's row does not exist."""
+    label = "申请" if kind is Application else "审批事项"
+    row = session.get(kind, row_id)
+    if row is None or (actor.role == Role.applicant and row.owner_id != actor.id):
+        raise NotFound([problem("not_found", f"没有这件{label}", "id", str(row_id))])
+    if not may(actor, action, row):
+        who = ROLE_NAMES.get(actor.role, actor.role) + (f"，{actor.department}" if actor.department else "")
+        whose = "、".join(row.departments) or "综合窗口"
+        raise Forbidden([problem("forbidden", f"您（{who}）无权对这件{label}（{whose}）执行此操作", "id", str(row_id))])
+    return row
+
+
+def expect_version(row: Application | PermitTask, version: int | None) -> None:
+    """Refuse a change made from an older copy of the row."""
+    if version is not None and row.version != version:
+        raise Conflict(
+            [
+                problem(
+                    "version_conflict",
+                    f"该记录已被他人更新(第 {row.version} 版，您看到的是第 {version} 版)，请刷新后重试",
+                    "version",
+                    str(row.id),
+                )
+            ]
+        )
+
+
+@contextmanager
+def committing(session: Session, subject: object = "") -> Iterator[None]:
+    """Run a change and commit it whole; anything raised rolls it all back, a lost race becomes a conflict."""
+    try:
+        yield
+        session.commit()
+    except (StaleDataError, IntegrityError) as exc:
+        session.rollback()
+        raise Conflict(
+            [problem("concurrent_update", "该记录刚被他人更新，您的操作未生效，请刷新后重试", "version", str(subject))]
+        ) from exc
+    except BaseException:
+        session.rollback()
+        raise
