@@ -85,6 +85,36 @@ def submit(
 
     for item in checked:  # content-addressed: a file written for a submission that then fails is harmless
         store.put(item.sha256, item.upload.data)
+    try:
+        application = _record(session, actor, draft, stored, composition, clean, checked)
+        if idempotency_key is not None:
+            result = {"application_id": str(application.id), "number": application.number}
+            session.add(IdempotencyKey(user_id=actor.id, key=idempotency_key, request_sha256=fingerprint, result=result))
+        session.commit()
+    except IntegrityError as exc:  # the same draft or the same key, submitted a moment earlier
+        session.rollback()
+        if idempotency_key is not None:
+            earlier = _earlier(session, actor, idempotency_key, fingerprint)
+            if earlier is not None:
+                return Submitted(earlier, repeated=True)
+        raise Conflict([problem("already_submitted", "这份草稿刚刚已经提交", "draft_id", str(draft_id))]) from exc
+    except BaseException:
+        session.rollback()
+        raise
+    return Submitted(application, repeated=False)
+
+
+def _record(
+    session: Session,
+    actor: User,
+    draft: Draft,
+    stored: StoredComposition,
+    composition: Composition,
+    clean: dict[str, object],
+    checked: list[Checked],
+) -> Application:
+    """Write the application, its files' rows and its first audit event (the caller commits)."""
+    counter = actor.role != Role.applicant
     now = utcnow()
     application = Application(
         number=_next_number(session, today()),
@@ -129,25 +159,7 @@ def submit(
         to_state=application.status,
         data={"number": application.number, "channel": application.channel, "files": sorted(i.sha256 for i in checked)},
     )
-    if idempotency_key is not None:
-        session.add(
-            IdempotencyKey(
-                user_id=actor.id,
-                key=idempotency_key,
-                request_sha256=fingerprint,
-                result={"application_id": str(application.id), "number": application.number},
-            )
-        )
-    try:
-        session.commit()
-    except IntegrityError as exc:  # the same draft or the same key, submitted a moment earlier
-        session.rollback()
-        if idempotency_key is not None:
-            earlier = _earlier(session, actor, idempotency_key, fingerprint)
-            if earlier is not None:
-                return Submitted(earlier, repeated=True)
-        raise Conflict([problem("already_submitted", "这份草稿刚刚已经提交", "draft_id", str(draft_id))]) from exc
-    return Submitted(application, repeated=False)
+    return application
 
 
 def _fingerprint(draft_id: uuid.UUID, uploads: Sequence[Upload], signed: Collection[str]) -> str:
