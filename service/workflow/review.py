@@ -22,7 +22,7 @@ from service.workflow.clock import Clock, add_working_days
 from service.workflow.errors import Invalid, problem
 from service.workflow.models import Application, PermitTask
 from service.workflow.roles import Action
-from service.workflow.rows import committing, expect_version, load
+from service.workflow.rows import atomic, committing, expect_version, load
 from service.workflow.states import TASK_DECIDED, TASK_LABELS, ApplicationFlow, TaskFlow, fire
 
 
@@ -36,6 +36,7 @@ def clock(task: PermitTask) -> Clock:
     return Clock(task.clock_started_on, task.limit_days, task.paused_days, task.paused_since)
 
 
+@atomic
 def decide(
     session: Session,
     *,
@@ -96,6 +97,7 @@ def decide(
     return task
 
 
+@atomic
 def report_rectified(
     session: Session, *, actor: User, task_id: uuid.UUID, version: int | None, today: date | None = None
 ) -> PermitTask:
@@ -118,6 +120,7 @@ def report_rectified(
     return task
 
 
+@atomic
 def record_verification(
     session: Session, *, actor: User, task_id: uuid.UUID, passed: bool, version: int | None, reason: str = ""
 ) -> PermitTask:

@@ -6,10 +6,11 @@ another reviewer) is a conflict, and so is a race lost at commit (``version_id_c
 
 from __future__ import annotations
 
+import functools
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import TypeVar
+from typing import Concatenate, ParamSpec, TypeVar
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
@@ -20,6 +21,8 @@ from service.workflow.models import Application, PermitTask
 from service.workflow.roles import ROLE_NAMES, Action, Actor, Role, may
 
 Row = TypeVar("Row", Application, PermitTask)
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 def load(session: Session, kind: type[Row], row_id: uuid.UUID, actor: Actor, action: Action) -> Row:
@@ -48,6 +51,20 @@ def expect_version(row: Application | PermitTask, version: int | None) -> None:
                 )
             ]
         )
+
+
+def atomic(operation: Callable[Concatenate[Session, P], R]) -> Callable[Concatenate[Session, P], R]:
+    """A workflow operation: whatever it raises, its transaction is rolled back and its locks let go."""
+
+    @functools.wraps(operation)
+    def run(session: Session, /, *args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return operation(session, *args, **kwargs)
+        except BaseException:
+            session.rollback()
+            raise
+
+    return run
 
 
 @contextmanager

@@ -29,6 +29,7 @@ from service.workflow import audit
 from service.workflow.errors import Conflict, Forbidden, Invalid, NotFound, problem
 from service.workflow.models import Application, ApplicationCounter, IdempotencyKey, MaterialFile
 from service.workflow.roles import Action, Role, may
+from service.workflow.rows import atomic
 from service.workflow.states import ApplicationFlow, initial_status
 from service.workflow.storage import MAX_BYTES, Checked, FileStore, Upload, check
 
@@ -49,6 +50,7 @@ class _DraftSubject:
     departments: tuple[str, ...] = ()
 
 
+@atomic
 def submit(
     session: Session,
     *,

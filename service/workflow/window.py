@@ -24,7 +24,7 @@ from service.workflow.clock import Clock
 from service.workflow.errors import Invalid, problem
 from service.workflow.models import Application, CorrectionNotice, MaterialFile, PermitTask
 from service.workflow.roles import Action
-from service.workflow.rows import committing, expect_version, load
+from service.workflow.rows import atomic, committing, expect_version, load
 from service.workflow.states import ApplicationFlow, TaskFlow, fire, initial_status
 from service.workflow.storage import MAX_BYTES, FileStore, Upload, check
 
@@ -62,6 +62,7 @@ def files(session: Session, application: Application) -> list[MaterialFile]:
     return list(session.exec(statement))
 
 
+@atomic
 def request_correction(
     session: Session, *, actor: User, application_id: uuid.UUID, checks: Sequence[MaterialCheck], version: int | None
 ) -> CorrectionNotice:
@@ -121,6 +122,7 @@ def open_notice(session: Session, application: Application) -> CorrectionNotice 
     return session.exec(statement).first()
 
 
+@atomic
 def resubmit(
     session: Session,
     *,
@@ -184,6 +186,7 @@ def resubmit(
     return application
 
 
+@atomic
 def accept(
     session: Session, *, actor: User, application_id: uuid.UUID, version: int | None, today: date | None = None
 ) -> list[PermitTask]:
@@ -262,6 +265,7 @@ def accept(
     return tasks
 
 
+@atomic
 def refuse(
     session: Session, *, actor: User, application_id: uuid.UUID, reasons: Sequence[str], version: int | None
 ) -> Application:
