@@ -70,6 +70,9 @@ class TaskFlow(StateMachine):
 TASK_DECIDED = frozenset({"approved", "approved_on_commitment", "rejected", "verified", "revoked"})
 """A task in one of these states has its department's decision (a later 核查 may still revoke it)."""
 
+TASK_OPEN = frozenset({"waiting_dependency", "pending", "rectification_needed"})
+"""A task in one of these states is still before its department's decision."""
+
 APPLICATION_LABELS = {s.id: s.name for s in ApplicationFlow.states}
 TASK_LABELS = {s.id: s.name for s in TaskFlow.states}
 EVENT_LABELS = {e.id: e.name for machine in (ApplicationFlow, TaskFlow) for e in machine.events}  # type: ignore[attr-defined]  # a class-level property

@@ -25,7 +25,7 @@ from service.workflow.errors import Invalid, problem
 from service.workflow.models import Application, CorrectionNotice, MaterialFile, PermitTask
 from service.workflow.roles import Action
 from service.workflow.rows import atomic, committing, expect_version, load
-from service.workflow.states import ApplicationFlow, TaskFlow, fire, initial_status
+from service.workflow.states import TASK_OPEN, ApplicationFlow, TaskFlow, fire, initial_status
 from service.workflow.storage import MAX_BYTES, FileStore, Upload, check
 
 REMEDY = (
@@ -288,4 +288,38 @@ def refuse(
             to_state=after,
             reason="；".join(kept),
         )
+    return application
+
+
+@atomic
+def withdraw(session: Session, *, actor: User, application_id: uuid.UUID, version: int | None, reason: str = "") -> Application:
+    """The applicant withdraws before the decision: the tasks still open are ended with it."""
+    application = load(session, Application, application_id, actor, Action.withdraw)
+    expect_version(application, version)
+    with committing(session, application.id):
+        before, after = fire(ApplicationFlow, application, "withdraw", "申请")
+        audit.record(
+            session,
+            actor=actor,
+            subject_kind="application",
+            subject_id=application.id,
+            action="withdraw",
+            from_state=before,
+            to_state=after,
+            reason=reason.strip(),
+        )
+        tasks = session.exec(select(PermitTask).where(PermitTask.application_id == application.id))
+        for task in tasks:
+            if task.status in TASK_OPEN:
+                task_before, task_after = fire(TaskFlow, task, "cancel", "审批事项")
+                audit.record(
+                    session,
+                    actor=actor,
+                    subject_kind="task",
+                    subject_id=task.id,
+                    action="cancel",
+                    from_state=task_before,
+                    to_state=task_after,
+                    reason="申请人撤回申请",
+                )
     return application
