@@ -94,3 +94,36 @@ def create(
             typer.echo(f"已创建{ROLE_NAMES[chosen]}账户 {email or phone}" + (f"(部门 {department})" if department else ""))
     finally:
         engine.dispose()
+
+
+@users_app.command("key")
+def key(
+    login: Annotated[str, typer.Argument(help="部门系统对接账户的邮箱或手机号")],
+    database_url: DatabaseUrl = None,
+) -> None:
+    """为部门系统对接账户签发一个 API 密钥(X-API-Key); 密钥只显示这一次, 库中只存其哈希。"""
+    import hashlib
+    import secrets
+
+    from sqlmodel import Session
+
+    from service import crud
+    from service.cli_serve import _settings
+    from service.db import make_engine
+    from service.workflow.models import IntegratorKey
+    from service.workflow.roles import ROLE_NAMES, Role
+
+    engine = make_engine(_settings(database_url).database_url)
+    try:
+        with Session(engine) as session:
+            user = crud.get_user_by_login(session=session, login=login)
+            if user is None:
+                raise _fail("login", f"没有账户“{login}”")
+            if user.role != Role.integrator:
+                raise _fail("login", f"“{login}”是{ROLE_NAMES.get(user.role, user.role)}，只有部门系统对接账户可以使用 API 密钥")
+            secret = "yiye_" + secrets.token_urlsafe(32)
+            session.add(IntegratorKey(key_sha256=hashlib.sha256(secret.encode()).hexdigest(), user_id=user.id))
+            session.commit()
+            typer.echo(secret)
+    finally:
+        engine.dispose()

@@ -172,3 +172,13 @@ class IdempotencyKey(SQLModel, table=True):
     request_sha256: str = Field(max_length=64)
     result: dict[str, Any] = Field(sa_type=JSONColumn)
     created_at: datetime = _timestamp()
+
+
+class IntegratorKey(SQLModel, table=True):
+    """An API key of a department's own system: only its sha256 is kept; it acts as its integrator account."""
+
+    __tablename__ = "integrator_key"
+
+    key_sha256: str = Field(max_length=64, primary_key=True)
+    user_id: uuid.UUID = Field(foreign_key="user.id", index=True, ondelete="CASCADE")
+    created_at: datetime = _timestamp()

@@ -22,7 +22,7 @@ from service.workflow.clock import Clock, add_working_days
 from service.workflow.errors import Invalid, problem
 from service.workflow.models import Application, PermitTask
 from service.workflow.roles import Action
-from service.workflow.rows import atomic, committing, expect_version, load
+from service.workflow.rows import atomic, committing, expect_version, fingerprint, load, remember, replayed
 from service.workflow.states import TASK_DECIDED, TASK_LABELS, ApplicationFlow, TaskFlow, fire
 
 
@@ -47,8 +47,16 @@ def decide(
     reasons: Sequence[str] = (),
     legal_basis: Sequence[str] = (),
     today: date | None = None,
+    idempotency_key: str | None = None,
 ) -> PermitTask:
-    """A reviewer's (or their department's system's) decision on one of the department's tasks."""
+    """A reviewer's (or their department's system's) decision on one of the department's tasks.
+
+    With an ``idempotency_key``, a retry of the same decision returns the task and decides nothing again.
+    """
+    asked = {"task": str(task_id), "decision": decision.value, "reasons": list(reasons), "legal_basis": list(legal_basis)}
+    request = fingerprint("decide", asked | {"version": version})
+    if idempotency_key is not None and replayed(session, actor.id, idempotency_key, request) is not None:
+        return load(session, PermitTask, task_id, actor, Action.view_task)
     task = load(session, PermitTask, task_id, actor, Action.decide_task)
     expect_version(task, version)
     on = today or beijing_today()
@@ -94,6 +102,8 @@ def decide(
         )
         if decision is not Decision.rectify:
             _after_decision(session, actor, task)
+        if idempotency_key is not None:
+            remember(session, actor.id, idempotency_key, request, {"task_id": str(task.id)})
     return task
 
 

@@ -7,17 +7,19 @@ another reviewer) is a conflict, and so is a race lost at commit (``version_id_c
 from __future__ import annotations
 
 import functools
+import hashlib
+import json
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Concatenate, ParamSpec, TypeVar
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session
 
-from service.workflow.errors import Conflict, Forbidden, NotFound, problem
-from service.workflow.models import Application, PermitTask
+from service.workflow.errors import Conflict, Forbidden, Invalid, NotFound, problem
+from service.workflow.models import Application, IdempotencyKey, PermitTask
 from service.workflow.roles import ROLE_NAMES, Action, Actor, Role, may
 
 Row = TypeVar("Row", Application, PermitTask)
@@ -81,3 +83,27 @@ def committing(session: Session, subject: object = "") -> Iterator[None]:
     except BaseException:
         session.rollback()
         raise
+
+
+def fingerprint(operation: str, request: dict[str, Any]) -> str:
+    """What a request asked for, so a retry can be told from another request under the same key."""
+    return hashlib.sha256(json.dumps([operation, request], sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+def replayed(session: Session, user_id: uuid.UUID, key: str, request: str) -> dict[str, Any] | None:
+    """The result first given under this ``Idempotency-Key``, or None; the key reused for another request is refused."""
+    if not key or len(key) > 100:
+        raise Invalid([problem("bad_idempotency_key", "Idempotency-Key 应为 1–100 个字符", "Idempotency-Key")])
+    record = session.get(IdempotencyKey, (user_id, key))
+    if record is None:
+        return None
+    if record.request_sha256 != request:
+        raise Invalid(
+            [problem("idempotency_key_reused", "这个 Idempotency-Key 已用于另一个不同的请求，请换一个", "Idempotency-Key", key)]
+        )
+    return record.result
+
+
+def remember(session: Session, user_id: uuid.UUID, key: str, request: str, result: dict[str, Any]) -> None:
+    """Keep the result under the key, in the transaction that produced it."""
+    session.add(IdempotencyKey(user_id=user_id, key=key, request_sha256=request, result=result))

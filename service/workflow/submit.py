@@ -9,7 +9,6 @@ changed since means the draft must be looked at again. A retried request with th
 from __future__ import annotations
 
 import hashlib
-import json
 import uuid
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
@@ -27,9 +26,9 @@ from service.compose import today
 from service.models import Draft, StoredComposition, User, utcnow
 from service.workflow import audit
 from service.workflow.errors import Conflict, Forbidden, Invalid, NotFound, problem
-from service.workflow.models import Application, ApplicationCounter, IdempotencyKey, MaterialFile
+from service.workflow.models import Application, ApplicationCounter, MaterialFile
 from service.workflow.roles import Action, Role, may
-from service.workflow.rows import atomic
+from service.workflow.rows import atomic, fingerprint, remember, replayed
 from service.workflow.states import ApplicationFlow, initial_status
 from service.workflow.storage import MAX_BYTES, Checked, FileStore, Upload, check
 
@@ -64,9 +63,9 @@ def submit(
     max_bytes: int = MAX_BYTES,
 ) -> Submitted:
     """Submit the draft: online by its owner, or at the counter by a clerk (the same record either way)."""
-    fingerprint = _fingerprint(draft_id, uploads, signed)
+    request = _fingerprint(draft_id, uploads, signed)
     if idempotency_key is not None:
-        earlier = _earlier(session, actor, idempotency_key, fingerprint)
+        earlier = _earlier(session, actor, idempotency_key, request)
         if earlier is not None:
             return Submitted(earlier, repeated=True)
     draft = session.get(Draft, draft_id)
@@ -91,12 +90,12 @@ def submit(
         application = _record(session, actor, draft, stored, composition, clean, checked)
         if idempotency_key is not None:
             result = {"application_id": str(application.id), "number": application.number}
-            session.add(IdempotencyKey(user_id=actor.id, key=idempotency_key, request_sha256=fingerprint, result=result))
+            remember(session, actor.id, idempotency_key, request, result)
         session.commit()
     except IntegrityError as exc:  # the same draft or the same key, submitted a moment earlier
         session.rollback()
         if idempotency_key is not None:
-            earlier = _earlier(session, actor, idempotency_key, fingerprint)
+            earlier = _earlier(session, actor, idempotency_key, request)
             if earlier is not None:
                 return Submitted(earlier, repeated=True)
         raise Conflict([problem("already_submitted", "这份草稿刚刚已经提交", "draft_id", str(draft_id))]) from exc
@@ -165,25 +164,13 @@ def _record(
 
 
 def _fingerprint(draft_id: uuid.UUID, uploads: Sequence[Upload], signed: Collection[str]) -> str:
-    body = {
-        "draft": str(draft_id),
-        "signed": sorted(signed),
-        "files": [[u.material, u.filename, hashlib.sha256(u.data).hexdigest()] for u in uploads],
-    }
-    return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
+    files = [[u.material, u.filename, hashlib.sha256(u.data).hexdigest()] for u in uploads]
+    return fingerprint("submit", {"draft": str(draft_id), "signed": sorted(signed), "files": files})
 
 
-def _earlier(session: Session, actor: User, key: str, fingerprint: str) -> Application | None:
-    if not key or len(key) > 100:
-        raise Invalid([problem("bad_idempotency_key", "Idempotency-Key 应为 1–100 个字符", "Idempotency-Key")])
-    record = session.get(IdempotencyKey, (actor.id, key))
-    if record is None:
-        return None
-    if record.request_sha256 != fingerprint:
-        raise Invalid(
-            [problem("idempotency_key_reused", "这个 Idempotency-Key 已用于另一份不同的提交，请换一个", "Idempotency-Key", key)]
-        )
-    return session.get(Application, uuid.UUID(record.result["application_id"]))
+def _earlier(session: Session, actor: User, key: str, request: str) -> Application | None:
+    result = replayed(session, actor.id, key, request)
+    return session.get(Application, uuid.UUID(result["application_id"])) if result else None
 
 
 def _composition(session: Session, draft: Draft, composer: Composer) -> tuple[Composition, StoredComposition]:

@@ -1,4 +1,4 @@
-"""workflow: user role and department; applications, material files, correction notices, permit tasks, audit chain
+"""workflow: user role and department; applications, material files, correction notices, permit tasks, audit chain, integrator keys
 
 Revision ID: 0004
 Revises: 0001
@@ -62,6 +62,16 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_idempotency_key_user_id_user'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('user_id', 'key', name=op.f('pk_idempotency_key'))
     )
+    op.create_table('integrator_key',
+    sa.Column('key_sha256', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.Column('user_id', sa.Uuid(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_integrator_key_user_id_user'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('key_sha256', name=op.f('pk_integrator_key'))
+    )
+    with op.batch_alter_table('integrator_key', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_integrator_key_user_id'), ['user_id'], unique=False)
+
     op.create_table('application',
     sa.Column('id', sa.Uuid(), nullable=False),
     sa.Column('number', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
@@ -195,6 +205,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_application_applicant_name'))
 
     op.drop_table('application')
+    with op.batch_alter_table('integrator_key', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_integrator_key_user_id'))
+
+    op.drop_table('integrator_key')
     op.drop_table('idempotency_key')
     op.drop_table('audit_head')
     with op.batch_alter_table('audit_event', schema=None) as batch_op:
