@@ -76,31 +76,27 @@ class LocalFileStore:
 
 def check(upload: Upload, where: str, max_bytes: int = MAX_BYTES) -> tuple[Checked | None, list[Problem]]:
     """The upload with its type and hash, or the problems that refuse it (named for ``where``)."""
+    shown = _shown(upload.filename)
     problems = [
         Problem("bad_filename", message, where, upload.filename[:MAX_NAME]) for message in _name_problems(upload.filename)
     ]
     if len(upload.data) > max_bytes:
-        problems.append(
-            Problem(
-                "file_too_large", f"文件“{_shown(upload.filename)}”超过 {max_bytes // (1024 * 1024)} MB，请压缩后再上传", where
-            )
-        )
-    elif not upload.data:
-        problems.append(Problem("empty_file", f"文件“{_shown(upload.filename)}”是空文件", where))
-    else:
-        kind = filetype.guess(upload.data)
-        if kind is None or kind.mime not in ACCEPTED_TYPES:
-            problems.append(
-                Problem(
-                    "file_type",
-                    f"文件“{_shown(upload.filename)}”的内容不是 PDF、JPEG 或 PNG 文件（以文件内容判断，不看扩展名）",
-                    where,
-                    kind.mime if kind else "",
-                )
-            )
-    if problems:
+        problems.append(Problem("file_too_large", f"文件“{shown}”超过 {_size(max_bytes)}，请压缩后再上传", where))
         return None, problems
-    return Checked(upload, filetype.guess_mime(upload.data) or "", hashlib.sha256(upload.data).hexdigest()), []
+    if not upload.data:
+        problems.append(Problem("empty_file", f"文件“{shown}”是空文件", where))
+        return None, problems
+    kind = filetype.guess(upload.data)
+    if kind is None or kind.mime not in ACCEPTED_TYPES:
+        message = f"文件“{shown}”的内容不是 PDF、JPEG 或 PNG 文件（以文件内容判断，不看扩展名）"
+        problems.append(Problem("file_type", message, where, kind.mime if kind else ""))
+    if problems or kind is None:
+        return None, problems
+    return Checked(upload, kind.mime, hashlib.sha256(upload.data).hexdigest()), []
+
+
+def _size(limit: int) -> str:
+    return f"{limit / (1024 * 1024):g} MB" if limit >= 1024 * 1024 else f"{limit / 1024:g} KB"
 
 
 def _name_problems(name: str) -> list[str]:

@@ -17,7 +17,7 @@ from service.models import Draft
 from service.workflow import audit
 from service.workflow.errors import Conflict, Invalid, NotFound
 from service.workflow.models import Application, AuditEvent, IdempotencyKey, MaterialFile
-from service.workflow.storage import LocalFileStore, Upload
+from service.workflow.storage import MAX_BYTES, LocalFileStore, Upload, check
 from service.workflow.submit import submit
 
 
@@ -180,7 +180,7 @@ def test_an_open_question_keeps_a_draft_from_being_submitted(
         (Upload("floor_plan", "../../etc/passwd.pdf", PDF), "bad_filename", "不能包含路径"),
         (Upload("floor_plan", "C:\\平面图.pdf", PDF), "bad_filename", "不能包含路径"),
         (Upload("floor_plan", "平面图.pdf", b""), "empty_file", "空文件"),
-        (Upload("floor_plan", "平面图.pdf", PDF + b"\0" * 2048), "file_too_large", "超过"),
+        (Upload("floor_plan", "平面图.pdf", PDF + b"\0" * 2048), "file_too_large", "超过 1 KB"),
         (Upload("business_license", "执照.pdf", PDF), "material_unexpected", "不需要提交"),
     ],
 )
@@ -244,3 +244,9 @@ def test_a_reviewer_cannot_submit_anything(
     with pytest.raises(Forbidden):
         submit(session, actor=staff.market, draft_id=draft.id, composer=composer, store=store, uploads=uploads(), signed=SIGNED)
     _nothing_written(session, store)
+
+
+def test_the_default_limit_refuses_a_file_over_twenty_megabytes() -> None:
+    item, problems = check(Upload("floor_plan", "扫描件.pdf", PDF + bytes(MAX_BYTES)), "materials.floor_plan[0]")
+    assert item is None
+    assert [(p.code, p.message) for p in problems] == [("file_too_large", "文件“扫描件.pdf”超过 20 MB，请压缩后再上传")]
