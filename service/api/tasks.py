@@ -14,13 +14,13 @@ from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Header, Query
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, JsonValue
 from sqlmodel import Session
 
 from rules.errors import Problem
 from service.compose import today
 from service.deps import SessionDep
-from service.errors import VALIDATION, ApiError, error_response
+from service.errors import TOO_LARGE, VALIDATION, ApiError, error_response
 from service.models import User
 from service.workflow.clock import STANDING_LABELS, Standing
 from service.workflow.errors import WorkflowError
@@ -67,8 +67,31 @@ BAD_DECISION = _errors(
 )
 
 
+_TASK_EXAMPLE: dict[str, JsonValue] = {
+    "id": "5b0c2f0e-8f7a-4c3e-9d61-2a4f0c9b7e11",
+    "application_number": "DC-20261207-00042",
+    "applicant_name": "东城示例旅店有限公司",
+    "permit": "fire_check",
+    "permit_name": "公众聚集场所消防安全检查",
+    "department": "fire",
+    "status": "pending",
+    "status_label": "审批中",
+    "version": 2,
+    "due_on": "2026-12-24",
+    "standing": "on_time",
+    "standing_label": "正常",
+    "depends_on": [],
+    "on_commitment": False,
+    "verification_due": None,
+    "reasons": [],
+    "legal_basis": [],
+}
+
+
 class TaskOut(BaseModel):
     """One permit task, as its department sees it."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [_TASK_EXAMPLE]})
 
     id: uuid.UUID
     application_number: str = Field(description="受理编号, e.g. DC-20261205-00042")
@@ -80,7 +103,7 @@ class TaskOut(BaseModel):
     status_label: str = Field(description="the status in Chinese")
     version: int = Field(description="send it back with a decision")
     due_on: date = Field(description="the last working day of the department's time limit")
-    standing: Standing
+    standing: Literal["on_time", "due_soon", "overdue", "paused"]
     standing_label: str
     depends_on: list[str]
     on_commitment: bool = Field(description="taken on 告知承诺: decided without the deferred materials, then checked")
@@ -90,15 +113,32 @@ class TaskOut(BaseModel):
 
 
 class TaskList(BaseModel):
+    """A department's tasks, soonest due first."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"tasks": [_TASK_EXAMPLE]}]})
+
     tasks: list[TaskOut]
 
 
 class DecisionIn(BaseModel):
     """准予许可 (approve), 不予许可 (reject: reasons and legal basis required) or 整改 (rectify: the points)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"decision": "approve", "version": 2},
+                {
+                    "decision": "reject",
+                    "version": 2,
+                    "reasons": ["疏散通道宽度不足 1.4 米"],
+                    "legal_basis": ["《中华人民共和国消防法》第十五条"],
+                },
+            ]
+        },
+    )
 
-    decision: Decision
+    decision: Literal["approve", "reject", "rectify"]
     version: int = Field(ge=1, description="the task's version the decision was made from")
     reasons: list[Annotated[str, Field(max_length=500)]] = Field(default=[], max_length=20)
     legal_basis: list[Annotated[str, Field(max_length=200)]] = Field(default=[], max_length=10)
@@ -133,7 +173,7 @@ def _shape(task: PermitTask, number: str, name: str, standing: Standing) -> Task
         status_label=TASK_LABELS[task.status],
         version=task.version,
         due_on=task.due_on,
-        standing=standing,
+        standing=standing.value,
         standing_label=STANDING_LABELS[standing],
         depends_on=task.depends_on,
         on_commitment=task.on_commitment,
@@ -161,7 +201,7 @@ def list_tasks(
 
 @router.post(
     "/{task_id}/decision",
-    responses={401: UNAUTHORIZED, 403: FORBIDDEN, 404: NOT_FOUND, 409: CONFLICT, 422: BAD_DECISION},
+    responses={401: UNAUTHORIZED, 403: FORBIDDEN, 404: NOT_FOUND, 409: CONFLICT, 413: TOO_LARGE, 422: BAD_DECISION},
 )
 def post_decision(
     task_id: uuid.UUID,
@@ -181,7 +221,7 @@ def post_decision(
             session,
             actor=user,
             task_id=task_id,
-            decision=body.decision,
+            decision=Decision(body.decision),
             version=body.version,
             reasons=body.reasons,
             legal_basis=body.legal_basis,
