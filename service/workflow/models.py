@@ -123,6 +123,50 @@ class PermitTask(SQLModel, table=True):
         return [self.department]
 
 
+_inspection_version = sa.Column("version", sa.Integer, nullable=False)
+
+
+class Inspection(SQLModel, table=True):
+    """联合踏勘: one visit for every permit of an application that needs an on-site check, one re-check."""
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    application_id: uuid.UUID = Field(foreign_key="application.id", unique=True, ondelete="CASCADE")
+    owner_id: uuid.UUID = Field(foreign_key="user.id", description="the applicant, copied for permission checks")
+    permits: list[str] = Field(sa_type=JSONColumn, description="the permits inspected")
+    departments: list[str] = Field(sa_type=JSONColumn)
+    visit_on: date = Field(description="a working day")
+    status: str = Field(max_length=30)
+    version: int = Field(default=1, sa_column=_inspection_version)
+    scheduled_by: uuid.UUID = Field(foreign_key="user.id")
+    recorded: list[str] = Field(default_factory=list, sa_type=JSONColumn, description="permits recorded in this round")
+    rectification: list[dict[str, Any]] = Field(
+        default_factory=list, sa_type=JSONColumn, description="整改意见一口告知: every failed item of every department"
+    )
+    reported_at: datetime | None = _when()
+    created_at: datetime = _timestamp()
+
+    __mapper_args__ = {"version_id_col": _inspection_version}
+
+
+class InspectionFinding(SQLModel, table=True):
+    """One requirement element of one permit, found met or not, at the visit (round 0) or the re-check (round 1)."""
+
+    __tablename__ = "inspection_finding"
+    __table_args__ = (
+        sa.UniqueConstraint("inspection_id", "permit", "element", "round", name="uq_inspection_finding_inspection_id"),
+    )
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    inspection_id: uuid.UUID = Field(foreign_key="inspection.id", index=True, ondelete="CASCADE")
+    permit: str = Field(max_length=64)
+    element: str = Field(max_length=64)
+    round: int
+    passed: bool
+    note: str = ""
+    inspector_id: uuid.UUID = Field(foreign_key="user.id")
+    recorded_at: datetime = _timestamp()
+
+
 class AuditEvent(SQLModel, table=True):
     """One state change, chained to the one before by its hash; rows are only ever inserted."""
 

@@ -12,10 +12,10 @@ from sqlmodel import Session, col, select
 from service.models import User
 from service.workflow.clock import Clock, Standing
 from service.workflow.errors import Forbidden, problem
-from service.workflow.models import Application, AuditEvent, PermitTask
+from service.workflow.models import Application, AuditEvent, Inspection, PermitTask
 from service.workflow.roles import Action, may
 from service.workflow.rows import load
-from service.workflow.states import APPLICATION_LABELS, TASK_LABELS
+from service.workflow.states import APPLICATION_LABELS, INSPECTION_LABELS, TASK_LABELS
 
 
 @dataclass(frozen=True)
@@ -29,7 +29,8 @@ def timeline(session: Session, *, actor: User, application_id: uuid.UUID) -> lis
     """The case's history in plain words: 已提交 → 已受理 → 各部门审批中 → 消防安全检查：准予许可 → 办结."""
     application = load(session, Application, application_id, actor, Action.view_application)
     tasks = {t.id: t for t in session.exec(select(PermitTask).where(PermitTask.application_id == application.id))}
-    subjects = [application.id, *tasks]
+    inspection = session.exec(select(Inspection.id).where(Inspection.application_id == application.id)).first()
+    subjects = [application.id, *tasks, *([inspection] if inspection else [])]
     events = session.exec(select(AuditEvent).where(col(AuditEvent.subject_id).in_(subjects)).order_by(col(AuditEvent.seq)))
     steps = []
     for event in events:
@@ -37,6 +38,8 @@ def timeline(session: Session, *, actor: User, application_id: uuid.UUID) -> lis
             continue
         if event.subject_id == application.id:
             label = APPLICATION_LABELS[event.to_state]
+        elif event.subject_id == inspection:
+            label = f"联合踏勘：{INSPECTION_LABELS[event.to_state]}"
         else:
             label = f"{tasks[event.subject_id].permit_name}：{TASK_LABELS[event.to_state]}"
         steps.append(Step(event.at, label, event.reason))

@@ -83,7 +83,7 @@ def decide(
             task.decided_by, task.decided_at = actor.id, utcnow()
             task.reasons, task.legal_basis = kept_reasons, kept_basis
             if task.paused_since is not None:
-                _resume(task, on)
+                resume_clock(task, on)
             if event == "approve_on_commitment":
                 task.verification_due = add_working_days(on, task.follow_up_days or task.limit_days)
         audit.record(
@@ -116,7 +116,7 @@ def report_rectified(
     expect_version(task, version)
     with committing(session, task.id):
         before, after = fire(TaskFlow, task, "report_rectified", "审批事项")
-        _resume(task, today or beijing_today())
+        resume_clock(task, today or beijing_today())
         audit.record(
             session,
             actor=actor,
@@ -154,7 +154,8 @@ def record_verification(
     return task
 
 
-def _resume(task: PermitTask, on: date) -> None:
+def resume_clock(task: PermitTask, on: date) -> None:
+    """The task's clock running again from ``on``: the working days of the pause move its due date."""
     resumed = clock(task).resume(on)
     task.paused_days, task.paused_since, task.due_on = resumed.paused_days, None, resumed.due_on
 

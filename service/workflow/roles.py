@@ -56,6 +56,7 @@ class Action(StrEnum):
     request_correction = "request_correction"
     accept = "accept"
     refuse = "refuse"
+    schedule_inspection = "schedule_inspection"
     view_task = "view_task"
     decide_task = "decide_task"
     record_inspection = "record_inspection"
@@ -89,6 +90,7 @@ PERMISSIONS: frozenset[tuple[Role, Action, Scope]] = frozenset(
         (Role.clerk, Action.request_correction, Scope.any),
         (Role.clerk, Action.accept, Scope.any),
         (Role.clerk, Action.refuse, Scope.any),
+        (Role.clerk, Action.schedule_inspection, Scope.any),
         (Role.clerk, Action.view_task, Scope.any),
         (Role.clerk, Action.view_audit, Scope.any),
         (Role.reviewer, Action.view_application, Scope.department),

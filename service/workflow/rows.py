@@ -19,7 +19,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session
 
 from service.workflow.errors import Conflict, Forbidden, Invalid, NotFound, problem
-from service.workflow.models import Application, IdempotencyKey, PermitTask
+from service.workflow.models import Application, IdempotencyKey, Inspection, PermitTask
 from service.workflow.roles import ROLE_NAMES, Action, Actor, Role, may
 
 Row = TypeVar("Row", Application, PermitTask)
@@ -40,7 +40,7 @@ def load(session: Session, kind: type[Row], row_id: uuid.UUID, actor: Actor, act
     return row
 
 
-def expect_version(row: Application | PermitTask, version: int | None) -> None:
+def expect_version(row: Application | PermitTask | Inspection, version: int | None) -> None:
     """Refuse a change made from an older copy of the row."""
     if version is not None and row.version != version:
         raise Conflict(

@@ -67,6 +67,21 @@ class TaskFlow(StateMachine):
     cancel = Event(waiting_dependency.to(cancelled) | pending.to(cancelled) | rectification_needed.to(cancelled), name="终止审批")
 
 
+class InspectionFlow(StateMachine):
+    """联合踏勘: one visit, one merged rectification notice, one report from the applicant, one re-check."""
+
+    scheduled = State("已安排踏勘", initial=True)
+    rectification_needed = State("待整改")
+    rectified = State("已报告整改完成")
+    passed = State("踏勘通过", final=True)
+    failed = State("复查未通过", final=True)
+
+    pass_visit = Event(scheduled.to(passed) | rectified.to(passed), name="全部要素符合")
+    require_rectification = Event(scheduled.to(rectification_needed), name="整改意见一口告知")
+    report_rectified = Event(rectification_needed.to(rectified), name="报告整改完成")
+    fail_recheck = Event(rectified.to(failed), name="复查仍不符合")
+
+
 TASK_DECIDED = frozenset({"approved", "approved_on_commitment", "rejected", "verified", "revoked"})
 """A task in one of these states has its department's decision (a later 核查 may still revoke it)."""
 
@@ -75,7 +90,16 @@ TASK_OPEN = frozenset({"waiting_dependency", "pending", "rectification_needed"})
 
 APPLICATION_LABELS = {s.id: s.name for s in ApplicationFlow.states}
 TASK_LABELS = {s.id: s.name for s in TaskFlow.states}
-EVENT_LABELS = {e.id: e.name for machine in (ApplicationFlow, TaskFlow) for e in machine.events}  # type: ignore[attr-defined]  # a class-level property
+INSPECTION_LABELS = {s.id: s.name for s in InspectionFlow.states}
+STATE_LABELS: dict[type[StateMachine], dict[str, str]] = {
+    ApplicationFlow: APPLICATION_LABELS,
+    TaskFlow: TASK_LABELS,
+    InspectionFlow: INSPECTION_LABELS,
+}
+EVENT_LABELS: dict[type[StateMachine], dict[str, str]] = {
+    machine: {e.id: e.name for e in machine.events}  # type: ignore[attr-defined]  # a class-level property
+    for machine in STATE_LABELS
+}
 
 
 def fire(machine_class: type[StateMachine], row: Any, event: str, label: str) -> tuple[str, str]:
@@ -85,12 +109,12 @@ def fire(machine_class: type[StateMachine], row: Any, event: str, label: str) ->
     try:
         machine.send(event)
     except TransitionNotAllowed as exc:
-        labels = APPLICATION_LABELS if machine_class is ApplicationFlow else TASK_LABELS
+        labels, events = STATE_LABELS[machine_class], EVENT_LABELS[machine_class]
         raise Conflict(
             [
                 problem(
                     "state_conflict",
-                    f"{label}当前为“{labels.get(before, before)}”，不能{EVENT_LABELS.get(event, event)}",
+                    f"{label}当前为“{labels.get(before, before)}”，不能{events.get(event, event)}",
                     "status",
                     before,
                 )

@@ -1,4 +1,4 @@
-"""workflow: user role and department; applications, material files, correction notices, permit tasks, audit chain, integrator keys
+"""workflow: user role and department; applications, material files, correction notices, permit tasks, joint inspections, audit chain, integrator keys
 
 Revision ID: 0004
 Revises: 0001
@@ -122,6 +122,44 @@ def upgrade() -> None:
     with op.batch_alter_table('correction_notice', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_correction_notice_application_id'), ['application_id'], unique=False)
 
+    op.create_table('inspection',
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.Column('application_id', sa.Uuid(), nullable=False),
+    sa.Column('owner_id', sa.Uuid(), nullable=False),
+    sa.Column('permits', JSON, nullable=False),
+    sa.Column('departments', JSON, nullable=False),
+    sa.Column('visit_on', sa.Date(), nullable=False),
+    sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=30), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('scheduled_by', sa.Uuid(), nullable=False),
+    sa.Column('recorded', JSON, nullable=False),
+    sa.Column('rectification', JSON, nullable=False),
+    sa.Column('reported_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['application_id'], ['application.id'], name=op.f('fk_inspection_application_id_application'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['owner_id'], ['user.id'], name=op.f('fk_inspection_owner_id_user')),
+    sa.ForeignKeyConstraint(['scheduled_by'], ['user.id'], name=op.f('fk_inspection_scheduled_by_user')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_inspection')),
+    sa.UniqueConstraint('application_id', name=op.f('uq_inspection_application_id'))
+    )
+    op.create_table('inspection_finding',
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.Column('inspection_id', sa.Uuid(), nullable=False),
+    sa.Column('permit', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.Column('element', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.Column('round', sa.Integer(), nullable=False),
+    sa.Column('passed', sa.Boolean(), nullable=False),
+    sa.Column('note', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('inspector_id', sa.Uuid(), nullable=False),
+    sa.Column('recorded_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['inspection_id'], ['inspection.id'], name=op.f('fk_inspection_finding_inspection_id_inspection'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['inspector_id'], ['user.id'], name=op.f('fk_inspection_finding_inspector_id_user')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_inspection_finding')),
+    sa.UniqueConstraint('inspection_id', 'permit', 'element', 'round', name='uq_inspection_finding_inspection_id')
+    )
+    with op.batch_alter_table('inspection_finding', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_inspection_finding_inspection_id'), ['inspection_id'], unique=False)
+
     op.create_table('material_file',
     sa.Column('id', sa.Uuid(), nullable=False),
     sa.Column('application_id', sa.Uuid(), nullable=False),
@@ -190,6 +228,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_permit_task_application_id'))
 
     op.drop_table('permit_task')
+    with op.batch_alter_table('inspection_finding', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_inspection_finding_inspection_id'))
+
+    op.drop_table('inspection_finding')
+    op.drop_table('inspection')
     with op.batch_alter_table('material_file', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_material_file_application_id'))
 

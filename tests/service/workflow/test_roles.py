@@ -35,6 +35,7 @@ EXPECTED: dict[Role, dict[Action, str]] = {
         A.request_correction: "MDFN",
         A.accept: "MDFN",
         A.refuse: "MDFN",
+        A.schedule_inspection: "MDFN",
         A.view_task: "MDFN",
         A.view_audit: "MDFN",
     },
