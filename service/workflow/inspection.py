@@ -130,6 +130,8 @@ def record(
                     inspector_id=actor.id,
                 )
             )
+        # Written on the inspection row, so two inspectors finishing at once cannot both miss the other.
+        inspection.recorded = [*inspection.recorded, permit]
         audit.record(
             session,
             actor=actor,
@@ -138,8 +140,6 @@ def record(
             action="record",
             data={"permit": permit, "round": round_, "failed": sorted(r.element for r in results if not r.passed)},
         )
-        # Written on the inspection row, so two inspectors finishing at once cannot both miss the other.
-        inspection.recorded = [*inspection.recorded, permit]
         if set(inspection.recorded) >= set(due):
             _close_round(session, actor, inspection, application, round_, today or beijing_today())
     return inspection
