@@ -17,6 +17,8 @@ from pydantic import EmailStr
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
+from service.workflow.roles import Role
+
 SQLModel.metadata.naming_convention = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -53,6 +55,9 @@ class UserCreate(UserBase):
 class User(UserBase, table=True):
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
     password_hash: str = Field(max_length=255)
+    # Not on UserBase: nobody chooses their own role by signing up; staff are made by `yiye users create`.
+    role: Role = Field(default=Role.applicant, sa_type=sa.String(20), sa_column_kwargs={"server_default": Role.applicant.value})
+    department: str | None = Field(default=None, max_length=64, description="the department a reviewer or inspector acts for")
     created_at: datetime = _timestamp()
 
 

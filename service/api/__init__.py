@@ -2,7 +2,7 @@
 
 from fastapi import APIRouter, Depends
 
-from service.api import compose, drafts, packs
+from service.api import compose, drafts, packs, tasks
 from service.errors import RATE_LIMITED
 from service.ratelimit import Limit
 
@@ -14,5 +14,6 @@ api_router = APIRouter(
 api_router.include_router(compose.router)
 api_router.include_router(packs.router)
 api_router.include_router(drafts.router)
+api_router.include_router(tasks.router)
 
 __all__ = ["api_router"]

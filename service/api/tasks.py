@@ -1,0 +1,233 @@
+"""A department's own system: pull its permit tasks and push decisions (并联审批 over the API).
+
+The system sends its key in ``X-API-Key``; the key belongs to an integrator account of one department
+(``yiye users key``), so it sees and decides that department's tasks only. A decision names the version
+of the task it was made from, and may carry an ``Idempotency-Key``: a retry returns the task and
+decides nothing again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from datetime import date
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Header, Query
+from pydantic import BaseModel, ConfigDict, Field, JsonValue
+from sqlmodel import Session
+
+from rules.errors import Problem
+from service.compose import today
+from service.deps import SessionDep
+from service.errors import TOO_LARGE, VALIDATION, ApiError, error_response
+from service.models import User
+from service.workflow.clock import STANDING_LABELS, Standing
+from service.workflow.errors import WorkflowError
+from service.workflow.models import Application, IntegratorKey, PermitTask
+from service.workflow.progress import worklist
+from service.workflow.review import Decision, clock, decide
+from service.workflow.roles import Role
+from service.workflow.states import TASK_LABELS
+
+router = APIRouter(prefix="/tasks", tags=["department systems"])
+
+TaskStatus = Literal[
+    "waiting_dependency",
+    "pending",
+    "rectification_needed",
+    "approved",
+    "approved_on_commitment",
+    "rejected",
+    "verified",
+    "revoked",
+]
+
+
+def _errors(description: str, code: str, message: str, where: str = "") -> dict[str, object]:
+    return error_response(description, (code, {"errors": [{"code": code, "message": message, "where": where, "subject": ""}]}))
+
+
+UNAUTHORIZED = _errors("No key, or not a department system's key", "unauthorized", "需要部门系统的 X-API-Key", "header.X-API-Key")
+FORBIDDEN = _errors(
+    "The task belongs to another department", "forbidden", "您（部门系统对接，fire）无权对这件审批事项（police）执行此操作", "id"
+)
+NOT_FOUND = _errors("No task with this id", "not_found", "没有这件审批事项", "id")
+CONFLICT = _errors(
+    "The task changed since the version sent, or its state does not allow the decision; nothing was written",
+    "state_conflict",
+    "审批事项当前为“准予许可”，不能不予许可",
+    "status",
+)
+BAD_DECISION = _errors(
+    "A refusal without reasons or legal basis, a bad key, or a schema error",
+    "legal_basis_required",
+    "不予许可须写明法律依据",
+    "legal_basis",
+)
+
+
+_TASK_EXAMPLE: dict[str, JsonValue] = {
+    "id": "5b0c2f0e-8f7a-4c3e-9d61-2a4f0c9b7e11",
+    "application_number": "DC-20261207-00042",
+    "applicant_name": "东城示例旅店有限公司",
+    "permit": "fire_check",
+    "permit_name": "公众聚集场所消防安全检查",
+    "department": "fire",
+    "status": "pending",
+    "status_label": "审批中",
+    "version": 2,
+    "due_on": "2026-12-24",
+    "standing": "on_time",
+    "standing_label": "正常",
+    "depends_on": [],
+    "on_commitment": False,
+    "verification_due": None,
+    "reasons": [],
+    "legal_basis": [],
+}
+
+
+class TaskOut(BaseModel):
+    """One permit task, as its department sees it."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [_TASK_EXAMPLE]})
+
+    id: uuid.UUID
+    application_number: str = Field(description="受理编号, e.g. DC-20261205-00042")
+    applicant_name: str
+    permit: str
+    permit_name: str
+    department: str
+    status: str
+    status_label: str = Field(description="the status in Chinese")
+    version: int = Field(description="send it back with a decision")
+    due_on: date = Field(description="the last working day of the department's time limit")
+    standing: Literal["on_time", "due_soon", "overdue", "paused"]
+    standing_label: str
+    depends_on: list[str]
+    on_commitment: bool = Field(description="taken on 告知承诺: decided without the deferred materials, then checked")
+    verification_due: date | None
+    reasons: list[str]
+    legal_basis: list[str]
+
+
+class TaskList(BaseModel):
+    """A department's tasks, soonest due first."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"tasks": [_TASK_EXAMPLE]}]})
+
+    tasks: list[TaskOut]
+
+
+class DecisionIn(BaseModel):
+    """准予许可 (approve), 不予许可 (reject: reasons and legal basis required) or 整改 (rectify: the points)."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"decision": "approve", "version": 2},
+                {
+                    "decision": "reject",
+                    "version": 2,
+                    "reasons": ["疏散通道宽度不足 1.4 米"],
+                    "legal_basis": ["《中华人民共和国消防法》第十五条"],
+                },
+            ]
+        },
+    )
+
+    decision: Literal["approve", "reject", "rectify"]
+    version: int = Field(ge=1, description="the task's version the decision was made from")
+    reasons: list[Annotated[str, Field(max_length=500)]] = Field(default=[], max_length=20)
+    legal_basis: list[Annotated[str, Field(max_length=200)]] = Field(default=[], max_length=10)
+
+
+def _integrator(session: Session, x_api_key: str | None) -> User:
+    """The integrator account the key belongs to; 401 otherwise."""
+    if not x_api_key:
+        raise ApiError(401, [Problem("unauthorized", "需要部门系统的 X-API-Key", "header.X-API-Key")])
+    key = session.get(IntegratorKey, hashlib.sha256(x_api_key.encode()).hexdigest())
+    user = session.get(User, key.user_id) if key else None
+    if user is None or user.role != Role.integrator:
+        raise ApiError(401, [Problem("unauthorized", "X-API-Key 无效", "header.X-API-Key")])
+    return user
+
+
+def _out(session: Session, task: PermitTask, on: date) -> TaskOut:
+    application = session.get(Application, task.application_id)
+    assert application is not None
+    return _shape(task, application.number, application.applicant_name, clock(task).standing(on))
+
+
+def _shape(task: PermitTask, number: str, name: str, standing: Standing) -> TaskOut:
+    return TaskOut(
+        id=task.id,
+        application_number=number,
+        applicant_name=name,
+        permit=task.permit,
+        permit_name=task.permit_name,
+        department=task.department,
+        status=task.status,
+        status_label=TASK_LABELS[task.status],
+        version=task.version,
+        due_on=task.due_on,
+        standing=standing.value,
+        standing_label=STANDING_LABELS[standing],
+        depends_on=task.depends_on,
+        on_commitment=task.on_commitment,
+        verification_due=task.verification_due,
+        reasons=task.reasons,
+        legal_basis=task.legal_basis,
+    )
+
+
+@router.get("", responses={401: UNAUTHORIZED, 422: VALIDATION})
+def list_tasks(
+    session: SessionDep,
+    x_api_key: Annotated[str | None, Header(max_length=200, description="the department system's key")] = None,
+    status: Annotated[list[TaskStatus] | None, Query(description="default: pending and rectification_needed")] = None,
+) -> TaskList:
+    """The department's tasks in these states, soonest due first, each with its due date and standing."""
+    user = _integrator(session, x_api_key)
+    on = today()
+    try:
+        entries = worklist(session, actor=user, today=on, statuses=status or ["pending", "rectification_needed"])
+    except WorkflowError as exc:
+        raise ApiError(exc.status, exc.problems) from exc
+    return TaskList(tasks=[_shape(e.task, e.application_number, e.applicant_name, e.standing) for e in entries])
+
+
+@router.post(
+    "/{task_id}/decision",
+    responses={401: UNAUTHORIZED, 403: FORBIDDEN, 404: NOT_FOUND, 409: CONFLICT, 413: TOO_LARGE, 422: BAD_DECISION},
+)
+def post_decision(
+    task_id: uuid.UUID,
+    body: DecisionIn,
+    session: SessionDep,
+    x_api_key: Annotated[str | None, Header(max_length=200, description="the department system's key")] = None,
+    idempotency_key: Annotated[
+        str | None,
+        Header(min_length=1, max_length=100, description="a retry with the same key returns the task and decides nothing again"),
+    ] = None,
+) -> TaskOut:
+    """Decide one of the department's tasks."""
+    user = _integrator(session, x_api_key)
+    on = today()
+    try:
+        task = decide(
+            session,
+            actor=user,
+            task_id=task_id,
+            decision=Decision(body.decision),
+            version=body.version,
+            reasons=body.reasons,
+            legal_basis=body.legal_basis,
+            today=on,
+            idempotency_key=idempotency_key,
+        )
+    except WorkflowError as exc:
+        raise ApiError(exc.status, exc.problems) from exc
+    return _out(session, task, on)

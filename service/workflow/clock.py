@@ -1,0 +1,82 @@
+"""The clock departments work against: Chinese working days from acceptance, paused while the applicant acts.
+
+行政许可法 Art. 82: an agency's time limits are counted in working days, holidays excluded (chinese-calendar,
+through ``composer.workdays``). The clock stops while the applicant corrects or rectifies and resumes after.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from enum import StrEnum
+
+from composer.workdays import is_working_day
+
+DUE_SOON = 0.8
+"""A task is due soon once this share of its working days is used."""
+
+
+def add_working_days(start: date, days: int) -> date:
+    """The ``days``-th working day after ``start`` (``start`` itself when ``days`` is 0)."""
+    on = start
+    while days > 0:
+        on += timedelta(days=1)
+        days -= is_working_day(on)
+    return on
+
+
+def working_days_between(start: date, end: date) -> int:
+    """Working days after ``start`` up to and including ``end`` (0 when ``end`` is not later)."""
+    return sum(is_working_day(start + timedelta(days=n)) for n in range(1, (end - start).days + 1))
+
+
+class Standing(StrEnum):
+    on_time = "on_time"
+    due_soon = "due_soon"
+    overdue = "overdue"
+    paused = "paused"
+
+
+STANDING_LABELS = {
+    Standing.on_time: "正常",
+    Standing.due_soon: "即将到期",
+    Standing.overdue: "已逾期",
+    Standing.paused: "计时暂停",
+}
+
+
+@dataclass(frozen=True)
+class Clock:
+    """A limit in working days from ``started_on``, with the working days spent paused added on."""
+
+    started_on: date
+    limit_days: int
+    paused_days: int = 0
+    paused_since: date | None = None
+
+    @property
+    def due_on(self) -> date:
+        return add_working_days(self.started_on, self.limit_days + self.paused_days)
+
+    def used(self, today: date) -> int:
+        """Working days counted against the limit by ``today`` (a pause still open counts from its start)."""
+        end = self.paused_since if self.paused_since and self.paused_since < today else today
+        return max(working_days_between(self.started_on, end) - self.paused_days, 0)
+
+    def standing(self, today: date) -> Standing:
+        if self.paused_since is not None:
+            return Standing.paused
+        if today > self.due_on:
+            return Standing.overdue
+        if self.used(today) >= DUE_SOON * self.limit_days:
+            return Standing.due_soon
+        return Standing.on_time
+
+    def pause(self, today: date) -> Clock:
+        return Clock(self.started_on, self.limit_days, self.paused_days, self.paused_since or today)
+
+    def resume(self, today: date) -> Clock:
+        """The clock running again: the working days of the pause push the due date back."""
+        if self.paused_since is None:
+            return self
+        return Clock(self.started_on, self.limit_days, self.paused_days + working_days_between(self.paused_since, today))

@@ -1,0 +1,292 @@
+"""One joint inspection (联合踏勘): one visit, a checklist from the pack, one rectification notice, one re-check.
+
+The window schedules one visit, on a working day, for every permit of the application that needs an
+on-site check. Each department's inspector records a finding for every requirement element of its permit
+(the checklist comes from the composition, not typed by hand). When every department has recorded, the
+failed items merge into one rectification notice (整改意见一口告知) and those permits' clocks stop; the
+applicant reports completion once, the clocks run again, and one re-check of the failed permits closes it.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlmodel import Session, select
+
+from composer.workdays import is_working_day
+from rules.errors import Problem
+from service.compose import today as beijing_today
+from service.models import User, utcnow
+from service.workflow import audit
+from service.workflow.errors import Conflict, Forbidden, Invalid, NotFound, problem
+from service.workflow.models import Application, Inspection, InspectionFinding, PermitTask
+from service.workflow.review import resume_clock
+from service.workflow.roles import Action, Role, may
+from service.workflow.rows import atomic, committing, expect_version, load
+from service.workflow.states import InspectionFlow, TaskFlow, fire, initial_status
+
+
+@dataclass(frozen=True)
+class Result:
+    """An inspector's finding on one requirement element."""
+
+    element: str
+    passed: bool
+    note: str = ""
+
+
+def checklist(application: Application) -> dict[str, list[dict[str, Any]]]:
+    """Permit → its requirement elements (id, kind, text), for each permit that needs an on-site check."""
+    inspected = [p["id"] for p in application.composition["permits"] if p["inspection"]]
+    return {permit: [e for e in application.composition["elements"] if e["permit"] == permit] for permit in inspected}
+
+
+@atomic
+def schedule(
+    session: Session, *, actor: User, application_id: uuid.UUID, visit_on: date, today: date | None = None
+) -> Inspection:
+    """The window schedules one visit for every department concerned."""
+    application = load(session, Application, application_id, actor, Action.schedule_inspection)
+    problems: list[Problem] = []
+    if application.status != "in_approval":
+        problems.append(
+            problem("not_in_approval", "只有进入并联审批的申请才能安排联合踏勘", "application_id", application.status)
+        )
+    permits = checklist(application)
+    if not permits:
+        problems.append(problem("nothing_to_inspect", "本申请没有需要现场核查的许可事项", "application_id"))
+    if visit_on < (today or beijing_today()) or not is_working_day(visit_on):
+        problems.append(problem("bad_visit_day", "踏勘日期须为今天或以后的工作日", "visit_on", visit_on.isoformat()))
+    if problems:
+        raise Invalid(problems)
+    if session.exec(select(Inspection.id).where(Inspection.application_id == application.id)).first():
+        raise Conflict([problem("already_scheduled", "本申请已安排过联合踏勘：一次踏勘、一次复查", "application_id")])
+    departments = {p["id"]: p["department"] for p in application.composition["permits"]}
+    with committing(session, application.id):
+        inspection = Inspection(
+            application_id=application.id,
+            owner_id=application.owner_id,
+            permits=list(permits),
+            departments=sorted({departments[p] for p in permits}),
+            visit_on=visit_on,
+            status=initial_status(InspectionFlow),
+            scheduled_by=actor.id,
+        )
+        session.add(inspection)
+        session.flush()
+        audit.record(
+            session,
+            actor=actor,
+            subject_kind="inspection",
+            subject_id=inspection.id,
+            action="schedule",
+            to_state=inspection.status,
+            data={"application": application.number, "visit_on": visit_on.isoformat(), "permits": inspection.permits},
+        )
+    return inspection
+
+
+@atomic
+def record(
+    session: Session,
+    *,
+    actor: User,
+    inspection_id: uuid.UUID,
+    permit: str,
+    results: Sequence[Result],
+    version: int | None,
+    today: date | None = None,
+) -> Inspection:
+    """An inspector's findings for their department's permit: one for every element of its checklist."""
+    inspection, application = _load(session, inspection_id, actor)
+    expect_version(inspection, version)
+    departments = {p["id"]: p["department"] for p in application.composition["permits"]}
+    if permit not in inspection.permits:
+        raise Invalid([problem("not_inspected", "这次联合踏勘不包括该许可事项", "permit", permit)])
+    if not may(actor, Action.record_inspection, _Concerning(inspection.owner_id, [departments[permit]])):
+        raise Forbidden([problem("forbidden", "只能记录本部门许可事项的踏勘结果", "permit", permit)])
+    round_ = _round(inspection)
+    due = _due_this_round(inspection)
+    if permit not in due:
+        raise Conflict([problem("not_due", "该许可事项本轮无需（或已经）记录踏勘结果", "permit", permit)])
+    if permit in inspection.recorded:
+        raise Conflict([problem("already_recorded", "该许可事项本轮的踏勘结果已经记录", "permit", permit)])
+    elements = {e["id"]: e for e in checklist(application)[permit]}
+    _check_results(elements, results)
+    with committing(session, inspection.id):
+        for r in results:
+            session.add(
+                InspectionFinding(
+                    inspection_id=inspection.id,
+                    permit=permit,
+                    element=r.element,
+                    round=round_,
+                    passed=r.passed,
+                    note=r.note.strip(),
+                    inspector_id=actor.id,
+                )
+            )
+        # Written on the inspection row, so two inspectors finishing at once cannot both miss the other.
+        inspection.recorded = [*inspection.recorded, permit]
+        audit.record(
+            session,
+            actor=actor,
+            subject_kind="inspection",
+            subject_id=inspection.id,
+            action="record",
+            data={"permit": permit, "round": round_, "failed": sorted(r.element for r in results if not r.passed)},
+        )
+        if set(inspection.recorded) >= set(due):
+            _close_round(session, actor, inspection, application, round_, today or beijing_today())
+    return inspection
+
+
+@atomic
+def report_rectified(
+    session: Session, *, actor: User, inspection_id: uuid.UUID, version: int | None, today: date | None = None
+) -> Inspection:
+    """The applicant reports every rectification done, once; the stopped clocks run again."""
+    inspection, _ = _load(session, inspection_id, actor)
+    if not may(actor, Action.report_rectified, inspection):
+        raise Forbidden([problem("forbidden", "只有申请人本人可以报告整改完成", "inspection_id", str(inspection_id))])
+    expect_version(inspection, version)
+    on = today or beijing_today()
+    with committing(session, inspection.id):
+        before, after = fire(InspectionFlow, inspection, "report_rectified", "联合踏勘")
+        inspection.reported_at = utcnow()
+        audit.record(
+            session,
+            actor=actor,
+            subject_kind="inspection",
+            subject_id=inspection.id,
+            action="report_rectified",
+            from_state=before,
+            to_state=after,
+        )
+        for task in _tasks(session, inspection, {i["permit"] for i in inspection.rectification}):
+            if task.status == "rectification_needed":
+                task_before, task_after = fire(TaskFlow, task, "report_rectified", "审批事项")
+                resume_clock(task, on)
+                audit.record(
+                    session,
+                    actor=actor,
+                    subject_kind="task",
+                    subject_id=task.id,
+                    action="report_rectified",
+                    from_state=task_before,
+                    to_state=task_after,
+                    data={"due_on": task.due_on.isoformat()},
+                )
+    return inspection
+
+
+def findings(session: Session, inspection: Inspection) -> list[InspectionFinding]:
+    statement = select(InspectionFinding).where(InspectionFinding.inspection_id == inspection.id)
+    return sorted(session.exec(statement), key=lambda f: (f.round, f.permit, f.element))
+
+
+@dataclass(frozen=True)
+class _Concerning:
+    owner_id: uuid.UUID
+    departments: list[str]
+
+
+def _load(session: Session, inspection_id: uuid.UUID, actor: User) -> tuple[Inspection, Application]:
+    inspection = session.get(Inspection, inspection_id)
+    if inspection is None or (actor.role == Role.applicant and inspection.owner_id != actor.id):
+        raise NotFound([problem("not_found", "没有这次联合踏勘", "inspection_id", str(inspection_id))])
+    application = session.get(Application, inspection.application_id)
+    assert application is not None
+    return inspection, application
+
+
+def _round(inspection: Inspection) -> int:
+    return 0 if inspection.status == "scheduled" else 1
+
+
+def _due_this_round(inspection: Inspection) -> list[str]:
+    """The permits to record now: all at the visit, those with failed items at the re-check, none otherwise."""
+    if inspection.status == "scheduled":
+        return list(inspection.permits)
+    if inspection.status == "rectified":
+        return sorted({i["permit"] for i in inspection.rectification})
+    return []
+
+
+def _check_results(elements: dict[str, dict[str, Any]], results: Sequence[Result]) -> None:
+    problems: list[Problem] = []
+    given = [r.element for r in results]
+    for index, r in enumerate(results):
+        if r.element not in elements:
+            problems.append(
+                problem("unknown_element", "该许可事项的核查清单中没有这一项", f"results[{index}].element", r.element)
+            )
+        elif given.count(r.element) > 1:
+            problems.append(
+                problem("element_twice", f"“{elements[r.element]['text']}”记录了两次", f"results[{index}].element", r.element)
+            )
+        if not r.passed and not r.note.strip():
+            problems.append(problem("note_required", "不符合的要素须写明整改意见", f"results[{index}].note", r.element))
+    for element, e in elements.items():
+        if element not in given:
+            problems.append(problem("element_unchecked", f"请记录“{e['text']}”的核查结果", "results", element))
+    if problems:
+        raise Invalid(problems)
+
+
+def _close_round(session: Session, actor: User, inspection: Inspection, application: Application, round_: int, on: date) -> None:
+    """Every department has recorded: pass, or one merged rectification notice, or (at the re-check) fail."""
+    names = {p["id"]: p["name"] for p in application.composition["permits"]}
+    texts = {(e["permit"], e["id"]): e["text"] for e in application.composition["elements"]}
+    failed = [
+        {
+            "permit": f.permit,
+            "permit_name": names[f.permit],
+            "element": f.element,
+            "text": texts[(f.permit, f.element)],
+            "note": f.note,
+        }
+        for f in findings(session, inspection)
+        if f.round == round_ and not f.passed
+    ]
+    event = "pass_visit" if not failed else "require_rectification" if round_ == 0 else "fail_recheck"
+    before, after = fire(InspectionFlow, inspection, event, "联合踏勘")
+    inspection.recorded = []
+    if event == "require_rectification":
+        inspection.rectification = failed
+    audit.record(
+        session,
+        actor=actor,
+        subject_kind="inspection",
+        subject_id=inspection.id,
+        action=event,
+        from_state=before,
+        to_state=after,
+        reason="；".join(f"{i['permit_name']}·{i['text']}：{i['note']}" for i in failed),
+    )
+    if event != "require_rectification":
+        return
+    for task in _tasks(session, inspection, {i["permit"] for i in failed}):
+        if task.status == "pending":
+            task_before, task_after = fire(TaskFlow, task, "require_rectification", "审批事项")
+            task.paused_since = on  # the applicant's time does not count against the department
+            task.reasons = [f"{i['text']}：{i['note']}" for i in failed if i["permit"] == task.permit]
+            audit.record(
+                session,
+                actor=actor,
+                subject_kind="task",
+                subject_id=task.id,
+                action="rectify",
+                from_state=task_before,
+                to_state=task_after,
+                reason="；".join(task.reasons),
+            )
+
+
+def _tasks(session: Session, inspection: Inspection, permits: set[str]) -> list[PermitTask]:
+    statement = select(PermitTask).where(PermitTask.application_id == inspection.application_id)
+    return [t for t in session.exec(statement) if t.permit in permits]

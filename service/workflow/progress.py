@@ -1,0 +1,87 @@
+"""What people see of a case: the applicant's timeline (办件进度) and a desk's worklist (待办) with its clock."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlmodel import Session, col, select
+
+from service.models import User
+from service.workflow.clock import Clock, Standing
+from service.workflow.errors import Forbidden, problem
+from service.workflow.models import Application, AuditEvent, Inspection, PermitTask
+from service.workflow.roles import Action, may
+from service.workflow.rows import load
+from service.workflow.states import APPLICATION_LABELS, INSPECTION_LABELS, TASK_LABELS
+
+
+@dataclass(frozen=True)
+class Step:
+    at: datetime
+    label: str
+    reason: str
+
+
+def timeline(session: Session, *, actor: User, application_id: uuid.UUID) -> list[Step]:
+    """The case's history in plain words: 已提交 → 已受理 → 各部门审批中 → 消防安全检查：准予许可 → 办结."""
+    application = load(session, Application, application_id, actor, Action.view_application)
+    tasks = {t.id: t for t in session.exec(select(PermitTask).where(PermitTask.application_id == application.id))}
+    inspection = session.exec(select(Inspection.id).where(Inspection.application_id == application.id)).first()
+    subjects = [application.id, *tasks, *([inspection] if inspection else [])]
+    events = session.exec(select(AuditEvent).where(col(AuditEvent.subject_id).in_(subjects)).order_by(col(AuditEvent.seq)))
+    steps = []
+    for event in events:
+        if event.to_state is None or event.action in ("create", "release"):
+            continue
+        if event.subject_id == application.id:
+            label = APPLICATION_LABELS[event.to_state]
+        elif event.subject_id == inspection:
+            label = f"联合踏勘：{INSPECTION_LABELS[event.to_state]}"
+        else:
+            label = f"{tasks[event.subject_id].permit_name}：{TASK_LABELS[event.to_state]}"
+        steps.append(Step(event.at, label, event.reason))
+    return steps
+
+
+@dataclass(frozen=True)
+class Entry:
+    task: PermitTask
+    standing: Standing
+    application_number: str
+    applicant_name: str
+
+
+def worklist(
+    session: Session, *, actor: User, today: date, statuses: Collection[str] = ("pending", "rectification_needed")
+) -> list[Entry]:
+    """The tasks a desk works on, soonest due first: a department's own, or every department's for the district."""
+    everywhere = may(actor, Action.view_task)  # with no subject, only a district-wide grant says yes
+    if not everywhere and not may(actor, Action.view_task, _Department(actor.department)):
+        raise Forbidden([problem("forbidden", "您没有可查看的审批事项", "role", actor.role)])
+    statement = (
+        select(PermitTask, Application.number, Application.applicant_name)
+        .join(Application, col(Application.id) == PermitTask.application_id)
+        .where(col(PermitTask.status).in_(list(statuses)))
+        .order_by(col(PermitTask.due_on), col(PermitTask.id))
+    )
+    if not everywhere:
+        statement = statement.where(PermitTask.department == actor.department)
+    return [
+        Entry(task, Clock(task.clock_started_on, task.limit_days, task.paused_days, task.paused_since).standing(today), n, name)
+        for task, n, name in session.exec(statement)
+    ]
+
+
+@dataclass(frozen=True)
+class _Department:
+    """Any subject concerning one department, to ask whether a user works for it."""
+
+    department: str | None
+    owner_id: uuid.UUID = uuid.UUID(int=0)
+
+    @property
+    def departments(self) -> list[str]:
+        return [self.department] if self.department else []

@@ -1,0 +1,195 @@
+"""Parallel approval (并联审批): a department decides its own permit tasks.
+
+准予许可; 不予许可 with reasons and legal basis (行政许可法 Art. 38(2)); or rectification needed, which stops
+the clock until the applicant reports it done. A permit taken on 告知承诺 is approved on the commitment
+and a 核查 is due within the pack's follow-up limit; a failed check revokes it (北京市优化营商环境条例
+Art. 33). A decided dependency releases the permits waiting on it; the last decision concludes the application.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import date
+from enum import StrEnum
+
+from sqlmodel import Session, select
+
+from service.compose import today as beijing_today
+from service.models import User, utcnow
+from service.workflow import audit
+from service.workflow.clock import Clock, add_working_days
+from service.workflow.errors import Invalid, problem
+from service.workflow.models import Application, PermitTask
+from service.workflow.roles import Action
+from service.workflow.rows import atomic, committing, expect_version, fingerprint, load, remember, replayed
+from service.workflow.states import TASK_DECIDED, TASK_LABELS, ApplicationFlow, TaskFlow, fire
+
+
+class Decision(StrEnum):
+    approve = "approve"
+    reject = "reject"
+    rectify = "rectify"
+
+
+def clock(task: PermitTask) -> Clock:
+    return Clock(task.clock_started_on, task.limit_days, task.paused_days, task.paused_since)
+
+
+@atomic
+def decide(
+    session: Session,
+    *,
+    actor: User,
+    task_id: uuid.UUID,
+    decision: Decision,
+    version: int | None,
+    reasons: Sequence[str] = (),
+    legal_basis: Sequence[str] = (),
+    today: date | None = None,
+    idempotency_key: str | None = None,
+) -> PermitTask:
+    """A reviewer's (or their department's system's) decision on one of the department's tasks.
+
+    With an ``idempotency_key``, a retry of the same decision returns the task and decides nothing again.
+    """
+    asked = {"task": str(task_id), "decision": decision.value, "reasons": list(reasons), "legal_basis": list(legal_basis)}
+    request = fingerprint("decide", asked | {"version": version})
+    if idempotency_key is not None and replayed(session, actor.id, idempotency_key, request) is not None:
+        return load(session, PermitTask, task_id, actor, Action.view_task)
+    task = load(session, PermitTask, task_id, actor, Action.decide_task)
+    expect_version(task, version)
+    on = today or beijing_today()
+    kept_reasons = [r.strip() for r in reasons if r.strip()]
+    kept_basis = [b.strip() for b in legal_basis if b.strip()]
+    if decision is Decision.reject:
+        problems = []
+        if not kept_reasons:
+            problems.append(problem("reason_required", "不予许可须说明理由", "reasons"))
+        if not kept_basis:
+            problems.append(problem("legal_basis_required", "不予许可须写明法律依据", "legal_basis"))
+        if problems:
+            raise Invalid(problems)
+    if decision is Decision.rectify and not kept_reasons:
+        raise Invalid([problem("reason_required", "要求整改须列明整改意见", "reasons")])
+    with committing(session, task.id):
+        if decision is Decision.rectify:
+            before, after = fire(TaskFlow, task, "require_rectification", "审批事项")
+            task.paused_since = on  # the applicant's time does not count against the department
+            task.reasons = kept_reasons
+        else:
+            event = "reject" if decision is Decision.reject else "approve_on_commitment" if task.on_commitment else "approve"
+            before, after = fire(TaskFlow, task, event, "审批事项")
+            task.decided_by, task.decided_at = actor.id, utcnow()
+            task.reasons, task.legal_basis = kept_reasons, kept_basis
+            if task.paused_since is not None:
+                resume_clock(task, on)
+            if event == "approve_on_commitment":
+                task.verification_due = add_working_days(on, task.follow_up_days or task.limit_days)
+        audit.record(
+            session,
+            actor=actor,
+            subject_kind="task",
+            subject_id=task.id,
+            action=decision.value,
+            from_state=before,
+            to_state=after,
+            reason="；".join(kept_reasons),
+            data={
+                "legal_basis": kept_basis,
+                "verification_due": task.verification_due.isoformat() if task.verification_due else None,
+            },
+        )
+        if decision is not Decision.rectify:
+            _after_decision(session, actor, task)
+        if idempotency_key is not None:
+            remember(session, actor.id, idempotency_key, request, {"task_id": str(task.id)})
+    return task
+
+
+@atomic
+def report_rectified(
+    session: Session, *, actor: User, task_id: uuid.UUID, version: int | None, today: date | None = None
+) -> PermitTask:
+    """The applicant reports the rectification done: the clock runs again, the due date moves by the pause."""
+    task = load(session, PermitTask, task_id, actor, Action.report_rectified)
+    expect_version(task, version)
+    with committing(session, task.id):
+        before, after = fire(TaskFlow, task, "report_rectified", "审批事项")
+        resume_clock(task, today or beijing_today())
+        audit.record(
+            session,
+            actor=actor,
+            subject_kind="task",
+            subject_id=task.id,
+            action="report_rectified",
+            from_state=before,
+            to_state=after,
+            data={"due_on": task.due_on.isoformat()},
+        )
+    return task
+
+
+@atomic
+def record_verification(
+    session: Session, *, actor: User, task_id: uuid.UUID, passed: bool, version: int | None, reason: str = ""
+) -> PermitTask:
+    """The 核查 after a commitment: passed, or failed and the permit revoked (the reason is required)."""
+    task = load(session, PermitTask, task_id, actor, Action.verify_commitment)
+    expect_version(task, version)
+    if not passed and not reason.strip():
+        raise Invalid([problem("reason_required", "核查不合格须写明事实与理由", "reason")])
+    with committing(session, task.id):
+        before, after = fire(TaskFlow, task, "pass_verification" if passed else "revoke", "审批事项")
+        audit.record(
+            session,
+            actor=actor,
+            subject_kind="task",
+            subject_id=task.id,
+            action="verify" if passed else "revoke",
+            from_state=before,
+            to_state=after,
+            reason=reason.strip(),
+        )
+    return task
+
+
+def resume_clock(task: PermitTask, on: date) -> None:
+    """The task's clock running again from ``on``: the working days of the pause move its due date."""
+    resumed = clock(task).resume(on)
+    task.paused_days, task.paused_since, task.due_on = resumed.paused_days, None, resumed.due_on
+
+
+def _after_decision(session: Session, actor: User, task: PermitTask) -> None:
+    """Release the tasks whose dependencies are now all decided; conclude the application after its last decision."""
+    siblings = list(session.exec(select(PermitTask).where(PermitTask.application_id == task.application_id)))
+    outcome = {t.permit: t.status for t in siblings}
+    for waiting in siblings:
+        if waiting.status == "waiting_dependency" and all(outcome.get(d) in TASK_DECIDED for d in waiting.depends_on):
+            before, after = fire(TaskFlow, waiting, "release", "审批事项")
+            # the dependency's opinion reaches the department internally, never as an upload
+            opinions = {d: TASK_LABELS[outcome[d]] for d in waiting.depends_on}
+            audit.record(
+                session,
+                actor=actor,
+                subject_kind="task",
+                subject_id=waiting.id,
+                action="release",
+                from_state=before,
+                to_state=after,
+                data={"opinions": opinions},
+            )
+    if all(t.status in TASK_DECIDED for t in siblings):
+        application = session.get(Application, task.application_id)
+        assert application is not None
+        before, after = fire(ApplicationFlow, application, "conclude", "申请")
+        application.decided_at = utcnow()
+        audit.record(
+            session,
+            actor=actor,
+            subject_kind="application",
+            subject_id=application.id,
+            action="conclude",
+            from_state=before,
+            to_state=after,
+        )

@@ -1,0 +1,135 @@
+"""The application's and each permit task's states and transitions, written once (python-statemachine).
+
+A machine is bound to its row (``status`` is the state field): sending an event checks the transition
+is allowed and writes the new status, and nothing else in the workflow writes ``status``. The
+diagrams in ``docs/workflow.md`` are exported from these classes (``mermaid()``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from statemachine import Event, State, StateMachine
+from statemachine.exceptions import TransitionNotAllowed
+
+from service.workflow.errors import Conflict, problem
+
+
+class ApplicationFlow(StateMachine):
+    """一窗受理: submitted, corrected as often as needed, then accepted or refused; approved in parallel; decided."""
+
+    submitted = State("已提交", initial=True)
+    correction_requested = State("待补正")
+    resubmitted = State("已补正")
+    accepted = State("已受理")
+    refused = State("不予受理", final=True)
+    in_approval = State("各部门审批中")
+    decided = State("办结", final=True)
+    withdrawn = State("已撤回", final=True)
+
+    request_correction = Event(submitted.to(correction_requested) | resubmitted.to(correction_requested), name="发出补正告知")
+    resubmit = Event(correction_requested.to(resubmitted), name="提交补正材料")
+    accept = Event(submitted.to(accepted) | resubmitted.to(accepted), name="受理")
+    refuse = Event(submitted.to(refused) | resubmitted.to(refused), name="不予受理")
+    start_approval = Event(accepted.to(in_approval), name="分送各部门并联审批")
+    conclude = Event(in_approval.to(decided), name="办结")
+    withdraw = Event(
+        submitted.to(withdrawn)
+        | correction_requested.to(withdrawn)
+        | resubmitted.to(withdrawn)
+        | accepted.to(withdrawn)
+        | in_approval.to(withdrawn),
+        name="撤回申请",
+    )
+
+
+class TaskFlow(StateMachine):
+    """并联审批: one permit's task, waiting on a dependency or pending, until its department decides."""
+
+    waiting_dependency = State("等待前置许可结果", initial=True)
+    pending = State("审批中")
+    rectification_needed = State("待整改")
+    approved = State("准予许可", final=True)
+    approved_on_commitment = State("告知承诺准予许可")
+    rejected = State("不予许可", final=True)
+    verified = State("核查通过", final=True)
+    revoked = State("已撤销", final=True)
+    cancelled = State("已终止", final=True)
+
+    release = Event(waiting_dependency.to(pending), name="开始审批")
+    approve = Event(pending.to(approved), name="准予许可")
+    approve_on_commitment = Event(pending.to(approved_on_commitment), name="按告知承诺准予许可")
+    reject = Event(pending.to(rejected) | rectification_needed.to(rejected), name="不予许可")
+    require_rectification = Event(pending.to(rectification_needed), name="要求整改")
+    report_rectified = Event(rectification_needed.to(pending), name="报告整改完成")
+    pass_verification = Event(approved_on_commitment.to(verified), name="核查通过")
+    revoke = Event(approved_on_commitment.to(revoked), name="核查不合格，撤销许可")
+    cancel = Event(waiting_dependency.to(cancelled) | pending.to(cancelled) | rectification_needed.to(cancelled), name="终止审批")
+
+
+class InspectionFlow(StateMachine):
+    """联合踏勘: one visit, one merged rectification notice, one report from the applicant, one re-check."""
+
+    scheduled = State("已安排踏勘", initial=True)
+    rectification_needed = State("待整改")
+    rectified = State("已报告整改完成")
+    passed = State("踏勘通过", final=True)
+    failed = State("复查未通过", final=True)
+
+    pass_visit = Event(scheduled.to(passed) | rectified.to(passed), name="全部要素符合")
+    require_rectification = Event(scheduled.to(rectification_needed), name="整改意见一口告知")
+    report_rectified = Event(rectification_needed.to(rectified), name="报告整改完成")
+    fail_recheck = Event(rectified.to(failed), name="复查仍不符合")
+
+
+TASK_DECIDED = frozenset({"approved", "approved_on_commitment", "rejected", "verified", "revoked"})
+"""A task in one of these states has its department's decision (a later 核查 may still revoke it)."""
+
+TASK_OPEN = frozenset({"waiting_dependency", "pending", "rectification_needed"})
+"""A task in one of these states is still before its department's decision."""
+
+APPLICATION_LABELS = {s.id: s.name for s in ApplicationFlow.states}
+TASK_LABELS = {s.id: s.name for s in TaskFlow.states}
+INSPECTION_LABELS = {s.id: s.name for s in InspectionFlow.states}
+STATE_LABELS: dict[type[StateMachine], dict[str, str]] = {
+    ApplicationFlow: APPLICATION_LABELS,
+    TaskFlow: TASK_LABELS,
+    InspectionFlow: INSPECTION_LABELS,
+}
+EVENT_LABELS: dict[type[StateMachine], dict[str, str]] = {
+    machine: {e.id: e.name for e in machine.events}  # type: ignore[attr-defined]  # a class-level property
+    for machine in STATE_LABELS
+}
+
+
+def fire(machine_class: type[StateMachine], row: Any, event: str, label: str) -> tuple[str, str]:
+    """Send ``event`` to ``row``'s machine; returns (from, to) or raises Conflict naming the current state."""
+    before = row.status
+    machine = machine_class(row, state_field="status")
+    try:
+        machine.send(event)
+    except TransitionNotAllowed as exc:
+        labels, events = STATE_LABELS[machine_class], EVENT_LABELS[machine_class]
+        raise Conflict(
+            [
+                problem(
+                    "state_conflict",
+                    f"{label}当前为“{labels.get(before, before)}”，不能{events.get(event, event)}",
+                    "status",
+                    before,
+                )
+            ]
+        ) from exc
+    return before, row.status
+
+
+def initial_status(machine_class: type[StateMachine]) -> str:
+    """The state a new row starts in, as the machine defines it."""
+    initial = machine_class.initial_state
+    assert initial is not None
+    return str(initial.id)
+
+
+def mermaid(machine_class: type[StateMachine]) -> str:
+    """The machine as a mermaid state diagram (the library's own exporter)."""
+    return format(machine_class, "mermaid")

@@ -1,0 +1,325 @@
+"""One window (综合窗口): check every material, one correction notice listing everything, accept or refuse.
+
+行政许可法 Art. 32: the window tells the applicant everything to correct in one notice; complete
+materials must be accepted; accepting and refusing are both written. On acceptance every permit
+becomes a task for its department at once; a permit that needs another's result waits for it.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from rules.errors import Problem
+from service.compose import today as beijing_today
+from service.models import User, utcnow
+from service.workflow import audit
+from service.workflow.clock import Clock
+from service.workflow.errors import Invalid, problem
+from service.workflow.models import Application, CorrectionNotice, MaterialFile, PermitTask
+from service.workflow.roles import Action
+from service.workflow.rows import atomic, committing, expect_version, load
+from service.workflow.states import TASK_OPEN, ApplicationFlow, TaskFlow, fire, initial_status
+from service.workflow.storage import MAX_BYTES, FileStore, Upload, check
+
+REMEDY = (
+    "如对本决定不服，可以自收到本决定之日起六十日内向东城区人民政府申请行政复议，"
+    "或者自收到本决定之日起六个月内依法向人民法院提起行政诉讼。"
+)
+"""救济方式: 行政许可法 Art. 38(2); 60 days, 行政复议法 (2023) Art. 20(1); 6 months, 行政诉讼法 Art. 46(1);
+the district government hears a district department's case, 行政复议法 Art. 24(1)(1)."""
+
+
+class Finding(StrEnum):
+    received = "received"
+    missing = "missing"
+    not_acceptable = "not_acceptable"
+
+
+FINDING_LABELS = {Finding.received: "已收到", Finding.missing: "缺少", Finding.not_acceptable: "不符合要求"}
+
+
+@dataclass(frozen=True)
+class MaterialCheck:
+    material: str
+    finding: Finding
+    reason: str = ""
+
+
+def required_materials(application: Application) -> dict[str, str]:
+    """Material key → name, for each material the composition asks the applicant to submit."""
+    return {m["key"]: m["name"] for m in application.composition["materials"] if m["status"] == "submit"}
+
+
+def files(session: Session, application: Application) -> list[MaterialFile]:
+    statement = select(MaterialFile).where(MaterialFile.application_id == application.id).order_by(col(MaterialFile.round))
+    return list(session.exec(statement))
+
+
+@atomic
+def request_correction(
+    session: Session, *, actor: User, application_id: uuid.UUID, checks: Sequence[MaterialCheck], version: int | None
+) -> CorrectionNotice:
+    """一次性补正告知: a finding for every material, at least one of them a problem, in one notice."""
+    application = load(session, Application, application_id, actor, Action.request_correction)
+    expect_version(application, version)
+    required = required_materials(application)
+    problems: list[Problem] = []
+    seen: set[str] = set()
+    for index, c in enumerate(checks):
+        where = f"checks[{index}]"
+        if c.material not in required:
+            problems.append(problem("material_unknown", "本申请不需要这项材料", f"{where}.material", c.material))
+        elif c.material in seen:
+            problems.append(problem("material_twice", f"“{required[c.material]}”出现了两次", f"{where}.material", c.material))
+        if c.finding is Finding.not_acceptable and not c.reason.strip():
+            problems.append(problem("reason_required", "不符合要求的材料须写明理由", f"{where}.reason", c.material))
+        seen.add(c.material)
+    for key, name in required.items():
+        if key not in seen:
+            problems.append(problem("material_unchecked", f"请核对“{name}”：补正告知须一次列明全部材料", "checks", key))
+    if not problems and all(c.finding is Finding.received for c in checks):
+        problems.append(problem("nothing_to_correct", "全部材料已收到且符合要求，无需补正，请直接受理", "checks"))
+    if problems:
+        raise Invalid(problems)
+    with committing(session, application.id):
+        notice = CorrectionNotice(
+            application_id=application.id,
+            issued_by=actor.id,
+            items=[
+                {"material": c.material, "name": required[c.material], "finding": c.finding.value, "reason": c.reason.strip()}
+                for c in checks
+            ],
+        )
+        session.add(notice)
+        before, after = fire(ApplicationFlow, application, "request_correction", "申请")
+        audit.record(
+            session,
+            actor=actor,
+            subject_kind="application",
+            subject_id=application.id,
+            action="request_correction",
+            from_state=before,
+            to_state=after,
+            reason="；".join(
+                f"{i['name']}：{FINDING_LABELS[Finding(i['finding'])]}" for i in notice.items if i["finding"] != "received"
+            ),
+            data={"notice": str(notice.id)},
+        )
+    return notice
+
+
+def open_notice(session: Session, application: Application) -> CorrectionNotice | None:
+    statement = select(CorrectionNotice).where(
+        CorrectionNotice.application_id == application.id, col(CorrectionNotice.resolved_at).is_(None)
+    )
+    return session.exec(statement).first()
+
+
+@atomic
+def resubmit(
+    session: Session,
+    *,
+    actor: User,
+    application_id: uuid.UUID,
+    uploads: Sequence[Upload],
+    store: FileStore,
+    version: int | None,
+    max_bytes: int = MAX_BYTES,
+) -> Application:
+    """The applicant sends only what the notice asked for, all of it at once."""
+    application = load(session, Application, application_id, actor, Action.resubmit)
+    expect_version(application, version)
+    notice = open_notice(session, application)
+    flagged = {i["material"]: i["name"] for i in notice.items if i["finding"] != Finding.received} if notice else {}
+    problems: list[Problem] = []
+    checked = []
+    for index, upload in enumerate(uploads):
+        where = f"materials.{upload.material}[{index}]"
+        if upload.material not in flagged:
+            problems.append(problem("material_not_flagged", "补正告知没有要求这项材料，无需重新提交", where, upload.material))
+            continue
+        item, found = check(upload, where, max_bytes)
+        problems += found
+        if item is not None:
+            checked.append(item)
+    for key, name in flagged.items():
+        if key not in {u.material for u in uploads}:
+            problems.append(problem("material_missing", f"请补正“{name}”", f"materials.{key}", key))
+    if problems:
+        raise Invalid(problems)
+    with committing(session, application.id):
+        before, after = fire(ApplicationFlow, application, "resubmit", "申请")
+        assert notice is not None
+        notice.resolved_at = utcnow()
+        session.add(notice)
+        rounds = len(session.exec(select(CorrectionNotice.id).where(CorrectionNotice.application_id == application.id)).all())
+        for item in checked:
+            store.put(item.sha256, item.upload.data)
+            session.add(
+                MaterialFile(
+                    application_id=application.id,
+                    material=item.upload.material,
+                    sha256=item.sha256,
+                    size=len(item.upload.data),
+                    media_type=item.media_type,
+                    filename=item.upload.filename,
+                    round=rounds,
+                )
+            )
+        audit.record(
+            session,
+            actor=actor,
+            subject_kind="application",
+            subject_id=application.id,
+            action="resubmit",
+            from_state=before,
+            to_state=after,
+            data={"files": sorted(i.sha256 for i in checked)},
+        )
+    return application
+
+
+@atomic
+def accept(
+    session: Session, *, actor: User, application_id: uuid.UUID, version: int | None, today: date | None = None
+) -> list[PermitTask]:
+    """受理: every permit becomes its department's task at once; those needing another permit's result wait."""
+    application = load(session, Application, application_id, actor, Action.accept)
+    expect_version(application, version)
+    received = {f.material for f in files(session, application)}
+    missing = [(k, n) for k, n in required_materials(application).items() if k not in received]
+    if missing:
+        raise Invalid([problem("material_missing", f"尚缺“{n}”，应先发出补正告知", f"materials.{k}", k) for k, n in missing])
+    on = today or beijing_today()
+    follow_up = {c["permit"]: c.get("follow_up_within") for c in application.composition["commitments"]}
+    tasks: list[PermitTask] = []
+    with committing(session, application.id):
+        before, after = fire(ApplicationFlow, application, "accept", "申请")
+        application.accepted_at = utcnow()
+        audit.record(
+            session,
+            actor=actor,
+            subject_kind="application",
+            subject_id=application.id,
+            action="accept",
+            from_state=before,
+            to_state=after,
+        )
+        for p in application.composition["permits"]:
+            clock = Clock(on, p["effective_limit"]["working_days"])
+            within: dict[str, Any] | None = follow_up.get(p["id"])
+            task = PermitTask(
+                application_id=application.id,
+                owner_id=application.owner_id,
+                permit=p["id"],
+                permit_name=p["name"],
+                department=p["department"],
+                depends_on=[d["permit"] for d in p["depends_on"]],
+                on_commitment=bool(p["commitment"]["chosen"]),
+                follow_up_days=within["working_days"] if within else None,
+                status=initial_status(TaskFlow),
+                limit_days=clock.limit_days,
+                clock_started_on=on,
+                due_on=clock.due_on,
+            )
+            session.add(task)
+            tasks.append(task)
+            audit.record(
+                session,
+                actor=actor,
+                subject_kind="task",
+                subject_id=task.id,
+                action="create",
+                to_state=task.status,
+                data={"application": application.number, "permit": task.permit, "department": task.department},
+            )
+        for task in tasks:
+            if not task.depends_on:
+                before_task, after_task = fire(TaskFlow, task, "release", "审批事项")
+                audit.record(
+                    session,
+                    actor=actor,
+                    subject_kind="task",
+                    subject_id=task.id,
+                    action="release",
+                    from_state=before_task,
+                    to_state=after_task,
+                )
+        before, after = fire(ApplicationFlow, application, "start_approval", "申请")
+        audit.record(
+            session,
+            actor=actor,
+            subject_kind="application",
+            subject_id=application.id,
+            action="start_approval",
+            from_state=before,
+            to_state=after,
+        )
+    return tasks
+
+
+@atomic
+def refuse(
+    session: Session, *, actor: User, application_id: uuid.UUID, reasons: Sequence[str], version: int | None
+) -> Application:
+    """不予受理: written reasons and the applicant's remedies (行政许可法 Art. 32, Art. 38(2))."""
+    application = load(session, Application, application_id, actor, Action.refuse)
+    expect_version(application, version)
+    kept = [r.strip() for r in reasons if r.strip()]
+    if not kept:
+        raise Invalid([problem("reason_required", "不予受理须写明理由", "reasons")])
+    with committing(session, application.id):
+        before, after = fire(ApplicationFlow, application, "refuse", "申请")
+        application.refusal = {"reasons": kept, "remedy": REMEDY}
+        audit.record(
+            session,
+            actor=actor,
+            subject_kind="application",
+            subject_id=application.id,
+            action="refuse",
+            from_state=before,
+            to_state=after,
+            reason="；".join(kept),
+        )
+    return application
+
+
+@atomic
+def withdraw(session: Session, *, actor: User, application_id: uuid.UUID, version: int | None, reason: str = "") -> Application:
+    """The applicant withdraws before the decision: the tasks still open are ended with it."""
+    application = load(session, Application, application_id, actor, Action.withdraw)
+    expect_version(application, version)
+    with committing(session, application.id):
+        before, after = fire(ApplicationFlow, application, "withdraw", "申请")
+        audit.record(
+            session,
+            actor=actor,
+            subject_kind="application",
+            subject_id=application.id,
+            action="withdraw",
+            from_state=before,
+            to_state=after,
+            reason=reason.strip(),
+        )
+        tasks = session.exec(select(PermitTask).where(PermitTask.application_id == application.id))
+        for task in tasks:
+            if task.status in TASK_OPEN:
+                task_before, task_after = fire(TaskFlow, task, "cancel", "审批事项")
+                audit.record(
+                    session,
+                    actor=actor,
+                    subject_kind="task",
+                    subject_id=task.id,
+                    action="cancel",
+                    from_state=task_before,
+                    to_state=task_after,
+                    reason="申请人撤回申请",
+                )
+    return application

@@ -1,0 +1,152 @@
+"""A department's own system pulls its tasks and pushes decisions over /api/v1/tasks with its key."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlmodel import Session, col, select
+from svcutil import FIXTURE_PACKS
+from typer.testing import CliRunner
+from wfcase import SIGNED, Staff, uploads
+
+from composer import Composer
+from service.cli import app as cli
+from service.models import Draft, User
+from service.workflow.models import Application, AuditEvent, PermitTask
+from service.workflow.roles import Role
+from service.workflow.storage import LocalFileStore
+from service.workflow.submit import submit
+from service.workflow.window import accept
+
+runner = CliRunner()
+
+
+def _key_for(db_url: str, session: Session, department: str) -> str:
+    """An integrator account for the department, made and keyed with the CLI as an administrator would."""
+    email = f"system-{department}@example.com"
+    made = runner.invoke(
+        cli,
+        ["users", "create", "--role", "integrator", "--department", department, "--email", email, "--password", "a-long-password"]
+        + ["--database-url", db_url, "--packs-dir", str(FIXTURE_PACKS), "--pack", "mini"],
+    )
+    assert made.exit_code == 0, made.output
+    keyed = runner.invoke(cli, ["users", "key", email, "--database-url", db_url])
+    assert keyed.exit_code == 0, keyed.output
+    return keyed.output.strip()
+
+
+@pytest.fixture
+def accepted(
+    session: Session, staff: Staff, make_draft: Callable[..., Draft], composer: Composer, store: LocalFileStore
+) -> Application:
+    draft = make_draft(staff.applicant)
+    application = submit(
+        session, actor=staff.applicant, draft_id=draft.id, composer=composer, store=store, uploads=uploads(), signed=SIGNED
+    ).application
+    accept(session, actor=staff.clerk, application_id=application.id, version=application.version, today=date(2026, 12, 7))
+    return application
+
+
+def _task(session: Session, permit: str) -> PermitTask:
+    task = session.exec(select(PermitTask).where(PermitTask.permit == permit)).one()
+    session.refresh(task)
+    return task
+
+
+def test_a_department_pulls_only_its_own_tasks(
+    db_url: str, db_client: TestClient, session: Session, accepted: Application
+) -> None:
+    key = _key_for(db_url, session, "fire")
+    response = db_client.get("/api/v1/tasks", headers={"X-API-Key": key})
+    assert response.status_code == 200, response.text
+    (task,) = response.json()["tasks"]
+    assert (task["permit"], task["department"], task["status_label"], task["application_number"]) == (
+        "fire_check",
+        "fire",
+        "审批中",
+        accepted.number,
+    )
+    assert task["due_on"] == "2026-12-24"
+    police = _key_for(db_url, session, "police")
+    waiting = db_client.get("/api/v1/tasks", params={"status": "waiting_dependency"}, headers={"X-API-Key": police})
+    assert [t["permit"] for t in waiting.json()["tasks"]] == ["hotel_trade"]
+
+
+@pytest.mark.parametrize("key", [None, "", "yiye_not-a-key"])
+def test_no_valid_key_is_a_401(db_client: TestClient, key: str | None) -> None:
+    headers = {"X-API-Key": key} if key is not None else {}
+    response = db_client.get("/api/v1/tasks", headers=headers)
+    assert response.status_code == 401
+    assert response.json()["errors"][0]["where"] == "header.X-API-Key"
+
+
+def test_a_decision_is_pushed_and_a_retry_decides_nothing_again(
+    db_url: str, db_client: TestClient, session: Session, accepted: Application
+) -> None:
+    key = _key_for(db_url, session, "fire")
+    fire = _task(session, "fire_check")
+    sent = {"decision": "approve", "version": fire.version}
+    headers = {"X-API-Key": key, "Idempotency-Key": "fire-decision-1"}
+    first = db_client.post(f"/api/v1/tasks/{fire.id}/decision", json=sent, headers=headers)
+    assert first.status_code == 200, first.text
+    assert (first.json()["status"], first.json()["status_label"]) == ("approved", "准予许可")
+    again = db_client.post(f"/api/v1/tasks/{fire.id}/decision", json=sent, headers=headers)
+    assert again.status_code == 200, again.text
+    assert again.json() == first.json()
+    decisions = session.exec(
+        select(AuditEvent).where(AuditEvent.subject_id == fire.id, col(AuditEvent.action) == "approve")
+    ).all()
+    assert len(decisions) == 1
+    assert _task(session, "hotel_trade").status == "pending"  # released by the fire inspection's result
+
+
+def test_another_departments_task_is_refused(db_url: str, db_client: TestClient, session: Session, accepted: Application) -> None:
+    key = _key_for(db_url, session, "fire")
+    hotel = _task(session, "hotel_trade")
+    response = db_client.post(
+        f"/api/v1/tasks/{hotel.id}/decision", json={"decision": "approve", "version": hotel.version}, headers={"X-API-Key": key}
+    )
+    assert response.status_code == 403
+    assert response.json()["errors"][0]["code"] == "forbidden"
+
+
+def test_a_refusal_without_reasons_or_basis_is_a_422_naming_both(
+    db_url: str, db_client: TestClient, session: Session, accepted: Application
+) -> None:
+    key = _key_for(db_url, session, "fire")
+    fire = _task(session, "fire_check")
+    response = db_client.post(
+        f"/api/v1/tasks/{fire.id}/decision", json={"decision": "reject", "version": fire.version}, headers={"X-API-Key": key}
+    )
+    assert response.status_code == 422
+    assert {e["where"] for e in response.json()["errors"]} == {"reasons", "legal_basis"}
+    assert _task(session, "fire_check").status == "pending"
+
+
+def test_a_stale_version_and_a_second_decision_are_409s(
+    db_url: str, db_client: TestClient, session: Session, accepted: Application
+) -> None:
+    key = _key_for(db_url, session, "fire")
+    fire = _task(session, "fire_check")
+    url = f"/api/v1/tasks/{fire.id}/decision"
+    assert (
+        db_client.post(url, json={"decision": "approve", "version": fire.version}, headers={"X-API-Key": key}).status_code == 200
+    )
+    stale = db_client.post(url, json={"decision": "approve", "version": fire.version}, headers={"X-API-Key": key})
+    assert (stale.status_code, stale.json()["errors"][0]["code"]) == (409, "version_conflict")
+    fresh = _task(session, "fire_check").version
+    again = db_client.post(
+        url, json={"decision": "reject", "version": fresh, "reasons": ["x"], "legal_basis": ["y"]}, headers={"X-API-Key": key}
+    )
+    assert (again.status_code, again.json()["errors"][0]["message"]) == (409, "审批事项当前为“准予许可”，不能不予许可")
+
+
+def test_users_key_is_only_for_department_systems(db_url: str, session: Session) -> None:
+    session.add(User(email="clerk@example.com", password_hash="x", role=Role.clerk))
+    session.commit()
+    result = runner.invoke(cli, ["users", "key", "clerk@example.com", "--database-url", db_url])
+    assert result.exit_code == 2
+    assert "只有部门系统对接账户" in result.output

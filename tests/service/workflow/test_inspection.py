@@ -1,0 +1,185 @@
+"""One joint inspection: a checklist from the pack, one merged rectification notice, one report, one re-check."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+
+import pytest
+from sqlmodel import Session, select
+from wfcase import CASE, PDF, Staff, uploads
+
+from composer import Composer
+from service.models import Draft, User
+from service.workflow.errors import Conflict, Forbidden, Invalid
+from service.workflow.inspection import Result, checklist, findings, record, report_rectified, schedule
+from service.workflow.models import Application, PermitTask
+from service.workflow.progress import timeline
+from service.workflow.roles import Role
+from service.workflow.storage import LocalFileStore, Upload
+from service.workflow.submit import submit
+from service.workflow.window import accept
+
+MONDAY, WEDNESDAY, SATURDAY = date(2026, 12, 7), date(2026, 12, 9), date(2026, 12, 12)
+ON_SITE = CASE.model_copy(update={"answers": {"food_prep": True, "sells_tobacco": False, "area_m2": 80}, "commit": []})
+
+
+@pytest.fixture
+def accepted(
+    session: Session, staff: Staff, make_draft: Callable[..., Draft], composer: Composer, store: LocalFileStore
+) -> Application:
+    draft = make_draft(staff.applicant, ON_SITE)
+    files = [*uploads(), Upload("operation_flow", "操作流程.pdf", PDF)]
+    application = submit(
+        session, actor=staff.applicant, draft_id=draft.id, composer=composer, store=store, uploads=files, signed=[]
+    ).application
+    accept(session, actor=staff.clerk, application_id=application.id, version=application.version, today=MONDAY)
+    return application
+
+
+@pytest.fixture
+def market_inspector(session: Session) -> User:
+    user = User(email="inspector-market@example.com", password_hash="x", role=Role.inspector, department="market")
+    session.add(user)
+    session.commit()
+    return user
+
+
+def _food(session: Session) -> PermitTask:
+    task = session.exec(select(PermitTask).where(PermitTask.permit == "food_business")).one()
+    session.refresh(task)
+    return task
+
+
+def test_the_checklist_comes_from_the_pack(accepted: Application) -> None:
+    assert {p: [(e["id"], e["text"]) for e in items] for p, items in checklist(accepted).items()} == {
+        "food_business": [("manager", "配备食品安全管理人员"), ("process", "现场制售须有操作流程")]
+    }
+
+
+def test_a_visit_is_on_a_working_day_and_only_once(session: Session, staff: Staff, accepted: Application) -> None:
+    with pytest.raises(Invalid) as raised:
+        schedule(session, actor=staff.clerk, application_id=accepted.id, visit_on=SATURDAY, today=MONDAY)
+    assert raised.value.problems[0].where == "visit_on"
+    schedule(session, actor=staff.clerk, application_id=accepted.id, visit_on=WEDNESDAY, today=MONDAY)
+    with pytest.raises(Conflict):
+        schedule(session, actor=staff.clerk, application_id=accepted.id, visit_on=WEDNESDAY, today=MONDAY)
+
+
+def test_findings_cover_the_whole_checklist_and_only_the_departments_own(
+    session: Session, staff: Staff, accepted: Application, market_inspector: User
+) -> None:
+    inspection = schedule(session, actor=staff.clerk, application_id=accepted.id, visit_on=WEDNESDAY, today=MONDAY)
+    with pytest.raises(Forbidden):
+        record(
+            session,
+            actor=staff.inspector,  # fire's inspector
+            inspection_id=inspection.id,
+            permit="food_business",
+            results=[Result("manager", True), Result("process", True)],
+            version=inspection.version,
+        )
+    with pytest.raises(Invalid) as raised:
+        record(
+            session,
+            actor=market_inspector,
+            inspection_id=inspection.id,
+            permit="food_business",
+            results=[Result("process", False)],
+            version=inspection.version,
+        )
+    assert {(p.code, p.subject) for p in raised.value.problems} == {
+        ("note_required", "process"),
+        ("element_unchecked", "manager"),
+    }
+    assert findings(session, inspection) == []
+
+
+def test_one_rectification_notice_one_report_one_recheck(
+    session: Session, staff: Staff, accepted: Application, market_inspector: User
+) -> None:
+    inspection = schedule(session, actor=staff.clerk, application_id=accepted.id, visit_on=WEDNESDAY, today=MONDAY)
+    record(
+        session,
+        actor=market_inspector,
+        inspection_id=inspection.id,
+        permit="food_business",
+        results=[Result("manager", True), Result("process", False, "操作流程未上墙")],
+        version=inspection.version,
+        today=WEDNESDAY,
+    )
+    assert inspection.status == "rectification_needed"
+    assert [(i["permit_name"], i["text"], i["note"]) for i in inspection.rectification] == [
+        ("食品经营许可", "现场制售须有操作流程", "操作流程未上墙")
+    ]
+    food = _food(session)
+    assert (food.status, food.paused_since) == ("rectification_needed", WEDNESDAY)
+
+    report_rectified(
+        session, actor=staff.applicant, inspection_id=inspection.id, version=inspection.version, today=date(2026, 12, 11)
+    )
+    assert inspection.status == "rectified"
+    food = _food(session)
+    # the committed 10 working days from Monday 12-07 end on 12-21; the applicant took Thu and Fri
+    assert (food.status, food.paused_days, food.due_on) == ("pending", 2, date(2026, 12, 23))
+    with pytest.raises(Conflict):
+        report_rectified(session, actor=staff.applicant, inspection_id=inspection.id, version=inspection.version)
+
+    with pytest.raises(Invalid):  # the re-check is of the same checklist, every element again
+        record(
+            session,
+            actor=market_inspector,
+            inspection_id=inspection.id,
+            permit="food_business",
+            results=[Result("process", True)],
+            version=inspection.version,
+        )
+    record(
+        session,
+        actor=market_inspector,
+        inspection_id=inspection.id,
+        permit="food_business",
+        results=[Result("manager", True), Result("process", True)],
+        version=inspection.version,
+    )
+    assert inspection.status == "passed"
+    assert [(f.round, f.element, f.passed) for f in findings(session, inspection)] == [
+        (0, "manager", True),
+        (0, "process", False),
+        (1, "manager", True),
+        (1, "process", True),
+    ]
+    steps = [s.label for s in timeline(session, actor=staff.applicant, application_id=accepted.id)]
+    assert steps[-6:] == [
+        "联合踏勘：已安排踏勘",
+        "联合踏勘：待整改",
+        "食品经营许可：待整改",
+        "联合踏勘：已报告整改完成",
+        "食品经营许可：审批中",
+        "联合踏勘：踏勘通过",
+    ]
+
+
+def test_a_failed_recheck_closes_the_inspection_as_failed(
+    session: Session, staff: Staff, accepted: Application, market_inspector: User
+) -> None:
+    inspection = schedule(session, actor=staff.clerk, application_id=accepted.id, visit_on=WEDNESDAY, today=MONDAY)
+    failing = [Result("manager", False, "未配备食品安全管理人员"), Result("process", True)]
+    record(session, actor=market_inspector, inspection_id=inspection.id, permit="food_business", results=failing, version=None)
+    report_rectified(session, actor=staff.applicant, inspection_id=inspection.id, version=None)
+    record(session, actor=market_inspector, inspection_id=inspection.id, permit="food_business", results=failing, version=None)
+    assert inspection.status == "failed"
+    with pytest.raises(Conflict):
+        record(
+            session, actor=market_inspector, inspection_id=inspection.id, permit="food_business", results=failing, version=None
+        )
+
+
+def test_only_the_applicant_reports_rectification(
+    session: Session, staff: Staff, accepted: Application, market_inspector: User
+) -> None:
+    inspection = schedule(session, actor=staff.clerk, application_id=accepted.id, visit_on=WEDNESDAY, today=MONDAY)
+    failing = [Result("manager", False, "未配备"), Result("process", True)]
+    record(session, actor=market_inspector, inspection_id=inspection.id, permit="food_business", results=failing, version=None)
+    with pytest.raises(Forbidden):
+        report_rectified(session, actor=staff.clerk, inspection_id=inspection.id, version=None)

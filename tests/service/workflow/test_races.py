@@ -1,0 +1,176 @@
+"""Racing people on real PostgreSQL sessions in threads: exactly one wins, the other is told, nothing is lost."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, event, func
+from sqlmodel import Session, select
+from wfcase import SIGNED, Staff, uploads
+
+from composer import Composer
+from service.models import Draft
+from service.workflow import audit
+from service.workflow.errors import Conflict
+from service.workflow.models import Application, PermitTask
+from service.workflow.storage import LocalFileStore
+from service.workflow.submit import submit
+from service.workflow.window import accept, refuse
+
+pytestmark = pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)
+
+
+def _together(n: int, engine: Engine, act: Callable[[Session], Any]) -> list[Any]:
+    """Run ``act`` in ``n`` threads, each on its own session, all released at their first flush together."""
+    barrier = threading.Barrier(n, timeout=10)
+
+    def run(_: int) -> Any:
+        with Session(engine, expire_on_commit=False) as session:
+            waited = []
+
+            @event.listens_for(session, "before_flush")
+            def meet(*_args: object) -> None:
+                if not waited:
+                    waited.append(True)
+                    barrier.wait()
+
+            try:
+                return act(session)
+            except Conflict as exc:
+                return exc
+
+    with ThreadPoolExecutor(n) as pool:
+        return list(pool.map(run, range(n)))
+
+
+def test_of_two_clerks_accepting_at_once_exactly_one_wins(
+    engine: Engine,
+    session: Session,
+    staff: Staff,
+    make_draft: Callable[..., Draft],
+    composer: Composer,
+    store: LocalFileStore,
+) -> None:
+    draft = make_draft(staff.applicant)
+    application = submit(
+        session, actor=staff.applicant, draft_id=draft.id, composer=composer, store=store, uploads=uploads(), signed=SIGNED
+    ).application
+    version = application.version
+    results = _together(2, engine, lambda s: accept(s, actor=staff.clerk, application_id=application.id, version=version))
+
+    conflicts = [r for r in results if isinstance(r, Conflict)]
+    assert len(conflicts) == 1
+    assert conflicts[0].problems[0].code == "concurrent_update"
+    assert "请刷新后重试" in conflicts[0].problems[0].message
+    assert session.exec(select(func.count()).select_from(PermitTask)).one() == 3
+    session.refresh(application)
+    assert application.status == "in_approval"
+    assert [e.action for e in audit.history(session, application.id)].count("accept") == 1
+    assert audit.verify(session)[1] == []
+
+
+def test_of_one_clerk_accepting_and_another_refusing_at_once_exactly_one_wins(
+    engine: Engine,
+    session: Session,
+    staff: Staff,
+    make_draft: Callable[..., Draft],
+    composer: Composer,
+    store: LocalFileStore,
+) -> None:
+    draft = make_draft(staff.applicant)
+    application = submit(
+        session, actor=staff.applicant, draft_id=draft.id, composer=composer, store=store, uploads=uploads(), signed=SIGNED
+    ).application
+    version, acts = application.version, iter(["accept", "refuse"])
+    lock = threading.Lock()
+
+    def act(s: Session) -> Any:
+        with lock:
+            which = next(acts)
+        if which == "accept":
+            return accept(s, actor=staff.clerk, application_id=application.id, version=version)
+        return refuse(s, actor=staff.clerk, application_id=application.id, version=version, reasons=["不属于本机关职权范围"])
+
+    results = _together(2, engine, act)
+    winners = [r for r in results if not isinstance(r, Conflict)]
+    assert len(winners) == 1
+    session.refresh(application)
+    assert application.status == ("in_approval" if isinstance(winners[0], list) else "refused")
+    actions = [e.action for e in audit.history(session, application.id)]
+    assert ("accept" in actions) != ("refuse" in actions)
+
+
+def test_submissions_at_once_get_distinct_numbers(
+    engine: Engine,
+    session: Session,
+    staff: Staff,
+    make_draft: Callable[..., Draft],
+    composer: Composer,
+    store: LocalFileStore,
+) -> None:
+    drafts = [make_draft(staff.applicant) for _ in range(4)]
+    it = iter(drafts)
+    lock = threading.Lock()
+
+    def go(s: Session) -> Application:
+        with lock:
+            draft = next(it)
+        return submit(
+            s, actor=staff.applicant, draft_id=draft.id, composer=composer, store=store, uploads=uploads(), signed=SIGNED
+        ).application
+
+    results = _together(4, engine, go)
+    assert sorted(r.number[-5:] for r in results) == ["00001", "00002", "00003", "00004"]
+    assert audit.verify(session) == (4, [])
+
+
+def test_the_same_draft_submitted_twice_at_once_becomes_one_application(
+    engine: Engine,
+    session: Session,
+    staff: Staff,
+    make_draft: Callable[..., Draft],
+    composer: Composer,
+    store: LocalFileStore,
+) -> None:
+    draft = make_draft(staff.applicant)
+
+    def go(s: Session) -> Application:
+        return submit(
+            s, actor=staff.applicant, draft_id=draft.id, composer=composer, store=store, uploads=uploads(), signed=SIGNED
+        ).application
+
+    results = _together(2, engine, go)
+    assert sum(isinstance(r, Conflict) for r in results) == 1
+    assert session.exec(select(func.count()).select_from(Application)).one() == 1
+
+
+def test_a_retry_racing_the_first_request_returns_its_result(
+    engine: Engine,
+    session: Session,
+    staff: Staff,
+    make_draft: Callable[..., Draft],
+    composer: Composer,
+    store: LocalFileStore,
+) -> None:
+    draft = make_draft(staff.applicant)
+
+    def go(s: Session) -> Any:
+        return submit(
+            s,
+            actor=staff.applicant,
+            draft_id=draft.id,
+            composer=composer,
+            store=store,
+            uploads=uploads(),
+            signed=SIGNED,
+            idempotency_key="retry-1",
+        )
+
+    first, second = _together(2, engine, go)
+    assert first.application.id == second.application.id
+    assert sorted([first.repeated, second.repeated]) == [False, True]
+    assert session.exec(select(func.count()).select_from(Application)).one() == 1

@@ -1,0 +1,276 @@
+"""One window and parallel approval: one correction notice, acceptance into parallel tasks, department decisions."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+
+import pytest
+from sqlmodel import Session, col, select
+from wfcase import PDF, PNG, SIGNED, Staff, uploads
+
+from composer import Composer
+from service.models import Draft
+from service.workflow import audit
+from service.workflow.errors import Conflict, Forbidden, Invalid, NotFound
+from service.workflow.models import Application, AuditEvent, CorrectionNotice, MaterialFile, PermitTask
+from service.workflow.review import Decision, decide, record_verification, report_rectified
+from service.workflow.storage import LocalFileStore, Upload
+from service.workflow.submit import submit
+from service.workflow.window import Finding, MaterialCheck, accept, refuse, request_correction, resubmit
+
+MONDAY = date(2026, 12, 7)
+
+
+@pytest.fixture
+def application(
+    session: Session, staff: Staff, make_draft: Callable[..., Draft], composer: Composer, store: LocalFileStore
+) -> Application:
+    draft = make_draft(staff.applicant)
+    return submit(
+        session, actor=staff.applicant, draft_id=draft.id, composer=composer, store=store, uploads=uploads(), signed=SIGNED
+    ).application
+
+
+def _tasks(session: Session, application: Application) -> dict[str, PermitTask]:
+    rows = session.exec(select(PermitTask).where(PermitTask.application_id == application.id)).all()
+    for row in rows:
+        session.refresh(row)
+    return {t.permit: t for t in rows}
+
+
+def _events(session: Session) -> list[tuple[str, str | None, str | None]]:
+    return [(e.action, e.from_state, e.to_state) for e in session.exec(select(AuditEvent).order_by(col(AuditEvent.seq)))]
+
+
+def test_one_notice_lists_every_problem_and_the_applicant_fixes_only_those(
+    session: Session, staff: Staff, application: Application, store: LocalFileStore
+) -> None:
+    notice = request_correction(
+        session,
+        actor=staff.clerk,
+        application_id=application.id,
+        version=application.version,
+        checks=[
+            MaterialCheck("floor_plan", Finding.not_acceptable, "平面图未标注消防设施"),
+            MaterialCheck("fire_rules", Finding.received),
+        ],
+    )
+    assert application.status == "correction_requested"
+    assert [(i["name"], i["finding"], i["reason"]) for i in notice.items] == [
+        ("经营场所平面布局图", "not_acceptable", "平面图未标注消防设施"),
+        ("消防安全制度", "received", ""),
+    ]
+    with pytest.raises(Invalid) as raised:
+        resubmit(
+            session,
+            actor=staff.applicant,
+            application_id=application.id,
+            version=application.version,
+            store=store,
+            uploads=[Upload("fire_rules", "制度.png", PNG)],
+        )
+    assert {(p.code, p.where) for p in raised.value.problems} == {
+        ("material_not_flagged", "materials.fire_rules[0]"),
+        ("material_missing", "materials.floor_plan"),
+    }
+    fixed = PDF + b"% with the fire layer\n"
+    resubmit(
+        session,
+        actor=staff.applicant,
+        application_id=application.id,
+        version=application.version,
+        store=store,
+        uploads=[Upload("floor_plan", "平面图-补正.pdf", fixed)],
+    )
+    assert application.status == "resubmitted"
+    rounds = [(f.material, f.round) for f in session.exec(select(MaterialFile).order_by(col(MaterialFile.round)))]
+    assert sorted(rounds) == [("fire_rules", 0), ("floor_plan", 0), ("floor_plan", 1)]
+    assert session.exec(select(CorrectionNotice)).one().resolved_at is not None
+
+
+def test_a_correction_notice_must_cover_every_material_at_once(session: Session, staff: Staff, application: Application) -> None:
+    with pytest.raises(Invalid) as raised:
+        request_correction(
+            session,
+            actor=staff.clerk,
+            application_id=application.id,
+            version=application.version,
+            checks=[MaterialCheck("floor_plan", Finding.not_acceptable)],
+        )
+    assert {(p.code, p.subject) for p in raised.value.problems} == {
+        ("reason_required", "floor_plan"),
+        ("material_unchecked", "fire_rules"),
+    }
+    assert application.status == "submitted"
+    assert session.exec(select(CorrectionNotice)).all() == []
+
+
+def test_acceptance_makes_every_permit_a_task_at_once_except_the_dependent_one(
+    session: Session, staff: Staff, application: Application
+) -> None:
+    tasks = accept(session, actor=staff.clerk, application_id=application.id, version=application.version, today=MONDAY)
+    assert application.status == "in_approval"
+    by_permit = {t.permit: t for t in tasks}
+    assert {p: (t.department, t.status) for p, t in by_permit.items()} == {
+        "food_business": ("market", "pending"),
+        "fire_check": ("fire", "pending"),
+        "hotel_trade": ("police", "waiting_dependency"),
+    }
+    # 13 working days from Monday 2026-12-07; the food permit's committed limit is 1 working day
+    assert by_permit["fire_check"].due_on == date(2026, 12, 24)
+    assert by_permit["food_business"].due_on == date(2026, 12, 8)
+    assert ("accept", "submitted", "accepted") in _events(session)
+    assert _events(session)[-1] == ("start_approval", "accepted", "in_approval")
+
+
+def test_parallel_decisions_release_the_dependent_permit_and_conclude_the_application(
+    session: Session, staff: Staff, application: Application
+) -> None:
+    accept(session, actor=staff.clerk, application_id=application.id, version=application.version, today=MONDAY)
+    tasks = _tasks(session, application)
+    food = decide(
+        session,
+        actor=staff.market,
+        task_id=tasks["food_business"].id,
+        decision=Decision.approve,
+        version=tasks["food_business"].version,
+        today=MONDAY,
+    )
+    assert food.status == "approved_on_commitment"
+    # 30 working days after 2026-12-07; chinese-calendar 1.11.0 has no 2027 arrangement yet, so 2027 counts Mon–Fri
+    assert food.verification_due == date(2027, 1, 18)
+
+    fire = tasks["fire_check"]
+    decide(session, actor=staff.fire, task_id=fire.id, decision=Decision.approve, version=fire.version, today=MONDAY)
+    hotel = _tasks(session, application)["hotel_trade"]
+    assert hotel.status == "pending"
+    released = [e for e in audit.history(session, hotel.id) if e.action == "release"]
+    assert released[0].data == {"opinions": {"fire_check": "准予许可"}}
+    assert application.status == "in_approval"
+
+    decide(
+        session,
+        actor=staff.police,
+        task_id=hotel.id,
+        decision=Decision.reject,
+        version=hotel.version,
+        reasons=["客房未按规定安装旅客身份登记系统"],
+        legal_basis=["《旅馆业治安管理办法》第四条"],
+    )
+    session.refresh(application)
+    assert application.status == "decided"
+    assert application.decided_at is not None
+
+
+def test_a_reviewer_cannot_decide_another_departments_task(session: Session, staff: Staff, application: Application) -> None:
+    accept(session, actor=staff.clerk, application_id=application.id, version=application.version, today=MONDAY)
+    fire = _tasks(session, application)["fire_check"]
+    with pytest.raises(Forbidden) as raised:
+        decide(session, actor=staff.market, task_id=fire.id, decision=Decision.approve, version=fire.version)
+    assert "无权" in raised.value.problems[0].message
+    assert _tasks(session, application)["fire_check"].status == "pending"
+
+
+def test_an_applicant_does_not_see_another_applicants_task(session: Session, staff: Staff, application: Application) -> None:
+    accept(session, actor=staff.clerk, application_id=application.id, version=application.version, today=MONDAY)
+    food = _tasks(session, application)["food_business"]
+    with pytest.raises(NotFound):
+        report_rectified(session, actor=staff.other_applicant, task_id=food.id, version=food.version)
+
+
+def test_a_refusal_needs_reasons_and_legal_basis(session: Session, staff: Staff, application: Application) -> None:
+    accept(session, actor=staff.clerk, application_id=application.id, version=application.version, today=MONDAY)
+    fire = _tasks(session, application)["fire_check"]
+    with pytest.raises(Invalid) as raised:
+        decide(session, actor=staff.fire, task_id=fire.id, decision=Decision.reject, version=fire.version, reasons=[" "])
+    assert {p.where for p in raised.value.problems} == {"reasons", "legal_basis"}
+    assert _tasks(session, application)["fire_check"].status == "pending"
+
+
+def test_a_decision_on_a_decided_task_is_refused(session: Session, staff: Staff, application: Application) -> None:
+    accept(session, actor=staff.clerk, application_id=application.id, version=application.version, today=MONDAY)
+    fire = _tasks(session, application)["fire_check"]
+    decide(session, actor=staff.fire, task_id=fire.id, decision=Decision.approve, version=fire.version)
+    with pytest.raises(Conflict) as raised:
+        decide(
+            session,
+            actor=staff.fire,
+            task_id=fire.id,
+            decision=Decision.reject,
+            version=fire.version,
+            reasons=["x"],
+            legal_basis=["y"],
+        )
+    assert raised.value.problems[0].message == "审批事项当前为“准予许可”，不能不予许可"
+    assert _tasks(session, application)["fire_check"].status == "approved"
+
+
+def test_a_change_from_an_old_copy_is_a_conflict(session: Session, staff: Staff, application: Application) -> None:
+    old = application.version
+    accept(session, actor=staff.clerk, application_id=application.id, version=old, today=MONDAY)
+    with pytest.raises(Conflict) as raised:
+        refuse(session, actor=staff.clerk, application_id=application.id, version=old, reasons=["材料虚假"])
+    assert raised.value.problems[0].code == "version_conflict"
+
+
+def test_rectification_stops_the_clock_and_moves_the_due_date(session: Session, staff: Staff, application: Application) -> None:
+    accept(session, actor=staff.clerk, application_id=application.id, version=application.version, today=MONDAY)
+    fire = _tasks(session, application)["fire_check"]
+    decide(
+        session,
+        actor=staff.fire,
+        task_id=fire.id,
+        decision=Decision.rectify,
+        version=fire.version,
+        reasons=["疏散通道堆放杂物"],
+        today=date(2026, 12, 9),
+    )
+    assert (fire.status, fire.paused_since) == ("rectification_needed", date(2026, 12, 9))
+    report_rectified(session, actor=staff.applicant, task_id=fire.id, version=fire.version, today=date(2026, 12, 14))
+    # the applicant took Thu, Fri and Mon (3 working days): due 2026-12-24 becomes 2026-12-29
+    assert (fire.status, fire.paused_days, fire.paused_since, fire.due_on) == ("pending", 3, None, date(2026, 12, 29))
+
+
+def test_a_failed_check_after_a_commitment_revokes_the_permit(session: Session, staff: Staff, application: Application) -> None:
+    accept(session, actor=staff.clerk, application_id=application.id, version=application.version, today=MONDAY)
+    food = _tasks(session, application)["food_business"]
+    decide(session, actor=staff.market, task_id=food.id, decision=Decision.approve, version=food.version, today=MONDAY)
+    with pytest.raises(Invalid):
+        record_verification(session, actor=staff.market, task_id=food.id, passed=False, version=food.version)
+    record_verification(
+        session,
+        actor=staff.market,
+        task_id=food.id,
+        passed=False,
+        version=food.version,
+        reason="现场无食品安全管理人员，承诺不实",
+    )
+    assert food.status == "revoked"
+    assert audit.history(session, food.id)[-1].reason == "现场无食品安全管理人员，承诺不实"
+
+
+def test_refusing_to_accept_gives_reasons_and_remedies(session: Session, staff: Staff, application: Application) -> None:
+    with pytest.raises(Invalid):
+        refuse(session, actor=staff.clerk, application_id=application.id, version=application.version, reasons=[])
+    refuse(
+        session, actor=staff.clerk, application_id=application.id, version=application.version, reasons=["不属于本机关职权范围"]
+    )
+    assert application.status == "refused"
+    assert application.refusal is not None
+    assert application.refusal["reasons"] == ["不属于本机关职权范围"]
+    assert "六十日内" in application.refusal["remedy"]
+    assert "六个月内" in application.refusal["remedy"]
+    assert session.exec(select(PermitTask)).all() == []
+
+
+def test_the_audit_chain_holds_after_a_whole_journey(
+    db_url: str, session: Session, staff: Staff, application: Application
+) -> None:
+    accept(session, actor=staff.clerk, application_id=application.id, version=application.version, today=MONDAY)
+    for permit, reviewer in (("food_business", staff.market), ("fire_check", staff.fire), ("hotel_trade", staff.police)):
+        task = _tasks(session, application)[permit]
+        decide(session, actor=reviewer, task_id=task.id, decision=Decision.approve, version=task.version, today=MONDAY)
+    checked, breaks = audit.verify(session)
+    assert breaks == []
+    assert checked == len(_events(session)) > 10

@@ -1,0 +1,46 @@
+"""The case the workflow tests work on, its form values and files (imported by conftest and the tests)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from composer.model import ComposeRequest
+from service.models import User
+from service.workflow.storage import Upload
+
+PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<<>>\n%%EOF\n"
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 40
+EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff" + b"\x00" * 200
+
+CASE = ComposeRequest(
+    pack="mini",
+    as_of=date(2026, 12, 1),
+    scope=["food_sales", "lodging"],
+    answers={"food_prep": False, "sells_tobacco": False, "area_m2": 80},
+    commit=["food_business"],
+)
+FORM = {
+    "applicant_name": "东城示例旅店有限公司",
+    "uscc": "91110101MA01ABCD06",
+    "premises_area": "80",
+    "food_safety_manager": "李明",
+    "rooms": "12",
+}
+SIGNED = ["food_business"]
+
+
+def uploads(*, floor_plan: bytes = PDF, fire_rules: bytes = PNG) -> list[Upload]:
+    return [Upload("floor_plan", "平面图.pdf", floor_plan), Upload("fire_rules", "消防制度.png", fire_rules)]
+
+
+@dataclass
+class Staff:
+    applicant: User
+    other_applicant: User
+    clerk: User
+    market: User
+    fire: User
+    police: User
+    inspector: User
+    supervisor: User
