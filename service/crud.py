@@ -12,6 +12,7 @@ from sqlmodel import Session, col, select
 from service.compose import Composed
 from service.models import Draft, DraftCreate, DraftUpdate, StoredComposition, User, UserCreate, utcnow
 from service.security import hash_password, verify_password
+from service.workflow.models import Application
 
 
 def normalise_login(login: str) -> str:
@@ -159,7 +160,10 @@ def delete_draft(*, session: Session, draft: Draft) -> None:
 
 
 def _unreferenced() -> Any:
-    return ~exists().where(col(Draft.composition_id) == col(StoredComposition.id))
+    """Neither a draft nor a submitted application is built on it: an application keeps its composition for good."""
+    by_draft = exists().where(col(Draft.composition_id) == col(StoredComposition.id))
+    by_application = exists().where(col(Application.composition_id) == col(StoredComposition.id))
+    return ~by_draft & ~by_application
 
 
 def _delete_unreferenced(session: Session, composition_id: uuid.UUID) -> None:
@@ -168,7 +172,7 @@ def _delete_unreferenced(session: Session, composition_id: uuid.UUID) -> None:
 
 
 def prune_compositions(*, session: Session, dry_run: bool = False) -> int:
-    """Delete every stored composition no draft references (what draft saves left behind); how many."""
+    """Delete every stored composition no draft or application references (what draft saves left behind); how many."""
     if dry_run:
         return session.exec(select(func.count()).select_from(StoredComposition).where(_unreferenced())).one()
     result = session.exec(delete(StoredComposition).where(_unreferenced()))
