@@ -30,6 +30,7 @@ from service.i18n import negotiate, translations
 from service.middleware import BodySizeLimit
 from service.pages import pages_router
 from service.pages.templating import STATIC_DIR, render
+from service.pages.window import UPLOAD_PATHS
 from service.ratelimit import RateLimiter, RateLimitHeaders
 from service.registry import PackRegistry
 from service.sessions import ServerSessionMiddleware
@@ -95,7 +96,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Middleware: the last added runs first. The size cap sees the request before anything reads it.
     app.add_middleware(ServerSessionMiddleware, settings=settings)
     app.add_middleware(RateLimitHeaders)
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        BodySizeLimit, max_bytes=settings.max_body_bytes, upload_bytes=settings.max_upload_bytes, upload_paths=UPLOAD_PATHS
+    )
 
     for exc_class, handler in errors.HANDLERS.items():
         app.add_exception_handler(exc_class, _negotiated(handler))

@@ -80,6 +80,15 @@ class Settings(BaseSettings):
     lang_cookie: str = "yiye_lang"
 
     max_body_bytes: int = Field(default=64 * 1024, ge=1024, description="larger request bodies get 413")
+    max_upload_bytes: int = Field(
+        default=60 * 1024 * 1024,
+        ge=1024,
+        description="the body cap on the pages that upload materials (submit, correction); each file is also held "
+        "to the workflow's per-file limit",
+    )
+    files_dir: Path = Field(
+        default=ROOT / "var" / "files", description="uploaded materials, stored by their sha256 (service/workflow/storage.py)"
+    )
     compose_cache_mb: int = Field(
         default=128,
         ge=0,

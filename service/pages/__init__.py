@@ -3,12 +3,12 @@
 The applicant's journey: ``start`` (choose the business) → ``questions`` (one per page, then check
 your answers) → ``notice`` (告知单, commitments, what changed) → ``apply`` (the one form, saved as a
 draft) → ``documents`` (PDFs). Its state is in the session (``journey``); accounts in ``auth``,
-the applicant's own drafts in ``drafts``.
+the applicant's own drafts in ``drafts``; the submitted application and every staff desk in ``window``.
 """
 
 from fastapi import APIRouter
 
-from service.pages import apply, auth, documents, drafts, notice, questions, start
+from service.pages import apply, auth, documents, drafts, notice, questions, start, window
 
 pages_router = APIRouter()
 pages_router.include_router(start.router)
@@ -18,5 +18,6 @@ pages_router.include_router(apply.router)
 pages_router.include_router(documents.router)
 pages_router.include_router(auth.router)
 pages_router.include_router(drafts.router)
+pages_router.include_router(window.router)
 
 __all__ = ["pages_router"]

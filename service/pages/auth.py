@@ -1,4 +1,4 @@
-"""Sign-up, sign-in, sign-out and password change for applicants: server-side validation, values kept on error."""
+"""Sign-up, sign-in, sign-out and password change (staff sign in here too, and land on their desk): server-side validation, values kept on error."""
 
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ from service.pages.templating import render
 from service.ratelimit import Limit, SignInLockout
 from service.security import hash_password, verify_password
 from service.sessions import restart, server_session
+from service.workflow.roles import Role
 
 router = APIRouter(tags=["pages"], include_in_schema=True)
 
@@ -142,6 +143,12 @@ def safe_next(value: str | None) -> str:
     if value and value.startswith("/") and not value.startswith("//") and "\\" not in value:
         return value
     return "/drafts"
+
+
+def _landing(user: User, next_url: str) -> str:
+    """After signing in: the page asked for; staff, who have no drafts, go to their desk instead of the default."""
+    target = safe_next(next_url)
+    return "/desk" if user.role != Role.applicant and target == safe_next(None) else target
 
 
 def _errors(field_errors: dict[str, str]) -> list[dict[str, str]]:
@@ -266,7 +273,7 @@ def sign_in(request: Request, session: SessionDep, lang: LangDep, form: Annotate
         return response
     restart(server_session(request), keep=KEEP_ON_SIGN_IN)
     request.session["user_id"] = str(user.id)
-    return RedirectResponse(safe_next(next_url), status_code=303)
+    return RedirectResponse(_landing(user, next_url), status_code=303)
 
 
 @router.post(

@@ -1,0 +1,22 @@
+"""The case workflow's pages: the applicant's submission and timeline, and each staff desk (window, review, inspection).
+
+Thin handlers over ``service/workflow/``: it loads every row through ``may()``, so a foreign object is a 404
+and a forbidden action a 403, shown as pages in the visitor's language.
+"""
+
+from fastapi import APIRouter
+
+from service.pages.window import applications, desk, inspection, review, supervision, workbench
+
+UPLOAD_PATHS = r"/drafts/[^/]+/submit|/applications/[^/]+/correction"
+"""The pages whose forms carry files, allowed a larger body (``max_upload_bytes``)."""
+
+router = APIRouter()
+router.include_router(desk.router)
+router.include_router(applications.router)
+router.include_router(workbench.router)
+router.include_router(review.router)
+router.include_router(inspection.router)
+router.include_router(supervision.router)
+
+__all__ = ["UPLOAD_PATHS", "router"]

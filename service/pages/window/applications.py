@@ -1,0 +1,260 @@
+"""The applicant's pages: submit a complete draft, the confirmation, 我的申请, and one application with its timeline.
+
+On its page the applicant answers the correction notice (uploading only what it asks for) and reports a
+rectification done. Every handler goes through ``service/workflow/``, which asks ``may()``.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any, TypeVar
+from urllib.parse import quote
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlmodel import Session, col, select
+from starlette.datastructures import FormData
+
+from composer.model import ComposeRequest
+from service.deps import CsrfProtected, CurrentUser, OwnDraft, RegistryDep, SessionDep
+from service.models import Draft, StoredComposition, User
+from service.pages import responses as pages
+from service.pages.templating import render
+from service.pages.window.desk import FileStoreDep, field_errors, forbidden, refused, uploads, version, with_form
+from service.registry import PackRegistry
+from service.workflow import inspection as inspections
+from service.workflow import review, window
+from service.workflow.errors import Invalid, NotFound, WorkflowError, problem
+from service.workflow.models import Application, Inspection, MaterialFile, PermitTask
+from service.workflow.progress import timeline
+from service.workflow.roles import Action, Role, may
+from service.workflow.rows import load
+from service.workflow.states import APPLICATION_LABELS, INSPECTION_LABELS, TASK_LABELS
+from service.workflow.storage import LocalFileStore
+from service.workflow.submit import submit
+
+router = APIRouter(tags=["pages"])
+
+Row = TypeVar("Row", Inspection, PermitTask)
+
+PAGE: dict[int | str, dict[str, Any]] = {
+    200: pages.PAGE,
+    303: pages.TO_SIGN_IN,
+    403: pages.html("Not this role's page, or not this user's action"),
+    404: pages.NOT_FOUND,
+    422: pages.INVALID,
+}
+POST: dict[int | str, dict[str, Any]] = {
+    303: {"description": "Done: on to the next page"},
+    400: pages.FORM_ERRORS,
+    403: pages.html("The CSRF token is wrong, or the action is not this user's: nothing was written"),
+    404: pages.NOT_FOUND,
+    409: pages.html("Someone acted first, or the state does not allow it: nothing was written"),
+    413: pages.TOO_LARGE,
+    422: pages.INVALID,
+}
+
+
+def _draft_composition(session: Session, draft: Draft, registry: PackRegistry) -> dict[str, Any] | None:
+    """The composition the draft was last shown with, composed again from its stored input."""
+    composer = registry.get(draft.pack_id)
+    stored = session.get(StoredComposition, draft.composition_id) if draft.composition_id else None
+    if composer is None or stored is None:
+        return None
+    composition, _ = composer.compose_json(ComposeRequest.model_validate(stored.input))
+    return composition.model_dump(mode="json")
+
+
+def _submitted(session: Session, draft: Draft) -> Application | None:
+    return session.exec(select(Application).where(Application.draft_id == draft.id)).first()
+
+
+def _submit_page(request: Request, draft: Draft, composition: dict[str, Any], problems: Any = (), status: int = 200) -> Response:
+    by_field, summary = field_errors(list(problems))
+    context = {
+        "draft": draft,
+        "materials": [m for m in composition["materials"] if m["status"] == "submit"],
+        "commitments": composition["commitments"],
+        "idempotency_key": str(uuid.uuid4()),
+        "field_errors": by_field,
+        "errors": summary,
+    }
+    return render(request, "submit.html", context, status_code=status)
+
+
+@router.get("/drafts/{draft_id}/submit", response_class=Response, responses=PAGE)
+def submit_page(request: Request, session: SessionDep, draft: OwnDraft, registry: RegistryDep) -> Response:
+    """The submit page: upload each material the composition asks for and sign each commitment letter."""
+    earlier = _submitted(session, draft)
+    if earlier is not None:
+        return RedirectResponse(f"/applications/{earlier.id}", status_code=303)
+    composition = _draft_composition(session, draft, registry)
+    if composition is None:
+        return RedirectResponse(f"/drafts/{draft.id}", status_code=303)
+    return _submit_page(request, draft, composition)
+
+
+@router.post("/drafts/{draft_id}/submit", response_class=Response, responses=POST, dependencies=[CsrfProtected])
+async def submit_draft(
+    request: Request, session: SessionDep, user: CurrentUser, draft: OwnDraft, registry: RegistryDep, store: FileStoreDep
+) -> Response:
+    """Submit the draft; every problem is shown beside its field and nothing is written."""
+    return await with_form(request, _submit_draft, request, session, user, draft, registry, store)
+
+
+def _submit_draft(
+    request: Request, session: Session, user: User, draft: Draft, registry: PackRegistry, store: LocalFileStore, form: FormData
+) -> Response:
+    composer = registry.get(draft.pack_id)
+    composition = _draft_composition(session, draft, registry)
+    if composer is None or composition is None:
+        return RedirectResponse(f"/drafts/{draft.id}", status_code=303)
+    key = form.get("idempotency_key")
+    try:
+        done = submit(
+            session,
+            actor=user,
+            draft_id=draft.id,
+            composer=composer,
+            store=store,
+            uploads=uploads(form),
+            signed=[v for v in form.getlist("commitment") if isinstance(v, str)],
+            idempotency_key=key if isinstance(key, str) and key else None,
+        )
+    except Invalid as exc:
+        return _submit_page(request, draft, composition, exc.problems, status=400)
+    except WorkflowError as exc:
+        return refused(request, exc)
+    return RedirectResponse(f"/applications/{done.application.id}/submitted", status_code=303)
+
+
+@router.get("/applications", response_class=Response, responses=PAGE)
+def my_applications(request: Request, session: SessionDep, user: CurrentUser) -> Response:
+    """我的申请: the applicant's submitted applications, newest first."""
+    if user.role != Role.applicant:
+        return forbidden(request)
+    statement = select(Application).where(Application.owner_id == user.id).order_by(col(Application.submitted_at).desc())
+    rows = [{"a": a, "status": APPLICATION_LABELS[a.status]} for a in session.exec(statement)]
+    return render(request, "applications.html", {"applications": rows})
+
+
+@router.get("/applications/{application_id}/submitted", response_class=Response, responses=PAGE)
+def confirmation(request: Request, session: SessionDep, user: CurrentUser, application_id: uuid.UUID) -> Response:
+    """The confirmation: the application number (受理编号) and what happens next."""
+    try:
+        application = load(session, Application, application_id, user, Action.view_application)
+    except WorkflowError as exc:
+        return refused(request, exc)
+    return render(request, "submitted.html", {"application": application})
+
+
+@router.get("/applications/{application_id}", response_class=Response, responses=PAGE)
+def application_page(request: Request, session: SessionDep, user: CurrentUser, application_id: uuid.UUID) -> Response:
+    """One application: its plain timeline, each permit's standing, and what the applicant has to do now."""
+    try:
+        return _application_page(request, session, user, application_id)
+    except WorkflowError as exc:
+        return refused(request, exc)
+
+
+def _application_page(
+    request: Request, session: Session, user: User, application_id: uuid.UUID, problems: Any = (), status: int = 200
+) -> Response:
+    application = load(session, Application, application_id, user, Action.view_application)
+    tasks = list(
+        session.exec(select(PermitTask).where(PermitTask.application_id == application.id).order_by(col(PermitTask.permit)))
+    )
+    inspection = session.exec(select(Inspection).where(Inspection.application_id == application.id)).first()
+    notice = window.open_notice(session, application) if application.status == "correction_requested" else None
+    by_field, summary = field_errors(list(problems))
+    context = {
+        "application": application,
+        "status": APPLICATION_LABELS[application.status],
+        "steps": timeline(session, actor=user, application_id=application.id),
+        "tasks": [{"t": t, "status": TASK_LABELS[t.status]} for t in tasks],
+        "inspection": inspection,
+        "inspection_status": INSPECTION_LABELS[inspection.status] if inspection else "",
+        "notice": notice,
+        "flagged": [i for i in notice.items if i["finding"] != "received"] if notice else [],
+        "own": may(user, Action.resubmit, application),
+        "rectify_tasks": [t for t in tasks if t.status == "rectification_needed" and t.permit not in _inspected(inspection)],
+        "field_errors": by_field,
+        "errors": summary,
+    }
+    return render(request, "application.html", context, status_code=status)
+
+
+def _inspected(inspection: Inspection | None) -> set[str]:
+    """The permits whose rectification the joint inspection's one notice covers (reported there, once)."""
+    return {i["permit"] for i in inspection.rectification} if inspection else set()
+
+
+@router.post("/applications/{application_id}/correction", response_class=Response, responses=POST, dependencies=[CsrfProtected])
+async def answer_correction(
+    request: Request, session: SessionDep, user: CurrentUser, store: FileStoreDep, application_id: uuid.UUID
+) -> Response:
+    """Answer the correction notice: only the materials it asks for, all at once."""
+    return await with_form(request, _answer_correction, request, session, user, store, application_id)
+
+
+def _answer_correction(
+    request: Request, session: Session, user: User, store: LocalFileStore, application_id: uuid.UUID, form: FormData
+) -> Response:
+    try:
+        window.resubmit(
+            session, actor=user, application_id=application_id, uploads=uploads(form), store=store, version=version(form)
+        )
+    except Invalid as exc:
+        return _application_page(request, session, user, application_id, exc.problems, status=400)
+    except WorkflowError as exc:
+        return refused(request, exc)
+    return RedirectResponse(f"/applications/{application_id}", status_code=303)
+
+
+@router.post("/applications/{application_id}/rectified", response_class=Response, responses=POST, dependencies=[CsrfProtected])
+async def report_rectified(request: Request, session: SessionDep, user: CurrentUser, application_id: uuid.UUID) -> Response:
+    """Report the rectification done: the joint inspection's one notice, or one department's own request."""
+    return await with_form(request, _report_rectified, request, session, user, application_id)
+
+
+def _report_rectified(request: Request, session: Session, user: User, application_id: uuid.UUID, form: FormData) -> Response:
+    raw_inspection, raw_task = form.get("inspection"), form.get("task")
+    try:
+        application = load(session, Application, application_id, user, Action.report_rectified)
+        if isinstance(raw_inspection, str) and raw_inspection:
+            inspection = _own(session, Inspection, raw_inspection, application)
+            inspections.report_rectified(session, actor=user, inspection_id=inspection, version=version(form))
+        elif isinstance(raw_task, str) and raw_task:
+            task = _own(session, PermitTask, raw_task, application)
+            review.report_rectified(session, actor=user, task_id=task, version=version(form))
+    except WorkflowError as exc:
+        return refused(request, exc)
+    return RedirectResponse(f"/applications/{application_id}", status_code=303)
+
+
+def _own(session: Session, kind: type[Row], raw: str, application: Application) -> uuid.UUID:
+    """The id of a row of this application; anything else is not found."""
+    try:
+        row_id = uuid.UUID(raw)
+    except ValueError:
+        row_id = uuid.UUID(int=0)
+    row = session.get(kind, row_id)
+    if row is None or row.application_id != application.id:
+        raise NotFound([problem("not_found", "这件申请没有这一项", "id", raw[:40])])
+    return row_id
+
+
+@router.get("/applications/{application_id}/files/{file_id}", response_class=Response, responses=PAGE)
+def material_file(
+    request: Request, session: SessionDep, user: CurrentUser, store: FileStoreDep, application_id: uuid.UUID, file_id: uuid.UUID
+) -> Response:
+    """One uploaded material, for whoever may see the application (its name only in the download header)."""
+    try:
+        application = load(session, Application, application_id, user, Action.view_application)
+        stored = session.get(MaterialFile, file_id)
+        if stored is None or stored.application_id != application.id:
+            raise NotFound([problem("not_found", "这件申请没有这份材料", "file_id", str(file_id))])
+    except WorkflowError as exc:
+        return refused(request, exc)
+    disposition = f"attachment; filename*=UTF-8''{quote(stored.filename)}"
+    return Response(store.get(stored.sha256), media_type=stored.media_type, headers={"Content-Disposition": disposition})

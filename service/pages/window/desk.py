@@ -1,0 +1,138 @@
+"""What every desk page shares: the signed-in staff member's desk, refusals as pages, problems beside their fields."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Sequence
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData, UploadFile
+
+from rules.errors import Problem
+from service.deps import CurrentUser, SettingsDep
+from service.i18n import negotiate, translations
+from service.models import User
+from service.pages import responses as pages
+from service.pages.templating import render
+from service.workflow.errors import WorkflowError
+from service.workflow.roles import Role
+from service.workflow.storage import LocalFileStore, Upload
+
+DESKS = {
+    Role.applicant: "/applications",
+    Role.clerk: "/window",
+    Role.reviewer: "/review",
+    Role.inspector: "/inspection",
+    Role.supervisor: "/supervision",
+}
+"""Where each role lands after signing in."""
+
+TITLES = {403: "无权操作", 404: "页面不存在", 409: "操作未生效", 422: "请求有误"}
+
+
+def desk_url(user: User) -> str | None:
+    """The desk of ``user``'s role, or None for roles that work elsewhere (the API, the CLI)."""
+    return DESKS.get(Role(user.role)) if user.role in Role.__members__ else None
+
+
+def file_store(settings: SettingsDep) -> LocalFileStore:
+    return LocalFileStore(settings.files_dir)
+
+
+FileStoreDep = Annotated[LocalFileStore, Depends(file_store)]
+
+
+def refused(request: Request, exc: WorkflowError) -> HTMLResponse:
+    """A refusal (403, 404, 409) as a page in the visitor's language, each reason on its own line."""
+    _ = _gettext(request)
+    messages = [_(p.message) for p in exc.problems]
+    return render(
+        request, "error.html", {"title": _(TITLES.get(exc.status, "出现问题")), "messages": messages}, status_code=exc.status
+    )
+
+
+def forbidden(request: Request) -> HTMLResponse:
+    """The 403 page for a desk the user's role does not work at."""
+    _ = _gettext(request)
+    message = _("您的账户没有使用这个工作台的权限。")
+    return render(request, "error.html", {"title": _("无权操作"), "messages": [message]}, status_code=403)
+
+
+def field_id(where: str) -> str:
+    """A problem's ``where`` (``materials.floor_plan[0]``) as the id of the field it is about."""
+    return where.split("[")[0].replace(".", "-")
+
+
+def field_errors(problems: Sequence[Problem]) -> tuple[dict[str, str], list[dict[str, str]]]:
+    """Messages by field id (shown beside the field) and the summary list (linking to them)."""
+    by_field: dict[str, str] = {}
+    summary = []
+    for p in problems:
+        field = field_id(p.where) if p.where else ""
+        by_field.setdefault(field, p.message)
+        summary.append({"field": field, "message": p.message})
+    return by_field, summary
+
+
+async def with_form(request: Request, handle: Callable[..., Response], *args: Any) -> Response:
+    """Read the posted form, run ``handle(*args, form)`` in the thread pool (it talks to the database), close the files."""
+    form = await request.form()
+    try:
+        return await run_in_threadpool(handle, *args, form)
+    finally:
+        await form.close()
+
+
+def version(form: FormData) -> int | None:
+    """The row version the form was read at (optimistic locking); None when missing or not a number."""
+    raw = form.get("version")
+    return int(raw) if isinstance(raw, str) and raw.isdigit() else None
+
+
+def uploads(form: FormData, prefix: str = "material.") -> list[Upload]:
+    """Every non-empty file field named ``material.<key>`` as an upload for that material."""
+    found = []
+    for name, value in form.multi_items():
+        if isinstance(value, UploadFile) and name.startswith(prefix) and value.filename:
+            found.append(Upload(name.removeprefix(prefix), value.filename, value.file.read()))
+    return found
+
+
+def texts(form: FormData, name: str) -> list[str]:
+    """A textarea's lines, or several fields of one name, stripped of empty ones."""
+    lines: list[str] = []
+    for value in form.getlist(name):
+        if isinstance(value, str):
+            lines += [line.strip() for line in value.splitlines() if line.strip()]
+    return lines
+
+
+def parse_id(raw: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(raw)
+    except ValueError:
+        return None
+
+
+def _gettext(request: Request) -> Any:
+    return translations(negotiate(request, request.app.state.settings.lang_cookie)).gettext
+
+
+router = APIRouter(tags=["pages"])
+
+
+@router.get(
+    "/desk",
+    response_class=Response,
+    responses={
+        303: {"description": "On to the desk of the user's role (or to sign in)"},
+        403: pages.html("No desk for this role"),
+    },
+)
+def my_desk(request: Request, user: CurrentUser) -> Response:
+    """After signing in: each role's own desk."""
+    url = desk_url(user)
+    return RedirectResponse(url, status_code=303) if url else forbidden(request)

@@ -1,0 +1,147 @@
+"""The inspector's desk: the joint inspections concerning the department, and the checklist generated from the pack.
+
+At the visit every element of the department's permit gets a finding; at the re-check only the permits
+with failed items are looked at again.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlmodel import Session, col, select
+from starlette.datastructures import FormData
+
+from service.deps import CsrfProtected, CurrentUser, SessionDep
+from service.models import User
+from service.pages.templating import render
+from service.pages.window.applications import PAGE, POST
+from service.pages.window.desk import field_errors, forbidden, refused, version, with_form
+from service.workflow import inspection as inspections
+from service.workflow.errors import Forbidden, Invalid, NotFound, WorkflowError, problem
+from service.workflow.models import Application, Inspection
+from service.workflow.roles import Action, may
+from service.workflow.states import INSPECTION_LABELS
+
+router = APIRouter(tags=["pages"])
+
+OPEN = ("scheduled", "rectified")
+"""An inspection in these states waits for the inspectors: the visit, or the re-check."""
+
+
+@dataclass(frozen=True)
+class _Department:
+    """Any subject of one department, to ask whether the inspector works for it."""
+
+    departments: list[str]
+    owner_id: uuid.UUID = uuid.UUID(int=0)
+
+
+@router.get("/inspection", response_class=Response, responses=PAGE)
+def visits(request: Request, session: SessionDep, user: CurrentUser) -> Response:
+    """The visits and re-checks waiting for the inspector's department."""
+    if not may(user, Action.record_inspection, _Department([user.department or ""])):
+        return forbidden(request)
+    statement = (
+        select(Inspection, Application.number, Application.applicant_name)
+        .join(Application, col(Application.id) == Inspection.application_id)
+        .where(col(Inspection.status).in_(OPEN))
+        .order_by(col(Inspection.visit_on))
+    )
+    rows = [
+        {"i": i, "number": number, "name": name, "status": INSPECTION_LABELS[i.status]}
+        for i, number, name in session.exec(statement)
+        if user.department in i.departments
+    ]
+    return render(request, "inspection_list.html", {"rows": rows, "department": user.department})
+
+
+@router.get("/inspection/{inspection_id}", response_class=Response, responses=PAGE)
+def checklist_page(request: Request, session: SessionDep, user: CurrentUser, inspection_id: uuid.UUID) -> Response:
+    """The checklist of the department's permits at this visit (or re-check), from the pack's requirement elements."""
+    try:
+        return _checklist_page(request, session, user, inspection_id)
+    except WorkflowError as exc:
+        return refused(request, exc)
+
+
+def _load(session: Session, user: User, inspection_id: uuid.UUID) -> tuple[Inspection, Application]:
+    inspection = session.get(Inspection, inspection_id)
+    if inspection is None:
+        raise NotFound([problem("not_found", "没有这次联合踏勘", "inspection_id", str(inspection_id))])
+    if not may(user, Action.record_inspection, _Department(inspection.departments)):
+        raise Forbidden([problem("forbidden", "这次联合踏勘不涉及您所在的部门", "inspection_id", str(inspection_id))])
+    application = session.get(Application, inspection.application_id)
+    assert application is not None
+    return inspection, application
+
+
+def _due(inspection: Inspection) -> list[str]:
+    """The permits still to record in this round: all at the visit, the failed ones at the re-check."""
+    if inspection.status == "scheduled":
+        due = list(inspection.permits)
+    elif inspection.status == "rectified":
+        due = sorted({i["permit"] for i in inspection.rectification})
+    else:
+        due = []
+    return [p for p in due if p not in inspection.recorded]
+
+
+def _checklist_page(
+    request: Request, session: Session, user: User, inspection_id: uuid.UUID, problems: Any = (), status: int = 200
+) -> Response:
+    inspection, application = _load(session, user, inspection_id)
+    departments = {p["id"]: (p["department"], p["name"]) for p in application.composition["permits"]}
+    lists = inspections.checklist(application)
+    permits = [
+        {"id": p, "name": departments[p][1], "elements": lists[p]}
+        for p in _due(inspection)
+        if departments[p][0] == user.department
+    ]
+    by_field, summary = field_errors(list(problems))
+    for p, item in zip(problems, summary, strict=True):
+        if p.where.startswith("results") and p.subject:  # beside the element the finding is about
+            item["field"] = f"result-{p.subject}"
+            by_field.setdefault(item["field"], p.message)
+    context = {
+        "inspection": inspection,
+        "application": application,
+        "status": INSPECTION_LABELS[inspection.status],
+        "permits": permits,
+        "rectification": inspection.rectification if inspection.status == "rectified" else [],
+        "field_errors": by_field,
+        "errors": summary,
+    }
+    return render(request, "inspection_checklist.html", context, status_code=status)
+
+
+@router.post("/inspection/{inspection_id}/{permit}", response_class=Response, responses=POST, dependencies=[CsrfProtected])
+async def record(request: Request, session: SessionDep, user: CurrentUser, inspection_id: uuid.UUID, permit: str) -> Response:
+    """Record the findings for one permit: one per element of its checklist."""
+    return await with_form(request, _record, request, session, user, inspection_id, permit)
+
+
+def _record(request: Request, session: Session, user: User, inspection_id: uuid.UUID, permit: str, form: FormData) -> Response:
+    try:
+        inspections.record(
+            session, actor=user, inspection_id=inspection_id, permit=permit, results=_results(form), version=version(form)
+        )
+    except Invalid as exc:
+        return _checklist_page(request, session, user, inspection_id, exc.problems, status=400)
+    except WorkflowError as exc:
+        return refused(request, exc)
+    return RedirectResponse("/inspection", status_code=303)
+
+
+def _results(form: FormData) -> list[inspections.Result]:
+    """``result.<element>`` (pass or fail) with ``note.<element>``; an element left unanswered is reported by the workflow."""
+    results = []
+    for name, value in form.multi_items():
+        if name.startswith("result.") and value in ("pass", "fail"):
+            element = name.removeprefix("result.")
+            note = form.get(f"note.{element}")
+            results.append(inspections.Result(element, value == "pass", note if isinstance(note, str) else ""))
+    return results

@@ -1,0 +1,108 @@
+"""A department reviewer's desk: only the department's tasks, with due date, due soon and overdue; one page to decide.
+
+准予许可, 不予许可 (reasons and legal basis, 行政许可法 Art. 38(2)), or 需整改 (the clock stops until the
+applicant reports it done).
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlmodel import Session
+from starlette.datastructures import FormData
+
+from service.compose import today
+from service.deps import CsrfProtected, CurrentUser, SessionDep
+from service.models import User
+from service.pages.templating import render
+from service.pages.window.applications import PAGE, POST
+from service.pages.window.desk import field_errors, forbidden, refused, texts, version, with_form
+from service.workflow import review
+from service.workflow.clock import STANDING_LABELS
+from service.workflow.errors import Invalid, WorkflowError, problem
+from service.workflow.models import Application, PermitTask
+from service.workflow.progress import worklist
+from service.workflow.roles import Action, Role
+from service.workflow.rows import load
+from service.workflow.states import TASK_LABELS
+
+router = APIRouter(tags=["pages"])
+
+DECISIONS = {review.Decision.approve: "准予许可", review.Decision.reject: "不予许可", review.Decision.rectify: "需整改"}
+
+
+@router.get("/review", response_class=Response, responses=PAGE)
+def tasks(request: Request, session: SessionDep, user: CurrentUser) -> Response:
+    """The department's open tasks, soonest due first, each with its standing against the clock."""
+    if user.role != Role.reviewer:
+        return forbidden(request)
+    try:
+        entries = worklist(session, actor=user, today=today(), statuses=("waiting_dependency", "pending", "rectification_needed"))
+    except WorkflowError as exc:
+        return refused(request, exc)
+    rows = [
+        {"e": e, "status": TASK_LABELS[e.task.status], "standing": STANDING_LABELS[e.standing], "standing_id": e.standing.value}
+        for e in entries
+    ]
+    return render(request, "review_tasks.html", {"rows": rows, "department": user.department})
+
+
+@router.get("/review/tasks/{task_id}", response_class=Response, responses=PAGE)
+def task_page(request: Request, session: SessionDep, user: CurrentUser, task_id: uuid.UUID) -> Response:
+    """One task: the application as submitted, the other departments' progress, and the decision form."""
+    try:
+        return _task_page(request, session, user, task_id)
+    except WorkflowError as exc:
+        return refused(request, exc)
+
+
+def _task_page(
+    request: Request, session: Session, user: User, task_id: uuid.UUID, problems: Any = (), status: int = 200
+) -> Response:
+    task = load(session, PermitTask, task_id, user, Action.decide_task)
+    application = session.get(Application, task.application_id)
+    assert application is not None
+    by_field, summary = field_errors(list(problems))
+    context = {
+        "task": task,
+        "status": TASK_LABELS[task.status],
+        "standing": STANDING_LABELS[review.clock(task).standing(today())],
+        "application": application,
+        "decisions": DECISIONS,
+        "open": task.status in ("pending", "rectification_needed"),
+        "field_errors": by_field,
+        "errors": summary,
+    }
+    return render(request, "review_task.html", context, status_code=status)
+
+
+@router.post("/review/tasks/{task_id}", response_class=Response, responses=POST, dependencies=[CsrfProtected])
+async def decide(request: Request, session: SessionDep, user: CurrentUser, task_id: uuid.UUID) -> Response:
+    """Record the department's decision on the task."""
+    return await with_form(request, _decide, request, session, user, task_id)
+
+
+def _decide(request: Request, session: Session, user: User, task_id: uuid.UUID, form: FormData) -> Response:
+    try:
+        raw = form.get("decision")
+        try:
+            decision = review.Decision(raw if isinstance(raw, str) else "")
+        except ValueError:
+            raise Invalid([problem("decision_required", "请选择审批决定", "decision")]) from None
+        review.decide(
+            session,
+            actor=user,
+            task_id=task_id,
+            decision=decision,
+            version=version(form),
+            reasons=texts(form, "reasons"),
+            legal_basis=texts(form, "legal_basis"),
+        )
+    except Invalid as exc:
+        return _task_page(request, session, user, task_id, exc.problems, status=400)
+    except WorkflowError as exc:
+        return refused(request, exc)
+    return RedirectResponse("/review", status_code=303)

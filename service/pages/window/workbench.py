@@ -1,0 +1,148 @@
+"""The window clerk's workbench (综合窗口): the queue, one page per application, and the window's decisions.
+
+On an application's page the clerk finds every material received, missing or not acceptable (with a
+reason) and then sends one correction notice, accepts (受理) or refuses (不予受理, with reasons); once the
+departments are at work, the clerk schedules the one joint inspection on a working day.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlmodel import Session, col, select
+from starlette.datastructures import FormData
+
+from service.compose import today
+from service.deps import CsrfProtected, CurrentUser, SessionDep
+from service.models import User
+from service.pages.templating import render
+from service.pages.window.applications import PAGE, POST
+from service.pages.window.desk import field_errors, forbidden, refused, texts, version, with_form
+from service.workflow import inspection as inspections
+from service.workflow import window
+from service.workflow.errors import Invalid, WorkflowError, problem
+from service.workflow.models import Application, Inspection
+from service.workflow.roles import Action, may
+from service.workflow.rows import load
+from service.workflow.states import APPLICATION_LABELS
+from service.workflow.window import FINDING_LABELS, Finding, MaterialCheck
+
+router = APIRouter(tags=["pages"])
+
+QUEUE = ("submitted", "resubmitted")
+"""New and resubmitted applications wait for the window."""
+
+
+@router.get("/window", response_class=Response, responses=PAGE)
+def queue(request: Request, session: SessionDep, user: CurrentUser) -> Response:
+    """The queue: applications waiting for the completeness check, and accepted ones still to schedule a visit."""
+    if not may(user, Action.check_materials):
+        return forbidden(request)
+    waiting = session.exec(select(Application).where(col(Application.status).in_(QUEUE)).order_by(col(Application.submitted_at)))
+    scheduled = select(Inspection.application_id)
+    approving = session.exec(
+        select(Application)
+        .where(Application.status == "in_approval", col(Application.id).not_in(scheduled))
+        .order_by(col(Application.accepted_at))
+    )
+    context = {
+        "waiting": [{"a": a, "status": APPLICATION_LABELS[a.status]} for a in waiting],
+        "to_schedule": [a for a in approving if inspections.checklist(a)],
+    }
+    return render(request, "window_queue.html", context)
+
+
+@router.get("/window/applications/{application_id}", response_class=Response, responses=PAGE)
+def application_desk(request: Request, session: SessionDep, user: CurrentUser, application_id: uuid.UUID) -> Response:
+    """One application at the window: its materials to check, and the window's decisions."""
+    try:
+        return _desk(request, session, user, application_id)
+    except WorkflowError as exc:
+        return refused(request, exc)
+
+
+def _desk(
+    request: Request, session: Session, user: User, application_id: uuid.UUID, problems: Any = (), status: int = 200
+) -> Response:
+    application = load(session, Application, application_id, user, Action.check_materials)
+    received: dict[str, list[Any]] = {}
+    for f in window.files(session, application):
+        received.setdefault(f.material, []).append(f)
+    inspection = session.exec(select(Inspection).where(Inspection.application_id == application.id)).first()
+    by_field, summary = field_errors(list(problems))
+    for p, item in zip(problems, summary, strict=True):
+        if p.where.startswith("checks") and p.subject:  # beside the material the finding is about
+            item["field"] = f"finding-{p.subject}"
+            by_field.setdefault(item["field"], p.message)
+    context = {
+        "application": application,
+        "status": APPLICATION_LABELS[application.status],
+        "materials": [
+            {"key": k, "name": n, "files": received.get(k, [])} for k, n in window.required_materials(application).items()
+        ],
+        "findings": FINDING_LABELS,
+        "checking": application.status in QUEUE,
+        "can_schedule": application.status == "in_approval" and inspection is None and bool(inspections.checklist(application)),
+        "inspection": inspection,
+        "today": today().isoformat(),
+        "field_errors": by_field,
+        "errors": summary,
+    }
+    return render(request, "window_application.html", context, status_code=status)
+
+
+@router.post(
+    "/window/applications/{application_id}/{decision}", response_class=Response, responses=POST, dependencies=[CsrfProtected]
+)
+async def decide(request: Request, session: SessionDep, user: CurrentUser, application_id: uuid.UUID, decision: str) -> Response:
+    """The window's decision: ``correction`` (one notice), ``accept``, ``refuse`` or ``inspection`` (schedule the visit)."""
+    return await with_form(request, _decide, request, session, user, application_id, decision)
+
+
+def _decide(request: Request, session: Session, user: User, application_id: uuid.UUID, decision: str, form: FormData) -> Response:
+    try:
+        if decision == "correction":
+            window.request_correction(
+                session, actor=user, application_id=application_id, checks=_checks(form), version=version(form)
+            )
+        elif decision == "accept":
+            window.accept(session, actor=user, application_id=application_id, version=version(form))
+        elif decision == "refuse":
+            window.refuse(
+                session, actor=user, application_id=application_id, reasons=texts(form, "reasons"), version=version(form)
+            )
+        elif decision == "inspection":
+            inspections.schedule(session, actor=user, application_id=application_id, visit_on=_day(form.get("visit_on")))
+        else:
+            return refused(request, Invalid([problem("unknown_action", "没有这项操作", "path", decision[:40])]))
+    except Invalid as exc:
+        return _desk(request, session, user, application_id, exc.problems, status=400)
+    except WorkflowError as exc:
+        return refused(request, exc)
+    return RedirectResponse("/window" if decision != "inspection" else f"/window/applications/{application_id}", status_code=303)
+
+
+def _checks(form: FormData) -> list[MaterialCheck]:
+    """One finding per material named in the form (``finding.<key>``, ``reason.<key>``)."""
+    checks = []
+    for name, value in form.multi_items():
+        if name.startswith("finding.") and isinstance(value, str):
+            key = name.removeprefix("finding.")
+            reason = form.get(f"reason.{key}")
+            try:
+                finding = Finding(value)
+            except ValueError:
+                raise Invalid([problem("finding_unknown", "请选择已收到、缺少或不符合要求", f"finding.{key}", key)]) from None
+            checks.append(MaterialCheck(key, finding, reason if isinstance(reason, str) else ""))
+    return checks
+
+
+def _day(raw: object) -> date:
+    try:
+        return date.fromisoformat(raw) if isinstance(raw, str) else date.min
+    except ValueError:
+        raise Invalid([problem("bad_visit_day", "请填写踏勘日期，例如 2026-12-09", "visit_on")]) from None
