@@ -8,9 +8,9 @@ import re
 import uuid
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from fastapi.testclient import TestClient
-from httpx import Response
 from sqlmodel import Session
 
 from composer import Composer
@@ -89,7 +89,7 @@ def draft(session: Session, composer: Composer, owner: User, request: ComposeReq
     return made
 
 
-def sign_in(client: TestClient, login: str) -> Response:
+def sign_in(client: TestClient, login: str) -> Any:
     page = client.get("/sign-in")
     token = CSRF.search(page.text)
     assert token

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from conftest import People
 from deskutil import EXE, PDF, PNG, Account, csrf, draft, error_beside, field
@@ -15,7 +16,7 @@ from service.workflow.models import Application, MaterialFile
 
 def _submit(
     client: TestClient, draft_id: object, files: dict[str, tuple[str, bytes]], signed: list[str], key: str | None = None
-) -> object:
+) -> Any:
     page = client.get(f"/drafts/{draft_id}/submit")
     assert page.status_code == 200, page.text
     data = {"csrf_token": field(page.text, "csrf_token"), "idempotency_key": key or field(page.text, "idempotency_key")}

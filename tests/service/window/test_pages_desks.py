@@ -1,0 +1,216 @@
+"""Each desk clicked through with its own browser: the window, two departments, the inspector, the supervisor."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+
+from conftest import People
+from deskutil import ON_SITE, Account, draft, error_beside
+from fastapi.testclient import TestClient
+from flow import FILES, post_form, submit, timeline
+from sqlmodel import Session, select
+
+from composer import Composer
+from composer.workdays import is_working_day
+from service.compose import today
+from service.workflow.clock import add_working_days
+from service.workflow.models import Application, CorrectionNotice, PermitTask
+
+Browsers = Callable[[Account], TestClient]
+
+
+def _status(session: Session, application_id: object) -> str:
+    session.expire_all()
+    application = session.get(Application, application_id)
+    assert application is not None
+    return application.status
+
+
+def _task(session: Session, permit: str) -> PermitTask:
+    session.expire_all()
+    return session.exec(select(PermitTask).where(PermitTask.permit == permit)).one()
+
+
+def test_the_window_sends_one_correction_notice_and_the_applicant_answers_only_it(
+    session: Session, composer: Composer, people: People, browser_of: Browsers
+) -> None:
+    applicant, clerk = browser_of(people.applicant), browser_of(people.clerk)
+    application_id = submit(
+        applicant, draft(session, composer, people.applicant.user).id, ["food_business"], ("floor_plan", "fire_rules")
+    )
+    desk = f"/window/applications/{application_id}"
+    assert str(application_id) in clerk.get("/window").text
+
+    no_reason = post_form(
+        clerk, desk, f"{desk}/correction", {"finding.floor_plan": "received", "finding.fire_rules": "not_acceptable"}
+    )
+    assert no_reason.status_code == 400
+    assert error_beside(no_reason.text, "finding-fire_rules") == "不符合要求的材料须写明理由"
+    assert session.exec(select(CorrectionNotice)).all() == []
+
+    sent = post_form(
+        clerk,
+        desk,
+        f"{desk}/correction",
+        {"finding.floor_plan": "received", "finding.fire_rules": "not_acceptable", "reason.fire_rules": "未加盖公章"},
+    )
+    assert sent.status_code == 303
+    page = applicant.get(f"/applications/{application_id}")
+    assert "一次性补正告知书" in page.text
+    assert "未加盖公章" in page.text
+    assert 'name="material.fire_rules"' in page.text
+    assert 'name="material.floor_plan"' not in page.text
+
+    own = f"/applications/{application_id}"
+    wrong = post_form(applicant, own, f"{own}/correction", {}, files=[("material.floor_plan", FILES["floor_plan"])])
+    assert wrong.status_code == 400
+    assert "补正告知没有要求这项材料，无需重新提交" in wrong.text.split('class="error-summary"')[1].split("</div>")[0]
+    assert error_beside(wrong.text, "materials-fire_rules").startswith("请补正")
+    assert _status(session, application_id) == "correction_requested"
+
+    answered = post_form(applicant, own, f"{own}/correction", {}, files=[("material.fire_rules", FILES["fire_rules"])])
+    assert answered.status_code == 303
+    assert _status(session, application_id) == "resubmitted"
+    assert post_form(clerk, desk, f"{desk}/accept", {}).status_code == 303
+    assert _status(session, application_id) == "in_approval"
+    steps = timeline(applicant.get(own).text)
+    assert (
+        steps.index("已提交")
+        < steps.index("待补正")
+        < steps.index("已补正")
+        < steps.index("已受理")
+        < steps.index("各部门审批中")
+    )
+
+
+def test_the_window_refuses_with_reasons_and_the_remedy(
+    session: Session, composer: Composer, people: People, browser_of: Browsers
+) -> None:
+    applicant, clerk = browser_of(people.applicant), browser_of(people.clerk)
+    application_id = submit(
+        applicant, draft(session, composer, people.applicant.user).id, ["food_business"], ("floor_plan", "fire_rules")
+    )
+    desk = f"/window/applications/{application_id}"
+
+    empty = post_form(clerk, desk, f"{desk}/refuse", {"reasons": "  "})
+    assert empty.status_code == 400
+    assert error_beside(empty.text, "reasons") == "不予受理须写明理由"
+    refused = post_form(clerk, desk, f"{desk}/refuse", {"reasons": "经营场所位于禁止经营区域"})
+
+    assert refused.status_code == 303
+    page = applicant.get(f"/applications/{application_id}").text
+    assert "经营场所位于禁止经营区域" in page
+    assert "行政复议" in page
+
+
+def test_each_department_sees_its_own_tasks_and_a_decision_releases_the_one_waiting(
+    session: Session, composer: Composer, people: People, browser_of: Browsers
+) -> None:
+    applicant, clerk = browser_of(people.applicant), browser_of(people.clerk)
+    fire, police = browser_of(people.fire), browser_of(people.police)
+    application_id = submit(
+        applicant, draft(session, composer, people.applicant.user).id, ["food_business"], ("floor_plan", "fire_rules")
+    )
+    desk = f"/window/applications/{application_id}"
+    assert post_form(clerk, desk, f"{desk}/accept", {}).status_code == 303
+
+    fire_list = fire.get("/review").text
+    assert "公众聚集场所消防安全检查" in fire_list
+    assert "食品经营许可" not in fire_list
+    assert "等待前置许可结果" in police.get("/review").text
+    fire_task = _task(session, "fire_check")
+    assert police.get(f"/review/tasks/{fire_task.id}").status_code == 403
+
+    url = f"/review/tasks/{fire_task.id}"
+    reject = post_form(fire, url, url, {"decision": "reject"})
+    assert reject.status_code == 400
+    assert error_beside(reject.text, "reasons") == "不予许可须说明理由"
+    assert error_beside(reject.text, "legal_basis") == "不予许可须写明法律依据"
+    assert post_form(fire, url, url, {"decision": "approve"}).status_code == 303
+
+    hotel = _task(session, "hotel_trade")
+    assert hotel.status == "pending"
+    assert "审批中" in police.get("/review").text
+    hotel_url = f"/review/tasks/{hotel.id}"
+    assert post_form(police, hotel_url, hotel_url, {"decision": "approve"}).status_code == 303
+    stale = post_form(police, hotel_url, hotel_url, {"decision": "approve", "version": "1"})
+    assert stale.status_code == 409
+    steps = timeline(applicant.get(f"/applications/{application_id}").text)
+    assert steps.index("公众聚集场所消防安全检查：准予许可") < steps.index("特种行业许可证(旅馆业)：准予许可")
+
+
+def _next_working_day() -> str:
+    return add_working_days(today(), 1).isoformat()
+
+
+def _weekend() -> str:
+    day = today() + timedelta(days=1)
+    while is_working_day(day):
+        day += timedelta(days=1)
+    return day.isoformat()
+
+
+def test_one_joint_inspection_one_rectification_one_recheck(
+    session: Session, composer: Composer, people: People, browser_of: Browsers
+) -> None:
+    applicant, clerk, inspector = browser_of(people.applicant), browser_of(people.clerk), browser_of(people.inspector)
+    made = draft(session, composer, people.applicant.user, ON_SITE)
+    application_id = submit(applicant, made.id, [], ("floor_plan", "fire_rules", "operation_flow"))
+    desk = f"/window/applications/{application_id}"
+    assert post_form(clerk, desk, f"{desk}/accept", {}).status_code == 303
+    assert str(application_id) in clerk.get("/window").text  # waiting for its visit to be scheduled
+
+    weekend = post_form(clerk, desk, f"{desk}/inspection", {"visit_on": _weekend()})
+    assert weekend.status_code == 400
+    assert error_beside(weekend.text, "visit_on") == "踏勘日期须为今天或以后的工作日"
+    assert post_form(clerk, desk, f"{desk}/inspection", {"visit_on": _next_working_day()}).status_code == 303
+
+    listing = inspector.get("/inspection").text
+    inspection_url = listing.split('href="/inspection/')[1].split('"')[0]
+    checklist = f"/inspection/{inspection_url}"
+    page = inspector.get(checklist).text
+    assert "配备食品安全管理人员" in page
+    assert "现场制售须有操作流程" in page
+    action = f"{checklist}/food_business"
+    missing_note = post_form(inspector, checklist, action, {"result.manager": "pass", "result.process": "fail"})
+    assert missing_note.status_code == 400
+    assert error_beside(missing_note.text, "result-process") == "不符合的要素须写明整改意见"
+    failed = post_form(
+        inspector, checklist, action, {"result.manager": "pass", "result.process": "fail", "note.process": "操作流程未上墙"}
+    )
+    assert failed.status_code == 303
+    assert _task(session, "food_business").status == "rectification_needed"
+
+    own = f"/applications/{application_id}"
+    page = applicant.get(own).text
+    assert "整改意见一口告知" in page
+    assert "操作流程未上墙" in page
+    assert post_form(applicant, own, f"{own}/rectified", {"inspection": inspection_url}).status_code == 303
+
+    recheck = inspector.get(checklist).text
+    assert "现场制售须有操作流程" in recheck
+    assert post_form(inspector, checklist, action, {"result.manager": "pass", "result.process": "pass"}).status_code == 303
+    assert _task(session, "food_business").status == "pending"
+    assert "联合踏勘：踏勘通过" in timeline(applicant.get(own).text)
+
+
+def test_the_supervisor_reads_every_department_and_changes_nothing(
+    session: Session, composer: Composer, people: People, browser_of: Browsers
+) -> None:
+    applicant, clerk, supervisor = browser_of(people.applicant), browser_of(people.clerk), browser_of(people.supervisor)
+    application_id = submit(
+        applicant, draft(session, composer, people.applicant.user).id, ["food_business"], ("floor_plan", "fire_rules")
+    )
+    desk = f"/window/applications/{application_id}"
+    assert post_form(clerk, desk, f"{desk}/accept", {}).status_code == 303
+
+    dashboard = supervisor.get("/supervision")
+    assert dashboard.status_code == 200
+    rows = dashboard.text.split("<tbody>")[1]
+    for department in ("fire", "market", "police"):
+        assert f"<td>{department}</td><td>1</td>" in rows
+    token = supervisor.get("/supervision").text.split('name="csrf_token" value="')[1].split('"')[0]
+    response = supervisor.post(f"{desk}/accept", data={"csrf_token": token}, follow_redirects=False)
+    assert response.status_code == 403
+    assert _status(session, application_id) == "in_approval"
