@@ -1,4 +1,4 @@
-"""Sign-up, sign-in, sign-out and password change (staff sign in here too, and land on their desk): server-side validation, values kept on error."""
+"""Sign-up, sign-in (staff too), sign-out and password change: server-side validation, values kept on error."""
 
 from __future__ import annotations
 

@@ -62,6 +62,8 @@ class Action(StrEnum):
     record_inspection = "record_inspection"
     verify_commitment = "verify_commitment"
     view_audit = "view_audit"
+    supervise = "supervise"
+    """the district's dashboard: every department's figures, read only"""
     edit_pack = "edit_pack"
     publish_pack = "publish_pack"
     manage_users = "manage_users"
@@ -104,6 +106,7 @@ PERMISSIONS: frozenset[tuple[Role, Action, Scope]] = frozenset(
         (Role.supervisor, Action.view_application, Scope.any),
         (Role.supervisor, Action.view_task, Scope.any),
         (Role.supervisor, Action.view_audit, Scope.any),
+        (Role.supervisor, Action.supervise, Scope.any),
         (Role.policy_author, Action.edit_pack, Scope.any),
         (Role.policy_approver, Action.publish_pack, Scope.any),
         (Role.integrator, Action.view_task, Scope.department),

@@ -20,14 +20,14 @@ from service.deps import CsrfProtected, CurrentUser, OwnDraft, RegistryDep, Sess
 from service.models import Draft, StoredComposition, User
 from service.pages import responses as pages
 from service.pages.templating import render
-from service.pages.window.desk import FileStoreDep, field_errors, forbidden, refused, uploads, version, with_form
+from service.pages.window.desk import FileStoreDep, field_errors, forbidden, refused, uploads, version, with_form, works_at
 from service.registry import PackRegistry
 from service.workflow import inspection as inspections
 from service.workflow import review, window
 from service.workflow.errors import Invalid, NotFound, WorkflowError, problem
 from service.workflow.models import Application, Inspection, MaterialFile, PermitTask
 from service.workflow.progress import timeline
-from service.workflow.roles import Action, Role, may
+from service.workflow.roles import Action, may
 from service.workflow.rows import load
 from service.workflow.states import APPLICATION_LABELS, INSPECTION_LABELS, TASK_LABELS
 from service.workflow.storage import LocalFileStore
@@ -131,7 +131,7 @@ def _submit_draft(
 @router.get("/applications", response_class=Response, responses=PAGE)
 def my_applications(request: Request, session: SessionDep, user: CurrentUser) -> Response:
     """我的申请: the applicant's submitted applications, newest first."""
-    if user.role != Role.applicant:
+    if not works_at(user, Action.submit):
         return forbidden(request)
     statement = select(Application).where(Application.owner_id == user.id).order_by(col(Application.submitted_at).desc())
     rows = [{"a": a, "status": APPLICATION_LABELS[a.status]} for a in session.exec(statement)]

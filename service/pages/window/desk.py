@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
@@ -18,7 +19,7 @@ from service.models import User
 from service.pages import responses as pages
 from service.pages.templating import render
 from service.workflow.errors import WorkflowError
-from service.workflow.roles import Role
+from service.workflow.roles import Action, Role, may
 from service.workflow.storage import LocalFileStore, Upload
 
 DESKS = {
@@ -31,6 +32,23 @@ DESKS = {
 """Where each role lands after signing in."""
 
 TITLES = {403: "无权操作", 404: "页面不存在", 409: "操作未生效", 422: "请求有误"}
+
+
+@dataclass(frozen=True)
+class _Desk:
+    """The subject a desk is about: the user's own affairs, in the user's department."""
+
+    owner_id: uuid.UUID
+    department: str | None
+
+    @property
+    def departments(self) -> list[str]:
+        return [self.department] if self.department else []
+
+
+def works_at(user: User, action: Action) -> bool:
+    """Whether the user's role takes ``action`` at all, within its scope (own, department or any)."""
+    return may(user, action, _Desk(user.id, user.department))
 
 
 def desk_url(user: User) -> str | None:

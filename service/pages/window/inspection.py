@@ -19,11 +19,11 @@ from service.deps import CsrfProtected, CurrentUser, SessionDep
 from service.models import User
 from service.pages.templating import render
 from service.pages.window.applications import PAGE, POST
-from service.pages.window.desk import field_errors, forbidden, refused, version, with_form
+from service.pages.window.desk import field_errors, forbidden, refused, version, with_form, works_at
 from service.workflow import inspection as inspections
 from service.workflow.errors import Forbidden, Invalid, NotFound, WorkflowError, problem
 from service.workflow.models import Application, Inspection
-from service.workflow.roles import Action, may
+from service.workflow.roles import Action, Role, may
 from service.workflow.states import INSPECTION_LABELS
 
 router = APIRouter(tags=["pages"])
@@ -43,7 +43,7 @@ class _Department:
 @router.get("/inspection", response_class=Response, responses=PAGE)
 def visits(request: Request, session: SessionDep, user: CurrentUser) -> Response:
     """The visits and re-checks waiting for the inspector's department."""
-    if not may(user, Action.record_inspection, _Department([user.department or ""])):
+    if not works_at(user, Action.record_inspection):
         return forbidden(request)
     statement = (
         select(Inspection, Application.number, Application.applicant_name)
@@ -70,7 +70,7 @@ def checklist_page(request: Request, session: SessionDep, user: CurrentUser, ins
 
 def _load(session: Session, user: User, inspection_id: uuid.UUID) -> tuple[Inspection, Application]:
     inspection = session.get(Inspection, inspection_id)
-    if inspection is None:
+    if inspection is None or (user.role == Role.applicant and inspection.owner_id != user.id):
         raise NotFound([problem("not_found", "没有这次联合踏勘", "inspection_id", str(inspection_id))])
     if not may(user, Action.record_inspection, _Department(inspection.departments)):
         raise Forbidden([problem("forbidden", "这次联合踏勘不涉及您所在的部门", "inspection_id", str(inspection_id))])

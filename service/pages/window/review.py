@@ -19,13 +19,13 @@ from service.deps import CsrfProtected, CurrentUser, SessionDep
 from service.models import User
 from service.pages.templating import render
 from service.pages.window.applications import PAGE, POST
-from service.pages.window.desk import field_errors, forbidden, refused, texts, version, with_form
+from service.pages.window.desk import field_errors, forbidden, refused, texts, version, with_form, works_at
 from service.workflow import review
 from service.workflow.clock import STANDING_LABELS
 from service.workflow.errors import Invalid, WorkflowError, problem
 from service.workflow.models import Application, PermitTask
 from service.workflow.progress import worklist
-from service.workflow.roles import Action, Role
+from service.workflow.roles import Action
 from service.workflow.rows import load
 from service.workflow.states import TASK_LABELS
 
@@ -37,7 +37,7 @@ DECISIONS = {review.Decision.approve: "准予许可", review.Decision.reject: "�
 @router.get("/review", response_class=Response, responses=PAGE)
 def tasks(request: Request, session: SessionDep, user: CurrentUser) -> Response:
     """The department's open tasks, soonest due first, each with its standing against the clock."""
-    if user.role != Role.reviewer:
+    if not works_at(user, Action.decide_task):
         return forbidden(request)
     try:
         entries = worklist(session, actor=user, today=today(), statuses=("waiting_dependency", "pending", "rectification_needed"))

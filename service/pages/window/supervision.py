@@ -13,11 +13,11 @@ from service.compose import today
 from service.deps import CurrentUser, SessionDep
 from service.pages.templating import render
 from service.pages.window.applications import PAGE
-from service.pages.window.desk import forbidden
+from service.pages.window.desk import forbidden, works_at
 from service.workflow.clock import Standing, working_days_between
 from service.workflow.models import PermitTask
 from service.workflow.progress import worklist
-from service.workflow.roles import Action, may
+from service.workflow.roles import Action
 from service.workflow.states import TASK_DECIDED, TASK_OPEN
 
 router = APIRouter(tags=["pages"])
@@ -26,7 +26,7 @@ router = APIRouter(tags=["pages"])
 @router.get("/supervision", response_class=Response, responses=PAGE)
 def dashboard(request: Request, session: SessionDep, user: CurrentUser) -> Response:
     """Per department: tasks in progress, due soon and overdue, and the average working days a decision took."""
-    if not may(user, Action.view_task) or not may(user, Action.view_audit):  # district-wide reading, nothing else
+    if not works_at(user, Action.supervise):
         return forbidden(request)
     rows: dict[str, dict[str, Any]] = defaultdict(lambda: {"open": 0, "due_soon": 0, "overdue": 0, "days": [], "limits": []})
     for entry in worklist(session, actor=user, today=today(), statuses=TASK_OPEN):

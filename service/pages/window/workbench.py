@@ -21,12 +21,12 @@ from service.deps import CsrfProtected, CurrentUser, SessionDep
 from service.models import User
 from service.pages.templating import render
 from service.pages.window.applications import PAGE, POST
-from service.pages.window.desk import field_errors, forbidden, refused, texts, version, with_form
+from service.pages.window.desk import field_errors, forbidden, refused, texts, version, with_form, works_at
 from service.workflow import inspection as inspections
 from service.workflow import window
 from service.workflow.errors import Invalid, WorkflowError, problem
 from service.workflow.models import Application, Inspection
-from service.workflow.roles import Action, may
+from service.workflow.roles import Action
 from service.workflow.rows import load
 from service.workflow.states import APPLICATION_LABELS
 from service.workflow.window import FINDING_LABELS, Finding, MaterialCheck
@@ -40,7 +40,7 @@ QUEUE = ("submitted", "resubmitted")
 @router.get("/window", response_class=Response, responses=PAGE)
 def queue(request: Request, session: SessionDep, user: CurrentUser) -> Response:
     """The queue: applications waiting for the completeness check, and accepted ones still to schedule a visit."""
-    if not may(user, Action.check_materials):
+    if not works_at(user, Action.check_materials):
         return forbidden(request)
     waiting = session.exec(select(Application).where(col(Application.status).in_(QUEUE)).order_by(col(Application.submitted_at)))
     scheduled = select(Inspection.application_id)

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from deskutil import Account, account, sign_in
+from deskutil import Account, People, account, sign_in
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
@@ -18,20 +17,6 @@ from composer import Composer
 from service.app import create_app
 from service.db import make_engine
 from service.workflow.roles import Role
-
-
-@dataclass
-class People:
-    applicant: Account
-    other_applicant: Account
-    clerk: Account
-    market: Account
-    fire: Account
-    police: Account
-    inspector: Account
-    """market's inspector: the on-site food check"""
-    supervisor: Account
-    admin: Account
 
 
 @pytest.fixture(scope="session")

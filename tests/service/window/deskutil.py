@@ -50,6 +50,20 @@ class Account:
     login: str
 
 
+@dataclass
+class People:
+    applicant: Account
+    other_applicant: Account
+    clerk: Account
+    market: Account
+    fire: Account
+    police: Account
+    inspector: Account
+    """market's inspector: the on-site food check"""
+    supervisor: Account
+    admin: Account
+
+
 def account(session: Session, role: Role, department: str | None = None) -> Account:
     login = f"{role}-{department or 'x'}-{uuid.uuid4().hex[:6]}@example.com"
     user = User(email=login, password_hash=_password_hash(), role=role, department=department)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Mapping
 from typing import Any
 
 from deskutil import PDF, PNG, field
@@ -31,7 +32,7 @@ def submit(client: TestClient, draft_id: object, signed: list[str], materials: t
     return uuid.UUID(found.group(1))
 
 
-def post_form(client: TestClient, page_url: str, action: str, data: dict[str, object], files: Any = None) -> Any:
+def post_form(client: TestClient, page_url: str, action: str, data: Mapping[str, object], files: Any = None) -> Any:
     """Post a form from ``page_url`` with its CSRF token and the version it shows (the first form's, or the one given)."""
     page = client.get(page_url)
     assert page.status_code == 200, page.text

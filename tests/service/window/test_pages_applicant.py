@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from conftest import People
-from deskutil import EXE, PDF, PNG, Account, csrf, draft, error_beside, field
+from deskutil import EXE, PDF, PNG, Account, People, csrf, draft, error_beside, field
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 

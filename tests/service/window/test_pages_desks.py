@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import timedelta
 
-from conftest import People
-from deskutil import ON_SITE, Account, draft, error_beside
+from deskutil import ON_SITE, Account, People, draft, error_beside
 from fastapi.testclient import TestClient
 from flow import FILES, post_form, submit, timeline
 from sqlmodel import Session, select

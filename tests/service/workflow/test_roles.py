@@ -41,7 +41,7 @@ EXPECTED: dict[Role, dict[Action, str]] = {
     },
     Role.reviewer: {A.view_application: "D", A.view_task: "D", A.decide_task: "D", A.verify_commitment: "D"},
     Role.inspector: {A.view_application: "D", A.view_task: "D", A.record_inspection: "D", A.verify_commitment: "D"},
-    Role.supervisor: {A.view_application: "MDFN", A.view_task: "MDFN", A.view_audit: "MDFN"},
+    Role.supervisor: {A.view_application: "MDFN", A.view_task: "MDFN", A.view_audit: "MDFN", A.supervise: "MDFN"},
     Role.policy_author: {A.edit_pack: "MDFN"},
     Role.policy_approver: {A.publish_pack: "MDFN"},
     Role.integrator: {A.view_task: "D", A.decide_task: "D"},
