@@ -51,6 +51,7 @@ def db_demo(database_url: DatabaseUrl = None) -> None:
     db.upgrade(settings.database_url)
     seeded = demo.seed(settings)
     typer.echo(f"演示账户: {seeded.email} 或 {seeded.phone}, 密码 {seeded.password}; 草稿 {seeded.drafts} 份")
+    typer.echo(f"工作人员账户(密码相同): {', '.join(seeded.staff)}; 演示申请 {seeded.applications} 件")
 
 
 @db_app.command("prune")
@@ -94,7 +95,7 @@ def serve(
         db.upgrade(settings.database_url)
     if settings.demo:
         seeded = demo_data.seed(settings)
-        typer.echo(f"演示账户: {seeded.email} / {seeded.password}")
+        typer.echo(f"演示账户: {seeded.email} / {seeded.password}; 工作人员: {', '.join(seeded.staff)}(密码相同)")
     # Worker processes build their own Settings from the environment: hand the options down.
     os.environ["YIYE_DATABASE_URL"] = settings.database_url
     os.environ["YIYE_DEMO"] = "true" if settings.demo else "false"

@@ -1,0 +1,42 @@
+"""The demo data: one account per desk, and applications in several states for each desk to show."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+from svcutil import make_settings
+
+from rules.packs import DEFAULT_PACK, PACKS_DIR
+from service import db, demo
+from service.app import create_app
+
+DESKS = {
+    "demo@example.com": ("/drafts", "DC-"),
+    "clerk@example.com": ("/window", "DC-"),
+    "fire@example.com": ("/review", "消防安全检查"),
+    "police@example.com": ("/review", "等待前置许可结果"),
+    "inspector@example.com": ("/inspection", "DC-"),
+    "supervisor@example.com": ("/supervision", "police"),
+}
+
+
+def test_every_demo_account_lands_on_a_desk_with_work_to_show(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'demo.db'}"
+    db.upgrade(url)
+    settings = make_settings(url, packs_dir=PACKS_DIR, default_pack=DEFAULT_PACK, files_dir=tmp_path / "files", demo=True)
+    first, again = demo.seed(settings), demo.seed(settings)
+    assert first.applications == again.applications == len(demo.STAGES)
+
+    app = create_app(settings)
+    with TestClient(app):
+        for login, (desk, shown) in DESKS.items():
+            client = TestClient(app)
+            page = client.get("/sign-in")
+            token = page.text.split('name="csrf_token" value="')[1].split('"')[0]
+            form = {"csrf_token": token, "login": login, "password": demo.DEMO_PASSWORD, "next": ""}
+            landed = client.post("/sign-in", data=form, follow_redirects=True)
+            assert landed.url.path == desk, login
+            if login == "demo@example.com":
+                landed = client.get("/applications")
+            assert shown in landed.text, login
