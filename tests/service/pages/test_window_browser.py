@@ -1,0 +1,286 @@
+"""The whole case in real browsers, one per person: the applicant, the window clerk, two department reviewers
+and an inspector, each in a browser context of their own, against ``yiye serve`` on a temporary SQLite database.
+
+submit → one correction → resubmit → accept → parallel decisions with a dependency (the hotel special-trade
+permit waits for the fire inspection) → one joint inspection with one rectification and one re-check → all
+decided, the applicant's timeline showing it. The case is the mini pack's hotel, with the fire check made an
+on-site inspection (a copy of the fixture packs, changed for this test only). Every desk page passes axe.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import shutil
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlmodel import Session
+from svcutil import FIXTURE_PACKS, serving
+
+from composer import Composer
+from composer.model import ComposeRequest
+from service import db
+from service.compose import today
+from service.db import make_engine
+from service.models import Draft, StoredComposition, User
+from service.security import hash_password
+from service.workflow.clock import add_working_days
+from service.workflow.roles import Role
+
+playwright_api = pytest.importorskip("playwright.sync_api")
+from axe_playwright_python.sync_playwright import Axe  # noqa: E402
+from playwright.sync_api import Browser, Page, expect, sync_playwright  # noqa: E402
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
+PASSWORD = "correct-horse-9"
+PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<<>>\n%%EOF\n"
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 40
+FIRE_ON_SITE = """    inspection: true
+    elements:
+      - {id: exits, kind: premises, text: {zh: 安全出口、疏散通道畅通}, source: inferred}
+      - {id: officer, kind: personnel, text: {zh: 确定消防安全管理人}, source: inferred}
+"""
+CASE = ComposeRequest(pack="mini", scope=["lodging"], answers={})
+"""A hotel: the fire check (fire, on site) and the special-trade permit (police), which waits for it."""
+PEOPLE = {
+    "applicant": (Role.applicant, None),
+    "clerk": (Role.clerk, None),
+    "fire": (Role.reviewer, "fire"),
+    "police": (Role.reviewer, "police"),
+    "inspector": (Role.inspector, "fire"),
+}
+
+pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is not installed")
+
+
+def _packs(root: Path) -> Path:
+    """The fixture packs with mini's fire check needing an on-site inspection."""
+    packs = root / "packs"
+    shutil.copytree(FIXTURE_PACKS, packs)
+    permits = packs / "mini" / "permits.yaml"
+    text = permits.read_text()
+    anchor = '    department: fire\n    legal_basis: ["《消防法》第十五条"]\n'
+    assert anchor in text
+    permits.write_text(text.replace(anchor, anchor + FIRE_ON_SITE))
+    return packs
+
+
+def _seed(url: str, packs: Path) -> uuid.UUID:
+    """The five people and the applicant's complete draft; the draft's id."""
+    db.upgrade(url)
+    engine = make_engine(url)
+    composer = Composer.load("mini", packs)
+    _, body = composer.compose_json(CASE)
+    with Session(engine) as session:
+        secret = hash_password(PASSWORD)
+        users = {
+            name: User(email=f"{name}@example.com", password_hash=secret, role=r, department=d) for name, (r, d) in PEOPLE.items()
+        }
+        session.add_all(users.values())
+        stored = StoredComposition(
+            pack_id="mini",
+            pack_version=composer.pack.version,
+            as_of=today(),
+            input=CASE.model_dump(mode="json"),
+            output_sha256=hashlib.sha256(body).hexdigest(),
+        )
+        session.add(stored)
+        session.flush()
+        draft = Draft(
+            owner_id=users["applicant"].id,
+            pack_id="mini",
+            scope=list(CASE.scope),
+            form_values={"applicant_name": "东城胡同里旅店有限公司", "uscc": "91110101MA01AB123M", "rooms": "12"},
+            composition_id=stored.id,
+        )
+        session.add(draft)
+        session.commit()
+        draft_id = draft.id
+    engine.dispose()
+    return draft_id
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, uuid.UUID]]:
+    root = tmp_path_factory.mktemp("window-browser")
+    packs = _packs(root)
+    url = f"sqlite:///{root / 'yiye.db'}"
+    draft_id = _seed(url, packs)
+    env = {
+        "YIYE_DATABASE_URL": url,
+        "YIYE_PACKS_DIR": str(packs),
+        "YIYE_DEFAULT_PACK": "mini",
+        "YIYE_FILES_DIR": str(root / "files"),
+        "YIYE_RATE_LIMIT_ENABLED": "false",
+        "YIYE_LOG_LEVEL": "WARNING",
+        "YIYE_SECRET_KEY": "browser-test-secret-0123456789",
+    }
+    with serving(["--workers", "1"], env, "/sign-in") as base:
+        yield base, draft_id
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Iterator[Browser]:
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+class Desks:
+    """One browser context per person, signed in; every page each of them looks at is scanned with axe."""
+
+    def __init__(self, chromium: Browser, base: str) -> None:
+        self.base = base
+        self.axe = Axe()
+        self.violations: list[str] = []
+        self.pages: dict[str, Page] = {}
+        for name in PEOPLE:
+            width = 390 if name == "applicant" else 1100  # the applicant is on a phone
+            context = chromium.new_context(viewport={"width": width, "height": 900}, locale="zh-CN")
+            page = context.new_page()
+            page.set_default_timeout(15_000)
+            page.goto(f"{base}/sign-in")
+            page.locator("#login").fill(f"{name}@example.com")
+            page.locator("#password").fill(PASSWORD)
+            page.get_by_role("button", name="登录").click()
+            page.wait_for_load_state()
+            self.pages[name] = page
+
+    def open(self, name: str, path: str) -> Page:
+        page = self.pages[name]
+        page.goto(f"{self.base}{path}")
+        self.scan(name, page)
+        return page
+
+    def scan(self, name: str, page: Page) -> None:
+        for v in self.axe.run(page).response["violations"]:
+            self.violations.append(f"{name} {page.url}: {v['id']} ({v['impact']}) {v['help']} — {v['nodes'][0]['target']}")
+        scroll, inner = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+        assert scroll <= inner, f"{name} {page.url}: the page scrolls sideways ({scroll} > {inner})"
+
+    def close(self) -> None:
+        for page in self.pages.values():
+            page.context.close()
+
+
+@pytest.fixture
+def desks(chromium: Browser, site: tuple[str, uuid.UUID]) -> Iterator[Desks]:
+    desks = Desks(chromium, site[0])
+    try:
+        yield desks
+    finally:
+        desks.close()
+
+
+def test_one_case_from_submission_to_the_last_decision(desks: Desks, site: tuple[str, uuid.UUID], tmp_path: Path) -> None:
+    _, draft_id = site
+    pdf, png = tmp_path / "平面图.pdf", tmp_path / "消防制度.png"
+    pdf.write_bytes(PDF)
+    png.write_bytes(PNG)
+
+    # the applicant submits: one file per material, the number on the confirmation
+    for name, page in desks.pages.items():
+        expect(page, name).to_have_url(re.compile(r"/(drafts|window|review|inspection)$"))
+    applicant = desks.open("applicant", f"/drafts/{draft_id}/submit")
+    applicant.locator("#materials-floor_plan").set_input_files(str(pdf))
+    applicant.locator("#materials-fire_rules").set_input_files(str(png))
+    applicant.get_by_role("button", name="提交申请").click()
+    number = applicant.locator(".application-number").inner_text()
+    assert re.fullmatch(r"DC-\d{8}-\d{5}", number)
+    desks.scan("applicant", applicant)
+
+    # the window finds one material not acceptable: one correction notice
+    clerk = desks.open("clerk", "/window")
+    clerk.get_by_role("link", name=number).click()
+    desks.scan("clerk", clerk)
+    clerk.locator("label[for='finding-fire_rules-not_acceptable']").click()
+    clerk.locator("#reason-fire_rules").fill("未加盖单位公章")
+    clerk.get_by_role("button", name="发出一次性补正告知").click()
+    expect(clerk).to_have_url(re.compile(r"/window$"))
+
+    # the applicant answers only what it asks for
+    applicant.get_by_role("link", name="我的申请").click()
+    applicant.get_by_role("link", name=number).click()
+    desks.scan("applicant", applicant)
+    expect(applicant.locator("#correction-title")).to_be_visible()
+    expect(applicant.locator("#materials-floor_plan")).to_have_count(0)
+    applicant.locator("#materials-fire_rules").set_input_files(str(png))
+    applicant.get_by_role("button", name="提交补正材料").click()
+    expect(applicant.locator("#status")).to_have_text("已补正")
+
+    # the window accepts, then books one joint inspection on a working day
+    clerk.reload()
+    clerk.get_by_role("link", name=number).click()
+    clerk.get_by_role("button", name="材料齐全，予以受理").click()
+    clerk.get_by_role("link", name=number).click()  # now under "to schedule"
+    desks.scan("clerk", clerk)
+    clerk.locator("#visit_on").fill(add_working_days(today(), 1).isoformat())
+    clerk.get_by_role("button", name="安排一次联合踏勘").click()
+    expect(clerk.locator("#status")).to_have_text("各部门审批中")
+
+    # parallel approval: fire is at work, the hotel permit waits for it
+    fire = desks.open("fire", "/review")
+    expect(fire.locator("#tasks")).to_contain_text("公众聚集场所消防安全检查")
+    police = desks.open("police", "/review")
+    expect(police.locator("#tasks")).to_contain_text("等待前置许可结果")
+
+    # one visit: one element fails, one rectification notice
+    inspector = desks.open("inspector", "/inspection")
+    inspector.get_by_role("link", name=number).click()
+    desks.scan("inspector", inspector)
+    inspector.locator("label[for='result-exits-fail']").click()
+    inspector.locator("#note-exits").fill("疏散通道堆放杂物")
+    inspector.locator("label[for='result-officer-pass']").click()
+    inspector.get_by_role("button", name="提交核查结果").click()
+    expect(inspector).to_have_url(re.compile(r"/inspection$"))
+
+    applicant.reload()
+    expect(applicant.locator("#rectify-title")).to_be_visible()
+    expect(applicant.locator("main")).to_contain_text("疏散通道堆放杂物")
+    applicant.get_by_role("button", name="报告整改完成").click()
+
+    # one re-check, then the decisions: fire first, which releases the hotel permit
+    inspector.reload()
+    inspector.get_by_role("link", name=number).click()
+    inspector.locator("label[for='result-exits-pass']").click()
+    inspector.locator("label[for='result-officer-pass']").click()
+    inspector.get_by_role("button", name="提交核查结果").click()
+
+    fire.reload()
+    fire.get_by_role("link", name=number).click()
+    desks.scan("fire", fire)
+    fire.locator("label[for='decision-approve']").click()
+    fire.get_by_role("button", name="提交决定").click()
+    expect(fire).to_have_url(re.compile(r"/review$"))
+
+    police.reload()
+    expect(police.locator("#tasks")).to_contain_text("审批中")
+    police.get_by_role("link", name=number).click()
+    police.locator("label[for='decision-approve']").click()
+    police.get_by_role("button", name="提交决定").click()
+
+    applicant.reload()
+    expect(applicant.locator("#status")).to_have_text("办结")
+    timeline = applicant.locator("#timeline")
+    for step in (
+        "已提交",
+        "待补正",
+        "已补正",
+        "已受理",
+        "各部门审批中",
+        "联合踏勘：待整改",
+        "联合踏勘：踏勘通过",
+        "公众聚集场所消防安全检查：准予许可",
+        "特种行业许可证(旅馆业)：准予许可",
+        "办结",
+    ):
+        expect(timeline).to_contain_text(step)
+    desks.scan("applicant", applicant)
+    assert desks.violations == []
