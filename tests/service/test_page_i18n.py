@@ -19,6 +19,7 @@ RUNTIME_MSGIDS = {  # looked up at run time (error titles, problem messages), so
     "请求过于频繁",
     "表单已失效, 请刷新页面后重新提交",
     "没有找到这份草稿",
+    "操作未生效",
 }
 
 

@@ -6,12 +6,13 @@ from collections.abc import Callable
 
 from sqlmodel import Session, select
 from typer.testing import CliRunner
-from wfcase import SIGNED, Staff, uploads
+from wfcase import CASE, SIGNED, Staff, uploads
 
 from composer import Composer
 from service import crud
 from service.cli import app as cli
-from service.models import Draft, StoredComposition
+from service.compose import Composed, Output
+from service.models import Draft, DraftUpdate, StoredComposition
 from service.workflow.models import Application
 from service.workflow.storage import LocalFileStore
 from service.workflow.submit import submit
@@ -32,5 +33,27 @@ def test_an_applications_composition_outlives_its_draft_and_a_prune(
     assert "已删除 0 条" in result.output
     session.expire_all()
     kept = session.exec(select(Application)).one()
-    assert kept.number == application.number and kept.draft_id is None
+    assert kept.number == application.number
+    assert kept.draft_id is None
     assert session.get(StoredComposition, kept.composition_id) is not None
+
+
+def test_saving_a_submitted_draft_with_new_answers_keeps_the_applications_composition(
+    session: Session, staff: Staff, make_draft: Callable[..., Draft], composer: Composer, store: LocalFileStore
+) -> None:
+    draft = make_draft(staff.applicant)
+    application = submit(
+        session, actor=staff.applicant, draft_id=draft.id, composer=composer, store=store, uploads=uploads(), signed=SIGNED
+    ).application
+    changed = CASE.model_copy(update={"answers": {**CASE.answers, "area_m2": 120}})
+    composition, body = composer.compose_json(changed)
+
+    crud.update_draft(
+        session=session,
+        draft=draft,
+        draft_update=DraftUpdate(answers=dict(changed.answers)),
+        composed=Composed(changed, Output.of(composition, body), composition, cached=False),
+    )
+
+    assert draft.composition_id != application.composition_id
+    assert session.get(StoredComposition, application.composition_id) is not None
