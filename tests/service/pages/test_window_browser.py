@@ -207,6 +207,7 @@ def test_one_case_from_submission_to_the_last_decision(desks: Desks, site: tuple
 
     # the applicant answers only what it asks for
     applicant.get_by_role("link", name="我的申请").click()
+    applicant.get_by_role("link", name="已提交的申请").click()
     applicant.get_by_role("link", name=number).click()
     desks.scan("applicant", applicant)
     expect(applicant.locator("#correction-title")).to_be_visible()
