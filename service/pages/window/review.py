@@ -1,7 +1,7 @@
 """A department reviewer's desk: only the department's tasks, with due date, due soon and overdue; one page to decide.
 
 准予许可, 不予许可 (reasons and legal basis, 行政许可法 Art. 38(2)), or 需整改 (the clock stops until the
-applicant reports it done).
+applicant reports it done). A permit granted on 告知承诺 comes back for its 核查: passed, or revoked with reasons.
 """
 
 from __future__ import annotations
@@ -47,7 +47,11 @@ def tasks(request: Request, session: SessionDep, user: CurrentUser) -> Response:
         {"e": e, "status": TASK_LABELS[e.task.status], "standing": STANDING_LABELS[e.standing], "standing_id": e.standing.value}
         for e in entries
     ]
-    return render(request, "review_tasks.html", {"rows": rows, "department": user.department})
+    checks = sorted(
+        worklist(session, actor=user, today=today(), statuses=("approved_on_commitment",)),
+        key=lambda e: e.task.verification_due or e.task.due_on,
+    )
+    return render(request, "review_tasks.html", {"rows": rows, "checks": checks, "department": user.department})
 
 
 @router.get("/review/tasks/{task_id}", response_class=Response, responses=PAGE)
@@ -73,6 +77,7 @@ def _task_page(
         "application": application,
         "decisions": DECISIONS,
         "open": task.status in ("pending", "rectification_needed"),
+        "verifying": task.status == "approved_on_commitment",
         "field_errors": by_field,
         "errors": summary,
     }
@@ -100,6 +105,32 @@ def _decide(request: Request, session: Session, user: User, task_id: uuid.UUID, 
             version=version(form),
             reasons=texts(form, "reasons"),
             legal_basis=texts(form, "legal_basis"),
+        )
+    except Invalid as exc:
+        return _task_page(request, session, user, task_id, exc.problems, status=400)
+    except WorkflowError as exc:
+        return refused(request, exc)
+    return RedirectResponse("/review", status_code=303)
+
+
+@router.post("/review/tasks/{task_id}/verification", response_class=Response, responses=POST, dependencies=[CsrfProtected])
+async def verify(request: Request, session: SessionDep, user: CurrentUser, task_id: uuid.UUID) -> Response:
+    """Record the 核查 of a permit granted on commitment: passed, or failed and the permit revoked."""
+    return await with_form(request, _verify, request, session, user, task_id)
+
+
+def _verify(request: Request, session: Session, user: User, task_id: uuid.UUID, form: FormData) -> Response:
+    outcome, reason = form.get("outcome"), form.get("reason")
+    try:
+        if outcome not in ("pass", "fail"):
+            raise Invalid([problem("outcome_required", "请选择核查结果", "outcome")])
+        review.record_verification(
+            session,
+            actor=user,
+            task_id=task_id,
+            passed=outcome == "pass",
+            version=version(form),
+            reason=reason if isinstance(reason, str) else "",
         )
     except Invalid as exc:
         return _task_page(request, session, user, task_id, exc.problems, status=400)

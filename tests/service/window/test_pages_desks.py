@@ -213,3 +213,30 @@ def test_the_supervisor_reads_every_department_and_changes_nothing(
     response = supervisor.post(f"{desk}/accept", data={"csrf_token": token}, follow_redirects=False)
     assert response.status_code == 403
     assert _status(session, application_id) == "in_approval"
+
+
+def test_a_permit_granted_on_commitment_comes_back_for_its_check_and_a_failed_check_revokes_it(
+    session: Session, composer: Composer, people: People, browser_of: Browsers
+) -> None:
+    applicant, clerk, market = browser_of(people.applicant), browser_of(people.clerk), browser_of(people.market)
+    application_id = submit(
+        applicant, draft(session, composer, people.applicant.user).id, ["food_business"], ("floor_plan", "fire_rules")
+    )
+    desk = f"/window/applications/{application_id}"
+    assert post_form(clerk, desk, f"{desk}/accept", {}).status_code == 303
+    url = f"/review/tasks/{_task(session, 'food_business').id}"
+    assert post_form(market, url, url, {"decision": "approve"}).status_code == 303
+
+    listing = market.get("/review").text
+    assert "告知承诺待核查" in listing
+    assert url in listing.split('id="checks"')[1]
+    unexplained = post_form(market, url, f"{url}/verification", {"outcome": "fail"})
+    assert unexplained.status_code == 400
+    assert error_beside(unexplained.text, "reason") == "核查不合格须写明事实与理由"
+    revoked = post_form(market, url, f"{url}/verification", {"outcome": "fail", "reason": "现场未配备食品安全管理人员"})
+
+    assert revoked.status_code == 303
+    assert _task(session, "food_business").status == "revoked"
+    steps = timeline(applicant.get(f"/applications/{application_id}").text)
+    assert "食品经营许可：已撤销" in steps
+    assert "现场未配备食品安全管理人员" in steps
