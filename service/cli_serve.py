@@ -59,7 +59,7 @@ def db_prune(
     database_url: DatabaseUrl = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="只统计, 不删除")] = False,
 ) -> None:
-    """删除没有任何草稿引用的已存组合结果(以前每次保存草稿都留下一条; 也包括 API ?store=true 存的)。"""
+    """删除没有任何草稿或申请引用的已存组合结果(以前每次保存草稿都留下一条; 也包括 API ?store=true 存的)。"""
     from sqlmodel import Session
 
     from service import crud, db
