@@ -21,8 +21,8 @@ from fastapi.routing import APIRoute
 from pydantic_core import from_json
 
 _REASONS = (
-    ("surrogate", "含有无效的 Unicode 字符(孤立的代理项)"),
-    ("hex escape", "含有无效的 Unicode 转义"),
+    ("surrogate", "含有无法表示的字符(孤立的代理码位)"),
+    ("hex escape", "含有无效的字符转义(孤立的代理码位或不完整的 \\u 转义)"),
     ("recursion limit", "嵌套层数超过 200 层"),
     ("number out of range", "数字超出范围"),
     ("invalid number", "数字格式不对"),
