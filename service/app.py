@@ -44,7 +44,10 @@ deduplicated materials list for a business, and browse the rule packs behind the
 
 * Every answer names the pack **version** it was composed with (body and `X-Pack-Version` header);
   the same request and version always give the same bytes (`X-Output-SHA256`).
-* Errors always have the shape `{"errors": [{"code", "message", "where", "subject"}]}`.
+* Errors always have the shape `{"errors": [{"code", "message", "where", "subject"}]}`, messages in Chinese,
+  `where` spelled like `answers.area_m2` or `industries[0]`.
+* Every response carries `X-Request-ID`: yours if you send a plain token (letters, digits, `._:-`), else
+  one of ours. An unexpected error is a 500 in the same shape, naming it; quote it when you report one.
 * Requests are rate limited per client: by `X-API-Key` for known integrators, else by IP (429 with `Retry-After`).
 """
 

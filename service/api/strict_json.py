@@ -20,6 +20,8 @@ from fastapi import Request, Response
 from fastapi.routing import APIRoute
 from pydantic_core import from_json
 
+from service.errors import where_of
+
 _REASONS = (
     ("surrogate", "含有无法表示的字符(孤立的代理码位)"),
     ("hex escape", "含有无效的字符转义(孤立的代理码位或不完整的 \\u 转义)"),
@@ -30,7 +32,7 @@ _REASONS = (
     ("control character", "字符串中有未转义的控制字符"),
     ("invalid escape", "字符串中有无效的转义"),
     ("trailing comma", "多了结尾的逗号"),
-    ("trailing characters", "JSON 之后还有多余的内容"),
+    ("trailing characters", "在 JSON 之后还有多余的内容"),
     ("key must be a string", "对象的键应为字符串"),
 )
 _POSITION = re.compile(r" at line (\d+) column (\d+)$")
@@ -39,7 +41,6 @@ _DOUBLE_MAX = sys.float_info.max
 
 def loads(body: bytes) -> Any:
     """``body`` as JSON; raises ``json.JSONDecodeError`` with a Chinese message saying where."""
-    text = body.decode("utf-8", "replace")
     try:
         data = from_json(body, allow_inf_nan=False)
     except ValueError as exc:
@@ -47,10 +48,12 @@ def loads(body: bytes) -> Any:
         found = _POSITION.search(reason)
         line, column = (int(found[1]), int(found[2])) if found else (1, 0)
         said = next((zh for en, zh in _REASONS if en in reason), "不是合法的 JSON")
+        text = body.decode("utf-8", "replace")
         raise json.JSONDecodeError(f"请求体{said}(第 {line} 行第 {column} 列)", text, _offset(text, line, column)) from None
-    where = _out_of_range(data, "")
-    if where is not None:
-        raise json.JSONDecodeError(f"请求体中 {where or '顶层'} 的数字超出范围", text, 0)
+    place = _out_of_range(data)
+    if place is not None:
+        said = f"请求体中 {where_of(place)} 的数字超出范围" if place else "请求体的数字超出范围"
+        raise json.JSONDecodeError(said, body.decode("utf-8", "replace"), 0)
     return data
 
 
@@ -62,24 +65,24 @@ def _offset(text: str, line: int, column: int) -> int:
     return min(start + max(column - 1, 0), len(text))
 
 
-def _out_of_range(value: Any, where: str) -> str | None:
-    """The place (``answers.area_m2``, ``industries[0]``) of the first number a double cannot hold, if any."""
+def _out_of_range(value: Any) -> list[str | int] | None:
+    """The place of the first number a double cannot hold, as keys and indexes, if there is one."""
     if isinstance(value, dict):
-        for key, item in value.items():
-            found = _out_of_range(item, f"{where}.{key}" if where else key)
-            if found is not None:
-                return found
+        items: Any = value.items()
     elif isinstance(value, list):
-        for index, item in enumerate(value):
-            found = _out_of_range(item, f"{where}[{index}]")
-            if found is not None:
-                return found
-    elif isinstance(value, int | float) and not isinstance(value, bool) and not -_DOUBLE_MAX <= value <= _DOUBLE_MAX:
-        return where
+        items = enumerate(value)
+    else:
+        return [] if type(value) in (int, float) and not -_DOUBLE_MAX <= value <= _DOUBLE_MAX else None
+    for key, item in items:
+        found = _out_of_range(item)
+        if found is not None:
+            return [key, *found]
     return None
 
 
 class StrictJSONRequest(Request):
+    """A request whose ``json()`` is ``loads``."""
+
     async def json(self) -> Any:
         if not hasattr(self, "_json"):
             self._json = loads(await self.body())
