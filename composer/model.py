@@ -11,7 +11,7 @@ import re
 from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidatorFunctionWrapHandler, WrapValidator
 from pydantic_core import PydanticCustomError
 
 from rules.conditions import Value
@@ -21,14 +21,15 @@ Locale = Literal["zh", "en"]
 _FULL_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
-def _full_date(value: object) -> object:
-    """Only what the schema's ``format: date`` says (pydantic alone would read 0 or "0" as 1970-01-01)."""
+def _full_date(value: object, read: ValidatorFunctionWrapHandler) -> date:
+    """Only what the schema's ``format: date`` says: pydantic alone also reads 0, "0" or a midnight datetime as a date."""
+    parsed: date = read(value)  # what is no date at all keeps pydantic's own error
     if isinstance(value, date) or (isinstance(value, str) and _FULL_DATE.fullmatch(value)):
-        return value
+        return parsed
     raise PydanticCustomError("date_parsing", "Input should be a date written YYYY-MM-DD")
 
 
-IsoDate = Annotated[date, BeforeValidator(_full_date)]
+IsoDate = Annotated[date, WrapValidator(_full_date)]
 """A date as JSON and URLs write it: ``2026-11-26``."""
 
 
