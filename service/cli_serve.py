@@ -88,8 +88,13 @@ def serve(
 
     from service import db
     from service import demo as demo_data
+    from service.settings import Environment
 
     settings = _settings(database_url, host=host, port=port, workers=workers, demo=demo or None)
+    if settings.demo and settings.env is Environment.production:
+        # The demo account's password is printed in the README: on a live service it is a way in.
+        typer.echo("生产环境 (YIYE_ENV=production) 不能使用 --demo: 演示账户的密码是公开的。", err=True)
+        raise typer.Exit(2)
     if migrate:
         db.upgrade(settings.database_url)
     if settings.demo:

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 
 from composer import Composer
-from composer.model import Locale
+from composer.model import IsoDate, Locale
 from rules.model import Effective, Material, MaterialRef, Permit, Text
 from rules.packs import Pack
 from service.api.schemas import (
@@ -42,7 +42,7 @@ router = APIRouter(prefix="/packs", tags=["catalogue"])
 
 LocaleQuery = Annotated[Locale, Query(description="language of the texts: zh (default) or en")]
 SearchQuery = Annotated[str | None, Query(max_length=50, description="search names, ids and keywords (case-insensitive)")]
-AsOfQuery = Annotated[date | None, Query(description="only entries in effect on this date")]
+AsOfQuery = Annotated[IsoDate | None, Query(description="only entries in effect on this date")]
 
 NOT_FOUND_PERMIT = error_response(
     "No rule pack, or no permit, with this id",
