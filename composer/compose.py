@@ -19,7 +19,7 @@ from pydantic import BaseModel
 from composer import wording
 from composer.fragments import Fragments
 from composer.inputs import Situation, resolve, shown
-from composer.json import array_json, array_pieces, composition_json, fragment_json
+from composer.serialise import array_json, array_pieces, composition_json, fragment_json
 from composer.model import (
     Commitment,
     CommitmentOut,
