@@ -8,13 +8,10 @@ catalog is read from its ``.po`` when first used, so there is no compiled file t
 
 from __future__ import annotations
 
-import io
 from functools import cache
 from pathlib import Path
 
-from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from babel.support import NullTranslations, Translations
 
 from composer.model import Locale
 
@@ -33,19 +30,16 @@ def N_(message: str) -> str:
 
 
 @cache
-def _translations(locale: str) -> NullTranslations:
-    po = LOCALE_DIR / locale / "LC_MESSAGES" / f"{DOMAIN}.po"
-    with po.open("rb") as fh:
-        catalog = read_po(fh, locale=locale, domain=DOMAIN)
-    buffer = io.BytesIO()
-    write_mo(buffer, catalog, use_fuzzy=False)
-    buffer.seek(0)
-    return Translations(buffer, domain=DOMAIN)
+def catalog(locale: str) -> dict[str, str]:
+    """A locale's translations by msgid; fuzzy ones are not yet translations."""
+    with (LOCALE_DIR / locale / "LC_MESSAGES" / f"{DOMAIN}.po").open("rb") as fh:
+        messages = read_po(fh, locale=locale, domain=DOMAIN)
+    return {m.id: m.string for m in messages if isinstance(m.id, str) and isinstance(m.string, str) and m.string and not m.fuzzy}
 
 
 def say(message: str, locale: Locale, **params: object) -> str:
     """``message`` (a Chinese msgid) in ``locale``, its ``%(name)s`` placeholders filled."""
-    text = message if locale == "zh" else _translations(locale).gettext(message)
+    text = message if locale == "zh" else catalog(locale).get(message, message)
     return text % params if params else text
 
 
