@@ -9,7 +9,7 @@ a date, typed answers), never the whole case.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import wraps
@@ -31,13 +31,13 @@ class Fragments:
     """Pieces per generation: at most twice this are kept (~7 objects each)."""
 
     def __init__(self) -> None:
-        self._current: dict[tuple[Any, ...], Any] = {}
-        self._old: dict[tuple[Any, ...], Any] = {}
+        self._current: dict[Hashable, Any] = {}
+        self._old: dict[Hashable, Any] = {}
 
     def __len__(self) -> int:
         return len(self._current) + len(self._old)
 
-    def get(self, key: tuple[Any, ...], build: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    def get(self, key: Hashable, build: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """The piece for ``key``, built by ``build(*args, **kwargs)`` the first time."""
         found = self._current.get(key)
         if found is None:

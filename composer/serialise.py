@@ -10,9 +10,11 @@ identity. Only the small fields built per request go through pydantic here. The 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from pydantic import BaseModel
 
-from composer.memo import in_use
+from composer.memo import Fragments, in_use
 from composer.model import Composition
 
 _COMPOSITION = Composition.__pydantic_serializer__
@@ -40,12 +42,13 @@ def _kept(fragment: BaseModel) -> tuple[BaseModel, bytes]:
     return fragment, fragment_json(fragment)
 
 
-def json_of(fragment: BaseModel) -> bytes:
-    """A shared fragment's JSON, serialised the first time it is asked for."""
-    memo = in_use()
+def _json_of(memo: Fragments | None) -> Callable[[BaseModel], bytes]:
+    """A fragment's JSON, serialised the first time it is asked for; kept in ``memo`` under the
+    fragment's identity (an int, unlike every builder's key)."""
     if memo is None:
-        return fragment_json(fragment)
-    return memo.get((json_of, id(fragment)), _kept, fragment)[1]
+        return fragment_json
+    get = memo.get
+    return lambda fragment: get(id(fragment), _kept, fragment)[1]
 
 
 def array_pieces(items: list[bytes]) -> list[bytes]:
@@ -66,6 +69,7 @@ def composition_json(composition: Composition) -> bytes:
 
     Everything is joined once at the end: joining arrays and members on the way copied each of a
     composition's bytes several times."""
+    json_of = _json_of(in_use())
     pieces = [b"{"]
     for part in LAYOUT:
         if isinstance(part, str):
