@@ -8,10 +8,11 @@ from datetime import date
 from typing import Any
 
 from composer.inputs import Situation
-from composer.memo import typed
+from composer.memo import memoised, typed
 from composer.model import Locale
 from rules.compile import Compiled
 from rules.conditions import Conjunction, Truth
+from rules.model import Effective
 from rules.packs import Pack
 
 
@@ -71,3 +72,15 @@ class Case:
         scope item, the answer to a question."""
         scope_from, answers = self.situation.scope_from, self.situation.answers
         return tuple(scope_from.get(lit.key) if lit.kind == "scope" else typed(answers.get(lit.key)) for lit in conj)
+
+    def in_effect(self, registry_name: str) -> tuple[bool, ...]:
+        """Which of a registry's dated entries are in effect on the as-of day (most have no dates)."""
+        registry: Mapping[str, Effective] = getattr(self.pack, registry_name)
+        return tuple(registry[key].in_effect(self.as_of) for key in dated(self.rules, registry_name))
+
+
+@memoised
+def dated(rules: Rulebook, registry_name: str) -> tuple[str, ...]:
+    """The entries of a registry (``materials``, ``fields``) with an effective period."""
+    registry: Mapping[str, Effective] = getattr(rules.pack, registry_name)
+    return tuple(key for key, item in registry.items() if item.valid_from is not None or item.valid_to is not None)

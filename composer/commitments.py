@@ -63,11 +63,12 @@ def eligible(case: Case, pid: str) -> bool:
     return ("commit", pid, "") in case.hits
 
 
-def decision(case: Case, pid: str, taken: tuple[str, ...]) -> Decision:
+def entry(case: Case, pid: str, taken: tuple[str, ...]) -> tuple[Commitment, Reason]:
+    """A required permit's commitment entry, and the reason for it."""
     is_eligible = eligible(case, pid)
     # Only a condition that did not hold is explained, and only then does the reason read the case.
     judged, seen = _verdict(case, pid) if not is_eligible else (None, ())
-    return Decision(is_eligible, pid in taken, judged, seen)
+    return _entry(case.rules, pid, case.locale, Decision(is_eligible, pid in taken, judged, seen))
 
 
 def _verdict(case: Case, pid: str) -> tuple[Verdict | None, tuple[Any, ...]]:
@@ -78,8 +79,7 @@ def _verdict(case: Case, pid: str) -> tuple[Verdict | None, tuple[Any, ...]]:
 
 
 @memoised
-def commitment(rules: Rulebook, pid: str, locale: Locale, decided: Decision) -> tuple[Commitment, Reason]:
-    """The permit's commitment entry and the reason for it."""
+def _entry(rules: Rulebook, pid: str, locale: Locale, decided: Decision) -> tuple[Commitment, Reason]:
     p = rules.pack.permits[pid]
     name = permit_name(rules, pid, locale)
     if decided.eligible:

@@ -10,12 +10,9 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from composer import commitments, permits
+from composer import commitments, elements, form, materials, permits
 from composer.case import Case, Rulebook
-from composer.elements import elements
-from composer.form import form
 from composer.inputs import resolve
-from composer.materials import materials
 from composer.memo import Fragments, using
 from composer.model import ComposeRequest, Composition, PackRef
 from composer.notice import notice
@@ -75,18 +72,17 @@ class Composer:
 def compose(case: Case) -> Composition:
     """The composition of one case."""
     required = permits.required(case)
-    taken = commitments.chosen(case, required)
-    found = elements(case, required)
-    shape = tuple((p.id, tuple(e_id for e_id, _, _ in found[p.id].applicable)) for p, _ in required)
-    decisions = [commitments.decision(case, p.id, taken) for p, _ in required]
-    decided = [commitments.commitment(case.rules, p.id, case.locale, d) for (p, _), d in zip(required, decisions, strict=True)]
+    taken = commitments.chosen(case, required)  # a choice that cannot stand refuses the request first
+    found = elements.applicable(case, required)
+    shape = elements.shape(required, found)
+    committed = [commitments.entry(case, p.id, taken) for p, _ in required]
     entries = [
         permits.entry(case, p, stage, commitment, found[p.id].applicable)
-        for (p, stage), (commitment, _) in zip(required, decided, strict=True)
+        for (p, stage), (commitment, _) in zip(required, committed, strict=True)
     ]
     left_out, undecided = permits.left_out(case)
-    listed, why_listed = materials(case, shape, taken)
-    the_form, why_asked = form(case, shape)
+    listed, why_listed = materials.listed(case, shape, taken)
+    the_form, why_asked = form.merged(case, shape)
     taken_out = commitments.taken(case, taken)
     saved = savings(case, entries, list(listed), the_form)
     situation, pack, locale = case.situation, case.pack, case.locale
@@ -106,7 +102,7 @@ def compose(case: Case) -> Composition:
         reasons=[
             *permits.why_required(case, required),
             *(reason for p, _ in required for reason in found[p.id].reasons),
-            *(reason for _, reason in decided),
+            *(reason for _, reason in committed),
             *left_out,
             *why_listed,
             *why_asked,

@@ -38,7 +38,12 @@ class Elements(NamedTuple):
     """Why each of its elements is listed or not."""
 
 
-def elements(case: Case, permits: Required) -> dict[str, Elements]:
+Shape = tuple[tuple[str, tuple[str, ...]], ...]
+"""The required permits in order, each with the ids of its applicable elements: most of what the
+materials and the form read of a case."""
+
+
+def applicable(case: Case, permits: Required) -> dict[str, Elements]:
     """For each required permit, its elements that apply, and the reasons for all of them."""
     found = {}
     for p, _ in permits:
@@ -47,6 +52,10 @@ def elements(case: Case, permits: Required) -> dict[str, Elements]:
         outcomes = tuple(_outcome(case, p.id, e_id, dnf) for e_id, dnf in _conditional(case.rules, p.id))
         found[p.id] = _elements(case.rules, p.id, case.locale, outcomes)
     return found
+
+
+def shape(permits: Required, found: dict[str, Elements]) -> Shape:
+    return tuple((p.id, tuple(e_id for e_id, _, _ in found[p.id].applicable)) for p, _ in permits)
 
 
 @memoised

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from composer.case import Case, Rulebook
-from composer.materials import Shape, dated, in_effect
+from composer.case import Case, Rulebook, dated
+from composer.elements import Shape
 from composer.memo import memoised, typed
 from composer.model import FieldOut, Form, FormSection, Locale, Reason, Sheet
 from composer.reasons import permit_name, step
@@ -27,11 +27,11 @@ Prefills = tuple[tuple[str, tuple[type, Any]], ...]
 """The answers the form's fields are prefilled from, by question."""
 
 
-def form(case: Case, shape: Shape) -> tuple[Form, tuple[Reason, ...]]:
+def merged(case: Case, shape: Shape) -> tuple[Form, tuple[Reason, ...]]:
     """The form and the reason for each merged field."""
     # The form reads the case only through the permits and elements that apply, the fields in
     # effect on the day, and the answers its fields are prefilled from.
-    effective = in_effect(case, "fields", case.pack.fields)
+    effective = case.in_effect("fields")
     answers = case.situation.answers
     prefills = tuple((qid, typed(answers.get(qid))) for qid in _prefilled(case.rules, shape, effective))
     return _form(case.rules, case.locale, shape, effective, prefills)

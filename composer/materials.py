@@ -3,41 +3,26 @@ whether it is submitted, held by the government already, passed on internally or
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Literal
 
-from composer.case import Case, Hit, Rulebook
+from composer.case import Case, Hit, Rulebook, dated
+from composer.elements import Shape
 from composer.memo import memoised
 from composer.model import Locale, MaterialOut, Reason
 from composer.reasons import permit_name, step
 from composer.savings import material_refs
 from composer.words import join, say
-from rules.model import Effective, MaterialRef
+from rules.model import MaterialRef
 
 Status = Literal["submit", "exempt", "internal", "commitment", "deferred"]
 
-Shape = tuple[tuple[str, tuple[str, ...]], ...]
-"""The required permits in order, each with the ids of its applicable elements: most of what the
-materials and the form read of a case."""
 
-
-def in_effect(case: Case, registry_name: str, registry: Mapping[str, Effective]) -> tuple[bool, ...]:
-    """Which of a registry's dated entries are in effect on the as-of day (most have no dates)."""
-    return tuple(registry[key].in_effect(case.as_of) for key in dated(case.rules, registry_name))
-
-
-@memoised
-def dated(rules: Rulebook, registry_name: str) -> tuple[str, ...]:
-    registry: Mapping[str, Effective] = getattr(rules.pack, registry_name)
-    return tuple(key for key, item in registry.items() if item.valid_from is not None or item.valid_to is not None)
-
-
-def materials(case: Case, shape: Shape, taken: tuple[str, ...]) -> tuple[tuple[MaterialOut, ...], tuple[Reason, ...]]:
+def listed(case: Case, shape: Shape, taken: tuple[str, ...]) -> tuple[tuple[MaterialOut, ...], tuple[Reason, ...]]:
     """The list and the reason for each entry."""
     # The list reads the case only through the permits and elements that apply, which of their
     # material rules fired, the commitments taken and the materials in effect on the day.
     hits = frozenset(hit for hit in case.hits if hit[0] in ("material", "element_material"))
-    effective = in_effect(case, "materials", case.pack.materials)
+    effective = case.in_effect("materials")
     return _materials(case.rules, case.locale, shape, hits, taken, effective)
 
 
