@@ -25,7 +25,7 @@ from rules.conditions import Truth
 from rules.engine import DurableEngine, Engine, Facts
 from rules.packs import Pack
 
-__all__ = ["Composer", "Fragments"]
+__all__ = ["Composer", "compose"]
 
 
 class Composer:
