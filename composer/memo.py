@@ -27,8 +27,11 @@ class Fragments:
     use survive a turn and a worker never goes cold all at once.
     """
 
-    LIMIT = 50_000
-    """Pieces per generation: at most twice this are kept (~7 objects each)."""
+    LIMIT = 20_000
+    """Pieces per generation, at most twice this kept: the one bound on a worker's memo. Sized to a
+    budget of ~24 MiB of JSON (~60 MiB of RSS) per worker beside the service's compose cache: under
+    all-distinct cases of the district packs, 2 × 20,000 pieces held ~11 MiB of JSON and ~41 MiB
+    of RSS. A piece is one output model or one model's JSON, never a whole case's worth of them."""
 
     def __init__(self) -> None:
         self._current: dict[Hashable, Any] = {}
