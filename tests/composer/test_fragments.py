@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from composer import ComposeRequest
-from composer.compose import Fragments
+from composer.memo import Fragments
 from rules.errors import InputError
 from tests.composer.random_requests import WARM, on_any_day, requests
 

@@ -7,7 +7,7 @@ from datetime import date
 from hypothesis import HealthCheck, given, settings
 
 from composer import ComposeRequest, Composition
-from composer.json import LAYOUT
+from composer.serialise import LAYOUT
 from rules.errors import InputError
 from tests.composer.random_requests import WARM, on_any_day
 
