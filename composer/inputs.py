@@ -197,7 +197,7 @@ def parse_answer(question: Question, raw: Value) -> tuple[Value, tuple[str, str]
             number = float(str(raw).strip())
         except ValueError:
             return raw, ("bad_answer", say(_NOT_A_NUMBER, "zh", question=name, raw=raw))
-    if not math.isfinite(number) or abs(number) >= MAX_NUMBER:
+    if abs(number) >= MAX_NUMBER or not math.isfinite(number):  # a huge int overflows isfinite
         return raw, ("bad_answer", say("“%(question)s”应填写合理范围内的数字，收到“%(raw)s”", "zh", question=name, raw=raw))
     number = round(number, 4)  # no answer needs finer figures, and rules compare at this precision
     if question.integer and number != int(number):

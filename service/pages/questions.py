@@ -24,7 +24,7 @@ from composer.model import Composition, QuestionOut
 from rules.errors import InputError, Problem
 from rules.model import Question, QuestionType
 from service.deps import ComposeServiceDep, CsrfProtected, LangDep, OptionalUser, RegistryDep
-from service.i18n import translations
+from service.i18n import Lang, translations
 from service.pages import responses as pages
 from service.pages.formdata import FormDataDep, text
 from service.pages.journey import CompleteJourney, Journey, StartedJourney, next_url, user_answers
@@ -64,7 +64,7 @@ def question_out(composer: Composer, composition: Composition, qid: str, lang: s
     )
 
 
-def answer_text(question: Question, value: Any, lang: str) -> str:
+def answer_text(question: Question, value: Any, lang: Lang) -> str:
     if value is None or value == UNKNOWN:
         return translations(lang).gettext("不确定")
     return shown(question, value, lang)
