@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -134,3 +135,15 @@ def test_any_other_request_id_is_replaced_by_one_of_ours(client: httpx.Client, s
     response = client.get("/api/v1/packs", headers={"X-Request-ID": sent})
     assert response.status_code == 200
     assert re.fullmatch(r"[0-9a-f]{32}", response.headers["x-request-id"])
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [("PUT", f"/api/v1/drafts/{uuid.uuid4()}"), ("POST", f"/api/v1/tasks/{uuid.uuid4()}/decision")],
+)
+def test_every_json_body_route_reads_strictly(client: httpx.Client, method: str, path: str) -> None:
+    body = HOSTILE["a lone surrogate as a commitment"].encode()
+    response = client.request(method, path, content=body, headers={"Content-Type": "application/json", "If-Match": '"1"'})
+    assert response.status_code == 422, response.text
+    assert response.json()["errors"][0]["code"] == "json_invalid"
+    _next_on_the_same_connection_works(client, response)
