@@ -171,20 +171,9 @@ def save_form(
         )
 
     if user is None:
-        if journey.keep_stash(request, clean):
-            journey.save(request)
-            return RedirectResponse(f"/sign-in?next={quote('/form')}", status_code=303)
-        message = _("保存草稿需要先登录。您填写的内容较多，请先登录或注册，再填写并保存。")
-        return _render_form(
-            request,
-            journey,
-            composed,
-            user,
-            lang,
-            posted,
-            extra_errors=[{"field": "sign-in", "message": message}],
-            status_code=400,
-        )
+        journey.keep_stash(clean)
+        journey.save(request)
+        return RedirectResponse(f"/sign-in?next={quote('/form')}", status_code=303)
 
     content: dict[str, Any] = {
         "industries": journey.industries,
