@@ -15,7 +15,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from svcutil import CSRF_INPUT, FIXTURE_PACKS, serving
+from svcutil import FIXTURE_PACKS, serving
 
 DEEP = "[" * 950 + "]" * 950
 HUGE = "9" * 320
@@ -113,9 +113,7 @@ def test_an_unexpected_error_is_a_500_in_the_error_shape_with_the_request_id_tha
 
 
 def test_a_page_that_fails_unexpectedly_is_the_chinese_error_page_with_the_request_id(server: tuple[str, Path]) -> None:
-    with httpx.Client(base_url=server[0]) as browser:
-        token = CSRF_INPUT.search(browser.get("/sign-in").text)[1]  # type: ignore[index]
-        response = browser.post("/sign-in", data={"csrf_token": token, "login": "a@example.com", "password": "whatever-9"})
+    response = httpx.get(f"{server[0]}/sign-in")  # its session cannot be stored: the tables were never made
     assert response.status_code == 500
     assert response.headers["content-type"].startswith("text/html")
     assert "服务器内部出错" in response.text
