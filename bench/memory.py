@@ -157,19 +157,30 @@ def _row(rss: dict[int, float]) -> str:
     return "  ".join(f"{pid}: {mib:6.1f} MiB" for pid, mib in rss.items())
 
 
+def draw_cases(workdir: Path, count: int, seed: int) -> list[dict[str, Any]]:
+    """``count`` distinct cases, drawn as ``bench/compose_http.py`` draws them, on a server stopped afterwards."""
+    with serve(workdir, "cases", 2, {}) as server:
+        status, catalogue = Client(server.port).json("GET", f"/api/v1/packs/{PACK}/industries")
+        assert status == 200, catalogue
+        industries = [item["id"] for item in catalogue["items"]]
+        return random_cases(CaseMaker(server.port, uniform_answer), industries, count, seed)
+
+
 def http_main(args: argparse.Namespace) -> None:
     with tempfile.TemporaryDirectory(prefix="yiye-bench-memory-") as tmp:
         workdir = Path(tmp)
         started = time.perf_counter()
-        with serve(workdir, "cases", 2, {}) as server:
-            status, catalogue = Client(server.port).json("GET", f"/api/v1/packs/{PACK}/industries")
-            assert status == 200, catalogue
-            industries = [item["id"] for item in catalogue["items"]]
-            cases = random_cases(CaseMaker(server.port, uniform_answer), industries, args.cases, args.seed)
+        if args.cases_from:
+            cases = json.loads(args.cases_from.read_text())[: args.cases]
+            drawn = f"read from {args.cases_from}"
+        else:
+            cases = draw_cases(workdir, args.cases, args.seed)
+            drawn = f"drawn through /questions ({time.perf_counter() - started:.0f} s)"
+        if args.save_cases:
+            args.save_cases.write_text(json.dumps(cases, ensure_ascii=False))
         print(
-            f"{len(cases):,} distinct random cases of {PACK} drawn through /questions "
-            f"({time.perf_counter() - started:.0f} s); each request below is one of them on a day not asked before; "
-            f"{args.threads} client connections; at most {args.budget:g} s per run"
+            f"{len(cases):,} distinct random cases of {PACK} {drawn}; each request below is one of them on a day "
+            f"not asked before; {args.threads} client connections; at most {args.budget:g} s per run"
         )
         for workers in args.workers:
             for cache_mb in args.cache_mb:
@@ -236,7 +247,7 @@ def trace_main(count: int, seed: int, top: int) -> None:
             print(f"{composed:>7,} composed  RSS {rss:6.1f} MiB  traced {traced:6.1f} MiB  memo {memo:,} pieces", flush=True)
     after = tracemalloc.take_snapshot()
     traced = tracemalloc.get_traced_memory()[0] / 2**20
-    memo_json = sum(len(getattr(piece, "json", b"")) for piece in _memo_pieces(composer.fragments))
+    memo_json = sum(_json_bytes(piece) for piece in _memo_pieces(composer.fragments))
     print(
         f"\nafter {count:,} distinct cases (every one also asked through its questions): RSS {base_rss:.0f} → "
         f"{rss_mib(os.getpid()):.0f} MiB; traced by Python {traced:.0f} MiB (tracemalloc's own bookkeeping is in RSS too); "
@@ -256,6 +267,15 @@ def _memo_pieces(fragments: Any) -> Iterator[Any]:
             yield from value.values()
 
 
+def _json_bytes(piece: object) -> int:
+    """Bytes of the serialised JSON a memo piece carries (pieces are tuples of output and JSON)."""
+    if isinstance(piece, bytes):
+        return len(piece)
+    if isinstance(piece, tuple):
+        return sum(_json_bytes(part) for part in piece)
+    return 0
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="1 worker, 20,000 requests, 3,000 cases")
@@ -266,6 +286,8 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=4, help="client connections")
     parser.add_argument("--budget", type=float, default=900, help="seconds at most per run")
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--save-cases", type=Path, help="write the cases drawn to this JSON file")
+    parser.add_argument("--cases-from", type=Path, help="compose these cases (a JSON list of request bodies)")
     parser.add_argument("--trace", type=int, metavar="N", help="in process: N distinct cases under tracemalloc")
     parser.add_argument("--top", type=int, default=15, help="tracebacks shown with --trace")
     args = parser.parse_args()
