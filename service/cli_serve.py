@@ -6,12 +6,17 @@ alone as ``python -m service.cli_serve``.
 
 from __future__ import annotations
 
+import gc
 import os
 import socket
-from collections.abc import Callable
-from typing import Annotated
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
 
 db_app = typer.Typer(help="数据库: 迁移与演示数据。", no_args_is_help=True)
 
@@ -80,7 +85,7 @@ def serve(
     listen_per_worker()
     typer.echo(f"yiye: http://{settings.host}:{settings.port}/  (API 文档 /docs, {settings.workers} 个工作进程)")
     uvicorn.run(
-        "service.app:create_app",
+        "service.cli_serve:serving_app",
         factory=True,
         host=settings.host,
         port=settings.port,
@@ -90,6 +95,40 @@ def serve(
         log_level=settings.log_level.lower(),
         access_log=False,
     )
+
+
+def serving_app() -> FastAPI:
+    """The app as each ``yiye serve`` worker runs it: the collector is tuned once the packs are loaded.
+
+    Tuning is process-wide, so it happens here rather than in the app factory: tests and other
+    embedders of ``create_app`` keep the interpreter's defaults.
+    """
+    from service.app import create_app
+
+    app = create_app()
+    startup = app.router.lifespan_context
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[Any]:
+        async with startup(app) as state:
+            tune_collector()
+            yield state
+
+    app.router.lifespan_context = lifespan
+    return app
+
+
+def tune_collector() -> None:
+    """Keep the cyclic garbage collector off the long-lived objects and out of most requests.
+
+    The compiled packs live as long as the process: frozen, they leave the collector's reach, so
+    its full collections do not walk them in the middle of a request. A compose allocates
+    thousands of objects, nearly all freed by reference counting; at the default threshold (700)
+    the collector ran many times per request and walked the cached compositions (bench/compose.py
+    prints what a full collection costs).
+    """
+    gc.freeze()
+    gc.set_threshold(50_000, 10, 10)
 
 
 def listen_per_worker() -> None:
