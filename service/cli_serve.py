@@ -18,6 +18,8 @@ import typer
 if TYPE_CHECKING:
     from fastapi import FastAPI
 
+    from service.settings import Settings
+
 db_app = typer.Typer(help="数据库: 迁移与演示数据。", no_args_is_help=True)
 
 DatabaseUrl = Annotated[
@@ -25,13 +27,13 @@ DatabaseUrl = Annotated[
 ]
 
 
-def _settings(database_url: str | None = None, **overrides: object):  # type: ignore[no-untyped-def]
+def _settings(database_url: str | None = None, **overrides: object) -> Settings:
     from service.settings import Settings
 
     values = {k: v for k, v in overrides.items() if v is not None}
     if database_url:
         values["database_url"] = database_url
-    return Settings(**values)  # type: ignore[arg-type]
+    return Settings.model_validate(values)
 
 
 @db_app.command("upgrade")
@@ -136,22 +138,22 @@ def listen_per_worker() -> None:
 
     uvicorn's supervisor binds one socket and every worker accepts from it. asyncio accepts every
     pending connection at once, so a burst of keep-alive connections (a client's pool, a proxy's
-    upstream connections) all land on whichever worker woke first while the others idle: measured
-    under 32 connections, one worker at 99% CPU and the other at 20%. Here the supervisor's socket
-    is bound with SO_REUSEPORT and never listens; it only holds the port. uvicorn hands it to each
-    worker by pickling, and it pickles as "bind another like me", so each worker unpickles a socket
-    of its own, and the kernel spreads connections across the workers' sockets.
+    upstream connections) all land on whichever worker woke first while the others idle. Here the
+    supervisor's socket is bound with SO_REUSEPORT and never listens; it only holds the port.
+    uvicorn hands it to each worker by pickling, and it pickles as "bind another like me", so each
+    worker unpickles a socket of its own, and the kernel spreads connections across the workers'
+    sockets.
 
     The sockets are made with the TCP protocol number: uvicorn 0.54 makes its own with ``proto`` 0,
     connections inherit that, and asyncio sets TCP_NODELAY only for ``proto == IPPROTO_TCP``;
-    without it every keep-alive answer after the first waits ~43 ms for a delayed ACK
+    without it every keep-alive answer after the first waits for a delayed ACK
     (Kludex/uvicorn#3149). Idempotent. Unix sockets and inherited descriptors are left to uvicorn.
     """
     from uvicorn.config import STARTUP_FAILURE, Config
 
-    if getattr(Config.bind_socket, "yiye_per_worker", False):
-        return
     bind_socket = Config.bind_socket
+    if bind_socket.__module__ == __name__:
+        return  # already ours
 
     def bind_worker_listener(self: Config) -> socket.socket:
         if self.uds or self.fd is not None:
@@ -165,7 +167,6 @@ def listen_per_worker() -> None:
         typer.echo(f"每个工作进程各自监听 {self.host}:{sock.getsockname()[1]} (SO_REUSEPORT)")
         return sock
 
-    bind_worker_listener.yiye_per_worker = True  # type: ignore[attr-defined]
     Config.bind_socket = bind_worker_listener  # type: ignore[method-assign]
 
 
