@@ -34,7 +34,8 @@ def insert_once(session: Session, model: type[SQLModel], values: dict[str, Any])
     """Insert a row unless one with its ``key`` exists; whether it was inserted."""
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     statement = dialect.insert(model).values(**values).on_conflict_do_nothing(index_elements=["key"])
-    return bool(session.execute(statement).rowcount)  # type: ignore[attr-defined]
+    # RETURNING, not rowcount: PostgreSQL's driver reports no count for this statement
+    return session.execute(statement.returning(model.key)).first() is not None  # type: ignore[attr-defined]
 
 
 def add(session: Session, *, topic: str, key: str, payload: dict[str, Any]) -> bool:
