@@ -8,6 +8,7 @@ to them and to the district's supervisors.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -38,7 +39,9 @@ def deliver(settings: Settings) -> outbox.Deliver:
             payload = row.payload
             mail.send(settings, to=payload["to"], subject=payload["subject"], body=payload["body"], message_id=f"outbox-{row.id}")
             return
-        message = _state_message(session, row.payload) if row.topic == "state" else _reminder_message(session, row.payload)
+        if row.topic not in MESSAGES:
+            raise ValueError(f"no delivery for outbox topic {row.topic!r}")
+        message = MESSAGES[row.topic](session, row.payload)
         if message is not None:
             notify(session, settings, key=row.key, message=message)
 
@@ -115,6 +118,13 @@ def _reminder_message(session: Session, reminder: dict[str, Any]) -> Message | N
         f"即将到期：{task.permit_name}（{application.number}）",
         f"{what}已用去八成办理时限，应于 {due}前办结。",
     )
+
+
+MESSAGES: dict[str, Callable[[Session, dict[str, Any]], Message | None]] = {
+    "state": _state_message,
+    "reminder": _reminder_message,
+}
+"""What each topic tells whom (``email`` rows are the messages themselves)."""
 
 
 def _owner(session: Session, application: Application) -> list[User]:

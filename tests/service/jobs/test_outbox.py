@@ -162,3 +162,15 @@ def test_due_soon_reminds_the_department_and_overdue_escalates_to_the_supervisor
 
 def _aware(when):  # type: ignore[no-untyped-def]
     return when if when.tzinfo else when.replace(tzinfo=utcnow().tzinfo)
+
+
+def test_a_row_of_a_topic_nobody_delivers_is_retried_with_its_reason_not_dropped(
+    session: Session, engine: Engine, db_url: str
+) -> None:
+    settings = make_settings(db_url)
+    outbox.add(session, topic="elicence", key="cert:1:1", payload={})
+    session.commit()
+    assert outbox.relay(engine, settings, notifications.deliver(settings)).retrying == 1
+    [row] = rows(session)
+    assert row.delivered_at is None
+    assert "no delivery for outbox topic 'elicence'" in row.last_error
