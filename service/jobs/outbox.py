@@ -78,16 +78,17 @@ def claim(session: Session, settings: Settings, now: datetime) -> list[int]:
         .limit(settings.outbox_batch)
     ).all()
     lease = now + timedelta(seconds=settings.outbox_lease_seconds)
-    claimed = []
-    for row_id in candidates:
-        # Re-checked in the UPDATE: of two workers that saw the same row, the second finds it taken.
-        taken = session.execute(
-            update(OutboxRow).where(col(OutboxRow.id) == row_id, _pending(), _free(now)).values(claimed_until=lease)
-        )
-        if taken.rowcount:  # type: ignore[attr-defined]
-            claimed.append(row_id)
+    # Re-checked in the UPDATE: of two workers that saw the same rows, the second finds them taken.
+    claimed = session.execute(
+        update(OutboxRow)
+        .where(col(OutboxRow.id).in_(candidates), _pending(), _free(now))
+        .values(claimed_until=lease)
+        .returning(col(OutboxRow.id))
+        .execution_options(synchronize_session=False)
+    ).scalars()
+    ids = sorted(row_id for row_id in claimed if row_id is not None)
     session.commit()
-    return [row_id for row_id in claimed if row_id is not None]
+    return ids
 
 
 @dataclass
@@ -100,36 +101,32 @@ class Pass:
 
 
 def relay(engine: Engine, settings: Settings, deliver: Deliver) -> Pass:
-    """Deliver every due row, a batch at a time, until none is left."""
+    """Deliver every due row, a batch at a time, until none is left; each row in a transaction of its own."""
     done = Pass()
-    while True:
-        with Session(engine) as session:
-            claimed = claim(session, settings, utcnow())
-        if not claimed:
-            return done
-        for row_id in claimed:
-            _deliver_one(engine, settings, deliver, row_id, done)
+    with Session(engine, expire_on_commit=False) as session:
+        while claimed := claim(session, settings, utcnow()):
+            for row_id in claimed:
+                _deliver_one(session, settings, deliver, row_id, done)
+    return done
 
 
-def _deliver_one(engine: Engine, settings: Settings, deliver: Deliver, row_id: int, done: Pass) -> None:
-    with Session(engine) as session:
-        row = session.get(OutboxRow, row_id)
-        if row is None or row.delivered_at is not None:
-            return
-        try:
-            deliver(session, row)
-            session.execute(
-                update(OutboxRow)
-                .where(col(OutboxRow.id) == row_id, col(OutboxRow.delivered_at).is_(None))
-                .values(delivered_at=utcnow(), claimed_until=None, last_error="")
-            )
-            session.commit()
-            done.delivered += 1
-            return
-        except Exception as exc:  # any failure of a delivery is retried; the reason is kept on the row
-            session.rollback()
-            error = f"{type(exc).__name__}: {exc}"[:2000]
-    _fail(engine, settings, row_id, error, done)
+def _deliver_one(session: Session, settings: Settings, deliver: Deliver, row_id: int, done: Pass) -> None:
+    row = session.get(OutboxRow, row_id, populate_existing=True)
+    if row is None or row.delivered_at is not None:
+        return
+    try:
+        deliver(session, row)
+        session.execute(
+            update(OutboxRow)
+            .where(col(OutboxRow.id) == row_id, col(OutboxRow.delivered_at).is_(None))
+            .values(delivered_at=utcnow(), claimed_until=None, last_error="")
+            .execution_options(synchronize_session=False)
+        )
+        session.commit()
+        done.delivered += 1
+    except Exception as exc:  # any failure of a delivery is retried; the reason is kept on the row
+        session.rollback()
+        _fail(session, settings, row_id, f"{type(exc).__name__}: {exc}"[:2000], done)
 
 
 def backoff(settings: Settings, attempts: int) -> timedelta:
@@ -138,26 +135,25 @@ def backoff(settings: Settings, attempts: int) -> timedelta:
     return timedelta(seconds=min(seconds, settings.outbox_backoff_max_seconds))
 
 
-def _fail(engine: Engine, settings: Settings, row_id: int, error: str, done: Pass) -> None:
-    with Session(engine) as session:
-        row = session.get(OutboxRow, row_id)
-        if row is None:
-            return
-        row.attempts += 1
-        row.last_error = error
-        row.claimed_until = None
-        now = utcnow()
-        context = {"outbox_id": row_id, "topic": row.topic, "attempts": row.attempts, "error": error}
-        if row.attempts >= settings.outbox_max_attempts:
-            row.failed_at = now
-            log.error("outbox row failed for good; see yiye outbox status", extra=context)
-            done.failed.append(row_id)
-        else:
-            row.next_attempt_at = now + backoff(settings, row.attempts)
-            log.warning("outbox delivery failed, will retry", extra=context | {"retry_at": row.next_attempt_at.isoformat()})
-            done.retrying += 1
-        session.add(row)
-        session.commit()
+def _fail(session: Session, settings: Settings, row_id: int, error: str, done: Pass) -> None:
+    row = session.get(OutboxRow, row_id, populate_existing=True)
+    if row is None:
+        return
+    row.attempts += 1
+    row.last_error = error
+    row.claimed_until = None
+    now = utcnow()
+    context = {"outbox_id": row_id, "topic": row.topic, "attempts": row.attempts, "error": error}
+    if row.attempts >= settings.outbox_max_attempts:
+        row.failed_at = now
+        log.error("outbox row failed for good; see yiye outbox status", extra=context)
+        done.failed.append(row_id)
+    else:
+        row.next_attempt_at = now + backoff(settings, row.attempts)
+        log.warning("outbox delivery failed, will retry", extra=context | {"retry_at": row.next_attempt_at.isoformat()})
+        done.retrying += 1
+    session.add(row)
+    session.commit()
 
 
 def next_due(session: Session, now: datetime) -> datetime | None:
