@@ -70,25 +70,31 @@ def _free(now: datetime) -> Any:
 
 
 def claim(session: Session, settings: Settings, now: datetime) -> list[int]:
-    """Claim up to a batch of due rows for this worker's lease; the ids claimed, oldest first."""
-    candidates = session.exec(
-        select(OutboxRow.id)
-        .where(_pending(), col(OutboxRow.next_attempt_at) <= now, _free(now))
-        .order_by(col(OutboxRow.id))
-        .limit(settings.outbox_batch)
-    ).all()
+    """Claim up to a batch of due rows for this worker's lease; the ids claimed, oldest first (none: nothing is due)."""
     lease = now + timedelta(seconds=settings.outbox_lease_seconds)
-    # Re-checked in the UPDATE: of two workers that saw the same rows, the second finds them taken.
-    claimed = session.execute(
-        update(OutboxRow)
-        .where(col(OutboxRow.id).in_(candidates), _pending(), _free(now))
-        .values(claimed_until=lease)
-        .returning(col(OutboxRow.id))
-        .execution_options(synchronize_session=False)
-    ).scalars()
-    ids = sorted(row_id for row_id in claimed if row_id is not None)
-    session.commit()
-    return ids
+    while True:
+        candidates = session.exec(
+            select(OutboxRow.id)
+            .where(_pending(), col(OutboxRow.next_attempt_at) <= now, _free(now))
+            .order_by(col(OutboxRow.id))
+            .limit(settings.outbox_batch)
+        ).all()
+        if not candidates:
+            session.commit()
+            return []
+        # Re-checked in the UPDATE: of two workers that saw the same rows, the second finds them taken.
+        claimed = session.execute(
+            update(OutboxRow)
+            .where(col(OutboxRow.id).in_(candidates), _pending(), _free(now))
+            .values(claimed_until=lease)
+            .returning(col(OutboxRow.id))
+            .execution_options(synchronize_session=False)
+        ).scalars()
+        ids = sorted(row_id for row_id in claimed if row_id is not None)
+        session.commit()
+        if ids:
+            return ids
+        # Another worker took every one of them first: look again past them.
 
 
 @dataclass

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import logging
+import threading
+import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
@@ -174,3 +177,23 @@ def test_a_row_of_a_topic_nobody_delivers_is_retried_with_its_reason_not_dropped
     [row] = rows(session)
     assert row.delivered_at is None
     assert "no delivery for outbox topic 'elicence'" in row.last_error
+
+
+def test_two_relays_at_once_deliver_every_row_exactly_once(session: Session, engine: Engine, db_url: str) -> None:
+    settings = make_settings(db_url, outbox_batch=7)
+    for n in range(120):
+        outbox.add(session, topic="bench", key=f"row:{n}", payload={})
+    session.commit()
+    delivered: list[str] = []
+    lock = threading.Lock()
+
+    def count(_session: Session, row: OutboxRow) -> None:
+        time.sleep(0.002)  # a delivery takes a moment, so the other relay claims its batches meanwhile
+        with lock:
+            delivered.append(row.key)
+
+    with ThreadPoolExecutor(2) as pool:
+        passes = list(pool.map(lambda _: outbox.relay(engine, settings, count), range(2)))
+    assert sorted(delivered) == sorted(f"row:{n}" for n in range(120))
+    assert sum(p.delivered for p in passes) == 120
+    assert all(p.delivered for p in passes), "one relay did all the work: the race was not run"
