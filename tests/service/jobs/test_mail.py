@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import timedelta
 
-from conftest import Mailbox
-from jobcase import accepted, rows
+from jobcase import Mailbox, accepted, rows
 from sqlalchemy import Engine, update
 from sqlmodel import Session
 from svcutil import make_settings

@@ -16,8 +16,7 @@ from pathlib import Path
 
 import pytest
 import redis
-from conftest import Mailbox
-from jobcase import accepted, rows
+from jobcase import Mailbox, accepted, rows
 from sqlmodel import Session, select
 from svcutil import ROOT
 from wfcase import Staff
