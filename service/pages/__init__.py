@@ -8,7 +8,7 @@ the applicant's own drafts in ``drafts``.
 
 from fastapi import APIRouter
 
-from service.pages import apply, auth, documents, drafts, notice, questions, start
+from service.pages import apply, auth, documents, drafts, notice, notifications, questions, start
 
 pages_router = APIRouter()
 pages_router.include_router(start.router)
@@ -18,5 +18,6 @@ pages_router.include_router(apply.router)
 pages_router.include_router(documents.router)
 pages_router.include_router(auth.router)
 pages_router.include_router(drafts.router)
+pages_router.include_router(notifications.router)
 
 __all__ = ["pages_router"]
