@@ -57,22 +57,16 @@ def resolve(compiled: Compiled, request: ComposeRequest, today: date) -> Situati
         for qid, value in values.items():
             earlier = implied.get(qid)
             if earlier is not None and earlier[0] != value:
-                problems.append(
-                    Problem(
-                        "contradiction",
-                        say(
-                            "“%(question)s”：%(first)s意味着“%(first_value)s”，而%(second)s意味着“%(second_value)s”，二者不能同时选择",
-                            "zh",
-                            question=_question_name(compiled, qid),
-                            first=earlier[1],
-                            first_value=earlier[0],
-                            second=source,
-                            second_value=value,
-                        ),
-                        where,
-                        qid,
-                    )
+                message = say(
+                    "“%(question)s”：%(first)s意味着“%(first_value)s”，而%(second)s意味着“%(second_value)s”，二者不能同时选择",
+                    "zh",
+                    question=_question_name(compiled, qid),
+                    first=earlier[1],
+                    first_value=earlier[0],
+                    second=source,
+                    second_value=value,
                 )
+                problems.append(Problem("contradiction", message, where, qid))
             else:
                 implied.setdefault(qid, (value, source))
 
@@ -114,21 +108,15 @@ def resolve(compiled: Compiled, request: ComposeRequest, today: date) -> Situati
             continue
         earlier = implied.get(qid)
         if earlier is not None and earlier[0] != value:
-            problems.append(
-                Problem(
-                    "contradiction",
-                    say(
-                        "“%(question)s”的回答“%(value)s”与%(source)s（“%(implied)s”）矛盾",
-                        "zh",
-                        question=question.text.zh,
-                        value=shown(question, value),
-                        source=earlier[1],
-                        implied=shown(question, earlier[0]),
-                    ),
-                    where,
-                    qid,
-                )
+            message = say(
+                "“%(question)s”的回答“%(value)s”与%(source)s（“%(implied)s”）矛盾",
+                "zh",
+                question=question.text.zh,
+                value=shown(question, value),
+                source=earlier[1],
+                implied=shown(question, earlier[0]),
             )
+            problems.append(Problem("contradiction", message, where, qid))
             continue
         answers[qid] = value
     if problems:
