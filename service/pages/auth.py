@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from service import crud
-from service.deps import CsrfProtected, CurrentUser, LangDep, OptionalUser, SessionDep
+from service.deps import CurrentUser, LangDep, OptionalUser, SessionDep
 from service.i18n import translations
 from service.models import User, UserCreate
 from service.pages import responses as pages
@@ -33,14 +33,8 @@ MAX_PASSWORD = 128
 KEEP_ON_SIGN_IN = ("journey",)
 """Session keys that survive signing in: the applicant's journey so far (see pages/journey.py)."""
 
-_POST_RESPONSES: dict[int | str, dict[str, Any]] = {
-    303: {"description": "Done: on to the next page"},
-    400: pages.FORM_ERRORS,
-    403: pages.CSRF,
-    413: pages.TOO_LARGE,
-    422: pages.INVALID,
-    429: pages.RATE_LIMITED,
-}
+_AUTH_ANSWERS: dict[int | str, dict[str, Any]] = {400: pages.FORM_ERRORS, 422: pages.INVALID, 429: pages.RATE_LIMITED}
+_AUTH_LIMIT = Depends(Limit("auth", "rate_limit_auth"))
 
 
 class SignUpForm(BaseModel):
@@ -154,13 +148,7 @@ def sign_up_page(request: Request, user: OptionalUser, next: str | None = None) 
     return render(request, "sign_up.html", {"values": {}, "field_errors": {}, "errors": [], "next_url": safe_next(next)})
 
 
-@router.post(
-    "/sign-up",
-    status_code=303,
-    response_class=Response,
-    responses=_POST_RESPONSES,
-    dependencies=[CsrfProtected, Depends(Limit("auth", "rate_limit_auth"))],
-)
+@router.post("/sign-up", **pages.form_post("Done: on to the next page", _AUTH_ANSWERS, _AUTH_LIMIT))
 def sign_up(request: Request, session: SessionDep, lang: LangDep, form: Annotated[SignUpForm, Form()]) -> Response:
     """Create an applicant account and sign in."""
     _ = translations(lang).gettext
@@ -221,13 +209,7 @@ def sign_in_page(request: Request, user: OptionalUser, next: str | None = None) 
     return render(request, "sign_in.html", {"values": {}, "field_errors": {}, "errors": [], "next_url": safe_next(next)})
 
 
-@router.post(
-    "/sign-in",
-    status_code=303,
-    response_class=Response,
-    responses=_POST_RESPONSES,
-    dependencies=[CsrfProtected, Depends(Limit("auth", "rate_limit_auth"))],
-)
+@router.post("/sign-in", **pages.form_post("Done: on to the next page", _AUTH_ANSWERS, _AUTH_LIMIT))
 def sign_in(request: Request, session: SessionDep, lang: LangDep, form: Annotated[SignInForm, Form()]) -> Response:
     """Sign an applicant in."""
     _ = translations(lang).gettext
@@ -269,13 +251,7 @@ def sign_in(request: Request, session: SessionDep, lang: LangDep, form: Annotate
     return RedirectResponse(safe_next(next_url), status_code=303)
 
 
-@router.post(
-    "/sign-out",
-    status_code=303,
-    response_class=Response,
-    responses={303: {"description": "Signed out: back to the home page"}, 403: pages.CSRF, 413: pages.TOO_LARGE},
-    dependencies=[CsrfProtected],
-)
+@router.post("/sign-out", **pages.form_post("Signed out: back to the home page", {}))
 def sign_out(request: Request) -> Response:
     """Sign out: the session ends, so a copy of its cookie signs no one in."""
     restart(server_session(request))
@@ -288,13 +264,7 @@ def password_page(request: Request, user: CurrentUser, changed: bool = False) ->
     return render(request, "password.html", {"field_errors": {}, "errors": [], "changed": changed})
 
 
-@router.post(
-    "/account/password",
-    status_code=303,
-    response_class=Response,
-    responses={**_POST_RESPONSES, 303: {"description": "Changed: every other session is signed out"}},
-    dependencies=[CsrfProtected, Depends(Limit("auth", "rate_limit_auth"))],
-)
+@router.post("/account/password", **pages.form_post("Changed: every other session is signed out", _AUTH_ANSWERS, _AUTH_LIMIT))
 def change_password(
     request: Request, session: SessionDep, lang: LangDep, user: CurrentUser, form: Annotated[PasswordForm, Form()]
 ) -> Response:

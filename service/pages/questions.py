@@ -23,7 +23,7 @@ from composer.inputs import UNKNOWN, shown
 from composer.model import Composition, QuestionOut
 from rules.errors import InputError, Problem
 from rules.model import Question, QuestionType
-from service.deps import ComposeServiceDep, CsrfProtected, LangDep, OptionalUser, RegistryDep
+from service.deps import ComposeServiceDep, LangDep, OptionalUser, RegistryDep
 from service.i18n import Lang, translations
 from service.pages import responses as pages
 from service.pages.formdata import FormDataDep, text
@@ -31,15 +31,6 @@ from service.pages.journey import CompleteJourney, Journey, StartedJourney, next
 from service.pages.templating import render
 
 router = APIRouter(tags=["pages"])
-
-_QUESTION_RESPONSES: dict[int | str, dict[str, Any]] = {
-    303: {"description": "On to the next question, or to check your answers"},
-    400: pages.FORM_ERRORS,
-    403: pages.CSRF,
-    404: pages.NOT_FOUND,
-    413: pages.TOO_LARGE,
-    422: pages.INVALID,
-}
 
 
 def question_out(composer: Composer, composition: Composition, qid: str, lang: str) -> QuestionOut | None:
@@ -197,7 +188,11 @@ def _message(problem: Problem, question: Question, value: str, lang: str) -> str
 
 
 @router.post(
-    "/questions/{qid}", status_code=303, response_class=Response, responses=_QUESTION_RESPONSES, dependencies=[CsrfProtected]
+    "/questions/{qid}",
+    **pages.form_post(
+        "On to the next question, or to check your answers",
+        {400: pages.FORM_ERRORS, 404: pages.NOT_FOUND, 422: pages.INVALID},
+    ),
 )
 def answer(
     request: Request,
