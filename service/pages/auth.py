@@ -142,10 +142,22 @@ def _errors(field_errors: dict[str, str]) -> list[dict[str, str]]:
     return [{"field": field, "message": message} for field, message in field_errors.items()]
 
 
+def _sign_in_form(values: dict[str, str], field_errors: dict[str, str], next_url: str | None) -> dict[str, Any]:
+    """What the sign-up and sign-in pages show: the values kept, each field's message, where to go afterwards."""
+    return {"values": values, "field_errors": field_errors, "errors": _errors(field_errors), "next_url": safe_next(next_url)}
+
+
+def _signed_in(request: Request, user: User, next_url: str) -> Response:
+    """A fresh session for ``user`` that keeps the journey, and on to ``next_url``."""
+    restart(server_session(request), keep=KEEP_ON_SIGN_IN)
+    request.session["user_id"] = str(user.id)
+    return RedirectResponse(safe_next(next_url), status_code=303)
+
+
 @router.get("/sign-up", response_class=Response, responses={200: pages.PAGE, 422: pages.INVALID})
 def sign_up_page(request: Request, user: OptionalUser, next: str | None = None) -> Response:  # noqa: A002
     """Show the sign-up form."""
-    return render(request, "sign_up.html", {"values": {}, "field_errors": {}, "errors": [], "next_url": safe_next(next)})
+    return render(request, "sign_up.html", _sign_in_form({}, {}, next))
 
 
 @router.post("/sign-up", **pages.form_post("Done: on to the next page", _AUTH_ANSWERS, _AUTH_LIMIT))
@@ -186,27 +198,15 @@ def sign_up(request: Request, session: SessionDep, lang: LangDep, form: Annotate
             session.rollback()
             field_errors["login"] = _("该手机号或电子邮箱已注册，请直接登录")
     if user is None:
-        values = {"login": login, "display_name": display_name}
-        return render(
-            request,
-            "sign_up.html",
-            {
-                "values": values,
-                "field_errors": field_errors,
-                "errors": _errors(field_errors),
-                "next_url": safe_next(form.next),
-            },
-            status_code=400,
-        )
-    restart(server_session(request), keep=KEEP_ON_SIGN_IN)
-    request.session["user_id"] = str(user.id)
-    return RedirectResponse(safe_next(form.next), status_code=303)
+        context = _sign_in_form({"login": login, "display_name": display_name}, field_errors, form.next)
+        return render(request, "sign_up.html", context, status_code=400)
+    return _signed_in(request, user, form.next)
 
 
 @router.get("/sign-in", response_class=Response, responses={200: pages.PAGE, 422: pages.INVALID})
 def sign_in_page(request: Request, user: OptionalUser, next: str | None = None) -> Response:  # noqa: A002
     """Show the sign-in form."""
-    return render(request, "sign_in.html", {"values": {}, "field_errors": {}, "errors": [], "next_url": safe_next(next)})
+    return render(request, "sign_in.html", _sign_in_form({}, {}, next))
 
 
 @router.post("/sign-in", **pages.form_post("Done: on to the next page", _AUTH_ANSWERS, _AUTH_LIMIT))
@@ -235,20 +235,13 @@ def sign_in(request: Request, session: SessionDep, lang: LangDep, form: Annotate
         if locked_until is not None:
             field_errors["login"] = _locked_message(_, locked_until)
     if user is None:
-        context = {
-            "values": {"login": login},
-            "field_errors": field_errors,
-            "errors": _errors(field_errors),
-            "next_url": safe_next(next_url),
-        }
+        context = _sign_in_form({"login": login}, field_errors, next_url)
         if locked_until is None:
             return render(request, "sign_in.html", context, status_code=400)
         response = render(request, "sign_in.html", context, status_code=429)
         response.headers["Retry-After"] = str(max(1, math.ceil(locked_until - time.time())))
         return response
-    restart(server_session(request), keep=KEEP_ON_SIGN_IN)
-    request.session["user_id"] = str(user.id)
-    return RedirectResponse(safe_next(next_url), status_code=303)
+    return _signed_in(request, user, next_url)
 
 
 @router.post("/sign-out", **pages.form_post("Signed out: back to the home page", {}))
