@@ -11,12 +11,13 @@ from typing import Annotated, Any
 from email_validator import EmailNotValidError, validate_email
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from service import crud
 from service.deps import CurrentUser, LangDep, OptionalUser, SessionDep
+from service.errors import examples
 from service.i18n import translations
 from service.models import User, UserCreate
 from service.pages import responses as pages
@@ -40,18 +41,14 @@ _AUTH_LIMIT = Depends(Limit("auth", "rate_limit_auth"))
 class SignUpForm(BaseModel):
     """What the sign-up form posts. Everything is checked by hand so each field gets its own message."""
 
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "csrf_token": "…",
-                    "login": "13800138000",
-                    "display_name": "王小明",
-                    "password": "an-8+-char-secret",
-                    "password_confirm": "an-8+-char-secret",
-                    "next": "/form",
-                }
-            ]
+    model_config = examples(
+        {
+            "csrf_token": "…",
+            "login": "13800138000",
+            "display_name": "王小明",
+            "password": "an-8+-char-secret",
+            "password_confirm": "an-8+-char-secret",
+            "next": "/form",
         }
     )
 
@@ -66,11 +63,7 @@ class SignUpForm(BaseModel):
 class SignInForm(BaseModel):
     """What the sign-in form posts."""
 
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [{"csrf_token": "…", "login": "13800138000", "password": "an-8+-char-secret", "next": "/drafts"}]
-        }
-    )
+    model_config = examples({"csrf_token": "…", "login": "13800138000", "password": "an-8+-char-secret", "next": "/drafts"})
 
     csrf_token: str = Field(default="", max_length=200)
     login: str = Field(default="", max_length=300)
@@ -81,16 +74,12 @@ class SignInForm(BaseModel):
 class PasswordForm(BaseModel):
     """What the password-change form posts."""
 
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "csrf_token": "…",
-                    "current_password": "the-old-secret-1",
-                    "password": "a-new-8+-char-secret",
-                    "password_confirm": "a-new-8+-char-secret",
-                }
-            ]
+    model_config = examples(
+        {
+            "csrf_token": "…",
+            "current_password": "the-old-secret-1",
+            "password": "a-new-8+-char-secret",
+            "password_confirm": "a-new-8+-char-secret",
         }
     )
 
