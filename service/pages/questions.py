@@ -21,6 +21,7 @@ from fastapi.responses import RedirectResponse, Response
 from composer import Composer
 from composer.inputs import UNKNOWN, shown
 from composer.model import Composition, QuestionOut
+from composer.questionnaire import worded
 from rules.errors import InputError, Problem
 from rules.model import Question, QuestionType
 from service.deps import ComposeServiceDep, LangDep, OptionalUser, RegistryDep
@@ -41,18 +42,7 @@ def question_out(composer: Composer, composition: Composition, qid: str, lang: s
     question = composer.pack.questions.get(qid)
     if question is None:
         return None
-    return QuestionOut(
-        id=question.id,
-        text=question.text.in_(lang),
-        help=question.help.in_(lang) if question.help else None,
-        type=question.type.value,
-        unit=question.unit,
-        min=question.min,
-        max=question.max,
-        options=[(o.value, o.label.in_(lang)) for o in question.options],
-        allow_unknown=question.allow_unknown,
-        affects=[],
-    )
+    return worded(question, lang, affects=[])
 
 
 def answer_text(question: Question, value: Any, lang: Lang) -> str:
