@@ -7,7 +7,7 @@ pack has it). Lists come in pack order, so the same pack version always gives th
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, Literal
+from typing import Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -348,36 +348,31 @@ def _listing_example(item: type[BaseModel]) -> ConfigDict:
     )
 
 
-class IndustryList(BaseModel):
+_Item = TypeVar("_Item", bound=BaseModel)
+
+
+class _Listing(BaseModel, Generic[_Item]):
+    """A catalogue listing: the pack it comes from, how many, and the entries."""
+
+    pack: PackStamp
+    count: int
+    items: list[_Item]
+
+
+class IndustryList(_Listing[IndustryPublic]):
     model_config = _listing_example(IndustryPublic)
 
-    pack: PackStamp
-    count: int
-    items: list[IndustryPublic]
 
-
-class ScopeItemList(BaseModel):
+class ScopeItemList(_Listing[ScopeItemPublic]):
     model_config = _listing_example(ScopeItemPublic)
 
-    pack: PackStamp
-    count: int
-    items: list[ScopeItemPublic]
 
-
-class PermitList(BaseModel):
+class PermitList(_Listing[PermitSummary]):
     model_config = _listing_example(PermitSummary)
 
-    pack: PackStamp
-    count: int
-    items: list[PermitSummary]
 
-
-class MaterialList(BaseModel):
+class MaterialList(_Listing[MaterialPublic]):
     model_config = _listing_example(MaterialPublic)
-
-    pack: PackStamp
-    count: int
-    items: list[MaterialPublic]
 
 
 class QuestionsResponse(BaseModel):
