@@ -7,15 +7,17 @@ everything that is wrong at once. Nothing is composed from a request with any pr
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import NamedTuple, TypeVar
 
 from composer.model import ComposeRequest, Locale
 from composer.words import N_, join, read_yes_no, say, yes_no
 from rules.compile import AS_OF, Compiled, day
 from rules.conditions import Truth, Value, evaluate
 from rules.errors import InputError, Problem
-from rules.model import Question, QuestionType
+from rules.model import Industry, Question, QuestionType, ScopeItem
 
 _NOT_A_NUMBER = N_("“%(question)s”应填写数字，收到“%(raw)s”")
 
@@ -55,51 +57,25 @@ def resolve(compiled: Compiled, request: ComposeRequest, today: date) -> Situati
         for qid, value in values.items():
             earlier = implied.get(qid)
             if earlier is not None and earlier[0] != value:
-                problems.append(
-                    Problem(
-                        "contradiction",
-                        say(
-                            "“%(question)s”：%(first)s意味着“%(first_value)s”，而%(second)s意味着“%(second_value)s”，二者不能同时选择",
-                            "zh",
-                            question=_question_name(compiled, qid),
-                            first=earlier[1],
-                            first_value=earlier[0],
-                            second=source,
-                            second_value=value,
-                        ),
-                        where,
-                        qid,
-                    )
+                message = say(
+                    "“%(question)s”：%(first)s意味着“%(first_value)s”，而%(second)s意味着“%(second_value)s”，二者不能同时选择",
+                    "zh",
+                    question=_question_name(compiled, qid),
+                    first=earlier[1],
+                    first_value=earlier[0],
+                    second=source,
+                    second_value=value,
                 )
+                problems.append(Problem("contradiction", message, where, qid))
             else:
                 implied.setdefault(qid, (value, source))
 
-    for index, industry_id in enumerate(request.industries):
-        industry = pack.industries.get(industry_id)
-        where = f"industries[{index}]"
-        if industry is None:
-            problems.append(
-                Problem("unknown_industry", say("没有编号为“%(industry)s”的行业", "zh", industry=industry_id), where, industry_id)
-            )
-        elif not industry.in_effect(as_of):
-            message = say("行业“%(industry)s”在 %(date)s 不在行业目录中", "zh", industry=industry.name.zh, date=as_of)
-            problems.append(Problem("not_in_effect", message, where, industry_id))
-        else:
-            for scope_id in industry.scope:
-                scope_from.setdefault(scope_id, industry_id)
-            imply(say("行业“%(industry)s”", "zh", industry=industry.name.zh), industry.implies, where)
-    for index, scope_id in enumerate(request.scope):
-        item = pack.scope_items.get(scope_id)
-        where = f"scope[{index}]"
-        if item is None:
-            problems.append(
-                Problem("unknown_scope", say("没有编号为“%(scope)s”的经营范围", "zh", scope=scope_id), where, scope_id)
-            )
-        elif not item.in_effect(as_of):
-            message = say("经营范围“%(scope)s”在 %(date)s 不可选", "zh", scope=item.name.zh, date=as_of)
-            problems.append(Problem("not_in_effect", message, where, scope_id))
-        else:
-            scope_from.setdefault(scope_id, None)
+    for where, industry in _chosen(pack.industries, request.industries, "industries", as_of, problems):
+        for scope_id in industry.scope:
+            scope_from.setdefault(scope_id, industry.id)
+        imply(say("行业“%(industry)s”", "zh", industry=industry.name.zh), industry.implies, where)
+    for _, item in _chosen(pack.scope_items, request.scope, "scope", as_of, problems):
+        scope_from.setdefault(item.id, None)
     for scope_id in list(scope_from):
         item = pack.scope_items[scope_id]
         if item.implies:  # most imply nothing: spare them the words that name them
@@ -132,21 +108,15 @@ def resolve(compiled: Compiled, request: ComposeRequest, today: date) -> Situati
             continue
         earlier = implied.get(qid)
         if earlier is not None and earlier[0] != value:
-            problems.append(
-                Problem(
-                    "contradiction",
-                    say(
-                        "“%(question)s”的回答“%(value)s”与%(source)s（“%(implied)s”）矛盾",
-                        "zh",
-                        question=question.text.zh,
-                        value=shown(question, value),
-                        source=earlier[1],
-                        implied=shown(question, earlier[0]),
-                    ),
-                    where,
-                    qid,
-                )
+            message = say(
+                "“%(question)s”的回答“%(value)s”与%(source)s（“%(implied)s”）矛盾",
+                "zh",
+                question=question.text.zh,
+                value=shown(question, value),
+                source=earlier[1],
+                implied=shown(question, earlier[0]),
             )
+            problems.append(Problem("contradiction", message, where, qid))
             continue
         answers[qid] = value
     if problems:
@@ -166,6 +136,45 @@ def resolve(compiled: Compiled, request: ComposeRequest, today: date) -> Situati
         unknown=frozenset(unknown - set(ignored)),
         ignored=ignored,
     )
+
+
+class _Wording(NamedTuple):
+    """How a request field of catalogue ids names its problems."""
+
+    unknown_code: str
+    unknown: str
+    not_in_effect: str
+    placeholder: str
+
+
+_WORDING = {
+    "industries": _Wording(
+        "unknown_industry", N_("没有编号为“%(industry)s”的行业"), N_("行业“%(industry)s”在 %(date)s 不在行业目录中"), "industry"
+    ),
+    "scope": _Wording(
+        "unknown_scope", N_("没有编号为“%(scope)s”的经营范围"), N_("经营范围“%(scope)s”在 %(date)s 不可选"), "scope"
+    ),
+}
+
+_Entry = TypeVar("_Entry", Industry, ScopeItem)
+
+
+def _chosen(
+    catalogue: Mapping[str, _Entry], ids: Sequence[str], field: str, as_of: date, problems: list[Problem]
+) -> Iterator[tuple[str, _Entry]]:
+    """The chosen entries in effect on ``as_of``, each with its place; an unknown or out-of-effect one is a problem."""
+    wording = _WORDING[field]
+    for index, entry_id in enumerate(ids):
+        entry = catalogue.get(entry_id)
+        where = f"{field}[{index}]"
+        if entry is None:
+            message = say(wording.unknown, "zh", **{wording.placeholder: entry_id})
+            problems.append(Problem(wording.unknown_code, message, where, entry_id))
+        elif not entry.in_effect(as_of):
+            message = say(wording.not_in_effect, "zh", **{wording.placeholder: entry.name.zh}, date=as_of)
+            problems.append(Problem("not_in_effect", message, where, entry_id))
+        else:
+            yield where, entry
 
 
 def parse_answer(question: Question, raw: Value) -> tuple[Value, tuple[str, str] | None]:

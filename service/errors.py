@@ -22,20 +22,16 @@ from starlette.routing import Match
 from rules.errors import InputError, Problem
 
 
+def examples(*examples: dict[str, Any]) -> ConfigDict:
+    """A model's config that shows these examples in the OpenAPI schema."""
+    return ConfigDict(json_schema_extra={"examples": list(examples)})
+
+
 class ErrorItem(BaseModel):
     """One thing wrong with a request."""
 
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "code": "out_of_range",
-                    "message": "经营场所面积须在 1 到 100000 之间",
-                    "where": "answers.area_m2",
-                    "subject": "area_m2",
-                }
-            ]
-        }
+    model_config = examples(
+        {"code": "out_of_range", "message": "经营场所面积须在 1 到 100000 之间", "where": "answers.area_m2", "subject": "area_m2"}
     )
 
     code: str = Field(description="a stable machine code, e.g. unknown_industry, bad_answer, missing")
@@ -44,31 +40,16 @@ class ErrorItem(BaseModel):
     subject: str = Field(default="", description="the id or value concerned")
 
 
+def _example(code: str, message: str, where: str = "", subject: str = "") -> dict[str, Any]:
+    return {"errors": [{"code": code, "message": message, "where": where, "subject": subject}]}
+
+
 class ErrorResponse(BaseModel):
     """The body of every error response, 4xx and 5xx."""
 
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "errors": [
-                        {
-                            "code": "unknown_industry",
-                            "message": "没有编号为“noodle_bar”的行业",
-                            "where": "industries[0]",
-                            "subject": "noodle_bar",
-                        }
-                    ]
-                }
-            ]
-        }
-    )
+    model_config = examples(_example("unknown_industry", "没有编号为“noodle_bar”的行业", "industries[0]", "noodle_bar"))
 
     errors: list[ErrorItem]
-
-
-def _example(code: str, message: str, where: str = "", subject: str = "") -> dict[str, Any]:
-    return {"errors": [{"code": code, "message": message, "where": where, "subject": subject}]}
 
 
 def error_response(description: str, *examples: tuple[str, dict[str, Any]]) -> dict[str, Any]:

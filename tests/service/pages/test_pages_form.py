@@ -6,7 +6,18 @@ import re
 import uuid
 
 from fastapi.testclient import TestClient
-from journeyutil import CONVENIENCE_TOBACCO, GOOD, VALID_USCC, csrf, error_summary, journey, sign_in, sign_out, sign_up, title
+from journeyutil import (
+    CONVENIENCE_TOBACCO,
+    GOOD,
+    VALID_USCC,
+    assert_field_error,
+    csrf,
+    error_summary,
+    journey,
+    sign_in,
+    sign_out,
+    sign_up,
+)
 from sqlmodel import Session, select
 
 from service.db import make_engine
@@ -64,13 +75,8 @@ def test_bad_uscc_shows_the_error_summary_keeps_values_and_writes_nothing(dc: Te
     before = len(_drafts(pages_sqlite_url))
     data = {**GOOD, "uscc": "91110101MA01AB1230", "csrf_token": csrf(dc)}
     response = dc.post("/form", data=data)
-    assert response.status_code == 400
-    assert title(response.text).startswith("错误：")
-    summary = error_summary(response.text)
-    assert '<a href="#uscc">统一社会信用代码校验位不正确，请核对后重新填写</a>' in summary
-    assert 'value="91110101MA01AB1230"' in response.text
+    assert_field_error(response, "uscc", "统一社会信用代码校验位不正确，请核对后重新填写", kept="91110101MA01AB1230")
     assert 'value="北京东城好邻居便利店有限公司"' in response.text
-    assert 'id="uscc-error"' in response.text
     assert len(_drafts(pages_sqlite_url)) == before
 
 
