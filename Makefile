@@ -7,8 +7,9 @@ BIN := $(VENV)/bin
 
 .PHONY: run test setup system lint bench
 
-run: setup  ## set up, then serve on http://127.0.0.1:8000 with demo data on SQLite
-	$(BIN)/yiye serve --demo
+run: setup  ## set up, then serve on http://127.0.0.1:8000 with demo data on SQLite, and run the background jobs beside it
+	$(BIN)/yiye db upgrade
+	$(BIN)/yiye worker & worker=$$!; trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; $(BIN)/yiye serve --demo
 
 test: setup  ## every test, persistence on SQLite and PostgreSQL, a real browser included
 	bash scripts/setup-system.sh chromium

@@ -4,7 +4,7 @@
     .venv/bin/python bench/render.py --runs 100 --kinds notice form commitment --locale en
 
 The composition is the default pack's convenience store selling tobacco when that pack exists,
-else the hand-built sample of forms.samples (same shape: 4 permits, 7 materials, 2 commitments,
+else the hand-built sample of tests/fixtures/samples.py (same shape: 4 permits, 7 materials, 2 commitments,
 one separate sheet). Baselines: a one-line jinja2 template (HTML) and a one-line Chinese PDF with
 the same font (PDF): the ratio says how much the documents cost over WeasyPrint's fixed cost on
 this machine, so it holds on a noisy shared machine. Target from the issue: notice PDF ≤ 0.5 s.
@@ -29,8 +29,8 @@ from pypdf import PdfReader  # noqa: E402
 from composer import Composer, ComposeRequest, Composition  # noqa: E402
 from forms import print_fonts, render_html, render_pdf  # noqa: E402
 from forms.render import render_pdf_uncached  # noqa: E402
-from forms.samples import sample_composition  # noqa: E402
 from rules import packs  # noqa: E402
+from tests.fixtures.samples import sample_composition  # noqa: E402
 
 TODAY = date(2026, 11, 26)
 PDF_TARGET_S = 0.5
@@ -61,7 +61,7 @@ def composition(locale: str) -> tuple[Composition, str]:
                 return c, f"{packs.DEFAULT_PACK} convenience_store (composer)"
         except Exception as exc:  # noqa: BLE001 - fall back to the sample, say why
             print(f"(default pack not usable: {exc!r}; using the sample)")  # noqa: T201
-    return sample_composition(locale), "forms.samples convenience store (hand-built)"
+    return sample_composition(locale), "tests/fixtures/samples.py convenience store (hand-built)"
 
 
 def timings(run: Callable[[], object], n: int, warmup: int = 3) -> tuple[float, float, float]:

@@ -7,23 +7,25 @@ everything that is wrong at once. Nothing is composed from a request with any pr
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import NamedTuple, TypeVar
 
-from composer.model import ComposeRequest
+from composer.model import ComposeRequest, Locale
+from composer.words import N_, join, read_yes_no, say, yes_no
 from rules.compile import AS_OF, Compiled, day
 from rules.conditions import Truth, Value, evaluate
 from rules.errors import InputError, Problem
-from rules.model import Question, QuestionType
+from rules.model import Industry, Question, QuestionType, ScopeItem
+
+_NOT_A_NUMBER = N_("“%(question)s”应填写数字，收到“%(raw)s”")
 
 MAX_NUMBER = 1e12
 """Numbers at or above this are refused: no area, count or sum in a permit comes near it."""
 
 UNKNOWN = "unknown"
 """The answer that means "I don't know" (不确定), for questions that allow it."""
-
-_TRUE = {"true", "yes", "y", "1", "是", "有"}
-_FALSE = {"false", "no", "n", "0", "否", "无", "没有"}
 
 
 @dataclass(frozen=True)
@@ -45,7 +47,7 @@ def resolve(compiled: Compiled, request: ComposeRequest, today: date) -> Situati
     as_of = request.as_of or today
     problems: list[Problem] = []
     if request.pack != pack.id:
-        problems.append(Problem("unknown_pack", f"没有名为“{request.pack}”的规则包", "pack", request.pack))
+        problems.append(Problem("unknown_pack", say("没有名为“%(pack)s”的规则包", "zh", pack=request.pack), "pack", request.pack))
         raise InputError(problems)
 
     scope_from: dict[str, str | None] = {}
@@ -55,44 +57,31 @@ def resolve(compiled: Compiled, request: ComposeRequest, today: date) -> Situati
         for qid, value in values.items():
             earlier = implied.get(qid)
             if earlier is not None and earlier[0] != value:
-                problems.append(
-                    Problem(
-                        "contradiction",
-                        f"“{_question_name(compiled, qid)}”：{earlier[1]}意味着“{earlier[0]}”，"
-                        f"而{source}意味着“{value}”，二者不能同时选择",
-                        where,
-                        qid,
-                    )
+                message = say(
+                    "“%(question)s”：%(first)s意味着“%(first_value)s”，而%(second)s意味着“%(second_value)s”，二者不能同时选择",
+                    "zh",
+                    question=_question_name(compiled, qid),
+                    first=earlier[1],
+                    first_value=earlier[0],
+                    second=source,
+                    second_value=value,
                 )
+                problems.append(Problem("contradiction", message, where, qid))
             else:
                 implied.setdefault(qid, (value, source))
 
-    for index, industry_id in enumerate(request.industries):
-        industry = pack.industries.get(industry_id)
-        where = f"industries[{index}]"
-        if industry is None:
-            problems.append(Problem("unknown_industry", f"没有编号为“{industry_id}”的行业", where, industry_id))
-        elif not industry.in_effect(as_of):
-            problems.append(Problem("not_in_effect", f"行业“{industry.name.zh}”在 {as_of} 不在行业目录中", where, industry_id))
-        else:
-            for scope_id in industry.scope:
-                scope_from.setdefault(scope_id, industry_id)
-            imply(f"行业“{industry.name.zh}”", industry.implies, where)
-    for index, scope_id in enumerate(request.scope):
-        item = pack.scope_items.get(scope_id)
-        where = f"scope[{index}]"
-        if item is None:
-            problems.append(Problem("unknown_scope", f"没有编号为“{scope_id}”的经营范围", where, scope_id))
-        elif not item.in_effect(as_of):
-            problems.append(Problem("not_in_effect", f"经营范围“{item.name.zh}”在 {as_of} 不可选", where, scope_id))
-        else:
-            scope_from.setdefault(scope_id, None)
+    for where, industry in _chosen(pack.industries, request.industries, "industries", as_of, problems):
+        for scope_id in industry.scope:
+            scope_from.setdefault(scope_id, industry.id)
+        imply(say("行业“%(industry)s”", "zh", industry=industry.name.zh), industry.implies, where)
+    for _, item in _chosen(pack.scope_items, request.scope, "scope", as_of, problems):
+        scope_from.setdefault(item.id, None)
     for scope_id in list(scope_from):
         item = pack.scope_items[scope_id]
         if item.implies:  # most imply nothing: spare them the words that name them
-            imply(f"经营范围“{item.name.zh}”", item.implies, "scope")
+            imply(say("经营范围“%(scope)s”", "zh", scope=item.name.zh), item.implies, "scope")
     if not scope_from and not problems:
-        problems.append(Problem("nothing_chosen", "请至少选择一个行业或一项经营范围", "industries"))
+        problems.append(Problem("nothing_chosen", say("请至少选择一个行业或一项经营范围", "zh"), "industries"))
 
     answers: dict[str, Value] = {}
     unknown: set[str] = set()
@@ -100,16 +89,18 @@ def resolve(compiled: Compiled, request: ComposeRequest, today: date) -> Situati
         where = f"answers.{qid}"
         question = pack.questions.get(qid)
         if question is None:
-            problems.append(Problem("unknown_question", f"没有编号为“{qid}”的问题", where, qid))
+            problems.append(Problem("unknown_question", say("没有编号为“%(question)s”的问题", "zh", question=qid), where, qid))
             continue
         if not question.in_effect(as_of):
-            problems.append(Problem("not_in_effect", f"问题“{question.text.zh}”在 {as_of} 不再适用", where, qid))
+            message = say("问题“%(question)s”在 %(date)s 不再适用", "zh", question=question.text.zh, date=as_of)
+            problems.append(Problem("not_in_effect", message, where, qid))
             continue
         if raw is None or raw == UNKNOWN:
             if question.allow_unknown:
                 unknown.add(qid)
             else:
-                problems.append(Problem("bad_answer", f"“{question.text.zh}”必须回答，不能选“不确定”", where, qid))
+                message = say("“%(question)s”必须回答，不能选“不确定”", "zh", question=question.text.zh)
+                problems.append(Problem("bad_answer", message, where, qid))
             continue
         value, problem = parse_answer(question, raw)
         if problem is not None:
@@ -117,14 +108,15 @@ def resolve(compiled: Compiled, request: ComposeRequest, today: date) -> Situati
             continue
         earlier = implied.get(qid)
         if earlier is not None and earlier[0] != value:
-            problems.append(
-                Problem(
-                    "contradiction",
-                    f"“{question.text.zh}”的回答“{shown(question, value)}”与{earlier[1]}（“{shown(question, earlier[0])}”）矛盾",
-                    where,
-                    qid,
-                )
+            message = say(
+                "“%(question)s”的回答“%(value)s”与%(source)s（“%(implied)s”）矛盾",
+                "zh",
+                question=question.text.zh,
+                value=shown(question, value),
+                source=earlier[1],
+                implied=shown(question, earlier[0]),
             )
+            problems.append(Problem("contradiction", message, where, qid))
             continue
         answers[qid] = value
     if problems:
@@ -146,52 +138,100 @@ def resolve(compiled: Compiled, request: ComposeRequest, today: date) -> Situati
     )
 
 
+class _Wording(NamedTuple):
+    """How a request field of catalogue ids names its problems."""
+
+    unknown_code: str
+    unknown: str
+    not_in_effect: str
+    placeholder: str
+
+
+_WORDING = {
+    "industries": _Wording(
+        "unknown_industry", N_("没有编号为“%(industry)s”的行业"), N_("行业“%(industry)s”在 %(date)s 不在行业目录中"), "industry"
+    ),
+    "scope": _Wording(
+        "unknown_scope", N_("没有编号为“%(scope)s”的经营范围"), N_("经营范围“%(scope)s”在 %(date)s 不可选"), "scope"
+    ),
+}
+
+_Entry = TypeVar("_Entry", Industry, ScopeItem)
+
+
+def _chosen(
+    catalogue: Mapping[str, _Entry], ids: Sequence[str], field: str, as_of: date, problems: list[Problem]
+) -> Iterator[tuple[str, _Entry]]:
+    """The chosen entries in effect on ``as_of``, each with its place; an unknown or out-of-effect one is a problem."""
+    wording = _WORDING[field]
+    for index, entry_id in enumerate(ids):
+        entry = catalogue.get(entry_id)
+        where = f"{field}[{index}]"
+        if entry is None:
+            message = say(wording.unknown, "zh", **{wording.placeholder: entry_id})
+            problems.append(Problem(wording.unknown_code, message, where, entry_id))
+        elif not entry.in_effect(as_of):
+            message = say(wording.not_in_effect, "zh", **{wording.placeholder: entry.name.zh}, date=as_of)
+            problems.append(Problem("not_in_effect", message, where, entry_id))
+        else:
+            yield where, entry
+
+
 def parse_answer(question: Question, raw: Value) -> tuple[Value, tuple[str, str] | None]:
     """The answer as its question's type; or the problem code and message."""
     name = question.text.zh
     if question.type is QuestionType.boolean:
         if isinstance(raw, bool):
             return raw, None
-        text = str(raw).strip().lower()
-        if text in _TRUE:
-            return True, None
-        if text in _FALSE:
-            return False, None
-        return raw, ("bad_answer", f"“{name}”只能回答是或否，收到“{raw}”")
+        read = read_yes_no(str(raw))
+        if read is not None:
+            return read, None
+        return raw, ("bad_answer", say("“%(question)s”只能回答是或否，收到“%(raw)s”", "zh", question=name, raw=raw))
     if question.type is QuestionType.choice:
         allowed = {o.value for o in question.options}
         if isinstance(raw, str) and raw in allowed:
             return raw, None
-        labels = "、".join(f"{o.value}({o.label.zh})" for o in question.options)
-        return raw, ("bad_answer", f"“{name}”的回答“{raw}”不在可选项中：{labels}")
+        labels = join([f"{o.value}({o.label.zh})" for o in question.options], "zh")
+        return raw, (
+            "bad_answer",
+            say("“%(question)s”的回答“%(raw)s”不在可选项中：%(options)s", "zh", question=name, raw=raw, options=labels),
+        )
     number: float
     if isinstance(raw, bool):
-        return raw, ("bad_answer", f"“{name}”应填写数字，收到“{raw}”")
+        return raw, ("bad_answer", say(_NOT_A_NUMBER, "zh", question=name, raw=raw))
     if isinstance(raw, int | float):
         number = raw
     else:
         try:
             number = float(str(raw).strip())
         except ValueError:
-            return raw, ("bad_answer", f"“{name}”应填写数字，收到“{raw}”")
-    if not math.isfinite(number) or abs(number) >= MAX_NUMBER:
-        return raw, ("bad_answer", f"“{name}”应填写合理范围内的数字，收到“{raw}”")
+            return raw, ("bad_answer", say(_NOT_A_NUMBER, "zh", question=name, raw=raw))
+    if abs(number) >= MAX_NUMBER or not math.isfinite(number):  # a huge int overflows isfinite
+        return raw, ("bad_answer", say("“%(question)s”应填写合理范围内的数字，收到“%(raw)s”", "zh", question=name, raw=raw))
     number = round(number, 4)  # no answer needs finer figures, and rules compare at this precision
     if question.integer and number != int(number):
-        return raw, ("bad_answer", f"“{name}”应填写整数，收到“{raw}”")
+        return raw, ("bad_answer", say("“%(question)s”应填写整数，收到“%(raw)s”", "zh", question=name, raw=raw))
     unit = question.unit or ""
     if question.min is not None and number < question.min:
-        return raw, ("out_of_range", f"“{name}”不能小于 {question.min:g}{unit}，收到 {number:g}")
+        least = f"{question.min:g}{unit}"
+        return raw, (
+            "out_of_range",
+            say("“%(question)s”不能小于 %(min)s，收到 %(value)s", "zh", question=name, min=least, value=f"{number:g}"),
+        )
     if question.max is not None and number > question.max:
-        return raw, ("out_of_range", f"“{name}”不能大于 {question.max:g}{unit}，收到 {number:g}")
+        most = f"{question.max:g}{unit}"
+        return raw, (
+            "out_of_range",
+            say("“%(question)s”不能大于 %(max)s，收到 %(value)s", "zh", question=name, max=most, value=f"{number:g}"),
+        )
     value: Value = int(number) if number == int(number) else number
     return value, None
 
 
-def shown(question: Question, value: Value, locale: str = "zh") -> str:
+def shown(question: Question, value: Value, locale: Locale = "zh") -> str:
     """An answer as the applicant would read it."""
     if isinstance(value, bool):
-        return ("yes" if value else "no") if locale == "en" else ("是" if value else "否")
+        return yes_no(value, locale)
     if question.type is QuestionType.choice:
         for option in question.options:
             if option.value == value:

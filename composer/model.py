@@ -7,14 +7,30 @@ fixed order, so the same input and pack version always serialise to the same byt
 
 from __future__ import annotations
 
+import re
 from datetime import date
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidatorFunctionWrapHandler, WrapValidator
+from pydantic_core import PydanticCustomError
 
 from rules.conditions import Value
 
 Locale = Literal["zh", "en"]
+
+_FULL_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _full_date(value: object, read: ValidatorFunctionWrapHandler) -> date:
+    """Only what the schema's ``format: date`` says: pydantic alone also reads 0, "0" or a midnight datetime as a date."""
+    parsed: date = read(value)  # what is no date at all keeps pydantic's own error
+    if isinstance(value, date) or (isinstance(value, str) and _FULL_DATE.fullmatch(value)):
+        return parsed
+    raise PydanticCustomError("date_parsing", "Input should be a date written YYYY-MM-DD")
+
+
+IsoDate = Annotated[date, WrapValidator(_full_date)]
+"""A date as JSON and URLs write it: ``2026-11-26``."""
 
 
 class _Out(BaseModel):
@@ -42,12 +58,17 @@ class ComposeRequest(BaseModel):
                     "commit": ["food_business"],
                     "locale": "zh",
                 }
-            ]
+            ],
+            # What the composer refuses as nothing_chosen, said where a client reads the contract.
+            "anyOf": [
+                {"required": ["industries"], "properties": {"industries": {"minItems": 1}}},
+                {"required": ["scope"], "properties": {"scope": {"minItems": 1}}},
+            ],
         },
     )
 
     pack: str = Field(default="beijing-dongcheng", max_length=64, description="rule pack id")
-    as_of: date | None = Field(default=None, description="the date the rules are read as of; today if omitted")
+    as_of: IsoDate | None = Field(default=None, description="the date the rules are read as of; today if omitted")
     industries: list[str] = Field(default=[], max_length=20, description="industry ids (行业)")
     scope: list[str] = Field(default=[], max_length=50, description="business-scope item ids (经营范围)")
     answers: dict[str, Value | None] = Field(

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from composer import wording
 from composer.model import CommitmentOut, Locale, MaterialOut, Notice, PermitOut, Savings
+from composer.words import join, say
 from rules.packs import Pack
 
 
@@ -21,30 +21,50 @@ def notice(
     savings: Savings,
 ) -> Notice:
     """The notice's title, introduction, steps and closing, in the case's locale."""
-    what = wording.join(
+    what = join(
         [pack.industries[i].name.in_(locale) for i in industries]
         or [pack.scope_items[s].name.in_(locale) for s in sorted(scope)],
         locale,
     )
     if not permits:
-        intro, steps = wording.say("notice_nothing", locale), []
+        intro, steps = say("根据您选择的经营项目和回答，本规则包中没有需要办理的许可事项。", locale), []
     else:
-        intro = wording.say("notice_intro", locale, n=len(permits))
+        intro = say(
+            "根据您选择的经营项目和回答，您需要办理以下 %(n)s 项许可。"
+            "区政务服务局一窗受理，各部门并联审批，办结后发放一张综合许可凭证。",
+            locale,
+            n=len(permits),
+        )
         steps = [
-            wording.say("step_submit", locale, n=sum(1 for m in materials if m.status == "submit")),
-            wording.say("step_parallel", locale, days=savings.after.working_days, before=savings.before.working_days),
+            say(
+                "填写一张统一申请表，一次提交材料清单中需提交的 %(n)s 份材料。",
+                locale,
+                n=sum(1 for m in materials if m.status == "submit"),
+            ),
+            say(
+                "各部门同时审批，全部事项预计 %(days)s 个工作日内办结（分别申请需 %(before)s 个工作日）。",
+                locale,
+                days=savings.after.working_days,
+                before=savings.before.working_days,
+            ),
         ]
         chains = [f"{d.name} → {p.name}" for p in permits for d in p.depends_on]
         if chains:
-            steps.append(wording.say("step_stages", locale, chain=wording.join(chains, locale)))
+            steps.append(say("有前置关系的事项依次办理：%(chain)s。", locale, chain=join(chains, locale)))
         if commitments:
-            steps.append(wording.say("step_commit", locale, items=wording.join([c.permit_name for c in commitments], locale)))
-        steps.append(wording.say("step_certificate", locale))
-    closing = wording.say(
-        "notice_closing",
+            steps.append(
+                say(
+                    "选择告知承诺的事项（%(items)s），签署告知承诺书后即可办结，之后部门按承诺进行核查。",
+                    locale,
+                    items=join([c.permit_name for c in commitments], locale),
+                )
+            )
+        steps.append(say("领取综合许可凭证，扫描二维码可查看每项许可的实时状态。", locale))
+    closing = say(
+        "本告知单依据规则包 %(pack)s（版本 %(version)s），按 %(date)s 有效的规定生成。",
         locale,
         pack=pack.meta.name.in_(locale),
         version=pack.version,
         date=as_of.isoformat(),
     )
-    return Notice(title=wording.say("notice_title", locale, what=what), intro=intro, steps=steps, closing=closing)
+    return Notice(title=say("一业一证 一次告知单（%(what)s）", locale, what=what), intro=intro, steps=steps, closing=closing)

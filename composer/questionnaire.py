@@ -15,6 +15,7 @@ from composer.inputs import Situation
 from composer.model import Locale, QuestionOut
 from rules.compile import Compiled
 from rules.conditions import Truth, evaluate, open_keys
+from rules.model import Question
 
 
 def open_questions(
@@ -74,18 +75,20 @@ def open_questions(
 
     position = {qid: i for i, qid in enumerate(pack.questions)}
     ordered = sorted(asked, key=lambda q: (asked[q][0], pack.questions[q].order, position[q]))
-    return [
-        QuestionOut.model_construct(
-            id=q.id,
-            text=q.text.in_(locale),
-            help=q.help.in_(locale) if q.help else None,
-            type=q.type.value,
-            unit=q.unit,
-            min=q.min,
-            max=q.max,
-            options=[(o.value, o.label.in_(locale)) for o in q.options],
-            allow_unknown=q.allow_unknown,
-            affects=sorted(asked[q.id][1]),
-        )
-        for q in (pack.questions[qid] for qid in ordered)
-    ]
+    return [worded(pack.questions[qid], locale, sorted(asked[qid][1])) for qid in ordered]
+
+
+def worded(question: Question, locale: str, affects: list[str]) -> QuestionOut:
+    """The question as the applicant reads it in ``locale``, with the permits its answer can change."""
+    return QuestionOut.model_construct(
+        id=question.id,
+        text=question.text.in_(locale),
+        help=question.help.in_(locale) if question.help else None,
+        type=question.type.value,
+        unit=question.unit,
+        min=question.min,
+        max=question.max,
+        options=[(o.value, o.label.in_(locale)) for o in question.options],
+        allow_unknown=question.allow_unknown,
+        affects=affects,
+    )

@@ -4,8 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
+from composer.case import Case, Rulebook
+from composer.memo import memoised
 from composer.model import Form, MaterialOut, PermitOut, Savings, Tally
 from rules.model import MaterialRef, Permit
+
+
+def savings(case: Case, outs: list[PermitOut], materials: list[MaterialOut], form: Form) -> Savings:
+    """The case's savings; ``outs`` are its required permits in order."""
+    return tally([_alone(case.rules, out.id) for out in outs], outs, materials, form)
 
 
 def tally(alone: list[tuple[int, int]], outs: list[PermitOut], materials: list[MaterialOut], form: Form) -> Savings:
@@ -33,6 +40,11 @@ def tally(alone: list[tuple[int, int]], outs: list[PermitOut], materials: list[M
             working_days=max(finish.values(), default=0),
         ),
     )
+
+
+@memoised
+def _alone(rules: Rulebook, pid: str) -> tuple[int, int]:
+    return on_its_own(rules.pack.permits[pid])
 
 
 def on_its_own(p: Permit) -> tuple[int, int]:

@@ -12,6 +12,7 @@ from datetime import date
 
 from composer.compose import Composer
 from composer.model import ComposeRequest, Composition
+from composer.words import N_, say
 from rules.errors import InputError
 from rules.model import Scenario
 
@@ -57,10 +58,12 @@ def run(composer: Composer, scenario: Scenario, today: date | None = None) -> Ou
         if expect.error is not None and expect.error in codes:
             return Outcome(scenario, ())
         if expect.error is None:
-            return Outcome(scenario, (f"期望成功, 却被拒绝: {'; '.join(str(p) for p in exc.problems)}",))
-        return Outcome(scenario, (f"期望错误 {expect.error}, 实际错误 {codes}",))
+            refused = "; ".join(str(p) for p in exc.problems)
+            return Outcome(scenario, (say("期望成功, 却被拒绝: %(problems)s", "zh", problems=refused),))
+        return Outcome(scenario, (say("期望错误 %(expected)s, 实际错误 %(codes)s", "zh", expected=expect.error, codes=codes),))
     if expect.error is not None:
-        return Outcome(scenario, (f"期望错误 {expect.error}, 实际成功",), composition=composition)
+        failed = say("期望错误 %(expected)s, 实际成功", "zh", expected=expect.error)
+        return Outcome(scenario, (failed,), composition=composition)
 
     permits = [p.id for p in composition.permits]
     materials = {m.key for m in composition.materials}
@@ -74,33 +77,50 @@ def run(composer: Composer, scenario: Scenario, today: date | None = None) -> Ou
     def compare(label: str, expected: set[str], actual: set[str]) -> None:
         if expected != actual:
             failures.append(
-                f"{label}: 期望 {sorted(expected)}, 实际 {sorted(actual)} "
-                f"(多 {sorted(actual - expected)}, 少 {sorted(expected - actual)})"
+                say(
+                    "%(label)s: 期望 %(expected)s, 实际 %(actual)s (多 %(extra)s, 少 %(missing)s)",
+                    "zh",
+                    label=label,
+                    expected=sorted(expected),
+                    actual=sorted(actual),
+                    extra=sorted(actual - expected),
+                    missing=sorted(expected - actual),
+                )
             )
 
     def include(label: str, expected: Sequence[str], actual: set[str]) -> None:
         missing = [x for x in expected if x not in actual]
         if missing:
-            failures.append(f"{label}: 应包含 {missing}, 实际 {sorted(actual)}")
+            failures.append(
+                say("%(label)s: 应包含 %(missing)s, 实际 %(actual)s", "zh", label=label, missing=missing, actual=sorted(actual))
+            )
 
     def exclude(label: str, unexpected: Sequence[str], actual: set[str]) -> None:
         present = [x for x in unexpected if x in actual]
         if present:
-            failures.append(f"{label}: 不应包含 {present}")
+            failures.append(say("%(label)s: 不应包含 %(present)s", "zh", label=label, present=present))
 
     if expect.permits is not None:
-        compare("许可事项", set(expect.permits), set(permits))
-    include("许可事项", expect.permits_include, set(permits))
-    exclude("许可事项", expect.permits_exclude, set(permits))
-    include("材料", expect.materials_include, materials)
-    exclude("材料", expect.materials_exclude, materials)
-    include("表单字段", expect.fields_include, fields)
+        compare(N_("许可事项"), set(expect.permits), set(permits))
+    include(N_("许可事项"), expect.permits_include, set(permits))
+    exclude(N_("许可事项"), expect.permits_exclude, set(permits))
+    include(N_("材料"), expect.materials_include, materials)
+    exclude(N_("材料"), expect.materials_exclude, materials)
+    include(N_("表单字段"), expect.fields_include, fields)
     if expect.commit_eligible is not None:
-        compare("可告知承诺", set(expect.commit_eligible), eligible)
-    include("待答问题", expect.questions_include, questions)
-    exclude("待答问题", expect.questions_exclude, questions)
+        compare(N_("可告知承诺"), set(expect.commit_eligible), eligible)
+    include(N_("待答问题"), expect.questions_include, questions)
+    exclude(N_("待答问题"), expect.questions_exclude, questions)
     if expect.complete is not None and expect.complete != composition.complete:
-        failures.append(f"complete: 期望 {expect.complete}, 实际 {composition.complete} (待答: {sorted(questions)})")
+        failures.append(
+            say(
+                "complete: 期望 %(expected)s, 实际 %(actual)s (待答: %(open)s)",
+                "zh",
+                expected=expect.complete,
+                actual=composition.complete,
+                open=sorted(questions),
+            )
+        )
     return Outcome(scenario, tuple(failures), fired=fired, composition=composition)
 
 

@@ -1,4 +1,4 @@
-"""Working days (工作日) under the State Council's holiday arrangements, via chinese-calendar."""
+"""Time limits: working days (工作日) under the State Council's holiday arrangements, via chinese-calendar."""
 
 from __future__ import annotations
 
@@ -6,6 +6,11 @@ from datetime import date, timedelta
 from functools import lru_cache
 
 import chinese_calendar
+
+from composer.memo import memoised
+from composer.model import Locale, Span
+from composer.words import say
+from rules.model import Days, DayUnit
 
 
 @lru_cache(maxsize=4096)
@@ -32,3 +37,19 @@ def working_days_within(start: date, calendar_days: int) -> int:
         5
     """
     return sum(is_working_day(start + timedelta(days=n)) for n in range(1, calendar_days + 1))
+
+
+@memoised
+def span(days: int, unit: DayUnit, on: date | None, locale: Locale) -> Span:
+    """A time limit as the notice shows it; ``on``, the as-of date, counts a limit in calendar days."""
+    if unit is DayUnit.working:
+        text = say("当场办结", locale) if days == 0 else say("%(n)s个工作日", locale, n=days)
+        return Span(days=days, unit=unit.value, working_days=days, text=text)
+    assert on is not None
+    text = say("%(n)s日（自然日）", locale, n=days)
+    return Span(days=days, unit=unit.value, working_days=working_days_within(on, days), text=text)
+
+
+def limit(days: Days, on: date | None, locale: Locale) -> Span:
+    """``span`` of a limit on the as-of date, which only a limit in calendar days reads."""
+    return span(days.days, days.unit, on if days.unit is DayUnit.calendar else None, locale)

@@ -23,7 +23,7 @@ from concurrent.futures import ProcessPoolExecutor
 from functools import cache
 from pathlib import Path
 
-from composer import wording
+from composer import words
 from rules.packs import PACKS_DIR
 
 log = logging.getLogger(__name__)
@@ -36,7 +36,7 @@ WEIGHTS = {"normal": "Regular", "bold": "Bold"}
 
 TEXT_SOURCES = (
     (PACKS_DIR, "*.yaml"),
-    (Path(wording.__file__).parent, "*.py"),
+    (Path(words.__file__).parent, "*.py"),
     (Path(__file__).parent / "templates", "*"),
     (Path(__file__).parent / "locale", "*.po"),
 )

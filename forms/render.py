@@ -33,6 +33,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
 from composer.model import Composition, FieldOut
+from composer.words import read_yes_no
 from forms import i18n, print_fonts
 
 Kind = Literal["notice", "form", "commitment"]
@@ -283,10 +284,6 @@ def _percent_less(pair: tuple[int, int], locale: str) -> str:
     return format_percent((before - after) / before, locale=i18n.babel_locale(locale))
 
 
-_TRUE = {"true", "1", "yes", "y", "on", "是", "有"}
-_FALSE = {"false", "0", "no", "n", "off", "否", "无"}
-
-
 def field_value(field: FieldOut, values: Mapping[str, Any], locale: str) -> Any:
     """The value to print for a field: the applicant's, else the prefill, else None."""
     value = values.get(field.id)
@@ -301,12 +298,10 @@ def field_display(field: FieldOut, values: Mapping[str, Any], locale: str) -> st
     if value is None or value == "":
         return None
     if field.type == "boolean":
-        text = str(value).strip().lower()
-        if value is True or text in _TRUE:
-            return _t("是", locale)
-        if value is False or text in _FALSE:
-            return _t("否", locale)
-        return str(value)
+        read = value if isinstance(value, bool) else read_yes_no(str(value))
+        if read is None:
+            return str(value)
+        return _t("是", locale) if read else _t("否", locale)
     if field.type == "choice":
         return next((label for v, label in field.options if v == str(value)), str(value))
     if field.type == "number":

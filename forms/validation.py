@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -126,32 +126,43 @@ def _text(f: FieldOut, raw: str, locale: str) -> str:
     return text
 
 
-def _uscc(f: FieldOut, raw: str, locale: str) -> str:
-    code = _compact(raw)
-    try:
-        return str(uscc.validate(code))
-    except stdnum_errors.InvalidLength:
-        message = N_("%(label)s应为18位，您填写了%(n)s位")
-    except stdnum_errors.InvalidFormat:
-        message = N_("%(label)s前8位应为数字，其余为数字或大写英文字母（不使用I、O、S、V、Z）")
-    except stdnum_errors.ValidationError:
-        message = N_("%(label)s校验位不正确，请核对后重新填写")
-    raise _Invalid(_t(message, locale, label=f.label, n=len(code)))
+def _national_code(
+    validate: Callable[[str], str], reasons: tuple[tuple[type[stdnum_errors.ValidationError], str], ...]
+) -> Callable[[FieldOut, str, str], str]:
+    """A check for a national code: python-stdnum validates it, the first reason whose error matches says why not."""
+
+    def check(f: FieldOut, raw: str, locale: str) -> str:
+        code = _compact(raw)
+        try:
+            return str(validate(code))
+        except stdnum_errors.ValidationError as error:
+            message = next(text for kind, text in reasons if isinstance(error, kind))
+        raise _Invalid(_t(message, locale, label=f.label, n=len(code)))
+
+    return check
 
 
-def _id_number(f: FieldOut, raw: str, locale: str) -> str:
-    code = _compact(raw)
-    try:
-        return str(ric.validate(code))
-    except stdnum_errors.InvalidLength:
-        message = N_("%(label)s应为18位，您填写了%(n)s位")
-    except stdnum_errors.InvalidFormat:
-        message = N_("%(label)s前17位应为数字，最后一位为数字或X")
-    except stdnum_errors.InvalidChecksum:
-        message = N_("%(label)s校验位不正确，请核对后重新填写")
-    except stdnum_errors.ValidationError:
-        message = N_("%(label)s中的地区码或出生日期不正确，请核对后重新填写")
-    raise _Invalid(_t(message, locale, label=f.label, n=len(code)))
+_WRONG_LENGTH = N_("%(label)s应为18位，您填写了%(n)s位")
+_WRONG_CHECK_DIGIT = N_("%(label)s校验位不正确，请核对后重新填写")
+
+_uscc = _national_code(
+    uscc.validate,
+    (
+        (stdnum_errors.InvalidLength, _WRONG_LENGTH),
+        (stdnum_errors.InvalidFormat, N_("%(label)s前8位应为数字，其余为数字或大写英文字母（不使用I、O、S、V、Z）")),
+        (stdnum_errors.ValidationError, _WRONG_CHECK_DIGIT),
+    ),
+)
+
+_id_number = _national_code(
+    ric.validate,
+    (
+        (stdnum_errors.InvalidLength, _WRONG_LENGTH),
+        (stdnum_errors.InvalidFormat, N_("%(label)s前17位应为数字，最后一位为数字或X")),
+        (stdnum_errors.InvalidChecksum, _WRONG_CHECK_DIGIT),
+        (stdnum_errors.ValidationError, N_("%(label)s中的地区码或出生日期不正确，请核对后重新填写")),
+    ),
+)
 
 
 _EXTENSION = re.compile(r"^(?P<number>.*?)\s*(?:转|分机|ext\.?|x|#)\s*(?P<ext>\d{1,6})$", re.IGNORECASE)

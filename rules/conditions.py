@@ -19,7 +19,7 @@ questionnaire and the "left out because…" reasons.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, model_validator
@@ -116,7 +116,7 @@ Not.model_rebuild()
 
 Op = Literal["has", "lacks", "eq", "neq", "gt", "gte", "lt", "lte", "in", "nin"]
 
-_NEGATE: dict[str, str] = {
+_NEGATE: dict[Op, Op] = {
     "has": "lacks",
     "lacks": "has",
     "eq": "neq",
@@ -129,6 +129,9 @@ _NEGATE: dict[str, str] = {
     "nin": "in",
 }
 
+_ANSWER_OPS: dict[str, Op] = {"is": "eq", "is_not": "neq", "gt": "gt", "gte": "gte", "lt": "lt", "lte": "lte", "in": "in"}
+"""The normal form's operator for each way a pack's YAML compares an answer."""
+
 
 @dataclass(frozen=True, order=True)
 class Literal_:
@@ -136,14 +139,16 @@ class Literal_:
 
     kind: Literal["scope", "answer"]
     key: str
-    op: str
+    op: Op
     value: Any = None
+    _hash: int = field(init=False, repr=False, compare=False)
+    """Computed once: literals key many memo lookups."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_hash", hash((self.kind, self.key, self.op, self.value)))
 
     def __hash__(self) -> int:
-        return self._hash  # type: ignore[attr-defined,no-any-return]  # literals key many memo lookups
+        return self._hash
 
     def negated(self) -> Literal_:
         return Literal_(self.kind, self.key, _NEGATE[self.op], self.value)
@@ -157,7 +162,7 @@ class Literal_:
         return compare(answers[self.key], self.op, self.value)
 
 
-def compare(given: Value, op: str, value: Any) -> bool:
+def compare(given: Value, op: Op, value: Any) -> bool:
     if op == "eq":
         return _same(given, value)
     if op == "neq":
@@ -212,7 +217,7 @@ def _dnf(node: Condition, negate: bool) -> list[tuple[Literal_, ...]]:
         lit = Literal_("scope", node.scope, "has")
         return [(lit.negated() if negate else lit,)]
     if isinstance(node, AnswerLeaf):
-        op = {"is": "eq", "is_not": "neq", "in": "in"}.get(node.operator, node.operator)
+        op = _ANSWER_OPS[node.operator]
         value = tuple(node.operand) if op == "in" else node.operand
         lit = Literal_("answer", node.answer, op, value)
         return [(lit.negated() if negate else lit,)]

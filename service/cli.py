@@ -16,6 +16,7 @@ from rules.errors import InputError, PackError, Problem
 from service.cli_audit import register as register_audit
 from service.cli_serve import register as register_serve
 from service.cli_users import register as register_users
+from service.cli_worker import register as register_worker
 
 app = typer.Typer(help="一业一证 yiye: 规则包、组合告知与服务。", no_args_is_help=True, add_completion=False)
 rules_app = typer.Typer(help="规则包的静态检查与情形测试。", no_args_is_help=True)
@@ -23,6 +24,7 @@ app.add_typer(rules_app, name="rules")
 register_serve(app)  # `yiye serve`, `yiye db upgrade|demo|prune` (service/cli_serve.py)
 register_users(app)  # `yiye users create` (service/cli_users.py)
 register_audit(app)  # `yiye audit verify` (service/cli_audit.py)
+register_worker(app)  # `yiye worker`, `yiye outbox status|retry` (service/cli_worker.py)
 
 PackOption = Annotated[str, typer.Option("--pack", "-p", help="规则包 id")]
 PacksDir = Annotated[Path, typer.Option("--packs-dir", help="规则包所在目录", exists=True, file_okay=False)]

@@ -6,12 +6,19 @@ alone as ``python -m service.cli_serve``.
 
 from __future__ import annotations
 
+import gc
 import os
 import socket
-from collections.abc import Callable
-from typing import Annotated
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+
+    from service.settings import Settings
 
 db_app = typer.Typer(help="数据库: 迁移、演示数据与清理。", no_args_is_help=True)
 
@@ -20,13 +27,13 @@ DatabaseUrl = Annotated[
 ]
 
 
-def _settings(database_url: str | None = None, **overrides: object):  # type: ignore[no-untyped-def]
+def _settings(database_url: str | None = None, **overrides: object) -> Settings:
     from service.settings import Settings
 
     values = {k: v for k, v in overrides.items() if v is not None}
     if database_url:
         values["database_url"] = database_url
-    return Settings(**values)  # type: ignore[arg-type]
+    return Settings.model_validate(values)
 
 
 @db_app.command("upgrade")
@@ -89,8 +96,13 @@ def serve(
 
     from service import db
     from service import demo as demo_data
+    from service.settings import Environment
 
     settings = _settings(database_url, host=host, port=port, workers=workers, demo=demo or None)
+    if settings.demo and settings.env is Environment.production:
+        # The demo account's password is printed in the README: on a live service it is a way in.
+        typer.echo("生产环境 (YIYE_ENV=production) 不能使用 --demo: 演示账户的密码是公开的。", err=True)
+        raise typer.Exit(2)
     if migrate:
         db.upgrade(settings.database_url)
     if settings.demo:
@@ -102,7 +114,7 @@ def serve(
     listen_per_worker()
     typer.echo(f"yiye: http://{settings.host}:{settings.port}/  (API 文档 /docs, {settings.workers} 个工作进程)")
     uvicorn.run(
-        "service.app:create_app",
+        "service.cli_serve:serving_app",
         factory=True,
         host=settings.host,
         port=settings.port,
@@ -117,27 +129,61 @@ def serve(
     )
 
 
+def serving_app() -> FastAPI:
+    """The app as each ``yiye serve`` worker runs it: the collector is tuned once the packs are loaded.
+
+    Tuning is process-wide, so it happens here rather than in the app factory: tests and other
+    embedders of ``create_app`` keep the interpreter's defaults.
+    """
+    from service.app import create_app
+
+    app = create_app()
+    startup = app.router.lifespan_context
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[Any]:
+        async with startup(app) as state:
+            tune_collector()
+            yield state
+
+    app.router.lifespan_context = lifespan
+    return app
+
+
+def tune_collector() -> None:
+    """Keep the cyclic garbage collector off the long-lived objects and out of most requests.
+
+    The compiled packs live as long as the process: frozen, they leave the collector's reach, so
+    its full collections do not walk them in the middle of a request. A compose allocates
+    thousands of objects, nearly all freed by reference counting; at the default threshold (700)
+    the collector ran many times per request and walked the cached compositions (bench/compose.py
+    prints what a full collection costs).
+    """
+    gc.freeze()
+    gc.set_threshold(50_000, 10, 10)
+
+
 def listen_per_worker() -> None:
     """Make ``yiye serve --workers N`` (and ``--reload``) give each worker a listening socket of its own.
 
     uvicorn's supervisor binds one socket and every worker accepts from it. asyncio accepts every
     pending connection at once, so a burst of keep-alive connections (a client's pool, a proxy's
-    upstream connections) all land on whichever worker woke first while the others idle: measured
-    under 32 connections, one worker at 99% CPU and the other at 20%. Here the supervisor's socket
-    is bound with SO_REUSEPORT and never listens; it only holds the port. uvicorn hands it to each
-    worker by pickling, and it pickles as "bind another like me", so each worker unpickles a socket
-    of its own, and the kernel spreads connections across the workers' sockets.
+    upstream connections) all land on whichever worker woke first while the others idle. Here the
+    supervisor's socket is bound with SO_REUSEPORT and never listens; it only holds the port.
+    uvicorn hands it to each worker by pickling, and it pickles as "bind another like me", so each
+    worker unpickles a socket of its own, and the kernel spreads connections across the workers'
+    sockets.
 
     The sockets are made with the TCP protocol number: uvicorn 0.54 makes its own with ``proto`` 0,
     connections inherit that, and asyncio sets TCP_NODELAY only for ``proto == IPPROTO_TCP``;
-    without it every keep-alive answer after the first waits ~43 ms for a delayed ACK
+    without it every keep-alive answer after the first waits for a delayed ACK
     (Kludex/uvicorn#3149). Idempotent. Unix sockets and inherited descriptors are left to uvicorn.
     """
     from uvicorn.config import STARTUP_FAILURE, Config
 
-    if getattr(Config.bind_socket, "yiye_per_worker", False):
-        return
     bind_socket = Config.bind_socket
+    if bind_socket.__module__ == __name__:
+        return  # already ours
 
     def bind_worker_listener(self: Config) -> socket.socket:
         if self.uds or self.fd is not None:
@@ -151,7 +197,6 @@ def listen_per_worker() -> None:
         typer.echo(f"每个工作进程各自监听 {self.host}:{sock.getsockname()[1]} (SO_REUSEPORT)")
         return sock
 
-    bind_worker_listener.yiye_per_worker = True  # type: ignore[attr-defined]
     Config.bind_socket = bind_worker_listener  # type: ignore[method-assign]
 
 

@@ -1,7 +1,8 @@
 """Every error the service sends has one shape: ``{"errors": [{code, message, where, subject}]}``.
 
 Bad input is never a 500: the composer's ``InputError`` is a 422, unknown ids are 404s, request
-validation failures are 422s listing each field, oversized bodies are 413s, too many requests 429.
+validation failures are 422s listing each field in Chinese, oversized bodies are 413s, too many
+requests 429. Whatever else goes wrong is a 500 in the same shape, with the request id.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+from asgi_correlation_id import correlation_id
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -20,20 +22,16 @@ from starlette.routing import Match
 from rules.errors import InputError, Problem
 
 
+def examples(*examples: dict[str, Any]) -> ConfigDict:
+    """A model's config that shows these examples in the OpenAPI schema."""
+    return ConfigDict(json_schema_extra={"examples": list(examples)})
+
+
 class ErrorItem(BaseModel):
     """One thing wrong with a request."""
 
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "code": "out_of_range",
-                    "message": "经营场所面积须在 1 到 100000 之间",
-                    "where": "answers.area_m2",
-                    "subject": "area_m2",
-                }
-            ]
-        }
+    model_config = examples(
+        {"code": "out_of_range", "message": "经营场所面积须在 1 到 100000 之间", "where": "answers.area_m2", "subject": "area_m2"}
     )
 
     code: str = Field(description="a stable machine code, e.g. unknown_industry, bad_answer, missing")
@@ -42,31 +40,16 @@ class ErrorItem(BaseModel):
     subject: str = Field(default="", description="the id or value concerned")
 
 
-class ErrorResponse(BaseModel):
-    """The body of every 4xx response."""
-
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "errors": [
-                        {
-                            "code": "unknown_industry",
-                            "message": "没有编号为“noodle_bar”的行业",
-                            "where": "industries[0]",
-                            "subject": "noodle_bar",
-                        }
-                    ]
-                }
-            ]
-        }
-    )
-
-    errors: list[ErrorItem]
-
-
 def _example(code: str, message: str, where: str = "", subject: str = "") -> dict[str, Any]:
     return {"errors": [{"code": code, "message": message, "where": where, "subject": subject}]}
+
+
+class ErrorResponse(BaseModel):
+    """The body of every error response, 4xx and 5xx."""
+
+    model_config = examples(_example("unknown_industry", "没有编号为“noodle_bar”的行业", "industries[0]", "noodle_bar"))
+
+    errors: list[ErrorItem]
 
 
 def error_response(description: str, *examples: tuple[str, dict[str, Any]]) -> dict[str, Any]:
@@ -147,53 +130,114 @@ def json_error(status_code: int, problems: Sequence[Problem], headers: dict[str,
     return ErrorJSONResponse(body(problems), status_code=status_code, headers=headers)
 
 
+_DATE = "应为日期, 如 2026-11-26"
 _VALIDATION_MESSAGES = {
     "missing": "缺少必填项",
     "extra_forbidden": "不认识的字段",
     "json_invalid": "请求体不是合法的 JSON",
+    "json_type": "应为 JSON 文本",
+    "model_type": "应为 JSON 对象",
     "model_attributes_type": "应为 JSON 对象",
     "dict_type": "应为 JSON 对象",
     "list_type": "应为列表",
     "string_type": "应为字符串",
+    "string_unicode": "应为合法的 Unicode 字符串",
     "int_type": "应为整数",
     "int_parsing": "应为整数",
+    "int_parsing_size": "整数超出范围",
+    "int_from_float": "应为整数, 不能有小数",
     "float_type": "应为数字",
     "float_parsing": "应为数字",
+    "finite_number": "应为有限的数字",
     "bool_type": "应为 true 或 false",
     "bool_parsing": "应为 true 或 false",
-    "date_from_datetime_parsing": "应为日期, 如 2026-11-26",
-    "date_parsing": "应为日期, 如 2026-11-26",
-    "date_type": "应为日期, 如 2026-11-26",
-    "literal_error": "不是允许的取值",
-    "enum": "不是允许的取值",
-    "string_too_long": "太长",
-    "string_too_short": "太短",
-    "too_long": "条目太多",
-    "too_short": "条目太少",
-    "greater_than_equal": "太小",
-    "less_than_equal": "太大",
+    "date_type": _DATE,
+    "date_parsing": _DATE,
+    "date_from_datetime_parsing": _DATE,
+    "date_from_datetime_inexact": _DATE,
+    "datetime_type": "应为日期时间, 如 2026-11-26T09:30:00+08:00",
+    "datetime_parsing": "应为日期时间, 如 2026-11-26T09:30:00+08:00",
+    "datetime_from_date_parsing": "应为日期时间, 如 2026-11-26T09:30:00+08:00",
+    "literal_error": "应为 {expected} 之一",
+    "enum": "应为 {expected} 之一",
+    "string_too_long": "最多 {max_length} 个字符",
+    "string_too_short": "至少 {min_length} 个字符",
+    "too_long": "最多 {max_length} 项",
+    "too_short": "至少 {min_length} 项",
+    "greater_than": "应大于 {gt}",
+    "greater_than_equal": "应不小于 {ge}",
+    "less_than": "应小于 {lt}",
+    "less_than_equal": "应不大于 {le}",
     "string_pattern_mismatch": "格式不对",
+    "uuid_type": "应为 UUID",
     "uuid_parsing": "应为 UUID",
+    "uuid_version": "应为 UUID",
+    "url_parsing": "应为网址",
+    "url_type": "应为网址",
+    "value_error": "取值不对",
+    "assertion_error": "取值不对",
 }
+"""Chinese for every pydantic error type a request can meet here; ``{…}`` is filled from the error's context."""
+
+_KINDS = {"bool": "true/false", "int": "整数", "float": "数字", "str": "字符串", "none": "null"}
+"""Union members as pydantic names them at the end of an error's place, in Chinese."""
+
+
+def where_of(loc: Sequence[Any]) -> str:
+    """An error's place as the API spells it: ``answers.area_m2``, ``industries[0]``, ``query.limit``."""
+    parts = list(loc[1:] if loc and loc[0] == "body" else loc)
+    where = ""
+    for part in parts:
+        where += f"[{part}]" if isinstance(part, int) else (f".{part}" if where else str(part))
+    return where or "body"
 
 
 def validation_problems(errors: Sequence[Any]) -> list[Problem]:
-    """pydantic error dicts → problems; ``where`` is the dotted field (``query.`` / ``path.`` prefixed)."""
-    problems = []
+    """pydantic error dicts → problems in Chinese; a value that fits no member of a union is one problem."""
+    kinds: dict[tuple[Any, ...], list[str]] = {}
     for error in errors:
-        loc = [str(part) for part in error.get("loc", ())]
-        if loc and loc[0] == "body":
-            loc = loc[1:]
-        where = ".".join(loc)
-        kind = str(error.get("type", "invalid"))
-        message = _VALIDATION_MESSAGES.get(kind, "取值不对")
-        detail = error.get("msg")
-        if detail:
-            message = f"{message} ({detail})"
-        bad = error.get("input")
-        subject = "" if bad is None or isinstance(bad, dict | list) else str(bad)[:100]
-        problems.append(Problem(kind, message, where or "body", subject))
+        loc = tuple(error.get("loc", ()))
+        if _union_member(error, loc):
+            kinds.setdefault(loc[:-1], []).append(_KINDS[loc[-1]])
+    problems: list[Problem] = []
+    for error in errors:
+        loc = tuple(error.get("loc", ()))
+        if not _union_member(error, loc):
+            problems.append(_problem(error))
+        elif loc[:-1] in kinds:
+            *first, last = kinds.pop(loc[:-1])
+            listed = f"{'、'.join(first)}或{last}" if first else last
+            message = f"应为 {listed}" if listed[0].isascii() else f"应为{listed}"
+            problems.append(Problem("wrong_type", message, where_of(loc[:-1]), _subject(error)))
     return problems
+
+
+def _union_member(error: dict[str, Any], loc: tuple[Any, ...]) -> bool:
+    return len(loc) > 1 and loc[-1] in _KINDS and str(error.get("type", "")).endswith("_type")
+
+
+def _problem(error: dict[str, Any]) -> Problem:
+    kind = str(error.get("type", "invalid"))
+    context = error.get("ctx") or {}
+    if kind == "json_invalid":
+        said = str(context.get("error", ""))
+        # service/api/strict_json.py says what and where in Chinese; json.loads' English is not passed on
+        return Problem(kind, said if _has_chinese(said) else _VALIDATION_MESSAGES[kind], "body", "")
+    template = _VALIDATION_MESSAGES.get(kind, "取值不对")
+    try:
+        message = template.format_map({k: str(v).replace(" or ", " 或 ") for k, v in context.items()})
+    except (KeyError, IndexError):
+        message = "取值不对"
+    return Problem(kind, message, where_of(error.get("loc", ())), _subject(error))
+
+
+def _subject(error: dict[str, Any]) -> str:
+    bad = error.get("input")
+    return "" if bad is None or isinstance(bad, dict | list) else str(bad)[:100]
+
+
+def _has_chinese(text: str) -> bool:
+    return any("\u4e00" <= c <= "\u9fff" for c in text)
 
 
 # --- handlers ----------------------------------------------------------------------------------
@@ -254,6 +298,13 @@ def allowed_methods(request: Request) -> list[str]:
         if route_methods and route.matches(scope)[0] is not Match.NONE:
             methods |= set(route_methods)
     return sorted(methods)
+
+
+async def server_error(request: Request, exc: Exception) -> JSONResponse:
+    """Anything unexpected: a 500 in the error shape, naming the request id the log line carries too."""
+    request_id = correlation_id.get() or ""
+    message = f"服务器内部出错, 请稍后重试; 如需报告, 请提供请求编号 {request_id}"
+    return json_error(500, [Problem("internal_error", message, "", request_id)])
 
 
 HANDLERS: dict[Any, Any] = {

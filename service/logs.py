@@ -11,6 +11,7 @@ import sys
 from datetime import UTC, datetime
 from typing import Any
 
+from asgi_correlation_id import correlation_id
 from pydantic_core import to_json
 
 _STANDARD = set(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {"message", "asctime", "taskName"}
@@ -44,6 +45,16 @@ class TextFormatter(logging.Formatter):
         return line
 
 
+class RequestId(logging.Filter):
+    """Stamp each line logged while a request is served with its id (``X-Request-ID``)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        request_id = correlation_id.get()
+        if request_id is not None:
+            record.request_id = request_id
+        return True
+
+
 _HANDLER_NAME = "yiye"
 
 
@@ -74,5 +85,6 @@ def configure(level: str = "INFO", *, json_lines: bool = True) -> None:
     if handler is None:
         handler = _StderrHandler()
         handler.set_name(_HANDLER_NAME)
+        handler.addFilter(RequestId())
         logger.addHandler(handler)
     handler.setFormatter(JsonFormatter() if json_lines else TextFormatter())

@@ -1,12 +1,109 @@
-"""ASGI middleware: a cap on request body size, checked before any of the body is parsed."""
+"""ASGI middleware: request ids, unexpected errors answered in the error shape, security headers, a body size cap."""
 
 from __future__ import annotations
 
 import json
+import logging
 import re
+from collections.abc import Awaitable, Callable, Mapping
 
+from secure import ContentSecurityPolicy, ReferrerPolicy, Secure, StrictTransportSecurity, XContentTypeOptions, XFrameOptions
 from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+log = logging.getLogger("yiye.errors")
+
+_SANE_REQUEST_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,127}")
+
+
+def sane_request_id(value: str) -> bool:
+    """A client's X-Request-ID is taken if it is a plain token (a UUID, a proxy's hex id), else one is made."""
+    return _SANE_REQUEST_ID.fullmatch(value) is not None
+
+
+class UnexpectedErrors:
+    """Answer any exception a request raises with ``answer(request, exc)``, and log it with the request id.
+
+    Starlette's ServerErrorMiddleware would answer a plain-text 500 and re-raise, and uvicorn then
+    closes the connection, so the client's next request on it (keep-alive) is reset. Here the
+    exception ends with the answer. Only when the response had already begun is it passed on.
+    """
+
+    def __init__(self, app: ASGIApp, answer: Callable[[Request, Exception], Awaitable[Response]]) -> None:
+        self.app = app
+        self.answer = answer
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception as exc:
+            log.error("unexpected error", exc_info=exc, extra={"method": scope["method"], "path": scope["path"]})
+            if started:
+                raise
+            response = await self.answer(Request(scope), exc)
+            await response(scope, receive, send)
+
+
+class SecurityHeaders:
+    """Give every response the headers it does not set itself (pages send a CSP of their own).
+
+    secure's own ASGI middleware replaces headers a response already has, and in doing so drops
+    others (its saved positions go stale after the first removal: a page lost its Set-Cookie).
+    """
+
+    def __init__(self, app: ASGIApp, headers: Mapping[str, str]) -> None:
+        self.app = app
+        self.headers = [(name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in headers.items()]
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", ()))
+                present = {name.lower() for name, _ in headers}
+                message["headers"] = headers + [header for header in self.headers if header[0] not in present]
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
+
+
+def security_headers(*, production: bool, script_hashes: tuple[str, ...] = ()) -> Mapping[str, str]:
+    """The headers every response carries; ``script_hashes`` admit the inline scripts of our own pages (the API docs)."""
+    policy = (
+        ContentSecurityPolicy()
+        .default_src("'self'")
+        .script_src("'self'", *script_hashes)
+        .style_src("'self'")
+        .img_src("'self'", "data:")
+        .connect_src("'self'")
+        .base_uri("'self'")
+        .form_action("'self'")
+        .frame_ancestors("'none'")
+    )
+    secure = Secure(
+        csp=policy,
+        xcto=XContentTypeOptions().nosniff(),
+        xfo=XFrameOptions().deny(),  # frame-ancestors above, for browsers that predate it
+        referrer=ReferrerPolicy().same_origin(),  # draft ids in our paths are nobody else's business
+        # Only behind HTTPS, which production requires (YIYE_COOKIE_SECURE); on a laptop it would pin http://localhost.
+        hsts=StrictTransportSecurity().max_age(2 * 365 * 24 * 3600).include_subdomains() if production else None,
+    )
+    return secure.headers
 
 
 class BodyTooLarge(HTTPException):

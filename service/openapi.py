@@ -1,16 +1,29 @@
-"""The OpenAPI document, with examples on every model.
+"""The OpenAPI document, with examples on every model, and the Swagger UI page that shows it at /docs.
 
 The Composition family's examples are not written by hand: they are one real composition of the
 default pack, made when the document is first asked for, so they can never drift from the code.
+
+Swagger UI is served from this service (the files fastapi-offline ships), not from a CDN: a
+district's network may not reach one, and the Content-Security-Policy admits our own scripts only.
+Its URLs are relative, so the page is the same bytes behind any path prefix and its one inline
+script is admitted by hash (``DOCS_SCRIPT_HASH``).
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import logging
+import re
+from pathlib import Path
 from typing import Any
 
+import fastapi_offline
 from fastapi import FastAPI
+from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.openapi.utils import get_openapi
+from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel
 
 from composer.model import ComposeRequest, Composition
@@ -20,7 +33,30 @@ from service.api.schemas import COMPOSE_EXAMPLE
 log = logging.getLogger("yiye.openapi")
 
 
+DOCS_ASSETS = Path(fastapi_offline.__file__).parent / "static"
+_DOCS_PAGE = get_swagger_ui_html(
+    openapi_url="openapi.json",
+    title="yiye 一业一证 - API",
+    swagger_js_url="static/docs/swagger-ui-bundle.js",
+    swagger_css_url="static/docs/swagger-ui.css",
+    swagger_favicon_url="static/docs/favicon.png",
+    oauth2_redirect_url=None,
+).body
+_INLINE_SCRIPT = re.search(rb"<script>(.*?)</script>", _DOCS_PAGE, re.DOTALL)
+if _INLINE_SCRIPT is None:
+    raise RuntimeError("Swagger UI's page has no inline script to admit")
+DOCS_SCRIPT_HASH = "'sha256-" + base64.b64encode(hashlib.sha256(_INLINE_SCRIPT[1]).digest()).decode() + "'"
+"""The CSP source that admits the docs page's inline script (Swagger UI's settings)."""
+
+
 def install(app: FastAPI) -> None:
+    """The document at /openapi.json and Swagger UI at /docs; before any mount at /static."""
+    app.mount("/static/docs", StaticFiles(directory=DOCS_ASSETS), name="docs")
+
+    @app.get("/docs", include_in_schema=False)
+    async def docs() -> HTMLResponse:
+        return HTMLResponse(_DOCS_PAGE)
+
     def openapi() -> dict[str, Any]:
         if app.openapi_schema:
             return app.openapi_schema

@@ -105,6 +105,31 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     log_json: bool = True
 
+    jobs_path: Path = Field(
+        default=ROOT / "var" / "jobs.db",
+        description="the job queue's SQLite file (yiye worker); with YIYE_REDIS_URL set the queue lives in Redis instead",
+    )
+    jobs_workers: int = Field(default=1, ge=1, le=32, description="threads of `yiye worker` running jobs")
+    outbox_batch: int = Field(default=100, ge=1, le=10_000, description="outbox rows a relay pass claims at a time")
+    outbox_backoff_seconds: float = Field(
+        default=30, gt=0, description="wait before the first retry of a failed delivery; doubled on each further failure"
+    )
+    outbox_backoff_max_seconds: float = Field(default=3600, gt=0, description="the longest wait between two retries")
+    outbox_max_attempts: int = Field(
+        default=10, ge=1, le=100, description="after this many failures a row is parked as failed (yiye outbox status)"
+    )
+    outbox_lease_seconds: float = Field(
+        default=300, gt=0, description="how long a worker holds a claimed row; a worker killed mid-delivery frees it after this"
+    )
+    smtp_host: str | None = Field(default=None, description="the mail relay; unset, notifications stay in the app only")
+    smtp_port: int = Field(default=25, ge=1, le=65535)
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_starttls: bool = False
+    smtp_timeout: float = Field(default=30, gt=0)
+    smtp_sender: str = Field(default="一业一证 <noreply@yiye.invalid>", description="the From header of notification e-mail")
+    site_url: str = Field(default="http://127.0.0.1:8000", description="the public address links in e-mail point to")
+
     @field_validator("trusted_proxies", mode="before")
     @classmethod
     def _comma_separated(cls, value: object) -> object:

@@ -5,8 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Request
-from fastapi.exceptions import RequestValidationError
+from fastapi import APIRouter, Body, Query, Request
 from fastapi.responses import Response
 from sqlalchemy import Engine
 from sqlmodel import Session
@@ -14,13 +13,13 @@ from starlette.concurrency import run_in_threadpool
 
 from composer.model import ComposeRequest, Composition
 from service import crud
-from service.api.body import Errors, json_body, query_flag
 from service.api.schemas import COMPOSE_EXAMPLE, PackAsOf, QuestionsResponse
+from service.api.strict_json import StrictJSONRoute
 from service.compose import Composed
-from service.deps import ComposeServiceDep, get_compose_service
+from service.deps import ComposeServiceDep
 from service.errors import TOO_LARGE, error_response
 
-router = APIRouter(tags=["compose"])
+router = APIRouter(tags=["compose"], route_class=StrictJSONRoute)
 
 _BAD_INPUT = error_response(
     "The request is well-formed but cannot be composed as asked; every problem is listed. "
@@ -62,7 +61,7 @@ _BAD_INPUT = error_response(
             "errors": [
                 {
                     "code": "extra_forbidden",
-                    "message": "不认识的字段 (Extra inputs are not permitted)",
+                    "message": "不认识的字段",
                     "where": "colour",
                     "subject": "red",
                 }
@@ -87,35 +86,14 @@ _STORE = "store the input, pack version and output hash; the id comes back in X-
         },
         **_RESPONSES,
     },
-    # The body and the store flag are read by hand (see service/api/body.py), not declared as
-    # parameters: the document says what the parameters would have said. The ComposeRequest schema
-    # it refers to is in the document because /questions declares that model as its body.
-    openapi_extra={
-        "parameters": [
-            {
-                "name": "store",
-                "in": "query",
-                "required": False,
-                "schema": {"type": "boolean", "default": False, "title": "Store", "description": _STORE},
-                "description": _STORE,
-            }
-        ],
-        "requestBody": {
-            "required": True,
-            "content": {
-                "application/json": {"schema": {"$ref": "#/components/schemas/ComposeRequest"}, "examples": _BODY_EXAMPLES}
-            },
-        },
-    },
 )
-async def compose(http: Request) -> Response:
+async def compose(
+    request: ComposeBody,
+    service: ComposeServiceDep,
+    http: Request,
+    store: Annotated[bool, Query(description=_STORE)] = False,
+) -> Response:
     """Compose one notice, one form and one materials list for a situation."""
-    errors: Errors = []
-    store = query_flag(http, "store", errors)
-    request = await json_body(http, ComposeRequest, errors)
-    if errors or request is None:
-        raise RequestValidationError(errors)
-    service = await get_compose_service(http)
     # Composed right here on the event loop, not in a worker thread: composing is pure CPU and holds
     # the GIL throughout (durable-rules never releases it), so no other request would run meanwhile
     # anyway, and handing each compose to a thread and back cost more CPU than the compose itself

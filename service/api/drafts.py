@@ -26,11 +26,12 @@ from forms.validation import form_fields, validate
 from rules.conditions import Value
 from rules.errors import Problem
 from service import crud
+from service.api.strict_json import StrictJSONRoute
 from service.deps import ComposeServiceDep, OptionalUser, SessionDep, own_draft
 from service.errors import VALIDATION, ApiError, error_response
 from service.models import Draft, DraftUpdate, User
 
-router = APIRouter(prefix="/drafts", tags=["drafts"])
+router = APIRouter(prefix="/drafts", tags=["drafts"], route_class=StrictJSONRoute)
 
 FieldValue = str | int | float | bool | None
 

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Query
 
 from composer import Composer
-from composer.model import Locale
-from rules.model import Effective, Material, MaterialRef, Permit, Text
+from composer.model import IsoDate, Locale
+from rules.model import Effective, Industry, Material, MaterialRef, Permit, ScopeItem, Text
 from rules.packs import Pack
 from service.api.schemas import (
     ConditionPublic,
@@ -42,7 +43,7 @@ router = APIRouter(prefix="/packs", tags=["catalogue"])
 
 LocaleQuery = Annotated[Locale, Query(description="language of the texts: zh (default) or en")]
 SearchQuery = Annotated[str | None, Query(max_length=50, description="search names, ids and keywords (case-insensitive)")]
-AsOfQuery = Annotated[date | None, Query(description="only entries in effect on this date")]
+AsOfQuery = Annotated[IsoDate | None, Query(description="only entries in effect on this date")]
 
 NOT_FOUND_PERMIT = error_response(
     "No rule pack, or no permit, with this id",
@@ -126,24 +127,34 @@ def read_pack(composer: PackDep, settings: SettingsDep, locale: LocaleQuery = "z
     return PackDetail(**_summary(pack, settings.default_pack, locale).model_dump(), departments=departments)
 
 
+_Entry = TypeVar("_Entry", Industry, ScopeItem)
+
+
+def _catalogue_entry(entry: Industry | ScopeItem, locale: str) -> dict[str, Any]:
+    """What an industry and a business-scope item both show: names, keywords, implied answers, dates."""
+    return {
+        "id": entry.id,
+        "name": entry.name.in_(locale),
+        "keywords": list(entry.keywords),
+        "implies": dict(entry.implies),
+        "valid_from": entry.valid_from,
+        "valid_to": entry.valid_to,
+    }
+
+
+def _searched(entries: Iterable[_Entry], q: str | None, as_of: date | None) -> list[_Entry]:
+    """The catalogue entries in effect on ``as_of`` whose id, names or keywords contain ``q``."""
+    return [e for e in entries if _in_effect(e, as_of) and _matches(q, e.id, e.name.zh, e.name.en, *e.keywords)]
+
+
 @router.get("/{pack_id}/industries", response_model=IndustryList, responses={404: NOT_FOUND_PACK, 422: VALIDATION})
 def list_industries(
     composer: PackDep, q: SearchQuery = None, as_of: AsOfQuery = None, locale: LocaleQuery = "zh"
 ) -> IndustryList:
     """List the industries (行业), optionally searched by name or keyword."""
     items = [
-        IndustryPublic(
-            id=i.id,
-            name=i.name.in_(locale),
-            scope=list(i.scope),
-            keywords=list(i.keywords),
-            description=_t(i.description, locale),
-            implies=dict(i.implies),
-            valid_from=i.valid_from,
-            valid_to=i.valid_to,
-        )
-        for i in composer.pack.industries.values()
-        if _in_effect(i, as_of) and _matches(q, i.id, i.name.zh, i.name.en, *i.keywords)
+        IndustryPublic(**_catalogue_entry(i, locale), scope=list(i.scope), description=_t(i.description, locale))
+        for i in _searched(composer.pack.industries.values(), q, as_of)
     ]
     return IndustryList(pack=_stamp(composer), count=len(items), items=items)
 
@@ -153,18 +164,7 @@ def list_scope_items(
     composer: PackDep, q: SearchQuery = None, as_of: AsOfQuery = None, locale: LocaleQuery = "zh"
 ) -> ScopeItemList:
     """List the business-scope items (经营范围), optionally searched."""
-    items = [
-        ScopeItemPublic(
-            id=s.id,
-            name=s.name.in_(locale),
-            keywords=list(s.keywords),
-            implies=dict(s.implies),
-            valid_from=s.valid_from,
-            valid_to=s.valid_to,
-        )
-        for s in composer.pack.scope_items.values()
-        if _in_effect(s, as_of) and _matches(q, s.id, s.name.zh, s.name.en, *s.keywords)
-    ]
+    items = [ScopeItemPublic(**_catalogue_entry(s, locale)) for s in _searched(composer.pack.scope_items.values(), q, as_of)]
     return ScopeItemList(pack=_stamp(composer), count=len(items), items=items)
 
 

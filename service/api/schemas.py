@@ -7,15 +7,12 @@ pack has it). Lists come in pack order, so the same pack version always gives th
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, Literal
+from typing import Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from composer.model import ComposeRequest, QuestionOut
-
-
-def _examples(*examples: dict[str, Any]) -> ConfigDict:
-    return ConfigDict(json_schema_extra={"examples": list(examples)})
+from service.errors import examples
 
 
 def example_of(model: type[BaseModel]) -> dict[str, Any]:
@@ -31,14 +28,14 @@ def example_of(model: type[BaseModel]) -> dict[str, Any]:
 class PackStamp(BaseModel):
     """The pack and version an answer was read from."""
 
-    model_config = _examples({"id": "beijing-dongcheng", "version": "3f2a9c0d1b7e4a65"})
+    model_config = examples({"id": "beijing-dongcheng", "version": "3f2a9c0d1b7e4a65"})
 
     id: str
     version: str = Field(description="content hash of the pack and its parents")
 
 
 class Counts(BaseModel):
-    model_config = _examples(
+    model_config = examples(
         {"industries": 12, "scope_items": 30, "permits": 18, "materials": 40, "questions": 25, "departments": 8}
     )
 
@@ -53,7 +50,7 @@ class Counts(BaseModel):
 class PackSummary(BaseModel):
     """A rule pack this service can compose with."""
 
-    model_config = _examples(
+    model_config = examples(
         {
             "id": "beijing-dongcheng",
             "name": "北京市东城区",
@@ -77,14 +74,14 @@ class PackSummary(BaseModel):
 
 
 class PackList(BaseModel):
-    model_config = _examples({"default": "beijing-dongcheng", "packs": [example_of(PackSummary)]})
+    model_config = examples({"default": "beijing-dongcheng", "packs": [example_of(PackSummary)]})
 
     default: str
     packs: list[PackSummary]
 
 
 class DepartmentPublic(BaseModel):
-    model_config = _examples({"id": "market", "name": "区市场监督管理局", "window": "东城区政务服务中心 2 层"})
+    model_config = examples({"id": "market", "name": "区市场监督管理局", "window": "东城区政务服务中心 2 层"})
 
     id: str
     name: str
@@ -94,7 +91,7 @@ class DepartmentPublic(BaseModel):
 class PackDetail(PackSummary):
     """A rule pack with its departments."""
 
-    model_config = _examples(
+    model_config = examples(
         {
             **example_of(PackSummary),
             "departments": [example_of(DepartmentPublic)],
@@ -112,7 +109,7 @@ class Effective(BaseModel):
 class IndustryPublic(Effective):
     """An industry of the catalogue (行业): a named bundle of business-scope items."""
 
-    model_config = _examples(
+    model_config = examples(
         {
             "id": "convenience_store",
             "name": "便利店",
@@ -136,7 +133,7 @@ class IndustryPublic(Effective):
 class ScopeItemPublic(Effective):
     """A business-scope item (经营范围)."""
 
-    model_config = _examples(
+    model_config = examples(
         {"id": "food_sales", "name": "食品销售", "keywords": ["预包装食品"], "implies": {}, "valid_from": None, "valid_to": None}
     )
 
@@ -149,7 +146,7 @@ class ScopeItemPublic(Effective):
 class PermitSummary(Effective):
     """A permit (行政许可事项) in a list."""
 
-    model_config = _examples(
+    model_config = examples(
         {
             "id": "food_business",
             "name": "食品经营许可",
@@ -173,14 +170,14 @@ class PermitSummary(Effective):
 
 
 class Days(BaseModel):
-    model_config = _examples({"days": 20, "unit": "working"})
+    model_config = examples({"days": 20, "unit": "working"})
 
     days: int
     unit: Literal["working", "calendar"]
 
 
 class FollowUpPublic(BaseModel):
-    model_config = _examples({"text": "许可后现场核查", "within": {"days": 30, "unit": "working"}})
+    model_config = examples({"text": "许可后现场核查", "within": {"days": 30, "unit": "working"}})
 
     text: str
     within: Days
@@ -189,7 +186,7 @@ class FollowUpPublic(BaseModel):
 class NotifyCommitPublic(BaseModel):
     """Whether and how a permit can be granted on a signed commitment."""
 
-    model_config = _examples(
+    model_config = examples(
         {
             "available": True,
             "mode": "full",
@@ -217,7 +214,7 @@ class NotifyCommitPublic(BaseModel):
 
 
 class DependencyPublic(BaseModel):
-    model_config = _examples(
+    model_config = examples(
         {"permit": "fire_check", "name": "公众聚集场所消防安全检查", "uses": "fire_opinion", "uses_name": "消防安全检查意见书"}
     )
 
@@ -228,7 +225,7 @@ class DependencyPublic(BaseModel):
 
 
 class MaterialRefPublic(BaseModel):
-    model_config = _examples(
+    model_config = examples(
         {
             "key": "floor_plan",
             "name": "经营场所平面布局图",
@@ -250,7 +247,7 @@ class MaterialRefPublic(BaseModel):
 class ConditionPublic(BaseModel):
     """A requirement element (申请条件) of a permit."""
 
-    model_config = _examples(
+    model_config = examples(
         {
             "id": "manager",
             "kind": "personnel",
@@ -274,7 +271,7 @@ class ConditionPublic(BaseModel):
 class PermitDetail(PermitSummary):
     """Everything the notice says about one permit: department, legal basis, time limits, conditions, materials."""
 
-    model_config = _examples(
+    model_config = examples(
         {
             **example_of(PermitSummary),
             "department_window": "东城区政务服务中心 2 层",
@@ -311,7 +308,7 @@ class PermitDetail(PermitSummary):
 
 
 class VariantPublic(BaseModel):
-    model_config = _examples({"id": "food_layout", "name": "食品设备布局"})
+    model_config = examples({"id": "food_layout", "name": "食品设备布局"})
 
     id: str
     name: str
@@ -320,7 +317,7 @@ class VariantPublic(BaseModel):
 class MaterialPublic(Effective):
     """A material (申请材料) of the registry, with the variants that merge into one document."""
 
-    model_config = _examples(
+    model_config = examples(
         {
             "key": "floor_plan",
             "name": "经营场所平面布局图",
@@ -342,7 +339,7 @@ class MaterialPublic(Effective):
 
 
 def _listing_example(item: type[BaseModel]) -> ConfigDict:
-    return _examples(
+    return examples(
         {
             "pack": example_of(PackStamp),
             "count": 1,
@@ -351,42 +348,37 @@ def _listing_example(item: type[BaseModel]) -> ConfigDict:
     )
 
 
-class IndustryList(BaseModel):
+_Item = TypeVar("_Item", bound=BaseModel)
+
+
+class _Listing(BaseModel, Generic[_Item]):
+    """A catalogue listing: the pack it comes from, how many, and the entries."""
+
+    pack: PackStamp
+    count: int
+    items: list[_Item]
+
+
+class IndustryList(_Listing[IndustryPublic]):
     model_config = _listing_example(IndustryPublic)
 
-    pack: PackStamp
-    count: int
-    items: list[IndustryPublic]
 
-
-class ScopeItemList(BaseModel):
+class ScopeItemList(_Listing[ScopeItemPublic]):
     model_config = _listing_example(ScopeItemPublic)
 
-    pack: PackStamp
-    count: int
-    items: list[ScopeItemPublic]
 
-
-class PermitList(BaseModel):
+class PermitList(_Listing[PermitSummary]):
     model_config = _listing_example(PermitSummary)
 
-    pack: PackStamp
-    count: int
-    items: list[PermitSummary]
 
-
-class MaterialList(BaseModel):
+class MaterialList(_Listing[MaterialPublic]):
     model_config = _listing_example(MaterialPublic)
-
-    pack: PackStamp
-    count: int
-    items: list[MaterialPublic]
 
 
 class QuestionsResponse(BaseModel):
     """The questions still open for a request, most decisive first; none when complete."""
 
-    model_config = _examples(
+    model_config = examples(
         {
             "pack": {"id": "beijing-dongcheng", "version": "3f2a9c0d1b7e4a65", "as_of": "2026-11-26"},
             "permits": ["food_business"],
@@ -415,7 +407,7 @@ class QuestionsResponse(BaseModel):
 
 
 class PackAsOf(PackStamp):
-    model_config = _examples({"id": "beijing-dongcheng", "version": "3f2a9c0d1b7e4a65", "as_of": "2026-11-26"})
+    model_config = examples({"id": "beijing-dongcheng", "version": "3f2a9c0d1b7e4a65", "as_of": "2026-11-26"})
 
     as_of: date
 

@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, JsonValue
 from sqlmodel import Session
 
 from rules.errors import Problem
+from service.api.strict_json import StrictJSONRoute
 from service.compose import today
 from service.deps import SessionDep
 from service.errors import TOO_LARGE, VALIDATION, ApiError, error_response
@@ -30,7 +31,7 @@ from service.workflow.review import Decision, clock, decide
 from service.workflow.roles import Role
 from service.workflow.states import TASK_LABELS
 
-router = APIRouter(prefix="/tasks", tags=["department systems"])
+router = APIRouter(prefix="/tasks", tags=["department systems"], route_class=StrictJSONRoute)
 
 TaskStatus = Literal[
     "waiting_dependency",

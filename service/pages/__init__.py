@@ -8,7 +8,7 @@ the applicant's own drafts in ``drafts``; the submitted application and every st
 
 from fastapi import APIRouter
 
-from service.pages import apply, auth, documents, drafts, notice, questions, start, window
+from service.pages import apply, auth, documents, drafts, notice, notifications, questions, start, window
 
 pages_router = APIRouter()
 pages_router.include_router(start.router)
@@ -19,5 +19,6 @@ pages_router.include_router(documents.router)
 pages_router.include_router(auth.router)
 pages_router.include_router(drafts.router)
 pages_router.include_router(window.router)
+pages_router.include_router(notifications.router)
 
 __all__ = ["pages_router"]

@@ -33,7 +33,7 @@ from forms.validation import form_fields, validate
 from rules.errors import InputError
 from service import crud
 from service.compose import Composed, ComposeService
-from service.deps import CsrfProtected, LangDep, OptionalUser, OwnDraft, SessionDep
+from service.deps import LangDep, OptionalUser, OwnDraft, SessionDep
 from service.i18n import translations
 from service.models import Draft, DraftCreate, DraftUpdate, StoredComposition, User
 from service.pages import responses as pages
@@ -125,17 +125,7 @@ def form_page(request: Request, user: OptionalUser, session: SessionDep, lang: L
 
 
 @router.post(
-    "/form",
-    status_code=303,
-    response_class=Response,
-    responses={
-        303: {"description": "Saved: on to the draft (or to sign in first)"},
-        400: pages.FORM_ERRORS,
-        403: pages.CSRF,
-        409: pages.CONFLICT,
-        413: pages.TOO_LARGE,
-    },
-    dependencies=[CsrfProtected],
+    "/form", **pages.form_post("Saved: on to the draft (or to sign in first)", {400: pages.FORM_ERRORS, 409: pages.CONFLICT})
 )
 def save_form(
     request: Request,
@@ -171,20 +161,9 @@ def save_form(
         )
 
     if user is None:
-        if journey.keep_stash(request, clean):
-            journey.save(request)
-            return RedirectResponse(f"/sign-in?next={quote('/form')}", status_code=303)
-        message = _("保存草稿需要先登录。您填写的内容较多，请先登录或注册，再填写并保存。")
-        return _render_form(
-            request,
-            journey,
-            composed,
-            user,
-            lang,
-            posted,
-            extra_errors=[{"field": "sign-in", "message": message}],
-            status_code=400,
-        )
+        journey.keep_stash(clean)
+        journey.save(request)
+        return RedirectResponse(f"/sign-in?next={quote('/form')}", status_code=303)
 
     content: dict[str, Any] = {
         "industries": journey.industries,
@@ -225,16 +204,7 @@ def _read_version(form: FormData, journey: Journey) -> int | None:
 
 @router.post(
     "/drafts/{draft_id}/resume",
-    status_code=303,
-    response_class=Response,
-    responses={
-        303: {"description": "The draft is the journey again: on to its form"},
-        403: pages.CSRF,
-        404: pages.NOT_FOUND,
-        413: pages.TOO_LARGE,
-        422: pages.INVALID,
-    },
-    dependencies=[CsrfProtected],
+    **pages.form_post("The draft is the journey again: on to its form", {404: pages.NOT_FOUND, 422: pages.INVALID}),
 )
 def resume_draft(request: Request, draft: OwnDraft) -> Response:
     """Carry one of my drafts back into the journey and continue its form."""

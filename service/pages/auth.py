@@ -11,12 +11,13 @@ from typing import Annotated, Any
 from email_validator import EmailNotValidError, validate_email
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from service import crud
-from service.deps import CsrfProtected, CurrentUser, LangDep, OptionalUser, SessionDep
+from service.deps import CurrentUser, LangDep, OptionalUser, SessionDep
+from service.errors import examples
 from service.i18n import translations
 from service.models import User, UserCreate
 from service.pages import responses as pages
@@ -34,31 +35,21 @@ MAX_PASSWORD = 128
 KEEP_ON_SIGN_IN = ("journey",)
 """Session keys that survive signing in: the applicant's journey so far (see pages/journey.py)."""
 
-_POST_RESPONSES: dict[int | str, dict[str, Any]] = {
-    303: {"description": "Done: on to the next page"},
-    400: pages.FORM_ERRORS,
-    403: pages.CSRF,
-    413: pages.TOO_LARGE,
-    422: pages.INVALID,
-    429: pages.RATE_LIMITED,
-}
+_AUTH_ANSWERS: dict[int | str, dict[str, Any]] = {400: pages.FORM_ERRORS, 422: pages.INVALID, 429: pages.RATE_LIMITED}
+_AUTH_LIMIT = Depends(Limit("auth", "rate_limit_auth"))
 
 
 class SignUpForm(BaseModel):
     """What the sign-up form posts. Everything is checked by hand so each field gets its own message."""
 
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "csrf_token": "…",
-                    "login": "13800138000",
-                    "display_name": "王小明",
-                    "password": "an-8+-char-secret",
-                    "password_confirm": "an-8+-char-secret",
-                    "next": "/form",
-                }
-            ]
+    model_config = examples(
+        {
+            "csrf_token": "…",
+            "login": "13800138000",
+            "display_name": "王小明",
+            "password": "an-8+-char-secret",
+            "password_confirm": "an-8+-char-secret",
+            "next": "/form",
         }
     )
 
@@ -73,11 +64,7 @@ class SignUpForm(BaseModel):
 class SignInForm(BaseModel):
     """What the sign-in form posts."""
 
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [{"csrf_token": "…", "login": "13800138000", "password": "an-8+-char-secret", "next": "/drafts"}]
-        }
-    )
+    model_config = examples({"csrf_token": "…", "login": "13800138000", "password": "an-8+-char-secret", "next": "/drafts"})
 
     csrf_token: str = Field(default="", max_length=200)
     login: str = Field(default="", max_length=300)
@@ -88,16 +75,12 @@ class SignInForm(BaseModel):
 class PasswordForm(BaseModel):
     """What the password-change form posts."""
 
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "csrf_token": "…",
-                    "current_password": "the-old-secret-1",
-                    "password": "a-new-8+-char-secret",
-                    "password_confirm": "a-new-8+-char-secret",
-                }
-            ]
+    model_config = examples(
+        {
+            "csrf_token": "…",
+            "current_password": "the-old-secret-1",
+            "password": "a-new-8+-char-secret",
+            "password_confirm": "a-new-8+-char-secret",
         }
     )
 
@@ -155,19 +138,25 @@ def _errors(field_errors: dict[str, str]) -> list[dict[str, str]]:
     return [{"field": field, "message": message} for field, message in field_errors.items()]
 
 
+def _sign_in_form(values: dict[str, str], field_errors: dict[str, str], next_url: str | None) -> dict[str, Any]:
+    """What the sign-up and sign-in pages show: the values kept, each field's message, where to go afterwards."""
+    return {"values": values, "field_errors": field_errors, "errors": _errors(field_errors), "next_url": safe_next(next_url)}
+
+
+def _signed_in(request: Request, user: User, next_url: str) -> Response:
+    """A fresh session for ``user`` that keeps the journey, and on to ``next_url``."""
+    restart(server_session(request), keep=KEEP_ON_SIGN_IN)
+    request.session["user_id"] = str(user.id)
+    return RedirectResponse(_landing(user, next_url), status_code=303)
+
+
 @router.get("/sign-up", response_class=Response, responses={200: pages.PAGE, 422: pages.INVALID})
 def sign_up_page(request: Request, user: OptionalUser, next: str | None = None) -> Response:  # noqa: A002
     """Show the sign-up form."""
-    return render(request, "sign_up.html", {"values": {}, "field_errors": {}, "errors": [], "next_url": safe_next(next)})
+    return render(request, "sign_up.html", _sign_in_form({}, {}, next))
 
 
-@router.post(
-    "/sign-up",
-    status_code=303,
-    response_class=Response,
-    responses=_POST_RESPONSES,
-    dependencies=[CsrfProtected, Depends(Limit("auth", "rate_limit_auth"))],
-)
+@router.post("/sign-up", **pages.form_post("Done: on to the next page", _AUTH_ANSWERS, _AUTH_LIMIT))
 def sign_up(request: Request, session: SessionDep, lang: LangDep, form: Annotated[SignUpForm, Form()]) -> Response:
     """Create an applicant account and sign in."""
     _ = translations(lang).gettext
@@ -205,36 +194,18 @@ def sign_up(request: Request, session: SessionDep, lang: LangDep, form: Annotate
             session.rollback()
             field_errors["login"] = _("该手机号或电子邮箱已注册，请直接登录")
     if user is None:
-        values = {"login": login, "display_name": display_name}
-        return render(
-            request,
-            "sign_up.html",
-            {
-                "values": values,
-                "field_errors": field_errors,
-                "errors": _errors(field_errors),
-                "next_url": safe_next(form.next),
-            },
-            status_code=400,
-        )
-    restart(server_session(request), keep=KEEP_ON_SIGN_IN)
-    request.session["user_id"] = str(user.id)
-    return RedirectResponse(safe_next(form.next), status_code=303)
+        context = _sign_in_form({"login": login, "display_name": display_name}, field_errors, form.next)
+        return render(request, "sign_up.html", context, status_code=400)
+    return _signed_in(request, user, form.next)
 
 
 @router.get("/sign-in", response_class=Response, responses={200: pages.PAGE, 422: pages.INVALID})
 def sign_in_page(request: Request, user: OptionalUser, next: str | None = None) -> Response:  # noqa: A002
     """Show the sign-in form."""
-    return render(request, "sign_in.html", {"values": {}, "field_errors": {}, "errors": [], "next_url": safe_next(next)})
+    return render(request, "sign_in.html", _sign_in_form({}, {}, next))
 
 
-@router.post(
-    "/sign-in",
-    status_code=303,
-    response_class=Response,
-    responses=_POST_RESPONSES,
-    dependencies=[CsrfProtected, Depends(Limit("auth", "rate_limit_auth"))],
-)
+@router.post("/sign-in", **pages.form_post("Done: on to the next page", _AUTH_ANSWERS, _AUTH_LIMIT))
 def sign_in(request: Request, session: SessionDep, lang: LangDep, form: Annotated[SignInForm, Form()]) -> Response:
     """Sign an applicant in."""
     _ = translations(lang).gettext
@@ -260,29 +231,16 @@ def sign_in(request: Request, session: SessionDep, lang: LangDep, form: Annotate
         if locked_until is not None:
             field_errors["login"] = _locked_message(_, locked_until)
     if user is None:
-        context = {
-            "values": {"login": login},
-            "field_errors": field_errors,
-            "errors": _errors(field_errors),
-            "next_url": safe_next(next_url),
-        }
+        context = _sign_in_form({"login": login}, field_errors, next_url)
         if locked_until is None:
             return render(request, "sign_in.html", context, status_code=400)
         response = render(request, "sign_in.html", context, status_code=429)
         response.headers["Retry-After"] = str(max(1, math.ceil(locked_until - time.time())))
         return response
-    restart(server_session(request), keep=KEEP_ON_SIGN_IN)
-    request.session["user_id"] = str(user.id)
-    return RedirectResponse(_landing(user, next_url), status_code=303)
+    return _signed_in(request, user, next_url)
 
 
-@router.post(
-    "/sign-out",
-    status_code=303,
-    response_class=Response,
-    responses={303: {"description": "Signed out: back to the home page"}, 403: pages.CSRF, 413: pages.TOO_LARGE},
-    dependencies=[CsrfProtected],
-)
+@router.post("/sign-out", **pages.form_post("Signed out: back to the home page", {}))
 def sign_out(request: Request) -> Response:
     """Sign out: the session ends, so a copy of its cookie signs no one in."""
     restart(server_session(request))
@@ -295,13 +253,7 @@ def password_page(request: Request, user: CurrentUser, changed: bool = False) ->
     return render(request, "password.html", {"field_errors": {}, "errors": [], "changed": changed})
 
 
-@router.post(
-    "/account/password",
-    status_code=303,
-    response_class=Response,
-    responses={**_POST_RESPONSES, 303: {"description": "Changed: every other session is signed out"}},
-    dependencies=[CsrfProtected, Depends(Limit("auth", "rate_limit_auth"))],
-)
+@router.post("/account/password", **pages.form_post("Changed: every other session is signed out", _AUTH_ANSWERS, _AUTH_LIMIT))
 def change_password(
     request: Request, session: SessionDep, lang: LangDep, user: CurrentUser, form: Annotated[PasswordForm, Form()]
 ) -> Response:

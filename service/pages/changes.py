@@ -7,7 +7,9 @@ commitment) and time limits that changed.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Protocol, TypeVar
 
 from composer.model import Composition
 
@@ -42,22 +44,34 @@ class Changes:
 def diff(old: Composition, new: Composition) -> Changes:
     """The differences from ``old`` to ``new``; statuses are raw codes (the page labels them)."""
     changes = Changes()
-    old_permits = {p.id: p for p in old.permits}
-    new_permits = {p.id: p for p in new.permits}
-    changes.permits_added = [p.name for pid, p in new_permits.items() if pid not in old_permits]
-    changes.permits_removed = [p.name for pid, p in old_permits.items() if pid not in new_permits]
-    for pid, p in new_permits.items():
-        before = old_permits.get(pid)
-        if before is not None and before.effective_limit.text != p.effective_limit.text:
-            changes.limits_changed.append((p.name, before.effective_limit.text, p.effective_limit.text))
-    old_materials = {m.key: m for m in old.materials}
-    new_materials = {m.key: m for m in new.materials}
-    changes.materials_added = [m.name for key, m in new_materials.items() if key not in old_materials]
-    changes.materials_removed = [m.name for key, m in old_materials.items() if key not in new_materials]
-    for key, m in new_materials.items():
-        before_m = old_materials.get(key)
-        if before_m is not None and before_m.status != m.status:
-            changes.materials_changed.append((m.name, before_m.status, m.status))
+    changes.permits_added, changes.permits_removed, changes.limits_changed = _compare(
+        old.permits, new.permits, lambda p: p.id, lambda p: p.effective_limit.text
+    )
+    changes.materials_added, changes.materials_removed, changes.materials_changed = _compare(
+        old.materials, new.materials, lambda m: m.key, lambda m: m.status
+    )
     if old.savings.after.working_days != new.savings.after.working_days:
         changes.days = (old.savings.after.working_days, new.savings.after.working_days)
     return changes
+
+
+class _Named(Protocol):
+    @property
+    def name(self) -> str: ...
+
+
+_Item = TypeVar("_Item", bound=_Named)
+
+
+def _compare(
+    old: Sequence[_Item], new: Sequence[_Item], key: Callable[[_Item], str], shown: Callable[[_Item], str]
+) -> tuple[list[str], list[str], list[tuple[str, str, str]]]:
+    """The names added and removed from ``old`` to ``new``, and (name, before, after) of those whose ``shown`` changed."""
+    before = {key(item): item for item in old}
+    after = {key(item): item for item in new}
+    added = [item.name for k, item in after.items() if k not in before]
+    removed = [item.name for k, item in before.items() if k not in after]
+    changed = [
+        (item.name, shown(before[k]), shown(item)) for k, item in after.items() if k in before and shown(before[k]) != shown(item)
+    ]
+    return added, removed, changed

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from service import crud
-from service.deps import ComposeServiceDep, CsrfProtected, CurrentUser, LangDep, OwnDraft, RegistryDep, SessionDep
+from service.deps import ComposeServiceDep, CurrentUser, LangDep, OwnDraft, RegistryDep, SessionDep
 from service.models import Draft
 from service.pages import responses as pages
 from service.pages.apply import compose_draft, missing_required
@@ -70,17 +70,7 @@ def read_draft(
 
 
 @router.post(
-    "/drafts/{draft_id}/delete",
-    status_code=303,
-    response_class=Response,
-    responses={
-        303: {"description": "Deleted: back to my drafts"},
-        403: pages.CSRF,
-        404: pages.NOT_FOUND,
-        413: pages.TOO_LARGE,
-        422: pages.INVALID,
-    },
-    dependencies=[CsrfProtected],
+    "/drafts/{draft_id}/delete", **pages.form_post("Deleted: back to my drafts", {404: pages.NOT_FOUND, 422: pages.INVALID})
 )
 def delete_draft(session: SessionDep, draft: OwnDraft) -> Response:
     """Delete one of my drafts (and the composition stored with it)."""

@@ -1,11 +1,11 @@
-"""The applicant's journey so far, kept in the signed session cookie, and composing from it.
+"""The applicant's journey so far, kept in the server-side session, and composing from it.
 
 The journey holds only *input* — the businesses chosen, the answers given, the items taken on
 commitment, the order the questions were asked in — never a result. Every page composes it
 again through the composer (cached by ``ComposeService``), so nothing the browser sends back is
-trusted until the rules have read it. The cookie is signed, but that only proves the server wrote
-it: a pack reloaded in between can still make an old answer wrong, so a problem with an answer or
-a commitment drops that one input instead of breaking the journey.
+trusted until the rules have read it. A pack reloaded in between can still make an old answer
+wrong, so a problem with an answer or a commitment drops that one input instead of breaking the
+journey.
 
 Session key ``journey``::
 
@@ -16,14 +16,12 @@ Session key ``journey``::
      "draft_version": int | None,                  # the version of it this session last read or saved
      "stash": {field: value} | None}               # a valid one form kept while signing in
 
-A session cookie must stay under 4 KB, so lists are capped, the stash is kept only when it fits and
-the "what changed" bookkeeping is the first thing left out when space runs short.
+Lists and answers are capped, so a session row stays small whatever a client posts.
 """
 
 from __future__ import annotations
 
 import copy
-import json
 import uuid
 from dataclasses import dataclass, field
 from typing import Annotated, Any
@@ -43,8 +41,6 @@ SESSION_KEY = "journey"
 MAX_ITEMS = 20
 MAX_ANSWERS = 60
 MAX_ID = 64
-MAX_COOKIE_BYTES = 3800
-"""Browsers keep cookies up to 4096 bytes (name and value); the session must stay below that."""
 
 Answer = bool | int | float | str
 
@@ -140,22 +136,12 @@ class Journey:
         return data
 
     def save(self, request: Request) -> None:
-        """Into the session; the bookkeeping for "what changed" is left out if the cookie would be too big."""
-        kept = ("draft", "draft_version", "stash")
-        for optional in ((*kept, "last", "before"), (*kept, "last"), kept):
-            data = self._data(*optional)
-            if cookie_size({**request.session, SESSION_KEY: data}) <= MAX_COOKIE_BYTES:
-                break
-        request.session[SESSION_KEY] = data
+        """Into the session."""
+        request.session[SESSION_KEY] = self._data("draft", "draft_version", "stash", "last", "before")
 
-    def keep_stash(self, request: Request, values: dict[str, Any]) -> bool:
-        """Keep a valid one form across signing in, if it fits in the cookie."""
-        data = {**self._data("draft", "draft_version"), "stash": values}
-        if cookie_size({**request.session, SESSION_KEY: data}) > MAX_COOKIE_BYTES:
-            return False
+    def keep_stash(self, values: dict[str, Any]) -> None:
+        """Keep a valid one form across signing in."""
         self.stash = values
-        self.last = self.before = None
-        return True
 
     # --- input -----------------------------------------------------------------------------
 
@@ -185,12 +171,6 @@ class Journey:
 
     def choose(self, industries: list[str], scope: list[str]) -> None:
         self.industries, self.scope = industries, scope
-
-
-def cookie_size(session: dict[str, Any]) -> int:
-    """The length of Starlette's session cookie value: base64 of the JSON, plus its signature."""
-    raw = len(json.dumps(session).encode())
-    return (raw + 2) // 3 * 4 + 40
 
 
 class JourneyBroken(Exception):

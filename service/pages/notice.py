@@ -19,7 +19,7 @@ from composer.model import Composition, Reason
 from forms.render import names_of
 from rules.errors import InputError
 from service.compose import ComposeService
-from service.deps import ComposeServiceDep, CsrfProtected, LangDep, OptionalUser
+from service.deps import ComposeServiceDep, LangDep, OptionalUser
 from service.i18n import translations
 from service.pages import responses as pages
 from service.pages.changes import Changes, diff
@@ -126,16 +126,7 @@ def notice_page(
 
 
 @router.post(
-    "/notice/commitments",
-    status_code=303,
-    response_class=Response,
-    responses={
-        303: {"description": "Recomposed: back to the notice, at what changed"},
-        400: pages.FORM_ERRORS,
-        403: pages.CSRF,
-        413: pages.TOO_LARGE,
-    },
-    dependencies=[CsrfProtected],
+    "/notice/commitments", **pages.form_post("Recomposed: back to the notice, at what changed", {400: pages.FORM_ERRORS})
 )
 def choose_commitments(
     request: Request, user: OptionalUser, service: ComposeServiceDep, lang: LangDep, ready: CompleteJourney, form: FormDataDep

@@ -21,25 +21,17 @@ from fastapi.responses import RedirectResponse, Response
 from composer import Composer
 from composer.inputs import UNKNOWN, shown
 from composer.model import Composition, QuestionOut
+from composer.questionnaire import worded
 from rules.errors import InputError, Problem
 from rules.model import Question, QuestionType
-from service.deps import ComposeServiceDep, CsrfProtected, LangDep, OptionalUser, RegistryDep
-from service.i18n import translations
+from service.deps import ComposeServiceDep, LangDep, OptionalUser, RegistryDep
+from service.i18n import Lang, translations
 from service.pages import responses as pages
 from service.pages.formdata import FormDataDep, text
 from service.pages.journey import CompleteJourney, Journey, StartedJourney, next_url, user_answers
 from service.pages.templating import render
 
 router = APIRouter(tags=["pages"])
-
-_QUESTION_RESPONSES: dict[int | str, dict[str, Any]] = {
-    303: {"description": "On to the next question, or to check your answers"},
-    400: pages.FORM_ERRORS,
-    403: pages.CSRF,
-    404: pages.NOT_FOUND,
-    413: pages.TOO_LARGE,
-    422: pages.INVALID,
-}
 
 
 def question_out(composer: Composer, composition: Composition, qid: str, lang: str) -> QuestionOut | None:
@@ -50,21 +42,10 @@ def question_out(composer: Composer, composition: Composition, qid: str, lang: s
     question = composer.pack.questions.get(qid)
     if question is None:
         return None
-    return QuestionOut(
-        id=question.id,
-        text=question.text.in_(lang),
-        help=question.help.in_(lang) if question.help else None,
-        type=question.type.value,
-        unit=question.unit,
-        min=question.min,
-        max=question.max,
-        options=[(o.value, o.label.in_(lang)) for o in question.options],
-        allow_unknown=question.allow_unknown,
-        affects=[],
-    )
+    return worded(question, lang, affects=[])
 
 
-def answer_text(question: Question, value: Any, lang: str) -> str:
+def answer_text(question: Question, value: Any, lang: Lang) -> str:
     if value is None or value == UNKNOWN:
         return translations(lang).gettext("不确定")
     return shown(question, value, lang)
@@ -197,7 +178,11 @@ def _message(problem: Problem, question: Question, value: str, lang: str) -> str
 
 
 @router.post(
-    "/questions/{qid}", status_code=303, response_class=Response, responses=_QUESTION_RESPONSES, dependencies=[CsrfProtected]
+    "/questions/{qid}",
+    **pages.form_post(
+        "On to the next question, or to check your answers",
+        {400: pages.FORM_ERRORS, 404: pages.NOT_FOUND, 422: pages.INVALID},
+    ),
 )
 def answer(
     request: Request,

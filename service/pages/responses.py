@@ -7,6 +7,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from fastapi.responses import Response
+
+from service.deps import CsrfProtected
 from service.errors import TOO_LARGE
 
 
@@ -27,6 +30,17 @@ RATE_LIMITED = {
 TO_SIGN_IN = {"description": "Not signed in: on to the sign-in page"}
 TO_START = {"description": "No business chosen yet (or open questions first): on to that step"}
 
+
+def form_post(done: str, answers: dict[int | str, dict[str, Any]], *dependencies: Any) -> dict[str, Any]:
+    """``router.post`` keywords for a page's form: CSRF-checked, a 303 on to ``done``, 403 and 413, and ``answers``."""
+    return {
+        "status_code": 303,
+        "response_class": Response,
+        "responses": {303: {"description": done}, 403: CSRF, 413: TOO_LARGE, **answers},
+        "dependencies": [CsrfProtected, *dependencies],
+    }
+
+
 __all__ = [
     "CONFLICT",
     "CSRF",
@@ -38,5 +52,6 @@ __all__ = [
     "TOO_LARGE",
     "TO_SIGN_IN",
     "TO_START",
+    "form_post",
     "html",
 ]

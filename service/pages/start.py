@@ -15,7 +15,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from composer import Composer
 from service.compose import today
-from service.deps import ComposeServiceDep, CsrfProtected, LangDep, OptionalUser, RegistryDep, SettingsDep
+from service.deps import ComposeServiceDep, LangDep, OptionalUser, RegistryDep, SettingsDep
 from service.i18n import translations
 from service.pages import responses as pages
 from service.pages.formdata import FormDataDep
@@ -129,13 +129,7 @@ def start_page(
     return _page(request, registry, journey, lang, q.strip()[:MAX_QUERY])
 
 
-@router.post(
-    "/start",
-    status_code=303,
-    response_class=Response,
-    responses={303: {"description": "On to the first question"}, 400: pages.FORM_ERRORS, 403: pages.CSRF, 413: pages.TOO_LARGE},
-    dependencies=[CsrfProtected],
-)
+@router.post("/start", **pages.form_post("On to the first question", {400: pages.FORM_ERRORS}))
 def choose(
     request: Request,
     user: OptionalUser,

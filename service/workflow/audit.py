@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
+from service.jobs import outbox
 from service.models import utcnow
 from service.workflow.models import AuditEvent, AuditHead
 from service.workflow.roles import Actor
@@ -82,6 +83,7 @@ def record(
     event.hash = digest(event)
     session.add(event)
     session.execute(update(AuditHead).where(col(AuditHead.id) == 1).values(seq=event.seq, hash=event.hash))
+    outbox.follow(session, event)  # the notifications it owes commit with it, or not at all
     session.flush()
     return event
 

@@ -5,14 +5,16 @@ from __future__ import annotations
 import uuid
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from service.compose import TIMEZONE
 from service.models import User
 from service.workflow.clock import Clock, Standing
 from service.workflow.errors import Forbidden, problem
-from service.workflow.models import Application, AuditEvent, Inspection, PermitTask
+from service.workflow.models import Application, AuditEvent, CorrectionNotice, Inspection, PermitTask
 from service.workflow.roles import Action, may
 from service.workflow.rows import load
 from service.workflow.states import APPLICATION_LABELS, INSPECTION_LABELS, TASK_LABELS
@@ -73,6 +75,39 @@ def worklist(
         Entry(task, Clock(task.clock_started_on, task.limit_days, task.paused_days, task.paused_since).standing(today), n, name)
         for task, n, name in session.exec(statement)
     ]
+
+
+INTAKE_DAYS = 5
+"""行政许可法 Art. 32(1)(4): the window tells the applicant what to correct within five (working) days of
+receiving the materials, or the application counts as accepted from the day they were received."""
+
+
+@dataclass(frozen=True)
+class Intake:
+    application: Application
+    received_on: date
+    due_on: date
+    standing: Standing
+
+
+def intake(session: Session, *, actor: User, today: date) -> list[Intake]:
+    """The window's queue: applications received or corrected and not yet answered, soonest due first."""
+    if not may(actor, Action.view_application):  # with no subject, only a district-wide grant says yes
+        raise Forbidden([problem("forbidden", "只有综合窗口和区级监督人员可以查看收件队列", "role", actor.role)])
+    statement = select(Application).where(col(Application.status).in_(["submitted", "resubmitted"]))
+    queue = []
+    for application in session.exec(statement):
+        resolved = session.exec(
+            select(func.max(CorrectionNotice.resolved_at)).where(CorrectionNotice.application_id == application.id)
+        ).one()
+        received = _beijing_date(resolved or application.submitted_at)
+        clock = Clock(received, INTAKE_DAYS)
+        queue.append(Intake(application, received, clock.due_on, clock.standing(today)))
+    return sorted(queue, key=lambda i: (i.due_on, i.application.number))
+
+
+def _beijing_date(at: datetime) -> date:
+    return (at if at.tzinfo else at.replace(tzinfo=UTC)).astimezone(TIMEZONE).date()
 
 
 @dataclass(frozen=True)

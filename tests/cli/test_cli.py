@@ -6,7 +6,7 @@ import json
 import shutil
 from pathlib import Path
 
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from service.cli import app
 
@@ -15,50 +15,26 @@ runner = CliRunner()
 MINI = ["--packs-dir", str(FIXTURES), "--pack", "mini"]
 
 
-def test_compose_prints_a_chinese_summary() -> None:
-    result = runner.invoke(
-        app,
-        [
-            "compose",
-            *MINI,
-            "-i",
-            "shop",
-            "-a",
-            "sells_tobacco=是",
-            "-a",
-            "area_m2=80",
-            "-a",
-            "food_prep=否",
-            "-a",
-            "public_assembly=否",
-        ],
-    )
+def compose_ok(*options: str) -> Result:
+    """``yiye compose`` on the mini pack with these options, which must succeed."""
+    result = runner.invoke(app, ["compose", *MINI, *options])
     assert result.exit_code == 0, result.output
+    return result
+
+
+def test_compose_prints_a_chinese_summary() -> None:
+    result = compose_ok(
+        "-i", "shop", "-a", "sells_tobacco=是", "-a", "area_m2=80", "-a", "food_prep=否", "-a", "public_assembly=否"
+    )
     assert "烟草专卖零售许可" in result.output
     assert "材料清单" in result.output
     assert "仍需回答" not in result.output
 
 
 def test_compose_json_is_the_composition() -> None:
-    result = runner.invoke(
-        app,
-        [
-            "compose",
-            *MINI,
-            "-i",
-            "shop",
-            "-a",
-            "sells_tobacco=true",
-            "-a",
-            "food_prep=false",
-            "--json",
-            "-c",
-            "food_business",
-            "--date",
-            "2026-11-26",
-        ],
+    result = compose_ok(
+        "-i", "shop", "-a", "sells_tobacco=true", "-a", "food_prep=false", "--json", "-c", "food_business", "--date", "2026-11-26"
     )
-    assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert [p["id"] for p in data["permits"]] == ["food_business", "tobacco"]
     assert data["pack"]["as_of"] == "2026-11-26"

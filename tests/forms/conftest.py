@@ -1,4 +1,4 @@
-"""Compositions to render: a hand-built, realistic one (forms.samples) and real ones from the
+"""Compositions to render: a hand-built, realistic one (tests/fixtures/samples.py) and real ones from the
 composer on the small test pack, plus the default pack once it exists."""
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from pypdf import PdfReader
 
 from composer import Composer, ComposeRequest, Composition
 from forms import render_pdf
-from forms.samples import sample_composition
 from rules import packs
+from tests.fixtures.samples import sample_composition
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "packs"
 TODAY = date(2026, 11, 26)

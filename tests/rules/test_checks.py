@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import NamedTuple
 
 import pytest
 
@@ -56,6 +57,25 @@ def found(problems: list[Problem]) -> list[tuple[str, str]]:
     return [(p.code, p.where) for p in problems]
 
 
+class Break(NamedTuple):
+    """One edit to the mini pack and the one problem it must cause."""
+
+    file: str
+    old: str
+    new: str
+    code: str
+    needle: str  # on the line the problem points at
+    named: tuple[str, ...]  # what its message must name
+
+
+def reported_once(root: Path, case: Break) -> None:
+    edit(root, case.file, case.old, case.new)
+    problems = check("mini", root)
+    assert found(problems) == [(case.code, at(root, case.file, case.needle))]
+    for name in case.named:
+        assert name in problems[0].message
+
+
 # --- clean packs ------------------------------------------------------------------------------
 
 
@@ -85,26 +105,30 @@ def test_problem_in_a_field_the_amendment_keeps_points_at_the_parent(root: Path)
 # --- 1. what loading refuses --------------------------------------------------------------------
 
 YEARS = "    validity_years: 5\n"
-MALFORMED = [
-    pytest.param("permits", YEARS, YEARS + "    colour: red\n", "schema", "colour: red", "colour", id="unknown-key"),
-    pytest.param("permits", YEARS, "    validity_years: five\n", "schema", "validity_years: five", "five", id="wrong-type"),
-    pytest.param("permits", YEARS, YEARS + "    valid_to: 2025-02-30\n", "schema", "2025-02-30", "2025-02-30", id="bad-date"),
-    pytest.param("catalog", "order: 40\n", "order: 40\n    order: 41\n", "yaml_syntax", "order: 41", "order", id="duplicate-key"),
-    pytest.param("permits", "business license}", "business license}}", "yaml_syntax", "license}}", "YAML", id="syntax-brace"),
-    pytest.param("permits", "    department: fire\n", "\tdepartment: fire\n", "yaml_syntax", "\tdep", "YAML", id="syntax-tab"),
-    pytest.param("permits", "tobacco, is: true}", "tobacco, bigger: 1}", "schema", "bigger: 1", "bigger", id="bad-operator"),
-    pytest.param("catalog", "boolean\n    allow", "yesno\n    allow", "schema", "type: yesno", "yesno", id="bad-enum"),
-]
+REFUSED = {
+    "unknown-key": Break("permits", YEARS, YEARS + "    colour: red\n", "schema", "colour: red", ("colour",)),
+    "wrong-type": Break("permits", YEARS, "    validity_years: five\n", "schema", "validity_years: five", ("five",)),
+    "bad-date": Break("permits", YEARS, YEARS + "    valid_to: 2025-02-30\n", "schema", "2025-02-30", ("2025-02-30",)),
+    "duplicate-key": Break("catalog", "order: 40\n", "order: 40\n    order: 41\n", "yaml_syntax", "order: 41", ("order",)),
+    "syntax-brace": Break("permits", "business license}", "business license}}", "yaml_syntax", "license}}", ("YAML",)),
+    "syntax-tab": Break("permits", "    department: fire\n", "\tdepartment: fire\n", "yaml_syntax", "\tdep", ("YAML",)),
+    "bad-operator": Break("permits", "tobacco, is: true}", "tobacco, bigger: 1}", "schema", "bigger: 1", ("bigger",)),
+    "bad-enum": Break("catalog", "boolean\n    allow", "yesno\n    allow", "schema", "type: yesno", ("yesno",)),
+    # reported on the permit whose dependency closes the cycle, found walking the permits in order
+    "dependency-cycle": Break(
+        "permits",
+        "    kind: inspection\n",
+        "    kind: inspection\n    depends_on: [{permit: hotel_trade}]\n",
+        "dependency_cycle",
+        "- id: hotel_trade",
+        ("fire_check → hotel_trade → fire_check",),
+    ),
+}
 
 
-@pytest.mark.parametrize(("file", "old", "new", "code", "needle", "named"), MALFORMED)
-def test_malformed_rule_file_is_reported_at_its_line(
-    root: Path, file: str, old: str, new: str, code: str, needle: str, named: str
-) -> None:
-    edit(root, file, old, new)
-    problems = check("mini", root)
-    assert found(problems) == [(code, at(root, file, needle))]
-    assert named in problems[0].message
+@pytest.mark.parametrize("case", REFUSED.values(), ids=REFUSED.keys())
+def test_what_loading_refuses_is_reported_at_its_line(root: Path, case: Break) -> None:
+    reported_once(root, case)
 
 
 def test_unknown_entity_kind_and_missing_id(root: Path) -> None:
@@ -135,14 +159,6 @@ def test_dangling_references_are_refused(root: Path) -> None:
     assert "polise" in problems[1].message
 
 
-def test_dependency_cycle_is_refused(root: Path) -> None:
-    edit(root, "permits", "    kind: inspection\n", "    kind: inspection\n    depends_on: [{permit: hotel_trade}]\n")
-    problems = check("mini", root)
-    # reported on the permit whose dependency closes the cycle, found walking the permits in order
-    assert found(problems) == [("dependency_cycle", at(root, "permits", "- id: hotel_trade"))]
-    assert "fire_check → hotel_trade → fire_check" in problems[0].message
-
-
 def test_condition_comparing_mixed_types_is_reported_not_a_crash(root: Path) -> None:
     mixed = "{all: [{scope: lodging}, {answer: area_m2, is: 1}, {answer: area_m2, is: a}]}"
     edit(root, "permits", "applies_when: {scope: lodging}", f"applies_when: {mixed}")
@@ -160,48 +176,67 @@ TOBACCO_WHEN = f"applies_when: {{all: [{TOBACCO}]}}"
 OLD_SALES = "  - id: old_sales\n    name: {zh: 旧目录食品销售}\n    valid_to: 2020-12-31\n    source: inferred\n\nindustries:"
 
 
-def test_branch_without_scope(root: Path) -> None:
-    edit(root, "permits", TOBACCO_WHEN, f"applies_when: {{any: [{TOBACCO}]}}")
-    problems = check("mini", root)
-    assert found(problems) == [("branch_without_scope", at(root, "permits", f"applies_when: {{any: [{TOBACCO}]}}"))]
-    assert "tobacco" in problems[0].message
-    assert "sells_tobacco = true" in problems[0].message
+BRANCH = "{all: [{scope: food_sales}, {answer: public_assembly, is: true}"
+BRANCHES_NEVER_TAKEN = {
+    "branch-without-scope": Break(
+        "permits",
+        TOBACCO_WHEN,
+        f"applies_when: {{any: [{TOBACCO}]}}",
+        "branch_without_scope",
+        f"applies_when: {{any: [{TOBACCO}]}}",
+        ("tobacco", "sells_tobacco = true"),
+    ),
+    "boolean-contradiction-in-one-branch": Break(
+        "permits",
+        BRANCH,
+        BRANCH + ", {not: {answer: public_assembly, is_not: false}}",
+        "contradictory_condition",
+        "{any: [{scope: lodging}, " + BRANCH,
+        ("public_assembly = false 与 public_assembly = true 矛盾",),
+    ),
+}
 
 
-def test_numeric_contradiction_makes_the_permit_unreachable(root: Path) -> None:
-    when = f"applies_when: {{all: [{TOBACCO}, {{answer: area_m2, gt: 150}}, {{answer: area_m2, lte: 100}}]}}"
-    edit(root, "permits", TOBACCO_WHEN, when)
+@pytest.mark.parametrize("case", BRANCHES_NEVER_TAKEN.values(), ids=BRANCHES_NEVER_TAKEN.keys())
+def test_branch_that_never_holds_is_reported(root: Path, case: Break) -> None:
+    reported_once(root, case)
+
+
+@pytest.mark.parametrize(
+    ("old", "when", "permit", "why"),
+    [
+        pytest.param(
+            TOBACCO_WHEN,
+            f"applies_when: {{all: [{TOBACCO}, {{answer: area_m2, gt: 150}}, {{answer: area_m2, lte: 100}}]}}",
+            "tobacco",
+            "area_m2 > 150 与 area_m2 ≤ 100 矛盾",
+            id="numeric-contradiction",
+        ),
+        pytest.param(
+            "applies_when: {scope: lodging}",
+            "applies_when: {all: [{scope: lodging}, {answer: public_assembly, is: false}]}",
+            "hotel_trade",
+            "public_assembly = true(经营范围 lodging 隐含)",
+            id="answer-implied-by-the-scope-item",
+        ),
+        pytest.param(
+            TOBACCO_WHEN,
+            f"applies_when: {{all: [{TOBACCO}, {{answer: area_m2, gt: 100000}}]}}",
+            "tobacco",
+            "area_m2 > 100000 不可能成立(问题 area_m2 的取值范围: 1 至 100000)",
+            id="bound-outside-the-question-range",
+        ),
+    ],
+)
+def test_contradiction_in_the_only_branch_makes_the_permit_unreachable(
+    root: Path, old: str, when: str, permit: str, why: str
+) -> None:
+    edit(root, "permits", old, when)
     problems = check("mini", root)
     where = at(root, "permits", when)
     assert found(problems) == [("contradictory_condition", where), ("permit_unreachable", where)]
-    assert "area_m2 > 150 与 area_m2 ≤ 100 矛盾" in problems[0].message
-    assert "tobacco" in problems[1].message
-
-
-def test_boolean_contradiction_in_one_branch(root: Path) -> None:
-    branch = "{all: [{scope: food_sales}, {answer: public_assembly, is: true}"
-    edit(root, "permits", branch, branch + ", {not: {answer: public_assembly, is_not: false}}")
-    problems = check("mini", root)
-    assert found(problems) == [("contradictory_condition", at(root, "permits", "{any: [{scope: lodging}, " + branch))]
-    assert "public_assembly = false 与 public_assembly = true 矛盾" in problems[0].message
-
-
-def test_answer_implied_by_the_scope_item_contradicts_the_branch(root: Path) -> None:
-    when = "applies_when: {all: [{scope: lodging}, {answer: public_assembly, is: false}]}"
-    edit(root, "permits", "applies_when: {scope: lodging}", when)
-    problems = check("mini", root)
-    where = at(root, "permits", when)
-    assert found(problems) == [("contradictory_condition", where), ("permit_unreachable", where)]
-    assert "public_assembly = true(经营范围 lodging 隐含)" in problems[0].message
-
-
-def test_bound_outside_the_question_range(root: Path) -> None:
-    when = f"applies_when: {{all: [{TOBACCO}, {{answer: area_m2, gt: 100000}}]}}"
-    edit(root, "permits", TOBACCO_WHEN, when)
-    problems = check("mini", root)
-    where = at(root, "permits", when)
-    assert found(problems) == [("contradictory_condition", where), ("permit_unreachable", where)]
-    assert "area_m2 > 100000 不可能成立(问题 area_m2 的取值范围: 1 至 100000)" in problems[0].message
+    assert why in problems[0].message
+    assert permit in problems[1].message
 
 
 def test_scope_item_that_ends_before_the_permit_starts(root: Path) -> None:
@@ -226,38 +261,48 @@ def test_permit_only_reachable_through_an_expired_scope_item(root: Path) -> None
 TOBACCO_MATERIALS = "    fields: [applicant_name, uscc]\n    materials: [{material: business_license}]\n"
 
 
-def test_element_that_contradicts_its_permit(root: Path) -> None:
-    edit(root, "permits", TOBACCO_MATERIALS, TOBACCO_MATERIALS + (
-        "    elements:\n"
-        "      - id: display\n"
-        "        kind: premises\n"
-        "        text: {zh: 卷烟陈列柜}\n"
-        "        when: {answer: sells_tobacco, is: false}\n"
-        "        source: inferred\n"
-    ))
-    problems = check("mini", root)
-    assert found(problems) == [("element_unreachable", at(root, "permits", "when: {answer: sells_tobacco, is: false}"))]
-    assert "要素 display" in problems[0].message
-    assert "sells_tobacco = true 与 sells_tobacco = false 矛盾" in problems[0].message
+PARTS_NEVER_REACHED = {
+    "element-that-contradicts-its-permit": Break(
+        "permits",
+        TOBACCO_MATERIALS,
+        TOBACCO_MATERIALS + (
+            "    elements:\n"
+            "      - id: display\n"
+            "        kind: premises\n"
+            "        text: {zh: 卷烟陈列柜}\n"
+            "        when: {answer: sells_tobacco, is: false}\n"
+            "        source: inferred\n"
+        ),
+        "element_unreachable",
+        "when: {answer: sells_tobacco, is: false}",
+        ("要素 display", "sells_tobacco = true 与 sells_tobacco = false 矛盾"),
+    ),
+    "permit-material-excluded-by-an-implied-answer": Break(
+        "permits",
+        "materials: [{material: fire_opinion}, {material: business_license}]",
+        (
+            "materials:\n"
+            "      - {material: fire_opinion, when: {answer: public_assembly, is: false}}\n"
+            "      - {material: business_license}"
+        ),
+        "material_unreachable",
+        "material: fire_opinion, when",
+        ("fire_opinion", "经营范围 lodging 隐含"),
+    ),
+    "element-material-excluded-by-its-element": Break(
+        "permits",
+        "{material: operation_flow}",
+        "{material: operation_flow, when: {answer: food_prep, is: false}}",
+        "material_unreachable",
+        "material: operation_flow, when",
+        ("要素 process 的材料 operation_flow",),
+    ),
+}
 
 
-def test_permit_material_excluded_by_an_implied_answer(root: Path) -> None:
-    edit(root, "permits", "materials: [{material: fire_opinion}, {material: business_license}]", (
-        "materials:\n"
-        "      - {material: fire_opinion, when: {answer: public_assembly, is: false}}\n"
-        "      - {material: business_license}"
-    ))
-    problems = check("mini", root)
-    assert found(problems) == [("material_unreachable", at(root, "permits", "material: fire_opinion, when"))]
-    assert "fire_opinion" in problems[0].message
-    assert "经营范围 lodging 隐含" in problems[0].message
-
-
-def test_element_material_excluded_by_its_element(root: Path) -> None:
-    edit(root, "permits", "{material: operation_flow}", "{material: operation_flow, when: {answer: food_prep, is: false}}")
-    problems = check("mini", root)
-    assert found(problems) == [("material_unreachable", at(root, "permits", "material: operation_flow, when"))]
-    assert "要素 process 的材料 operation_flow" in problems[0].message
+@pytest.mark.parametrize("case", PARTS_NEVER_REACHED.values(), ids=PARTS_NEVER_REACHED.keys())
+def test_element_or_material_that_never_applies_is_reported(root: Path, case: Break) -> None:
+    reported_once(root, case)
 
 
 def test_commitment_condition_that_contradicts_its_permit(root: Path) -> None:
@@ -359,18 +404,24 @@ def test_produced_material_used_through_a_dependency(root: Path) -> None:
     assert found(check("mini", root)) == [("material_unused", at(root, "catalog", "- key: fire_opinion"))]
 
 
-def test_dependency_using_a_material_its_permit_does_not_produce(root: Path) -> None:
-    edit(root, "permits", "uses: fire_opinion}]", "uses: fire_rules}]")
-    problems = check("mini", root)
-    assert found(problems) == [("dependency_material_mismatch", at(root, "permits", "depends_on: [{permit: fire_check"))]
-    assert "fire_rules" in problems[0].message
+MISMATCHED_DEPENDENCIES = {
+    "uses-a-material-its-permit-does-not-produce": Break(
+        "permits",
+        "uses: fire_opinion}]",
+        "uses: fire_rules}]",
+        "dependency_material_mismatch",
+        "depends_on: [{permit: fire_check",
+        ("fire_rules",),
+    ),
+    "result-of-another-permit-without-depending-on-it": Break(
+        "permits", HOTEL_DEPENDS, "", "missing_dependency", HOTEL_MATERIALS, ("fire_check",)
+    ),
+}
 
 
-def test_result_of_another_permit_without_depending_on_it(root: Path) -> None:
-    edit(root, "permits", HOTEL_DEPENDS, "")
-    problems = check("mini", root)
-    assert found(problems) == [("missing_dependency", at(root, "permits", HOTEL_MATERIALS))]
-    assert "fire_check" in problems[0].message
+@pytest.mark.parametrize("case", MISMATCHED_DEPENDENCIES.values(), ids=MISMATCHED_DEPENDENCIES.keys())
+def test_dependency_that_does_not_match_the_materials_is_reported(root: Path, case: Break) -> None:
+    reported_once(root, case)
 
 
 # --- 6. form fields, 7. departments and scope items ---------------------------------------------

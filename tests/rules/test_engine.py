@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import json
 import sys
+import weakref
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from pathlib import Path
@@ -14,7 +15,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bench import generated_pack
 from rules import engine as engine_module
 from rules import packs
 from rules.compile import compile_pack, day
@@ -22,6 +22,7 @@ from rules.conditions import All, AnswerLeaf, AnyOf, Not, ScopeLeaf
 from rules.engine import DurableEngine, Facts, OracleEngine
 from rules.model import NotifyCommit, Permit, Question, QuestionType, ScopeItem, Text, TimeLimit
 from rules.packs import Pack
+from tests.fixtures import generated_pack
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "packs"
 REAL_PACKS = packs.available()
@@ -198,14 +199,26 @@ def test_runs_at_once_on_threads_each_have_a_working_memory_of_their_own() -> No
     assert all(facts == [] for facts in _kept_working_memories(durable))
 
 
-def test_reloaded_engines_run_side_by_side_and_old_ones_are_freed() -> None:
+def test_reloaded_engines_run_side_by_side_and_old_ones_are_freed(monkeypatch: pytest.MonkeyPatch) -> None:
+    freed: list[int] = []
+
+    def free(handle: int, idle: list[str]) -> None:
+        freed.append(handle)
+        real_free(handle, idle)
+
+    real_free = engine_module._free
+    monkeypatch.setattr(engine_module, "_free", free)
     compiled = compile_pack(packs.load("mini", FIXTURES))
     old = DurableEngine(compiled)
     new = DurableEngine(compiled)
     facts = Facts(frozenset({"lodging"}), {}, 20261126)
     assert old.fire(facts) == new.fire(facts)
+    old_handles = [shard.handle for shard in old._shards]
+    gone = weakref.ref(old)
     del old
     gc.collect()
+    assert gone() is None
+    assert freed == old_handles  # its C rulesets deleted with it, the new engine's kept
     assert "permit|hotel_trade||0" in new.fire(facts)
 
 

@@ -66,14 +66,18 @@ def free_port() -> int:
 
 
 @contextmanager
-def serving(options: list[str], env: dict[str, str], ready_path: str) -> Iterator[str]:
-    """``yiye serve`` in its own process group on a free port; its base URL once ``ready_path`` answers."""
+def serving(options: list[str], env: dict[str, str], ready_path: str, output: Path | None = None) -> Iterator[str]:
+    """``yiye serve`` in its own process group on a free port; its base URL once ``ready_path`` answers.
+
+    What the server prints (its log lines) goes to ``output`` if given.
+    """
     port = free_port()
+    log = output.open("wb") if output else None
     process = subprocess.Popen(
         [sys.executable, "-m", "service.cli_serve", "serve", *options, "--port", str(port)],
         cwd=ROOT,
         env={**os.environ, **env},
-        stdout=subprocess.PIPE,
+        stdout=log or subprocess.PIPE,
         stderr=subprocess.STDOUT,
         start_new_session=True,
     )
@@ -87,8 +91,8 @@ def serving(options: list[str], env: dict[str, str], ready_path: str) -> Iterato
             except httpx.TransportError:
                 pass
             if process.poll() is not None or time.monotonic() > deadline:
-                output = process.stdout.read().decode() if process.stdout else ""
-                pytest.fail(f"server did not start:\n{output}")
+                printed = output.read_text() if output else process.stdout.read().decode() if process.stdout else ""
+                pytest.fail(f"server did not start:\n{printed}")
             time.sleep(0.2)
         yield base
     finally:
@@ -100,3 +104,5 @@ def serving(options: list[str], env: dict[str, str], ready_path: str) -> Iterato
             process.wait()
         if process.stdout:
             process.stdout.close()
+        if log:
+            log.close()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
@@ -34,18 +35,14 @@ def _field_value(html: str, name: str) -> str | None:
     return value.group(1) if value else None
 
 
+def _post_sign_up(client: TestClient, **fields: str) -> httpx.Response:
+    """The sign-up form posted as a browser would, with the CSRF token of the page it was read from."""
+    return client.post("/sign-up", data={"csrf_token": csrf_from(client, "/sign-up"), **fields}, follow_redirects=False)
+
+
 def test_sign_up_with_a_phone_number_signs_in_and_stores_an_argon2_hash(db_client: TestClient, db_url: str) -> None:
-    token = csrf_from(db_client, "/sign-up")
-    response = db_client.post(
-        "/sign-up",
-        data={
-            "csrf_token": token,
-            "login": "138 0013 8000",
-            "display_name": "王小明",
-            "password": "correct-horse-9",
-            "password_confirm": "correct-horse-9",
-        },
-        follow_redirects=False,
+    response = _post_sign_up(
+        db_client, login="138 0013 8000", display_name="王小明", password="correct-horse-9", password_confirm="correct-horse-9"
     )
     assert response.status_code == 303
     assert response.headers["location"] == "/drafts"
@@ -91,8 +88,7 @@ def test_sign_up_with_an_email_keeps_it_lower_case(db_client: TestClient, db_url
 def test_sign_up_errors_are_summarised_and_nothing_is_written(
     db_client: TestClient, db_url: str, form: dict[str, str], field: str, message: str
 ) -> None:
-    token = csrf_from(db_client, "/sign-up")
-    response = db_client.post("/sign-up", data={"csrf_token": token, **form})
+    response = _post_sign_up(db_client, **form)
     assert response.status_code == 400
     html = response.text
     assert _title(html).startswith("错误：")
@@ -105,16 +101,8 @@ def test_sign_up_errors_are_summarised_and_nothing_is_written(
 
 
 def test_sign_up_keeps_what_was_typed_but_never_the_password(db_client: TestClient) -> None:
-    token = csrf_from(db_client, "/sign-up")
-    response = db_client.post(
-        "/sign-up",
-        data={
-            "csrf_token": token,
-            "login": "13900139000",
-            "display_name": "李四",
-            "password": "correct-horse-9",
-            "password_confirm": "nope-nope-nope",
-        },
+    response = _post_sign_up(
+        db_client, login="13900139000", display_name="李四", password="correct-horse-9", password_confirm="nope-nope-nope"
     )
     assert response.status_code == 400
     assert _field_value(response.text, "login") == "13900139000"
@@ -126,11 +114,7 @@ def test_sign_up_keeps_what_was_typed_but_never_the_password(db_client: TestClie
 def test_an_account_can_only_be_registered_once(db_client: TestClient, db_url: str) -> None:
     sign_up(db_client, "13900139000")
     other = TestClient(db_client.app)
-    token = csrf_from(other, "/sign-up")
-    response = other.post(
-        "/sign-up",
-        data={"csrf_token": token, "login": "139-0013-9000", "password": "another-pass-1", "password_confirm": "another-pass-1"},
-    )
+    response = _post_sign_up(other, login="139-0013-9000", password="another-pass-1", password_confirm="another-pass-1")
     assert response.status_code == 400
     assert "该手机号或电子邮箱已注册，请直接登录" in response.text
     assert len(_users(db_url)) == 1

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import httpx
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import Engine
 from sqlmodel import Session, select
 from svcutil import CSRF_INPUT, FIXTURE_PACKS, serving, sign_up
 from typer.testing import CliRunner
@@ -54,6 +56,21 @@ def _rows(url: str) -> tuple[list[Draft], list[StoredComposition]]:
     return drafts, stored
 
 
+@pytest.fixture
+def draft_id(db_client: TestClient, db_url: str) -> uuid.UUID:
+    """A draft of the mini shop, owned by an applicant who has just signed up."""
+    sign_up(db_client, "owner@example.com")
+    return _make_draft(db_client, db_url, "owner@example.com")
+
+
+@pytest.fixture
+def engine(db_url: str) -> Iterator[Engine]:
+    """An engine on the test database, disposed afterwards."""
+    engine = make_engine(db_url)
+    yield engine
+    engine.dispose()
+
+
 def _orphans(url: str) -> int:
     drafts, stored = _rows(url)
     referenced = {d.composition_id for d in drafts}
@@ -63,10 +80,7 @@ def _orphans(url: str) -> int:
 # --- the version, in the database ------------------------------------------------------------
 
 
-def test_two_sessions_that_read_the_same_version_cannot_both_write(db_client: TestClient, db_url: str) -> None:
-    sign_up(db_client, "owner@example.com")
-    draft_id = _make_draft(db_client, db_url, "owner@example.com")
-    engine = make_engine(db_url)
+def test_two_sessions_that_read_the_same_version_cannot_both_write(draft_id: uuid.UUID, engine: Engine) -> None:
     with Session(engine, expire_on_commit=False) as first, Session(engine, expire_on_commit=False) as second:
         mine, theirs = first.get(Draft, draft_id), second.get(Draft, draft_id)
         assert mine is not None
@@ -81,13 +95,9 @@ def test_two_sessions_that_read_the_same_version_cannot_both_write(db_client: Te
         assert saved is not None
         assert saved.form_values == {"applicant_name": "甲"}
         assert saved.version == 2
-    engine.dispose()
 
 
-def test_a_write_based_on_an_older_version_is_refused(db_client: TestClient, db_url: str) -> None:
-    sign_up(db_client, "owner@example.com")
-    draft_id = _make_draft(db_client, db_url, "owner@example.com")
-    engine = make_engine(db_url)
+def test_a_write_based_on_an_older_version_is_refused(draft_id: uuid.UUID, engine: Engine) -> None:
     with Session(engine, expire_on_commit=False) as session:
         draft = session.get(Draft, draft_id)
         assert draft is not None
@@ -100,16 +110,14 @@ def test_a_write_based_on_an_older_version_is_refused(db_client: TestClient, db_
             )
         session.refresh(draft)
         assert draft.form_values == {"applicant_name": "甲"}
-    engine.dispose()
 
 
 # --- stored compositions: one per draft, none left behind ---------------------------------------
 
 
-def test_saving_a_draft_many_times_leaves_no_orphan_compositions(db_client: TestClient, db_url: str) -> None:
-    sign_up(db_client, "owner@example.com")
-    draft_id = _make_draft(db_client, db_url, "owner@example.com")
-    engine = make_engine(db_url)
+def test_saving_a_draft_many_times_leaves_no_orphan_compositions(
+    db_client: TestClient, db_url: str, draft_id: uuid.UUID, engine: Engine
+) -> None:
     for n in range(12):
         answers = {"area_m2": 50 + n % 3}  # three different compositions, each met again
         composed = _compose(db_client, industries=["shop"], answers=answers)
@@ -121,17 +129,15 @@ def test_saving_a_draft_many_times_leaves_no_orphan_compositions(db_client: Test
             if n % 3 == 0 and n:
                 assert draft.composition_id != before
         assert _orphans(db_url) == 0
-    engine.dispose()
     drafts, stored = _rows(db_url)
     assert len(drafts) == 1
     assert len(stored) == 1
     assert stored[0].input["answers"] == {"area_m2": 52}
 
 
-def test_saving_the_same_composition_again_keeps_its_row(db_client: TestClient, db_url: str) -> None:
-    sign_up(db_client, "owner@example.com")
-    draft_id = _make_draft(db_client, db_url, "owner@example.com")
-    engine = make_engine(db_url)
+def test_saving_the_same_composition_again_keeps_its_row(
+    db_client: TestClient, db_url: str, draft_id: uuid.UUID, engine: Engine
+) -> None:
     with Session(engine, expire_on_commit=False) as session:
         draft = session.get(Draft, draft_id)
         assert draft is not None
@@ -141,30 +147,23 @@ def test_saving_the_same_composition_again_keeps_its_row(db_client: TestClient, 
             session=session, draft=draft, draft_update=DraftUpdate(form_values={"uscc": ""}), composed=composed
         )
         assert draft.composition_id == first
-    engine.dispose()
     assert len(_rows(db_url)[1]) == 1
 
 
-def test_deleting_a_draft_deletes_its_composition(db_client: TestClient, db_url: str) -> None:
-    sign_up(db_client, "owner@example.com")
-    draft_id = _make_draft(db_client, db_url, "owner@example.com")
-    engine = make_engine(db_url)
+def test_deleting_a_draft_deletes_its_composition(db_url: str, draft_id: uuid.UUID, engine: Engine) -> None:
     with Session(engine, expire_on_commit=False) as session:
         draft = session.get(Draft, draft_id)
         assert draft is not None
         crud.delete_draft(session=session, draft=draft)
-    engine.dispose()
     assert _rows(db_url) == ([], [])
 
 
-def test_db_prune_removes_the_compositions_no_draft_references(db_client: TestClient, db_url: str) -> None:
-    sign_up(db_client, "owner@example.com")
-    draft_id = _make_draft(db_client, db_url, "owner@example.com")
-    engine = make_engine(db_url)
+def test_db_prune_removes_the_compositions_no_draft_references(
+    db_client: TestClient, db_url: str, draft_id: uuid.UUID, engine: Engine
+) -> None:
     with Session(engine, expire_on_commit=False) as session:
         for area in (40, 41, 42):  # what every draft save left behind before
             crud.store_composition(session=session, composed=_compose(db_client, industries=["shop"], answers={"area_m2": area}))
-    engine.dispose()
     assert _orphans(db_url) == 3
 
     runner = CliRunner()
@@ -202,9 +201,7 @@ def _body(**changes: Any) -> dict[str, Any]:
     }
 
 
-def test_api_etag_and_if_match_round_trip(db_client: TestClient, db_url: str) -> None:
-    sign_up(db_client, "owner@example.com")
-    draft_id = _make_draft(db_client, db_url, "owner@example.com")
+def test_api_etag_and_if_match_round_trip(db_client: TestClient, db_url: str, draft_id: uuid.UUID) -> None:
     read = db_client.get(f"/api/v1/drafts/{draft_id}")
     assert read.status_code == 200
     etag = read.headers["ETag"]
@@ -223,9 +220,7 @@ def test_api_etag_and_if_match_round_trip(db_client: TestClient, db_url: str) ->
     assert _orphans(db_url) == 0
 
 
-def test_api_a_stale_write_is_412_and_writes_nothing(db_client: TestClient, db_url: str) -> None:
-    sign_up(db_client, "owner@example.com")
-    draft_id = _make_draft(db_client, db_url, "owner@example.com")
+def test_api_a_stale_write_is_412_and_writes_nothing(db_client: TestClient, db_url: str, draft_id: uuid.UUID) -> None:
     etag = db_client.get(f"/api/v1/drafts/{draft_id}").headers["ETag"]
     assert _put(db_client, draft_id, _body(form_values={"applicant_name": "甲"}), etag).status_code == 200
     stale = _put(db_client, draft_id, _body(form_values={"applicant_name": "乙"}), etag)
@@ -238,9 +233,7 @@ def test_api_a_stale_write_is_412_and_writes_nothing(db_client: TestClient, db_u
     assert _rows(db_url)[0][0].form_values == {"applicant_name": "甲"}
 
 
-def test_api_a_write_without_if_match_is_428(db_client: TestClient, db_url: str) -> None:
-    sign_up(db_client, "owner@example.com")
-    draft_id = _make_draft(db_client, db_url, "owner@example.com")
+def test_api_a_write_without_if_match_is_428(db_client: TestClient, db_url: str, draft_id: uuid.UUID) -> None:
     response = _put(db_client, draft_id, _body(form_values={"applicant_name": "乙"}), None)
     assert response.status_code == 428
     (error,) = response.json()["errors"]
@@ -249,9 +242,9 @@ def test_api_a_write_without_if_match_is_428(db_client: TestClient, db_url: str)
     assert _rows(db_url)[0][0].form_values == {"applicant_name": "东城便利"}
 
 
-def test_api_bad_content_is_422_naming_the_field_and_writes_nothing(db_client: TestClient, db_url: str) -> None:
-    sign_up(db_client, "owner@example.com")
-    draft_id = _make_draft(db_client, db_url, "owner@example.com")
+def test_api_bad_content_is_422_naming_the_field_and_writes_nothing(
+    db_client: TestClient, db_url: str, draft_id: uuid.UUID
+) -> None:
     etag = db_client.get(f"/api/v1/drafts/{draft_id}").headers["ETag"]
     for body, where in (
         (_body(form_values={"uscc": "12345"}), "form_values.uscc"),
@@ -268,9 +261,7 @@ def test_api_bad_content_is_422_naming_the_field_and_writes_nothing(db_client: T
     assert draft.form_values == {"applicant_name": "东城便利"}
 
 
-def test_api_someone_elses_draft_is_a_404_like_a_missing_one(db_client: TestClient, db_url: str) -> None:
-    sign_up(db_client, "owner@example.com")
-    draft_id = _make_draft(db_client, db_url, "owner@example.com")
+def test_api_someone_elses_draft_is_a_404_like_a_missing_one(db_client: TestClient, db_url: str, draft_id: uuid.UUID) -> None:
     etag = db_client.get(f"/api/v1/drafts/{draft_id}").headers["ETag"]
     intruder = TestClient(db_client.app)
     sign_up(intruder, "intruder@example.com")
@@ -282,9 +273,7 @@ def test_api_someone_elses_draft_is_a_404_like_a_missing_one(db_client: TestClie
     assert _rows(db_url)[0][0].form_values == {"applicant_name": "东城便利"}
 
 
-def test_api_drafts_need_a_signed_in_applicant(db_client: TestClient, db_url: str) -> None:
-    sign_up(db_client, "owner@example.com")
-    draft_id = _make_draft(db_client, db_url, "owner@example.com")
+def test_api_drafts_need_a_signed_in_applicant(db_client: TestClient, draft_id: uuid.UUID) -> None:
     anonymous = TestClient(db_client.app)
     response = anonymous.get(f"/api/v1/drafts/{draft_id}")
     assert response.status_code == 401

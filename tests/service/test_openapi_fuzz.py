@@ -1,10 +1,12 @@
 """Schemathesis over the whole OpenAPI schema: generated requests, valid and not, never get a 5xx.
 
-Every response must also match what the schema declares for its status code.
+Every response must also match what the schema declares for its status code, what the schema
+refuses the API must refuse too, and every error the API sends speaks Chinese only.
 """
 
 from __future__ import annotations
 
+import re
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -32,6 +34,19 @@ def _running() -> Iterator[None]:
         yield
 
 
+ENGLISH = re.compile(r"\b(?:Input|should|valid|Field|required|characters|permitted|Extra|error|decode|Expecting|parsing)\b")
+
+
+def errors_are_in_chinese(ctx: schemathesis.CheckContext, response: schemathesis.Response, case: schemathesis.Case) -> None:  # type: ignore[type-arg]
+    """Each error message is Chinese, with nothing of pydantic's or the JSON parser's English in it."""
+    if response.status_code < 400 or not response.headers.get("content-type", [""])[0].startswith("application/json"):
+        return
+    for error in response.json()["errors"]:
+        message = error["message"]
+        assert re.search(r"[\u4e00-\u9fff]", message), error
+        assert not ENGLISH.search(message), error
+
+
 @schema.parametrize()
 @settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
 def test_no_server_errors_and_responses_match_the_schema(case: schemathesis.Case) -> None:  # type: ignore[type-arg]
@@ -42,4 +57,4 @@ def test_no_server_errors_and_responses_match_the_schema(case: schemathesis.Case
         # Pages send a visitor who is not signed in to the sign-in page (303) before they look
         # at the path, so a malformed draft id there is a redirect, not a 422.
         excluded.append(negative_data_rejection)
-    case.call_and_validate(excluded_checks=excluded)
+    case.call_and_validate(excluded_checks=excluded, additional_checks=[errors_are_in_chinese])

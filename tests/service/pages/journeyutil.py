@@ -6,6 +6,7 @@ import re
 import uuid
 from typing import Any
 
+import httpx
 from fastapi.testclient import TestClient
 from svcutil import CSRF_INPUT
 
@@ -115,3 +116,12 @@ def title(html: str) -> str:
     found = re.search(r"<title>(.*?)</title>", html, re.S)
     assert found
     return found.group(1).strip()
+
+
+def assert_field_error(response: httpx.Response, field: str, message: str, kept: str) -> None:
+    """The page again (400, titled 错误), its summary linking ``message`` to ``field``, beside which it stands, ``kept`` kept."""
+    assert response.status_code == 400
+    assert title(response.text).startswith("错误：")
+    assert f'<a href="#{field}">{message}</a>' in error_summary(response.text)
+    assert f'id="{field}-error"' in response.text
+    assert f'value="{kept}"' in response.text

@@ -131,6 +131,13 @@ def _answer_all(page: Page, answers: dict[str, str], *, shots: Path | None = Non
     return asked
 
 
+def _answered(page: Page, base: str, industry: str, answers: dict[str, str], then: str) -> None:
+    """Choose the business, answer every question, then open the page at ``then``."""
+    _choose(page, base, industry)
+    _answer_all(page, answers)
+    page.goto(f"{base}{then}")
+
+
 CONVENIENCE = {"area_m2": "80", "food_prep_onsite": "true", "sells_tobacco": "true"}
 RESTAURANT = {"area_m2": "200", "discharges_sewage": "true"}
 
@@ -176,9 +183,7 @@ def test_convenience_store_selling_tobacco_gets_its_notice(desktop: Page, server
 
 def test_choosing_a_commitment_changes_materials_and_time_limits(desktop: Page, server: str, shots: Path) -> None:
     page = desktop
-    _choose(page, server, "restaurant")
-    _answer_all(page, RESTAURANT)
-    page.goto(f"{server}/notice")
+    _answered(page, server, "restaurant", RESTAURANT, then="/notice")
     drain = page.locator("#material-concealed_drain_report")
     fire = page.locator("#permit-fire_safety_check")
     expect(drain).to_contain_text("需提交")
@@ -202,9 +207,7 @@ def test_choosing_a_commitment_changes_materials_and_time_limits(desktop: Page, 
 
 def test_a_bad_credit_code_on_the_form_shows_the_error_summary(desktop: Page, server: str, shots: Path) -> None:
     page = desktop
-    _choose(page, server, "convenience_store")
-    _answer_all(page, CONVENIENCE)
-    page.goto(f"{server}/form")
+    _answered(page, server, "convenience_store", CONVENIENCE, then="/form")
     expect(page.locator("#premises_area")).to_have_value("80")  # prefilled from the answer
     page.locator("#applicant_name").fill(GOOD["applicant_name"])
     page.locator("#uscc").fill("91110101MA01AB1230")  # one check character off
@@ -294,9 +297,7 @@ def test_the_journey_at_phone_width_then_save_sign_out_sign_in_and_resume(phone:
 
 def test_pdf_links_download_with_a_filename(desktop: Page, server: str) -> None:
     page = desktop
-    _choose(page, server, "convenience_store")
-    _answer_all(page, CONVENIENCE)
-    page.goto(f"{server}/notice")
+    _answered(page, server, "convenience_store", CONVENIENCE, then="/notice")
     with page.expect_download() as info:
         page.get_by_role("link", name="一次告知单（PDF）").click()
     download = info.value

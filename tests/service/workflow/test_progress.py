@@ -3,22 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from sqlmodel import Session, select
-from wfcase import SIGNED, Staff, uploads
+from wfcase import PDF, SIGNED, Staff, uploads
 
 from composer import Composer
+from service.compose import today as beijing_today
 from service.models import Draft
-from service.workflow.clock import Standing
+from service.workflow.clock import Standing, add_working_days
 from service.workflow.errors import Conflict, Forbidden, NotFound
 from service.workflow.models import Application, PermitTask
-from service.workflow.progress import timeline, worklist
+from service.workflow.progress import intake, timeline, worklist
 from service.workflow.review import Decision, decide
-from service.workflow.storage import LocalFileStore
+from service.workflow.storage import LocalFileStore, Upload
 from service.workflow.submit import submit
-from service.workflow.window import accept, withdraw
+from service.workflow.window import Finding, MaterialCheck, accept, request_correction, resubmit, withdraw
 
 MONDAY = date(2026, 12, 7)
 
@@ -98,3 +99,46 @@ def test_only_the_applicant_withdraws(session: Session, staff: Staff, accepted: 
         withdraw(session, actor=staff.clerk, application_id=accepted.id, version=accepted.version)
     with pytest.raises(NotFound):
         withdraw(session, actor=staff.other_applicant, application_id=accepted.id, version=accepted.version)
+
+
+def test_the_window_queue_counts_five_working_days_from_receipt(
+    session: Session, staff: Staff, make_draft: Callable[..., Draft], composer: Composer, store: LocalFileStore
+) -> None:
+    draft = make_draft(staff.applicant)
+    application = submit(
+        session, actor=staff.applicant, draft_id=draft.id, composer=composer, store=store, uploads=uploads(), signed=SIGNED
+    ).application
+    received = beijing_today()
+    (entry,) = intake(session, actor=staff.clerk, today=received)
+    assert (entry.application.number, entry.received_on, entry.due_on) == (
+        application.number,
+        received,
+        add_working_days(received, 5),
+    )
+    assert entry.standing is Standing.on_time
+    assert intake(session, actor=staff.clerk, today=add_working_days(received, 4))[0].standing is Standing.due_soon
+    assert intake(session, actor=staff.clerk, today=entry.due_on + timedelta(days=1))[0].standing is Standing.overdue
+
+    request_correction(
+        session,
+        actor=staff.clerk,
+        application_id=application.id,
+        version=application.version,
+        checks=[MaterialCheck("floor_plan", Finding.missing), MaterialCheck("fire_rules", Finding.received)],
+    )
+    assert intake(session, actor=staff.clerk, today=received) == []
+    resubmit(
+        session,
+        actor=staff.applicant,
+        application_id=application.id,
+        version=application.version,
+        store=store,
+        uploads=[Upload("floor_plan", "平面图.pdf", PDF)],
+    )
+    assert [e.application.status for e in intake(session, actor=staff.supervisor, today=received)] == ["resubmitted"]
+
+
+def test_only_the_window_and_the_district_see_the_queue(session: Session, staff: Staff) -> None:
+    for outsider in (staff.applicant, staff.market, staff.inspector):
+        with pytest.raises(Forbidden):
+            intake(session, actor=outsider, today=MONDAY)

@@ -20,13 +20,15 @@ def test_the_docs_show_the_machines_as_the_code_defines_them(machine: type) -> N
 
 
 def test_only_the_machines_write_a_status() -> None:
-    assignment = re.compile(r"\.status\s*=[^=]|status\s*=\s*[\"']")
+    attribute = re.compile(r"\.status\s*=[^=]")
+    keyword = re.compile(r"status\s*=\s*[\"']")  # a row built with its status, where workflow rows are in reach
     offenders = [
         f"{path.relative_to(ROOT)}:{n}"
         for path in (ROOT / "service").rglob("*.py")
         if "migrations" not in path.parts
-        for n, line in enumerate(path.read_text().splitlines(), 1)
-        if assignment.search(line)
+        for text in [path.read_text()]
+        for n, line in enumerate(text.splitlines(), 1)
+        if attribute.search(line) or ("workflow" in text and keyword.search(line))
     ]
     assert offenders == []
 

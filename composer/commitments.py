@@ -1,0 +1,130 @@
+"""Notify-and-commit (告知承诺): which permits may be taken on a signed commitment, which the
+applicant chose, and the follow-up check each creates."""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+from composer import reasons
+from composer.case import Case, Rulebook
+from composer.memo import memoised
+from composer.model import Commitment, CommitmentOut, Locale, Reason
+from composer.permits import Required
+from composer.reasons import Verdict, permit_name, step
+from composer.words import N_, join, say
+from composer.workdays import limit
+from rules.errors import InputError, Problem
+
+RISK = {
+    # The categories the reform plan excludes from notify-and-commit.
+    "national_security": N_("国家安全"),
+    "public_safety": N_("公共安全"),
+    "financial_prudential": N_("金融审慎监管"),
+    "ecological": N_("生态环境保护"),
+    "health_life_property": N_("直接关系人身健康、生命财产安全"),
+    "foreign_affairs": N_("重大涉外事项"),
+}
+
+
+class Decision(NamedTuple):
+    """All a permit's notify-and-commit entry and its reason read of the case."""
+
+    eligible: bool
+    chosen: bool
+    verdict: Verdict | None
+    """Why the permit's condition for it did not hold, when that is why it is not eligible."""
+    shown: tuple[Any, ...]
+    """What the verdict's text reads of the case besides the verdict."""
+
+
+def chosen(case: Case, permits: Required) -> tuple[str, ...]:
+    """The permits the applicant takes on commitment, in the permits' order. Raises InputError
+    naming every one that cannot be."""
+    pack = case.pack
+    problems = []
+    for index, pid in enumerate(case.commit):
+        p = pack.permits.get(pid)
+        if p is None:
+            message = say("没有编号为“%(permit)s”的许可事项", "zh", permit=pid)
+        elif pid not in case.branches:
+            message = say("“%(permit)s”不在本次需办理的事项中", "zh", permit=p.name.zh)
+        elif not eligible(case, pid):
+            message = _not_eligible(case.rules, pid, "zh", *_verdict(case, pid))
+        else:
+            continue
+        problems.append(Problem("not_eligible_for_commitment", message, f"commit[{index}]", pid))
+    if problems:
+        raise InputError(problems)
+    order = [p.id for p, _ in permits]
+    return tuple(sorted(dict.fromkeys(case.commit), key=order.index))
+
+
+def eligible(case: Case, pid: str) -> bool:
+    return ("commit", pid, "") in case.hits
+
+
+def entry(case: Case, pid: str, taken: tuple[str, ...]) -> tuple[Commitment, Reason]:
+    """A required permit's commitment entry, and the reason for it."""
+    is_eligible = eligible(case, pid)
+    # Only a condition that did not hold is explained, and only then does the reason read the case.
+    judged, seen = _verdict(case, pid) if not is_eligible else (None, ())
+    return _entry(case.rules, pid, case.locale, Decision(is_eligible, pid in taken, judged, seen))
+
+
+def _verdict(case: Case, pid: str) -> tuple[Verdict | None, tuple[Any, ...]]:
+    if pid not in case.rules.compiled.commit_dnf:
+        return None, ()
+    judged = reasons.verdict(case, ("commit", pid))
+    return judged, reasons.shown(case, judged)
+
+
+@memoised
+def _entry(rules: Rulebook, pid: str, locale: Locale, decided: Decision) -> tuple[Commitment, Reason]:
+    p = rules.pack.permits[pid]
+    name = permit_name(rules, pid, locale)
+    if decided.eligible:
+        summary = say("“%(permit)s”可以告知承诺", locale, permit=name)
+    else:
+        summary = _not_eligible(rules, pid, locale, decided.verdict, decided.shown)
+    label = say("可以告知承诺", locale) if decided.eligible else say("不适用告知承诺", locale)
+    steps = [step("permit", pid, name), step("commitment", pid, label)]
+    reason = Reason(kind="commitment", id=pid, included=decided.eligible, chain=steps, summary=summary)
+    if decided.eligible:
+        return Commitment(eligible=True, chosen=decided.chosen, mode=p.notify_commit.mode), reason
+    return Commitment(eligible=False, reason=summary), reason
+
+
+def _not_eligible(rules: Rulebook, pid: str, locale: Locale, judged: Verdict | None, seen: tuple[Any, ...]) -> str:
+    nc = rules.pack.permits[pid].notify_commit
+    if nc.risk_categories:
+        names = join([say(RISK[c.value], locale) for c in nc.risk_categories], locale)
+        return say("涉及%(categories)s，按改革方案不实行告知承诺", locale, categories=names)
+    if not nc.available:
+        return say("该事项不适用告知承诺：%(reason)s", locale, reason=nc.reason.in_(locale) if nc.reason else "")
+    assert judged is not None
+    if judged.open is not None:
+        questions = reasons.question_list(rules, judged.open, locale)
+        return say("是否可告知承诺取决于：%(questions)s", locale, questions=questions)
+    because = join(reasons.failed_texts(rules, judged, seen, locale), locale)
+    return say("本情形不适用告知承诺（%(because)s）", locale, because=because)
+
+
+def taken(case: Case, pids: tuple[str, ...]) -> list[CommitmentOut]:
+    """The items taken on commitment: the letter to sign and the follow-up check each creates."""
+    return [_taken(case.rules, pid, case.locale, case.as_of) for pid in pids]
+
+
+def _taken(rules: Rulebook, pid: str, locale: Locale, as_of: Any) -> CommitmentOut:
+    nc = rules.pack.permits[pid].notify_commit
+    assert nc.letter is not None
+    assert nc.follow_up is not None
+    return CommitmentOut(
+        permit=pid,
+        permit_name=permit_name(rules, pid, locale),
+        mode=nc.mode,
+        letter=nc.letter.in_(locale),
+        follow_up=nc.follow_up.text.in_(locale),
+        follow_up_within=limit(nc.follow_up.within, as_of, locale),
+        replaces=list(nc.replaces_materials),
+        deferred=list(nc.deferred_materials),
+    )

@@ -1,0 +1,110 @@
+"""The one materials list: one entry per dedupe key, its variants merged, the permits it serves, and
+whether it is submitted, held by the government already, passed on internally or replaced by a commitment."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from composer.case import Case, Hit, Rulebook, dated
+from composer.elements import Shape
+from composer.memo import memoised
+from composer.model import Locale, MaterialOut, Reason
+from composer.reasons import permit_name, step
+from composer.savings import material_refs
+from composer.words import join, say
+from rules.model import MaterialRef
+
+Status = Literal["submit", "exempt", "internal", "commitment", "deferred"]
+
+
+def listed(case: Case, shape: Shape, taken: tuple[str, ...]) -> tuple[tuple[MaterialOut, ...], tuple[Reason, ...]]:
+    """The list and the reason for each entry."""
+    # The list reads the case only through the permits and elements that apply, which of their
+    # material rules fired, the commitments taken and the materials in effect on the day.
+    hits = frozenset(hit for hit in case.hits if hit[0] in ("material", "element_material"))
+    effective = case.in_effect("materials")
+    return _materials(case.rules, case.locale, shape, hits, taken, effective)
+
+
+@memoised
+def _refs(rules: Rulebook, pid: str, applicable: tuple[str, ...]) -> tuple[tuple[MaterialRef, str, str], ...]:
+    return material_refs(rules.pack.permits[pid], applicable)
+
+
+@memoised
+def _materials(
+    rules: Rulebook, locale: Locale, shape: Shape, hits: frozenset[Hit], taken: tuple[str, ...], effective: tuple[bool, ...]
+) -> tuple[tuple[MaterialOut, ...], tuple[Reason, ...]]:
+    pack = rules.pack
+    in_force = dict(zip(dated(rules, "materials"), effective, strict=True))
+    required = {pid for pid, _ in shape}
+    needed: dict[str, dict[str, list[str]]] = {}  # key -> permit -> variants
+    for pid, applicable in shape:
+        for ref, target, kind in _refs(rules, pid, applicable):
+            dnf = rules.compiled.material_dnf[(pid, target)]
+            if dnf != ((),) and (kind, pid, target) not in hits:
+                continue
+            if not in_force.get(ref.material, True):
+                continue
+            variants = needed.setdefault(ref.material, {}).setdefault(pid, [])
+            if ref.variant and ref.variant not in variants:
+                variants.append(ref.variant)
+        for dep in pack.permits[pid].depends_on:
+            if dep.uses and dep.permit in required:
+                needed.setdefault(dep.uses, {}).setdefault(pid, [])
+
+    replaced: dict[str, set[str]] = {}
+    deferred: dict[str, set[str]] = {}
+    for pid in taken:
+        nc = pack.permits[pid].notify_commit
+        by_commitment = replaced if nc.mode == "materials" else deferred
+        for key in [*nc.replaces_materials, *nc.deferred_materials]:
+            by_commitment.setdefault(key, set()).add(pid)
+
+    registry_order = {key: i for i, key in enumerate(pack.materials)}
+    entries, why = [], []
+    for key in sorted(needed, key=registry_order.__getitem__):
+        material = pack.materials[key]
+        users = needed[key]
+        permit_ids = tuple(pid for pid, _ in shape if pid in users)
+        variant_ids = tuple(v.id for v in material.variants if any(v.id in vs for vs in users.values()))
+        status: Status = "submit"
+        note = None
+        if material.produced_by and material.produced_by in required:
+            status = "internal"
+            producer = permit_name(rules, material.produced_by, locale)
+            note = say("由“%(permit)s”的结果内部流转，无需提交", locale, permit=producer)
+        elif material.government_holds:
+            status, note = "exempt", say("政府部门已持有，免于提交", locale)
+        elif set(permit_ids) <= replaced.get(key, set()):
+            status, note = "commitment", say("以告知承诺书代替", locale)
+        elif set(permit_ids) <= replaced.get(key, set()) | deferred.get(key, set()):
+            status, note = "deferred", say("承诺后于核查时提交", locale)
+        entry, reason = _entry(rules, key, permit_ids, variant_ids, status, note, locale)
+        entries.append(entry)
+        why.append(reason)
+    return tuple(entries), tuple(why)
+
+
+@memoised
+def _entry(
+    rules: Rulebook,
+    key: str,
+    permit_ids: tuple[str, ...],
+    variant_ids: tuple[str, ...],
+    status: Status,
+    note: str | None,
+    locale: Locale,
+) -> tuple[MaterialOut, Reason]:
+    material = rules.pack.materials[key]
+    name = material.name.in_(locale)
+    variant_names = [v.name.in_(locale) for v in material.variants if v.id in variant_ids]
+    entry = MaterialOut(key=key, name=name, variants=variant_names, permits=list(permit_ids), status=status, note=note)
+    names = [permit_name(rules, pid, locale) for pid in permit_ids]
+    steps = [*(step("permit", pid, n) for pid, n in zip(permit_ids, names, strict=True)), step("material", key, name)]
+    needs, then = join(names, locale), say("；%(note)s", locale, note=note) if note else ""
+    if len(permit_ids) == 1:
+        summary = say("“%(material)s”：%(needs)s需要%(status)s", locale, material=name, needs=needs, status=then)
+    else:
+        summary = say("“%(material)s”：%(needs)s共用一份%(status)s", locale, material=name, needs=needs, status=then)
+    return entry, Reason(kind="material", id=key, included=True, chain=steps, summary=summary)

@@ -1,0 +1,165 @@
+"""The permits a case needs, in the order they can be decided, and those its answers left out."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from composer import reasons
+from composer.case import Case, Rulebook
+from composer.memo import memoised
+from composer.model import Commitment, Dependency, Locale, PermitOut, Reason
+from composer.reasons import Verdict, permit_name, step
+from composer.words import join, say
+from composer.workdays import limit
+from rules.model import DayUnit, Permit
+
+Required = tuple[tuple[Permit, int], ...]
+"""The required permits in order, each with its stage."""
+
+Applicable = tuple[tuple[str, str, str], ...]
+"""A permit's applicable elements as (id, kind, text)."""
+
+
+def required(case: Case) -> Required:
+    """Required permits with their stage: 1, or one more than the permits whose result they use."""
+    # The order reads only which permits are required, not which of their branches holds.
+    return _order(case.rules, tuple(case.branches))
+
+
+@memoised
+def _order(rules: Rulebook, ids: tuple[str, ...]) -> Required:
+    pack = rules.pack
+    needed = {pid: pack.permits[pid] for pid in ids}
+    stages: dict[str, int] = {}
+
+    def stage(pid: str) -> int:
+        if pid not in stages:
+            deps = [d.permit for d in needed[pid].depends_on if d.permit in needed]
+            stages[pid] = 1 + max((stage(d) for d in deps), default=0)
+        return stages[pid]
+
+    position = {pid: i for i, pid in enumerate(pack.permits)}
+    ordered = sorted(needed.values(), key=lambda p: (stage(p.id), p.order, position[p.id]))
+    return tuple((p, stages[p.id]) for p in ordered)
+
+
+def why_required(case: Case, permits: Required) -> list[Reason]:
+    """For each required permit, the first branch of its condition that holds, as a reason."""
+    found = []
+    for p, _ in permits:
+        branch = case.branches[p.id][0]
+        conj = case.rules.compiled.permit_dnf[p.id][branch]
+        found.append(_permit_reason(case.rules, p.id, branch, case.locale, case.facts(conj)))
+    return found
+
+
+@memoised
+def _permit_reason(rules: Rulebook, pid: str, branch: int, locale: Locale, facts: tuple[Any, ...]) -> Reason:
+    p = rules.pack.permits[pid]
+    conj = rules.compiled.permit_dnf[pid][branch]
+    name = permit_name(rules, pid, locale)
+    steps = [*reasons.because_steps(rules, conj, facts, locale), step("permit", pid, name)]
+    steps.append(step("rule", f"permit|{pid}||{branch}", rules.pack.location("permits", pid)))
+    steps.extend(step("legal_basis", str(i), basis) for i, basis in enumerate(p.legal_basis))
+    summary = say(
+        "需办理“%(permit)s”：%(because)s。依据：%(basis)s",
+        locale,
+        permit=name,
+        because=reasons.because_text(rules, conj, facts, locale),
+        basis=join(list(p.legal_basis), locale),
+    )
+    return Reason(kind="permit", id=pid, included=True, chain=steps, summary=summary)
+
+
+def entry(case: Case, p: Permit, stage: int, commitment: Commitment, applicable: Applicable) -> PermitOut:
+    """The permit's line in the composition."""
+    limits = [p.time_limit.statutory, p.time_limit.committed, p.notify_commit.time_limit]
+    # Calendar days are counted in working days from the as-of date; working days are not.
+    on = case.as_of if any(days and days.unit is DayUnit.calendar for days in limits) else None
+    uses = tuple(d.permit in case.branches for d in p.depends_on)
+    return _entry(case.rules, p.id, case.locale, stage, commitment, on, uses, applicable)
+
+
+@memoised
+def _entry(
+    rules: Rulebook,
+    pid: str,
+    locale: Locale,
+    stage: int,
+    commitment: Commitment,
+    on: date | None,
+    uses: tuple[bool, ...],
+    applicable: Applicable,
+) -> PermitOut:
+    pack = rules.pack
+    p = pack.permits[pid]
+    statutory = limit(p.time_limit.statutory, on, locale)
+    committed = limit(p.time_limit.committed, on, locale) if p.time_limit.committed else None
+    effective = committed or statutory
+    if commitment.chosen and p.notify_commit.mode == "full" and p.notify_commit.time_limit:
+        effective = limit(p.notify_commit.time_limit, on, locale)
+    return PermitOut(
+        id=pid,
+        name=permit_name(rules, pid, locale),
+        kind=p.kind.value,
+        department=p.department,
+        department_name=pack.departments[p.department].name.in_(locale),
+        legal_basis=list(p.legal_basis),
+        statutory_limit=statutory,
+        committed_limit=committed,
+        effective_limit=effective,
+        validity_years=p.validity_years,
+        fee_yuan=p.fee_yuan,
+        inspection=p.inspection,
+        mergeable=p.mergeable,
+        commitment=commitment,
+        depends_on=[
+            Dependency(
+                permit=d.permit,
+                name=permit_name(rules, d.permit, locale),
+                uses=d.uses,
+                uses_name=pack.materials[d.uses].name.in_(locale) if d.uses else None,
+            )
+            for d, used in zip(p.depends_on, uses, strict=True)
+            if used
+        ],
+        stage=stage,
+        conditions=[text for _, _, text in applicable],
+    )
+
+
+def left_out(case: Case) -> tuple[list[Reason], dict[str, tuple[str, ...]]]:
+    """Permits reachable from the chosen scope that the answers ruled out (or leave open): the
+    reason for each, and the questions that decide those still open."""
+    found, undecided = [], {}
+    for pid in _candidates(case.rules, case.situation.scope):
+        if pid in case.branches:
+            continue
+        judged = reasons.verdict(case, ("permit", pid))
+        if judged.open is not None:
+            undecided[pid] = judged.open
+        found.append(_left_out_reason(case.rules, pid, case.locale, judged, reasons.shown(case, judged)))
+    return found, undecided
+
+
+@memoised
+def _candidates(rules: Rulebook, scope: frozenset[str]) -> tuple[str, ...]:
+    """The permits the chosen scope can reach, in scope order."""
+    by_scope = rules.compiled.permits_by_scope
+    return tuple(dict.fromkeys(pid for scope_id in sorted(scope) for pid in by_scope.get(scope_id, ())))
+
+
+@memoised
+def _left_out_reason(rules: Rulebook, pid: str, locale: Locale, judged: Verdict, seen: tuple[Any, ...]) -> Reason:
+    name = permit_name(rules, pid, locale)
+    if judged.open is not None:
+        questions = reasons.question_list(rules, judged.open, locale)
+        summary = say("是否需办理“%(permit)s”取决于：%(questions)s", locale, permit=name, questions=questions)
+        steps = reasons.open_steps(rules, judged.open, locale)
+    else:
+        steps = reasons.ruled_out(rules, judged, seen, locale)
+        because = join([s.label for s in steps], locale) if steps else reasons.in_force(seen, locale)
+        summary = say("无需办理“%(permit)s”：%(because)s", locale, permit=name, because=because)
+    steps.append(step("permit", pid, name))
+    return Reason(kind="permit", id=pid, included=False, chain=steps, summary=summary)

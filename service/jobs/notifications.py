@@ -1,0 +1,146 @@
+"""Who hears about what: an outbox row becomes one notification per person, and an e-mail to those with an address.
+
+A state change tells the applicant; a task that becomes ready for decision tells its department's reviewers.
+A task due soon (80 % of its working days used) reminds its department's reviewers; an overdue one is escalated
+to them and to the district's supervisors.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlmodel import Session, select
+
+from service.jobs import mail, outbox
+from service.jobs.models import Notification, OutboxRow
+from service.models import User, utcnow
+from service.settings import Settings
+from service.workflow.models import Application, Inspection, PermitTask
+from service.workflow.roles import Role
+from service.workflow.states import APPLICATION_LABELS, INSPECTION_LABELS, TASK_LABELS
+
+
+@dataclass(frozen=True)
+class Message:
+    users: list[User]
+    title: str
+    body: str
+
+
+def deliver(settings: Settings) -> outbox.Deliver:
+    """The worker's delivery of every outbox topic."""
+
+    def deliver_row(session: Session, row: OutboxRow) -> None:
+        if row.topic == "email":
+            payload = row.payload
+            mail.send(settings, to=payload["to"], subject=payload["subject"], body=payload["body"], message_id=f"outbox-{row.id}")
+            return
+        if row.topic not in MESSAGES:
+            raise ValueError(f"no delivery for outbox topic {row.topic!r}")
+        message = MESSAGES[row.topic](session, row.payload)
+        if message is not None:
+            notify(session, settings, key=row.key, message=message)
+
+    return deliver_row
+
+
+def notify(session: Session, settings: Settings, *, key: str, message: Message) -> None:
+    """One notification per user (a repeat of ``key`` adds none), and an e-mail owed to each new one with an address."""
+    for user in message.users:
+        notification_key = f"{key}>{user.id}"
+        values = {"id": uuid.uuid4(), "key": notification_key, "user_id": user.id, "created_at": utcnow()}
+        if outbox.insert_once(session, Notification, values | {"title": message.title[:200], "body": message.body}):
+            if user.email and settings.smtp_host:
+                payload = {"to": user.email, "subject": message.title, "body": message.body}
+                outbox.add(session, topic="email", key=f"email:{notification_key}", payload=payload)
+
+
+def _state_message(session: Session, event: dict[str, Any]) -> Message | None:
+    subject_id = uuid.UUID(event["subject_id"])
+    to, reason = event["to_state"], event["reason"]
+    because = f"\n原因：{reason}" if reason else ""
+    if event["subject_kind"] == "application":
+        application = session.get(Application, subject_id)
+        if application is None:
+            return None
+        label = APPLICATION_LABELS.get(to, to)
+        title = f"您的申请 {application.number}：{label}"
+        return Message(_owner(session, application), title, f"申请 {application.number} 现为“{label}”。{because}")
+    if event["subject_kind"] == "task":
+        task = session.get(PermitTask, subject_id)
+        application = session.get(Application, task.application_id) if task else None
+        if task is None or application is None or event["action"] == "create":
+            return None
+        if to == "pending":
+            return Message(
+                _reviewers(session, task.department),
+                f"待办：{task.permit_name}（{application.number}）",
+                f"审批事项“{task.permit_name}”（受理编号 {application.number}）待您办理，应于 {_day(task.due_on)}前办结。",
+            )
+        label = TASK_LABELS.get(to, to)
+        return Message(
+            _owner(session, application),
+            f"{task.permit_name}：{label}（{application.number}）",
+            f"您申请的“{task.permit_name}”（受理编号 {application.number}）现为“{label}”。{because}",
+        )
+    if event["subject_kind"] == "inspection":
+        inspection = session.get(Inspection, subject_id)
+        application = session.get(Application, inspection.application_id) if inspection else None
+        if inspection is None or application is None:
+            return None
+        label = INSPECTION_LABELS.get(to, to)
+        visit = f"踏勘日期：{_day(inspection.visit_on)}。" if to == "scheduled" else ""
+        return Message(
+            _owner(session, application),
+            f"联合踏勘：{label}（{application.number}）",
+            f"申请 {application.number} 的联合踏勘现为“{label}”。{visit}{because}",
+        )
+    return None
+
+
+def _reminder_message(session: Session, reminder: dict[str, Any]) -> Message | None:
+    task = session.get(PermitTask, uuid.UUID(reminder["task_id"]))
+    application = session.get(Application, task.application_id) if task else None
+    if task is None or application is None:
+        return None
+    due = _day(date.fromisoformat(reminder["due_on"]))
+    what = f"审批事项“{task.permit_name}”（受理编号 {application.number}）"
+    if reminder["standing"] == "overdue":
+        users = _reviewers(session, task.department) + list(session.exec(select(User).where(User.role == Role.supervisor)))
+        title = f"已逾期：{task.permit_name}（{application.number}）"
+        return Message(users, title, f"{what}应于 {due}前办结，现已逾期，请尽快办理。")
+    return Message(
+        _reviewers(session, task.department),
+        f"即将到期：{task.permit_name}（{application.number}）",
+        f"{what}已用去八成办理时限，应于 {due}前办结。",
+    )
+
+
+MESSAGES: dict[str, Callable[[Session, dict[str, Any]], Message | None]] = {
+    "state": _state_message,
+    "reminder": _reminder_message,
+}
+"""What each topic tells whom (``email`` rows are the messages themselves)."""
+
+
+def _owner(session: Session, application: Application) -> list[User]:
+    owner = session.get(User, application.owner_id)
+    return [owner] if owner else []
+
+
+def _reviewers(session: Session, department: str) -> list[User]:
+    return list(session.exec(select(User).where(User.role == Role.reviewer, User.department == department)))
+
+
+def _day(on: date) -> str:
+    return f"{on.year}年{on.month}月{on.day}日"
+
+
+def for_user(session: Session, user_id: uuid.UUID, limit: int = 100) -> list[Notification]:
+    """A user's latest notifications, newest first."""
+    statement = select(Notification).where(Notification.user_id == user_id)
+    return list(session.exec(statement.order_by(Notification.created_at.desc()).limit(limit)))  # type: ignore[attr-defined]

@@ -1,0 +1,72 @@
+"""The job queue ``yiye worker`` consumes (huey): SQLite storage embedded, Redis when ``YIYE_REDIS_URL`` is set.
+
+Jobs: the outbox relay, every minute and at start (and sooner when a retry falls due within the minute), and
+the deadline reminders, every hour and at start. The work itself lives in the outbox, in the database; the
+queue only says when to look, so a lost queue loses no work.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from huey import Huey, RedisHuey, SqliteHuey, crontab
+from sqlmodel import Session
+
+from service.compose import today as beijing_today
+from service.db import make_engine
+from service.jobs import notifications, outbox, reminders
+from service.models import utcnow
+from service.settings import Settings
+
+log = logging.getLogger("yiye.jobs")
+
+SOON = timedelta(minutes=1)
+"""A retry due within this is scheduled on its own; later ones are found by the relay every minute."""
+
+
+def make_queue(settings: Settings) -> Huey:
+    """The queue and its jobs, on the settings' storage and database."""
+    queue: Huey
+    if settings.redis_url:
+        queue = RedisHuey(f"{settings.redis_prefix}-jobs", results=False, url=settings.redis_url)
+    else:
+        settings.jobs_path.parent.mkdir(parents=True, exist_ok=True)
+        queue = SqliteHuey("yiye-jobs", results=False, filename=str(settings.jobs_path))
+    engine = make_engine(settings.database_url)
+    deliver = notifications.deliver(settings)
+
+    @queue.task(name="relay")
+    def relay() -> None:
+        """Deliver every outbox row that is due."""
+        done = outbox.relay(engine, settings, deliver)
+        if done.delivered or done.retrying or done.failed:
+            log.info("outbox relayed", extra={"delivered": done.delivered, "retrying": done.retrying, "failed": len(done.failed)})
+        now = utcnow()
+        with Session(engine) as session:
+            due = outbox.next_due(session, now)
+        if due is not None and due - now < SOON:
+            relay.schedule(delay=max((due - now).total_seconds(), 0.1))
+
+    @queue.periodic_task(crontab(minute="*"), name="relay_every_minute")
+    def relay_every_minute() -> None:
+        relay()
+
+    @queue.task(name="remind")
+    def remind() -> None:
+        """Owe today's deadline reminders, then relay them."""
+        with Session(engine) as session:
+            new = reminders.remind(session, beijing_today())
+            session.commit()
+        log.info("deadline reminders owed", extra={"new": new})
+        relay()
+
+    @queue.periodic_task(crontab(minute="5"), name="remind_hourly")
+    def remind_hourly() -> None:
+        remind()
+
+    @queue.on_startup()
+    def start() -> None:
+        remind()
+
+    return queue
