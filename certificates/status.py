@@ -1,8 +1,9 @@
 """Status derived at read time from the sub-permits' records, so no job lag can show a stale state.
 
-A certificate is void (作废) as soon as any sub-permit is cancelled, withdrawn, revoked or past its
-term (一业一证 action plan: 任一子许可被注销、撤销、撤回或过期的，综合许可凭证即行作废); a version
-replaced by a newer one is 已换发; one listing 未许可事项 is 部分许可; otherwise 有效.
+A version replaced by a newer one is 已换发 (its scan points to the holder's current certificate, not to
+a state of its own); otherwise a certificate is void (作废) as soon as any sub-permit is cancelled,
+withdrawn, revoked or past its term (the action plan: 任一子许可被注销、撤销、撤回或过期的，综合许可凭证
+即行作废); one listing 未许可事项 is 部分许可; otherwise 有效.
 """
 
 from __future__ import annotations
@@ -93,10 +94,10 @@ def derive(face: CertificateFace, recorded: Mapping[str, ItemState], *, supersed
         live = item_state(recorded.get(permit.permit, ItemState.withdrawn), permit.valid_to, today)
         items.append(ItemStatus(permit=permit.permit, state=live, label=live.label))
     ended = [i.permit for i in items if i.state in ENDED]
-    if ended:
-        state = CertificateState.void
-    elif superseded:
+    if superseded:
         state = CertificateState.superseded
+    elif ended:
+        state = CertificateState.void
     elif face.not_licensed:
         state = CertificateState.partial
     else:

@@ -23,7 +23,7 @@ ALL_VALID = {"food_business": ItemState.valid, "fire_check": ItemState.valid}
         (ItemState.suspended, ItemState.valid, False, False, CertificateState.valid),
         (ItemState.withdrawn, ItemState.valid, False, False, CertificateState.void),
         (ItemState.valid, ItemState.revoked, True, False, CertificateState.void),
-        (ItemState.cancelled, ItemState.valid, False, True, CertificateState.void),
+        (ItemState.cancelled, ItemState.valid, False, True, CertificateState.superseded),
         (ItemState.expired, ItemState.valid, False, False, CertificateState.void),
     ],
 )
