@@ -8,6 +8,7 @@ the applicant's own drafts in ``drafts``.
 
 from fastapi import APIRouter
 
+from service.certs import pages as certificates
 from service.pages import apply, auth, documents, drafts, notice, questions, start
 
 pages_router = APIRouter()
@@ -18,5 +19,6 @@ pages_router.include_router(apply.router)
 pages_router.include_router(documents.router)
 pages_router.include_router(auth.router)
 pages_router.include_router(drafts.router)
+pages_router.include_router(certificates.router)
 
 __all__ = ["pages_router"]
