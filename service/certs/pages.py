@@ -13,20 +13,23 @@ from typing import Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from certificates import qr
 from certificates.face import CertificateFace
 from certificates.render import render_html, render_pdf
 from service.certs.keys import signing_ring
+from service.certs.lifecycle import issue
 from service.certs.models import Certificate
 from service.certs.verify import Unverifiable, verify
 from service.compose import today
-from service.deps import CurrentUser, SessionDep
+from service.deps import CsrfProtected, CurrentUser, RegistryDep, SessionDep
 from service.errors import NotFound
 from service.pages import responses as pages
 from service.pages.templating import PAGE_HEADERS, render
 from service.ratelimit import Limit
+from service.workflow.errors import WorkflowError
+from service.workflow.models import Application
 from service.workflow.roles import Action, may
 
 router = APIRouter(tags=["certificates"])
@@ -60,6 +63,36 @@ def verify_page(request: Request, token: str, session: SessionDep) -> HTMLRespon
 router.add_api_route(
     "/V/{token}", verify_page, methods=["GET"], response_class=HTMLResponse, dependencies=[verify_limit], include_in_schema=False
 )
+
+
+@router.post(
+    "/applications/{application_id}/certificate",
+    dependencies=[CsrfProtected],
+    response_class=HTMLResponse,
+    responses={
+        303: {"description": "Issued: on to the certificate"},
+        400: pages.html("Nothing granted: a page saying so; nothing was written"),
+        403: pages.CSRF,
+        404: pages.NOT_FOUND,
+        409: pages.html("Not all decided yet, or the face has not changed: a page saying so; nothing was written"),
+    },
+)
+def issue_certificate(
+    request: Request, application_id: uuid.UUID, session: SessionDep, user: CurrentUser, registry: RegistryDep
+) -> Response:
+    """一证准营: the window issues the certificate (or its next version) once every department has decided."""
+    application = session.get(Application, application_id)
+    composer = registry.get(application.pack_id) if application is not None else None
+    if application is None or composer is None:
+        raise NotFound("unknown_application", "没有找到这件申请", "path.application_id", str(application_id))
+    keys_dir = request.app.state.settings.keys_dir
+    try:
+        certificate = issue(session, actor=user, application_id=application_id, composer=composer, keys_dir=keys_dir)
+    except WorkflowError as exc:
+        status = 400 if exc.status == 422 else exc.status
+        title = "无法发证"
+        return render(request, "error.html", {"title": title, "messages": [p.message for p in exc.problems]}, status_code=status)
+    return RedirectResponse(f"/certificates/{certificate.id}", status_code=303)
 
 
 def _own(session: SessionDep, user: CurrentUser, certificate_id: uuid.UUID) -> Certificate:

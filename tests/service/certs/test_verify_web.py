@@ -11,7 +11,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
-from svcutil import make_settings, sign_up
+from svcutil import csrf_from, make_settings, sign_up
 
 from certificates.tokens import TOKEN_CHARS, KeyRing
 from certs.certcase import MONDAY, Staff, task
@@ -203,3 +203,34 @@ def test_someone_else_cannot_open_the_certificate(client: TestClient, issued: tu
     sign_up(client, "stranger@example.com")
     assert client.get(f"/certificates/{issued[1].id}").status_code == 404
     assert client.get(f"/certificates/{issued[1].id}/certificate.pdf").status_code == 404
+
+
+def _signed_in_as(client: TestClient, session: Session, login: str, role: Role) -> str:
+    """Sign up ``login``, give the account ``role``; the CSRF token of its session."""
+    sign_up(client, login)
+    user = session.exec(select(User).where(User.email == login)).one()
+    user.role = role
+    session.add(user)
+    session.commit()
+    return csrf_from(client, "/account/password")
+
+
+def test_the_window_issues_from_its_page_once_and_only_the_window(
+    client: TestClient, session: Session, decide_all: Callable[..., Application]
+) -> None:
+    application = decide_all()
+    url = f"/applications/{application.id}/certificate"
+    csrf = _signed_in_as(client, session, "applicant-page@example.com", Role.applicant)
+    refused = client.post(url, data={"csrf_token": csrf}, follow_redirects=False)
+    assert refused.status_code == 404  # another applicant's application does not exist for them
+    assert session.exec(select(Certificate)).all() == []
+    client.cookies.clear()
+    csrf = _signed_in_as(client, session, "window-page@example.com", Role.clerk)
+    issued = client.post(url, data={"csrf_token": csrf}, follow_redirects=False)
+    assert issued.status_code == 303
+    (certificate,) = session.exec(select(Certificate)).all()
+    assert issued.headers["location"] == f"/certificates/{certificate.id}"
+    again = client.post(url, data={"csrf_token": csrf}, follow_redirects=False)
+    assert again.status_code == 409
+    assert "证面未变化" in again.text
+    assert client.post(url, data={}, follow_redirects=False).status_code == 403
