@@ -3,7 +3,8 @@
 ``/v/{token}`` answers a genuine token with the certificate and every sub-permit's live state, and
 anything else — forged, unknown or retired key, tampered, random, too long — with a calm 「无法验证」
 page (400). It is rate-limited per client. ``/V/…`` is the same page: the QR carries the URL in upper
-case, the symbol's compact alphanumeric mode.
+case, the symbol's compact alphanumeric mode. The page opens no session: a scan writes nothing, so a
+crowd of scanners costs the database reads only.
 """
 
 from __future__ import annotations
@@ -25,8 +26,9 @@ from service.certs.verify import Unverifiable, verify
 from service.compose import today
 from service.deps import CsrfProtected, CurrentUser, RegistryDep, SessionDep
 from service.errors import NotFound
+from service.i18n import negotiate, translations
 from service.pages import responses as pages
-from service.pages.templating import PAGE_HEADERS, render
+from service.pages.templating import PAGE_HEADERS, render, templates
 from service.ratelimit import Limit
 from service.workflow.errors import WorkflowError
 from service.workflow.models import Application
@@ -56,8 +58,28 @@ def verify_page(request: Request, token: str, session: SessionDep) -> HTMLRespon
     try:
         shown = verify(session, token, today())
     except Unverifiable as exc:
-        return render(request, "certificate_unverifiable.html", {"reason": exc.message}, status_code=400)
-    return render(request, "certificate_verify.html", {"shown": shown})
+        return _public(request, "certificate_unverifiable.html", {"reason": exc.message}, status_code=400)
+    return _public(request, "certificate_verify.html", {"shown": shown})
+
+
+def _public(request: Request, name: str, context: dict[str, Any], status_code: int = 200) -> HTMLResponse:
+    """A page for anyone, without the session (and so without the CSRF token) other pages carry."""
+    settings = request.app.state.settings
+    lang = negotiate(request, settings.lang_cookie)
+    gettext = translations(lang).gettext
+    ctx = {
+        "lang": lang,
+        "html_lang": "zh-CN" if lang == "zh" else "en",
+        "_": gettext,
+        "gettext": gettext,
+        "current_user": None,
+        "demo": settings.demo,
+        "switch_lang_url": f"{request.url.path}?lang={'en' if lang == 'zh' else 'zh'}",
+        **context,
+    }
+    response = templates.TemplateResponse(request, name, ctx, status_code=status_code)
+    response.headers.update(PAGE_HEADERS)
+    return response
 
 
 router.add_api_route(

@@ -21,7 +21,7 @@ from service.app import create_app
 from service.certs.keys import signing_ring
 from service.certs.lifecycle import issue
 from service.certs.models import Certificate
-from service.models import User
+from service.models import User, WebSession
 from service.workflow.models import Application
 from service.workflow.review import record_verification
 from service.workflow.roles import Role
@@ -76,6 +76,13 @@ def test_a_genuine_token_shows_the_face_and_live_states_and_nothing_private(
         assert secret not in page.text
         assert secret not in str(body)
     assert str(certificate.application_id) not in page.text + str(body)
+
+
+def test_scans_write_nothing(client: TestClient, session: Session, issued: tuple[Application, Certificate, str]) -> None:
+    for token in (issued[2], "x" * TOKEN_CHARS):
+        response = client.get(f"/v/{token}")
+        assert "set-cookie" not in response.headers
+    assert session.exec(select(WebSession)).all() == []
 
 
 def test_a_revocation_shows_on_the_next_scan_with_no_new_certificate(
