@@ -15,7 +15,7 @@ from rules.errors import Problem
 from service.certs.verify import Unverifiable, VerifyOut, verify
 from service.compose import today
 from service.deps import SessionDep
-from service.errors import ApiError, error_response
+from service.errors import VALIDATION, ApiError, error_response
 from service.ratelimit import Limit
 from service.workflow.models import IntegratorKey
 
@@ -49,7 +49,7 @@ def require_key(request: Request, session: SessionDep, x_api_key: Annotated[str 
     "/verify/{token}",
     response_model=VerifyOut,
     dependencies=[Depends(require_key), Depends(Limit("verify", "rate_limit_verify"))],
-    responses={400: UNVERIFIABLE, 401: UNAUTHORIZED},
+    responses={400: UNVERIFIABLE, 401: UNAUTHORIZED, 422: VALIDATION},
 )
 def verify_token(token: str, session: SessionDep) -> VerifyOut:
     """核验凭证码: authenticity, the certificate's state and every sub-permit's live state, as the face shows them."""

@@ -44,6 +44,7 @@ PDF: dict[int | str, dict[str, Any]] = {
     },
     303: pages.TO_SIGN_IN,
     404: pages.NOT_FOUND,
+    422: pages.INVALID,
 }
 
 
@@ -51,7 +52,11 @@ PDF: dict[int | str, dict[str, Any]] = {
     "/v/{token}",
     response_class=HTMLResponse,
     dependencies=[verify_limit],
-    responses={400: pages.html("The token proves nothing: a calm 无法验证 page"), 429: pages.RATE_LIMITED},
+    responses={
+        400: pages.html("The token proves nothing: a calm 无法验证 page"),
+        422: pages.INVALID,
+        429: pages.RATE_LIMITED,
+    },
 )
 def verify_page(request: Request, token: str, session: SessionDep) -> HTMLResponse:
     """扫码核验: the certificate's authenticity, its state and every sub-permit's live state."""
@@ -96,6 +101,8 @@ router.add_api_route(
         400: pages.html("Nothing granted: a page saying so; nothing was written"),
         403: pages.CSRF,
         404: pages.NOT_FOUND,
+        413: pages.TOO_LARGE,
+        422: pages.INVALID,
         409: pages.html("Not all decided yet, or the face has not changed: a page saying so; nothing was written"),
     },
 )
@@ -133,7 +140,7 @@ def _url(request: Request, session: SessionDep, certificate: Certificate) -> str
 @router.get(
     "/certificates/{certificate_id}",
     response_class=HTMLResponse,
-    responses={303: pages.TO_SIGN_IN, 404: pages.NOT_FOUND},
+    responses={303: pages.TO_SIGN_IN, 404: pages.NOT_FOUND, 422: pages.INVALID},
 )
 def certificate_page(request: Request, certificate_id: uuid.UUID, session: SessionDep, user: CurrentUser) -> HTMLResponse:
     """The certificate as printed, with its QR (its holder, the window, the departments it names)."""

@@ -7,12 +7,13 @@ A superseded version shows its number, version and that it was re-issued, and no
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, JsonValue
 from sqlmodel import Session
 
 from certificates.face import ISSUER, CertificateFace
-from certificates.status import CertificateState, derive
+from certificates.status import derive
 from certificates.tokens import MAX_TOKEN_CHARS, InvalidToken, TokenError
 from service.certs.keys import verifying_ring
 from service.certs.lifecycle import current, recorded_states, tasks_of
@@ -29,8 +30,28 @@ class Unverifiable(Exception):
         self.message = message
 
 
+_ITEM_EXAMPLE: dict[str, JsonValue] = {
+    "permit": "food_business",
+    "name": "食品经营许可",
+    "number": "DCZH2026-K3F9-QW2M-7XRD-01",
+    "department_name": "区市场监督管理局",
+    "valid_from": "2026-12-07",
+    "valid_to": "2031-12-06",
+    "on_commitment": True,
+    "state": "valid",
+    "state_label": "有效",
+}
+_NOT_LICENSED_EXAMPLE: dict[str, JsonValue] = {
+    "name": "特种行业许可证(旅馆业)",
+    "department_name": "区公安分局",
+    "reason": "不予许可",
+}
+
+
 class ItemOut(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    """One sub-permit on the certificate, with its live state."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [_ITEM_EXAMPLE]})
 
     permit: str
     name: str
@@ -44,7 +65,9 @@ class ItemOut(BaseModel):
 
 
 class NotLicensedOut(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    """未许可事项: a permit of the application the certificate does not grant."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [_NOT_LICENSED_EXAMPLE]})
 
     name: str
     department_name: str
@@ -57,26 +80,28 @@ class VerifyOut(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={
-            "example": {
-                "authentic": True,
-                "key_id": "34c6d29e",
-                "issuer": ISSUER,
-                "number": "DCZH2026-K3F9-QW2M-7XRD",
-                "version": 1,
-                "state": "valid",
-                "state_label": "有效",
-                "holder": "东城示例旅店有限公司",
-                "uscc": "91110101MA01ABCD06",
-                "legal_representative": "王芳",
-                "address": "北京市东城区示例胡同 8 号",
-                "industry": "住宿服务",
-                "issued_on": "2026-12-07",
-                "permits": [],
-                "not_licensed": [],
-                "superseded_by_version": None,
-                "void_because": [],
-                "checked_at": "2026-12-07T08:00:00Z",
-            }
+            "examples": [
+                {
+                    "authentic": True,
+                    "key_id": "34c6d29e",
+                    "issuer": ISSUER,
+                    "number": "DCZH2026-K3F9-QW2M-7XRD",
+                    "version": 1,
+                    "state": "valid",
+                    "state_label": "有效",
+                    "holder": "东城示例旅店有限公司",
+                    "uscc": "91110101MA01ABCD06",
+                    "legal_representative": "王芳",
+                    "address": "北京市东城区示例胡同 8 号",
+                    "industry": "住宿服务",
+                    "issued_on": "2026-12-07",
+                    "permits": [_ITEM_EXAMPLE],
+                    "not_licensed": [_NOT_LICENSED_EXAMPLE],
+                    "superseded_by_version": None,
+                    "void_because": [],
+                    "checked_at": "2026-12-07T08:00:00Z",
+                }
+            ]
         },
     )
 
@@ -85,8 +110,8 @@ class VerifyOut(BaseModel):
     issuer: str
     number: str
     version: int
-    state: CertificateState
-    state_label: str
+    state: Literal["valid", "partial", "superseded", "void"]
+    state_label: str = Field(description="有效 / 部分许可 / 已换发 / 作废")
     holder: str | None = Field(description="None on a superseded version")
     uscc: str | None
     legal_representative: str | None
@@ -129,7 +154,7 @@ def _shape(session: Session, certificate: Certificate, key_id: str, today: date)
         issuer=face.issuer,
         number=face.number,
         version=face.version,
-        state=status.state,
+        state=status.state.value,
         state_label=status.label,
         holder=face.holder if shown else None,
         uscc=face.uscc if shown else None,
