@@ -1,1 +1,4 @@
-"""The comprehensive license certificate (综合许可凭证), its QR code and verification: a later capability."""
+"""The comprehensive license certificate (综合许可凭证): its face, signed token, QR, derived status and rendering.
+
+Pure domain: nothing here imports the web framework or the database; ``service/certs/`` stores and serves it.
+"""

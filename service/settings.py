@@ -102,6 +102,15 @@ class Settings(BaseSettings):
     )
     bench_bare_body: Path | None = Field(default=None, description="the bytes /_bench/bare answers with (a composition)")
 
+    keys_dir: Path = Field(
+        default=ROOT / "var" / "keys",
+        description="the certificates' private signing keys, one file each (made at first need; never in the repository)",
+    )
+    public_url: str = Field(
+        default="http://127.0.0.1:8000", max_length=100, description="where the public reaches this service: the QR's URL"
+    )
+    rate_limit_verify: str = Field(default="60/minute", description="per client on the public certificate verify page")
+
     log_level: str = "INFO"
     log_json: bool = True
 

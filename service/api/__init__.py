@@ -3,6 +3,7 @@
 from fastapi import APIRouter, Depends
 
 from service.api import compose, drafts, packs, tasks
+from service.certs import api as certificates
 from service.errors import RATE_LIMITED
 from service.ratelimit import Limit
 
@@ -15,5 +16,6 @@ api_router.include_router(compose.router)
 api_router.include_router(packs.router)
 api_router.include_router(drafts.router)
 api_router.include_router(tasks.router)
+api_router.include_router(certificates.router)
 
 __all__ = ["api_router"]

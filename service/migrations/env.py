@@ -14,6 +14,7 @@ from alembic import context
 from sqlalchemy import pool
 from sqlmodel import SQLModel, create_engine
 
+import service.certs.models  # noqa: F401
 import service.jobs.models  # noqa: F401
 import service.models  # noqa: F401  (registers every table on SQLModel.metadata)
 import service.workflow.models  # noqa: F401

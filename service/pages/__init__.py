@@ -8,6 +8,7 @@ the applicant's own drafts in ``drafts``; the submitted application and every st
 
 from fastapi import APIRouter
 
+from service.certs import pages as certificates
 from service.pages import apply, auth, documents, drafts, notice, notifications, questions, start, window
 
 pages_router = APIRouter()
@@ -20,5 +21,6 @@ pages_router.include_router(auth.router)
 pages_router.include_router(drafts.router)
 pages_router.include_router(window.router)
 pages_router.include_router(notifications.router)
+pages_router.include_router(certificates.router)
 
 __all__ = ["pages_router"]

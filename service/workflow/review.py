@@ -15,6 +15,7 @@ from enum import StrEnum
 
 from sqlmodel import Session, select
 
+from service.certs.lifecycle import record_recovery
 from service.compose import today as beijing_today
 from service.models import User, utcnow
 from service.workflow import audit
@@ -151,6 +152,8 @@ def record_verification(
             to_state=after,
             reason=reason.strip(),
         )
+        if not passed:  # 一业一证: a revoked sub-permit voids the certificate at once; its recovery is recorded
+            record_recovery(session, actor=actor, application_id=task.application_id, permit=task.permit, reason=reason.strip())
     return task
 
 

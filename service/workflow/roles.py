@@ -61,6 +61,8 @@ class Action(StrEnum):
     decide_task = "decide_task"
     record_inspection = "record_inspection"
     verify_commitment = "verify_commitment"
+    issue_certificate = "issue_certificate"
+    view_certificate = "view_certificate"
     view_audit = "view_audit"
     supervise = "supervise"
     """the district's dashboard: every department's figures, read only"""
@@ -85,6 +87,7 @@ PERMISSIONS: frozenset[tuple[Role, Action, Scope]] = frozenset(
         (Role.applicant, Action.resubmit, Scope.own),
         (Role.applicant, Action.report_rectified, Scope.own),
         (Role.applicant, Action.view_task, Scope.own),
+        (Role.applicant, Action.view_certificate, Scope.own),
         # One window: both channels (online and at the counter) are one process.
         (Role.clerk, Action.register_at_counter, Scope.any),
         (Role.clerk, Action.view_application, Scope.any),
@@ -95,6 +98,11 @@ PERMISSIONS: frozenset[tuple[Role, Action, Scope]] = frozenset(
         (Role.clerk, Action.schedule_inspection, Scope.any),
         (Role.clerk, Action.view_task, Scope.any),
         (Role.clerk, Action.view_audit, Scope.any),
+        # 一证准营: the window issues the certificate once every department has decided.
+        (Role.clerk, Action.issue_certificate, Scope.any),
+        (Role.clerk, Action.view_certificate, Scope.any),
+        (Role.reviewer, Action.view_certificate, Scope.department),
+        (Role.supervisor, Action.view_certificate, Scope.any),
         (Role.reviewer, Action.view_application, Scope.department),
         (Role.reviewer, Action.view_task, Scope.department),
         (Role.reviewer, Action.decide_task, Scope.department),

@@ -1,0 +1,294 @@
+"""Certificates: issue latency (records + signature, then PDF + QR) and verify throughput beside a bare endpoint.
+
+    .venv/bin/python bench/verify.py              # 40 certificates, wrk 32 connections, 10 s per workload
+    .venv/bin/python bench/verify.py --quick      # 10 certificates, 4 s per workload
+
+1. Migrates a fresh SQLite database in a temporary directory and makes ``--certificates`` decided
+   applications of the test suite's shop-and-hotel case (the ``mini`` fixture pack: three permits in
+   three departments), each through the real workflow (submit, accept, three decisions).
+2. Issues each one's certificate (``service.certs.lifecycle.issue``: records, audit events, the
+   Ed25519 signature) and renders its A4 PDF with the QR (``certificates.render.render_pdf``), timing
+   both: p50 and p99 of each and of their sum, against the issue's target of ≤ 0.5 s.
+3. Starts ``yiye serve --workers 2`` on that database with ``YIYE_BENCH_ROUTES=true`` and rate limits
+   off, and runs wrk (32 connections) in alternating slices against ``GET /v/{token}`` (the public verify
+   page, cycling through every certificate's token), ``GET /api/v1/certificates/verify/{token}`` and the
+   bare endpoint ``GET /_bench/bare`` of the same app: requests/s, p50 and p99, and the ratio verify/bare
+   (the issue's target: ≥ 0.5 × bare). The server is stopped whatever happens.
+
+The issue's own figure wants 1,000,000 certificates in PostgreSQL; this runs on what a laptop seeds in
+a minute, so it measures the per-request cost, not the index depth.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import re
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+
+import httpx
+from sqlmodel import Session, select
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from certificates import qr  # noqa: E402
+from certificates.face import CertificateFace  # noqa: E402
+from certificates.render import render_pdf  # noqa: E402
+from composer import Composer  # noqa: E402
+from composer.model import ComposeRequest  # noqa: E402
+from service import db  # noqa: E402
+from service.certs.keys import signing_ring  # noqa: E402
+from service.certs.lifecycle import issue  # noqa: E402
+from service.certs.verify import verify  # noqa: E402
+from service.models import Draft, StoredComposition, User  # noqa: E402
+from service.workflow.models import PermitTask  # noqa: E402
+from service.workflow.review import Decision, decide  # noqa: E402
+from service.workflow.roles import Role  # noqa: E402
+from service.workflow.storage import LocalFileStore, Upload  # noqa: E402
+from service.workflow.submit import submit  # noqa: E402
+from service.workflow.window import accept  # noqa: E402
+
+PACKS = ROOT / "tests" / "fixtures" / "packs"
+CASE = ComposeRequest(
+    pack="mini",
+    as_of=date(2026, 12, 1),
+    scope=["food_sales", "lodging"],
+    answers={"food_prep": False, "sells_tobacco": False, "area_m2": 80},
+    commit=["food_business"],
+)
+FORM = {
+    "applicant_name": "东城示例旅店有限公司",
+    "uscc": "91110101MA01ABCD06",
+    "premises_area": "80",
+    "food_safety_manager": "李明",
+    "rooms": "12",
+}
+PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<<>>\n%%EOF\n"
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 40
+MONDAY = date(2026, 12, 7)
+PUBLIC_URL = "http://127.0.0.1"
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def _user(session: Session, role: Role, department: str | None = None) -> User:
+    user = User(email=f"{role}-{uuid.uuid4().hex[:8]}@example.com", password_hash="x", role=role, department=department)
+    session.add(user)
+    session.commit()
+    return user
+
+
+def seed(url: str, work: Path, count: int) -> tuple[list[float], list[float], list[str]]:
+    """``count`` certificates issued: (issue seconds, PDF seconds, tokens)."""
+    composer = Composer.load("mini", PACKS)
+    engine = db.make_engine(url)
+    store = LocalFileStore(work / "files")
+    issue_s, pdf_s, tokens = [], [], []
+    with Session(engine, expire_on_commit=False) as session:
+        clerk = _user(session, Role.clerk)
+        reviewers = {d: _user(session, Role.reviewer, d) for d in ("market", "fire", "police")}
+        for _ in range(count):
+            applicant = _user(session, Role.applicant)
+            _, body = composer.compose_json(CASE)
+            stored = StoredComposition(
+                pack_id="mini",
+                pack_version=composer.pack.version,
+                as_of=CASE.as_of or MONDAY,
+                input=CASE.model_dump(mode="json"),
+                output_sha256=hashlib.sha256(body).hexdigest(),
+            )
+            session.add(stored)
+            session.flush()
+            draft = Draft(
+                owner_id=applicant.id,
+                pack_id="mini",
+                scope=list(CASE.scope),
+                answers=dict(CASE.answers),
+                commit=list(CASE.commit),
+                form_values=dict(FORM),
+                composition_id=stored.id,
+            )
+            session.add(draft)
+            session.commit()
+            uploads = [Upload("floor_plan", "平面图.pdf", PDF), Upload("fire_rules", "消防制度.png", PNG)]
+            application = submit(
+                session, actor=applicant, draft_id=draft.id, composer=composer, store=store, uploads=uploads, signed=CASE.commit
+            ).application
+            accept(session, actor=clerk, application_id=application.id, version=application.version, today=MONDAY)
+            for permit in ("fire_check", "food_business", "hotel_trade"):
+                task = session.exec(
+                    select(PermitTask).where(PermitTask.application_id == application.id, PermitTask.permit == permit)
+                ).one()
+                session.refresh(task)
+                decide(
+                    session,
+                    actor=reviewers[task.department],
+                    task_id=task.id,
+                    decision=Decision.approve,
+                    version=task.version,
+                    today=MONDAY,
+                )
+            started = time.perf_counter()
+            certificate = issue(
+                session, actor=clerk, application_id=application.id, composer=composer, keys_dir=work / "keys", today=MONDAY
+            )
+            token = signing_ring(session, work / "keys").sign(certificate.id, certificate.version)
+            issued = time.perf_counter()
+            render_pdf(CertificateFace.model_validate(certificate.face), qr.verify_url(PUBLIC_URL, token))
+            issue_s.append(issued - started)
+            pdf_s.append(time.perf_counter() - issued)
+            tokens.append(token)
+        # the bare endpoint answers with a verify answer's own bytes, so both put as much on the wire
+        (work / "bare.json").write_text(verify(session, tokens[-1], MONDAY).model_dump_json())
+    engine.dispose()
+    return issue_s, pdf_s, tokens
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def serving(url: str, work: Path, api_key: str) -> Iterator[int]:
+    port = free_port()
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "YIYE_DATABASE_URL": url,
+        "YIYE_PACKS_DIR": str(PACKS),
+        "YIYE_DEFAULT_PACK": "mini",
+        "YIYE_KEYS_DIR": str(work / "keys"),
+        "YIYE_RATE_LIMIT_ENABLED": "false",
+        "YIYE_BENCH_ROUTES": "true",
+        "YIYE_BENCH_BARE_BODY": str(work / "bare.json"),
+        "YIYE_API_KEYS": f'["{api_key}"]',
+        "YIYE_LOG_LEVEL": "WARNING",
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "service.cli_serve", "serve", "--workers", "2", "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise SystemExit("the server did not start")
+            time.sleep(0.2)
+        yield port
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+LUA = """
+local paths = {}
+local api_key = "%s"
+for line in io.lines("%s") do paths[#paths + 1] = line end
+local i = 0
+request = function()
+  i = i %% #paths + 1
+  return wrk.format("GET", paths[i], {["X-API-Key"] = api_key})
+end
+"""
+
+
+def wrk(port: int, script: Path, seconds: float) -> tuple[float, float, float]:
+    """(requests/s, p50 ms, p99 ms); any non-2xx answer fails the run."""
+    done = subprocess.run(
+        ["wrk", "-t2", "-c32", f"-d{seconds:g}s", "--latency", "-s", str(script), f"http://127.0.0.1:{port}"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    if "Non-2xx" in done.stdout or "Socket errors" in done.stdout or "Requests/sec:" not in done.stdout:
+        raise SystemExit(f"wrk saw errors:\n{done.stdout}")
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", done.stdout).group(1))  # type: ignore[union-attr]
+
+    def ms(label: str) -> float:
+        value, unit = re.search(rf"{label}\s+([\d.]+)(us|ms|s)", done.stdout).groups()  # type: ignore[union-attr]
+        return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+    return rate, ms("50%"), ms("99%")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--certificates", type=int, default=40)
+    parser.add_argument("--seconds", type=float, default=10.0, help="per workload, in two slices each")
+    parser.add_argument("--quick", action="store_true")
+    args = parser.parse_args()
+    if args.quick:
+        args.certificates, args.seconds = 10, 4.0
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        url = f"sqlite:///{work / 'yiye.db'}"
+        db.upgrade(url)
+        issue_s, pdf_s, tokens = seed(url, work, args.certificates)
+        total = [a + b for a, b in zip(issue_s, pdf_s, strict=True)]
+        print(f"issue, {len(total)} certificates (SQLite)       p50        p99")
+        for label, values in (("records + signature", issue_s), ("PDF + QR", pdf_s), ("both", total)):
+            print(f"  {label:<36}{percentile(values, 0.5) * 1000:7.1f} ms {percentile(values, 0.99) * 1000:7.1f} ms")
+        api_key = uuid.uuid4().hex
+        workloads = {
+            "bare": ["/_bench/bare"],
+            "verify page": [f"/v/{t}" for t in tokens],
+            "verify JSON": [f"/api/v1/certificates/verify/{t}" for t in tokens],
+        }
+        scripts = {}
+        for name, paths in workloads.items():
+            listing = work / f"{name.replace(' ', '_')}.txt"
+            listing.write_text("\n".join(paths) + "\n")
+            scripts[name] = work / f"{name.replace(' ', '_')}.lua"
+            scripts[name].write_text(LUA % (api_key, listing))
+        figures: dict[str, list[tuple[float, float, float]]] = {name: [] for name in workloads}
+        with serving(url, work, api_key) as port:
+            for name, paths in workloads.items():
+                answer = httpx.get(f"http://127.0.0.1:{port}{paths[0]}", headers={"X-API-Key": api_key})
+                if answer.status_code != 200:
+                    raise SystemExit(f"{name}: {paths[0]} answered {answer.status_code}: {answer.text[:300]}")
+                wrk(port, scripts[name], 1)  # warm-up
+            for _ in range(2):
+                for name in workloads:
+                    figures[name].append(wrk(port, scripts[name], args.seconds / 2))
+        print("\nverify over HTTP: yiye serve --workers 2, wrk 32 connections")
+        bare = statistics.fmean(r for r, _, _ in figures["bare"])
+        for name, runs in figures.items():
+            rate = statistics.fmean(r for r, _, _ in runs)
+            p50 = statistics.fmean(p for _, p, _ in runs)
+            p99 = max(p for _, _, p in runs)
+            print(f"  {name:<14}{rate:9.0f} req/s  p50 {p50:6.1f} ms  p99 {p99:6.1f} ms  {rate / bare:5.2f} × bare")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,142 @@
+"""The compact token the QR carries: Ed25519 over (certificate id, version), the signing key's id inside.
+
+Layout, 86 bytes, written in RFC 4648 base32 without padding (138 characters, all in the QR's
+alphanumeric set): key id (4) | certificate id (16) | version (2, big-endian) | signature (64).
+The certificate id is a random UUID, so a token can be neither guessed nor enumerated.
+
+A ``KeyRing`` holds the public halves by key id, each either in use or retired, and at most one
+private key, the newest, which signs. After a rotation the old keys still verify what they signed
+until they are retired.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import struct
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+DOMAIN = b"yiye-certificate-token-v1"
+"""Signed before the fields, so a signature made for anything else is no token."""
+
+_BODY = struct.Struct(">4s16sH")
+SIGNATURE_BYTES = 64
+TOKEN_BYTES = _BODY.size + SIGNATURE_BYTES
+TOKEN_CHARS = (TOKEN_BYTES * 8 + 4) // 5
+MAX_TOKEN_CHARS = 200
+"""Anything longer is refused before it is decoded."""
+
+
+class TokenError(StrEnum):
+    """Why a token does not verify; the value is the error code, the label the words for people."""
+
+    malformed = "token_malformed"
+    unknown_key = "token_unknown_key"
+    retired_key = "token_retired_key"
+    bad_signature = "token_bad_signature"
+
+    @property
+    def label(self) -> str:
+        return {
+            TokenError.malformed: "这不是本系统签发的凭证码",
+            TokenError.unknown_key: "凭证码的签名密钥不为本系统所知",
+            TokenError.retired_key: "凭证码的签名密钥已停用",
+            TokenError.bad_signature: "凭证码的签名不符，可能被篡改",
+        }[self]
+
+
+class InvalidToken(Exception):
+    def __init__(self, reason: TokenError) -> None:
+        super().__init__(reason.label)
+        self.reason = reason
+
+
+def key_id(public: Ed25519PublicKey) -> str:
+    """The first 4 bytes of the SHA-256 of the raw public key, in hex."""
+    raw = public.public_bytes(Encoding.Raw, PublicFormat.Raw)
+    return hashlib.sha256(raw).hexdigest()[:8]
+
+
+def public_raw(public: Ed25519PublicKey) -> bytes:
+    return public.public_bytes(Encoding.Raw, PublicFormat.Raw)
+
+
+@dataclass(frozen=True)
+class Verified:
+    certificate_id: uuid.UUID
+    version: int
+    key_id: str
+
+
+@dataclass
+class KeyRing:
+    """Public keys by key id (retired or not) and the private key that signs."""
+
+    signer: Ed25519PrivateKey | None = None
+    public: dict[str, Ed25519PublicKey] = field(default_factory=dict)
+    retired: set[str] = field(default_factory=set)
+
+    @classmethod
+    def of(cls, signer: Ed25519PrivateKey | None, keys: Iterable[tuple[bytes, bool]]) -> KeyRing:
+        """A ring from raw public keys with their retired flag, and the signing key (whose public half joins)."""
+        ring = cls(signer=signer)
+        for raw, retired in keys:
+            public = Ed25519PublicKey.from_public_bytes(raw)
+            ring.public[key_id(public)] = public
+            if retired:
+                ring.retired.add(key_id(public))
+        if signer is not None:
+            ring.public.setdefault(key_id(signer.public_key()), signer.public_key())
+        return ring
+
+    @property
+    def signing_key_id(self) -> str:
+        if self.signer is None:
+            raise LookupError("no signing key")
+        return key_id(self.signer.public_key())
+
+    def sign(self, certificate_id: uuid.UUID, version: int) -> str:
+        """The token for one version of one certificate."""
+        if self.signer is None:
+            raise LookupError("no signing key")
+        body = _BODY.pack(bytes.fromhex(self.signing_key_id), certificate_id.bytes, version)
+        signature = self.signer.sign(DOMAIN + body)
+        return base64.b32encode(body + signature).decode().rstrip("=")
+
+    def verify(self, token: str) -> Verified:
+        """What a token names, or ``InvalidToken`` saying why not."""
+        raw = _decode(token)
+        body, signature = raw[: _BODY.size], raw[_BODY.size :]
+        kid_bytes, id_bytes, version = _BODY.unpack(body)
+        kid = kid_bytes.hex()
+        public = self.public.get(kid)
+        if public is None:
+            raise InvalidToken(TokenError.unknown_key)
+        if kid in self.retired:
+            raise InvalidToken(TokenError.retired_key)
+        try:
+            public.verify(signature, DOMAIN + body)
+        except InvalidSignature as exc:
+            raise InvalidToken(TokenError.bad_signature) from exc
+        return Verified(uuid.UUID(bytes=id_bytes), version, kid)
+
+
+def _decode(token: str) -> bytes:
+    if len(token) != TOKEN_CHARS or not token.isascii():
+        raise InvalidToken(TokenError.malformed)
+    text = token.upper()  # a QR in alphanumeric mode and a hand-typed URL may differ in case
+    try:
+        raw = base64.b32decode(text + "=" * (-len(text) % 8))
+    except (binascii.Error, ValueError) as exc:
+        raise InvalidToken(TokenError.malformed) from exc
+    if len(raw) != TOKEN_BYTES:
+        raise InvalidToken(TokenError.malformed)
+    return raw

@@ -1,0 +1,59 @@
+"""The verify result as JSON for other systems and other districts (互认通用), with an API key.
+
+A key is one of ``YIYE_API_KEYS`` or a department system's key (``yiye users key``). A token that
+proves nothing is a structured 400 naming why; the route is rate-limited per client on top of the API's limit.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Header, Request
+
+from rules.errors import Problem
+from service.certs.verify import Unverifiable, VerifyOut, verify
+from service.compose import today
+from service.deps import SessionDep
+from service.errors import VALIDATION, ApiError, error_response
+from service.ratelimit import Limit
+from service.workflow.models import IntegratorKey
+
+router = APIRouter(prefix="/certificates", tags=["certificates"])
+
+
+def _errors(description: str, code: str, message: str, where: str) -> dict[str, object]:
+    return error_response(description, (code, {"errors": [{"code": code, "message": message, "where": where, "subject": ""}]}))
+
+
+UNAUTHORIZED = _errors("No key, or an unknown one", "unauthorized", "需要 X-API-Key", "header.X-API-Key")
+UNVERIFIABLE = _errors(
+    "The token proves nothing (malformed, unknown or retired key, bad signature, unknown certificate)",
+    "token_bad_signature",
+    "凭证码的签名不符，可能被篡改",
+    "path.token",
+)
+
+
+def require_key(request: Request, session: SessionDep, x_api_key: Annotated[str | None, Header()] = None) -> None:
+    """An integrator's key: one of the configured API keys or a department system's."""
+    if not x_api_key:
+        raise ApiError(401, [Problem("unauthorized", "需要 X-API-Key", "header.X-API-Key")])
+    if x_api_key in request.app.state.settings.api_keys:
+        return
+    if session.get(IntegratorKey, hashlib.sha256(x_api_key.encode()).hexdigest()) is None:
+        raise ApiError(401, [Problem("unauthorized", "X-API-Key 无效", "header.X-API-Key")])
+
+
+@router.get(
+    "/verify/{token}",
+    response_model=VerifyOut,
+    dependencies=[Depends(require_key), Depends(Limit("verify", "rate_limit_verify"))],
+    responses={400: UNVERIFIABLE, 401: UNAUTHORIZED, 422: VALIDATION},
+)
+def verify_token(token: str, session: SessionDep) -> VerifyOut:
+    """核验凭证码: authenticity, the certificate's state and every sub-permit's live state, as the face shows them."""
+    try:
+        return verify(session, token, today())
+    except Unverifiable as exc:
+        raise ApiError(400, [Problem(exc.code, exc.message, "path.token", token[:64])]) from exc

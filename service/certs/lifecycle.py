@@ -1,0 +1,231 @@
+"""Issue (一证准营), re-issue and recovery of the comprehensive certificate, each with its audit event.
+
+The window issues once every permit task of the application has its department's decision: the
+granted permits on the face, the refused or undecided ones as 未许可事项. Issuing again after the
+face has changed (a refused item granted, a new name or address) makes version n+1 under the same
+number, and version n is 已换发. A sub-permit that ends voids the certificate at once — that is
+derived on read (``certificates.status``) — and its recovery (收回) is recorded here.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from certificates.face import CertificateFace, NotLicensed, SubPermit
+from certificates.numbers import new_number, permit_number
+from certificates.status import ItemState
+from composer import Composer
+from service.certs.keys import signing_ring
+from service.certs.models import Certificate
+from service.compose import TIMEZONE
+from service.compose import today as beijing_today
+from service.models import User, utcnow
+from service.workflow import audit
+from service.workflow.errors import Conflict, Invalid, problem
+from service.workflow.models import Application, PermitTask
+from service.workflow.roles import Action
+from service.workflow.rows import atomic, committing, load
+from service.workflow.states import TASK_DECIDED, TASK_LABELS
+
+GRANTED = frozenset({"approved", "approved_on_commitment", "verified"})
+"""Task states in which the permit is held."""
+
+RECORDED: Mapping[str, ItemState] = {
+    "approved": ItemState.valid,
+    "approved_on_commitment": ItemState.valid,
+    "verified": ItemState.valid,
+    "revoked": ItemState.withdrawn,  # 行政许可法 Art. 69: a permit granted on a failed commitment is 撤销
+}
+"""A granted permit's recorded state, from its task's state; anything else means it no longer stands."""
+
+
+def tasks_of(session: Session, application_id: uuid.UUID) -> list[PermitTask]:
+    return list(session.exec(select(PermitTask).where(PermitTask.application_id == application_id)))
+
+
+def current(session: Session, application_id: uuid.UUID) -> Certificate | None:
+    """The newest version of an application's certificate."""
+    query = select(Certificate).where(Certificate.application_id == application_id).order_by(col(Certificate.version).desc())
+    return session.exec(query.limit(1)).first()
+
+
+@atomic
+def issue(
+    session: Session,
+    *,
+    actor: User,
+    application_id: uuid.UUID,
+    composer: Composer,
+    keys_dir: Path,
+    form_values: Mapping[str, Any] | None = None,
+    today: date | None = None,
+) -> Certificate:
+    """Issue the application's certificate, or its next version when the face has changed.
+
+    ``form_values`` are the holder's details as changed at the window (a change of name or address);
+    by default the application's own.
+    """
+    application = load(session, Application, application_id, actor, Action.issue_certificate)
+    tasks = tasks_of(session, application.id)
+    if application.status != "decided":
+        raise Conflict([problem("not_decided", "各部门尚未全部作出审批决定，暂不能发证", "status", application.status)])
+    if not any(t.status in GRANTED for t in tasks):
+        raise Invalid([problem("nothing_granted", "本申请没有准予许可的事项，不能发证", "application_id", str(application.id))])
+    on = today or beijing_today()
+    previous = current(session, application.id)
+    values = {**application.form_values, **(form_values or {})}
+    face = _face(application, tasks, composer, values, previous, on)
+    if previous is not None and CertificateFace.model_validate(previous.face).same_face(face):
+        message = f"证面未变化，无需换发（现为第 {previous.version} 版）"
+        raise Conflict([problem("face_unchanged", message, "version", previous.number)])
+    ring = signing_ring(session, keys_dir)
+    with committing(session, application.id):
+        certificate = Certificate(
+            id=face.certificate_id,
+            number=face.number,
+            version=face.version,
+            application_id=application.id,
+            owner_id=application.owner_id,
+            face=face.model_dump(mode="json"),
+            key_id=ring.signing_key_id,
+            issued_by=actor.id,
+        )
+        session.add(certificate)
+        if previous is not None:
+            previous.superseded_at = utcnow()
+            session.add(previous)
+            audit.record(
+                session,
+                actor=actor,
+                subject_kind="certificate",
+                subject_id=previous.id,
+                action="supersede",
+                from_state="issued",
+                to_state="superseded",
+                data={"number": previous.number, "version": previous.version, "by_version": face.version},
+            )
+        audit.record(
+            session,
+            actor=actor,
+            subject_kind="certificate",
+            subject_id=certificate.id,
+            action="issue" if previous is None else "reissue",
+            to_state="issued",
+            data={
+                "number": face.number,
+                "version": face.version,
+                "application": application.number,
+                "permits": [p.permit for p in face.permits],
+                "not_licensed": [n.permit for n in face.not_licensed],
+                "key_id": certificate.key_id,
+            },
+        )
+    return certificate
+
+
+def record_recovery(session: Session, *, actor: User | None, application_id: uuid.UUID, permit: str, reason: str) -> None:
+    """收回: a sub-permit of the application ended, so its certificate is void; note it in the caller's transaction."""
+    certificate = current(session, application_id)
+    if certificate is None or certificate.recovered_at is not None:
+        return
+    if permit not in {p["permit"] for p in certificate.face["permits"]}:
+        return
+    certificate.recovered_at = utcnow()
+    certificate.recovery_reason = reason[:300]
+    session.add(certificate)
+    audit.record(
+        session,
+        actor=actor,
+        subject_kind="certificate",
+        subject_id=certificate.id,
+        action="recover",
+        from_state="issued",
+        to_state="void",
+        reason=reason,
+        data={"number": certificate.number, "version": certificate.version, "permit": permit},
+    )
+
+
+def recorded_states(tasks: list[PermitTask]) -> dict[str, ItemState]:
+    return {t.permit: RECORDED.get(t.status, ItemState.withdrawn) for t in tasks}
+
+
+def _face(
+    application: Application,
+    tasks: list[PermitTask],
+    composer: Composer,
+    values: Mapping[str, Any],
+    previous: Certificate | None,
+    on: date,
+) -> CertificateFace:
+    permits = {p["id"]: p for p in application.composition["permits"]}
+    number = previous.number if previous is not None else new_number(on)
+    numbers = {p["permit"]: p["number"] for p in previous.face["permits"]} if previous is not None else {}
+    granted: list[SubPermit] = []
+    not_licensed: list[NotLicensed] = []
+    for task in sorted(tasks, key=lambda t: list(permits).index(t.permit) if t.permit in permits else len(permits)):
+        permit = permits.get(task.permit, {})
+        department_name = str(permit.get("department_name") or task.department)
+        if task.status in GRANTED:
+            valid_from = _beijing_date(task.decided_at) if task.decided_at else on
+            granted.append(
+                SubPermit(
+                    permit=task.permit,
+                    name=task.permit_name,
+                    number=numbers.get(task.permit) or permit_number(number, len(numbers) + len(granted) + 1),
+                    department=task.department,
+                    department_name=department_name,
+                    valid_from=valid_from,
+                    valid_to=_term_end(valid_from, permit.get("validity_years")),
+                    on_commitment=task.on_commitment,
+                )
+            )
+        else:
+            reason = TASK_LABELS[task.status] if task.status in TASK_DECIDED else "审批中"
+            not_licensed.append(
+                NotLicensed(permit=task.permit, name=task.permit_name, department_name=department_name, reason=reason)
+            )
+    return CertificateFace(
+        certificate_id=uuid.uuid4(),
+        number=number,
+        version=previous.version + 1 if previous is not None else 1,
+        holder=str(values.get("applicant_name") or application.applicant_name),
+        uscc=str(values.get("uscc") or application.uscc),
+        legal_representative=str(values.get("legal_rep_name") or ""),
+        address=str(values.get("premises_address") or values.get("registered_address") or ""),
+        industry=_industry(application, composer),
+        issued_on=on,
+        permits=granted,
+        not_licensed=not_licensed,
+    )
+
+
+def _beijing_date(moment: datetime) -> date:
+    """The day in Beijing (SQLite hands timestamps back without their UTC zone)."""
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(TIMEZONE).date()
+
+
+def _term_end(start: date, years: object) -> date | None:
+    """The last day of a term of ``years`` from ``start`` (a term from 29 February ends on 28 February)."""
+    if not isinstance(years, int):
+        return None
+    try:
+        anniversary = start.replace(year=start.year + years)
+    except ValueError:
+        anniversary = start.replace(year=start.year + years, day=28)
+    return anniversary - timedelta(days=1)
+
+
+def _industry(application: Application, composer: Composer) -> str:
+    """The industries applied for, by name, else the business-scope items."""
+    pack = composer.pack
+    composition = application.composition
+    names = [pack.industries[i].name.zh for i in composition.get("industries", []) if i in pack.industries]
+    names = names or [pack.scope_items[s].name.zh for s in composition.get("scope", []) if s in pack.scope_items]
+    return "、".join(names) or "—"

@@ -1,0 +1,160 @@
+"""Certificate pages: the public verify page a QR opens (no sign-in), and the certificate itself as HTML and PDF.
+
+``/v/{token}`` answers a genuine token with the certificate and every sub-permit's live state, and
+anything else — forged, unknown or retired key, tampered, random, too long — with a calm 「无法验证」
+page (400). It is rate-limited per client. ``/V/…`` is the same page: the QR carries the URL in upper
+case, the symbol's compact alphanumeric mode. The page opens no session: a scan writes nothing, so a
+crowd of scanners costs the database reads only.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from certificates import qr
+from certificates.face import CertificateFace
+from certificates.render import render_html, render_pdf
+from service.certs.keys import signing_ring
+from service.certs.lifecycle import issue
+from service.certs.models import Certificate
+from service.certs.verify import Unverifiable, verify
+from service.compose import today
+from service.deps import CsrfProtected, CurrentUser, RegistryDep, SessionDep
+from service.errors import NotFound
+from service.i18n import negotiate, translations
+from service.pages import responses as pages
+from service.pages.templating import PAGE_HEADERS, render, templates
+from service.ratelimit import Limit
+from service.workflow.errors import WorkflowError
+from service.workflow.models import Application
+from service.workflow.roles import Action, may
+
+router = APIRouter(tags=["certificates"])
+verify_limit = Depends(Limit("verify", "rate_limit_verify"))
+
+PDF: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "The certificate, A4",
+        "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+    },
+    303: pages.TO_SIGN_IN,
+    404: pages.NOT_FOUND,
+    422: pages.INVALID,
+}
+
+
+@router.get(
+    "/v/{token}",
+    response_class=HTMLResponse,
+    dependencies=[verify_limit],
+    responses={
+        400: pages.html("The token proves nothing: a calm 无法验证 page"),
+        422: pages.INVALID,
+        429: pages.RATE_LIMITED,
+    },
+)
+def verify_page(request: Request, token: str, session: SessionDep) -> HTMLResponse:
+    """扫码核验: the certificate's authenticity, its state and every sub-permit's live state."""
+    try:
+        shown = verify(session, token, today())
+    except Unverifiable as exc:
+        return _public(request, "certificate_unverifiable.html", {"reason": exc.message}, status_code=400)
+    return _public(request, "certificate_verify.html", {"shown": shown})
+
+
+def _public(request: Request, name: str, context: dict[str, Any], status_code: int = 200) -> HTMLResponse:
+    """A page for anyone, without the session (and so without the CSRF token) other pages carry."""
+    settings = request.app.state.settings
+    lang = negotiate(request, settings.lang_cookie)
+    gettext = translations(lang).gettext
+    ctx = {
+        "lang": lang,
+        "html_lang": "zh-CN" if lang == "zh" else "en",
+        "_": gettext,
+        "gettext": gettext,
+        "current_user": None,
+        "demo": settings.demo,
+        "switch_lang_url": f"{request.url.path}?lang={'en' if lang == 'zh' else 'zh'}",
+        **context,
+    }
+    response = templates.TemplateResponse(request, name, ctx, status_code=status_code)
+    response.headers.update(PAGE_HEADERS)
+    return response
+
+
+router.add_api_route(
+    "/V/{token}", verify_page, methods=["GET"], response_class=HTMLResponse, dependencies=[verify_limit], include_in_schema=False
+)
+
+
+@router.post(
+    "/applications/{application_id}/certificate",
+    dependencies=[CsrfProtected],
+    response_class=HTMLResponse,
+    responses={
+        303: {"description": "Issued: on to the certificate"},
+        400: pages.html("Nothing granted: a page saying so; nothing was written"),
+        403: pages.CSRF,
+        404: pages.NOT_FOUND,
+        413: pages.TOO_LARGE,
+        422: pages.INVALID,
+        409: pages.html("Not all decided yet, or the face has not changed: a page saying so; nothing was written"),
+    },
+)
+def issue_certificate(
+    request: Request, application_id: uuid.UUID, session: SessionDep, user: CurrentUser, registry: RegistryDep
+) -> Response:
+    """一证准营: the window issues the certificate (or its next version) once every department has decided."""
+    application = session.get(Application, application_id)
+    composer = registry.get(application.pack_id) if application is not None else None
+    if application is None or composer is None:
+        raise NotFound("unknown_application", "没有找到这件申请", "path.application_id", str(application_id))
+    keys_dir = request.app.state.settings.keys_dir
+    try:
+        certificate = issue(session, actor=user, application_id=application_id, composer=composer, keys_dir=keys_dir)
+    except WorkflowError as exc:
+        status = 400 if exc.status == 422 else exc.status
+        title = "无法发证"
+        return render(request, "error.html", {"title": title, "messages": [p.message for p in exc.problems]}, status_code=status)
+    return RedirectResponse(f"/certificates/{certificate.id}", status_code=303)
+
+
+def _own(session: SessionDep, user: CurrentUser, certificate_id: uuid.UUID) -> Certificate:
+    certificate = session.get(Certificate, certificate_id)
+    if certificate is None or not may(user, Action.view_certificate, certificate):
+        raise NotFound("unknown_certificate", "没有找到这份凭证", "path.certificate_id", str(certificate_id))
+    return certificate
+
+
+def _url(request: Request, session: SessionDep, certificate: Certificate) -> str:
+    settings = request.app.state.settings
+    token = signing_ring(session, settings.keys_dir).sign(certificate.id, certificate.version)
+    return qr.verify_url(settings.public_url, token)
+
+
+@router.get(
+    "/certificates/{certificate_id}",
+    response_class=HTMLResponse,
+    responses={303: pages.TO_SIGN_IN, 404: pages.NOT_FOUND, 422: pages.INVALID},
+)
+def certificate_page(request: Request, certificate_id: uuid.UUID, session: SessionDep, user: CurrentUser) -> HTMLResponse:
+    """The certificate as printed, with its QR (its holder, the window, the departments it names)."""
+    certificate = _own(session, user, certificate_id)
+    page = render_html(CertificateFace.model_validate(certificate.face), _url(request, session, certificate))
+    return HTMLResponse(page, headers=PAGE_HEADERS)
+
+
+@router.get("/certificates/{certificate_id}/certificate.pdf", response_class=Response, responses=PDF)
+def certificate_pdf(request: Request, certificate_id: uuid.UUID, session: SessionDep, user: CurrentUser) -> Response:
+    """The certificate as an A4 PDF, its QR on it."""
+    certificate = _own(session, user, certificate_id)
+    face = CertificateFace.model_validate(certificate.face)
+    pdf = render_pdf(face, _url(request, session, certificate))
+    name = f"行业综合许可凭证-{face.number}-第{face.version}版.pdf"
+    disposition = f"attachment; filename=\"certificate-{face.number}-v{face.version}.pdf\"; filename*=UTF-8''{quote(name)}"
+    return Response(pdf, media_type="application/pdf", headers={"Content-Disposition": disposition, "Cache-Control": "no-store"})

@@ -1,0 +1,39 @@
+"""The certificate rendered: its text in HTML and PDF, and its QR read back from the printed page."""
+
+from __future__ import annotations
+
+import io
+
+import pypdf
+from facecase import face
+from qrscan import scan_pdf
+
+from certificates import qr
+from certificates.render import render_html, render_pdf
+from certificates.tokens import TOKEN_CHARS
+
+URL = qr.verify_url("https://yiye.dongcheng.gov.cn", "A" * TOKEN_CHARS)
+
+
+def test_the_html_shows_the_face_and_the_qr() -> None:
+    page = render_html(face(), URL)
+    shown = ("行业综合许可凭证", "东城示例旅店有限公司", "91110101MA01ABCD06", "区市场监督管理局", "未许可事项", "旅馆业")
+    for text in shown:
+        assert text in page
+    assert 'src="data:image/svg+xml;base64,' in page
+
+
+def test_the_pdf_is_one_a4_page_with_extractable_chinese_and_a_readable_qr() -> None:
+    pdf = render_pdf(face(), URL)
+    reader = pypdf.PdfReader(io.BytesIO(pdf))
+    assert len(reader.pages) == 1
+    width, height = (round(float(v) * 25.4 / 72) for v in reader.pages[0].mediabox.upper_right)
+    assert (width, height) == (210, 297)
+    text = reader.pages[0].extract_text()
+    assert "东城示例旅店有限公司" in text
+    assert "未许可事项" in text
+    assert scan_pdf(pdf) == [URL]
+
+
+def test_the_qr_stays_small_at_error_correction_q() -> None:
+    assert qr.version(URL) <= 10

@@ -1,0 +1,243 @@
+"""The public verify page and its JSON twin: genuine, live, superseded, and every kind of bad token; the PDF's QR followed."""
+
+from __future__ import annotations
+
+import base64
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from fastapi.testclient import TestClient
+from sqlmodel import Session, select
+from svcutil import csrf_from, make_settings, sign_up
+
+from certificates.tokens import TOKEN_CHARS, KeyRing
+from certs.certcase import MONDAY, Staff, task
+from certs.qrscan import scan_pdf
+from composer import Composer
+from service.app import create_app
+from service.certs.keys import signing_ring
+from service.certs.lifecycle import issue
+from service.certs.models import Certificate
+from service.models import User, WebSession
+from service.workflow.models import Application
+from service.workflow.review import record_verification
+from service.workflow.roles import Role
+
+API_KEY = "other-district-key-0123456789"
+PRIVATE = {"legal_rep_id_number": "110101199003071234", "contact_phone": "13800138000"}
+
+
+@pytest.fixture
+def client(db_url: str, keys_dir: Path) -> Iterator[TestClient]:
+    settings = make_settings(db_url, keys_dir=keys_dir, api_keys=[API_KEY], public_url="https://yiye.example.gov.cn")
+    with TestClient(create_app(settings)) as c:
+        yield c
+
+
+@pytest.fixture
+def issued(
+    session: Session, staff: Staff, composer: Composer, keys_dir: Path, decide_all: Callable[..., Application]
+) -> tuple[Application, Certificate, str]:
+    application = decide_all()
+    values = {"legal_rep_name": "王芳", "premises_address": "北京市东城区示例胡同 8 号", **PRIVATE}
+    certificate = issue(
+        session,
+        actor=staff.clerk,
+        application_id=application.id,
+        composer=composer,
+        keys_dir=keys_dir,
+        form_values=values,
+        today=MONDAY,
+    )
+    return application, certificate, signing_ring(session, keys_dir).sign(certificate.id, certificate.version)
+
+
+def _json(client: TestClient, token: str, key: str | None = API_KEY) -> tuple[int, dict[str, object]]:
+    response = client.get(f"/api/v1/certificates/verify/{token}", headers={"X-API-Key": key} if key else {})
+    return response.status_code, response.json()
+
+
+def test_a_genuine_token_shows_the_face_and_live_states_and_nothing_private(
+    client: TestClient, issued: tuple[Application, Certificate, str]
+) -> None:
+    _, certificate, token = issued
+    page = client.get(f"/v/{token}")
+    assert page.status_code == 200
+    for text in ("有效", "东城示例旅店有限公司", "91110101MA01ABCD06", "王芳", "食品经营许可", "区公安分局", certificate.number):
+        assert text in page.text
+    status, body = _json(client, token)
+    assert status == 200
+    assert (body["state"], body["authentic"], body["version"]) == ("valid", True, 1)
+    assert [p["state_label"] for p in body["permits"]] == ["有效", "有效", "有效"]  # type: ignore[index, union-attr]
+    for secret in PRIVATE.values():
+        assert secret not in page.text
+        assert secret not in str(body)
+    assert str(certificate.application_id) not in page.text + str(body)
+
+
+def test_scans_write_nothing(client: TestClient, session: Session, issued: tuple[Application, Certificate, str]) -> None:
+    for token in (issued[2], "x" * TOKEN_CHARS):
+        response = client.get(f"/v/{token}")
+        assert "set-cookie" not in response.headers
+    assert session.exec(select(WebSession)).all() == []
+
+
+def test_a_revocation_shows_on_the_next_scan_with_no_new_certificate(
+    client: TestClient, session: Session, staff: Staff, issued: tuple[Application, Certificate, str]
+) -> None:
+    application, _, token = issued
+    food = task(session, application, "food_business")
+    record_verification(session, actor=staff.market, task_id=food.id, passed=False, version=food.version, reason="承诺不实")
+    page = client.get(f"/v/{token}")
+    assert "作废" in page.text
+    assert "已撤销" in page.text
+    assert _json(client, token)[1]["void_because"] == ["food_business"]
+    assert len(session.exec(select(Certificate)).all()) == 1
+
+
+def test_a_superseded_version_says_it_was_re_issued_and_shows_nothing_else(
+    client: TestClient,
+    session: Session,
+    staff: Staff,
+    composer: Composer,
+    keys_dir: Path,
+    issued: tuple[Application, Certificate, str],
+) -> None:
+    application, _, token = issued
+    issue(
+        session,
+        actor=staff.clerk,
+        application_id=application.id,
+        composer=composer,
+        keys_dir=keys_dir,
+        form_values={"premises_address": "北京市东城区新址 1 号"},
+        today=MONDAY,
+    )
+    page = client.get(f"/v/{token}")
+    assert page.status_code == 200
+    assert "已换发为第 2 版" in page.text
+    assert "东城示例旅店有限公司" not in page.text
+    assert "新址" not in page.text
+    body = _json(client, token)[1]
+    assert (body["state"], body["superseded_by_version"], body["holder"], body["permits"]) == ("superseded", 2, None, [])
+
+
+def _tampered(token: str) -> str:
+    raw = bytearray(base64.b32decode(token + "=" * (-len(token) % 8)))
+    raw[21] ^= 0x03  # version 1 → 2
+    return base64.b32encode(bytes(raw)).decode().rstrip("=")
+
+
+BAD_TOKENS: dict[str, Callable[[str], str]] = {
+    "forged by another key": lambda _: KeyRing.of(Ed25519PrivateKey.generate(), []).sign(uuid.uuid4(), 1),
+    "tampered version": _tampered,
+    "random": lambda _: base64.b32encode(uuid.uuid4().bytes * 6).decode()[:TOKEN_CHARS],
+    "very long": lambda token: token * 40,
+    "not base32": lambda _: "！" * TOKEN_CHARS,
+    "empty-ish": lambda _: "x",
+}
+
+
+@pytest.mark.parametrize("kind", BAD_TOKENS)
+def test_a_bad_token_gets_a_calm_unverifiable_page_and_a_structured_error(
+    client: TestClient, issued: tuple[Application, Certificate, str], kind: str
+) -> None:
+    bad = BAD_TOKENS[kind](issued[2])
+    page = client.get(f"/v/{bad}")
+    assert page.status_code == 400
+    assert "无法验证" in page.text
+    assert "东城示例旅店有限公司" not in page.text
+    status, body = _json(client, bad)
+    assert status == 400
+    (error,) = body["errors"]  # type: ignore[misc]
+    assert error["code"].startswith(("token_", "certificate_"))
+    assert error["where"] == "path.token"
+
+
+def test_the_json_twin_needs_an_api_key(client: TestClient, issued: tuple[Application, Certificate, str]) -> None:
+    assert _json(client, issued[2], key=None)[0] == 401
+    assert _json(client, issued[2], key="guessed")[0] == 401
+
+
+def test_the_verify_page_is_rate_limited_per_client(
+    db_url: str, keys_dir: Path, issued: tuple[Application, Certificate, str]
+) -> None:
+    settings = make_settings(db_url, keys_dir=keys_dir, rate_limit_enabled=True, rate_limit_verify="3/minute")
+    with TestClient(create_app(settings)) as c:
+        codes = [c.get(f"/v/{issued[2]}").status_code for _ in range(4)]
+    assert codes == [200, 200, 200, 429]
+
+
+def test_a_retired_key_no_longer_verifies(
+    client: TestClient, session: Session, keys_dir: Path, issued: tuple[Application, Certificate, str]
+) -> None:
+    from service.certs import keys
+
+    token = issued[2]
+    keys.rotate(session, keys_dir)
+    assert client.get(f"/v/{token}").status_code == 200  # the old key still verifies after a rotation
+    assert keys.retire(session, issued[1].key_id)
+    page = client.get(f"/v/{token}")
+    assert (page.status_code, "密钥已停用" in page.text) == (400, True)
+
+
+def test_the_pdf_qr_scans_back_to_the_verify_page(
+    client: TestClient, session: Session, issued: tuple[Application, Certificate, str]
+) -> None:
+    _, certificate, _ = issued
+    sign_up(client, "window-clerk@example.com")
+    clerk = session.exec(select(User).where(User.email == "window-clerk@example.com")).one()
+    clerk.role = Role.clerk
+    session.add(clerk)
+    session.commit()
+    html = client.get(f"/certificates/{certificate.id}")
+    assert html.status_code == 200
+    assert "行业综合许可凭证" in html.text
+    pdf = client.get(f"/certificates/{certificate.id}/certificate.pdf")
+    assert pdf.headers["content-type"] == "application/pdf"
+    (url,) = scan_pdf(pdf.content)
+    assert url.startswith("HTTPS://YIYE.EXAMPLE.GOV.CN/V/")
+    page = client.get(url.removeprefix("HTTPS://YIYE.EXAMPLE.GOV.CN"))
+    assert page.status_code == 200
+    assert "东城示例旅店有限公司" in page.text
+    assert "有效" in page.text
+
+
+def test_someone_else_cannot_open_the_certificate(client: TestClient, issued: tuple[Application, Certificate, str]) -> None:
+    sign_up(client, "stranger@example.com")
+    assert client.get(f"/certificates/{issued[1].id}").status_code == 404
+    assert client.get(f"/certificates/{issued[1].id}/certificate.pdf").status_code == 404
+
+
+def _signed_in_as(client: TestClient, session: Session, login: str, role: Role) -> str:
+    """Sign up ``login``, give the account ``role``; the CSRF token of its session."""
+    sign_up(client, login)
+    user = session.exec(select(User).where(User.email == login)).one()
+    user.role = role
+    session.add(user)
+    session.commit()
+    return csrf_from(client, "/account/password")
+
+
+def test_the_window_issues_from_its_page_once_and_only_the_window(
+    client: TestClient, session: Session, decide_all: Callable[..., Application]
+) -> None:
+    application = decide_all()
+    url = f"/applications/{application.id}/certificate"
+    csrf = _signed_in_as(client, session, "applicant-page@example.com", Role.applicant)
+    refused = client.post(url, data={"csrf_token": csrf}, follow_redirects=False)
+    assert refused.status_code == 404  # another applicant's application does not exist for them
+    assert session.exec(select(Certificate)).all() == []
+    client.cookies.clear()
+    csrf = _signed_in_as(client, session, "window-page@example.com", Role.clerk)
+    issued = client.post(url, data={"csrf_token": csrf}, follow_redirects=False)
+    assert issued.status_code == 303
+    (certificate,) = session.exec(select(Certificate)).all()
+    assert issued.headers["location"] == f"/certificates/{certificate.id}"
+    again = client.post(url, data={"csrf_token": csrf}, follow_redirects=False)
+    assert again.status_code == 409
+    assert "证面未变化" in again.text
+    assert client.post(url, data={}, follow_redirects=False).status_code == 403
