@@ -6,6 +6,7 @@ Every account signs in with ``DEMO_PASSWORD``; staff land on their desk.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from dataclasses import dataclass
 
@@ -21,7 +22,7 @@ from service.registry import PackRegistry
 from service.settings import Settings
 from service.workflow import inspection, window
 from service.workflow.clock import add_working_days
-from service.workflow.models import Application
+from service.workflow.models import Application, IntegratorKey
 from service.workflow.review import Decision, decide
 from service.workflow.roles import Role
 from service.workflow.storage import LocalFileStore, Upload
@@ -46,8 +47,15 @@ STAFF: tuple[tuple[str, Role, str | None, str], ...] = (
     ("environment@example.com", Role.reviewer, "environment", "环保备案演示"),
     ("inspector@example.com", Role.inspector, "fire", "消防踏勘演示"),
     ("supervisor@example.com", Role.supervisor, None, "区级监督演示"),
+    ("policy@example.com", Role.policy_author, None, "政策起草演示"),
+    ("approver@example.com", Role.policy_approver, None, "政策审核演示"),
+    ("admin@example.com", Role.admin, None, "系统管理演示"),
+    ("fire-system@example.com", Role.integrator, "fire", "消防部门系统演示"),
 )
-"""One account per desk: login, role, department, name. The README's demo line lists them."""
+"""One account per role: login, role, department, name. The README's demo line lists them."""
+
+DEMO_INTEGRATOR_KEY = "yiye-demo-fire-system-2026"
+"""The fire department system's X-API-Key in the demo (only its sha256 is stored, as for real keys)."""
 
 HOTEL_ANSWERS: dict[str, bool | int | float | str] = {
     "area_m2": 800,
@@ -136,6 +144,8 @@ def _seed_staff(session: Session) -> dict[str, User]:
             )
             user.role, user.department = role, department
             session.add(user)
+            if role is Role.integrator:
+                session.add(IntegratorKey(key_sha256=hashlib.sha256(DEMO_INTEGRATOR_KEY.encode()).hexdigest(), user_id=user.id))
             session.commit()
         staff[login] = user
     return staff

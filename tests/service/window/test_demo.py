@@ -10,6 +10,7 @@ from svcutil import make_settings
 from rules.packs import DEFAULT_PACK, PACKS_DIR
 from service import db, demo
 from service.app import create_app
+from service.workflow.roles import Role
 
 DESKS = {
     "demo@example.com": ("/drafts", "DC-"),
@@ -40,3 +41,16 @@ def test_every_demo_account_lands_on_a_desk_with_work_to_show(tmp_path: Path) ->
             if login == "demo@example.com":
                 landed = client.get("/applications")
             assert shown in landed.text, login
+
+
+def test_the_demo_has_an_account_for_every_role_and_the_department_system_its_key(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'demo.db'}"
+    db.upgrade(url)
+    settings = make_settings(url, packs_dir=PACKS_DIR, default_pack=DEFAULT_PACK, files_dir=tmp_path / "files", demo=True)
+    demo.seed(settings)
+    assert {role for _, role, *_ in demo.STAFF} | {Role.applicant} == set(Role)
+    with TestClient(create_app(settings)) as client:
+        assert client.get("/api/v1/tasks").status_code == 401
+        tasks = client.get("/api/v1/tasks", headers={"X-API-Key": demo.DEMO_INTEGRATOR_KEY})
+        assert tasks.status_code == 200, tasks.text
+        assert tasks.json()["tasks"], "the fire department's system sees the demo's fire tasks"
