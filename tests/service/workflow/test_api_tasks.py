@@ -10,15 +10,12 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, col, select
 from svcutil import FIXTURE_PACKS
 from typer.testing import CliRunner
-from wfcase import SIGNED, Staff, uploads
+from wfcase import Staff
 
-from composer import Composer
 from service.cli import app as cli
-from service.models import Draft, User
+from service.models import User
 from service.workflow.models import Application, AuditEvent, PermitTask
 from service.workflow.roles import Role
-from service.workflow.storage import LocalFileStore
-from service.workflow.submit import submit
 from service.workflow.window import accept
 
 runner = CliRunner()
@@ -39,13 +36,8 @@ def _key_for(db_url: str, session: Session, department: str) -> str:
 
 
 @pytest.fixture
-def accepted(
-    session: Session, staff: Staff, make_draft: Callable[..., Draft], composer: Composer, store: LocalFileStore
-) -> Application:
-    draft = make_draft(staff.applicant)
-    application = submit(
-        session, actor=staff.applicant, draft_id=draft.id, composer=composer, store=store, uploads=uploads(), signed=SIGNED
-    ).application
+def accepted(session: Session, staff: Staff, make_submitted: Callable[[], Application]) -> Application:
+    application = make_submitted()
     accept(session, actor=staff.clerk, application_id=application.id, version=application.version, today=date(2026, 12, 7))
     return application
 

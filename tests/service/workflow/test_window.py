@@ -7,29 +7,21 @@ from datetime import date
 
 import pytest
 from sqlmodel import Session, col, select
-from wfcase import PDF, PNG, SIGNED, Staff, uploads
+from wfcase import PDF, PNG, Staff
 
-from composer import Composer
-from service.models import Draft
 from service.workflow import audit
 from service.workflow.errors import Conflict, Forbidden, Invalid, NotFound
 from service.workflow.models import Application, AuditEvent, CorrectionNotice, MaterialFile, PermitTask
 from service.workflow.review import Decision, decide, record_verification, report_rectified
 from service.workflow.storage import LocalFileStore, Upload
-from service.workflow.submit import submit
 from service.workflow.window import Finding, MaterialCheck, accept, refuse, request_correction, resubmit
 
 MONDAY = date(2026, 12, 7)
 
 
 @pytest.fixture
-def application(
-    session: Session, staff: Staff, make_draft: Callable[..., Draft], composer: Composer, store: LocalFileStore
-) -> Application:
-    draft = make_draft(staff.applicant)
-    return submit(
-        session, actor=staff.applicant, draft_id=draft.id, composer=composer, store=store, uploads=uploads(), signed=SIGNED
-    ).application
+def application(session: Session, staff: Staff, make_submitted: Callable[[], Application]) -> Application:
+    return make_submitted()
 
 
 def _tasks(session: Session, application: Application) -> dict[str, PermitTask]:
