@@ -30,7 +30,7 @@ from service.workflow.models import Application, ApplicationCounter, MaterialFil
 from service.workflow.roles import Action, Role, may
 from service.workflow.rows import atomic, fingerprint, remember, replayed
 from service.workflow.states import ApplicationFlow, initial_status
-from service.workflow.storage import MAX_BYTES, Checked, FileStore, Upload, check
+from service.workflow.storage import MAX_BYTES, Checked, FileStore, Upload, check_all
 
 NUMBER_PREFIX = "DC"
 """东城 (Dongcheng): the district's prefix on application numbers, DC-YYYYMMDD-NNNNN."""
@@ -221,16 +221,8 @@ def _check(
     for key, m in required.items():
         if key not in given:
             problems.append(problem("material_missing", f"请上传“{m.name}”", f"materials.{key}", key))
-    checked: list[Checked] = []
-    for index, upload in enumerate(uploads):
-        where = f"materials.{upload.material}[{index}]"
-        if upload.material not in required:
-            problems.append(problem("material_unexpected", "本次申请不需要提交这项材料", where, upload.material))
-            continue
-        item, found = check(upload, where, max_bytes)
-        problems += found
-        if item is not None:
-            checked.append(item)
+    checked, found = check_all(uploads, required, ("material_unexpected", "本次申请不需要提交这项材料"), max_bytes)
+    problems += found
     if problems:
         raise Invalid(problems)
     return clean, checked

@@ -26,7 +26,7 @@ from service.workflow.models import Application, CorrectionNotice, MaterialFile,
 from service.workflow.roles import Action
 from service.workflow.rows import atomic, committing, expect_version, load
 from service.workflow.states import TASK_OPEN, ApplicationFlow, TaskFlow, fire, initial_status
-from service.workflow.storage import MAX_BYTES, FileStore, Upload, check
+from service.workflow.storage import MAX_BYTES, FileStore, Upload, check_all
 
 REMEDY = (
     "如对本决定不服，可以自收到本决定之日起六十日内向东城区人民政府申请行政复议，"
@@ -138,17 +138,7 @@ def resubmit(
     expect_version(application, version)
     notice = open_notice(session, application)
     flagged = {i["material"]: i["name"] for i in notice.items if i["finding"] != Finding.received} if notice else {}
-    problems: list[Problem] = []
-    checked = []
-    for index, upload in enumerate(uploads):
-        where = f"materials.{upload.material}[{index}]"
-        if upload.material not in flagged:
-            problems.append(problem("material_not_flagged", "补正告知没有要求这项材料，无需重新提交", where, upload.material))
-            continue
-        item, found = check(upload, where, max_bytes)
-        problems += found
-        if item is not None:
-            checked.append(item)
+    checked, problems = check_all(uploads, flagged, ("material_not_flagged", "补正告知没有要求这项材料，无需重新提交"), max_bytes)
     for key, name in flagged.items():
         if key not in {u.material for u in uploads}:
             problems.append(problem("material_missing", f"请补正“{name}”", f"materials.{key}", key))
