@@ -141,16 +141,7 @@ def _record(
     session.add(application)
     session.flush()  # before its files: no relationship orders the inserts
     for item in checked:
-        session.add(
-            MaterialFile(
-                application_id=application.id,
-                material=item.upload.material,
-                sha256=item.sha256,
-                size=len(item.upload.data),
-                media_type=item.media_type,
-                filename=item.upload.filename,
-            )
-        )
+        session.add(material_file(application.id, item))
     audit.record(
         session,
         actor=actor,
@@ -161,6 +152,19 @@ def _record(
         data={"number": application.number, "channel": application.channel, "files": sorted(i.sha256 for i in checked)},
     )
     return application
+
+
+def material_file(application_id: uuid.UUID, item: Checked, round: int = 0) -> MaterialFile:
+    """The row that files a checked upload with its application (``round`` n for the n-th correction)."""
+    return MaterialFile(
+        application_id=application_id,
+        material=item.upload.material,
+        sha256=item.sha256,
+        size=len(item.upload.data),
+        media_type=item.media_type,
+        filename=item.upload.filename,
+        round=round,
+    )
 
 
 def _fingerprint(draft_id: uuid.UUID, uploads: Sequence[Upload], signed: Collection[str]) -> str:

@@ -27,6 +27,7 @@ from service.workflow.roles import Action
 from service.workflow.rows import atomic, committing, expect_version, load
 from service.workflow.states import TASK_OPEN, ApplicationFlow, TaskFlow, fire, initial_status
 from service.workflow.storage import MAX_BYTES, FileStore, Upload, check_all
+from service.workflow.submit import material_file
 
 REMEDY = (
     "如对本决定不服，可以自收到本决定之日起六十日内向东城区人民政府申请行政复议，"
@@ -152,17 +153,7 @@ def resubmit(
         rounds = len(session.exec(select(CorrectionNotice.id).where(CorrectionNotice.application_id == application.id)).all())
         for item in checked:
             store.put(item.sha256, item.upload.data)
-            session.add(
-                MaterialFile(
-                    application_id=application.id,
-                    material=item.upload.material,
-                    sha256=item.sha256,
-                    size=len(item.upload.data),
-                    media_type=item.media_type,
-                    filename=item.upload.filename,
-                    round=rounds,
-                )
-            )
+            session.add(material_file(application.id, item, rounds))
         audit.record(
             session,
             actor=actor,
