@@ -25,7 +25,7 @@ from service.workflow.errors import Invalid, problem
 from service.workflow.models import Application, CorrectionNotice, MaterialFile, PermitTask
 from service.workflow.roles import Action
 from service.workflow.rows import atomic, committing, expect_version, load
-from service.workflow.states import TASK_OPEN, ApplicationFlow, TaskFlow, fire, initial_status
+from service.workflow.states import TASK_OPEN, TaskFlow, initial_status
 from service.workflow.storage import MAX_BYTES, FileStore, Upload, check_all
 from service.workflow.submit import material_file
 
@@ -99,15 +99,11 @@ def request_correction(
             ],
         )
         session.add(notice)
-        before, after = fire(ApplicationFlow, application, "request_correction", "申请")
-        audit.record(
+        audit.transition(
             session,
             actor=actor,
-            subject_kind="application",
-            subject_id=application.id,
-            action="request_correction",
-            from_state=before,
-            to_state=after,
+            row=application,
+            event="request_correction",
             reason="；".join(
                 f"{i['name']}：{FINDING_LABELS[Finding(i['finding'])]}" for i in notice.items if i["finding"] != "received"
             ),
@@ -146,7 +142,6 @@ def resubmit(
     if problems:
         raise Invalid(problems)
     with committing(session, application.id):
-        before, after = fire(ApplicationFlow, application, "resubmit", "申请")
         assert notice is not None
         notice.resolved_at = utcnow()
         session.add(notice)
@@ -154,14 +149,11 @@ def resubmit(
         for item in checked:
             store.put(item.sha256, item.upload.data)
             session.add(material_file(application.id, item, rounds))
-        audit.record(
+        audit.transition(
             session,
             actor=actor,
-            subject_kind="application",
-            subject_id=application.id,
-            action="resubmit",
-            from_state=before,
-            to_state=after,
+            row=application,
+            event="resubmit",
             data={"files": sorted(i.sha256 for i in checked)},
         )
     return application
@@ -182,16 +174,12 @@ def accept(
     follow_up = {c["permit"]: c.get("follow_up_within") for c in application.composition["commitments"]}
     tasks: list[PermitTask] = []
     with committing(session, application.id):
-        before, after = fire(ApplicationFlow, application, "accept", "申请")
         application.accepted_at = utcnow()
-        audit.record(
+        audit.transition(
             session,
             actor=actor,
-            subject_kind="application",
-            subject_id=application.id,
-            action="accept",
-            from_state=before,
-            to_state=after,
+            row=application,
+            event="accept",
         )
         for p in application.composition["permits"]:
             clock = Clock(on, p["effective_limit"]["working_days"])
@@ -223,25 +211,17 @@ def accept(
             )
         for task in tasks:
             if not task.depends_on:
-                before_task, after_task = fire(TaskFlow, task, "release", "审批事项")
-                audit.record(
+                audit.transition(
                     session,
                     actor=actor,
-                    subject_kind="task",
-                    subject_id=task.id,
-                    action="release",
-                    from_state=before_task,
-                    to_state=after_task,
+                    row=task,
+                    event="release",
                 )
-        before, after = fire(ApplicationFlow, application, "start_approval", "申请")
-        audit.record(
+        audit.transition(
             session,
             actor=actor,
-            subject_kind="application",
-            subject_id=application.id,
-            action="start_approval",
-            from_state=before,
-            to_state=after,
+            row=application,
+            event="start_approval",
         )
     return tasks
 
@@ -257,16 +237,12 @@ def refuse(
     if not kept:
         raise Invalid([problem("reason_required", "不予受理须写明理由", "reasons")])
     with committing(session, application.id):
-        before, after = fire(ApplicationFlow, application, "refuse", "申请")
         application.refusal = {"reasons": kept, "remedy": REMEDY}
-        audit.record(
+        audit.transition(
             session,
             actor=actor,
-            subject_kind="application",
-            subject_id=application.id,
-            action="refuse",
-            from_state=before,
-            to_state=after,
+            row=application,
+            event="refuse",
             reason="；".join(kept),
         )
     return application
@@ -278,29 +254,21 @@ def withdraw(session: Session, *, actor: User, application_id: uuid.UUID, versio
     application = load(session, Application, application_id, actor, Action.withdraw)
     expect_version(application, version)
     with committing(session, application.id):
-        before, after = fire(ApplicationFlow, application, "withdraw", "申请")
-        audit.record(
+        audit.transition(
             session,
             actor=actor,
-            subject_kind="application",
-            subject_id=application.id,
-            action="withdraw",
-            from_state=before,
-            to_state=after,
+            row=application,
+            event="withdraw",
             reason=reason.strip(),
         )
         tasks = session.exec(select(PermitTask).where(PermitTask.application_id == application.id))
         for task in tasks:
             if task.status in TASK_OPEN:
-                task_before, task_after = fire(TaskFlow, task, "cancel", "审批事项")
-                audit.record(
+                audit.transition(
                     session,
                     actor=actor,
-                    subject_kind="task",
-                    subject_id=task.id,
-                    action="cancel",
-                    from_state=task_before,
-                    to_state=task_after,
+                    row=task,
+                    event="cancel",
                     reason="申请人撤回申请",
                 )
     return application
