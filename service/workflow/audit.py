@@ -85,6 +85,19 @@ def transition(
     )
 
 
+def created(
+    session: Session,
+    *,
+    actor: Actor | None,
+    row: Application | PermitTask | Inspection,
+    action: str,
+    data: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Record a new row in the state its machine starts it in."""
+    kind = SUBJECTS[type(row)][0]
+    return record(session, actor=actor, subject_kind=kind, subject_id=row.id, action=action, to_state=row.status, data=data)
+
+
 def record(
     session: Session,
     *,

@@ -78,13 +78,11 @@ def schedule(
         )
         session.add(inspection)
         session.flush()
-        audit.record(
+        audit.created(
             session,
             actor=actor,
-            subject_kind="inspection",
-            subject_id=inspection.id,
+            row=inspection,
             action="schedule",
-            to_state=inspection.status,
             data={"application": application.number, "visit_on": visit_on.isoformat(), "permits": inspection.permits},
         )
     return inspection

@@ -142,13 +142,11 @@ def _record(
     session.flush()  # before its files: no relationship orders the inserts
     for item in checked:
         session.add(material_file(application.id, item))
-    audit.record(
+    audit.created(
         session,
         actor=actor,
-        subject_kind="application",
-        subject_id=application.id,
+        row=application,
         action="submit",
-        to_state=application.status,
         data={"number": application.number, "channel": application.channel, "files": sorted(i.sha256 for i in checked)},
     )
     return application

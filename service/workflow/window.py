@@ -200,13 +200,11 @@ def accept(
             )
             session.add(task)
             tasks.append(task)
-            audit.record(
+            audit.created(
                 session,
                 actor=actor,
-                subject_kind="task",
-                subject_id=task.id,
+                row=task,
                 action="create",
-                to_state=task.status,
                 data={"application": application.number, "permit": task.permit, "department": task.department},
             )
         for task in tasks:
