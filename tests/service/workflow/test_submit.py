@@ -15,7 +15,7 @@ from wfcase import CASE, EXE, PDF, PNG, Staff, uploads
 from composer import Composer
 from service.models import Draft
 from service.workflow import audit
-from service.workflow.errors import Conflict, Invalid, NotFound
+from service.workflow.errors import Conflict, Forbidden, Invalid, NotFound
 from service.workflow.models import Application, AuditEvent, IdempotencyKey, MaterialFile
 from service.workflow.storage import MAX_BYTES, LocalFileStore, Upload, check
 from service.workflow.submit import Submitted
@@ -175,16 +175,24 @@ def test_a_bad_file_is_refused_by_its_content_and_nothing_is_written(
     _nothing_written(session, store)
 
 
-def test_someone_elses_draft_does_not_exist_for_an_applicant(
+@pytest.mark.parametrize(
+    ("owner", "actor", "refusal"),
+    [("other_applicant", "applicant", NotFound), ("applicant", "market", Forbidden)],
+    ids=["someone_elses_draft_does_not_exist_for_an_applicant", "a_reviewer_cannot_submit_anything"],
+)
+def test_a_submission_without_the_right_is_refused_and_nothing_is_written(
     session: Session,
     staff: Staff,
     make_draft: Callable[..., Draft],
     store: LocalFileStore,
     submit_draft: Callable[..., Submitted],
+    owner: str,
+    actor: str,
+    refusal: type[Exception],
 ) -> None:
-    draft = make_draft(staff.other_applicant)
-    with pytest.raises(NotFound):
-        submit_draft(draft)
+    draft = make_draft(getattr(staff, owner))
+    with pytest.raises(refusal):
+        submit_draft(draft, actor=getattr(staff, actor))
     _nothing_written(session, store)
 
 
@@ -200,21 +208,6 @@ def test_a_clerk_registers_a_walk_in_applicant_as_the_same_record(
         staff.clerk.id,
     )
     assert application.status == "submitted"
-
-
-def test_a_reviewer_cannot_submit_anything(
-    session: Session,
-    staff: Staff,
-    make_draft: Callable[..., Draft],
-    store: LocalFileStore,
-    submit_draft: Callable[..., Submitted],
-) -> None:
-    from service.workflow.errors import Forbidden
-
-    draft = make_draft(staff.applicant)
-    with pytest.raises(Forbidden):
-        submit_draft(draft, actor=staff.market)
-    _nothing_written(session, store)
 
 
 def test_the_default_limit_refuses_a_file_over_twenty_megabytes() -> None:
