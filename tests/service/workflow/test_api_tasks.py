@@ -7,6 +7,7 @@ from datetime import date
 
 import pytest
 from fastapi.testclient import TestClient
+from httpx import Response
 from sqlmodel import Session, col, select
 from svcutil import FIXTURE_PACKS
 from typer.testing import CliRunner
@@ -46,6 +47,14 @@ def _task(session: Session, permit: str) -> PermitTask:
     task = session.exec(select(PermitTask).where(PermitTask.permit == permit)).one()
     session.refresh(task)
     return task
+
+
+def _decide(
+    client: TestClient, key: str, task: PermitTask, decision: str, version: int | None = None, **more: object
+) -> Response:
+    """POST a decision on ``task`` with a department's key; at the task's version unless another is given."""
+    body = {"decision": decision, "version": task.version if version is None else version, **more}
+    return client.post(f"/api/v1/tasks/{task.id}/decision", json=body, headers={"X-API-Key": key})
 
 
 def test_a_department_pulls_only_its_own_tasks(
@@ -98,9 +107,7 @@ def test_a_decision_is_pushed_and_a_retry_decides_nothing_again(
 def test_another_departments_task_is_refused(db_url: str, db_client: TestClient, session: Session, accepted: Application) -> None:
     key = _key_for(db_url, session, "fire")
     hotel = _task(session, "hotel_trade")
-    response = db_client.post(
-        f"/api/v1/tasks/{hotel.id}/decision", json={"decision": "approve", "version": hotel.version}, headers={"X-API-Key": key}
-    )
+    response = _decide(db_client, key, hotel, "approve")
     assert response.status_code == 403
     assert response.json()["errors"][0]["code"] == "forbidden"
 
@@ -110,9 +117,7 @@ def test_a_refusal_without_reasons_or_basis_is_a_422_naming_both(
 ) -> None:
     key = _key_for(db_url, session, "fire")
     fire = _task(session, "fire_check")
-    response = db_client.post(
-        f"/api/v1/tasks/{fire.id}/decision", json={"decision": "reject", "version": fire.version}, headers={"X-API-Key": key}
-    )
+    response = _decide(db_client, key, fire, "reject")
     assert response.status_code == 422
     assert {e["where"] for e in response.json()["errors"]} == {"reasons", "legal_basis"}
     assert _task(session, "fire_check").status == "pending"
@@ -123,16 +128,11 @@ def test_a_stale_version_and_a_second_decision_are_409s(
 ) -> None:
     key = _key_for(db_url, session, "fire")
     fire = _task(session, "fire_check")
-    url = f"/api/v1/tasks/{fire.id}/decision"
-    assert (
-        db_client.post(url, json={"decision": "approve", "version": fire.version}, headers={"X-API-Key": key}).status_code == 200
-    )
-    stale = db_client.post(url, json={"decision": "approve", "version": fire.version}, headers={"X-API-Key": key})
+    assert _decide(db_client, key, fire, "approve").status_code == 200
+    stale = _decide(db_client, key, fire, "approve")
     assert (stale.status_code, stale.json()["errors"][0]["code"]) == (409, "version_conflict")
     fresh = _task(session, "fire_check").version
-    again = db_client.post(
-        url, json={"decision": "reject", "version": fresh, "reasons": ["x"], "legal_basis": ["y"]}, headers={"X-API-Key": key}
-    )
+    again = _decide(db_client, key, fire, "reject", version=fresh, reasons=["x"], legal_basis=["y"])
     assert (again.status_code, again.json()["errors"][0]["message"]) == (409, "审批事项当前为“准予许可”，不能不予许可")
 
 
