@@ -24,6 +24,13 @@ def application(session: Session, staff: Staff, make_submitted: Callable[[], App
     return make_submitted()
 
 
+@pytest.fixture
+def accepted_tasks(session: Session, staff: Staff, application: Application) -> dict[str, PermitTask]:
+    """The application accepted on a Monday: its tasks by permit."""
+    accept(session, actor=staff.clerk, application_id=application.id, version=application.version, today=MONDAY)
+    return _tasks(session, application)
+
+
 def _tasks(session: Session, application: Application) -> dict[str, PermitTask]:
     rows = session.exec(select(PermitTask).where(PermitTask.application_id == application.id)).all()
     for row in rows:
@@ -155,34 +162,38 @@ def test_parallel_decisions_release_the_dependent_permit_and_conclude_the_applic
     assert application.decided_at is not None
 
 
-def test_a_reviewer_cannot_decide_another_departments_task(session: Session, staff: Staff, application: Application) -> None:
-    accept(session, actor=staff.clerk, application_id=application.id, version=application.version, today=MONDAY)
-    fire = _tasks(session, application)["fire_check"]
+def test_a_reviewer_cannot_decide_another_departments_task(
+    session: Session, staff: Staff, application: Application, accepted_tasks: dict[str, PermitTask]
+) -> None:
+    fire = accepted_tasks["fire_check"]
     with pytest.raises(Forbidden) as raised:
         decide(session, actor=staff.market, task_id=fire.id, decision=Decision.approve, version=fire.version)
     assert "无权" in raised.value.problems[0].message
     assert _tasks(session, application)["fire_check"].status == "pending"
 
 
-def test_an_applicant_does_not_see_another_applicants_task(session: Session, staff: Staff, application: Application) -> None:
-    accept(session, actor=staff.clerk, application_id=application.id, version=application.version, today=MONDAY)
-    food = _tasks(session, application)["food_business"]
+def test_an_applicant_does_not_see_another_applicants_task(
+    session: Session, staff: Staff, application: Application, accepted_tasks: dict[str, PermitTask]
+) -> None:
+    food = accepted_tasks["food_business"]
     with pytest.raises(NotFound):
         report_rectified(session, actor=staff.other_applicant, task_id=food.id, version=food.version)
 
 
-def test_a_refusal_needs_reasons_and_legal_basis(session: Session, staff: Staff, application: Application) -> None:
-    accept(session, actor=staff.clerk, application_id=application.id, version=application.version, today=MONDAY)
-    fire = _tasks(session, application)["fire_check"]
+def test_a_refusal_needs_reasons_and_legal_basis(
+    session: Session, staff: Staff, application: Application, accepted_tasks: dict[str, PermitTask]
+) -> None:
+    fire = accepted_tasks["fire_check"]
     with pytest.raises(Invalid) as raised:
         decide(session, actor=staff.fire, task_id=fire.id, decision=Decision.reject, version=fire.version, reasons=[" "])
     assert {p.where for p in raised.value.problems} == {"reasons", "legal_basis"}
     assert _tasks(session, application)["fire_check"].status == "pending"
 
 
-def test_a_decision_on_a_decided_task_is_refused(session: Session, staff: Staff, application: Application) -> None:
-    accept(session, actor=staff.clerk, application_id=application.id, version=application.version, today=MONDAY)
-    fire = _tasks(session, application)["fire_check"]
+def test_a_decision_on_a_decided_task_is_refused(
+    session: Session, staff: Staff, application: Application, accepted_tasks: dict[str, PermitTask]
+) -> None:
+    fire = accepted_tasks["fire_check"]
     decide(session, actor=staff.fire, task_id=fire.id, decision=Decision.approve, version=fire.version)
     with pytest.raises(Conflict) as raised:
         decide(
@@ -206,9 +217,10 @@ def test_a_change_from_an_old_copy_is_a_conflict(session: Session, staff: Staff,
     assert raised.value.problems[0].code == "version_conflict"
 
 
-def test_rectification_stops_the_clock_and_moves_the_due_date(session: Session, staff: Staff, application: Application) -> None:
-    accept(session, actor=staff.clerk, application_id=application.id, version=application.version, today=MONDAY)
-    fire = _tasks(session, application)["fire_check"]
+def test_rectification_stops_the_clock_and_moves_the_due_date(
+    session: Session, staff: Staff, application: Application, accepted_tasks: dict[str, PermitTask]
+) -> None:
+    fire = accepted_tasks["fire_check"]
     decide(
         session,
         actor=staff.fire,
@@ -224,9 +236,10 @@ def test_rectification_stops_the_clock_and_moves_the_due_date(session: Session, 
     assert (fire.status, fire.paused_days, fire.paused_since, fire.due_on) == ("pending", 3, None, date(2026, 12, 29))
 
 
-def test_a_failed_check_after_a_commitment_revokes_the_permit(session: Session, staff: Staff, application: Application) -> None:
-    accept(session, actor=staff.clerk, application_id=application.id, version=application.version, today=MONDAY)
-    food = _tasks(session, application)["food_business"]
+def test_a_failed_check_after_a_commitment_revokes_the_permit(
+    session: Session, staff: Staff, application: Application, accepted_tasks: dict[str, PermitTask]
+) -> None:
+    food = accepted_tasks["food_business"]
     decide(session, actor=staff.market, task_id=food.id, decision=Decision.approve, version=food.version, today=MONDAY)
     with pytest.raises(Invalid):
         record_verification(session, actor=staff.market, task_id=food.id, passed=False, version=food.version)
