@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from typing import Any
 
 import pytest
 from sqlmodel import Session, select
@@ -13,7 +14,7 @@ from composer import Composer
 from service.models import Draft, User
 from service.workflow.errors import Conflict, Forbidden, Invalid
 from service.workflow.inspection import Result, checklist, findings, record, report_rectified, schedule
-from service.workflow.models import Application, PermitTask
+from service.workflow.models import Application, Inspection, PermitTask
 from service.workflow.progress import timeline
 from service.workflow.roles import Role
 from service.workflow.storage import LocalFileStore, Upload
@@ -51,6 +52,19 @@ def _food(session: Session) -> PermitTask:
     return task
 
 
+def _record_food(session: Session, inspection: Inspection, actor: User, results: list[Result], **more: Any) -> Inspection:
+    """An inspector's results on the food permit, at the inspection's current version."""
+    return record(
+        session,
+        actor=actor,
+        inspection_id=inspection.id,
+        permit="food_business",
+        results=results,
+        version=inspection.version,
+        **more,
+    )
+
+
 def test_the_checklist_comes_from_the_pack(accepted: Application) -> None:
     assert {p: [(e["id"], e["text"]) for e in items] for p, items in checklist(accepted).items()} == {
         "food_business": [("manager", "配备食品安全管理人员"), ("process", "现场制售须有操作流程")]
@@ -71,23 +85,9 @@ def test_findings_cover_the_whole_checklist_and_only_the_departments_own(
 ) -> None:
     inspection = schedule(session, actor=staff.clerk, application_id=accepted.id, visit_on=WEDNESDAY, today=MONDAY)
     with pytest.raises(Forbidden):
-        record(
-            session,
-            actor=staff.inspector,  # fire's inspector
-            inspection_id=inspection.id,
-            permit="food_business",
-            results=[Result("manager", True), Result("process", True)],
-            version=inspection.version,
-        )
+        _record_food(session, inspection, staff.inspector, [Result("manager", True), Result("process", True)])  # fire's inspector
     with pytest.raises(Invalid) as raised:
-        record(
-            session,
-            actor=market_inspector,
-            inspection_id=inspection.id,
-            permit="food_business",
-            results=[Result("process", False)],
-            version=inspection.version,
-        )
+        _record_food(session, inspection, market_inspector, [Result("process", False)])
     assert {(p.code, p.subject) for p in raised.value.problems} == {
         ("note_required", "process"),
         ("element_unchecked", "manager"),
@@ -99,13 +99,11 @@ def test_one_rectification_notice_one_report_one_recheck(
     session: Session, staff: Staff, accepted: Application, market_inspector: User
 ) -> None:
     inspection = schedule(session, actor=staff.clerk, application_id=accepted.id, visit_on=WEDNESDAY, today=MONDAY)
-    record(
+    _record_food(
         session,
-        actor=market_inspector,
-        inspection_id=inspection.id,
-        permit="food_business",
-        results=[Result("manager", True), Result("process", False, "操作流程未上墙")],
-        version=inspection.version,
+        inspection,
+        market_inspector,
+        [Result("manager", True), Result("process", False, "操作流程未上墙")],
         today=WEDNESDAY,
     )
     assert inspection.status == "rectification_needed"
@@ -126,22 +124,8 @@ def test_one_rectification_notice_one_report_one_recheck(
         report_rectified(session, actor=staff.applicant, inspection_id=inspection.id, version=inspection.version)
 
     with pytest.raises(Invalid):  # the re-check is of the same checklist, every element again
-        record(
-            session,
-            actor=market_inspector,
-            inspection_id=inspection.id,
-            permit="food_business",
-            results=[Result("process", True)],
-            version=inspection.version,
-        )
-    record(
-        session,
-        actor=market_inspector,
-        inspection_id=inspection.id,
-        permit="food_business",
-        results=[Result("manager", True), Result("process", True)],
-        version=inspection.version,
-    )
+        _record_food(session, inspection, market_inspector, [Result("process", True)])
+    _record_food(session, inspection, market_inspector, [Result("manager", True), Result("process", True)])
     assert inspection.status == "passed"
     assert [(f.round, f.element, f.passed) for f in findings(session, inspection)] == [
         (0, "manager", True),
