@@ -53,16 +53,9 @@ def _food(session: Session) -> PermitTask:
 
 
 def _record_food(session: Session, inspection: Inspection, actor: User, results: list[Result], **more: Any) -> Inspection:
-    """An inspector's results on the food permit, at the inspection's current version."""
-    return record(
-        session,
-        actor=actor,
-        inspection_id=inspection.id,
-        permit="food_business",
-        results=results,
-        version=inspection.version,
-        **more,
-    )
+    """An inspector's results on the food permit, at the inspection's current version unless ``version`` is given."""
+    args = {"version": inspection.version} | more
+    return record(session, actor=actor, inspection_id=inspection.id, permit="food_business", results=results, **args)
 
 
 def test_the_checklist_comes_from_the_pack(accepted: Application) -> None:
@@ -149,14 +142,12 @@ def test_a_failed_recheck_closes_the_inspection_as_failed(
 ) -> None:
     inspection = schedule(session, actor=staff.clerk, application_id=accepted.id, visit_on=WEDNESDAY, today=MONDAY)
     failing = [Result("manager", False, "未配备食品安全管理人员"), Result("process", True)]
-    record(session, actor=market_inspector, inspection_id=inspection.id, permit="food_business", results=failing, version=None)
+    _record_food(session, inspection, market_inspector, failing, version=None)
     report_rectified(session, actor=staff.applicant, inspection_id=inspection.id, version=None)
-    record(session, actor=market_inspector, inspection_id=inspection.id, permit="food_business", results=failing, version=None)
+    _record_food(session, inspection, market_inspector, failing, version=None)
     assert inspection.status == "failed"
     with pytest.raises(Conflict):
-        record(
-            session, actor=market_inspector, inspection_id=inspection.id, permit="food_business", results=failing, version=None
-        )
+        _record_food(session, inspection, market_inspector, failing, version=None)
 
 
 def test_only_the_applicant_reports_rectification(
@@ -164,6 +155,6 @@ def test_only_the_applicant_reports_rectification(
 ) -> None:
     inspection = schedule(session, actor=staff.clerk, application_id=accepted.id, visit_on=WEDNESDAY, today=MONDAY)
     failing = [Result("manager", False, "未配备"), Result("process", True)]
-    record(session, actor=market_inspector, inspection_id=inspection.id, permit="food_business", results=failing, version=None)
+    _record_food(session, inspection, market_inspector, failing, version=None)
     with pytest.raises(Forbidden):
         report_rectified(session, actor=staff.clerk, inspection_id=inspection.id, version=None)
