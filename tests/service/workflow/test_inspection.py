@@ -46,6 +46,12 @@ def market_inspector(session: Session) -> User:
     return user
 
 
+@pytest.fixture
+def inspection(session: Session, staff: Staff, accepted: Application) -> Inspection:
+    """The joint inspection scheduled on Monday for the Wednesday after."""
+    return schedule(session, actor=staff.clerk, application_id=accepted.id, visit_on=WEDNESDAY, today=MONDAY)
+
+
 def _food(session: Session) -> PermitTask:
     task = session.exec(select(PermitTask).where(PermitTask.permit == "food_business")).one()
     session.refresh(task)
@@ -74,9 +80,8 @@ def test_a_visit_is_on_a_working_day_and_only_once(session: Session, staff: Staf
 
 
 def test_findings_cover_the_whole_checklist_and_only_the_departments_own(
-    session: Session, staff: Staff, accepted: Application, market_inspector: User
+    session: Session, staff: Staff, inspection: Inspection, market_inspector: User
 ) -> None:
-    inspection = schedule(session, actor=staff.clerk, application_id=accepted.id, visit_on=WEDNESDAY, today=MONDAY)
     with pytest.raises(Forbidden):
         _record_food(session, inspection, staff.inspector, [Result("manager", True), Result("process", True)])  # fire's inspector
     with pytest.raises(Invalid) as raised:
@@ -89,9 +94,8 @@ def test_findings_cover_the_whole_checklist_and_only_the_departments_own(
 
 
 def test_one_rectification_notice_one_report_one_recheck(
-    session: Session, staff: Staff, accepted: Application, market_inspector: User
+    session: Session, staff: Staff, accepted: Application, inspection: Inspection, market_inspector: User
 ) -> None:
-    inspection = schedule(session, actor=staff.clerk, application_id=accepted.id, visit_on=WEDNESDAY, today=MONDAY)
     _record_food(
         session,
         inspection,
@@ -138,9 +142,8 @@ def test_one_rectification_notice_one_report_one_recheck(
 
 
 def test_a_failed_recheck_closes_the_inspection_as_failed(
-    session: Session, staff: Staff, accepted: Application, market_inspector: User
+    session: Session, staff: Staff, inspection: Inspection, market_inspector: User
 ) -> None:
-    inspection = schedule(session, actor=staff.clerk, application_id=accepted.id, visit_on=WEDNESDAY, today=MONDAY)
     failing = [Result("manager", False, "未配备食品安全管理人员"), Result("process", True)]
     _record_food(session, inspection, market_inspector, failing, version=None)
     report_rectified(session, actor=staff.applicant, inspection_id=inspection.id, version=None)
@@ -151,9 +154,8 @@ def test_a_failed_recheck_closes_the_inspection_as_failed(
 
 
 def test_only_the_applicant_reports_rectification(
-    session: Session, staff: Staff, accepted: Application, market_inspector: User
+    session: Session, staff: Staff, inspection: Inspection, market_inspector: User
 ) -> None:
-    inspection = schedule(session, actor=staff.clerk, application_id=accepted.id, visit_on=WEDNESDAY, today=MONDAY)
     failing = [Result("manager", False, "未配备"), Result("process", True)]
     _record_food(session, inspection, market_inspector, failing, version=None)
     with pytest.raises(Forbidden):
