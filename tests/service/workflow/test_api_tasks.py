@@ -43,6 +43,12 @@ def accepted(session: Session, staff: Staff, make_submitted: Callable[[], Applic
     return application
 
 
+@pytest.fixture
+def fire_key(db_url: str, session: Session, accepted: Application) -> str:
+    """The fire department system's API key, once the accepted application has given it tasks."""
+    return _key_for(db_url, session, "fire")
+
+
 def _task(session: Session, permit: str) -> PermitTask:
     task = session.exec(select(PermitTask).where(PermitTask.permit == permit)).one()
     session.refresh(task)
@@ -58,10 +64,9 @@ def _decide(
 
 
 def test_a_department_pulls_only_its_own_tasks(
-    db_url: str, db_client: TestClient, session: Session, accepted: Application
+    db_url: str, db_client: TestClient, session: Session, accepted: Application, fire_key: str
 ) -> None:
-    key = _key_for(db_url, session, "fire")
-    response = db_client.get("/api/v1/tasks", headers={"X-API-Key": key})
+    response = db_client.get("/api/v1/tasks", headers={"X-API-Key": fire_key})
     assert response.status_code == 200, response.text
     (task,) = response.json()["tasks"]
     assert (task["permit"], task["department"], task["status_label"], task["application_number"]) == (
@@ -84,13 +89,10 @@ def test_no_valid_key_is_a_401(db_client: TestClient, key: str | None) -> None:
     assert response.json()["errors"][0]["where"] == "header.X-API-Key"
 
 
-def test_a_decision_is_pushed_and_a_retry_decides_nothing_again(
-    db_url: str, db_client: TestClient, session: Session, accepted: Application
-) -> None:
-    key = _key_for(db_url, session, "fire")
+def test_a_decision_is_pushed_and_a_retry_decides_nothing_again(db_client: TestClient, session: Session, fire_key: str) -> None:
     fire = _task(session, "fire_check")
     sent = {"decision": "approve", "version": fire.version}
-    headers = {"X-API-Key": key, "Idempotency-Key": "fire-decision-1"}
+    headers = {"X-API-Key": fire_key, "Idempotency-Key": "fire-decision-1"}
     first = db_client.post(f"/api/v1/tasks/{fire.id}/decision", json=sent, headers=headers)
     assert first.status_code == 200, first.text
     assert (first.json()["status"], first.json()["status_label"]) == ("approved", "准予许可")
@@ -104,35 +106,28 @@ def test_a_decision_is_pushed_and_a_retry_decides_nothing_again(
     assert _task(session, "hotel_trade").status == "pending"  # released by the fire inspection's result
 
 
-def test_another_departments_task_is_refused(db_url: str, db_client: TestClient, session: Session, accepted: Application) -> None:
-    key = _key_for(db_url, session, "fire")
+def test_another_departments_task_is_refused(db_client: TestClient, session: Session, fire_key: str) -> None:
     hotel = _task(session, "hotel_trade")
-    response = _decide(db_client, key, hotel, "approve")
+    response = _decide(db_client, fire_key, hotel, "approve")
     assert response.status_code == 403
     assert response.json()["errors"][0]["code"] == "forbidden"
 
 
-def test_a_refusal_without_reasons_or_basis_is_a_422_naming_both(
-    db_url: str, db_client: TestClient, session: Session, accepted: Application
-) -> None:
-    key = _key_for(db_url, session, "fire")
+def test_a_refusal_without_reasons_or_basis_is_a_422_naming_both(db_client: TestClient, session: Session, fire_key: str) -> None:
     fire = _task(session, "fire_check")
-    response = _decide(db_client, key, fire, "reject")
+    response = _decide(db_client, fire_key, fire, "reject")
     assert response.status_code == 422
     assert {e["where"] for e in response.json()["errors"]} == {"reasons", "legal_basis"}
     assert _task(session, "fire_check").status == "pending"
 
 
-def test_a_stale_version_and_a_second_decision_are_409s(
-    db_url: str, db_client: TestClient, session: Session, accepted: Application
-) -> None:
-    key = _key_for(db_url, session, "fire")
+def test_a_stale_version_and_a_second_decision_are_409s(db_client: TestClient, session: Session, fire_key: str) -> None:
     fire = _task(session, "fire_check")
-    assert _decide(db_client, key, fire, "approve").status_code == 200
-    stale = _decide(db_client, key, fire, "approve")
+    assert _decide(db_client, fire_key, fire, "approve").status_code == 200
+    stale = _decide(db_client, fire_key, fire, "approve")
     assert (stale.status_code, stale.json()["errors"][0]["code"]) == (409, "version_conflict")
     fresh = _task(session, "fire_check").version
-    again = _decide(db_client, key, fire, "reject", version=fresh, reasons=["x"], legal_basis=["y"])
+    again = _decide(db_client, fire_key, fire, "reject", version=fresh, reasons=["x"], legal_basis=["y"])
     assert (again.status_code, again.json()["errors"][0]["message"]) == (409, "审批事项当前为“准予许可”，不能不予许可")
 
 
