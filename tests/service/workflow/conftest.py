@@ -25,8 +25,9 @@ from service.db import make_engine
 from service.models import Draft, StoredComposition, User
 from service.workflow.models import Application
 from service.workflow.roles import Role
-from service.workflow.storage import LocalFileStore
+from service.workflow.storage import LocalFileStore, Upload
 from service.workflow.submit import Submitted, submit
+from service.workflow.window import resubmit
 
 
 @pytest.fixture(scope="session")
@@ -128,3 +129,20 @@ def make_submitted(
 ) -> Callable[[], Application]:
     """A fresh draft of the applicant's, submitted."""
     return lambda: submit_draft(make_draft(staff.applicant)).application
+
+
+@pytest.fixture
+def resubmit_files(session: Session, staff: Staff, store: LocalFileStore) -> Callable[[Application, list[Upload]], Application]:
+    """Send the applicant's corrected files for ``application``, at its current version."""
+
+    def go(application: Application, uploads: list[Upload]) -> Application:
+        return resubmit(
+            session,
+            actor=staff.applicant,
+            application_id=application.id,
+            version=application.version,
+            store=store,
+            uploads=uploads,
+        )
+
+    return go

@@ -15,8 +15,8 @@ from service.workflow.errors import Conflict, Forbidden, NotFound
 from service.workflow.models import Application, PermitTask
 from service.workflow.progress import intake, timeline, worklist
 from service.workflow.review import Decision, decide
-from service.workflow.storage import LocalFileStore, Upload
-from service.workflow.window import Finding, MaterialCheck, accept, request_correction, resubmit, withdraw
+from service.workflow.storage import Upload
+from service.workflow.window import Finding, MaterialCheck, accept, request_correction, withdraw
 
 MONDAY = date(2026, 12, 7)
 
@@ -94,7 +94,10 @@ def test_only_the_applicant_withdraws(session: Session, staff: Staff, accepted: 
 
 
 def test_the_window_queue_counts_five_working_days_from_receipt(
-    session: Session, staff: Staff, store: LocalFileStore, make_submitted: Callable[[], Application]
+    session: Session,
+    staff: Staff,
+    make_submitted: Callable[[], Application],
+    resubmit_files: Callable[[Application, list[Upload]], Application],
 ) -> None:
     application = make_submitted()
     received = beijing_today()
@@ -116,14 +119,7 @@ def test_the_window_queue_counts_five_working_days_from_receipt(
         checks=[MaterialCheck("floor_plan", Finding.missing), MaterialCheck("fire_rules", Finding.received)],
     )
     assert intake(session, actor=staff.clerk, today=received) == []
-    resubmit(
-        session,
-        actor=staff.applicant,
-        application_id=application.id,
-        version=application.version,
-        store=store,
-        uploads=[Upload("floor_plan", "平面图.pdf", PDF)],
-    )
+    resubmit_files(application, [Upload("floor_plan", "平面图.pdf", PDF)])
     assert [e.application.status for e in intake(session, actor=staff.supervisor, today=received)] == ["resubmitted"]
 
 

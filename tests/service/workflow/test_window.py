@@ -13,8 +13,8 @@ from service.workflow import audit
 from service.workflow.errors import Conflict, Forbidden, Invalid, NotFound
 from service.workflow.models import Application, AuditEvent, CorrectionNotice, MaterialFile, PermitTask
 from service.workflow.review import Decision, decide, record_verification, report_rectified
-from service.workflow.storage import LocalFileStore, Upload
-from service.workflow.window import Finding, MaterialCheck, accept, refuse, request_correction, resubmit
+from service.workflow.storage import Upload
+from service.workflow.window import Finding, MaterialCheck, accept, refuse, request_correction
 
 MONDAY = date(2026, 12, 7)
 
@@ -43,7 +43,7 @@ def _events(session: Session) -> list[tuple[str, str | None, str | None]]:
 
 
 def test_one_notice_lists_every_problem_and_the_applicant_fixes_only_those(
-    session: Session, staff: Staff, application: Application, store: LocalFileStore
+    session: Session, staff: Staff, application: Application, resubmit_files: Callable[[Application, list[Upload]], Application]
 ) -> None:
     notice = request_correction(
         session,
@@ -61,27 +61,13 @@ def test_one_notice_lists_every_problem_and_the_applicant_fixes_only_those(
         ("消防安全制度", "received", ""),
     ]
     with pytest.raises(Invalid) as raised:
-        resubmit(
-            session,
-            actor=staff.applicant,
-            application_id=application.id,
-            version=application.version,
-            store=store,
-            uploads=[Upload("fire_rules", "制度.png", PNG)],
-        )
+        resubmit_files(application, [Upload("fire_rules", "制度.png", PNG)])
     assert {(p.code, p.where) for p in raised.value.problems} == {
         ("material_not_flagged", "materials.fire_rules[0]"),
         ("material_missing", "materials.floor_plan"),
     }
     fixed = PDF + b"% with the fire layer\n"
-    resubmit(
-        session,
-        actor=staff.applicant,
-        application_id=application.id,
-        version=application.version,
-        store=store,
-        uploads=[Upload("floor_plan", "平面图-补正.pdf", fixed)],
-    )
+    resubmit_files(application, [Upload("floor_plan", "平面图-补正.pdf", fixed)])
     assert application.status == "resubmitted"
     rounds = [(f.material, f.round) for f in session.exec(select(MaterialFile).order_by(col(MaterialFile.round)))]
     assert sorted(rounds) == [("fire_rules", 0), ("floor_plan", 0), ("floor_plan", 1)]
