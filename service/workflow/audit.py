@@ -17,11 +17,13 @@ from typing import Any
 
 from sqlalchemy import update
 from sqlmodel import Session, col, select
+from statemachine import StateMachine
 
 from service.jobs import outbox
 from service.models import utcnow
-from service.workflow.models import AuditEvent, AuditHead
+from service.workflow.models import Application, AuditEvent, AuditHead, Inspection, PermitTask
 from service.workflow.roles import Actor
+from service.workflow.states import ApplicationFlow, InspectionFlow, TaskFlow, fire
 
 GENESIS = "0" * 64
 
@@ -48,6 +50,52 @@ def canonical(event: AuditEvent) -> bytes:
 
 def digest(event: AuditEvent) -> str:
     return hashlib.sha256(canonical(event)).hexdigest()
+
+
+# What each kind of row is called in the log, the machine that moves it, and its name in a refusal.
+SUBJECTS: dict[type[Any], tuple[str, type[StateMachine], str]] = {
+    Application: ("application", ApplicationFlow, "申请"),
+    PermitTask: ("task", TaskFlow, "审批事项"),
+    Inspection: ("inspection", InspectionFlow, "联合踏勘"),
+}
+
+
+def transition(
+    session: Session,
+    *,
+    actor: Actor | None,
+    row: Application | PermitTask | Inspection,
+    event: str,
+    reason: str = "",
+    data: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Send ``event`` to ``row``'s machine and record the change, named for the event, in the same transaction."""
+    kind, machine, label = SUBJECTS[type(row)]
+    before, after = fire(machine, row, event, label)
+    return record(
+        session,
+        actor=actor,
+        subject_kind=kind,
+        subject_id=row.id,
+        action=event,
+        from_state=before,
+        to_state=after,
+        reason=reason,
+        data=data,
+    )
+
+
+def created(
+    session: Session,
+    *,
+    actor: Actor | None,
+    row: Application | PermitTask | Inspection,
+    action: str,
+    data: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Record a new row in the state its machine starts it in."""
+    kind = SUBJECTS[type(row)][0]
+    return record(session, actor=actor, subject_kind=kind, subject_id=row.id, action=action, to_state=row.status, data=data)
 
 
 def record(

@@ -78,13 +78,11 @@ def schedule(
         )
         session.add(inspection)
         session.flush()
-        audit.record(
+        audit.created(
             session,
             actor=actor,
-            subject_kind="inspection",
-            subject_id=inspection.id,
+            row=inspection,
             action="schedule",
-            to_state=inspection.status,
             data={"application": application.number, "visit_on": visit_on.isoformat(), "permits": inspection.permits},
         )
     return inspection
@@ -156,29 +154,21 @@ def report_rectified(
     expect_version(inspection, version)
     on = today or beijing_today()
     with committing(session, inspection.id):
-        before, after = fire(InspectionFlow, inspection, "report_rectified", "联合踏勘")
         inspection.reported_at = utcnow()
-        audit.record(
+        audit.transition(
             session,
             actor=actor,
-            subject_kind="inspection",
-            subject_id=inspection.id,
-            action="report_rectified",
-            from_state=before,
-            to_state=after,
+            row=inspection,
+            event="report_rectified",
         )
         for task in _tasks(session, inspection, {i["permit"] for i in inspection.rectification}):
             if task.status == "rectification_needed":
-                task_before, task_after = fire(TaskFlow, task, "report_rectified", "审批事项")
                 resume_clock(task, on)
-                audit.record(
+                audit.transition(
                     session,
                     actor=actor,
-                    subject_kind="task",
-                    subject_id=task.id,
-                    action="report_rectified",
-                    from_state=task_before,
-                    to_state=task_after,
+                    row=task,
+                    event="report_rectified",
                     data={"due_on": task.due_on.isoformat()},
                 )
     return inspection
@@ -254,18 +244,14 @@ def _close_round(session: Session, actor: User, inspection: Inspection, applicat
         if f.round == round_ and not f.passed
     ]
     event = "pass_visit" if not failed else "require_rectification" if round_ == 0 else "fail_recheck"
-    before, after = fire(InspectionFlow, inspection, event, "联合踏勘")
     inspection.recorded = []
     if event == "require_rectification":
         inspection.rectification = failed
-    audit.record(
+    audit.transition(
         session,
         actor=actor,
-        subject_kind="inspection",
-        subject_id=inspection.id,
-        action=event,
-        from_state=before,
-        to_state=after,
+        row=inspection,
+        event=event,
         reason="；".join(f"{i['permit_name']}·{i['text']}：{i['note']}" for i in failed),
     )
     if event != "require_rectification":

@@ -10,6 +10,7 @@ import hashlib
 import os
 import tempfile
 import unicodedata
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -93,6 +94,24 @@ def check(upload: Upload, where: str, max_bytes: int = MAX_BYTES) -> tuple[Check
     if problems or kind is None:
         return None, problems
     return Checked(upload, kind.mime, hashlib.sha256(upload.data).hexdigest()), []
+
+
+def check_all(
+    uploads: Sequence[Upload], wanted: Collection[str], unwanted: tuple[str, str], max_bytes: int
+) -> tuple[list[Checked], list[Problem]]:
+    """Each upload checked and named by its place; one of a material not ``wanted`` gets the ``unwanted`` code and message."""
+    checked: list[Checked] = []
+    problems: list[Problem] = []
+    for index, upload in enumerate(uploads):
+        where = f"materials.{upload.material}[{index}]"
+        if upload.material not in wanted:
+            problems.append(Problem(*unwanted, where, upload.material))
+            continue
+        item, found = check(upload, where, max_bytes)
+        problems += found
+        if item is not None:
+            checked.append(item)
+    return checked, problems
 
 
 def _size(limit: int) -> str:

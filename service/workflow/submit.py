@@ -30,7 +30,7 @@ from service.workflow.models import Application, ApplicationCounter, MaterialFil
 from service.workflow.roles import Action, Role, may
 from service.workflow.rows import atomic, fingerprint, remember, replayed
 from service.workflow.states import ApplicationFlow, initial_status
-from service.workflow.storage import MAX_BYTES, Checked, FileStore, Upload, check
+from service.workflow.storage import MAX_BYTES, Checked, FileStore, Upload, check_all
 
 NUMBER_PREFIX = "DC"
 """东城 (Dongcheng): the district's prefix on application numbers, DC-YYYYMMDD-NNNNN."""
@@ -141,26 +141,28 @@ def _record(
     session.add(application)
     session.flush()  # before its files: no relationship orders the inserts
     for item in checked:
-        session.add(
-            MaterialFile(
-                application_id=application.id,
-                material=item.upload.material,
-                sha256=item.sha256,
-                size=len(item.upload.data),
-                media_type=item.media_type,
-                filename=item.upload.filename,
-            )
-        )
-    audit.record(
+        session.add(material_file(application.id, item))
+    audit.created(
         session,
         actor=actor,
-        subject_kind="application",
-        subject_id=application.id,
+        row=application,
         action="submit",
-        to_state=application.status,
         data={"number": application.number, "channel": application.channel, "files": sorted(i.sha256 for i in checked)},
     )
     return application
+
+
+def material_file(application_id: uuid.UUID, item: Checked, round: int = 0) -> MaterialFile:
+    """The row that files a checked upload with its application (``round`` n for the n-th correction)."""
+    return MaterialFile(
+        application_id=application_id,
+        material=item.upload.material,
+        sha256=item.sha256,
+        size=len(item.upload.data),
+        media_type=item.media_type,
+        filename=item.upload.filename,
+        round=round,
+    )
 
 
 def _fingerprint(draft_id: uuid.UUID, uploads: Sequence[Upload], signed: Collection[str]) -> str:
@@ -221,16 +223,8 @@ def _check(
     for key, m in required.items():
         if key not in given:
             problems.append(problem("material_missing", f"请上传“{m.name}”", f"materials.{key}", key))
-    checked: list[Checked] = []
-    for index, upload in enumerate(uploads):
-        where = f"materials.{upload.material}[{index}]"
-        if upload.material not in required:
-            problems.append(problem("material_unexpected", "本次申请不需要提交这项材料", where, upload.material))
-            continue
-        item, found = check(upload, where, max_bytes)
-        problems += found
-        if item is not None:
-            checked.append(item)
+    checked, found = check_all(uploads, required, ("material_unexpected", "本次申请不需要提交这项材料"), max_bytes)
+    problems += found
     if problems:
         raise Invalid(problems)
     return clean, checked

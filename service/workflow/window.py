@@ -25,8 +25,9 @@ from service.workflow.errors import Invalid, problem
 from service.workflow.models import Application, CorrectionNotice, MaterialFile, PermitTask
 from service.workflow.roles import Action
 from service.workflow.rows import atomic, committing, expect_version, load
-from service.workflow.states import TASK_OPEN, ApplicationFlow, TaskFlow, fire, initial_status
-from service.workflow.storage import MAX_BYTES, FileStore, Upload, check
+from service.workflow.states import TASK_OPEN, TaskFlow, initial_status
+from service.workflow.storage import MAX_BYTES, FileStore, Upload, check_all
+from service.workflow.submit import material_file
 
 REMEDY = (
     "如对本决定不服，可以自收到本决定之日起六十日内向东城区人民政府申请行政复议，"
@@ -98,15 +99,11 @@ def request_correction(
             ],
         )
         session.add(notice)
-        before, after = fire(ApplicationFlow, application, "request_correction", "申请")
-        audit.record(
+        audit.transition(
             session,
             actor=actor,
-            subject_kind="application",
-            subject_id=application.id,
-            action="request_correction",
-            from_state=before,
-            to_state=after,
+            row=application,
+            event="request_correction",
             reason="；".join(
                 f"{i['name']}：{FINDING_LABELS[Finding(i['finding'])]}" for i in notice.items if i["finding"] != "received"
             ),
@@ -138,49 +135,25 @@ def resubmit(
     expect_version(application, version)
     notice = open_notice(session, application)
     flagged = {i["material"]: i["name"] for i in notice.items if i["finding"] != Finding.received} if notice else {}
-    problems: list[Problem] = []
-    checked = []
-    for index, upload in enumerate(uploads):
-        where = f"materials.{upload.material}[{index}]"
-        if upload.material not in flagged:
-            problems.append(problem("material_not_flagged", "补正告知没有要求这项材料，无需重新提交", where, upload.material))
-            continue
-        item, found = check(upload, where, max_bytes)
-        problems += found
-        if item is not None:
-            checked.append(item)
+    checked, problems = check_all(uploads, flagged, ("material_not_flagged", "补正告知没有要求这项材料，无需重新提交"), max_bytes)
     for key, name in flagged.items():
         if key not in {u.material for u in uploads}:
             problems.append(problem("material_missing", f"请补正“{name}”", f"materials.{key}", key))
     if problems:
         raise Invalid(problems)
     with committing(session, application.id):
-        before, after = fire(ApplicationFlow, application, "resubmit", "申请")
         assert notice is not None
         notice.resolved_at = utcnow()
         session.add(notice)
         rounds = len(session.exec(select(CorrectionNotice.id).where(CorrectionNotice.application_id == application.id)).all())
         for item in checked:
             store.put(item.sha256, item.upload.data)
-            session.add(
-                MaterialFile(
-                    application_id=application.id,
-                    material=item.upload.material,
-                    sha256=item.sha256,
-                    size=len(item.upload.data),
-                    media_type=item.media_type,
-                    filename=item.upload.filename,
-                    round=rounds,
-                )
-            )
-        audit.record(
+            session.add(material_file(application.id, item, rounds))
+        audit.transition(
             session,
             actor=actor,
-            subject_kind="application",
-            subject_id=application.id,
-            action="resubmit",
-            from_state=before,
-            to_state=after,
+            row=application,
+            event="resubmit",
             data={"files": sorted(i.sha256 for i in checked)},
         )
     return application
@@ -201,16 +174,12 @@ def accept(
     follow_up = {c["permit"]: c.get("follow_up_within") for c in application.composition["commitments"]}
     tasks: list[PermitTask] = []
     with committing(session, application.id):
-        before, after = fire(ApplicationFlow, application, "accept", "申请")
         application.accepted_at = utcnow()
-        audit.record(
+        audit.transition(
             session,
             actor=actor,
-            subject_kind="application",
-            subject_id=application.id,
-            action="accept",
-            from_state=before,
-            to_state=after,
+            row=application,
+            event="accept",
         )
         for p in application.composition["permits"]:
             clock = Clock(on, p["effective_limit"]["working_days"])
@@ -231,36 +200,26 @@ def accept(
             )
             session.add(task)
             tasks.append(task)
-            audit.record(
+            audit.created(
                 session,
                 actor=actor,
-                subject_kind="task",
-                subject_id=task.id,
+                row=task,
                 action="create",
-                to_state=task.status,
                 data={"application": application.number, "permit": task.permit, "department": task.department},
             )
         for task in tasks:
             if not task.depends_on:
-                before_task, after_task = fire(TaskFlow, task, "release", "审批事项")
-                audit.record(
+                audit.transition(
                     session,
                     actor=actor,
-                    subject_kind="task",
-                    subject_id=task.id,
-                    action="release",
-                    from_state=before_task,
-                    to_state=after_task,
+                    row=task,
+                    event="release",
                 )
-        before, after = fire(ApplicationFlow, application, "start_approval", "申请")
-        audit.record(
+        audit.transition(
             session,
             actor=actor,
-            subject_kind="application",
-            subject_id=application.id,
-            action="start_approval",
-            from_state=before,
-            to_state=after,
+            row=application,
+            event="start_approval",
         )
     return tasks
 
@@ -276,16 +235,12 @@ def refuse(
     if not kept:
         raise Invalid([problem("reason_required", "不予受理须写明理由", "reasons")])
     with committing(session, application.id):
-        before, after = fire(ApplicationFlow, application, "refuse", "申请")
         application.refusal = {"reasons": kept, "remedy": REMEDY}
-        audit.record(
+        audit.transition(
             session,
             actor=actor,
-            subject_kind="application",
-            subject_id=application.id,
-            action="refuse",
-            from_state=before,
-            to_state=after,
+            row=application,
+            event="refuse",
             reason="；".join(kept),
         )
     return application
@@ -297,29 +252,21 @@ def withdraw(session: Session, *, actor: User, application_id: uuid.UUID, versio
     application = load(session, Application, application_id, actor, Action.withdraw)
     expect_version(application, version)
     with committing(session, application.id):
-        before, after = fire(ApplicationFlow, application, "withdraw", "申请")
-        audit.record(
+        audit.transition(
             session,
             actor=actor,
-            subject_kind="application",
-            subject_id=application.id,
-            action="withdraw",
-            from_state=before,
-            to_state=after,
+            row=application,
+            event="withdraw",
             reason=reason.strip(),
         )
         tasks = session.exec(select(PermitTask).where(PermitTask.application_id == application.id))
         for task in tasks:
             if task.status in TASK_OPEN:
-                task_before, task_after = fire(TaskFlow, task, "cancel", "审批事项")
-                audit.record(
+                audit.transition(
                     session,
                     actor=actor,
-                    subject_kind="task",
-                    subject_id=task.id,
-                    action="cancel",
-                    from_state=task_before,
-                    to_state=task_after,
+                    row=task,
+                    event="cancel",
                     reason="申请人撤回申请",
                 )
     return application

@@ -12,15 +12,29 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TypeVar
 
 import httpx
 import pytest
 from fastapi.testclient import TestClient
+from sqlmodel import Session, SQLModel, select
 
+from service.db import make_engine
 from service.settings import Settings
 
 FIXTURE_PACKS = Path(__file__).resolve().parent.parent / "fixtures" / "packs"
 ROOT = Path(__file__).resolve().parents[2]
+
+Row = TypeVar("Row", bound=SQLModel)
+
+
+def all_rows(url: str, table: type[Row]) -> list[Row]:
+    """Every row of ``table`` in the database at ``url``, read on a connection of its own."""
+    engine = make_engine(url)
+    with Session(engine) as session:
+        rows = list(session.exec(select(table)).all())
+    engine.dispose()
+    return rows
 
 
 def make_settings(database_url: str, **overrides: object) -> Settings:
@@ -65,6 +79,16 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def stop(process: subprocess.Popen[bytes], how: signal.Signals, timeout: float) -> None:
+    """Send ``how`` to the process group; SIGKILL it if it has not ended within ``timeout`` seconds."""
+    os.killpg(process.pid, how)
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+
+
 @contextmanager
 def serving(options: list[str], env: dict[str, str], ready_path: str, output: Path | None = None) -> Iterator[str]:
     """``yiye serve`` in its own process group on a free port; its base URL once ``ready_path`` answers.
@@ -96,12 +120,7 @@ def serving(options: list[str], env: dict[str, str], ready_path: str, output: Pa
             time.sleep(0.2)
         yield base
     finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+        stop(process, signal.SIGTERM, timeout=15)
         if process.stdout:
             process.stdout.close()
         if log:

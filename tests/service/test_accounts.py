@@ -7,19 +7,9 @@ import re
 import httpx
 import pytest
 from fastapi.testclient import TestClient
-from sqlmodel import Session, select
-from svcutil import csrf_from, sign_up
+from svcutil import all_rows, csrf_from, sign_up
 
-from service.db import make_engine
 from service.models import User
-
-
-def _users(url: str) -> list[User]:
-    engine = make_engine(url)
-    with Session(engine) as session:
-        users = list(session.exec(select(User)).all())
-    engine.dispose()
-    return users
 
 
 def _title(html: str) -> str:
@@ -46,7 +36,7 @@ def test_sign_up_with_a_phone_number_signs_in_and_stores_an_argon2_hash(db_clien
     )
     assert response.status_code == 303
     assert response.headers["location"] == "/drafts"
-    (user,) = _users(db_url)
+    (user,) = all_rows(db_url, User)
     assert user.phone == "13800138000"
     assert user.email is None
     assert user.display_name == "王小明"
@@ -59,7 +49,7 @@ def test_sign_up_with_a_phone_number_signs_in_and_stores_an_argon2_hash(db_clien
 
 def test_sign_up_with_an_email_keeps_it_lower_case(db_client: TestClient, db_url: str) -> None:
     sign_up(db_client, "Wang.XiaoMing@Example.COM")
-    assert [u.email for u in _users(db_url)] == ["wang.xiaoming@example.com"]
+    assert [u.email for u in all_rows(db_url, User)] == ["wang.xiaoming@example.com"]
 
 
 @pytest.mark.parametrize(
@@ -97,7 +87,7 @@ def test_sign_up_errors_are_summarised_and_nothing_is_written(
     assert f'<a href="#{field}">{message}</a>' in summary.group(0)
     assert html.index("error-summary") < html.index("<form")
     assert f'id="{field}-error"' in html
-    assert _users(db_url) == []
+    assert all_rows(db_url, User) == []
 
 
 def test_sign_up_keeps_what_was_typed_but_never_the_password(db_client: TestClient) -> None:
@@ -117,7 +107,7 @@ def test_an_account_can_only_be_registered_once(db_client: TestClient, db_url: s
     response = _post_sign_up(other, login="139-0013-9000", password="another-pass-1", password_confirm="another-pass-1")
     assert response.status_code == 400
     assert "该手机号或电子邮箱已注册，请直接登录" in response.text
-    assert len(_users(db_url)) == 1
+    assert len(all_rows(db_url, User)) == 1
 
 
 def test_sign_in_with_the_right_password_goes_to_next(db_client: TestClient) -> None:
@@ -195,7 +185,7 @@ def test_sign_up_without_the_right_csrf_token_is_403_and_writes_nothing(
     response = db_client.post("/sign-up", data=data)
     assert response.status_code == 403
     assert "表单已失效" in response.text
-    assert _users(db_url) == []
+    assert all_rows(db_url, User) == []
 
 
 def test_a_token_from_another_session_is_refused(db_client: TestClient, db_url: str) -> None:
@@ -207,7 +197,7 @@ def test_a_token_from_another_session_is_refused(db_client: TestClient, db_url: 
         data={"csrf_token": stolen, "login": "13900139000", "password": "correct-horse-9", "password_confirm": "correct-horse-9"},
     )
     assert response.status_code == 403
-    assert _users(db_url) == []
+    assert all_rows(db_url, User) == []
 
 
 def test_a_post_with_no_session_at_all_is_refused(db_client: TestClient) -> None:

@@ -14,12 +14,10 @@ import pytest
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlmodel import Session, select
-from svcutil import make_settings
+from svcutil import all_rows, make_settings
 
 from rules.errors import PackError
 from service.app import create_app
-from service.db import make_engine
 from service.models import StoredComposition
 
 SHOP = {"pack": "mini", "as_of": "2026-11-26", "industries": ["shop"], "answers": {"sells_tobacco": True}}
@@ -179,7 +177,9 @@ def test_the_store_flag_reads_as_a_boolean(db_client: TestClient, db_url: str, f
     response = db_client.post(f"/api/v1/compose?store={flag}", json=SHOP)
     assert response.status_code == 200
     assert ("X-Composition-Id" in response.headers) is stored
-    assert [str(row.id) for row in _stored(db_url)] == ([response.headers["X-Composition-Id"]] if stored else [])
+    assert [str(row.id) for row in all_rows(db_url, StoredComposition)] == (
+        [response.headers["X-Composition-Id"]] if stored else []
+    )
 
 
 def test_oversized_body_is_a_413_before_it_is_read(client: TestClient) -> None:
@@ -223,25 +223,17 @@ def test_log_line_is_one_json_object(client: TestClient, capsys: pytest.CaptureF
     assert compose_lines[0]["pack_version"] == response.headers["X-Pack-Version"]
 
 
-def _stored(url: str) -> list[StoredComposition]:
-    engine = make_engine(url)
-    with Session(engine) as session:
-        rows = list(session.exec(select(StoredComposition)).all())
-    engine.dispose()
-    return rows
-
-
 def test_compose_stores_nothing_unless_asked(db_client: TestClient, db_url: str) -> None:
     response = db_client.post("/api/v1/compose", json=SHOP)
     assert response.status_code == 200
     assert "X-Composition-Id" not in response.headers
-    assert _stored(db_url) == []
+    assert all_rows(db_url, StoredComposition) == []
 
 
 def test_stored_composition_can_be_replayed_to_the_same_hash(db_client: TestClient, db_url: str) -> None:
     response = db_client.post("/api/v1/compose", params={"store": "true"}, json={"pack": "mini", "industries": ["shop"]})
     assert response.status_code == 200
-    (row,) = _stored(db_url)
+    (row,) = all_rows(db_url, StoredComposition)
     assert str(row.id) == response.headers["X-Composition-Id"]
     assert row.pack_id == "mini"
     assert row.pack_version == response.headers["X-Pack-Version"]
@@ -254,7 +246,7 @@ def test_stored_composition_can_be_replayed_to_the_same_hash(db_client: TestClie
 def test_refused_compose_stores_nothing(db_client: TestClient, db_url: str) -> None:
     response = db_client.post("/api/v1/compose", params={"store": "true"}, json={"pack": "mini", "industries": ["noodle_bar"]})
     assert response.status_code == 422
-    assert _stored(db_url) == []
+    assert all_rows(db_url, StoredComposition) == []
 
 
 def test_questions_lists_the_open_questions_until_complete(client: TestClient) -> None:

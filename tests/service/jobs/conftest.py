@@ -18,7 +18,16 @@ sys.path.append(str(Path(__file__).resolve().parent.parent / "workflow"))  # for
 
 from jobcase import Mailbox  # noqa: E402
 
-from tests.service.workflow.conftest import composer, engine, make_draft, session, staff, store  # noqa: E402, F401
+from tests.service.workflow.conftest import (  # noqa: E402, F401
+    composer,
+    engine,
+    make_draft,
+    make_submitted,
+    session,
+    staff,
+    store,
+    submit_draft,
+)
 
 
 @pytest.fixture(autouse=True)

@@ -13,27 +13,21 @@ from email.message import Message
 from aiosmtpd.smtp import SMTP, Envelope
 from aiosmtpd.smtp import Session as SMTPSession
 from sqlmodel import Session, col, select
-from wfcase import SIGNED, Staff, uploads
+from wfcase import Staff
 
-from composer import Composer
 from service.jobs.models import Notification, OutboxRow
-from service.models import Draft, User
+from service.models import User
 from service.workflow.models import Application, PermitTask
-from service.workflow.storage import LocalFileStore
-from service.workflow.submit import submit
 from service.workflow.window import accept
 
 MONDAY = date(2026, 12, 7)
 
 
 def accepted(
-    session: Session, staff: Staff, make_draft: Callable[..., Draft], composer: Composer, store: LocalFileStore
+    session: Session, staff: Staff, make_submitted: Callable[[], Application]
 ) -> tuple[Application, dict[str, PermitTask]]:
     """The shop-and-hotel case submitted and accepted on a Monday: food and fire tasks pending, police waiting."""
-    draft = make_draft(staff.applicant)
-    application = submit(
-        session, actor=staff.applicant, draft_id=draft.id, composer=composer, store=store, uploads=uploads(), signed=SIGNED
-    ).application
+    application = make_submitted()
     tasks = accept(session, actor=staff.clerk, application_id=application.id, version=application.version, today=MONDAY)
     return application, {t.permit: t for t in tasks}
 

@@ -11,11 +11,10 @@ from sqlmodel import Session
 from svcutil import make_settings
 from wfcase import Staff
 
-from composer import Composer
 from service.jobs import notifications, outbox
 from service.jobs.models import OutboxRow
-from service.models import Draft, utcnow
-from service.workflow.storage import LocalFileStore
+from service.models import utcnow
+from service.workflow.models import Application
 
 
 def test_each_notification_is_mailed_once_to_its_user_in_chinese_and_a_refusal_is_retried(
@@ -23,15 +22,13 @@ def test_each_notification_is_mailed_once_to_its_user_in_chinese_and_a_refusal_i
     engine: Engine,
     db_url: str,
     staff: Staff,
-    make_draft: Callable[..., Draft],
-    composer: Composer,
-    store: LocalFileStore,
+    make_submitted: Callable[[], Application],
     mailbox: tuple[Mailbox, int],
 ) -> None:
     box, port = mailbox
     box.refuse = 1  # the first message gets "451 try again later"
     settings = make_settings(db_url, smtp_host="127.0.0.1", smtp_port=port, outbox_backoff_seconds=60)
-    application, _ = accepted(session, staff, make_draft, composer, store)
+    application, _ = accepted(session, staff, make_submitted)
 
     first = outbox.relay(engine, settings, notifications.deliver(settings))
     emails = [r for r in rows(session) if r.topic == "email"]

@@ -16,20 +16,18 @@ from sqlmodel import Session, col, select
 from svcutil import make_settings
 from wfcase import Staff
 
-from composer import Composer
 from service.jobs import notifications, outbox, reminders
 from service.jobs.models import Notification, OutboxRow
-from service.models import Draft, utcnow
+from service.models import utcnow
 from service.workflow import audit
 from service.workflow.clock import add_working_days
-from service.workflow.models import AuditEvent
-from service.workflow.storage import LocalFileStore
+from service.workflow.models import Application, AuditEvent
 
 
 def test_every_state_change_owes_one_row_committed_with_it_and_a_rolled_back_change_owes_none(
-    session: Session, staff: Staff, make_draft: Callable[..., Draft], composer: Composer, store: LocalFileStore
+    session: Session, staff: Staff, make_submitted: Callable[[], Application]
 ) -> None:
-    application, _ = accepted(session, staff, make_draft, composer, store)
+    application, _ = accepted(session, staff, make_submitted)
     changes = session.exec(select(AuditEvent).where(col(AuditEvent.to_state).is_not(None))).all()
     owed = rows(session)
     assert [r.payload["seq"] for r in owed] == [e.seq for e in changes]
@@ -50,15 +48,9 @@ def test_every_state_change_owes_one_row_committed_with_it_and_a_rolled_back_cha
 
 
 def test_the_relay_tells_the_applicant_and_the_ready_departments_once(
-    session: Session,
-    engine: Engine,
-    db_url: str,
-    staff: Staff,
-    make_draft: Callable[..., Draft],
-    composer: Composer,
-    store: LocalFileStore,
+    session: Session, engine: Engine, db_url: str, staff: Staff, make_submitted: Callable[[], Application]
 ) -> None:
-    application, _ = accepted(session, staff, make_draft, composer, store)
+    application, _ = accepted(session, staff, make_submitted)
     settings = make_settings(db_url)
     done = outbox.relay(engine, settings, notifications.deliver(settings))
     owed = rows(session)
@@ -126,15 +118,9 @@ def test_a_failing_delivery_backs_off_doubling_then_is_parked_logged_and_listed_
 
 
 def test_due_soon_reminds_the_department_and_overdue_escalates_to_the_supervisor_once_each(
-    session: Session,
-    engine: Engine,
-    db_url: str,
-    staff: Staff,
-    make_draft: Callable[..., Draft],
-    composer: Composer,
-    store: LocalFileStore,
+    session: Session, engine: Engine, db_url: str, staff: Staff, make_submitted: Callable[[], Application]
 ) -> None:
-    application, tasks = accepted(session, staff, make_draft, composer, store)
+    application, tasks = accepted(session, staff, make_submitted)
     fire = tasks["fire_check"]
     settings = make_settings(db_url)
     outbox.relay(engine, settings, notifications.deliver(settings))  # the acceptance's own notifications

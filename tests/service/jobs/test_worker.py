@@ -18,14 +18,12 @@ import pytest
 import redis
 from jobcase import Mailbox, accepted, rows
 from sqlmodel import Session, select
-from svcutil import ROOT
+from svcutil import ROOT, stop
 from wfcase import Staff
 
-from composer import Composer
 from service.jobs import outbox
 from service.jobs.models import Notification
-from service.models import Draft
-from service.workflow.storage import LocalFileStore
+from service.workflow.models import Application
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
 CLI = [sys.executable, "-c", "from service.cli import app; app()"]
@@ -70,12 +68,7 @@ def working(env: dict[str, str], log: Path) -> Iterator[subprocess.Popen[bytes]]
         yield process
     finally:
         if process.poll() is None:
-            os.killpg(process.pid, signal.SIGINT)
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
+            stop(process, signal.SIGINT, timeout=20)
 
 
 def _until(check: Callable[[], bool], what: str, log: Path, timeout: float = 90) -> None:
@@ -91,15 +84,13 @@ def test_a_worker_killed_mid_batch_and_restarted_delivers_every_row_and_no_notif
     db_url: str,
     queue_env: dict[str, str],
     staff: Staff,
-    make_draft: Callable[..., Draft],
-    composer: Composer,
-    store: LocalFileStore,
+    make_submitted: Callable[[], Application],
     mailbox: tuple[Mailbox, int],
     tmp_path: Path,
 ) -> None:
     box, port = mailbox
     box.delay = 0.05  # a slow mail server, so the kill lands in the middle of the batch
-    _, tasks = accepted(session, staff, make_draft, composer, store)
+    _, tasks = accepted(session, staff, make_submitted)
     fire = tasks["fire_check"]
     for n in range(40):
         due = fire.due_on + timedelta(days=n)

@@ -15,12 +15,10 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from journeyutil import CONVENIENCE_TOBACCO, GOOD, VALID_ID, csrf, journey
 from sqlalchemy import event
-from sqlmodel import Session, select
-from svcutil import make_settings
+from svcutil import all_rows, make_settings
 
 from rules.packs import DEFAULT_PACK, PACKS_DIR
 from service.app import create_app
-from service.db import make_engine
 from service.models import WebSession
 
 
@@ -33,14 +31,6 @@ def _decodings(cookie: str) -> Iterator[str]:
             yield base64.b64decode(part + "=" * (-len(part) % 4)).decode("utf-8", "replace")
         except (binascii.Error, ValueError):
             continue
-
-
-def _rows(url: str) -> list[WebSession]:
-    engine = make_engine(url)
-    with Session(engine) as db:
-        rows = list(db.exec(select(WebSession)).all())
-    engine.dispose()
-    return rows
 
 
 def test_the_cookie_holds_no_form_value_and_the_form_waits_on_the_server(dc: TestClient, pages_sqlite_url: str) -> None:
@@ -57,9 +47,9 @@ def test_the_cookie_holds_no_form_value_and_the_form_waits_on_the_server(dc: Tes
             assert value not in decoded
 
     # The values are on the server, under the hash of that id, and come back on the form page.
-    kept = [row for row in _rows(pages_sqlite_url) if row.data.get("journey", {}).get("stash")]
+    kept = [row for row in all_rows(pages_sqlite_url, WebSession) if row.data.get("journey", {}).get("stash")]
     assert any(row.data["journey"]["stash"]["legal_rep_id_number"] == VALID_ID for row in kept)
-    assert all(cookie not in row.id_hash for row in _rows(pages_sqlite_url))
+    assert all(cookie not in row.id_hash for row in all_rows(pages_sqlite_url, WebSession))
     assert VALID_ID in dc.get("/form").text
 
 
@@ -103,12 +93,12 @@ def test_an_expired_anonymous_session_is_gone(pages_sqlite_url: str) -> None:
         assert cookie is not None
         assert visitor.get("/form", follow_redirects=False).status_code == 200
         own = hashlib.sha256(cookie.encode()).hexdigest()
-        assert own in {row.id_hash for row in _rows(pages_sqlite_url)}
+        assert own in {row.id_hash for row in all_rows(pages_sqlite_url, WebSession)}
         time.sleep(1.2)
         # Idle too long: the business chosen and the answers are gone, and so is the row.
         assert visitor.get("/form", follow_redirects=False).headers["location"] == "/start"
         assert visitor.cookies.get("yiye_session") is None  # the stale cookie is dropped
-        assert own not in {row.id_hash for row in _rows(pages_sqlite_url)}
+        assert own not in {row.id_hash for row in all_rows(pages_sqlite_url, WebSession)}
 
     # Expired rows nobody asks for again are swept up by a worker as it goes.
     with TestClient(_quick_to_expire(pages_sqlite_url)) as stranger:
@@ -122,7 +112,7 @@ def test_an_expired_anonymous_session_is_gone(pages_sqlite_url: str) -> None:
 
 def _expired(url: str) -> int:
     now = datetime.now(UTC)
-    return sum(1 for row in _rows(url) if _aware(row.idle_expires_at) <= now)
+    return sum(1 for row in all_rows(url, WebSession) if _aware(row.idle_expires_at) <= now)
 
 
 def _aware(moment: datetime) -> datetime:

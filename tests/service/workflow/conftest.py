@@ -11,19 +11,23 @@ import uuid
 from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session
 from svcutil import FIXTURE_PACKS
-from wfcase import CASE, FORM, Staff
+from wfcase import CASE, FORM, SIGNED, Staff, uploads
 
 from composer import Composer
 from composer.model import ComposeRequest
 from service.db import make_engine
 from service.models import Draft, StoredComposition, User
+from service.workflow.models import Application
 from service.workflow.roles import Role
-from service.workflow.storage import LocalFileStore
+from service.workflow.storage import LocalFileStore, Upload
+from service.workflow.submit import Submitted, submit
+from service.workflow.window import resubmit
 
 
 @pytest.fixture(scope="session")
@@ -99,3 +103,46 @@ def make_draft(session: Session, composer: Composer) -> Callable[..., Draft]:
         return draft
 
     return make
+
+
+@pytest.fixture
+def submit_draft(session: Session, staff: Staff, composer: Composer, store: LocalFileStore) -> Callable[..., Submitted]:
+    """Submit a draft as the applicant, both materials uploaded and the food commitment signed; keywords override any of it."""
+
+    def go(draft: Draft, **overrides: Any) -> Submitted:
+        args = {
+            "actor": staff.applicant,
+            "composer": composer,
+            "store": store,
+            "uploads": uploads(),
+            "signed": SIGNED,
+        }
+        args |= overrides
+        return submit(args.pop("session", session), draft_id=draft.id, **args)
+
+    return go
+
+
+@pytest.fixture
+def make_submitted(
+    staff: Staff, make_draft: Callable[..., Draft], submit_draft: Callable[..., Submitted]
+) -> Callable[[], Application]:
+    """A fresh draft of the applicant's, submitted."""
+    return lambda: submit_draft(make_draft(staff.applicant)).application
+
+
+@pytest.fixture
+def resubmit_files(session: Session, staff: Staff, store: LocalFileStore) -> Callable[[Application, list[Upload]], Application]:
+    """Send the applicant's corrected files for ``application``, at its current version."""
+
+    def go(application: Application, uploads: list[Upload]) -> Application:
+        return resubmit(
+            session,
+            actor=staff.applicant,
+            application_id=application.id,
+            version=application.version,
+            store=store,
+            uploads=uploads,
+        )
+
+    return go

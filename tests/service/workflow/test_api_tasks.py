@@ -7,18 +7,16 @@ from datetime import date
 
 import pytest
 from fastapi.testclient import TestClient
+from httpx import Response
 from sqlmodel import Session, col, select
 from svcutil import FIXTURE_PACKS
 from typer.testing import CliRunner
-from wfcase import SIGNED, Staff, uploads
+from wfcase import Staff
 
-from composer import Composer
 from service.cli import app as cli
-from service.models import Draft, User
+from service.models import User
 from service.workflow.models import Application, AuditEvent, PermitTask
 from service.workflow.roles import Role
-from service.workflow.storage import LocalFileStore
-from service.workflow.submit import submit
 from service.workflow.window import accept
 
 runner = CliRunner()
@@ -39,15 +37,16 @@ def _key_for(db_url: str, session: Session, department: str) -> str:
 
 
 @pytest.fixture
-def accepted(
-    session: Session, staff: Staff, make_draft: Callable[..., Draft], composer: Composer, store: LocalFileStore
-) -> Application:
-    draft = make_draft(staff.applicant)
-    application = submit(
-        session, actor=staff.applicant, draft_id=draft.id, composer=composer, store=store, uploads=uploads(), signed=SIGNED
-    ).application
+def accepted(session: Session, staff: Staff, make_submitted: Callable[[], Application]) -> Application:
+    application = make_submitted()
     accept(session, actor=staff.clerk, application_id=application.id, version=application.version, today=date(2026, 12, 7))
     return application
+
+
+@pytest.fixture
+def fire_key(db_url: str, session: Session, accepted: Application) -> str:
+    """The fire department system's API key, once the accepted application has given it tasks."""
+    return _key_for(db_url, session, "fire")
 
 
 def _task(session: Session, permit: str) -> PermitTask:
@@ -56,11 +55,18 @@ def _task(session: Session, permit: str) -> PermitTask:
     return task
 
 
+def _decide(
+    client: TestClient, key: str, task: PermitTask, decision: str, version: int | None = None, **more: object
+) -> Response:
+    """POST a decision on ``task`` with a department's key; at the task's version unless another is given."""
+    body = {"decision": decision, "version": task.version if version is None else version, **more}
+    return client.post(f"/api/v1/tasks/{task.id}/decision", json=body, headers={"X-API-Key": key})
+
+
 def test_a_department_pulls_only_its_own_tasks(
-    db_url: str, db_client: TestClient, session: Session, accepted: Application
+    db_url: str, db_client: TestClient, session: Session, accepted: Application, fire_key: str
 ) -> None:
-    key = _key_for(db_url, session, "fire")
-    response = db_client.get("/api/v1/tasks", headers={"X-API-Key": key})
+    response = db_client.get("/api/v1/tasks", headers={"X-API-Key": fire_key})
     assert response.status_code == 200, response.text
     (task,) = response.json()["tasks"]
     assert (task["permit"], task["department"], task["status_label"], task["application_number"]) == (
@@ -83,13 +89,10 @@ def test_no_valid_key_is_a_401(db_client: TestClient, key: str | None) -> None:
     assert response.json()["errors"][0]["where"] == "header.X-API-Key"
 
 
-def test_a_decision_is_pushed_and_a_retry_decides_nothing_again(
-    db_url: str, db_client: TestClient, session: Session, accepted: Application
-) -> None:
-    key = _key_for(db_url, session, "fire")
+def test_a_decision_is_pushed_and_a_retry_decides_nothing_again(db_client: TestClient, session: Session, fire_key: str) -> None:
     fire = _task(session, "fire_check")
     sent = {"decision": "approve", "version": fire.version}
-    headers = {"X-API-Key": key, "Idempotency-Key": "fire-decision-1"}
+    headers = {"X-API-Key": fire_key, "Idempotency-Key": "fire-decision-1"}
     first = db_client.post(f"/api/v1/tasks/{fire.id}/decision", json=sent, headers=headers)
     assert first.status_code == 200, first.text
     assert (first.json()["status"], first.json()["status_label"]) == ("approved", "准予许可")
@@ -103,44 +106,28 @@ def test_a_decision_is_pushed_and_a_retry_decides_nothing_again(
     assert _task(session, "hotel_trade").status == "pending"  # released by the fire inspection's result
 
 
-def test_another_departments_task_is_refused(db_url: str, db_client: TestClient, session: Session, accepted: Application) -> None:
-    key = _key_for(db_url, session, "fire")
+def test_another_departments_task_is_refused(db_client: TestClient, session: Session, fire_key: str) -> None:
     hotel = _task(session, "hotel_trade")
-    response = db_client.post(
-        f"/api/v1/tasks/{hotel.id}/decision", json={"decision": "approve", "version": hotel.version}, headers={"X-API-Key": key}
-    )
+    response = _decide(db_client, fire_key, hotel, "approve")
     assert response.status_code == 403
     assert response.json()["errors"][0]["code"] == "forbidden"
 
 
-def test_a_refusal_without_reasons_or_basis_is_a_422_naming_both(
-    db_url: str, db_client: TestClient, session: Session, accepted: Application
-) -> None:
-    key = _key_for(db_url, session, "fire")
+def test_a_refusal_without_reasons_or_basis_is_a_422_naming_both(db_client: TestClient, session: Session, fire_key: str) -> None:
     fire = _task(session, "fire_check")
-    response = db_client.post(
-        f"/api/v1/tasks/{fire.id}/decision", json={"decision": "reject", "version": fire.version}, headers={"X-API-Key": key}
-    )
+    response = _decide(db_client, fire_key, fire, "reject")
     assert response.status_code == 422
     assert {e["where"] for e in response.json()["errors"]} == {"reasons", "legal_basis"}
     assert _task(session, "fire_check").status == "pending"
 
 
-def test_a_stale_version_and_a_second_decision_are_409s(
-    db_url: str, db_client: TestClient, session: Session, accepted: Application
-) -> None:
-    key = _key_for(db_url, session, "fire")
+def test_a_stale_version_and_a_second_decision_are_409s(db_client: TestClient, session: Session, fire_key: str) -> None:
     fire = _task(session, "fire_check")
-    url = f"/api/v1/tasks/{fire.id}/decision"
-    assert (
-        db_client.post(url, json={"decision": "approve", "version": fire.version}, headers={"X-API-Key": key}).status_code == 200
-    )
-    stale = db_client.post(url, json={"decision": "approve", "version": fire.version}, headers={"X-API-Key": key})
+    assert _decide(db_client, fire_key, fire, "approve").status_code == 200
+    stale = _decide(db_client, fire_key, fire, "approve")
     assert (stale.status_code, stale.json()["errors"][0]["code"]) == (409, "version_conflict")
     fresh = _task(session, "fire_check").version
-    again = db_client.post(
-        url, json={"decision": "reject", "version": fresh, "reasons": ["x"], "legal_basis": ["y"]}, headers={"X-API-Key": key}
-    )
+    again = _decide(db_client, fire_key, fire, "reject", version=fresh, reasons=["x"], legal_basis=["y"])
     assert (again.status_code, again.json()["errors"][0]["message"]) == (409, "审批事项当前为“准予许可”，不能不予许可")
 
 

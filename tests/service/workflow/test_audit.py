@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 
+import pytest
 from sqlalchemy import text
 from sqlmodel import Session, col, select
 from typer.testing import CliRunner
@@ -41,6 +42,13 @@ def _verify(db_url: str) -> tuple[int, str]:
     return result.exit_code, result.output
 
 
+def _broken(db_url: str) -> str:
+    """What ``yiye audit verify`` prints about a chain it finds broken (it exits 1)."""
+    code, out = _verify(db_url)
+    assert code == 1
+    return out
+
+
 def test_an_untouched_chain_verifies(db_url: str, session: Session) -> None:
     events = _chain(session)
     assert [e.seq for e in events] == [1, 2, 3, 4, 5]
@@ -49,13 +57,20 @@ def test_an_untouched_chain_verifies(db_url: str, session: Session) -> None:
     assert _verify(db_url) == (0, "审计记录完整: 5 条记录，哈希链无断裂\n")
 
 
-def test_an_edited_event_is_found(db_url: str, session: Session) -> None:
+@pytest.mark.parametrize(
+    ("tampering", "found"),
+    [
+        ("UPDATE audit_event SET reason = '改过了' WHERE seq = 3", "第 3 条: 记录内容与其哈希不符：记录被改动"),
+        ("DELETE FROM audit_event WHERE seq = 2", "第 3 条: 第 2–2 条记录缺失(被删除)"),
+        ("DELETE FROM audit_event WHERE seq = 5", "末尾记录被删除"),
+    ],
+    ids=["an_edited_event", "a_deleted_event", "a_deleted_last_event"],
+)
+def test_a_row_changed_in_the_database_is_found(db_url: str, session: Session, tampering: str, found: str) -> None:
     _chain(session)
-    session.execute(text("UPDATE audit_event SET reason = '改过了' WHERE seq = 3"))
+    session.execute(text(tampering))
     session.commit()
-    code, out = _verify(db_url)
-    assert code == 1
-    assert "第 3 条: 记录内容与其哈希不符：记录被改动" in out
+    assert found in _broken(db_url)
 
 
 def test_an_edit_that_recomputes_its_own_hash_breaks_the_next_link(db_url: str, session: Session) -> None:
@@ -66,27 +81,7 @@ def test_an_edit_that_recomputes_its_own_hash_breaks_the_next_link(db_url: str, 
     event.hash = audit.digest(event)
     session.add(event)
     session.commit()
-    code, out = _verify(db_url)
-    assert code == 1
-    assert "第 4 条: 前一条记录的哈希不符" in out
-
-
-def test_a_deleted_event_is_found(db_url: str, session: Session) -> None:
-    _chain(session)
-    session.execute(text("DELETE FROM audit_event WHERE seq = 2"))
-    session.commit()
-    code, out = _verify(db_url)
-    assert code == 1
-    assert "第 3 条: 第 2–2 条记录缺失(被删除)" in out
-
-
-def test_a_deleted_last_event_is_found(db_url: str, session: Session) -> None:
-    _chain(session)
-    session.execute(text("DELETE FROM audit_event WHERE seq = 5"))
-    session.commit()
-    code, out = _verify(db_url)
-    assert code == 1
-    assert "末尾记录被删除" in out
+    assert "第 4 条: 前一条记录的哈希不符" in _broken(db_url)
 
 
 def test_an_inserted_event_is_found_even_with_a_well_formed_hash(db_url: str, session: Session) -> None:
@@ -98,9 +93,7 @@ def test_an_inserted_event_is_found_even_with_a_well_formed_hash(db_url: str, se
     forged.hash = audit.digest(forged)
     session.add(forged)
     session.commit()
-    code, out = _verify(db_url)
-    assert code == 1
-    assert "第 5 条: 前一条记录的哈希不符" in out
+    assert "第 5 条: 前一条记录的哈希不符" in _broken(db_url)
 
 
 def test_an_event_is_written_with_its_change_or_not_at_all(db_url: str, session: Session) -> None:

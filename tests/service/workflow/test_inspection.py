@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from typing import Any
 
 import pytest
 from sqlmodel import Session, select
@@ -13,7 +14,7 @@ from composer import Composer
 from service.models import Draft, User
 from service.workflow.errors import Conflict, Forbidden, Invalid
 from service.workflow.inspection import Result, checklist, findings, record, report_rectified, schedule
-from service.workflow.models import Application, PermitTask
+from service.workflow.models import Application, Inspection, PermitTask
 from service.workflow.progress import timeline
 from service.workflow.roles import Role
 from service.workflow.storage import LocalFileStore, Upload
@@ -45,10 +46,22 @@ def market_inspector(session: Session) -> User:
     return user
 
 
+@pytest.fixture
+def inspection(session: Session, staff: Staff, accepted: Application) -> Inspection:
+    """The joint inspection scheduled on Monday for the Wednesday after."""
+    return schedule(session, actor=staff.clerk, application_id=accepted.id, visit_on=WEDNESDAY, today=MONDAY)
+
+
 def _food(session: Session) -> PermitTask:
     task = session.exec(select(PermitTask).where(PermitTask.permit == "food_business")).one()
     session.refresh(task)
     return task
+
+
+def _record_food(session: Session, inspection: Inspection, actor: User, results: list[Result], **more: Any) -> Inspection:
+    """An inspector's results on the food permit, at the inspection's current version unless ``version`` is given."""
+    args = {"version": inspection.version} | more
+    return record(session, actor=actor, inspection_id=inspection.id, permit="food_business", results=results, **args)
 
 
 def test_the_checklist_comes_from_the_pack(accepted: Application) -> None:
@@ -67,27 +80,12 @@ def test_a_visit_is_on_a_working_day_and_only_once(session: Session, staff: Staf
 
 
 def test_findings_cover_the_whole_checklist_and_only_the_departments_own(
-    session: Session, staff: Staff, accepted: Application, market_inspector: User
+    session: Session, staff: Staff, inspection: Inspection, market_inspector: User
 ) -> None:
-    inspection = schedule(session, actor=staff.clerk, application_id=accepted.id, visit_on=WEDNESDAY, today=MONDAY)
     with pytest.raises(Forbidden):
-        record(
-            session,
-            actor=staff.inspector,  # fire's inspector
-            inspection_id=inspection.id,
-            permit="food_business",
-            results=[Result("manager", True), Result("process", True)],
-            version=inspection.version,
-        )
+        _record_food(session, inspection, staff.inspector, [Result("manager", True), Result("process", True)])  # fire's inspector
     with pytest.raises(Invalid) as raised:
-        record(
-            session,
-            actor=market_inspector,
-            inspection_id=inspection.id,
-            permit="food_business",
-            results=[Result("process", False)],
-            version=inspection.version,
-        )
+        _record_food(session, inspection, market_inspector, [Result("process", False)])
     assert {(p.code, p.subject) for p in raised.value.problems} == {
         ("note_required", "process"),
         ("element_unchecked", "manager"),
@@ -96,16 +94,13 @@ def test_findings_cover_the_whole_checklist_and_only_the_departments_own(
 
 
 def test_one_rectification_notice_one_report_one_recheck(
-    session: Session, staff: Staff, accepted: Application, market_inspector: User
+    session: Session, staff: Staff, accepted: Application, inspection: Inspection, market_inspector: User
 ) -> None:
-    inspection = schedule(session, actor=staff.clerk, application_id=accepted.id, visit_on=WEDNESDAY, today=MONDAY)
-    record(
+    _record_food(
         session,
-        actor=market_inspector,
-        inspection_id=inspection.id,
-        permit="food_business",
-        results=[Result("manager", True), Result("process", False, "操作流程未上墙")],
-        version=inspection.version,
+        inspection,
+        market_inspector,
+        [Result("manager", True), Result("process", False, "操作流程未上墙")],
         today=WEDNESDAY,
     )
     assert inspection.status == "rectification_needed"
@@ -126,22 +121,8 @@ def test_one_rectification_notice_one_report_one_recheck(
         report_rectified(session, actor=staff.applicant, inspection_id=inspection.id, version=inspection.version)
 
     with pytest.raises(Invalid):  # the re-check is of the same checklist, every element again
-        record(
-            session,
-            actor=market_inspector,
-            inspection_id=inspection.id,
-            permit="food_business",
-            results=[Result("process", True)],
-            version=inspection.version,
-        )
-    record(
-        session,
-        actor=market_inspector,
-        inspection_id=inspection.id,
-        permit="food_business",
-        results=[Result("manager", True), Result("process", True)],
-        version=inspection.version,
-    )
+        _record_food(session, inspection, market_inspector, [Result("process", True)])
+    _record_food(session, inspection, market_inspector, [Result("manager", True), Result("process", True)])
     assert inspection.status == "passed"
     assert [(f.round, f.element, f.passed) for f in findings(session, inspection)] == [
         (0, "manager", True),
@@ -161,25 +142,21 @@ def test_one_rectification_notice_one_report_one_recheck(
 
 
 def test_a_failed_recheck_closes_the_inspection_as_failed(
-    session: Session, staff: Staff, accepted: Application, market_inspector: User
+    session: Session, staff: Staff, inspection: Inspection, market_inspector: User
 ) -> None:
-    inspection = schedule(session, actor=staff.clerk, application_id=accepted.id, visit_on=WEDNESDAY, today=MONDAY)
     failing = [Result("manager", False, "未配备食品安全管理人员"), Result("process", True)]
-    record(session, actor=market_inspector, inspection_id=inspection.id, permit="food_business", results=failing, version=None)
+    _record_food(session, inspection, market_inspector, failing, version=None)
     report_rectified(session, actor=staff.applicant, inspection_id=inspection.id, version=None)
-    record(session, actor=market_inspector, inspection_id=inspection.id, permit="food_business", results=failing, version=None)
+    _record_food(session, inspection, market_inspector, failing, version=None)
     assert inspection.status == "failed"
     with pytest.raises(Conflict):
-        record(
-            session, actor=market_inspector, inspection_id=inspection.id, permit="food_business", results=failing, version=None
-        )
+        _record_food(session, inspection, market_inspector, failing, version=None)
 
 
 def test_only_the_applicant_reports_rectification(
-    session: Session, staff: Staff, accepted: Application, market_inspector: User
+    session: Session, staff: Staff, inspection: Inspection, market_inspector: User
 ) -> None:
-    inspection = schedule(session, actor=staff.clerk, application_id=accepted.id, visit_on=WEDNESDAY, today=MONDAY)
     failing = [Result("manager", False, "未配备"), Result("process", True)]
-    record(session, actor=market_inspector, inspection_id=inspection.id, permit="food_business", results=failing, version=None)
+    _record_food(session, inspection, market_inspector, failing, version=None)
     with pytest.raises(Forbidden):
         report_rectified(session, actor=staff.clerk, inspection_id=inspection.id, version=None)

@@ -7,31 +7,23 @@ from datetime import date, timedelta
 
 import pytest
 from sqlmodel import Session, select
-from wfcase import PDF, SIGNED, Staff, uploads
+from wfcase import PDF, Staff
 
-from composer import Composer
 from service.compose import today as beijing_today
-from service.models import Draft
 from service.workflow.clock import Standing, add_working_days
 from service.workflow.errors import Conflict, Forbidden, NotFound
 from service.workflow.models import Application, PermitTask
 from service.workflow.progress import intake, timeline, worklist
 from service.workflow.review import Decision, decide
-from service.workflow.storage import LocalFileStore, Upload
-from service.workflow.submit import submit
-from service.workflow.window import Finding, MaterialCheck, accept, request_correction, resubmit, withdraw
+from service.workflow.storage import Upload
+from service.workflow.window import Finding, MaterialCheck, accept, request_correction, withdraw
 
 MONDAY = date(2026, 12, 7)
 
 
 @pytest.fixture
-def accepted(
-    session: Session, staff: Staff, make_draft: Callable[..., Draft], composer: Composer, store: LocalFileStore
-) -> Application:
-    draft = make_draft(staff.applicant)
-    application = submit(
-        session, actor=staff.applicant, draft_id=draft.id, composer=composer, store=store, uploads=uploads(), signed=SIGNED
-    ).application
+def accepted(session: Session, staff: Staff, make_submitted: Callable[[], Application]) -> Application:
+    application = make_submitted()
     accept(session, actor=staff.clerk, application_id=application.id, version=application.version, today=MONDAY)
     return application
 
@@ -102,12 +94,12 @@ def test_only_the_applicant_withdraws(session: Session, staff: Staff, accepted: 
 
 
 def test_the_window_queue_counts_five_working_days_from_receipt(
-    session: Session, staff: Staff, make_draft: Callable[..., Draft], composer: Composer, store: LocalFileStore
+    session: Session,
+    staff: Staff,
+    make_submitted: Callable[[], Application],
+    resubmit_files: Callable[[Application, list[Upload]], Application],
 ) -> None:
-    draft = make_draft(staff.applicant)
-    application = submit(
-        session, actor=staff.applicant, draft_id=draft.id, composer=composer, store=store, uploads=uploads(), signed=SIGNED
-    ).application
+    application = make_submitted()
     received = beijing_today()
     (entry,) = intake(session, actor=staff.clerk, today=received)
     assert (entry.application.number, entry.received_on, entry.due_on) == (
@@ -127,14 +119,7 @@ def test_the_window_queue_counts_five_working_days_from_receipt(
         checks=[MaterialCheck("floor_plan", Finding.missing), MaterialCheck("fire_rules", Finding.received)],
     )
     assert intake(session, actor=staff.clerk, today=received) == []
-    resubmit(
-        session,
-        actor=staff.applicant,
-        application_id=application.id,
-        version=application.version,
-        store=store,
-        uploads=[Upload("floor_plan", "平面图.pdf", PDF)],
-    )
+    resubmit_files(application, [Upload("floor_plan", "平面图.pdf", PDF)])
     assert [e.application.status for e in intake(session, actor=staff.supervisor, today=received)] == ["resubmitted"]
 
 

@@ -10,15 +10,13 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, event, func
 from sqlmodel import Session, select
-from wfcase import SIGNED, Staff, uploads
+from wfcase import Staff
 
-from composer import Composer
 from service.models import Draft
 from service.workflow import audit
 from service.workflow.errors import Conflict
 from service.workflow.models import Application, PermitTask
-from service.workflow.storage import LocalFileStore
-from service.workflow.submit import submit
+from service.workflow.submit import Submitted
 from service.workflow.window import accept, refuse
 
 pytestmark = pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)
@@ -48,17 +46,9 @@ def _together(n: int, engine: Engine, act: Callable[[Session], Any]) -> list[Any
 
 
 def test_of_two_clerks_accepting_at_once_exactly_one_wins(
-    engine: Engine,
-    session: Session,
-    staff: Staff,
-    make_draft: Callable[..., Draft],
-    composer: Composer,
-    store: LocalFileStore,
+    engine: Engine, session: Session, staff: Staff, make_submitted: Callable[[], Application]
 ) -> None:
-    draft = make_draft(staff.applicant)
-    application = submit(
-        session, actor=staff.applicant, draft_id=draft.id, composer=composer, store=store, uploads=uploads(), signed=SIGNED
-    ).application
+    application = make_submitted()
     version = application.version
     results = _together(2, engine, lambda s: accept(s, actor=staff.clerk, application_id=application.id, version=version))
 
@@ -74,17 +64,9 @@ def test_of_two_clerks_accepting_at_once_exactly_one_wins(
 
 
 def test_of_one_clerk_accepting_and_another_refusing_at_once_exactly_one_wins(
-    engine: Engine,
-    session: Session,
-    staff: Staff,
-    make_draft: Callable[..., Draft],
-    composer: Composer,
-    store: LocalFileStore,
+    engine: Engine, session: Session, staff: Staff, make_submitted: Callable[[], Application]
 ) -> None:
-    draft = make_draft(staff.applicant)
-    application = submit(
-        session, actor=staff.applicant, draft_id=draft.id, composer=composer, store=store, uploads=uploads(), signed=SIGNED
-    ).application
+    application = make_submitted()
     version, acts = application.version, iter(["accept", "refuse"])
     lock = threading.Lock()
 
@@ -105,12 +87,7 @@ def test_of_one_clerk_accepting_and_another_refusing_at_once_exactly_one_wins(
 
 
 def test_submissions_at_once_get_distinct_numbers(
-    engine: Engine,
-    session: Session,
-    staff: Staff,
-    make_draft: Callable[..., Draft],
-    composer: Composer,
-    store: LocalFileStore,
+    engine: Engine, session: Session, staff: Staff, make_draft: Callable[..., Draft], submit_draft: Callable[..., Submitted]
 ) -> None:
     drafts = [make_draft(staff.applicant) for _ in range(4)]
     it = iter(drafts)
@@ -119,9 +96,7 @@ def test_submissions_at_once_get_distinct_numbers(
     def go(s: Session) -> Application:
         with lock:
             draft = next(it)
-        return submit(
-            s, actor=staff.applicant, draft_id=draft.id, composer=composer, store=store, uploads=uploads(), signed=SIGNED
-        ).application
+        return submit_draft(draft, session=s).application
 
     results = _together(4, engine, go)
     assert sorted(r.number[-5:] for r in results) == ["00001", "00002", "00003", "00004"]
@@ -129,19 +104,12 @@ def test_submissions_at_once_get_distinct_numbers(
 
 
 def test_the_same_draft_submitted_twice_at_once_becomes_one_application(
-    engine: Engine,
-    session: Session,
-    staff: Staff,
-    make_draft: Callable[..., Draft],
-    composer: Composer,
-    store: LocalFileStore,
+    engine: Engine, session: Session, staff: Staff, make_draft: Callable[..., Draft], submit_draft: Callable[..., Submitted]
 ) -> None:
     draft = make_draft(staff.applicant)
 
     def go(s: Session) -> Application:
-        return submit(
-            s, actor=staff.applicant, draft_id=draft.id, composer=composer, store=store, uploads=uploads(), signed=SIGNED
-        ).application
+        return submit_draft(draft, session=s).application
 
     results = _together(2, engine, go)
     assert sum(isinstance(r, Conflict) for r in results) == 1
@@ -149,26 +117,12 @@ def test_the_same_draft_submitted_twice_at_once_becomes_one_application(
 
 
 def test_a_retry_racing_the_first_request_returns_its_result(
-    engine: Engine,
-    session: Session,
-    staff: Staff,
-    make_draft: Callable[..., Draft],
-    composer: Composer,
-    store: LocalFileStore,
+    engine: Engine, session: Session, staff: Staff, make_draft: Callable[..., Draft], submit_draft: Callable[..., Submitted]
 ) -> None:
     draft = make_draft(staff.applicant)
 
     def go(s: Session) -> Any:
-        return submit(
-            s,
-            actor=staff.applicant,
-            draft_id=draft.id,
-            composer=composer,
-            store=store,
-            uploads=uploads(),
-            signed=SIGNED,
-            idempotency_key="retry-1",
-        )
+        return submit_draft(draft, session=s, idempotency_key="retry-1")
 
     first, second = _together(2, engine, go)
     assert first.application.id == second.application.id

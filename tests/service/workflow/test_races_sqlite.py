@@ -10,14 +10,13 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session
-from wfcase import SIGNED, Staff, uploads
+from wfcase import Staff
 
-from composer import Composer
 from service.models import Draft
 from service.workflow import audit
 from service.workflow.errors import Conflict
-from service.workflow.storage import LocalFileStore
-from service.workflow.submit import submit
+from service.workflow.models import Application
+from service.workflow.submit import Submitted
 from service.workflow.window import accept, refuse
 
 pytestmark = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
@@ -40,29 +39,22 @@ def _at_once(n: int, engine: Engine, act: Callable[[int, Session], Any]) -> list
 
 
 def test_a_burst_of_submissions_all_land_with_distinct_numbers(
-    engine: Engine, session: Session, staff: Staff, make_draft: Callable[..., Draft], composer: Composer, store: LocalFileStore
+    engine: Engine, session: Session, staff: Staff, make_draft: Callable[..., Draft], submit_draft: Callable[..., Submitted]
 ) -> None:
     drafts = [make_draft(staff.applicant) for _ in range(12)]
     results = _at_once(
         12,
         engine,
-        lambda i, s: (
-            submit(
-                s, actor=staff.applicant, draft_id=drafts[i].id, composer=composer, store=store, uploads=uploads(), signed=SIGNED
-            ).application
-        ),
+        lambda i, s: submit_draft(drafts[i], session=s).application,
     )
     assert sorted(r.number[-5:] for r in results) == [f"{n:05d}" for n in range(1, 13)]
     assert audit.verify(session) == (12, [])
 
 
 def test_of_two_clerks_acting_at_once_exactly_one_wins(
-    engine: Engine, session: Session, staff: Staff, make_draft: Callable[..., Draft], composer: Composer, store: LocalFileStore
+    engine: Engine, session: Session, staff: Staff, make_submitted: Callable[[], Application]
 ) -> None:
-    draft = make_draft(staff.applicant)
-    application = submit(
-        session, actor=staff.applicant, draft_id=draft.id, composer=composer, store=store, uploads=uploads(), signed=SIGNED
-    ).application
+    application = make_submitted()
     version = application.version
 
     def act(i: int, s: Session) -> Any:

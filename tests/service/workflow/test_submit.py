@@ -10,15 +10,15 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func
 from sqlmodel import Session, select
-from wfcase import CASE, EXE, PDF, PNG, SIGNED, Staff, uploads
+from wfcase import CASE, EXE, PDF, PNG, Staff, uploads
 
 from composer import Composer
 from service.models import Draft
 from service.workflow import audit
-from service.workflow.errors import Conflict, Invalid, NotFound
+from service.workflow.errors import Conflict, Forbidden, Invalid, NotFound
 from service.workflow.models import Application, AuditEvent, IdempotencyKey, MaterialFile
 from service.workflow.storage import MAX_BYTES, LocalFileStore, Upload, check
-from service.workflow.submit import submit
+from service.workflow.submit import Submitted
 
 
 def _count(session: Session, model: type) -> int:
@@ -30,16 +30,16 @@ def _nothing_written(session: Session, store: LocalFileStore) -> None:
     assert not Path(store.root).exists() or not any(p.is_file() for p in Path(store.root).rglob("*"))
 
 
-def _go(session: Session, staff: Staff, draft: Draft, composer: Composer, store: LocalFileStore, **kw: object) -> Application:
-    args: dict[str, object] = {"uploads": uploads(), "signed": SIGNED} | kw
-    return submit(session, actor=staff.applicant, draft_id=draft.id, composer=composer, store=store, **args).application  # type: ignore[arg-type]
-
-
 def test_a_complete_draft_becomes_an_application(
-    session: Session, staff: Staff, make_draft: Callable[..., Draft], composer: Composer, store: LocalFileStore
+    session: Session,
+    staff: Staff,
+    make_draft: Callable[..., Draft],
+    composer: Composer,
+    store: LocalFileStore,
+    submit_draft: Callable[..., Submitted],
 ) -> None:
     draft = make_draft(staff.applicant)
-    application = _go(session, staff, draft, composer, store)
+    application = submit_draft(draft).application
 
     assert re.fullmatch(r"DC-\d{8}-00001", application.number)
     assert (application.status, application.channel, application.owner_id) == ("submitted", "online", staff.applicant.id)
@@ -68,87 +68,55 @@ def test_a_complete_draft_becomes_an_application(
 
 
 def test_numbers_count_up_within_the_day(
-    session: Session, staff: Staff, make_draft: Callable[..., Draft], composer: Composer, store: LocalFileStore
+    session: Session, staff: Staff, make_draft: Callable[..., Draft], submit_draft: Callable[..., Submitted]
 ) -> None:
-    numbers = [_go(session, staff, make_draft(staff.applicant), composer, store).number for _ in range(3)]
+    numbers = [submit_draft(make_draft(staff.applicant)).application.number for _ in range(3)]
     assert [n[-5:] for n in numbers] == ["00001", "00002", "00003"]
     assert len({n[:-6] for n in numbers}) == 1
 
 
 def test_a_retry_with_the_same_key_returns_the_first_result(
-    session: Session, staff: Staff, make_draft: Callable[..., Draft], composer: Composer, store: LocalFileStore
+    session: Session, staff: Staff, make_draft: Callable[..., Draft], submit_draft: Callable[..., Submitted]
 ) -> None:
     draft = make_draft(staff.applicant)
-    first = submit(
-        session,
-        actor=staff.applicant,
-        draft_id=draft.id,
-        composer=composer,
-        store=store,
-        uploads=uploads(),
-        signed=SIGNED,
-        idempotency_key="k-1",
-    )
-    again = submit(
-        session,
-        actor=staff.applicant,
-        draft_id=draft.id,
-        composer=composer,
-        store=store,
-        uploads=uploads(),
-        signed=SIGNED,
-        idempotency_key="k-1",
-    )
+    first = submit_draft(draft, idempotency_key="k-1")
+    again = submit_draft(draft, idempotency_key="k-1")
     assert (first.repeated, again.repeated) == (False, True)
     assert again.application.id == first.application.id
     assert (_count(session, Application), _count(session, MaterialFile), _count(session, IdempotencyKey)) == (1, 2, 1)
 
 
 def test_a_key_used_for_a_different_request_is_refused(
-    session: Session, staff: Staff, make_draft: Callable[..., Draft], composer: Composer, store: LocalFileStore
+    session: Session, staff: Staff, make_draft: Callable[..., Draft], submit_draft: Callable[..., Submitted]
 ) -> None:
-    submit(
-        session,
-        actor=staff.applicant,
-        draft_id=make_draft(staff.applicant).id,
-        composer=composer,
-        store=store,
-        uploads=uploads(),
-        signed=SIGNED,
-        idempotency_key="k-2",
-    )
+    submit_draft(make_draft(staff.applicant), idempotency_key="k-2")
     with pytest.raises(Invalid) as raised:
-        submit(
-            session,
-            actor=staff.applicant,
-            draft_id=make_draft(staff.applicant).id,
-            composer=composer,
-            store=store,
-            uploads=uploads(),
-            signed=SIGNED,
-            idempotency_key="k-2",
-        )
+        submit_draft(make_draft(staff.applicant), idempotency_key="k-2")
     assert raised.value.problems[0].code == "idempotency_key_reused"
     assert _count(session, Application) == 1
 
 
 def test_a_second_submit_of_the_same_draft_is_refused(
-    session: Session, staff: Staff, make_draft: Callable[..., Draft], composer: Composer, store: LocalFileStore
+    session: Session, staff: Staff, make_draft: Callable[..., Draft], submit_draft: Callable[..., Submitted]
 ) -> None:
     draft = make_draft(staff.applicant)
-    first = _go(session, staff, draft, composer, store)
+    first = submit_draft(draft).application
     with pytest.raises(Conflict) as raised:
-        _go(session, staff, draft, composer, store)
+        submit_draft(draft)
     assert raised.value.problems[0].message == f"这份草稿已经提交过，受理编号 {first.number}"
     assert _count(session, Application) == 1
 
 
 def test_an_incomplete_draft_lists_everything_and_writes_nothing(
-    session: Session, staff: Staff, make_draft: Callable[..., Draft], composer: Composer, store: LocalFileStore
+    session: Session,
+    staff: Staff,
+    make_draft: Callable[..., Draft],
+    store: LocalFileStore,
+    submit_draft: Callable[..., Submitted],
 ) -> None:
     draft = make_draft(staff.applicant, form={"applicant_name": "东城示例旅店有限公司", "uscc": "91110101MA01ABCD07"})
     with pytest.raises(Invalid) as raised:
-        _go(session, staff, draft, composer, store, uploads=[Upload("floor_plan", "平面图.pdf", PDF)], signed=[])
+        submit_draft(draft, uploads=[Upload("floor_plan", "平面图.pdf", PDF)], signed=[])
     found = {(p.code, p.where) for p in raised.value.problems}
     assert found == {
         ("form_invalid", "form_values.uscc"),
@@ -163,12 +131,16 @@ def test_an_incomplete_draft_lists_everything_and_writes_nothing(
 
 
 def test_an_open_question_keeps_a_draft_from_being_submitted(
-    session: Session, staff: Staff, make_draft: Callable[..., Draft], composer: Composer, store: LocalFileStore
+    session: Session,
+    staff: Staff,
+    make_draft: Callable[..., Draft],
+    store: LocalFileStore,
+    submit_draft: Callable[..., Submitted],
 ) -> None:
     open_case = CASE.model_copy(update={"answers": {"sells_tobacco": False, "area_m2": 80}, "commit": []})
     draft = make_draft(staff.applicant, open_case)
     with pytest.raises(Invalid) as raised:
-        _go(session, staff, draft, composer, store, signed=[])
+        submit_draft(draft, signed=[])
     assert ("question_open", "answers.food_prep") in {(p.code, p.where) for p in raised.value.problems}
     _nothing_written(session, store)
 
@@ -188,44 +160,47 @@ def test_a_bad_file_is_refused_by_its_content_and_nothing_is_written(
     session: Session,
     staff: Staff,
     make_draft: Callable[..., Draft],
-    composer: Composer,
     store: LocalFileStore,
     upload: Upload,
     code: str,
     says: str,
+    submit_draft: Callable[..., Submitted],
 ) -> None:
     draft = make_draft(staff.applicant)
     with pytest.raises(Invalid) as raised:
-        submit(
-            session,
-            actor=staff.applicant,
-            draft_id=draft.id,
-            composer=composer,
-            store=store,
-            uploads=[upload, *uploads()],
-            signed=SIGNED,
-            max_bytes=1024,
-        )
+        submit_draft(draft, uploads=[upload, *uploads()], max_bytes=1024)
     (found,) = [p for p in raised.value.problems if p.where == "materials." + upload.material + "[0]"]
     assert found.code == code
     assert says in found.message
     _nothing_written(session, store)
 
 
-def test_someone_elses_draft_does_not_exist_for_an_applicant(
-    session: Session, staff: Staff, make_draft: Callable[..., Draft], composer: Composer, store: LocalFileStore
+@pytest.mark.parametrize(
+    ("owner", "actor", "refusal"),
+    [("other_applicant", "applicant", NotFound), ("applicant", "market", Forbidden)],
+    ids=["someone_elses_draft_does_not_exist_for_an_applicant", "a_reviewer_cannot_submit_anything"],
+)
+def test_a_submission_without_the_right_is_refused_and_nothing_is_written(
+    session: Session,
+    staff: Staff,
+    make_draft: Callable[..., Draft],
+    store: LocalFileStore,
+    submit_draft: Callable[..., Submitted],
+    owner: str,
+    actor: str,
+    refusal: type[Exception],
 ) -> None:
-    draft = make_draft(staff.other_applicant)
-    with pytest.raises(NotFound):
-        _go(session, staff, draft, composer, store)
+    draft = make_draft(getattr(staff, owner))
+    with pytest.raises(refusal):
+        submit_draft(draft, actor=getattr(staff, actor))
     _nothing_written(session, store)
 
 
 def test_a_clerk_registers_a_walk_in_applicant_as_the_same_record(
-    session: Session, staff: Staff, make_draft: Callable[..., Draft], composer: Composer, store: LocalFileStore
+    session: Session, staff: Staff, make_draft: Callable[..., Draft], submit_draft: Callable[..., Submitted]
 ) -> None:
     draft = make_draft(staff.applicant)
-    done = submit(session, actor=staff.clerk, draft_id=draft.id, composer=composer, store=store, uploads=uploads(), signed=SIGNED)
+    done = submit_draft(draft, actor=staff.clerk)
     application = done.application
     assert (application.owner_id, application.channel, application.registered_by) == (
         staff.applicant.id,
@@ -233,17 +208,6 @@ def test_a_clerk_registers_a_walk_in_applicant_as_the_same_record(
         staff.clerk.id,
     )
     assert application.status == "submitted"
-
-
-def test_a_reviewer_cannot_submit_anything(
-    session: Session, staff: Staff, make_draft: Callable[..., Draft], composer: Composer, store: LocalFileStore
-) -> None:
-    from service.workflow.errors import Forbidden
-
-    draft = make_draft(staff.applicant)
-    with pytest.raises(Forbidden):
-        submit(session, actor=staff.market, draft_id=draft.id, composer=composer, store=store, uploads=uploads(), signed=SIGNED)
-    _nothing_written(session, store)
 
 
 def test_the_default_limit_refuses_a_file_over_twenty_megabytes() -> None:

@@ -7,29 +7,28 @@ from datetime import date
 
 import pytest
 from sqlmodel import Session, col, select
-from wfcase import PDF, PNG, SIGNED, Staff, uploads
+from wfcase import PDF, PNG, Staff
 
-from composer import Composer
-from service.models import Draft
 from service.workflow import audit
 from service.workflow.errors import Conflict, Forbidden, Invalid, NotFound
 from service.workflow.models import Application, AuditEvent, CorrectionNotice, MaterialFile, PermitTask
 from service.workflow.review import Decision, decide, record_verification, report_rectified
-from service.workflow.storage import LocalFileStore, Upload
-from service.workflow.submit import submit
-from service.workflow.window import Finding, MaterialCheck, accept, refuse, request_correction, resubmit
+from service.workflow.storage import Upload
+from service.workflow.window import Finding, MaterialCheck, accept, refuse, request_correction
 
 MONDAY = date(2026, 12, 7)
 
 
 @pytest.fixture
-def application(
-    session: Session, staff: Staff, make_draft: Callable[..., Draft], composer: Composer, store: LocalFileStore
-) -> Application:
-    draft = make_draft(staff.applicant)
-    return submit(
-        session, actor=staff.applicant, draft_id=draft.id, composer=composer, store=store, uploads=uploads(), signed=SIGNED
-    ).application
+def application(session: Session, staff: Staff, make_submitted: Callable[[], Application]) -> Application:
+    return make_submitted()
+
+
+@pytest.fixture
+def accepted_tasks(session: Session, staff: Staff, application: Application) -> dict[str, PermitTask]:
+    """The application accepted on a Monday: its tasks by permit."""
+    accept(session, actor=staff.clerk, application_id=application.id, version=application.version, today=MONDAY)
+    return _tasks(session, application)
 
 
 def _tasks(session: Session, application: Application) -> dict[str, PermitTask]:
@@ -44,7 +43,7 @@ def _events(session: Session) -> list[tuple[str, str | None, str | None]]:
 
 
 def test_one_notice_lists_every_problem_and_the_applicant_fixes_only_those(
-    session: Session, staff: Staff, application: Application, store: LocalFileStore
+    session: Session, staff: Staff, application: Application, resubmit_files: Callable[[Application, list[Upload]], Application]
 ) -> None:
     notice = request_correction(
         session,
@@ -62,27 +61,13 @@ def test_one_notice_lists_every_problem_and_the_applicant_fixes_only_those(
         ("消防安全制度", "received", ""),
     ]
     with pytest.raises(Invalid) as raised:
-        resubmit(
-            session,
-            actor=staff.applicant,
-            application_id=application.id,
-            version=application.version,
-            store=store,
-            uploads=[Upload("fire_rules", "制度.png", PNG)],
-        )
+        resubmit_files(application, [Upload("fire_rules", "制度.png", PNG)])
     assert {(p.code, p.where) for p in raised.value.problems} == {
         ("material_not_flagged", "materials.fire_rules[0]"),
         ("material_missing", "materials.floor_plan"),
     }
     fixed = PDF + b"% with the fire layer\n"
-    resubmit(
-        session,
-        actor=staff.applicant,
-        application_id=application.id,
-        version=application.version,
-        store=store,
-        uploads=[Upload("floor_plan", "平面图-补正.pdf", fixed)],
-    )
+    resubmit_files(application, [Upload("floor_plan", "平面图-补正.pdf", fixed)])
     assert application.status == "resubmitted"
     rounds = [(f.material, f.round) for f in session.exec(select(MaterialFile).order_by(col(MaterialFile.round)))]
     assert sorted(rounds) == [("fire_rules", 0), ("floor_plan", 0), ("floor_plan", 1)]
@@ -163,34 +148,38 @@ def test_parallel_decisions_release_the_dependent_permit_and_conclude_the_applic
     assert application.decided_at is not None
 
 
-def test_a_reviewer_cannot_decide_another_departments_task(session: Session, staff: Staff, application: Application) -> None:
-    accept(session, actor=staff.clerk, application_id=application.id, version=application.version, today=MONDAY)
-    fire = _tasks(session, application)["fire_check"]
+def test_a_reviewer_cannot_decide_another_departments_task(
+    session: Session, staff: Staff, application: Application, accepted_tasks: dict[str, PermitTask]
+) -> None:
+    fire = accepted_tasks["fire_check"]
     with pytest.raises(Forbidden) as raised:
         decide(session, actor=staff.market, task_id=fire.id, decision=Decision.approve, version=fire.version)
     assert "无权" in raised.value.problems[0].message
     assert _tasks(session, application)["fire_check"].status == "pending"
 
 
-def test_an_applicant_does_not_see_another_applicants_task(session: Session, staff: Staff, application: Application) -> None:
-    accept(session, actor=staff.clerk, application_id=application.id, version=application.version, today=MONDAY)
-    food = _tasks(session, application)["food_business"]
+def test_an_applicant_does_not_see_another_applicants_task(
+    session: Session, staff: Staff, application: Application, accepted_tasks: dict[str, PermitTask]
+) -> None:
+    food = accepted_tasks["food_business"]
     with pytest.raises(NotFound):
         report_rectified(session, actor=staff.other_applicant, task_id=food.id, version=food.version)
 
 
-def test_a_refusal_needs_reasons_and_legal_basis(session: Session, staff: Staff, application: Application) -> None:
-    accept(session, actor=staff.clerk, application_id=application.id, version=application.version, today=MONDAY)
-    fire = _tasks(session, application)["fire_check"]
+def test_a_refusal_needs_reasons_and_legal_basis(
+    session: Session, staff: Staff, application: Application, accepted_tasks: dict[str, PermitTask]
+) -> None:
+    fire = accepted_tasks["fire_check"]
     with pytest.raises(Invalid) as raised:
         decide(session, actor=staff.fire, task_id=fire.id, decision=Decision.reject, version=fire.version, reasons=[" "])
     assert {p.where for p in raised.value.problems} == {"reasons", "legal_basis"}
     assert _tasks(session, application)["fire_check"].status == "pending"
 
 
-def test_a_decision_on_a_decided_task_is_refused(session: Session, staff: Staff, application: Application) -> None:
-    accept(session, actor=staff.clerk, application_id=application.id, version=application.version, today=MONDAY)
-    fire = _tasks(session, application)["fire_check"]
+def test_a_decision_on_a_decided_task_is_refused(
+    session: Session, staff: Staff, application: Application, accepted_tasks: dict[str, PermitTask]
+) -> None:
+    fire = accepted_tasks["fire_check"]
     decide(session, actor=staff.fire, task_id=fire.id, decision=Decision.approve, version=fire.version)
     with pytest.raises(Conflict) as raised:
         decide(
@@ -214,9 +203,10 @@ def test_a_change_from_an_old_copy_is_a_conflict(session: Session, staff: Staff,
     assert raised.value.problems[0].code == "version_conflict"
 
 
-def test_rectification_stops_the_clock_and_moves_the_due_date(session: Session, staff: Staff, application: Application) -> None:
-    accept(session, actor=staff.clerk, application_id=application.id, version=application.version, today=MONDAY)
-    fire = _tasks(session, application)["fire_check"]
+def test_rectification_stops_the_clock_and_moves_the_due_date(
+    session: Session, staff: Staff, application: Application, accepted_tasks: dict[str, PermitTask]
+) -> None:
+    fire = accepted_tasks["fire_check"]
     decide(
         session,
         actor=staff.fire,
@@ -232,9 +222,10 @@ def test_rectification_stops_the_clock_and_moves_the_due_date(session: Session, 
     assert (fire.status, fire.paused_days, fire.paused_since, fire.due_on) == ("pending", 3, None, date(2026, 12, 29))
 
 
-def test_a_failed_check_after_a_commitment_revokes_the_permit(session: Session, staff: Staff, application: Application) -> None:
-    accept(session, actor=staff.clerk, application_id=application.id, version=application.version, today=MONDAY)
-    food = _tasks(session, application)["food_business"]
+def test_a_failed_check_after_a_commitment_revokes_the_permit(
+    session: Session, staff: Staff, application: Application, accepted_tasks: dict[str, PermitTask]
+) -> None:
+    food = accepted_tasks["food_business"]
     decide(session, actor=staff.market, task_id=food.id, decision=Decision.approve, version=food.version, today=MONDAY)
     with pytest.raises(Invalid):
         record_verification(session, actor=staff.market, task_id=food.id, passed=False, version=food.version)
