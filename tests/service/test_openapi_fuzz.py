@@ -42,7 +42,8 @@ def errors_are_in_chinese(ctx: schemathesis.CheckContext, response: schemathesis
     if response.status_code < 400 or not response.headers.get("content-type", [""])[0].startswith("application/json"):
         return
     for error in response.json()["errors"]:
-        message = error["message"].replace(error["subject"], "") if error["subject"] else error["message"]  # a quoted id may be English
+        quoted = error["subject"]  # the id or value the message quotes back may be an English word
+        message = error["message"].replace(quoted, "") if quoted else error["message"]
         assert re.search(r"[\u4e00-\u9fff]", message), error
         assert not ENGLISH.search(message), error
 
