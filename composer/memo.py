@@ -34,22 +34,24 @@ class Fragments:
     of RSS. A piece is one output model or one model's JSON, never a whole case's worth of them."""
 
     def __init__(self) -> None:
-        self._current: dict[Hashable, Any] = {}
+        self.current: dict[Hashable, Any] = {}
+        """The current generation: a hit here is the common case, so callers look here first
+        (one dict look-up, no call) and go through ``get`` only when it misses."""
         self._old: dict[Hashable, Any] = {}
 
     def __len__(self) -> int:
-        return len(self._current) + len(self._old)
+        return len(self.current) + len(self._old)
 
     def get(self, key: Hashable, build: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """The piece for ``key``, built by ``build(*args, **kwargs)`` the first time."""
-        found = self._current.get(key)
+        found = self.current.get(key)
         if found is None:
             found = self._old.get(key)
             if found is None:
                 found = build(*args, **kwargs)
-            if len(self._current) >= self.LIMIT:
-                self._old, self._current = self._current, {}
-            self._current[key] = found
+            if len(self.current) >= self.LIMIT:
+                self._old, self.current = self.current, {}
+            self.current[key] = found
         return found
 
 
@@ -81,13 +83,18 @@ def memoised(build: Callable[P, T]) -> Callable[P, T]:
     if build.__closure__ is not None:
         raise TypeError(f"{build.__qualname__} reads a closure: a memoised builder reads only its arguments")
 
+    in_use_now = _in_use.get
+
     @wraps(build)
     def memo(*args: P.args, **kwargs: P.kwargs) -> T:
-        fragments = _in_use.get()
+        fragments = in_use_now()
         if fragments is None:
             return build(*args, **kwargs)
         key = (build, *args, *kwargs.items()) if kwargs else (build, *args)
-        return fragments.get(key, build, *args, **kwargs)
+        found = fragments.current.get(key)
+        if found is None:
+            found = fragments.get(key, build, *args, **kwargs)
+        return found
 
     return memo
 

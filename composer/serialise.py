@@ -47,8 +47,13 @@ def _json_of(memo: Fragments | None) -> Callable[[BaseModel], bytes]:
     fragment's identity (an int, unlike every builder's key)."""
     if memo is None:
         return fragment_json
-    get = memo.get
-    return lambda fragment: get(id(fragment), _kept, fragment)[1]
+    def json_of(fragment: BaseModel) -> bytes:
+        kept = memo.current.get(id(fragment))
+        if kept is None:
+            kept = memo.get(id(fragment), _kept, fragment)
+        return kept[1]
+
+    return json_of
 
 
 def array_pieces(items: list[bytes]) -> list[bytes]:
