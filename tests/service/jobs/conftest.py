@@ -1,33 +1,17 @@
-"""The workflow's case and staff (tests/service/workflow), a real SMTP server, and an outbox emptied around each test."""
+"""The workflow's case and staff (tests/service/conftest.py), a real SMTP server, and an outbox emptied around each test."""
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
+from jobcase import Mailbox
 from sqlalchemy import text
 from sqlmodel import Session
 from svcutil import free_port
 
 from service.db import make_engine
-
-sys.path.append(str(Path(__file__).resolve().parent.parent / "workflow"))  # for wfcase, which its conftest imports
-
-from jobcase import Mailbox  # noqa: E402
-
-from tests.service.workflow.conftest import (  # noqa: E402, F401
-    composer,
-    engine,
-    make_draft,
-    make_submitted,
-    session,
-    staff,
-    store,
-    submit_draft,
-)
 
 
 @pytest.fixture(autouse=True)

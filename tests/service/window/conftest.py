@@ -9,32 +9,11 @@ import pytest
 from deskutil import Account, People, account, sign_in
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine
 from sqlmodel import Session
-from svcutil import FIXTURE_PACKS, make_settings
+from svcutil import make_settings
 
-from composer import Composer
 from service.app import create_app
-from service.db import make_engine
 from service.workflow.roles import Role
-
-
-@pytest.fixture(scope="session")
-def composer() -> Composer:
-    return Composer.load("mini", FIXTURE_PACKS)
-
-
-@pytest.fixture
-def engine(db_url: str) -> Iterator[Engine]:
-    engine = make_engine(db_url)
-    yield engine
-    engine.dispose()
-
-
-@pytest.fixture
-def session(engine: Engine) -> Iterator[Session]:
-    with Session(engine, expire_on_commit=False) as session:
-        yield session
 
 
 @pytest.fixture
