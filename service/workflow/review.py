@@ -24,7 +24,7 @@ from service.workflow.errors import Invalid, problem
 from service.workflow.models import Application, PermitTask
 from service.workflow.roles import Action
 from service.workflow.rows import atomic, committing, expect_version, fingerprint, load, remember, replayed
-from service.workflow.states import TASK_DECIDED, TASK_LABELS, ApplicationFlow, TaskFlow, fire
+from service.workflow.states import TASK_DECIDED, TASK_LABELS, TaskFlow, fire
 
 
 class Decision(StrEnum):
@@ -116,18 +116,8 @@ def report_rectified(
     task = load(session, PermitTask, task_id, actor, Action.report_rectified)
     expect_version(task, version)
     with committing(session, task.id):
-        before, after = fire(TaskFlow, task, "report_rectified", "审批事项")
         resume_clock(task, today or beijing_today())
-        audit.record(
-            session,
-            actor=actor,
-            subject_kind="task",
-            subject_id=task.id,
-            action="report_rectified",
-            from_state=before,
-            to_state=after,
-            data={"due_on": task.due_on.isoformat()},
-        )
+        audit.transition(session, actor=actor, row=task, event="report_rectified", data={"due_on": task.due_on.isoformat()})
     return task
 
 
@@ -169,30 +159,11 @@ def _after_decision(session: Session, actor: User, task: PermitTask) -> None:
     outcome = {t.permit: t.status for t in siblings}
     for waiting in siblings:
         if waiting.status == "waiting_dependency" and all(outcome.get(d) in TASK_DECIDED for d in waiting.depends_on):
-            before, after = fire(TaskFlow, waiting, "release", "审批事项")
             # the dependency's opinion reaches the department internally, never as an upload
             opinions = {d: TASK_LABELS[outcome[d]] for d in waiting.depends_on}
-            audit.record(
-                session,
-                actor=actor,
-                subject_kind="task",
-                subject_id=waiting.id,
-                action="release",
-                from_state=before,
-                to_state=after,
-                data={"opinions": opinions},
-            )
+            audit.transition(session, actor=actor, row=waiting, event="release", data={"opinions": opinions})
     if all(t.status in TASK_DECIDED for t in siblings):
         application = session.get(Application, task.application_id)
         assert application is not None
-        before, after = fire(ApplicationFlow, application, "conclude", "申请")
         application.decided_at = utcnow()
-        audit.record(
-            session,
-            actor=actor,
-            subject_kind="application",
-            subject_id=application.id,
-            action="conclude",
-            from_state=before,
-            to_state=after,
-        )
+        audit.transition(session, actor=actor, row=application, event="conclude")
