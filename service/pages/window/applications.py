@@ -16,7 +16,8 @@ from sqlmodel import Session, col, select
 from starlette.datastructures import FormData
 
 from composer.model import ComposeRequest
-from service.deps import CsrfProtected, CurrentUser, OwnDraft, RegistryDep, SessionDep
+from forms.receipt import render_receipt_pdf
+from service.deps import CsrfProtected, CurrentUser, LangDep, OwnDraft, RegistryDep, SessionDep
 from service.models import Draft, StoredComposition, User
 from service.pages import responses as pages
 from service.pages.templating import render
@@ -27,6 +28,7 @@ from service.workflow import review, window
 from service.workflow.errors import Invalid, NotFound, WorkflowError, problem
 from service.workflow.models import Application, Inspection, MaterialFile, PermitTask
 from service.workflow.progress import timeline
+from service.workflow.receipt import receipt_of
 from service.workflow.roles import Action, may
 from service.workflow.rows import load
 from service.workflow.states import APPLICATION_LABELS, INSPECTION_LABELS, TASK_LABELS
@@ -146,6 +148,22 @@ def confirmation(request: Request, session: SessionDep, user: CurrentUser, appli
     except WorkflowError as exc:
         return refused(request, exc)
     return render(request, "submitted.html", {"application": application})
+
+
+@router.get(
+    "/applications/{application_id}/receipt.pdf",
+    response_class=Response,
+    responses={**PAGE, 200: {"description": "The receipt (回执) as an A4 PDF", "content": {"application/pdf": {}}}},
+)
+def receipt(request: Request, session: SessionDep, user: CurrentUser, lang: LangDep, application_id: uuid.UUID) -> Response:
+    """The receipt (回执): number, pack, materials received, commitments signed with their time, next steps."""
+    try:
+        application = load(session, Application, application_id, user, Action.view_application)
+    except WorkflowError as exc:
+        return refused(request, exc)
+    body = render_receipt_pdf(receipt_of(session, application), locale=lang)
+    disposition = f'inline; filename="receipt-{application.number}.pdf"'
+    return Response(body, media_type="application/pdf", headers={"Content-Disposition": disposition, "Cache-Control": "no-store"})
 
 
 @router.get("/applications/{application_id}", response_class=Response, responses=PAGE)
