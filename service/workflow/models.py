@@ -38,6 +38,9 @@ class Application(SQLModel, table=True):
     draft_id: uuid.UUID | None = Field(default=None, foreign_key="draft.id", unique=True, ondelete="SET NULL")
     channel: str = Field(max_length=10, description="online, or counter (registered by a clerk)")
     registered_by: uuid.UUID | None = Field(default=None, foreign_key="user.id")
+    walk_in: dict[str, Any] | None = Field(
+        default=None, sa_type=JSONColumn, description="at the counter: the applicant's name, ID number and phone"
+    )
     pack_id: str = Field(max_length=64)
     pack_version: str = Field(max_length=64)
     composition_id: uuid.UUID = Field(foreign_key="stored_composition.id")

@@ -29,7 +29,7 @@ from service.workflow.errors import Invalid, NotFound, WorkflowError, problem
 from service.workflow.models import Application, Inspection, MaterialFile, PermitTask
 from service.workflow.progress import timeline
 from service.workflow.receipt import receipt_of
-from service.workflow.roles import Action, may
+from service.workflow.roles import Action, Role, may
 from service.workflow.rows import load
 from service.workflow.states import APPLICATION_LABELS, INSPECTION_LABELS, TASK_LABELS
 from service.workflow.storage import LocalFileStore
@@ -71,10 +71,30 @@ def _submitted(session: Session, draft: Draft) -> Application | None:
     return session.exec(select(Application).where(Application.draft_id == draft.id)).first()
 
 
-def _submit_page(request: Request, draft: Draft, composition: dict[str, Any], problems: Any = (), status: int = 200) -> Response:
+WALK_IN_FIELDS = ("name", "id_number", "phone")
+"""The walk-in applicant's identity on the counter's submit page, posted as ``applicant.<field>``."""
+
+
+def _walk_in(user: User, form: FormData | None) -> dict[str, str] | None:
+    """At the counter (a clerk submitting), the identity as posted (empty before the first post); online, None."""
+    if user.role == Role.applicant:
+        return None
+    raw = {name: form.get(f"applicant.{name}") if form else None for name in WALK_IN_FIELDS}
+    return {name: value if isinstance(value, str) else "" for name, value in raw.items()}
+
+
+def _submit_page(
+    request: Request,
+    draft: Draft,
+    composition: dict[str, Any],
+    walk_in: dict[str, str] | None,
+    problems: Any = (),
+    status: int = 200,
+) -> Response:
     by_field, summary = field_errors(list(problems))
     context = {
         "draft": draft,
+        "walk_in": walk_in,
         "materials": [m for m in composition["materials"] if m["status"] == "submit"],
         "commitments": composition["commitments"],
         "idempotency_key": str(uuid.uuid4()),
@@ -85,15 +105,17 @@ def _submit_page(request: Request, draft: Draft, composition: dict[str, Any], pr
 
 
 @router.get("/drafts/{draft_id}/submit", response_class=Response, responses=PAGE)
-def submit_page(request: Request, session: SessionDep, draft: OwnDraft, registry: RegistryDep) -> Response:
-    """The submit page: upload each material the composition asks for and sign each commitment letter."""
+def submit_page(request: Request, session: SessionDep, user: CurrentUser, draft: OwnDraft, registry: RegistryDep) -> Response:
+    """The submit page: upload each material the composition asks for and sign each commitment letter.
+
+    A clerk registering a walk-in applicant (窗口代录) also gives the applicant's name, ID number and phone."""
     earlier = _submitted(session, draft)
     if earlier is not None:
         return RedirectResponse(f"/applications/{earlier.id}", status_code=303)
     composition = _draft_composition(session, draft, registry)
     if composition is None:
         return RedirectResponse(f"/drafts/{draft.id}", status_code=303)
-    return _submit_page(request, draft, composition)
+    return _submit_page(request, draft, composition, _walk_in(user, None))
 
 
 @router.post("/drafts/{draft_id}/submit", response_class=Response, responses=POST, dependencies=[CsrfProtected])
@@ -112,6 +134,7 @@ def _submit_draft(
     if composer is None or composition is None:
         return RedirectResponse(f"/drafts/{draft.id}", status_code=303)
     key = form.get("idempotency_key")
+    walk_in = _walk_in(user, form)
     try:
         done = submit(
             session,
@@ -122,9 +145,10 @@ def _submit_draft(
             uploads=uploads(form),
             signed=[v for v in form.getlist("commitment") if isinstance(v, str)],
             idempotency_key=key if isinstance(key, str) and key else None,
+            walk_in=walk_in,
         )
     except Invalid as exc:
-        return _submit_page(request, draft, composition, exc.problems, status=400)
+        return _submit_page(request, draft, composition, walk_in, exc.problems, status=400)
     except WorkflowError as exc:
         return refused(request, exc)
     return RedirectResponse(f"/applications/{done.application.id}/submitted", status_code=303)
