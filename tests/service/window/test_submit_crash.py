@@ -26,7 +26,7 @@ from pathlib import Path
 import httpx
 import pytest
 from deskutil import CSRF, PDF, PNG, account, draft, sign_in
-from sqlmodel import Session, select
+from sqlmodel import Session
 from svcutil import FIXTURE_PACKS, ROOT, all_rows, free_port, stop
 
 from composer import Composer
