@@ -91,7 +91,7 @@ def _submit_page(
     problems: Any = (),
     status: int = 200,
 ) -> Response:
-    by_field, summary = field_errors(list(problems))
+    by_field, summary = field_errors(request, list(problems))
     context = {
         "draft": draft,
         "walk_in": walk_in,
@@ -208,7 +208,7 @@ def _application_page(
     )
     inspection = session.exec(select(Inspection).where(Inspection.application_id == application.id)).first()
     notice = window.open_notice(session, application) if application.status == "correction_requested" else None
-    by_field, summary = field_errors(list(problems))
+    by_field, summary = field_errors(request, list(problems))
     context = {
         "application": application,
         "status": APPLICATION_LABELS[application.status],

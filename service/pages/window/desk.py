@@ -65,18 +65,21 @@ FileStoreDep = Annotated[LocalFileStore, Depends(file_store)]
 
 def refused(request: Request, exc: WorkflowError) -> HTMLResponse:
     """A refusal (403, 404, 409) as a page in the visitor's language, each reason on its own line."""
-    _ = _gettext(request)
-    messages = [_(p.message) for p in exc.problems]
+    gettext = _gettext(request)
+    messages = [shown(request, p) for p in exc.problems]
     return render(
-        request, "error.html", {"title": _(TITLES.get(exc.status, "出现问题")), "messages": messages}, status_code=exc.status
+        request,
+        "error.html",
+        {"title": gettext(TITLES.get(exc.status, "出现问题")), "messages": messages},
+        status_code=exc.status,
     )
 
 
 def forbidden(request: Request) -> HTMLResponse:
     """The 403 page for a desk the user's role does not work at."""
-    _ = _gettext(request)
-    message = _("您的账户没有使用这个工作台的权限。")
-    return render(request, "error.html", {"title": _("无权操作"), "messages": [message]}, status_code=403)
+    gettext = _gettext(request)
+    message = gettext("您的账户没有使用这个工作台的权限。")
+    return render(request, "error.html", {"title": gettext("无权操作"), "messages": [message]}, status_code=403)
 
 
 def field_id(where: str) -> str:
@@ -84,15 +87,50 @@ def field_id(where: str) -> str:
     return where.split("[")[0].replace(".", "-")
 
 
-def field_errors(problems: Sequence[Problem]) -> tuple[dict[str, str], list[dict[str, str]]]:
-    """Messages by field id (shown beside the field) and the summary list (linking to them)."""
+def field_errors(request: Request, problems: Sequence[Problem]) -> tuple[dict[str, str], list[dict[str, str]]]:
+    """Messages by field id (shown beside the field) and the summary list (linking to them), in the visitor's language."""
     by_field: dict[str, str] = {}
     summary = []
     for p in problems:
         field = field_id(p.where) if p.where else ""
-        by_field.setdefault(field, p.message)
-        summary.append({"field": field, "message": p.message})
+        message = shown(request, p)
+        by_field.setdefault(field, message)
+        summary.append({"field": field, "message": message})
     return by_field, summary
+
+
+def _(message: str) -> str:
+    """Mark a msgid for extraction; translated when shown."""
+    return message
+
+
+GENERAL = {
+    "forbidden": _("您无权执行此操作"),
+    "not_found": _("没有找到这一项"),
+    "already_submitted": _("这份草稿已经提交过"),
+    "commitment_unsigned": _("请阅读并签署告知承诺书"),
+    "element_twice": _("同一要素记录了两次"),
+    "element_unchecked": _("请记录每一个要素的核查结果"),
+    "material_missing": _("还缺少材料"),
+    "material_twice": _("同一材料出现了两次"),
+    "material_unchecked": _("请核对每一项材料：补正告知须一次列明全部材料"),
+    "question_open": _("还有问题未回答"),
+    "state_conflict": _("当前状态不允许这项操作"),
+    "file_too_large": _("文件太大，请压缩后再上传"),
+    "file_type": _("文件须为 PDF、JPEG 或 PNG"),
+}
+"""A problem whose message names things (a permit, a file, a role) and so has no msgid of its own: in another
+language, what kind of problem it is. Chinese pages show the message as written."""
+
+
+def shown(request: Request, problem: Problem) -> str:
+    """A problem's message in the visitor's language."""
+    lang = negotiate(request, request.app.state.settings.lang_cookie)
+    gettext = translations(lang).gettext
+    translated: str = gettext(problem.message)
+    if lang != "zh" and translated == problem.message and problem.code in GENERAL:
+        return str(gettext(GENERAL[problem.code]))
+    return translated
 
 
 async def with_form(request: Request, handle: Callable[..., Response], *args: Any) -> Response:

@@ -101,7 +101,7 @@ def _checklist_page(
         for p in _due(inspection)
         if departments[p][0] == user.department
     ]
-    by_field, summary = field_errors(list(problems))
+    by_field, summary = field_errors(request, list(problems))
     for p, item in zip(problems, summary, strict=True):
         if p.where.startswith("results") and p.subject:  # beside the element the finding is about
             item["field"] = f"result-{p.subject}"

@@ -69,7 +69,7 @@ def _task_page(
     task = load(session, PermitTask, task_id, user, Action.decide_task)
     application = session.get(Application, task.application_id)
     assert application is not None
-    by_field, summary = field_errors(list(problems))
+    by_field, summary = field_errors(request, list(problems))
     context = {
         "task": task,
         "status": TASK_LABELS[task.status],

@@ -73,11 +73,11 @@ def _desk(
     for f in window.files(session, application):
         received.setdefault(f.material, []).append(f)
     inspection = session.exec(select(Inspection).where(Inspection.application_id == application.id)).first()
-    by_field, summary = field_errors(list(problems))
+    by_field, summary = field_errors(request, list(problems))
     for p, item in zip(problems, summary, strict=True):
         if p.where.startswith("checks") and p.subject:  # beside the material the finding is about
             item["field"] = f"finding-{p.subject}"
-            by_field.setdefault(item["field"], p.message)
+            by_field.setdefault(item["field"], item["message"])
     context = {
         "application": application,
         "status": APPLICATION_LABELS[application.status],
