@@ -21,7 +21,18 @@ from service.deps import CsrfProtected, CurrentUser, LangDep, OwnDraft, Registry
 from service.models import Draft, StoredComposition, User
 from service.pages import responses as pages
 from service.pages.templating import render
-from service.pages.window.desk import FileStoreDep, field_errors, forbidden, refused, uploads, version, with_form, works_at
+from service.pages.window.desk import (
+    FileStoreDep,
+    field_errors,
+    forbidden,
+    new_key,
+    refused,
+    uploads,
+    version,
+    with_form,
+    with_form_once,
+    works_at,
+)
 from service.registry import PackRegistry
 from service.workflow import inspection as inspections
 from service.workflow import review, window
@@ -223,7 +234,7 @@ def _application_page(
         "field_errors": by_field,
         "errors": summary,
     }
-    return render(request, "application.html", context, status_code=status)
+    return render(request, "application.html", {**context, "new_key": new_key}, status_code=status)
 
 
 def _inspected(inspection: Inspection | None) -> set[str]:
@@ -236,7 +247,7 @@ async def answer_correction(
     request: Request, session: SessionDep, user: CurrentUser, store: FileStoreDep, application_id: uuid.UUID
 ) -> Response:
     """Answer the correction notice: only the materials it asks for, all at once."""
-    return await with_form(request, _answer_correction, request, session, user, store, application_id)
+    return await with_form_once(request, session, user, _answer_correction, request, session, user, store, application_id)
 
 
 def _answer_correction(
@@ -256,7 +267,7 @@ def _answer_correction(
 @router.post("/applications/{application_id}/rectified", response_class=Response, responses=POST, dependencies=[CsrfProtected])
 async def report_rectified(request: Request, session: SessionDep, user: CurrentUser, application_id: uuid.UUID) -> Response:
     """Report the rectification done: the joint inspection's one notice, or one department's own request."""
-    return await with_form(request, _report_rectified, request, session, user, application_id)
+    return await with_form_once(request, session, user, _report_rectified, request, session, user, application_id)
 
 
 def _report_rectified(request: Request, session: Session, user: User, application_id: uuid.UUID, form: FormData) -> Response:

@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
 
@@ -20,6 +21,7 @@ from service.pages import responses as pages
 from service.pages.templating import render
 from service.workflow.errors import WorkflowError
 from service.workflow.roles import Action, Role, may
+from service.workflow.rows import ONCE, fingerprint, once, replayed, settle
 from service.workflow.storage import LocalFileStore, Upload
 
 DESKS = {
@@ -131,6 +133,49 @@ def shown(request: Request, problem: Problem) -> str:
     if lang != "zh" and translated == problem.message and problem.code in GENERAL:
         return str(gettext(GENERAL[problem.code]))
     return translated
+
+
+def new_key() -> str:
+    """A fresh Idempotency-Key for one form on a page (templates: ``{{ new_key() }}``)."""
+    return str(uuid.uuid4())
+
+
+async def with_form_once(request: Request, session: Session, user: User, handle: Callable[..., Response], *args: Any) -> Response:
+    """``with_form`` for a desk's change: the same form sent again (its ``idempotency_key``) changes nothing more
+    and lands where the first did; the key is committed with the change it made."""
+    form = await request.form()
+    try:
+        return await run_in_threadpool(_once, request, session, user, handle, args, form)
+    finally:
+        await form.close()
+
+
+def _once(request: Request, session: Session, user: User, handle: Callable[..., Response], args: Any, form: FormData) -> Response:
+    key = form.get("idempotency_key")
+    if not isinstance(key, str) or not key:
+        return handle(*args, form)
+    fields = sorted(
+        [name, value if isinstance(value, str) else f"file:{value.filename}"]
+        for name, value in form.multi_items()
+        if name not in ("csrf_token", "idempotency_key")
+    )
+    asked = fingerprint(request.url.path, {"form": fields})
+    try:
+        earlier = once(session, user.id, key, asked)
+        if earlier is None:
+            response = handle(*args, form)
+            if response.status_code == 303:
+                settle(session, user.id, key, {"location": response.headers["location"]})
+            if response.status_code != 409:
+                return response
+            earlier = replayed(session, user.id, key, asked)  # its twin, sent a moment earlier, may have won
+            if earlier is None:
+                return response
+    except WorkflowError as exc:
+        return refused(request, exc)
+    finally:
+        session.info.pop(ONCE, None)
+    return RedirectResponse(earlier.get("location") or desk_url(user) or "/", status_code=303)
 
 
 async def with_form(request: Request, handle: Callable[..., Response], *args: Any) -> Response:

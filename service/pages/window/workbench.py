@@ -21,7 +21,16 @@ from service.deps import CsrfProtected, CurrentUser, SessionDep
 from service.models import User
 from service.pages.templating import render
 from service.pages.window.applications import PAGE, POST
-from service.pages.window.desk import field_errors, forbidden, refused, texts, version, with_form, works_at
+from service.pages.window.desk import (
+    field_errors,
+    forbidden,
+    new_key,
+    refused,
+    texts,
+    version,
+    with_form_once,
+    works_at,
+)
 from service.workflow import inspection as inspections
 from service.workflow import window
 from service.workflow.errors import Invalid, WorkflowError, problem
@@ -92,7 +101,7 @@ def _desk(
         "field_errors": by_field,
         "errors": summary,
     }
-    return render(request, "window_application.html", context, status_code=status)
+    return render(request, "window_application.html", {**context, "new_key": new_key}, status_code=status)
 
 
 @router.post(
@@ -100,7 +109,7 @@ def _desk(
 )
 async def decide(request: Request, session: SessionDep, user: CurrentUser, application_id: uuid.UUID, decision: str) -> Response:
     """The window's decision: ``correction`` (one notice), ``accept``, ``refuse`` or ``inspection`` (schedule the visit)."""
-    return await with_form(request, _decide, request, session, user, application_id, decision)
+    return await with_form_once(request, session, user, _decide, request, session, user, application_id, decision)
 
 
 def _decide(request: Request, session: Session, user: User, application_id: uuid.UUID, decision: str, form: FormData) -> Response:
