@@ -25,7 +25,8 @@ def test_accepting_twice_with_one_key_accepts_once_and_lands_where_the_first_did
     session: Session, composer: Composer, people: People, browser_of: Browsers
 ) -> None:
     applicant, clerk = browser_of(people.applicant), browser_of(people.clerk)
-    application_id = submit(applicant, draft(session, composer, people.applicant.user).id, ["food_business"], ("floor_plan", "fire_rules"))
+    made = draft(session, composer, people.applicant.user)
+    application_id = submit(applicant, made.id, ["food_business"], ("floor_plan", "fire_rules"))
     desk = f"/window/applications/{application_id}"
     page = clerk.get(desk).text
     assert 'name="idempotency_key"' in page
@@ -48,7 +49,8 @@ def test_accepting_twice_with_one_key_accepts_once_and_lands_where_the_first_did
 
 def test_a_decision_sent_twice_decides_once(session: Session, composer: Composer, people: People, browser_of: Browsers) -> None:
     applicant, clerk, fire = browser_of(people.applicant), browser_of(people.clerk), browser_of(people.fire)
-    application_id = submit(applicant, draft(session, composer, people.applicant.user).id, ["food_business"], ("floor_plan", "fire_rules"))
+    made = draft(session, composer, people.applicant.user)
+    application_id = submit(applicant, made.id, ["food_business"], ("floor_plan", "fire_rules"))
     desk = f"/window/applications/{application_id}"
     assert post_form(clerk, desk, f"{desk}/accept", {}).status_code == 303
     task = session.exec(select(PermitTask).where(PermitTask.permit == "fire_check")).one()
