@@ -95,7 +95,8 @@ def committing(session: Session, subject: object = "") -> Iterator[None]:
     try:
         yield
         if (pending := session.info.pop(ONCE, None)) is not None:
-            remember(session, *pending, {})
+            user_id, key, request = pending
+            remember(session, user_id, key, request, {})
         session.commit()
     except (StaleDataError, IntegrityError) as exc:
         session.info.pop(ONCE, None)
