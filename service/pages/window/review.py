@@ -19,16 +19,7 @@ from service.deps import CsrfProtected, CurrentUser, SessionDep
 from service.models import User
 from service.pages.templating import render
 from service.pages.window.applications import PAGE, POST
-from service.pages.window.desk import (
-    field_errors,
-    forbidden,
-    new_key,
-    refused,
-    texts,
-    version,
-    with_form_once,
-    works_at,
-)
+from service.pages.window.desk import field_errors, forbidden, new_key, refused, texts, version, with_form_once, works_at
 from service.workflow import review
 from service.workflow.clock import STANDING_LABELS
 from service.workflow.errors import Invalid, WorkflowError, problem

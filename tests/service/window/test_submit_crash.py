@@ -15,19 +15,16 @@ import re
 import signal
 import subprocess
 import sys
-import time
 import uuid
-from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
-import pytest
 from deskutil import CSRF, PDF, PNG, account, draft, sign_in
 from sqlmodel import Session
-from svcutil import FIXTURE_PACKS, ROOT, all_rows, free_port, stop
+from svcutil import FIXTURE_PACKS, ROOT, all_rows, server_process, stop
 
 from composer import Composer
 from service.workflow.models import Application, AuditEvent, MaterialFile
@@ -61,36 +58,9 @@ def _env(db_url: str, files: Path) -> dict[str, str]:
     }
 
 
-@contextmanager
-def _server(env: dict[str, str], log: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
-    """``yiye serve`` in its own process group; stopped at the end unless the test killed it first."""
-    port = free_port()
-    with log.open("ab") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "service.cli_serve", "serve", "--port", str(port), "--workers", "2"],
-            cwd=ROOT,
-            env={**os.environ, **env},
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            if httpx.get(f"{base}/sign-in", timeout=1).status_code == 200:
-                break
-        except httpx.TransportError:
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            stop(process, signal.SIGKILL, timeout=5)
-            pytest.fail(f"server did not start:\n{log.read_text()}")
-        time.sleep(0.2)
-    try:
-        yield base, process
-    finally:
-        if process.poll() is None:
-            stop(process, signal.SIGTERM, timeout=15)
+def _server(env: dict[str, str], log: Path) -> AbstractContextManager[tuple[str, subprocess.Popen[bytes]]]:
+    """``yiye serve`` with two workers, so submissions run side by side."""
+    return server_process(["--workers", "2"], env, "/sign-in", log)
 
 
 def _client(base: str, login: str) -> httpx.Client:
