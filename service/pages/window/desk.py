@@ -118,6 +118,7 @@ GENERAL = {
     "material_unchecked": _("请核对每一项材料：补正告知须一次列明全部材料"),
     "question_open": _("还有问题未回答"),
     "state_conflict": _("当前状态不允许这项操作"),
+    "version_conflict": _("该记录已被他人更新，请刷新后重试"),
     "file_too_large": _("文件太大，请压缩后再上传"),
     "file_type": _("文件须为 PDF、JPEG 或 PNG"),
 }
@@ -143,11 +144,7 @@ def new_key() -> str:
 async def with_form_once(request: Request, session: Session, user: User, handle: Callable[..., Response], *args: Any) -> Response:
     """``with_form`` for a desk's change: the same form sent again (its ``idempotency_key``) changes nothing more
     and lands where the first did; the key is committed with the change it made."""
-    form = await request.form()
-    try:
-        return await run_in_threadpool(_once, request, session, user, handle, args, form)
-    finally:
-        await form.close()
+    return await with_form(request, _once, request, session, user, handle, args)
 
 
 def _once(request: Request, session: Session, user: User, handle: Callable[..., Response], args: Any, form: FormData) -> Response:
