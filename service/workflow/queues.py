@@ -17,12 +17,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import Select, bindparam, func, tuple_
+import sqlalchemy as sa
+from sqlalchemy import ColumnElement, bindparam, func, tuple_
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import Select
 
 from forms.schema import USCC_PATTERN
+from rules.errors import Problem
 from service.workflow.clock import Standing, standing_on, working_days_between
 from service.workflow.errors import Forbidden, Invalid, problem
 from service.workflow.models import Application, DecisionTally, PermitTask
@@ -38,7 +41,7 @@ PAGE_SIZE = 50
 SEARCH_MAX = 100
 
 
-def _open_statuses(statuses: Iterable[str]) -> object:
+def _open_statuses(statuses: Iterable[str]) -> ColumnElement[bool]:
     """``status IN (...)`` written out literally, so PostgreSQL can match the open-task partial indexes."""
     return col(PermitTask.status).in_(bindparam("open_statuses", list(statuses), expanding=True, literal_execute=True))
 
@@ -94,8 +97,8 @@ def task_queue(
     return QueuePage(entries, next_after, department, wanted)
 
 
-def _queue_statement(wanted: QueueFilter, department: str | None, after: str | None) -> Select[tuple[PermitTask, str, str]]:
-    problems = []
+def _queue_statement(wanted: QueueFilter, department: str | None, after: str | None) -> Select[PermitTask, str, str]:
+    problems: list[Problem] = []
     if wanted.status is not None and wanted.status not in OPEN:
         choices = "、".join(TASK_LABELS[s] for s in OPEN)
         problems.append(problem("status_unknown", f"状态应为{choices}之一", "status", wanted.status[:40]))
@@ -129,7 +132,7 @@ def _cursor(task: PermitTask) -> str:
     return f"{task.due_on.isoformat()}_{task.id}"
 
 
-def _position(after: str | None, problems: list[object]) -> tuple[date, uuid.UUID] | None:
+def _position(after: str | None, problems: list[Problem]) -> tuple[date, uuid.UUID] | None:
     if not after:
         return None
     day, _, task_id = after.partition("_")
@@ -194,10 +197,10 @@ def dashboard(session: Session, *, actor: Actor, today: date) -> Dashboard:
     department = desk_department(actor)
     running = col(PermitTask.paused_since).is_(None)
     counts = (
-        select(
-            PermitTask.department,
-            PermitTask.permit,
-            PermitTask.permit_name,
+        sa.select(  # six columns: more than sqlmodel's select() is typed for
+            col(PermitTask.department),
+            col(PermitTask.permit),
+            col(PermitTask.permit_name),
             func.count(),
             func.count().filter(running, col(PermitTask.due_on) >= today, col(PermitTask.due_soon_on) <= today),
             func.count().filter(running, col(PermitTask.due_on) < today),
@@ -207,10 +210,10 @@ def dashboard(session: Session, *, actor: Actor, today: date) -> Dashboard:
     )
     tallies = select(DecisionTally)
     if department:
-        counts = counts.where(PermitTask.department == department)
+        counts = counts.where(col(PermitTask.department) == department)
         tallies = tallies.where(DecisionTally.department == department)
     permits: dict[tuple[str, str], Figures] = {}
-    for dept, permit, name, n_open, n_soon, n_over in session.exec(counts):
+    for dept, permit, name, n_open, n_soon, n_over in session.execute(counts):
         permits[(dept, permit)] = Figures(dept, permit, name, open=n_open, due_soon=n_soon, overdue=n_over)
     for tally in session.exec(tallies):
         key = (tally.department, tally.permit)

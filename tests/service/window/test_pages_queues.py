@@ -63,9 +63,7 @@ def test_a_reviewer_sees_only_their_department_even_when_asking_for_another(
     assert "80 % of the time limit used" in english.text
 
 
-def test_the_queue_searches_by_name_and_uscc_and_filters_by_status(
-    accepted: str, people: People, browser_of: Browsers
-) -> None:
+def test_the_queue_searches_by_name_and_uscc_and_filters_by_status(accepted: str, people: People, browser_of: Browsers) -> None:
     supervisor = browser_of(people.supervisor)
     for search in ("示例旅店", "91110101MA01ABCD06"):
         assert supervisor.get("/queue", params={"q": search}).text.count("/review/tasks/") == 0  # reads, never decides
