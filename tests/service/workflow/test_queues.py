@@ -8,7 +8,7 @@ from datetime import date, timedelta
 import pytest
 from hypothesis import event, given
 from hypothesis import strategies as st
-from sqlmodel import Session, select
+from sqlmodel import Session
 from wfcase import Staff
 
 from service.workflow.clock import Clock, Standing
@@ -23,16 +23,11 @@ ACCEPTED = date(2026, 9, 28)
 
 
 @pytest.fixture
-def accepted(session: Session, staff: Staff, make_submitted: Callable[[], Application]) -> Application:
+def fire(session: Session, staff: Staff, make_submitted: Callable[[], Application]) -> PermitTask:
+    """The fire check (13 working days) of a case accepted on ``ACCEPTED``, beside food (market) and hotel (police)."""
     application = make_submitted()
-    accept(session, actor=staff.clerk, application_id=application.id, version=application.version, today=ACCEPTED)
-    return application
-
-
-def _task(session: Session, permit: str) -> PermitTask:
-    task = session.exec(select(PermitTask).where(PermitTask.permit == permit)).one()
-    session.refresh(task)
-    return task
+    tasks = accept(session, actor=staff.clerk, application_id=application.id, version=application.version, today=ACCEPTED)
+    return next(t for t in tasks if t.permit == "fire_check")
 
 
 def _fire(session: Session, staff: Staff, today: date) -> Figures:
@@ -40,11 +35,9 @@ def _fire(session: Session, staff: Staff, today: date) -> Figures:
     return line
 
 
-def test_due_soon_and_overdue_fall_on_working_days_across_the_holiday(
-    session: Session, staff: Staff, accepted: Application
-) -> None:
+def test_due_soon_and_overdue_fall_on_working_days_across_the_holiday(session: Session, staff: Staff, fire: PermitTask) -> None:
     # fire_check has 13 working days: the 11th (80 %) is Mon 10-19 and the 13th Wed 10-21, the holiday skipped
-    assert (_task(session, "fire_check").due_soon_on, _task(session, "fire_check").due_on) == (
+    assert (fire.due_soon_on, fire.due_on) == (
         date(2026, 10, 19),
         date(2026, 10, 21),
     )
@@ -62,9 +55,8 @@ def test_due_soon_and_overdue_fall_on_working_days_across_the_holiday(
 
 
 def test_the_clock_paused_for_rectification_is_neither_due_soon_nor_overdue_and_resumes_later(
-    session: Session, staff: Staff, accepted: Application
+    session: Session, staff: Staff, fire: PermitTask
 ) -> None:
-    fire = _task(session, "fire_check")
     decide(
         session,
         actor=staff.fire,
@@ -80,16 +72,15 @@ def test_the_clock_paused_for_rectification_is_neither_due_soon_nor_overdue_and_
     (entry,) = task_queue(session, actor=staff.fire, today=long_after).entries
     assert entry.standing is Standing.paused
 
-    fire = _task(session, "fire_check")
+    session.refresh(fire)
     report_rectified(session, actor=staff.applicant, task_id=fire.id, version=fire.version, today=date(2026, 10, 16))
-    fire = _task(session, "fire_check")  # Tue–Fri with the applicant: four working days added
+    session.refresh(fire)  # Tue–Fri with the applicant: four working days added
     assert (fire.due_soon_on, fire.due_on) == (date(2026, 10, 23), date(2026, 10, 27))
     assert (_fire(session, staff, date(2026, 10, 22)).due_soon, _fire(session, staff, date(2026, 10, 23)).due_soon) == (0, 1)
     assert _fire(session, staff, date(2026, 10, 28)).overdue == 1
 
 
-def test_average_working_days_per_permit_against_its_limit(session: Session, staff: Staff, accepted: Application) -> None:
-    fire = _task(session, "fire_check")
+def test_average_working_days_per_permit_against_its_limit(session: Session, staff: Staff, fire: PermitTask) -> None:
     decide(session, actor=staff.fire, task_id=fire.id, decision=Decision.approve, version=fire.version, today=date(2026, 10, 9))
     line = _fire(session, staff, date(2026, 10, 9))
     assert (line.open, line.decided, line.average_days, line.average_limit) == (0, 1, 4.0, 13.0)  # 9-29, 9-30, 10-8, 10-9
@@ -103,9 +94,7 @@ def test_average_working_days_per_permit_against_its_limit(session: Session, sta
     assert (district.department, district.total.open, district.total.decided) == (None, 2, 1)
 
 
-def test_a_reviewer_sees_only_their_department_and_an_applicant_nothing(
-    session: Session, staff: Staff, accepted: Application
-) -> None:
+def test_a_reviewer_sees_only_their_department_and_an_applicant_nothing(session: Session, staff: Staff, fire: PermitTask) -> None:
     mine = dashboard(session, actor=staff.market, today=ACCEPTED)
     assert (mine.department, [p.permit for p in mine.permits]) == ("market", ["food_business"])
     asked_for_fire = task_queue(session, actor=staff.market, today=ACCEPTED, wanted=QueueFilter(department="fire"))
@@ -151,7 +140,7 @@ def test_the_queue_filters_searches_and_pages_by_keyset(
     assert seen == sorted(seen)  # soonest due first, each task once
 
 
-def test_bad_filters_name_their_field_and_change_nothing(session: Session, staff: Staff, accepted: Application) -> None:
+def test_bad_filters_name_their_field_and_change_nothing(session: Session, staff: Staff, fire: PermitTask) -> None:
     cases = {
         "status": QueueFilter(status="approved"),
         "q": QueueFilter(search="x" * 101),
