@@ -15,8 +15,8 @@
    lost race (409, correct), and anything else (a 5xx is a failure). Throughput is acknowledged
    actions per second; the baseline is the same connections fetching the app's ``/_bench/bare`` for 3 s.
 4. Checks the database against the acknowledgements: every acknowledged acceptance and decision is
-   there exactly once (one audit event each, nothing accepted or decided that was not acknowledged),
-   and ``yiye audit verify`` finds the hash chain intact.
+   there exactly once (one audit event each, nothing accepted or decided that was not acknowledged,
+   every decision counted once in the dashboards' tally), and ``yiye audit verify`` finds the chain intact.
 """
 
 from __future__ import annotations
@@ -50,7 +50,7 @@ from bench.verify import PACKS, PDF, PNG, serving  # noqa: E402
 from composer import Composer  # noqa: E402
 from service import db  # noqa: E402
 from service.models import User  # noqa: E402
-from service.workflow.models import Application, AuditEvent, IntegratorKey, PermitTask  # noqa: E402
+from service.workflow.models import Application, AuditEvent, DecisionTally, IntegratorKey, PermitTask  # noqa: E402
 from service.workflow.roles import Role  # noqa: E402
 from service.workflow.storage import LocalFileStore, Upload  # noqa: E402
 from service.workflow.submit import submit  # noqa: E402
@@ -194,6 +194,9 @@ def check(url: str, tally: Tally) -> list[str]:
         decided = {str(t) for t in session.exec(select(PermitTask.id).where(col(PermitTask.decided_at).is_not(None)))}
         if decided != tally.decided:
             problems.append(f"decided in the database {len(decided)}, acknowledged {len(tally.decided)}")
+        counted = session.exec(select(func.sum(DecisionTally.decided))).one() or 0
+        if counted != len(decided):
+            problems.append(f"decisions in the dashboards' tally {counted}, in the tasks {len(decided)}")
         for action, expected in (("accept", len(accepted)), ("approve", len(decided))):
             per_subject = select(AuditEvent.subject_id, func.count()).where(AuditEvent.action == action)
             events = session.exec(per_subject.group_by(col(AuditEvent.subject_id))).all()
