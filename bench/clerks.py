@@ -13,7 +13,7 @@
    first few at random and approves it with the version it read.
 3. Counts what the server acknowledged (303 for an acceptance, 200 for a decision), refusals of a
    lost race (409, correct), and anything else (a 5xx is a failure). Throughput is acknowledged
-   actions per second; the baseline is the same connections fetching the app's ``/_bench/bare`` for 3 s.
+   actions per second; the baseline is wrk on 32 connections fetching the app's ``/_bench/bare`` for 5 s.
 4. Checks the database against the acknowledgements: every acknowledged acceptance and decision is
    there exactly once (one audit event each, nothing accepted or decided that was not acknowledged,
    every decision counted once in the dashboards' tally), and ``yiye audit verify`` finds the chain intact.
@@ -46,7 +46,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "service" / "window")]
 from deskutil import CASE, PASSWORD, account, draft  # noqa: E402
 
 from bench.timing import p50_p99  # noqa: E402
-from bench.verify import PACKS, PDF, PNG, serving  # noqa: E402
+from bench.verify import PACKS, PDF, PNG, serving, wrk  # noqa: E402
 from composer import Composer  # noqa: E402
 from service import db  # noqa: E402
 from service.models import User  # noqa: E402
@@ -98,19 +98,20 @@ def seed(url: str, work: Path, count: int) -> tuple[str, dict[str, str], list[st
     return clerk.login, keys, ids
 
 
-async def signed_in(base: str, login: str) -> httpx.AsyncClient:
-    """A clerk's browser, signed in on the pages (before the clock starts: a password hash takes a while)."""
-    client = httpx.AsyncClient(base_url=base, timeout=30)
-    page = await client.get("/sign-in")
-    token = dict(FIELD.findall(page.text))["csrf_token"]
-    answer = await client.post("/sign-in", data={"csrf_token": token, "login": login, "password": PASSWORD, "next": ""})
-    assert answer.status_code == 303, answer.text
-    return client
+async def signed_in(base: str, login: str) -> httpx.Cookies:
+    """A clerk's session cookie, signed in on the pages before the clock starts (a password hash takes a while)."""
+    async with httpx.AsyncClient(base_url=base, timeout=30) as client:
+        page = await client.get("/sign-in")
+        token = dict(FIELD.findall(page.text))["csrf_token"]
+        answer = await client.post("/sign-in", data={"csrf_token": token, "login": login, "password": PASSWORD, "next": ""})
+        assert answer.status_code == 303, answer.text
+        return client.cookies
 
 
-async def clerk(client: httpx.AsyncClient, waiting: list[str], tally: Tally, until: float) -> None:
+async def clerk(base: str, cookies: httpx.Cookies, waiting: list[str], tally: Tally, until: float) -> None:
     """Open a waiting application, read its version, post 受理; again until the time is up or none waits."""
-    try:
+    # A fresh connection: one left idle while the others signed in may have been closed by the server.
+    async with httpx.AsyncClient(base_url=base, timeout=30, cookies=cookies) as client:
         while time.monotonic() < until and waiting:
             application = random.choice(waiting[:8])  # near the head of the queue, as clerks are: races happen
             desk = f"/window/applications/{application}"
@@ -125,8 +126,6 @@ async def clerk(client: httpx.AsyncClient, waiting: list[str], tally: Tally, unt
             if answer.status_code == 303:
                 tally.accepted.add(application)
                 _drop(waiting, application)
-    finally:
-        await client.aclose()
 
 
 async def department(base: str, key: str, tally: Tally, until: float) -> None:
@@ -158,26 +157,18 @@ def _drop(waiting: list[str], application: str) -> None:
         waiting.remove(application)
 
 
-async def bare_rate(base: str, connections: int, seconds: float) -> float:
-    """Requests per second of the app's bare endpoint over as many connections: the server's own pace."""
-    until, count = time.monotonic() + seconds, 0
-
-    async def one() -> None:
-        nonlocal count
-        async with httpx.AsyncClient(base_url=base, timeout=30) as client:
-            while time.monotonic() < until:
-                if (await client.get("/_bench/bare")).status_code == 200:
-                    count += 1
-
-    await asyncio.gather(*(one() for _ in range(connections)))
-    return count / seconds
+def bare_rate(port: int, work: Path, seconds: float) -> float:
+    """Requests per second wrk gets from the app's bare endpoint (32 connections): the server's own pace."""
+    script = work / "bare.lua"
+    script.write_text('request = function() return wrk.format("GET", "/_bench/bare") end\n')
+    return wrk(port, script, seconds)[0]  # 32 connections, as bench/verify.py runs it
 
 
 async def run(base: str, login: str, keys: dict[str, str], waiting: list[str], connections: int, seconds: float) -> Tally:
     tally = Tally()
-    browsers = await asyncio.gather(*(signed_in(base, login) for _ in range(connections // 2)))
+    sessions = await asyncio.gather(*(signed_in(base, login) for _ in range(connections // 2)))
     until = time.monotonic() + seconds
-    clerks = [clerk(browser, waiting, tally, until) for browser in browsers]
+    clerks = [clerk(base, cookies, waiting, tally, until) for cookies in sessions]
     systems = [department(base, keys[DEPARTMENTS[n % 3]], tally, until) for n in range(connections - connections // 2)]
     await asyncio.gather(*clerks, *systems)
     return tally
@@ -226,8 +217,8 @@ def main() -> None:
         (work / "bare.json").write_text("{}")  # serving() turns the bench routes on, which want a body
         with serving(url, work, api_key="wfbench-" + uuid.uuid4().hex) as port:
             base = f"http://127.0.0.1:{port}"
-            asyncio.run(bare_rate(base, args.connections, 2.0))  # warm-up: each worker loads its packs on first use
-            bare = asyncio.run(bare_rate(base, args.connections, 3.0))
+            bare_rate(port, work, 2.0)  # warm-up: each worker loads its packs on first use
+            bare = bare_rate(port, work, 5.0)
             tally = asyncio.run(run(base, login, keys, waiting, args.connections, args.seconds))
         verified = subprocess.run(
             [str(Path(sys.executable).parent / "yiye"), "audit", "verify", "--database-url", url],
@@ -243,7 +234,7 @@ def main() -> None:
     unexpected = {s: n for s, n in tally.statuses.items() if not s.endswith((" 200", " 303", " 409"))}
     print(f"\n{args.connections} connections for {args.seconds:g} s against yiye serve --workers 2 on PostgreSQL:")
     print(f"  acknowledged: {len(tally.accepted)} acceptances (受理), {len(tally.decided)} decisions — {rate:.1f} actions/s")
-    print(f"  baseline GET /_bench/bare on the same connections: {bare:.1f} requests/s (actions at ×{rate / bare:.3f} of it)")
+    print(f"  baseline: wrk GET /_bench/bare, 32 connections: {bare:.1f} requests/s (actions ×{rate / bare:.3f})")
     print(f"  latency of a write (accept or decide): p50 {p50:.1f} ms  p99 {p99:.1f} ms")
     print(f"  answers: {dict(sorted(tally.statuses.items()))}")
     print(f"  lost races answered 409: {sum(n for s, n in tally.statuses.items() if s.endswith(' 409'))}")
