@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
@@ -74,8 +74,8 @@ class QueuePage:
     entries: list[Entry]
     next_after: str | None
     """the cursor of the next page, None on the last"""
-    department: str | None = None
-    filter: QueueFilter = field(default_factory=QueueFilter)
+    department: str | None
+    """the department read, None for every department"""
 
 
 def task_queue(
@@ -94,7 +94,7 @@ def task_queue(
     more = len(rows) > size
     entries = [Entry(task, _standing(task, today), number, name) for task, number, name in rows[:size]]
     next_after = _cursor(entries[-1].task) if more else None
-    return QueuePage(entries, next_after, department, wanted)
+    return QueuePage(entries, next_after, department)
 
 
 def _queue_statement(wanted: QueueFilter, department: str | None, after: str | None) -> Select[PermitTask, str, str]:
