@@ -71,7 +71,7 @@ def worklist(
 ) -> list[Entry]:
     """The tasks a desk works on, soonest due first: a department's own, or every department's for the district."""
     everywhere = may(actor, Action.view_task)  # with no subject, only a district-wide grant says yes
-    if not everywhere and not may(actor, Action.view_task, _Department(actor.department)):
+    if not everywhere and not may(actor, Action.view_task, Department(actor.department)):
         raise Forbidden([problem("forbidden", "您没有可查看的审批事项", "role", actor.role)])
     statement = (
         select(PermitTask, Application.number, Application.applicant_name)
@@ -121,7 +121,7 @@ def _beijing_date(at: datetime) -> date:
 
 
 @dataclass(frozen=True)
-class _Department:
+class Department:
     """Any subject concerning one department, to ask whether a user works for it."""
 
     department: str | None

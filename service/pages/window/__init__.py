@@ -6,7 +6,7 @@ and a forbidden action a 403, shown as pages in the visitor's language.
 
 from fastapi import APIRouter
 
-from service.pages.window import applications, desk, inspection, review, supervision, workbench
+from service.pages.window import applications, desk, inspection, queues, review, supervision, workbench
 
 UPLOAD_PATHS = r"/drafts/[^/]+/submit|/applications/[^/]+/correction"
 """The pages whose forms carry files, allowed a larger body (``max_upload_bytes``)."""
@@ -18,5 +18,6 @@ router.include_router(workbench.router)
 router.include_router(review.router)
 router.include_router(inspection.router)
 router.include_router(supervision.router)
+router.include_router(queues.router)
 
 __all__ = ["UPLOAD_PATHS", "router"]
