@@ -51,7 +51,9 @@ def deciding(
         return min(branches, key=lambda found: (len(found), sum(map(cost, found))))
     failed = sorted((lit for lit, truth in known.items() if truth is False), key=cost)
     for size in range(min(len(failed), EXHAUSTIVE_UP_TO) + 1):
-        found = [subset for subset in combinations(failed, size) if decides(dnf, {**given, **dict.fromkeys(subset, False)}) is False]
+        found = [
+            subset for subset in combinations(failed, size) if decides(dnf, {**given, **dict.fromkeys(subset, False)}) is False
+        ]
         if found:
             return min(found, key=lambda subset: sum(map(cost, subset)))
     return _pruned(dnf, failed, given)

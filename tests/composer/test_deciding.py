@@ -52,11 +52,15 @@ def test_no_smaller_set_of_facts_decides_the_condition(dnf: list[Conjunction], a
     if found is None:
         return
     value = decides(dnf, known)
-    smaller = [
-        subset
-        for subset in combinations(sorted(known), len(found) - 1)
-        if decides(dnf, {lit: known[lit] for lit in subset}) is value
-    ] if found else []
+    smaller = (
+        [
+            subset
+            for subset in combinations(sorted(known), len(found) - 1)
+            if decides(dnf, {lit: known[lit] for lit in subset}) is value
+        ]
+        if found
+        else []
+    )
     event(f"explanation of {len(found)}")
     assert smaller == []
 
