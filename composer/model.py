@@ -221,8 +221,11 @@ class Reason(_Out):
     kind: Literal["permit", "element", "field", "material", "commitment"]
     id: str
     included: bool
-    chain: list[Step]
+    chain: list[Step] = Field(description="the trace: answers, rule (file:line) and legal basis behind it")
     summary: str
+    explanation: str | None = Field(
+        default=None, description="for permits, the fewest of the applicant's facts that decide it, in plain words"
+    )
 
 
 class QuestionOut(_Out):

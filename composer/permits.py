@@ -12,6 +12,7 @@ from composer.model import Commitment, Dependency, Locale, PermitOut, Reason
 from composer.reasons import Verdict, permit_name, step
 from composer.words import join, say
 from composer.workdays import limit
+from rules.conditions import Conjunction, Literal_
 from rules.model import DayUnit, Permit
 
 Required = tuple[tuple[Permit, int], ...]
@@ -45,17 +46,27 @@ def _order(rules: Rulebook, ids: tuple[str, ...]) -> Required:
 
 
 def why_required(case: Case, permits: Required) -> list[Reason]:
-    """For each required permit, the first branch of its condition that holds, as a reason."""
+    """For each required permit, the first branch of its condition that holds, as a reason, told
+    in the fewest facts that make it apply."""
     found = []
     for p, _ in permits:
         branch = case.branches[p.id][0]
         conj = case.rules.compiled.permit_dnf[p.id][branch]
-        found.append(_permit_reason(case.rules, p.id, branch, case.locale, case.facts(conj)))
+        told = reasons.told(case, ("permit", p.id)) or ()
+        found.append(_permit_reason(case.rules, p.id, branch, case.locale, case.facts(conj), told, case.facts(told)))
     return found
 
 
 @memoised
-def _permit_reason(rules: Rulebook, pid: str, branch: int, locale: Locale, facts: tuple[Any, ...]) -> Reason:
+def _permit_reason(
+    rules: Rulebook,
+    pid: str,
+    branch: int,
+    locale: Locale,
+    facts: tuple[Any, ...],
+    told: tuple[Literal_, ...],
+    told_facts: tuple[Any, ...],
+) -> Reason:
     p = rules.pack.permits[pid]
     conj = rules.compiled.permit_dnf[pid][branch]
     name = permit_name(rules, pid, locale)
@@ -69,7 +80,11 @@ def _permit_reason(rules: Rulebook, pid: str, branch: int, locale: Locale, facts
         because=reasons.because_text(rules, conj, facts, locale),
         basis=join(list(p.legal_basis), locale),
     )
-    return Reason(kind="permit", id=pid, included=True, chain=steps, summary=summary)
+    if told:
+        explanation = say("%(facts)s。", locale, facts=reasons.facts_text(rules, told, True, told_facts, locale))
+    else:
+        explanation = say("经营此类业务均需办理。", locale)
+    return Reason(kind="permit", id=pid, included=True, chain=steps, summary=summary, explanation=explanation)
 
 
 def entry(case: Case, p: Permit, stage: int, commitment: Commitment, applicable: Applicable) -> PermitOut:
@@ -130,36 +145,57 @@ def _entry(
 
 
 def left_out(case: Case) -> tuple[list[Reason], dict[str, tuple[str, ...]]]:
-    """Permits reachable from the chosen scope that the answers ruled out (or leave open): the
+    """Permits the chosen business could need that the answers ruled out (or leave open): the
     reason for each, and the questions that decide those still open."""
     found, undecided = [], {}
     for pid in _candidates(case.rules, case.situation.scope):
-        if pid in case.branches:
+        # A permit not in force on the as-of day is its dated twin's past, not a second thing to tell.
+        if pid in case.branches or not case.pack.permits[pid].in_effect(case.as_of):
             continue
         judged = reasons.verdict(case, ("permit", pid))
         if judged.open is not None:
             undecided[pid] = judged.open
-        found.append(_left_out_reason(case.rules, pid, case.locale, judged, reasons.shown(case, judged)))
+        told = reasons.told(case, ("permit", pid))
+        found.append(
+            _left_out_reason(case.rules, pid, case.locale, judged, reasons.shown(case, judged), told, case.facts(told or ()))
+        )
     return found, undecided
 
 
 @memoised
 def _candidates(rules: Rulebook, scope: frozenset[str]) -> tuple[str, ...]:
-    """The permits the chosen scope can reach, in scope order."""
-    by_scope = rules.compiled.permits_by_scope
-    return tuple(dict.fromkeys(pid for scope_id in sorted(scope) for pid in by_scope.get(scope_id, ())))
+    """The permits of the chosen business's catalogue, in scope order: those with a branch whose
+    scope items the choice meets, so only answers can still rule them out."""
+    by_scope, dnfs = rules.compiled.permits_by_scope, rules.compiled.permit_dnf
+    reached = dict.fromkeys(pid for scope_id in sorted(scope) for pid in by_scope.get(scope_id, ()))
+    return tuple(pid for pid in reached if any(_meets(conj, scope) for conj in dnfs[pid]))
+
+
+def _meets(conj: Conjunction, scope: frozenset[str]) -> bool:
+    return all((lit.key in scope) == (lit.op == "has") for lit in conj if lit.kind == "scope")
 
 
 @memoised
-def _left_out_reason(rules: Rulebook, pid: str, locale: Locale, judged: Verdict, seen: tuple[Any, ...]) -> Reason:
+def _left_out_reason(
+    rules: Rulebook,
+    pid: str,
+    locale: Locale,
+    judged: Verdict,
+    seen: tuple[Any, ...],
+    told: tuple[Literal_, ...] | None,
+    told_facts: tuple[Any, ...],
+) -> Reason:
     name = permit_name(rules, pid, locale)
     if judged.open is not None:
         questions = reasons.question_list(rules, judged.open, locale)
         summary = say("是否需办理“%(permit)s”取决于：%(questions)s", locale, permit=name, questions=questions)
+        explanation = say("是否需要办理，取决于您对%(questions)s的回答。", locale, questions=questions)
         steps = reasons.open_steps(rules, judged.open, locale)
     else:
         steps = reasons.ruled_out(rules, judged, seen, locale)
         because = join([s.label for s in steps], locale) if steps else reasons.in_force(seen, locale)
         summary = say("无需办理“%(permit)s”：%(because)s", locale, permit=name, because=because)
+        facts = reasons.facts_text(rules, told, False, told_facts, locale) if told else because
+        explanation = say("%(facts)s，无需办理。", locale, facts=facts)
     steps.append(step("permit", pid, name))
-    return Reason(kind="permit", id=pid, included=False, chain=steps, summary=summary)
+    return Reason(kind="permit", id=pid, included=False, chain=steps, summary=summary, explanation=explanation)

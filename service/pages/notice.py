@@ -1,7 +1,8 @@
 """Step 4: the notice (告知单) — permits, materials once each, why, commitments, savings, changes.
 
 Every permit and material has a "为什么? / why?" (a ``<details>`` element, so it needs no
-script) showing its reason chain. The permits that may be taken on commitment are checkboxes;
+script) telling the fewest facts that decide it; the reason chain (rule, legal basis) is one
+level further, behind "依据". The permits that may be taken on commitment are checkboxes;
 posting them recomposes, so materials and time limits update. The notice also shows what changed
 since the last notice this applicant saw — after adding or removing a business, changing an
 answer or choosing commitments.
@@ -66,13 +67,15 @@ def notice_context(composition: Composition, lang: str) -> dict[str, Any]:
     """What the notice template needs: the composition, names, reasons and chains by id."""
     reasons = {f"{r.kind}:{r.id}": r for r in composition.reasons}
     chains = {key: chain_view(r, lang) for key, r in reasons.items() if r.included and r.kind in ("permit", "material")}
+    left_out = [r for r in composition.reasons if r.kind == "permit" and not r.included]
     return {
         "c": composition,
         "names": names_of(composition),
         "reasons": reasons,
         "chains": chains,
         "eligible": [p for p in composition.permits if p.commitment.eligible],
-        "left_out": [r for r in composition.reasons if r.kind == "permit" and not r.included],
+        "left_out": left_out,
+        "names_left_out": {r.id: next(s.label for s in r.chain if s.kind == "permit") for r in left_out},
         "submit_count": sum(1 for m in composition.materials if m.status == "submit"),
     }
 

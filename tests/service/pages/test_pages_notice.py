@@ -83,11 +83,34 @@ def test_why_shows_the_reason_chain_without_server_paths(dc: TestClient) -> None
     assert "/home/" not in html
 
 
-def test_left_out_permits_say_why(dc: TestClient) -> None:
+def test_why_tells_the_fewest_facts_and_keeps_the_rule_behind_basis(dc: TestClient) -> None:
+    journey(dc, ("convenience_store",), CONVENIENCE_TOBACCO)
+    tobacco = _card(dc.get("/notice").text, "permit-tobacco_retail")
+    assert '<p class="why__facts">您经营便利店，并且销售卷烟、雪茄烟。</p>' in tobacco
+    basis = re.search(r'<details class="details basis">(.*?)</details>', tobacco, re.S)
+    assert basis
+    assert "<summary" in basis.group(1) and "依据" in basis.group(1)
+    assert '<ol class="chain">' in basis.group(1)  # the rule and file:line only behind 依据
+    assert "pack.yaml" not in tobacco.replace(basis.group(1), "")
+
+
+def test_left_out_permits_say_the_one_deciding_fact(dc: TestClient) -> None:
     journey(dc, ("convenience_store",), CONVENIENCE_TOBACCO)
     html = dc.get("/notice").text
     assert "不需要办理的事项" in html
-    assert "无需办理“药品经营许可（零售）”" in html
+    assert "<li><strong>药品经营许可（零售）</strong>：您不销售药品，无需办理。</li>" in html
+    assert "<li><strong>建设工程消防验收或备案（装修工程）</strong>：经营场所使用面积 80㎡，不超过 300㎡，无需办理。</li>" in html
+    assert "未选择经营范围" not in html
+
+
+def test_a_permit_and_its_dated_twin_are_one_thing(dc: TestClient) -> None:
+    journey(dc, ("restaurant", "hotel"), {"area_m2": "400", "rooms": "30"})
+    html = dc.get("/notice").text
+    assert html.count("<strong>公共场所卫生许可</strong>") + html.count(">公共场所卫生许可 <") == 1
+    left_out = re.search(r"不需要办理的事项.*?</details>", html, re.S)
+    assert left_out
+    assert "公共场所卫生许可" not in left_out.group(0)
+    assert "仅销售预包装食品" not in left_out.group(0)  # not in a restaurant's or hotel's catalogue
 
 
 def test_savings_against_applying_separately(dc: TestClient) -> None:
