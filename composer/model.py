@@ -228,6 +228,15 @@ class Reason(_Out):
     )
 
 
+class ScopeNote(_Out):
+    """A chosen business-scope item that needs no permit of its own here: said, not silently dropped."""
+
+    scope: str
+    name: str
+    text: str = Field(description="why it needs no permit of its own")
+    source: str = Field(description="where the pack's entry for it comes from")
+
+
 class QuestionOut(_Out):
     id: str
     text: str
@@ -255,4 +264,5 @@ class Composition(_Out):
     savings: Savings
     reasons: list[Reason]
     questions: list[QuestionOut]
+    scope_notes: list[ScopeNote] = Field(default=[], description="chosen scope items that lead to no permit of their own")
     complete: bool = Field(description="no open question can change the result")

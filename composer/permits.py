@@ -8,10 +8,11 @@ from typing import Any
 from composer import reasons
 from composer.case import Case, Rulebook
 from composer.memo import memoised
-from composer.model import Commitment, Dependency, Locale, PermitOut, Reason
+from composer.model import Commitment, Dependency, Locale, PermitOut, Reason, ScopeNote
 from composer.reasons import Verdict, permit_name, step
 from composer.words import join, say
 from composer.workdays import limit
+from rules.compile import AS_OF
 from rules.conditions import Conjunction, Literal_
 from rules.model import DayUnit, Permit
 
@@ -52,9 +53,17 @@ def why_required(case: Case, permits: Required) -> list[Reason]:
     for p, _ in permits:
         branch = case.branches[p.id][0]
         conj = case.rules.compiled.permit_dnf[p.id][branch]
-        told = reasons.told(case, ("permit", p.id)) or ()
+        told = told_required(case, p.id)
         found.append(_permit_reason(case.rules, p.id, branch, case.locale, case.facts(conj), told, case.facts(told)))
     return found
+
+
+def told_required(case: Case, pid: str) -> tuple[Literal_, ...]:
+    """The fewest facts that make a required permit apply: its shortest branch that holds (the
+    business the applicant chose by industry before scope items ticked alone), the date unsaid."""
+    dnf, scope_from = case.rules.compiled.permit_dnf[pid], case.situation.scope_from
+    branches = [tuple(lit for lit in dnf[i] if lit.key != AS_OF) for i in case.branches[pid]]
+    return min(branches, key=lambda conj: (len(conj), sum(lit.kind == "scope" and not scope_from.get(lit.key) for lit in conj)))
 
 
 @memoised
@@ -199,3 +208,32 @@ def _left_out_reason(
         explanation = say("%(facts)s，无需办理。", locale, facts=facts)
     steps.append(step("permit", pid, name))
     return Reason(kind="permit", id=pid, included=False, chain=steps, summary=summary, explanation=explanation)
+
+
+def scope_notes(case: Case) -> list[ScopeNote]:
+    """The scope items ticked alone (not through an industry) that no required permit needs them
+    for: said, each with the required permits whose conditions name it, if any."""
+    dnfs, scope_from = case.rules.compiled.permit_dnf, case.situation.scope_from
+    told = {lit.key for pid in case.branches for lit in told_required(case, pid) if lit.kind == "scope"}
+    notes = []
+    for scope_id in sorted(case.situation.scope - told):
+        if scope_from.get(scope_id):
+            continue
+        covering = tuple(pid for pid, held in case.branches.items() if any(_names(dnfs[pid][i], scope_id) for i in held))
+        notes.append(_scope_note(case.rules, scope_id, covering, case.locale))
+    return notes
+
+
+def _names(conj: Conjunction, scope_id: str) -> bool:
+    return any(lit.kind == "scope" and lit.key == scope_id and lit.op == "has" for lit in conj)
+
+
+@memoised
+def _scope_note(rules: Rulebook, scope_id: str, covering: tuple[str, ...], locale: Locale) -> ScopeNote:
+    item = rules.pack.scope_items[scope_id]
+    if covering:
+        names = join([say("“%(permit)s”", locale, permit=permit_name(rules, pid, locale)) for pid in covering], locale)
+        text = say("不需要单独办理许可，相关要求已在%(permits)s中一并办理。", locale, permits=names)
+    else:
+        text = say("不需要单独办理许可：本地规定中没有以它为条件的许可或备案事项。", locale)
+    return ScopeNote(scope=scope_id, name=item.name.in_(locale), text=text, source=item.source)

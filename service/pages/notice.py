@@ -10,6 +10,7 @@ answer or choosing commitments.
 
 from __future__ import annotations
 
+import re
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -63,6 +64,16 @@ def chain_view(reason: Reason, lang: str) -> list[dict[str, str]]:
     return steps
 
 
+_RESEARCH_TAG = re.compile(r"\s*\[[^\]]*\]")
+
+
+def plain_source(source: str) -> str:
+    """A pack entry's source as a citizen reads it: its addresses and titles, without research tags
+    ("[V-news]") or the parts the pack marks inferred."""
+    parts = [_RESEARCH_TAG.sub("", part).strip() for part in source.split(";")]
+    return "；".join(part for part in parts if part and "inferred" not in part)
+
+
 def notice_context(composition: Composition, lang: str) -> dict[str, Any]:
     """What the notice template needs: the composition, names, reasons and chains by id."""
     reasons = {f"{r.kind}:{r.id}": r for r in composition.reasons}
@@ -75,6 +86,7 @@ def notice_context(composition: Composition, lang: str) -> dict[str, Any]:
         "chains": chains,
         "eligible": [p for p in composition.permits if p.commitment.eligible],
         "left_out": left_out,
+        "scope_sources": {n.scope: plain_source(n.source) for n in composition.scope_notes},
         "names_left_out": {r.id: next(s.label for s in r.chain if s.kind == "permit") for r in left_out},
         "submit_count": sum(1 for m in composition.materials if m.status == "submit"),
     }

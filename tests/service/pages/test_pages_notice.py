@@ -210,3 +210,13 @@ def test_notice_in_english(dc: TestClient) -> None:
     assert "Why is this needed?" in html
     assert "Permits you need (2)" in html
     assert "为什么需要办理？" not in html
+
+
+def test_a_ticked_scope_item_that_needs_no_permit_of_its_own_is_said(dc: TestClient) -> None:
+    response = choose(dc, "convenience_store", scope=("alcohol_sales",))
+    answer_until_check(dc, response.headers["location"], CONVENIENCE_TOBACCO)
+    notes = re.search(r'<div class="inset" id="scope-notes">(.*?)</div>', dc.get("/notice").text, re.S)
+    assert notes, "the ticked 酒类经营（零售） is not said"
+    assert "<strong>酒类经营（零售）</strong>：不需要单独办理许可，相关要求已在“食品经营许可”" in notes.group(1)
+    assert "来源：http://www.ninebows.com/jfss/47564.html" in notes.group(1)
+    assert "[V-news]" not in notes.group(1) and "inferred" not in notes.group(1)
