@@ -100,7 +100,16 @@ def _render_question(
         "affects": affects,
         "shapes": shapes,
         "progress": None if change else progress(journey, composition, q.id),
-        "described": [i for i, on in (("answer-hint", q.help), ("answer-affects", affects), ("answer-shapes", shapes), ("answer-error", error)) if on],
+        "described": [
+            i
+            for i, on in (
+                ("answer-hint", q.help),
+                ("answer-affects", affects),
+                ("answer-shapes", shapes),
+                ("answer-error", error),
+            )
+            if on
+        ],
         "value": value,
         "unknown": unknown,
         "error": error,

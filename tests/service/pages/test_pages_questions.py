@@ -195,7 +195,8 @@ def test_a_question_names_only_the_permits_its_answer_can_decide(dc: TestClient)
         location = location.headers["location"]
     decides = re.compile(r'id="answer-affects">您的回答将决定是否需要办理：(.*?)</div>')
     tobacco = decides.search(pages["sells_tobacco"])
-    assert tobacco and tobacco.group(1) == "烟草专卖零售许可"
+    assert tobacco
+    assert tobacco.group(1) == "烟草专卖零售许可"
     # Whether an agent files changes materials only: no permit's need hangs on it.
     assert not decides.search(pages["uses_agent"])
     assert "您的回答将影响以下事项的申请材料或许可条件：食品经营许可、烟草专卖零售许可" in pages["uses_agent"]

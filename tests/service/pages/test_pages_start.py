@@ -109,7 +109,8 @@ def test_english_names_with_lang_en(dc: TestClient) -> None:
 
 def test_the_start_page_says_the_business_license_is_assumed(dc: TestClient) -> None:
     page = dc.get("/start").text
-    assert '<p class="inset" id="business-license">本服务假定您已经取得营业执照；还没有的，请先办理市场主体登记（营业执照）。</p>' in page
+    said = "本服务假定您已经取得营业执照；还没有的，请先办理市场主体登记（营业执照）。"
+    assert f'<p class="inset" id="business-license">{said}</p>' in page
 
 
 def test_the_start_page_offers_business_registration_where_the_pack_bundles_it(pages_sqlite_url: str) -> None:
