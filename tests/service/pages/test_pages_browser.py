@@ -356,3 +356,51 @@ def test_every_page_of_the_journey_passes_axe(chromium: Browser, server: str, wi
                 page.goto(f"{server}{path}")
                 scan(page, f"{lang} {path}")
     assert not found, "\n".join(found)
+
+
+NARROW = {"width": 390, "height": 844}
+"""The phone width the notice's length is measured at."""
+
+
+def test_a_shop_owner_reads_why_in_few_words_and_nothing_twice(chromium: Browser, server: str, shots: Path) -> None:
+    for page in _page(chromium, NARROW):
+        page.goto(f"{server}/start")
+        expect(page.locator("#business-license")).to_contain_text("本服务假定您已经取得营业执照")
+        page.locator("label[for='industry-convenience_store']").click()
+        page.locator("details.details > summary").last.click()
+        page.locator("label[for='scope-alcohol_sales']").click()
+        expect(page.locator("#scope-alcohol_sales")).to_be_checked()
+        page.get_by_role("button", name="继续").click()
+        expect(page.locator("#progress")).to_have_text(re.compile(r"^第 1 题，共约 \d+ 题$"))
+        while "/questions/sells_tobacco" not in page.url:
+            _answer_all_once(page, CONVENIENCE)
+        expect(page.locator("#progress")).to_have_text(re.compile(r"^第 3 题，共约 \d+ 题$"))
+        expect(page.locator("#answer-affects")).to_have_text("您的回答将决定是否需要办理：烟草专卖零售许可")
+        _answer_all(page, CONVENIENCE)
+        page.goto(f"{server}/notice")
+        expect(page.locator("#scope-notes")).to_contain_text("酒类经营（零售）：不需要单独办理许可")
+        left_out = page.locator("#permits > details")
+        left_out.locator("summary").click()
+        expect(left_out).to_contain_text("药品经营许可（零售）：您不销售药品，无需办理。")
+        expect(left_out).not_to_contain_text("未选择经营范围")
+        page.screenshot(path=str(shots / "narrow-notice-convenience.png"), full_page=True)
+
+        _choose(page, server, "restaurant", "hotel")
+        _answer_all(page, {"area_m2": "400", "rooms": "30"})
+        page.goto(f"{server}/notice")
+        expect(page.locator("#permit-public_hygiene")).to_be_visible()
+        expect(page.locator("#permits > details")).not_to_contain_text("公共场所卫生许可")
+        height = page.evaluate("document.documentElement.scrollHeight")
+        print(f"notice height at 390 px, 饭店 + 宾馆: {height} px")
+        page.screenshot(path=str(shots / "narrow-notice-restaurant-hotel.png"), full_page=True)
+
+
+def _answer_all_once(page: Page, answers: dict[str, str]) -> None:
+    """Answer the question on screen and go on."""
+    qid = page.url.split("/questions/")[1].split("?")[0]
+    value = answers.get(qid, "false")
+    if page.locator("input#answer[type='text']").count():
+        page.locator("#answer").fill(value)
+    else:
+        page.locator(f"input[name='answer'][value='{value}']").check()
+    page.get_by_role("button", name="继续").click()
