@@ -74,6 +74,23 @@ def plain_source(source: str) -> str:
     return "；".join(part for part in parts if part and "inferred" not in part)
 
 
+def summary(composition: Composition) -> dict[str, Any]:
+    """The notice in one box: what to apply for (licences and filings apart), what to bring, how
+    long, and what one application saves; counted from what the page lists below."""
+    kinds = [p.kind for p in composition.permits]
+    statuses = [m.status for m in composition.materials]
+    return {
+        "licences": kinds.count("license"),
+        "filings": len(kinds) - kinds.count("license"),
+        "submit": statuses.count("submit"),
+        "deferred": statuses.count("deferred"),
+        "held": statuses.count("exempt") + statuses.count("internal"),
+        "days": composition.savings.after.working_days,
+        "days_serial": composition.savings.before.working_days,
+        "forms_saved": composition.savings.before.forms - composition.savings.after.forms,
+    }
+
+
 def notice_context(composition: Composition, lang: str) -> dict[str, Any]:
     """What the notice template needs: the composition, names, reasons and chains by id."""
     reasons = {f"{r.kind}:{r.id}": r for r in composition.reasons}
@@ -89,6 +106,7 @@ def notice_context(composition: Composition, lang: str) -> dict[str, Any]:
         "scope_sources": {n.scope: plain_source(n.source) for n in composition.scope_notes},
         "names_left_out": {r.id: next(s.label for s in r.chain if s.kind == "permit") for r in left_out},
         "submit_count": sum(1 for m in composition.materials if m.status == "submit"),
+        "summary": summary(composition),
     }
 
 

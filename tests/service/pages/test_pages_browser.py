@@ -390,8 +390,10 @@ def test_a_shop_owner_reads_why_in_few_words_and_nothing_twice(chromium: Browser
         page.goto(f"{server}/notice")
         expect(page.locator("#permit-public_hygiene")).to_be_visible()
         expect(page.locator("#permits > details")).not_to_contain_text("公共场所卫生许可")
-        height = page.evaluate("document.documentElement.scrollHeight")
-        print(f"notice height at 390 px, 饭店 + 宾馆: {height} px")
+        summary = page.locator("#summary").bounding_box()
+        assert summary is not None
+        assert summary["y"] + summary["height"] <= 1700, "the summary does not fit the first 1,700 px at 390 px"
+        expect(page.locator("#summary")).to_contain_text("逐项分别申请、依次办理合计需")
         page.screenshot(path=str(shots / "narrow-notice-restaurant-hotel.png"), full_page=True)
 
 

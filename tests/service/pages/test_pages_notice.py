@@ -222,3 +222,15 @@ def test_a_ticked_scope_item_that_needs_no_permit_of_its_own_is_said(dc: TestCli
     assert "来源：http://www.ninebows.com/jfss/47564.html" in notes.group(1)
     assert "[V-news]" not in notes.group(1)
     assert "inferred" not in notes.group(1)
+
+
+def test_the_summary_counts_what_the_page_lists(dc: TestClient) -> None:
+    journey(dc, ("convenience_store",), CONVENIENCE_TOBACCO)
+    html = dc.get("/notice").text
+    summary = _section(html, "summary")
+    permits = re.findall(r'<article class="card" id="permit-', html)
+    submit = re.findall(r'class="card material status-submit"', html)
+    assert f"许可 {len(permits)} 项" in summary
+    assert f"需提交材料 {len(submit)} 份" in summary
+    assert "逐项分别申请、依次办理合计需" in summary  # a serial sum, said so
+    assert html.index('id="summary"') < html.index('id="permits"')
