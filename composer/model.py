@@ -100,6 +100,11 @@ class Commitment(_Out):
     chosen: bool = False
     mode: Literal["full", "materials"] | None = None
     reason: str | None = Field(default=None, description="why it is not eligible")
+    time_limit: Span | None = Field(default=None, description="for an eligible permit, its time limit when taken on commitment")
+    letter: str | None = Field(default=None, description="what the applicant promises")
+    consequences: str | None = Field(default=None, description="what follows a false commitment")
+    follow_up: str | None = Field(default=None, description="the check the department makes after the decision")
+    follow_up_within: Span | None = Field(default=None, description="how soon after the decision it is made")
 
 
 class Dependency(_Out):

@@ -119,8 +119,8 @@ def _changes(service: ComposeService, journey: Journey, composition: Composition
             journey.before = journey.last
         journey.last = {k: (list(v) if isinstance(v, list) else dict(v)) for k, v in current.items()}
         moved = True
-    if journey.before is None:
-        return None, moved
+    if journey.before is None or not moved:
+        return None, moved  # said once, on the first notice after the change; not on every reload
     old = try_compose(service, journey, lang, journey.before)
     if old is None:
         return None, moved
@@ -182,6 +182,9 @@ def choose_commitments(
             }
             for p in exc.problems
         ]
+        return _render_notice(request, service, journey, composed.composition, lang, errors=errors, status_code=400)
+    if chosen and form.get("consent") != "yes":
+        errors = [{"field": "consent", "message": gettext("请阅读所选事项的承诺内容，并勾选“我已阅读并承诺”")}]
         return _render_notice(request, service, journey, composed.composition, lang, errors=errors, status_code=400)
     journey.commit = chosen
     journey.save(request)

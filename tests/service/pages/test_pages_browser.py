@@ -194,8 +194,18 @@ def test_choosing_a_commitment_changes_materials_and_time_limits(desktop: Page, 
     expect(fire.locator(".limit")).to_have_text("10个工作日")
     expect(page.locator("#changes")).to_have_count(0)
 
+    # what is promised, what follows if it is untrue and the check afterwards: read before ticking
+    terms = page.locator("#commit-fire_safety_check-terms")
+    expect(page.locator("#commit-fire_safety_check-hint")).to_contain_text("承诺后办理时限：1个工作日")
+    expect(terms).to_contain_text("依法撤销许可")
+    expect(terms).to_contain_text("在作出决定后20个工作日内进行")
     page.locator("label[for='commit-fire_safety_check']").click()  # the label is the click target
     page.locator("input[name='commit'][value='drainage_permit']").check()
+    page.get_by_role("button", name="更新告知单").click()
+    expect(page.locator(".error-summary")).to_contain_text("我已阅读并承诺")  # not yet consented
+    page.locator("input[name='commit'][value='drainage_permit']").check()
+    page.locator("input[name='commit'][value='fire_safety_check']").check()
+    page.locator("label[for='consent']").click()
     page.get_by_role("button", name="更新告知单").click()
 
     expect(page).to_have_url(re.compile(r"/notice#changes$"))
@@ -207,6 +217,8 @@ def test_choosing_a_commitment_changes_materials_and_time_limits(desktop: Page, 
     expect(changes).to_contain_text("需提交 → 以承诺替代")
     expect(page.locator("input[name='commit'][value='drainage_permit']")).to_be_checked()
     page.screenshot(path=str(shots / "desktop-notice-after-commitment.png"), full_page=True)
+    page.reload()
+    expect(page.locator("#changes")).to_have_count(0)  # said once
 
 
 def test_a_bad_credit_code_on_the_form_shows_the_error_summary(desktop: Page, server: str, shots: Path) -> None:

@@ -138,10 +138,16 @@ def test_choosing_commitments_updates_materials_and_time_limits(dc: TestClient) 
     assert "需提交" in _card(before, "material-concealed_drain_report")
     assert "10个工作日" in _card(before, "permit-fire_safety_check")
     assert 'id="changes"' not in before
+    fire = re.search(r'id="commit-fire_safety_check-hint">(.*?)</dl>', commitments, re.S)
+    assert fire
+    assert "承诺后办理时限：1个工作日" in fire.group(1)  # the limit with the commitment, before ticking
+    assert "您承诺的内容" in fire.group(1)
+    assert "承诺不实的，依法撤销许可，虚假承诺记入信用记录并实施信用惩戒。" in fire.group(1)
+    assert "消防救援机构对场所进行现场核查，在作出决定后20个工作日内进行" in fire.group(1)
 
     response = dc.post(
         "/notice/commitments",
-        data={"csrf_token": csrf(dc), "commit": ["drainage_permit", "fire_safety_check"]},
+        data={"csrf_token": csrf(dc), "commit": ["drainage_permit", "fire_safety_check"], "consent": "yes"},
         follow_redirects=False,
     )
     assert response.status_code == 303
@@ -197,12 +203,23 @@ def test_adding_and_removing_a_business_shows_what_changed(dc: TestClient) -> No
     assert "减少材料" in removed
 
 
-def test_reloading_the_notice_keeps_the_changes(dc: TestClient) -> None:
+def test_the_changes_are_said_once_not_on_every_reload(dc: TestClient) -> None:
     journey(dc, ("restaurant",), RESTAURANT_SEWAGE)
     dc.get("/notice")
-    dc.post("/notice/commitments", data={"csrf_token": csrf(dc), "commit": ["drainage_permit"]})
-    first = _section(dc.get("/notice").text, "changes")
-    assert _section(dc.get("/notice").text, "changes") == first
+    response = dc.post(
+        "/notice/commitments", data={"csrf_token": csrf(dc), "commit": ["drainage_permit"], "consent": "yes"}, follow_redirects=False
+    )
+    assert response.status_code == 303, response.text
+    assert "以承诺替代" in _section(dc.get("/notice").text, "changes")
+    assert 'id="changes"' not in dc.get("/notice").text
+
+
+def test_a_commitment_without_i_have_read_and_commit_is_refused_and_not_kept(dc: TestClient) -> None:
+    journey(dc, ("restaurant",), RESTAURANT_SEWAGE)
+    response = dc.post("/notice/commitments", data={"csrf_token": csrf(dc), "commit": ["drainage_permit"]})
+    assert response.status_code == 400
+    assert '<a href="#consent">请阅读所选事项的承诺内容，并勾选“我已阅读并承诺”</a>' in error_summary(response.text)
+    assert 'value="drainage_permit" checked' not in dc.get("/notice").text
 
 
 def test_notice_in_english(dc: TestClient) -> None:
