@@ -92,7 +92,11 @@ def _deferred_note(rules: Rulebook, by: set[str], locale: Locale) -> str:
     within = min((check.within for check in checks if check is not None), key=lambda days: days.days, default=None)
     if within is None:
         return say("承诺后于核查时提交", locale)
-    days = say("%(n)s个工作日", locale, n=within.days) if within.unit is DayUnit.working else say("%(n)s日（自然日）", locale, n=within.days)
+    days = (
+        say("%(n)s个工作日", locale, n=within.days)
+        if within.unit is DayUnit.working
+        else say("%(n)s日（自然日）", locale, n=within.days)
+    )
     return say("承诺后补交：作出决定后%(within)s内，在事后核查时提交", locale, within=days)
 
 

@@ -207,7 +207,9 @@ def test_the_changes_are_said_once_not_on_every_reload(dc: TestClient) -> None:
     journey(dc, ("restaurant",), RESTAURANT_SEWAGE)
     dc.get("/notice")
     response = dc.post(
-        "/notice/commitments", data={"csrf_token": csrf(dc), "commit": ["drainage_permit"], "consent": "yes"}, follow_redirects=False
+        "/notice/commitments",
+        data={"csrf_token": csrf(dc), "commit": ["drainage_permit"], "consent": "yes"},
+        follow_redirects=False,
     )
     assert response.status_code == 303, response.text
     assert "以承诺替代" in _section(dc.get("/notice").text, "changes")
