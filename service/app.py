@@ -17,8 +17,8 @@ from asgi_correlation_id import CorrelationIdMiddleware, correlation_id
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse, Response
-from fastapi.staticfiles import StaticFiles
 from fastapi.routing import APIRoute
+from fastapi.staticfiles import StaticFiles
 from fastapi.utils import generate_unique_id
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
