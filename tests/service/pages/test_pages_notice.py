@@ -253,3 +253,17 @@ def test_the_summary_counts_what_the_page_lists(dc: TestClient) -> None:
     assert f"需提交材料 {len(submit)} 份" in summary
     assert "逐项分别申请、依次办理合计需" in summary  # a serial sum, said so
     assert html.index('id="summary"') < html.index('id="permits"')
+
+
+def test_pack_id_and_version_only_in_the_one_technical_line(dc: TestClient) -> None:
+    journey(dc, ("convenience_store",), CONVENIENCE_TOBACCO)
+    html = dc.get("/notice").text
+    main = html[html.index("<main") : html.index("</main>")]
+    version = re.search(r"版本 ([0-9a-f]{16})", main)
+    assert version
+    line = re.search(r'<p class="hint tech-info" id="tech-info"><small>(.*?)</small></p>', main)
+    assert line
+    assert line.group(1) == f"技术信息：规则包 beijing-dongcheng · 版本 {version.group(1)}"
+    assert main.count(version.group(1)) == 1
+    outside = re.sub(r'<details class="details basis">.*?</details>', "", main.replace(line.group(0), ""), flags=re.S)
+    assert "beijing-dongcheng" not in outside  # the rule's file:line is behind 依据 only
