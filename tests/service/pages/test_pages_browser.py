@@ -108,6 +108,17 @@ def _choose(page: Page, base: str, *industries: str) -> None:
     page.get_by_role("button", name="继续").click()
 
 
+def _answer_one(page: Page, answers: dict[str, str]) -> None:
+    """Answer the question on screen and go on."""
+    qid = page.url.split("/questions/")[1].split("?")[0]
+    value = answers.get(qid, "false")
+    if page.locator("input#answer[type='text']").count():
+        page.locator("#answer").fill(value)
+    else:
+        page.locator(f"input[name='answer'][value='{value}']").check()
+    page.get_by_role("button", name="继续").click()
+
+
 def _answer_all(page: Page, answers: dict[str, str], *, shots: Path | None = None, check_width: bool = False) -> list[str]:
     """Answer every question page until check your answers; ``no`` unless told otherwise."""
     asked: list[str] = []
@@ -120,12 +131,7 @@ def _answer_all(page: Page, answers: dict[str, str], *, shots: Path | None = Non
             _no_horizontal_scroll(page)
         if shots is not None and len(asked) <= 2:
             page.screenshot(path=str(shots / f"phone-question-{len(asked)}-{qid}.png"), full_page=True)
-        value = answers.get(qid, "false")
-        if page.locator("input#answer[type='text']").count():
-            page.locator("#answer").fill(value)
-        else:
-            page.locator(f"input[name='answer'][value='{value}']").check()
-        page.get_by_role("button", name="继续").click()
+        _answer_one(page, answers)
         assert len(asked) < 30
     expect(page).to_have_url(re.compile(r"/check-answers$"))
     return asked
@@ -385,7 +391,7 @@ def test_a_shop_owner_reads_why_in_few_words_and_nothing_twice(chromium: Browser
         page.get_by_role("button", name="继续").click()
         expect(page.locator("#progress")).to_have_text(re.compile(r"^第 1 题，共约 \d+ 题$"))
         while "/questions/sells_tobacco" not in page.url:
-            _answer_all_once(page, CONVENIENCE)
+            _answer_one(page, CONVENIENCE)
         expect(page.locator("#progress")).to_have_text(re.compile(r"^第 3 题，共约 \d+ 题$"))
         expect(page.locator("#answer-affects")).to_have_text("您的回答将决定是否需要办理：烟草专卖零售许可")
         _answer_all(page, CONVENIENCE)
@@ -407,14 +413,3 @@ def test_a_shop_owner_reads_why_in_few_words_and_nothing_twice(chromium: Browser
         assert summary["y"] + summary["height"] <= 1700, "the summary does not fit the first 1,700 px at 390 px"
         expect(page.locator("#summary")).to_contain_text("逐项分别申请、依次办理合计需")
         page.screenshot(path=str(shots / "narrow-notice-restaurant-hotel.png"), full_page=True)
-
-
-def _answer_all_once(page: Page, answers: dict[str, str]) -> None:
-    """Answer the question on screen and go on."""
-    qid = page.url.split("/questions/")[1].split("?")[0]
-    value = answers.get(qid, "false")
-    if page.locator("input#answer[type='text']").count():
-        page.locator("#answer").fill(value)
-    else:
-        page.locator(f"input[name='answer'][value='{value}']").check()
-    page.get_by_role("button", name="继续").click()
