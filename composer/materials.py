@@ -11,7 +11,7 @@ from composer.memo import memoised
 from composer.model import Locale, MaterialOut, Reason
 from composer.reasons import permit_name, step
 from composer.savings import material_refs
-from composer.words import join, say
+from composer.words import join, say, say_n
 from rules.model import DayUnit, MaterialRef
 
 Status = Literal["submit", "exempt", "internal", "commitment", "deferred"]
@@ -92,11 +92,10 @@ def _deferred_note(rules: Rulebook, by: set[str], locale: Locale) -> str:
     within = min((check.within for check in checks if check is not None), key=lambda days: days.days, default=None)
     if within is None:
         return say("承诺后于核查时提交", locale)
-    days = (
-        say("%(n)s个工作日", locale, n=within.days)
-        if within.unit is DayUnit.working
-        else say("%(n)s日（自然日）", locale, n=within.days)
-    )
+    if within.unit is DayUnit.working:
+        days = say_n("%(n)s个工作日", locale, within.days)
+    else:
+        days = say_n("%(n)s日（自然日）", locale, within.days)
     return say("承诺后补交：作出决定后%(within)s内，在事后核查时提交", locale, within=days)
 
 
