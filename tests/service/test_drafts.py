@@ -178,7 +178,8 @@ def test_updating_a_draft_stores_the_new_composition_and_drops_the_old(db_client
 
 def test_drafts_are_named_by_industry_address_and_date(db_client: TestClient, db_url: str) -> None:
     sign_up(db_client, "named@example.com")
-    draft_id = _make_draft(db_client, db_url, "named@example.com", ["shop"], {"premises_address": "北京市东城区东四北大街 100 号"})
+    address = {"premises_address": "北京市东城区东四北大街 100 号"}
+    draft_id = _make_draft(db_client, db_url, "named@example.com", ["shop"], address)
     listed = db_client.get("/drafts").text
     name = re.search(rf'<td>([^<]*)</td>\s*<td>[^<]*</td>\s*<td><a href="/drafts/{draft_id}"', listed)
     assert name
