@@ -49,7 +49,11 @@ def plurals(locale: str) -> dict[str, tuple[str, ...]]:
     """A locale's plural translations by singular msgid, each form in the catalog's order."""
     with (LOCALE_DIR / locale / "LC_MESSAGES" / f"{DOMAIN}.po").open("rb") as fh:
         messages = read_po(fh, locale=locale, domain=DOMAIN)
-    return {m.id[0]: tuple(m.string) for m in messages if isinstance(m.id, tuple) and all(m.string) and not m.fuzzy}
+    return {
+        m.id[0]: tuple(m.string)
+        for m in messages
+        if isinstance(m.id, tuple) and isinstance(m.string, tuple | list) and all(m.string) and not m.fuzzy
+    }
 
 
 def say_n(message: str, locale: Locale, n: int, **params: object) -> str:
