@@ -108,5 +108,6 @@ def compose(case: Case) -> Composition:
             *why_asked,
         ],
         questions=questions,
+        scope_notes=permits.scope_notes(case),
         complete=not questions,
     )

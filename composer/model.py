@@ -100,6 +100,11 @@ class Commitment(_Out):
     chosen: bool = False
     mode: Literal["full", "materials"] | None = None
     reason: str | None = Field(default=None, description="why it is not eligible")
+    time_limit: Span | None = Field(default=None, description="for an eligible permit, its time limit when taken on commitment")
+    letter: str | None = Field(default=None, description="what the applicant promises")
+    consequences: str | None = Field(default=None, description="what follows a false commitment")
+    follow_up: str | None = Field(default=None, description="the check the department makes after the decision")
+    follow_up_within: Span | None = Field(default=None, description="how soon after the decision it is made")
 
 
 class Dependency(_Out):
@@ -221,8 +226,20 @@ class Reason(_Out):
     kind: Literal["permit", "element", "field", "material", "commitment"]
     id: str
     included: bool
-    chain: list[Step]
+    chain: list[Step] = Field(description="the trace: answers, rule (file:line) and legal basis behind it")
     summary: str
+    explanation: str | None = Field(
+        default=None, description="for permits, the fewest of the applicant's facts that decide it, in plain words"
+    )
+
+
+class ScopeNote(_Out):
+    """A chosen business-scope item that needs no permit of its own here: said, not silently dropped."""
+
+    scope: str
+    name: str
+    text: str = Field(description="why it needs no permit of its own")
+    source: str = Field(description="where the pack's entry for it comes from")
 
 
 class QuestionOut(_Out):
@@ -252,4 +269,5 @@ class Composition(_Out):
     savings: Savings
     reasons: list[Reason]
     questions: list[QuestionOut]
+    scope_notes: list[ScopeNote] = Field(default=[], description="chosen scope items that lead to no permit of their own")
     complete: bool = Field(description="no open question can change the result")

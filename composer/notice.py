@@ -61,10 +61,10 @@ def notice(
             )
         steps.append(say("领取综合许可凭证，扫描二维码可查看每项许可的实时状态。", locale))
     closing = say(
-        "本告知单依据规则包 %(pack)s（版本 %(version)s），按 %(date)s 有效的规定生成。",
+        # The version hash is for the one technical line of a page and a printed footer, not these words.
+        "本告知单依据%(pack)s的规定，按 %(date)s 有效的规定生成。",
         locale,
         pack=pack.meta.name.in_(locale),
-        version=pack.version,
         date=as_of.isoformat(),
     )
     return Notice(title=say("一业一证 一次告知单（%(what)s）", locale, what=what), intro=intro, steps=steps, closing=closing)

@@ -21,7 +21,7 @@ from fastapi.responses import RedirectResponse, Response
 from composer import Composer
 from composer.inputs import UNKNOWN, shown
 from composer.model import Composition, QuestionOut
-from composer.questionnaire import worded
+from composer.questionnaire import decided_by, worded
 from rules.errors import InputError, Problem
 from rules.model import Question, QuestionType
 from service.deps import ComposeServiceDep, LangDep, OptionalUser, RegistryDep
@@ -51,6 +51,13 @@ def answer_text(question: Question, value: Any, lang: Lang) -> str:
     return shown(question, value, lang)
 
 
+def progress(journey: Journey, composition: Composition, qid: str) -> tuple[int, int]:
+    """Which question this is and about how many there will be: those answered and those still open."""
+    answered = user_answers(journey, composition)
+    position = answered.index(qid) + 1 if qid in answered else len(answered) + 1
+    return position, len(dict.fromkeys([*answered, *(q.id for q in composition.questions), qid]))
+
+
 def _back(journey: Journey, qid: str, change: bool) -> str:
     if change:
         return "/check-answers"
@@ -70,6 +77,7 @@ def _render_question(
     composer: Composer,
     journey: Journey,
     q: QuestionOut,
+    composition: Composition,
     lang: str,
     change: bool,
     *,
@@ -78,7 +86,10 @@ def _render_question(
     error: str | None = None,
 ) -> Response:
     pack = composer.pack
-    affects = [pack.permits[p].name.in_(lang) for p in q.affects if p in pack.permits]
+    decided = decided_by(composer.compiled, composition, q.id, q.affects)
+    affects = [pack.permits[p].name.in_(lang) for p in decided]
+    required = {p.id: p.name for p in composition.permits}
+    shapes = [required[p] for p in q.affects if p in required]
     options = q.options if q.type == "choice" else []
     if q.type == "boolean":
         _ = translations(lang).gettext
@@ -87,7 +98,18 @@ def _render_question(
         "q": q,
         "options": options,
         "affects": affects,
-        "described": [i for i, on in (("answer-hint", q.help), ("answer-affects", affects), ("answer-error", error)) if on],
+        "shapes": shapes,
+        "progress": None if change else progress(journey, composition, q.id),
+        "described": [
+            i
+            for i, on in (
+                ("answer-hint", q.help),
+                ("answer-affects", affects),
+                ("answer-shapes", shapes),
+                ("answer-error", error),
+            )
+            if on
+        ],
         "value": value,
         "unknown": unknown,
         "error": error,
@@ -131,7 +153,7 @@ def question_page(
     q = question_out(composer, composition, qid, lang)
     assert q is not None
     value, unknown = _shown_value(composer.pack.questions[qid], journey.answers.get(qid))
-    return _render_question(request, composer, journey, q, lang, change, value=value, unknown=unknown)
+    return _render_question(request, composer, journey, q, composition, lang, change, value=value, unknown=unknown)
 
 
 _NUMBER_JUNK = re.compile(r"(?<=\d)[,，\s](?=\d{3}\b)")
@@ -243,7 +265,9 @@ def answer(
             return RedirectResponse(next_url(result, change), status_code=303)
     shown_unknown = unknown and question.type is QuestionType.number
     field_value = raw if question.type is QuestionType.number else (UNKNOWN if unknown else raw)
-    return _render_question(request, composer, journey, q, lang, change, value=field_value, unknown=shown_unknown, error=error)
+    return _render_question(
+        request, composer, journey, q, composition, lang, change, value=field_value, unknown=shown_unknown, error=error
+    )
 
 
 @router.get("/check-answers", response_class=Response, responses={200: pages.PAGE, 303: pages.TO_START})

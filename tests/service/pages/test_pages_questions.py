@@ -181,3 +181,31 @@ def test_a_change_without_follow_ups_goes_straight_back(dc: TestClient) -> None:
         follow_redirects=False,
     )
     assert response.headers["location"] == "/check-answers"
+
+
+def test_a_question_names_only_the_permits_its_answer_can_decide(dc: TestClient) -> None:
+    response = choose(dc, "convenience_store")
+    answer_until = {"area_m2": "80", "food_prep_onsite": "true", "sells_tobacco": "true"}
+    token, location = csrf(dc), response.headers["location"]
+    pages = {}
+    while location.startswith("/questions/"):
+        qid = location.split("/")[2]
+        pages[qid] = dc.get(location).text
+        location = dc.post(location, data={"csrf_token": token, "answer": answer_until.get(qid, "false")}, follow_redirects=False)
+        location = location.headers["location"]
+    decides = re.compile(r'id="answer-affects">您的回答将决定是否需要办理：(.*?)</div>')
+    tobacco = decides.search(pages["sells_tobacco"])
+    assert tobacco
+    assert tobacco.group(1) == "烟草专卖零售许可"
+    # Whether an agent files changes materials only: no permit's need hangs on it.
+    assert not decides.search(pages["uses_agent"])
+    assert "您的回答将影响以下事项的申请材料或许可条件：食品经营许可、烟草专卖零售许可" in pages["uses_agent"]
+
+
+def test_question_pages_say_which_question_of_about_how_many(dc: TestClient) -> None:
+    asked = journey(dc, ("convenience_store",), CONVENIENCE_TOBACCO)
+    first = dc.get(f"/questions/{asked[0]}").text
+    third = dc.get(f"/questions/{asked[2]}").text
+    assert f'<span class="caption" id="progress">第 1 题，共约 {len(asked)} 题</span>' in first
+    assert f'<span class="caption" id="progress">第 3 题，共约 {len(asked)} 题</span>' in third
+    assert 'id="progress"' not in dc.get(f"/questions/{asked[2]}?from=check").text
