@@ -152,10 +152,6 @@ def record_recovery(session: Session, *, actor: User | None, application_id: uui
     )
 
 
-def recorded_states(tasks: list[PermitTask]) -> dict[str, ItemState]:
-    return {t.permit: RECORDED.get(t.status, ItemState.withdrawn) for t in tasks}
-
-
 def _face(
     application: Application,
     tasks: list[PermitTask],
