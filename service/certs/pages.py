@@ -15,6 +15,7 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from certificates import qr
 from certificates.face import CertificateFace
@@ -22,7 +23,7 @@ from certificates.render import render_html, render_pdf
 from service.certs.keys import signing_ring
 from service.certs.lifecycle import issue
 from service.certs.models import Certificate
-from service.certs.verify import Unverifiable, verify
+from service.certs.verify import Unverifiable, scan
 from service.compose import today
 from service.deps import CsrfProtected, CurrentUser, RegistryDep, SessionDep
 from service.errors import NotFound
@@ -58,10 +59,10 @@ PDF: dict[int | str, dict[str, Any]] = {
         429: pages.RATE_LIMITED,
     },
 )
-def verify_page(request: Request, token: str, session: SessionDep) -> HTMLResponse:
+async def verify_page(request: Request, token: str) -> HTMLResponse:
     """扫码核验: the certificate's authenticity, its state and every sub-permit's live state."""
     try:
-        shown = verify(session, token, today())
+        shown = await run_in_threadpool(scan, request.app.state.engine, token, today())
     except Unverifiable as exc:
         return _public(request, "certificate_unverifiable.html", {"reason": exc.message}, status_code=400)
     return _public(request, "certificate_verify.html", {"shown": shown})

@@ -11,7 +11,7 @@ from typing import Any, Literal
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from pydantic import BaseModel, ConfigDict, Field, JsonValue
-from sqlalchemy import Select, bindparam, func, select
+from sqlalchemy import Connection, Engine, Select, bindparam, func, select
 from sqlmodel import Session
 
 from certificates.face import ISSUER, CertificateFace
@@ -127,13 +127,19 @@ class VerifyOut(BaseModel):
     checked_at: datetime
 
 
-def verify(session: Session, token: str, today: date) -> VerifyOut:
+def scan(engine: Engine, token: str, today: date) -> VerifyOut:
+    """``verify`` on a connection of its own in autocommit: one statement, no transaction to open or roll back."""
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        return verify(connection, token, today)
+
+
+def verify(db: Connection | Session, token: str, today: date) -> VerifyOut:
     """The certificate the token names, as it stands today; ``Unverifiable`` when the token proves nothing."""
     if len(token) > MAX_TOKEN_CHARS:
         raise Unverifiable(TokenError.malformed.value, TokenError.malformed.label)
     try:
         claimed = Read.of(token)
-        rows = session.execute(_RECORDS, {"kid": claimed.key_id, "id": claimed.certificate_id}).all()
+        rows = db.execute(_RECORDS, {"kid": claimed.key_id, "id": claimed.certificate_id}).all()
         key = rows[0] if rows else None
         public = Ed25519PublicKey.from_public_bytes(bytes.fromhex(key.public_key)) if key is not None else None
         proved = claimed.check(public, retired=key is not None and key.retired_at is not None)
