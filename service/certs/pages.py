@@ -17,10 +17,9 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from certificates import qr
 from certificates.face import CertificateFace
-from certificates.render import render_html, render_pdf
-from service.certs.keys import signing_ring
+from certificates.render import render_html
+from service.certs.documents import signed_pdf, verify_url
 from service.certs.lifecycle import issue
 from service.certs.models import Certificate
 from service.certs.verify import Unverifiable, scan
@@ -31,6 +30,7 @@ from service.i18n import negotiate, translations
 from service.pages import responses as pages
 from service.pages.templating import PAGE_HEADERS, render, templates
 from service.ratelimit import Limit
+from service.settings import Environment
 from service.workflow.errors import WorkflowError
 from service.workflow.models import Application
 from service.workflow.roles import Action, may
@@ -132,12 +132,6 @@ def _own(session: SessionDep, user: CurrentUser, certificate_id: uuid.UUID) -> C
     return certificate
 
 
-def _url(request: Request, session: SessionDep, certificate: Certificate) -> str:
-    settings = request.app.state.settings
-    token = signing_ring(session, settings.keys_dir).sign(certificate.id, certificate.version)
-    return qr.verify_url(settings.public_url, token)
-
-
 @router.get(
     "/certificates/{certificate_id}",
     response_class=HTMLResponse,
@@ -146,16 +140,20 @@ def _url(request: Request, session: SessionDep, certificate: Certificate) -> str
 def certificate_page(request: Request, certificate_id: uuid.UUID, session: SessionDep, user: CurrentUser) -> HTMLResponse:
     """The certificate as printed, with its QR (its holder, the window, the departments it names)."""
     certificate = _own(session, user, certificate_id)
-    page = render_html(CertificateFace.model_validate(certificate.face), _url(request, session, certificate))
+    settings = request.app.state.settings
+    url = verify_url(session, settings.keys_dir, settings.public_url, certificate)
+    page = render_html(CertificateFace.model_validate(certificate.face), url)
     return HTMLResponse(page, headers=PAGE_HEADERS)
 
 
 @router.get("/certificates/{certificate_id}/certificate.pdf", response_class=Response, responses=PDF)
 def certificate_pdf(request: Request, certificate_id: uuid.UUID, session: SessionDep, user: CurrentUser) -> Response:
-    """The certificate as an A4 PDF, its QR on it."""
+    """The certificate as an A4 PDF, its QR on it, signed by the bureau (PAdES)."""
     certificate = _own(session, user, certificate_id)
     face = CertificateFace.model_validate(certificate.face)
-    pdf = render_pdf(face, _url(request, session, certificate))
+    settings = request.app.state.settings
+    test_ca = settings.env is not Environment.production
+    pdf = signed_pdf(session, settings.keys_dir, settings.public_url, certificate, test_ca=test_ca)
     name = f"行业综合许可凭证-{face.number}-第{face.version}版.pdf"
     disposition = f"attachment; filename=\"certificate-{face.number}-v{face.version}.pdf\"; filename*=UTF-8''{quote(name)}"
     return Response(pdf, media_type="application/pdf", headers={"Content-Disposition": disposition, "Cache-Control": "no-store"})
