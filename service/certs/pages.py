@@ -19,9 +19,12 @@ from starlette.concurrency import run_in_threadpool
 
 from certificates.face import CertificateFace
 from certificates.render import render_html
+from certificates.statuslist import MEDIA_TYPE, jwk
 from service.certs.documents import signed_pdf, verify_url
+from service.certs.keys import listing
 from service.certs.lifecycle import issue
 from service.certs.models import Certificate
+from service.certs.statuslist import PATH, current
 from service.certs.verify import Unverifiable, scan
 from service.compose import today
 from service.deps import CsrfProtected, CurrentUser, RegistryDep, SessionDep
@@ -157,3 +160,22 @@ def certificate_pdf(request: Request, certificate_id: uuid.UUID, session: Sessio
     name = f"行业综合许可凭证-{face.number}-第{face.version}版.pdf"
     disposition = f"attachment; filename=\"certificate-{face.number}-v{face.version}.pdf\"; filename*=UTF-8''{quote(name)}"
     return Response(pdf, media_type="application/pdf", headers={"Content-Disposition": disposition, "Cache-Control": "no-store"})
+
+
+STATUS_LIST: dict[int | str, dict[str, Any]] = {
+    200: {"description": "The signed BitstringStatusListCredential", "content": {MEDIA_TYPE: {"schema": {"type": "string"}}}}
+}
+
+
+@router.get(PATH, response_class=Response, responses=STATUS_LIST)
+def status_list(request: Request, session: SessionDep) -> Response:
+    """证照状态列表: every certificate version's bit (set: no longer in force), signed, for checkers offline."""
+    settings = request.app.state.settings
+    jws = current(session, settings.keys_dir, settings.public_url)
+    return Response(jws, media_type=MEDIA_TYPE, headers={"Cache-Control": "public, max-age=60"})
+
+
+@router.get("/status/keys", responses={200: {"description": "JWKS: the public keys that sign tokens and the status list"}})
+def status_keys(session: SessionDep) -> dict[str, list[dict[str, str]]]:
+    """签名公钥 (JWKS): every key in use, by ``kid``, to check the status list and the QR tokens."""
+    return {"keys": [jwk(row.key_id, bytes.fromhex(row.public_key)) for row in listing(session) if row.retired_at is None]}
