@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlmodel import Session, col
 
 from service.certs.models import Certificate, StatusList
@@ -29,7 +29,12 @@ def issued(session: Session, certificate: Certificate) -> None:
 
 
 def changed(session: Session, certificate: Certificate) -> None:
-    """Owe the e-licence library and the status list this version's state (a repeat of one revision adds nothing)."""
+    """Owe the e-licence library and the status list this version's state (a repeat of one revision adds nothing).
+
+    The list's row is locked first, so the row owed is stamped after any regeneration under way has committed:
+    a list generated at or after that stamp was computed after this change committed (``statuslist.deliver``).
+    """
+    session.execute(select(StatusList.id).where(col(StatusList.id) == 1).with_for_update())
     version = f"{certificate.id}:{certificate.version}:{certificate.revision}"
     payload = {"certificate_id": str(certificate.id), "version": certificate.version, "revision": certificate.revision}
     outbox.add(session, topic=ELICENCE, key=f"{ELICENCE}:{version}", payload=payload)

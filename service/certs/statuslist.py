@@ -30,12 +30,12 @@ def list_url(public_url: str) -> str:
 
 
 def regenerate(session: Session, keys_dir: Path, public_url: str, now: datetime | None = None) -> StatusList:
-    """Compute, sign and store the list as the records stand at ``now``; the caller commits."""
-    now = now or utcnow()
-    today = now.astimezone(TIMEZONE).date()
-    head = session.get(StatusList, 1, with_for_update=True)
+    """Compute, sign and store the list as the records stand once its row is locked; the caller commits."""
+    head = session.get(StatusList, 1, with_for_update=True, populate_existing=True)
     if head is None:
         raise LookupError("status_list has no row: run the migrations")
+    now = now or utcnow()
+    today = now.astimezone(TIMEZONE).date()
     ended = or_(
         col(Certificate.superseded_at).is_not(None),
         col(Certificate.recovered_at).is_not(None),
