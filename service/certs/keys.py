@@ -18,11 +18,12 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat, load_pem_private_key
+from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from certificates.seal import SIGNER_CERT_FILE, Seal, make_test_ca
 from certificates.tokens import KeyRing, key_id, public_raw
-from service.certs.models import CertificateKey
+from service.certs.models import CertificateKey, StatusList
 from service.models import utcnow
 
 
@@ -62,6 +63,8 @@ def retire(session: Session, kid: str) -> bool:
     if row is None or row.retired_at is not None:
         return False
     row.retired_at = utcnow()
+    # the stored status list may be signed by it: have the next fetch sign a new one
+    session.execute(update(StatusList).values(generated_at=None))
     session.commit()
     return True
 
