@@ -1,8 +1,8 @@
 """A population of certificates in PostgreSQL for the benchmarks: a few issued for real, the rest cloned in SQL.
 
 ``multiply`` copies one issued certificate, its application (its composition left out: no scan reads it)
-and its permit tasks with new random ids until the certificate table holds ``total`` rows, in one
-``INSERT … SELECT`` per table over ``generate_series``, then analyses the tables so the planner sees them.
+and its permit tasks with new random ids, each copy the next status-list index, until the certificate table
+holds ``total`` rows, in one ``INSERT … SELECT`` per table over ``generate_series``, then analyses the tables.
 The bench scripts (bench/verify.py, bench/statuslist.py) share it.
 """
 
@@ -74,12 +74,18 @@ def multiply(engine: Engine, template: uuid.UUID, total: int) -> int:
             ),
             _copy(
                 tables[Certificate],
-                {"id": "clone.certificate_id", "application_id": "clone.application_id", "number": number},
+                {
+                    "id": "clone.certificate_id",
+                    "application_id": "clone.application_id",
+                    "number": number,
+                    "list_index": "(SELECT next_index FROM status_list) + clone.g - 1",
+                },
                 "t.id = :certificate",
             ),
+            "UPDATE status_list SET next_index = next_index + :n",
         ]
         for statement in statements:
-            connection.execute(text(statement), {"application": application_id, "certificate": template})
+            connection.execute(text(statement), {"application": application_id, "certificate": template, "n": missing})
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         for table in ("application", "permit_task", "certificate"):
             connection.execute(text(f"ANALYZE {table}"))
