@@ -35,7 +35,9 @@ class Certificate(SQLModel, table=True):
         default=None, sa_type=sa.DateTime(timezone=True), nullable=True, description="收回: recorded when a sub-permit ended it"
     )
     recovery_reason: str = Field(default="", max_length=300)
-    list_index: int | None = Field(default=None, unique=True, description="its bit in the status list (statuslist.py)")
+    list_index: int | None = Field(
+        default=None, unique=True, index=True, description="its bit in the status list (statuslist.py)"
+    )
     expires_on: date | None = Field(default=None, description="the earliest sub-permit's last day: void after it")
 
     @property
