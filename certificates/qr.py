@@ -58,7 +58,7 @@ def read_pdf(pdf: bytes, dpi: int = 200) -> list[str]:
         image = document[0].render(scale=dpi / 72).to_pil()
     finally:
         document.close()
-    return [r.text for r in zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode)]
+    return [r.text for r in zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormats([zxingcpp.BarcodeFormat.QRCode]))]
 
 
 def token_of(url: str) -> str | None:

@@ -13,13 +13,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from asn1crypto import pem
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
 from cryptography.x509.oid import NameOID
-from pyhanko.keys import load_cert_from_pemder, load_private_key_from_pemder
+from pyhanko.keys import load_private_key_from_pemder
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import signers
@@ -46,11 +47,13 @@ class Seal:
     @classmethod
     def load(cls, folder: Path) -> Seal:
         """The seal whose files are in ``folder`` (``bureau.pem``, ``bureau-key.pem``, ``ca.pem``)."""
-        root = load_cert_from_pemder(str(folder / CA_FILE))
+        root = load_certificate(folder / CA_FILE)
+        registry = SimpleCertificateStore()  # type: ignore[no-untyped-call]  # pyhanko-certvalidator leaves __init__ untyped
+        registry.register(root)
         signer = signers.SimpleSigner(
-            signing_cert=load_cert_from_pemder(str(folder / SIGNER_CERT_FILE)),
+            signing_cert=load_certificate(folder / SIGNER_CERT_FILE),
             signing_key=load_private_key_from_pemder(str(folder / SIGNER_KEY_FILE), passphrase=None),
-            cert_registry=SimpleCertificateStore.from_certs([root]),
+            cert_registry=registry,
         )
         return cls(signer, root)
 
@@ -66,6 +69,14 @@ class Seal:
         )
         signed: io.BytesIO = signers.PdfSigner(meta, signer=self.signer).sign_pdf(writer)
         return signed.getvalue()
+
+
+def load_certificate(path: Path) -> asn1_x509.Certificate:
+    """An X.509 certificate from a PEM or DER file."""
+    data = path.read_bytes()
+    if pem.detect(data):
+        _, _, data = pem.unarmor(data)
+    return asn1_x509.Certificate.load(data)
 
 
 @dataclass(frozen=True)

@@ -30,9 +30,7 @@ def verify_pdf(
     database_url: DatabaseUrl = None,
 ) -> None:
     """核验凭证 PDF: 电子签名是否完好可信, 二维码是否真实, 记录中此版是否现行有效。不通过时退出码为 1。"""
-    from pyhanko.keys import load_cert_from_pemder
-
-    from certificates.seal import CA_FILE
+    from certificates.seal import CA_FILE, load_certificate
     from service.certs.documents import check_pdf
     from service.cli_serve import _settings
     from service.compose import today
@@ -45,7 +43,7 @@ def verify_pdf(
         raise typer.Exit(2)
     engine = make_engine(settings.database_url)
     try:
-        verdict = check_pdf(engine, pdf.read_bytes(), load_cert_from_pemder(str(root_file)), today())
+        verdict = check_pdf(engine, pdf.read_bytes(), load_certificate(root_file), today())
     finally:
         engine.dispose()
     for line in verdict.lines:

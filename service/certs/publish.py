@@ -34,7 +34,7 @@ def changed(session: Session, certificate: Certificate) -> None:
     The list's row is locked first, so the row owed is stamped after any regeneration under way has committed:
     a list generated at or after that stamp was computed after this change committed (``statuslist.deliver``).
     """
-    session.execute(select(StatusList.id).where(col(StatusList.id) == 1).with_for_update())
+    session.execute(select(col(StatusList.id)).where(col(StatusList.id) == 1).with_for_update())
     version = f"{certificate.id}:{certificate.version}:{certificate.revision}"
     payload = {"certificate_id": str(certificate.id), "version": certificate.version, "revision": certificate.revision}
     outbox.add(session, topic=ELICENCE, key=f"{ELICENCE}:{version}", payload=payload)
