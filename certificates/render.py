@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-import threading
 from functools import cache
 from pathlib import Path
-from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from certificates import qr
 from certificates.face import CertificateFace
 from forms import print_fonts
-
-_local = threading.local()
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 
@@ -32,20 +28,7 @@ def render_pdf(face: CertificateFace, url: str) -> bytes:
     """The same page printed on A4, in the print faces the notice uses (forms/print_fonts.py)."""
     from weasyprint import HTML  # imported late: it loads Pango and fonts
 
-    config, stylesheets = _print_setup()
+    config, stylesheets = print_fonts.font_setup()
     html = HTML(string=render_html(face, url), base_url=str(TEMPLATES_DIR))
     pdf: bytes = html.write_pdf(stylesheets=stylesheets, font_config=config)
     return pdf
-
-
-def _print_setup() -> tuple[Any, list[Any]]:
-    """One FontConfiguration per thread (Pango's font map is not shared between threads) with the print faces declared."""
-    setup = getattr(_local, "print_setup", None)
-    if setup is None:
-        from weasyprint import CSS
-        from weasyprint.text.fonts import FontConfiguration
-
-        config = FontConfiguration()
-        faces = print_fonts.stylesheet()
-        setup = _local.print_setup = (config, [CSS(string=faces, font_config=config)] if faces else [])
-    return setup
