@@ -12,16 +12,17 @@ from sqlmodel import Session
 from svcutil import free_port, make_settings
 from typer.testing import CliRunner
 
-from certs.certcase import MONDAY, Staff, task
+from certs.certcase import Staff, task
 from certs.library import serving
-from composer import Composer
-from service.certs.lifecycle import issue
 from service.certs.models import Certificate
 from service.cli import app
 from service.jobs import notifications, outbox
 from service.settings import Settings
 from service.workflow.models import Application
 from service.workflow.review import record_verification
+
+Decided = Callable[..., Application]
+Issuer = Callable[..., Certificate]
 
 
 @pytest.fixture(autouse=True)
@@ -67,19 +68,8 @@ def _faulty(n: int) -> tuple[int, float, bool]:
 
 
 def test_a_faulty_library_ends_holding_exactly_each_versions_state(
-    db_url: str,
-    engine: Engine,
-    session: Session,
-    staff: Staff,
-    composer: Composer,
-    keys_dir: Path,
-    decide_all: Callable[..., Application],
+    db_url: str, engine: Engine, session: Session, staff: Staff, keys_dir: Path, decide_all: Decided, issue_for: Issuer
 ) -> None:
-    def issue_for(application: Application, **kw: object) -> Certificate:
-        return issue(
-            session, actor=staff.clerk, application_id=application.id, composer=composer, keys_dir=keys_dir, today=MONDAY, **kw
-        )  # type: ignore[arg-type]
-
     kept, changed, voided = decide_all(), decide_all(), decide_all()
     first_kept = issue_for(kept)
     first_changed = issue_for(changed)
@@ -106,17 +96,9 @@ def test_a_faulty_library_ends_holding_exactly_each_versions_state(
 
 
 def test_a_library_that_keeps_failing_is_listed_by_outbox_status(
-    db_url: str,
-    engine: Engine,
-    session: Session,
-    staff: Staff,
-    composer: Composer,
-    keys_dir: Path,
-    decide_all: Callable[..., Application],
-    monkeypatch: pytest.MonkeyPatch,
+    db_url: str, engine: Engine, keys_dir: Path, decide_all: Decided, issue_for: Issuer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    application = decide_all()
-    issue(session, actor=staff.clerk, application_id=application.id, composer=composer, keys_dir=keys_dir, today=MONDAY)
+    issue_for(decide_all())
     port = free_port()
     settings = _settings(db_url, keys_dir, port, outbox_max_attempts=3)
     with serving(port, lambda n: (500, 0.0, False)) as library:

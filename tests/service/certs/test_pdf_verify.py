@@ -9,10 +9,9 @@ import pytest
 from sqlmodel import Session
 from typer.testing import CliRunner
 
-from certs.certcase import MONDAY, Staff, task
-from composer import Composer
+from certs.certcase import Staff, task
 from service.certs.documents import signed_pdf
-from service.certs.lifecycle import issue
+from service.certs.models import Certificate
 from service.cli import app
 from service.workflow.models import Application
 from service.workflow.review import record_verification
@@ -23,12 +22,14 @@ PUBLIC = "https://yiye.example.gov.cn"
 
 @pytest.fixture
 def issued_pdf(
-    session: Session, staff: Staff, composer: Composer, keys_dir: Path, decide_all: Callable[..., Application], tmp_path: Path
+    session: Session,
+    keys_dir: Path,
+    decide_all: Callable[..., Application],
+    issue_for: Callable[..., Certificate],
+    tmp_path: Path,
 ) -> tuple[Application, Path]:
     application = decide_all()
-    certificate = issue(
-        session, actor=staff.clerk, application_id=application.id, composer=composer, keys_dir=keys_dir, today=MONDAY
-    )
+    certificate = issue_for(application)
     path = tmp_path / "certificate.pdf"
     path.write_bytes(signed_pdf(session, keys_dir, PUBLIC, certificate, test_ca=True))
     return application, path
@@ -86,19 +87,10 @@ def test_a_void_certificate_fails_on_the_records(
 
 
 def test_a_superseded_version_fails_and_names_the_current_one(
-    db_url: str, session: Session, staff: Staff, composer: Composer, keys_dir: Path, issued_pdf: tuple[Application, Path]
+    db_url: str, keys_dir: Path, issue_for: Callable[..., Certificate], issued_pdf: tuple[Application, Path]
 ) -> None:
     application, pdf = issued_pdf
-    values = {"premises_address": "北京市东城区新址 1 号"}
-    issue(
-        session,
-        actor=staff.clerk,
-        application_id=application.id,
-        composer=composer,
-        keys_dir=keys_dir,
-        form_values=values,
-        today=MONDAY,
-    )
+    issue_for(application, form_values={"premises_address": "北京市东城区新址 1 号"})
     code, output = _verify(db_url, keys_dir, pdf)
     assert code == 1
     assert "此版已换发，现行为第 2 版" in output

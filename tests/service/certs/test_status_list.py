@@ -14,16 +14,16 @@ from sqlmodel import Session
 from svcutil import make_settings
 
 from certificates import statuslist
-from certs.certcase import MONDAY, Staff, task
-from composer import Composer
+from certs.certcase import Staff, task
 from service.app import create_app
 from service.certs.keys import signing_ring
-from service.certs.lifecycle import issue
 from service.certs.models import Certificate
 from service.jobs import notifications, outbox
 from service.workflow.models import Application
 from service.workflow.review import record_verification
 
+Decided = Callable[..., Application]
+Issuer = Callable[..., Certificate]
 API_KEY = "status-list-test-key-0123456789"
 PUBLIC = "https://yiye.example.gov.cn"
 
@@ -82,13 +82,12 @@ def test_a_voided_certificates_bit_is_set_once_the_worker_regenerates(
     engine: Engine,
     session: Session,
     staff: Staff,
-    composer: Composer,
     keys_dir: Path,
-    decide_all: Callable[..., Application],
+    decide_all: Decided,
+    issue_for: Issuer,
 ) -> None:
     kept, voided = decide_all(), decide_all()
-    kept_cert = issue(session, actor=staff.clerk, application_id=kept.id, composer=composer, keys_dir=keys_dir, today=MONDAY)
-    voided_cert = issue(session, actor=staff.clerk, application_id=voided.id, composer=composer, keys_dir=keys_dir, today=MONDAY)
+    kept_cert, voided_cert = issue_for(kept), issue_for(voided)
     _relay(engine, db_url, keys_dir)
     kept_index, voided_index = _index(client, session, keys_dir, kept_cert), _index(client, session, keys_dir, voided_cert)
     assert kept_index != voided_index
@@ -102,27 +101,11 @@ def test_a_voided_certificates_bit_is_set_once_the_worker_regenerates(
 
 
 def test_a_superseded_versions_bit_is_set_and_the_new_versions_is_not(
-    client: TestClient,
-    db_url: str,
-    engine: Engine,
-    session: Session,
-    staff: Staff,
-    composer: Composer,
-    keys_dir: Path,
-    decide_all: Callable[..., Application],
+    client: TestClient, db_url: str, engine: Engine, keys_dir: Path, decide_all: Decided, issue_for: Issuer
 ) -> None:
     application = decide_all()
-    first = issue(session, actor=staff.clerk, application_id=application.id, composer=composer, keys_dir=keys_dir, today=MONDAY)
-    values = {"premises_address": "北京市东城区新址 1 号"}
-    second = issue(
-        session,
-        actor=staff.clerk,
-        application_id=application.id,
-        composer=composer,
-        keys_dir=keys_dir,
-        form_values=values,
-        today=MONDAY,
-    )
+    first = issue_for(application)
+    second = issue_for(application, form_values={"premises_address": "北京市东城区新址 1 号"})
     _relay(engine, db_url, keys_dir)
     assert _bit(client, second.list_index or 0) is False
     assert _bit(client, first.list_index or 0) is True
