@@ -127,3 +127,19 @@ def test_a_forged_or_foreign_list_does_not_verify(client: TestClient, keys_dir: 
         statuslist.verify(statuslist.sign({"id": "x"}, stranger), keys)
     with pytest.raises(statuslist.StatusListError):
         statuslist.verify("not.a.jws", keys)
+
+
+def test_retiring_the_key_that_signed_the_list_has_the_next_fetch_signed_by_a_key_in_use(
+    client: TestClient, keys_dir: Path, session: Session
+) -> None:
+    from service.certs import keys
+
+    before = client.get("/status/certificates").text
+    old = signing_ring(session, keys_dir).signing_key_id
+    keys.rotate(session, keys_dir)
+    assert keys.retire(session, old)
+    in_use = {k["kid"] for k in client.get("/status/keys").json()["keys"]}
+    assert old not in in_use
+    after = client.get("/status/certificates").text
+    assert after != before
+    _bit(client, 0)  # verifies with the keys in use
