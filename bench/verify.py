@@ -11,7 +11,8 @@
 2. Issues each one's certificate (``service.certs.lifecycle.issue``: records, audit events, outbox rows,
    the Ed25519 token), renders its A4 PDF with the QR in the print faces (``certificates.render.render_pdf``)
    and signs it (PAdES, ``certificates.seal``; a test CA made in the keys folder), timing both: p50 and
-   p99 of each and of their sum, against the issue's target of ≤ 0.5 s.
+   p99 of each and of their sum, against the issue's target of ≤ 0.5 s, and the CPU time the process spent
+   on both (on a shared machine the wall time also counts the waits for a core).
    Then (PostgreSQL) clones the last certificate with its application and tasks in SQL until there are
    ``--total`` certificates (bench/certpop.py), and signs tokens for ``--sample`` of them drawn at random.
 3. Starts ``yiye serve --workers 2`` on that database with ``YIYE_BENCH_ROUTES=true`` and rate limits
@@ -101,7 +102,7 @@ def _user(session: Session, role: Role, department: str | None = None) -> User:
     return user
 
 
-def seed(url: str, work: Path, count: int) -> tuple[list[float], list[float], list[str]]:
+def seed(url: str, work: Path, count: int, cpu: list[float] | None = None) -> tuple[list[float], list[float], list[str]]:
     """``count`` certificates issued: (issue seconds, PDF seconds, tokens)."""
     composer = Composer.load("mini", PACKS)
     engine = db.make_engine(url)
@@ -151,7 +152,7 @@ def seed(url: str, work: Path, count: int) -> tuple[list[float], list[float], li
                     version=task.version,
                     today=MONDAY,
                 )
-            started = time.perf_counter()
+            started, started_cpu = time.perf_counter(), time.process_time()
             certificate = issue(
                 session, actor=clerk, application_id=application.id, composer=composer, keys_dir=work / "keys", today=MONDAY
             )
@@ -161,6 +162,8 @@ def seed(url: str, work: Path, count: int) -> tuple[list[float], list[float], li
             seal(work / "keys", test_ca=True).sign(pdf)
             issue_s.append(issued - started)
             pdf_s.append(time.perf_counter() - issued)
+            if cpu is not None:
+                cpu.append(time.process_time() - started_cpu)
             tokens.append(token)
         # the bare endpoint answers with a verify answer's own bytes, so both put as much on the wire
         (work / "bare.json").write_text(verify(session, tokens[-1], MONDAY).model_dump_json())
@@ -199,7 +202,7 @@ def serving(url: str, work: Path, api_key: str) -> Iterator[int]:
         start_new_session=True,
     )
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 240  # a loaded machine starts two workers slowly
         while True:
             try:
                 if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=1).status_code == 200:
@@ -266,11 +269,13 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp, _database(args, Path(tmp)) as url:
         work = Path(tmp)
         db.upgrade(url)
-        issue_s, pdf_s, tokens = seed(url, work, args.certificates)
+        cpu: list[float] = []
+        issue_s, pdf_s, tokens = seed(url, work, args.certificates, cpu)
         total = [a + b for a, b in zip(issue_s, pdf_s, strict=True)]
         backend = "SQLite" if args.sqlite else "PostgreSQL"
         print(f"issue, {len(total)} certificates ({backend})       p50        p99")
-        for label, values in (("records + token signature", issue_s), ("PDF + QR + PAdES signature", pdf_s), ("both", total)):
+        steps = (("records + token signature", issue_s), ("PDF + QR + PAdES signature", pdf_s), ("both", total))
+        for label, values in (*steps, ("both, CPU time of this process", cpu)):
             print(f"  {label:<36}{percentile(values, 0.5) * 1000:7.1f} ms {percentile(values, 0.99) * 1000:7.1f} ms")
         if not args.sqlite:
             engine = db.make_engine(url)
