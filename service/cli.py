@@ -14,6 +14,7 @@ from composer import scenarios as scenario_runner
 from rules import checks, packs, yamlsource
 from rules.errors import InputError, PackError, Problem
 from service.cli_audit import register as register_audit
+from service.cli_certificates import register as register_certificates
 from service.cli_keys import register as register_keys
 from service.cli_serve import register as register_serve
 from service.cli_users import register as register_users
@@ -27,6 +28,7 @@ register_users(app)  # `yiye users create` (service/cli_users.py)
 register_audit(app)  # `yiye audit verify` (service/cli_audit.py)
 register_worker(app)  # `yiye worker`, `yiye outbox status|retry` (service/cli_worker.py)
 register_keys(app)  # `yiye keys list|rotate|retire` (service/cli_keys.py)
+register_certificates(app)  # `yiye certificates verify FILE.pdf` (service/cli_certificates.py)
 
 PackOption = Annotated[str, typer.Option("--pack", "-p", help="规则包 id")]
 PacksDir = Annotated[Path, typer.Option("--packs-dir", help="规则包所在目录", exists=True, file_okay=False)]

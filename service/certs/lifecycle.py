@@ -21,6 +21,7 @@ from certificates.face import CertificateFace, NotLicensed, SubPermit
 from certificates.numbers import new_number, permit_number
 from certificates.status import ItemState
 from composer import Composer
+from service.certs import publish
 from service.certs.keys import signing_ring
 from service.certs.models import Certificate
 from service.compose import TIMEZONE
@@ -97,9 +98,11 @@ def issue(
             issued_by=actor.id,
         )
         session.add(certificate)
+        publish.issued(session, certificate)
         if previous is not None:
             previous.superseded_at = utcnow()
             session.add(previous)
+            publish.changed(session, previous)
             audit.record(
                 session,
                 actor=actor,
@@ -139,6 +142,7 @@ def record_recovery(session: Session, *, actor: User | None, application_id: uui
     certificate.recovered_at = utcnow()
     certificate.recovery_reason = reason[:300]
     session.add(certificate)
+    publish.changed(session, certificate)
     audit.record(
         session,
         actor=actor,
@@ -150,10 +154,6 @@ def record_recovery(session: Session, *, actor: User | None, application_id: uui
         reason=reason,
         data={"number": certificate.number, "version": certificate.version, "permit": permit},
     )
-
-
-def recorded_states(tasks: list[PermitTask]) -> dict[str, ItemState]:
-    return {t.permit: RECORDED.get(t.status, ItemState.withdrawn) for t in tasks}
 
 
 def _face(

@@ -6,7 +6,7 @@ Private keys never enter the database: they are files in ``YIYE_KEYS_DIR`` (``se
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -35,6 +35,15 @@ class Certificate(SQLModel, table=True):
         default=None, sa_type=sa.DateTime(timezone=True), nullable=True, description="收回: recorded when a sub-permit ended it"
     )
     recovery_reason: str = Field(default="", max_length=300)
+    list_index: int | None = Field(
+        default=None, unique=True, index=True, description="its bit in the status list (statuslist.py)"
+    )
+    expires_on: date | None = Field(default=None, description="the earliest sub-permit's last day: void after it")
+
+    @property
+    def revision(self) -> int:
+        """How many recorded facts the version has had: issued, then superseded and recovered, each at most once."""
+        return 1 + (self.superseded_at is not None) + (self.recovered_at is not None)
 
     @property
     def departments(self) -> list[str]:
@@ -50,3 +59,14 @@ class CertificateKey(SQLModel, table=True):
     public_key: str = Field(max_length=64, description="the raw Ed25519 public key, hex")
     created_at: datetime = Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True), nullable=False)
     retired_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True), nullable=True)
+
+
+class StatusList(SQLModel, table=True):
+    """The certificates' status list: the next free index, and the latest signed list (one row)."""
+
+    __tablename__ = "status_list"
+
+    id: int = Field(default=1, primary_key=True, sa_column_kwargs={"autoincrement": False})
+    next_index: int = 0
+    jws: str = Field(default="", sa_type=sa.Text, description="the signed BitstringStatusListCredential, compact JWS")
+    generated_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True), nullable=True)

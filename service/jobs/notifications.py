@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
+from service.certs import elicence, publish, statuslist
 from service.jobs import mail, outbox
 from service.jobs.models import Notification, OutboxRow
 from service.models import User, utcnow
@@ -35,6 +36,12 @@ def deliver(settings: Settings) -> outbox.Deliver:
     """The worker's delivery of every outbox topic."""
 
     def deliver_row(session: Session, row: OutboxRow) -> None:
+        if row.topic == publish.ELICENCE:
+            elicence.deliver(session, settings, row)
+            return
+        if row.topic == publish.STATUS_LIST:
+            statuslist.deliver(session, settings.keys_dir, settings.public_url, row)
+            return
         if row.topic == "email":
             payload = row.payload
             mail.send(settings, to=payload["to"], subject=payload["subject"], body=payload["body"], message_id=f"outbox-{row.id}")

@@ -12,6 +12,7 @@ from service.certs import pages as certificates
 from service.pages import apply, auth, documents, drafts, notice, notifications, questions, start, window
 
 pages_router = APIRouter()
+pages_router.include_router(certificates.router)  # first: the verify page is the busiest, and routes are matched in order
 pages_router.include_router(start.router)
 pages_router.include_router(questions.router)
 pages_router.include_router(notice.router)
@@ -21,6 +22,5 @@ pages_router.include_router(auth.router)
 pages_router.include_router(drafts.router)
 pages_router.include_router(window.router)
 pages_router.include_router(notifications.router)
-pages_router.include_router(certificates.router)
 
 __all__ = ["pages_router"]

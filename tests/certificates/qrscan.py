@@ -2,15 +2,9 @@
 
 from __future__ import annotations
 
-import pypdfium2
-import zxingcpp
+from certificates.qr import read_pdf
 
 
 def scan_pdf(pdf: bytes, dpi: int = 200) -> list[str]:
     """Every QR code's text on the PDF's first page, rasterised at ``dpi``."""
-    document = pypdfium2.PdfDocument(pdf)
-    try:
-        image = document[0].render(scale=dpi / 72).to_pil()
-    finally:
-        document.close()
-    return [r.text for r in zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode)]
+    return read_pdf(pdf, dpi)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import text
@@ -14,6 +15,8 @@ from sqlmodel import Session
 
 from certs.certcase import MONDAY, SIGNED, Staff, task, uploads
 from composer import Composer
+from service.certs.lifecycle import issue
+from service.certs.models import Certificate
 from service.models import Draft
 from service.workflow.models import Application
 from service.workflow.review import Decision, decide
@@ -65,5 +68,17 @@ def decide_all(
         session.refresh(application)
         assert application.status == "decided"
         return application
+
+    return make
+
+
+@pytest.fixture
+def issue_for(session: Session, staff: Staff, composer: Composer, keys_dir: Path) -> Callable[..., Certificate]:
+    """Issue (or re-issue) an application's certificate at the window on MONDAY; keywords go on to ``issue``."""
+
+    def make(application: Application, **kw: Any) -> Certificate:
+        return issue(
+            session, actor=staff.clerk, application_id=application.id, composer=composer, keys_dir=keys_dir, today=MONDAY, **kw
+        )
 
     return make
