@@ -1,7 +1,7 @@
 """certificates: each version's index in the status list and its earliest expiry; the status list itself
 
 Revision ID: 0009_certsign
-Revises: 0006
+Revises: 0007_queues
 Create Date: 2026-12-05
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = '0009_certsign'
-down_revision: str | Sequence[str] | None = '0006'
+down_revision: str | Sequence[str] | None = '0007_queues'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
