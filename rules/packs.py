@@ -19,7 +19,7 @@ import logging
 import os
 import re
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -646,7 +646,7 @@ def _lifecycle_references(pack: Pack, entry: Lifecycle) -> list[Problem]:
     """A lifecycle entry names only fields, materials and permits the pack has."""
     where = pack.origin("lifecycle", entry.id)
     label = f"生命周期事项 {entry.id.value}"
-    wanted = [("表单字段", f, pack.fields) for f in entry.fields]
+    wanted: list[tuple[str, str, Collection[str]]] = [("表单字段", f, pack.fields) for f in entry.fields]
     wanted += [("材料", ref.material, pack.materials) for ref in entry.materials]
     for permit, ask in entry.permits.items():
         wanted.append(("许可事项", permit, pack.permits))

@@ -13,10 +13,10 @@ from pydantic import BaseModel, ConfigDict, Field, JsonValue
 from sqlmodel import Session
 
 from certificates.face import ISSUER, CertificateFace
-from certificates.status import derive
 from certificates.tokens import MAX_TOKEN_CHARS, InvalidToken, TokenError
 from service.certs.keys import verifying_ring
-from service.certs.lifecycle import current, recorded_states, tasks_of
+from service.certs.life import live
+from service.certs.lifecycle import current
 from service.certs.models import Certificate
 from service.models import utcnow
 
@@ -143,9 +143,8 @@ def _shape(session: Session, certificate: Certificate, key_id: str, today: date)
     face = CertificateFace.model_validate(certificate.face)
     newest = current(session, certificate.application_id)
     superseded_by = newest.version if newest is not None and newest.id != certificate.id else None
-    status = derive(
-        face, recorded_states(tasks_of(session, certificate.application_id)), superseded=superseded_by is not None, today=today
-    )
+    record = live(session, certificate.application_id, today)
+    status = record.status(certificate, newest, today)
     shown = superseded_by is None
     items = {i.permit: i for i in status.items}
     return VerifyOut(
@@ -169,7 +168,7 @@ def _shape(session: Session, certificate: Certificate, key_id: str, today: date)
                 number=p.number,
                 department_name=p.department_name,
                 valid_from=p.valid_from,
-                valid_to=p.valid_to,
+                valid_to=record.terms.get(p.permit, p.valid_to),
                 on_commitment=p.on_commitment,
                 state=items[p.permit].state.value,
                 state_label=items[p.permit].label,

@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import date
 
 from sqlmodel import Session, select
-from wfcase import CASE, FORM, SIGNED, Staff, uploads
+from wfcase import CASE, FORM, PDF, SIGNED, Staff, uploads
 
 from service.workflow.models import Application, PermitTask
 
 MONDAY = date(2026, 12, 7)
 
-__all__ = ["CASE", "FORM", "MONDAY", "SIGNED", "Staff", "task", "uploads"]
+__all__ = ["CASE", "FORM", "MONDAY", "PDF", "SIGNED", "Staff", "task", "uploads"]
 
 
 def task(session: Session, application: Application, permit: str) -> PermitTask:

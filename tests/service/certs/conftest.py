@@ -26,7 +26,7 @@ from service.workflow.window import accept
 def _empty_certificates(db_url: str, engine: object) -> Iterator[None]:
     yield
     with Session(engine) as cleaning:  # type: ignore[arg-type]
-        for table in ("certificate", "certificate_key"):
+        for table in ("lifecycle_request", "permit_holding", "certificate", "certificate_key"):
             cleaning.exec(text(f"DELETE FROM {table}"))  # type: ignore[call-overload]
         cleaning.commit()
 
