@@ -2,7 +2,7 @@
 
 A state change tells the applicant; a task that becomes ready for decision tells its department's reviewers.
 A task due soon (80 % of its working days used) reminds its department's reviewers; an overdue one is escalated
-to them and to the district's supervisors.
+to them and to the district's supervisors. A term ending soon reminds the holder to apply for extension.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
+from service.certs.models import Certificate
 from service.jobs import mail, outbox
 from service.jobs.models import Notification, OutboxRow
 from service.models import User, utcnow
@@ -120,9 +121,25 @@ def _reminder_message(session: Session, reminder: dict[str, Any]) -> Message | N
     )
 
 
+def _extension_message(session: Session, reminder: dict[str, Any]) -> Message | None:
+    certificate = session.get(Certificate, uuid.UUID(reminder["certificate_id"]))
+    holder = session.get(User, certificate.owner_id) if certificate else None
+    if certificate is None or holder is None:
+        return None
+    name = next((p["name"] for p in certificate.face["permits"] if p["permit"] == reminder["permit"]), reminder["permit"])
+    ends = _day(date.fromisoformat(reminder["valid_to"]))
+    return Message(
+        [holder],
+        f"请及时申请延续：{name}（凭证 {certificate.number}）",
+        f"您的行业综合许可凭证 {certificate.number} 上的“{name}”将于 {ends}到期（还有 {reminder['days_left']} 天）。"
+        f"请在到期三十日前申请延续（《中华人民共和国行政许可法》第五十条）：/certificates/{certificate.id}/apply/extension",
+    )
+
+
 MESSAGES: dict[str, Callable[[Session, dict[str, Any]], Message | None]] = {
     "state": _state_message,
     "reminder": _reminder_message,
+    "extension": _extension_message,
 }
 """What each topic tells whom (``email`` rows are the messages themselves)."""
 

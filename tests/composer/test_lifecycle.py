@@ -19,11 +19,13 @@ def test_the_default_pack_says_what_every_kind_of_application_after_issue_asks_f
     pack = packs.load("beijing-dongcheng")
     assert set(pack.lifecycle) == {k.value for k in LifecycleKind}
     change = asks(pack, LifecycleKind.change, ["food_business", "tobacco_retail"])
-    assert change.name == "变更" and change.legal_basis == ["《中华人民共和国行政许可法》第四十九条"]
+    assert change.name == "变更"
+    assert change.legal_basis == ["《中华人民共和国行政许可法》第四十九条"]
     assert [f.id for f in change.fields] == ["applicant_name", "legal_rep_name", "registered_address", "premises_address"]
     by_key = {m.key: m for m in change.materials}
     assert by_key["business_license"].status == "exempt"  # the government holds it: nobody uploads it again
-    assert by_key["legal_rep_id"].status == "exempt" and by_key["legal_rep_id"].permits == []
+    assert by_key["legal_rep_id"].status == "exempt"
+    assert by_key["legal_rep_id"].permits == []
     assert by_key["premises_use_proof"].status == "submit"
     assert by_key["premises_use_proof"].permits == ["food_business"]  # the food department's own addition
 
@@ -33,7 +35,8 @@ def test_a_permits_addition_is_asked_only_when_that_permit_is_in_the_application
     with_food = asks(pack, LifecycleKind.extension, ["food_business", "fire_check"])
     without = asks(pack, LifecycleKind.extension, ["fire_check"])
     assert [(f.id, f.permits) for f in with_food.fields] == [("food_safety_manager", ["food_business"])]
-    assert without.fields == [] and without.working_days == 20
+    assert without.fields == []
+    assert without.working_days == 20
     assert asks(pack, LifecycleKind.change, ["hotel_trade"], locale="en").name == "Change"
 
 

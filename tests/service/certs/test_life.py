@@ -45,7 +45,13 @@ def _states(shown: VerifyOut) -> dict[str, str]:
 
 
 def _apply(
-    session: Session, staff: Staff, composer: Composer, store: LocalFileStore, certificate: Certificate, asked: life.Asked, **kw: object
+    session: Session,
+    staff: Staff,
+    composer: Composer,
+    store: LocalFileStore,
+    certificate: Certificate,
+    asked: life.Asked,
+    **kw: object,
 ) -> Application:
     args: dict[str, object] = {"actor": staff.applicant, "uploads": [], "today": MONDAY} | kw
     return life.apply(session, certificate_id=certificate.id, asked=asked, composer=composer, store=store, **args)  # type: ignore[arg-type]
@@ -78,16 +84,20 @@ def test_an_extension_goes_through_the_window_and_shows_on_the_next_scan_without
     printed = {p.permit: p.valid_to for p in CertificateFace.model_validate(issued.face).permits}
     asked = life.Asked(LifecycleKind.extension, {"food_safety_manager": "王五"}, permits=["food_business"])
     application = _apply(session, staff, composer, store, issued, asked)
-    assert application.composition["permits"][0]["id"] == "food_business" and application.departments == ["market"]
+    assert application.composition["permits"][0]["id"] == "food_business"
+    assert application.departments == ["market"]
     assert _states(_scan(session, keys_dir, issued))["food_business"] == "延续中"  # applied for: under way
     _through_window(session, staff, application)
     shown = _scan(session, keys_dir, issued)
     food = next(p for p in shown.permits if p.permit == "food_business")
     before = printed["food_business"]
-    assert before is not None and food.valid_to == before.replace(year=before.year + 5)  # five more years, from the day after
+    assert before is not None
+    assert food.valid_to == before.replace(year=before.year + 5)
     assert (food.state_label, shown.state_label, shown.version) == ("有效", "有效", 1)
     assert current(session, issued.application_id).id == issued.id  # the same certificate: no new version
-    assert _scan(session, keys_dir, issued, before + timedelta(days=1)).state_label == "有效"  # the old term is past, the new holds
+    assert (
+        _scan(session, keys_dir, issued, before + timedelta(days=1)).state_label == "有效"
+    )  # the old term is past, the new holds
     held = life.holding(session, session.get(Application, issued.application_id), "food_business")  # type: ignore[arg-type]
     assert [(e.action, e.from_state, e.to_state) for e in audit.history(session, held.id)] == [("extend", "valid", "valid")]
 
@@ -131,7 +141,9 @@ def test_a_change_that_changes_nothing_or_misses_a_material_is_refused_whole(
     session: Session, staff: Staff, composer: Composer, store: LocalFileStore, issued: Certificate
 ) -> None:
     with pytest.raises(Invalid) as refused:
-        _apply(session, staff, composer, store, issued, life.Asked(LifecycleKind.change, {"applicant_name": "东城示例旅店有限公司"}))
+        _apply(
+            session, staff, composer, store, issued, life.Asked(LifecycleKind.change, {"applicant_name": "东城示例旅店有限公司"})
+        )
     assert {p.code for p in refused.value.problems} == {"nothing_changed", "material_missing"}
     with pytest.raises(Invalid) as refused:
         _apply(session, staff, composer, store, issued, life.Asked(LifecycleKind.change, {"applicant_name": " "}))
@@ -165,10 +177,19 @@ def test_only_the_holder_applies_about_a_current_certificate_and_once_at_a_time(
     ],
 )
 def test_a_suspension_needs_a_period_of_at_most_three_years(
-    session: Session, staff: Staff, composer: Composer, store: LocalFileStore, issued: Certificate, start: date | None, end: date, code: str
+    session: Session,
+    staff: Staff,
+    composer: Composer,
+    store: LocalFileStore,
+    issued: Certificate,
+    start: date | None,
+    end: date,
+    code: str,
 ) -> None:
     with pytest.raises(Invalid) as refused:
-        _apply(session, staff, composer, store, issued, life.Asked(LifecycleKind.suspension, {}, suspend_from=start, suspend_to=end))
+        _apply(
+            session, staff, composer, store, issued, life.Asked(LifecycleKind.suspension, {}, suspend_from=start, suspend_to=end)
+        )
     assert [p.code for p in refused.value.problems] == [code]
 
 
@@ -191,10 +212,18 @@ def test_a_cancellation_voids_the_certificate_at_once_and_records_its_recovery(
     shown = _scan(session, keys_dir, issued)
     assert (shown.state_label, shown.void_because, _states(shown)["fire_check"]) == ("作废", ["fire_check"], "已注销")
     session.refresh(issued)
-    assert issued.recovered_at is not None and "已注销" in issued.recovery_reason
+    assert issued.recovered_at is not None
+    assert "已注销" in issued.recovery_reason
     assert [e.action for e in audit.history(session, issued.id)] == ["issue", "recover"]
     with pytest.raises(Conflict, match="已作废"):
-        _apply(session, staff, composer, store, issued, life.Asked(LifecycleKind.suspension, {}, suspend_from=MONDAY, suspend_to=MONDAY))
+        _apply(
+            session,
+            staff,
+            composer,
+            store,
+            issued,
+            life.Asked(LifecycleKind.suspension, {}, suspend_from=MONDAY, suspend_to=MONDAY),
+        )
 
 
 @pytest.mark.parametrize(("how", "label"), [("revoke", "已吊销"), ("withdraw", "已撤销"), ("cancel", "已注销")])
