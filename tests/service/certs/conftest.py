@@ -14,6 +14,8 @@ from sqlmodel import Session
 
 from certs.certcase import MONDAY, SIGNED, Staff, task, uploads
 from composer import Composer
+from service.certs.lifecycle import issue
+from service.certs.models import Certificate
 from service.models import Draft
 from service.workflow.models import Application
 from service.workflow.review import Decision, decide
@@ -67,3 +69,12 @@ def decide_all(
         return application
 
     return make
+
+
+@pytest.fixture
+def issued(
+    session: Session, staff: Staff, composer: Composer, keys_dir: Path, decide_all: Callable[..., Application]
+) -> Certificate:
+    """The case's certificate, issued by the window on a Monday."""
+    application = decide_all()
+    return issue(session, actor=staff.clerk, application_id=application.id, composer=composer, keys_dir=keys_dir, today=MONDAY)

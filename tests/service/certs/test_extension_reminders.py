@@ -3,9 +3,8 @@ outbox; a term that has ended has the certificate's recovery recorded."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import date, timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, text
@@ -17,12 +16,10 @@ from certs.certcase import MONDAY, Staff
 from composer import Composer
 from rules.model import LifecycleKind
 from service.certs import life
-from service.certs.lifecycle import issue
 from service.certs.models import Certificate
 from service.jobs import notifications, outbox, reminders
 from service.jobs.models import Notification
 from service.workflow import audit
-from service.workflow.models import Application
 from service.workflow.storage import LocalFileStore
 from service.workflow.window import refuse
 
@@ -34,14 +31,6 @@ def _empty_outbox(engine: Engine) -> Iterator[None]:
         s.exec(text("DELETE FROM notification"))  # type: ignore[call-overload]
         s.exec(text("DELETE FROM outbox"))  # type: ignore[call-overload]
         s.commit()
-
-
-@pytest.fixture
-def issued(
-    session: Session, staff: Staff, composer: Composer, keys_dir: Path, decide_all: Callable[..., Application]
-) -> Certificate:
-    application = decide_all()
-    return issue(session, actor=staff.clerk, application_id=application.id, composer=composer, keys_dir=keys_dir, today=MONDAY)
 
 
 def _earliest(certificate: Certificate) -> date:

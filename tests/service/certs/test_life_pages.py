@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,10 +14,9 @@ from sqlmodel import Session, select
 from svcutil import CSRF_INPUT, make_settings
 
 from certs.certcase import MONDAY, PDF, Staff, task
-from composer import Composer
 from service.app import create_app
 from service.certs import life
-from service.certs.lifecycle import current, issue
+from service.certs.lifecycle import current
 from service.certs.models import Certificate, LifecycleRequest
 from service.models import User
 from service.security import hash_password
@@ -32,12 +31,6 @@ PASSWORD = "correct-horse-9"
 def client(db_url: str, keys_dir: Path) -> Iterator[TestClient]:
     with TestClient(create_app(make_settings(db_url, keys_dir=keys_dir))) as c:
         yield c
-
-
-@pytest.fixture
-def issued(session: Session, staff: Staff, composer: Composer, keys_dir: Path, decide_all: Callable[..., Application]) -> Certificate:
-    application = decide_all()
-    return issue(session, actor=staff.clerk, application_id=application.id, composer=composer, keys_dir=keys_dir, today=MONDAY)
 
 
 def _as(client: TestClient, session: Session, user: User) -> str:
@@ -79,7 +72,9 @@ def test_the_holder_applies_for_a_change_from_the_certificate_and_the_window_rei
     assert _error_beside(same.text, "materials-floor_plan") == "请上传“经营场所平面布局图”"
     assert session.exec(select(LifecycleRequest)).all() == []
     files = {"material.floor_plan": ("平面图.pdf", PDF, "application/pdf")}
-    done = client.post(url, data={"csrf_token": csrf, "field.applicant_name": "东城新名称有限公司"}, files=files, follow_redirects=False)
+    done = client.post(
+        url, data={"csrf_token": csrf, "field.applicant_name": "东城新名称有限公司"}, files=files, follow_redirects=False
+    )
     assert done.status_code == 303
     application = session.get(Application, uuid.UUID(done.headers["location"].rsplit("/", 1)[1]))
     assert application is not None
