@@ -378,6 +378,8 @@ def decided(session: Session, actor: User, task: PermitTask) -> None:
         data = {"valid_to": [before.isoformat() if before else None, held.valid_to.isoformat() if held.valid_to else None]}
         audit.transition(session, actor=actor, row=held, event="extend", data=data | {"application": str(task.application_id)})
     elif kind is LifecycleKind.suspension:
+        if held.status == "suspended":  # an earlier period is over: the business resumed before this one
+            audit.transition(session, actor=actor, row=held, event="resume", data={"until": str(held.suspended_until)})
         held.suspended_until = request.suspend_to
         period = {"from": str(request.suspend_from), "to": str(request.suspend_to)}
         audit.transition(session, actor=actor, row=held, event="suspend", reason=request.reason, data=period)

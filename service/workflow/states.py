@@ -92,8 +92,8 @@ class HoldingFlow(StateMachine):
     withdrawn = State("已撤销", final=True)
     revoked = State("已吊销", final=True)
 
-    extend = Event(valid.to(valid) | changed.to(changed), name="准予延续")
-    record_change = Event(valid.to(changed) | changed.to(changed), name="准予变更")
+    extend = Event(valid.to(valid) | changed.to(changed) | suspended.to(suspended), name="准予延续")
+    record_change = Event(valid.to(changed) | changed.to(changed) | suspended.to(suspended), name="准予变更")
     suspend = Event(valid.to(suspended) | changed.to(suspended), name="歇业")
     resume = Event(suspended.to(valid), name="复业")
     cancel = Event(valid.to(cancelled) | changed.to(cancelled) | suspended.to(cancelled), name="注销")

@@ -12,13 +12,12 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import Session
 
-from certs.certcase import MONDAY, SIGNED, Staff, task, uploads
+from certs.certcase import MONDAY, SIGNED, Staff, decide_each, uploads
 from composer import Composer
 from service.certs.lifecycle import issue
 from service.certs.models import Certificate
 from service.models import Draft
 from service.workflow.models import Application
-from service.workflow.review import Decision, decide
 from service.workflow.storage import LocalFileStore
 from service.workflow.submit import submit
 from service.workflow.window import accept
@@ -50,20 +49,7 @@ def decide_all(
             session, actor=staff.applicant, draft_id=draft.id, composer=composer, store=store, uploads=uploads(), signed=SIGNED
         ).application
         accept(session, actor=staff.clerk, application_id=application.id, version=application.version, today=MONDAY)
-        reviewers = {"fire_check": staff.fire, "food_business": staff.market, "hotel_trade": staff.police}
-        for permit in ("fire_check", "food_business", "hotel_trade"):
-            current = task(session, application, permit)
-            refused = permit in reject
-            decide(
-                session,
-                actor=reviewers[permit],
-                task_id=current.id,
-                decision=Decision.reject if refused else Decision.approve,
-                version=current.version,
-                reasons=["不符合条件"] if refused else [],
-                legal_basis=["《旅馆业治安管理办法》第四条"] if refused else [],
-                today=MONDAY,
-            )
+        decide_each(session, staff, application, ("fire_check", "food_business", "hotel_trade"), refuse=reject)
         session.refresh(application)
         assert application.status == "decided"
         return application

@@ -11,7 +11,7 @@ import pytest
 from sqlmodel import Session
 
 from certificates.face import CertificateFace
-from certs.certcase import MONDAY, PDF, Staff, task
+from certs.certcase import MONDAY, PDF, Staff, decide_each
 from composer import Composer
 from rules.model import LifecycleKind
 from service.certs import life
@@ -19,11 +19,9 @@ from service.certs.keys import signing_ring
 from service.certs.lifecycle import current, issue
 from service.certs.models import Certificate
 from service.certs.verify import VerifyOut, verify
-from service.models import User
 from service.workflow import audit
 from service.workflow.errors import Conflict, Forbidden, Invalid, NotFound
 from service.workflow.models import Application
-from service.workflow.review import Decision, decide
 from service.workflow.storage import LocalFileStore, Upload
 from service.workflow.window import accept
 
@@ -54,20 +52,8 @@ def _apply(
 def _through_window(session: Session, staff: Staff, application: Application, refuse: tuple[str, ...] = ()) -> None:
     """The window accepts it and each department decides its part (approving unless named in ``refuse``)."""
     accept(session, actor=staff.clerk, application_id=application.id, version=application.version, today=MONDAY)
-    reviewers: dict[str, User] = {"market": staff.market, "fire": staff.fire, "police": staff.police}
-    for permit in life.request_of(session, application.id).permits:  # type: ignore[union-attr]
-        part = task(session, application, permit)
-        refused = permit in refuse
-        decide(
-            session,
-            actor=reviewers[part.department],
-            task_id=part.id,
-            decision=Decision.reject if refused else Decision.approve,
-            version=part.version,
-            reasons=["不符合延续条件"] if refused else [],
-            legal_basis=["《中华人民共和国行政许可法》第五十条"] if refused else [],
-            today=MONDAY,
-        )
+    permits = life.request_of(session, application.id).permits  # type: ignore[union-attr]
+    decide_each(session, staff, application, permits, refuse, ("不符合延续条件", "《中华人民共和国行政许可法》第五十条"))
     session.refresh(application)
     assert application.status == "decided"
 
@@ -238,3 +224,18 @@ def test_a_department_ending_its_own_permit_voids_the_certificate_and_no_other_d
     assert [(o.number, p, s.label) for o, _, p, _, s in life.held_by(session, "police", MONDAY)] == [
         (session.get(Application, issued.application_id).number, "hotel_trade", label)  # type: ignore[union-attr]
     ]
+
+
+def test_a_second_suspension_after_the_first_and_an_extension_during_one_are_recorded_on_the_permit(
+    session: Session, staff: Staff, composer: Composer, keys_dir: Path, store: LocalFileStore, issued: Certificate
+) -> None:
+    first = life.Asked(LifecycleKind.suspension, {}, suspend_from=MONDAY, suspend_to=MONDAY + timedelta(days=10))
+    _through_window(session, staff, _apply(session, staff, composer, store, issued, first))
+    extension = life.Asked(LifecycleKind.extension, {"food_safety_manager": "王五"}, permits=["food_business"])
+    _through_window(session, staff, _apply(session, staff, composer, store, issued, extension))
+    later = MONDAY + timedelta(days=20)
+    second = life.Asked(LifecycleKind.suspension, {}, suspend_from=later, suspend_to=later + timedelta(days=10))
+    _through_window(session, staff, _apply(session, staff, composer, store, issued, second))
+    held = life.holding(session, session.get(Application, issued.application_id), "food_business")  # type: ignore[arg-type]
+    assert [e.action for e in audit.history(session, held.id)] == ["suspend", "extend", "resume", "suspend"]
+    assert _states(_scan(session, keys_dir, issued, later))["food_business"] == "歇业"

@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 from svcutil import CSRF_INPUT, make_settings
 
-from certs.certcase import MONDAY, PDF, Staff, task
+from certs.certcase import MONDAY, PDF, Staff, decide_each
 from service.app import create_app
 from service.certs import life
 from service.certs.lifecycle import current
@@ -21,7 +21,6 @@ from service.certs.models import Certificate, LifecycleRequest
 from service.models import User
 from service.security import hash_password
 from service.workflow.models import Application
-from service.workflow.review import Decision, decide
 from service.workflow.window import accept
 
 PASSWORD = "correct-horse-9"
@@ -81,9 +80,7 @@ def test_the_holder_applies_for_a_change_from_the_certificate_and_the_window_rei
     assert "凭证办理" in client.get(done.headers["location"]).text
 
     accept(session, actor=staff.clerk, application_id=application.id, version=application.version, today=MONDAY)
-    for reviewer, permit in ((staff.market, "food_business"), (staff.fire, "fire_check"), (staff.police, "hotel_trade")):
-        part = task(session, application, permit)
-        decide(session, actor=reviewer, task_id=part.id, decision=Decision.approve, version=part.version, today=MONDAY)
+    decide_each(session, staff, application, ("food_business", "fire_check", "hotel_trade"))
     csrf = _as(client, session, staff.clerk)
     desk = client.get(f"/window/applications/{application.id}")
     assert ">变更<" in desk.text

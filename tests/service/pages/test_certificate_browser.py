@@ -9,7 +9,6 @@ the new scan says 作废. Every page the holder, the window and the departments 
 
 from __future__ import annotations
 
-import hashlib
 import re
 import uuid
 from collections.abc import Iterator
@@ -20,13 +19,13 @@ import pytest
 from certs.qrscan import scan_pdf
 from sqlmodel import Session, select
 from svcutil import FIXTURE_PACKS, serving
-from wfcase import CASE, FORM, SIGNED, uploads
+from wfcase import SIGNED, stored_draft, uploads
 
 from composer import Composer
 from service import db
 from service.certs.models import Certificate
 from service.db import make_engine
-from service.models import Draft, StoredComposition, User
+from service.models import User
 from service.security import hash_password
 from service.workflow.models import PermitTask
 from service.workflow.review import Decision, decide
@@ -36,11 +35,9 @@ from service.workflow.submit import submit
 from service.workflow.window import accept
 
 playwright_api = pytest.importorskip("playwright.sync_api")
-from axe_playwright_python.sync_playwright import Axe  # noqa: E402
-from playwright.sync_api import Browser, Page, expect, sync_playwright  # noqa: E402
+from browserutil import Desks, needs_chromium  # noqa: E402
+from playwright.sync_api import Browser, Page, expect  # noqa: E402
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
 PASSWORD = "correct-horse-9"
 PUBLIC = "HTTPS://YIYE.EXAMPLE.GOV.CN"
 PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<<>>\n%%EOF\n"
@@ -52,7 +49,7 @@ PEOPLE = {
     "police": (Role.reviewer, "police"),
 }
 
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is not installed")
+pytestmark = needs_chromium
 
 
 def _seed(url: str, files: Path) -> tuple[uuid.UUID, str]:
@@ -60,33 +57,14 @@ def _seed(url: str, files: Path) -> tuple[uuid.UUID, str]:
     db.upgrade(url)
     engine = make_engine(url)
     composer = Composer.load("mini", FIXTURE_PACKS)
-    _, body = composer.compose_json(CASE)
     with Session(engine, expire_on_commit=False) as session:
         secret = hash_password(PASSWORD)
         users = {
             name: User(email=f"{name}@example.com", password_hash=secret, role=r, department=d) for name, (r, d) in PEOPLE.items()
         }
         session.add_all(users.values())
-        stored = StoredComposition(
-            pack_id="mini",
-            pack_version=composer.pack.version,
-            as_of=CASE.as_of or date.today(),
-            input=CASE.model_dump(mode="json"),
-            output_sha256=hashlib.sha256(body).hexdigest(),
-        )
-        session.add(stored)
-        session.flush()
-        draft = Draft(
-            owner_id=users["applicant"].id,
-            pack_id="mini",
-            scope=list(CASE.scope),
-            answers=dict(CASE.answers),
-            commit=list(CASE.commit),
-            form_values=dict(FORM),
-            composition_id=stored.id,
-        )
-        session.add(draft)
         session.commit()
+        draft = stored_draft(session, composer, users["applicant"])
         store = LocalFileStore(files)
         done = submit(
             session, actor=users["applicant"], draft_id=draft.id, composer=composer, store=store, uploads=uploads(), signed=SIGNED
@@ -123,45 +101,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, uuid.U
         yield base, application_id, number, url
 
 
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Browser]:
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
-
-
-class People:
-    """One signed-in browser context per person, and one for the public (no sign-in); axe on every page opened."""
-
-    def __init__(self, chromium: Browser, base: str) -> None:
-        self.base = base
-        self.axe = Axe()
-        self.violations: list[str] = []
-        self.pages: dict[str, Page] = {}
-        for name in [*PEOPLE, "public"]:
-            context = chromium.new_context(viewport={"width": 1100, "height": 900}, locale="zh-CN", accept_downloads=True)
-            page = context.new_page()
-            page.set_default_timeout(20_000)
-            if name != "public":
-                page.goto(f"{base}/sign-in")
-                page.locator("#login").fill(f"{name}@example.com")
-                page.locator("#password").fill(PASSWORD)
-                page.get_by_role("button", name="登录").click()
-                page.wait_for_load_state()
-            self.pages[name] = page
-
-    def open(self, name: str, path: str) -> Page:
-        page = self.pages[name]
-        page.goto(f"{self.base}{path}")
-        self.scan(name, page)
-        return page
-
-    def scan(self, name: str, page: Page) -> None:
-        for v in self.axe.run(page).response["violations"]:
-            self.violations.append(f"{name} {page.url}: {v['id']} ({v['impact']}) {v['help']} — {v['nodes'][0]['target']}")
+class People(Desks):
+    """The holder, the window and the three departments signed in, and the public (no sign-in)."""
 
     def scanned_qr(self, name: str, page: Page) -> str:
         """Download the certificate's PDF from ``page``, render it and decode its QR: the path it points to."""
@@ -185,14 +126,10 @@ class People:
         page.get_by_role("button", name="材料齐全，予以受理").click()
         expect(page).to_have_url(re.compile(r"/window$"))
 
-    def close(self) -> None:
-        for page in self.pages.values():
-            page.context.close()
-
 
 @pytest.fixture
 def people(chromium: Browser, site: tuple[str, uuid.UUID, str, str]) -> Iterator[People]:
-    people = People(chromium, site[0])
+    people = People(chromium, site[0], dict.fromkeys(PEOPLE, 1100), PASSWORD, anonymous=("public",))
     try:
         yield people
     finally:
