@@ -18,7 +18,7 @@ from starlette.datastructures import FormData
 from certificates.face import CertificateFace
 from composer import Composer
 from rules.model import LifecycleKind
-from service.certs import life
+from service.certs import holdings, life
 from service.certs.lifecycle import current
 from service.certs.models import Certificate, LifecycleRequest
 from service.compose import today
@@ -81,7 +81,7 @@ def services_page(request: Request, session: SessionDep, user: CurrentUser, cert
         return refused(request, exc)
     on = today()
     newest = current(session, certificate.application_id)
-    record = life.live(session, certificate.application_id, on)
+    record = holdings.live(session, certificate.application_id, on)
     status = record.status(certificate, newest, on)
     face = CertificateFace.model_validate(certificate.face)
     states = {i.permit: i.label for i in status.items}
@@ -256,9 +256,9 @@ def held_permits(request: Request, session: SessionDep, user: CurrentUser) -> Re
             "state": s,
             "ended": s.value in ("cancelled", "withdrawn", "revoked"),
         }
-        for o, c, p, n, s in life.held_by(session, user.department, today())
+        for o, c, p, n, s in holdings.held_by(session, user.department, today())
     ]
-    return render(request, "held_permits.html", {"rows": rows, "endings": life.ENDINGS, "department": user.department})
+    return render(request, "held_permits.html", {"rows": rows, "endings": holdings.ENDINGS, "department": user.department})
 
 
 @router.post(
@@ -275,7 +275,7 @@ def _end_permit(
     request: Request, session: Session, user: User, application_id: uuid.UUID, permit: str, form: FormData
 ) -> Response:
     try:
-        life.end_permit(
+        holdings.end_permit(
             session,
             actor=user,
             application_id=application_id,

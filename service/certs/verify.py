@@ -14,8 +14,8 @@ from sqlmodel import Session
 
 from certificates.face import ISSUER, CertificateFace
 from certificates.tokens import MAX_TOKEN_CHARS, InvalidToken, TokenError
+from service.certs.holdings import live
 from service.certs.keys import verifying_ring
-from service.certs.life import live
 from service.certs.lifecycle import current
 from service.certs.models import Certificate
 from service.models import utcnow

@@ -8,7 +8,7 @@ from datetime import date
 from sqlmodel import Session, col, select
 
 from certificates.status import ItemState
-from service.certs.life import live
+from service.certs.holdings import live
 from service.certs.lifecycle import record_recovery
 from service.certs.models import Certificate
 from service.jobs import outbox

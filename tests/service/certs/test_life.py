@@ -14,7 +14,7 @@ from certificates.face import CertificateFace
 from certs.certcase import MONDAY, PDF, Staff, decide_each
 from composer import Composer
 from rules.model import LifecycleKind
-from service.certs import life
+from service.certs import holdings, life
 from service.certs.keys import signing_ring
 from service.certs.lifecycle import current, issue
 from service.certs.models import Certificate
@@ -78,7 +78,7 @@ def test_an_extension_goes_through_the_window_and_shows_on_the_next_scan_without
     assert (
         _scan(session, keys_dir, issued, before + timedelta(days=1)).state_label == "有效"
     )  # the old term is past, the new holds
-    held = life.holding(session, session.get(Application, issued.application_id), "food_business")  # type: ignore[arg-type]
+    held = holdings.holding(session, session.get(Application, issued.application_id), "food_business")  # type: ignore[arg-type]
     assert [(e.action, e.from_state, e.to_state) for e in audit.history(session, held.id)] == [("extend", "valid", "valid")]
 
 
@@ -128,7 +128,7 @@ def test_a_change_that_changes_nothing_or_misses_a_material_is_refused_whole(
     with pytest.raises(Invalid) as refused:
         _apply(session, staff, composer, store, issued, life.Asked(LifecycleKind.change, {"applicant_name": " "}))
     assert "field_required" in {p.code for p in refused.value.problems}
-    assert life.open_requests(session, issued.application_id) == []
+    assert holdings.open_requests(session, issued.application_id) == []
 
 
 def test_only_the_holder_applies_about_a_current_certificate_and_once_at_a_time(
@@ -212,16 +212,16 @@ def test_a_department_ending_its_own_permit_voids_the_certificate_and_no_other_d
 ) -> None:
     ending = {"application_id": issued.application_id, "permit": "hotel_trade", "how": how, "reason": "违法经营"}
     with pytest.raises(Forbidden):
-        life.end_permit(session, actor=staff.fire, **ending)  # type: ignore[arg-type]
+        holdings.end_permit(session, actor=staff.fire, **ending)  # type: ignore[arg-type]
     with pytest.raises(Invalid):
-        life.end_permit(session, actor=staff.police, **(ending | {"reason": ""}))  # type: ignore[arg-type]
-    held = life.end_permit(session, actor=staff.police, **ending)  # type: ignore[arg-type]
+        holdings.end_permit(session, actor=staff.police, **(ending | {"reason": ""}))  # type: ignore[arg-type]
+    held = holdings.end_permit(session, actor=staff.police, **ending)  # type: ignore[arg-type]
     shown = _scan(session, keys_dir, issued)
     assert (shown.state_label, shown.void_because, _states(shown)["hotel_trade"]) == ("作废", ["hotel_trade"], label)
     assert [(e.action, e.to_state, e.reason) for e in audit.history(session, held.id)] == [(how, held.status, "违法经营")]
     with pytest.raises(Conflict):
-        life.end_permit(session, actor=staff.police, **ending)  # type: ignore[arg-type]
-    assert [(o.number, p, s.label) for o, _, p, _, s in life.held_by(session, "police", MONDAY)] == [
+        holdings.end_permit(session, actor=staff.police, **ending)  # type: ignore[arg-type]
+    assert [(o.number, p, s.label) for o, _, p, _, s in holdings.held_by(session, "police", MONDAY)] == [
         (session.get(Application, issued.application_id).number, "hotel_trade", label)  # type: ignore[union-attr]
     ]
 
@@ -236,6 +236,6 @@ def test_a_second_suspension_after_the_first_and_an_extension_during_one_are_rec
     later = MONDAY + timedelta(days=20)
     second = life.Asked(LifecycleKind.suspension, {}, suspend_from=later, suspend_to=later + timedelta(days=10))
     _through_window(session, staff, _apply(session, staff, composer, store, issued, second))
-    held = life.holding(session, session.get(Application, issued.application_id), "food_business")  # type: ignore[arg-type]
+    held = holdings.holding(session, session.get(Application, issued.application_id), "food_business")  # type: ignore[arg-type]
     assert [e.action for e in audit.history(session, held.id)] == ["suspend", "extend", "resume", "suspend"]
     assert _states(_scan(session, keys_dir, issued, later))["food_business"] == "歇业"

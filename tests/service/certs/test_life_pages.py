@@ -15,7 +15,7 @@ from svcutil import CSRF_INPUT, make_settings
 
 from certs.certcase import MONDAY, PDF, Staff, decide_each
 from service.app import create_app
-from service.certs import life
+from service.certs import holdings
 from service.certs.lifecycle import current
 from service.certs.models import Certificate, LifecycleRequest
 from service.models import User
@@ -137,5 +137,5 @@ def test_a_department_revokes_its_own_permit_from_its_desk_and_the_certificate_i
     assert "已吊销" in client.get("/review/permits").text
     session.refresh(issued)
     assert issued.recovered_at is not None
-    shown = life.live(session, issued.application_id, MONDAY).status(issued, issued, MONDAY)
+    shown = holdings.live(session, issued.application_id, MONDAY).status(issued, issued, MONDAY)
     assert (shown.label, shown.void_because) == ("作废", ["hotel_trade"])
