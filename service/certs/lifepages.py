@@ -24,9 +24,9 @@ from service.certs.models import Certificate, LifecycleRequest
 from service.compose import today
 from service.deps import CsrfProtected, CurrentUser, RegistryDep, SessionDep
 from service.models import User
-from service.pages import responses as pages
 from service.pages.formdata import text
 from service.pages.templating import render
+from service.pages.window.applications import PAGE, POST
 from service.pages.window.desk import FileStoreDep, field_errors, forbidden, refused, uploads, version, with_form, works_at
 from service.registry import PackRegistry
 from service.workflow.errors import Invalid, NotFound, WorkflowError, problem
@@ -36,24 +36,6 @@ from service.workflow.states import APPLICATION_LABELS
 from service.workflow.storage import LocalFileStore
 
 router = APIRouter(tags=["pages"])
-
-PAGE: dict[int | str, dict[str, Any]] = {
-    200: pages.PAGE,
-    303: pages.TO_SIGN_IN,
-    403: pages.html("Not this role's page"),
-    404: pages.NOT_FOUND,
-    422: pages.INVALID,
-}
-POST: dict[int | str, dict[str, Any]] = {
-    303: {"description": "Done: on to the next page"},
-    400: pages.FORM_ERRORS,
-    403: pages.html("The CSRF token is wrong, or the action is not this user's: nothing was written"),
-    404: pages.NOT_FOUND,
-    409: pages.html("Someone acted first, or the state does not allow it: nothing was written"),
-    413: pages.TOO_LARGE,
-    422: pages.INVALID,
-}
-
 
 def _certificate(session: Session, user: User, certificate_id: uuid.UUID) -> Certificate:
     certificate = session.get(Certificate, certificate_id)
