@@ -15,7 +15,7 @@ from certificates.face import CertificateFace
 from certs.certcase import MONDAY, Staff
 from composer import Composer
 from rules.model import LifecycleKind
-from service.certs import life
+from service.certs import holdings, life
 from service.certs.models import Certificate
 from service.jobs import notifications, outbox, reminders
 from service.jobs.models import Notification
@@ -93,3 +93,18 @@ def test_a_permit_under_extension_is_not_reminded_and_an_ended_term_records_the_
         "子许可已过期",
         ["issue", "recover"],
     )
+
+
+def test_the_holder_is_told_when_a_department_ends_their_permit(
+    session: Session, engine: Engine, db_url: str, staff: Staff, issued: Certificate
+) -> None:
+    holdings.end_permit(
+        session, actor=staff.police, application_id=issued.application_id, permit="hotel_trade", how="revoke", reason="违法经营"
+    )
+    settings = make_settings(db_url)
+    outbox.relay(engine, settings, notifications.deliver(settings))
+    session.expire_all()
+    told = session.exec(select(Notification).where(Notification.user_id == staff.applicant.id)).all()
+    revoked = [n for n in told if n.title == "特种行业许可证(旅馆业)：已吊销"]
+    assert len(revoked) == 1
+    assert "违法经营" in revoked[0].body
