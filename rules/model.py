@@ -319,6 +319,37 @@ class Scenario(RuleModel):
     expect: Expect
 
 
+# --- after issue (全生命周期): what a change, an extension, a suspension or a cancellation asks for ---
+
+
+class LifecycleKind(StrEnum):
+    """The applications a holder makes about a certificate after it is issued."""
+
+    change = "change"
+    extension = "extension"
+    suspension = "suspension"
+    cancellation = "cancellation"
+
+
+class LifecycleAsk(RuleModel):
+    """What one permit's department asks for on top of the lifecycle entry's own list."""
+
+    fields: tuple[Id, ...] = ()
+    materials: tuple[MaterialRef, ...] = ()
+
+
+class Lifecycle(Sourced):
+    """One lifecycle application type (变更, 延续, 歇业, 注销): its form fields, materials and time limit."""
+
+    id: LifecycleKind
+    name: Text
+    legal_basis: list[str] = Field(min_length=1)
+    fields: tuple[Id, ...] = Field(default=(), description="form-field dictionary ids asked again, filled from the certificate")
+    materials: tuple[MaterialRef, ...] = ()
+    permits: dict[Id, LifecycleAsk] = Field(default_factory=dict, description="per-permit additions")
+    time_limit: Days = Field(description="the department's time to decide, from acceptance")
+
+
 class PackMeta(RuleModel):
     id: PackId
     name: Text
@@ -339,6 +370,7 @@ ENTITY_KINDS: dict[str, type[RuleModel]] = {
     "materials": Material,
     "fields": FormField,
     "scenarios": Scenario,
+    "lifecycle": Lifecycle,
 }
 """The top-level keys an entity file may hold, and the model of each entry."""
 

@@ -19,7 +19,7 @@ import logging
 import os
 import re
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,6 +35,7 @@ from rules.model import (
     Department,
     FormField,
     Industry,
+    Lifecycle,
     Material,
     MaterialRef,
     PackMeta,
@@ -87,6 +88,8 @@ class Pack:
     scenarios: list[Scenario]
     origins: dict[tuple[str, str], Origin] = field(repr=False)
     directory: Path = field(repr=False)
+    lifecycle: dict[str, Lifecycle] = field(default_factory=dict)
+    """what a change, an extension, a suspension or a cancellation of the certificate asks for, by kind."""
 
     @property
     def id(self) -> str:
@@ -242,6 +245,7 @@ def _build(
         scenarios=list(entities["scenarios"].values()),
         origins=origins,
         directory=directory,
+        lifecycle=entities["lifecycle"],
     )
     problems.extend(references(pack))
     problems.extend(dependency_cycles(pack))
@@ -633,7 +637,26 @@ def references(pack: Pack) -> list[Problem]:
                 if fid not in pack.fields:
                     missing("permits", p.id, elabel, "表单字段", fid)
             check_material_refs(p.id, elabel, e.materials)
+    for entry in pack.lifecycle.values():
+        problems.extend(_lifecycle_references(pack, entry))
     return problems
+
+
+def _lifecycle_references(pack: Pack, entry: Lifecycle) -> list[Problem]:
+    """A lifecycle entry names only fields, materials and permits the pack has."""
+    where = pack.origin("lifecycle", entry.id)
+    label = f"生命周期事项 {entry.id.value}"
+    wanted: list[tuple[str, str, Collection[str]]] = [("表单字段", f, pack.fields) for f in entry.fields]
+    wanted += [("材料", ref.material, pack.materials) for ref in entry.materials]
+    for permit, ask in entry.permits.items():
+        wanted.append(("许可事项", permit, pack.permits))
+        wanted += [("表单字段", f, pack.fields) for f in ask.fields]
+        wanted += [("材料", ref.material, pack.materials) for ref in ask.materials]
+    return [
+        Problem("dangling_reference", f"{label} 引用了不存在的{what} '{ref}'", where, ref)
+        for what, ref, known in wanted
+        if ref not in known
+    ]
 
 
 def _literal_issue(question: Question | None, op: str, value: Any) -> str | None:

@@ -13,16 +13,18 @@ from typing import Any, Literal
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from pydantic import BaseModel, ConfigDict, Field, JsonValue
-from sqlalchemy import Connection, Engine, Row, Select, bindparam, func, select
+from sqlalchemy import Connection, Engine, Row, Select, bindparam, exists, func, select
 from sqlmodel import Session
 
 from certificates.face import ISSUER, CertificateFace
 from certificates.status import ItemState, Status, derive
 from certificates.tokens import MAX_TOKEN_CHARS, InvalidToken, Read, TokenError
+from rules.model import LifecycleKind
+from service.certs.holdings import OPEN, Held, Live, live_from
 from service.certs.lifecycle import RECORDED
-from service.certs.models import Certificate, CertificateKey
+from service.certs.models import Certificate, CertificateKey, LifecycleRequest, PermitHolding
 from service.models import utcnow
-from service.workflow.models import PermitTask
+from service.workflow.models import Application, PermitTask
 
 
 class Unverifiable(Exception):
@@ -151,11 +153,11 @@ def verify(db: Connection | Session, token: str, today: date) -> VerifyOut:
         raise Unverifiable(exc.reason.value, exc.reason.label) from exc
     if rows[0].face is None or rows[0].version != proved.version:
         raise Unverifiable("certificate_unknown", "凭证码签名有效，但本系统没有这份凭证的记录")
-    return _shape(Standing.of(rows, today), proved.key_id)
+    return _shape(Standing.of(db, rows, today), proved.key_id)
 
 
 def records(db: Connection | Session, key_id: str, certificate_id: uuid.UUID) -> list[Row[Any]]:
-    """One indexed query: the key, the certificate, its newest version, its tasks' states (a row per task).
+    """One indexed query: the key, the certificate, its newest version, its tasks' states and holdings (a row per task).
 
     The key drives the join, so an unknown key finds no row and an unknown certificate a row without one.
     """
@@ -164,39 +166,79 @@ def records(db: Connection | Session, key_id: str, certificate_id: uuid.UUID) ->
 
 def _records() -> Select[Any]:
     key, certificate, task = CertificateKey.__table__, Certificate.__table__, PermitTask.__table__  # type: ignore[attr-defined]
+    held, request = PermitHolding.__table__, LifecycleRequest.__table__  # type: ignore[attr-defined]
     later = certificate.alias("later")
     newest = select(func.max(later.c.version)).where(later.c.application_id == certificate.c.application_id).scalar_subquery()
-    joined = key.outerjoin(certificate, certificate.c.id == bindparam("id", type_=certificate.c.id.type)).outerjoin(
-        task, task.c.application_id == certificate.c.application_id
+    renewal_open = exists(_open_extensions(request).where(request.c.origin_id == certificate.c.application_id))
+    joined = (
+        key.outerjoin(certificate, certificate.c.id == bindparam("id", type_=certificate.c.id.type))
+        .outerjoin(task, task.c.application_id == certificate.c.application_id)
+        .outerjoin(held, (held.c.application_id == task.c.application_id) & (held.c.permit == task.c.permit))
     )
     columns = (key.c.public_key, key.c.retired_at, certificate.c.face, certificate.c.version, certificate.c.list_index)
     return (
-        select(*columns, newest.label("newest"), task.c.permit, task.c.status)
+        select(
+            *columns,
+            certificate.c.application_id,
+            newest.label("newest"),
+            renewal_open.label("renewal_open"),
+            task.c.permit,
+            task.c.status,
+            held.c.status.label("held_status"),
+            held.c.valid_to.label("held_valid_to"),
+            held.c.suspended_until.label("held_suspended_until"),
+        )
         .select_from(joined)
         .where(key.c.key_id == bindparam("kid"))
+    )
+
+
+def _open_extensions(request: Any) -> Select[Any]:
+    """Extension applications about a certificate still being handled (their permits show 延续中)."""
+    application = Application.__table__  # type: ignore[attr-defined]
+    return (
+        select(request.c.permits)
+        .join(application, application.c.id == request.c.application_id)
+        .where(request.c.kind == LifecycleKind.extension.value, application.c.status.in_(OPEN))
     )
 
 
 _RECORDS = _records()
 
 
+def _renewing(db: Connection | Session, origin_id: uuid.UUID) -> set[str]:
+    """The permits an open extension application names (asked only when the scan's row says there is one)."""
+    request = LifecycleRequest.__table__  # type: ignore[attr-defined]
+    lists = db.execute(_open_extensions(request).where(request.c.origin_id == origin_id)).scalars()
+    return {permit for permits in lists for permit in permits}
+
+
 @dataclass(frozen=True)
 class Standing:
-    """A certificate version as the records have it now: its face, derived status, and the version that replaced it."""
+    """A certificate version as the records have it now: its face, derived status, live terms, and what replaced it."""
 
     face: CertificateFace
     status: Status
+    live: Live
     superseded_by: int | None
     list_index: int | None
 
     @classmethod
-    def of(cls, rows: list[Row[Any]], today: date) -> Standing:
+    def of(cls, db: Connection | Session, rows: list[Row[Any]], today: date) -> Standing:
         """From the rows of ``records`` for an existing certificate."""
-        face = CertificateFace.model_validate(rows[0].face)
+        first = rows[0]
+        face = CertificateFace.model_validate(first.face)
         recorded = {row.permit: RECORDED.get(row.status, ItemState.withdrawn) for row in rows if row.permit is not None}
-        superseded_by = rows[0].newest if rows[0].newest != face.version else None
-        status = derive(face, recorded, superseded=superseded_by is not None, today=today)
-        return cls(face, status, superseded_by, rows[0].list_index)
+        held = {
+            row.permit: Held(row.held_status, row.held_valid_to, row.held_suspended_until)
+            for row in rows
+            if row.held_status is not None
+        }
+        renewing = _renewing(db, first.application_id) if first.renewal_open else set()
+        live = live_from(recorded, held, renewing, today)
+        superseded_by = first.newest if first.newest != face.version else None
+        status = derive(face, live.states, superseded=superseded_by is not None, today=today, terms=live.terms)
+        return cls(face, status, live, superseded_by, first.list_index)
 
 
 def _shape(standing: Standing, key_id: str) -> VerifyOut:
@@ -224,7 +266,7 @@ def _shape(standing: Standing, key_id: str) -> VerifyOut:
                 number=p.number,
                 department_name=p.department_name,
                 valid_from=p.valid_from,
-                valid_to=p.valid_to,
+                valid_to=standing.live.terms.get(p.permit, p.valid_to),
                 on_commitment=p.on_commitment,
                 state=items[p.permit].state.value,
                 state_label=items[p.permit].label,

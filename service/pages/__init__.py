@@ -8,6 +8,7 @@ the applicant's own drafts in ``drafts``; the submitted application and every st
 
 from fastapi import APIRouter
 
+from service.certs import lifepages
 from service.certs import pages as certificates
 from service.pages import apply, auth, documents, drafts, notice, notifications, questions, start, window
 
@@ -20,6 +21,7 @@ pages_router.include_router(apply.router)
 pages_router.include_router(documents.router)
 pages_router.include_router(auth.router)
 pages_router.include_router(drafts.router)
+pages_router.include_router(lifepages.router)  # before the window's /window/applications/{id}/{decision}
 pages_router.include_router(window.router)
 pages_router.include_router(notifications.router)
 

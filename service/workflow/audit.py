@@ -19,11 +19,12 @@ from sqlalchemy import update
 from sqlmodel import Session, col, select
 from statemachine import StateMachine
 
+from service.certs.models import PermitHolding
 from service.jobs import outbox
 from service.models import utcnow
 from service.workflow.models import Application, AuditEvent, AuditHead, Inspection, PermitTask
 from service.workflow.roles import Actor
-from service.workflow.states import ApplicationFlow, InspectionFlow, TaskFlow, fire
+from service.workflow.states import ApplicationFlow, HoldingFlow, InspectionFlow, TaskFlow, fire
 
 GENESIS = "0" * 64
 
@@ -57,6 +58,7 @@ SUBJECTS: dict[type[Any], tuple[str, type[StateMachine], str]] = {
     Application: ("application", ApplicationFlow, "申请"),
     PermitTask: ("task", TaskFlow, "审批事项"),
     Inspection: ("inspection", InspectionFlow, "联合踏勘"),
+    PermitHolding: ("holding", HoldingFlow, "许可"),
 }
 
 
@@ -64,7 +66,7 @@ def transition(
     session: Session,
     *,
     actor: Actor | None,
-    row: Application | PermitTask | Inspection,
+    row: Application | PermitTask | Inspection | PermitHolding,
     event: str,
     reason: str = "",
     data: dict[str, Any] | None = None,
@@ -89,7 +91,7 @@ def created(
     session: Session,
     *,
     actor: Actor | None,
-    row: Application | PermitTask | Inspection,
+    row: Application | PermitTask | Inspection | PermitHolding,
     action: str,
     data: dict[str, Any] | None = None,
 ) -> AuditEvent:

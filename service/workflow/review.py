@@ -15,6 +15,7 @@ from enum import StrEnum
 
 from sqlmodel import Session, select
 
+from service.certs import life
 from service.certs.lifecycle import record_recovery
 from service.compose import today as beijing_today
 from service.models import User, utcnow
@@ -157,6 +158,7 @@ def resume_clock(task: PermitTask, on: date) -> None:
 
 def _after_decision(session: Session, actor: User, task: PermitTask) -> None:
     """Release the tasks whose dependencies are now all decided; conclude the application after its last decision."""
+    life.decided(session, actor, task)  # a decision on a change, extension, suspension or cancellation takes effect
     siblings = list(session.exec(select(PermitTask).where(PermitTask.application_id == task.application_id)))
     outcome = {t.permit: t.status for t in siblings}
     for waiting in siblings:

@@ -139,7 +139,7 @@ def _record(
     counter = actor.role != Role.applicant
     now = utcnow()
     application = Application(
-        number=_next_number(session, today()),
+        number=next_number(session, today()),
         owner_id=owner,
         draft_id=draft.id,
         channel="counter" if counter else "online",
@@ -261,7 +261,7 @@ def _check(
     return clean, checked
 
 
-def _next_number(session: Session, day: date) -> str:
+def next_number(session: Session, day: date) -> str:
     """DC-YYYYMMDD-NNNNN: the day's counter, moved in the submitting transaction, so no two share a number."""
     bump = (
         update(ApplicationCounter)

@@ -9,12 +9,10 @@ composer, a session and a file store, for the workflow, window, jobs and certifi
 
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 import uuid
 from collections.abc import Callable, Iterator
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -25,14 +23,14 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 from sqlmodel import Session
 from svcutil import FIXTURE_PACKS, make_settings
-from wfcase import CASE, FORM, SIGNED, Staff, uploads
+from wfcase import CASE, SIGNED, Staff, stored_draft, uploads
 
 from composer import Composer
 from composer.model import ComposeRequest
 from service import db
 from service.app import create_app
 from service.db import make_engine
-from service.models import Draft, StoredComposition, User
+from service.models import Draft, User
 from service.workflow.models import Application
 from service.workflow.roles import Role
 from service.workflow.storage import LocalFileStore, Upload
@@ -172,28 +170,7 @@ def make_draft(session: Session, composer: Composer) -> Callable[..., Draft]:
     """A draft as the questionnaire pages leave it: a stored composition and the form values."""
 
     def make(owner: User, request: ComposeRequest = CASE, form: dict[str, str] | None = None) -> Draft:
-        _, body = composer.compose_json(request)
-        stored = StoredComposition(
-            pack_id=composer.pack.id,
-            pack_version=composer.pack.version,
-            as_of=request.as_of or date.today(),
-            input=request.model_dump(mode="json"),
-            output_sha256=hashlib.sha256(body).hexdigest(),
-        )
-        session.add(stored)
-        session.flush()  # no relationship orders the inserts
-        draft = Draft(
-            owner_id=owner.id,
-            pack_id="mini",
-            scope=list(request.scope),
-            answers=dict(request.answers),
-            commit=list(request.commit),
-            form_values=dict(FORM if form is None else form),
-            composition_id=stored.id,
-        )
-        session.add(draft)
-        session.commit()
-        return draft
+        return stored_draft(session, composer, owner, request, form)
 
     return make
 

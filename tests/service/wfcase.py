@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import date
 
+from sqlmodel import Session
+
+from composer import Composer
 from composer.model import ComposeRequest
-from service.models import User
+from service.models import Draft, StoredComposition, User
 from service.workflow.storage import Upload
 
 PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<<>>\n%%EOF\n"
@@ -44,3 +48,31 @@ class Staff:
     police: User
     inspector: User
     supervisor: User
+
+
+def stored_draft(
+    session: Session, composer: Composer, owner: User, request: ComposeRequest = CASE, form: dict[str, str] | None = None
+) -> Draft:
+    """A draft as the questionnaire pages leave it: its stored composition and the form values (committed)."""
+    _, body = composer.compose_json(request)
+    stored = StoredComposition(
+        pack_id=composer.pack.id,
+        pack_version=composer.pack.version,
+        as_of=request.as_of or date.today(),
+        input=request.model_dump(mode="json"),
+        output_sha256=hashlib.sha256(body).hexdigest(),
+    )
+    session.add(stored)
+    session.flush()  # no relationship orders the inserts
+    draft = Draft(
+        owner_id=owner.id,
+        pack_id=composer.pack.id,
+        scope=list(request.scope),
+        answers=dict(request.answers),
+        commit=list(request.commit),
+        form_values=dict(FORM if form is None else form),
+        composition_id=stored.id,
+    )
+    session.add(draft)
+    session.commit()
+    return draft

@@ -17,6 +17,9 @@ from starlette.datastructures import FormData
 
 from composer.model import ComposeRequest
 from forms.receipt import render_receipt_pdf
+from service.certs import life
+from service.certs.lifecycle import current
+from service.certs.models import Certificate
 from service.deps import CsrfProtected, CurrentUser, LangDep, OwnDraft, RegistryDep, SessionDep
 from service.models import Draft, StoredComposition, User
 from service.pages import responses as pages
@@ -230,11 +233,18 @@ def _application_page(
         "notice": notice,
         "flagged": [i for i in notice.items if i["finding"] != "received"] if notice else [],
         "own": may(user, Action.resubmit, application),
+        "certificate": _certificate(session, application),
         "rectify_tasks": [t for t in tasks if t.status == "rectification_needed" and t.permit not in _inspected(inspection)],
         "field_errors": by_field,
         "errors": summary,
     }
     return render(request, "application.html", {**context, "new_key": new_key}, status_code=status)
+
+
+def _certificate(session: Session, application: Application) -> Certificate | None:
+    """The current certificate the application was issued, or the one it applies about (a change, an extension …)."""
+    about = life.request_of(session, application.id)
+    return current(session, about.origin_id if about else application.id)
 
 
 def _inspected(inspection: Inspection | None) -> set[str]:

@@ -46,7 +46,7 @@ def task_queue(
         wanted = queues.QueueFilter(department or None, status or None, _day(due_by), q)
         page = queues.task_queue(session, actor=user, today=today(), wanted=wanted, after=after or None)
     except Invalid as exc:
-        context["field_errors"], context["errors"] = field_errors(exc.problems)
+        context["field_errors"], context["errors"] = field_errors(request, exc.problems)
         return render(request, "task_queue.html", context, status_code=400)
     except WorkflowError as exc:
         return refused(request, exc)

@@ -16,6 +16,8 @@ from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session, col, select
 from starlette.datastructures import FormData
 
+from service.certs import life
+from service.certs.lifecycle import current
 from service.compose import today
 from service.deps import CsrfProtected, CurrentUser, SessionDep
 from service.models import User
@@ -88,6 +90,9 @@ def _desk(
         "checking": application.status in QUEUE,
         "can_schedule": application.status == "in_approval" and inspection is None and bool(inspections.checklist(application)),
         "inspection": inspection,
+        "lifecycle": life.request_of(session, application.id),
+        "kinds": {k.value: v for k, v in life.KIND_LABELS.items()},
+        "certificate": current(session, application.id),
         "today": today().isoformat(),
         "field_errors": by_field,
         "errors": summary,

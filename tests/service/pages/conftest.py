@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from fastapi import FastAPI
@@ -62,3 +63,12 @@ def dc_db(dc_db_app: FastAPI) -> Iterator[TestClient]:
     """A visitor on the default pack, once on SQLite and once on PostgreSQL."""
     with TestClient(dc_db_app) as c:
         yield c
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Iterator[Any]:
+    """Debian's chromium for the module's browser tests."""
+    pytest.importorskip("playwright.sync_api")
+    from browserutil import launch
+
+    yield from launch()

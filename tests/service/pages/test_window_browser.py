@@ -33,11 +33,9 @@ from service.workflow.clock import add_working_days
 from service.workflow.roles import Role
 
 playwright_api = pytest.importorskip("playwright.sync_api")
-from axe_playwright_python.sync_playwright import Axe  # noqa: E402
-from playwright.sync_api import Browser, Page, expect, sync_playwright  # noqa: E402
+from browserutil import Desks, needs_chromium  # noqa: E402
+from playwright.sync_api import Browser, expect  # noqa: E402
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
 PASSWORD = "correct-horse-9"
 PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 40
@@ -63,7 +61,7 @@ PEOPLE = {
     "inspector": (Role.inspector, "fire"),
 }
 
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is not installed")
+pytestmark = needs_chromium
 
 
 def _packs(root: Path) -> Path:
@@ -140,56 +138,10 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, uuid.U
         yield base, draft_id
 
 
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Browser]:
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
-
-
-class Desks:
-    """One browser context per person, signed in; every page each of them looks at is scanned with axe."""
-
-    def __init__(self, chromium: Browser, base: str) -> None:
-        self.base = base
-        self.axe = Axe()
-        self.violations: list[str] = []
-        self.pages: dict[str, Page] = {}
-        for name in PEOPLE:
-            width = 390 if name == "applicant" else 1100  # the applicant is on a phone
-            context = chromium.new_context(viewport={"width": width, "height": 900}, locale="zh-CN")
-            page = context.new_page()
-            page.set_default_timeout(15_000)
-            page.goto(f"{base}/sign-in")
-            page.locator("#login").fill(f"{name}@example.com")
-            page.locator("#password").fill(PASSWORD)
-            page.get_by_role("button", name="登录").click()
-            page.wait_for_load_state()
-            self.pages[name] = page
-
-    def open(self, name: str, path: str) -> Page:
-        page = self.pages[name]
-        page.goto(f"{self.base}{path}")
-        self.scan(name, page)
-        return page
-
-    def scan(self, name: str, page: Page) -> None:
-        for v in self.axe.run(page).response["violations"]:
-            self.violations.append(f"{name} {page.url}: {v['id']} ({v['impact']}) {v['help']} — {v['nodes'][0]['target']}")
-        scroll, inner = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
-        assert scroll <= inner, f"{name} {page.url}: the page scrolls sideways ({scroll} > {inner})"
-
-    def close(self) -> None:
-        for page in self.pages.values():
-            page.context.close()
-
-
 @pytest.fixture
 def desks(chromium: Browser, site: tuple[str, uuid.UUID]) -> Iterator[Desks]:
-    desks = Desks(chromium, site[0])
+    widths = {name: 390 if name == "applicant" else 1100 for name in PEOPLE}  # the applicant is on a phone
+    desks = Desks(chromium, site[0], widths, PASSWORD)
     try:
         yield desks
     finally:

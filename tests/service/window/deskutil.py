@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import hashlib
 import re
 import uuid
 from dataclasses import dataclass
@@ -12,10 +11,11 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 from sqlmodel import Session
+from wfcase import stored_draft
 
 from composer import Composer
 from composer.model import ComposeRequest
-from service.models import Draft, StoredComposition, User
+from service.models import Draft, User
 from service.security import hash_password
 from service.workflow.roles import Role
 
@@ -79,28 +79,7 @@ def _password_hash() -> str:
 
 def draft(session: Session, composer: Composer, owner: User, request: ComposeRequest = CASE) -> Draft:
     """A draft as the questionnaire pages leave it: a stored composition and a complete form."""
-    _, body = composer.compose_json(request)
-    stored = StoredComposition(
-        pack_id=composer.pack.id,
-        pack_version=composer.pack.version,
-        as_of=request.as_of or date.today(),
-        input=request.model_dump(mode="json"),
-        output_sha256=hashlib.sha256(body).hexdigest(),
-    )
-    session.add(stored)
-    session.flush()
-    made = Draft(
-        owner_id=owner.id,
-        pack_id="mini",
-        scope=list(request.scope),
-        answers=dict(request.answers),
-        commit=list(request.commit),
-        form_values=dict(FORM),
-        composition_id=stored.id,
-    )
-    session.add(made)
-    session.commit()
-    return made
+    return stored_draft(session, composer, owner, request, FORM)
 
 
 def sign_in(client: TestClient, login: str) -> Any:
