@@ -40,6 +40,8 @@ Codes, besides those of loading (``yaml_syntax``, ``schema``, ``unknown_kind``, 
     department_unused             a department with no permit
     scope_item_unused             a scope item in no industry and no condition
     missing_legal_basis           a permit with an empty legal_basis
+    refusal_without_legal_basis   a refusal (不予许可/不得经营) that names no law
+    refusal_unreachable           a refusal whose when cannot hold wherever its permit applies
     commit_on_excluded_risk       notify-and-commit available despite an excluded risk category
     implies_conflict              an industry whose implies and its scope items' implies disagree
     industry_without_permit       an industry whose scope items bring no permit
@@ -127,6 +129,9 @@ def sites(pack: Pack) -> Iterator[Site]:
         commit = p.notify_commit.when
         if commit is not None:
             yield Site("permits", p.id, ("notify_commit", "when"), f"{label} 的 notify_commit.when", normal_form(commit))
+        for k, refusal in enumerate(p.refusals):
+            what = f"{label} 的不予许可情形 {refusal.id} 的 when"
+            yield Site("permits", p.id, ("refusals", k, "when"), what, normal_form(refusal.when))
         for j, ref in enumerate(p.materials):
             if ref.when is not None:
                 what = f"{label} 的材料 {ref.material} 的 when"
@@ -446,6 +451,10 @@ def unreachable_parts(pack: Pack, at: Locator) -> list[Problem]:
         if commit is not None and not _narrow(pack, contexts, commit):
             problems.append(_unreachable(pack, at, p, "commit_condition_unreachable", "告知承诺", commit, contexts,
                                          ("notify_commit", "when")))
+        for k, refusal in enumerate(p.refusals):
+            if not _narrow(pack, contexts, refusal.when):
+                problems.append(_unreachable(pack, at, p, "refusal_unreachable", f"不予许可情形 {refusal.id}", refusal.when,
+                                             contexts, ("refusals", k, "when")))
         for j, ref in enumerate(p.materials):
             if ref.when is not None and not _narrow(pack, contexts, ref.when):
                 problems.append(_unreachable(pack, at, p, "material_unreachable", f"材料 {ref.material}", ref.when, contexts,
@@ -590,6 +599,20 @@ def missing_legal_basis(pack: Pack, at: Locator) -> list[Problem]:
     ]
 
 
+def refusals_without_legal_basis(pack: Pack, at: Locator) -> list[Problem]:
+    """A refusal takes away what the applicant asks for: it must name the law that says so."""
+    return [
+        Problem(
+            "refusal_without_legal_basis",
+            f"许可事项 {p.id} 的不予许可情形 {r.id} 没有写明法律依据(legal_basis), 不予许可必须有法定依据",
+            at("permits", p.id, "refusals", k), p.id,
+        )
+        for p in pack.permits.values()
+        for k, r in enumerate(p.refusals)
+        if not any(basis.strip() for basis in r.legal_basis)
+    ]
+
+
 def commitments_on_excluded_risks(pack: Pack, at: Locator) -> list[Problem]:
     """Notify-and-commit is not offered for a permit in a risk category the action plan excludes."""
     return [
@@ -701,6 +724,7 @@ CHECKS: tuple[Check, ...] = (
     unused_departments,
     unused_scope_items,
     missing_legal_basis,
+    refusals_without_legal_basis,
     commitments_on_excluded_risks,
     conflicting_implies,
     industries_without_permits,

@@ -145,6 +145,25 @@ class Element(Sourced):
     legal_basis: tuple[str, ...] = ()
 
 
+class Outcome(StrEnum):
+    """What a refusal means for the applicant."""
+
+    refuse = "refuse"
+    """不予许可: the department must refuse the permit."""
+    prohibit = "prohibit"
+    """不得经营: the business may not be run here at all."""
+
+
+class Refusal(Sourced):
+    """A situation in which the permit cannot be granted (不予许可/不得经营), with its legal basis."""
+
+    id: Id
+    outcome: Outcome = Outcome.refuse
+    text: Text = Field(description="the reason, as the notice states it")
+    when: Condition
+    legal_basis: tuple[str, ...] = ()
+
+
 class DayUnit(StrEnum):
     working = "working"
     calendar = "calendar"
@@ -233,6 +252,7 @@ class Permit(Sourced):
     fields: tuple[Id, ...] = ()
     materials: tuple[MaterialRef, ...] = ()
     elements: tuple[Element, ...] = ()
+    refusals: tuple[Refusal, ...] = ()
     order: int = 100
 
 
@@ -303,6 +323,7 @@ class Expect(RuleModel):
     materials_exclude: tuple[Id, ...] = ()
     fields_include: tuple[Id, ...] = ()
     commit_eligible: list[Id] | None = None
+    refusals: list[str] | None = Field(default=None, description="the refusals that hold, each as permit.refusal")
     questions_include: tuple[Id, ...] = ()
     questions_exclude: tuple[Id, ...] = ()
     complete: bool | None = None

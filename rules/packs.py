@@ -623,6 +623,11 @@ def references(pack: Pack) -> list[Problem]:
                         key,
                     )
                 )
+        for refusal in p.refusals:
+            check_condition("permits", p.id, f"{label} 的不予许可情形 {refusal.id}", refusal.when)
+        refusal_ids = [r.id for r in p.refusals]
+        if len(refusal_ids) != len(set(refusal_ids)):
+            problems.append(Problem("duplicate_id", f"{label} 的不予许可情形 id 重复", pack.origin("permits", p.id), p.id))
         element_ids = [e.id for e in p.elements]
         if len(element_ids) != len(set(element_ids)):
             problems.append(Problem("duplicate_id", f"{label} 的要素 id 重复", pack.origin("permits", p.id), p.id))

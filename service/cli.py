@@ -224,7 +224,7 @@ def _print_problems(problems: list[Problem], as_json: bool) -> None:
 
 def summary(c: Composition) -> str:
     """A readable Chinese (or English) summary of a composition for the terminal."""
-    lines = [c.notice.title, c.notice.intro, ""]
+    lines = [c.notice.title, *c.notice.refusals, c.notice.intro, ""]
     for p in c.permits:
         commit = "可告知承诺" if p.commitment.eligible else "不适用告知承诺"
         if p.commitment.chosen:

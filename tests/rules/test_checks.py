@@ -626,3 +626,50 @@ def test_conflict_keeps_keys_apart_and_names_scope_contradictions() -> None:
     assert conflict([lodging, no_lodging], pack) == "选择经营范围 lodging 与 不选择经营范围 lodging 矛盾"
     implied = conflict([lodging, lit("public_assembly", "neq", True)], pack)
     assert implied == "public_assembly ≠ true 与 public_assembly = true(经营范围 lodging 隐含) 矛盾"
+
+
+# --- refusals (不予许可/不得经营) ------------------------------------------------------------------
+
+REFUSAL = """    refusals:
+      - id: small_shop
+        text: {zh: 面积不足10㎡的不予许可}
+        when: {answer: area_m2, lt: 10}
+        legal_basis: ["《烟草专卖许可证管理办法》"]
+        source: inferred
+"""
+TOBACCO_FIELDS = (
+    "    fields: [applicant_name, uscc]\n    materials: [{material: business_license}]\n"
+    "    source: inferred\n\n  - id: fire_check"
+)
+
+
+def add_refusal(root: Path, refusal: str) -> None:
+    edit(root, "permits", TOBACCO_FIELDS, TOBACCO_FIELDS.replace("    source: inferred\n", "    source: inferred\n" + refusal, 1))
+
+
+def test_a_refusal_with_its_legal_basis_is_no_problem(root: Path) -> None:
+    add_refusal(root, REFUSAL)
+    assert check("mini", root) == []
+
+
+@pytest.mark.parametrize("basis", ["", '        legal_basis: [" "]\n'])
+def test_refusal_without_legal_basis_is_refused(root: Path, basis: str) -> None:
+    add_refusal(root, REFUSAL.replace('        legal_basis: ["《烟草专卖许可证管理办法》"]\n', basis))
+    problems = check("mini", root)
+    assert found(problems) == [("refusal_without_legal_basis", at(root, "permits", "- id: small_shop"))]
+    assert "small_shop" in problems[0].message
+    assert "法律依据" in problems[0].message
+
+
+def test_refusal_that_cannot_hold_where_its_permit_applies(root: Path) -> None:
+    add_refusal(root, REFUSAL.replace("{answer: area_m2, lt: 10}", "{answer: sells_tobacco, is: false}"))
+    problems = check("mini", root)
+    assert found(problems) == [("refusal_unreachable", at(root, "permits", "when: {answer: sells_tobacco, is: false}"))]
+    assert "不予许可情形 small_shop" in problems[0].message
+
+
+def test_refusal_condition_on_an_unknown_question_is_refused_at_load(root: Path) -> None:
+    add_refusal(root, REFUSAL.replace("area_m2", "floor_count"))
+    problems = check("mini", root)
+    assert [p.code for p in problems] == ["bad_condition"]
+    assert "不予许可情形 small_shop" in problems[0].message
