@@ -59,7 +59,7 @@ from pathlib import Path
 from typing import Any
 
 from rules import packs, yamlsource
-from rules.conditions import Condition, Conjunction, Literal_, compare, keys_of, normal_form
+from rules.conditions import Condition, Conjunction, Literal_, compare, implied_literals, keys_of, normal_form
 from rules.errors import PackError, Problem
 from rules.model import Effective, Industry, MaterialRef, Permit, Question, QuestionType
 from rules.packs import PACKS_DIR, Merged, Pack
@@ -163,7 +163,7 @@ def conflict(literals: Iterable[Literal_], pack: Pack, implied: Iterable[Noted] 
             return f"{show(selected[lit.key])} 与 {show(lit)} 矛盾"
     for scope_id in sorted(selected):
         for qid, value in pack.scope_items[scope_id].implies.items():
-            noted.append((Literal_("answer", qid, "eq", value), f"经营范围 {scope_id} 隐含"))
+            noted.extend((lit, f"经营范围 {scope_id} 隐含") for lit in implied_literals(qid, value))
     by_key: dict[str, dict[Literal_, str]] = {}
     for lit, note in noted:
         if lit.kind == "answer":
@@ -184,6 +184,8 @@ def possible(literals: Sequence[Literal_], question: Question | None, bounded: b
     """
     if question is None:
         return True
+    if question.type is QuestionType.multi_choice:
+        return _some_set(literals, {o.value for o in question.options})
     if question.type is not QuestionType.number:
         values: list[Any] = [True, False] if question.type is QuestionType.boolean else [o.value for o in question.options]
         return any(all(compare(v, lit.op, lit.value) for lit in literals) for v in values)
@@ -216,6 +218,16 @@ def possible(literals: Sequence[Literal_], question: Question | None, bounded: b
         elif lit.op == "nin":
             excluded.update(lit.value)
     return _interval_holds(low, low_open, high, high_open, integer, excluded)
+
+
+def _some_set(literals: Sequence[Literal_], options: set[str]) -> bool:
+    """Whether some set of options satisfies every set test: what must be in it, stays out, and one of each any_of."""
+    required = {lit.value for lit in literals if lit.op == "contains"}
+    excluded = {lit.value for lit in literals if lit.op == "excludes"}
+    excluded.update(v for lit in literals if lit.op == "none_of" for v in lit.value)
+    groups = [set(lit.value) for lit in literals if lit.op == "any_of"]
+    allowed = options - excluded
+    return required <= allowed and all(group & allowed for group in groups)
 
 
 def _interval_holds(
@@ -253,11 +265,14 @@ def _domain(question: Question) -> str:
         return "true/false"
     if question.type is QuestionType.choice:
         return "/".join(o.value for o in question.options)
+    if question.type is QuestionType.multi_choice:
+        return "{" + ", ".join(o.value for o in question.options) + "} 的任意子集"
     low = _value(question.min) if question.min is not None else "-∞"
     high = _value(question.max) if question.max is not None else "+∞"
     return f"{low} 至 {high}" + (", 整数" if question.integer else "")
 
 
+_SET_WORDS = {"contains": "包含", "excludes": "不包含", "any_of": "包含任一", "none_of": "不包含任何"}
 _SYMBOLS = {"eq": "=", "neq": "≠", "gt": ">", "gte": "≥", "lt": "<", "lte": "≤", "in": "∈", "nin": "∉"}
 
 
@@ -265,6 +280,8 @@ def show(lit: Literal_) -> str:
     """A literal as a rule author wrote it, in words: 'area_m2 > 150', '选择经营范围 lodging'."""
     if lit.kind == "scope":
         return f"{'选择' if lit.op == 'has' else '不选择'}经营范围 {lit.key}"
+    if lit.op in _SET_WORDS:
+        return f"{lit.key} {_SET_WORDS[lit.op]} {_value(lit.value)}"
     return f"{lit.key} {_SYMBOLS[lit.op]} {_value(lit.value)}"
 
 
@@ -628,7 +645,7 @@ def commitments_on_excluded_risks(pack: Pack, at: Locator) -> list[Problem]:
 
 
 def _industry_implies(industry: Industry) -> list[Noted]:
-    return [(Literal_("answer", qid, "eq", value), f"行业 {industry.id} 隐含") for qid, value in industry.implies.items()]
+    return [(lit, f"行业 {industry.id} 隐含") for qid, value in industry.implies.items() for lit in implied_literals(qid, value)]
 
 
 def _industry_selection(industry: Industry) -> list[Literal_]:

@@ -66,6 +66,12 @@ class QuestionType(StrEnum):
     boolean = "boolean"
     number = "number"
     choice = "choice"
+    multi_choice = "multi_choice"
+    """Several options at once (a gym with a pool and a climbing wall); conditions test the set."""
+
+    @property
+    def has_options(self) -> bool:
+        return self in (QuestionType.choice, QuestionType.multi_choice)
 
 
 class Question(Sourced):
@@ -84,9 +90,9 @@ class Question(Sourced):
 
     @model_validator(mode="after")
     def _shape(self) -> Question:
-        if self.type is QuestionType.choice and len(self.options) < 2:
+        if self.type.has_options and len(self.options) < 2:
             raise ValueError(f"question '{self.id}' is a choice and needs at least two options")
-        if self.type is not QuestionType.choice and self.options:
+        if not self.type.has_options and self.options:
             raise ValueError(f"question '{self.id}' has options but is of type {self.type.value}")
         if self.type is not QuestionType.number and (self.min is not None or self.max is not None or self.unit):
             raise ValueError(f"question '{self.id}': min, max and unit apply to numbers only")

@@ -572,7 +572,7 @@ def lit(key: str, op: str, value: object) -> Literal_:
 
 
 def question(type_: str, **extra: object) -> Question:
-    options = [{"value": v, "label": {"zh": v}} for v in ("a", "b", "c")] if type_ == "choice" else []
+    options = [{"value": v, "label": {"zh": v}} for v in ("a", "b", "c")] if type_ in ("choice", "multi_choice") else []
     return Question.model_validate({"id": "q", "text": {"zh": "?"}, "type": type_, "options": options, "source": "x", **extra})
 
 
@@ -608,6 +608,12 @@ INTEGER = question("number", min=0, max=1000, integer=True)
         (question("choice"), [("in", ["a"]), ("in", ["b"])], False),
         (question("choice"), [("nin", ["a", "b", "c"])], False),
         (question("choice"), [("nin", ["a", "b"]), ("neq", "a")], True),
+        (question("multi_choice"), [("contains", "a"), ("contains", "b")], True),
+        (question("multi_choice"), [("contains", "a"), ("excludes", "a")], False),
+        (question("multi_choice"), [("any_of", ["a", "b"]), ("none_of", ["a", "b"])], False),
+        (question("multi_choice"), [("any_of", ["a", "b"]), ("none_of", ["a"])], True),
+        (question("multi_choice"), [("none_of", ["a", "b", "c"])], True),  # nothing chosen is an answer
+        (question("multi_choice"), [("contains", "z")], False),
     ],
 )
 def test_possible(q: Question, literals: list[tuple[str, object]], expected: bool) -> None:
@@ -673,3 +679,46 @@ def test_refusal_condition_on_an_unknown_question_is_refused_at_load(root: Path)
     problems = check("mini", root)
     assert [p.code for p in problems] == ["bad_condition"]
     assert "不予许可情形 small_shop" in problems[0].message
+
+
+# --- multi-choice answers -----------------------------------------------------------------------
+
+SERVICES = """  - id: services
+    text: {zh: 提供哪些服务?}
+    type: multi_choice
+    options:
+      - {value: coffee, label: {zh: 咖啡}}
+      - {value: bakery, label: {zh: 烘焙}}
+    source: inferred
+  - id: sells_tobacco
+"""
+
+
+def test_multi_choice_condition_over_the_set_is_no_problem(root: Path) -> None:
+    edit(root, "catalog", "  - id: sells_tobacco\n", SERVICES)
+    edit(root, "permits", "when: {answer: food_prep, is: true}", "when: {answer: services, any_of: [coffee, bakery]}")
+    assert check("mini", root) == []
+
+
+def test_multi_choice_condition_on_a_single_choice_question_is_refused(root: Path) -> None:
+    edit(root, "catalog", "  - id: sells_tobacco\n", SERVICES.replace("multi_choice", "choice"))
+    edit(root, "permits", "when: {answer: food_prep, is: true}", "when: {answer: services, contains: coffee}")
+    problems = check("mini", root)
+    assert found(problems) == [("bad_condition", at(root, "permits", "- id: food_business"))]
+    assert "contains 和 any_of 只适用于多选题(multi_choice), 问题 services 是 choice" in problems[0].message
+
+
+def test_single_value_test_on_a_multi_choice_question_is_refused(root: Path) -> None:
+    edit(root, "catalog", "  - id: sells_tobacco\n", SERVICES)
+    edit(root, "permits", "when: {answer: food_prep, is: true}", "when: {answer: services, is: coffee}")
+    problems = check("mini", root)
+    assert found(problems) == [("bad_condition", at(root, "permits", "- id: food_business"))]
+    assert "问题 services 是多选题" in problems[0].message
+
+
+def test_multi_choice_condition_naming_an_option_the_question_lacks(root: Path) -> None:
+    edit(root, "catalog", "  - id: sells_tobacco\n", SERVICES)
+    edit(root, "permits", "when: {answer: food_prep, is: true}", "when: {answer: services, contains: tea}")
+    problems = check("mini", root)
+    assert [p.code for p in problems] == ["bad_condition"]
+    assert "'tea' 不是它的选项" in problems[0].message
