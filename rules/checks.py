@@ -46,6 +46,7 @@ Codes, besides those of loading (``yaml_syntax``, ``schema``, ``unknown_kind``, 
     implies_conflict              an industry whose implies and its scope items' implies disagree
     industry_without_permit       an industry whose scope items bring no permit
     scenario_unknown_reference    a scenario naming an industry, scope item, question, permit, … the pack lacks
+    half_width_punctuation        a Chinese text citizens read with half-width punctuation (「等, 不含」)
 
 Sources given as ``inferred`` are allowed; :func:`inferred_sources` counts them separately.
 """
@@ -61,8 +62,9 @@ from typing import Any
 from rules import packs, yamlsource
 from rules.conditions import Condition, Conjunction, Literal_, compare, implied_literals, keys_of, normal_form
 from rules.errors import PackError, Problem
-from rules.model import Effective, Industry, MaterialRef, Permit, Question, QuestionType
+from rules.model import ENTITY_KINDS, Effective, Industry, MaterialRef, Permit, Question, QuestionType, RuleModel, Text, entity_id
 from rules.packs import PACKS_DIR, Merged, Pack
+from rules.typography import full_width, half_width_marks
 
 
 def check(pack_id: str, root: Path = PACKS_DIR, warnings: list[Problem] | None = None) -> list[Problem]:
@@ -729,6 +731,49 @@ def scenario_references(pack: Pack, at: Locator) -> list[Problem]:
     return problems
 
 
+def half_width_punctuation(pack: Pack, at: Locator) -> list[Problem]:
+    """Chinese texts citizens read (names, questions, conditions, reasons, legal bases) use full-width punctuation."""
+    problems = []
+    for kind in ENTITY_KINDS:
+        if kind == "scenarios":
+            continue  # scenario names are the rule author's, not the citizen's
+        for entity in getattr(pack, kind).values():
+            owner = entity_id(kind, entity)
+            for path, text in chinese_texts(entity):
+                marks = half_width_marks(text)
+                if marks:
+                    shown = "、".join(f"“{text[i]}”" for i in marks)
+                    problems.append(Problem(
+                        "half_width_punctuation",
+                        f"{_KIND_LABELS[kind]} {owner} 的中文文字使用了半角标点 {shown}, 应改为全角: “{full_width(text)}”",
+                        at(kind, owner, *path), owner,
+                    ))
+    return problems
+
+
+def chinese_texts(model: RuleModel, path: tuple[str | int, ...] = ()) -> Iterator[tuple[tuple[str | int, ...], str]]:
+    """Every Chinese text of an entity citizens read, with its path: each ``zh``, and each legal basis."""
+    if isinstance(model, Text):
+        yield (*path, "zh"), model.zh
+        return
+    for name in type(model).model_fields:
+        value = getattr(model, name)
+        if name == "legal_basis":
+            yield from (((*path, name, i), basis) for i, basis in enumerate(value))
+        elif isinstance(value, RuleModel):
+            yield from chinese_texts(value, (*path, name))
+        elif isinstance(value, tuple | list):
+            for i, item in enumerate(value):
+                if isinstance(item, RuleModel):
+                    yield from chinese_texts(item, (*path, name, i))
+
+
+_KIND_LABELS = {
+    "departments": "部门", "questions": "问题", "scope_items": "经营范围", "industries": "行业", "permits": "许可事项",
+    "materials": "材料", "fields": "表单字段",
+}
+
+
 CHECKS: tuple[Check, ...] = (
     contradictory_conditions,
     unreachable_permits,
@@ -746,6 +791,7 @@ CHECKS: tuple[Check, ...] = (
     conflicting_implies,
     industries_without_permits,
     scenario_references,
+    half_width_punctuation,
 )
 """The static checks, run in this order on a pack that loads."""
 

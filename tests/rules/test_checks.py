@@ -323,12 +323,12 @@ def test_question_no_condition_uses(root: Path) -> None:
     write(root, "extra", (
         "questions:\n"
         "  - id: night_hours\n"
-        '    text: {zh: "是否夜间营业?"}\n'
+        '    text: {zh: "是否夜间营业？"}\n'
         "    type: boolean\n"
         "    relevant_when: {answer: night_hours, is: true}\n"
         "    source: inferred\n"
         "  - id: seats\n"
-        '    text: {zh: "座位数?"}\n'
+        '    text: {zh: "座位数？"}\n'
         "    type: number\n"
         "    relevant_when: {answer: food_prep, is: true}\n"
         "    source: inferred\n"
@@ -684,7 +684,7 @@ def test_refusal_condition_on_an_unknown_question_is_refused_at_load(root: Path)
 # --- multi-choice answers -----------------------------------------------------------------------
 
 SERVICES = """  - id: services
-    text: {zh: 提供哪些服务?}
+    text: {zh: 提供哪些服务？}
     type: multi_choice
     options:
       - {value: coffee, label: {zh: 咖啡}}
@@ -722,3 +722,25 @@ def test_multi_choice_condition_naming_an_option_the_question_lacks(root: Path) 
     problems = check("mini", root)
     assert [p.code for p in problems] == ["bad_condition"]
     assert "'tea' 不是它的选项" in problems[0].message
+
+
+# --- typography: full-width punctuation in Chinese texts --------------------------------------------
+
+
+def test_half_width_punctuation_in_a_chinese_text_is_reported_with_the_fix(root: Path) -> None:
+    edit(root, "permits", "text: {zh: 配备食品安全管理人员,", "text: {zh: '配备食品安全管理人员(专职或兼职), 经培训考核',")
+    problems = check("mini", root)
+    assert found(problems) == [("half_width_punctuation", at(root, "permits", "配备食品安全管理人员(专职"))]
+    assert "“(”、“)”、“,”" in problems[0].message
+    assert "“配备食品安全管理人员（专职或兼职），经培训考核”" in problems[0].message
+
+
+def test_half_width_punctuation_in_a_legal_basis_is_reported(root: Path) -> None:
+    edit(root, "permits", 'legal_basis: ["《烟草专卖法》"]', 'legal_basis: ["《烟草专卖法》(2015年修正)"]')
+    problems = check("mini", root)
+    assert found(problems) == [("half_width_punctuation", at(root, "permits", "《烟草专卖法》(2015年修正)"))]
+
+
+def test_english_and_codes_keep_their_half_width_punctuation(root: Path) -> None:
+    edit(root, "permits", "text: {zh: 配备食品安全管理人员,", "text: {zh: '符合 GB 31654-2021 (Rev. 2) 要求',")
+    assert check("mini", root) == []

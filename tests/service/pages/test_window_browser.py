@@ -279,7 +279,7 @@ def test_one_case_from_submission_to_the_last_decision(desks: Desks, site: tuple
         "联合踏勘：待整改",
         "联合踏勘：踏勘通过",
         "公众聚集场所消防安全检查：准予许可",
-        "特种行业许可证(旅馆业)：准予许可",
+        "特种行业许可证（旅馆业）：准予许可",
         "办结",
     ):
         expect(timeline).to_contain_text(step)
