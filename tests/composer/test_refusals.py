@@ -11,7 +11,7 @@ from forms.render import render_html
 from rules.engine import OracleEngine
 
 TODAY = date(2026, 3, 1)
-CAFE = {"area_m2": 300, "sells_food": False, "renovation": False, "outdoor_ad": False, "uses_agent": False}
+CAFE = {"entity_type": "llc", "area_m2": 300, "sells_food": False, "renovation": False, "outdoor_ad": False, "uses_agent": False}
 STORE = {
     "area_m2": 80, "is_chain": True, "food_prep_onsite": False, "sells_bulk_food": False, "sells_tobacco": True,
     "sells_drugs": False, "sells_device_class2": False, "sells_publications": False, "uses_vending": False,
@@ -89,3 +89,24 @@ def test_notice_shows_the_refusal_before_the_permits(dongcheng: Composer) -> Non
     assert "《互联网上网服务营业场所管理条例》第九条" in html[box:]
     far = compose(dongcheng, "internet_cafe", {**CAFE, "school_distance_m": 900})
     assert 'class="callout refusal"' not in render_html("notice", far)
+
+
+def test_an_individual_business_may_not_run_an_internet_cafe(dongcheng: Composer) -> None:
+    c = compose(dongcheng, "internet_cafe", {**CAFE, "school_distance_m": 900, "entity_type": "individual"})
+    assert [(r.id, r.legal_basis) for r in c.refusals] == [("not_an_enterprise", ["《互联网上网服务营业场所管理条例》第八条"])]
+    assert "“申请人是哪一类市场主体？”为“个体工商户”" in c.refusals[0].because
+
+
+@pytest.mark.parametrize(
+    ("entity", "organisation"),
+    [("llc", {"articles_of_association"}), ("branch", {"articles_of_association"}), ("partnership", {"partnership_agreement"}),
+     ("sole_proprietorship", set()), ("individual", set())],
+)
+def test_the_entity_type_decides_which_founding_document_is_asked_for(
+    dongcheng: Composer, entity: str, organisation: set[str]
+) -> None:
+    c = compose(dongcheng, "ktv", {"area_m2": 500, "central_ac": False, "sells_food": False, "renovation": False,
+                                   "outdoor_ad": False, "uses_agent": False, "entity_type": entity})
+    keys = {m.key for m in c.materials}
+    assert keys & {"articles_of_association", "partnership_agreement"} == organisation
+    assert c.complete

@@ -744,3 +744,32 @@ def test_half_width_punctuation_in_a_legal_basis_is_reported(root: Path) -> None
 def test_english_and_codes_keep_their_half_width_punctuation(root: Path) -> None:
     edit(root, "permits", "text: {zh: 配备食品安全管理人员,", "text: {zh: '符合 GB 31654-2021 (Rev. 2) 要求',")
     assert check("mini", root) == []
+
+
+# --- who the applicant is: the entity type -----------------------------------------------------------
+
+ENTITY_TYPE = """  - id: entity_type
+    text: {zh: 申请人是哪一类市场主体？}
+    type: choice
+    options:
+      - {value: individual, label: {zh: 个体工商户}}
+      - {value: llc, label: {zh: 有限责任公司}}
+      - {value: partnership, label: {zh: 合伙企业}}
+    source: inferred
+  - id: sells_tobacco
+"""
+
+
+def test_material_branching_on_the_entity_type_is_no_problem(root: Path) -> None:
+    edit(root, "catalog", "  - id: sells_tobacco\n", ENTITY_TYPE)
+    edit(root, "permits", "when: {answer: food_prep, is: true}", "when: {answer: entity_type, in: [llc, partnership]}")
+    assert check("mini", root) == []
+
+
+def test_entity_type_branch_naming_an_unknown_type_is_refused(root: Path) -> None:
+    edit(root, "catalog", "  - id: sells_tobacco\n", ENTITY_TYPE)
+    edit(root, "permits", "when: {answer: food_prep, is: true}", "when: {answer: entity_type, in: [llc, company]}")
+    problems = check("mini", root)
+    assert found(problems) == [("bad_condition", at(root, "permits", "- id: food_business"))]
+    assert "entity_type" in problems[0].message
+    assert "'company' 不是它的选项" in problems[0].message

@@ -5,7 +5,16 @@ from __future__ import annotations
 import re
 
 from fastapi.testclient import TestClient
-from journeyutil import CONVENIENCE_TOBACCO, NUMBERS, answer_until_check, assert_field_error, choose, csrf, error_summary, journey
+from journeyutil import (
+    CONVENIENCE_TOBACCO,
+    DEFAULTS,
+    answer_until_check,
+    assert_field_error,
+    choose,
+    csrf,
+    error_summary,
+    journey,
+)
 
 from composer import Composer
 from composer.model import ComposeRequest
@@ -23,7 +32,7 @@ def _composer_order(industries: list[str], answers: dict[str, object]) -> list[s
             return asked
         qid = open_[0].id
         asked.append(qid)
-        given[qid] = answers.get(qid, NUMBERS.get(qid, "false"))
+        given[qid] = answers.get(qid, DEFAULTS.get(qid, "false"))
 
 
 def test_only_the_composers_open_questions_are_asked_in_its_order(dc: TestClient) -> None:
