@@ -802,25 +802,31 @@ INFERRED = "inferred"
 
 
 def inferred_sources(pack: Pack) -> dict[str, tuple[int, int]]:
-    """For permits (with a legal basis), their elements, time limits and commitment terms: (inferred, total)."""
+    """For permits (with a legal basis), their elements, time limits, commitment terms and refusals: (inferred, total)."""
     permits = [p for p in pack.permits.values() if p.legal_basis]
     elements = [e for p in permits for e in p.elements]
+    refusals = [r for p in permits for r in p.refusals]
     return {
         "permits": (sum(p.source == INFERRED for p in permits), len(permits)),
         "elements": (sum(e.source == INFERRED for e in elements), len(elements)),
         "time_limits": (sum(p.time_limit.source == INFERRED for p in permits), len(permits)),
         "notify_commit": (sum(p.notify_commit.source == INFERRED for p in permits), len(permits)),
+        "refusals": (sum(r.source == INFERRED for r in refusals), len(refusals)),
     }
 
 
-_INFERRED_LABELS = {"permits": "许可事项", "elements": "要素", "time_limits": "时限", "notify_commit": "告知承诺"}
+_INFERRED_LABELS = {
+    "permits": "许可事项", "elements": "要素", "time_limits": "时限", "notify_commit": "告知承诺", "refusals": "不予许可",
+}
 
 
 def inferred_summary(pack: Pack) -> str:
-    """One line for the author: how much of the pack rests on 'inferred' rather than a cited source."""
+    """One line for the author: how much of the pack rests on 'inferred' rather than a cited source, and the share."""
     counts = inferred_sources(pack)
     parts = [f"{_INFERRED_LABELS[kind]} {n}/{total}" for kind, (n, total) in counts.items()]
-    return "来源为 inferred(推定, 未引用原文)的: " + ", ".join(parts)
+    inferred, total = sum(n for n, _ in counts.values()), sum(t for _, t in counts.values())
+    share = f"{inferred / total:.0%}" if total else "0%"
+    return f"来源为 inferred（推定，未引用原文）的：{'，'.join(parts)}；合计 {inferred}/{total}（{share}）"
 
 
 __all__ = ["CHECKS", "Locator", "check", "check_pack", "conflict", "inferred_sources", "inferred_summary", "possible"]

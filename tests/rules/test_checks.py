@@ -484,8 +484,11 @@ def test_inferred_sources_are_counted_not_reported(root: Path) -> None:
     tobacco_end = "    materials: [{material: business_license}]\n    source: "
     edit(root, "permits", tobacco_end + "inferred", tobacco_end + "《烟草专卖法实施条例》")
     pack = packs.load("mini", root)
-    assert inferred_sources(pack) == {"permits": (3, 4), "elements": (2, 2), "time_limits": (4, 4), "notify_commit": (4, 4)}
+    assert inferred_sources(pack) == {
+        "permits": (3, 4), "elements": (2, 2), "time_limits": (4, 4), "notify_commit": (4, 4), "refusals": (0, 0),
+    }
     assert "许可事项 3/4" in inferred_summary(pack)
+    assert inferred_summary(pack).endswith("合计 13/14（93%）")
     assert check("mini", root) == []
 
 
