@@ -693,36 +693,34 @@ SERVICES = """  - id: services
       - {value: coffee, label: {zh: 咖啡}}
       - {value: bakery, label: {zh: 烘焙}}
     source: inferred
-  - id: sells_tobacco
 """
 
 
+def asking(root: Path, question: str, when: str) -> list[Problem]:
+    """The problems of the mini pack with ``question`` added and the ``process`` element's condition made ``when``."""
+    edit(root, "catalog", "  - id: sells_tobacco\n", question + "  - id: sells_tobacco\n")
+    edit(root, "permits", "when: {answer: food_prep, is: true}", f"when: {when}")
+    return check("mini", root)
+
+
 def test_multi_choice_condition_over_the_set_is_no_problem(root: Path) -> None:
-    edit(root, "catalog", "  - id: sells_tobacco\n", SERVICES)
-    edit(root, "permits", "when: {answer: food_prep, is: true}", "when: {answer: services, any_of: [coffee, bakery]}")
-    assert check("mini", root) == []
+    assert asking(root, SERVICES, "{answer: services, any_of: [coffee, bakery]}") == []
 
 
 def test_multi_choice_condition_on_a_single_choice_question_is_refused(root: Path) -> None:
-    edit(root, "catalog", "  - id: sells_tobacco\n", SERVICES.replace("multi_choice", "choice"))
-    edit(root, "permits", "when: {answer: food_prep, is: true}", "when: {answer: services, contains: coffee}")
-    problems = check("mini", root)
+    problems = asking(root, SERVICES.replace("multi_choice", "choice"), "{answer: services, contains: coffee}")
     assert found(problems) == [("bad_condition", at(root, "permits", "- id: food_business"))]
     assert "contains 和 any_of 只适用于多选题(multi_choice), 问题 services 是 choice" in problems[0].message
 
 
 def test_single_value_test_on_a_multi_choice_question_is_refused(root: Path) -> None:
-    edit(root, "catalog", "  - id: sells_tobacco\n", SERVICES)
-    edit(root, "permits", "when: {answer: food_prep, is: true}", "when: {answer: services, is: coffee}")
-    problems = check("mini", root)
+    problems = asking(root, SERVICES, "{answer: services, is: coffee}")
     assert found(problems) == [("bad_condition", at(root, "permits", "- id: food_business"))]
     assert "问题 services 是多选题" in problems[0].message
 
 
 def test_multi_choice_condition_naming_an_option_the_question_lacks(root: Path) -> None:
-    edit(root, "catalog", "  - id: sells_tobacco\n", SERVICES)
-    edit(root, "permits", "when: {answer: food_prep, is: true}", "when: {answer: services, contains: tea}")
-    problems = check("mini", root)
+    problems = asking(root, SERVICES, "{answer: services, contains: tea}")
     assert [p.code for p in problems] == ["bad_condition"]
     assert "'tea' 不是它的选项" in problems[0].message
 
@@ -759,20 +757,15 @@ ENTITY_TYPE = """  - id: entity_type
       - {value: llc, label: {zh: 有限责任公司}}
       - {value: partnership, label: {zh: 合伙企业}}
     source: inferred
-  - id: sells_tobacco
 """
 
 
 def test_material_branching_on_the_entity_type_is_no_problem(root: Path) -> None:
-    edit(root, "catalog", "  - id: sells_tobacco\n", ENTITY_TYPE)
-    edit(root, "permits", "when: {answer: food_prep, is: true}", "when: {answer: entity_type, in: [llc, partnership]}")
-    assert check("mini", root) == []
+    assert asking(root, ENTITY_TYPE, "{answer: entity_type, in: [llc, partnership]}") == []
 
 
 def test_entity_type_branch_naming_an_unknown_type_is_refused(root: Path) -> None:
-    edit(root, "catalog", "  - id: sells_tobacco\n", ENTITY_TYPE)
-    edit(root, "permits", "when: {answer: food_prep, is: true}", "when: {answer: entity_type, in: [llc, company]}")
-    problems = check("mini", root)
+    problems = asking(root, ENTITY_TYPE, "{answer: entity_type, in: [llc, company]}")
     assert found(problems) == [("bad_condition", at(root, "permits", "- id: food_business"))]
     assert "entity_type" in problems[0].message
     assert "'company' 不是它的选项" in problems[0].message
