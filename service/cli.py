@@ -11,7 +11,7 @@ import typer
 
 from composer import Composer, ComposeRequest, Composition
 from composer import scenarios as scenario_runner
-from rules import checks, packs, yamlsource
+from rules import checks, coverage, packs, yamlsource
 from rules.errors import InputError, PackError, Problem
 from service.cli_audit import register as register_audit
 from service.cli_keys import register as register_keys
@@ -152,6 +152,29 @@ def rules_test(
     failed = sum(not o.passed for o in outcomes)
     typer.echo(f"{len(outcomes) - failed} passed, {failed} failed")
     if failed or not outcomes:
+        raise typer.Exit(1)
+
+
+RESEARCH_CATALOGUE = Path(__file__).resolve().parents[1].parent / "shared" / "research" / "catalog-draft.yaml"
+"""The research catalogue beside the repository (../shared/research), as the issue names it."""
+
+
+@rules_app.command("coverage")
+def rules_coverage(
+    catalogue: Annotated[Path, typer.Option(help="研究目录 catalog-draft.yaml")] = RESEARCH_CATALOGUE,
+    output: Annotated[Path, typer.Option(help="写入的覆盖表")] = packs.PACKS_DIR / "COVERAGE.md",
+    packs_dir: PacksDir = packs.PACKS_DIR,
+) -> None:
+    """生成覆盖表: 研究目录中每个已公布的事项、材料和行业套餐 → 规则包实体, 或缺少的原因。"""
+    if not catalogue.is_file():
+        missing = Problem("no_catalogue", f"找不到研究目录“{catalogue}”, 请用 --catalogue 指定", "--catalogue")
+        _print_problems([missing], as_json=False)
+        raise typer.Exit(2)
+    text = coverage.table(catalogue, packs_dir)
+    output.write_text(text, encoding="utf-8")
+    gaps = text.count(f"| {coverage.UNEXPLAINED} |")
+    typer.echo(f"已写入 {output}; 未说明的缺口 {gaps} 个")
+    if gaps:
         raise typer.Exit(1)
 
 
