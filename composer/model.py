@@ -134,6 +134,19 @@ class PermitOut(_Out):
     conditions: list[str] = Field(description="the requirement elements, in words")
 
 
+class RefusalOut(_Out):
+    """A permit that cannot be granted here (不予许可), or a business that may not be run here (不得经营)."""
+
+    permit: str
+    permit_name: str
+    id: str
+    outcome: Literal["refuse", "prohibit"]
+    reason: str
+    because: str = Field(description="the business and answers that make it hold")
+    legal_basis: list[str]
+    rule: str = Field(description="where the pack says it: file:line")
+
+
 class ElementOut(_Out):
     id: str
     permit: str
@@ -199,6 +212,7 @@ class CommitmentOut(_Out):
 class Notice(_Out):
     title: str
     intro: str
+    refusals: list[str] = Field(default=[], description="what cannot be granted here and why, said before anything else")
     steps: list[str]
     closing: str
 
@@ -260,6 +274,9 @@ class Composition(_Out):
     industries: list[str]
     scope: list[str]
     answers: dict[str, Value | None] = Field(description="the answers in force, implied ones included")
+    refusals: list[RefusalOut] = Field(
+        default=[], description="permits that cannot be granted as things stand (不予许可/不得经营), with their legal basis"
+    )
     permits: list[PermitOut]
     elements: list[ElementOut]
     form: Form

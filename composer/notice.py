@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from composer.model import CommitmentOut, Locale, MaterialOut, Notice, PermitOut, Savings
+from composer.model import CommitmentOut, Locale, MaterialOut, Notice, PermitOut, RefusalOut, Savings
 from composer.words import join, say
 from rules.packs import Pack
 
@@ -19,6 +19,7 @@ def notice(
     materials: list[MaterialOut],
     commitments: list[CommitmentOut],
     savings: Savings,
+    refusals: list[RefusalOut],
 ) -> Notice:
     """The notice's title, introduction, steps and closing, in the case's locale."""
     what = join(
@@ -67,4 +68,24 @@ def notice(
         pack=pack.meta.name.in_(locale),
         date=as_of.isoformat(),
     )
-    return Notice(title=say("一业一证 一次告知单（%(what)s）", locale, what=what), intro=intro, steps=steps, closing=closing)
+    return Notice(
+        title=say("一业一证 一次告知单（%(what)s）", locale, what=what),
+        intro=intro,
+        refusals=[refused(r, locale) for r in refusals],
+        steps=steps,
+        closing=closing,
+    )
+
+
+def refused(refusal: RefusalOut, locale: Locale) -> str:
+    """One refusal as the notice states it: outcome, permit, reason, the applicant's facts, legal basis."""
+    outcome = say("不得经营", locale) if refusal.outcome == "prohibit" else say("不予许可", locale)
+    return say(
+        "%(outcome)s：“%(permit)s”——%(reason)s（您的情况：%(because)s）。依据：%(basis)s。",
+        locale,
+        outcome=outcome,
+        permit=refusal.permit_name,
+        reason=refusal.reason,
+        because=refusal.because,
+        basis=join(refusal.legal_basis, locale),
+    )

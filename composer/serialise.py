@@ -20,7 +20,7 @@ from composer.model import Composition
 _COMPOSITION = Composition.__pydantic_serializer__
 
 LAYOUT: tuple[str | tuple[str, ...], ...] = (
-    ("pack", "industries", "scope", "answers"),
+    ("pack", "industries", "scope", "answers", "refusals"),
     "permits",
     "elements",
     "form",

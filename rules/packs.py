@@ -28,7 +28,7 @@ import yaml
 from pydantic import ValidationError
 
 from rules import yamlsource
-from rules.conditions import Condition, keys_of, normal_form
+from rules.conditions import SET_OPS, Condition, implied_literals, keys_of, normal_form
 from rules.errors import PackError, Problem
 from rules.model import (
     ENTITY_KINDS,
@@ -564,7 +564,8 @@ def references(pack: Pack) -> list[Problem]:
     def check_implies(kind: str, owner_id: str, implies: dict[str, Any]) -> None:
         for qid, value in implies.items():
             question = pack.questions.get(qid)
-            issue = _literal_issue(question, "eq", value)
+            issues = (_literal_issue(question, lit.op, lit.value) for lit in implied_literals(qid, value))
+            issue = next(filter(None, issues), None)
             if issue:
                 problems.append(
                     Problem("bad_implies", f"{kind} '{owner_id}' 的 implies '{qid}': {issue}", pack.origin(kind, owner_id), qid)
@@ -627,6 +628,11 @@ def references(pack: Pack) -> list[Problem]:
                         key,
                     )
                 )
+        for refusal in p.refusals:
+            check_condition("permits", p.id, f"{label} 的不予许可情形 {refusal.id}", refusal.when)
+        refusal_ids = [r.id for r in p.refusals]
+        if len(refusal_ids) != len(set(refusal_ids)):
+            problems.append(Problem("duplicate_id", f"{label} 的不予许可情形 id 重复", pack.origin("permits", p.id), p.id))
         element_ids = [e.id for e in p.elements]
         if len(element_ids) != len(set(element_ids)):
             problems.append(Problem("duplicate_id", f"{label} 的要素 id 重复", pack.origin("permits", p.id), p.id))
@@ -662,6 +668,15 @@ def _lifecycle_references(pack: Pack, entry: Lifecycle) -> list[Problem]:
 def _literal_issue(question: Question | None, op: str, value: Any) -> str | None:
     if question is None:
         return "没有这个问题"
+    multi = question.type is QuestionType.multi_choice
+    if (op in SET_OPS) != multi:
+        if multi:
+            return f"问题 {question.id} 是多选题, 只能用 contains 或 any_of 判断所选的集合"
+        return f"contains 和 any_of 只适用于多选题(multi_choice), 问题 {question.id} 是 {question.type.value}"
+    if multi:
+        values = value if op in ("any_of", "none_of") else (value,)
+        wrong = [v for v in values if v not in {o.value for o in question.options}]
+        return f"'{wrong[0]}' 不是它的选项" if wrong else None
     values = value if op in ("in", "nin") else (value,)
     if op in ("gt", "gte", "lt", "lte"):
         return None if question.type is QuestionType.number else f"大小比较只适用于数值问题, 它是 {question.type.value}"

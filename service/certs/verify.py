@@ -48,7 +48,7 @@ _ITEM_EXAMPLE: dict[str, JsonValue] = {
     "state_label": "有效",
 }
 _NOT_LICENSED_EXAMPLE: dict[str, JsonValue] = {
-    "name": "特种行业许可证(旅馆业)",
+    "name": "特种行业许可证（旅馆业）",
     "department_name": "区公安分局",
     "reason": "不予许可",
 }

@@ -90,7 +90,7 @@ def _render_question(
     affects = [pack.permits[p].name.in_(lang) for p in decided]
     required = {p.id: p.name for p in composition.permits}
     shapes = [required[p] for p in q.affects if p in required]
-    options = q.options if q.type == "choice" else []
+    options = q.options if q.type in ("choice", "multi_choice") else []
     if q.type == "boolean":
         _ = translations(lang).gettext
         options = [("true", _("是")), ("false", _("否"))]
@@ -129,6 +129,8 @@ def _shown_value(question: Question, value: Any) -> tuple[str, bool]:
         return ("" if question.type is QuestionType.number else UNKNOWN), True
     if isinstance(value, bool):
         return ("true" if value else "false"), False
+    if isinstance(value, tuple | list):
+        return ",".join(value), False
     return str(value), False
 
 
@@ -231,7 +233,11 @@ def answer(
     q = question_out(composer, composition, qid, lang)
     assert q is not None
 
-    raw = text(form, "answer", 100).strip()
+    if question.type is QuestionType.multi_choice:
+        # One checkbox per option; none ticked is an answer too (none of them).
+        raw = ",".join(v for v in form.getlist("answer") if isinstance(v, str))[:1000]
+    else:
+        raw = text(form, "answer", 100).strip()
     unknown = text(form, "unknown") == "1" or raw == UNKNOWN
     error: str | None = None
     value: Any = None
@@ -244,7 +250,7 @@ def answer(
             error = _("请填写数字") if not question.unit else _("请填写数字，单位：%(unit)s") % {"unit": question.unit}
         else:
             value = _clean_number(raw, question)
-    elif not raw:
+    elif not raw and question.type is not QuestionType.multi_choice:
         error = _("请选择“是”或“否”") if question.type is QuestionType.boolean else _("请选择一项")
     else:
         value = UNKNOWN if unknown else raw
@@ -260,6 +266,8 @@ def answer(
             error = _message(mine[0], question, str(value), lang)
         else:
             kept = UNKNOWN if value == UNKNOWN else result.answers.get(qid, value)
+            if isinstance(kept, tuple):
+                kept = ",".join(kept)  # the journey keeps plain values; the composer reads the options back
             journey.answered(qid, kept if kept is not None else UNKNOWN)
             journey.save(request)
             return RedirectResponse(next_url(result, change), status_code=303)

@@ -105,6 +105,6 @@ def test_the_holder_is_told_when_a_department_ends_their_permit(
     outbox.relay(engine, settings, notifications.deliver(settings))
     session.expire_all()
     told = session.exec(select(Notification).where(Notification.user_id == staff.applicant.id)).all()
-    revoked = [n for n in told if n.title == "特种行业许可证(旅馆业)：已吊销"]
+    revoked = [n for n in told if n.title == "特种行业许可证（旅馆业）：已吊销"]
     assert len(revoked) == 1
     assert "违法经营" in revoked[0].body

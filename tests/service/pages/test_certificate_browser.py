@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from sqlmodel import Session, select
 from svcutil import FIXTURE_PACKS, serving
 from wfcase import SIGNED, stored_draft, uploads
 
+from certificates.seal import check, load_certificate
 from composer import Composer
 from service import db
 from service.certs.models import Certificate
@@ -104,11 +106,14 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, uuid.U
 class People(Desks):
     """The holder, the window and the three departments signed in, and the public (no sign-in)."""
 
+    last_pdf = b""
+
     def scanned_qr(self, name: str, page: Page) -> str:
         """Download the certificate's PDF from ``page``, render it and decode its QR: the path it points to."""
         with page.expect_download() as download:
             page.get_by_role("link", name="下载凭证（PDF）").click()
-        (url,) = scan_pdf(Path(download.value.path()).read_bytes())
+        self.last_pdf = Path(download.value.path()).read_bytes()
+        (url,) = scan_pdf(self.last_pdf)
         assert url.startswith(f"{PUBLIC}/V/"), url
         return url.removeprefix(PUBLIC)
 
@@ -167,6 +172,12 @@ def test_the_certificates_life_from_the_last_decision_to_its_revocation(
     people.scan("applicant", holder)
     services = holder.url
     first = people.scanned_qr("applicant", holder)
+    # the PDF carries the bureau's PAdES signature, valid against the (test) CA the service made
+    ca = Path(url.removeprefix("sqlite:///")).parent / "keys" / "pades" / "ca.pem"
+    with ThreadPoolExecutor(1) as thread:  # pyHanko runs its own event loop; Playwright's holds this thread's
+        sealed = thread.submit(check, people.last_pdf, load_certificate(ca)).result()
+    assert sealed.ok, sealed
+    assert "政务服务" in sealed.signer, sealed.signer
     public = people.open("public", first)
     expect(public.locator("h1")).to_have_text("行业综合许可凭证：有效")
     rows = _rows(public)
@@ -228,7 +239,7 @@ def test_the_certificates_life_from_the_last_decision_to_its_revocation(
     expect(police.locator("#held")).to_contain_text("已吊销")
     public = people.open("public", second)
     expect(public.locator("h1")).to_have_text("行业综合许可凭证：作废")
-    assert _rows(public)["特种行业许可证(旅馆业)"].endswith("已吊销")
+    assert _rows(public)["特种行业许可证（旅馆业）"].endswith("已吊销")
 
     engine = make_engine(url)
     with Session(engine) as session:

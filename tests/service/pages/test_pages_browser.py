@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from journeyutil import GOOD
+from journeyutil import DEFAULTS, GOOD
 from svcutil import serving
 
 from rules.packs import DEFAULT_PACK, PACKS_DIR
@@ -91,7 +91,7 @@ def _choose(page: Page, base: str, *industries: str) -> None:
 def _answer_one(page: Page, answers: dict[str, str]) -> None:
     """Answer the question on screen and go on."""
     qid = page.url.split("/questions/")[1].split("?")[0]
-    value = answers.get(qid, "false")
+    value = answers.get(qid, DEFAULTS.get(qid, "false"))
     if page.locator("input#answer[type='text']").count():
         page.locator("#answer").fill(value)
     else:
@@ -100,7 +100,7 @@ def _answer_one(page: Page, answers: dict[str, str]) -> None:
 
 
 def _answer_all(page: Page, answers: dict[str, str], *, shots: Path | None = None, check_width: bool = False) -> list[str]:
-    """Answer every question page until check your answers; ``no`` unless told otherwise."""
+    """Answer every question page until check your answers; ``no`` (or the DEFAULTS) unless told otherwise."""
     asked: list[str] = []
     while "/questions/" in page.url:
         qid = page.url.split("/questions/")[1].split("?")[0]

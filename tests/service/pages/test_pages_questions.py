@@ -5,7 +5,16 @@ from __future__ import annotations
 import re
 
 from fastapi.testclient import TestClient
-from journeyutil import CONVENIENCE_TOBACCO, answer_until_check, assert_field_error, choose, csrf, error_summary, journey
+from journeyutil import (
+    CONVENIENCE_TOBACCO,
+    DEFAULTS,
+    answer_until_check,
+    assert_field_error,
+    choose,
+    csrf,
+    error_summary,
+    journey,
+)
 
 from composer import Composer
 from composer.model import ComposeRequest
@@ -23,7 +32,7 @@ def _composer_order(industries: list[str], answers: dict[str, object]) -> list[s
             return asked
         qid = open_[0].id
         asked.append(qid)
-        given[qid] = answers.get(qid, "false")
+        given[qid] = answers.get(qid, DEFAULTS.get(qid, "false"))
 
 
 def test_only_the_composers_open_questions_are_asked_in_its_order(dc: TestClient) -> None:
@@ -209,3 +218,31 @@ def test_question_pages_say_which_question_of_about_how_many(dc: TestClient) -> 
     assert f'<span class="caption" id="progress">第 1 题，共约 {len(asked)} 题</span>' in first
     assert f'<span class="caption" id="progress">第 3 题，共约 {len(asked)} 题</span>' in third
     assert 'id="progress"' not in dc.get(f"/questions/{asked[2]}?from=check").text
+
+
+def test_multi_choice_question_is_a_set_of_checkboxes_and_keeps_every_ticked_option(dc: TestClient) -> None:
+    response = choose(dc, "gym")
+    token = csrf(dc)
+    location = response.headers["location"]
+    while not location.startswith("/questions/high_risk_sport"):
+        answer = "800" if "area_m2" in location else "false"
+        location = dc.post(location, data={"csrf_token": token, "answer": answer}, follow_redirects=False).headers["location"]
+    page = dc.get(location)
+    assert page.text.count('class="checkbox__input" type="checkbox"') == 4
+    assert 'type="radio"' not in page.text
+    posted = dc.post(location, data={"csrf_token": token, "answer": ["swimming", "climbing"]}, follow_redirects=False)
+    assert posted.status_code == 303
+    again = dc.get("/questions/high_risk_sport")
+    assert 'value="swimming" checked' in again.text
+    assert 'value="climbing" checked' in again.text
+    assert 'value="diving" checked' not in again.text
+    answer_until_check(dc, posted.headers["location"], {"central_ac": "false"})
+    check = dc.get("/check-answers")
+    assert "游泳、攀岩" in check.text
+
+
+def test_multi_choice_with_nothing_ticked_means_none(dc: TestClient) -> None:
+    response = choose(dc, "gym")
+    asked = answer_until_check(dc, response.headers["location"], {"area_m2": "300", "high_risk_sport": ""})
+    assert "high_risk_sport" in asked
+    assert "都没有" in dc.get("/check-answers").text

@@ -136,7 +136,7 @@ def test_each_department_sees_its_own_tasks_and_a_decision_releases_the_one_wait
     stale = post_form(police, hotel_url, hotel_url, {"decision": "approve", "version": "1"})
     assert stale.status_code == 409
     steps = timeline(applicant.get(f"/applications/{application_id}").text)
-    assert steps.index("公众聚集场所消防安全检查：准予许可") < steps.index("特种行业许可证(旅馆业)：准予许可")
+    assert steps.index("公众聚集场所消防安全检查：准予许可") < steps.index("特种行业许可证（旅馆业）：准予许可")
 
 
 def _next_working_day() -> str:
