@@ -194,7 +194,7 @@ def test_a_change_without_follow_ups_goes_straight_back(dc: TestClient) -> None:
 
 def test_a_question_names_only_the_permits_its_answer_can_decide(dc: TestClient) -> None:
     response = choose(dc, "convenience_store")
-    answer_until = {"area_m2": "80", "food_prep_onsite": "true", "sells_tobacco": "true"}
+    answer_until = {**DEFAULTS, "area_m2": "80", "food_prep_onsite": "true", "sells_tobacco": "true"}
     token, location = csrf(dc), response.headers["location"]
     pages = {}
     while location.startswith("/questions/"):
