@@ -46,4 +46,4 @@ def redeem(secret: str, session: Session, token: str, *, now: float | None = Non
     expires = int(expires_text)
     if user is None or expires < (now if now is not None else time.time()):
         return None
-    return user if hmac.compare_digest(signature, _signature(secret, user, expires)) else None
+    return user if hmac.compare_digest(signature.encode(), _signature(secret, user, expires).encode()) else None

@@ -9,7 +9,19 @@ the applicant's own drafts in ``drafts``; the submitted application and every st
 from fastapi import APIRouter
 
 from service.certs import pages as certificates
-from service.pages import apply, auth, documents, drafts, notice, notifications, password_reset, questions, start, window
+from service.pages import (
+    apply,
+    auth,
+    documents,
+    drafts,
+    notice,
+    notifications,
+    password_reset,
+    questions,
+    sign_up_confirm,
+    start,
+    window,
+)
 
 pages_router = APIRouter()
 pages_router.include_router(start.router)
@@ -19,6 +31,7 @@ pages_router.include_router(apply.router)
 pages_router.include_router(documents.router)
 pages_router.include_router(auth.router)
 pages_router.include_router(password_reset.router)
+pages_router.include_router(sign_up_confirm.router)
 pages_router.include_router(drafts.router)
 pages_router.include_router(window.router)
 pages_router.include_router(notifications.router)

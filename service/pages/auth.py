@@ -7,16 +7,17 @@ import re
 import time
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from email_validator import EmailNotValidError, validate_email
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, BackgroundTasks, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, Field
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from service import crud
-from service.deps import CurrentUser, LangDep, OptionalUser, SessionDep
+from service import account_mail, crud, sign_up_links
+from service.deps import CurrentUser, LangDep, OptionalUser, SessionDep, SettingsDep
 from service.errors import examples
 from service.i18n import translations
 from service.models import User, UserCreate
@@ -25,6 +26,8 @@ from service.pages.templating import render
 from service.ratelimit import Limit, SignInLockout
 from service.security import hash_password, verify_password
 from service.sessions import restart, server_session
+from service.settings import Settings
+from service.sign_up_links import PendingSignUp
 from service.workflow.roles import Role
 
 router = APIRouter(tags=["pages"], include_in_schema=True)
@@ -143,7 +146,7 @@ def _sign_in_form(values: dict[str, str], field_errors: dict[str, str], next_url
     return {"values": values, "field_errors": field_errors, "errors": field_list(field_errors), "next_url": safe_next(next_url)}
 
 
-def _signed_in(request: Request, user: User, next_url: str) -> Response:
+def signed_in(request: Request, user: User, next_url: str) -> Response:
     """A fresh session for ``user`` that keeps the journey, and on to ``next_url``."""
     restart(server_session(request), keep=KEEP_ON_SIGN_IN)
     request.session["user_id"] = str(user.id)
@@ -157,8 +160,15 @@ def sign_up_page(request: Request, user: OptionalUser, next: str | None = None) 
 
 
 @router.post("/sign-up", **pages.form_post("Done: on to the next page", AUTH_ANSWERS, AUTH_LIMIT))
-def sign_up(request: Request, session: SessionDep, lang: LangDep, form: Annotated[SignUpForm, Form()]) -> Response:
-    """Create an applicant account and sign in."""
+def sign_up(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    lang: LangDep,
+    background: BackgroundTasks,
+    form: Annotated[SignUpForm, Form()],
+) -> Response:
+    """Create an applicant account and sign in; an e-mail address, where mail goes out, is confirmed by a link first."""
     _ = translations(lang).gettext
     login = crud.normalise_login(form.login)
     display_name = form.display_name.strip()
@@ -180,6 +190,9 @@ def sign_up(request: Request, session: SessionDep, lang: LangDep, form: Annotate
     if len(display_name) > 100:
         field_errors["display_name"] = _("称呼不能超过 100 个字符")
     field_errors |= new_password_errors(_, password, password_confirm)
+    if not field_errors and email and settings.smtp_host:
+        _sign_up_by_mail(session, settings, background, PendingSignUp(email, display_name, hash_password(password)))
+        return RedirectResponse(f"/sign-up/sent?next={quote(safe_next(form.next))}", status_code=303)
     if not field_errors and crud.get_user_by_login(session=session, login=login) is not None:
         field_errors["login"] = _("该手机号或电子邮箱已注册，请直接登录")
 
@@ -196,7 +209,16 @@ def sign_up(request: Request, session: SessionDep, lang: LangDep, form: Annotate
     if user is None:
         context = _sign_in_form({"login": login, "display_name": display_name}, field_errors, form.next)
         return render(request, "sign_up.html", context, status_code=400)
-    return _signed_in(request, user, form.next)
+    return signed_in(request, user, form.next)
+
+
+def _sign_up_by_mail(session: Session, settings: Settings, background: BackgroundTasks, pending: PendingSignUp) -> None:
+    """Mail a link that makes the account, or tell an existing account's owner: the page says the same either way."""
+    if crud.get_user_by_login(session=session, login=pending.email) is None:
+        message = account_mail.sign_up(settings, sign_up_links.issue(settings.secret_key, pending))
+    else:
+        message = account_mail.already_registered(settings)
+    background.add_task(account_mail.send_quietly, settings, to=pending.email, **message)
 
 
 @router.get("/sign-in", response_class=Response, responses={200: pages.PAGE, 422: pages.INVALID})
@@ -237,7 +259,7 @@ def sign_in(request: Request, session: SessionDep, lang: LangDep, form: Annotate
         response = render(request, "sign_in.html", context, status_code=429)
         response.headers["Retry-After"] = str(max(1, math.ceil(locked_until - time.time())))
         return response
-    return _signed_in(request, user, next_url)
+    return signed_in(request, user, next_url)
 
 
 @router.post("/sign-out", **pages.form_post("Signed out: back to the home page", {}))

@@ -1,14 +1,12 @@
 """忘记密码: a reset link by e-mail, good for 30 minutes and once (see ``service/reset_links.py``).
 
 Asking answers the same whether or not the address has an account, and the mail goes out after the
-answer (a background task), so neither the page nor its timing tells who is registered. The link is
-never written to the database or the outbox: a lost mail is asked for again.
+answer (``service/account_mail.py``), so neither the page nor its timing tells who is registered. The
+link is never written to the database or the outbox: a lost mail is asked for again.
 """
 
 from __future__ import annotations
 
-import logging
-import uuid
 from typing import Annotated, Any
 
 from email_validator import EmailNotValidError, validate_email
@@ -16,18 +14,15 @@ from fastapi import APIRouter, BackgroundTasks, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, Field
 
-from service import crud, reset_links
+from service import account_mail, crud, reset_links
 from service.deps import LangDep, SessionDep, SettingsDep
 from service.errors import examples
 from service.i18n import translations
-from service.jobs import mail
 from service.pages import responses as pages
 from service.pages.auth import AUTH_ANSWERS, AUTH_LIMIT, field_list, lockout_of, new_password_errors, set_password
 from service.pages.templating import render
 from service.sessions import server_session
-from service.settings import Settings
 
-log = logging.getLogger("yiye.accounts")
 router = APIRouter(tags=["pages"])
 
 
@@ -51,27 +46,6 @@ class ResetForm(BaseModel):
     token: str = Field(default="", max_length=300)
     password: str = Field(default="", max_length=1000)
     password_confirm: str = Field(default="", max_length=1000)
-
-
-def _send_quietly(settings: Settings, **message: str) -> None:
-    """Send after the answer has gone; a failure is logged, the visitor has already been told to check the mail."""
-    try:
-        mail.send_text(settings, message_id=f"account-{uuid.uuid4()}", **message)
-    except (OSError, RuntimeError) as exc:
-        log.error("account mail not sent", extra={"error": str(exc)})
-
-
-def _reset_mail(settings: Settings, token: str) -> dict[str, str]:
-    link = f"{settings.site_url.rstrip('/')}/password/reset?token={token}"
-    minutes = reset_links.RESET_MINUTES
-    text = (
-        "您好：\n\n有人（希望是您本人）申请重设一业一证账户的密码。"
-        f"请在 {minutes} 分钟内打开以下链接设置新密码，链接只能使用一次：\n\n{link}\n\n"
-        "如果不是您本人申请，请忽略本邮件，您的密码不会改变。\n\n"
-        f"Someone (we hope you) asked to reset the password of your yiye account. Open the link above within "
-        f"{minutes} minutes to choose a new one; it works once. If it was not you, ignore this mail."
-    )
-    return {"subject": "重设密码 / Reset your password", "text": text}
 
 
 @router.get("/password/forgot", response_class=Response, responses={200: pages.PAGE, 422: pages.INVALID})
@@ -109,7 +83,7 @@ def forgot(
     user = crud.get_user_by_login(session=session, login=email)
     if user is not None:
         token = reset_links.issue(settings.secret_key, user)
-        background.add_task(_send_quietly, settings, to=email, **_reset_mail(settings, token))
+        background.add_task(account_mail.send_quietly, settings, to=email, **account_mail.reset(settings, token))
     return RedirectResponse("/password/forgot?sent=true", status_code=303)
 
 

@@ -1,5 +1,9 @@
-"""忘记密码 against a real local SMTP server: the mailed link sets a new password once, within 30 minutes, and
-ends every session; an unknown address gets the same page and no mail."""
+"""Account mail against a real local SMTP server.
+
+忘记密码: the mailed link sets a new password once, within 30 minutes, and ends every session; an unknown
+address gets the same page and no mail. Sign-up with an address answers the same whether or not it has an
+account: a new one gets the link that makes it, an existing one's owner a warning.
+"""
 
 from __future__ import annotations
 
@@ -14,12 +18,12 @@ from aiosmtpd.controller import Controller
 from fastapi.testclient import TestClient
 from jobs.jobcase import Mailbox
 from sqlmodel import Session
-from svcutil import all_rows, csrf_from, free_port, make_settings, sign_up
+from svcutil import all_rows, csrf_from, free_port, make_settings
 
-from service import reset_links
+from service import crud, reset_links, sign_up_links
 from service.app import create_app
 from service.db import make_engine
-from service.models import User
+from service.models import User, UserCreate
 
 OWNER = "owner@example.com"
 OLD, NEW = "correct-horse-9", "a-brand-new-secret-7"
@@ -59,6 +63,13 @@ def _sign_in(client: TestClient, password: str) -> int:
     return client.post("/sign-in", data=data, follow_redirects=False).status_code
 
 
+def _owner_exists(db_url: str) -> None:
+    engine = make_engine(db_url)
+    with Session(engine) as session:
+        crud.create_user(session=session, user_create=UserCreate(email=OWNER, password=OLD))
+    engine.dispose()
+
+
 def _mailed_link(box: Mailbox) -> str:
     (message,) = box.messages
     assert message["To"] == OWNER
@@ -73,9 +84,12 @@ def _token(link: str) -> str:
     return urlsplit(link).query.removeprefix("token=")
 
 
-def test_the_mailed_link_sets_a_new_password_once_and_signs_every_session_out(mailed: tuple[Mailbox, TestClient]) -> None:
+def test_the_mailed_link_sets_a_new_password_once_and_signs_every_session_out(
+    mailed: tuple[Mailbox, TestClient], db_url: str
+) -> None:
     box, owner = mailed
-    sign_up(owner, OWNER, OLD)
+    _owner_exists(db_url)
+    assert _sign_in(owner, OLD) == 303
     stranger = TestClient(owner.app)
     response = _ask(stranger, OWNER)
     assert (response.status_code, response.headers["location"]) == (303, "/password/forgot?sent=true")
@@ -101,9 +115,9 @@ def test_the_mailed_link_sets_a_new_password_once_and_signs_every_session_out(ma
     assert _sign_in(TestClient(owner.app), NEW) == 303
 
 
-def test_an_unknown_address_gets_the_same_answer_and_no_mail(mailed: tuple[Mailbox, TestClient]) -> None:
+def test_an_unknown_address_gets_the_same_answer_and_no_mail(mailed: tuple[Mailbox, TestClient], db_url: str) -> None:
     box, client = mailed
-    sign_up(client, OWNER, OLD)
+    _owner_exists(db_url)
     known, unknown = _ask(TestClient(client.app), OWNER), _ask(TestClient(client.app), "nobody@example.com")
     assert (known.status_code, known.headers["location"], known.text) == (
         unknown.status_code,
@@ -115,7 +129,7 @@ def test_an_unknown_address_gets_the_same_answer_and_no_mail(mailed: tuple[Mailb
 
 def test_an_expired_or_altered_link_is_refused_calmly(mailed: tuple[Mailbox, TestClient], db_url: str) -> None:
     _, client = mailed
-    sign_up(client, OWNER, OLD)
+    _owner_exists(db_url)
     (user,) = all_rows(db_url, User)
     secret = make_settings(db_url).secret_key
     expired = reset_links.issue(secret, user, now=time.time() - reset_links.RESET_MINUTES * 60 - 1)
@@ -132,7 +146,7 @@ def test_the_new_password_is_checked_like_sign_up_and_a_refusal_keeps_the_link(
     mailed: tuple[Mailbox, TestClient], db_url: str
 ) -> None:
     _, client = mailed
-    sign_up(client, OWNER, OLD)
+    _owner_exists(db_url)
     (user,) = all_rows(db_url, User)
     token = reset_links.issue(make_settings(db_url).secret_key, user)
     short = _set(client, token, "short")
@@ -167,3 +181,75 @@ def test_the_pages_speak_english_on_request(client: TestClient) -> None:
     page = client.get("/password/forgot", params={"lang": "en"})
     assert "Forgotten password" in page.text
     assert "Forgotten your password?" in client.get("/sign-in", params={"lang": "en"}).text
+
+
+CSRF_VALUE = re.compile(r'name="csrf_token" value="[^"]+"')
+
+
+def _sign_up(client: TestClient, email: str, password: str = NEW) -> httpx.Response:
+    data = {"csrf_token": csrf_from(client, "/sign-up"), "login": email, "display_name": "王小明"}
+    return client.post("/sign-up", data=data | {"password": password, "password_confirm": password}, follow_redirects=False)
+
+
+def _subjects(box: Mailbox) -> dict[str, str]:
+    return dict(zip([m["To"] for m in box.messages], box.subjects(), strict=True))
+
+
+def test_sign_up_answers_the_same_for_a_new_and_an_existing_address(mailed: tuple[Mailbox, TestClient], db_url: str) -> None:
+    box, client = mailed
+    _owner_exists(db_url)
+    tried, new = TestClient(client.app), TestClient(client.app)
+    answers = [_sign_up(tried, OWNER), _sign_up(new, "new@example.com")]
+    assert {(a.status_code, a.headers["location"], a.text) for a in answers} == {(303, "/sign-up/sent?next=/drafts", "")}
+    pages = [CSRF_VALUE.sub("", browser.get("/sign-up/sent?next=/drafts").text) for browser in (tried, new)]
+    assert pages[0] == pages[1]
+    assert "请查收邮件" in pages[0]
+
+    subjects = _subjects(box)
+    assert subjects[OWNER].startswith("有人尝试用您的邮箱注册")
+    assert subjects["new@example.com"].startswith("完成注册")
+    assert tried.get("/drafts", follow_redirects=False).status_code == 303  # not signed in to the owner's account
+    assert _sign_in(TestClient(client.app), OLD) == 303  # the owner's password is untouched
+    assert _sign_in(TestClient(client.app), NEW) == 400
+    assert [u.email for u in all_rows(db_url, User)] == [OWNER]  # the new address has no account until its link is used
+
+
+def test_the_mailed_sign_up_link_makes_the_account_once(mailed: tuple[Mailbox, TestClient], db_url: str) -> None:
+    box, client = mailed
+    assert _sign_up(client, OWNER).status_code == 303
+    body = box.messages[0].get_payload(decode=True)
+    assert isinstance(body, bytes)
+    found = re.search(r"https?://\S+/sign-up/confirm\?token=(\S+)", body.decode())
+    assert found
+    token = found.group(1)
+    page = client.get("/sign-up/confirm", params={"token": token})
+    assert page.status_code == 200
+    assert all_rows(db_url, User) == []  # opening the link (as a mail scanner would) makes nothing
+    data = {"csrf_token": csrf_from(client, f"/sign-up/confirm?token={token}"), "token": token}
+    done = client.post("/sign-up/confirm", data=data, follow_redirects=False)
+    assert (done.status_code, done.headers["location"]) == (303, "/drafts")
+    assert client.get("/drafts").status_code == 200
+    (user,) = all_rows(db_url, User)
+    assert (user.email, user.display_name) == (OWNER, "王小明")
+    assert NEW not in user.password_hash
+
+    again = TestClient(client.app)
+    data["csrf_token"] = csrf_from(again, "/sign-in")
+    assert again.post("/sign-up/confirm", data=data, follow_redirects=False).headers["location"] == "/sign-in"
+    assert len(all_rows(db_url, User)) == 1
+    assert _sign_in(TestClient(client.app), NEW) == 303
+
+
+def test_an_expired_or_altered_sign_up_link_makes_nothing(mailed: tuple[Mailbox, TestClient], db_url: str) -> None:
+    _, client = mailed
+    secret = make_settings(db_url).secret_key
+    pending = sign_up_links.PendingSignUp(OWNER, "", "$argon2id$x")
+    expired = sign_up_links.issue(secret, pending, now=time.time() - sign_up_links.SIGN_UP_HOURS * 3600 - 1)
+    forged = sign_up_links.issue("another-secret-0123456789", pending)
+    for token in (expired, forged, "garbage", "é.é"):
+        page = client.get("/sign-up/confirm", params={"token": token})
+        assert page.status_code == 410, token
+        assert "没有创建任何账户" in page.text
+        data = {"csrf_token": csrf_from(client, "/sign-in"), "token": token}
+        assert client.post("/sign-up/confirm", data=data, follow_redirects=False).status_code == 410
+    assert all_rows(db_url, User) == []
