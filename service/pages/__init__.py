@@ -2,7 +2,8 @@
 
 The applicant's journey: ``start`` (choose the business) → ``questions`` (one per page, then check
 your answers) → ``notice`` (告知单, commitments, what changed) → ``apply`` (the one form, saved as a
-draft) → ``documents`` (PDFs). Its state is in the session (``journey``); accounts in ``auth``,
+draft) → ``documents`` (PDFs). Its state is in the session (``journey``); accounts in ``auth`` (忘记密码 in
+``password_reset``, the mailed sign-up link in ``sign_up_confirm``),
 the applicant's own drafts in ``drafts``; the submitted application and every staff desk in ``window``.
 """
 

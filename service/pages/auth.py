@@ -1,4 +1,10 @@
-"""Sign-up, sign-in (staff too), sign-out and password change: server-side validation, values kept on error."""
+"""Sign-up, sign-in (staff too), sign-out and password change: server-side validation, values kept on error.
+
+Where mail goes out (``YIYE_SMTP_HOST``), signing up with an e-mail address answers "check your mail" whether
+or not the address has an account, so the form cannot be used to find out who is registered; without a
+mail relay there is no way to reach the address's owner, and the account is made at once. Mobile numbers
+are made at once too: no text messages are sent.
+"""
 
 from __future__ import annotations
 

@@ -94,7 +94,7 @@ def _reset_form(request: Request, token: str, field_errors: dict[str, str], stat
 
 def _link_dead(request: Request) -> Response:
     """A used, expired or mistyped link: a calm page with the way to a new one."""
-    return render(request, "password_reset_dead.html", {}, status_code=410)
+    return render(request, "link_dead.html", {"kind": "reset"}, status_code=410)
 
 
 @router.get(

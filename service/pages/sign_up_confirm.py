@@ -44,7 +44,7 @@ def sent_page(request: Request, next: str | None = None) -> Response:  # noqa: A
 def confirm_page(request: Request, settings: SettingsDep, token: str = "") -> Response:
     """The finish-sign-up button, if the link still works."""
     if sign_up_links.read(settings.secret_key, token[:2000]) is None:
-        return render(request, "sign_up_link_dead.html", {}, status_code=410)
+        return render(request, "link_dead.html", {"kind": "sign-up"}, status_code=410)
     return render(request, "sign_up_confirm.html", {"token": token})
 
 
@@ -56,7 +56,7 @@ def confirm(request: Request, session: SessionDep, settings: SettingsDep, form: 
     """Make the account the link describes and sign in; a link used before makes nothing and leads to sign-in."""
     pending = sign_up_links.read(settings.secret_key, form.token)
     if pending is None:
-        return render(request, "sign_up_link_dead.html", {}, status_code=410)
+        return render(request, "link_dead.html", {"kind": "sign-up"}, status_code=410)
     if crud.get_user_by_login(session=session, login=pending.email) is not None:
         return RedirectResponse("/sign-in", status_code=303)
     user = User(email=pending.email, display_name=pending.display_name, password_hash=pending.password_hash)
