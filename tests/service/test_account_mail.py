@@ -7,6 +7,7 @@ account: a new one gets the link that makes it, an existing one's owner a warnin
 
 from __future__ import annotations
 
+import base64
 import re
 import time
 from collections.abc import Iterator
@@ -235,6 +236,7 @@ def test_the_mailed_sign_up_link_makes_the_account_once(mailed: tuple[Mailbox, T
     (user,) = all_rows(db_url, User)
     assert (user.email, user.display_name) == (OWNER, "王小明")
     assert NEW not in user.password_hash
+    assert b"argon2" not in base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))  # the hash is sealed, not just encoded
 
     again = TestClient(client.app)
     data["csrf_token"] = csrf_from(again, "/sign-in")
