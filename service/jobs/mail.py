@@ -11,7 +11,13 @@ from service.settings import Settings
 
 
 def send(settings: Settings, *, to: str, subject: str, body: str, message_id: str) -> None:
-    """Send one message; raises on any refusal. ``message_id`` stays the same on a retry, so a resend can be spotted."""
+    """Send one notification, with the link to all of them; raises on any refusal. ``message_id`` stays the same on a retry."""
+    footer = f"查看全部通知：{settings.site_url.rstrip('/')}/notifications"
+    send_text(settings, to=to, subject=subject, text=f"{body}\n\n{footer}", message_id=message_id)
+
+
+def send_text(settings: Settings, *, to: str, subject: str, text: str, message_id: str) -> None:
+    """Send one message of ``text`` and the no-reply line; raises on any refusal."""
     if not settings.smtp_host:
         raise RuntimeError("YIYE_SMTP_HOST is not set")
     message = EmailMessage()
@@ -20,9 +26,7 @@ def send(settings: Settings, *, to: str, subject: str, body: str, message_id: st
     message["Subject"] = subject
     message["Date"] = formatdate(usegmt=True)
     message["Message-ID"] = f"<{message_id}@{urlsplit(settings.site_url).hostname or 'yiye'}>"
-    message.set_content(
-        f"{body}\n\n查看全部通知：{settings.site_url.rstrip('/')}/notifications\n\n（本邮件由系统自动发送，请勿回复。）\n"
-    )
+    message.set_content(f"{text}\n\n（本邮件由系统自动发送，请勿回复。）\n")
     with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=settings.smtp_timeout) as smtp:
         if settings.smtp_starttls:
             smtp.starttls()

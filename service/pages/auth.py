@@ -1,4 +1,10 @@
-"""Sign-up, sign-in (staff too), sign-out and password change: server-side validation, values kept on error."""
+"""Sign-up, sign-in (staff too), sign-out and password change: server-side validation, values kept on error.
+
+Where mail goes out (``YIYE_SMTP_HOST``), signing up with an e-mail address answers "check your mail" whether
+or not the address has an account, so the form cannot be used to find out who is registered; without a
+mail relay there is no way to reach the address's owner, and the account is made at once. Mobile numbers
+are made at once too: no text messages are sent.
+"""
 
 from __future__ import annotations
 
@@ -7,16 +13,17 @@ import re
 import time
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from email_validator import EmailNotValidError, validate_email
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, BackgroundTasks, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, Field
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from service import crud
-from service.deps import CurrentUser, LangDep, OptionalUser, SessionDep
+from service import account_mail, crud, sign_up_links
+from service.deps import CurrentUser, LangDep, OptionalUser, SessionDep, SettingsDep
 from service.errors import examples
 from service.i18n import translations
 from service.models import User, UserCreate
@@ -25,6 +32,8 @@ from service.pages.templating import render
 from service.ratelimit import Limit, SignInLockout
 from service.security import hash_password, verify_password
 from service.sessions import restart, server_session
+from service.settings import Settings
+from service.sign_up_links import PendingSignUp
 from service.workflow.roles import Role
 
 router = APIRouter(tags=["pages"], include_in_schema=True)
@@ -35,8 +44,8 @@ MAX_PASSWORD = 128
 KEEP_ON_SIGN_IN = ("journey",)
 """Session keys that survive signing in: the applicant's journey so far (see pages/journey.py)."""
 
-_AUTH_ANSWERS: dict[int | str, dict[str, Any]] = {400: pages.FORM_ERRORS, 422: pages.INVALID, 429: pages.RATE_LIMITED}
-_AUTH_LIMIT = Depends(Limit("auth", "rate_limit_auth"))
+AUTH_ANSWERS: dict[int | str, dict[str, Any]] = {400: pages.FORM_ERRORS, 422: pages.INVALID, 429: pages.RATE_LIMITED}
+AUTH_LIMIT = Depends(Limit("auth", "rate_limit_auth"))
 
 
 class SignUpForm(BaseModel):
@@ -104,11 +113,11 @@ def _locked_message(_: Any, until: float) -> str:
     return message
 
 
-def _lockout(request: Request) -> SignInLockout:
+def lockout_of(request: Request) -> SignInLockout:
     return SignInLockout(request.app.state.rate_limiter)
 
 
-def _new_password_errors(_: Any, password: str, password_confirm: str) -> dict[str, str]:
+def new_password_errors(_: Any, password: str, password_confirm: str) -> dict[str, str]:
     field_errors: dict[str, str] = {}
     if not password:
         field_errors["password"] = _("请输入密码")
@@ -134,16 +143,16 @@ def _landing(user: User, next_url: str) -> str:
     return "/desk" if user.role != Role.applicant and target == safe_next(None) else target
 
 
-def _errors(field_errors: dict[str, str]) -> list[dict[str, str]]:
+def field_list(field_errors: dict[str, str]) -> list[dict[str, str]]:
     return [{"field": field, "message": message} for field, message in field_errors.items()]
 
 
 def _sign_in_form(values: dict[str, str], field_errors: dict[str, str], next_url: str | None) -> dict[str, Any]:
     """What the sign-up and sign-in pages show: the values kept, each field's message, where to go afterwards."""
-    return {"values": values, "field_errors": field_errors, "errors": _errors(field_errors), "next_url": safe_next(next_url)}
+    return {"values": values, "field_errors": field_errors, "errors": field_list(field_errors), "next_url": safe_next(next_url)}
 
 
-def _signed_in(request: Request, user: User, next_url: str) -> Response:
+def signed_in(request: Request, user: User, next_url: str) -> Response:
     """A fresh session for ``user`` that keeps the journey, and on to ``next_url``."""
     restart(server_session(request), keep=KEEP_ON_SIGN_IN)
     request.session["user_id"] = str(user.id)
@@ -156,9 +165,16 @@ def sign_up_page(request: Request, user: OptionalUser, next: str | None = None) 
     return render(request, "sign_up.html", _sign_in_form({}, {}, next))
 
 
-@router.post("/sign-up", **pages.form_post("Done: on to the next page", _AUTH_ANSWERS, _AUTH_LIMIT))
-def sign_up(request: Request, session: SessionDep, lang: LangDep, form: Annotated[SignUpForm, Form()]) -> Response:
-    """Create an applicant account and sign in."""
+@router.post("/sign-up", **pages.form_post("Done: on to the next page", AUTH_ANSWERS, AUTH_LIMIT))
+def sign_up(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    lang: LangDep,
+    background: BackgroundTasks,
+    form: Annotated[SignUpForm, Form()],
+) -> Response:
+    """Create an applicant account and sign in; an e-mail address, where mail goes out, is confirmed by a link first."""
     _ = translations(lang).gettext
     login = crud.normalise_login(form.login)
     display_name = form.display_name.strip()
@@ -179,7 +195,10 @@ def sign_up(request: Request, session: SessionDep, lang: LangDep, form: Annotate
         field_errors["login"] = _("请输入 11 位手机号（以 1 开头）或电子邮箱")
     if len(display_name) > 100:
         field_errors["display_name"] = _("称呼不能超过 100 个字符")
-    field_errors |= _new_password_errors(_, password, password_confirm)
+    field_errors |= new_password_errors(_, password, password_confirm)
+    if not field_errors and email and settings.smtp_host:
+        _sign_up_by_mail(session, settings, background, PendingSignUp(email, display_name, hash_password(password)))
+        return RedirectResponse(f"/sign-up/sent?next={quote(safe_next(form.next))}", status_code=303)
     if not field_errors and crud.get_user_by_login(session=session, login=login) is not None:
         field_errors["login"] = _("该手机号或电子邮箱已注册，请直接登录")
 
@@ -196,16 +215,25 @@ def sign_up(request: Request, session: SessionDep, lang: LangDep, form: Annotate
     if user is None:
         context = _sign_in_form({"login": login, "display_name": display_name}, field_errors, form.next)
         return render(request, "sign_up.html", context, status_code=400)
-    return _signed_in(request, user, form.next)
+    return signed_in(request, user, form.next)
+
+
+def _sign_up_by_mail(session: Session, settings: Settings, background: BackgroundTasks, pending: PendingSignUp) -> None:
+    """Mail a link that makes the account, or tell an existing account's owner: the page says the same either way."""
+    if crud.get_user_by_login(session=session, login=pending.email) is None:
+        message = account_mail.sign_up(settings, sign_up_links.issue(settings.secret_key, pending))
+    else:
+        message = account_mail.already_registered(settings)
+    background.add_task(account_mail.send_quietly, settings, to=pending.email, **message)
 
 
 @router.get("/sign-in", response_class=Response, responses={200: pages.PAGE, 422: pages.INVALID})
-def sign_in_page(request: Request, user: OptionalUser, next: str | None = None) -> Response:  # noqa: A002
-    """Show the sign-in form."""
-    return render(request, "sign_in.html", _sign_in_form({}, {}, next))
+def sign_in_page(request: Request, user: OptionalUser, next: str | None = None, reset: bool = False) -> Response:  # noqa: A002
+    """Show the sign-in form (and, after a password reset, say it is done)."""
+    return render(request, "sign_in.html", _sign_in_form({}, {}, next) | {"reset": reset})
 
 
-@router.post("/sign-in", **pages.form_post("Done: on to the next page", _AUTH_ANSWERS, _AUTH_LIMIT))
+@router.post("/sign-in", **pages.form_post("Done: on to the next page", AUTH_ANSWERS, AUTH_LIMIT))
 def sign_in(request: Request, session: SessionDep, lang: LangDep, form: Annotated[SignInForm, Form()]) -> Response:
     """Sign an applicant in."""
     _ = translations(lang).gettext
@@ -219,7 +247,7 @@ def sign_in(request: Request, session: SessionDep, lang: LangDep, form: Annotate
     user = None
     locked_until = None
     if not field_errors:
-        lockout = _lockout(request)
+        lockout = lockout_of(request)
         locked_until = lockout.locked_until(login)
         if locked_until is None:
             user = crud.authenticate(session=session, login=login, password=password)
@@ -237,7 +265,7 @@ def sign_in(request: Request, session: SessionDep, lang: LangDep, form: Annotate
         response = render(request, "sign_in.html", context, status_code=429)
         response.headers["Retry-After"] = str(max(1, math.ceil(locked_until - time.time())))
         return response
-    return _signed_in(request, user, next_url)
+    return signed_in(request, user, next_url)
 
 
 @router.post("/sign-out", **pages.form_post("Signed out: back to the home page", {}))
@@ -253,14 +281,14 @@ def password_page(request: Request, user: CurrentUser, changed: bool = False) ->
     return render(request, "password.html", {"field_errors": {}, "errors": [], "changed": changed})
 
 
-@router.post("/account/password", **pages.form_post("Changed: every other session is signed out", _AUTH_ANSWERS, _AUTH_LIMIT))
+@router.post("/account/password", **pages.form_post("Changed: every other session is signed out", AUTH_ANSWERS, AUTH_LIMIT))
 def change_password(
     request: Request, session: SessionDep, lang: LangDep, user: CurrentUser, form: Annotated[PasswordForm, Form()]
 ) -> Response:
     """Change the password: every session of the account ends, this one goes on under a new id."""
     _ = translations(lang).gettext
     account = user.email or user.phone or str(user.id)
-    lockout = _lockout(request)
+    lockout = lockout_of(request)
     field_errors: dict[str, str] = {}
     locked_until = lockout.locked_until(account)
     if locked_until is not None:
@@ -274,18 +302,18 @@ def change_password(
             field_errors["current_password"] = _locked_message(_, locked_until)
     if not field_errors:
         lockout.succeeded(account)
-        field_errors = _new_password_errors(_, form.password, form.password_confirm)
+        field_errors = new_password_errors(_, form.password, form.password_confirm)
     if field_errors:
-        context = {"field_errors": field_errors, "errors": _errors(field_errors), "changed": False}
+        context = {"field_errors": field_errors, "errors": field_list(field_errors), "changed": False}
         return render(request, "password.html", context, status_code=429 if locked_until is not None else 400)
-    _set_password(session, user, form.password)
+    set_password(session, user, form.password)
     server_session(request).store.end_all(user.id)
     restart(server_session(request))
     request.session["user_id"] = str(user.id)
     return RedirectResponse("/account/password?changed=true", status_code=303)
 
 
-def _set_password(session: Session, user: User, password: str) -> None:
+def set_password(session: Session, user: User, password: str) -> None:
     user.password_hash = hash_password(password)
     session.add(user)
     session.commit()
