@@ -31,6 +31,7 @@ from service.middleware import BodySizeLimit, SecurityHeaders, UnexpectedErrors,
 from service.pages import pages_router
 from service.pages.templating import STATIC_DIR, render
 from service.pages.window import UPLOAD_PATHS
+from service.policy.live import ReleaseWatch
 from service.ratelimit import RateLimiter, RateLimitHeaders
 from service.registry import PackRegistry
 from service.sessions import ServerSessionMiddleware
@@ -59,6 +60,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     registry = PackRegistry(settings.packs_dir, settings.pack_cache)
     registry.load_all()
     app.state.registry = registry
+    app.state.releases = ReleaseWatch(settings.release_check_seconds)
     app.state.compose = ComposeService(registry, settings.compose_cache_mb * 2**20, settings.default_pack)
     if settings.default_pack not in registry:
         log.warning("default pack not loaded", extra={"pack_id": settings.default_pack, "packs_dir": str(settings.packs_dir)})
