@@ -57,10 +57,11 @@ deduplicated materials list for a business, and browse the rule packs behind the
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
     app.state.engine = make_engine(settings.database_url, echo=settings.database_echo)
+    app.state.releases = ReleaseWatch(settings.release_check_seconds)
+    app.state.releases.start(app.state.engine)
     registry = PackRegistry(settings.packs_dir, settings.pack_cache)
     registry.load_all()
     app.state.registry = registry
-    app.state.releases = ReleaseWatch(settings.release_check_seconds)
     app.state.compose = ComposeService(registry, settings.compose_cache_mb * 2**20, settings.default_pack)
     if settings.default_pack not in registry:
         log.warning("default pack not loaded", extra={"pack_id": settings.default_pack, "packs_dir": str(settings.packs_dir)})

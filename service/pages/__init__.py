@@ -9,7 +9,7 @@ the applicant's own drafts in ``drafts``; the submitted application and every st
 from fastapi import APIRouter
 
 from service.certs import pages as certificates
-from service.pages import apply, auth, documents, drafts, notice, notifications, questions, start, window
+from service.pages import apply, auth, documents, drafts, notice, notifications, policy, questions, start, window
 
 pages_router = APIRouter()
 pages_router.include_router(start.router)
@@ -22,5 +22,6 @@ pages_router.include_router(drafts.router)
 pages_router.include_router(window.router)
 pages_router.include_router(notifications.router)
 pages_router.include_router(certificates.router)
+pages_router.include_router(policy.router)
 
 __all__ = ["pages_router"]

@@ -6,14 +6,18 @@ differs from the one it knows, the registry reloads the packs (a broken pack sti
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 
 from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 from service.policy.desk import latest_release
 from service.registry import PackRegistry
+
+log = logging.getLogger("yiye.packs")
 
 
 class ReleaseWatch:
@@ -25,6 +29,14 @@ class ReleaseWatch:
         self._seen = False
         self._checked = float("-inf")
         self._lock = threading.Lock()
+
+    def start(self, engine: Engine) -> None:
+        """Learn the newest release before the packs are first loaded (they include it: publishing writes the files first)."""
+        try:
+            with Session(engine) as session:
+                self.commit, self._seen = latest_release(session), True
+        except SQLAlchemyError:  # no database yet (a fresh start before migrating): the first check learns it
+            log.warning("releases not readable at start", exc_info=True)
 
     def due(self) -> bool:
         """Whether :meth:`check` would read the database now (cheap; no I/O)."""
@@ -38,7 +50,7 @@ class ReleaseWatch:
             self._checked = time.monotonic()
             with Session(engine) as session:
                 commit = latest_release(session)
-            # The first look only learns the commit: the packs were loaded from the folder at start, after it.
+            # Without a start, the first look only learns the commit: the packs were loaded from the folder after it.
             changed = self._seen and commit != self.commit
             self.commit, self._seen = commit, True
             if changed:
