@@ -157,7 +157,7 @@ def leaves(text: str) -> dict[Path, Any]:
 
 def _permit(doc: Any, permit_id: str) -> CommentedMap:
     for entry in doc.get("permits", []) if isinstance(doc, dict) else []:
-        if isinstance(entry, dict) and entry.get("id") == permit_id:
+        if isinstance(entry, CommentedMap) and entry.get("id") == permit_id:
             return entry
     raise NotFound([problem("unknown_permit", f"文件中没有许可事项“{permit_id}”", "permit", permit_id)])
 

@@ -68,7 +68,8 @@ def test_every_pack_file_survives_an_edit_byte_for_byte_outside_the_value() -> N
     key = next(f.key for f in edits.permit_fields(text, "public_hygiene") if f.key.startswith("applies_when"))
     edited = edits.apply(text, "public_hygiene", {key: "12"})
     differing = [(a, b) for a, b in zip(text.splitlines(), edited.splitlines(), strict=True) if a != b]
-    assert len(differing) == 1 and "12" in differing[0][1]
+    assert len(differing) == 1
+    assert "12" in differing[0][1]
 
 
 def test_a_bad_value_names_the_field_and_changes_nothing(packs_copy: Path) -> None:
@@ -114,7 +115,8 @@ def test_an_approver_sees_the_change_field_by_field_and_publishing_is_one_commit
     with Repo(str(packs_copy)) as git:
         message = git[commit.encode()].message.decode()
         assert git[commit.encode()].author.decode().endswith(f"<{author.email}>")
-    assert "理由：按2025年国务院令797号调整" in message and f"审核：{approver.email}" in message
+    assert "理由：按2025年国务院令797号调整" in message
+    assert f"审核：{approver.email}" in message
     assert Composer.load("mini", packs_copy).pack.permits["food_business"].time_limit.statutory.days == 15  # type: ignore[union-attr]
     assert desk.latest_release(session) == commit
 
@@ -162,7 +164,8 @@ def test_two_change_sets_on_one_field_the_second_sees_a_conflict(
     assert [(p.code, p.where) for p in caught.value.problems] == [
         ("conflict", "mini/permits.yaml:permits.food_business.time_limit.statutory.days")
     ]
-    assert repo.head(packs_copy) == head and "days: 15" in (packs_copy / PERMITS).read_text()
+    assert repo.head(packs_copy) == head
+    assert "days: 15" in (packs_copy / PERMITS).read_text()
 
     desk.catch_up(session, second, author, packs_copy)  # the author resolves: their value, reviewed again
     assert second.status == ChangeSetStatus.draft

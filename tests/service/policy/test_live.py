@@ -46,7 +46,6 @@ def test_two_workers_serve_a_publication_within_five_seconds(db_url: str, packs_
         while {_version(one), _version(two)} & before:
             assert time.monotonic() - published < 5, "a worker still serves the old version"
             time.sleep(0.05)
-        print(f"publish → both workers serve it: {time.monotonic() - published:.2f} s")
         assert '"days":15' in one.get("/api/v1/packs/mini/permits/food_business").text.replace(" ", "")
     engine.dispose()
 

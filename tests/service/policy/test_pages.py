@@ -60,7 +60,8 @@ def test_an_officer_edits_a_time_limit_and_a_second_officer_publishes_it(
     assert "法定办理时限（工作日）" in author.get(form).text
 
     shown = _post(author, f"{page}/permit", form, permit="food_business", **{"time_limit.statutory.days": "零"})
-    assert "“法定办理时限（工作日）”须为正整数" in shown and 'aria-invalid="true"' not in shown.split("检查结果")[0]
+    assert "“法定办理时限（工作日）”须为正整数" in shown
+    assert 'aria-invalid="true"' not in shown.split("检查结果")[0]
     shown = _post(author, f"{page}/permit", form, permit="food_business", **{"time_limit.statutory.days": "15"})
     assert "检查和情形测试全部通过。" in shown
     assert "许可事项 › food_business › 办理时限 › 法定 › 天数" in shown
@@ -70,7 +71,8 @@ def test_an_officer_edits_a_time_limit_and_a_second_officer_publishes_it(
     assert _cell(shown, "status") == "待审核"
 
     refused = approver.post(f"{page}/approve", data={"csrf_token": csrf(approver, page), "effective_date": "昨天"})
-    assert refused.status_code == 400 and "请填写生效日期" in refused.text
+    assert refused.status_code == 400
+    assert "请填写生效日期" in refused.text
     shown = _post(approver, f"{page}/approve", page, effective_date="2026-01-01")
     assert "生效日期不能早于今天" in shown
     today = re.search(r'name="effective_date" type="date" value="([^"]+)"', approver.get(page).text)
@@ -90,7 +92,9 @@ def test_an_author_cannot_review_their_own_change_set(worker: TestClient, sessio
         data={"csrf_token": csrf(author, "/policy"), "title": "", "reason": "", "pack_id": "mini"},
         follow_redirects=False,
     )
-    assert opened.status_code == 400 and "请填写标题" in opened.text and "请填写理由" in opened.text
+    assert opened.status_code == 400
+    assert "请填写标题" in opened.text
+    assert "请填写理由" in opened.text
     opened = author.post(
         "/policy",
         data={"csrf_token": csrf(author, "/policy"), "title": "t", "reason": "r", "pack_id": "mini"},
