@@ -15,8 +15,8 @@ from sqlmodel import Session, select
 
 from rules import packs
 from rules.errors import Problem
-from service.models import User, utcnow
-from service.policy import build, edits, repo
+from service.models import StoredComposition, User, utcnow
+from service.policy import build, edits, impact, repo
 from service.policy.models import ChangeSet, ChangeSetStatus, PackRelease
 from service.workflow.errors import Conflict, Forbidden, Invalid, NotFound, problem
 from service.workflow.roles import Action, may
@@ -241,6 +241,16 @@ def diff(change_set: ChangeSet, root: Path) -> list[FieldChange]:
             if before.get(key) != after.get(key):
                 changes.append(FieldChange(path, edits.key_of(key), label_of(key), before.get(key), after.get(key)))
     return changes
+
+
+def impact_of(session: Session, change_set: ChangeSet, root: Path, workers: int = 0) -> impact.Impact:
+    """Every stored composition of the change set's pack composed under the live packs and under the change set."""
+    rows = session.exec(
+        select(StoredComposition.id, StoredComposition.input).where(StoredComposition.pack_id == change_set.pack_id)
+    )
+    inputs = [(str(row_id), dict(raw)) for row_id, raw in rows]
+    with build.built(root, change_set.files) as changed:
+        return impact.impact(change_set.pack_id, root, changed, inputs, workers)
 
 
 def label_of(key: edits.Path) -> str:

@@ -24,7 +24,7 @@ from service.models import User
 from service.pages.templating import render
 from service.pages.window.applications import PAGE, POST
 from service.pages.window.desk import forbidden, refused, with_form
-from service.policy import desk, edits, repo
+from service.policy import desk, edits, impact, repo
 from service.policy.models import STATUS_NAMES, ChangeSet, ChangeSetStatus
 from service.workflow.errors import Invalid, WorkflowError, problem
 from service.workflow.roles import Action, may
@@ -135,6 +135,20 @@ def _page(
         "errors": [{"field": p.where, "message": p.message} for p in problems],
     }
     return render(request, "policy_change_set.html", context, status_code=status)
+
+
+@router.get("/policy/{change_set_id}/impact", response_class=Response, responses=PAGE)
+def impact_page(request: Request, session: SessionDep, user: CurrentUser, change_set_id: uuid.UUID) -> Response:
+    """What the change set would change for applicants: counts by kind of change, with examples."""
+    if not _staff(user):
+        return forbidden(request)
+    try:
+        change_set = desk.get(session, change_set_id)
+    except WorkflowError as exc:
+        return refused(request, exc)
+    found = desk.impact_of(session, change_set, _root(request))
+    rows = [(label, found.counts[kind], found.examples.get(kind, [])) for kind, label in impact.KINDS.items()]
+    return render(request, "policy_impact.html", {"cs": change_set, "impact": found, "rows": rows})
 
 
 @router.post("/policy/{change_set_id}/{action}", response_class=Response, responses=POST, dependencies=[CsrfProtected])

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 from dulwich.repo import Repo
 from sqlmodel import Session
+from wfcase import Staff
 
 from composer import Composer
-from service.models import User
+from service.models import Draft, User
 from service.policy import desk, edits, repo
 from service.policy.models import ChangeSet, ChangeSetStatus
 from service.workflow.errors import Conflict, Forbidden, Invalid
@@ -173,3 +175,15 @@ def test_two_change_sets_on_one_field_the_second_sees_a_conflict(
         ("permits.food_business.time_limit.committed.days", 10, 9),
         ("permits.food_business.time_limit.statutory.days", 15, 12),
     ]
+
+
+def test_the_impact_counts_the_drafts_whose_time_limit_changes(
+    session: Session, staff: Staff, author: User, make_draft: Callable[..., Draft], packs_copy: Path
+) -> None:
+    draft = make_draft(staff.applicant)
+    change_set = _open(session, author, packs_copy)
+    desk.save_permit(session, change_set, author, "fire_check", {"time_limit.statutory.days": "40"}, packs_copy)
+    found = desk.impact_of(session, change_set, packs_copy, workers=1)
+    assert (found.total, found.changed) == (1, 1)
+    assert dict(found.counts) == {"days_longer": 1}
+    assert found.examples == {"days_longer": [str(draft.composition_id)]}

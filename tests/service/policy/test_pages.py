@@ -67,6 +67,8 @@ def test_an_officer_edits_a_time_limit_and_a_second_officer_publishes_it(
     assert "许可事项 › food_business › 办理时限 › 法定 › 天数" in shown
     assert "days: 15" in author.get(form).text  # the YAML view shows the change set's file
 
+    assert "已按新旧两个版本重新生成 0 份告知单，其中 0 份有变化。" in approver.get(f"{page}/impact").text
+
     shown = _post(author, f"{page}/submit", page)
     assert _cell(shown, "status") == "待审核"
 
