@@ -6,6 +6,7 @@ applicants gain or lose a permit, a material, a commitment option or days of tim
 
 from __future__ import annotations
 
+import json
 import os
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -29,6 +30,7 @@ KINDS = {
     "days_shorter": "办理时限缩短",
 }
 EXAMPLES = 5
+CHUNK = 250
 
 Summary = tuple[frozenset[str], frozenset[str], frozenset[str], dict[str, int]]
 
@@ -75,21 +77,29 @@ def summary(composition: Composition) -> Summary:
 
 
 def impact(pack_id: str, old_root: Path, new_root: Path, inputs: list[tuple[str, dict[str, Any]]], workers: int = 0) -> Impact:
-    """Compose each (key, ComposeRequest JSON) under both versions of ``pack_id``; count what changes."""
-    workers = workers or os.cpu_count() or 1
+    """Compose each (key, ComposeRequest JSON) under both versions of ``pack_id``; count what changes.
+
+    Equal inputs compose equally (the compose contract), so each distinct input is composed once.
+    """
+    keys: dict[str, list[str]] = {}
+    for key, raw in inputs:
+        keys.setdefault(json.dumps(raw, sort_keys=True, ensure_ascii=False), []).append(key)
+    distinct = list(keys)
+    chunks = [distinct[i : i + CHUNK] for i in range(0, len(distinct), CHUNK)]
+    workers = min(workers or os.cpu_count() or 1, len(chunks))
     result = Impact()
-    chunks = [inputs[i : i + 500] for i in range(0, len(inputs), 500)]
-    if workers == 1 or len(chunks) < 2:
+    if workers <= 1:
         _start(pack_id, old_root, new_root)
-        outcomes: Iterator[list[tuple[str, list[str]]]] = map(_compare_chunk, chunks)
-        for chunk in outcomes:
-            for key, kinds in chunk:
+        outcomes: Iterator[list[list[str]]] = map(_compare_chunk, chunks)
+    else:
+        pool = ProcessPoolExecutor(workers, initializer=_start, initargs=(pack_id, old_root, new_root))
+        outcomes = pool.map(_compare_chunk, chunks)
+    for chunk, kinds_of in zip(chunks, outcomes, strict=True):
+        for raw, kinds in zip(chunk, kinds_of, strict=True):
+            for key in keys[raw]:
                 result.add(key, kinds)
-        return result
-    with ProcessPoolExecutor(workers, initializer=_start, initargs=(pack_id, old_root, new_root)) as pool:
-        for chunk in pool.map(_compare_chunk, chunks):
-            for key, kinds in chunk:
-                result.add(key, kinds)
+    if workers > 1:
+        pool.shutdown()
     return result
 
 
@@ -102,14 +112,14 @@ def _start(pack_id: str, old_root: Path, new_root: Path) -> None:
     _composers = (Composer.load(pack_id, old_root), Composer.load(pack_id, new_root))
 
 
-def _compare_chunk(chunk: list[tuple[str, dict[str, Any]]]) -> list[tuple[str, list[str]]]:
+def _compare_chunk(chunk: list[str]) -> list[list[str]]:
     assert _composers is not None
     old, new = _composers
-    return [(key, compare(_summary_of(old, raw), _summary_of(new, raw))) for key, raw in chunk]
+    return [compare(_summary_of(old, raw), _summary_of(new, raw)) for raw in chunk]
 
 
-def _summary_of(composer: Composer, raw: dict[str, Any]) -> Summary | None:
+def _summary_of(composer: Composer, raw: str) -> Summary | None:
     try:
-        return summary(composer.compose(ComposeRequest.model_validate(raw)))
+        return summary(composer.compose(ComposeRequest.model_validate_json(raw)))
     except InputError:
         return None
