@@ -11,6 +11,7 @@ import os
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -82,24 +83,23 @@ def impact(pack_id: str, old_root: Path, new_root: Path, inputs: list[tuple[str,
     Equal inputs compose equally (the compose contract), so each distinct input is composed once.
     """
     keys: dict[str, list[str]] = {}
-    for key, raw in inputs:
-        keys.setdefault(json.dumps(raw, sort_keys=True, ensure_ascii=False), []).append(key)
+    for key, request in inputs:
+        keys.setdefault(json.dumps(request, sort_keys=True, ensure_ascii=False), []).append(key)
     distinct = list(keys)
     chunks = [distinct[i : i + CHUNK] for i in range(0, len(distinct), CHUNK)]
     workers = min(workers or os.cpu_count() or 1, len(chunks))
     result = Impact()
-    if workers <= 1:
-        _start(pack_id, old_root, new_root)
-        outcomes: Iterator[list[list[str]]] = map(_compare_chunk, chunks)
-    else:
-        pool = ProcessPoolExecutor(workers, initializer=_start, initargs=(pack_id, old_root, new_root))
-        outcomes = pool.map(_compare_chunk, chunks)
-    for chunk, kinds_of in zip(chunks, outcomes, strict=True):
-        for raw, kinds in zip(chunk, kinds_of, strict=True):
-            for key in keys[raw]:
-                result.add(key, kinds)
-    if workers > 1:
-        pool.shutdown()
+    with ExitStack() as stack:
+        if workers <= 1:
+            _start(pack_id, old_root, new_root)
+            outcomes: Iterator[list[list[str]]] = map(_compare_chunk, chunks)
+        else:
+            pool = stack.enter_context(ProcessPoolExecutor(workers, initializer=_start, initargs=(pack_id, old_root, new_root)))
+            outcomes = pool.map(_compare_chunk, chunks)
+        for chunk, kinds_of in zip(chunks, outcomes, strict=True):
+            for raw, kinds in zip(chunk, kinds_of, strict=True):
+                for key in keys[raw]:
+                    result.add(key, kinds)
     return result
 
 
