@@ -15,54 +15,32 @@ from pathlib import Path
 
 import pytest
 from journeyutil import GOOD
-from svcutil import serving
+from svcutil import chromium_browser, needs_chromium, serve_env, serving
 
 from rules.packs import DEFAULT_PACK, PACKS_DIR
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 from axe_playwright_python.sync_playwright import Axe  # noqa: E402
-from playwright.sync_api import Browser, Page, expect, sync_playwright  # noqa: E402
+from playwright.sync_api import Browser, Page, expect  # noqa: E402
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 PHONE = {"width": 375, "height": 812}
 
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is not installed")
+pytestmark = needs_chromium
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """``yiye serve`` (uvicorn, one worker) on a free port, migrating a fresh SQLite file first."""
     db = tmp_path_factory.mktemp("browser-db") / "yiye.db"
-    env = {
-        "YIYE_DATABASE_URL": f"sqlite:///{db}",
-        "YIYE_DEFAULT_PACK": DEFAULT_PACK,
-        "YIYE_PACKS_DIR": str(PACKS_DIR),
-        "YIYE_RATE_LIMIT_ENABLED": "false",
-        "YIYE_LOG_LEVEL": "WARNING",
-        "YIYE_SECRET_KEY": "browser-test-secret-0123456789",
-    }
+    env = serve_env(f"sqlite:///{db}", PACKS_DIR, DEFAULT_PACK)
     with serving(["--workers", "1"], env, "/start") as base:
         yield base
 
 
 @pytest.fixture(scope="module")
 def chromium() -> Iterator[Browser]:
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
+    with chromium_browser() as browser:
+        yield browser
 
 
 @pytest.fixture(scope="module")

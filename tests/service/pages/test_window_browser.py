@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 from sqlmodel import Session
-from svcutil import FIXTURE_PACKS, serving
+from svcutil import FIXTURE_PACKS, chromium_browser, needs_chromium, serve_env, serving
 
 from composer import Composer
 from composer.model import ComposeRequest
@@ -32,10 +32,8 @@ from service.workflow.roles import Role
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 from axe_playwright_python.sync_playwright import Axe  # noqa: E402
-from playwright.sync_api import Browser, Page, expect, sync_playwright  # noqa: E402
+from playwright.sync_api import Browser, Page, expect  # noqa: E402
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
 PASSWORD = "correct-horse-9"
 PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 40
@@ -54,7 +52,7 @@ PEOPLE = {
     "inspector": (Role.inspector, "fire"),
 }
 
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is not installed")
+pytestmark = needs_chromium
 
 
 def _packs(root: Path) -> Path:
@@ -110,27 +108,15 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, uuid.U
     packs = _packs(root)
     url = f"sqlite:///{root / 'yiye.db'}"
     draft_id = _seed(url, packs)
-    env = {
-        "YIYE_DATABASE_URL": url,
-        "YIYE_PACKS_DIR": str(packs),
-        "YIYE_DEFAULT_PACK": "mini",
-        "YIYE_FILES_DIR": str(root / "files"),
-        "YIYE_RATE_LIMIT_ENABLED": "false",
-        "YIYE_LOG_LEVEL": "WARNING",
-        "YIYE_SECRET_KEY": "browser-test-secret-0123456789",
-    }
+    env = serve_env(url, packs, "mini", YIYE_FILES_DIR=str(root / "files"))
     with serving(["--workers", "1"], env, "/sign-in") as base:
         yield base, draft_id
 
 
 @pytest.fixture(scope="module")
 def chromium() -> Iterator[Browser]:
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
+    with chromium_browser() as browser:
+        yield browser
 
 
 class Desks:

@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 from sqlmodel import Session, select
-from svcutil import FIXTURE_PACKS, serving
+from svcutil import FIXTURE_PACKS, chromium_browser, needs_chromium, serve_env, serving
 
 from composer import Composer
 from composer.model import ComposeRequest
@@ -26,14 +26,12 @@ from service.security import hash_password
 from service.workflow.roles import Role
 
 pytest.importorskip("playwright.sync_api")
-from playwright.sync_api import Browser, Page, expect, sync_playwright  # noqa: E402
+from playwright.sync_api import Browser, Page, expect  # noqa: E402
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
 PASSWORD = "correct-horse-9"
 HOTEL = ComposeRequest(pack="mini", scope=["lodging"], answers={})
 
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is not installed")
+pytestmark = needs_chromium
 
 
 def _seed(url: str, packs: Path) -> str:
@@ -69,27 +67,15 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str, s
     shutil.copytree(FIXTURE_PACKS, packs)
     url = f"sqlite:///{root / 'yiye.db'}"
     version = _seed(url, packs)
-    env = {
-        "YIYE_DATABASE_URL": url,
-        "YIYE_PACKS_DIR": str(packs),
-        "YIYE_DEFAULT_PACK": "mini",
-        "YIYE_FILES_DIR": str(root / "files"),
-        "YIYE_RATE_LIMIT_ENABLED": "false",
-        "YIYE_LOG_LEVEL": "WARNING",
-        "YIYE_SECRET_KEY": "browser-test-secret-0123456789",
-    }
+    env = serve_env(url, packs, "mini", YIYE_FILES_DIR=str(root / "files"))
     with serving(["--workers", "2"], env, "/sign-in") as base:
         yield base, url, version
 
 
 @pytest.fixture(scope="module")
 def chromium() -> Iterator[Browser]:
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
+    with chromium_browser() as browser:
+        yield browser
 
 
 def _signed_in(chromium: Browser, base: str, name: str) -> Page:
