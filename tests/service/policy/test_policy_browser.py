@@ -5,8 +5,8 @@ while the applicant's earlier stored composition keeps the version it was made u
 
 from __future__ import annotations
 
-import hashlib
 import shutil
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,9 +21,12 @@ from composer.model import ComposeRequest
 from service import db
 from service.compose import today
 from service.db import make_engine
-from service.models import Draft, StoredComposition, User
+from service.models import StoredComposition, User
 from service.security import hash_password
 from service.workflow.roles import Role
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "window"))
+from deskutil import draft  # noqa: E402
 
 pytest.importorskip("playwright.sync_api")
 from playwright.sync_api import Browser, Page, expect  # noqa: E402
@@ -39,23 +42,13 @@ def _seed(url: str, packs: Path) -> str:
     db.upgrade(url)
     engine = make_engine(url)
     composer = Composer.load("mini", packs)
-    _, body = composer.compose_json(HOTEL)
     with Session(engine) as session:
         secret = hash_password(PASSWORD)
         people = [("author", Role.policy_author), ("approver", Role.policy_approver), ("applicant", Role.applicant)]
         users = {name: User(email=f"{name}@example.com", password_hash=secret, role=role) for name, role in people}
         session.add_all(users.values())
-        stored = StoredComposition(
-            pack_id="mini",
-            pack_version=composer.pack.version,
-            as_of=today(),
-            input=HOTEL.model_dump(mode="json"),
-            output_sha256=hashlib.sha256(body).hexdigest(),
-        )
-        session.add(stored)
-        session.flush()
-        session.add(Draft(owner_id=users["applicant"].id, pack_id="mini", scope=list(HOTEL.scope), composition_id=stored.id))
         session.commit()
+        draft(session, composer, users["applicant"], HOTEL)
     engine.dispose()
     return composer.pack.version
 
