@@ -77,7 +77,9 @@ def summary(composition: Composition) -> Summary:
     )
 
 
-def impact(pack_id: str, old_root: Path, new_root: Path, inputs: list[tuple[str, dict[str, Any]]], workers: int = 0) -> Impact:
+def impact(
+    pack_id: str, old_root: Path, new_root: Path, inputs: list[tuple[str, dict[str, Any]]], workers: int = 0, chunk: int = CHUNK
+) -> Impact:
     """Compose each (key, ComposeRequest JSON) under both versions of ``pack_id``; count what changes.
 
     Equal inputs compose equally (the compose contract), so each distinct input is composed once.
@@ -86,7 +88,7 @@ def impact(pack_id: str, old_root: Path, new_root: Path, inputs: list[tuple[str,
     for key, request in inputs:
         keys.setdefault(json.dumps(request, sort_keys=True, ensure_ascii=False), []).append(key)
     distinct = list(keys)
-    chunks = [distinct[i : i + CHUNK] for i in range(0, len(distinct), CHUNK)]
+    chunks = [distinct[i : i + chunk] for i in range(0, len(distinct), chunk)]
     workers = min(workers or os.cpu_count() or 1, len(chunks))
     result = Impact()
     with ExitStack() as stack:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import uuid
 from collections.abc import Callable
 from datetime import date, timedelta
@@ -14,7 +15,7 @@ from wfcase import Staff
 
 from composer import Composer
 from service.models import Draft, User
-from service.policy import desk, edits, repo
+from service.policy import desk, edits, impact, repo
 from service.policy.models import ChangeSet, ChangeSetStatus
 from service.workflow.errors import Conflict, Forbidden, Invalid
 from service.workflow.roles import Role
@@ -187,3 +188,25 @@ def test_the_impact_counts_the_drafts_whose_time_limit_changes(
     assert (found.total, found.changed) == (1, 1)
     assert dict(found.counts) == {"days_longer": 1}
     assert found.examples == {"days_longer": [str(draft.composition_id)]}
+
+
+def test_the_impact_is_the_same_over_two_processes_and_counts_equal_inputs_once_each(packs_copy: Path) -> None:
+    changed = packs_copy.parent / "changed"
+    shutil.copytree(packs_copy, changed)
+    text = (changed / PERMITS).read_text()
+    (changed / PERMITS).write_text(edits.apply(text, "fire_check", {"time_limit.statutory.days": "40"}))
+    hotel = {"pack": "mini", "scope": ["lodging"], "answers": {}}
+    shop = {"pack": "mini", "scope": ["food_sales"], "answers": {"food_prep": False, "sells_tobacco": False}}
+    inputs = [("h1", hotel), ("s1", shop), ("h2", hotel), ("s2", shop), ("h3", hotel)]
+    found = impact.impact("mini", packs_copy, changed, inputs, workers=2, chunk=1)
+    assert (found.total, found.changed, dict(found.counts)) == (5, 3, {"days_longer": 3})
+    assert found.examples == {"days_longer": ["h1", "h2", "h3"]}
+
+
+def test_a_file_outside_the_packs_is_refused(session: Session, author: User, packs_copy: Path) -> None:
+    change_set = _open(session, author, packs_copy)
+    for path in ("../outside.yaml", "mini/../../etc/passwd", "mini/new.yaml"):
+        with pytest.raises(Invalid) as caught:
+            desk.save_file(session, change_set, author, path, "x: 1\n", packs_copy)
+        assert caught.value.problems[0].message == f"“{path}”不是规则包中的 YAML 文件"
+    assert change_set.files == {}
