@@ -50,7 +50,9 @@ def upgrade() -> None:
     sa.Column('commit', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
     sa.Column('change_set_id', sa.Uuid(), nullable=False),
     sa.Column('published_at', sa.DateTime(timezone=True), nullable=False),
-    sa.ForeignKeyConstraint(['change_set_id'], ['policy_change_set.id'], name=op.f('fk_pack_release_change_set_id_policy_change_set')),
+    sa.ForeignKeyConstraint(
+        ['change_set_id'], ['policy_change_set.id'], name=op.f('fk_pack_release_change_set_id_policy_change_set')
+    ),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_pack_release')),
     sa.UniqueConstraint('commit', name=op.f('uq_pack_release_commit'))
     )
