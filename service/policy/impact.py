@@ -98,8 +98,8 @@ def impact(
         else:
             pool = stack.enter_context(ProcessPoolExecutor(workers, initializer=_start, initargs=(pack_id, old_root, new_root)))
             outcomes = pool.map(_compare_chunk, chunks)
-        for chunk, kinds_of in zip(chunks, outcomes, strict=True):
-            for raw, kinds in zip(chunk, kinds_of, strict=True):
+        for part, kinds_of in zip(chunks, outcomes, strict=True):
+            for raw, kinds in zip(part, kinds_of, strict=True):
                 for key in keys[raw]:
                     result.add(key, kinds)
     return result
