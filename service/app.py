@@ -33,6 +33,7 @@ from service.middleware import BodySizeLimit, SecurityHeaders, UnexpectedErrors,
 from service.pages import pages_router
 from service.pages.templating import STATIC_DIR, render
 from service.pages.window import UPLOAD_PATHS
+from service.policy.live import ReleaseWatch
 from service.ratelimit import RateLimiter, RateLimitHeaders
 from service.registry import PackRegistry
 from service.sessions import ServerSessionMiddleware
@@ -58,6 +59,8 @@ deduplicated materials list for a business, and browse the rule packs behind the
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
     app.state.engine = make_engine(settings.database_url, echo=settings.database_echo)
+    app.state.releases = ReleaseWatch(settings.release_check_seconds)
+    app.state.releases.start(app.state.engine)
     registry = PackRegistry(settings.packs_dir, settings.pack_cache)
     registry.load_all()
     app.state.registry = registry

@@ -21,6 +21,7 @@ from service.compose import ComposeService, PackUnavailable
 from service.errors import CsrfFailed, NotFound
 from service.i18n import Lang, negotiate
 from service.models import Draft, User
+from service.policy.live import ReleaseWatch
 from service.registry import PackRegistry
 from service.security import CSRF_FIELD, CSRF_HEADER, csrf_valid
 from service.settings import Settings
@@ -37,6 +38,9 @@ async def get_registry(request: Request, settings: SettingsDep) -> PackRegistry:
     registry: PackRegistry = request.app.state.registry
     if registry.poll_due(settings.pack_poll_seconds):  # reads the pack files: in the pool
         await run_in_threadpool(registry.poll, settings.pack_poll_seconds)
+    releases: ReleaseWatch = request.app.state.releases
+    if releases.due():  # reads the database: in the pool
+        await run_in_threadpool(releases.check, request.app.state.engine, registry)
     return registry
 
 

@@ -46,6 +46,9 @@ class Settings(BaseSettings):
     pack_poll_seconds: float = Field(
         default=0, ge=0, description="re-read packs when their files change, checked at most this often; 0 = only at start"
     )
+    release_check_seconds: float = Field(
+        default=1, ge=0, description="look for a newly published change set in the database at most this often; 0 = never"
+    )
 
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)

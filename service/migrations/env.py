@@ -17,6 +17,7 @@ from sqlmodel import SQLModel, create_engine
 import service.certs.models  # noqa: F401
 import service.jobs.models  # noqa: F401
 import service.models  # noqa: F401  (registers every table on SQLModel.metadata)
+import service.policy.models  # noqa: F401
 import service.workflow.models  # noqa: F401
 from service.db import make_sqlite_directory
 from service.settings import Settings

@@ -19,6 +19,7 @@ from service.pages import (
     notice,
     notifications,
     password_reset,
+    policy,
     questions,
     sign_up_confirm,
     start,
@@ -39,5 +40,6 @@ pages_router.include_router(drafts.router)
 pages_router.include_router(lifepages.router)  # before the window's /window/applications/{id}/{decision}
 pages_router.include_router(window.router)
 pages_router.include_router(notifications.router)
+pages_router.include_router(policy.router)
 
 __all__ = ["pages_router"]

@@ -12,7 +12,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import httpx
 import pytest
@@ -135,3 +135,45 @@ def server_process(
             process.stdout.close()
         if log:
             log.close()
+
+
+# --- real browsers against `yiye serve` --------------------------------------------------------
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+needs_chromium = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is not installed")
+
+
+@contextmanager
+def chromium_browser() -> Iterator[Any]:
+    """Debian's Chromium, headless, driven by Playwright (a ``playwright.sync_api.Browser``)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def serve_env(database_url: str, packs: Path, default_pack: str, **extra: str) -> dict[str, str]:
+    """The environment `yiye serve` runs with in a browser test: its database and packs, quiet, no rate limits."""
+    return {
+        "YIYE_DATABASE_URL": database_url,
+        "YIYE_PACKS_DIR": str(packs),
+        "YIYE_DEFAULT_PACK": default_pack,
+        "YIYE_RATE_LIMIT_ENABLED": "false",
+        "YIYE_LOG_LEVEL": "WARNING",
+        "YIYE_SECRET_KEY": "browser-test-secret-0123456789",
+        **extra,
+    }

@@ -30,6 +30,8 @@ DESKS = {
     Role.reviewer: "/review",
     Role.inspector: "/inspection",
     Role.supervisor: "/supervision",
+    Role.policy_author: "/policy",
+    Role.policy_approver: "/policy",
 }
 """Where each role lands after signing in."""
 

@@ -69,6 +69,7 @@ def dc_db(dc_db_app: FastAPI) -> Iterator[TestClient]:
 def chromium() -> Iterator[Any]:
     """Debian's chromium for the module's browser tests."""
     pytest.importorskip("playwright.sync_api")
-    from browserutil import launch
+    from svcutil import chromium_browser
 
-    yield from launch()
+    with chromium_browser() as browser:
+        yield browser

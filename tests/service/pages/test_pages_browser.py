@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from journeyutil import DEFAULTS, GOOD
-from svcutil import serving
+from svcutil import serve_env, serving
 
 from rules.packs import DEFAULT_PACK, PACKS_DIR
 
@@ -33,14 +33,7 @@ pytestmark = needs_chromium
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """``yiye serve`` (uvicorn, one worker) on a free port, migrating a fresh SQLite file first."""
     db = tmp_path_factory.mktemp("browser-db") / "yiye.db"
-    env = {
-        "YIYE_DATABASE_URL": f"sqlite:///{db}",
-        "YIYE_DEFAULT_PACK": DEFAULT_PACK,
-        "YIYE_PACKS_DIR": str(PACKS_DIR),
-        "YIYE_RATE_LIMIT_ENABLED": "false",
-        "YIYE_LOG_LEVEL": "WARNING",
-        "YIYE_SECRET_KEY": "browser-test-secret-0123456789",
-    }
+    env = serve_env(f"sqlite:///{db}", PACKS_DIR, DEFAULT_PACK)
     with serving(["--workers", "1"], env, "/start") as base:
         yield base
 

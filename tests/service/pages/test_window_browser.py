@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 from sqlmodel import Session
-from svcutil import FIXTURE_PACKS, serving
+from svcutil import FIXTURE_PACKS, serve_env, serving
 
 from composer import Composer
 from composer.model import ComposeRequest
@@ -125,15 +125,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, uuid.U
     packs = _packs(root)
     url = f"sqlite:///{root / 'yiye.db'}"
     draft_id = _seed(url, packs)
-    env = {
-        "YIYE_DATABASE_URL": url,
-        "YIYE_PACKS_DIR": str(packs),
-        "YIYE_DEFAULT_PACK": "mini",
-        "YIYE_FILES_DIR": str(root / "files"),
-        "YIYE_RATE_LIMIT_ENABLED": "false",
-        "YIYE_LOG_LEVEL": "WARNING",
-        "YIYE_SECRET_KEY": "browser-test-secret-0123456789",
-    }
+    env = serve_env(url, packs, "mini", YIYE_FILES_DIR=str(root / "files"))
     with serving(["--workers", "1"], env, "/sign-in") as base:
         yield base, draft_id
 
