@@ -3,7 +3,7 @@
     .venv/bin/python bench/impact.py             # 100,000 stored compositions (target ≤ 60 s on 2 cores)
     .venv/bin/python bench/impact.py --n 20000
 
-The change set raises a threshold (the public-place hygiene permit's area, ≥ 10 ㎡ → ≥ 12 ㎡). The stored
+The change set raises a threshold (Beijing's small-catering licence: area ≤ 150 ㎡ → ≤ 120 ㎡). The stored
 compositions are the district's industries with complete answers and the area drawn from 5–400 ㎡, as applicants
 would give them; the baseline is one process over a sample of the same inputs.
 """
@@ -25,7 +25,7 @@ from rules import packs  # noqa: E402
 from service.policy import build, edits, impact  # noqa: E402
 
 PACK = "beijing-dongcheng"
-HYGIENE = "cn/permits/hygiene.yaml"
+SMALL_FOOD = "beijing/permits/small_food.yaml"
 
 
 def stored(composer: Composer, n: int) -> list[tuple[str, dict[str, object]]]:
@@ -47,9 +47,9 @@ def main() -> None:
     parser.add_argument("--sample", type=int, default=5_000)
     args = parser.parse_args()
     root = packs.PACKS_DIR
-    text = (root / HYGIENE).read_text(encoding="utf-8")
-    key = next(f.key for f in edits.permit_fields(text, "public_hygiene") if f.value == "10")
-    files = {HYGIENE: edits.apply(text, "public_hygiene", {key: "12"})}
+    text = (root / SMALL_FOOD).read_text(encoding="utf-8")
+    key = next(f.key for f in edits.permit_fields(text, "small_catering_license") if f.value == "150")
+    files = {SMALL_FOOD: edits.apply(text, "small_catering_license", {key: "120"})}
     inputs = stored(Composer.load(PACK, root), args.n)
     distinct = len({str(sorted(raw.items())) for _, raw in inputs})
     with build.built(root, files) as changed:

@@ -67,9 +67,9 @@ def test_a_structured_edit_changes_only_the_value_it_sets(packs_copy: Path) -> N
 
 def test_every_pack_file_survives_an_edit_byte_for_byte_outside_the_value() -> None:
     root = Path(__file__).resolve().parents[3] / "rules" / "packs"
-    text = (root / "cn" / "permits" / "hygiene.yaml").read_text()
-    key = next(f.key for f in edits.permit_fields(text, "public_hygiene") if f.key.startswith("applies_when"))
-    edited = edits.apply(text, "public_hygiene", {key: "12"})
+    text = (root / "cn" / "permits" / "fire.yaml").read_text()
+    key = next(f.key for f in edits.permit_fields(text, "construction_fire_acceptance") if f.key.startswith("applies_when"))
+    edited = edits.apply(text, "construction_fire_acceptance", {key: "12"})
     differing = [(a, b) for a, b in zip(text.splitlines(), edited.splitlines(), strict=True) if a != b]
     assert len(differing) == 1
     assert "12" in differing[0][1]
