@@ -3,8 +3,9 @@
 An event's hash is sha256 over its canonical JSON (sorted keys, no spaces, UTC timestamps), which
 includes the previous event's hash; ``audit_head`` holds the last sequence number and hash, so a
 deleted tail shows. A transaction's events wait in the session until it commits; right before COMMIT
-they are numbered, hashed and appended under the head's lock, which is held only for that append, so
-writers are serialised for the append alone and not for their whole transaction. ``verify`` walks the
+they are numbered, hashed, stamped and appended under the head's lock, which is held only for that
+append, so writers are serialised for the append alone and not for their whole transaction, and the
+chain runs in the order of the commits. ``verify`` walks the
 chain and reports every edited, inserted or deleted event.
 """
 
@@ -152,7 +153,8 @@ def _append(session: OrmSession) -> None:
         seq += 1
         pending.seq, pending.at, pending.prev_hash = seq, utcnow(), prev_hash
         pending.hash = prev_hash = digest(pending)
-        session.add(pending)
+    session.add_all(events)  # all added before the outbox's first statement flushes them, so they go in one INSERT
+    for pending in events:
         outbox.follow(session, pending)  # the notifications it owes commit with it, or not at all
     session.execute(update(AuditHead).where(col(AuditHead.id) == 1).values(seq=seq, hash=prev_hash))
 
