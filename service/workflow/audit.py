@@ -20,7 +20,6 @@ from typing import Any
 
 from sqlalchemy import update
 from sqlalchemy.event import listens_for
-from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.orm import SessionTransaction
 from sqlmodel import Session, col, select
 from statemachine import StateMachine
@@ -142,8 +141,8 @@ def record(
     return event
 
 
-@listens_for(OrmSession, "before_commit")
-def _append(session: OrmSession) -> None:
+@listens_for(Session, "before_commit")
+def _append(session: Session) -> None:
     """Chain the committing transaction's events: lock the head, number and hash them in order, move the head."""
     if session.in_nested_transaction() or not (events := session.info.pop(PENDING, None)):
         return  # a savepoint's release is not the commit; the events wait for the transaction's own
@@ -159,14 +158,14 @@ def _append(session: OrmSession) -> None:
     session.execute(update(AuditHead).where(col(AuditHead.id) == 1).values(seq=seq, hash=prev_hash))
 
 
-@listens_for(OrmSession, "after_transaction_end")
-def _forget(session: OrmSession, transaction: SessionTransaction) -> None:
+@listens_for(Session, "after_transaction_end")
+def _forget(session: Session, transaction: SessionTransaction) -> None:
     """A transaction ended without committing (rolled back or closed): its events go with it."""
     if transaction.parent is None:
         session.info.pop(PENDING, None)
 
 
-def _lock_head(session: OrmSession) -> tuple[int, str]:
+def _lock_head(session: Session) -> tuple[int, str]:
     """The head's (seq, hash), locked until commit: an UPDATE takes the lock on PostgreSQL and the write lock on SQLite."""
     touch = update(AuditHead).where(col(AuditHead.id) == 1).values(seq=AuditHead.seq)
     head = session.execute(touch.returning(col(AuditHead.seq), col(AuditHead.hash))).first()
