@@ -1,8 +1,11 @@
 """The audit chain: every state change appended in the same transaction, each event hashing the one before.
 
 An event's hash is sha256 over its canonical JSON (sorted keys, no spaces, UTC timestamps), which
-includes the previous event's hash; ``audit_head`` holds the last sequence number and hash and is
-locked by each append, so appends are serialised and a deleted tail shows. ``verify`` walks the
+includes the previous event's hash; ``audit_head`` holds the last sequence number and hash, so a
+deleted tail shows. A transaction's events wait in the session until it commits; right before COMMIT
+they are numbered, hashed, stamped and appended under the head's lock, which is held only for that
+append, so writers are serialised for the append alone and not for their whole transaction, and the
+chain runs in the order of the commits. ``verify`` walks the
 chain and reports every edited, inserted or deleted event.
 """
 
@@ -16,6 +19,8 @@ from datetime import UTC
 from typing import Any
 
 from sqlalchemy import update
+from sqlalchemy.event import listens_for
+from sqlalchemy.orm import SessionTransaction
 from sqlmodel import Session, col, select
 from statemachine import StateMachine
 
@@ -100,6 +105,10 @@ def created(
     return record(session, actor=actor, subject_kind=kind, subject_id=row.id, action=action, to_state=row.status, data=data)
 
 
+PENDING = "yiye.audit_pending"
+"""``session.info`` key of the events recorded in the open transaction, in the order they were recorded."""
+
+
 def record(
     session: Session,
     *,
@@ -112,11 +121,11 @@ def record(
     reason: str = "",
     data: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    """Append one event in the caller's transaction (the caller commits it with the change it records)."""
-    session.flush()  # the state change goes first, so a lost optimistic-lock race fails before the head is locked
-    head = _lock_head(session)
+    """Record one event in the caller's transaction; it is numbered and chained when that transaction commits."""
+    if not session.in_transaction():
+        session.begin()  # the event belongs to this transaction: its end, committed or not, settles the event
     event = AuditEvent(
-        seq=head.seq + 1,
+        seq=0,
         at=utcnow(),
         actor_id=actor.id if actor else None,
         actor_role=str(actor.role) if actor else "system",
@@ -127,27 +136,47 @@ def record(
         to_state=to_state,
         reason=reason,
         data=data or {},
-        prev_hash=head.hash,
+        prev_hash="",
         hash="",
     )
-    event.hash = digest(event)
-    session.add(event)
-    session.execute(update(AuditHead).where(col(AuditHead.id) == 1).values(seq=event.seq, hash=event.hash))
-    outbox.follow(session, event)  # the notifications it owes commit with it, or not at all
-    session.flush()
+    session.info.setdefault(PENDING, []).append(event)
     return event
 
 
-def _lock_head(session: Session) -> AuditHead:
-    """The head row, locked until commit: an UPDATE takes the lock on PostgreSQL and the write lock on SQLite."""
-    touched = session.execute(update(AuditHead).where(col(AuditHead.id) == 1).values(seq=AuditHead.seq))
-    if touched.rowcount == 0:  # type: ignore[attr-defined]
+@listens_for(Session, "before_commit")
+def _append(session: Session) -> None:
+    """Chain the committing transaction's events: lock the head, number and hash them in order, move the head."""
+    if session.in_nested_transaction() or not (events := session.info.pop(PENDING, None)):
+        return  # a savepoint's release is not the commit; the events wait for the transaction's own
+    session.flush()  # the changes go first, so a lost optimistic-lock race fails before the head is locked
+    seq, prev_hash = _lock_head(session)
+    for pending in events:
+        seq += 1
+        pending.seq, pending.at, pending.prev_hash = seq, utcnow(), prev_hash
+        pending.hash = prev_hash = digest(pending)
+    session.add_all(events)  # all added before the outbox's first statement flushes them, so they go in one INSERT
+    for pending in events:
+        outbox.follow(session, pending)  # the notifications it owes commit with it, or not at all
+    session.execute(update(AuditHead).where(col(AuditHead.id) == 1).values(seq=seq, hash=prev_hash))
+
+
+@listens_for(Session, "after_transaction_end")
+def _forget(session: Session, transaction: SessionTransaction) -> None:
+    """A transaction ended without committing (rolled back or closed): its events go with it."""
+    if transaction.parent is None:
+        session.info.pop(PENDING, None)
+
+
+def _lock_head(session: Session) -> tuple[int, str]:
+    """The head's (seq, hash), locked until commit: an UPDATE takes the lock on PostgreSQL and the write lock on SQLite."""
+    touch = update(AuditHead).where(col(AuditHead.id) == 1).values(seq=AuditHead.seq)
+    head = session.execute(touch.returning(col(AuditHead.seq), col(AuditHead.hash))).first()
+    if head is None:
         # The migration seeds the row; only an emptied table (the tests empty it) starts over here.
-        head = AuditHead(id=1, seq=0, hash=GENESIS)
-        session.add(head)
+        session.add(AuditHead(id=1, seq=0, hash=GENESIS))
         session.flush()
-        return head
-    return session.exec(select(AuditHead).where(AuditHead.id == 1).execution_options(populate_existing=True)).one()
+        return 0, GENESIS
+    return head.seq, head.hash
 
 
 def history(session: Session, subject_id: uuid.UUID) -> list[AuditEvent]:

@@ -75,6 +75,9 @@ def decide(
     if decision is Decision.rectify and not kept_reasons:
         raise Invalid([problem("reason_required", "要求整改须列明整改意见", "reasons")])
     with committing(session, task.id):
+        # One application's decisions take turns (the application first, as accepting and withdrawing lock it):
+        # of its last two decided at once, the second sees the first and concludes the application.
+        session.get(Application, task.application_id, with_for_update={"key_share": True})
         if decision is Decision.rectify:
             before, after = fire(TaskFlow, task, "require_rectification", "审批事项")
             task.paused_since = on  # the applicant's time does not count against the department
@@ -103,7 +106,7 @@ def decide(
             },
         )
         if decision is not Decision.rectify:
-            queues.count_decision(session, task, on)  # after the audit event: the chain's head already orders writers
+            queues.count_decision(session, task, on)
             _after_decision(session, actor, task)
         if idempotency_key is not None:
             remember(session, actor.id, idempotency_key, request, {"task_id": str(task.id)})
