@@ -20,6 +20,9 @@ from service.policy import build, edits, impact, repo
 from service.policy.models import ChangeSet, ChangeSetStatus, PackRelease
 from service.workflow.errors import Conflict, Forbidden, Invalid, NotFound, problem
 from service.workflow.roles import Action, may
+from service.workflow.states import ChangeSetFlow, fire
+
+LABEL = "变更集"
 
 WORDS = {
     "time_limit": "办理时限",
@@ -132,7 +135,7 @@ def submit(session: Session, change_set: ChangeSet, actor: User, root: Path) -> 
         session.add(change_set)
         session.commit()
         raise Invalid(problems)
-    change_set.status = ChangeSetStatus.submitted
+    fire(ChangeSetFlow, change_set, "submit", LABEL)
     change_set.comments = ""
     return _saved(session, change_set)
 
@@ -143,7 +146,7 @@ def approve(session: Session, change_set: ChangeSet, actor: User, effective_date
     _require_status(change_set, ChangeSetStatus.submitted)
     if effective_date < today:
         raise Invalid([problem("past_date", "生效日期不能早于今天", "effective_date", effective_date.isoformat())])
-    change_set.status = ChangeSetStatus.approved
+    fire(ChangeSetFlow, change_set, "approve", LABEL)
     change_set.approver_id = actor.id
     change_set.effective_date = effective_date
     return _saved(session, change_set)
@@ -155,7 +158,7 @@ def send_back(session: Session, change_set: ChangeSet, actor: User, comments: st
     _require_status(change_set, ChangeSetStatus.submitted)
     if not comments.strip():
         raise Invalid([problem("required", "请填写退回意见", "comments")])
-    change_set.status = ChangeSetStatus.draft
+    fire(ChangeSetFlow, change_set, "send_back", LABEL)
     change_set.comments = comments.strip()
     return _saved(session, change_set)
 
@@ -179,7 +182,7 @@ def publish(session: Session, change_set: ChangeSet, actor: User, root: Path, to
     commit = repo.commit(
         root, files, message, author=author.email if author and author.email else "", committer=actor.email or ""
     )
-    change_set.status = ChangeSetStatus.published
+    fire(ChangeSetFlow, change_set, "publish", LABEL)
     change_set.published_commit = commit
     session.add(PackRelease(commit=commit, change_set_id=change_set.id))
     _saved(session, change_set)
@@ -194,7 +197,7 @@ def catch_up(session: Session, change_set: ChangeSet, actor: User, root: Path) -
     files, _ = merged(change_set, root)
     change_set.files = files
     change_set.base_commit = repo.head(root)
-    change_set.status = ChangeSetStatus.draft
+    fire(ChangeSetFlow, change_set, "catch_up", LABEL)
     change_set.problems = [p.as_dict() for p in build.check(root, files, change_set.pack_id)]
     return _saved(session, change_set)
 

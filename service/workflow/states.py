@@ -101,6 +101,21 @@ class HoldingFlow(StateMachine):
     revoke = Event(valid.to(revoked) | changed.to(revoked) | suspended.to(revoked), name="吊销")
 
 
+class ChangeSetFlow(StateMachine):
+    """A policy change set: drafted, submitted, approved by a second person (or sent back), published once."""
+
+    draft = State("起草中", initial=True)
+    submitted = State("待审核")
+    approved = State("已批准，待发布")
+    published = State("已发布", final=True)
+
+    submit = Event(draft.to(submitted), name="提交审核")
+    approve = Event(submitted.to(approved), name="批准")
+    send_back = Event(submitted.to(draft), name="退回")
+    publish = Event(approved.to(published), name="发布")
+    catch_up = Event(draft.to(draft) | submitted.to(draft) | approved.to(draft), name="更新到最新版本")
+
+
 TASK_DECIDED = frozenset({"approved", "approved_on_commitment", "rejected", "verified", "revoked"})
 """A task in one of these states has its department's decision (a later 核查 may still revoke it)."""
 
@@ -111,11 +126,13 @@ APPLICATION_LABELS = {s.id: s.name for s in ApplicationFlow.states}
 TASK_LABELS = {s.id: s.name for s in TaskFlow.states}
 INSPECTION_LABELS = {s.id: s.name for s in InspectionFlow.states}
 HOLDING_LABELS = {s.id: s.name for s in HoldingFlow.states}
+CHANGE_SET_LABELS = {s.id: s.name for s in ChangeSetFlow.states}
 STATE_LABELS: dict[type[StateMachine], dict[str, str]] = {
     ApplicationFlow: APPLICATION_LABELS,
     TaskFlow: TASK_LABELS,
     InspectionFlow: INSPECTION_LABELS,
     HoldingFlow: HOLDING_LABELS,
+    ChangeSetFlow: CHANGE_SET_LABELS,
 }
 EVENT_LABELS: dict[type[StateMachine], dict[str, str]] = {
     machine: {e.id: e.name for e in machine.events}  # type: ignore[attr-defined]  # a class-level property
