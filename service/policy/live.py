@@ -48,8 +48,12 @@ class ReleaseWatch:
             if not self.due():
                 return False
             self._checked = time.monotonic()
-            with Session(engine) as session:
-                commit = latest_release(session)
+            try:
+                with Session(engine) as session:
+                    commit = latest_release(session)
+            except SQLAlchemyError:  # the database is down or unmigrated: serve what is loaded, look again next time
+                log.warning("releases not readable", exc_info=True)
+                return False
             # Without a start, the first look only learns the commit: the packs were loaded from the folder after it.
             changed = self._seen and commit != self.commit
             self.commit, self._seen = commit, True

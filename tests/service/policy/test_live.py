@@ -71,3 +71,11 @@ def test_a_broken_release_never_replaces_the_working_pack(db_url: str, packs_cop
             assert _version(worker) == served
             time.sleep(0.15)
     engine.dispose()
+
+
+def test_a_database_that_cannot_be_read_leaves_the_loaded_packs_serving(tmp_path: Path, packs_copy: Path) -> None:
+    settings = make_settings(f"sqlite:///{tmp_path / 'never-migrated.db'}", packs_dir=packs_copy, release_check_seconds=0.01)
+    with TestClient(create_app(settings)) as client:
+        for _ in range(3):
+            time.sleep(0.02)  # each request is due a release check, and each check fails on the missing table
+            assert client.get("/api/v1/packs").status_code == 200
