@@ -137,6 +137,24 @@ class PermitOut(_Out):
 class RefusalOut(_Out):
     """A permit that cannot be granted here (不予许可), or a business that may not be run here (不得经营)."""
 
+    model_config = ConfigDict(
+        frozen=True,
+        json_schema_extra={  # few packs' defaults refuse anything, so the document's example is written out
+            "examples": [
+                {
+                    "permit": "internet_service_license",
+                    "permit_name": "网络文化经营许可",
+                    "id": "near_school",
+                    "outcome": "prohibit",
+                    "reason": "中小学校周围200米范围内不得设立互联网上网服务营业场所",
+                    "because": "您经营网吧，经营场所距最近的中小学校 150 米",
+                    "legal_basis": ["《互联网上网服务营业场所管理条例》第九条"],
+                    "rule": "beijing-dongcheng/permits.yaml:88",
+                }
+            ]
+        },
+    )
+
     permit: str
     permit_name: str
     id: str
@@ -249,6 +267,20 @@ class Reason(_Out):
 
 class ScopeNote(_Out):
     """A chosen business-scope item that needs no permit of its own here: said, not silently dropped."""
+
+    model_config = ConfigDict(
+        frozen=True,
+        json_schema_extra={  # only some choices lead to one, so the document's example is written out
+            "examples": [
+                {
+                    "scope": "liquor_retail",
+                    "name": "酒类经营（零售）",
+                    "text": "北京市不再单独核发酒类零售许可，酒类零售随食品经营许可一并办理。",
+                    "source": "北京市商务局关于酒类流通管理的公告",
+                }
+            ]
+        },
+    )
 
     scope: str
     name: str
