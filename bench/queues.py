@@ -107,6 +107,7 @@ def generate(database: str, n: int, rebuild: bool) -> str:
             "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s", [database]
         ).fetchone()
         if exists and exists[0] == done and not rebuild:
+            db.upgrade(_pg(database).replace("postgresql://", "postgresql+psycopg://", 1))  # kept from an older schema
             return _pg(database)
         if exists:
             admin.execute(f'DROP DATABASE "{database}"')
@@ -168,10 +169,11 @@ def generate(database: str, n: int, rebuild: bool) -> str:
         permits = ", ".join(f"({k}, '{p}', '{name}', '{d}', {lim})" for k, (p, name, d, lim) in enumerate(PERMITS))
         conn.execute(
             f"""
-            INSERT INTO permit_task (id, application_id, owner_id, permit, permit_name, department, depends_on,
-                on_commitment, status, version, limit_days, clock_started_on, paused_days, paused_since, due_on,
-                due_soon_on, decided_at, reasons, legal_basis)
-            SELECT md5('t' || i || '-' || j)::uuid, md5('a' || i)::uuid, %(owner)s, p.permit, p.name, p.department,
+            INSERT INTO permit_task (id, application_id, owner_id, applicant_name, permit, permit_name, department,
+                depends_on, on_commitment, status, version, limit_days, clock_started_on, paused_days, paused_since,
+                due_on, due_soon_on, decided_at, reasons, legal_basis)
+            SELECT md5('t' || i || '-' || j)::uuid, md5('a' || i)::uuid, %(owner)s,
+                (SELECT applicant_name FROM application WHERE id = md5('a' || i)::uuid), p.permit, p.name, p.department,
                 CASE WHEN p.permit = 'hotel_trade' THEN '["fire_check"]'::jsonb ELSE '[]'::jsonb END, false,
                 s.status, 1, p.lim, s.day, 0,
                 CASE WHEN s.status = 'rectification_needed' THEN LEAST(s.day + 3, %(today)s::date) END,

@@ -124,7 +124,7 @@ def _queue_statement(wanted: QueueFilter, department: str | None, after: str | N
         statement = statement.where(Application.uscc == search.upper())
     elif search:
         escaped = search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        statement = statement.where(col(Application.applicant_name).like(f"%{escaped}%", escape="\\"))
+        statement = statement.where(col(PermitTask.applicant_name).like(f"%{escaped}%", escape="\\"))
     return statement
 
 

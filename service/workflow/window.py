@@ -187,6 +187,7 @@ def accept(
             task = PermitTask(
                 application_id=application.id,
                 owner_id=application.owner_id,
+                applicant_name=application.applicant_name,
                 permit=p["id"],
                 permit_name=p["name"],
                 department=p["department"],
