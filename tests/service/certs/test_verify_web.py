@@ -15,7 +15,6 @@ from svcutil import csrf_from, make_settings, sign_up
 
 from certificates.tokens import TOKEN_CHARS, KeyRing
 from certs.certcase import MONDAY, Staff, task
-from certs.qrscan import scan_pdf
 from composer import Composer
 from service.app import create_app
 from service.certs.keys import signing_ring
@@ -25,6 +24,7 @@ from service.models import User, WebSession
 from service.workflow.models import Application
 from service.workflow.review import record_verification
 from service.workflow.roles import Role
+from tests.fixtures.qrscan import scan_pdf
 
 API_KEY = "other-district-key-0123456789"
 PRIVATE = {"legal_rep_id_number": "110101199003071234", "contact_phone": "13800138000"}
