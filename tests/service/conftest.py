@@ -9,12 +9,11 @@ composer, a session and a file store, for the workflow, window, jobs and certifi
 
 from __future__ import annotations
 
-import hashlib
+import functools
 import os
 import shutil
 import uuid
 from collections.abc import Callable, Iterator
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -25,16 +24,14 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 from sqlmodel import Session
 from svcutil import FIXTURE_PACKS, make_settings
-from wfcase import CASE, FORM, SIGNED, Staff, uploads
+from wfcase import SIGNED, Staff, add_user, every_role, store_draft, uploads
 
 from composer import Composer
-from composer.model import ComposeRequest
 from service import db
 from service.app import create_app
 from service.db import make_engine
-from service.models import Draft, StoredComposition, User
+from service.models import Draft
 from service.workflow.models import Application
-from service.workflow.roles import Role
 from service.workflow.storage import LocalFileStore, Upload
 from service.workflow.submit import Submitted, submit
 from service.workflow.window import resubmit
@@ -145,56 +142,15 @@ def store(tmp_path: Path) -> LocalFileStore:
     return LocalFileStore(tmp_path / "files")
 
 
-def _user(session: Session, role: Role, department: str | None = None) -> User:
-    user = User(email=f"{role}-{uuid.uuid4().hex[:8]}@example.com", password_hash="x", role=role, department=department)
-    session.add(user)
-    session.commit()
-    return user
-
-
 @pytest.fixture
 def staff(session: Session) -> Staff:
-    return Staff(
-        applicant=_user(session, Role.applicant),
-        other_applicant=_user(session, Role.applicant),
-        clerk=_user(session, Role.clerk),
-        market=_user(session, Role.reviewer, "market"),
-        fire=_user(session, Role.reviewer, "fire"),
-        police=_user(session, Role.reviewer, "police"),
-        inspector=_user(session, Role.inspector, "fire"),
-        supervisor=_user(session, Role.supervisor),
-    )
+    return Staff(**every_role(lambda role, department: add_user(session, role, department)[0], inspector_department="fire"))
 
 
 @pytest.fixture
 def make_draft(session: Session, composer: Composer) -> Callable[..., Draft]:
     """A draft as the questionnaire pages leave it: a stored composition and the form values."""
-
-    def make(owner: User, request: ComposeRequest = CASE, form: dict[str, str] | None = None) -> Draft:
-        _, body = composer.compose_json(request)
-        stored = StoredComposition(
-            pack_id=composer.pack.id,
-            pack_version=composer.pack.version,
-            as_of=request.as_of or date.today(),
-            input=request.model_dump(mode="json"),
-            output_sha256=hashlib.sha256(body).hexdigest(),
-        )
-        session.add(stored)
-        session.flush()  # no relationship orders the inserts
-        draft = Draft(
-            owner_id=owner.id,
-            pack_id="mini",
-            scope=list(request.scope),
-            answers=dict(request.answers),
-            commit=list(request.commit),
-            form_values=dict(FORM if form is None else form),
-            composition_id=stored.id,
-        )
-        session.add(draft)
-        session.commit()
-        return draft
-
-    return make
+    return functools.partial(store_draft, session, composer)
 
 
 @pytest.fixture
