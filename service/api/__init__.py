@@ -12,10 +12,7 @@ api_router = APIRouter(
     dependencies=[Depends(Limit("api", "rate_limit_api"))],
     responses={429: RATE_LIMITED},
 )
-api_router.include_router(compose.router)
-api_router.include_router(packs.router)
-api_router.include_router(drafts.router)
-api_router.include_router(tasks.router)
-api_router.include_router(certificates.router)
+for module in (compose, packs, drafts, tasks, certificates):
+    api_router.include_router(module.router)
 
 __all__ = ["api_router"]

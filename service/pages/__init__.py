@@ -12,15 +12,7 @@ from service.certs import pages as certificates
 from service.pages import apply, auth, documents, drafts, notice, notifications, questions, start, window
 
 pages_router = APIRouter()
-pages_router.include_router(start.router)
-pages_router.include_router(questions.router)
-pages_router.include_router(notice.router)
-pages_router.include_router(apply.router)
-pages_router.include_router(documents.router)
-pages_router.include_router(auth.router)
-pages_router.include_router(drafts.router)
-pages_router.include_router(window.router)
-pages_router.include_router(notifications.router)
-pages_router.include_router(certificates.router)
+for module in (start, questions, notice, apply, documents, auth, drafts, window, notifications, certificates):
+    pages_router.include_router(module.router)
 
 __all__ = ["pages_router"]

@@ -10,7 +10,7 @@ import uuid
 from typing import Any, TypeVar
 from urllib.parse import quote
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session, col, select
 from starlette.datastructures import FormData
@@ -20,11 +20,11 @@ from service.deps import CsrfProtected, CurrentUser, OwnDraft, RegistryDep, Sess
 from service.models import Draft, StoredComposition, User
 from service.pages import responses as pages
 from service.pages.templating import render
-from service.pages.window.desk import FileStoreDep, field_errors, forbidden, refused, uploads, version, with_form, works_at
+from service.pages.window.desk import FileStoreDep, desk_router, field_errors, forbidden, uploads, version, with_form, works_at
 from service.registry import PackRegistry
 from service.workflow import inspection as inspections
 from service.workflow import review, window
-from service.workflow.errors import Invalid, NotFound, WorkflowError, problem
+from service.workflow.errors import Invalid, NotFound, problem
 from service.workflow.models import Application, Inspection, MaterialFile, PermitTask
 from service.workflow.progress import timeline
 from service.workflow.roles import Action, may
@@ -33,7 +33,7 @@ from service.workflow.states import APPLICATION_LABELS, INSPECTION_LABELS, TASK_
 from service.workflow.storage import LocalFileStore
 from service.workflow.submit import submit
 
-router = APIRouter(tags=["pages"])
+router = desk_router()
 
 Row = TypeVar("Row", Inspection, PermitTask)
 
@@ -123,8 +123,6 @@ def _submit_draft(
         )
     except Invalid as exc:
         return _submit_page(request, draft, composition, exc.problems, status=400)
-    except WorkflowError as exc:
-        return refused(request, exc)
     return RedirectResponse(f"/applications/{done.application.id}/submitted", status_code=303)
 
 
@@ -141,20 +139,14 @@ def my_applications(request: Request, session: SessionDep, user: CurrentUser) ->
 @router.get("/applications/{application_id}/submitted", response_class=Response, responses=PAGE)
 def confirmation(request: Request, session: SessionDep, user: CurrentUser, application_id: uuid.UUID) -> Response:
     """The confirmation: the application number (受理编号) and what happens next."""
-    try:
-        application = load(session, Application, application_id, user, Action.view_application)
-    except WorkflowError as exc:
-        return refused(request, exc)
+    application = load(session, Application, application_id, user, Action.view_application)
     return render(request, "submitted.html", {"application": application})
 
 
 @router.get("/applications/{application_id}", response_class=Response, responses=PAGE)
 def application_page(request: Request, session: SessionDep, user: CurrentUser, application_id: uuid.UUID) -> Response:
     """One application: its plain timeline, each permit's standing, and what the applicant has to do now."""
-    try:
-        return _application_page(request, session, user, application_id)
-    except WorkflowError as exc:
-        return refused(request, exc)
+    return _application_page(request, session, user, application_id)
 
 
 def _application_page(
@@ -206,8 +198,6 @@ def _answer_correction(
         )
     except Invalid as exc:
         return _application_page(request, session, user, application_id, exc.problems, status=400)
-    except WorkflowError as exc:
-        return refused(request, exc)
     return RedirectResponse(f"/applications/{application_id}", status_code=303)
 
 
@@ -219,16 +209,13 @@ async def report_rectified(request: Request, session: SessionDep, user: CurrentU
 
 def _report_rectified(request: Request, session: Session, user: User, application_id: uuid.UUID, form: FormData) -> Response:
     raw_inspection, raw_task = form.get("inspection"), form.get("task")
-    try:
-        application = load(session, Application, application_id, user, Action.report_rectified)
-        if isinstance(raw_inspection, str) and raw_inspection:
-            inspection = _own(session, Inspection, raw_inspection, application)
-            inspections.report_rectified(session, actor=user, inspection_id=inspection, version=version(form))
-        elif isinstance(raw_task, str) and raw_task:
-            task = _own(session, PermitTask, raw_task, application)
-            review.report_rectified(session, actor=user, task_id=task, version=version(form))
-    except WorkflowError as exc:
-        return refused(request, exc)
+    application = load(session, Application, application_id, user, Action.report_rectified)
+    if isinstance(raw_inspection, str) and raw_inspection:
+        inspection = _own(session, Inspection, raw_inspection, application)
+        inspections.report_rectified(session, actor=user, inspection_id=inspection, version=version(form))
+    elif isinstance(raw_task, str) and raw_task:
+        task = _own(session, PermitTask, raw_task, application)
+        review.report_rectified(session, actor=user, task_id=task, version=version(form))
     return RedirectResponse(f"/applications/{application_id}", status_code=303)
 
 
@@ -249,12 +236,9 @@ def material_file(
     request: Request, session: SessionDep, user: CurrentUser, store: FileStoreDep, application_id: uuid.UUID, file_id: uuid.UUID
 ) -> Response:
     """One uploaded material, for whoever may see the application (its name only in the download header)."""
-    try:
-        application = load(session, Application, application_id, user, Action.view_application)
-        stored = session.get(MaterialFile, file_id)
-        if stored is None or stored.application_id != application.id:
-            raise NotFound([problem("not_found", "这件申请没有这份材料", "file_id", str(file_id))])
-    except WorkflowError as exc:
-        return refused(request, exc)
+    application = load(session, Application, application_id, user, Action.view_application)
+    stored = session.get(MaterialFile, file_id)
+    if stored is None or stored.application_id != application.id:
+        raise NotFound([problem("not_found", "这件申请没有这份材料", "file_id", str(file_id))])
     disposition = f"attachment; filename*=UTF-8''{quote(stored.filename)}"
     return Response(store.get(stored.sha256), media_type=stored.media_type, headers={"Content-Disposition": disposition})

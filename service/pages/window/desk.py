@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.routing import APIRoute
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
 
@@ -72,6 +73,26 @@ def refused(request: Request, exc: WorkflowError) -> HTMLResponse:
     )
 
 
+class DeskRoute(APIRoute):
+    """A desk page's route: a refusal the workflow raises (403, 404, 409) is answered with the refusal page."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handle = super().get_route_handler()
+
+        async def refusing(request: Request) -> Response:
+            try:
+                return await handle(request)
+            except WorkflowError as exc:
+                return refused(request, exc)
+
+        return refusing
+
+
+def desk_router() -> APIRouter:
+    """A router for desk pages, whose handlers let the workflow's refusals rise."""
+    return APIRouter(tags=["pages"], route_class=DeskRoute)
+
+
 def forbidden(request: Request) -> HTMLResponse:
     """The 403 page for a desk the user's role does not work at."""
     _ = _gettext(request)
@@ -84,12 +105,21 @@ def field_id(where: str) -> str:
     return where.split("[")[0].replace(".", "-")
 
 
-def field_errors(problems: Sequence[Problem]) -> tuple[dict[str, str], list[dict[str, str]]]:
-    """Messages by field id (shown beside the field) and the summary list (linking to them)."""
+def field_errors(
+    problems: Sequence[Problem], per_subject: tuple[str, str] | None = None
+) -> tuple[dict[str, str], list[dict[str, str]]]:
+    """Messages by field id (shown beside the field) and the summary list (linking to them).
+
+    With ``per_subject=(where, prefix)``, a problem under ``where`` about one subject (a material, an element)
+    is shown beside that subject's group, ``prefix-<subject>``.
+    """
     by_field: dict[str, str] = {}
     summary = []
     for p in problems:
-        field = field_id(p.where) if p.where else ""
+        if per_subject and p.where.startswith(per_subject[0]) and p.subject:
+            field = f"{per_subject[1]}-{p.subject}"
+        else:
+            field = field_id(p.where) if p.where else ""
         by_field.setdefault(field, p.message)
         summary.append({"field": field, "message": p.message})
     return by_field, summary
