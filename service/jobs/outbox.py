@@ -49,16 +49,7 @@ def follow(session: Session, event: AuditEvent) -> None:
     """Owe the notifications of a state change, in the transaction that records it (called by ``audit.record``)."""
     if event.to_state is None:
         return
-    payload = {
-        "seq": event.seq,
-        "subject_kind": event.subject_kind,
-        "subject_id": str(event.subject_id),
-        "action": event.action,
-        "from_state": event.from_state,
-        "to_state": event.to_state,
-        "reason": event.reason,
-    }
-    add(session, topic="state", key=f"audit:{event.hash}", payload=payload)
+    add(session, topic="state", key=f"audit:{event.hash}", payload=event.change())
 
 
 def _pending() -> Any:

@@ -31,17 +31,10 @@ GENESIS = "0" * 64
 def canonical(event: AuditEvent) -> bytes:
     """The bytes an event's hash is computed over."""
     at = event.at if event.at.tzinfo else event.at.replace(tzinfo=UTC)  # SQLite hands timestamps back naive
-    body = {
-        "seq": event.seq,
+    body = event.change() | {
         "at": at.astimezone(UTC).isoformat(timespec="microseconds"),
         "actor_id": str(event.actor_id) if event.actor_id else None,
         "actor_role": event.actor_role,
-        "subject_kind": event.subject_kind,
-        "subject_id": str(event.subject_id),
-        "action": event.action,
-        "from_state": event.from_state,
-        "to_state": event.to_state,
-        "reason": event.reason,
         "data": event.data,
         "prev_hash": event.prev_hash,
     }

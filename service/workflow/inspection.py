@@ -155,12 +155,7 @@ def report_rectified(
     on = today or beijing_today()
     with committing(session, inspection.id):
         inspection.reported_at = utcnow()
-        audit.transition(
-            session,
-            actor=actor,
-            row=inspection,
-            event="report_rectified",
-        )
+        audit.transition(session, actor=actor, row=inspection, event="report_rectified")
         for task in _tasks(session, inspection, {i["permit"] for i in inspection.rectification}):
             if task.status == "rectification_needed":
                 resume_clock(task, on)
