@@ -33,10 +33,7 @@ router = APIRouter(tags=["pages"])
 Kind = Literal["notice", "form", "commitment"]
 
 PDF: dict[int | str, dict[str, Any]] = {
-    200: {
-        "description": "The PDF (A4), as an attachment",
-        "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
-    },
+    200: pages.pdf("The PDF (A4), as an attachment"),
     404: pages.NOT_FOUND,
     422: pages.INVALID,
 }
