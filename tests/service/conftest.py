@@ -23,7 +23,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 from sqlmodel import Session
-from svcutil import FIXTURE_PACKS, make_settings
+from svcutil import FIXTURE_PACKS, make_settings, migrated_sqlite, started
 from wfcase import SIGNED, Staff, add_user, every_role, store_draft, uploads
 
 from composer import Composer
@@ -47,9 +47,7 @@ def _pg_url(schema: str) -> str:
 
 @pytest.fixture(scope="session")
 def sqlite_url(tmp_path_factory: pytest.TempPathFactory) -> str:
-    url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'yiye.db'}"
-    db.upgrade(url)
-    return url
+    return migrated_sqlite(tmp_path_factory, "db")
 
 
 @pytest.fixture(scope="session")
@@ -92,20 +90,18 @@ def app(sqlite_url: str) -> FastAPI:
 
 
 @pytest.fixture
-def client(app: FastAPI) -> Iterator[TestClient]:
-    with TestClient(app) as c:
-        yield c
-
-
-@pytest.fixture
 def db_app(db_url: str) -> FastAPI:
     return create_app(make_settings(db_url))
 
 
 @pytest.fixture
+def client(app: FastAPI) -> Iterator[TestClient]:
+    yield from started(app)
+
+
+@pytest.fixture
 def db_client(db_app: FastAPI) -> Iterator[TestClient]:
-    with TestClient(db_app) as c:
-        yield c
+    yield from started(db_app)
 
 
 @pytest.fixture
