@@ -20,7 +20,16 @@ from service.deps import CsrfProtected, CurrentUser, OwnDraft, RegistryDep, Sess
 from service.models import Draft, StoredComposition, User
 from service.pages import responses as pages
 from service.pages.templating import render
-from service.pages.window.desk import FileStoreDep, desk_router, field_errors, forbidden, uploads, version, with_form, works_at
+from service.pages.window.desk import (
+    FileStoreDep,
+    desk_router,
+    forbidden,
+    render_form_page,
+    uploads,
+    version,
+    with_form,
+    works_at,
+)
 from service.registry import PackRegistry
 from service.workflow import inspection as inspections
 from service.workflow import review, window
@@ -70,16 +79,13 @@ def _submitted(session: Session, draft: Draft) -> Application | None:
 
 
 def _submit_page(request: Request, draft: Draft, composition: dict[str, Any], problems: Any = (), status: int = 200) -> Response:
-    by_field, summary = field_errors(list(problems))
     context = {
         "draft": draft,
         "materials": [m for m in composition["materials"] if m["status"] == "submit"],
         "commitments": composition["commitments"],
         "idempotency_key": str(uuid.uuid4()),
-        "field_errors": by_field,
-        "errors": summary,
     }
-    return render(request, "submit.html", context, status_code=status)
+    return render_form_page(request, "submit.html", context, problems, status)
 
 
 @router.get("/drafts/{draft_id}/submit", response_class=Response, responses=PAGE)
@@ -158,7 +164,6 @@ def _application_page(
     )
     inspection = session.exec(select(Inspection).where(Inspection.application_id == application.id)).first()
     notice = window.open_notice(session, application) if application.status == "correction_requested" else None
-    by_field, summary = field_errors(list(problems))
     context = {
         "application": application,
         "status": APPLICATION_LABELS[application.status],
@@ -170,10 +175,8 @@ def _application_page(
         "flagged": [i for i in notice.items if i["finding"] != "received"] if notice else [],
         "own": may(user, Action.resubmit, application),
         "rectify_tasks": [t for t in tasks if t.status == "rectification_needed" and t.permit not in _inspected(inspection)],
-        "field_errors": by_field,
-        "errors": summary,
     }
-    return render(request, "application.html", context, status_code=status)
+    return render_form_page(request, "application.html", context, problems, status)
 
 
 def _inspected(inspection: Inspection | None) -> set[str]:

@@ -125,6 +125,19 @@ def field_errors(
     return by_field, summary
 
 
+def render_form_page(
+    request: Request,
+    name: str,
+    context: dict[str, Any],
+    problems: Sequence[Problem] = (),
+    status: int = 200,
+    per_subject: tuple[str, str] | None = None,
+) -> HTMLResponse:
+    """A desk's page with its forms: each problem beside its field and, linked, in the summary at the top."""
+    by_field, summary = field_errors(problems, per_subject)
+    return render(request, name, context | {"field_errors": by_field, "errors": summary}, status_code=status)
+
+
 async def with_form(request: Request, handle: Callable[..., Response], *args: Any) -> Response:
     """Read the posted form, run ``handle(*args, form)`` in the thread pool (it talks to the database), close the files."""
     form = await request.form()

@@ -19,7 +19,7 @@ from service.deps import CsrfProtected, CurrentUser, SessionDep
 from service.models import User
 from service.pages.templating import render
 from service.pages.window.applications import PAGE, POST
-from service.pages.window.desk import desk_router, field_errors, forbidden, version, with_form, works_at
+from service.pages.window.desk import desk_router, forbidden, render_form_page, version, with_form, works_at
 from service.workflow import inspection as inspections
 from service.workflow.errors import Forbidden, Invalid, NotFound, problem
 from service.workflow.models import Application, Inspection
@@ -98,17 +98,14 @@ def _checklist_page(
         for p in _due(inspection)
         if departments[p][0] == user.department
     ]
-    by_field, summary = field_errors(list(problems), per_subject=("results", "result"))
     context = {
         "inspection": inspection,
         "application": application,
         "status": INSPECTION_LABELS[inspection.status],
         "permits": permits,
         "rectification": inspection.rectification if inspection.status == "rectified" else [],
-        "field_errors": by_field,
-        "errors": summary,
     }
-    return render(request, "inspection_checklist.html", context, status_code=status)
+    return render_form_page(request, "inspection_checklist.html", context, problems, status, per_subject=("results", "result"))
 
 
 @router.post("/inspection/{inspection_id}/{permit}", response_class=Response, responses=POST, dependencies=[CsrfProtected])

@@ -19,7 +19,7 @@ from service.deps import CsrfProtected, CurrentUser, SessionDep
 from service.models import User
 from service.pages.templating import render
 from service.pages.window.applications import PAGE, POST
-from service.pages.window.desk import desk_router, field_errors, forbidden, texts, version, with_form, works_at
+from service.pages.window.desk import desk_router, forbidden, render_form_page, texts, version, with_form, works_at
 from service.workflow import review
 from service.workflow.clock import STANDING_LABELS
 from service.workflow.errors import Invalid, problem
@@ -63,7 +63,6 @@ def _task_page(
     task = load(session, PermitTask, task_id, user, Action.decide_task)
     application = session.get(Application, task.application_id)
     assert application is not None
-    by_field, summary = field_errors(list(problems))
     context = {
         "task": task,
         "status": TASK_LABELS[task.status],
@@ -72,10 +71,8 @@ def _task_page(
         "decisions": DECISIONS,
         "open": task.status in ("pending", "rectification_needed"),
         "verifying": task.status == "approved_on_commitment",
-        "field_errors": by_field,
-        "errors": summary,
     }
-    return render(request, "review_task.html", context, status_code=status)
+    return render_form_page(request, "review_task.html", context, problems, status)
 
 
 @router.post("/review/tasks/{task_id}", response_class=Response, responses=POST, dependencies=[CsrfProtected])

@@ -21,7 +21,7 @@ from service.deps import CsrfProtected, CurrentUser, SessionDep
 from service.models import User
 from service.pages.templating import render
 from service.pages.window.applications import PAGE, POST
-from service.pages.window.desk import desk_router, field_errors, forbidden, refused, texts, version, with_form, works_at
+from service.pages.window.desk import desk_router, forbidden, refused, render_form_page, texts, version, with_form, works_at
 from service.workflow import inspection as inspections
 from service.workflow import window
 from service.workflow.errors import Invalid, problem
@@ -70,7 +70,6 @@ def _desk(
     for f in window.files(session, application):
         received.setdefault(f.material, []).append(f)
     inspection = session.exec(select(Inspection).where(Inspection.application_id == application.id)).first()
-    by_field, summary = field_errors(list(problems), per_subject=("checks", "finding"))
     context = {
         "application": application,
         "status": APPLICATION_LABELS[application.status],
@@ -82,10 +81,8 @@ def _desk(
         "can_schedule": application.status == "in_approval" and inspection is None and bool(inspections.checklist(application)),
         "inspection": inspection,
         "today": today().isoformat(),
-        "field_errors": by_field,
-        "errors": summary,
     }
-    return render(request, "window_application.html", context, status_code=status)
+    return render_form_page(request, "window_application.html", context, problems, status, per_subject=("checks", "finding"))
 
 
 @router.post(
