@@ -18,6 +18,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from composer.model import Composition
+from composer.words import N_
 from forms.render import render_pdf
 from service import crud
 from service.compose import ComposeService
@@ -39,12 +40,7 @@ PDF: dict[int | str, dict[str, Any]] = {
 }
 
 
-def _(message: str) -> str:
-    """Mark a msgid for extraction; translated when used."""
-    return message
-
-
-TITLES = {"notice": _("一次告知单"), "form": _("综合申请表"), "commitment": _("告知承诺书")}
+TITLES = {"notice": N_("一次告知单"), "form": N_("综合申请表"), "commitment": N_("告知承诺书")}
 ASCII = {"notice": "notice", "form": "application-form", "commitment": "commitment-letter"}
 
 
