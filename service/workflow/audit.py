@@ -63,19 +63,9 @@ def transition(
     data: dict[str, Any] | None = None,
 ) -> AuditEvent:
     """Send ``event`` to ``row``'s machine and record the change, named for the event, in the same transaction."""
-    kind, machine, label = SUBJECTS[type(row)]
+    _, machine, label = SUBJECTS[type(row)]
     before, after = fire(machine, row, event, label)
-    return record(
-        session,
-        actor=actor,
-        subject_kind=kind,
-        subject_id=row.id,
-        action=event,
-        from_state=before,
-        to_state=after,
-        reason=reason,
-        data=data,
-    )
+    return noted(session, actor=actor, row=row, action=event, from_state=before, to_state=after, reason=reason, data=data)
 
 
 def created(
@@ -87,8 +77,14 @@ def created(
     data: dict[str, Any] | None = None,
 ) -> AuditEvent:
     """Record a new row in the state its machine starts it in."""
-    kind = SUBJECTS[type(row)][0]
-    return record(session, actor=actor, subject_kind=kind, subject_id=row.id, action=action, to_state=row.status, data=data)
+    return noted(session, actor=actor, row=row, action=action, to_state=row.status, data=data)
+
+
+def noted(
+    session: Session, *, actor: Actor | None, row: Application | PermitTask | Inspection, action: str, **change: Any
+) -> AuditEvent:
+    """Record ``action`` on a workflow row, named for its kind; ``change`` holds ``record``'s states, reason and data."""
+    return record(session, actor=actor, subject_kind=SUBJECTS[type(row)][0], subject_id=row.id, action=action, **change)
 
 
 def record(

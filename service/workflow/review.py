@@ -86,11 +86,10 @@ def decide(
                 resume_clock(task, on)
             if event == "approve_on_commitment":
                 task.verification_due = add_working_days(on, task.follow_up_days or task.limit_days)
-        audit.record(
+        audit.noted(
             session,
             actor=actor,
-            subject_kind="task",
-            subject_id=task.id,
+            row=task,
             action=decision.value,
             from_state=before,
             to_state=after,
@@ -129,11 +128,10 @@ def record_verification(
         raise Invalid([problem("reason_required", "核查不合格须写明事实与理由", "reason")])
     with committing(session, task.id):
         before, after = fire(TaskFlow, task, "pass_verification" if passed else "revoke", "审批事项")
-        audit.record(
+        audit.noted(
             session,
             actor=actor,
-            subject_kind="task",
-            subject_id=task.id,
+            row=task,
             action="verify" if passed else "revoke",
             from_state=before,
             to_state=after,
