@@ -9,11 +9,13 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import Engine, text
 from sqlmodel import Session
 
 from certs.certcase import MONDAY, SIGNED, Staff, task, uploads
 from composer import Composer
+from service.certs.lifecycle import issue
+from service.certs.models import Certificate
 from service.models import Draft
 from service.workflow.models import Application
 from service.workflow.review import Decision, decide
@@ -23,11 +25,11 @@ from service.workflow.window import accept
 
 
 @pytest.fixture(autouse=True)
-def _empty_certificates(db_url: str, engine: object) -> Iterator[None]:
+def _empty_certificates(db_url: str, engine: Engine) -> Iterator[None]:
     yield
-    with Session(engine) as cleaning:  # type: ignore[arg-type]
+    with Session(engine) as cleaning:
         for table in ("certificate", "certificate_key"):
-            cleaning.exec(text(f"DELETE FROM {table}"))  # type: ignore[call-overload]
+            cleaning.execute(text(f"DELETE FROM {table}"))
         cleaning.commit()
 
 
@@ -67,3 +69,21 @@ def decide_all(
         return application
 
     return make
+
+
+@pytest.fixture
+def issue_for(session: Session, staff: Staff, composer: Composer, keys_dir: Path) -> Callable[..., Certificate]:
+    """The window issues ``application``'s certificate on Monday; ``form_values`` are the holder's changed details."""
+
+    def go(application: Application, form_values: dict[str, str] | None = None) -> Certificate:
+        return issue(
+            session,
+            actor=staff.clerk,
+            application_id=application.id,
+            composer=composer,
+            keys_dir=keys_dir,
+            form_values=form_values,
+            today=MONDAY,
+        )
+
+    return go

@@ -39,19 +39,11 @@ def client(db_url: str, keys_dir: Path) -> Iterator[TestClient]:
 
 @pytest.fixture
 def issued(
-    session: Session, staff: Staff, composer: Composer, keys_dir: Path, decide_all: Callable[..., Application]
+    session: Session, keys_dir: Path, decide_all: Callable[..., Application], issue_for: Callable[..., Certificate]
 ) -> tuple[Application, Certificate, str]:
     application = decide_all()
     values = {"legal_rep_name": "王芳", "premises_address": "北京市东城区示例胡同 8 号", **PRIVATE}
-    certificate = issue(
-        session,
-        actor=staff.clerk,
-        application_id=application.id,
-        composer=composer,
-        keys_dir=keys_dir,
-        form_values=values,
-        today=MONDAY,
-    )
+    certificate = issue_for(application, form_values=values)
     return application, certificate, signing_ring(session, keys_dir).sign(certificate.id, certificate.version)
 
 
