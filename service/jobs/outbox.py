@@ -19,6 +19,7 @@ from sqlalchemy import Engine, func, or_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, SQLModel, col, select
 
+from service.db import touched
 from service.jobs.models import OutboxRow
 from service.models import utcnow
 from service.settings import Settings
@@ -190,4 +191,4 @@ def retry(session: Session, row_ids: list[int]) -> int:
         .values(failed_at=None, attempts=0, next_attempt_at=utcnow(), last_error="")
     )
     session.commit()
-    return int(result.rowcount)  # type: ignore[attr-defined]
+    return touched(result)

@@ -19,6 +19,7 @@ from sqlalchemy import update
 from sqlmodel import Session, col, select
 from statemachine import StateMachine
 
+from service.db import touched
 from service.jobs import outbox
 from service.models import utcnow
 from service.workflow.models import Application, AuditEvent, AuditHead, Inspection, PermitTask
@@ -127,8 +128,8 @@ def record(
 
 def _lock_head(session: Session) -> AuditHead:
     """The head row, locked until commit: an UPDATE takes the lock on PostgreSQL and the write lock on SQLite."""
-    touched = session.execute(update(AuditHead).where(col(AuditHead.id) == 1).values(seq=AuditHead.seq))
-    if touched.rowcount == 0:  # type: ignore[attr-defined]
+    rows_touched = touched(session.execute(update(AuditHead).where(col(AuditHead.id) == 1).values(seq=AuditHead.seq)))
+    if rows_touched == 0:
         # The migration seeds the row; only an emptied table (the tests empty it) starts over here.
         head = AuditHead(id=1, seq=0, hash=GENESIS)
         session.add(head)
