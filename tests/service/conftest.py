@@ -79,7 +79,7 @@ def db_url(request: pytest.FixtureRequest) -> Iterator[str]:
         workflow = ("audit_event", "audit_head", "idempotency_key", "integrator_key", "application_counter", "permit_task")
         workflow += ("inspection_finding", "inspection", "correction_notice", "material_file", "application")
         for table in (*workflow, "web_session", "draft", "stored_composition", '"user"'):
-            session.exec(text(f"DELETE FROM {table}"))  # type: ignore[call-overload]
+            session.execute(text(f"DELETE FROM {table}"))
         session.commit()
     engine.dispose()
 
