@@ -46,3 +46,22 @@ def png(url: str, box_size: int = 8) -> bytes:
     out = io.BytesIO()
     code.make_image().save(out)
     return out.getvalue()
+
+
+def read_pdf(pdf: bytes, dpi: int = 200) -> list[str]:
+    """Every QR code's text on a PDF's first page, rasterised at ``dpi`` as a phone would see it on paper."""
+    import pypdfium2  # imported late: the PDF engine and the decoder are needed only by checkers
+    import zxingcpp
+
+    document = pypdfium2.PdfDocument(pdf)
+    try:
+        image = document[0].render(scale=dpi / 72).to_pil()
+    finally:
+        document.close()
+    return [r.text for r in zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormats([zxingcpp.BarcodeFormat.QRCode]))]
+
+
+def token_of(url: str) -> str | None:
+    """The token in a verify URL (``…/V/TOKEN``, any case), or None when the text is no such URL."""
+    head, sep, token = url.rpartition("/")
+    return token if sep and head.upper().endswith("/V") and token else None

@@ -9,6 +9,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from certificates import qr
 from certificates.face import CertificateFace
+from forms import print_fonts
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 
@@ -24,8 +25,10 @@ def render_html(face: CertificateFace, url: str) -> str:
 
 
 def render_pdf(face: CertificateFace, url: str) -> bytes:
-    """The same page printed on A4."""
+    """The same page printed on A4, in the print faces the notice uses (forms/print_fonts.py)."""
     from weasyprint import HTML  # imported late: it loads Pango and fonts
 
-    pdf: bytes = HTML(string=render_html(face, url), base_url=str(TEMPLATES_DIR)).write_pdf()
+    config, stylesheets = print_fonts.font_setup()
+    html = HTML(string=render_html(face, url), base_url=str(TEMPLATES_DIR))
+    pdf: bytes = html.write_pdf(stylesheets=stylesheets, font_config=config)
     return pdf

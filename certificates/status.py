@@ -87,11 +87,22 @@ def item_state(recorded: ItemState, valid_to: date | None, today: date) -> ItemS
     return recorded
 
 
-def derive(face: CertificateFace, recorded: Mapping[str, ItemState], *, superseded: bool, today: date) -> Status:
-    """The certificate's status from each sub-permit's recorded state (a permit with no record counts as withdrawn)."""
+def derive(
+    face: CertificateFace,
+    recorded: Mapping[str, ItemState],
+    *,
+    superseded: bool,
+    today: date,
+    terms: Mapping[str, date | None] | None = None,
+) -> Status:
+    """The certificate's status from each sub-permit's recorded state (a permit with no record counts as withdrawn).
+
+    ``terms`` are live terms that replace the printed ones (an extension moves a term without a new certificate).
+    """
     items = []
     for permit in face.permits:
-        live = item_state(recorded.get(permit.permit, ItemState.withdrawn), permit.valid_to, today)
+        valid_to = terms.get(permit.permit, permit.valid_to) if terms else permit.valid_to
+        live = item_state(recorded.get(permit.permit, ItemState.withdrawn), valid_to, today)
         items.append(ItemStatus(permit=permit.permit, state=live, label=live.label))
     ended = [i.permit for i in items if i.state in ENDED]
     if superseded:

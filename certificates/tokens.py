@@ -113,20 +113,38 @@ class KeyRing:
 
     def verify(self, token: str) -> Verified:
         """What a token names, or ``InvalidToken`` saying why not."""
+        read = Read.of(token)
+        return read.check(self.public.get(read.key_id), retired=read.key_id in self.retired)
+
+
+@dataclass(frozen=True)
+class Read:
+    """A well-formed token, its signature not yet checked: what it claims, so its key and record can be fetched together."""
+
+    key_id: str
+    certificate_id: uuid.UUID
+    version: int
+    body: bytes
+    signature: bytes
+
+    @classmethod
+    def of(cls, token: str) -> Read:
         raw = _decode(token)
         body, signature = raw[: _BODY.size], raw[_BODY.size :]
         kid_bytes, id_bytes, version = _BODY.unpack(body)
-        kid = kid_bytes.hex()
-        public = self.public.get(kid)
+        return cls(kid_bytes.hex(), uuid.UUID(bytes=id_bytes), version, body, signature)
+
+    def check(self, public: Ed25519PublicKey | None, *, retired: bool) -> Verified:
+        """The claims, proved by ``public`` (the key named ``key_id``, or None when unknown); ``InvalidToken`` if not."""
         if public is None:
             raise InvalidToken(TokenError.unknown_key)
-        if kid in self.retired:
+        if retired:
             raise InvalidToken(TokenError.retired_key)
         try:
-            public.verify(signature, DOMAIN + body)
+            public.verify(self.signature, DOMAIN + self.body)
         except InvalidSignature as exc:
             raise InvalidToken(TokenError.bad_signature) from exc
-        return Verified(uuid.UUID(bytes=id_bytes), version, kid)
+        return Verified(self.certificate_id, self.version, self.key_id)
 
 
 def _decode(token: str) -> bytes:

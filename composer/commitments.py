@@ -3,6 +3,7 @@ applicant chose, and the follow-up check each creates."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any, NamedTuple
 
 from composer import reasons
@@ -14,6 +15,7 @@ from composer.reasons import Verdict, permit_name, step
 from composer.words import N_, join, say
 from composer.workdays import limit
 from rules.errors import InputError, Problem
+from rules.model import DayUnit
 
 RISK = {
     # The categories the reform plan excludes from notify-and-commit.
@@ -63,12 +65,21 @@ def eligible(case: Case, pid: str) -> bool:
     return ("commit", pid, "") in case.hits
 
 
+CONSEQUENCES = N_("承诺不实的，依法撤销许可，虚假承诺记入信用记录并实施信用惩戒。")
+"""What follows a false commitment, as 《国务院办公厅关于全面推行证明事项和涉企经营许可事项告知承诺制的
+指导意见》（国办发〔2020〕42号） sets it out."""
+
+
 def entry(case: Case, pid: str, taken: tuple[str, ...]) -> tuple[Commitment, Reason]:
     """A required permit's commitment entry, and the reason for it."""
     is_eligible = eligible(case, pid)
     # Only a condition that did not hold is explained, and only then does the reason read the case.
     judged, seen = _verdict(case, pid) if not is_eligible else (None, ())
-    return _entry(case.rules, pid, case.locale, Decision(is_eligible, pid in taken, judged, seen))
+    nc = case.pack.permits[pid].notify_commit
+    limits = [nc.time_limit, nc.follow_up.within if nc.follow_up else None]
+    # Calendar days are counted in working days from the as-of date; working days are not.
+    on = case.as_of if any(days and days.unit is DayUnit.calendar for days in limits) else None
+    return _entry(case.rules, pid, case.locale, Decision(is_eligible, pid in taken, judged, seen), on)
 
 
 def _verdict(case: Case, pid: str) -> tuple[Verdict | None, tuple[Any, ...]]:
@@ -79,7 +90,7 @@ def _verdict(case: Case, pid: str) -> tuple[Verdict | None, tuple[Any, ...]]:
 
 
 @memoised
-def _entry(rules: Rulebook, pid: str, locale: Locale, decided: Decision) -> tuple[Commitment, Reason]:
+def _entry(rules: Rulebook, pid: str, locale: Locale, decided: Decision, on: date | None) -> tuple[Commitment, Reason]:
     p = rules.pack.permits[pid]
     name = permit_name(rules, pid, locale)
     if decided.eligible:
@@ -90,7 +101,20 @@ def _entry(rules: Rulebook, pid: str, locale: Locale, decided: Decision) -> tupl
     steps = [step("permit", pid, name), step("commitment", pid, label)]
     reason = Reason(kind="commitment", id=pid, included=decided.eligible, chain=steps, summary=summary)
     if decided.eligible:
-        return Commitment(eligible=True, chosen=decided.chosen, mode=p.notify_commit.mode), reason
+        nc = p.notify_commit
+        assert nc.letter is not None
+        assert nc.follow_up is not None
+        days = nc.time_limit or p.time_limit.committed or p.time_limit.statutory
+        return Commitment(
+            eligible=True,
+            chosen=decided.chosen,
+            mode=nc.mode,
+            time_limit=limit(days, on, locale),
+            letter=nc.letter.in_(locale),
+            consequences=say(CONSEQUENCES, locale),
+            follow_up=nc.follow_up.text.in_(locale),
+            follow_up_within=limit(nc.follow_up.within, on, locale),
+        ), reason
     return Commitment(eligible=False, reason=summary), reason
 
 

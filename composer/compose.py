@@ -11,7 +11,7 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
-from composer import commitments, elements, form, materials, permits
+from composer import commitments, elements, form, materials, permits, refusals
 from composer.case import Case, Rulebook
 from composer.inputs import resolve
 from composer.memo import Fragments, using
@@ -87,18 +87,22 @@ def compose(case: Case) -> Composition:
     taken_out = commitments.taken(case, taken)
     saved = savings(case, entries, list(listed), the_form)
     situation, pack, locale = case.situation, case.pack, case.locale
+    refused = refusals.refused(case, required)
     questions = open_questions(case.rules.compiled, situation, case.truth, undecided, set(case.branches), set(case.hits), locale)
     return Composition(
         pack=PackRef(id=pack.id, name=pack.meta.name.in_(locale), version=pack.version, as_of=case.as_of, chain=list(pack.chain)),
         industries=list(situation.industries),
         scope=sorted(situation.scope),
         answers={**dict(sorted(situation.answers.items())), **dict.fromkeys(sorted(situation.unknown))},
+        refusals=refused,
         permits=entries,
         elements=[entry for p, _ in required for entry in found[p.id].entries],
         form=the_form,
         materials=list(listed),
         commitments=taken_out,
-        notice=notice(pack, situation.industries, situation.scope, case.as_of, locale, entries, list(listed), taken_out, saved),
+        notice=notice(
+            pack, situation.industries, situation.scope, case.as_of, locale, entries, list(listed), taken_out, saved, refused
+        ),
         savings=saved,
         reasons=[
             *permits.why_required(case, required),
@@ -109,5 +113,6 @@ def compose(case: Case) -> Composition:
             *why_asked,
         ],
         questions=questions,
+        scope_notes=permits.scope_notes(case),
         complete=not questions,
     )

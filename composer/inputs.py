@@ -56,7 +56,10 @@ def resolve(compiled: Compiled, request: ComposeRequest, today: date) -> Situati
     def imply(source: str, values: dict[str, Value], where: str) -> None:
         for qid, value in values.items():
             earlier = implied.get(qid)
-            if earlier is not None and earlier[0] != value:
+            if earlier is not None and isinstance(value, tuple) and isinstance(earlier[0], tuple):
+                # Implied options add up: a pool's swimming and a climbing gym's climbing both hold.
+                implied[qid] = (_union(compiled, qid, earlier[0], value), earlier[1])
+            elif earlier is not None and earlier[0] != value:
                 message = say(
                     "“%(question)s”：%(first)s意味着“%(first_value)s”，而%(second)s意味着“%(second_value)s”，二者不能同时选择",
                     "zh",
@@ -107,7 +110,7 @@ def resolve(compiled: Compiled, request: ComposeRequest, today: date) -> Situati
             problems.append(Problem(problem[0], problem[1], where, qid))
             continue
         earlier = implied.get(qid)
-        if earlier is not None and earlier[0] != value:
+        if earlier is not None and not _agrees(value, earlier[0]):
             message = say(
                 "“%(question)s”的回答“%(value)s”与%(source)s（“%(implied)s”）矛盾",
                 "zh",
@@ -180,6 +183,10 @@ def _chosen(
 def parse_answer(question: Question, raw: Value) -> tuple[Value, tuple[str, str] | None]:
     """The answer as its question's type; or the problem code and message."""
     name = question.text.zh
+    if isinstance(raw, tuple) and question.type is not QuestionType.multi_choice:
+        return raw, ("bad_answer", say("“%(question)s”只能选一个回答，收到“%(raw)s”", "zh", question=name, raw="、".join(raw)))
+    if question.type is QuestionType.multi_choice:
+        return _options_chosen(question, raw)
     if question.type is QuestionType.boolean:
         if isinstance(raw, bool):
             return raw, None
@@ -228,8 +235,27 @@ def parse_answer(question: Question, raw: Value) -> tuple[Value, tuple[str, str]
     return value, None
 
 
+def _options_chosen(question: Question, raw: Value) -> tuple[Value, tuple[str, str] | None]:
+    """A multi-choice answer: a list of option values (or one string of them, comma-separated, as a form sends it)."""
+    picked = raw if isinstance(raw, tuple) else tuple(v.strip() for v in str(raw).replace("，", ",").split(",") if v.strip())
+    allowed = {o.value for o in question.options}
+    wrong = [v for v in picked if v not in allowed]
+    if isinstance(raw, bool | int | float) or wrong:
+        labels = join([f"{o.value}({o.label.zh})" for o in question.options], "zh")
+        given = "、".join(wrong) if wrong else str(raw)
+        message = say(
+            "“%(question)s”的回答“%(raw)s”不在可选项中：%(options)s", "zh", question=question.text.zh, raw=given, options=labels
+        )
+        return raw, ("bad_answer", message)
+    order = {o.value: i for i, o in enumerate(question.options)}
+    return tuple(sorted(set(picked), key=order.__getitem__)), None
+
+
 def shown(question: Question, value: Value, locale: Locale = "zh") -> str:
     """An answer as the applicant would read it."""
+    if isinstance(value, tuple):
+        labels = {o.value: o.label.in_(locale) for o in question.options}
+        return join([labels.get(v, v) for v in value], locale) if value else say("都没有", locale)
     if isinstance(value, bool):
         return yes_no(value, locale)
     if question.type is QuestionType.choice:
@@ -239,6 +265,18 @@ def shown(question: Question, value: Value, locale: Locale = "zh") -> str:
     if isinstance(value, float):
         return f"{value:g}{question.unit or ''}"
     return f"{value}{question.unit or ''}"
+
+
+def _agrees(answer: Value, implied: Value) -> bool:
+    """An answer agrees with what the business implies: the same value, or for a multi-choice answer, a superset."""
+    if isinstance(answer, tuple) and isinstance(implied, tuple):
+        return set(implied) <= set(answer)
+    return answer == implied
+
+
+def _union(compiled: Compiled, qid: str, first: tuple[str, ...], second: tuple[str, ...]) -> tuple[str, ...]:
+    order = {o.value: i for i, o in enumerate(compiled.pack.questions[qid].options)}
+    return tuple(sorted({*first, *second}, key=lambda v: order.get(v, len(order))))
 
 
 def _question_name(compiled: Compiled, qid: str) -> str:

@@ -11,8 +11,8 @@ from composer.memo import memoised
 from composer.model import Locale, MaterialOut, Reason
 from composer.reasons import permit_name, step
 from composer.savings import material_refs
-from composer.words import join, say
-from rules.model import MaterialRef
+from composer.words import join, say, say_n
+from rules.model import DayUnit, MaterialRef
 
 Status = Literal["submit", "exempt", "internal", "commitment", "deferred"]
 
@@ -79,11 +79,24 @@ def _materials(
         elif set(permit_ids) <= replaced.get(key, set()):
             status, note = "commitment", say("以告知承诺书代替", locale)
         elif set(permit_ids) <= replaced.get(key, set()) | deferred.get(key, set()):
-            status, note = "deferred", say("承诺后于核查时提交", locale)
+            status, note = "deferred", _deferred_note(rules, deferred.get(key, set()), locale)
         entry, reason = _entry(rules, key, permit_ids, variant_ids, status, note, locale)
         entries.append(entry)
         why.append(reason)
     return tuple(entries), tuple(why)
+
+
+def _deferred_note(rules: Rulebook, by: set[str], locale: Locale) -> str:
+    """When a material deferred by a commitment is due: at the soonest follow-up check of the permits deferring it."""
+    checks = [rules.pack.permits[pid].notify_commit.follow_up for pid in sorted(by)]
+    within = min((check.within for check in checks if check is not None), key=lambda days: days.days, default=None)
+    if within is None:
+        return say("承诺后于核查时提交", locale)
+    if within.unit is DayUnit.working:
+        days = say_n("%(n)s个工作日", locale, within.days)
+    else:
+        days = say_n("%(n)s日（自然日）", locale, within.days)
+    return say("承诺后补交：作出决定后%(within)s内，在事后核查时提交", locale, within=days)
 
 
 @memoised

@@ -100,6 +100,11 @@ class Commitment(_Out):
     chosen: bool = False
     mode: Literal["full", "materials"] | None = None
     reason: str | None = Field(default=None, description="why it is not eligible")
+    time_limit: Span | None = Field(default=None, description="for an eligible permit, its time limit when taken on commitment")
+    letter: str | None = Field(default=None, description="what the applicant promises")
+    consequences: str | None = Field(default=None, description="what follows a false commitment")
+    follow_up: str | None = Field(default=None, description="the check the department makes after the decision")
+    follow_up_within: Span | None = Field(default=None, description="how soon after the decision it is made")
 
 
 class Dependency(_Out):
@@ -127,6 +132,19 @@ class PermitOut(_Out):
     depends_on: list[Dependency]
     stage: int = Field(description="1 for permits decided first; n+1 for those needing a stage-n result")
     conditions: list[str] = Field(description="the requirement elements, in words")
+
+
+class RefusalOut(_Out):
+    """A permit that cannot be granted here (不予许可), or a business that may not be run here (不得经营)."""
+
+    permit: str
+    permit_name: str
+    id: str
+    outcome: Literal["refuse", "prohibit"]
+    reason: str
+    because: str = Field(description="the business and answers that make it hold")
+    legal_basis: list[str]
+    rule: str = Field(description="where the pack says it: file:line")
 
 
 class ElementOut(_Out):
@@ -194,6 +212,7 @@ class CommitmentOut(_Out):
 class Notice(_Out):
     title: str
     intro: str
+    refusals: list[str] = Field(default=[], description="what cannot be granted here and why, said before anything else")
     steps: list[str]
     closing: str
 
@@ -221,8 +240,20 @@ class Reason(_Out):
     kind: Literal["permit", "element", "field", "material", "commitment"]
     id: str
     included: bool
-    chain: list[Step]
+    chain: list[Step] = Field(description="the trace: answers, rule (file:line) and legal basis behind it")
     summary: str
+    explanation: str | None = Field(
+        default=None, description="for permits, the fewest of the applicant's facts that decide it, in plain words"
+    )
+
+
+class ScopeNote(_Out):
+    """A chosen business-scope item that needs no permit of its own here: said, not silently dropped."""
+
+    scope: str
+    name: str
+    text: str = Field(description="why it needs no permit of its own")
+    source: str = Field(description="where the pack's entry for it comes from")
 
 
 class QuestionOut(_Out):
@@ -243,6 +274,9 @@ class Composition(_Out):
     industries: list[str]
     scope: list[str]
     answers: dict[str, Value | None] = Field(description="the answers in force, implied ones included")
+    refusals: list[RefusalOut] = Field(
+        default=[], description="permits that cannot be granted as things stand (不予许可/不得经营), with their legal basis"
+    )
     permits: list[PermitOut]
     elements: list[ElementOut]
     form: Form
@@ -252,4 +286,5 @@ class Composition(_Out):
     savings: Savings
     reasons: list[Reason]
     questions: list[QuestionOut]
+    scope_notes: list[ScopeNote] = Field(default=[], description="chosen scope items that lead to no permit of their own")
     complete: bool = Field(description="no open question can change the result")

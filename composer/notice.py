@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from composer.model import CommitmentOut, Locale, MaterialOut, Notice, PermitOut, Savings
+from composer.model import CommitmentOut, Locale, MaterialOut, Notice, PermitOut, RefusalOut, Savings
 from composer.words import join, say
 from rules.packs import Pack
 
@@ -19,6 +19,7 @@ def notice(
     materials: list[MaterialOut],
     commitments: list[CommitmentOut],
     savings: Savings,
+    refusals: list[RefusalOut],
 ) -> Notice:
     """The notice's title, introduction, steps and closing, in the case's locale."""
     what = join(
@@ -61,10 +62,30 @@ def notice(
             )
         steps.append(say("领取综合许可凭证，扫描二维码可查看每项许可的实时状态。", locale))
     closing = say(
-        "本告知单依据规则包 %(pack)s（版本 %(version)s），按 %(date)s 有效的规定生成。",
+        # The version hash is for the one technical line of a page and a printed footer, not these words.
+        "本告知单依据%(pack)s的规定，按 %(date)s 有效的规定生成。",
         locale,
         pack=pack.meta.name.in_(locale),
-        version=pack.version,
         date=as_of.isoformat(),
     )
-    return Notice(title=say("一业一证 一次告知单（%(what)s）", locale, what=what), intro=intro, steps=steps, closing=closing)
+    return Notice(
+        title=say("一业一证 一次告知单（%(what)s）", locale, what=what),
+        intro=intro,
+        refusals=[refused(r, locale) for r in refusals],
+        steps=steps,
+        closing=closing,
+    )
+
+
+def refused(refusal: RefusalOut, locale: Locale) -> str:
+    """One refusal as the notice states it: outcome, permit, reason, the applicant's facts, legal basis."""
+    outcome = say("不得经营", locale) if refusal.outcome == "prohibit" else say("不予许可", locale)
+    return say(
+        "%(outcome)s：“%(permit)s”——%(reason)s（您的情况：%(because)s）。依据：%(basis)s。",
+        locale,
+        outcome=outcome,
+        permit=refusal.permit_name,
+        reason=refusal.reason,
+        because=refusal.because,
+        basis=join(refusal.legal_basis, locale),
+    )

@@ -8,10 +8,12 @@ from typing import Any
 from composer import reasons
 from composer.case import Case, Rulebook
 from composer.memo import memoised
-from composer.model import Commitment, Dependency, Locale, PermitOut, Reason
+from composer.model import Commitment, Dependency, Locale, PermitOut, Reason, ScopeNote
 from composer.reasons import Verdict, permit_name, step
 from composer.words import join, say
 from composer.workdays import limit
+from rules.compile import AS_OF
+from rules.conditions import Conjunction, Literal_
 from rules.model import DayUnit, Permit
 
 Required = tuple[tuple[Permit, int], ...]
@@ -45,17 +47,35 @@ def _order(rules: Rulebook, ids: tuple[str, ...]) -> Required:
 
 
 def why_required(case: Case, permits: Required) -> list[Reason]:
-    """For each required permit, the first branch of its condition that holds, as a reason."""
+    """For each required permit, the first branch of its condition that holds, as a reason, told
+    in the fewest facts that make it apply."""
     found = []
     for p, _ in permits:
         branch = case.branches[p.id][0]
         conj = case.rules.compiled.permit_dnf[p.id][branch]
-        found.append(_permit_reason(case.rules, p.id, branch, case.locale, case.facts(conj)))
+        told = told_required(case, p.id)
+        found.append(_permit_reason(case.rules, p.id, branch, case.locale, case.facts(conj), told, case.facts(told)))
     return found
 
 
+def told_required(case: Case, pid: str) -> tuple[Literal_, ...]:
+    """The fewest facts that make a required permit apply: its shortest branch that holds (the
+    business the applicant chose by industry before scope items ticked alone), the date unsaid."""
+    dnf, scope_from = case.rules.compiled.permit_dnf[pid], case.situation.scope_from
+    branches = [tuple(lit for lit in dnf[i] if lit.key != AS_OF) for i in case.branches[pid]]
+    return min(branches, key=lambda conj: (len(conj), sum(lit.kind == "scope" and not scope_from.get(lit.key) for lit in conj)))
+
+
 @memoised
-def _permit_reason(rules: Rulebook, pid: str, branch: int, locale: Locale, facts: tuple[Any, ...]) -> Reason:
+def _permit_reason(
+    rules: Rulebook,
+    pid: str,
+    branch: int,
+    locale: Locale,
+    facts: tuple[Any, ...],
+    told: tuple[Literal_, ...],
+    told_facts: tuple[Any, ...],
+) -> Reason:
     p = rules.pack.permits[pid]
     conj = rules.compiled.permit_dnf[pid][branch]
     name = permit_name(rules, pid, locale)
@@ -69,7 +89,11 @@ def _permit_reason(rules: Rulebook, pid: str, branch: int, locale: Locale, facts
         because=reasons.because_text(rules, conj, facts, locale),
         basis=join(list(p.legal_basis), locale),
     )
-    return Reason(kind="permit", id=pid, included=True, chain=steps, summary=summary)
+    if told:
+        explanation = say("%(facts)s。", locale, facts=reasons.facts_text(rules, told, True, told_facts, locale))
+    else:
+        explanation = say("经营此类业务均需办理。", locale)
+    return Reason(kind="permit", id=pid, included=True, chain=steps, summary=summary, explanation=explanation)
 
 
 def entry(case: Case, p: Permit, stage: int, commitment: Commitment, applicable: Applicable) -> PermitOut:
@@ -130,36 +154,86 @@ def _entry(
 
 
 def left_out(case: Case) -> tuple[list[Reason], dict[str, tuple[str, ...]]]:
-    """Permits reachable from the chosen scope that the answers ruled out (or leave open): the
+    """Permits the chosen business could need that the answers ruled out (or leave open): the
     reason for each, and the questions that decide those still open."""
     found, undecided = [], {}
     for pid in _candidates(case.rules, case.situation.scope):
-        if pid in case.branches:
+        # A permit not in force on the as-of day is its dated twin's past, not a second thing to tell.
+        if pid in case.branches or not case.pack.permits[pid].in_effect(case.as_of):
             continue
         judged = reasons.verdict(case, ("permit", pid))
         if judged.open is not None:
             undecided[pid] = judged.open
-        found.append(_left_out_reason(case.rules, pid, case.locale, judged, reasons.shown(case, judged)))
+        told = reasons.told(case, ("permit", pid))
+        found.append(
+            _left_out_reason(case.rules, pid, case.locale, judged, reasons.shown(case, judged), told, case.facts(told or ()))
+        )
     return found, undecided
 
 
 @memoised
 def _candidates(rules: Rulebook, scope: frozenset[str]) -> tuple[str, ...]:
-    """The permits the chosen scope can reach, in scope order."""
-    by_scope = rules.compiled.permits_by_scope
-    return tuple(dict.fromkeys(pid for scope_id in sorted(scope) for pid in by_scope.get(scope_id, ())))
+    """The permits of the chosen business's catalogue, in scope order: those with a branch whose
+    scope items the choice meets, so only answers can still rule them out."""
+    by_scope, dnfs = rules.compiled.permits_by_scope, rules.compiled.permit_dnf
+    reached = dict.fromkeys(pid for scope_id in sorted(scope) for pid in by_scope.get(scope_id, ()))
+    return tuple(pid for pid in reached if any(_meets(conj, scope) for conj in dnfs[pid]))
+
+
+def _meets(conj: Conjunction, scope: frozenset[str]) -> bool:
+    return all((lit.key in scope) == (lit.op == "has") for lit in conj if lit.kind == "scope")
 
 
 @memoised
-def _left_out_reason(rules: Rulebook, pid: str, locale: Locale, judged: Verdict, seen: tuple[Any, ...]) -> Reason:
+def _left_out_reason(
+    rules: Rulebook,
+    pid: str,
+    locale: Locale,
+    judged: Verdict,
+    seen: tuple[Any, ...],
+    told: tuple[Literal_, ...] | None,
+    told_facts: tuple[Any, ...],
+) -> Reason:
     name = permit_name(rules, pid, locale)
     if judged.open is not None:
         questions = reasons.question_list(rules, judged.open, locale)
         summary = say("是否需办理“%(permit)s”取决于：%(questions)s", locale, permit=name, questions=questions)
+        explanation = say("是否需要办理，取决于您对%(questions)s的回答。", locale, questions=questions)
         steps = reasons.open_steps(rules, judged.open, locale)
     else:
         steps = reasons.ruled_out(rules, judged, seen, locale)
         because = join([s.label for s in steps], locale) if steps else reasons.in_force(seen, locale)
         summary = say("无需办理“%(permit)s”：%(because)s", locale, permit=name, because=because)
+        facts = reasons.facts_text(rules, told, False, told_facts, locale) if told else because
+        explanation = say("%(facts)s，无需办理。", locale, facts=facts)
     steps.append(step("permit", pid, name))
-    return Reason(kind="permit", id=pid, included=False, chain=steps, summary=summary)
+    return Reason(kind="permit", id=pid, included=False, chain=steps, summary=summary, explanation=explanation)
+
+
+def scope_notes(case: Case) -> list[ScopeNote]:
+    """The scope items ticked alone (not through an industry) that no required permit needs them
+    for: said, each with the required permits whose conditions name it, if any."""
+    dnfs, scope_from = case.rules.compiled.permit_dnf, case.situation.scope_from
+    told = {lit.key for pid in case.branches for lit in told_required(case, pid) if lit.kind == "scope"}
+    notes = []
+    for scope_id in sorted(case.situation.scope - told):
+        if scope_from.get(scope_id):
+            continue
+        covering = tuple(pid for pid, held in case.branches.items() if any(_names(dnfs[pid][i], scope_id) for i in held))
+        notes.append(_scope_note(case.rules, scope_id, covering, case.locale))
+    return notes
+
+
+def _names(conj: Conjunction, scope_id: str) -> bool:
+    return any(lit.kind == "scope" and lit.key == scope_id and lit.op == "has" for lit in conj)
+
+
+@memoised
+def _scope_note(rules: Rulebook, scope_id: str, covering: tuple[str, ...], locale: Locale) -> ScopeNote:
+    item = rules.pack.scope_items[scope_id]
+    if covering:
+        names = join([say("“%(permit)s”", locale, permit=permit_name(rules, pid, locale)) for pid in covering], locale)
+        text = say("不需要单独办理许可，相关要求已在%(permits)s中一并办理。", locale, permits=names)
+    else:
+        text = say("不需要单独办理许可：本地规定中没有以它为条件的许可或备案事项。", locale)
+    return ScopeNote(scope=scope_id, name=item.name.in_(locale), text=text, source=item.source)

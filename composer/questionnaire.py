@@ -12,10 +12,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from composer.inputs import Situation
-from composer.model import Locale, QuestionOut
-from rules.compile import Compiled
-from rules.conditions import Truth, evaluate, open_keys
-from rules.model import Question
+from composer.model import Composition, Locale, QuestionOut
+from rules.compile import AS_OF, Compiled, day
+from rules.conditions import Truth, Value, evaluate, open_keys
+from rules.model import Question, QuestionType
 
 
 def open_questions(
@@ -92,3 +92,39 @@ def worded(question: Question, locale: str, affects: list[str]) -> QuestionOut:
         allow_unknown=question.allow_unknown,
         affects=affects,
     )
+
+
+def decided_by(compiled: Compiled, composition: Composition, qid: str, permits: Iterable[str]) -> list[str]:
+    """Of ``permits``, those whose need this question's answer can still change: the need is open
+    without it, and flipping the answer flips a test of a branch the other answers leave alive."""
+    answers: dict[str, Value] = {k: v for k, v in composition.answers.items() if v is not None and k != qid}
+    answers[AS_OF] = day(composition.pack.as_of)
+    truth = Truth(frozenset(composition.scope), answers)
+    values = _told_apart(compiled, qid)
+    found = []
+    for pid in permits:
+        dnf = compiled.permit_dnf.get(pid)
+        if dnf is None or evaluate(dnf, truth) is not None:
+            continue  # decided whatever this answer says (a permit already needed, or ruled out)
+        for conj in dnf:
+            alive = all(truth[lit] is not False for lit in conj if lit.key != qid)
+            if alive and any(len({lit.evaluate(truth.scope, {qid: v}) for v in values}) > 1 for lit in conj if lit.key == qid):
+                found.append(pid)
+                break
+    return found
+
+
+def _told_apart(compiled: Compiled, qid: str) -> list[Value]:
+    """Answers to a question that between them meet every test the rules make of it."""
+    question = compiled.pack.questions[qid]
+    if question.type is QuestionType.boolean:
+        return [True, False]
+    if question.type is QuestionType.choice:
+        return [option.value for option in question.options]
+    tested = {
+        lit.value for dnf in compiled.permit_dnf.values() for conj in dnf for lit in conj if lit.key == qid and lit.op in _ORDER
+    }
+    return sorted({near for value in tested for near in (value - 1, value, value + 1)})
+
+
+_ORDER = frozenset({"gt", "gte", "lt", "lte"})

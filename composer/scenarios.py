@@ -109,6 +109,8 @@ def run(composer: Composer, scenario: Scenario, today: date | None = None) -> Ou
     include(N_("表单字段"), expect.fields_include, fields)
     if expect.commit_eligible is not None:
         compare(N_("可告知承诺"), set(expect.commit_eligible), eligible)
+    if expect.refusals is not None:
+        compare(N_("不予许可"), set(expect.refusals), {f"{r.permit}.{r.id}" for r in composition.refusals})
     include(N_("待答问题"), expect.questions_include, questions)
     exclude(N_("待答问题"), expect.questions_exclude, questions)
     if expect.complete is not None and expect.complete != composition.complete:

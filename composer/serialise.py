@@ -20,14 +20,14 @@ from composer.model import Composition
 _COMPOSITION = Composition.__pydantic_serializer__
 
 LAYOUT: tuple[str | tuple[str, ...], ...] = (
-    ("pack", "industries", "scope", "answers"),
+    ("pack", "industries", "scope", "answers", "refusals"),
     "permits",
     "elements",
     "form",
     "materials",
     ("commitments", "notice", "savings"),
     "reasons",
-    ("questions", "complete"),
+    ("questions", "scope_notes", "complete"),
 )
 """A Composition's fields in the contract's order (a test holds it): a name is spliced in; a run of
 names, small and built per request, is serialised by one pydantic call, as each call costs more

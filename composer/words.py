@@ -11,6 +11,7 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
+from babel import Locale as BabelLocale
 from babel.messages.pofile import read_po
 
 from composer.model import Locale
@@ -41,6 +42,28 @@ def say(message: str, locale: Locale, **params: object) -> str:
     """``message`` (a Chinese msgid) in ``locale``, its ``%(name)s`` placeholders filled."""
     text = message if locale == "zh" else catalog(locale).get(message, message)
     return text % params if params else text
+
+
+@cache
+def plurals(locale: str) -> dict[str, tuple[str, ...]]:
+    """A locale's plural translations by singular msgid, each form in the catalog's order."""
+    with (LOCALE_DIR / locale / "LC_MESSAGES" / f"{DOMAIN}.po").open("rb") as fh:
+        messages = read_po(fh, locale=locale, domain=DOMAIN)
+    return {
+        m.id[0]: tuple(m.string)
+        for m in messages
+        if isinstance(m.id, tuple) and isinstance(m.string, tuple | list) and all(m.string) and not m.fuzzy
+    }
+
+
+def say_n(message: str, locale: Locale, n: int, **params: object) -> str:
+    """``message`` for a count ``n``, its ``%(n)s`` filled: the singular or plural the locale's
+    rule (from Babel) picks, "1 working day" but "2 working days"."""
+    text = message
+    if locale != "zh":
+        forms = plurals(locale).get(message)
+        text = (forms[0] if BabelLocale.parse(locale).plural_form(n) == "one" else forms[-1]) if forms else message
+    return text % {"n": n, **params}
 
 
 def join(items: list[str], locale: Locale) -> str:

@@ -9,7 +9,7 @@ import chinese_calendar
 
 from composer.memo import memoised
 from composer.model import Locale, Span
-from composer.words import say
+from composer.words import say, say_n
 from rules.model import Days, DayUnit
 
 
@@ -43,10 +43,10 @@ def working_days_within(start: date, calendar_days: int) -> int:
 def span(days: int, unit: DayUnit, on: date | None, locale: Locale) -> Span:
     """A time limit as the notice shows it; ``on``, the as-of date, counts a limit in calendar days."""
     if unit is DayUnit.working:
-        text = say("当场办结", locale) if days == 0 else say("%(n)s个工作日", locale, n=days)
+        text = say("当场办结", locale) if days == 0 else say_n("%(n)s个工作日", locale, days)
         return Span(days=days, unit=unit.value, working_days=days, text=text)
     assert on is not None
-    text = say("%(n)s日（自然日）", locale, n=days)
+    text = say_n("%(n)s日（自然日）", locale, days)
     return Span(days=days, unit=unit.value, working_days=working_days_within(on, days), text=text)
 
 

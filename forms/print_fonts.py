@@ -15,13 +15,16 @@ ever missing, that PDF only costs what it did before.
 
 from __future__ import annotations
 
+import atexit
 import logging
 import os
 import subprocess
+import threading
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from composer import words
 from rules.packs import PACKS_DIR
@@ -149,3 +152,28 @@ def stylesheet() -> str:
     )
     chain = f'"{FAMILY}", "{SYSTEM_FAMILY}", sans-serif'
     return f"{faces}html {{ font-family: {chain}; }}\n@page {{ font-family: {chain}; }}\n"
+
+
+_local = threading.local()
+
+
+@atexit.register
+def _drop_font_setup() -> None:
+    # A FontConfiguration deletes its temporary copies of the print faces when it is collected,
+    # which fails if that happens only once the interpreter has begun to take its modules apart.
+    _local.__dict__.pop("font_setup", None)
+
+
+def font_setup() -> tuple[Any, list[Any]]:
+    """One WeasyPrint FontConfiguration per thread, reused across documents (Pango's font map is not shared
+    between threads; reusing it saves ~5 % of a notice), and the print faces' stylesheet declared to it (none
+    when they are not built). The notice and the certificate both print with it."""
+    setup = getattr(_local, "font_setup", None)
+    if setup is None:
+        from weasyprint import CSS
+        from weasyprint.text.fonts import FontConfiguration
+
+        config = FontConfiguration()
+        faces = stylesheet()
+        setup = _local.font_setup = (config, [CSS(string=faces, font_config=config)] if faces else [])
+    return setup

@@ -17,7 +17,6 @@ commitment list and form fields.
 
 from __future__ import annotations
 
-import atexit
 import hashlib
 import json
 import re
@@ -198,31 +197,10 @@ def _print_stylesheet() -> Any:
     return CSS(filename=str(TEMPLATES_DIR / "print.css"))
 
 
-_local = threading.local()
-
-
-@atexit.register
-def _drop_print_setup() -> None:
-    # A FontConfiguration deletes its temporary copies of the print faces when it is collected,
-    # which fails if that happens only once the interpreter has begun to take its modules apart.
-    _local.__dict__.pop("print_setup", None)
-
-
 def _print_setup() -> tuple[Any, list[Any]]:
-    """One WeasyPrint FontConfiguration per thread, reused across documents (Pango's font map is
-    not shared between threads; reusing it saves ~5 % of a notice), with the stylesheets: print.css,
-    then the print faces, which are declared to that FontConfiguration."""
-    setup = getattr(_local, "print_setup", None)
-    if setup is None:
-        from weasyprint import CSS
-        from weasyprint.text.fonts import FontConfiguration
-
-        config = FontConfiguration()
-        stylesheets = [_print_stylesheet()]
-        if faces := print_fonts.stylesheet():
-            stylesheets.append(CSS(string=faces, font_config=config))
-        setup = _local.print_setup = (config, stylesheets)
-    return setup
+    """This thread's FontConfiguration (print_fonts.font_setup) with the stylesheets: print.css, then the print faces."""
+    config, faces = print_fonts.font_setup()
+    return config, [_print_stylesheet(), *faces]
 
 
 # --- helpers shared with the templates ------------------------------------------------------

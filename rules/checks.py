@@ -40,10 +40,13 @@ Codes, besides those of loading (``yaml_syntax``, ``schema``, ``unknown_kind``, 
     department_unused             a department with no permit
     scope_item_unused             a scope item in no industry and no condition
     missing_legal_basis           a permit with an empty legal_basis
+    refusal_without_legal_basis   a refusal (不予许可/不得经营) that names no law
+    refusal_unreachable           a refusal whose when cannot hold wherever its permit applies
     commit_on_excluded_risk       notify-and-commit available despite an excluded risk category
     implies_conflict              an industry whose implies and its scope items' implies disagree
     industry_without_permit       an industry whose scope items bring no permit
     scenario_unknown_reference    a scenario naming an industry, scope item, question, permit, … the pack lacks
+    half_width_punctuation        a Chinese text citizens read with half-width punctuation (「等, 不含」)
 
 Sources given as ``inferred`` are allowed; :func:`inferred_sources` counts them separately.
 """
@@ -57,10 +60,11 @@ from pathlib import Path
 from typing import Any
 
 from rules import packs, yamlsource
-from rules.conditions import Condition, Conjunction, Literal_, compare, keys_of, normal_form
+from rules.conditions import Condition, Conjunction, Literal_, compare, implied_literals, keys_of, normal_form
 from rules.errors import PackError, Problem
-from rules.model import Effective, Industry, MaterialRef, Permit, Question, QuestionType
+from rules.model import ENTITY_KINDS, Effective, Industry, MaterialRef, Permit, Question, QuestionType, RuleModel, Text, entity_id
 from rules.packs import PACKS_DIR, Merged, Pack
+from rules.typography import full_width, half_width_marks
 
 
 def check(pack_id: str, root: Path = PACKS_DIR, warnings: list[Problem] | None = None) -> list[Problem]:
@@ -127,6 +131,9 @@ def sites(pack: Pack) -> Iterator[Site]:
         commit = p.notify_commit.when
         if commit is not None:
             yield Site("permits", p.id, ("notify_commit", "when"), f"{label} 的 notify_commit.when", normal_form(commit))
+        for k, refusal in enumerate(p.refusals):
+            what = f"{label} 的不予许可情形 {refusal.id} 的 when"
+            yield Site("permits", p.id, ("refusals", k, "when"), what, normal_form(refusal.when))
         for j, ref in enumerate(p.materials):
             if ref.when is not None:
                 what = f"{label} 的材料 {ref.material} 的 when"
@@ -158,7 +165,7 @@ def conflict(literals: Iterable[Literal_], pack: Pack, implied: Iterable[Noted] 
             return f"{show(selected[lit.key])} 与 {show(lit)} 矛盾"
     for scope_id in sorted(selected):
         for qid, value in pack.scope_items[scope_id].implies.items():
-            noted.append((Literal_("answer", qid, "eq", value), f"经营范围 {scope_id} 隐含"))
+            noted.extend((lit, f"经营范围 {scope_id} 隐含") for lit in implied_literals(qid, value))
     by_key: dict[str, dict[Literal_, str]] = {}
     for lit, note in noted:
         if lit.kind == "answer":
@@ -179,6 +186,8 @@ def possible(literals: Sequence[Literal_], question: Question | None, bounded: b
     """
     if question is None:
         return True
+    if question.type is QuestionType.multi_choice:
+        return _some_set(literals, {o.value for o in question.options})
     if question.type is not QuestionType.number:
         values: list[Any] = [True, False] if question.type is QuestionType.boolean else [o.value for o in question.options]
         return any(all(compare(v, lit.op, lit.value) for lit in literals) for v in values)
@@ -211,6 +220,16 @@ def possible(literals: Sequence[Literal_], question: Question | None, bounded: b
         elif lit.op == "nin":
             excluded.update(lit.value)
     return _interval_holds(low, low_open, high, high_open, integer, excluded)
+
+
+def _some_set(literals: Sequence[Literal_], options: set[str]) -> bool:
+    """Whether some set of options satisfies every set test: what must be in it, stays out, and one of each any_of."""
+    required = {lit.value for lit in literals if lit.op == "contains"}
+    excluded = {lit.value for lit in literals if lit.op == "excludes"}
+    excluded.update(v for lit in literals if lit.op == "none_of" for v in lit.value)
+    groups = [set(lit.value) for lit in literals if lit.op == "any_of"]
+    allowed = options - excluded
+    return required <= allowed and all(group & allowed for group in groups)
 
 
 def _interval_holds(
@@ -248,11 +267,14 @@ def _domain(question: Question) -> str:
         return "true/false"
     if question.type is QuestionType.choice:
         return "/".join(o.value for o in question.options)
+    if question.type is QuestionType.multi_choice:
+        return "{" + ", ".join(o.value for o in question.options) + "} 的任意子集"
     low = _value(question.min) if question.min is not None else "-∞"
     high = _value(question.max) if question.max is not None else "+∞"
     return f"{low} 至 {high}" + (", 整数" if question.integer else "")
 
 
+_SET_WORDS = {"contains": "包含", "excludes": "不包含", "any_of": "包含任一", "none_of": "不包含任何"}
 _SYMBOLS = {"eq": "=", "neq": "≠", "gt": ">", "gte": "≥", "lt": "<", "lte": "≤", "in": "∈", "nin": "∉"}
 
 
@@ -260,6 +282,8 @@ def show(lit: Literal_) -> str:
     """A literal as a rule author wrote it, in words: 'area_m2 > 150', '选择经营范围 lodging'."""
     if lit.kind == "scope":
         return f"{'选择' if lit.op == 'has' else '不选择'}经营范围 {lit.key}"
+    if lit.op in _SET_WORDS:
+        return f"{lit.key} {_SET_WORDS[lit.op]} {_value(lit.value)}"
     return f"{lit.key} {_SYMBOLS[lit.op]} {_value(lit.value)}"
 
 
@@ -446,6 +470,10 @@ def unreachable_parts(pack: Pack, at: Locator) -> list[Problem]:
         if commit is not None and not _narrow(pack, contexts, commit):
             problems.append(_unreachable(pack, at, p, "commit_condition_unreachable", "告知承诺", commit, contexts,
                                          ("notify_commit", "when")))
+        for k, refusal in enumerate(p.refusals):
+            if not _narrow(pack, contexts, refusal.when):
+                problems.append(_unreachable(pack, at, p, "refusal_unreachable", f"不予许可情形 {refusal.id}", refusal.when,
+                                             contexts, ("refusals", k, "when")))
         for j, ref in enumerate(p.materials):
             if ref.when is not None and not _narrow(pack, contexts, ref.when):
                 problems.append(_unreachable(pack, at, p, "material_unreachable", f"材料 {ref.material}", ref.when, contexts,
@@ -590,6 +618,20 @@ def missing_legal_basis(pack: Pack, at: Locator) -> list[Problem]:
     ]
 
 
+def refusals_without_legal_basis(pack: Pack, at: Locator) -> list[Problem]:
+    """A refusal takes away what the applicant asks for: it must name the law that says so."""
+    return [
+        Problem(
+            "refusal_without_legal_basis",
+            f"许可事项 {p.id} 的不予许可情形 {r.id} 没有写明法律依据(legal_basis), 不予许可必须有法定依据",
+            at("permits", p.id, "refusals", k), p.id,
+        )
+        for p in pack.permits.values()
+        for k, r in enumerate(p.refusals)
+        if not any(basis.strip() for basis in r.legal_basis)
+    ]
+
+
 def commitments_on_excluded_risks(pack: Pack, at: Locator) -> list[Problem]:
     """Notify-and-commit is not offered for a permit in a risk category the action plan excludes."""
     return [
@@ -605,7 +647,7 @@ def commitments_on_excluded_risks(pack: Pack, at: Locator) -> list[Problem]:
 
 
 def _industry_implies(industry: Industry) -> list[Noted]:
-    return [(Literal_("answer", qid, "eq", value), f"行业 {industry.id} 隐含") for qid, value in industry.implies.items()]
+    return [(lit, f"行业 {industry.id} 隐含") for qid, value in industry.implies.items() for lit in implied_literals(qid, value)]
 
 
 def _industry_selection(industry: Industry) -> list[Literal_]:
@@ -689,6 +731,49 @@ def scenario_references(pack: Pack, at: Locator) -> list[Problem]:
     return problems
 
 
+def half_width_punctuation(pack: Pack, at: Locator) -> list[Problem]:
+    """Chinese texts citizens read (names, questions, conditions, reasons, legal bases) use full-width punctuation."""
+    problems = []
+    for kind in ENTITY_KINDS:
+        if kind == "scenarios":
+            continue  # scenario names are the rule author's, not the citizen's
+        for entity in getattr(pack, kind).values():
+            owner = entity_id(kind, entity)
+            for path, text in chinese_texts(entity):
+                marks = half_width_marks(text)
+                if marks:
+                    shown = "、".join(f"“{text[i]}”" for i in marks)
+                    problems.append(Problem(
+                        "half_width_punctuation",
+                        f"{_KIND_LABELS[kind]} {owner} 的中文文字使用了半角标点 {shown}, 应改为全角: “{full_width(text)}”",
+                        at(kind, owner, *path), owner,
+                    ))
+    return problems
+
+
+def chinese_texts(model: RuleModel, path: tuple[str | int, ...] = ()) -> Iterator[tuple[tuple[str | int, ...], str]]:
+    """Every Chinese text of an entity citizens read, with its path: each ``zh``, and each legal basis."""
+    if isinstance(model, Text):
+        yield (*path, "zh"), model.zh
+        return
+    for name in type(model).model_fields:
+        value = getattr(model, name)
+        if name == "legal_basis":
+            yield from (((*path, name, i), basis) for i, basis in enumerate(value))
+        elif isinstance(value, RuleModel):
+            yield from chinese_texts(value, (*path, name))
+        elif isinstance(value, tuple | list):
+            for i, item in enumerate(value):
+                if isinstance(item, RuleModel):
+                    yield from chinese_texts(item, (*path, name, i))
+
+
+_KIND_LABELS = {
+    "departments": "部门", "questions": "问题", "scope_items": "经营范围", "industries": "行业", "permits": "许可事项",
+    "materials": "材料", "fields": "表单字段",
+}
+
+
 CHECKS: tuple[Check, ...] = (
     contradictory_conditions,
     unreachable_permits,
@@ -701,10 +786,12 @@ CHECKS: tuple[Check, ...] = (
     unused_departments,
     unused_scope_items,
     missing_legal_basis,
+    refusals_without_legal_basis,
     commitments_on_excluded_risks,
     conflicting_implies,
     industries_without_permits,
     scenario_references,
+    half_width_punctuation,
 )
 """The static checks, run in this order on a pack that loads."""
 
@@ -715,25 +802,31 @@ INFERRED = "inferred"
 
 
 def inferred_sources(pack: Pack) -> dict[str, tuple[int, int]]:
-    """For permits (with a legal basis), their elements, time limits and commitment terms: (inferred, total)."""
+    """For permits (with a legal basis), their elements, time limits, commitment terms and refusals: (inferred, total)."""
     permits = [p for p in pack.permits.values() if p.legal_basis]
     elements = [e for p in permits for e in p.elements]
+    refusals = [r for p in permits for r in p.refusals]
     return {
         "permits": (sum(p.source == INFERRED for p in permits), len(permits)),
         "elements": (sum(e.source == INFERRED for e in elements), len(elements)),
         "time_limits": (sum(p.time_limit.source == INFERRED for p in permits), len(permits)),
         "notify_commit": (sum(p.notify_commit.source == INFERRED for p in permits), len(permits)),
+        "refusals": (sum(r.source == INFERRED for r in refusals), len(refusals)),
     }
 
 
-_INFERRED_LABELS = {"permits": "许可事项", "elements": "要素", "time_limits": "时限", "notify_commit": "告知承诺"}
+_INFERRED_LABELS = {
+    "permits": "许可事项", "elements": "要素", "time_limits": "时限", "notify_commit": "告知承诺", "refusals": "不予许可",
+}
 
 
 def inferred_summary(pack: Pack) -> str:
-    """One line for the author: how much of the pack rests on 'inferred' rather than a cited source."""
+    """One line for the author: how much of the pack rests on 'inferred' rather than a cited source, and the share."""
     counts = inferred_sources(pack)
     parts = [f"{_INFERRED_LABELS[kind]} {n}/{total}" for kind, (n, total) in counts.items()]
-    return "来源为 inferred(推定, 未引用原文)的: " + ", ".join(parts)
+    inferred, total = sum(n for n, _ in counts.values()), sum(t for _, t in counts.values())
+    share = f"{inferred / total:.0%}" if total else "0%"
+    return f"来源为 inferred（推定，未引用原文）的：{'，'.join(parts)}；合计 {inferred}/{total}（{share}）"
 
 
 __all__ = ["CHECKS", "Locator", "check", "check_pack", "conflict", "inferred_sources", "inferred_summary", "possible"]

@@ -6,7 +6,8 @@ Rule names read ``kind|permit|target|branch``:
 - ``element|food_business|process|0``: the permit's element ``process`` applies;
 - ``material|food_business|2|0``: the permit's third material reference applies;
 - ``element_material|food_business|process.0|0``: a material of an element applies;
-- ``commit|food_business||0``: the permit may be taken on notify-and-commit.
+- ``commit|food_business||0``: the permit may be taken on notify-and-commit;
+- ``refusal|internet_cafe_license|near_school|0``: the permit's refusal ``near_school`` holds.
 
 Permit rules test the applicant's input fact; the others also join on the ``permit`` fact the
 engine asserts once a permit is found (forward chaining), so they never fire for a permit that
@@ -59,6 +60,7 @@ class Compiled:
     commit_dnf: dict[str, tuple[Conjunction, ...]]
     element_dnf: dict[tuple[str, str], tuple[Conjunction, ...]]
     material_dnf: dict[tuple[str, str], tuple[Conjunction, ...]]
+    refusal_dnf: dict[tuple[str, str], tuple[Conjunction, ...]]
     relevance_dnf: dict[str, tuple[Conjunction, ...]]
     permits_by_scope: dict[str, tuple[str, ...]]
     follow_ups: dict[str, tuple[tuple[Conjunction, ...], ...]]
@@ -84,6 +86,7 @@ def compile_pack(pack: Pack) -> Compiled:
     commit_dnf: dict[str, tuple[Conjunction, ...]] = {}
     element_dnf: dict[tuple[str, str], tuple[Conjunction, ...]] = {}
     material_dnf: dict[tuple[str, str], tuple[Conjunction, ...]] = {}
+    refusal_dnf: dict[tuple[str, str], tuple[Conjunction, ...]] = {}
     by_scope: dict[str, list[str]] = {}
     literals: dict[Literal_, Literal_] = {}
 
@@ -116,9 +119,13 @@ def compile_pack(pack: Pack) -> Compiled:
             for index, ref in enumerate(element.materials):
                 dnf = shared(_optional(ref.when, Effective()))
                 _material_rule(emit, material_dnf, p.id, f"{element.id}.{index}", dnf, "element_material")
+        for refusal in p.refusals:
+            refusal_dnf[(p.id, refusal.id)] = shared(_optional(refusal.when, refusal))
+            emit("refusal", p.id, refusal.id, refusal_dnf[(p.id, refusal.id)])
 
     follow_ups: dict[str, list[tuple[Conjunction, ...]]] = {}
-    for (permit, _), dnf in [*element_dnf.items(), *material_dnf.items()]:
+    # A refusal's questions are asked like an element's: once the permit is needed, before it is decided.
+    for (permit, _), dnf in [*element_dnf.items(), *material_dnf.items(), *refusal_dnf.items()]:
         if dnf != ((),):
             follow_ups.setdefault(permit, []).append(dnf)
     relevance = {q.id: shared(normal_form(q.relevant_when)) for q in pack.questions.values() if q.relevant_when is not None}
@@ -129,6 +136,7 @@ def compile_pack(pack: Pack) -> Compiled:
         commit_dnf=commit_dnf,
         element_dnf=element_dnf,
         material_dnf=material_dnf,
+        refusal_dnf=refusal_dnf,
         relevance_dnf=relevance,
         permits_by_scope={k: tuple(v) for k, v in by_scope.items()},
         follow_ups={k: tuple(v) for k, v in follow_ups.items()},

@@ -4,6 +4,7 @@ A condition in a rule file is a tree of ``all`` / ``any`` / ``not`` over two kin
 
     scope: food_sales                    # the business-scope item is selected
     answer: area_m2, gt: 150             # a comparison on an answer
+    answer: facilities, contains: pool   # a multi-choice answer includes a value (any_of: one of several)
 
 It never holds code. For the engine it is rewritten into disjunctive normal form over
 *literals* (a leaf or its complement): each conjunction becomes one durable-rules rule, so the
@@ -24,7 +25,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, model_validator
 
-Value = bool | int | float | str
+Value = bool | int | float | str | tuple[str, ...]
+"""An answer: yes/no, a number, one option, or a multi-choice question's options chosen (each once, in its order)."""
 
 MAX_CONJUNCTIONS = 64
 """A condition whose normal form needs more rules than this is refused: it is unreadable too."""
@@ -47,16 +49,19 @@ class AnswerLeaf(_Node):
     lt: float | None = None
     lte: float | None = None
     in_: list[Value] | None = Field(default=None, alias="in")
+    contains: str | None = None
+    any_of: list[str] | None = None
 
     @model_validator(mode="after")
     def _one_operator(self) -> AnswerLeaf:
         given = [name for name in _OPERATORS if getattr(self, _OPERATORS[name]) is not None]
         if len(given) != 1:
             raise ValueError(
-                f"answer '{self.answer}' needs exactly one of is, is_not, gt, gte, lt, lte, in; got {', '.join(given) or 'none'}"
+                f"answer '{self.answer}' needs exactly one of {', '.join(_OPERATORS)}; got {', '.join(given) or 'none'}"
             )
-        if self.in_ is not None and not self.in_:
-            raise ValueError(f"answer '{self.answer}': 'in' needs at least one value")
+        for name in ("in_", "any_of"):
+            if getattr(self, name) == []:
+                raise ValueError(f"answer '{self.answer}': '{name.rstrip('_')}' needs at least one value")
         return self
 
     @property
@@ -68,7 +73,10 @@ class AnswerLeaf(_Node):
         return getattr(self, _OPERATORS[self.operator])
 
 
-_OPERATORS = {"is": "is_", "is_not": "is_not", "gt": "gt", "gte": "gte", "lt": "lt", "lte": "lte", "in": "in_"}
+_OPERATORS = {
+    "is": "is_", "is_not": "is_not", "gt": "gt", "gte": "gte", "lt": "lt", "lte": "lte", "in": "in_",
+    "contains": "contains", "any_of": "any_of",
+}
 
 
 class All(_Node):
@@ -114,7 +122,10 @@ Not.model_rebuild()
 
 # --- normal form ---------------------------------------------------------------------------
 
-Op = Literal["has", "lacks", "eq", "neq", "gt", "gte", "lt", "lte", "in", "nin"]
+Op = Literal["has", "lacks", "eq", "neq", "gt", "gte", "lt", "lte", "in", "nin", "contains", "excludes", "any_of", "none_of"]
+
+SET_OPS: frozenset[Op] = frozenset({"contains", "excludes", "any_of", "none_of"})
+"""The operators on a multi-choice answer (a set of options); every other one compares a single value."""
 
 _NEGATE: dict[Op, Op] = {
     "has": "lacks",
@@ -127,9 +138,16 @@ _NEGATE: dict[Op, Op] = {
     "gte": "lt",
     "in": "nin",
     "nin": "in",
+    "contains": "excludes",
+    "excludes": "contains",
+    "any_of": "none_of",
+    "none_of": "any_of",
 }
 
-_ANSWER_OPS: dict[str, Op] = {"is": "eq", "is_not": "neq", "gt": "gt", "gte": "gte", "lt": "lt", "lte": "lte", "in": "in"}
+_ANSWER_OPS: dict[str, Op] = {
+    "is": "eq", "is_not": "neq", "gt": "gt", "gte": "gte", "lt": "lt", "lte": "lte", "in": "in",
+    "contains": "contains", "any_of": "any_of",
+}
 """The normal form's operator for each way a pack's YAML compares an answer."""
 
 
@@ -162,7 +180,26 @@ class Literal_:
         return compare(answers[self.key], self.op, self.value)
 
 
+def implied_literals(key: str, value: Value) -> tuple[Literal_, ...]:
+    """What an ``implies`` entry says as literals: the answer is ``value``; a multi-choice answer includes each of them."""
+    if isinstance(value, tuple):
+        return tuple(Literal_("answer", key, "contains", option) for option in value)
+    return (Literal_("answer", key, "eq", value),)
+
+
 def compare(given: Value, op: Op, value: Any) -> bool:
+    if op in SET_OPS:
+        # A set test on a single answer never holds, nor a single-value test on a set (rule checks forbid both).
+        chosen = given if isinstance(given, tuple) else ()
+        if op == "contains":
+            return isinstance(given, tuple) and value in chosen
+        if op == "excludes":
+            return isinstance(given, tuple) and value not in chosen
+        if op == "any_of":
+            return isinstance(given, tuple) and any(v in chosen for v in value)
+        return isinstance(given, tuple) and not any(v in chosen for v in value)  # none_of
+    if isinstance(given, tuple):
+        return False
     if op == "eq":
         return _same(given, value)
     if op == "neq":
@@ -218,7 +255,7 @@ def _dnf(node: Condition, negate: bool) -> list[tuple[Literal_, ...]]:
         return [(lit.negated() if negate else lit,)]
     if isinstance(node, AnswerLeaf):
         op = _ANSWER_OPS[node.operator]
-        value = tuple(node.operand) if op == "in" else node.operand
+        value = tuple(node.operand) if op in ("in", "any_of") else node.operand
         lit = Literal_("answer", node.answer, op, value)
         return [(lit.negated() if negate else lit,)]
     if isinstance(node, Not):

@@ -37,7 +37,7 @@ from durable import engine as durable_engine
 from pydantic_core import to_json
 
 from rules.compile import AS_OF, Compiled, Rule
-from rules.conditions import Literal_, Truth, Value, matching
+from rules.conditions import SET_OPS, Literal_, Truth, Value, matching
 
 
 @dataclass(frozen=True)
@@ -155,7 +155,7 @@ class DurableEngine:
             joined: dict[str, set[str]] = {}
             for rule in group:
                 if rule.joins_permit:
-                    joined.setdefault(rule.permit, set()).update(_field(lit) for lit in rule.conjunction)
+                    joined.setdefault(rule.permit, set()).update(f for lit in rule.conjunction for f in _fields(lit))
             shard = _Shard(
                 handle,
                 frozenset().union(*anchors),
@@ -174,14 +174,15 @@ class DurableEngine:
         return len(self._shards)
 
     def fire(self, facts: Facts) -> frozenset[str]:
-        answers = {key: _encode(value) for key, value in facts.answers.items()}
+        answers = {key: _answer_fields(key, value) for key, value in facts.answers.items()}
         fired: list[str] = []
         for shard in self._shards:
             if shard.concerns(facts.scope):
                 # Each ruleset sees only the facts its rules test: smaller messages, fewer tests.
                 values: dict[str, Any] = {"d": facts.day}
                 values.update({"s_" + item: True for item in facts.scope & shard.scope})
-                values.update({"a_" + key: answers[key] for key in shard.answers.intersection(answers)})
+                for key in shard.answers.intersection(answers):
+                    values.update(answers[key])
                 _fire_one(shard, values, fired)
         return frozenset(fired) - {_CATCH_ALL}
 
@@ -303,8 +304,34 @@ def _field(lit: Literal_) -> str:
     return "d" if lit.key == AS_OF else "a_" + lit.key
 
 
+def _option_field(key: str, option: str) -> str:
+    """The fact field saying a multi-choice answer includes ``option`` (hex-encoded: see _encode)."""
+    return f"a_{key}__{_encode(option)}"
+
+
+def _fields(lit: Literal_) -> tuple[str, ...]:
+    """Every fact field a literal reads: a set test reads the options it names besides the answer."""
+    if lit.op in SET_OPS:
+        options = lit.value if lit.op in ("any_of", "none_of") else (lit.value,)
+        return (_field(lit), *(_option_field(lit.key, option) for option in options))
+    return (_field(lit),)
+
+
+def _answer_fields(key: str, value: Value) -> dict[str, Any]:
+    """An answer as fact fields: one value, or for a multi-choice answer its size and one flag per option chosen."""
+    if isinstance(value, tuple):
+        return {"a_" + key: len(value), **{_option_field(key, option): True for option in value}}
+    return {"a_" + key: _encode(value)}
+
+
 def _test(lit: Literal_) -> dict[str, Any]:
     field = _field(lit)
+    if lit.op in SET_OPS:
+        options = lit.value if lit.op in ("any_of", "none_of") else (lit.value,)
+        flags = [_option_field(lit.key, option) for option in options]
+        if lit.op in ("contains", "any_of"):
+            return {flags[0]: True} if len(flags) == 1 else {"$or": [{flag: True} for flag in flags]}
+        return {"$and": [{"$ex": {field: 1}}, *({"$nex": {flag: 1}} for flag in flags)]}
     if lit.kind == "scope":
         return {field: True} if lit.op == "has" else {"$nex": {field: 1}}
     if lit.op == "eq":
@@ -318,7 +345,7 @@ def _test(lit: Literal_) -> dict[str, Any]:
     return {"$" + lit.op: {field: lit.value}}
 
 
-def _encode(value: Value) -> Value:
+def _encode(value: bool | int | float | str) -> bool | int | float | str:
     if isinstance(value, str):
         return "x" + value.encode().hex()
     if isinstance(value, float) and "e" in repr(value):

@@ -66,6 +66,12 @@ class QuestionType(StrEnum):
     boolean = "boolean"
     number = "number"
     choice = "choice"
+    multi_choice = "multi_choice"
+    """Several options at once (a gym with a pool and a climbing wall); conditions test the set."""
+
+    @property
+    def has_options(self) -> bool:
+        return self in (QuestionType.choice, QuestionType.multi_choice)
 
 
 class Question(Sourced):
@@ -84,9 +90,9 @@ class Question(Sourced):
 
     @model_validator(mode="after")
     def _shape(self) -> Question:
-        if self.type is QuestionType.choice and len(self.options) < 2:
+        if self.type.has_options and len(self.options) < 2:
             raise ValueError(f"question '{self.id}' is a choice and needs at least two options")
-        if self.type is not QuestionType.choice and self.options:
+        if not self.type.has_options and self.options:
             raise ValueError(f"question '{self.id}' has options but is of type {self.type.value}")
         if self.type is not QuestionType.number and (self.min is not None or self.max is not None or self.unit):
             raise ValueError(f"question '{self.id}': min, max and unit apply to numbers only")
@@ -142,6 +148,25 @@ class Element(Sourced):
     when: Condition | None = None
     fields: tuple[Id, ...] = ()
     materials: tuple[MaterialRef, ...] = ()
+    legal_basis: tuple[str, ...] = ()
+
+
+class Outcome(StrEnum):
+    """What a refusal means for the applicant."""
+
+    refuse = "refuse"
+    """不予许可: the department must refuse the permit."""
+    prohibit = "prohibit"
+    """不得经营: the business may not be run here at all."""
+
+
+class Refusal(Sourced):
+    """A situation in which the permit cannot be granted (不予许可/不得经营), with its legal basis."""
+
+    id: Id
+    outcome: Outcome = Outcome.refuse
+    text: Text = Field(description="the reason, as the notice states it")
+    when: Condition
     legal_basis: tuple[str, ...] = ()
 
 
@@ -233,6 +258,7 @@ class Permit(Sourced):
     fields: tuple[Id, ...] = ()
     materials: tuple[MaterialRef, ...] = ()
     elements: tuple[Element, ...] = ()
+    refusals: tuple[Refusal, ...] = ()
     order: int = 100
 
 
@@ -303,6 +329,7 @@ class Expect(RuleModel):
     materials_exclude: tuple[Id, ...] = ()
     fields_include: tuple[Id, ...] = ()
     commit_eligible: list[Id] | None = None
+    refusals: list[str] | None = Field(default=None, description="the refusals that hold, each as permit.refusal")
     questions_include: tuple[Id, ...] = ()
     questions_exclude: tuple[Id, ...] = ()
     complete: bool | None = None
@@ -317,6 +344,37 @@ class Scenario(RuleModel):
     answers: dict[str, Value | None] = {}
     commit: tuple[Id, ...] = ()
     expect: Expect
+
+
+# --- after issue (全生命周期): what a change, an extension, a suspension or a cancellation asks for ---
+
+
+class LifecycleKind(StrEnum):
+    """The applications a holder makes about a certificate after it is issued."""
+
+    change = "change"
+    extension = "extension"
+    suspension = "suspension"
+    cancellation = "cancellation"
+
+
+class LifecycleAsk(RuleModel):
+    """What one permit's department asks for on top of the lifecycle entry's own list."""
+
+    fields: tuple[Id, ...] = ()
+    materials: tuple[MaterialRef, ...] = ()
+
+
+class Lifecycle(Sourced):
+    """One lifecycle application type (变更, 延续, 歇业, 注销): its form fields, materials and time limit."""
+
+    id: LifecycleKind
+    name: Text
+    legal_basis: list[str] = Field(min_length=1)
+    fields: tuple[Id, ...] = Field(default=(), description="form-field dictionary ids asked again, filled from the certificate")
+    materials: tuple[MaterialRef, ...] = ()
+    permits: dict[Id, LifecycleAsk] = Field(default_factory=dict, description="per-permit additions")
+    time_limit: Days = Field(description="the department's time to decide, from acceptance")
 
 
 class PackMeta(RuleModel):
@@ -339,6 +397,7 @@ ENTITY_KINDS: dict[str, type[RuleModel]] = {
     "materials": Material,
     "fields": FormField,
     "scenarios": Scenario,
+    "lifecycle": Lifecycle,
 }
 """The top-level keys an entity file may hold, and the model of each entry."""
 

@@ -19,7 +19,7 @@ import logging
 import os
 import re
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,13 +28,14 @@ import yaml
 from pydantic import ValidationError
 
 from rules import yamlsource
-from rules.conditions import Condition, keys_of, normal_form
+from rules.conditions import SET_OPS, Condition, implied_literals, keys_of, normal_form
 from rules.errors import PackError, Problem
 from rules.model import (
     ENTITY_KINDS,
     Department,
     FormField,
     Industry,
+    Lifecycle,
     Material,
     MaterialRef,
     PackMeta,
@@ -87,6 +88,8 @@ class Pack:
     scenarios: list[Scenario]
     origins: dict[tuple[str, str], Origin] = field(repr=False)
     directory: Path = field(repr=False)
+    lifecycle: dict[str, Lifecycle] = field(default_factory=dict)
+    """what a change, an extension, a suspension or a cancellation of the certificate asks for, by kind."""
 
     @property
     def id(self) -> str:
@@ -242,6 +245,7 @@ def _build(
         scenarios=list(entities["scenarios"].values()),
         origins=origins,
         directory=directory,
+        lifecycle=entities["lifecycle"],
     )
     problems.extend(references(pack))
     problems.extend(dependency_cycles(pack))
@@ -560,7 +564,8 @@ def references(pack: Pack) -> list[Problem]:
     def check_implies(kind: str, owner_id: str, implies: dict[str, Any]) -> None:
         for qid, value in implies.items():
             question = pack.questions.get(qid)
-            issue = _literal_issue(question, "eq", value)
+            issues = (_literal_issue(question, lit.op, lit.value) for lit in implied_literals(qid, value))
+            issue = next(filter(None, issues), None)
             if issue:
                 problems.append(
                     Problem("bad_implies", f"{kind} '{owner_id}' 的 implies '{qid}': {issue}", pack.origin(kind, owner_id), qid)
@@ -623,6 +628,11 @@ def references(pack: Pack) -> list[Problem]:
                         key,
                     )
                 )
+        for refusal in p.refusals:
+            check_condition("permits", p.id, f"{label} 的不予许可情形 {refusal.id}", refusal.when)
+        refusal_ids = [r.id for r in p.refusals]
+        if len(refusal_ids) != len(set(refusal_ids)):
+            problems.append(Problem("duplicate_id", f"{label} 的不予许可情形 id 重复", pack.origin("permits", p.id), p.id))
         element_ids = [e.id for e in p.elements]
         if len(element_ids) != len(set(element_ids)):
             problems.append(Problem("duplicate_id", f"{label} 的要素 id 重复", pack.origin("permits", p.id), p.id))
@@ -633,12 +643,40 @@ def references(pack: Pack) -> list[Problem]:
                 if fid not in pack.fields:
                     missing("permits", p.id, elabel, "表单字段", fid)
             check_material_refs(p.id, elabel, e.materials)
+    for entry in pack.lifecycle.values():
+        problems.extend(_lifecycle_references(pack, entry))
     return problems
+
+
+def _lifecycle_references(pack: Pack, entry: Lifecycle) -> list[Problem]:
+    """A lifecycle entry names only fields, materials and permits the pack has."""
+    where = pack.origin("lifecycle", entry.id)
+    label = f"生命周期事项 {entry.id.value}"
+    wanted: list[tuple[str, str, Collection[str]]] = [("表单字段", f, pack.fields) for f in entry.fields]
+    wanted += [("材料", ref.material, pack.materials) for ref in entry.materials]
+    for permit, ask in entry.permits.items():
+        wanted.append(("许可事项", permit, pack.permits))
+        wanted += [("表单字段", f, pack.fields) for f in ask.fields]
+        wanted += [("材料", ref.material, pack.materials) for ref in ask.materials]
+    return [
+        Problem("dangling_reference", f"{label} 引用了不存在的{what} '{ref}'", where, ref)
+        for what, ref, known in wanted
+        if ref not in known
+    ]
 
 
 def _literal_issue(question: Question | None, op: str, value: Any) -> str | None:
     if question is None:
         return "没有这个问题"
+    multi = question.type is QuestionType.multi_choice
+    if (op in SET_OPS) != multi:
+        if multi:
+            return f"问题 {question.id} 是多选题, 只能用 contains 或 any_of 判断所选的集合"
+        return f"contains 和 any_of 只适用于多选题(multi_choice), 问题 {question.id} 是 {question.type.value}"
+    if multi:
+        values = value if op in ("any_of", "none_of") else (value,)
+        wrong = [v for v in values if v not in {o.value for o in question.options}]
+        return f"'{wrong[0]}' 不是它的选项" if wrong else None
     values = value if op in ("in", "nin") else (value,)
     if op in ("gt", "gte", "lt", "lte"):
         return None if question.type is QuestionType.number else f"大小比较只适用于数值问题, 它是 {question.type.value}"

@@ -17,7 +17,9 @@ from asgi_correlation_id import CorrelationIdMiddleware, correlation_id
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse, Response
+from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
+from fastapi.utils import generate_unique_id
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from rules.errors import InputError
@@ -39,7 +41,7 @@ from service.settings import Environment, Settings
 log = logging.getLogger("yiye.app")
 
 DESCRIPTION = """\
-一业一证 (one industry, one license): compose the tailored notice (告知单), the one merged form and the
+yiye 一业一证 (one industry, one license): compose the tailored notice (告知单), the one merged form and the
 deduplicated materials list for a business, and browse the rule packs behind them.
 
 * Every answer names the pack **version** it was composed with (body and `X-Pack-Version` header);
@@ -67,11 +69,21 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     app.state.engine.dispose()
 
 
+def operation_id(route: APIRoute) -> str:
+    """An API operation's id is its handler's name (a generated client's method); the web pages,
+    whose handlers' names repeat across routers, keep FastAPI's long unique ids."""
+    return route.name if route.path.startswith("/api/") else generate_unique_id(route)
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     logs.configure(settings.log_level, json_lines=settings.log_json)
     app = FastAPI(
-        title="yiye 一业一证",
+        # A generated client is named after the title: "yiye" makes the package yiye-client (yiye_client);
+        # the Chinese name leads the description instead.
+        title="yiye",
+        # Operation ids are the handlers' names (compose, list_industries, ...): a generated client's methods.
+        generate_unique_id_function=operation_id,
         version="1",
         description=DESCRIPTION,
         lifespan=lifespan,

@@ -11,9 +11,10 @@ import typer
 
 from composer import Composer, ComposeRequest, Composition
 from composer import scenarios as scenario_runner
-from rules import checks, packs, yamlsource
+from rules import checks, coverage, packs, yamlsource
 from rules.errors import InputError, PackError, Problem
 from service.cli_audit import register as register_audit
+from service.cli_certificates import register as register_certificates
 from service.cli_keys import register as register_keys
 from service.cli_report import fail_on
 from service.cli_serve import register as register_serve
@@ -28,6 +29,7 @@ register_users(app)  # `yiye users create` (service/cli_users.py)
 register_audit(app)  # `yiye audit verify` (service/cli_audit.py)
 register_worker(app)  # `yiye worker`, `yiye outbox status|retry` (service/cli_worker.py)
 register_keys(app)  # `yiye keys list|rotate|retire` (service/cli_keys.py)
+register_certificates(app)  # `yiye certificates verify FILE.pdf` (service/cli_certificates.py)
 
 PackOption = Annotated[str, typer.Option("--pack", "-p", help="规则包 id")]
 PacksDir = Annotated[Path, typer.Option("--packs-dir", help="规则包所在目录", exists=True, file_okay=False)]
@@ -145,9 +147,33 @@ def rules_test(
     ):
         if items:
             typer.echo(f"没有情形覆盖的{label}({len(items)}): {', '.join(items)}")
+    typer.echo(checks.inferred_summary(composer.pack))
     failed = sum(not o.passed for o in outcomes)
     typer.echo(f"{len(outcomes) - failed} passed, {failed} failed")
     if failed or not outcomes:
+        raise typer.Exit(1)
+
+
+RESEARCH_CATALOGUE = Path(__file__).resolve().parents[1].parent / "shared" / "research" / "catalog-draft.yaml"
+"""The research catalogue beside the repository (../shared/research), as the issue names it."""
+
+
+@rules_app.command("coverage")
+def rules_coverage(
+    catalogue: Annotated[Path, typer.Option(help="研究目录 catalog-draft.yaml")] = RESEARCH_CATALOGUE,
+    output: Annotated[Path, typer.Option(help="写入的覆盖表")] = packs.PACKS_DIR / "COVERAGE.md",
+    packs_dir: PacksDir = packs.PACKS_DIR,
+) -> None:
+    """生成覆盖表: 研究目录中每个已公布的事项、材料和行业套餐 → 规则包实体, 或缺少的原因。"""
+    if not catalogue.is_file():
+        missing = Problem("no_catalogue", f"找不到研究目录“{catalogue}”, 请用 --catalogue 指定", "--catalogue")
+        _print_problems([missing], as_json=False)
+        raise typer.Exit(2)
+    text = coverage.table(catalogue, packs_dir)
+    output.write_text(text, encoding="utf-8")
+    gaps = text.count(f"| {coverage.UNEXPLAINED} |")
+    typer.echo(f"已写入 {output}; 未说明的缺口 {gaps} 个")
+    if gaps:
         raise typer.Exit(1)
 
 
@@ -221,7 +247,7 @@ def _print_problems(problems: list[Problem], as_json: bool) -> None:
 
 def summary(c: Composition) -> str:
     """A readable Chinese (or English) summary of a composition for the terminal."""
-    lines = [c.notice.title, c.notice.intro, ""]
+    lines = [c.notice.title, *c.notice.refusals, c.notice.intro, ""]
     for p in c.permits:
         commit = "可告知承诺" if p.commitment.eligible else "不适用告知承诺"
         if p.commitment.chosen:

@@ -38,8 +38,11 @@ def outbox_status() -> None:
     from service.settings import Settings
 
     engine = make_engine(Settings().database_url)
-    with Session(engine) as session:
-        found = outbox.status(session)
+    try:
+        with Session(engine) as session:
+            found = outbox.status(session)
+    finally:
+        engine.dispose()
     typer.echo(f"待投递 {found.pending} 条, 已投递 {found.delivered} 条, 投递失败 {len(found.failed)} 条")
     for row in found.failed:
         typer.echo(f"  #{row.id} {row.topic} {row.key}: 尝试 {row.attempts} 次, 最后一次错误: {row.last_error}")

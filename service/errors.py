@@ -184,8 +184,10 @@ _VALIDATION_MESSAGES = {
 }
 """Chinese for every pydantic error type a request can meet here; ``{…}`` is filled from the error's context."""
 
-_KINDS = {"bool": "true/false", "int": "整数", "float": "数字", "str": "字符串", "none": "null"}
+_KINDS = {"bool": "true/false", "int": "整数", "float": "数字", "str": "字符串", "tuple[str, ...]": "字符串列表", "none": "null"}
 """Union members as pydantic names them at the end of an error's place, in Chinese."""
+_LIST_MEMBER = "tuple[str, ...]"
+"""The union member of a multi-choice answer: its errors name an item inside it, cut back to the member."""
 
 
 def where_of(loc: Sequence[Any]) -> str:
@@ -201,12 +203,12 @@ def validation_problems(errors: Sequence[Any]) -> list[Problem]:
     """pydantic error dicts → problems in Chinese; a value that fits no member of a union is one problem."""
     kinds: dict[tuple[Any, ...], list[str]] = {}
     for error in errors:
-        loc = tuple(error.get("loc", ()))
-        if _union_member(error, loc):
+        loc = _member_loc(error)
+        if _union_member(error, loc) and _KINDS[loc[-1]] not in kinds.get(loc[:-1], []):
             kinds.setdefault(loc[:-1], []).append(_KINDS[loc[-1]])
     problems: list[Problem] = []
     for error in errors:
-        loc = tuple(error.get("loc", ()))
+        loc = _member_loc(error)
         if not _union_member(error, loc):
             problems.append(_problem(error))
         elif loc[:-1] in kinds:
@@ -215,6 +217,11 @@ def validation_problems(errors: Sequence[Any]) -> list[Problem]:
             message = f"应为 {listed}" if listed[0].isascii() else f"应为{listed}"
             problems.append(Problem("wrong_type", message, where_of(loc[:-1]), _subject(error)))
     return problems
+
+
+def _member_loc(error: dict[str, Any]) -> tuple[Any, ...]:
+    loc = tuple(error.get("loc", ()))
+    return loc[: loc.index(_LIST_MEMBER) + 1] if _LIST_MEMBER in loc else loc
 
 
 def _union_member(error: dict[str, Any], loc: tuple[Any, ...]) -> bool:

@@ -144,6 +144,10 @@ class Limit:
             raise RateLimited(max(1, math.ceil(quota.reset_at - time.time())), client)
 
 
+API_LIMIT = Limit("api", "rate_limit_api")
+"""The limit on the JSON API: every route under /api/v1 counts against it together."""
+
+
 class RateLimitHeaders(ResponseHeaders):
     """Add the quota a limited route counted to its response, whatever answered (a page, JSON, a 429)."""
 

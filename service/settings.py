@@ -110,6 +110,11 @@ class Settings(BaseSettings):
         default="http://127.0.0.1:8000", max_length=100, description="where the public reaches this service: the QR's URL"
     )
     rate_limit_verify: str = Field(default="60/minute", description="per client on the public certificate verify page")
+    elicence_url: str | None = Field(
+        default=None, max_length=500, description="the city's e-licence library (市电子证照库) endpoint; unset, nothing is pushed"
+    )
+    elicence_token: str | None = Field(default=None, description="bearer token the e-licence library expects, if any")
+    elicence_timeout: float = Field(default=10, gt=0, le=120, description="seconds to wait for the library's answer")
 
     log_level: str = "INFO"
     log_json: bool = True

@@ -13,6 +13,7 @@ from starlette.concurrency import run_in_threadpool
 
 from composer.model import ComposeRequest, Composition
 from service import crud
+from service.api.repeats import ComposedResponse, RepeatsRoute
 from service.api.schemas import COMPOSE_EXAMPLE, PackAsOf, QuestionsResponse
 from service.api.strict_json import StrictJSONRoute
 from service.compose import Composed
@@ -76,17 +77,6 @@ ComposeBody = Annotated[ComposeRequest, Body(openapi_examples=_BODY_EXAMPLES)]
 _STORE = "store the input, pack version and output hash; the id comes back in X-Composition-Id"
 
 
-@router.post(
-    "/compose",
-    response_model=Composition,
-    responses={
-        200: {
-            "description": "The composition. Headers: X-Pack-Version, X-Output-SHA256 (sha256 of this body), "
-            "X-Composition-Id when stored.",
-        },
-        **_RESPONSES,
-    },
-)
 async def compose(
     request: ComposeBody,
     service: ComposeServiceDep,
@@ -100,15 +90,27 @@ async def compose(
     # (measured, one worker under 32 connections: 4.85 → 2.83 ms of CPU per uncached request).
     # A cached composition costs a dictionary lookup. Storing writes to the database: thread pool.
     composed = service.compose(request, source="api")
-    headers = {
-        "X-Pack-Version": composed.output.pack_version,
-        "X-Output-SHA256": composed.output.sha256,
-        "X-Cache": "hit" if composed.cached else "miss",
-    }
+    response = ComposedResponse(composed.output, cached=composed.cached, composed=composed)
     if store:
         stored = await run_in_threadpool(_store, http.app.state.engine, composed)
-        headers["X-Composition-Id"] = str(stored)
-    return Response(content=composed.output.body, media_type="application/json", headers=headers)
+        response.headers["X-Composition-Id"] = str(stored)
+    return response
+
+
+router.add_api_route(
+    "/compose",
+    compose,
+    methods=["POST"],
+    response_model=Composition,
+    responses={
+        200: {
+            "description": "The composition. Headers: X-Pack-Version, X-Output-SHA256 (sha256 of this body), "
+            "X-Composition-Id when stored.",
+        },
+        **_RESPONSES,
+    },
+    route_class_override=RepeatsRoute,  # an exact repeat is answered before its body is read
+)
 
 
 def _store(engine: Engine, composed: Composed) -> uuid.UUID:

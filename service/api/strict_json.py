@@ -96,6 +96,8 @@ class StrictJSONRoute(APIRoute):
         handle = super().get_route_handler()
 
         async def strict(request: Request) -> Response:
-            return await handle(StrictJSONRequest(request.scope, request.receive))
+            if not isinstance(request, StrictJSONRequest):
+                request = StrictJSONRequest(request.scope, request.receive)
+            return await handle(request)
 
         return strict

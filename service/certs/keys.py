@@ -4,20 +4,26 @@ The newest key that is not retired and whose private file this host has signs; e
 verifies, so a rotation leaves earlier certificates verifiable until their key is retired. The first
 key is made the first time one is needed. The folder is the service's secret: keep it out of backups
 of the database and out of the repository (``var/`` is git-ignored).
+
+The PDF's PAdES seal lives beside them in ``pades/``: the bureau's certificate, its key and the CA
+certificate checkers trust. Outside production a test CA is made there at first need.
 """
 
 from __future__ import annotations
 
 import os
+import threading
 from datetime import datetime
 from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat, load_pem_private_key
+from sqlalchemy import update
 from sqlmodel import Session, col, select
 
+from certificates.seal import SIGNER_CERT_FILE, Seal, make_test_ca
 from certificates.tokens import KeyRing, key_id, public_raw
-from service.certs.models import CertificateKey
+from service.certs.models import CertificateKey, StatusList
 from service.models import utcnow
 
 
@@ -57,6 +63,8 @@ def retire(session: Session, kid: str) -> bool:
     if row is None or row.retired_at is not None:
         return False
     row.retired_at = utcnow()
+    # the stored status list may be signed by it: have the next fetch sign a new one
+    session.execute(update(StatusList).values(generated_at=None))
     session.commit()
     return True
 
@@ -82,3 +90,18 @@ def signing_ring(session: Session, folder: Path) -> KeyRing:
 
 def _created(row: CertificateKey) -> datetime:
     return row.created_at.replace(tzinfo=None)
+
+
+_seals: dict[Path, Seal] = {}
+_seal_lock = threading.Lock()
+
+
+def seal(folder: Path, *, test_ca: bool) -> Seal:
+    """The bureau's PAdES seal from ``folder/pades``, loaded once; with ``test_ca``, a test CA is made there if none is."""
+    where = folder / "pades"
+    with _seal_lock:
+        if where not in _seals:
+            if test_ca and not (where / SIGNER_CERT_FILE).is_file():
+                make_test_ca(where)
+            _seals[where] = Seal.load(where)
+        return _seals[where]

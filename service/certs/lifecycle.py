@@ -21,8 +21,9 @@ from certificates.face import CertificateFace, NotLicensed, SubPermit
 from certificates.numbers import new_number, permit_number
 from certificates.status import ItemState
 from composer import Composer
+from service.certs import publish
 from service.certs.keys import signing_ring
-from service.certs.models import Certificate
+from service.certs.models import Certificate, LifecycleRequest
 from service.compose import TIMEZONE
 from service.compose import today as beijing_today
 from service.models import User, utcnow
@@ -79,7 +80,7 @@ def issue(
         raise Invalid([problem("nothing_granted", "本申请没有准予许可的事项，不能发证", "application_id", str(application.id))])
     on = today or beijing_today()
     previous = current(session, application.id)
-    values = {**application.form_values, **(form_values or {})}
+    values = {**application.form_values, **changed_values(session, application.id), **(form_values or {})}
     face = _face(application, tasks, composer, values, previous, on)
     if previous is not None and CertificateFace.model_validate(previous.face).same_face(face):
         message = f"证面未变化，无需换发（现为第 {previous.version} 版）"
@@ -97,9 +98,11 @@ def issue(
             issued_by=actor.id,
         )
         session.add(certificate)
+        publish.issued(session, certificate)
         if previous is not None:
             previous.superseded_at = utcnow()
             session.add(previous)
+            publish.changed(session, previous)
             _record(session, actor, previous, "supersede", ("issued", "superseded"), {"by_version": face.version})
         issued = {
             "application": application.number,
@@ -121,6 +124,7 @@ def record_recovery(session: Session, *, actor: User | None, application_id: uui
     certificate.recovered_at = utcnow()
     certificate.recovery_reason = reason[:300]
     session.add(certificate)
+    publish.changed(session, certificate)
     _record(session, actor, certificate, "recover", ("issued", "void"), {"permit": permit}, reason)
 
 
@@ -147,6 +151,21 @@ def _record(
         reason=reason,
         data=facts,
     )
+
+
+def changed_values(session: Session, origin_id: uuid.UUID) -> dict[str, Any]:
+    """The face details every change application of the certificate gave that all its departments approved, later ones last."""
+    query = (
+        select(LifecycleRequest, Application)
+        .join(Application, col(Application.id) == col(LifecycleRequest.application_id))
+        .where(LifecycleRequest.origin_id == origin_id, LifecycleRequest.kind == "change", Application.status == "decided")
+        .order_by(col(Application.decided_at))
+    )
+    values: dict[str, Any] = {}
+    for request, change in session.exec(query):
+        if all(t.status == "approved" for t in tasks_of(session, change.id)):
+            values |= request.values
+    return values
 
 
 def recorded_states(tasks: list[PermitTask]) -> dict[str, ItemState]:
@@ -179,7 +198,7 @@ def _face(
                     department=task.department,
                     department_name=department_name,
                     valid_from=valid_from,
-                    valid_to=_term_end(valid_from, permit.get("validity_years")),
+                    valid_to=term_end(valid_from, permit.get("validity_years")),
                     on_commitment=task.on_commitment,
                 )
             )
@@ -208,7 +227,7 @@ def _beijing_date(moment: datetime) -> date:
     return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(TIMEZONE).date()
 
 
-def _term_end(start: date, years: object) -> date | None:
+def term_end(start: date, years: object) -> date | None:
     """The last day of a term of ``years`` from ``start`` (a term from 29 February ends on 28 February)."""
     if not isinstance(years, int):
         return None

@@ -6,7 +6,7 @@ Private keys never enter the database: they are files in ``YIYE_KEYS_DIR`` (``se
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -35,6 +35,15 @@ class Certificate(SQLModel, table=True):
         default=None, sa_type=sa.DateTime(timezone=True), nullable=True, description="收回: recorded when a sub-permit ended it"
     )
     recovery_reason: str = Field(default="", max_length=300)
+    list_index: int | None = Field(
+        default=None, unique=True, index=True, description="its bit in the status list (statuslist.py)"
+    )
+    expires_on: date | None = Field(default=None, description="the earliest sub-permit's last day: void after it")
+
+    @property
+    def revision(self) -> int:
+        """How many recorded facts the version has had: issued, then superseded and recovered, each at most once."""
+        return 1 + (self.superseded_at is not None) + (self.recovered_at is not None)
 
     @property
     def departments(self) -> list[str]:
@@ -50,3 +59,63 @@ class CertificateKey(SQLModel, table=True):
     public_key: str = Field(max_length=64, description="the raw Ed25519 public key, hex")
     created_at: datetime = Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True), nullable=False)
     retired_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True), nullable=True)
+
+
+class StatusList(SQLModel, table=True):
+    """The certificates' status list: the next free index, and the latest signed list (one row)."""
+
+    __tablename__ = "status_list"
+
+    id: int = Field(default=1, primary_key=True, sa_column_kwargs={"autoincrement": False})
+    next_index: int = 0
+    jws: str = Field(default="", sa_type=sa.Text, description="the signed BitstringStatusListCredential, compact JWS")
+    generated_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True), nullable=True)
+
+
+_holding_version = sa.Column("version", sa.Integer, nullable=False)
+
+
+class PermitHolding(SQLModel, table=True):
+    """A granted sub-permit after its grant: its live state and term, moved only by ``HoldingFlow``.
+
+    Made the first time something happens to the permit after issue; until then the permit task's
+    decision and the certificate's face are its record.
+    """
+
+    __tablename__ = "permit_holding"
+    __table_args__ = (sa.UniqueConstraint("application_id", "permit", name="uq_permit_holding_application_id_permit"),)
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    application_id: uuid.UUID = Field(foreign_key="application.id", index=True)
+    owner_id: uuid.UUID = Field(foreign_key="user.id", description="the holder, for permission checks")
+    permit: str = Field(max_length=64)
+    permit_name: str = Field(max_length=200)
+    department: str = Field(max_length=64, index=True)
+    status: str = Field(max_length=30)
+    valid_to: date | None = Field(default=None, description="the live term: an extension moves it without a new certificate")
+    suspended_until: date | None = None
+    version: int = Field(default=1, sa_column=_holding_version)
+
+    __mapper_args__ = {"version_id_col": _holding_version}
+
+    @property
+    def departments(self) -> list[str]:
+        return [self.department]
+
+
+class LifecycleRequest(SQLModel, table=True):
+    """What makes an application one about an issued certificate: its kind, the certificate and the permits it touches."""
+
+    __tablename__ = "lifecycle_request"
+
+    application_id: uuid.UUID = Field(foreign_key="application.id", primary_key=True)
+    kind: str = Field(max_length=20, description="change, extension, suspension or cancellation")
+    origin_id: uuid.UUID = Field(
+        foreign_key="application.id", index=True, description="the application the certificate was issued on"
+    )
+    certificate_id: uuid.UUID = Field(foreign_key="certificate.id", description="the version applied from")
+    permits: list[str] = Field(sa_type=JSONColumn)
+    values: dict[str, Any] = Field(default_factory=dict, sa_type=JSONColumn, description="the face details asked for anew")
+    suspend_from: date | None = None
+    suspend_to: date | None = None
+    reason: str = Field(default="", max_length=500)

@@ -15,14 +15,17 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
-from certificates import qr
 from certificates.face import CertificateFace
-from certificates.render import render_html, render_pdf
-from service.certs.keys import signing_ring
+from certificates.render import render_html
+from certificates.statuslist import MEDIA_TYPE, jwk
+from service.certs.documents import signed_pdf, verify_url
+from service.certs.keys import listing
 from service.certs.lifecycle import issue
 from service.certs.models import Certificate
-from service.certs.verify import Unverifiable, verify
+from service.certs.statuslist import PATH, current
+from service.certs.verify import Unverifiable, scan
 from service.compose import today
 from service.deps import CsrfProtected, CurrentUser, RegistryDep, SessionDep
 from service.errors import NotFound
@@ -30,6 +33,7 @@ from service.i18n import negotiate, translations
 from service.pages import responses as pages
 from service.pages.templating import PAGE_HEADERS, render, templates
 from service.ratelimit import Limit
+from service.settings import Environment
 from service.workflow.errors import WorkflowError
 from service.workflow.models import Application
 from service.workflow.roles import Action, may
@@ -55,10 +59,10 @@ PDF: dict[int | str, dict[str, Any]] = {
         429: pages.RATE_LIMITED,
     },
 )
-def verify_page(request: Request, token: str, session: SessionDep) -> HTMLResponse:
+async def verify_page(request: Request, token: str) -> HTMLResponse:
     """扫码核验: the certificate's authenticity, its state and every sub-permit's live state."""
     try:
-        shown = verify(session, token, today())
+        shown = await run_in_threadpool(scan, request.app.state.engine, token, today())
     except Unverifiable as exc:
         return _public(request, "certificate_unverifiable.html", {"reason": exc.message}, status_code=400)
     return _public(request, "certificate_verify.html", {"shown": shown})
@@ -128,12 +132,6 @@ def _own(session: SessionDep, user: CurrentUser, certificate_id: uuid.UUID) -> C
     return certificate
 
 
-def _url(request: Request, session: SessionDep, certificate: Certificate) -> str:
-    settings = request.app.state.settings
-    token = signing_ring(session, settings.keys_dir).sign(certificate.id, certificate.version)
-    return qr.verify_url(settings.public_url, token)
-
-
 @router.get(
     "/certificates/{certificate_id}",
     response_class=HTMLResponse,
@@ -142,16 +140,39 @@ def _url(request: Request, session: SessionDep, certificate: Certificate) -> str
 def certificate_page(request: Request, certificate_id: uuid.UUID, session: SessionDep, user: CurrentUser) -> HTMLResponse:
     """The certificate as printed, with its QR (its holder, the window, the departments it names)."""
     certificate = _own(session, user, certificate_id)
-    page = render_html(CertificateFace.model_validate(certificate.face), _url(request, session, certificate))
+    settings = request.app.state.settings
+    url = verify_url(session, settings.keys_dir, settings.public_url, certificate)
+    page = render_html(CertificateFace.model_validate(certificate.face), url)
     return HTMLResponse(page, headers=PAGE_HEADERS)
 
 
 @router.get("/certificates/{certificate_id}/certificate.pdf", response_class=Response, responses=PDF)
 def certificate_pdf(request: Request, certificate_id: uuid.UUID, session: SessionDep, user: CurrentUser) -> Response:
-    """The certificate as an A4 PDF, its QR on it."""
+    """The certificate as an A4 PDF, its QR on it, signed by the bureau (PAdES)."""
     certificate = _own(session, user, certificate_id)
     face = CertificateFace.model_validate(certificate.face)
-    pdf = render_pdf(face, _url(request, session, certificate))
+    settings = request.app.state.settings
+    test_ca = settings.env is not Environment.production
+    pdf = signed_pdf(session, settings.keys_dir, settings.public_url, certificate, test_ca=test_ca)
     name = f"行业综合许可凭证-{face.number}-第{face.version}版.pdf"
     disposition = f"attachment; filename=\"certificate-{face.number}-v{face.version}.pdf\"; filename*=UTF-8''{quote(name)}"
     return Response(pdf, media_type="application/pdf", headers={"Content-Disposition": disposition, "Cache-Control": "no-store"})
+
+
+STATUS_LIST: dict[int | str, dict[str, Any]] = {
+    200: {"description": "The signed BitstringStatusListCredential", "content": {MEDIA_TYPE: {"schema": {"type": "string"}}}}
+}
+
+
+@router.get(PATH, response_class=Response, responses=STATUS_LIST)
+def status_list(request: Request, session: SessionDep) -> Response:
+    """证照状态列表: every certificate version's bit (set: no longer in force), signed, for checkers offline."""
+    settings = request.app.state.settings
+    jws = current(session, settings.keys_dir, settings.public_url)
+    return Response(jws, media_type=MEDIA_TYPE, headers={"Cache-Control": "public, max-age=60"})
+
+
+@router.get("/status/keys", responses={200: {"description": "JWKS: the public keys that sign tokens and the status list"}})
+def status_keys(session: SessionDep) -> dict[str, list[dict[str, str]]]:
+    """签名公钥 (JWKS): every key in use, by ``kid``, to check the status list and the QR tokens."""
+    return {"keys": [jwk(row.key_id, bytes.fromhex(row.public_key)) for row in listing(session) if row.retired_at is None]}

@@ -6,19 +6,25 @@ A superseded version shows its number, version and that it was re-issued, and no
 
 from __future__ import annotations
 
+import uuid
+from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Literal
+from typing import Any, Literal
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from pydantic import BaseModel, ConfigDict, Field, JsonValue
+from sqlalchemy import Connection, Engine, Row, Select, bindparam, exists, func, select
 from sqlmodel import Session
 
 from certificates.face import ISSUER, CertificateFace
-from certificates.status import derive
-from certificates.tokens import MAX_TOKEN_CHARS, InvalidToken, TokenError
-from service.certs.keys import verifying_ring
-from service.certs.lifecycle import current, recorded_states, tasks_of
-from service.certs.models import Certificate
+from certificates.status import ItemState, Status, derive
+from certificates.tokens import MAX_TOKEN_CHARS, InvalidToken, Read, TokenError
+from rules.model import LifecycleKind
+from service.certs.holdings import OPEN, Held, Live, live_from
+from service.certs.lifecycle import RECORDED
+from service.certs.models import Certificate, CertificateKey, LifecycleRequest, PermitHolding
 from service.models import utcnow
+from service.workflow.models import Application, PermitTask
 
 
 class Unverifiable(Exception):
@@ -42,7 +48,7 @@ _ITEM_EXAMPLE: dict[str, JsonValue] = {
     "state_label": "有效",
 }
 _NOT_LICENSED_EXAMPLE: dict[str, JsonValue] = {
-    "name": "特种行业许可证(旅馆业)",
+    "name": "特种行业许可证（旅馆业）",
     "department_name": "区公安分局",
     "reason": "不予许可",
 }
@@ -99,6 +105,7 @@ class VerifyOut(BaseModel):
                     "not_licensed": [_NOT_LICENSED_EXAMPLE],
                     "superseded_by_version": None,
                     "void_because": [],
+                    "status_list_index": 41,
                     "checked_at": "2026-12-07T08:00:00Z",
                 }
             ]
@@ -122,30 +129,120 @@ class VerifyOut(BaseModel):
     not_licensed: list[NotLicensedOut]
     superseded_by_version: int | None = Field(description="the version that replaced this one, when it was re-issued")
     void_because: list[str] = Field(description="the sub-permits whose end voided it")
+    status_list_index: int | None = Field(description="its bit in the signed status list at /status/certificates")
     checked_at: datetime
 
 
-def verify(session: Session, token: str, today: date) -> VerifyOut:
+def scan(engine: Engine, token: str, today: date) -> VerifyOut:
+    """``verify`` on a connection of its own in autocommit: one statement, no transaction to open or roll back."""
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        return verify(connection, token, today)
+
+
+def verify(db: Connection | Session, token: str, today: date) -> VerifyOut:
     """The certificate the token names, as it stands today; ``Unverifiable`` when the token proves nothing."""
     if len(token) > MAX_TOKEN_CHARS:
         raise Unverifiable(TokenError.malformed.value, TokenError.malformed.label)
     try:
-        proved = verifying_ring(session).verify(token)
+        claimed = Read.of(token)
+        rows = records(db, claimed.key_id, claimed.certificate_id)
+        key = rows[0] if rows else None
+        public = Ed25519PublicKey.from_public_bytes(bytes.fromhex(key.public_key)) if key is not None else None
+        proved = claimed.check(public, retired=key is not None and key.retired_at is not None)
     except InvalidToken as exc:
         raise Unverifiable(exc.reason.value, exc.reason.label) from exc
-    certificate = session.get(Certificate, proved.certificate_id)
-    if certificate is None or certificate.version != proved.version:
+    if rows[0].face is None or rows[0].version != proved.version:
         raise Unverifiable("certificate_unknown", "凭证码签名有效，但本系统没有这份凭证的记录")
-    return _shape(session, certificate, proved.key_id, today)
+    return _shape(Standing.of(db, rows, today), proved.key_id)
 
 
-def _shape(session: Session, certificate: Certificate, key_id: str, today: date) -> VerifyOut:
-    face = CertificateFace.model_validate(certificate.face)
-    newest = current(session, certificate.application_id)
-    superseded_by = newest.version if newest is not None and newest.id != certificate.id else None
-    status = derive(
-        face, recorded_states(tasks_of(session, certificate.application_id)), superseded=superseded_by is not None, today=today
+def records(db: Connection | Session, key_id: str, certificate_id: uuid.UUID) -> list[Row[Any]]:
+    """One indexed query: the key, the certificate, its newest version, its tasks' states and holdings (a row per task).
+
+    The key drives the join, so an unknown key finds no row and an unknown certificate a row without one.
+    """
+    return list(db.execute(_RECORDS, {"kid": key_id, "id": certificate_id}).all())
+
+
+def _records() -> Select[Any]:
+    key, certificate, task = CertificateKey.__table__, Certificate.__table__, PermitTask.__table__  # type: ignore[attr-defined]
+    held, request = PermitHolding.__table__, LifecycleRequest.__table__  # type: ignore[attr-defined]
+    later = certificate.alias("later")
+    newest = select(func.max(later.c.version)).where(later.c.application_id == certificate.c.application_id).scalar_subquery()
+    renewal_open = exists(_open_extensions(request).where(request.c.origin_id == certificate.c.application_id))
+    joined = (
+        key.outerjoin(certificate, certificate.c.id == bindparam("id", type_=certificate.c.id.type))
+        .outerjoin(task, task.c.application_id == certificate.c.application_id)
+        .outerjoin(held, (held.c.application_id == task.c.application_id) & (held.c.permit == task.c.permit))
     )
+    columns = (key.c.public_key, key.c.retired_at, certificate.c.face, certificate.c.version, certificate.c.list_index)
+    return (
+        select(
+            *columns,
+            certificate.c.application_id,
+            newest.label("newest"),
+            renewal_open.label("renewal_open"),
+            task.c.permit,
+            task.c.status,
+            held.c.status.label("held_status"),
+            held.c.valid_to.label("held_valid_to"),
+            held.c.suspended_until.label("held_suspended_until"),
+        )
+        .select_from(joined)
+        .where(key.c.key_id == bindparam("kid"))
+    )
+
+
+def _open_extensions(request: Any) -> Select[Any]:
+    """Extension applications about a certificate still being handled (their permits show 延续中)."""
+    application = Application.__table__  # type: ignore[attr-defined]
+    return (
+        select(request.c.permits)
+        .join(application, application.c.id == request.c.application_id)
+        .where(request.c.kind == LifecycleKind.extension.value, application.c.status.in_(OPEN))
+    )
+
+
+_RECORDS = _records()
+
+
+def _renewing(db: Connection | Session, origin_id: uuid.UUID) -> set[str]:
+    """The permits an open extension application names (asked only when the scan's row says there is one)."""
+    request = LifecycleRequest.__table__  # type: ignore[attr-defined]
+    lists = db.execute(_open_extensions(request).where(request.c.origin_id == origin_id)).scalars()
+    return {permit for permits in lists for permit in permits}
+
+
+@dataclass(frozen=True)
+class Standing:
+    """A certificate version as the records have it now: its face, derived status, live terms, and what replaced it."""
+
+    face: CertificateFace
+    status: Status
+    live: Live
+    superseded_by: int | None
+    list_index: int | None
+
+    @classmethod
+    def of(cls, db: Connection | Session, rows: list[Row[Any]], today: date) -> Standing:
+        """From the rows of ``records`` for an existing certificate."""
+        first = rows[0]
+        face = CertificateFace.model_validate(first.face)
+        recorded = {row.permit: RECORDED.get(row.status, ItemState.withdrawn) for row in rows if row.permit is not None}
+        held = {
+            row.permit: Held(row.held_status, row.held_valid_to, row.held_suspended_until)
+            for row in rows
+            if row.held_status is not None
+        }
+        renewing = _renewing(db, first.application_id) if first.renewal_open else set()
+        live = live_from(recorded, held, renewing, today)
+        superseded_by = first.newest if first.newest != face.version else None
+        status = derive(face, live.states, superseded=superseded_by is not None, today=today, terms=live.terms)
+        return cls(face, status, live, superseded_by, first.list_index)
+
+
+def _shape(standing: Standing, key_id: str) -> VerifyOut:
+    face, status, superseded_by = standing.face, standing.status, standing.superseded_by
     shown = superseded_by is None
     items = {i.permit: i for i in status.items}
     return VerifyOut(
@@ -169,7 +266,7 @@ def _shape(session: Session, certificate: Certificate, key_id: str, today: date)
                 number=p.number,
                 department_name=p.department_name,
                 valid_from=p.valid_from,
-                valid_to=p.valid_to,
+                valid_to=standing.live.terms.get(p.permit, p.valid_to),
                 on_commitment=p.on_commitment,
                 state=items[p.permit].state.value,
                 state_label=items[p.permit].label,
@@ -183,5 +280,6 @@ def _shape(session: Session, certificate: Certificate, key_id: str, today: date)
         else [],
         superseded_by_version=superseded_by,
         void_because=status.void_because,
+        status_list_index=standing.list_index,
         checked_at=utcnow(),
     )

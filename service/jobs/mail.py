@@ -20,7 +20,9 @@ def send(settings: Settings, *, to: str, subject: str, body: str, message_id: st
     message["Subject"] = subject
     message["Date"] = formatdate(usegmt=True)
     message["Message-ID"] = f"<{message_id}@{urlsplit(settings.site_url).hostname or 'yiye'}>"
-    message.set_content(f"{body}\n\n查看全部通知：{settings.site_url.rstrip('/')}/notifications\n\n（本邮件由系统自动发送，请勿回复。）\n")
+    message.set_content(
+        f"{body}\n\n查看全部通知：{settings.site_url.rstrip('/')}/notifications\n\n（本邮件由系统自动发送，请勿回复。）\n"
+    )
     with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=settings.smtp_timeout) as smtp:
         if settings.smtp_starttls:
             smtp.starttls()

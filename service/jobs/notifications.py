@@ -1,8 +1,9 @@
 """Who hears about what: an outbox row becomes one notification per person, and an e-mail to those with an address.
 
-A state change tells the applicant; a task that becomes ready for decision tells its department's reviewers.
-A task due soon (80 % of its working days used) reminds its department's reviewers; an overdue one is escalated
-to them and to the district's supervisors.
+A state change tells the applicant (a held permit's, its holder); a task that becomes ready for decision tells
+its department's reviewers. A task due soon (80 % of its working days used) reminds its department's reviewers;
+an overdue one is escalated to them and to the district's supervisors. A term ending soon reminds the holder to
+apply for extension.
 """
 
 from __future__ import annotations
@@ -15,13 +16,15 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from service.certs import elicence, publish, statuslist
+from service.certs.models import Certificate, PermitHolding
 from service.jobs import mail, outbox
 from service.jobs.models import Notification, OutboxRow
 from service.models import User, utcnow
 from service.settings import Settings
 from service.workflow.models import Application, Inspection, PermitTask
 from service.workflow.roles import Role
-from service.workflow.states import APPLICATION_LABELS, INSPECTION_LABELS, TASK_LABELS
+from service.workflow.states import APPLICATION_LABELS, HOLDING_LABELS, INSPECTION_LABELS, TASK_LABELS
 
 
 @dataclass(frozen=True)
@@ -35,6 +38,12 @@ def deliver(settings: Settings) -> outbox.Deliver:
     """The worker's delivery of every outbox topic."""
 
     def deliver_row(session: Session, row: OutboxRow) -> None:
+        if row.topic == publish.ELICENCE:
+            elicence.deliver(session, settings, row)
+            return
+        if row.topic == publish.STATUS_LIST:
+            statuslist.deliver(session, settings.keys_dir, settings.public_url, row)
+            return
         if row.topic == "email":
             payload = row.payload
             mail.send(settings, to=payload["to"], subject=payload["subject"], body=payload["body"], message_id=f"outbox-{row.id}")
@@ -87,6 +96,13 @@ def _state_message(session: Session, event: dict[str, Any]) -> Message | None:
             f"{task.permit_name}：{label}（{application.number}）",
             f"您申请的“{task.permit_name}”（受理编号 {application.number}）现为“{label}”。{because}",
         )
+    if event["subject_kind"] == "holding":
+        held = session.get(PermitHolding, subject_id)
+        holder = session.get(User, held.owner_id) if held else None
+        if held is None or holder is None:
+            return None
+        label = HOLDING_LABELS.get(to, to)
+        return Message([holder], f"{held.permit_name}：{label}", f"您持有的“{held.permit_name}”现为“{label}”。{because}")
     if event["subject_kind"] == "inspection":
         inspection = session.get(Inspection, subject_id)
         application = session.get(Application, inspection.application_id) if inspection else None
@@ -120,9 +136,25 @@ def _reminder_message(session: Session, reminder: dict[str, Any]) -> Message | N
     )
 
 
+def _extension_message(session: Session, reminder: dict[str, Any]) -> Message | None:
+    certificate = session.get(Certificate, uuid.UUID(reminder["certificate_id"]))
+    holder = session.get(User, certificate.owner_id) if certificate else None
+    if certificate is None or holder is None:
+        return None
+    name = next((p["name"] for p in certificate.face["permits"] if p["permit"] == reminder["permit"]), reminder["permit"])
+    ends = _day(date.fromisoformat(reminder["valid_to"]))
+    return Message(
+        [holder],
+        f"请及时申请延续：{name}（凭证 {certificate.number}）",
+        f"您的行业综合许可凭证 {certificate.number} 上的“{name}”将于 {ends}到期（还有 {reminder['days_left']} 天）。"
+        f"请在到期三十日前申请延续（《中华人民共和国行政许可法》第五十条）：/certificates/{certificate.id}/apply/extension",
+    )
+
+
 MESSAGES: dict[str, Callable[[Session, dict[str, Any]], Message | None]] = {
     "state": _state_message,
     "reminder": _reminder_message,
+    "extension": _extension_message,
 }
 """What each topic tells whom (``email`` rows are the messages themselves)."""
 

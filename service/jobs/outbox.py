@@ -157,9 +157,7 @@ def _fail(session: Session, settings: Settings, row_id: int, error: str, done: P
 def next_due(session: Session, now: datetime) -> datetime | None:
     """When the earliest row still owed can next be tried (its backoff over, or a dead worker's lease run out)."""
     waiting = session.exec(select(func.min(OutboxRow.next_attempt_at)).where(_pending(), _free(now))).one()
-    leased = session.exec(
-        select(func.min(OutboxRow.claimed_until)).where(_pending(), col(OutboxRow.claimed_until) >= now)
-    ).one()
+    leased = session.exec(select(func.min(OutboxRow.claimed_until)).where(_pending(), col(OutboxRow.claimed_until) >= now)).one()
     times = [_aware(t) for t in (waiting, leased) if t is not None]
     return min(times) if times else None
 

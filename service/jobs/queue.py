@@ -1,7 +1,7 @@
 """The job queue ``yiye worker`` consumes (huey): SQLite storage embedded, Redis when ``YIYE_REDIS_URL`` is set.
 
 Jobs: the outbox relay, every minute and at start (and sooner when a retry falls due within the minute), and
-the deadline reminders, every hour and at start. The work itself lives in the outbox, in the database; the
+the deadline and extension reminders, every hour and at start. The work itself lives in the outbox, in the database; the
 queue only says when to look, so a lost queue loses no work.
 """
 
@@ -54,9 +54,10 @@ def make_queue(settings: Settings) -> Huey:
 
     @queue.task(name="remind")
     def remind() -> None:
-        """Owe today's deadline reminders, then relay them."""
+        """Owe today's deadline and extension reminders, then relay them."""
         with Session(engine) as session:
-            new = reminders.remind(session, beijing_today())
+            today = beijing_today()
+            new = reminders.remind(session, today) + reminders.remind_extensions(session, today)
             session.commit()
         log.info("deadline reminders owed", extra={"new": new})
         relay()

@@ -1,4 +1,5 @@
-"""Deadline reminders: every open task due soon or overdue owes one reminder per standing and due date."""
+"""Deadline reminders: every open task due soon or overdue owes one reminder per standing and due date; every
+certificate owes its holder a reminder to apply for extension 90 and 30 days before its earliest term ends."""
 
 from __future__ import annotations
 
@@ -6,6 +7,10 @@ from datetime import date
 
 from sqlmodel import Session, col, select
 
+from certificates.status import ItemState
+from service.certs.holdings import live
+from service.certs.lifecycle import record_recovery
+from service.certs.models import Certificate
 from service.jobs import outbox
 from service.workflow.clock import Clock, Standing
 from service.workflow.models import PermitTask
@@ -26,4 +31,44 @@ def remind(session: Session, today: date) -> int:
         if standing in (Standing.due_soon, Standing.overdue):
             payload = {"task_id": str(task.id), "standing": str(standing), "due_on": task.due_on.isoformat()}
             new += outbox.add(session, topic="reminder", key=f"{standing}:{task.id}:{task.due_on.isoformat()}", payload=payload)
+    return new
+
+
+EXTENSION_MARKS = (30, 90)
+"""Days before a term ends when the holder is reminded: 行政许可法 Art. 50 wants the application 30 days before it
+ends, and 90 leaves time to gather the materials."""
+
+IN_FORCE = frozenset({ItemState.valid, ItemState.changed, ItemState.suspended})
+"""States in which a term runs out unless extended (one under extension waits for its decision, Art. 50)."""
+
+
+def remind_extensions(session: Session, today: date) -> int:
+    """Owe each holder one reminder per mark before the earliest term of their certificate ends; how many were new.
+
+    A certificate a term has already ended is void (derived on read); its recovery (收回) is recorded here.
+    """
+    new = 0
+    query = select(Certificate).where(col(Certificate.superseded_at).is_(None), col(Certificate.recovered_at).is_(None))
+    for certificate in session.exec(query):
+        record = live(session, certificate.application_id, today)
+        status = record.status(certificate, certificate, today)
+        if status.void_because:
+            ended = status.void_because[0]
+            record_recovery(session, actor=None, application_id=certificate.application_id, permit=ended, reason="子许可已过期")
+            continue
+        terms = [
+            (record.terms.get(p["permit"]) or date.fromisoformat(p["valid_to"]), p["permit"])
+            for p in certificate.face["permits"]
+            if p["valid_to"] and record.states.get(p["permit"]) in IN_FORCE
+        ]
+        if not terms:
+            continue
+        ends, permit = min(terms)
+        left = (ends - today).days
+        mark = next((m for m in EXTENSION_MARKS if left <= m), None)
+        if mark is None:
+            continue
+        payload = {"certificate_id": str(certificate.id), "permit": permit, "valid_to": ends.isoformat(), "days_left": left}
+        key = f"extension:{certificate.id}:{ends.isoformat()}:{mark}"
+        new += outbox.add(session, topic="extension", key=key, payload=payload)
     return new

@@ -8,11 +8,14 @@ the applicant's own drafts in ``drafts``; the submitted application and every st
 
 from fastapi import APIRouter
 
+from service.certs import lifepages
 from service.certs import pages as certificates
 from service.pages import apply, auth, documents, drafts, notice, notifications, questions, start, window
 
 pages_router = APIRouter()
-for module in (start, questions, notice, apply, documents, auth, drafts, window, notifications, certificates):
+# certificates first: the verify page is the busiest, and routes are matched in order;
+# lifepages before the window's /window/applications/{id}/{decision}
+for module in (certificates, start, questions, notice, apply, documents, auth, drafts, lifepages, window, notifications):
     pages_router.include_router(module.router)
 
 __all__ = ["pages_router"]

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import UTC
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from service import crud
+from service.compose import TIMEZONE
 from service.deps import ComposeServiceDep, CurrentUser, LangDep, OwnDraft, RegistryDep, SessionDep
 from service.models import Draft
 from service.pages import responses as pages
@@ -20,13 +22,21 @@ router = APIRouter(tags=["pages"])
 _SIGN_IN: dict[int | str, dict[str, Any]] = {303: pages.TO_SIGN_IN}
 
 
-def _title(draft: Draft, registry: RegistryDep, lang: str) -> str:
+def _industry_names(draft: Draft, registry: RegistryDep, lang: str) -> str:
     composer = registry.get(draft.pack_id)
     names = []
     for industry_id in draft.industries:
         industry = composer.pack.industries.get(industry_id) if composer else None
         names.append(industry.name.in_(lang) if industry else industry_id)
     return "、".join(names) if names else "—"
+
+
+def _title(draft: Draft, registry: RegistryDep, lang: str) -> str:
+    """A draft's name as a list shows it: its industries, its premises address if given, the day it was started."""
+    address = str(draft.form_values.get("premises_address") or "").strip()
+    started = draft.created_at if draft.created_at.tzinfo else draft.created_at.replace(tzinfo=UTC)
+    parts = [_industry_names(draft, registry, lang), address[:60], started.astimezone(TIMEZONE).strftime("%Y-%m-%d")]
+    return " · ".join(part for part in parts if part)
 
 
 def _scope_names(draft: Draft, registry: RegistryDep, lang: str) -> str:
@@ -62,11 +72,21 @@ def read_draft(
         "saved": request.query_params.get("saved") == "1",
         "draft": draft,
         "title": _title(draft, registry, lang),
-        "industries": _title(draft, registry, lang) if draft.industries else "",
+        "industries": _industry_names(draft, registry, lang) if draft.industries else "",
         "scope": _scope_names(draft, registry, lang),
         "updated": updated_at(draft),
     }
     return render(request, "draft.html", context)
+
+
+@router.get(
+    "/drafts/{draft_id}/delete",
+    response_class=Response,
+    responses={200: pages.PAGE, 404: pages.NOT_FOUND, 422: pages.INVALID, **_SIGN_IN},
+)
+def confirm_delete_draft(request: Request, draft: OwnDraft, registry: RegistryDep, lang: LangDep) -> Response:
+    """Ask before deleting: a deleted draft cannot be brought back."""
+    return render(request, "draft_delete.html", {"draft": draft, "title": _title(draft, registry, lang)})
 
 
 @router.post(

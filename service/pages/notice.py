@@ -1,7 +1,8 @@
 """Step 4: the notice (告知单) — permits, materials once each, why, commitments, savings, changes.
 
 Every permit and material has a "为什么? / why?" (a ``<details>`` element, so it needs no
-script) showing its reason chain. The permits that may be taken on commitment are checkboxes;
+script) telling the fewest facts that decide it; the reason chain (rule, legal basis) is one
+level further, behind "依据". The permits that may be taken on commitment are checkboxes;
 posting them recomposes, so materials and time limits update. The notice also shows what changed
 since the last notice this applicant saw — after adding or removing a business, changing an
 answer or choosing commitments.
@@ -9,6 +10,7 @@ answer or choosing commitments.
 
 from __future__ import annotations
 
+import re
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -58,18 +60,49 @@ def chain_view(reason: Reason, lang: str) -> list[dict[str, str]]:
     return steps
 
 
+_RESEARCH_TAG = re.compile(r"\s*\[[^\]]*\]")
+
+
+def plain_source(source: str) -> str:
+    """A pack entry's source as a citizen reads it: its addresses and titles, without research tags
+    ("[V-news]") or the parts the pack marks inferred."""
+    parts = [_RESEARCH_TAG.sub("", part).strip() for part in source.split(";")]
+    return "；".join(part for part in parts if part and "inferred" not in part)
+
+
+def summary(composition: Composition) -> dict[str, Any]:
+    """The notice in one box: what to apply for (licences and filings apart), what to bring, how
+    long, and what one application saves; counted from what the page lists below."""
+    kinds = [p.kind for p in composition.permits]
+    statuses = [m.status for m in composition.materials]
+    return {
+        "licences": kinds.count("license"),
+        "filings": len(kinds) - kinds.count("license"),
+        "submit": statuses.count("submit"),
+        "deferred": statuses.count("deferred"),
+        "held": statuses.count("exempt") + statuses.count("internal"),
+        "days": composition.savings.after.working_days,
+        "days_serial": composition.savings.before.working_days,
+        "forms_saved": composition.savings.before.forms - composition.savings.after.forms,
+    }
+
+
 def notice_context(composition: Composition, lang: str) -> dict[str, Any]:
     """What the notice template needs: the composition, names, reasons and chains by id."""
     reasons = {f"{r.kind}:{r.id}": r for r in composition.reasons}
     chains = {key: chain_view(r, lang) for key, r in reasons.items() if r.included and r.kind in ("permit", "material")}
+    left_out = [r for r in composition.reasons if r.kind == "permit" and not r.included]
     return {
         "c": composition,
         "names": names_of(composition),
         "reasons": reasons,
         "chains": chains,
         "eligible": [p for p in composition.permits if p.commitment.eligible],
-        "left_out": [r for r in composition.reasons if r.kind == "permit" and not r.included],
+        "left_out": left_out,
+        "scope_sources": {n.scope: plain_source(n.source) for n in composition.scope_notes},
+        "names_left_out": {r.id: next(s.label for s in r.chain if s.kind == "permit") for r in left_out},
         "submit_count": sum(1 for m in composition.materials if m.status == "submit"),
+        "summary": summary(composition),
     }
 
 
@@ -82,8 +115,8 @@ def _changes(service: ComposeService, journey: Journey, composition: Composition
             journey.before = journey.last
         journey.last = {k: (list(v) if isinstance(v, list) else dict(v)) for k, v in current.items()}
         moved = True
-    if journey.before is None:
-        return None, moved
+    if journey.before is None or not moved:
+        return None, moved  # said once, on the first notice after the change; not on every reload
     old = try_compose(service, journey, lang, journey.before)
     if old is None:
         return None, moved
@@ -145,6 +178,9 @@ def choose_commitments(
             }
             for p in exc.problems
         ]
+        return _render_notice(request, service, journey, composed.composition, lang, errors=errors, status_code=400)
+    if chosen and form.get("consent") != "yes":
+        errors = [{"field": "consent", "message": gettext("请阅读所选事项的承诺内容，并勾选“我已阅读并承诺”")}]
         return _render_notice(request, service, journey, composed.composition, lang, errors=errors, status_code=400)
     journey.commit = chosen
     journey.save(request)

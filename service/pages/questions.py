@@ -21,7 +21,7 @@ from fastapi.responses import RedirectResponse, Response
 from composer import Composer
 from composer.inputs import UNKNOWN, shown
 from composer.model import Composition, QuestionOut
-from composer.questionnaire import worded
+from composer.questionnaire import decided_by, worded
 from rules.errors import InputError, Problem
 from rules.model import Question, QuestionType
 from service.deps import ComposeServiceDep, LangDep, OptionalUser, RegistryDep
@@ -51,6 +51,13 @@ def answer_text(question: Question, value: Any, lang: Lang) -> str:
     return shown(question, value, lang)
 
 
+def progress(journey: Journey, composition: Composition, qid: str) -> tuple[int, int]:
+    """Which question this is and about how many there will be: those answered and those still open."""
+    answered = user_answers(journey, composition)
+    position = answered.index(qid) + 1 if qid in answered else len(answered) + 1
+    return position, len(dict.fromkeys([*answered, *(q.id for q in composition.questions), qid]))
+
+
 def _back(journey: Journey, qid: str, change: bool) -> str:
     if change:
         return "/check-answers"
@@ -70,6 +77,7 @@ def _render_question(
     composer: Composer,
     journey: Journey,
     q: QuestionOut,
+    composition: Composition,
     lang: str,
     change: bool,
     *,
@@ -78,8 +86,11 @@ def _render_question(
     error: str | None = None,
 ) -> Response:
     pack = composer.pack
-    affects = [pack.permits[p].name.in_(lang) for p in q.affects if p in pack.permits]
-    options = q.options if q.type == "choice" else []
+    decided = decided_by(composer.compiled, composition, q.id, q.affects)
+    affects = [pack.permits[p].name.in_(lang) for p in decided]
+    required = {p.id: p.name for p in composition.permits}
+    shapes = [required[p] for p in q.affects if p in required]
+    options = q.options if q.type in ("choice", "multi_choice") else []
     if q.type == "boolean":
         _ = translations(lang).gettext
         options = [("true", _("是")), ("false", _("否"))]
@@ -87,7 +98,18 @@ def _render_question(
         "q": q,
         "options": options,
         "affects": affects,
-        "described": [i for i, on in (("answer-hint", q.help), ("answer-affects", affects), ("answer-error", error)) if on],
+        "shapes": shapes,
+        "progress": None if change else progress(journey, composition, q.id),
+        "described": [
+            i
+            for i, on in (
+                ("answer-hint", q.help),
+                ("answer-affects", affects),
+                ("answer-shapes", shapes),
+                ("answer-error", error),
+            )
+            if on
+        ],
         "value": value,
         "unknown": unknown,
         "error": error,
@@ -107,6 +129,8 @@ def _shown_value(question: Question, value: Any) -> tuple[str, bool]:
         return ("" if question.type is QuestionType.number else UNKNOWN), True
     if isinstance(value, bool):
         return ("true" if value else "false"), False
+    if isinstance(value, tuple | list):
+        return ",".join(value), False
     return str(value), False
 
 
@@ -131,7 +155,7 @@ def question_page(
     q = question_out(composer, composition, qid, lang)
     assert q is not None
     value, unknown = _shown_value(composer.pack.questions[qid], journey.answers.get(qid))
-    return _render_question(request, composer, journey, q, lang, change, value=value, unknown=unknown)
+    return _render_question(request, composer, journey, q, composition, lang, change, value=value, unknown=unknown)
 
 
 _NUMBER_JUNK = re.compile(r"(?<=\d)[,，\s](?=\d{3}\b)")
@@ -209,7 +233,11 @@ def answer(
     q = question_out(composer, composition, qid, lang)
     assert q is not None
 
-    raw = text(form, "answer", 100).strip()
+    if question.type is QuestionType.multi_choice:
+        # One checkbox per option; none ticked is an answer too (none of them).
+        raw = ",".join(v for v in form.getlist("answer") if isinstance(v, str))[:1000]
+    else:
+        raw = text(form, "answer", 100).strip()
     unknown = text(form, "unknown") == "1" or raw == UNKNOWN
     error: str | None = None
     value: Any = None
@@ -222,7 +250,7 @@ def answer(
             error = _("请填写数字") if not question.unit else _("请填写数字，单位：%(unit)s") % {"unit": question.unit}
         else:
             value = _clean_number(raw, question)
-    elif not raw:
+    elif not raw and question.type is not QuestionType.multi_choice:
         error = _("请选择“是”或“否”") if question.type is QuestionType.boolean else _("请选择一项")
     else:
         value = UNKNOWN if unknown else raw
@@ -238,12 +266,16 @@ def answer(
             error = _message(mine[0], question, str(value), lang)
         else:
             kept = UNKNOWN if value == UNKNOWN else result.answers.get(qid, value)
+            if isinstance(kept, tuple):
+                kept = ",".join(kept)  # the journey keeps plain values; the composer reads the options back
             journey.answered(qid, kept if kept is not None else UNKNOWN)
             journey.save(request)
             return RedirectResponse(next_url(result, change), status_code=303)
     shown_unknown = unknown and question.type is QuestionType.number
     field_value = raw if question.type is QuestionType.number else (UNKNOWN if unknown else raw)
-    return _render_question(request, composer, journey, q, lang, change, value=field_value, unknown=shown_unknown, error=error)
+    return _render_question(
+        request, composer, journey, q, composition, lang, change, value=field_value, unknown=shown_unknown, error=error
+    )
 
 
 @router.get("/check-answers", response_class=Response, responses={200: pages.PAGE, 303: pages.TO_START})

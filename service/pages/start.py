@@ -76,6 +76,17 @@ def catalogue(composer: Composer, lang: str, query: str, chosen: set[str]) -> di
     return {"industries": industries, "scope_items": scope, "selected": selected}
 
 
+BUSINESS_LICENSE_QUESTION = "has_business_license"
+"""The question a pack asks when it bundles business registration (市场主体登记) into the one licence."""
+
+
+def registration_offered(composer: Composer, lang: str) -> str | None:
+    """The name of the pack's business-registration permit, when it has one; else the licence is assumed."""
+    asks = composer.compiled.asks
+    found = next((p for p in composer.pack.permits.values() if BUSINESS_LICENSE_QUESTION in asks[p.id]), None)
+    return found.name.in_(lang) if found else None
+
+
 def _page(
     request: Request,
     registry: RegistryDep,
@@ -106,6 +117,7 @@ def _page(
         "pack_name": composer.pack.meta.name.in_(lang),
         "errors": errors,
         "has_answers": bool(journey.history),
+        "registration": registration_offered(composer, lang),
         **lists,
         "found": len(lists["industries"]) + len(lists["scope_items"]),
         "scope_open": bool(query) and bool(lists["scope_items"]),

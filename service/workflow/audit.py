@@ -19,12 +19,13 @@ from sqlalchemy import update
 from sqlmodel import Session, col, select
 from statemachine import StateMachine
 
+from service.certs.models import PermitHolding
 from service.db import touched
 from service.jobs import outbox
 from service.models import utcnow
 from service.workflow.models import Application, AuditEvent, AuditHead, Inspection, PermitTask
 from service.workflow.roles import Actor
-from service.workflow.states import ApplicationFlow, InspectionFlow, TaskFlow, fire
+from service.workflow.states import ApplicationFlow, HoldingFlow, InspectionFlow, TaskFlow, fire
 
 GENESIS = "0" * 64
 
@@ -51,14 +52,18 @@ SUBJECTS: dict[type[Any], tuple[str, type[StateMachine], str]] = {
     Application: ("application", ApplicationFlow, "申请"),
     PermitTask: ("task", TaskFlow, "审批事项"),
     Inspection: ("inspection", InspectionFlow, "联合踏勘"),
+    PermitHolding: ("holding", HoldingFlow, "许可"),
 }
 
+
+Subject = Application | PermitTask | Inspection | PermitHolding
+"""A row with a state machine, whose changes the audit trail records."""
 
 def transition(
     session: Session,
     *,
     actor: Actor | None,
-    row: Application | PermitTask | Inspection,
+    row: Subject,
     event: str,
     reason: str = "",
     data: dict[str, Any] | None = None,
@@ -73,7 +78,7 @@ def created(
     session: Session,
     *,
     actor: Actor | None,
-    row: Application | PermitTask | Inspection,
+    row: Subject,
     action: str,
     data: dict[str, Any] | None = None,
 ) -> AuditEvent:
@@ -82,7 +87,7 @@ def created(
 
 
 def noted(
-    session: Session, *, actor: Actor | None, row: Application | PermitTask | Inspection, action: str, **change: Any
+    session: Session, *, actor: Actor | None, row: Subject, action: str, **change: Any
 ) -> AuditEvent:
     """Record ``action`` on a workflow row, named for its kind; ``change`` holds ``record``'s states, reason and data."""
     return record(session, actor=actor, subject_kind=SUBJECTS[type(row)][0], subject_id=row.id, action=action, **change)

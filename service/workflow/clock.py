@@ -6,14 +6,16 @@ through ``composer.workdays``). The clock stops while the applicant corrects or 
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
+from fractions import Fraction
 
 from composer.workdays import is_working_day
 
-DUE_SOON = 0.8
-"""A task is due soon once this share of its working days is used."""
+DUE_SOON = Fraction(4, 5)
+"""A task is due soon once this share of its working days is used (a fraction: 0.8 × 35 is not 28 in floats)."""
 
 
 def add_working_days(start: date, days: int) -> date:
@@ -45,6 +47,17 @@ STANDING_LABELS = {
 }
 
 
+def standing_on(today: date, *, due_on: date, due_soon_on: date, paused: bool) -> Standing:
+    """Where a clock stands on ``today``, from the dates it stores (a paused clock is neither due soon nor overdue)."""
+    if paused:
+        return Standing.paused
+    if today > due_on:
+        return Standing.overdue
+    if today >= due_soon_on:
+        return Standing.due_soon
+    return Standing.on_time
+
+
 @dataclass(frozen=True)
 class Clock:
     """A limit in working days from ``started_on``, with the working days spent paused added on."""
@@ -58,19 +71,18 @@ class Clock:
     def due_on(self) -> date:
         return add_working_days(self.started_on, self.limit_days + self.paused_days)
 
+    @property
+    def due_soon_on(self) -> date:
+        """The working day on which 80 % of the limit is used: stored beside ``due_on`` so queues can count in SQL."""
+        return add_working_days(self.started_on, math.ceil(DUE_SOON * self.limit_days) + self.paused_days)
+
     def used(self, today: date) -> int:
         """Working days counted against the limit by ``today`` (a pause still open counts from its start)."""
         end = self.paused_since if self.paused_since and self.paused_since < today else today
         return max(working_days_between(self.started_on, end) - self.paused_days, 0)
 
     def standing(self, today: date) -> Standing:
-        if self.paused_since is not None:
-            return Standing.paused
-        if today > self.due_on:
-            return Standing.overdue
-        if self.used(today) >= DUE_SOON * self.limit_days:
-            return Standing.due_soon
-        return Standing.on_time
+        return standing_on(today, due_on=self.due_on, due_soon_on=self.due_soon_on, paused=self.paused_since is not None)
 
     def pause(self, today: date) -> Clock:
         return Clock(self.started_on, self.limit_days, self.paused_days, self.paused_since or today)

@@ -26,6 +26,8 @@ def _when() -> Any:
 
 
 _application_version = sa.Column("version", sa.Integer, nullable=False)
+OPEN = sa.text("status IN ('waiting_dependency', 'pending', 'rectification_needed')")
+"""An open task (``states.TASK_OPEN``), as the partial indexes of migration 0007_queues spell it."""
 _task_version = sa.Column("version", sa.Integer, nullable=False)
 
 
@@ -38,6 +40,9 @@ class Application(SQLModel, table=True):
     draft_id: uuid.UUID | None = Field(default=None, foreign_key="draft.id", unique=True, ondelete="SET NULL")
     channel: str = Field(max_length=10, description="online, or counter (registered by a clerk)")
     registered_by: uuid.UUID | None = Field(default=None, foreign_key="user.id")
+    walk_in: dict[str, Any] | None = Field(
+        default=None, sa_type=JSONColumn, description="at the counter: the applicant's name, ID number and phone"
+    )
     pack_id: str = Field(max_length=64)
     pack_version: str = Field(max_length=64)
     composition_id: uuid.UUID = Field(foreign_key="stored_composition.id")
@@ -57,6 +62,15 @@ class Application(SQLModel, table=True):
     decided_at: datetime | None = _when()
 
     __mapper_args__ = {"version_id_col": _application_version}
+    __table_args__ = (
+        # Part of a name: trigrams (pg_trgm) find it anywhere in the name; PostgreSQL only.
+        sa.Index(
+            "ix_application_applicant_name_trgm",
+            "applicant_name",
+            postgresql_using="gin",
+            postgresql_ops={"applicant_name": "gin_trgm_ops"},
+        ).ddl_if(dialect="postgresql"),
+    )
 
 
 class MaterialFile(SQLModel, table=True):
@@ -92,7 +106,18 @@ class PermitTask(SQLModel, table=True):
     """One permit of an accepted application, decided by its department."""
 
     __tablename__ = "permit_task"
-    __table_args__ = (sa.UniqueConstraint("application_id", "permit", name="uq_permit_task_application_id_permit"),)
+    __table_args__ = (
+        sa.UniqueConstraint("application_id", "permit", name="uq_permit_task_application_id_permit"),
+        # The queues and dashboards read open tasks only: a few thousand rows of a district's millions.
+        sa.Index("ix_permit_task_open_queue", "department", "due_on", "id", postgresql_where=OPEN, sqlite_where=OPEN),
+        sa.Index("ix_permit_task_open_district", "due_on", "id", postgresql_where=OPEN, sqlite_where=OPEN),
+        sa.Index(
+            "ix_permit_task_open_figures",
+            *("department", "permit", "permit_name", "due_on", "due_soon_on", "paused_since"),
+            postgresql_where=OPEN,
+            sqlite_where=OPEN,
+        ),
+    )
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
     application_id: uuid.UUID = Field(foreign_key="application.id", index=True, ondelete="CASCADE")
@@ -110,6 +135,7 @@ class PermitTask(SQLModel, table=True):
     paused_days: int = 0
     paused_since: date | None = None
     due_on: date = Field(index=True)
+    due_soon_on: date = Field(description="the working day 80 % of the limit is used; moves with due_on")
     decided_by: uuid.UUID | None = Field(default=None, foreign_key="user.id")
     decided_at: datetime | None = _when()
     reasons: list[str] = Field(default_factory=list, sa_type=JSONColumn)
@@ -207,6 +233,19 @@ class AuditHead(SQLModel, table=True):
     id: int = Field(default=1, primary_key=True, sa_column_kwargs={"autoincrement": False})
     seq: int
     hash: str = Field(max_length=64)
+
+
+class DecisionTally(SQLModel, table=True):
+    """Decisions per department and permit, with the working days they took: the dashboards' averages without a scan."""
+
+    __tablename__ = "decision_tally"
+
+    department: str = Field(max_length=64, primary_key=True)
+    permit: str = Field(max_length=64, primary_key=True)
+    permit_name: str = Field(default="", max_length=200)
+    decided: int = 0
+    days: int = Field(default=0, description="working days taken, summed over the decisions")
+    limit_days: int = Field(default=0, description="statutory working days, summed over the decisions")
 
 
 class ApplicationCounter(SQLModel, table=True):

@@ -23,8 +23,18 @@ from service.workflow.states import APPLICATION_LABELS, INSPECTION_LABELS, TASK_
 @dataclass(frozen=True)
 class Step:
     at: datetime
-    label: str
+    state: str
+    """the state's label (a msgid: pages translate it)"""
     reason: str
+    subject: str = ""
+    """what moved, when not the application: a permit's name, or 联合踏勘 for the joint inspection"""
+
+    @property
+    def label(self) -> str:
+        return f"{self.subject}：{self.state}" if self.subject else self.state
+
+
+JOINT_INSPECTION = "联合踏勘"
 
 
 def timeline(session: Session, *, actor: User, application_id: uuid.UUID) -> list[Step]:
@@ -39,12 +49,12 @@ def timeline(session: Session, *, actor: User, application_id: uuid.UUID) -> lis
         if event.to_state is None or event.action in ("create", "release"):
             continue
         if event.subject_id == application.id:
-            label = APPLICATION_LABELS[event.to_state]
+            step = Step(event.at, APPLICATION_LABELS[event.to_state], event.reason)
         elif event.subject_id == inspection:
-            label = f"联合踏勘：{INSPECTION_LABELS[event.to_state]}"
+            step = Step(event.at, INSPECTION_LABELS[event.to_state], event.reason, JOINT_INSPECTION)
         else:
-            label = f"{tasks[event.subject_id].permit_name}：{TASK_LABELS[event.to_state]}"
-        steps.append(Step(event.at, label, event.reason))
+            step = Step(event.at, TASK_LABELS[event.to_state], event.reason, tasks[event.subject_id].permit_name)
+        steps.append(step)
     return steps
 
 
@@ -61,7 +71,7 @@ def worklist(
 ) -> list[Entry]:
     """The tasks a desk works on, soonest due first: a department's own, or every department's for the district."""
     everywhere = may(actor, Action.view_task)  # with no subject, only a district-wide grant says yes
-    if not everywhere and not may(actor, Action.view_task, _Department(actor.department)):
+    if not everywhere and not may(actor, Action.view_task, Department(actor.department)):
         raise Forbidden([problem("forbidden", "您没有可查看的审批事项", "role", actor.role)])
     statement = (
         select(PermitTask, Application.number, Application.applicant_name)
@@ -111,7 +121,7 @@ def _beijing_date(at: datetime) -> date:
 
 
 @dataclass(frozen=True)
-class _Department:
+class Department:
     """Any subject concerning one department, to ask whether a user works for it."""
 
     department: str | None

@@ -15,10 +15,11 @@ from enum import StrEnum
 
 from sqlmodel import Session, select
 
+from service.certs import life
 from service.certs.lifecycle import record_recovery
 from service.compose import today as beijing_today
 from service.models import User, utcnow
-from service.workflow import audit
+from service.workflow import audit, queues
 from service.workflow.clock import Clock, add_working_days
 from service.workflow.errors import Invalid, problem
 from service.workflow.models import Application, PermitTask
@@ -100,6 +101,7 @@ def decide(
             },
         )
         if decision is not Decision.rectify:
+            queues.count_decision(session, task, on)  # after the audit event: the chain's head already orders writers
             _after_decision(session, actor, task)
         if idempotency_key is not None:
             remember(session, actor.id, idempotency_key, request, {"task_id": str(task.id)})
@@ -145,11 +147,13 @@ def record_verification(
 def resume_clock(task: PermitTask, on: date) -> None:
     """The task's clock running again from ``on``: the working days of the pause move its due date."""
     resumed = clock(task).resume(on)
-    task.paused_days, task.paused_since, task.due_on = resumed.paused_days, None, resumed.due_on
+    task.paused_days, task.paused_since = resumed.paused_days, None
+    task.due_on, task.due_soon_on = resumed.due_on, resumed.due_soon_on
 
 
 def _after_decision(session: Session, actor: User, task: PermitTask) -> None:
     """Release the tasks whose dependencies are now all decided; conclude the application after its last decision."""
+    life.decided(session, actor, task)  # a decision on a change, extension, suspension or cancellation takes effect
     siblings = list(session.exec(select(PermitTask).where(PermitTask.application_id == task.application_id)))
     outcome = {t.permit: t.status for t in siblings}
     for waiting in siblings:

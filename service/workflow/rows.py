@@ -78,18 +78,43 @@ def atomic(operation: Callable[Concatenate[Session, P], R]) -> Callable[Concaten
     return run
 
 
+ONCE = "yiye.idempotency_key"
+"""``session.info`` key of (user id, Idempotency-Key, request fingerprint): the next change commits the key with it."""
+
+
+def once(session: Session, user_id: uuid.UUID, key: str, request: str) -> dict[str, Any] | None:
+    """The first result under ``key``; else None, and the key is kept in the transaction of the next change."""
+    earlier = replayed(session, user_id, key, request)
+    if earlier is None:
+        session.info[ONCE] = (user_id, key, request)
+    return earlier
+
+
+def settle(session: Session, user_id: uuid.UUID, key: str, result: dict[str, Any]) -> None:
+    """Write down what a change kept under ``key`` led to (where its page went), once it is committed."""
+    record = session.get(IdempotencyKey, (user_id, key))
+    if record is not None and not record.result:
+        record.result = result
+        session.commit()
+
+
 @contextmanager
 def committing(session: Session, subject: object = "") -> Iterator[None]:
     """Run a change and commit it whole; anything raised rolls it all back, a lost race becomes a conflict."""
     try:
         yield
+        if (pending := session.info.pop(ONCE, None)) is not None:
+            user_id, key, request = pending
+            remember(session, user_id, key, request, {})
         session.commit()
     except (StaleDataError, IntegrityError) as exc:
+        session.info.pop(ONCE, None)
         session.rollback()
         raise Conflict(
             [problem("concurrent_update", "该记录刚被他人更新，您的操作未生效，请刷新后重试", "version", str(subject))]
         ) from exc
     except BaseException:
+        session.info.pop(ONCE, None)
         session.rollback()
         raise
 

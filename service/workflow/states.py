@@ -82,6 +82,25 @@ class InspectionFlow(StateMachine):
     fail_recheck = Event(rectified.to(failed), name="复查仍不符合")
 
 
+class HoldingFlow(StateMachine):
+    """A granted sub-permit after issue: changed, extended, suspended for a period, or ended (注销、撤销、吊销)."""
+
+    valid = State("有效", initial=True)
+    changed = State("已变更")
+    suspended = State("歇业")
+    cancelled = State("已注销", final=True)
+    withdrawn = State("已撤销", final=True)
+    revoked = State("已吊销", final=True)
+
+    extend = Event(valid.to(valid) | changed.to(changed) | suspended.to(suspended), name="准予延续")
+    record_change = Event(valid.to(changed) | changed.to(changed) | suspended.to(suspended), name="准予变更")
+    suspend = Event(valid.to(suspended) | changed.to(suspended), name="歇业")
+    resume = Event(suspended.to(valid), name="复业")
+    cancel = Event(valid.to(cancelled) | changed.to(cancelled) | suspended.to(cancelled), name="注销")
+    withdraw = Event(valid.to(withdrawn) | changed.to(withdrawn) | suspended.to(withdrawn), name="撤销")
+    revoke = Event(valid.to(revoked) | changed.to(revoked) | suspended.to(revoked), name="吊销")
+
+
 TASK_DECIDED = frozenset({"approved", "approved_on_commitment", "rejected", "verified", "revoked"})
 """A task in one of these states has its department's decision (a later 核查 may still revoke it)."""
 
@@ -91,10 +110,12 @@ TASK_OPEN = frozenset({"waiting_dependency", "pending", "rectification_needed"})
 APPLICATION_LABELS = {s.id: s.name for s in ApplicationFlow.states}
 TASK_LABELS = {s.id: s.name for s in TaskFlow.states}
 INSPECTION_LABELS = {s.id: s.name for s in InspectionFlow.states}
+HOLDING_LABELS = {s.id: s.name for s in HoldingFlow.states}
 STATE_LABELS: dict[type[StateMachine], dict[str, str]] = {
     ApplicationFlow: APPLICATION_LABELS,
     TaskFlow: TASK_LABELS,
     InspectionFlow: INSPECTION_LABELS,
+    HoldingFlow: HOLDING_LABELS,
 }
 EVENT_LABELS: dict[type[StateMachine], dict[str, str]] = {
     machine: {e.id: e.name for e in machine.events}  # type: ignore[attr-defined]  # a class-level property

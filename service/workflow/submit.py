@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -25,6 +25,7 @@ from rules.errors import InputError, Problem
 from service.compose import today
 from service.models import Draft, StoredComposition, User, utcnow
 from service.workflow import audit
+from service.workflow.counter import WalkIn, applicant_for, read_walk_in
 from service.workflow.errors import Conflict, Forbidden, Invalid, NotFound, problem
 from service.workflow.models import Application, ApplicationCounter, MaterialFile
 from service.workflow.roles import Action, Role, may
@@ -61,9 +62,13 @@ def submit(
     signed: Collection[str],
     idempotency_key: str | None = None,
     max_bytes: int = MAX_BYTES,
+    walk_in: Mapping[str, str] | None = None,
 ) -> Submitted:
-    """Submit the draft: online by its owner, or at the counter by a clerk (the same record either way)."""
-    request = _fingerprint(draft_id, uploads, signed)
+    """Submit the draft: online by its owner, or at the counter by a clerk (the same record either way).
+
+    At the counter ``walk_in`` (name, id_number, phone) names the applicant the application belongs to;
+    without it the application goes to the draft's owner, who must then be an applicant."""
+    request = _fingerprint(draft_id, uploads, signed, walk_in)
     if idempotency_key is not None:
         earlier = _earlier(session, actor, idempotency_key, request)
         if earlier is not None:
@@ -73,7 +78,7 @@ def submit(
         raise NotFound([problem("not_found", "没有这份草稿", "draft_id", str(draft_id))])
     subject = _DraftSubject(draft.owner_id)
     counter = actor.role != Role.applicant
-    if not may(actor, Action.register_at_counter if counter else Action.submit, subject):
+    if not may(actor, Action.register_at_counter if counter else Action.submit, subject) or (walk_in and not counter):
         raise Forbidden([problem("forbidden", "您无权提交这份草稿", "draft_id", str(draft_id))])
     existing = session.exec(select(Application).where(Application.draft_id == draft.id)).first()
     if existing is not None:
@@ -82,12 +87,14 @@ def submit(
         )
 
     composition, stored = _composition(session, draft, composer)
-    clean, checked = _check(composition, draft, uploads, signed, max_bytes)
+    identity, identity_problems = _identity(session, draft, counter, walk_in)
+    clean, checked = _check(composition, draft, uploads, signed, max_bytes, identity_problems)
 
     for item in checked:  # content-addressed: a file written for a submission that then fails is harmless
         store.put(item.sha256, item.upload.data)
     try:
-        application = _record(session, actor, draft, stored, composition, clean, checked)
+        owner = applicant_for(session, identity).id if identity else draft.owner_id
+        application = _record(session, actor, draft, owner, identity, stored, composition, clean, checked)
         if idempotency_key is not None:
             result = {"application_id": str(application.id), "number": application.number}
             remember(session, actor.id, idempotency_key, request, result)
@@ -105,10 +112,24 @@ def submit(
     return Submitted(application, repeated=False)
 
 
+def _identity(
+    session: Session, draft: Draft, counter: bool, walk_in: Mapping[str, str] | None
+) -> tuple[WalkIn | None, list[Problem]]:
+    """The walk-in applicant at the counter; a draft of the clerk's own must name one."""
+    if walk_in is not None:
+        return read_walk_in(session, walk_in)
+    owner = session.get(User, draft.owner_id)
+    if counter and (owner is None or owner.role != Role.applicant):
+        return None, [problem("walk_in_missing", "请填写现场申请人的姓名、公民身份号码和手机号码", "applicant.name", "")]
+    return None, []
+
+
 def _record(
     session: Session,
     actor: User,
     draft: Draft,
+    owner: uuid.UUID,
+    walk_in: WalkIn | None,
     stored: StoredComposition,
     composition: Composition,
     clean: dict[str, object],
@@ -118,11 +139,12 @@ def _record(
     counter = actor.role != Role.applicant
     now = utcnow()
     application = Application(
-        number=_next_number(session, today()),
-        owner_id=draft.owner_id,
+        number=next_number(session, today()),
+        owner_id=owner,
         draft_id=draft.id,
         channel="counter" if counter else "online",
         registered_by=actor.id if counter else None,
+        walk_in=walk_in.as_record() if walk_in else None,
         pack_id=stored.pack_id,
         pack_version=stored.pack_version,
         composition_id=stored.id,
@@ -165,9 +187,14 @@ def material_file(application_id: uuid.UUID, item: Checked, round: int = 0) -> M
     )
 
 
-def _fingerprint(draft_id: uuid.UUID, uploads: Sequence[Upload], signed: Collection[str]) -> str:
+def _fingerprint(
+    draft_id: uuid.UUID, uploads: Sequence[Upload], signed: Collection[str], walk_in: Mapping[str, str] | None
+) -> str:
     files = [[u.material, u.filename, hashlib.sha256(u.data).hexdigest()] for u in uploads]
-    return fingerprint("submit", {"draft": str(draft_id), "signed": sorted(signed), "files": files})
+    body: dict[str, object] = {"draft": str(draft_id), "signed": sorted(signed), "files": files}
+    if walk_in is not None:
+        body["walk_in"] = dict(walk_in)
+    return fingerprint("submit", body)
 
 
 def _earlier(session: Session, actor: User, key: str, request: str) -> Application | None:
@@ -202,10 +229,14 @@ def _composition(session: Session, draft: Draft, composer: Composer) -> tuple[Co
 
 
 def _check(
-    composition: Composition, draft: Draft, uploads: Sequence[Upload], signed: Collection[str], max_bytes: int
+    composition: Composition,
+    draft: Draft,
+    uploads: Sequence[Upload],
+    signed: Collection[str],
+    max_bytes: int,
+    problems: list[Problem],
 ) -> tuple[dict[str, object], list[Checked]]:
-    """The clean form values and the accepted files, or Invalid with every problem found."""
-    problems: list[Problem] = []
+    """The clean form values and the accepted files, or Invalid with every problem found (``problems`` so far first)."""
     for q in composition.questions:
         problems.append(problem("question_open", f"还有问题未回答：{q.text}", f"answers.{q.id}", q.id))
     clean, errors = validate(composition.form, draft.form_values)
@@ -230,7 +261,7 @@ def _check(
     return clean, checked
 
 
-def _next_number(session: Session, day: date) -> str:
+def next_number(session: Session, day: date) -> str:
     """DC-YYYYMMDD-NNNNN: the day's counter, moved in the submitting transaction, so no two share a number."""
     bump = (
         update(ApplicationCounter)

@@ -184,6 +184,7 @@ def accept(
                 limit_days=clock.limit_days,
                 clock_started_on=on,
                 due_on=clock.due_on,
+                due_soon_on=clock.due_soon_on,
             )
             session.add(task)
             tasks.append(task)

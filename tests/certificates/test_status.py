@@ -27,9 +27,7 @@ ALL_VALID = {"food_business": ItemState.valid, "fire_check": ItemState.valid}
         (ItemState.expired, ItemState.valid, False, False, CertificateState.void),
     ],
 )
-def test_truth_table(
-    food: ItemState, fire: ItemState, not_licensed: bool, superseded: bool, expected: CertificateState
-) -> None:
+def test_truth_table(food: ItemState, fire: ItemState, not_licensed: bool, superseded: bool, expected: CertificateState) -> None:
     printed = face() if not_licensed else face(not_licensed=[])
     status = derive(printed, {"food_business": food, "fire_check": fire}, superseded=superseded, today=TODAY)
     assert status.state is expected

@@ -34,6 +34,8 @@ def _known(q: Question) -> st.SearchStrategy[object]:
         return st.booleans()
     if q.type is QuestionType.choice:
         return st.sampled_from([o.value for o in q.options])
+    if q.type is QuestionType.multi_choice:
+        return st.lists(st.sampled_from([o.value for o in q.options]), unique=True)
     inside = [n for n in NUMBERS if (q.min is None or n >= q.min) and (q.max is None or n <= q.max)]
     return st.sampled_from(inside)
 

@@ -18,12 +18,12 @@ COMPOSER = Path(composer.__file__).parent
 
 
 def said() -> set[str]:
-    found = extract_from_dir(str(COMPOSER), method_map=[("**.py", "python")], keywords={"say": None, "N_": None})
+    found = extract_from_dir(str(COMPOSER), method_map=[("**.py", "python")], keywords={"say": None, "say_n": None, "N_": None})
     return {message for _, _, message, _, _ in found if isinstance(message, str)}
 
 
 def test_every_message_the_composer_says_has_an_english_translation() -> None:
-    english = words.catalog("en")
+    english = {**words.catalog("en"), **{m: forms[-1] for m, forms in words.plurals("en").items()}}
     messages = said()
     assert {"需办理“%(permit)s”：%(because)s。依据：%(basis)s", "申请人信息", "国家安全", "是"} <= messages
     missing = sorted(m for m in messages if m not in english)
@@ -35,7 +35,9 @@ def test_every_message_the_composer_says_has_an_english_translation() -> None:
 
 def test_chinese_is_said_as_written_and_english_from_the_catalog() -> None:
     assert words.say("%(n)s个工作日", "zh", n=20) == "20个工作日"
-    assert words.say("%(n)s个工作日", "en", n=20) == "20 working days"
+    assert words.say_n("%(n)s个工作日", "en", 20) == "20 working days"
+    assert words.say_n("%(n)s个工作日", "en", 1) == "1 working day"  # Babel's plural rule for English
+    assert words.say_n("%(n)s个工作日", "zh", 1) == "1个工作日"
     assert words.join(["甲", "乙"], "zh") == "甲、乙"
     assert words.join(["a", "b"], "en") == "a, b"
 

@@ -399,7 +399,7 @@ class TestPdf:
 
     def test_real_composition(self, mini_shop_and_hotel: Composition, pdf_of: Callable[..., Any]) -> None:
         pdf = pdf_of("notice", mini_shop_and_hotel)
-        assert pdf.has("特种行业许可证(旅馆业)")
+        assert pdf.has("特种行业许可证（旅馆业）")
         assert pdf.has("经营场所平面布局图")
 
     def test_same_input_same_bytes_and_fast_enough(self, sample: Composition) -> None:

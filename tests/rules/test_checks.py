@@ -323,12 +323,12 @@ def test_question_no_condition_uses(root: Path) -> None:
     write(root, "extra", (
         "questions:\n"
         "  - id: night_hours\n"
-        '    text: {zh: "是否夜间营业?"}\n'
+        '    text: {zh: "是否夜间营业？"}\n'
         "    type: boolean\n"
         "    relevant_when: {answer: night_hours, is: true}\n"
         "    source: inferred\n"
         "  - id: seats\n"
-        '    text: {zh: "座位数?"}\n'
+        '    text: {zh: "座位数？"}\n'
         "    type: number\n"
         "    relevant_when: {answer: food_prep, is: true}\n"
         "    source: inferred\n"
@@ -484,8 +484,11 @@ def test_inferred_sources_are_counted_not_reported(root: Path) -> None:
     tobacco_end = "    materials: [{material: business_license}]\n    source: "
     edit(root, "permits", tobacco_end + "inferred", tobacco_end + "《烟草专卖法实施条例》")
     pack = packs.load("mini", root)
-    assert inferred_sources(pack) == {"permits": (3, 4), "elements": (2, 2), "time_limits": (4, 4), "notify_commit": (4, 4)}
+    assert inferred_sources(pack) == {
+        "permits": (3, 4), "elements": (2, 2), "time_limits": (4, 4), "notify_commit": (4, 4), "refusals": (0, 0),
+    }
     assert "许可事项 3/4" in inferred_summary(pack)
+    assert inferred_summary(pack).endswith("合计 13/14（93%）")
     assert check("mini", root) == []
 
 
@@ -572,7 +575,7 @@ def lit(key: str, op: str, value: object) -> Literal_:
 
 
 def question(type_: str, **extra: object) -> Question:
-    options = [{"value": v, "label": {"zh": v}} for v in ("a", "b", "c")] if type_ == "choice" else []
+    options = [{"value": v, "label": {"zh": v}} for v in ("a", "b", "c")] if type_ in ("choice", "multi_choice") else []
     return Question.model_validate({"id": "q", "text": {"zh": "?"}, "type": type_, "options": options, "source": "x", **extra})
 
 
@@ -608,6 +611,12 @@ INTEGER = question("number", min=0, max=1000, integer=True)
         (question("choice"), [("in", ["a"]), ("in", ["b"])], False),
         (question("choice"), [("nin", ["a", "b", "c"])], False),
         (question("choice"), [("nin", ["a", "b"]), ("neq", "a")], True),
+        (question("multi_choice"), [("contains", "a"), ("contains", "b")], True),
+        (question("multi_choice"), [("contains", "a"), ("excludes", "a")], False),
+        (question("multi_choice"), [("any_of", ["a", "b"]), ("none_of", ["a", "b"])], False),
+        (question("multi_choice"), [("any_of", ["a", "b"]), ("none_of", ["a"])], True),
+        (question("multi_choice"), [("none_of", ["a", "b", "c"])], True),  # nothing chosen is an answer
+        (question("multi_choice"), [("contains", "z")], False),
     ],
 )
 def test_possible(q: Question, literals: list[tuple[str, object]], expected: bool) -> None:
@@ -626,3 +635,137 @@ def test_conflict_keeps_keys_apart_and_names_scope_contradictions() -> None:
     assert conflict([lodging, no_lodging], pack) == "选择经营范围 lodging 与 不选择经营范围 lodging 矛盾"
     implied = conflict([lodging, lit("public_assembly", "neq", True)], pack)
     assert implied == "public_assembly ≠ true 与 public_assembly = true(经营范围 lodging 隐含) 矛盾"
+
+
+# --- refusals (不予许可/不得经营) ------------------------------------------------------------------
+
+REFUSAL = """    refusals:
+      - id: small_shop
+        text: {zh: 面积不足10㎡的不予许可}
+        when: {answer: area_m2, lt: 10}
+        legal_basis: ["《烟草专卖许可证管理办法》"]
+        source: inferred
+"""
+TOBACCO_FIELDS = (
+    "    fields: [applicant_name, uscc]\n    materials: [{material: business_license}]\n"
+    "    source: inferred\n\n  - id: fire_check"
+)
+
+
+def add_refusal(root: Path, refusal: str) -> None:
+    edit(root, "permits", TOBACCO_FIELDS, TOBACCO_FIELDS.replace("    source: inferred\n", "    source: inferred\n" + refusal, 1))
+
+
+def test_a_refusal_with_its_legal_basis_is_no_problem(root: Path) -> None:
+    add_refusal(root, REFUSAL)
+    assert check("mini", root) == []
+
+
+@pytest.mark.parametrize("basis", ["", '        legal_basis: [" "]\n'])
+def test_refusal_without_legal_basis_is_refused(root: Path, basis: str) -> None:
+    add_refusal(root, REFUSAL.replace('        legal_basis: ["《烟草专卖许可证管理办法》"]\n', basis))
+    problems = check("mini", root)
+    assert found(problems) == [("refusal_without_legal_basis", at(root, "permits", "- id: small_shop"))]
+    assert "small_shop" in problems[0].message
+    assert "法律依据" in problems[0].message
+
+
+def test_refusal_that_cannot_hold_where_its_permit_applies(root: Path) -> None:
+    add_refusal(root, REFUSAL.replace("{answer: area_m2, lt: 10}", "{answer: sells_tobacco, is: false}"))
+    problems = check("mini", root)
+    assert found(problems) == [("refusal_unreachable", at(root, "permits", "when: {answer: sells_tobacco, is: false}"))]
+    assert "不予许可情形 small_shop" in problems[0].message
+
+
+def test_refusal_condition_on_an_unknown_question_is_refused_at_load(root: Path) -> None:
+    add_refusal(root, REFUSAL.replace("area_m2", "floor_count"))
+    problems = check("mini", root)
+    assert [p.code for p in problems] == ["bad_condition"]
+    assert "不予许可情形 small_shop" in problems[0].message
+
+
+# --- multi-choice answers -----------------------------------------------------------------------
+
+SERVICES = """  - id: services
+    text: {zh: 提供哪些服务？}
+    type: multi_choice
+    options:
+      - {value: coffee, label: {zh: 咖啡}}
+      - {value: bakery, label: {zh: 烘焙}}
+    source: inferred
+"""
+
+
+def asking(root: Path, question: str, when: str) -> list[Problem]:
+    """The problems of the mini pack with ``question`` added and the ``process`` element's condition made ``when``."""
+    edit(root, "catalog", "  - id: sells_tobacco\n", question + "  - id: sells_tobacco\n")
+    edit(root, "permits", "when: {answer: food_prep, is: true}", f"when: {when}")
+    return check("mini", root)
+
+
+def test_multi_choice_condition_over_the_set_is_no_problem(root: Path) -> None:
+    assert asking(root, SERVICES, "{answer: services, any_of: [coffee, bakery]}") == []
+
+
+def test_multi_choice_condition_on_a_single_choice_question_is_refused(root: Path) -> None:
+    problems = asking(root, SERVICES.replace("multi_choice", "choice"), "{answer: services, contains: coffee}")
+    assert found(problems) == [("bad_condition", at(root, "permits", "- id: food_business"))]
+    assert "contains 和 any_of 只适用于多选题(multi_choice), 问题 services 是 choice" in problems[0].message
+
+
+def test_single_value_test_on_a_multi_choice_question_is_refused(root: Path) -> None:
+    problems = asking(root, SERVICES, "{answer: services, is: coffee}")
+    assert found(problems) == [("bad_condition", at(root, "permits", "- id: food_business"))]
+    assert "问题 services 是多选题" in problems[0].message
+
+
+def test_multi_choice_condition_naming_an_option_the_question_lacks(root: Path) -> None:
+    problems = asking(root, SERVICES, "{answer: services, contains: tea}")
+    assert [p.code for p in problems] == ["bad_condition"]
+    assert "'tea' 不是它的选项" in problems[0].message
+
+
+# --- typography: full-width punctuation in Chinese texts --------------------------------------------
+
+
+def test_half_width_punctuation_in_a_chinese_text_is_reported_with_the_fix(root: Path) -> None:
+    edit(root, "permits", "text: {zh: 配备食品安全管理人员,", "text: {zh: '配备食品安全管理人员(专职或兼职), 经培训考核',")
+    problems = check("mini", root)
+    assert found(problems) == [("half_width_punctuation", at(root, "permits", "配备食品安全管理人员(专职"))]
+    assert "“(”、“)”、“,”" in problems[0].message
+    assert "“配备食品安全管理人员（专职或兼职），经培训考核”" in problems[0].message
+
+
+def test_half_width_punctuation_in_a_legal_basis_is_reported(root: Path) -> None:
+    edit(root, "permits", 'legal_basis: ["《烟草专卖法》"]', 'legal_basis: ["《烟草专卖法》(2015年修正)"]')
+    problems = check("mini", root)
+    assert found(problems) == [("half_width_punctuation", at(root, "permits", "《烟草专卖法》(2015年修正)"))]
+
+
+def test_english_and_codes_keep_their_half_width_punctuation(root: Path) -> None:
+    edit(root, "permits", "text: {zh: 配备食品安全管理人员,", "text: {zh: '符合 GB 31654-2021 (Rev. 2) 要求',")
+    assert check("mini", root) == []
+
+
+# --- who the applicant is: the entity type -----------------------------------------------------------
+
+ENTITY_TYPE = """  - id: entity_type
+    text: {zh: 申请人是哪一类市场主体？}
+    type: choice
+    options:
+      - {value: individual, label: {zh: 个体工商户}}
+      - {value: llc, label: {zh: 有限责任公司}}
+      - {value: partnership, label: {zh: 合伙企业}}
+    source: inferred
+"""
+
+
+def test_material_branching_on_the_entity_type_is_no_problem(root: Path) -> None:
+    assert asking(root, ENTITY_TYPE, "{answer: entity_type, in: [llc, partnership]}") == []
+
+
+def test_entity_type_branch_naming_an_unknown_type_is_refused(root: Path) -> None:
+    problems = asking(root, ENTITY_TYPE, "{answer: entity_type, in: [llc, company]}")
+    assert found(problems) == [("bad_condition", at(root, "permits", "- id: food_business"))]
+    assert "entity_type" in problems[0].message
+    assert "'company' 不是它的选项" in problems[0].message

@@ -36,6 +36,9 @@ def _answers_for(pack: Pack) -> st.SearchStrategy[dict[str, object]]:
             per_question[q.id] = st.booleans()
         elif q.type is QuestionType.choice:
             per_question[q.id] = st.sampled_from([o.value for o in q.options])
+        elif q.type is QuestionType.multi_choice:
+            values = [o.value for o in q.options]
+            per_question[q.id] = st.sets(st.sampled_from(values)).map(lambda chosen, v=values: tuple(x for x in v if x in chosen))
         else:
             lo, hi = q.min if q.min is not None else 0, q.max if q.max is not None else 100000
             per_question[q.id] = st.one_of(

@@ -24,7 +24,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 from sqlmodel import Session
 from svcutil import FIXTURE_PACKS, make_settings, migrated_sqlite, started
-from wfcase import SIGNED, Staff, add_user, every_role, store_draft, uploads
+from wfcase import SIGNED, Staff, add_user, every_role, stored_draft, uploads
 
 from composer import Composer
 from service import db
@@ -77,6 +77,7 @@ def db_url(request: pytest.FixtureRequest) -> Iterator[str]:
     engine = make_engine(url)
     with Session(engine) as session:
         workflow = ("audit_event", "audit_head", "idempotency_key", "integrator_key", "application_counter", "permit_task")
+        workflow += ("decision_tally",)
         workflow += ("inspection_finding", "inspection", "correction_notice", "material_file", "application")
         for table in (*workflow, "web_session", "draft", "stored_composition", '"user"'):
             session.execute(text(f"DELETE FROM {table}"))
@@ -146,7 +147,7 @@ def staff(session: Session) -> Staff:
 @pytest.fixture
 def make_draft(session: Session, composer: Composer) -> Callable[..., Draft]:
     """A draft as the questionnaire pages leave it: a stored composition and the form values."""
-    return functools.partial(store_draft, session, composer)
+    return functools.partial(stored_draft, session, composer)
 
 
 @pytest.fixture

@@ -110,6 +110,15 @@ def serving(options: list[str], env: dict[str, str], ready_path: str, output: Pa
 
     What the server prints (its log lines) goes to ``output`` if given.
     """
+    with server_process(options, env, ready_path, output) as (base, _):
+        yield base
+
+
+@contextmanager
+def server_process(
+    options: list[str], env: dict[str, str], ready_path: str, output: Path | None = None
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """``serving``, with the process too (a test may kill it first: then it is not stopped again)."""
     port = free_port()
     log = output.open("wb") if output else None
     process = subprocess.Popen(
@@ -122,7 +131,7 @@ def serving(options: list[str], env: dict[str, str], ready_path: str, output: Pa
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 240  # a loaded machine starts two workers slowly
         while True:
             try:
                 if httpx.get(f"{base}{ready_path}", timeout=1).status_code == 200:
@@ -133,9 +142,10 @@ def serving(options: list[str], env: dict[str, str], ready_path: str, output: Pa
                 printed = output.read_text() if output else process.stdout.read().decode() if process.stdout else ""
                 pytest.fail(f"server did not start:\n{printed}")
             time.sleep(0.2)
-        yield base
+        yield base, process
     finally:
-        stop(process, signal.SIGTERM, timeout=15)
+        if process.poll() is None:
+            stop(process, signal.SIGTERM, timeout=15)
         if process.stdout:
             process.stdout.close()
         if log:

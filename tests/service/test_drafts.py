@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import uuid
 
 from fastapi.testclient import TestClient
@@ -24,7 +25,9 @@ def _user(url: str, login: str) -> User:
     return user
 
 
-def _make_draft(client: TestClient, url: str, login: str, industries: list[str]) -> uuid.UUID:
+def _make_draft(
+    client: TestClient, url: str, login: str, industries: list[str], form_values: dict[str, str] | None = None
+) -> uuid.UUID:
     """A draft built on a stored composition, as the questionnaire pages will make them."""
     service = client.app.state.compose  # type: ignore[attr-defined]
     composed = service.compose(ComposeRequest(pack="mini", industries=industries), source="test")
@@ -33,7 +36,10 @@ def _make_draft(client: TestClient, url: str, login: str, industries: list[str])
         owner = crud.get_user_by_login(session=session, login=login)
         assert owner is not None
         draft = crud.create_draft(
-            session=session, owner=owner, draft_create=DraftCreate(pack_id="mini", industries=industries), composed=composed
+            session=session,
+            owner=owner,
+            draft_create=DraftCreate(pack_id="mini", industries=industries, form_values=form_values or {}),
+            composed=composed,
         )
     engine.dispose()
     return draft.id
@@ -168,3 +174,29 @@ def test_updating_a_draft_stores_the_new_composition_and_drops_the_old(db_client
         assert [s.id for s in session.exec(select(StoredComposition)).all()] == [draft.composition_id]
         assert draft.version == 2
     engine.dispose()
+
+
+def test_drafts_are_named_by_industry_address_and_date(db_client: TestClient, db_url: str) -> None:
+    sign_up(db_client, "named@example.com")
+    address = {"premises_address": "北京市东城区东四北大街 100 号"}
+    draft_id = _make_draft(db_client, db_url, "named@example.com", ["shop"], address)
+    listed = db_client.get("/drafts").text
+    name = re.search(rf'<td>([^<]*)</td>\s*<td>[^<]*</td>\s*<td><a href="/drafts/{draft_id}"', listed)
+    assert name
+    assert re.fullmatch(r"[^·]+ · 北京市东城区东四北大街 100 号 · \d{4}-\d{2}-\d{2}", name.group(1))
+
+
+def test_deleting_a_draft_asks_first(db_client: TestClient, db_url: str) -> None:
+    sign_up(db_client, "careful@example.com")
+    draft_id = _make_draft(db_client, db_url, "careful@example.com", ["shop"])
+    page = db_client.get(f"/drafts/{draft_id}").text
+    assert f'<a class="button button--warning" href="/drafts/{draft_id}/delete">删除草稿</a>' in page
+    confirm = db_client.get(f"/drafts/{draft_id}/delete")
+    assert confirm.status_code == 200
+    assert "<h1>确定删除草稿？</h1>" in confirm.text
+    assert "删除后无法恢复" in confirm.text
+    assert _draft_exists(db_url, draft_id)  # asking deletes nothing
+    token = csrf_from(db_client, f"/drafts/{draft_id}/delete")
+    response = db_client.post(f"/drafts/{draft_id}/delete", data={"csrf_token": token}, follow_redirects=False)
+    assert response.status_code == 303
+    assert not _draft_exists(db_url, draft_id)

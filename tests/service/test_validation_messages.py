@@ -55,7 +55,7 @@ def test_every_validation_message_is_chinese_only(client: TestClient, path: str,
         (BAD["a pack id too long"], "pack", "string_too_long", "最多 64 个字符"),
         (BAD["an unknown locale"], "locale", "literal_error", "应为 'zh' 或 'en' 之一"),
         (BAD["a commitment not a string"], "commit[1]", "string_type", "应为字符串"),
-        (BAD["an answer of no kind"], "answers.area_m2", "wrong_type", "应为 true/false、整数、数字或字符串"),
+        (BAD["an answer of no kind"], "answers.area_m2", "wrong_type", "应为 true/false、整数、数字、字符串或字符串列表"),
         (BAD["a date that is a number"], "as_of", "date_parsing", "应为日期, 如 2026-11-26"),
     ],
 )

@@ -80,7 +80,7 @@ def add_user(session: Session, role: Role, department: str | None = None, passwo
     return user, login
 
 
-def store_draft(
+def stored_draft(
     session: Session, composer: Composer, owner: User, request: ComposeRequest = CASE, form: dict[str, str] | None = None
 ) -> Draft:
     """A draft as the questionnaire pages leave it: a stored composition and a complete form."""

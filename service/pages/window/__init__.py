@@ -6,13 +6,13 @@ and a forbidden action a 403, shown as pages in the visitor's language.
 
 from fastapi import APIRouter
 
-from service.pages.window import applications, desk, inspection, review, supervision, workbench
+from service.pages.window import applications, desk, inspection, queues, review, supervision, workbench
 
 UPLOAD_PATHS = r"/drafts/[^/]+/submit|/applications/[^/]+/correction"
 """The pages whose forms carry files, allowed a larger body (``max_upload_bytes``)."""
 
 router = APIRouter()
-for module in (desk, applications, workbench, review, inspection, supervision):
+for module in (desk, applications, workbench, review, inspection, supervision, queues):
     router.include_router(module.router)
 
 __all__ = ["UPLOAD_PATHS", "router"]

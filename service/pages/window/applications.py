@@ -16,7 +16,11 @@ from sqlmodel import Session, col, select
 from starlette.datastructures import FormData
 
 from composer.model import ComposeRequest
-from service.deps import CsrfProtected, CurrentUser, OwnDraft, RegistryDep, SessionDep
+from forms.receipt import render_receipt_pdf
+from service.certs import life
+from service.certs.lifecycle import current
+from service.certs.models import Certificate
+from service.deps import CsrfProtected, CurrentUser, LangDep, OwnDraft, RegistryDep, SessionDep
 from service.models import Draft, StoredComposition, User
 from service.pages import responses as pages
 from service.pages.templating import render
@@ -28,6 +32,7 @@ from service.pages.window.desk import (
     uploads,
     version,
     with_form,
+    with_form_once,
     works_at,
 )
 from service.registry import PackRegistry
@@ -36,7 +41,8 @@ from service.workflow import review, window
 from service.workflow.errors import Invalid, NotFound, problem
 from service.workflow.models import Application, Inspection, MaterialFile, PermitTask
 from service.workflow.progress import timeline
-from service.workflow.roles import Action, may
+from service.workflow.receipt import receipt_of
+from service.workflow.roles import Action, Role, may
 from service.workflow.rows import load
 from service.workflow.states import APPLICATION_LABELS, INSPECTION_LABELS, TASK_LABELS
 from service.workflow.storage import LocalFileStore
@@ -78,26 +84,47 @@ def _submitted(session: Session, draft: Draft) -> Application | None:
     return session.exec(select(Application).where(Application.draft_id == draft.id)).first()
 
 
-def _submit_page(request: Request, draft: Draft, composition: dict[str, Any], problems: Any = (), status: int = 200) -> Response:
+WALK_IN_FIELDS = ("name", "id_number", "phone")
+"""The walk-in applicant's identity on the counter's submit page, posted as ``applicant.<field>``."""
+
+
+def _walk_in(user: User, form: FormData | None) -> dict[str, str] | None:
+    """At the counter (a clerk submitting), the identity as posted (empty before the first post); online, None."""
+    if user.role == Role.applicant:
+        return None
+    raw = {name: form.get(f"applicant.{name}") if form else None for name in WALK_IN_FIELDS}
+    return {name: value if isinstance(value, str) else "" for name, value in raw.items()}
+
+
+def _submit_page(
+    request: Request,
+    draft: Draft,
+    composition: dict[str, Any],
+    walk_in: dict[str, str] | None,
+    problems: Any = (),
+    status: int = 200,
+) -> Response:
     context = {
         "draft": draft,
+        "walk_in": walk_in,
         "materials": [m for m in composition["materials"] if m["status"] == "submit"],
         "commitments": composition["commitments"],
-        "idempotency_key": str(uuid.uuid4()),
     }
     return render_form_page(request, "submit.html", context, problems, status)
 
 
 @router.get("/drafts/{draft_id}/submit", response_class=Response, responses=PAGE)
-def submit_page(request: Request, session: SessionDep, draft: OwnDraft, registry: RegistryDep) -> Response:
-    """The submit page: upload each material the composition asks for and sign each commitment letter."""
+def submit_page(request: Request, session: SessionDep, user: CurrentUser, draft: OwnDraft, registry: RegistryDep) -> Response:
+    """The submit page: upload each material the composition asks for and sign each commitment letter.
+
+    A clerk registering a walk-in applicant (窗口代录) also gives the applicant's name, ID number and phone."""
     earlier = _submitted(session, draft)
     if earlier is not None:
         return RedirectResponse(f"/applications/{earlier.id}", status_code=303)
     composition = _draft_composition(session, draft, registry)
     if composition is None:
         return RedirectResponse(f"/drafts/{draft.id}", status_code=303)
-    return _submit_page(request, draft, composition)
+    return _submit_page(request, draft, composition, _walk_in(user, None))
 
 
 @router.post("/drafts/{draft_id}/submit", response_class=Response, responses=POST, dependencies=[CsrfProtected])
@@ -116,6 +143,7 @@ def _submit_draft(
     if composer is None or composition is None:
         return RedirectResponse(f"/drafts/{draft.id}", status_code=303)
     key = form.get("idempotency_key")
+    walk_in = _walk_in(user, form)
     try:
         done = submit(
             session,
@@ -126,9 +154,10 @@ def _submit_draft(
             uploads=uploads(form),
             signed=[v for v in form.getlist("commitment") if isinstance(v, str)],
             idempotency_key=key if isinstance(key, str) and key else None,
+            walk_in=walk_in,
         )
     except Invalid as exc:
-        return _submit_page(request, draft, composition, exc.problems, status=400)
+        return _submit_page(request, draft, composition, walk_in, exc.problems, status=400)
     return RedirectResponse(f"/applications/{done.application.id}/submitted", status_code=303)
 
 
@@ -147,6 +176,19 @@ def confirmation(request: Request, session: SessionDep, user: CurrentUser, appli
     """The confirmation: the application number (受理编号) and what happens next."""
     application = load(session, Application, application_id, user, Action.view_application)
     return render(request, "submitted.html", {"application": application})
+
+
+@router.get(
+    "/applications/{application_id}/receipt.pdf",
+    response_class=Response,
+    responses={**PAGE, 200: {"description": "The receipt (回执) as an A4 PDF", "content": {"application/pdf": {}}}},
+)
+def receipt(request: Request, session: SessionDep, user: CurrentUser, lang: LangDep, application_id: uuid.UUID) -> Response:
+    """The receipt (回执): number, pack, materials received, commitments signed with their time, next steps."""
+    application = load(session, Application, application_id, user, Action.view_application)
+    body = render_receipt_pdf(receipt_of(session, application), locale=lang)
+    disposition = f'inline; filename="receipt-{application.number}.pdf"'
+    return Response(body, media_type="application/pdf", headers={"Content-Disposition": disposition, "Cache-Control": "no-store"})
 
 
 @router.get("/applications/{application_id}", response_class=Response, responses=PAGE)
@@ -174,9 +216,16 @@ def _application_page(
         "notice": notice,
         "flagged": [i for i in notice.items if i["finding"] != "received"] if notice else [],
         "own": may(user, Action.resubmit, application),
+        "certificate": _certificate(session, application),
         "rectify_tasks": [t for t in tasks if t.status == "rectification_needed" and t.permit not in _inspected(inspection)],
     }
     return render_form_page(request, "application.html", context, problems, status)
+
+
+def _certificate(session: Session, application: Application) -> Certificate | None:
+    """The current certificate the application was issued, or the one it applies about (a change, an extension …)."""
+    about = life.request_of(session, application.id)
+    return current(session, about.origin_id if about else application.id)
 
 
 def _inspected(inspection: Inspection | None) -> set[str]:
@@ -189,7 +238,7 @@ async def answer_correction(
     request: Request, session: SessionDep, user: CurrentUser, store: FileStoreDep, application_id: uuid.UUID
 ) -> Response:
     """Answer the correction notice: only the materials it asks for, all at once."""
-    return await with_form(request, _answer_correction, request, session, user, store, application_id)
+    return await with_form_once(request, session, user, _answer_correction, request, session, user, store, application_id)
 
 
 def _answer_correction(
@@ -207,7 +256,7 @@ def _answer_correction(
 @router.post("/applications/{application_id}/rectified", response_class=Response, responses=POST, dependencies=[CsrfProtected])
 async def report_rectified(request: Request, session: SessionDep, user: CurrentUser, application_id: uuid.UUID) -> Response:
     """Report the rectification done: the joint inspection's one notice, or one department's own request."""
-    return await with_form(request, _report_rectified, request, session, user, application_id)
+    return await with_form_once(request, session, user, _report_rectified, request, session, user, application_id)
 
 
 def _report_rectified(request: Request, session: Session, user: User, application_id: uuid.UUID, form: FormData) -> Response:

@@ -10,9 +10,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.routing import APIRoute
+from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
 
+from composer.words import N_
 from rules.errors import Problem
 from service.deps import CurrentUser, SettingsDep
 from service.i18n import negotiate, translations
@@ -21,6 +23,7 @@ from service.pages import responses as pages
 from service.pages.templating import render
 from service.workflow.errors import WorkflowError
 from service.workflow.roles import Action, Role, may
+from service.workflow.rows import ONCE, fingerprint, once, replayed, settle
 from service.workflow.storage import LocalFileStore, Upload
 
 DESKS = {
@@ -66,10 +69,13 @@ FileStoreDep = Annotated[LocalFileStore, Depends(file_store)]
 
 def refused(request: Request, exc: WorkflowError) -> HTMLResponse:
     """A refusal (403, 404, 409) as a page in the visitor's language, each reason on its own line."""
-    _ = _gettext(request)
-    messages = [_(p.message) for p in exc.problems]
+    gettext = _gettext(request)
+    messages = [shown(request, p) for p in exc.problems]
     return render(
-        request, "error.html", {"title": _(TITLES.get(exc.status, "出现问题")), "messages": messages}, status_code=exc.status
+        request,
+        "error.html",
+        {"title": gettext(TITLES.get(exc.status, "出现问题")), "messages": messages},
+        status_code=exc.status,
     )
 
 
@@ -95,9 +101,9 @@ def desk_router() -> APIRouter:
 
 def forbidden(request: Request) -> HTMLResponse:
     """The 403 page for a desk the user's role does not work at."""
-    _ = _gettext(request)
-    message = _("您的账户没有使用这个工作台的权限。")
-    return render(request, "error.html", {"title": _("无权操作"), "messages": [message]}, status_code=403)
+    gettext = _gettext(request)
+    message = gettext("您的账户没有使用这个工作台的权限。")
+    return render(request, "error.html", {"title": gettext("无权操作"), "messages": [message]}, status_code=403)
 
 
 def field_id(where: str) -> str:
@@ -106,9 +112,9 @@ def field_id(where: str) -> str:
 
 
 def field_errors(
-    problems: Sequence[Problem], per_subject: tuple[str, str] | None = None
+    request: Request, problems: Sequence[Problem], per_subject: tuple[str, str] | None = None
 ) -> tuple[dict[str, str], list[dict[str, str]]]:
-    """Messages by field id (shown beside the field) and the summary list (linking to them).
+    """Messages by field id (shown beside the field) and the summary list (linking to them), in the visitor's language.
 
     With ``per_subject=(where, prefix)``, a problem under ``where`` about one subject (a material, an element)
     is shown beside that subject's group, ``prefix-<subject>``.
@@ -120,8 +126,9 @@ def field_errors(
             field = f"{per_subject[1]}-{p.subject}"
         else:
             field = field_id(p.where) if p.where else ""
-        by_field.setdefault(field, p.message)
-        summary.append({"field": field, "message": p.message})
+        message = shown(request, p)
+        by_field.setdefault(field, message)
+        summary.append({"field": field, "message": message})
     return by_field, summary
 
 
@@ -133,9 +140,80 @@ def render_form_page(
     status: int = 200,
     per_subject: tuple[str, str] | None = None,
 ) -> HTMLResponse:
-    """A desk's page with its forms: each problem beside its field and, linked, in the summary at the top."""
-    by_field, summary = field_errors(problems, per_subject)
-    return render(request, name, context | {"field_errors": by_field, "errors": summary}, status_code=status)
+    """A desk's page with its forms: each problem beside its field and, linked, in the summary at the top; each form
+    carries a fresh Idempotency-Key (``new_key()``)."""
+    by_field, summary = field_errors(request, problems, per_subject)
+    form_parts = {"field_errors": by_field, "errors": summary, "new_key": new_key}
+    return render(request, name, context | form_parts, status_code=status)
+
+
+GENERAL = {
+    "forbidden": N_("您无权执行此操作"),
+    "not_found": N_("没有找到这一项"),
+    "already_submitted": N_("这份草稿已经提交过"),
+    "commitment_unsigned": N_("请阅读并签署告知承诺书"),
+    "element_twice": N_("同一要素记录了两次"),
+    "element_unchecked": N_("请记录每一个要素的核查结果"),
+    "material_missing": N_("还缺少材料"),
+    "material_twice": N_("同一材料出现了两次"),
+    "material_unchecked": N_("请核对每一项材料：补正告知须一次列明全部材料"),
+    "question_open": N_("还有问题未回答"),
+    "state_conflict": N_("当前状态不允许这项操作"),
+    "version_conflict": N_("该记录已被他人更新，请刷新后重试"),
+    "file_too_large": N_("文件太大，请压缩后再上传"),
+    "file_type": N_("文件须为 PDF、JPEG 或 PNG"),
+}
+"""A problem whose message names things (a permit, a file, a role) and so has no msgid of its own: in another
+language, what kind of problem it is. Chinese pages show the message as written."""
+
+
+def shown(request: Request, problem: Problem) -> str:
+    """A problem's message in the visitor's language."""
+    lang = negotiate(request, request.app.state.settings.lang_cookie)
+    gettext = translations(lang).gettext
+    translated: str = gettext(problem.message)
+    if lang != "zh" and translated == problem.message and problem.code in GENERAL:
+        return str(gettext(GENERAL[problem.code]))
+    return translated
+
+
+def new_key() -> str:
+    """A fresh Idempotency-Key for one form on a page (templates: ``{{ new_key() }}``)."""
+    return str(uuid.uuid4())
+
+
+async def with_form_once(request: Request, session: Session, user: User, handle: Callable[..., Response], *args: Any) -> Response:
+    """``with_form`` for a desk's change: the same form sent again (its ``idempotency_key``) changes nothing more
+    and lands where the first did; the key is committed with the change it made."""
+    return await with_form(request, _once, request, session, user, handle, args)
+
+
+def _once(request: Request, session: Session, user: User, handle: Callable[..., Response], args: Any, form: FormData) -> Response:
+    key = form.get("idempotency_key")
+    if not isinstance(key, str) or not key:
+        return handle(*args, form)
+    fields = sorted(
+        [name, value if isinstance(value, str) else f"file:{value.filename}"]
+        for name, value in form.multi_items()
+        if name not in ("csrf_token", "idempotency_key")
+    )
+    asked = fingerprint(request.url.path, {"form": fields})
+    try:
+        earlier = once(session, user.id, key, asked)
+        if earlier is None:
+            response = handle(*args, form)
+            if response.status_code == 303:
+                settle(session, user.id, key, {"location": response.headers["location"]})
+            if response.status_code != 409:
+                return response
+            earlier = replayed(session, user.id, key, asked)  # its twin, sent a moment earlier, may have won
+            if earlier is None:
+                return response
+    except WorkflowError as exc:
+        return refused(request, exc)
+    finally:
+        session.info.pop(ONCE, None)
+    return RedirectResponse(earlier.get("location") or desk_url(user) or "/", status_code=303)
 
 
 async def with_form(request: Request, handle: Callable[..., Response], *args: Any) -> Response:

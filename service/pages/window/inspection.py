@@ -19,7 +19,7 @@ from service.deps import CsrfProtected, CurrentUser, SessionDep
 from service.models import User
 from service.pages.templating import render
 from service.pages.window.applications import PAGE, POST
-from service.pages.window.desk import desk_router, forbidden, render_form_page, version, with_form, works_at
+from service.pages.window.desk import desk_router, forbidden, render_form_page, version, with_form_once, works_at
 from service.workflow import inspection as inspections
 from service.workflow.errors import Forbidden, Invalid, NotFound, problem
 from service.workflow.models import Application, Inspection
@@ -111,7 +111,7 @@ def _checklist_page(
 @router.post("/inspection/{inspection_id}/{permit}", response_class=Response, responses=POST, dependencies=[CsrfProtected])
 async def record(request: Request, session: SessionDep, user: CurrentUser, inspection_id: uuid.UUID, permit: str) -> Response:
     """Record the findings for one permit: one per element of its checklist."""
-    return await with_form(request, _record, request, session, user, inspection_id, permit)
+    return await with_form_once(request, session, user, _record, request, session, user, inspection_id, permit)
 
 
 def _record(request: Request, session: Session, user: User, inspection_id: uuid.UUID, permit: str, form: FormData) -> Response:

@@ -19,7 +19,7 @@ from service.deps import CsrfProtected, CurrentUser, SessionDep
 from service.models import User
 from service.pages.templating import render
 from service.pages.window.applications import PAGE, POST
-from service.pages.window.desk import desk_router, forbidden, render_form_page, texts, version, with_form, works_at
+from service.pages.window.desk import desk_router, forbidden, render_form_page, texts, version, with_form_once, works_at
 from service.workflow import review
 from service.workflow.clock import STANDING_LABELS
 from service.workflow.errors import Invalid, problem
@@ -78,7 +78,7 @@ def _task_page(
 @router.post("/review/tasks/{task_id}", response_class=Response, responses=POST, dependencies=[CsrfProtected])
 async def decide(request: Request, session: SessionDep, user: CurrentUser, task_id: uuid.UUID) -> Response:
     """Record the department's decision on the task."""
-    return await with_form(request, _decide, request, session, user, task_id)
+    return await with_form_once(request, session, user, _decide, request, session, user, task_id)
 
 
 def _decide(request: Request, session: Session, user: User, task_id: uuid.UUID, form: FormData) -> Response:
@@ -105,7 +105,7 @@ def _decide(request: Request, session: Session, user: User, task_id: uuid.UUID, 
 @router.post("/review/tasks/{task_id}/verification", response_class=Response, responses=POST, dependencies=[CsrfProtected])
 async def verify(request: Request, session: SessionDep, user: CurrentUser, task_id: uuid.UUID) -> Response:
     """Record the 核查 of a permit granted on commitment: passed, or failed and the permit revoked."""
-    return await with_form(request, _verify, request, session, user, task_id)
+    return await with_form_once(request, session, user, _verify, request, session, user, task_id)
 
 
 def _verify(request: Request, session: Session, user: User, task_id: uuid.UUID, form: FormData) -> Response:

@@ -16,12 +16,14 @@ from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session, col, select
 from starlette.datastructures import FormData
 
+from service.certs import life
+from service.certs.lifecycle import current
 from service.compose import today
 from service.deps import CsrfProtected, CurrentUser, SessionDep
 from service.models import User
 from service.pages.templating import render
 from service.pages.window.applications import PAGE, POST
-from service.pages.window.desk import desk_router, forbidden, refused, render_form_page, texts, version, with_form, works_at
+from service.pages.window.desk import desk_router, forbidden, refused, render_form_page, texts, version, with_form_once, works_at
 from service.workflow import inspection as inspections
 from service.workflow import window
 from service.workflow.errors import Invalid, problem
@@ -80,6 +82,9 @@ def _desk(
         "checking": application.status in QUEUE,
         "can_schedule": application.status == "in_approval" and inspection is None and bool(inspections.checklist(application)),
         "inspection": inspection,
+        "lifecycle": life.request_of(session, application.id),
+        "kinds": {k.value: v for k, v in life.KIND_LABELS.items()},
+        "certificate": current(session, application.id),
         "today": today().isoformat(),
     }
     return render_form_page(request, "window_application.html", context, problems, status, per_subject=("checks", "finding"))
@@ -90,7 +95,7 @@ def _desk(
 )
 async def decide(request: Request, session: SessionDep, user: CurrentUser, application_id: uuid.UUID, decision: str) -> Response:
     """The window's decision: ``correction`` (one notice), ``accept``, ``refuse`` or ``inspection`` (schedule the visit)."""
-    return await with_form(request, _decide, request, session, user, application_id, decision)
+    return await with_form_once(request, session, user, _decide, request, session, user, application_id, decision)
 
 
 def _decide(request: Request, session: Session, user: User, application_id: uuid.UUID, decision: str, form: FormData) -> Response:

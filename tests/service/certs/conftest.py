@@ -7,18 +7,18 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine, text
 from sqlmodel import Session
 
-from certs.certcase import MONDAY, SIGNED, Staff, task, uploads
+from certs.certcase import MONDAY, SIGNED, Staff, decide_each, uploads
 from composer import Composer
 from service.certs.lifecycle import issue
 from service.certs.models import Certificate
 from service.models import Draft
 from service.workflow.models import Application
-from service.workflow.review import Decision, decide
 from service.workflow.storage import LocalFileStore
 from service.workflow.submit import submit
 from service.workflow.window import accept
@@ -28,7 +28,7 @@ from service.workflow.window import accept
 def _empty_certificates(db_url: str, engine: Engine) -> Iterator[None]:
     yield
     with Session(engine) as cleaning:
-        for table in ("certificate", "certificate_key"):
+        for table in ("lifecycle_request", "permit_holding", "certificate", "certificate_key"):
             cleaning.execute(text(f"DELETE FROM {table}"))
         cleaning.commit()
 
@@ -50,20 +50,7 @@ def decide_all(
             session, actor=staff.applicant, draft_id=draft.id, composer=composer, store=store, uploads=uploads(), signed=SIGNED
         ).application
         accept(session, actor=staff.clerk, application_id=application.id, version=application.version, today=MONDAY)
-        reviewers = {"fire_check": staff.fire, "food_business": staff.market, "hotel_trade": staff.police}
-        for permit in ("fire_check", "food_business", "hotel_trade"):
-            current = task(session, application, permit)
-            refused = permit in reject
-            decide(
-                session,
-                actor=reviewers[permit],
-                task_id=current.id,
-                decision=Decision.reject if refused else Decision.approve,
-                version=current.version,
-                reasons=["不符合条件"] if refused else [],
-                legal_basis=["《旅馆业治安管理办法》第四条"] if refused else [],
-                today=MONDAY,
-            )
+        decide_each(session, staff, application, ("fire_check", "food_business", "hotel_trade"), refuse=reject)
         session.refresh(application)
         assert application.status == "decided"
         return application
@@ -73,17 +60,17 @@ def decide_all(
 
 @pytest.fixture
 def issue_for(session: Session, staff: Staff, composer: Composer, keys_dir: Path) -> Callable[..., Certificate]:
-    """The window issues ``application``'s certificate on Monday; ``form_values`` are the holder's changed details."""
+    """Issue (or re-issue) an application's certificate at the window on MONDAY; keywords go on to ``issue``."""
 
-    def go(application: Application, form_values: dict[str, str] | None = None) -> Certificate:
+    def make(application: Application, **kw: Any) -> Certificate:
         return issue(
-            session,
-            actor=staff.clerk,
-            application_id=application.id,
-            composer=composer,
-            keys_dir=keys_dir,
-            form_values=form_values,
-            today=MONDAY,
+            session, actor=staff.clerk, application_id=application.id, composer=composer, keys_dir=keys_dir, today=MONDAY, **kw
         )
 
-    return go
+    return make
+
+
+@pytest.fixture
+def issued(issue_for: Callable[..., Certificate], decide_all: Callable[..., Application]) -> Certificate:
+    """The case's certificate, issued by the window on a Monday."""
+    return issue_for(decide_all())

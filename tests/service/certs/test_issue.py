@@ -62,7 +62,7 @@ def test_a_refused_permit_is_listed_as_not_licensed_and_the_certificate_is_parti
     certificate = issue_for(decide_all(reject=("hotel_trade",)))
     face = CertificateFace.model_validate(certificate.face)
     assert [p.permit for p in face.permits] == ["food_business", "fire_check"]
-    assert [(n.name, n.reason) for n in face.not_licensed] == [("特种行业许可证(旅馆业)", "不予许可")]
+    assert [(n.name, n.reason) for n in face.not_licensed] == [("特种行业许可证（旅馆业）", "不予许可")]
     shown = verify(session, _token(session, keys_dir, certificate), MONDAY)
     assert (shown.state, shown.state_label) == (CertificateState.partial.value, "部分许可")
 

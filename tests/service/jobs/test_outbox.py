@@ -157,12 +157,12 @@ def test_a_row_of_a_topic_nobody_delivers_is_retried_with_its_reason_not_dropped
     session: Session, engine: Engine, db_url: str
 ) -> None:
     settings = make_settings(db_url)
-    outbox.add(session, topic="elicence", key="cert:1:1", payload={})
+    outbox.add(session, topic="archive", key="archive:1:1", payload={})
     session.commit()
     assert outbox.relay(engine, settings, notifications.deliver(settings)).retrying == 1
     [row] = rows(session)
     assert row.delivered_at is None
-    assert "no delivery for outbox topic 'elicence'" in row.last_error
+    assert "no delivery for outbox topic 'archive'" in row.last_error
 
 
 def test_two_relays_at_once_deliver_every_row_exactly_once(session: Session, engine: Engine, db_url: str) -> None:

@@ -1,15 +1,14 @@
-"""Debian's chromium driven by Playwright, for the browser tests (import after ``pytest.importorskip("playwright.sync_api")``).
-
-The browser is never downloaded: Playwright launches ``/usr/bin/chromium``.
-"""
+"""What the browser tests share: Debian's chromium (never downloaded), and desks — one signed-in browser context per
+person, every page they open scanned with axe and checked for sideways scrolling."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, sync_playwright
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Browser, Page, sync_playwright
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -25,11 +24,50 @@ CHROMIUM_ARGS = [
 needs_chromium = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is not installed")
 
 
-def launched() -> Iterator[Browser]:
-    """A headless chromium, closed when the caller is done with it."""
+def launch() -> Iterator[Browser]:
+    """Debian's chromium under Playwright, closed when the generator is."""
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             yield browser
         finally:
             browser.close()
+
+
+class Desks:
+    """A browser context per person (``name@example.com``, at the width given; ``anonymous`` ones not signed in)."""
+
+    def __init__(
+        self, chromium: Browser, base: str, widths: Mapping[str, int], password: str, anonymous: tuple[str, ...] = ()
+    ) -> None:
+        self.base = base
+        self.axe = Axe()
+        self.violations: list[str] = []
+        self.pages: dict[str, Page] = {}
+        for name, width in {**widths, **dict.fromkeys(anonymous, 1100)}.items():
+            context = chromium.new_context(viewport={"width": width, "height": 900}, locale="zh-CN", accept_downloads=True)
+            page = context.new_page()
+            page.set_default_timeout(20_000)
+            if name not in anonymous:
+                page.goto(f"{base}/sign-in")
+                page.locator("#login").fill(f"{name}@example.com")
+                page.locator("#password").fill(password)
+                page.get_by_role("button", name="登录").click()
+                page.wait_for_load_state()
+            self.pages[name] = page
+
+    def open(self, name: str, path: str) -> Page:
+        page = self.pages[name]
+        page.goto(f"{self.base}{path}")
+        self.scan(name, page)
+        return page
+
+    def scan(self, name: str, page: Page) -> None:
+        for v in self.axe.run(page).response["violations"]:
+            self.violations.append(f"{name} {page.url}: {v['id']} ({v['impact']}) {v['help']} — {v['nodes'][0]['target']}")
+        scroll, inner = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+        assert scroll <= inner, f"{name} {page.url}: the page scrolls sideways ({scroll} > {inner})"
+
+    def close(self) -> None:
+        for page in self.pages.values():
+            page.context.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from fastapi import FastAPI
@@ -56,3 +57,12 @@ def dc_db_app(db_url: str) -> FastAPI:
 def dc_db(dc_db_app: FastAPI) -> Iterator[TestClient]:
     """A visitor on the default pack, once on SQLite and once on PostgreSQL."""
     yield from started(dc_db_app)
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Iterator[Any]:
+    """Debian's chromium for the module's browser tests."""
+    pytest.importorskip("playwright.sync_api")
+    from browserutil import launch
+
+    yield from launch()

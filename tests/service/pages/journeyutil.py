@@ -13,6 +13,9 @@ from svcutil import CSRF_INPUT
 CONVENIENCE_TOBACCO = {"area_m2": "80", "food_prep_onsite": "true", "sells_tobacco": "true"}
 """A 便利店 that grinds coffee (so it needs 食品经营许可) and sells tobacco; everything else: no."""
 
+DEFAULTS = {"school_distance_m": "300", "entity_type": "llc"}
+"""Questions a journey answers this way unless told otherwise, as "false" answers neither: far from any school, a company."""
+
 RESTAURANT_SEWAGE = {"area_m2": "200", "discharges_sewage": "true"}
 """A 饭店 whose kitchen drains into the sewer: the drainage permit may be taken on commitment."""
 
@@ -53,7 +56,8 @@ def answer_until_check(client: TestClient, location: str, answers: dict[str, str
         page = client.get(location, follow_redirects=False)
         assert page.status_code == 200, (location, page.status_code)
         asked.append(qid)
-        response = client.post(location, data={"csrf_token": token, "answer": answers.get(qid, default)}, follow_redirects=False)
+        given = answers.get(qid, DEFAULTS.get(qid, default))
+        response = client.post(location, data={"csrf_token": token, "answer": given}, follow_redirects=False)
         assert response.status_code == 303, response.text
         location = response.headers["location"]
         assert len(asked) < 40

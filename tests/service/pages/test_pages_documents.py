@@ -76,7 +76,7 @@ def test_commitment_letter_pdf_only_with_commitments(dc: TestClient) -> None:
     assert missing.status_code == 404
     assert "您没有选择以告知承诺方式办理的事项" in missing.text
     assert 'href="/documents/commitment.pdf"' not in dc.get("/notice").text
-    dc.post("/notice/commitments", data={"csrf_token": csrf(dc), "commit": ["drainage_permit"]})
+    dc.post("/notice/commitments", data={"csrf_token": csrf(dc), "commit": ["drainage_permit"], "consent": "yes"})
     response = dc.get("/documents/commitment.pdf")
     assert response.status_code == 200
     assert _filename(response)[1].startswith("告知承诺书-饭店-餐馆-")  # the slash of 饭店/餐馆 is no path

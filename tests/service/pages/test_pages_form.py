@@ -216,7 +216,7 @@ def test_form_before_the_questions_are_answered_asks_them(dc: TestClient) -> Non
 
 
 BIG_BUSINESS = ("supermarket", "restaurant", "hotel", "gym", "ktv")
-BIG_ANSWERS = {"area_m2": "500", "high_risk_sport": "none", "rooms": "20", "investment_wan": "100"}
+BIG_ANSWERS = {"area_m2": "500", "high_risk_sport": "", "rooms": "20", "investment_wan": "100"}
 
 
 def test_a_big_form_is_kept_on_the_server_while_signing_in(dc: TestClient) -> None:

@@ -79,11 +79,35 @@ def test_why_shows_the_reason_chain_without_server_paths(dc: TestClient) -> None
     assert "/home/" not in html
 
 
-def test_left_out_permits_say_why(dc: TestClient) -> None:
+def test_why_tells_the_fewest_facts_and_keeps_the_rule_behind_basis(dc: TestClient) -> None:
+    journey(dc, ("convenience_store",), CONVENIENCE_TOBACCO)
+    tobacco = _card(dc.get("/notice").text, "permit-tobacco_retail")
+    assert '<p class="why__facts">您经营便利店，并且销售卷烟、雪茄烟。</p>' in tobacco
+    basis = re.search(r'<details class="details basis">(.*?)</details>', tobacco, re.S)
+    assert basis
+    assert "<summary" in basis.group(1)
+    assert "依据" in basis.group(1)
+    assert '<ol class="chain">' in basis.group(1)  # the rule and file:line only behind 依据
+    assert "pack.yaml" not in tobacco.replace(basis.group(1), "")
+
+
+def test_left_out_permits_say_the_one_deciding_fact(dc: TestClient) -> None:
     journey(dc, ("convenience_store",), CONVENIENCE_TOBACCO)
     html = dc.get("/notice").text
     assert "不需要办理的事项" in html
-    assert "无需办理“药品经营许可（零售）”" in html
+    assert "<li><strong>药品经营许可（零售）</strong>：您不销售药品，无需办理。</li>" in html
+    assert "<li><strong>建设工程消防验收或备案（装修工程）</strong>：经营场所使用面积 80㎡，不超过 300㎡，无需办理。</li>" in html
+    assert "未选择经营范围" not in html
+
+
+def test_a_permit_and_its_dated_twin_are_one_thing(dc: TestClient) -> None:
+    journey(dc, ("restaurant", "hotel"), {"area_m2": "400", "rooms": "30"})
+    html = dc.get("/notice").text
+    assert html.count("<strong>公共场所卫生许可</strong>") + html.count(">公共场所卫生许可 <") == 1
+    left_out = re.search(r"不需要办理的事项.*?</details>", html, re.S)
+    assert left_out
+    assert "公共场所卫生许可" not in left_out.group(0)
+    assert "仅销售预包装食品" not in left_out.group(0)  # not in a restaurant's or hotel's catalogue
 
 
 def test_savings_against_applying_separately(dc: TestClient) -> None:
@@ -110,10 +134,16 @@ def test_choosing_commitments_updates_materials_and_time_limits(dc: TestClient) 
     assert "需提交" in _card(before, "material-concealed_drain_report")
     assert "10个工作日" in _card(before, "permit-fire_safety_check")
     assert 'id="changes"' not in before
+    fire = re.search(r'id="commit-fire_safety_check-hint">(.*?)</dl>', commitments, re.S)
+    assert fire
+    assert "承诺后办理时限：1个工作日" in fire.group(1)  # the limit with the commitment, before ticking
+    assert "您承诺的内容" in fire.group(1)
+    assert "承诺不实的，依法撤销许可，虚假承诺记入信用记录并实施信用惩戒。" in fire.group(1)
+    assert "消防救援机构对场所进行现场核查，在作出决定后20个工作日内进行" in fire.group(1)
 
     response = dc.post(
         "/notice/commitments",
-        data={"csrf_token": csrf(dc), "commit": ["drainage_permit", "fire_safety_check"]},
+        data={"csrf_token": csrf(dc), "commit": ["drainage_permit", "fire_safety_check"], "consent": "yes"},
         follow_redirects=False,
     )
     assert response.status_code == 303
@@ -169,12 +199,25 @@ def test_adding_and_removing_a_business_shows_what_changed(dc: TestClient) -> No
     assert "减少材料" in removed
 
 
-def test_reloading_the_notice_keeps_the_changes(dc: TestClient) -> None:
+def test_the_changes_are_said_once_not_on_every_reload(dc: TestClient) -> None:
     journey(dc, ("restaurant",), RESTAURANT_SEWAGE)
     dc.get("/notice")
-    dc.post("/notice/commitments", data={"csrf_token": csrf(dc), "commit": ["drainage_permit"]})
-    first = _section(dc.get("/notice").text, "changes")
-    assert _section(dc.get("/notice").text, "changes") == first
+    response = dc.post(
+        "/notice/commitments",
+        data={"csrf_token": csrf(dc), "commit": ["drainage_permit"], "consent": "yes"},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303, response.text
+    assert "以承诺替代" in _section(dc.get("/notice").text, "changes")
+    assert 'id="changes"' not in dc.get("/notice").text
+
+
+def test_a_commitment_without_i_have_read_and_commit_is_refused_and_not_kept(dc: TestClient) -> None:
+    journey(dc, ("restaurant",), RESTAURANT_SEWAGE)
+    response = dc.post("/notice/commitments", data={"csrf_token": csrf(dc), "commit": ["drainage_permit"]})
+    assert response.status_code == 400
+    assert '<a href="#consent">请阅读所选事项的承诺内容，并勾选“我已阅读并承诺”</a>' in error_summary(response.text)
+    assert 'value="drainage_permit" checked' not in dc.get("/notice").text
 
 
 def test_notice_in_english(dc: TestClient) -> None:
@@ -183,3 +226,40 @@ def test_notice_in_english(dc: TestClient) -> None:
     assert "Why is this needed?" in html
     assert "Permits you need (2)" in html
     assert "为什么需要办理？" not in html
+
+
+def test_a_ticked_scope_item_that_needs_no_permit_of_its_own_is_said(dc: TestClient) -> None:
+    response = choose(dc, "convenience_store", scope=("alcohol_sales",))
+    answer_until_check(dc, response.headers["location"], CONVENIENCE_TOBACCO)
+    notes = re.search(r'<div class="inset" id="scope-notes">(.*?)</div>', dc.get("/notice").text, re.S)
+    assert notes, "the ticked 酒类经营（零售） is not said"
+    assert "<strong>酒类经营（零售）</strong>：不需要单独办理许可，相关要求已在“食品经营许可”" in notes.group(1)
+    assert "来源：http://www.ninebows.com/jfss/47564.html" in notes.group(1)
+    assert "[V-news]" not in notes.group(1)
+    assert "inferred" not in notes.group(1)
+
+
+def test_the_summary_counts_what_the_page_lists(dc: TestClient) -> None:
+    journey(dc, ("convenience_store",), CONVENIENCE_TOBACCO)
+    html = dc.get("/notice").text
+    summary = _section(html, "summary")
+    permits = re.findall(r'<article class="card" id="permit-', html)
+    submit = re.findall(r'class="card material status-submit"', html)
+    assert f"许可 {len(permits)} 项" in summary
+    assert f"需提交材料 {len(submit)} 份" in summary
+    assert "逐项分别申请、依次办理合计需" in summary  # a serial sum, said so
+    assert html.index('id="summary"') < html.index('id="permits"')
+
+
+def test_pack_id_and_version_only_in_the_one_technical_line(dc: TestClient) -> None:
+    journey(dc, ("convenience_store",), CONVENIENCE_TOBACCO)
+    html = dc.get("/notice").text
+    main = html[html.index("<main") : html.index("</main>")]
+    version = re.search(r"版本 ([0-9a-f]{16})", main)
+    assert version
+    line = re.search(r'<p class="hint tech-info" id="tech-info"><small>(.*?)</small></p>', main)
+    assert line
+    assert line.group(1) == f"技术信息：规则包 beijing-dongcheng · 版本 {version.group(1)}"
+    assert main.count(version.group(1)) == 1
+    outside = re.sub(r'<details class="details basis">.*?</details>', "", main.replace(line.group(0), ""), flags=re.S)
+    assert "beijing-dongcheng" not in outside  # the rule's file:line is behind 依据 only

@@ -5,7 +5,16 @@ from __future__ import annotations
 import re
 
 from fastapi.testclient import TestClient
-from journeyutil import CONVENIENCE_TOBACCO, answer_until_check, assert_field_error, choose, csrf, error_summary, journey
+from journeyutil import (
+    CONVENIENCE_TOBACCO,
+    DEFAULTS,
+    answer_until_check,
+    assert_field_error,
+    choose,
+    csrf,
+    error_summary,
+    journey,
+)
 
 from composer import Composer
 from composer.model import ComposeRequest
@@ -23,7 +32,7 @@ def _composer_order(industries: list[str], answers: dict[str, object]) -> list[s
             return asked
         qid = open_[0].id
         asked.append(qid)
-        given[qid] = answers.get(qid, "false")
+        given[qid] = answers.get(qid, DEFAULTS.get(qid, "false"))
 
 
 def test_only_the_composers_open_questions_are_asked_in_its_order(dc: TestClient) -> None:
@@ -181,3 +190,59 @@ def test_a_change_without_follow_ups_goes_straight_back(dc: TestClient) -> None:
         follow_redirects=False,
     )
     assert response.headers["location"] == "/check-answers"
+
+
+def test_a_question_names_only_the_permits_its_answer_can_decide(dc: TestClient) -> None:
+    response = choose(dc, "convenience_store")
+    answer_until = {**DEFAULTS, "area_m2": "80", "food_prep_onsite": "true", "sells_tobacco": "true"}
+    token, location = csrf(dc), response.headers["location"]
+    pages = {}
+    while location.startswith("/questions/"):
+        qid = location.split("/")[2]
+        pages[qid] = dc.get(location).text
+        location = dc.post(location, data={"csrf_token": token, "answer": answer_until.get(qid, "false")}, follow_redirects=False)
+        location = location.headers["location"]
+    decides = re.compile(r'id="answer-affects">您的回答将决定是否需要办理：(.*?)</div>')
+    tobacco = decides.search(pages["sells_tobacco"])
+    assert tobacco
+    assert tobacco.group(1) == "烟草专卖零售许可"
+    # Whether an agent files changes materials only: no permit's need hangs on it.
+    assert not decides.search(pages["uses_agent"])
+    assert "您的回答将影响以下事项的申请材料或许可条件：食品经营许可、烟草专卖零售许可" in pages["uses_agent"]
+
+
+def test_question_pages_say_which_question_of_about_how_many(dc: TestClient) -> None:
+    asked = journey(dc, ("convenience_store",), CONVENIENCE_TOBACCO)
+    first = dc.get(f"/questions/{asked[0]}").text
+    third = dc.get(f"/questions/{asked[2]}").text
+    assert f'<span class="caption" id="progress">第 1 题，共约 {len(asked)} 题</span>' in first
+    assert f'<span class="caption" id="progress">第 3 题，共约 {len(asked)} 题</span>' in third
+    assert 'id="progress"' not in dc.get(f"/questions/{asked[2]}?from=check").text
+
+
+def test_multi_choice_question_is_a_set_of_checkboxes_and_keeps_every_ticked_option(dc: TestClient) -> None:
+    response = choose(dc, "gym")
+    token = csrf(dc)
+    location = response.headers["location"]
+    while not location.startswith("/questions/high_risk_sport"):
+        answer = "800" if "area_m2" in location else "false"
+        location = dc.post(location, data={"csrf_token": token, "answer": answer}, follow_redirects=False).headers["location"]
+    page = dc.get(location)
+    assert page.text.count('class="checkbox__input" type="checkbox"') == 4
+    assert 'type="radio"' not in page.text
+    posted = dc.post(location, data={"csrf_token": token, "answer": ["swimming", "climbing"]}, follow_redirects=False)
+    assert posted.status_code == 303
+    again = dc.get("/questions/high_risk_sport")
+    assert 'value="swimming" checked' in again.text
+    assert 'value="climbing" checked' in again.text
+    assert 'value="diving" checked' not in again.text
+    answer_until_check(dc, posted.headers["location"], {"central_ac": "false"})
+    check = dc.get("/check-answers")
+    assert "游泳、攀岩" in check.text
+
+
+def test_multi_choice_with_nothing_ticked_means_none(dc: TestClient) -> None:
+    response = choose(dc, "gym")
+    asked = answer_until_check(dc, response.headers["location"], {"area_m2": "300", "high_risk_sport": ""})
+    assert "high_risk_sport" in asked
+    assert "都没有" in dc.get("/check-answers").text

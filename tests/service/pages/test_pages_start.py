@@ -105,3 +105,21 @@ def test_english_names_with_lang_en(dc: TestClient) -> None:
     assert "Convenience store" in page.text
     assert "Choose your business" in page.text
     assert "Industries (one or more)" in page.text
+
+
+def test_the_start_page_says_the_business_license_is_assumed(dc: TestClient) -> None:
+    page = dc.get("/start").text
+    said = "本服务假定您已经取得营业执照；还没有的，请先办理市场主体登记（营业执照）。"
+    assert f'<p class="inset" id="business-license">{said}</p>' in page
+
+
+def test_the_start_page_offers_business_registration_where_the_pack_bundles_it(pages_sqlite_url: str) -> None:
+    from svcutil import make_settings
+
+    from rules.packs import PACKS_DIR
+    from service.app import create_app
+
+    with TestClient(create_app(make_settings(pages_sqlite_url, packs_dir=PACKS_DIR, default_pack="hunan"))) as hunan:
+        page = hunan.get("/start").text
+    assert "还没有营业执照？可以一并办理“市场主体设立登记（营业执照）”" in page
+    assert "本服务假定您已经取得营业执照" not in page

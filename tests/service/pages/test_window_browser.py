@@ -1,10 +1,12 @@
 """The whole case in real browsers, one per person: the applicant, the window clerk, two department reviewers
 and an inspector, each in a browser context of their own, against ``yiye serve`` on a temporary SQLite database.
 
-submit → one correction → resubmit → accept → parallel decisions with a dependency (the hotel special-trade
-permit waits for the fire inspection) → one joint inspection with one rectification and one re-check → all
-decided, the applicant's timeline showing it. The case is the mini pack's hotel, with the fire check made an
-on-site inspection (a copy of the fixture packs, changed for this test only). Every desk page passes axe.
+submit (signing the food permit's commitment letter; the receipt PDF) → one correction → resubmit → accept →
+parallel decisions with a dependency (the hotel special-trade permit waits for the fire inspection) → one joint
+inspection with one rectification and one re-check → all decided → the commitment verified later (核查) by the
+market department, the applicant's timeline showing it all. The case is the mini pack's hotel selling
+pre-packed food, with the fire check made an on-site inspection (a copy of the fixture packs, changed for this
+test only). Every desk page passes axe.
 """
 
 from __future__ import annotations
@@ -31,9 +33,8 @@ from service.workflow.clock import add_working_days
 from service.workflow.roles import Role
 
 playwright_api = pytest.importorskip("playwright.sync_api")
-from axe_playwright_python.sync_playwright import Axe  # noqa: E402
-from browserutil import launched, needs_chromium  # noqa: E402
-from playwright.sync_api import Browser, Page, expect  # noqa: E402
+from browserutil import Desks, needs_chromium  # noqa: E402
+from playwright.sync_api import Browser, expect  # noqa: E402
 
 PASSWORD = "correct-horse-9"
 PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<<>>\n%%EOF\n"
@@ -43,11 +44,18 @@ FIRE_ON_SITE = """    inspection: true
       - {id: exits, kind: premises, text: {zh: 安全出口、疏散通道畅通}, source: inferred}
       - {id: officer, kind: personnel, text: {zh: 确定消防安全管理人}, source: inferred}
 """
-CASE = ComposeRequest(pack="mini", scope=["lodging"], answers={})
-"""A hotel: the fire check (fire, on site) and the special-trade permit (police), which waits for it."""
+CASE = ComposeRequest(
+    pack="mini",
+    scope=["food_sales", "lodging"],
+    answers={"food_prep": False, "sells_tobacco": False, "area_m2": 80},
+    commit=["food_business"],
+)
+"""A hotel selling pre-packed food: the food permit (market) taken on commitment, the fire check (fire, on
+site) and the special-trade permit (police), which waits for it."""
 PEOPLE = {
     "applicant": (Role.applicant, None),
     "clerk": (Role.clerk, None),
+    "market": (Role.reviewer, "market"),
     "fire": (Role.reviewer, "fire"),
     "police": (Role.reviewer, "police"),
     "inspector": (Role.inspector, "fire"),
@@ -93,7 +101,15 @@ def _seed(url: str, packs: Path) -> uuid.UUID:
             owner_id=users["applicant"].id,
             pack_id="mini",
             scope=list(CASE.scope),
-            form_values={"applicant_name": "东城胡同里旅店有限公司", "uscc": "91110101MA01AB123M", "rooms": "12"},
+            answers=dict(CASE.answers),
+            commit=list(CASE.commit),
+            form_values={
+                "applicant_name": "东城胡同里旅店有限公司",
+                "uscc": "91110101MA01AB123M",
+                "premises_area": "80",
+                "food_safety_manager": "李明",
+                "rooms": "12",
+            },
             composition_id=stored.id,
         )
         session.add(draft)
@@ -122,51 +138,10 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, uuid.U
         yield base, draft_id
 
 
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Browser]:
-    yield from launched()
-
-
-class Desks:
-    """One browser context per person, signed in; every page each of them looks at is scanned with axe."""
-
-    def __init__(self, chromium: Browser, base: str) -> None:
-        self.base = base
-        self.axe = Axe()
-        self.violations: list[str] = []
-        self.pages: dict[str, Page] = {}
-        for name in PEOPLE:
-            width = 390 if name == "applicant" else 1100  # the applicant is on a phone
-            context = chromium.new_context(viewport={"width": width, "height": 900}, locale="zh-CN")
-            page = context.new_page()
-            page.set_default_timeout(15_000)
-            page.goto(f"{base}/sign-in")
-            page.locator("#login").fill(f"{name}@example.com")
-            page.locator("#password").fill(PASSWORD)
-            page.get_by_role("button", name="登录").click()
-            page.wait_for_load_state()
-            self.pages[name] = page
-
-    def open(self, name: str, path: str) -> Page:
-        page = self.pages[name]
-        page.goto(f"{self.base}{path}")
-        self.scan(name, page)
-        return page
-
-    def scan(self, name: str, page: Page) -> None:
-        for v in self.axe.run(page).response["violations"]:
-            self.violations.append(f"{name} {page.url}: {v['id']} ({v['impact']}) {v['help']} — {v['nodes'][0]['target']}")
-        scroll, inner = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
-        assert scroll <= inner, f"{name} {page.url}: the page scrolls sideways ({scroll} > {inner})"
-
-    def close(self) -> None:
-        for page in self.pages.values():
-            page.context.close()
-
-
 @pytest.fixture
 def desks(chromium: Browser, site: tuple[str, uuid.UUID]) -> Iterator[Desks]:
-    desks = Desks(chromium, site[0])
+    widths = {name: 390 if name == "applicant" else 1100 for name in PEOPLE}  # the applicant is on a phone
+    desks = Desks(chromium, site[0], widths, PASSWORD)
     try:
         yield desks
     finally:
@@ -185,10 +160,13 @@ def test_one_case_from_submission_to_the_last_decision(desks: Desks, site: tuple
     applicant = desks.open("applicant", f"/drafts/{draft_id}/submit")
     applicant.locator("#materials-floor_plan").set_input_files(str(pdf))
     applicant.locator("#materials-fire_rules").set_input_files(str(png))
+    applicant.locator("label[for='commitments-food_business']").click()
     applicant.get_by_role("button", name="提交申请").click()
     number = applicant.locator(".application-number").inner_text()
     assert re.fullmatch(r"DC-\d{8}-\d{5}", number)
     desks.scan("applicant", applicant)
+    receipt = applicant.request.get(desks.base + (applicant.locator("#receipt").get_attribute("href") or ""))
+    assert (receipt.status, receipt.headers["content-type"]) == (200, "application/pdf")
 
     # the window finds one material not acceptable: one correction notice
     clerk = desks.open("clerk", "/window")
@@ -220,7 +198,13 @@ def test_one_case_from_submission_to_the_last_decision(desks: Desks, site: tuple
     clerk.get_by_role("button", name="安排一次联合踏勘").click()
     expect(clerk.locator("#status")).to_have_text("各部门审批中")
 
-    # parallel approval: fire is at work, the hotel permit waits for it
+    # parallel approval: market and fire are at work, the hotel permit waits for fire; food goes on the commitment
+    market = desks.open("market", "/review")
+    market.get_by_role("link", name=number).click()
+    desks.scan("market", market)
+    market.locator("label[for='decision-approve']").click()
+    market.get_by_role("button", name="提交决定").click()
+    expect(market.locator("#checks")).to_contain_text(number)  # its 核查 is due later
     fire = desks.open("fire", "/review")
     expect(fire.locator("#tasks")).to_contain_text("公众聚集场所消防安全检查")
     police = desks.open("police", "/review")
@@ -263,6 +247,17 @@ def test_one_case_from_submission_to_the_last_decision(desks: Desks, site: tuple
 
     applicant.reload()
     expect(applicant.locator("#status")).to_have_text("办结")
+
+    # later: the market department verifies the commitment on site
+    market.reload()
+    market.locator("#checks").get_by_role("link", name=number).click()
+    desks.scan("market", market)
+    market.locator("label[for='outcome-pass']").click()
+    market.get_by_role("button", name="提交核查结果").click()
+    expect(market).to_have_url(re.compile(r"/review$"))
+    expect(market.locator("#checks")).to_have_count(0)
+
+    applicant.reload()
     timeline = applicant.locator("#timeline")
     for step in (
         "已提交",
@@ -273,8 +268,10 @@ def test_one_case_from_submission_to_the_last_decision(desks: Desks, site: tuple
         "联合踏勘：待整改",
         "联合踏勘：踏勘通过",
         "公众聚集场所消防安全检查：准予许可",
-        "特种行业许可证(旅馆业)：准予许可",
+        "特种行业许可证（旅馆业）：准予许可",
+        "食品经营许可：告知承诺准予许可",
         "办结",
+        "食品经营许可：核查通过",
     ):
         expect(timeline).to_contain_text(step)
     desks.scan("applicant", applicant)

@@ -10,7 +10,7 @@ from deskutil import ON_SITE, Account, People, sign_in
 from fastapi.testclient import TestClient
 from flow import post_form, submit
 from sqlmodel import Session, select
-from wfcase import store_draft
+from wfcase import stored_draft
 
 from composer import Composer
 from service.compose import today
@@ -38,7 +38,7 @@ CODES = {"2": 200, "3": 403, "4": 404}
 def case(session: Session, composer: Composer, people: People, browser_of: Callable[[Account], TestClient]) -> dict[str, str]:
     """An accepted on-site case with its joint inspection scheduled: every desk page has an object to show."""
     applicant, clerk = browser_of(people.applicant), browser_of(people.clerk)
-    made = store_draft(session, composer, people.applicant.user, ON_SITE)
+    made = stored_draft(session, composer, people.applicant.user, ON_SITE)
     application_id = submit(applicant, made.id, [], ("floor_plan", "fire_rules", "operation_flow"))
     desk = f"/window/applications/{application_id}"
     assert post_form(clerk, desk, f"{desk}/accept", {}).status_code == 303

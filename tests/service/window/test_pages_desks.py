@@ -10,7 +10,7 @@ from deskutil import ON_SITE, Account, People, error_beside
 from fastapi.testclient import TestClient
 from flow import FILES, post_form, submit, timeline
 from sqlmodel import Session, select
-from wfcase import store_draft
+from wfcase import stored_draft
 
 from composer import Composer
 from composer.workdays import is_working_day
@@ -36,7 +36,7 @@ def _task(session: Session, permit: str) -> PermitTask:
 
 def _submitted(session: Session, composer: Composer, people: People, applicant: TestClient) -> tuple[uuid.UUID, str]:
     """The applicant's case sent through the pages, the food letter signed and both files uploaded: (id, the window's page)."""
-    application_id = submit(applicant, store_draft(session, composer, people.applicant.user).id, ["food_business"], FILE_KEYS)
+    application_id = submit(applicant, stored_draft(session, composer, people.applicant.user).id, ["food_business"], FILE_KEYS)
     return application_id, f"/window/applications/{application_id}"
 
 
@@ -144,7 +144,7 @@ def test_each_department_sees_its_own_tasks_and_a_decision_releases_the_one_wait
     stale = post_form(police, hotel_url, hotel_url, {"decision": "approve", "version": "1"})
     assert stale.status_code == 409
     steps = timeline(applicant.get(f"/applications/{application_id}").text)
-    assert steps.index("公众聚集场所消防安全检查：准予许可") < steps.index("特种行业许可证(旅馆业)：准予许可")
+    assert steps.index("公众聚集场所消防安全检查：准予许可") < steps.index("特种行业许可证（旅馆业）：准予许可")
 
 
 def _next_working_day() -> str:
@@ -162,7 +162,7 @@ def test_one_joint_inspection_one_rectification_one_recheck(
     session: Session, composer: Composer, people: People, browser_of: Browsers
 ) -> None:
     applicant, clerk, inspector = browser_of(people.applicant), browser_of(people.clerk), browser_of(people.inspector)
-    made = store_draft(session, composer, people.applicant.user, ON_SITE)
+    made = stored_draft(session, composer, people.applicant.user, ON_SITE)
     application_id = submit(applicant, made.id, [], ("floor_plan", "fire_rules", "operation_flow"))
     desk = f"/window/applications/{application_id}"
     assert post_form(clerk, desk, f"{desk}/accept", {}).status_code == 303

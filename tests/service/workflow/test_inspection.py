@@ -160,3 +160,16 @@ def test_only_the_applicant_reports_rectification(
     _record_food(session, inspection, market_inspector, failing, version=None)
     with pytest.raises(Forbidden):
         report_rectified(session, actor=staff.clerk, inspection_id=inspection.id, version=None)
+
+
+def test_a_permit_taken_on_commitment_is_not_visited_before_its_decision(
+    session: Session, staff: Staff, make_submitted: Callable[[], Application]
+) -> None:
+    """The food permit on commitment is checked in its 核查 after approval, so the case has nothing to visit."""
+    application = make_submitted()
+    accept(session, actor=staff.clerk, application_id=application.id, version=application.version, today=MONDAY)
+
+    assert checklist(application) == {}
+    with pytest.raises(Invalid) as refused:
+        schedule(session, actor=staff.clerk, application_id=application.id, visit_on=WEDNESDAY, today=MONDAY)
+    assert [p.code for p in refused.value.problems] == ["nothing_to_inspect"]

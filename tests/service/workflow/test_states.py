@@ -9,12 +9,12 @@ from types import SimpleNamespace
 import pytest
 
 from service.workflow.errors import Conflict
-from service.workflow.states import ApplicationFlow, InspectionFlow, TaskFlow, fire, initial_status, mermaid
+from service.workflow.states import ApplicationFlow, HoldingFlow, InspectionFlow, TaskFlow, fire, initial_status, mermaid
 
 ROOT = Path(__file__).resolve().parents[3]
 
 
-@pytest.mark.parametrize("machine", [ApplicationFlow, TaskFlow, InspectionFlow])
+@pytest.mark.parametrize("machine", [ApplicationFlow, TaskFlow, InspectionFlow, HoldingFlow])
 def test_the_docs_show_the_machines_as_the_code_defines_them(machine: type) -> None:
     assert mermaid(machine).rstrip() in (ROOT / "docs" / "workflow.md").read_text()
 

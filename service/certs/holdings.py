@@ -1,0 +1,176 @@
+"""Held permits (持有的许可) after the certificate is issued: each one's live state and term, read from the records.
+
+A permit's holding is made the first time something happens to it after issue (``HoldingFlow``, through
+``audit.transition``); until then its task's decision and the certificate's face are its record. An extension
+under way shows as 延续中, a suspension's period over counts as resumed, and a term past its end as 已过期 —
+all derived at read time, so no job lag shows a stale state. A department ends its own permit here (撤销
+行政许可法 Art. 69, 吊销 as a penalty, 注销 Art. 70): the certificate is void at once and its recovery recorded.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import NamedTuple
+
+from sqlmodel import Session, col, select
+
+from certificates.face import CertificateFace
+from certificates.status import ItemState, Status, derive
+from rules.model import LifecycleKind
+from service.certs.lifecycle import GRANTED, current, record_recovery, recorded_states, tasks_of
+from service.certs.models import Certificate, LifecycleRequest, PermitHolding
+from service.models import User
+from service.workflow import audit
+from service.workflow.errors import Conflict, Forbidden, Invalid, NotFound, problem
+from service.workflow.models import Application, PermitTask
+from service.workflow.roles import Action, may
+from service.workflow.rows import atomic, committing
+from service.workflow.states import HoldingFlow, initial_status
+
+OPEN = ("submitted", "correction_requested", "resubmitted", "accepted", "in_approval")
+"""An application in one of these states is still being handled."""
+
+HELD: Mapping[str, ItemState] = {
+    "valid": ItemState.valid,
+    "changed": ItemState.changed,
+    "suspended": ItemState.suspended,
+    "cancelled": ItemState.cancelled,
+    "withdrawn": ItemState.withdrawn,
+    "revoked": ItemState.revoked,
+}
+
+ENDINGS = {"cancel": "注销", "withdraw": "撤销", "revoke": "吊销"}
+"""What a department may do to its own permit from its desk."""
+
+
+@dataclass(frozen=True)
+class Live:
+    """Every sub-permit's recorded state and term as of a day, read from the records (no job involved)."""
+
+    states: dict[str, ItemState]
+    terms: dict[str, date | None]
+
+    def status(self, certificate: Certificate, newest: Certificate | None, today: date) -> Status:
+        face = CertificateFace.model_validate(certificate.face)
+        superseded = newest is not None and newest.id != certificate.id
+        return derive(face, self.states, superseded=superseded, today=today, terms=self.terms)
+
+
+class Held(NamedTuple):
+    """A holding's record as the scan reads it: its state and live term."""
+
+    status: str
+    valid_to: date | None
+    suspended_until: date | None
+
+
+def live(session: Session, application_id: uuid.UUID, today: date) -> Live:
+    """The live record of the application's sub-permits: held state, suspension ended, extension under way, term."""
+    holdings = session.exec(select(PermitHolding).where(PermitHolding.application_id == application_id))
+    held = {h.permit: Held(h.status, h.valid_to, h.suspended_until) for h in holdings}
+    renewing = {p for r in open_requests(session, application_id) if r.kind == LifecycleKind.extension for p in r.permits}
+    return live_from(recorded_states(tasks_of(session, application_id)), held, renewing, today)
+
+
+def live_from(recorded: Mapping[str, ItemState], held: Mapping[str, Held], renewing: set[str], today: date) -> Live:
+    """Each sub-permit's state and term from its decision, its holding and any extension under way, as of ``today``."""
+    states: dict[str, ItemState] = {}
+    terms: dict[str, date | None] = {}
+    for permit, state in recorded.items():
+        holding = held.get(permit)
+        if state is ItemState.valid and holding is not None:
+            state = HELD[holding.status]
+            terms[permit] = holding.valid_to
+            if state is ItemState.suspended and holding.suspended_until is not None and today > holding.suspended_until:
+                state = ItemState.valid  # the period over, the business counts as resumed (登记条例 Art. 30)
+        if state in (ItemState.valid, ItemState.changed) and permit in renewing:
+            state = ItemState.renewing  # 行政许可法 Art. 50: decided before the term ends, or deemed granted
+        states[permit] = state
+    return Live(states, terms)
+
+
+def open_requests(session: Session, origin_id: uuid.UUID) -> list[LifecycleRequest]:
+    """The applications about the certificate still being handled."""
+    query = (
+        select(LifecycleRequest)
+        .join(Application, col(Application.id) == col(LifecycleRequest.application_id))
+        .where(LifecycleRequest.origin_id == origin_id, col(Application.status).in_(OPEN))
+    )
+    return list(session.exec(query))
+
+
+def holding(session: Session, origin: Application, permit: str) -> PermitHolding:
+    """The permit's holding, made from its grant and the certificate's face the first time it is needed."""
+    found = session.exec(
+        select(PermitHolding).where(PermitHolding.application_id == origin.id, PermitHolding.permit == permit)
+    ).first()
+    if found is not None:
+        return found
+    task = next((t for t in tasks_of(session, origin.id) if t.permit == permit and t.status in GRANTED), None)
+    certificate = current(session, origin.id)
+    printed = {p["permit"]: p for p in certificate.face["permits"]} if certificate is not None else {}
+    if task is None or permit not in printed:
+        raise Conflict([problem("permit_not_held", "这项许可未获准予或不在凭证上", "permit", permit)])
+    valid_to = printed[permit].get("valid_to")
+    made = PermitHolding(
+        application_id=origin.id,
+        owner_id=origin.owner_id,
+        permit=permit,
+        permit_name=task.permit_name,
+        department=task.department,
+        status=initial_status(HoldingFlow),
+        valid_to=date.fromisoformat(valid_to) if valid_to else None,
+    )
+    session.add(made)
+    session.flush()
+    return made
+
+
+@atomic
+def end_permit(
+    session: Session, *, actor: User, application_id: uuid.UUID, permit: str, how: str, reason: str, version: int | None = None
+) -> PermitHolding:
+    """A department ends its own permit (注销, 撤销 or 吊销): the certificate is void at once and its recovery recorded."""
+    if how not in ENDINGS:
+        raise Invalid([problem("ending_unknown", "只能注销、撤销或吊销", "how", how)])
+    if not reason.strip():
+        raise Invalid([problem("reason_required", f"{ENDINGS[how]}许可须写明事实、理由与依据", "reason")])
+    origin = session.get(Application, application_id)
+    if origin is None:
+        raise NotFound([problem("not_found", "没有这件申请", "application_id", str(application_id))])
+    held = holding(session, origin, permit)
+    if not may(actor, Action.decide_task, held):
+        raise Forbidden([problem("forbidden", "只有作出该许可的部门可以注销、撤销或吊销它", "permit", permit)])
+    if version is not None and held.version != version:
+        raise Conflict([problem("version_conflict", "该许可已被他人更新，请刷新后重试", "version", str(held.id))])
+    with committing(session, held.id):
+        audit.transition(session, actor=actor, row=held, event=how, reason=reason.strip())
+        record_recovery(
+            session,
+            actor=actor,
+            application_id=origin.id,
+            permit=permit,
+            reason=f"{held.permit_name}已{ENDINGS[how]}：{reason.strip()}",
+        )
+    return held
+
+
+def held_by(session: Session, department: str, today: date) -> list[tuple[Application, Certificate, str, str, ItemState]]:
+    """The permits a department granted on a current certificate: (application, certificate, permit, name, live state)."""
+    rows = []
+    query = select(Application).join(PermitTask, col(PermitTask.application_id) == col(Application.id))
+    query = query.where(PermitTask.department == department, col(PermitTask.status).in_(GRANTED)).order_by(
+        col(Application.number)
+    )
+    for origin in session.exec(query.distinct()):
+        certificate = current(session, origin.id)
+        if certificate is None:
+            continue
+        states = live(session, origin.id, today).states
+        for p in certificate.face["permits"]:
+            if p["department"] == department:
+                rows.append((origin, certificate, p["permit"], p["name"], states.get(p["permit"], ItemState.withdrawn)))
+    return rows

@@ -1,0 +1,64 @@
+"""certificates after issue: each held sub-permit's live state and term; applications about an issued certificate
+
+Revision ID: 0009_certlife
+Revises: 0008_certsign
+Create Date: 2026-12-05
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+import sqlmodel
+from alembic import op
+from sqlalchemy.dialects import postgresql
+
+JSON = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
+
+revision: str = '0009_certlife'
+down_revision: str | Sequence[str] | None = '0008_certsign'
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    op.create_table('permit_holding',
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.Column('application_id', sa.Uuid(), nullable=False),
+    sa.Column('owner_id', sa.Uuid(), nullable=False),
+    sa.Column('permit', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.Column('permit_name', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+    sa.Column('department', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=30), nullable=False),
+    sa.Column('valid_to', sa.Date(), nullable=True),
+    sa.Column('suspended_until', sa.Date(), nullable=True),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['application_id'], ['application.id'], name=op.f('fk_permit_holding_application_id_application')),
+    sa.ForeignKeyConstraint(['owner_id'], ['user.id'], name=op.f('fk_permit_holding_owner_id_user')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_permit_holding')),
+    sa.UniqueConstraint('application_id', 'permit', name='uq_permit_holding_application_id_permit')
+    )
+    with op.batch_alter_table('permit_holding', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_permit_holding_application_id'), ['application_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_permit_holding_department'), ['department'], unique=False)
+    op.create_table('lifecycle_request',
+    sa.Column('application_id', sa.Uuid(), nullable=False),
+    sa.Column('kind', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+    sa.Column('origin_id', sa.Uuid(), nullable=False),
+    sa.Column('certificate_id', sa.Uuid(), nullable=False),
+    sa.Column('permits', JSON, nullable=False),
+    sa.Column('values', JSON, nullable=False),
+    sa.Column('suspend_from', sa.Date(), nullable=True),
+    sa.Column('suspend_to', sa.Date(), nullable=True),
+    sa.Column('reason', sqlmodel.sql.sqltypes.AutoString(length=500), nullable=False),
+    sa.ForeignKeyConstraint(['application_id'], ['application.id'], name=op.f('fk_lifecycle_request_application_id_application')),
+    sa.ForeignKeyConstraint(['origin_id'], ['application.id'], name=op.f('fk_lifecycle_request_origin_id_application')),
+    sa.ForeignKeyConstraint(['certificate_id'], ['certificate.id'], name=op.f('fk_lifecycle_request_certificate_id_certificate')),
+    sa.PrimaryKeyConstraint('application_id', name=op.f('pk_lifecycle_request'))
+    )
+    with op.batch_alter_table('lifecycle_request', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_lifecycle_request_origin_id'), ['origin_id'], unique=False)
+
+
+def downgrade() -> None:
+    op.drop_table('lifecycle_request')
+    op.drop_table('permit_holding')

@@ -1,0 +1,141 @@
+"""The pages of the certificate's life: the holder applies from 凭证办理, the window re-issues a change, a department
+ends its own permit from 已发许可 — each refusal a page naming the field, nothing written."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlmodel import Session, select
+from svcutil import CSRF_INPUT, make_settings
+
+from certs.certcase import MONDAY, PDF, Staff, decide_each
+from service.app import create_app
+from service.certs import holdings
+from service.certs.lifecycle import current
+from service.certs.models import Certificate, LifecycleRequest
+from service.models import User
+from service.security import hash_password
+from service.workflow.models import Application
+from service.workflow.window import accept
+
+PASSWORD = "correct-horse-9"
+
+
+@pytest.fixture
+def client(db_url: str, keys_dir: Path) -> Iterator[TestClient]:
+    with TestClient(create_app(make_settings(db_url, keys_dir=keys_dir))) as c:
+        yield c
+
+
+def _as(client: TestClient, session: Session, user: User) -> str:
+    """Sign ``user`` in on ``client``; the session's CSRF token."""
+    user.password_hash = hash_password(PASSWORD)
+    session.add(user)
+    session.commit()
+    client.cookies.clear()
+    token = CSRF_INPUT.search(client.get("/sign-in").text)
+    assert token
+    form = {"csrf_token": token.group(1), "login": user.email, "password": PASSWORD, "next": ""}
+    assert client.post("/sign-in", data=form, follow_redirects=False).status_code == 303
+    found = CSRF_INPUT.search(client.get("/account/password").text)
+    assert found
+    return found.group(1)
+
+
+def _error_beside(html: str, field_id: str) -> str:
+    found = re.search(rf'<p id="{re.escape(field_id)}-error" class="error-message">.*?</span>(.*?)</p>', html, re.S)
+    assert found, f"no error beside {field_id}"
+    return found.group(1).strip()
+
+
+def test_the_holder_applies_for_a_change_from_the_certificate_and_the_window_reissues_it(
+    client: TestClient, session: Session, staff: Staff, issued: Certificate
+) -> None:
+    csrf = _as(client, session, staff.applicant)
+    services = client.get(f"/certificates/{issued.id}/services")
+    assert services.status_code == 200
+    for kind in ("change", "extension", "suspension", "cancellation"):
+        assert f"/certificates/{issued.id}/apply/{kind}" in services.text
+    form = client.get(f"/certificates/{issued.id}/apply/change")
+    assert 'value="东城示例旅店有限公司"' in form.text  # filled from the certificate
+    assert "政府部门已掌握，无需提交" in form.text  # the business licence is exempt; the floor plan is asked
+    url = f"/certificates/{issued.id}/apply/change"
+    same = client.post(url, data={"csrf_token": csrf, "field.applicant_name": "东城示例旅店有限公司"})
+    assert same.status_code == 400
+    assert "证面内容没有变化" in same.text
+    assert _error_beside(same.text, "materials-floor_plan") == "请上传“经营场所平面布局图”"
+    assert session.exec(select(LifecycleRequest)).all() == []
+    files = {"material.floor_plan": ("平面图.pdf", PDF, "application/pdf")}
+    done = client.post(
+        url, data={"csrf_token": csrf, "field.applicant_name": "东城新名称有限公司"}, files=files, follow_redirects=False
+    )
+    assert done.status_code == 303
+    application = session.get(Application, uuid.UUID(done.headers["location"].rsplit("/", 1)[1]))
+    assert application is not None
+    assert "凭证办理" in client.get(done.headers["location"]).text
+
+    accept(session, actor=staff.clerk, application_id=application.id, version=application.version, today=MONDAY)
+    decide_each(session, staff, application, ("food_business", "fire_check", "hotel_trade"))
+    csrf = _as(client, session, staff.clerk)
+    desk = client.get(f"/window/applications/{application.id}")
+    assert ">变更<" in desk.text
+    assert "换发新版凭证" in desk.text
+    reissued = client.post(f"/window/applications/{application.id}/reissue", data={"csrf_token": csrf}, follow_redirects=False)
+    assert reissued.status_code == 303
+    newest = current(session, issued.application_id)
+    assert newest is not None
+    assert (newest.version, reissued.headers["location"]) == (2, f"/certificates/{newest.id}/services")
+    page = client.get(f"/certificates/{issued.id}/services")
+    assert "本版凭证已换发" in page.text
+    assert "/apply/" not in page.text  # nobody applies from a superseded version
+    again = client.post(f"/window/applications/{application.id}/reissue", data={"csrf_token": csrf}, follow_redirects=False)
+    assert again.status_code == 409
+
+
+def test_a_suspension_period_too_long_is_shown_beside_its_field_and_english_is_offered(
+    client: TestClient, session: Session, staff: Staff, issued: Certificate
+) -> None:
+    csrf = _as(client, session, staff.applicant)
+    start = MONDAY.replace(year=MONDAY.year + 1)
+    data = {"csrf_token": csrf, "suspend_from": start.isoformat(), "suspend_to": start.replace(year=start.year + 4).isoformat()}
+    refused = client.post(f"/certificates/{issued.id}/apply/suspension", data=data)
+    assert refused.status_code == 400
+    assert "最长不得超过三年" in _error_beside(refused.text, "suspend_to")
+    english = client.get(f"/certificates/{issued.id}/services?lang=en")
+    assert "Apply for extension" in english.text
+    assert "Certificate services" in english.text
+    assert client.get(f"/certificates/{issued.id}/apply/renaming").status_code == 404
+
+
+def test_nobody_else_opens_the_holders_pages(client: TestClient, session: Session, staff: Staff, issued: Certificate) -> None:
+    csrf = _as(client, session, staff.other_applicant)
+    assert client.get(f"/certificates/{issued.id}/services").status_code == 404
+    assert client.get(f"/certificates/{issued.id}/apply/change").status_code == 404
+    posted = client.post(f"/certificates/{issued.id}/apply/cancellation", data={"csrf_token": csrf})
+    assert posted.status_code == 404
+    assert client.get("/review/permits").status_code == 403
+    assert session.exec(select(LifecycleRequest)).all() == []
+
+
+def test_a_department_revokes_its_own_permit_from_its_desk_and_the_certificate_is_void(
+    client: TestClient, session: Session, staff: Staff, issued: Certificate
+) -> None:
+    url = f"/review/permits/{issued.application_id}/hotel_trade/end"
+    csrf = _as(client, session, staff.fire)
+    assert client.post(url, data={"csrf_token": csrf, "how": "revoke", "reason": "x"}).status_code == 403
+    csrf = _as(client, session, staff.police)
+    desk = client.get("/review/permits")
+    assert issued.number in desk.text
+    assert client.post(url, data={"csrf_token": csrf, "how": "revoke", "reason": ""}).status_code == 422
+    done = client.post(url, data={"csrf_token": csrf, "how": "revoke", "reason": "违法经营，依法吊销"}, follow_redirects=False)
+    assert done.status_code == 303
+    assert "已吊销" in client.get("/review/permits").text
+    session.refresh(issued)
+    assert issued.recovered_at is not None
+    shown = holdings.live(session, issued.application_id, MONDAY).status(issued, issued, MONDAY)
+    assert (shown.label, shown.void_because) == ("作废", ["hotel_trade"])

@@ -1,0 +1,107 @@
+"""``yiye certificates verify FILE.pdf``: the signature, the printed QR and the records, each able to fail it alone."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from sqlmodel import Session
+from typer.testing import CliRunner
+
+from certs.certcase import Staff, task
+from service.certs.documents import signed_pdf
+from service.certs.models import Certificate
+from service.cli import app
+from service.workflow.models import Application
+from service.workflow.review import record_verification
+
+runner = CliRunner()
+PUBLIC = "https://yiye.example.gov.cn"
+
+
+@pytest.fixture
+def issued_pdf(
+    session: Session,
+    keys_dir: Path,
+    decide_all: Callable[..., Application],
+    issue_for: Callable[..., Certificate],
+    tmp_path: Path,
+) -> tuple[Application, Path]:
+    application = decide_all()
+    certificate = issue_for(application)
+    path = tmp_path / "certificate.pdf"
+    path.write_bytes(signed_pdf(session, keys_dir, PUBLIC, certificate, test_ca=True))
+    return application, path
+
+
+def _verify(db_url: str, keys_dir: Path, pdf: Path) -> tuple[int, str]:
+    done = runner.invoke(
+        app, ["certificates", "verify", str(pdf), "--database-url", db_url, "--trust", str(keys_dir / "pades/ca.pem")]
+    )
+    return done.exit_code, done.output
+
+
+def test_a_genuine_current_certificate_passes(db_url: str, keys_dir: Path, issued_pdf: tuple[Application, Path]) -> None:
+    code, output = _verify(db_url, keys_dir, issued_pdf[1])
+    assert code == 0, output
+    assert "电子签名：有效" in output
+    assert "状态：有效" in output
+    assert "结论：凭证真实有效" in output
+
+
+def test_a_changed_byte_fails_on_the_signature(db_url: str, keys_dir: Path, issued_pdf: tuple[Application, Path]) -> None:
+    pdf = issued_pdf[1]
+    data = bytearray(pdf.read_bytes())
+    data[len(data) // 3] ^= 0x01
+    pdf.write_bytes(bytes(data))
+    code, output = _verify(db_url, keys_dir, pdf)
+    assert code == 1
+    assert "文件在签名后被改动" in output
+
+
+def test_another_cas_trust_root_fails_it(
+    db_url: str, keys_dir: Path, issued_pdf: tuple[Application, Path], tmp_path: Path
+) -> None:
+    from certificates.seal import make_test_ca
+
+    make_test_ca(tmp_path / "other")
+    done = runner.invoke(
+        app, ["certificates", "verify", str(issued_pdf[1]), "--database-url", db_url, "--trust", str(tmp_path / "other/ca.pem")]
+    )
+    assert done.exit_code == 1
+    assert "不受信任" in done.output
+
+
+def test_a_void_certificate_fails_on_the_records(
+    db_url: str, session: Session, staff: Staff, keys_dir: Path, issued_pdf: tuple[Application, Path]
+) -> None:
+    application, pdf = issued_pdf
+    food = task(session, application, "food_business")
+    record_verification(session, actor=staff.market, task_id=food.id, passed=False, version=food.version, reason="承诺不实")
+    code, output = _verify(db_url, keys_dir, pdf)
+    assert code == 1
+    assert "电子签名：有效" in output
+    assert "状态：作废" in output
+    assert "凭证已作废（food_business）" in output
+
+
+def test_a_superseded_version_fails_and_names_the_current_one(
+    db_url: str, keys_dir: Path, issue_for: Callable[..., Certificate], issued_pdf: tuple[Application, Path]
+) -> None:
+    application, pdf = issued_pdf
+    issue_for(application, form_values={"premises_address": "北京市东城区新址 1 号"})
+    code, output = _verify(db_url, keys_dir, pdf)
+    assert code == 1
+    assert "此版已换发，现行为第 2 版" in output
+
+
+def test_a_file_that_is_no_pdf_fails_calmly(
+    db_url: str, keys_dir: Path, issued_pdf: tuple[Application, Path], tmp_path: Path
+) -> None:
+    junk = tmp_path / "junk.pdf"
+    junk.write_bytes(b"not a pdf")
+    code, output = _verify(db_url, keys_dir, junk)
+    assert code == 1
+    assert "文件没有电子签名" in output
+    assert "没有可识别的凭证二维码" in output

@@ -1,0 +1,73 @@
+"""Migration 0007_queues, down and up again on SQLite and PostgreSQL, with cases in it: due_soon_on and the tally rebuilt."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+from alembic import command
+from sqlalchemy import inspect
+from sqlmodel import Session, select
+from wfcase import Staff
+
+from service import db
+from service.db import make_engine
+from service.workflow.models import Application, DecisionTally, PermitTask
+from service.workflow.review import Decision, decide
+from service.workflow.window import accept
+
+PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A database of this test's own (the migration is taken down and up, which a shared one cannot bear)."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'queues.db'}"
+        db.upgrade(url)
+        yield url
+        return
+    schema = f"wfbench_migration_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
+        admin.execute(f'CREATE SCHEMA "{schema}"')
+        try:
+            url = f"postgresql+psycopg://postgres@127.0.0.1:5432/test?options=-csearch_path%3D{schema}"
+            db.upgrade(url)
+            yield url
+        finally:
+            admin.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+def _snapshot(url: str) -> tuple[list[tuple[str, object]], list[tuple[str, str, int, int, int]]]:
+    engine = make_engine(url)
+    with Session(engine) as session:
+        tasks = sorted((t.permit, t.due_soon_on) for t in session.exec(select(PermitTask)))
+        tallies = sorted((t.department, t.permit, t.decided, t.days, t.limit_days) for t in session.exec(select(DecisionTally)))
+    engine.dispose()
+    return tasks, tallies
+
+
+def test_down_and_up_again_rebuilds_what_the_queues_read(
+    db_url: str, session: Session, staff: Staff, make_submitted: Callable[[], Application]
+) -> None:
+    application = make_submitted()
+    accept(session, actor=staff.clerk, application_id=application.id, version=application.version)
+    fire = session.exec(select(PermitTask).where(PermitTask.permit == "fire_check")).one()
+    decide(session, actor=staff.fire, task_id=fire.id, decision=Decision.approve, version=fire.version)
+    session.close()
+    before = _snapshot(db_url)
+    assert before[1] == [("fire", "fire_check", 1, 0, 13)]
+
+    db.downgrade(db_url, "0007_window")
+    engine = make_engine(db_url)
+    schema = inspect(engine)
+    assert "decision_tally" not in schema.get_table_names()
+    assert "due_soon_on" not in {c["name"] for c in schema.get_columns("permit_task")}
+    engine.dispose()
+
+    db.upgrade(db_url)
+    assert _snapshot(db_url) == before
+    command.check(db.alembic_config(db_url))
