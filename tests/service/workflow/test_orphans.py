@@ -11,7 +11,7 @@ from wfcase import CASE, SIGNED, Staff, uploads
 from composer import Composer
 from service import crud
 from service.cli import app as cli
-from service.compose import Composed, Output
+from service.compose import Composed, Output, canonical_request, today
 from service.models import Draft, DraftUpdate, StoredComposition
 from service.workflow.models import Application
 from service.workflow.storage import LocalFileStore
@@ -52,7 +52,14 @@ def test_saving_a_submitted_draft_with_new_answers_keeps_the_applications_compos
         session=session,
         draft=draft,
         draft_update=DraftUpdate(answers=dict(changed.answers)),
-        composed=Composed(changed, Output.of(composition, body), composition, cached=False),
+        composed=Composed(
+            changed,
+            Output.of(composition, body),
+            composition,
+            cached=False,
+            key=(changed.pack, composer.pack.version, canonical_request(changed)),
+            today=today(),
+        ),
     )
 
     assert draft.composition_id != application.composition_id
