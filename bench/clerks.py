@@ -43,7 +43,8 @@ from sqlmodel import Session, col, func, select
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "service" / "window")]
 
-from deskutil import CASE, PASSWORD, account, draft  # noqa: E402
+from deskutil import CASE, PASSWORD, account  # noqa: E402
+from wfcase import stored_draft  # noqa: E402
 
 from bench.timing import p50_p99  # noqa: E402
 from bench.verify import PACKS, PDF, PNG, serving, wrk  # noqa: E402
@@ -89,7 +90,7 @@ def seed(url: str, work: Path, count: int) -> tuple[str, dict[str, str], list[st
         ids = []
         for n in range(count):
             files = [Upload("floor_plan", "平面图.pdf", PDF + b"%" + str(n).encode()), Upload("fire_rules", "消防制度.png", PNG)]
-            made = draft(session, composer, applicant.user, CASE)
+            made = stored_draft(session, composer, applicant.user, CASE)
             done = submit(
                 session, actor=applicant.user, draft_id=made.id, composer=composer, store=store, uploads=files, signed=CASE.commit
             )

@@ -38,7 +38,8 @@ from sqlmodel import Session
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "service" / "window")]
 
-from deskutil import ON_SITE, PASSWORD, account, draft  # noqa: E402
+from deskutil import ON_SITE, PASSWORD, account  # noqa: E402
+from wfcase import stored_draft  # noqa: E402
 
 from bench.timing import p50_p99, report, timed  # noqa: E402
 from bench.verify import PACKS, serving  # noqa: E402
@@ -117,7 +118,7 @@ def bench(kind: str, runs: int) -> None:
         store = LocalFileStore(work / "files")
         with Session(engine, expire_on_commit=False) as session:
             applicant = account(session, Role.applicant)
-            drafts = [draft(session, composer, applicant.user, ON_SITE).id for _ in range(2 * runs + 10)]
+            drafts = [stored_draft(session, composer, applicant.user, ON_SITE).id for _ in range(2 * runs + 10)]
         print(f"\n{kind}: {runs} submissions per mode, three files each ({sizes})")
 
         def store_only(n: int) -> None:

@@ -27,11 +27,7 @@ A scan is one indexed query (service/certs/verify.py), so its cost hardly moves 
 from __future__ import annotations
 
 import argparse
-import hashlib
-import os
 import re
-import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -55,37 +51,21 @@ from certificates import qr  # noqa: E402
 from certificates.face import CertificateFace  # noqa: E402
 from certificates.render import render_pdf  # noqa: E402
 from composer import Composer  # noqa: E402
-from composer.model import ComposeRequest  # noqa: E402
 from service import db  # noqa: E402
 from service.certs.keys import seal, signing_ring  # noqa: E402
 from service.certs.lifecycle import issue  # noqa: E402
 from service.certs.models import Certificate  # noqa: E402
 from service.certs.verify import verify  # noqa: E402
-from service.models import Draft, StoredComposition, User  # noqa: E402
 from service.workflow.models import PermitTask  # noqa: E402
 from service.workflow.review import Decision, decide  # noqa: E402
 from service.workflow.roles import Role  # noqa: E402
-from service.workflow.storage import LocalFileStore, Upload  # noqa: E402
+from service.workflow.storage import LocalFileStore  # noqa: E402
 from service.workflow.submit import submit  # noqa: E402
 from service.workflow.window import accept  # noqa: E402
+from tests.service.svcutil import serving  # noqa: E402
+from tests.service.wfcase import SIGNED, add_user, stored_draft, uploads  # noqa: E402
 
 PACKS = ROOT / "tests" / "fixtures" / "packs"
-CASE = ComposeRequest(
-    pack="mini",
-    as_of=date(2026, 12, 1),
-    scope=["food_sales", "lodging"],
-    answers={"food_prep": False, "sells_tobacco": False, "area_m2": 80},
-    commit=["food_business"],
-)
-FORM = {
-    "applicant_name": "东城示例旅店有限公司",
-    "uscc": "91110101MA01ABCD06",
-    "premises_area": "80",
-    "food_safety_manager": "李明",
-    "rooms": "12",
-}
-PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<<>>\n%%EOF\n"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 40
 MONDAY = date(2026, 12, 7)
 PUBLIC_URL = "http://127.0.0.1"
 
@@ -95,13 +75,6 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
-def _user(session: Session, role: Role, department: str | None = None) -> User:
-    user = User(email=f"{role}-{uuid.uuid4().hex[:8]}@example.com", password_hash="x", role=role, department=department)
-    session.add(user)
-    session.commit()
-    return user
-
-
 def seed(url: str, work: Path, count: int, cpu: list[float] | None = None) -> tuple[list[float], list[float], list[str]]:
     """``count`` certificates issued: (issue seconds, PDF seconds, tokens)."""
     composer = Composer.load("mini", PACKS)
@@ -109,34 +82,13 @@ def seed(url: str, work: Path, count: int, cpu: list[float] | None = None) -> tu
     store = LocalFileStore(work / "files")
     issue_s, pdf_s, tokens = [], [], []
     with Session(engine, expire_on_commit=False) as session:
-        clerk = _user(session, Role.clerk)
-        reviewers = {d: _user(session, Role.reviewer, d) for d in ("market", "fire", "police")}
+        clerk, _ = add_user(session, Role.clerk)
+        reviewers = {d: add_user(session, Role.reviewer, d)[0] for d in ("market", "fire", "police")}
         for _ in range(count):
-            applicant = _user(session, Role.applicant)
-            _, body = composer.compose_json(CASE)
-            stored = StoredComposition(
-                pack_id="mini",
-                pack_version=composer.pack.version,
-                as_of=CASE.as_of or MONDAY,
-                input=CASE.model_dump(mode="json"),
-                output_sha256=hashlib.sha256(body).hexdigest(),
-            )
-            session.add(stored)
-            session.flush()
-            draft = Draft(
-                owner_id=applicant.id,
-                pack_id="mini",
-                scope=list(CASE.scope),
-                answers=dict(CASE.answers),
-                commit=list(CASE.commit),
-                form_values=dict(FORM),
-                composition_id=stored.id,
-            )
-            session.add(draft)
-            session.commit()
-            uploads = [Upload("floor_plan", "平面图.pdf", PDF), Upload("fire_rules", "消防制度.png", PNG)]
+            applicant, _ = add_user(session, Role.applicant)
+            draft = stored_draft(session, composer, applicant)
             application = submit(
-                session, actor=applicant, draft_id=draft.id, composer=composer, store=store, uploads=uploads, signed=CASE.commit
+                session, actor=applicant, draft_id=draft.id, composer=composer, store=store, uploads=uploads(), signed=SIGNED
             ).application
             accept(session, actor=clerk, application_id=application.id, version=application.version, today=MONDAY)
             for permit in ("fire_check", "food_business", "hotel_trade"):
@@ -171,17 +123,10 @@ def seed(url: str, work: Path, count: int, cpu: list[float] | None = None) -> tu
     return issue_s, pdf_s, tokens
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @contextmanager
-def serving(url: str, work: Path, api_key: str) -> Iterator[int]:
-    port = free_port()
+def serving_verify(url: str, work: Path, api_key: str) -> Iterator[int]:
+    """``yiye serve --workers 2`` on the seeded database, bench routes on and rate limits off; its port."""
     env = {
-        **os.environ,
         "PYTHONPATH": str(ROOT),
         "YIYE_DATABASE_URL": url,
         "YIYE_PACKS_DIR": str(PACKS),
@@ -193,33 +138,8 @@ def serving(url: str, work: Path, api_key: str) -> Iterator[int]:
         "YIYE_API_KEYS": f'["{api_key}"]',
         "YIYE_LOG_LEVEL": "WARNING",
     }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "service.cli_serve", "serve", "--workers", "2", "--port", str(port)],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    try:
-        deadline = time.monotonic() + 240  # a loaded machine starts two workers slowly
-        while True:
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise SystemExit("the server did not start")
-            time.sleep(0.2)
-        yield port
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+    with serving(["--workers", "2"], env, "/readyz", work / "server.log") as base:
+        yield int(base.rsplit(":", 1)[1])
 
 
 LUA = """
@@ -318,7 +238,7 @@ def run_http(url: str, work: Path, tokens: list[str], seconds: float) -> None:
         scripts[name] = work / f"{name.replace(' ', '_')}.lua"
         scripts[name].write_text(LUA % (api_key, listing))
     figures: dict[str, list[tuple[float, float, float]]] = {name: [] for name in workloads}
-    with serving(url, work, api_key) as port:
+    with serving_verify(url, work, api_key) as port:
         for name, paths in workloads.items():
             answer = httpx.get(f"http://127.0.0.1:{port}{paths[-1]}", headers={"X-API-Key": api_key})
             if answer.status_code != 200:

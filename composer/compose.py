@@ -7,6 +7,7 @@ form → commitments → savings → notice → reasons, one module each, over o
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -20,7 +21,7 @@ from composer.questionnaire import open_questions
 from composer.savings import savings
 from composer.serialise import composition_json
 from rules import packs
-from rules.compile import compile_pack, day
+from rules.compile import Compiled, compile_pack, day
 from rules.conditions import Truth
 from rules.engine import DurableEngine, Engine, Facts
 from rules.packs import Pack
@@ -31,11 +32,11 @@ __all__ = ["Composer", "compose"]
 class Composer:
     """One pack, compiled once, composing many requests. Swap in a new one to reload."""
 
-    def __init__(self, pack: Pack, engine: type[Engine] = DurableEngine) -> None:
+    def __init__(self, pack: Pack, engine: Callable[[Compiled], Engine] = DurableEngine) -> None:
         self.pack = pack
         self.compiled = compile_pack(pack)
         self.rules = Rulebook(pack, self.compiled)
-        self.engine: Engine = engine(self.compiled)  # type: ignore[call-arg]
+        self.engine = engine(self.compiled)
         self.fragments = Fragments()
         """The output pieces this composer's compositions share (see composer.memo)."""
 

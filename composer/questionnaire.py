@@ -63,9 +63,9 @@ def open_questions(
         relevance = evaluate(gate, truth) if gate is not None else True
         if relevance is False:
             continue
-        if relevance is None:
+        if relevance is None and gate is not None:
             # Ask what decides the relevance first; this question comes back once it is answered.
-            for gate_key in open_keys(gate, truth):  # type: ignore[arg-type]
+            for gate_key in open_keys(gate, truth):
                 if gate_key not in affects:
                     affects[gate_key] = dict(affects[qid])
                     tier[gate_key] = tier[qid]

@@ -32,7 +32,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
 from composer.model import Composition, FieldOut
-from composer.words import read_yes_no
+from composer.words import N_, read_yes_no
 from forms import i18n, print_fonts
 
 Kind = Literal["notice", "form", "commitment"]
@@ -41,11 +41,6 @@ KINDS: tuple[Kind, ...] = ("notice", "form", "commitment")
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 CJK_FONT = "Noto Sans CJK SC"
 """Named in print.css: WeasyPrint follows the family chain strictly (a generic fallback misses glyphs)."""
-
-
-def N_(message: str) -> str:
-    """Mark a msgid for extraction; translated later, at render time."""
-    return message
 
 
 STATUS_LABELS = {

@@ -30,12 +30,8 @@ from stdnum import exceptions as stdnum_errors
 from stdnum.cn import ric, uscc
 
 from composer.model import FieldOut, Form
+from composer.words import N_
 from forms import i18n
-
-
-def N_(message: str) -> str:
-    """Mark a msgid for extraction; translated when the message is built."""
-    return message
 
 
 class _Invalid(Exception):

@@ -402,9 +402,9 @@ ENTITY_KINDS: dict[str, type[RuleModel]] = {
 """The top-level keys an entity file may hold, and the model of each entry."""
 
 
+ID_FIELDS = {"materials": "key", "scenarios": "name"}
+"""The field that names an entry, where it is not ``id``."""
+
+
 def entity_id(kind: str, entity: RuleModel) -> str:
-    if kind == "materials":
-        return entity.key  # type: ignore[attr-defined,no-any-return]
-    if kind == "scenarios":
-        return entity.name  # type: ignore[attr-defined,no-any-return]
-    return entity.id  # type: ignore[attr-defined,no-any-return]
+    return str(getattr(entity, ID_FIELDS.get(kind, "id")))

@@ -16,6 +16,7 @@ from rules.errors import InputError, PackError, Problem
 from service.cli_audit import register as register_audit
 from service.cli_certificates import register as register_certificates
 from service.cli_keys import register as register_keys
+from service.cli_report import fail_on
 from service.cli_serve import register as register_serve
 from service.cli_users import register as register_users
 from service.cli_worker import register as register_worker
@@ -95,11 +96,7 @@ def rules_check(
     problems = checks.check(pack, packs_dir, warnings)
     for warning in warnings:
         typer.echo(f"{warning.where}: 提醒 [{warning.code}] {warning.message}", err=True)
-    for problem in problems:
-        typer.echo(f"{problem.where}: [{problem.code}] {problem.message}", err=True)
-    if problems:
-        typer.echo(f"规则包 {pack}: {len(problems)} 个问题", err=True)
-        raise typer.Exit(1)
+    fail_on([f"{p.where}: [{p.code}] {p.message}" for p in problems], f"规则包 {pack}: {len(problems)} 个问题")
     typer.echo(f"规则包 {pack}: 检查通过")
 
 

@@ -6,6 +6,8 @@ from typing import Annotated
 
 import typer
 
+from service.cli_report import fail_on
+
 audit_app = typer.Typer(help="审计记录: 校验哈希链。", no_args_is_help=True)
 
 DatabaseUrl = Annotated[
@@ -32,9 +34,5 @@ def verify(database_url: DatabaseUrl = None) -> None:
             checked, breaks = audit.verify(session)
     finally:
         engine.dispose()
-    for b in breaks:
-        typer.echo(f"第 {b.seq} 条: {b.message}", err=True)
-    if breaks:
-        typer.echo(f"审计记录校验失败: {checked} 条记录中发现 {len(breaks)} 处问题", err=True)
-        raise typer.Exit(1)
+    fail_on([f"第 {b.seq} 条: {b.message}" for b in breaks], f"审计记录校验失败: {checked} 条记录中发现 {len(breaks)} 处问题")
     typer.echo(f"审计记录完整: {checked} 条记录，哈希链无断裂")

@@ -8,7 +8,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, event
+from sqlalchemy import CursorResult, Engine, Result, event
 from sqlalchemy.engine import make_url
 from sqlmodel import Session, create_engine
 
@@ -56,6 +56,12 @@ def upgrade(url: str, revision: str = "head") -> None:
 
 def downgrade(url: str, revision: str) -> None:
     command.downgrade(alembic_config(url), revision)
+
+
+def touched(result: Result[Any]) -> int:
+    """How many rows an UPDATE or DELETE changed (its result is a cursor's, which counts them)."""
+    assert isinstance(result, CursorResult)
+    return result.rowcount
 
 
 def session_scope(engine: Engine) -> Iterator[Session]:

@@ -28,7 +28,8 @@ from service.settings import Settings
 
 
 async def get_settings(request: Request) -> Settings:
-    return request.app.state.settings  # type: ignore[no-any-return]
+    settings: Settings = request.app.state.settings
+    return settings
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
@@ -51,7 +52,8 @@ async def get_compose_service(request: Request) -> ComposeService:
     # The registry and settings are read here, not taken as dependencies: each level of dependency
     # costs FastAPI more than the little this does, and /compose is the hot path.
     await get_registry(request, request.app.state.settings)
-    return request.app.state.compose  # type: ignore[no-any-return]
+    service: ComposeService = request.app.state.compose
+    return service
 
 
 ComposeServiceDep = Annotated[ComposeService, Depends(get_compose_service)]

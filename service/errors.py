@@ -60,6 +60,11 @@ def error_response(description: str, *examples: tuple[str, dict[str, Any]]) -> d
     return {"model": ErrorResponse, "description": description, "content": content}
 
 
+def one_error(description: str, code: str, message: str, where: str = "") -> dict[str, Any]:
+    """An OpenAPI ``responses=`` entry whose one example is one error, named for its code."""
+    return error_response(description, (code, _example(code, message, where)))
+
+
 NOT_FOUND_PACK = error_response(
     "No rule pack with this id",
     ("unknown_pack", _example("unknown_pack", "没有名为 'nowhere' 的规则包", "path.pack_id", "nowhere")),

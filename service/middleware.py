@@ -8,6 +8,7 @@ import re
 from collections.abc import Awaitable, Callable, Mapping
 
 from secure import ContentSecurityPolicy, ReferrerPolicy, Secure, StrictTransportSecurity, XContentTypeOptions, XFrameOptions
+from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
@@ -56,7 +57,30 @@ class UnexpectedErrors:
             await response(scope, receive, send)
 
 
-class SecurityHeaders:
+class ResponseHeaders:
+    """An HTTP middleware that edits each response's headers as it starts, whatever answered; other traffic passes."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    def edit(self, scope: Scope, headers: MutableHeaders) -> None:
+        raise NotImplementedError
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def editing(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = list(message.get("headers", ()))
+                self.edit(scope, MutableHeaders(scope=message))
+            await send(message)
+
+        await self.app(scope, receive, editing)
+
+
+class SecurityHeaders(ResponseHeaders):
     """Give every response the headers it does not set itself (pages send a CSP of their own).
 
     secure's own ASGI middleware replaces headers a response already has, and in doing so drops
@@ -64,22 +88,13 @@ class SecurityHeaders:
     """
 
     def __init__(self, app: ASGIApp, headers: Mapping[str, str]) -> None:
-        self.app = app
-        self.headers = [(name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in headers.items()]
+        super().__init__(app)
+        self.headers = dict(headers)
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-
-        async def with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = list(message.get("headers", ()))
-                present = {name.lower() for name, _ in headers}
-                message["headers"] = headers + [header for header in self.headers if header[0] not in present]
-            await send(message)
-
-        await self.app(scope, receive, with_headers)
+    def edit(self, scope: Scope, headers: MutableHeaders) -> None:
+        for name, value in self.headers.items():
+            if name not in headers:
+                headers.append(name, value)
 
 
 def security_headers(*, production: bool, script_hashes: tuple[str, ...] = ()) -> Mapping[str, str]:

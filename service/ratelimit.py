@@ -28,9 +28,10 @@ from limits.storage import MemoryStorage, RedisStorage, Storage
 from limits.strategies import MovingWindowRateLimiter
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import MutableHeaders
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Scope
 
 from service.errors import RateLimited
+from service.middleware import ResponseHeaders
 
 log = logging.getLogger("yiye.ratelimit")
 
@@ -147,27 +148,14 @@ API_LIMIT = Limit("api", "rate_limit_api")
 """The limit on the JSON API: every route under /api/v1 counts against it together."""
 
 
-class RateLimitHeaders:
+class RateLimitHeaders(ResponseHeaders):
     """Add the quota a limited route counted to its response, whatever answered (a page, JSON, a 429)."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-
-        async def send_with_quota(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                quota = scope.get("state", {}).get(QUOTA_STATE)
-                if quota is not None:
-                    headers = MutableHeaders(scope=message)
-                    for name, value in quota.headers():
-                        headers[name] = value
-            await send(message)
-
-        await self.app(scope, receive, send_with_quota)
+    def edit(self, scope: Scope, headers: MutableHeaders) -> None:
+        quota = scope.get("state", {}).get(QUOTA_STATE)
+        if quota is not None:
+            for name, value in quota.headers():
+                headers[name] = value
 
 
 class SignInLockout:

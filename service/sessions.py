@@ -29,6 +29,7 @@ from starlette.datastructures import MutableHeaders
 from starlette.requests import HTTPConnection, cookie_parser
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from service.db import touched
 from service.models import WebSession
 from service.security import csrf_token
 from service.settings import Settings
@@ -137,7 +138,7 @@ class SessionStore:
         with Session(self.engine) as db:
             result = db.execute(delete(WebSession).where(col(WebSession.user_id) == user_id))
             db.commit()
-        return int(result.rowcount)  # type: ignore[attr-defined]
+        return touched(result)
 
     def purge(self) -> int:
         """Delete every expired session; how many."""
@@ -147,7 +148,7 @@ class SessionStore:
             result = db.execute(delete(WebSession).where(expired))
             db.commit()
         self._purged = time.monotonic()
-        return int(result.rowcount)  # type: ignore[attr-defined]
+        return touched(result)
 
     def _purge_now_and_then(self) -> None:
         if time.monotonic() - self._purged >= min(PURGE_EVERY, self.idle.total_seconds()):

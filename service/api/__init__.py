@@ -12,10 +12,8 @@ api_router = APIRouter(
     dependencies=[Depends(API_LIMIT)],
     responses={429: RATE_LIMITED},
 )
-api_router.include_router(certificates.router)  # first: verify is the busiest, and routes are matched in order
-api_router.include_router(compose.router)
-api_router.include_router(packs.router)
-api_router.include_router(drafts.router)
-api_router.include_router(tasks.router)
+# certificates first: verify is the busiest, and routes are matched in order
+for module in (certificates, compose, packs, drafts, tasks):
+    api_router.include_router(module.router)
 
 __all__ = ["api_router"]

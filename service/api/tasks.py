@@ -21,7 +21,7 @@ from rules.errors import Problem
 from service.api.strict_json import StrictJSONRoute
 from service.compose import today
 from service.deps import SessionDep
-from service.errors import TOO_LARGE, VALIDATION, ApiError, error_response
+from service.errors import TOO_LARGE, VALIDATION, ApiError, one_error
 from service.models import User
 from service.workflow.clock import STANDING_LABELS, Standing
 from service.workflow.errors import WorkflowError
@@ -45,22 +45,20 @@ TaskStatus = Literal[
 ]
 
 
-def _errors(description: str, code: str, message: str, where: str = "") -> dict[str, object]:
-    return error_response(description, (code, {"errors": [{"code": code, "message": message, "where": where, "subject": ""}]}))
-
-
-UNAUTHORIZED = _errors("No key, or not a department system's key", "unauthorized", "需要部门系统的 X-API-Key", "header.X-API-Key")
-FORBIDDEN = _errors(
+UNAUTHORIZED = one_error(
+    "No key, or not a department system's key", "unauthorized", "需要部门系统的 X-API-Key", "header.X-API-Key"
+)
+FORBIDDEN = one_error(
     "The task belongs to another department", "forbidden", "您（部门系统对接，fire）无权对这件审批事项（police）执行此操作", "id"
 )
-NOT_FOUND = _errors("No task with this id", "not_found", "没有这件审批事项", "id")
-CONFLICT = _errors(
+NOT_FOUND = one_error("No task with this id", "not_found", "没有这件审批事项", "id")
+CONFLICT = one_error(
     "The task changed since the version sent, or its state does not allow the decision; nothing was written",
     "state_conflict",
     "审批事项当前为“准予许可”，不能不予许可",
     "status",
 )
-BAD_DECISION = _errors(
+BAD_DECISION = one_error(
     "A refusal without reasons or legal basis, a bad key, or a schema error",
     "legal_basis_required",
     "不予许可须写明法律依据",

@@ -17,19 +17,15 @@ from starlette.concurrency import run_in_threadpool
 from rules.errors import Problem
 from service.certs.verify import Unverifiable, VerifyOut, scan
 from service.compose import today
-from service.errors import VALIDATION, ApiError, error_response
+from service.errors import VALIDATION, ApiError, one_error
 from service.ratelimit import Limit
 from service.workflow.models import IntegratorKey
 
 router = APIRouter(prefix="/certificates", tags=["certificates"])
 
 
-def _errors(description: str, code: str, message: str, where: str) -> dict[str, object]:
-    return error_response(description, (code, {"errors": [{"code": code, "message": message, "where": where, "subject": ""}]}))
-
-
-UNAUTHORIZED = _errors("No key, or an unknown one", "unauthorized", "需要 X-API-Key", "header.X-API-Key")
-UNVERIFIABLE = _errors(
+UNAUTHORIZED = one_error("No key, or an unknown one", "unauthorized", "需要 X-API-Key", "header.X-API-Key")
+UNVERIFIABLE = one_error(
     "The token proves nothing (malformed, unknown or retired key, bad signature, unknown certificate)",
     "token_bad_signature",
     "凭证码的签名不符，可能被篡改",

@@ -103,32 +103,14 @@ def issue(
             previous.superseded_at = utcnow()
             session.add(previous)
             publish.changed(session, previous)
-            audit.record(
-                session,
-                actor=actor,
-                subject_kind="certificate",
-                subject_id=previous.id,
-                action="supersede",
-                from_state="issued",
-                to_state="superseded",
-                data={"number": previous.number, "version": previous.version, "by_version": face.version},
-            )
-        audit.record(
-            session,
-            actor=actor,
-            subject_kind="certificate",
-            subject_id=certificate.id,
-            action="issue" if previous is None else "reissue",
-            to_state="issued",
-            data={
-                "number": face.number,
-                "version": face.version,
-                "application": application.number,
-                "permits": [p.permit for p in face.permits],
-                "not_licensed": [n.permit for n in face.not_licensed],
-                "key_id": certificate.key_id,
-            },
-        )
+            _record(session, actor, previous, "supersede", ("issued", "superseded"), {"by_version": face.version})
+        issued = {
+            "application": application.number,
+            "permits": [p.permit for p in face.permits],
+            "not_licensed": [n.permit for n in face.not_licensed],
+            "key_id": certificate.key_id,
+        }
+        _record(session, actor, certificate, "issue" if previous is None else "reissue", (None, "issued"), issued)
     return certificate
 
 
@@ -143,16 +125,31 @@ def record_recovery(session: Session, *, actor: User | None, application_id: uui
     certificate.recovery_reason = reason[:300]
     session.add(certificate)
     publish.changed(session, certificate)
+    _record(session, actor, certificate, "recover", ("issued", "void"), {"permit": permit}, reason)
+
+
+def _record(
+    session: Session,
+    actor: User | None,
+    certificate: Certificate,
+    action: str,
+    change: tuple[str | None, str],
+    data: dict[str, Any],
+    reason: str = "",
+) -> None:
+    """One audit event about ``certificate``, moving it ``change`` = (from, to); its data names the number and version."""
+    from_state, to_state = change
+    facts = {"number": certificate.number, "version": certificate.version} | data
     audit.record(
         session,
         actor=actor,
         subject_kind="certificate",
         subject_id=certificate.id,
-        action="recover",
-        from_state="issued",
-        to_state="void",
+        action=action,
+        from_state=from_state,
+        to_state=to_state,
         reason=reason,
-        data={"number": certificate.number, "version": certificate.version, "permit": permit},
+        data=facts,
     )
 
 

@@ -42,10 +42,7 @@ router = APIRouter(tags=["certificates"])
 verify_limit = Depends(Limit("verify", "rate_limit_verify"))
 
 PDF: dict[int | str, dict[str, Any]] = {
-    200: {
-        "description": "The certificate, A4",
-        "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
-    },
+    200: pages.pdf("The certificate, A4"),
     303: pages.TO_SIGN_IN,
     404: pages.NOT_FOUND,
     422: pages.INVALID,

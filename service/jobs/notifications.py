@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from service.certs import elicence, publish, statuslist
 from service.certs.models import Certificate, PermitHolding
@@ -175,4 +175,4 @@ def _day(on: date) -> str:
 def for_user(session: Session, user_id: uuid.UUID, limit: int = 100) -> list[Notification]:
     """A user's latest notifications, newest first."""
     statement = select(Notification).where(Notification.user_id == user_id)
-    return list(session.exec(statement.order_by(Notification.created_at.desc()).limit(limit)))  # type: ignore[attr-defined]
+    return list(session.exec(statement.order_by(col(Notification.created_at).desc()).limit(limit)))

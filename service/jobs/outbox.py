@@ -19,6 +19,7 @@ from sqlalchemy import Engine, func, or_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, SQLModel, col, select
 
+from service.db import touched
 from service.jobs.models import OutboxRow
 from service.models import utcnow
 from service.settings import Settings
@@ -49,16 +50,7 @@ def follow(session: Session, event: AuditEvent) -> None:
     """Owe the notifications of a state change, in the transaction that records it (called by ``audit.record``)."""
     if event.to_state is None:
         return
-    payload = {
-        "seq": event.seq,
-        "subject_kind": event.subject_kind,
-        "subject_id": str(event.subject_id),
-        "action": event.action,
-        "from_state": event.from_state,
-        "to_state": event.to_state,
-        "reason": event.reason,
-    }
-    add(session, topic="state", key=f"audit:{event.hash}", payload=payload)
+    add(session, topic="state", key=f"audit:{event.hash}", payload=event.change())
 
 
 def _pending() -> Any:
@@ -197,4 +189,4 @@ def retry(session: Session, row_ids: list[int]) -> int:
         .values(failed_at=None, attempts=0, next_attempt_at=utcnow(), last_error="")
     )
     session.commit()
-    return int(result.rowcount)  # type: ignore[attr-defined]
+    return touched(result)

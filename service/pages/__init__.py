@@ -27,19 +27,12 @@ from service.pages import (
 )
 
 pages_router = APIRouter()
-pages_router.include_router(certificates.router)  # first: the verify page is the busiest, and routes are matched in order
-pages_router.include_router(start.router)
-pages_router.include_router(questions.router)
-pages_router.include_router(notice.router)
-pages_router.include_router(apply.router)
-pages_router.include_router(documents.router)
-pages_router.include_router(auth.router)
-pages_router.include_router(password_reset.router)
-pages_router.include_router(sign_up_confirm.router)
-pages_router.include_router(drafts.router)
-pages_router.include_router(lifepages.router)  # before the window's /window/applications/{id}/{decision}
-pages_router.include_router(window.router)
-pages_router.include_router(notifications.router)
-pages_router.include_router(policy.router)
+# certificates first: the verify page is the busiest, and routes are matched in order;
+# lifepages before the window's /window/applications/{id}/{decision}
+for module in (
+    certificates, start, questions, notice, apply, documents, auth, password_reset, sign_up_confirm, drafts, lifepages,
+    window, notifications, policy,
+):
+    pages_router.include_router(module.router)
 
 __all__ = ["pages_router"]

@@ -18,6 +18,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from composer.model import Composition
+from composer.words import N_
 from forms.render import render_pdf
 from service import crud
 from service.compose import ComposeService
@@ -33,21 +34,13 @@ router = APIRouter(tags=["pages"])
 Kind = Literal["notice", "form", "commitment"]
 
 PDF: dict[int | str, dict[str, Any]] = {
-    200: {
-        "description": "The PDF (A4), as an attachment",
-        "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
-    },
+    200: pages.pdf("The PDF (A4), as an attachment"),
     404: pages.NOT_FOUND,
     422: pages.INVALID,
 }
 
 
-def _(message: str) -> str:
-    """Mark a msgid for extraction; translated when used."""
-    return message
-
-
-TITLES = {"notice": _("一次告知单"), "form": _("综合申请表"), "commitment": _("告知承诺书")}
+TITLES = {"notice": N_("一次告知单"), "form": N_("综合申请表"), "commitment": N_("告知承诺书")}
 ASCII = {"notice": "notice", "form": "application-form", "commitment": "commitment-letter"}
 
 

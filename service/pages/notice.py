@@ -18,6 +18,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from composer.model import Composition, Reason
+from composer.words import N_
 from forms.render import names_of
 from rules.errors import InputError
 from service.compose import ComposeService
@@ -32,21 +33,16 @@ from service.pages.templating import render
 router = APIRouter(tags=["pages"])
 
 
-def _(message: str) -> str:
-    """Mark a msgid for extraction; translated when shown."""
-    return message
-
-
 STEP_KINDS = {
-    "industry": _("行业"),
-    "scope": _("经营范围"),
-    "answer": _("回答"),
-    "permit": _("事项"),
-    "element": _("条件"),
-    "rule": _("规则"),
-    "legal_basis": _("依据"),
-    "material": _("材料"),
-    "commitment": _("告知承诺"),
+    "industry": N_("行业"),
+    "scope": N_("经营范围"),
+    "answer": N_("回答"),
+    "permit": N_("事项"),
+    "element": N_("条件"),
+    "rule": N_("规则"),
+    "legal_basis": N_("依据"),
+    "material": N_("材料"),
+    "commitment": N_("告知承诺"),
 }
 
 

@@ -17,6 +17,11 @@ def html(description: str) -> dict[str, Any]:
     return {"description": description, "content": {"text/html": {"schema": {"type": "string"}}}}
 
 
+def pdf(description: str) -> dict[str, Any]:
+    """A PDF answer's entry in ``responses=``."""
+    return {"description": description, "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}}
+
+
 PAGE = html("The page")
 FORM_ERRORS = html("The page again, with an error summary at the top and the values kept")
 CSRF = html("The form's CSRF token is missing or wrong: a page saying so; nothing was written")

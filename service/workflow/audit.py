@@ -37,17 +37,10 @@ GENESIS = "0" * 64
 def canonical(event: AuditEvent) -> bytes:
     """The bytes an event's hash is computed over."""
     at = event.at if event.at.tzinfo else event.at.replace(tzinfo=UTC)  # SQLite hands timestamps back naive
-    body = {
-        "seq": event.seq,
+    body = event.change() | {
         "at": at.astimezone(UTC).isoformat(timespec="microseconds"),
         "actor_id": str(event.actor_id) if event.actor_id else None,
         "actor_role": event.actor_role,
-        "subject_kind": event.subject_kind,
-        "subject_id": str(event.subject_id),
-        "action": event.action,
-        "from_state": event.from_state,
-        "to_state": event.to_state,
-        "reason": event.reason,
         "data": event.data,
         "prev_hash": event.prev_hash,
     }
@@ -67,42 +60,41 @@ SUBJECTS: dict[type[Any], tuple[str, type[StateMachine], str]] = {
 }
 
 
+Subject = Application | PermitTask | Inspection | PermitHolding
+"""A row with a state machine, whose changes the audit trail records."""
+
 def transition(
     session: Session,
     *,
     actor: Actor | None,
-    row: Application | PermitTask | Inspection | PermitHolding,
+    row: Subject,
     event: str,
     reason: str = "",
     data: dict[str, Any] | None = None,
 ) -> AuditEvent:
     """Send ``event`` to ``row``'s machine and record the change, named for the event, in the same transaction."""
-    kind, machine, label = SUBJECTS[type(row)]
+    _, machine, label = SUBJECTS[type(row)]
     before, after = fire(machine, row, event, label)
-    return record(
-        session,
-        actor=actor,
-        subject_kind=kind,
-        subject_id=row.id,
-        action=event,
-        from_state=before,
-        to_state=after,
-        reason=reason,
-        data=data,
-    )
+    return noted(session, actor=actor, row=row, action=event, from_state=before, to_state=after, reason=reason, data=data)
 
 
 def created(
     session: Session,
     *,
     actor: Actor | None,
-    row: Application | PermitTask | Inspection | PermitHolding,
+    row: Subject,
     action: str,
     data: dict[str, Any] | None = None,
 ) -> AuditEvent:
     """Record a new row in the state its machine starts it in."""
-    kind = SUBJECTS[type(row)][0]
-    return record(session, actor=actor, subject_kind=kind, subject_id=row.id, action=action, to_state=row.status, data=data)
+    return noted(session, actor=actor, row=row, action=action, to_state=row.status, data=data)
+
+
+def noted(
+    session: Session, *, actor: Actor | None, row: Subject, action: str, **change: Any
+) -> AuditEvent:
+    """Record ``action`` on a workflow row, named for its kind; ``change`` holds ``record``'s states, reason and data."""
+    return record(session, actor=actor, subject_kind=SUBJECTS[type(row)][0], subject_id=row.id, action=action, **change)
 
 
 PENDING = "yiye.audit_pending"

@@ -133,13 +133,9 @@ def record(
             )
         # Written on the inspection row, so two inspectors finishing at once cannot both miss the other.
         inspection.recorded = [*inspection.recorded, permit]
-        audit.record(
-            session,
-            actor=actor,
-            subject_kind="inspection",
-            subject_id=inspection.id,
-            action="record",
-            data={"permit": permit, "round": round_, "failed": sorted(r.element for r in results if not r.passed)},
+        not_met = sorted(r.element for r in results if not r.passed)
+        audit.noted(
+            session, actor=actor, row=inspection, action="record", data={"permit": permit, "round": round_, "failed": not_met}
         )
         if set(inspection.recorded) >= set(due):
             _close_round(session, actor, inspection, application, round_, today or beijing_today())
@@ -158,12 +154,7 @@ def report_rectified(
     on = today or beijing_today()
     with committing(session, inspection.id):
         inspection.reported_at = utcnow()
-        audit.transition(
-            session,
-            actor=actor,
-            row=inspection,
-            event="report_rectified",
-        )
+        audit.transition(session, actor=actor, row=inspection, event="report_rectified")
         for task in _tasks(session, inspection, {i["permit"] for i in inspection.rectification}):
             if task.status == "rectification_needed":
                 resume_clock(task, on)
@@ -264,11 +255,10 @@ def _close_round(session: Session, actor: User, inspection: Inspection, applicat
             task_before, task_after = fire(TaskFlow, task, "require_rectification", "审批事项")
             task.paused_since = on  # the applicant's time does not count against the department
             task.reasons = [f"{i['text']}：{i['note']}" for i in failed if i["permit"] == task.permit]
-            audit.record(
+            audit.noted(
                 session,
                 actor=actor,
-                subject_kind="task",
-                subject_id=task.id,
+                row=task,
                 action="rectify",
                 from_state=task_before,
                 to_state=task_after,

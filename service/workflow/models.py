@@ -224,6 +224,18 @@ class AuditEvent(SQLModel, table=True):
     prev_hash: str = Field(max_length=64)
     hash: str = Field(max_length=64)
 
+    def change(self) -> dict[str, Any]:
+        """What changed, as JSON: the part of the event its hash covers that the notifications it owes carry too."""
+        return {
+            "seq": self.seq,
+            "subject_kind": self.subject_kind,
+            "subject_id": str(self.subject_id),
+            "action": self.action,
+            "from_state": self.from_state,
+            "to_state": self.to_state,
+            "reason": self.reason,
+        }
+
 
 class AuditHead(SQLModel, table=True):
     """The chain's last sequence number and hash: one row, locked by every append, so the tail cannot vanish unseen."""

@@ -24,7 +24,7 @@ from service.workflow.clock import Clock, add_working_days
 from service.workflow.errors import Invalid, problem
 from service.workflow.models import Application, PermitTask
 from service.workflow.roles import Action
-from service.workflow.rows import atomic, committing, expect_version, fingerprint, load, remember, replayed
+from service.workflow.rows import atomic, committing, fingerprint, load, load_to_change, remember, replayed
 from service.workflow.states import TASK_DECIDED, TASK_LABELS, TaskFlow, fire
 
 
@@ -59,8 +59,7 @@ def decide(
     request = fingerprint("decide", asked | {"version": version})
     if idempotency_key is not None and replayed(session, actor.id, idempotency_key, request) is not None:
         return load(session, PermitTask, task_id, actor, Action.view_task)
-    task = load(session, PermitTask, task_id, actor, Action.decide_task)
-    expect_version(task, version)
+    task = load_to_change(session, PermitTask, task_id, actor, Action.decide_task, version)
     on = today or beijing_today()
     kept_reasons = [r.strip() for r in reasons if r.strip()]
     kept_basis = [b.strip() for b in legal_basis if b.strip()]
@@ -91,11 +90,10 @@ def decide(
                 resume_clock(task, on)
             if event == "approve_on_commitment":
                 task.verification_due = add_working_days(on, task.follow_up_days or task.limit_days)
-        audit.record(
+        audit.noted(
             session,
             actor=actor,
-            subject_kind="task",
-            subject_id=task.id,
+            row=task,
             action=decision.value,
             from_state=before,
             to_state=after,
@@ -118,8 +116,7 @@ def report_rectified(
     session: Session, *, actor: User, task_id: uuid.UUID, version: int | None, today: date | None = None
 ) -> PermitTask:
     """The applicant reports the rectification done: the clock runs again, the due date moves by the pause."""
-    task = load(session, PermitTask, task_id, actor, Action.report_rectified)
-    expect_version(task, version)
+    task = load_to_change(session, PermitTask, task_id, actor, Action.report_rectified, version)
     with committing(session, task.id):
         resume_clock(task, today or beijing_today())
         audit.transition(session, actor=actor, row=task, event="report_rectified", data={"due_on": task.due_on.isoformat()})
@@ -131,17 +128,15 @@ def record_verification(
     session: Session, *, actor: User, task_id: uuid.UUID, passed: bool, version: int | None, reason: str = ""
 ) -> PermitTask:
     """The 核查 after a commitment: passed, or failed and the permit revoked (the reason is required)."""
-    task = load(session, PermitTask, task_id, actor, Action.verify_commitment)
-    expect_version(task, version)
+    task = load_to_change(session, PermitTask, task_id, actor, Action.verify_commitment, version)
     if not passed and not reason.strip():
         raise Invalid([problem("reason_required", "核查不合格须写明事实与理由", "reason")])
     with committing(session, task.id):
         before, after = fire(TaskFlow, task, "pass_verification" if passed else "revoke", "审批事项")
-        audit.record(
+        audit.noted(
             session,
             actor=actor,
-            subject_kind="task",
-            subject_id=task.id,
+            row=task,
             action="verify" if passed else "revoke",
             from_state=before,
             to_state=after,

@@ -40,6 +40,15 @@ def load(session: Session, kind: type[Row], row_id: uuid.UUID, actor: Actor, act
     return row
 
 
+def load_to_change(
+    session: Session, kind: type[Row], row_id: uuid.UUID, actor: Actor, action: Action, version: int | None
+) -> Row:
+    """The row ``load`` gives, if it is still at the ``version`` the change was made from."""
+    row = load(session, kind, row_id, actor, action)
+    expect_version(row, version)
+    return row
+
+
 def expect_version(row: Application | PermitTask | Inspection, version: int | None) -> None:
     """Refuse a change made from an older copy of the row."""
     if version is not None and row.version != version:

@@ -24,7 +24,7 @@ from service.workflow.clock import Clock
 from service.workflow.errors import Invalid, problem
 from service.workflow.models import Application, CorrectionNotice, MaterialFile, PermitTask
 from service.workflow.roles import Action
-from service.workflow.rows import atomic, committing, expect_version, load
+from service.workflow.rows import atomic, committing, load_to_change
 from service.workflow.states import TASK_OPEN, TaskFlow, initial_status
 from service.workflow.storage import MAX_BYTES, FileStore, Upload, check_all
 from service.workflow.submit import material_file
@@ -68,8 +68,7 @@ def request_correction(
     session: Session, *, actor: User, application_id: uuid.UUID, checks: Sequence[MaterialCheck], version: int | None
 ) -> CorrectionNotice:
     """一次性补正告知: a finding for every material, at least one of them a problem, in one notice."""
-    application = load(session, Application, application_id, actor, Action.request_correction)
-    expect_version(application, version)
+    application = load_to_change(session, Application, application_id, actor, Action.request_correction, version)
     required = required_materials(application)
     problems: list[Problem] = []
     seen: set[str] = set()
@@ -99,15 +98,10 @@ def request_correction(
             ],
         )
         session.add(notice)
+        flagged = [f"{i['name']}：{FINDING_LABELS[Finding(i['finding'])]}" for i in notice.items if i["finding"] != "received"]
+        reason = "；".join(flagged)
         audit.transition(
-            session,
-            actor=actor,
-            row=application,
-            event="request_correction",
-            reason="；".join(
-                f"{i['name']}：{FINDING_LABELS[Finding(i['finding'])]}" for i in notice.items if i["finding"] != "received"
-            ),
-            data={"notice": str(notice.id)},
+            session, actor=actor, row=application, event="request_correction", reason=reason, data={"notice": str(notice.id)}
         )
     return notice
 
@@ -131,8 +125,7 @@ def resubmit(
     max_bytes: int = MAX_BYTES,
 ) -> Application:
     """The applicant sends only what the notice asked for, all of it at once."""
-    application = load(session, Application, application_id, actor, Action.resubmit)
-    expect_version(application, version)
+    application = load_to_change(session, Application, application_id, actor, Action.resubmit, version)
     notice = open_notice(session, application)
     flagged = {i["material"]: i["name"] for i in notice.items if i["finding"] != Finding.received} if notice else {}
     checked, problems = check_all(uploads, flagged, ("material_not_flagged", "补正告知没有要求这项材料，无需重新提交"), max_bytes)
@@ -164,8 +157,7 @@ def accept(
     session: Session, *, actor: User, application_id: uuid.UUID, version: int | None, today: date | None = None
 ) -> list[PermitTask]:
     """受理: every permit becomes its department's task at once; those needing another permit's result wait."""
-    application = load(session, Application, application_id, actor, Action.accept)
-    expect_version(application, version)
+    application = load_to_change(session, Application, application_id, actor, Action.accept, version)
     received = {f.material for f in files(session, application)}
     missing = [(k, n) for k, n in required_materials(application).items() if k not in received]
     if missing:
@@ -175,12 +167,7 @@ def accept(
     tasks: list[PermitTask] = []
     with committing(session, application.id):
         application.accepted_at = utcnow()
-        audit.transition(
-            session,
-            actor=actor,
-            row=application,
-            event="accept",
-        )
+        audit.transition(session, actor=actor, row=application, event="accept")
         for p in application.composition["permits"]:
             clock = Clock(on, p["effective_limit"]["working_days"])
             within: dict[str, Any] | None = follow_up.get(p["id"])
@@ -202,27 +189,12 @@ def accept(
             )
             session.add(task)
             tasks.append(task)
-            audit.created(
-                session,
-                actor=actor,
-                row=task,
-                action="create",
-                data={"application": application.number, "permit": task.permit, "department": task.department},
-            )
+            facts = {"application": application.number, "permit": task.permit, "department": task.department}
+            audit.created(session, actor=actor, row=task, action="create", data=facts)
         for task in tasks:
             if not task.depends_on:
-                audit.transition(
-                    session,
-                    actor=actor,
-                    row=task,
-                    event="release",
-                )
-        audit.transition(
-            session,
-            actor=actor,
-            row=application,
-            event="start_approval",
-        )
+                audit.transition(session, actor=actor, row=task, event="release")
+        audit.transition(session, actor=actor, row=application, event="start_approval")
     return tasks
 
 
@@ -231,8 +203,7 @@ def refuse(
     session: Session, *, actor: User, application_id: uuid.UUID, reasons: Sequence[str], version: int | None
 ) -> Application:
     """不予受理: written reasons and the applicant's remedies (行政许可法 Art. 32, Art. 38(2))."""
-    application = load(session, Application, application_id, actor, Action.refuse)
-    expect_version(application, version)
+    application = load_to_change(session, Application, application_id, actor, Action.refuse, version)
     kept = [r.strip() for r in reasons if r.strip()]
     if not kept:
         raise Invalid([problem("reason_required", "不予受理须写明理由", "reasons")])
@@ -251,8 +222,7 @@ def refuse(
 @atomic
 def withdraw(session: Session, *, actor: User, application_id: uuid.UUID, version: int | None, reason: str = "") -> Application:
     """The applicant withdraws before the decision: the tasks still open are ended with it."""
-    application = load(session, Application, application_id, actor, Action.withdraw)
-    expect_version(application, version)
+    application = load_to_change(session, Application, application_id, actor, Action.withdraw, version)
     with committing(session, application.id):
         audit.transition(
             session,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
+from typing import Any
 
 from certificates.face import CertificateFace, NotLicensed, SubPermit
 
@@ -20,27 +21,26 @@ def face(**changes: object) -> CertificateFace:
         industry="旅馆",
         issued_on=date(2026, 12, 7),
         permits=[
-            SubPermit(
-                permit="food_business",
-                name="食品经营许可",
-                number="DCZH2026-ABCD-EFGH-IJKL-01",
-                department="market",
-                department_name="区市场监督管理局",
-                valid_from=date(2026, 12, 7),
-                valid_to=date(2031, 12, 6),
-                on_commitment=True,
+            _permit(
+                "food_business", "食品经营许可", 1, "market", "区市场监督管理局", valid_to=date(2031, 12, 6), on_commitment=True
             ),
-            SubPermit(
-                permit="fire_check",
-                name="公众聚集场所消防安全检查",
-                number="DCZH2026-ABCD-EFGH-IJKL-02",
-                department="fire",
-                department_name="区消防救援支队",
-                valid_from=date(2026, 12, 7),
-            ),
+            _permit("fire_check", "公众聚集场所消防安全检查", 2, "fire", "区消防救援支队"),
         ],
         not_licensed=[
             NotLicensed(permit="hotel_trade", name="特种行业许可（旅馆业）", department_name="区公安分局", reason="不予许可")
         ],
     )
     return base.model_copy(update=changes)
+
+
+def _permit(permit: str, name: str, index: int, department: str, department_name: str, **more: Any) -> SubPermit:
+    """The ``index``-th sub-permit on the face, valid from the issue day."""
+    return SubPermit(
+        permit=permit,
+        name=name,
+        number=f"DCZH2026-ABCD-EFGH-IJKL-{index:02d}",
+        department=department,
+        department_name=department_name,
+        valid_from=date(2026, 12, 7),
+        **more,
+    )

@@ -6,11 +6,11 @@ import io
 
 import pypdf
 from facecase import face
-from qrscan import scan_pdf
 
 from certificates import qr
 from certificates.render import render_html, render_pdf
 from certificates.tokens import TOKEN_CHARS
+from tests.fixtures.qrscan import scan_pdf
 
 URL = qr.verify_url("https://yiye.dongcheng.gov.cn", "A" * TOKEN_CHARS)
 

@@ -8,12 +8,12 @@ from pathlib import Path
 import pypdf
 import pytest
 from facecase import face
-from qrscan import scan_pdf
 
 from certificates import qr
 from certificates.render import render_pdf
 from certificates.seal import Seal, check, make_test_ca
 from certificates.tokens import TOKEN_CHARS
+from tests.fixtures.qrscan import scan_pdf
 
 URL = qr.verify_url("https://yiye.dongcheng.gov.cn", "A" * TOKEN_CHARS)
 

@@ -9,6 +9,7 @@ composer, a session and a file store, for the workflow, window, jobs and certifi
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import uuid
@@ -22,17 +23,15 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 from sqlmodel import Session
-from svcutil import FIXTURE_PACKS, make_settings
-from wfcase import CASE, SIGNED, Staff, stored_draft, uploads
+from svcutil import FIXTURE_PACKS, make_settings, migrated_sqlite, started
+from wfcase import SIGNED, Staff, add_user, every_role, stored_draft, uploads
 
 from composer import Composer
-from composer.model import ComposeRequest
 from service import db
 from service.app import create_app
 from service.db import make_engine
-from service.models import Draft, User
+from service.models import Draft
 from service.workflow.models import Application
-from service.workflow.roles import Role
 from service.workflow.storage import LocalFileStore, Upload
 from service.workflow.submit import Submitted, submit
 from service.workflow.window import resubmit
@@ -48,9 +47,7 @@ def _pg_url(schema: str) -> str:
 
 @pytest.fixture(scope="session")
 def sqlite_url(tmp_path_factory: pytest.TempPathFactory) -> str:
-    url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'yiye.db'}"
-    db.upgrade(url)
-    return url
+    return migrated_sqlite(tmp_path_factory, "db")
 
 
 @pytest.fixture(scope="session")
@@ -83,7 +80,7 @@ def db_url(request: pytest.FixtureRequest) -> Iterator[str]:
         workflow += ("decision_tally",)
         workflow += ("inspection_finding", "inspection", "correction_notice", "material_file", "application")
         for table in (*workflow, "pack_release", "policy_change_set", "web_session", "draft", "stored_composition", '"user"'):
-            session.exec(text(f"DELETE FROM {table}"))  # type: ignore[call-overload]
+            session.execute(text(f"DELETE FROM {table}"))
         session.commit()
     engine.dispose()
 
@@ -94,20 +91,18 @@ def app(sqlite_url: str) -> FastAPI:
 
 
 @pytest.fixture
-def client(app: FastAPI) -> Iterator[TestClient]:
-    with TestClient(app) as c:
-        yield c
-
-
-@pytest.fixture
 def db_app(db_url: str) -> FastAPI:
     return create_app(make_settings(db_url))
 
 
 @pytest.fixture
+def client(app: FastAPI) -> Iterator[TestClient]:
+    yield from started(app)
+
+
+@pytest.fixture
 def db_client(db_app: FastAPI) -> Iterator[TestClient]:
-    with TestClient(db_app) as c:
-        yield c
+    yield from started(db_app)
 
 
 @pytest.fixture
@@ -144,35 +139,15 @@ def store(tmp_path: Path) -> LocalFileStore:
     return LocalFileStore(tmp_path / "files")
 
 
-def _user(session: Session, role: Role, department: str | None = None) -> User:
-    user = User(email=f"{role}-{uuid.uuid4().hex[:8]}@example.com", password_hash="x", role=role, department=department)
-    session.add(user)
-    session.commit()
-    return user
-
-
 @pytest.fixture
 def staff(session: Session) -> Staff:
-    return Staff(
-        applicant=_user(session, Role.applicant),
-        other_applicant=_user(session, Role.applicant),
-        clerk=_user(session, Role.clerk),
-        market=_user(session, Role.reviewer, "market"),
-        fire=_user(session, Role.reviewer, "fire"),
-        police=_user(session, Role.reviewer, "police"),
-        inspector=_user(session, Role.inspector, "fire"),
-        supervisor=_user(session, Role.supervisor),
-    )
+    return Staff(**every_role(lambda role, department: add_user(session, role, department)[0], inspector_department="fire"))
 
 
 @pytest.fixture
 def make_draft(session: Session, composer: Composer) -> Callable[..., Draft]:
     """A draft as the questionnaire pages leave it: a stored composition and the form values."""
-
-    def make(owner: User, request: ComposeRequest = CASE, form: dict[str, str] | None = None) -> Draft:
-        return stored_draft(session, composer, owner, request, form)
-
-    return make
+    return functools.partial(stored_draft, session, composer)
 
 
 @pytest.fixture

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 
 
-def _error_codes(response) -> list[str]:  # type: ignore[no-untyped-def]
+def _error_codes(response: httpx.Response) -> list[str]:
     return [e["code"] for e in response.json()["errors"]]
 
 

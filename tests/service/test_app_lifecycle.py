@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -73,7 +74,7 @@ def test_an_empty_packs_dir_still_starts(sqlite_url: str, tmp_path: Path) -> Non
         assert response.json()["errors"][0]["code"] == "unknown_pack"
 
 
-def _operations(schema: dict) -> list[tuple[str, str, dict]]:  # type: ignore[type-arg]
+def _operations(schema: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
     return [(method.upper(), path, op) for path, ops in schema["paths"].items() for method, op in ops.items()]
 
 

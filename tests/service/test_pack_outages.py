@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -132,7 +133,7 @@ def _expected(versions: dict[str, str]) -> Counter[tuple[str, int, str]]:
     return expected
 
 
-def _ready(server: Server) -> tuple[int, dict[str, dict]]:  # type: ignore[type-arg]
+def _ready(server: Server) -> tuple[int, dict[str, dict[str, Any]]]:
     response = httpx.get(f"{server.base}/readyz", headers={"Connection": "close"})
     return response.status_code, {p["id"]: p for p in response.json()["packs"]}
 

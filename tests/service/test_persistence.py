@@ -34,7 +34,7 @@ def test_models_and_migrations_agree(db_url: str) -> None:
     command.check(db.alembic_config(db_url))
 
 
-def test_downgrade_to_base_and_back(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_downgrade_to_base_and_back(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'round.db'}"
     db.upgrade(url)
     db.downgrade(url, "base")
@@ -142,7 +142,7 @@ def test_list_drafts_newest_first(db_url: str) -> None:
 
 
 @pytest.mark.parametrize(("cwd", "config"), [(".", "service/alembic.ini"), ("service", "alembic.ini")])
-def test_the_alembic_command_works_on_a_fresh_checkout(tmp_path, cwd: str, config: str) -> None:  # type: ignore[no-untyped-def]
+def test_the_alembic_command_works_on_a_fresh_checkout(tmp_path: Path, cwd: str, config: str) -> None:
     # A fresh clone has no var/ directory for the default SQLite file; the command must make it.
     url = f"sqlite:///{tmp_path / 'var' / 'yiye.db'}"
     # no PYTHONPATH: the ini alone must put this checkout first, from either directory
@@ -161,7 +161,7 @@ def test_the_alembic_command_works_on_a_fresh_checkout(tmp_path, cwd: str, confi
     engine.dispose()
 
 
-def test_drafts_saved_before_versions_start_at_version_one(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_drafts_saved_before_versions_start_at_version_one(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'old.db'}"
     db.upgrade(url, "0001")
     engine = make_engine(url)

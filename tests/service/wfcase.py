@@ -1,17 +1,23 @@
-"""The case the workflow tests work on, its form values and files (imported by conftest and the tests)."""
+"""The workflow tests' case: its form values, files, staff and drafts (for conftest, the tests and bench/verify.py)."""
 
 from __future__ import annotations
 
 import hashlib
+import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from typing import TypeVar
 
 from sqlmodel import Session
 
 from composer import Composer
 from composer.model import ComposeRequest
 from service.models import Draft, StoredComposition, User
+from service.workflow.roles import Role
 from service.workflow.storage import Upload
+
+Person = TypeVar("Person")
 
 PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 40
@@ -24,6 +30,7 @@ CASE = ComposeRequest(
     answers={"food_prep": False, "sells_tobacco": False, "area_m2": 80},
     commit=["food_business"],
 )
+"""Food (market, on commitment), fire (fire) and the hotel special-trade permit (police), which waits for fire."""
 FORM = {
     "applicant_name": "东城示例旅店有限公司",
     "uscc": "91110101MA01ABCD06",
@@ -50,10 +57,33 @@ class Staff:
     supervisor: User
 
 
+def every_role(make: Callable[[Role, str | None], Person], inspector_department: str) -> dict[str, Person]:
+    """One person per part the case's staff play, as ``Staff``'s fields: ``make(role, department)`` makes each."""
+    return {
+        "applicant": make(Role.applicant, None),
+        "other_applicant": make(Role.applicant, None),
+        "clerk": make(Role.clerk, None),
+        "market": make(Role.reviewer, "market"),
+        "fire": make(Role.reviewer, "fire"),
+        "police": make(Role.reviewer, "police"),
+        "inspector": make(Role.inspector, inspector_department),
+        "supervisor": make(Role.supervisor, None),
+    }
+
+
+def add_user(session: Session, role: Role, department: str | None = None, password_hash: str = "x") -> tuple[User, str]:
+    """A committed user of ``role`` with a fresh e-mail login: (user, login)."""
+    login = f"{role}-{department or 'x'}-{uuid.uuid4().hex[:8]}@example.com"
+    user = User(email=login, password_hash=password_hash, role=role, department=department)
+    session.add(user)
+    session.commit()
+    return user, login
+
+
 def stored_draft(
     session: Session, composer: Composer, owner: User, request: ComposeRequest = CASE, form: dict[str, str] | None = None
 ) -> Draft:
-    """A draft as the questionnaire pages leave it: its stored composition and the form values (committed)."""
+    """A draft as the questionnaire pages leave it: a stored composition and a complete form."""
     _, body = composer.compose_json(request)
     stored = StoredComposition(
         pack_id=composer.pack.id,

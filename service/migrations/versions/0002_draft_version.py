@@ -1,19 +1,10 @@
-"""draft.version: optimistic locking, so a stale save is refused instead of erasing a newer one
-
-Revision ID: 0002
-Revises: 0001
-Create Date: 2026-12-05
-"""
-
-from collections.abc import Sequence
+"""draft.version: optimistic locking, so a stale save is refused instead of erasing a newer one"""
 
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = '0002'
-down_revision: str | Sequence[str] | None = '0001'
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
+revision = '0002'
+down_revision = '0001'
 
 
 def upgrade() -> None:

@@ -1,12 +1,6 @@
-"""queues: open-task indexes for the task queues and dashboards, due_soon_on, the decisions' tally, name search
-
-Revision ID: 0007_queues
-Revises: 0007_window
-Create Date: 2026-12-05
-"""
+"""queues: open-task indexes for the task queues and dashboards, due_soon_on, the decisions' tally, name search"""
 
 import math
-from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 from fractions import Fraction
 
@@ -16,10 +10,8 @@ from alembic import op
 
 from composer.workdays import is_working_day
 
-revision: str = '0007_queues'
-down_revision: str | Sequence[str] | None = '0007_window'
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
+revision = '0007_queues'
+down_revision = '0007_window'
 
 OPEN = sa.text("status IN ('waiting_dependency', 'pending', 'rectification_needed')")
 BEIJING = timedelta(hours=8)

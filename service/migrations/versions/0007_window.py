@@ -1,22 +1,12 @@
-"""window: the walk-in applicant's identity on an application registered at the counter
-
-Revision ID: 0007_window
-Revises: 0006
-Create Date: 2026-12-05
-"""
-
-from collections.abc import Sequence
+"""window: the walk-in applicant's identity on an application registered at the counter"""
 
 import sqlalchemy as sa
 from alembic import op
-from sqlalchemy.dialects import postgresql
 
-JSON = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
+from service.migrations.schema import JSON
 
-revision: str = '0007_window'
-down_revision: str | Sequence[str] | None = '0006'
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
+revision = '0007_window'
+down_revision = '0006'
 
 
 def upgrade() -> None:

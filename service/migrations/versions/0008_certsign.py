@@ -1,20 +1,12 @@
-"""certificates: each version's index in the status list and its earliest expiry; the status list itself
+"""certificates: each version's index in the status list and its earliest expiry; the status list itself"""
 
-Revision ID: 0008_certsign
-Revises: 0007_queues
-Create Date: 2026-12-05
-"""
-
-from collections.abc import Sequence
 from datetime import date
 
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = '0008_certsign'
-down_revision: str | Sequence[str] | None = '0007_queues'
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
+revision = '0008_certsign'
+down_revision = '0007_queues'
 
 
 def upgrade() -> None:

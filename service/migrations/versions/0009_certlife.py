@@ -1,23 +1,13 @@
-"""certificates after issue: each held sub-permit's live state and term; applications about an issued certificate
-
-Revision ID: 0009_certlife
-Revises: 0008_certsign
-Create Date: 2026-12-05
-"""
-
-from collections.abc import Sequence
+"""certificates after issue: each held sub-permit's live state and term; applications about an issued certificate"""
 
 import sqlalchemy as sa
 import sqlmodel
 from alembic import op
-from sqlalchemy.dialects import postgresql
 
-JSON = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
+from service.migrations.schema import JSON
 
-revision: str = '0009_certlife'
-down_revision: str | Sequence[str] | None = '0008_certsign'
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
+revision = '0009_certlife'
+down_revision = '0008_certsign'
 
 
 def upgrade() -> None:

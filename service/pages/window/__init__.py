@@ -12,12 +12,7 @@ UPLOAD_PATHS = r"/drafts/[^/]+/submit|/applications/[^/]+/correction"
 """The pages whose forms carry files, allowed a larger body (``max_upload_bytes``)."""
 
 router = APIRouter()
-router.include_router(desk.router)
-router.include_router(applications.router)
-router.include_router(workbench.router)
-router.include_router(review.router)
-router.include_router(inspection.router)
-router.include_router(supervision.router)
-router.include_router(queues.router)
+for module in (desk, applications, workbench, review, inspection, supervision, queues):
+    router.include_router(module.router)
 
 __all__ = ["UPLOAD_PATHS", "router"]

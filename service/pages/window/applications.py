@@ -10,7 +10,7 @@ import uuid
 from typing import Any, TypeVar
 from urllib.parse import quote
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session, col, select
 from starlette.datastructures import FormData
@@ -26,10 +26,9 @@ from service.pages import responses as pages
 from service.pages.templating import render
 from service.pages.window.desk import (
     FileStoreDep,
-    field_errors,
+    desk_router,
     forbidden,
-    new_key,
-    refused,
+    render_form_page,
     uploads,
     version,
     with_form,
@@ -39,7 +38,7 @@ from service.pages.window.desk import (
 from service.registry import PackRegistry
 from service.workflow import inspection as inspections
 from service.workflow import review, window
-from service.workflow.errors import Invalid, NotFound, WorkflowError, problem
+from service.workflow.errors import Invalid, NotFound, problem
 from service.workflow.models import Application, Inspection, MaterialFile, PermitTask
 from service.workflow.progress import timeline
 from service.workflow.receipt import receipt_of
@@ -49,7 +48,7 @@ from service.workflow.states import APPLICATION_LABELS, INSPECTION_LABELS, TASK_
 from service.workflow.storage import LocalFileStore
 from service.workflow.submit import submit
 
-router = APIRouter(tags=["pages"])
+router = desk_router()
 
 Row = TypeVar("Row", Inspection, PermitTask)
 
@@ -105,17 +104,13 @@ def _submit_page(
     problems: Any = (),
     status: int = 200,
 ) -> Response:
-    by_field, summary = field_errors(request, list(problems))
     context = {
         "draft": draft,
         "walk_in": walk_in,
         "materials": [m for m in composition["materials"] if m["status"] == "submit"],
         "commitments": composition["commitments"],
-        "idempotency_key": str(uuid.uuid4()),
-        "field_errors": by_field,
-        "errors": summary,
     }
-    return render(request, "submit.html", context, status_code=status)
+    return render_form_page(request, "submit.html", context, problems, status)
 
 
 @router.get("/drafts/{draft_id}/submit", response_class=Response, responses=PAGE)
@@ -163,8 +158,6 @@ def _submit_draft(
         )
     except Invalid as exc:
         return _submit_page(request, draft, composition, walk_in, exc.problems, status=400)
-    except WorkflowError as exc:
-        return refused(request, exc)
     return RedirectResponse(f"/applications/{done.application.id}/submitted", status_code=303)
 
 
@@ -181,10 +174,7 @@ def my_applications(request: Request, session: SessionDep, user: CurrentUser) ->
 @router.get("/applications/{application_id}/submitted", response_class=Response, responses=PAGE)
 def confirmation(request: Request, session: SessionDep, user: CurrentUser, application_id: uuid.UUID) -> Response:
     """The confirmation: the application number (受理编号) and what happens next."""
-    try:
-        application = load(session, Application, application_id, user, Action.view_application)
-    except WorkflowError as exc:
-        return refused(request, exc)
+    application = load(session, Application, application_id, user, Action.view_application)
     return render(request, "submitted.html", {"application": application})
 
 
@@ -195,10 +185,7 @@ def confirmation(request: Request, session: SessionDep, user: CurrentUser, appli
 )
 def receipt(request: Request, session: SessionDep, user: CurrentUser, lang: LangDep, application_id: uuid.UUID) -> Response:
     """The receipt (回执): number, pack, materials received, commitments signed with their time, next steps."""
-    try:
-        application = load(session, Application, application_id, user, Action.view_application)
-    except WorkflowError as exc:
-        return refused(request, exc)
+    application = load(session, Application, application_id, user, Action.view_application)
     body = render_receipt_pdf(receipt_of(session, application), locale=lang)
     disposition = f'inline; filename="receipt-{application.number}.pdf"'
     return Response(body, media_type="application/pdf", headers={"Content-Disposition": disposition, "Cache-Control": "no-store"})
@@ -207,10 +194,7 @@ def receipt(request: Request, session: SessionDep, user: CurrentUser, lang: Lang
 @router.get("/applications/{application_id}", response_class=Response, responses=PAGE)
 def application_page(request: Request, session: SessionDep, user: CurrentUser, application_id: uuid.UUID) -> Response:
     """One application: its plain timeline, each permit's standing, and what the applicant has to do now."""
-    try:
-        return _application_page(request, session, user, application_id)
-    except WorkflowError as exc:
-        return refused(request, exc)
+    return _application_page(request, session, user, application_id)
 
 
 def _application_page(
@@ -222,7 +206,6 @@ def _application_page(
     )
     inspection = session.exec(select(Inspection).where(Inspection.application_id == application.id)).first()
     notice = window.open_notice(session, application) if application.status == "correction_requested" else None
-    by_field, summary = field_errors(request, list(problems))
     context = {
         "application": application,
         "status": APPLICATION_LABELS[application.status],
@@ -235,10 +218,8 @@ def _application_page(
         "own": may(user, Action.resubmit, application),
         "certificate": _certificate(session, application),
         "rectify_tasks": [t for t in tasks if t.status == "rectification_needed" and t.permit not in _inspected(inspection)],
-        "field_errors": by_field,
-        "errors": summary,
     }
-    return render(request, "application.html", {**context, "new_key": new_key}, status_code=status)
+    return render_form_page(request, "application.html", context, problems, status)
 
 
 def _certificate(session: Session, application: Application) -> Certificate | None:
@@ -269,8 +250,6 @@ def _answer_correction(
         )
     except Invalid as exc:
         return _application_page(request, session, user, application_id, exc.problems, status=400)
-    except WorkflowError as exc:
-        return refused(request, exc)
     return RedirectResponse(f"/applications/{application_id}", status_code=303)
 
 
@@ -282,16 +261,13 @@ async def report_rectified(request: Request, session: SessionDep, user: CurrentU
 
 def _report_rectified(request: Request, session: Session, user: User, application_id: uuid.UUID, form: FormData) -> Response:
     raw_inspection, raw_task = form.get("inspection"), form.get("task")
-    try:
-        application = load(session, Application, application_id, user, Action.report_rectified)
-        if isinstance(raw_inspection, str) and raw_inspection:
-            inspection = _own(session, Inspection, raw_inspection, application)
-            inspections.report_rectified(session, actor=user, inspection_id=inspection, version=version(form))
-        elif isinstance(raw_task, str) and raw_task:
-            task = _own(session, PermitTask, raw_task, application)
-            review.report_rectified(session, actor=user, task_id=task, version=version(form))
-    except WorkflowError as exc:
-        return refused(request, exc)
+    application = load(session, Application, application_id, user, Action.report_rectified)
+    if isinstance(raw_inspection, str) and raw_inspection:
+        inspection = _own(session, Inspection, raw_inspection, application)
+        inspections.report_rectified(session, actor=user, inspection_id=inspection, version=version(form))
+    elif isinstance(raw_task, str) and raw_task:
+        task = _own(session, PermitTask, raw_task, application)
+        review.report_rectified(session, actor=user, task_id=task, version=version(form))
     return RedirectResponse(f"/applications/{application_id}", status_code=303)
 
 
@@ -312,12 +288,9 @@ def material_file(
     request: Request, session: SessionDep, user: CurrentUser, store: FileStoreDep, application_id: uuid.UUID, file_id: uuid.UUID
 ) -> Response:
     """One uploaded material, for whoever may see the application (its name only in the download header)."""
-    try:
-        application = load(session, Application, application_id, user, Action.view_application)
-        stored = session.get(MaterialFile, file_id)
-        if stored is None or stored.application_id != application.id:
-            raise NotFound([problem("not_found", "这件申请没有这份材料", "file_id", str(file_id))])
-    except WorkflowError as exc:
-        return refused(request, exc)
+    application = load(session, Application, application_id, user, Action.view_application)
+    stored = session.get(MaterialFile, file_id)
+    if stored is None or stored.application_id != application.id:
+        raise NotFound([problem("not_found", "这件申请没有这份材料", "file_id", str(file_id))])
     disposition = f"attachment; filename*=UTF-8''{quote(stored.filename)}"
     return Response(store.get(stored.sha256), media_type=stored.media_type, headers={"Content-Disposition": disposition})

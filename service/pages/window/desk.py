@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.routing import APIRoute
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
 
+from composer.words import N_
 from rules.errors import Problem
 from service.deps import CurrentUser, SettingsDep
 from service.i18n import negotiate, translations
@@ -79,6 +81,26 @@ def refused(request: Request, exc: WorkflowError) -> HTMLResponse:
     )
 
 
+class DeskRoute(APIRoute):
+    """A desk page's route: a refusal the workflow raises (403, 404, 409) is answered with the refusal page."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handle = super().get_route_handler()
+
+        async def refusing(request: Request) -> Response:
+            try:
+                return await handle(request)
+            except WorkflowError as exc:
+                return refused(request, exc)
+
+        return refusing
+
+
+def desk_router() -> APIRouter:
+    """A router for desk pages, whose handlers let the workflow's refusals rise."""
+    return APIRouter(tags=["pages"], route_class=DeskRoute)
+
+
 def forbidden(request: Request) -> HTMLResponse:
     """The 403 page for a desk the user's role does not work at."""
     gettext = _gettext(request)
@@ -91,38 +113,57 @@ def field_id(where: str) -> str:
     return where.split("[")[0].replace(".", "-")
 
 
-def field_errors(request: Request, problems: Sequence[Problem]) -> tuple[dict[str, str], list[dict[str, str]]]:
-    """Messages by field id (shown beside the field) and the summary list (linking to them), in the visitor's language."""
+def field_errors(
+    request: Request, problems: Sequence[Problem], per_subject: tuple[str, str] | None = None
+) -> tuple[dict[str, str], list[dict[str, str]]]:
+    """Messages by field id (shown beside the field) and the summary list (linking to them), in the visitor's language.
+
+    With ``per_subject=(where, prefix)``, a problem under ``where`` about one subject (a material, an element)
+    is shown beside that subject's group, ``prefix-<subject>``.
+    """
     by_field: dict[str, str] = {}
     summary = []
     for p in problems:
-        field = field_id(p.where) if p.where else ""
+        if per_subject and p.where.startswith(per_subject[0]) and p.subject:
+            field = f"{per_subject[1]}-{p.subject}"
+        else:
+            field = field_id(p.where) if p.where else ""
         message = shown(request, p)
         by_field.setdefault(field, message)
         summary.append({"field": field, "message": message})
     return by_field, summary
 
 
-def _(message: str) -> str:
-    """Mark a msgid for extraction; translated when shown."""
-    return message
+def render_form_page(
+    request: Request,
+    name: str,
+    context: dict[str, Any],
+    problems: Sequence[Problem] = (),
+    status: int = 200,
+    per_subject: tuple[str, str] | None = None,
+) -> HTMLResponse:
+    """A desk's page with its forms: each problem beside its field and, linked, in the summary at the top; each form
+    carries a fresh Idempotency-Key (``new_key()``)."""
+    by_field, summary = field_errors(request, problems, per_subject)
+    form_parts = {"field_errors": by_field, "errors": summary, "new_key": new_key}
+    return render(request, name, context | form_parts, status_code=status)
 
 
 GENERAL = {
-    "forbidden": _("您无权执行此操作"),
-    "not_found": _("没有找到这一项"),
-    "already_submitted": _("这份草稿已经提交过"),
-    "commitment_unsigned": _("请阅读并签署告知承诺书"),
-    "element_twice": _("同一要素记录了两次"),
-    "element_unchecked": _("请记录每一个要素的核查结果"),
-    "material_missing": _("还缺少材料"),
-    "material_twice": _("同一材料出现了两次"),
-    "material_unchecked": _("请核对每一项材料：补正告知须一次列明全部材料"),
-    "question_open": _("还有问题未回答"),
-    "state_conflict": _("当前状态不允许这项操作"),
-    "version_conflict": _("该记录已被他人更新，请刷新后重试"),
-    "file_too_large": _("文件太大，请压缩后再上传"),
-    "file_type": _("文件须为 PDF、JPEG 或 PNG"),
+    "forbidden": N_("您无权执行此操作"),
+    "not_found": N_("没有找到这一项"),
+    "already_submitted": N_("这份草稿已经提交过"),
+    "commitment_unsigned": N_("请阅读并签署告知承诺书"),
+    "element_twice": N_("同一要素记录了两次"),
+    "element_unchecked": N_("请记录每一个要素的核查结果"),
+    "material_missing": N_("还缺少材料"),
+    "material_twice": N_("同一材料出现了两次"),
+    "material_unchecked": N_("请核对每一项材料：补正告知须一次列明全部材料"),
+    "question_open": N_("还有问题未回答"),
+    "state_conflict": N_("当前状态不允许这项操作"),
+    "version_conflict": N_("该记录已被他人更新，请刷新后重试"),
+    "file_too_large": N_("文件太大，请压缩后再上传"),
+    "file_type": N_("文件须为 PDF、JPEG 或 PNG"),
 }
 """A problem whose message names things (a permit, a file, a role) and so has no msgid of its own: in another
 language, what kind of problem it is. Chinese pages show the message as written."""

@@ -10,7 +10,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session, col, select
 from starlette.datastructures import FormData
@@ -19,14 +19,14 @@ from service.deps import CsrfProtected, CurrentUser, SessionDep
 from service.models import User
 from service.pages.templating import render
 from service.pages.window.applications import PAGE, POST
-from service.pages.window.desk import field_errors, forbidden, new_key, refused, version, with_form_once, works_at
+from service.pages.window.desk import desk_router, forbidden, render_form_page, version, with_form_once, works_at
 from service.workflow import inspection as inspections
-from service.workflow.errors import Forbidden, Invalid, NotFound, WorkflowError, problem
+from service.workflow.errors import Forbidden, Invalid, NotFound, problem
 from service.workflow.models import Application, Inspection
 from service.workflow.roles import Action, Role, may
 from service.workflow.states import INSPECTION_LABELS
 
-router = APIRouter(tags=["pages"])
+router = desk_router()
 
 OPEN = ("scheduled", "rectified")
 """An inspection in these states waits for the inspectors: the visit, or the re-check."""
@@ -62,10 +62,7 @@ def visits(request: Request, session: SessionDep, user: CurrentUser) -> Response
 @router.get("/inspection/{inspection_id}", response_class=Response, responses=PAGE)
 def checklist_page(request: Request, session: SessionDep, user: CurrentUser, inspection_id: uuid.UUID) -> Response:
     """The checklist of the department's permits at this visit (or re-check), from the pack's requirement elements."""
-    try:
-        return _checklist_page(request, session, user, inspection_id)
-    except WorkflowError as exc:
-        return refused(request, exc)
+    return _checklist_page(request, session, user, inspection_id)
 
 
 def _load(session: Session, user: User, inspection_id: uuid.UUID) -> tuple[Inspection, Application]:
@@ -101,21 +98,14 @@ def _checklist_page(
         for p in _due(inspection)
         if departments[p][0] == user.department
     ]
-    by_field, summary = field_errors(request, list(problems))
-    for p, item in zip(problems, summary, strict=True):
-        if p.where.startswith("results") and p.subject:  # beside the element the finding is about
-            item["field"] = f"result-{p.subject}"
-            by_field.setdefault(item["field"], p.message)
     context = {
         "inspection": inspection,
         "application": application,
         "status": INSPECTION_LABELS[inspection.status],
         "permits": permits,
         "rectification": inspection.rectification if inspection.status == "rectified" else [],
-        "field_errors": by_field,
-        "errors": summary,
     }
-    return render(request, "inspection_checklist.html", {**context, "new_key": new_key}, status_code=status)
+    return render_form_page(request, "inspection_checklist.html", context, problems, status, per_subject=("results", "result"))
 
 
 @router.post("/inspection/{inspection_id}/{permit}", response_class=Response, responses=POST, dependencies=[CsrfProtected])
@@ -131,8 +121,6 @@ def _record(request: Request, session: Session, user: User, inspection_id: uuid.
         )
     except Invalid as exc:
         return _checklist_page(request, session, user, inspection_id, exc.problems, status=400)
-    except WorkflowError as exc:
-        return refused(request, exc)
     return RedirectResponse("/inspection", status_code=303)
 
 

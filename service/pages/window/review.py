@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session
 from starlette.datastructures import FormData
@@ -19,17 +19,17 @@ from service.deps import CsrfProtected, CurrentUser, SessionDep
 from service.models import User
 from service.pages.templating import render
 from service.pages.window.applications import PAGE, POST
-from service.pages.window.desk import field_errors, forbidden, new_key, refused, texts, version, with_form_once, works_at
+from service.pages.window.desk import desk_router, forbidden, render_form_page, texts, version, with_form_once, works_at
 from service.workflow import review
 from service.workflow.clock import STANDING_LABELS
-from service.workflow.errors import Invalid, WorkflowError, problem
+from service.workflow.errors import Invalid, problem
 from service.workflow.models import Application, PermitTask
 from service.workflow.progress import worklist
 from service.workflow.roles import Action
 from service.workflow.rows import load
 from service.workflow.states import TASK_LABELS
 
-router = APIRouter(tags=["pages"])
+router = desk_router()
 
 DECISIONS = {review.Decision.approve: "准予许可", review.Decision.reject: "不予许可", review.Decision.rectify: "需整改"}
 
@@ -39,10 +39,7 @@ def tasks(request: Request, session: SessionDep, user: CurrentUser) -> Response:
     """The department's open tasks, soonest due first, each with its standing against the clock."""
     if not works_at(user, Action.decide_task):
         return forbidden(request)
-    try:
-        entries = worklist(session, actor=user, today=today(), statuses=("waiting_dependency", "pending", "rectification_needed"))
-    except WorkflowError as exc:
-        return refused(request, exc)
+    entries = worklist(session, actor=user, today=today(), statuses=("waiting_dependency", "pending", "rectification_needed"))
     rows = [
         {"e": e, "status": TASK_LABELS[e.task.status], "standing": STANDING_LABELS[e.standing], "standing_id": e.standing.value}
         for e in entries
@@ -57,10 +54,7 @@ def tasks(request: Request, session: SessionDep, user: CurrentUser) -> Response:
 @router.get("/review/tasks/{task_id}", response_class=Response, responses=PAGE)
 def task_page(request: Request, session: SessionDep, user: CurrentUser, task_id: uuid.UUID) -> Response:
     """One task: the application as submitted, the other departments' progress, and the decision form."""
-    try:
-        return _task_page(request, session, user, task_id)
-    except WorkflowError as exc:
-        return refused(request, exc)
+    return _task_page(request, session, user, task_id)
 
 
 def _task_page(
@@ -69,7 +63,6 @@ def _task_page(
     task = load(session, PermitTask, task_id, user, Action.decide_task)
     application = session.get(Application, task.application_id)
     assert application is not None
-    by_field, summary = field_errors(request, list(problems))
     context = {
         "task": task,
         "status": TASK_LABELS[task.status],
@@ -78,10 +71,8 @@ def _task_page(
         "decisions": DECISIONS,
         "open": task.status in ("pending", "rectification_needed"),
         "verifying": task.status == "approved_on_commitment",
-        "field_errors": by_field,
-        "errors": summary,
     }
-    return render(request, "review_task.html", {**context, "new_key": new_key}, status_code=status)
+    return render_form_page(request, "review_task.html", context, problems, status)
 
 
 @router.post("/review/tasks/{task_id}", response_class=Response, responses=POST, dependencies=[CsrfProtected])
@@ -108,8 +99,6 @@ def _decide(request: Request, session: Session, user: User, task_id: uuid.UUID, 
         )
     except Invalid as exc:
         return _task_page(request, session, user, task_id, exc.problems, status=400)
-    except WorkflowError as exc:
-        return refused(request, exc)
     return RedirectResponse("/review", status_code=303)
 
 
@@ -134,6 +123,4 @@ def _verify(request: Request, session: Session, user: User, task_id: uuid.UUID, 
         )
     except Invalid as exc:
         return _task_page(request, session, user, task_id, exc.problems, status=400)
-    except WorkflowError as exc:
-        return refused(request, exc)
     return RedirectResponse("/review", status_code=303)

@@ -11,7 +11,7 @@ import uuid
 from datetime import date
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session, col, select
 from starlette.datastructures import FormData
@@ -23,17 +23,17 @@ from service.deps import CsrfProtected, CurrentUser, SessionDep
 from service.models import User
 from service.pages.templating import render
 from service.pages.window.applications import PAGE, POST
-from service.pages.window.desk import field_errors, forbidden, new_key, refused, texts, version, with_form_once, works_at
+from service.pages.window.desk import desk_router, forbidden, refused, render_form_page, texts, version, with_form_once, works_at
 from service.workflow import inspection as inspections
 from service.workflow import window
-from service.workflow.errors import Invalid, WorkflowError, problem
+from service.workflow.errors import Invalid, problem
 from service.workflow.models import Application, Inspection
 from service.workflow.roles import Action
 from service.workflow.rows import load
 from service.workflow.states import APPLICATION_LABELS
 from service.workflow.window import FINDING_LABELS, Finding, MaterialCheck
 
-router = APIRouter(tags=["pages"])
+router = desk_router()
 
 QUEUE = ("submitted", "resubmitted")
 """New and resubmitted applications wait for the window."""
@@ -61,10 +61,7 @@ def queue(request: Request, session: SessionDep, user: CurrentUser) -> Response:
 @router.get("/window/applications/{application_id}", response_class=Response, responses=PAGE)
 def application_desk(request: Request, session: SessionDep, user: CurrentUser, application_id: uuid.UUID) -> Response:
     """One application at the window: its materials to check, and the window's decisions."""
-    try:
-        return _desk(request, session, user, application_id)
-    except WorkflowError as exc:
-        return refused(request, exc)
+    return _desk(request, session, user, application_id)
 
 
 def _desk(
@@ -75,11 +72,6 @@ def _desk(
     for f in window.files(session, application):
         received.setdefault(f.material, []).append(f)
     inspection = session.exec(select(Inspection).where(Inspection.application_id == application.id)).first()
-    by_field, summary = field_errors(request, list(problems))
-    for p, item in zip(problems, summary, strict=True):
-        if p.where.startswith("checks") and p.subject:  # beside the material the finding is about
-            item["field"] = f"finding-{p.subject}"
-            by_field.setdefault(item["field"], item["message"])
     context = {
         "application": application,
         "status": APPLICATION_LABELS[application.status],
@@ -94,10 +86,8 @@ def _desk(
         "kinds": {k.value: v for k, v in life.KIND_LABELS.items()},
         "certificate": current(session, application.id),
         "today": today().isoformat(),
-        "field_errors": by_field,
-        "errors": summary,
     }
-    return render(request, "window_application.html", {**context, "new_key": new_key}, status_code=status)
+    return render_form_page(request, "window_application.html", context, problems, status, per_subject=("checks", "finding"))
 
 
 @router.post(
@@ -126,8 +116,6 @@ def _decide(request: Request, session: Session, user: User, application_id: uuid
             return refused(request, Invalid([problem("unknown_action", "没有这项操作", "path", decision[:40])]))
     except Invalid as exc:
         return _desk(request, session, user, application_id, exc.problems, status=400)
-    except WorkflowError as exc:
-        return refused(request, exc)
     return RedirectResponse("/window" if decision != "inspection" else f"/window/applications/{application_id}", status_code=303)
 
 

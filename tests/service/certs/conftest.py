@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import Engine, text
 from sqlmodel import Session
 
 from certs.certcase import MONDAY, SIGNED, Staff, decide_each, uploads
@@ -25,11 +25,11 @@ from service.workflow.window import accept
 
 
 @pytest.fixture(autouse=True)
-def _empty_certificates(db_url: str, engine: object) -> Iterator[None]:
+def _empty_certificates(db_url: str, engine: Engine) -> Iterator[None]:
     yield
-    with Session(engine) as cleaning:  # type: ignore[arg-type]
+    with Session(engine) as cleaning:
         for table in ("lifecycle_request", "permit_holding", "certificate", "certificate_key"):
-            cleaning.exec(text(f"DELETE FROM {table}"))  # type: ignore[call-overload]
+            cleaning.execute(text(f"DELETE FROM {table}"))
         cleaning.commit()
 
 
@@ -71,9 +71,6 @@ def issue_for(session: Session, staff: Staff, composer: Composer, keys_dir: Path
 
 
 @pytest.fixture
-def issued(
-    session: Session, staff: Staff, composer: Composer, keys_dir: Path, decide_all: Callable[..., Application]
-) -> Certificate:
+def issued(issue_for: Callable[..., Certificate], decide_all: Callable[..., Application]) -> Certificate:
     """The case's certificate, issued by the window on a Monday."""
-    application = decide_all()
-    return issue(session, actor=staff.clerk, application_id=application.id, composer=composer, keys_dir=keys_dir, today=MONDAY)
+    return issue_for(decide_all())

@@ -25,23 +25,15 @@ from service.workflow.review import record_verification
 Decided = Callable[..., Application]
 
 
-def _issue(
-    session: Session, staff: Staff, composer: Composer, keys_dir: Path, application: Application, **kw: object
-) -> Certificate:
-    return issue(
-        session, actor=staff.clerk, application_id=application.id, composer=composer, keys_dir=keys_dir, today=MONDAY, **kw
-    )  # type: ignore[arg-type]
-
-
 def _token(session: Session, keys_dir: Path, certificate: Certificate) -> str:
     return signing_ring(session, keys_dir).sign(certificate.id, certificate.version)
 
 
 def test_the_window_issues_one_certificate_with_every_granted_permit(
-    session: Session, staff: Staff, composer: Composer, keys_dir: Path, decide_all: Decided
+    session: Session, keys_dir: Path, decide_all: Decided, issue_for: Callable[..., Certificate]
 ) -> None:
     application = decide_all()
-    certificate = _issue(session, staff, composer, keys_dir, application)
+    certificate = issue_for(application)
     face = CertificateFace.model_validate(certificate.face)
     assert (face.holder, face.uscc, face.version, face.industry) == (
         "东城示例旅店有限公司",
@@ -65,9 +57,9 @@ def test_the_window_issues_one_certificate_with_every_granted_permit(
 
 
 def test_a_refused_permit_is_listed_as_not_licensed_and_the_certificate_is_partial(
-    session: Session, staff: Staff, composer: Composer, keys_dir: Path, decide_all: Decided
+    session: Session, keys_dir: Path, decide_all: Decided, issue_for: Callable[..., Certificate]
 ) -> None:
-    certificate = _issue(session, staff, composer, keys_dir, decide_all(reject=("hotel_trade",)))
+    certificate = issue_for(decide_all(reject=("hotel_trade",)))
     face = CertificateFace.model_validate(certificate.face)
     assert [p.permit for p in face.permits] == ["food_business", "fire_check"]
     assert [(n.name, n.reason) for n in face.not_licensed] == [("特种行业许可证（旅馆业）", "不予许可")]
@@ -86,14 +78,14 @@ def test_only_the_window_issues_and_only_once_everything_is_decided(
 
 
 def test_a_face_change_re_issues_a_new_version_and_the_old_one_says_so(
-    session: Session, staff: Staff, composer: Composer, keys_dir: Path, decide_all: Decided
+    session: Session, keys_dir: Path, decide_all: Decided, issue_for: Callable[..., Certificate]
 ) -> None:
     application = decide_all()
-    first = _issue(session, staff, composer, keys_dir, application)
+    first = issue_for(application)
     old_token = _token(session, keys_dir, first)
     with pytest.raises(Conflict, match="证面未变化"):
-        _issue(session, staff, composer, keys_dir, application)
-    second = _issue(session, staff, composer, keys_dir, application, form_values={"premises_address": "北京市东城区新址 1 号"})
+        issue_for(application)
+    second = issue_for(application, form_values={"premises_address": "北京市东城区新址 1 号"})
     assert (second.number, second.version) == (first.number, 2)
     assert CertificateFace.model_validate(second.face).permits == CertificateFace.model_validate(first.face).permits
     old = verify(session, old_token, MONDAY)
@@ -106,10 +98,10 @@ def test_a_face_change_re_issues_a_new_version_and_the_old_one_says_so(
 
 
 def test_a_revoked_permit_voids_the_certificate_at_once_and_its_recovery_is_recorded(
-    session: Session, staff: Staff, composer: Composer, keys_dir: Path, decide_all: Decided
+    session: Session, staff: Staff, keys_dir: Path, decide_all: Decided, issue_for: Callable[..., Certificate]
 ) -> None:
     application = decide_all()
-    certificate = _issue(session, staff, composer, keys_dir, application)
+    certificate = issue_for(application)
     token = _token(session, keys_dir, certificate)
     food = task(session, application, "food_business")
     record_verification(

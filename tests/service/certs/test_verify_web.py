@@ -15,7 +15,6 @@ from svcutil import csrf_from, make_settings, sign_up
 
 from certificates.tokens import TOKEN_CHARS, KeyRing
 from certs.certcase import MONDAY, Staff, task
-from certs.qrscan import scan_pdf
 from composer import Composer
 from service.app import create_app
 from service.certs.keys import signing_ring
@@ -25,6 +24,7 @@ from service.models import User, WebSession
 from service.workflow.models import Application
 from service.workflow.review import record_verification
 from service.workflow.roles import Role
+from tests.fixtures.qrscan import scan_pdf
 
 API_KEY = "other-district-key-0123456789"
 PRIVATE = {"legal_rep_id_number": "110101199003071234", "contact_phone": "13800138000"}
@@ -39,19 +39,11 @@ def client(db_url: str, keys_dir: Path) -> Iterator[TestClient]:
 
 @pytest.fixture
 def issued(
-    session: Session, staff: Staff, composer: Composer, keys_dir: Path, decide_all: Callable[..., Application]
+    session: Session, keys_dir: Path, decide_all: Callable[..., Application], issue_for: Callable[..., Certificate]
 ) -> tuple[Application, Certificate, str]:
     application = decide_all()
     values = {"legal_rep_name": "王芳", "premises_address": "北京市东城区示例胡同 8 号", **PRIVATE}
-    certificate = issue(
-        session,
-        actor=staff.clerk,
-        application_id=application.id,
-        composer=composer,
-        keys_dir=keys_dir,
-        form_values=values,
-        today=MONDAY,
-    )
+    certificate = issue_for(application, form_values=values)
     return application, certificate, signing_ring(session, keys_dir).sign(certificate.id, certificate.version)
 
 

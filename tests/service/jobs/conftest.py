@@ -21,8 +21,8 @@ def _empty_outbox(db_url: str) -> Iterator[None]:
     def empty() -> None:
         database = make_engine(db_url)
         with Session(database) as s:
-            s.exec(text("DELETE FROM notification"))  # type: ignore[call-overload]
-            s.exec(text("DELETE FROM outbox"))  # type: ignore[call-overload]
+            s.execute(text("DELETE FROM notification"))
+            s.execute(text("DELETE FROM outbox"))
             s.commit()
         database.dispose()
 

@@ -7,7 +7,7 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from jobcase import MONDAY, accepted, rows, titles
@@ -149,7 +149,7 @@ def test_due_soon_reminds_the_department_and_overdue_escalates_to_the_supervisor
     assert len(titles(session, staff.applicant)) == told_applicant
 
 
-def _aware(when):  # type: ignore[no-untyped-def]
+def _aware(when: datetime) -> datetime:
     return when if when.tzinfo else when.replace(tzinfo=utcnow().tzinfo)
 
 

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from svcutil import make_settings
+from svcutil import make_settings, migrated_sqlite, started
 
 from rules.packs import DEFAULT_PACK, PACKS_DIR
 
@@ -16,11 +16,7 @@ from rules.packs import DEFAULT_PACK, PACKS_DIR
 @pytest.fixture(scope="module")
 def pages_sqlite_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     """A database of the page tests' own (the shared one is expected empty by other tests)."""
-    from service import db
-
-    url = f"sqlite:///{tmp_path_factory.mktemp('pages-db') / 'yiye.db'}"
-    db.upgrade(url)
-    return url
+    return migrated_sqlite(tmp_path_factory, "pages-db")
 
 
 @pytest.fixture(scope="module")
@@ -30,8 +26,7 @@ def dc_app(pages_sqlite_url: str) -> FastAPI:
 
 @pytest.fixture(scope="module")
 def _dc_client(dc_app: FastAPI) -> Iterator[TestClient]:
-    with TestClient(dc_app) as c:  # the lifespan (packs compiled) once per module
-        yield c
+    yield from started(dc_app)  # the lifespan (packs compiled) once per module
 
 
 def create(url: str) -> FastAPI:
@@ -61,8 +56,7 @@ def dc_db_app(db_url: str) -> FastAPI:
 @pytest.fixture
 def dc_db(dc_db_app: FastAPI) -> Iterator[TestClient]:
     """A visitor on the default pack, once on SQLite and once on PostgreSQL."""
-    with TestClient(dc_db_app) as c:
-        yield c
+    yield from started(dc_db_app)
 
 
 @pytest.fixture(scope="module")

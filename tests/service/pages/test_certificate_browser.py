@@ -17,7 +17,6 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from certs.qrscan import scan_pdf
 from sqlmodel import Session, select
 from svcutil import FIXTURE_PACKS, serving
 from wfcase import SIGNED, stored_draft, uploads
@@ -35,6 +34,7 @@ from service.workflow.roles import Role
 from service.workflow.storage import LocalFileStore
 from service.workflow.submit import submit
 from service.workflow.window import accept
+from tests.fixtures.qrscan import scan_pdf
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 from browserutil import Desks, needs_chromium  # noqa: E402

@@ -38,16 +38,12 @@ def test_notice_for_a_convenience_store_selling_tobacco(dc: TestClient) -> None:
     assert "<h1>一业一证 一次告知单（便利店）</h1>" in html
     food = _card(html, "permit-food_business")
     tobacco = _card(html, "permit-tobacco_retail")
-    assert "食品经营许可" in food
-    assert "烟草专卖零售许可" in tobacco
-    assert "东城区市场监督管理局" in food  # department
-    assert "《中华人民共和国烟草专卖法》第十六条" in tobacco  # legal basis
-    assert "许可条件" in tobacco
-    assert "有与住所相独立的固定经营场所" in tobacco
-    assert "法定时限" in food
-    assert "本次办理时限" in food
-    assert "5个工作日" in food
-    assert "该事项不适用告知承诺" in tobacco
+    # each card: its name, department or legal basis, conditions, time limits and whether commitment applies
+    for text in ("食品经营许可", "东城区市场监督管理局", "法定时限", "本次办理时限", "5个工作日"):
+        assert text in food
+    tobacco_texts = ("烟草专卖零售许可", "《中华人民共和国烟草专卖法》第十六条", "许可条件", "有与住所相独立的固定经营场所")
+    for text in (*tobacco_texts, "该事项不适用告知承诺"):
+        assert text in tobacco
     for card in (food, tobacco):
         assert '<details class="details why">' in card
         assert "为什么需要办理？" in card

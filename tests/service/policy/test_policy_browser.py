@@ -26,7 +26,7 @@ from service.security import hash_password
 from service.workflow.roles import Role
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "window"))
-from deskutil import draft  # noqa: E402
+from wfcase import stored_draft  # noqa: E402
 
 pytest.importorskip("playwright.sync_api")
 from playwright.sync_api import Browser, Page, expect  # noqa: E402
@@ -48,7 +48,7 @@ def _seed(url: str, packs: Path) -> str:
         users = {name: User(email=f"{name}@example.com", password_hash=secret, role=role) for name, role in people}
         session.add_all(users.values())
         session.commit()
-        draft(session, composer, users["applicant"], HOTEL)
+        stored_draft(session, composer, users["applicant"], HOTEL)
     engine.dispose()
     return composer.pack.version
 

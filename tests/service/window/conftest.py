@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 from svcutil import make_settings
+from wfcase import every_role
 
 from service.app import create_app
 from service.workflow.roles import Role
@@ -23,17 +25,9 @@ def desk_app(db_url: str, tmp_path: Path) -> FastAPI:
 
 @pytest.fixture
 def people(session: Session) -> People:
-    return People(
-        applicant=account(session, Role.applicant),
-        other_applicant=account(session, Role.applicant),
-        clerk=account(session, Role.clerk),
-        market=account(session, Role.reviewer, "market"),
-        fire=account(session, Role.reviewer, "fire"),
-        police=account(session, Role.reviewer, "police"),
-        inspector=account(session, Role.inspector, "market"),
-        supervisor=account(session, Role.supervisor),
-        admin=account(session, Role.admin),
-    )
+    """Everyone the desks need; the inspector is market's, for the on-site food check."""
+    staff = every_role(functools.partial(account, session), inspector_department="market")
+    return People(**staff, admin=account(session, Role.admin))
 
 
 @pytest.fixture

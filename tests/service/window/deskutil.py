@@ -4,43 +4,20 @@ from __future__ import annotations
 
 import functools
 import re
-import uuid
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 from fastapi.testclient import TestClient
 from sqlmodel import Session
-from wfcase import stored_draft
+from wfcase import CASE, add_user
 
-from composer import Composer
-from composer.model import ComposeRequest
-from service.models import Draft, User
+from service.models import User
 from service.security import hash_password
 from service.workflow.roles import Role
 
 PASSWORD = "correct-horse-9"
-PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<<>>\n%%EOF\n"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 40
-EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff" + b"\x00" * 200
-
-CASE = ComposeRequest(
-    pack="mini",
-    as_of=date(2026, 12, 1),
-    scope=["food_sales", "lodging"],
-    answers={"food_prep": False, "sells_tobacco": False, "area_m2": 80},
-    commit=["food_business"],
-)
-"""Food (market, on commitment), fire (fire) and the hotel special-trade permit (police), which waits for fire."""
 ON_SITE = CASE.model_copy(update={"answers": {"food_prep": True, "sells_tobacco": False, "area_m2": 80}, "commit": []})
 """The same shop preparing food on site: the food permit needs the joint inspection, and no letter is signed."""
-FORM = {
-    "applicant_name": "东城示例旅店有限公司",
-    "uscc": "91110101MA01ABCD06",
-    "premises_area": "80",
-    "food_safety_manager": "李明",
-    "rooms": "12",
-}
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
@@ -65,21 +42,12 @@ class People:
 
 
 def account(session: Session, role: Role, department: str | None = None) -> Account:
-    login = f"{role}-{department or 'x'}-{uuid.uuid4().hex[:6]}@example.com"
-    user = User(email=login, password_hash=_password_hash(), role=role, department=department)
-    session.add(user)
-    session.commit()
-    return Account(user, login)
+    return Account(*add_user(session, role, department, _password_hash()))
 
 
 @functools.cache
 def _password_hash() -> str:
     return hash_password(PASSWORD)
-
-
-def draft(session: Session, composer: Composer, owner: User, request: ComposeRequest = CASE) -> Draft:
-    """A draft as the questionnaire pages leave it: a stored composition and a complete form."""
-    return stored_draft(session, composer, owner, request, FORM)
 
 
 def sign_in(client: TestClient, login: str) -> Any:

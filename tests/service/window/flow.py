@@ -7,8 +7,9 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
-from deskutil import PDF, PNG, field
+from deskutil import field
 from fastapi.testclient import TestClient
+from wfcase import PDF, PNG
 
 FILES = {"floor_plan": ("平面图.pdf", PDF), "fire_rules": ("消防制度.png", PNG), "operation_flow": ("操作流程.pdf", PDF)}
 

@@ -6,9 +6,10 @@ import re
 from collections.abc import Callable
 
 import httpx
-from deskutil import PDF, PNG, Account, People, draft, error_beside, field
+from deskutil import Account, People, error_beside, field
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
+from wfcase import PDF, PNG, stored_draft
 
 from composer import Composer
 from service.workflow.models import Application
@@ -31,7 +32,7 @@ def test_a_clerk_registers_a_walk_in_and_the_window_shows_the_counter_channel(
     session: Session, composer: Composer, people: People, browser_of: Callable[[Account], TestClient]
 ) -> None:
     clerk = browser_of(people.clerk)
-    made = draft(session, composer, people.clerk.user)
+    made = stored_draft(session, composer, people.clerk.user)
 
     page = clerk.get(f"/drafts/{made.id}/submit").text
     bad = _post(clerk, made.id, {"name": "王小明", "id_number": "110105194912310021", "phone": "139"})
@@ -56,6 +57,6 @@ def test_a_clerk_registers_a_walk_in_and_the_window_shows_the_counter_channel(
 def test_an_applicant_never_sees_the_identity_fields(
     session: Session, composer: Composer, people: People, browser_of: Callable[[Account], TestClient]
 ) -> None:
-    made = draft(session, composer, people.applicant.user)
+    made = stored_draft(session, composer, people.applicant.user)
     page = browser_of(people.applicant).get(f"/drafts/{made.id}/submit").text
     assert "applicant.id_number" not in page

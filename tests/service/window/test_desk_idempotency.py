@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from deskutil import Account, People, draft, field
+from deskutil import Account, People, field
 from fastapi.testclient import TestClient
 from flow import post_form, submit
 from sqlmodel import Session, select
+from wfcase import stored_draft
 
 from composer import Composer
 from service.workflow.models import Application, AuditEvent, IdempotencyKey, PermitTask
@@ -25,7 +26,7 @@ def test_accepting_twice_with_one_key_accepts_once_and_lands_where_the_first_did
     session: Session, composer: Composer, people: People, browser_of: Browsers
 ) -> None:
     applicant, clerk = browser_of(people.applicant), browser_of(people.clerk)
-    made = draft(session, composer, people.applicant.user)
+    made = stored_draft(session, composer, people.applicant.user)
     application_id = submit(applicant, made.id, ["food_business"], ("floor_plan", "fire_rules"))
     desk = f"/window/applications/{application_id}"
     page = clerk.get(desk).text
@@ -49,7 +50,7 @@ def test_accepting_twice_with_one_key_accepts_once_and_lands_where_the_first_did
 
 def test_a_decision_sent_twice_decides_once(session: Session, composer: Composer, people: People, browser_of: Browsers) -> None:
     applicant, clerk, fire = browser_of(people.applicant), browser_of(people.clerk), browser_of(people.fire)
-    made = draft(session, composer, people.applicant.user)
+    made = stored_draft(session, composer, people.applicant.user)
     application_id = submit(applicant, made.id, ["food_business"], ("floor_plan", "fire_rules"))
     desk = f"/window/applications/{application_id}"
     assert post_form(clerk, desk, f"{desk}/accept", {}).status_code == 303

@@ -6,10 +6,11 @@ import re
 from collections.abc import Callable
 
 import pytest
-from deskutil import ON_SITE, Account, People, draft, sign_in
+from deskutil import ON_SITE, Account, People, sign_in
 from fastapi.testclient import TestClient
 from flow import post_form, submit
 from sqlmodel import Session, select
+from wfcase import stored_draft
 
 from composer import Composer
 from service.compose import today
@@ -37,9 +38,8 @@ CODES = {"2": 200, "3": 403, "4": 404}
 def case(session: Session, composer: Composer, people: People, browser_of: Callable[[Account], TestClient]) -> dict[str, str]:
     """An accepted on-site case with its joint inspection scheduled: every desk page has an object to show."""
     applicant, clerk = browser_of(people.applicant), browser_of(people.clerk)
-    application_id = submit(
-        applicant, draft(session, composer, people.applicant.user, ON_SITE).id, [], ("floor_plan", "fire_rules", "operation_flow")
-    )
+    made = stored_draft(session, composer, people.applicant.user, ON_SITE)
+    application_id = submit(applicant, made.id, [], ("floor_plan", "fire_rules", "operation_flow"))
     desk = f"/window/applications/{application_id}"
     assert post_form(clerk, desk, f"{desk}/accept", {}).status_code == 303
     visit = {"visit_on": add_working_days(today(), 1).isoformat()}

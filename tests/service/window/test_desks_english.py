@@ -9,10 +9,11 @@ from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
-from deskutil import ON_SITE, Account, People, draft
+from deskutil import ON_SITE, Account, People
 from fastapi.testclient import TestClient
 from flow import FILES, post_form, submit
 from sqlmodel import Session, select
+from wfcase import stored_draft
 
 from composer import Composer
 from composer.workdays import is_working_day
@@ -77,7 +78,7 @@ def test_every_desk_page_in_english_shows_no_chinese_of_its_own(
         pages.append((url, response.text))
         return response.text
 
-    made = draft(session, composer, people.applicant.user, ON_SITE)
+    made = stored_draft(session, composer, people.applicant.user, ON_SITE)
     see(applicant, f"/drafts/{made.id}/submit")
     application_id = submit(applicant, made.id, [], ("floor_plan", "fire_rules", "operation_flow"))
     own, desk = f"/applications/{application_id}", f"/window/applications/{application_id}"

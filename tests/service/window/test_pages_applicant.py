@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from deskutil import EXE, PDF, PNG, Account, People, csrf, draft, error_beside, field
+from deskutil import Account, People, csrf, error_beside, field
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
+from wfcase import EXE, PDF, PNG, stored_draft
 
 from composer import Composer
 from service.workflow.models import Application, MaterialFile
@@ -30,7 +31,7 @@ def _submit(
 def test_the_submit_page_asks_for_each_material_and_each_letter(
     session: Session, composer: Composer, people: People, browser_of: Callable[[Account], TestClient]
 ) -> None:
-    made = draft(session, composer, people.applicant.user)
+    made = stored_draft(session, composer, people.applicant.user)
     page = browser_of(people.applicant).get(f"/drafts/{made.id}/submit")
 
     assert page.status_code == 200
@@ -43,7 +44,7 @@ def test_the_submit_page_asks_for_each_material_and_each_letter(
 def test_a_bad_submission_shows_each_problem_beside_its_field_and_writes_nothing(
     session: Session, composer: Composer, people: People, browser_of: Callable[[Account], TestClient]
 ) -> None:
-    made = draft(session, composer, people.applicant.user)
+    made = stored_draft(session, composer, people.applicant.user)
     browser = browser_of(people.applicant)
 
     response = _submit(browser, made.id, {"floor_plan": ("平面图.pdf", EXE)}, signed=[])
@@ -62,7 +63,7 @@ def test_a_bad_submission_shows_each_problem_beside_its_field_and_writes_nothing
 def test_a_complete_submission_gets_its_number_and_a_retry_makes_nothing_new(
     session: Session, composer: Composer, people: People, browser_of: Callable[[Account], TestClient]
 ) -> None:
-    made = draft(session, composer, people.applicant.user)
+    made = stored_draft(session, composer, people.applicant.user)
     browser = browser_of(people.applicant)
     files = {"floor_plan": ("平面图.pdf", PDF), "fire_rules": ("消防制度.png", PNG)}
 
@@ -94,7 +95,7 @@ def test_a_complete_submission_gets_its_number_and_a_retry_makes_nothing_new(
 def test_someone_elses_draft_and_application_are_not_found(
     session: Session, composer: Composer, people: People, browser_of: Callable[[Account], TestClient]
 ) -> None:
-    made = draft(session, composer, people.applicant.user)
+    made = stored_draft(session, composer, people.applicant.user)
     owner, stranger = browser_of(people.applicant), browser_of(people.other_applicant)
     submitted = _submit(owner, made.id, {"floor_plan": ("a.pdf", PDF), "fire_rules": ("b.png", PNG)}, signed=["food_business"])
     application_url = submitted.headers["location"].removesuffix("/submitted")

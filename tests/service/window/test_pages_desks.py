@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from datetime import timedelta
 
-from deskutil import ON_SITE, Account, People, draft, error_beside
+from deskutil import ON_SITE, Account, People, error_beside
 from fastapi.testclient import TestClient
 from flow import FILES, post_form, submit, timeline
 from sqlmodel import Session, select
+from wfcase import stored_draft
 
 from composer import Composer
 from composer.workdays import is_working_day
@@ -17,6 +19,7 @@ from service.workflow.clock import add_working_days
 from service.workflow.models import Application, CorrectionNotice, PermitTask
 
 Browsers = Callable[[Account], TestClient]
+FILE_KEYS = ("floor_plan", "fire_rules")
 
 
 def _status(session: Session, application_id: object) -> str:
@@ -31,14 +34,26 @@ def _task(session: Session, permit: str) -> PermitTask:
     return session.exec(select(PermitTask).where(PermitTask.permit == permit)).one()
 
 
+def _submitted(session: Session, composer: Composer, people: People, applicant: TestClient) -> tuple[uuid.UUID, str]:
+    """The applicant's case sent through the pages, the food letter signed and both files uploaded: (id, the window's page)."""
+    application_id = submit(applicant, stored_draft(session, composer, people.applicant.user).id, ["food_business"], FILE_KEYS)
+    return application_id, f"/window/applications/{application_id}"
+
+
+def _accepted(
+    session: Session, composer: Composer, people: People, applicant: TestClient, clerk: TestClient
+) -> tuple[uuid.UUID, str]:
+    """The case sent as ``_submitted`` does, then accepted at the window into the departments' parallel approval."""
+    application_id, desk = _submitted(session, composer, people, applicant)
+    assert post_form(clerk, desk, f"{desk}/accept", {}).status_code == 303
+    return application_id, desk
+
+
 def test_the_window_sends_one_correction_notice_and_the_applicant_answers_only_it(
     session: Session, composer: Composer, people: People, browser_of: Browsers
 ) -> None:
     applicant, clerk = browser_of(people.applicant), browser_of(people.clerk)
-    application_id = submit(
-        applicant, draft(session, composer, people.applicant.user).id, ["food_business"], ("floor_plan", "fire_rules")
-    )
-    desk = f"/window/applications/{application_id}"
+    application_id, desk = _submitted(session, composer, people, applicant)
     assert str(application_id) in clerk.get("/window").text
 
     no_reason = post_form(
@@ -87,10 +102,7 @@ def test_the_window_refuses_with_reasons_and_the_remedy(
     session: Session, composer: Composer, people: People, browser_of: Browsers
 ) -> None:
     applicant, clerk = browser_of(people.applicant), browser_of(people.clerk)
-    application_id = submit(
-        applicant, draft(session, composer, people.applicant.user).id, ["food_business"], ("floor_plan", "fire_rules")
-    )
-    desk = f"/window/applications/{application_id}"
+    application_id, desk = _submitted(session, composer, people, applicant)
 
     empty = post_form(clerk, desk, f"{desk}/refuse", {"reasons": "  "})
     assert empty.status_code == 400
@@ -108,11 +120,7 @@ def test_each_department_sees_its_own_tasks_and_a_decision_releases_the_one_wait
 ) -> None:
     applicant, clerk = browser_of(people.applicant), browser_of(people.clerk)
     fire, police = browser_of(people.fire), browser_of(people.police)
-    application_id = submit(
-        applicant, draft(session, composer, people.applicant.user).id, ["food_business"], ("floor_plan", "fire_rules")
-    )
-    desk = f"/window/applications/{application_id}"
-    assert post_form(clerk, desk, f"{desk}/accept", {}).status_code == 303
+    application_id, desk = _accepted(session, composer, people, applicant, clerk)
 
     fire_list = fire.get("/review").text
     assert "公众聚集场所消防安全检查" in fire_list
@@ -154,7 +162,7 @@ def test_one_joint_inspection_one_rectification_one_recheck(
     session: Session, composer: Composer, people: People, browser_of: Browsers
 ) -> None:
     applicant, clerk, inspector = browser_of(people.applicant), browser_of(people.clerk), browser_of(people.inspector)
-    made = draft(session, composer, people.applicant.user, ON_SITE)
+    made = stored_draft(session, composer, people.applicant.user, ON_SITE)
     application_id = submit(applicant, made.id, [], ("floor_plan", "fire_rules", "operation_flow"))
     desk = f"/window/applications/{application_id}"
     assert post_form(clerk, desk, f"{desk}/accept", {}).status_code == 303
@@ -198,11 +206,7 @@ def test_the_supervisor_reads_every_department_and_changes_nothing(
     session: Session, composer: Composer, people: People, browser_of: Browsers
 ) -> None:
     applicant, clerk, supervisor = browser_of(people.applicant), browser_of(people.clerk), browser_of(people.supervisor)
-    application_id = submit(
-        applicant, draft(session, composer, people.applicant.user).id, ["food_business"], ("floor_plan", "fire_rules")
-    )
-    desk = f"/window/applications/{application_id}"
-    assert post_form(clerk, desk, f"{desk}/accept", {}).status_code == 303
+    application_id, desk = _accepted(session, composer, people, applicant, clerk)
 
     dashboard = supervisor.get("/supervision")
     assert dashboard.status_code == 200
@@ -219,11 +223,7 @@ def test_a_permit_granted_on_commitment_comes_back_for_its_check_and_a_failed_ch
     session: Session, composer: Composer, people: People, browser_of: Browsers
 ) -> None:
     applicant, clerk, market = browser_of(people.applicant), browser_of(people.clerk), browser_of(people.market)
-    application_id = submit(
-        applicant, draft(session, composer, people.applicant.user).id, ["food_business"], ("floor_plan", "fire_rules")
-    )
-    desk = f"/window/applications/{application_id}"
-    assert post_form(clerk, desk, f"{desk}/accept", {}).status_code == 303
+    application_id, desk = _accepted(session, composer, people, applicant, clerk)
     url = f"/review/tasks/{_task(session, 'food_business').id}"
     assert post_form(market, url, url, {"decision": "approve"}).status_code == 303
 

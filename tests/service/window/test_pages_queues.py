@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from deskutil import Account, People, draft, error_beside
+from deskutil import Account, People, error_beside
 from fastapi.testclient import TestClient
 from flow import post_form, submit
 from sqlmodel import Session
+from wfcase import stored_draft
 
 from composer import Composer
 
@@ -23,7 +24,7 @@ def accepted(session: Session, composer: Composer, people: People, browser_of: B
     """An accepted case: food (market, on commitment), fire, and the hotel permit (police) waiting on fire."""
     applicant, clerk = browser_of(people.applicant), browser_of(people.clerk)
     application_id = submit(
-        applicant, draft(session, composer, people.applicant.user).id, ["food_business"], ("floor_plan", "fire_rules")
+        applicant, stored_draft(session, composer, people.applicant.user).id, ["food_business"], ("floor_plan", "fire_rules")
     )
     desk = f"/window/applications/{application_id}"
     assert post_form(clerk, desk, f"{desk}/accept", {}).status_code == 303

@@ -7,10 +7,11 @@ import re
 from collections.abc import Callable
 
 import pypdf
-from deskutil import Account, People, draft
+from deskutil import Account, People
 from fastapi.testclient import TestClient
 from flow import submit
 from sqlmodel import Session
+from wfcase import stored_draft
 
 from composer import Composer
 from service.workflow.models import Application
@@ -24,7 +25,7 @@ def _text(pdf: bytes) -> str:
 def test_the_receipt_lists_the_number_pack_materials_and_signed_letters_with_their_time(
     session: Session, composer: Composer, people: People, browser_of: Callable[[Account], TestClient]
 ) -> None:
-    made = draft(session, composer, people.applicant.user)
+    made = stored_draft(session, composer, people.applicant.user)
     browser = browser_of(people.applicant)
     application_id = submit(browser, made.id, ["food_business"], ("floor_plan", "fire_rules"))
     application = session.get(Application, application_id)
@@ -61,7 +62,7 @@ def test_the_receipt_lists_the_number_pack_materials_and_signed_letters_with_the
 def test_the_receipt_is_in_english_on_request_and_nobody_else_may_read_it(
     session: Session, composer: Composer, people: People, browser_of: Callable[[Account], TestClient]
 ) -> None:
-    made = draft(session, composer, people.applicant.user)
+    made = stored_draft(session, composer, people.applicant.user)
     application_id = submit(browser_of(people.applicant), made.id, ["food_business"], ("floor_plan", "fire_rules"))
 
     english = browser_of(people.applicant).get(f"/applications/{application_id}/receipt.pdf?lang=en")

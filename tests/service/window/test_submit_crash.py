@@ -22,9 +22,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
-from deskutil import CSRF, PDF, PNG, account, draft, sign_in
+from deskutil import CSRF, account, sign_in
 from sqlmodel import Session
 from svcutil import FIXTURE_PACKS, ROOT, all_rows, server_process, stop
+from wfcase import PDF, PNG, stored_draft
 
 from composer import Composer
 from service.workflow.models import Application, AuditEvent, MaterialFile
@@ -91,7 +92,7 @@ def test_a_kill_9_mid_burst_loses_no_acknowledged_submission_and_leaves_none_hal
     applicant = account(session, Role.applicant)
     burst = [
         Sent(
-            draft(session, composer, applicant.user).id,
+            stored_draft(session, composer, applicant.user).id,
             f"crash-{n}",
             {
                 "floor_plan": ("平面图.pdf", PDF + os.urandom(200_000)),

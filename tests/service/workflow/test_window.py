@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from typing import Any
 
 import pytest
 from sqlmodel import Session, col, select
 from wfcase import PDF, PNG, Staff
 
+from service.models import User
 from service.workflow import audit
 from service.workflow.errors import Conflict, Forbidden, Invalid, NotFound
 from service.workflow.models import Application, AuditEvent, CorrectionNotice, MaterialFile, PermitTask
@@ -36,6 +38,11 @@ def _tasks(session: Session, application: Application) -> dict[str, PermitTask]:
     for row in rows:
         session.refresh(row)
     return {t.permit: t for t in rows}
+
+
+def _decide(session: Session, actor: User, task: PermitTask, decision: Decision, **more: Any) -> PermitTask:
+    """``actor``'s decision on ``task``, at the version the test holds."""
+    return decide(session, actor=actor, task_id=task.id, decision=decision, version=task.version, **more)
 
 
 def _events(session: Session) -> list[tuple[str, str | None, str | None]]:
@@ -114,35 +121,21 @@ def test_parallel_decisions_release_the_dependent_permit_and_conclude_the_applic
 ) -> None:
     accept(session, actor=staff.clerk, application_id=application.id, version=application.version, today=MONDAY)
     tasks = _tasks(session, application)
-    food = decide(
-        session,
-        actor=staff.market,
-        task_id=tasks["food_business"].id,
-        decision=Decision.approve,
-        version=tasks["food_business"].version,
-        today=MONDAY,
-    )
+    food = _decide(session, staff.market, tasks["food_business"], Decision.approve, today=MONDAY)
     assert food.status == "approved_on_commitment"
     # 30 working days after 2026-12-07; chinese-calendar 1.11.0 has no 2027 arrangement yet, so 2027 counts Mon–Fri
     assert food.verification_due == date(2027, 1, 18)
 
     fire = tasks["fire_check"]
-    decide(session, actor=staff.fire, task_id=fire.id, decision=Decision.approve, version=fire.version, today=MONDAY)
+    _decide(session, staff.fire, fire, Decision.approve, today=MONDAY)
     hotel = _tasks(session, application)["hotel_trade"]
     assert hotel.status == "pending"
     released = [e for e in audit.history(session, hotel.id) if e.action == "release"]
     assert released[0].data == {"opinions": {"fire_check": "准予许可"}}
     assert application.status == "in_approval"
 
-    decide(
-        session,
-        actor=staff.police,
-        task_id=hotel.id,
-        decision=Decision.reject,
-        version=hotel.version,
-        reasons=["客房未按规定安装旅客身份登记系统"],
-        legal_basis=["《旅馆业治安管理办法》第四条"],
-    )
+    refusal = {"reasons": ["客房未按规定安装旅客身份登记系统"], "legal_basis": ["《旅馆业治安管理办法》第四条"]}
+    _decide(session, staff.police, hotel, Decision.reject, **refusal)
     session.refresh(application)
     assert application.status == "decided"
     assert application.decided_at is not None
@@ -153,7 +146,7 @@ def test_a_reviewer_cannot_decide_another_departments_task(
 ) -> None:
     fire = accepted_tasks["fire_check"]
     with pytest.raises(Forbidden) as raised:
-        decide(session, actor=staff.market, task_id=fire.id, decision=Decision.approve, version=fire.version)
+        _decide(session, staff.market, fire, Decision.approve)
     assert "无权" in raised.value.problems[0].message
     assert _tasks(session, application)["fire_check"].status == "pending"
 
@@ -171,7 +164,7 @@ def test_a_refusal_needs_reasons_and_legal_basis(
 ) -> None:
     fire = accepted_tasks["fire_check"]
     with pytest.raises(Invalid) as raised:
-        decide(session, actor=staff.fire, task_id=fire.id, decision=Decision.reject, version=fire.version, reasons=[" "])
+        _decide(session, staff.fire, fire, Decision.reject, reasons=[" "])
     assert {p.where for p in raised.value.problems} == {"reasons", "legal_basis"}
     assert _tasks(session, application)["fire_check"].status == "pending"
 
@@ -180,17 +173,9 @@ def test_a_decision_on_a_decided_task_is_refused(
     session: Session, staff: Staff, application: Application, accepted_tasks: dict[str, PermitTask]
 ) -> None:
     fire = accepted_tasks["fire_check"]
-    decide(session, actor=staff.fire, task_id=fire.id, decision=Decision.approve, version=fire.version)
+    _decide(session, staff.fire, fire, Decision.approve)
     with pytest.raises(Conflict) as raised:
-        decide(
-            session,
-            actor=staff.fire,
-            task_id=fire.id,
-            decision=Decision.reject,
-            version=fire.version,
-            reasons=["x"],
-            legal_basis=["y"],
-        )
+        _decide(session, staff.fire, fire, Decision.reject, reasons=["x"], legal_basis=["y"])
     assert raised.value.problems[0].message == "审批事项当前为“准予许可”，不能不予许可"
     assert _tasks(session, application)["fire_check"].status == "approved"
 
@@ -207,15 +192,7 @@ def test_rectification_stops_the_clock_and_moves_the_due_date(
     session: Session, staff: Staff, application: Application, accepted_tasks: dict[str, PermitTask]
 ) -> None:
     fire = accepted_tasks["fire_check"]
-    decide(
-        session,
-        actor=staff.fire,
-        task_id=fire.id,
-        decision=Decision.rectify,
-        version=fire.version,
-        reasons=["疏散通道堆放杂物"],
-        today=date(2026, 12, 9),
-    )
+    _decide(session, staff.fire, fire, Decision.rectify, reasons=["疏散通道堆放杂物"], today=date(2026, 12, 9))
     assert (fire.status, fire.paused_since) == ("rectification_needed", date(2026, 12, 9))
     report_rectified(session, actor=staff.applicant, task_id=fire.id, version=fire.version, today=date(2026, 12, 14))
     # the applicant took Thu, Fri and Mon (3 working days): due 2026-12-24 becomes 2026-12-29
@@ -226,7 +203,7 @@ def test_a_failed_check_after_a_commitment_revokes_the_permit(
     session: Session, staff: Staff, application: Application, accepted_tasks: dict[str, PermitTask]
 ) -> None:
     food = accepted_tasks["food_business"]
-    decide(session, actor=staff.market, task_id=food.id, decision=Decision.approve, version=food.version, today=MONDAY)
+    _decide(session, staff.market, food, Decision.approve, today=MONDAY)
     with pytest.raises(Invalid):
         record_verification(session, actor=staff.market, task_id=food.id, passed=False, version=food.version)
     record_verification(
@@ -261,7 +238,7 @@ def test_the_audit_chain_holds_after_a_whole_journey(
     accept(session, actor=staff.clerk, application_id=application.id, version=application.version, today=MONDAY)
     for permit, reviewer in (("food_business", staff.market), ("fire_check", staff.fire), ("hotel_trade", staff.police)):
         task = _tasks(session, application)[permit]
-        decide(session, actor=reviewer, task_id=task.id, decision=Decision.approve, version=task.version, today=MONDAY)
+        _decide(session, reviewer, task, Decision.approve, today=MONDAY)
     checked, breaks = audit.verify(session)
     assert breaks == []
     assert checked == len(_events(session)) > 10
