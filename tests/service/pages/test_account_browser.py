@@ -11,16 +11,15 @@ from urllib.parse import urlsplit
 import pytest
 from aiosmtpd.controller import Controller
 from jobs.jobcase import Mailbox
-from svcutil import free_port, serving
-from test_pages_browser import CHROMIUM, CHROMIUM_ARGS
+from svcutil import chromium_browser, free_port, needs_chromium, serving
 
 from rules.packs import DEFAULT_PACK, PACKS_DIR
 
 pytest.importorskip("playwright.sync_api")
 from axe_playwright_python.sync_playwright import Axe  # noqa: E402
-from playwright.sync_api import Page, expect, sync_playwright  # noqa: E402
+from playwright.sync_api import Page, expect  # noqa: E402
 
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is not installed")
+pytestmark = needs_chromium
 EMAIL, FIRST, SECOND = "browser.owner@example.com", "first-secret-123", "second-secret-456"
 
 
@@ -64,53 +63,49 @@ def test_sign_up_by_mail_and_a_password_reset_in_a_browser_pass_axe(mailed_serve
     def scan(page: Page, name: str) -> None:
         found.extend(f"{name}: {v['id']} {v['help']}" for v in axe.run(page).response["violations"])
 
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page()
-            page.goto(f"{base}/sign-up")
-            page.get_by_label("手机号或电子邮箱").fill(EMAIL)
-            page.get_by_label("密码", exact=True).fill(FIRST)
-            page.get_by_label("再次输入密码").fill(FIRST)
-            page.get_by_role("button", name="注册").click()
-            expect(page.locator("h1")).to_have_text("请查收邮件")
-            scan(page, "sign-up sent")
-            page.goto(_last_link(box, base, "/sign-up/confirm"))
-            scan(page, "sign-up confirm")
-            page.get_by_role("button", name="完成注册并登录").click()
-            expect(page).to_have_url(re.compile(r"/drafts$"))
+    with chromium_browser() as browser:
+        page = browser.new_page()
+        page.goto(f"{base}/sign-up")
+        page.get_by_label("手机号或电子邮箱").fill(EMAIL)
+        page.get_by_label("密码", exact=True).fill(FIRST)
+        page.get_by_label("再次输入密码").fill(FIRST)
+        page.get_by_role("button", name="注册").click()
+        expect(page.locator("h1")).to_have_text("请查收邮件")
+        scan(page, "sign-up sent")
+        page.goto(_last_link(box, base, "/sign-up/confirm"))
+        scan(page, "sign-up confirm")
+        page.get_by_role("button", name="完成注册并登录").click()
+        expect(page).to_have_url(re.compile(r"/drafts$"))
 
-            stranger = browser.new_page()
-            stranger.goto(f"{base}/sign-in")
-            stranger.get_by_role("link", name="忘记密码？").click()
-            stranger.get_by_role("button", name="发送重设链接").click()
-            expect(stranger.locator("#email-error, .error-summary").first).to_contain_text("请输入注册时使用的电子邮箱")
-            scan(stranger, "forgot with an error")
-            stranger.get_by_label("电子邮箱").fill(EMAIL)
-            stranger.get_by_role("button", name="发送重设链接").click()
-            expect(stranger.get_by_role("status")).to_contain_text("如果该电子邮箱注册过账户")
-            scan(stranger, "forgot sent")
-            link = _last_link(box, base, "/password/reset")
-            stranger.goto(link)
-            stranger.get_by_label("新密码", exact=True).fill("short")
-            stranger.get_by_label("再次输入新密码").fill("short")
-            stranger.get_by_role("button", name="设置新密码").click()
-            scan(stranger, "reset with an error")
-            stranger.get_by_label("新密码", exact=True).fill(SECOND)
-            stranger.get_by_label("再次输入新密码").fill(SECOND)
-            stranger.get_by_role("button", name="设置新密码").click()
-            expect(stranger.get_by_role("status")).to_contain_text("密码已重设")
-            scan(stranger, "sign-in after reset")
-            stranger.get_by_label("手机号或电子邮箱").fill(EMAIL)
-            stranger.get_by_label("密码").fill(SECOND)
-            stranger.get_by_role("button", name="登录").click()
-            expect(stranger).to_have_url(re.compile(r"/drafts$"))
-            stranger.goto(link)
-            expect(stranger.locator("h1")).to_have_text("链接已失效")
-            scan(stranger, "dead link")
+        stranger = browser.new_page()
+        stranger.goto(f"{base}/sign-in")
+        stranger.get_by_role("link", name="忘记密码？").click()
+        stranger.get_by_role("button", name="发送重设链接").click()
+        expect(stranger.locator("#email-error, .error-summary").first).to_contain_text("请输入注册时使用的电子邮箱")
+        scan(stranger, "forgot with an error")
+        stranger.get_by_label("电子邮箱").fill(EMAIL)
+        stranger.get_by_role("button", name="发送重设链接").click()
+        expect(stranger.get_by_role("status")).to_contain_text("如果该电子邮箱注册过账户")
+        scan(stranger, "forgot sent")
+        link = _last_link(box, base, "/password/reset")
+        stranger.goto(link)
+        stranger.get_by_label("新密码", exact=True).fill("short")
+        stranger.get_by_label("再次输入新密码").fill("short")
+        stranger.get_by_role("button", name="设置新密码").click()
+        scan(stranger, "reset with an error")
+        stranger.get_by_label("新密码", exact=True).fill(SECOND)
+        stranger.get_by_label("再次输入新密码").fill(SECOND)
+        stranger.get_by_role("button", name="设置新密码").click()
+        expect(stranger.get_by_role("status")).to_contain_text("密码已重设")
+        scan(stranger, "sign-in after reset")
+        stranger.get_by_label("手机号或电子邮箱").fill(EMAIL)
+        stranger.get_by_label("密码").fill(SECOND)
+        stranger.get_by_role("button", name="登录").click()
+        expect(stranger).to_have_url(re.compile(r"/drafts$"))
+        stranger.goto(link)
+        expect(stranger.locator("h1")).to_have_text("链接已失效")
+        scan(stranger, "dead link")
 
-            page.reload()  # the first browser's session ended with the reset
-            expect(page).to_have_url(re.compile(r"/sign-in"))
-        finally:
-            browser.close()
+        page.reload()  # the first browser's session ended with the reset
+        expect(page).to_have_url(re.compile(r"/sign-in"))
     assert found == []
