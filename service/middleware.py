@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable, Mapping
 
 from secure import ContentSecurityPolicy, ReferrerPolicy, Secure, StrictTransportSecurity, XContentTypeOptions, XFrameOptions
@@ -57,14 +58,15 @@ class UnexpectedErrors:
             await response(scope, receive, send)
 
 
-class ResponseHeaders:
+class ResponseHeaders(ABC):
     """An HTTP middleware that edits each response's headers as it starts, whatever answered; other traffic passes."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
+    @abstractmethod
     def edit(self, scope: Scope, headers: MutableHeaders) -> None:
-        raise NotImplementedError
+        """Change ``headers`` of the response to ``scope`` in place."""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
