@@ -2,11 +2,14 @@
 
 The catalogue (``catalog-draft.yaml`` in the shared research) lists permits, materials and industry bundles as
 published; ``rules/packs/coverage.yaml`` names the pack ids where they differ and the reason where an item is
-absent. An item found in no pack and given no reason is an unexplained gap: the table says so.
+absent. The research notes beside it (``domain.md``) add each industry's bundle (§3) and each permit's published
+material lists (§4), read item by item as written there. An item found in no pack and given no reason is an
+unexplained gap: the table says so.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -23,7 +26,7 @@ _SECTIONS = (("permits", "许可事项", "id"), ("materials", "材料", "dedupe_
 
 
 def table(catalogue: Path, root: Path = packs.PACKS_DIR, explanations: Path = EXPLANATIONS) -> str:
-    """COVERAGE.md: one row per published permit, material, industry and bundle item."""
+    """COVERAGE.md: one row per published permit, material, industry and bundle item (and domain.md's, when beside it)."""
     draft = yaml.safe_load(catalogue.read_text(encoding="utf-8"))
     notes = yaml.safe_load(explanations.read_text(encoding="utf-8"))
     loaded = [packs.load(pack_id, root) for pack_id in packs.available(root)]
@@ -49,8 +52,63 @@ def table(catalogue: Path, root: Path = packs.PACKS_DIR, explanations: Path = EX
             cell = _cell("permits", entry["permit"], where, notes)
             gaps += cell == UNEXPLAINED
             lines.append(f"| {industry['id']} | {entry['permit']}（{entry.get('when', '')}） | {cell} |")
+    domain = catalogue.with_name("domain.md")
+    if domain.is_file():
+        published = domain_items(domain.read_text(encoding="utf-8"))
+        named = notes.get("domain") or {}
+        for title, section in (("domain.md §3 行业套餐中的事项", "bundles"), ("domain.md §4 公布的材料清单", "materials")):
+            lines += ["", f"## {title}", "", "| 出处 | 公布的条目 | 规则包中的实体或缺少的原因 |", "|---|---|---|"]
+            for where_from, item in published[section]:
+                cell = _domain_cell(named.get(item), where)
+                gaps += cell == UNEXPLAINED
+                lines.append(f"| {where_from} | {item} | {cell} |")
     lines += ["", f"未说明的缺口：{gaps}", ""]
     return "\n".join(lines)
+
+
+def domain_items(text: str) -> dict[str, list[tuple[str, str]]]:
+    """domain.md's published items: §3 each industry's bundle, §4 each permit's material lists, as (where, item)."""
+    bundles = text.split("\n## 3.")[1].split("\n## 4.")[0]
+    sheets = text.split("\n## 4.")[1].split("\n## 5.")[0]
+    found: dict[str, list[tuple[str, str]]] = {"bundles": [], "materials": []}
+    for line in bundles.splitlines():
+        if line.startswith("| **"):
+            cells = line.strip("|").split("|")
+            industry = cells[0].replace("*", "").strip()
+            found["bundles"] += [(industry, item) for item in _items(cells[1])]
+    sheet = ""
+    for line in sheets.splitlines():
+        if line.startswith("### "):
+            sheet = line.removeprefix("### ").split(" (")[0]
+        elif line.startswith("| Materials"):
+            found["materials"] += [(sheet, item) for item in _items(line.strip("|").split("|", 1)[1])]
+        elif line.startswith("  - Materials:"):
+            found["materials"] += [(sheet, item) for item in _items(line.split(":", 1)[1])]
+    return {kind: list(dict.fromkeys(items)) for kind, items in found.items()}
+
+
+def _items(cell: str) -> list[str]:
+    """A cell's items: split at semicolons outside brackets, brackets (conditions, sources) and emphasis dropped."""
+    parts, depth, current = [], 0, ""
+    for char in cell:
+        depth += char in "(（["
+        depth -= char in ")）]"
+        if char in ";；" and depth == 0:
+            parts.append(current)
+            current = ""
+        else:
+            current += char
+    parts.append(current)
+    cleaned = (re.sub(r"\s*[(（\[].*?[)）\]]", "", part).replace("*", "").strip(" .") for part in parts)
+    return [item for item in cleaned if item]
+
+
+def _domain_cell(named: object, where: dict[str, dict[str, list[str]]]) -> str:
+    if isinstance(named, str):
+        return named
+    ids = named if isinstance(named, list) else []
+    modelled = [f"{', '.join(where[kind][i])}: {i}" for i in ids for kind in ("permits", "materials") if i in where[kind]]
+    return "；".join(modelled) if modelled else UNEXPLAINED
 
 
 def _holders(loaded: Iterable[packs.Pack], kind: str) -> dict[str, list[str]]:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from rules import coverage, packs
 
 CATALOGUE = """
@@ -40,3 +42,45 @@ def test_the_committed_table_has_no_unexplained_gap() -> None:
     assert committed.endswith("未说明的缺口：0\n")
     assert f"| {coverage.UNEXPLAINED} |" not in committed
     assert "| liquor_retail_shanghai | " in committed
+
+
+DOMAIN = """
+## 3. Industry → permits
+
+| Industry | Permits | Evidence |
+|---|---|---|
+| **书店** bookstore | 出版物经营许可(零售); 食品经营许可 (cond.: café; snacks); 宠物美容许可 | [S] |
+
+## 4. Permit fact sheets
+
+### 4.8 出版物经营许可(零售) (Publication retail)
+
+| Field | Detail |
+|---|---|
+| Materials [S] | 申请表; 营业执照; 经营场所产权/租赁证明 + 平面图 |
+
+## 5. Cross-cutting
+"""
+
+
+def test_domain_bundles_and_material_lists_are_read_item_by_item_and_each_is_accounted_for(tmp_path: Path) -> None:
+    catalogue = tmp_path / "catalog-draft.yaml"
+    catalogue.write_text("permits: []\n", encoding="utf-8")
+    (tmp_path / "domain.md").write_text(DOMAIN, encoding="utf-8")
+    items = coverage.domain_items(DOMAIN)
+    assert [item for _, item in items["bundles"]] == ["出版物经营许可", "食品经营许可", "宠物美容许可"]
+    assert {where for where, _ in items["bundles"]} == {"书店 bookstore"}
+    assert [item for _, item in items["materials"]] == ["申请表", "营业执照", "经营场所产权/租赁证明 + 平面图"]
+    text = coverage.table(catalogue)
+    everywhere = "beijing, beijing-dongcheng, cn, hunan, shanghai-pudong"
+    assert f"| 书店 bookstore | 出版物经营许可 | {everywhere}: publication_retail_license |" in text
+    assert "| 书店 bookstore | 宠物美容许可 | 未说明 |" in text
+    assert "统一申请表" in text.split("| 申请表 |")[1].split("\n")[0]
+    assert text.endswith("未说明的缺口：1\n")
+
+
+def test_the_committed_table_is_what_the_command_generates() -> None:
+    research = Path(__file__).resolve().parents[2].parent / "shared" / "research" / "catalog-draft.yaml"
+    if not research.is_file():
+        pytest.skip("the research folder (../shared/research) is not beside this clone")
+    assert (packs.PACKS_DIR / "COVERAGE.md").read_text(encoding="utf-8") == coverage.table(research)
