@@ -104,11 +104,15 @@ def _items(cell: str) -> list[str]:
 
 
 def _domain_cell(named: object, where: dict[str, dict[str, list[str]]]) -> str:
+    """A reason (text), the ids that model the item (a list), or both: ``{model: [ids], note: what they leave out}``."""
     if isinstance(named, str):
         return named
-    ids = named if isinstance(named, list) else []
+    note = named.get("note") if isinstance(named, dict) else None
+    ids = named.get("model", []) if isinstance(named, dict) else named if isinstance(named, list) else []
     modelled = [f"{', '.join(where[kind][i])}: {i}" for i in ids for kind in ("permits", "materials") if i in where[kind]]
-    return "；".join(modelled) if modelled else UNEXPLAINED
+    if not modelled:
+        return UNEXPLAINED
+    return "；".join([*modelled, *([str(note)] if note else [])])
 
 
 def _holders(loaded: Iterable[packs.Pack], kind: str) -> dict[str, list[str]]:

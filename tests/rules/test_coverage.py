@@ -77,6 +77,18 @@ def test_domain_bundles_and_material_lists_are_read_item_by_item_and_each_is_acc
     assert "| 书店 bookstore | 宠物美容许可 | 未说明 |" in text
     assert "统一申请表" in text.split("| 申请表 |")[1].split("\n")[0]
     assert text.endswith("未说明的缺口：1\n")
+    notes = tmp_path / "coverage.yaml"
+    notes.write_text(
+        "domain:\n"
+        "  营业执照: {model: [business_license], note: 政府已持有}\n"
+        "  食品经营许可: [no_such_permit]\n"
+        "  申请表: 由统一申请表取代\n",
+        encoding="utf-8",
+    )
+    text = coverage.table(catalogue, explanations=notes)
+    assert f"| 4.8 出版物经营许可(零售) | 营业执照 | {everywhere}: business_license；政府已持有 |" in text
+    assert "| 书店 bookstore | 食品经营许可 | 未说明 |" in text  # an id no pack has is no explanation
+    assert "| 4.8 出版物经营许可(零售) | 申请表 | 由统一申请表取代 |" in text
 
 
 def test_the_committed_table_is_what_the_command_generates() -> None:
