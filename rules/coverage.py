@@ -10,7 +10,7 @@ unexplained gap: the table says so.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -23,14 +23,32 @@ UNEXPLAINED = "未说明"
 """What the table says for an item no pack models and no reason explains."""
 
 _SECTIONS = (("permits", "许可事项", "id"), ("materials", "材料", "dedupe_key"), ("industries", "行业", "id"))
+BUNDLES = "行业套餐中的事项"
+DOMAIN_SECTIONS = (("domain.md §3 行业套餐中的事项", "bundles"), ("domain.md §4 公布的材料清单", "materials"))
+
+
+Explain = Callable[[str, str], str]
+"""What the table says for one item: ``explain(kind, item)``, kind one of permits, materials, industries, domain."""
+
+
+def explainer(root: Path = packs.PACKS_DIR, explanations: Path = EXPLANATIONS) -> Explain:
+    """The packs under ``root`` and the notes in ``explanations``, ready to explain item after item."""
+    notes = yaml.safe_load(explanations.read_text(encoding="utf-8"))
+    loaded = [packs.load(pack_id, root) for pack_id in packs.available(root)]
+    where = {kind: _holders(loaded, kind) for kind, _, _ in _SECTIONS}
+
+    def explain(kind: str, item: str) -> str:
+        if kind == "domain":
+            return _domain_cell((notes.get("domain") or {}).get(item), where)
+        return _cell(kind, item, where, notes)
+
+    return explain
 
 
 def table(catalogue: Path, root: Path = packs.PACKS_DIR, explanations: Path = EXPLANATIONS) -> str:
     """COVERAGE.md: one row per published permit, material, industry and bundle item (and domain.md's, when beside it)."""
     draft = yaml.safe_load(catalogue.read_text(encoding="utf-8"))
-    notes = yaml.safe_load(explanations.read_text(encoding="utf-8"))
-    loaded = [packs.load(pack_id, root) for pack_id in packs.available(root)]
-    where = {kind: _holders(loaded, kind) for kind, _, _ in _SECTIONS}
+    explain = explainer(root, explanations)
     lines = [
         "# 覆盖表（COVERAGE）",
         "",
@@ -42,24 +60,23 @@ def table(catalogue: Path, root: Path = packs.PACKS_DIR, explanations: Path = EX
     for kind, title, key in _SECTIONS:
         lines += [f"## {title}", "", "| 公布的条目 | 名称 | 规则包中的实体或缺少的原因 |", "|---|---|---|"]
         for item in draft.get(kind, []):
-            cell = _cell(kind, item[key], where, notes)
+            cell = explain(kind, item[key])
             gaps += cell == UNEXPLAINED
             lines.append(f"| {item[key]} | {item.get('name_zh', '')} | {cell} |")
         lines.append("")
-    lines += ["## 行业套餐中的事项", "", "| 行业 | 公布的事项 | 规则包中的实体或缺少的原因 |", "|---|---|---|"]
+    lines += [f"## {BUNDLES}", "", "| 行业 | 公布的事项 | 规则包中的实体或缺少的原因 |", "|---|---|---|"]
     for industry in draft.get("industries", []):
         for entry in industry.get("permits", []):
-            cell = _cell("permits", entry["permit"], where, notes)
+            cell = explain("permits", entry["permit"])
             gaps += cell == UNEXPLAINED
             lines.append(f"| {industry['id']} | {entry['permit']}（{entry.get('when', '')}） | {cell} |")
     domain = catalogue.with_name("domain.md")
     if domain.is_file():
         published = domain_items(domain.read_text(encoding="utf-8"))
-        named = notes.get("domain") or {}
-        for title, section in (("domain.md §3 行业套餐中的事项", "bundles"), ("domain.md §4 公布的材料清单", "materials")):
+        for title, section in DOMAIN_SECTIONS:
             lines += ["", f"## {title}", "", "| 出处 | 公布的条目 | 规则包中的实体或缺少的原因 |", "|---|---|---|"]
             for where_from, item in published[section]:
-                cell = _domain_cell(named.get(item), where)
+                cell = explain("domain", item)
                 gaps += cell == UNEXPLAINED
                 lines.append(f"| {where_from} | {item} | {cell} |")
     lines += ["", f"未说明的缺口：{gaps}", ""]
