@@ -10,11 +10,13 @@ all derived at read time, so no job lag shows a stale state. A department ends i
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import NamedTuple
 
+import sqlalchemy as sa
+from sqlalchemy import Connection
 from sqlmodel import Session, col, select
 
 from certificates.face import CertificateFace
@@ -72,7 +74,21 @@ def live(session: Session, application_id: uuid.UUID, today: date) -> Live:
     holdings = session.exec(select(PermitHolding).where(PermitHolding.application_id == application_id))
     held = {h.permit: Held(h.status, h.valid_to, h.suspended_until) for h in holdings}
     renewing = {p for r in open_requests(session, application_id) if r.kind == LifecycleKind.extension for p in r.permits}
-    return live_from(recorded_states(tasks_of(session, application_id)), held, renewing, today)
+    return live_from(with_added(recorded_states(tasks_of(session, application_id)), held), held, renewing, today)
+
+
+def with_added(recorded: Mapping[str, ItemState], held: Mapping[str, Held]) -> dict[str, ItemState]:
+    """The decisions' states, and a granted one for each permit a change added (its holding is its only record)."""
+    return {**dict.fromkeys(held, ItemState.valid), **recorded}
+
+
+def added_held(db: Connection | Session, origin_id: uuid.UUID, permits: Collection[str]) -> dict[str, Held]:
+    """The holdings of ``permits`` (added by a change, so with no task on the certificate's own application)."""
+    table = PermitHolding.__table__  # type: ignore[attr-defined]
+    query = sa.select(table.c.permit, table.c.status, table.c.valid_to, table.c.suspended_until).where(
+        table.c.application_id == origin_id, table.c.permit.in_(sorted(permits))
+    )
+    return {row.permit: Held(row.status, row.valid_to, row.suspended_until) for row in db.execute(query)}
 
 
 def live_from(recorded: Mapping[str, ItemState], held: Mapping[str, Held], renewing: set[str], today: date) -> Live:
@@ -161,11 +177,10 @@ def end_permit(
 def held_by(session: Session, department: str, today: date) -> list[tuple[Application, Certificate, str, str, ItemState]]:
     """The permits a department granted on a current certificate: (application, certificate, permit, name, live state)."""
     rows = []
-    query = select(Application).join(PermitTask, col(PermitTask.application_id) == col(Application.id))
-    query = query.where(PermitTask.department == department, col(PermitTask.status).in_(GRANTED)).order_by(
-        col(Application.number)
-    )
-    for origin in session.exec(query.distinct()):
+    granted = select(PermitTask.application_id).where(PermitTask.department == department, col(PermitTask.status).in_(GRANTED))
+    added = select(PermitHolding.application_id).where(PermitHolding.department == department)
+    query = select(Application).where(col(Application.id).in_(granted.union(added))).order_by(col(Application.number))
+    for origin in session.exec(query):
         certificate = current(session, origin.id)
         if certificate is None:
             continue

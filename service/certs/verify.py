@@ -20,7 +20,7 @@ from certificates.face import ISSUER, CertificateFace
 from certificates.status import ItemState, Status, derive
 from certificates.tokens import MAX_TOKEN_CHARS, InvalidToken, Read, TokenError
 from rules.model import LifecycleKind
-from service.certs.holdings import OPEN, Held, Live, live_from
+from service.certs.holdings import OPEN, Held, Live, added_held, live_from, with_added
 from service.certs.lifecycle import RECORDED
 from service.certs.models import Certificate, CertificateKey, LifecycleRequest, PermitHolding
 from service.models import utcnow
@@ -234,6 +234,11 @@ class Standing:
             for row in rows
             if row.held_status is not None
         }
+        missing = {p.permit for p in face.permits} - recorded.keys()
+        if missing:  # a permit a change added has no task on this application: its holding is its record
+            added = added_held(db, first.application_id, missing)
+            held |= added
+            recorded |= with_added({}, added)
         renewing = _renewing(db, first.application_id) if first.renewal_open else set()
         live = live_from(recorded, held, renewing, today)
         superseded_by = first.newest if first.newest != face.version else None
