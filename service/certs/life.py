@@ -168,7 +168,8 @@ def apply(
         before = face_values(origin, face)
         retold = any(str(asked.values.get(k, "")).strip() not in ("", before.get(k)) for k in FACE_FIELDS)
         permits = [*(permits if retold or not (added or removed) else []), *added, *(p for p in removed if not retold)]
-    needs = what_it_asks(certificate, composer, asked.kind, [p for p in permits if p not in added], added, origin)
+    kept = [p for p in permits if p not in added and p not in removed]  # a permit taken off asks nothing of its own
+    needs = what_it_asks(certificate, composer, asked.kind, kept, added, origin)
     values, found = _values(asked, needs, origin, face, bool(added or removed))
     problems += found + _period(asked, on)
     required = {m.key: m.name for m in needs.materials if m.status == "submit"}
