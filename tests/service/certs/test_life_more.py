@@ -36,9 +36,18 @@ def _states(shown: VerifyOut) -> dict[str, str]:
     return {p.permit: p.state_label for p in shown.permits}
 
 
-def _apply(session: Session, staff: Staff, composer: Composer, store: LocalFileStore, cert: Certificate, asked: life.Asked) -> Application:
+def _apply(
+    session: Session, staff: Staff, composer: Composer, store: LocalFileStore, cert: Certificate, asked: life.Asked
+) -> Application:
     return life.apply(
-        session, actor=staff.applicant, certificate_id=cert.id, asked=asked, composer=composer, store=store, uploads=[], today=MONDAY
+        session,
+        actor=staff.applicant,
+        certificate_id=cert.id,
+        asked=asked,
+        composer=composer,
+        store=store,
+        uploads=[],
+        today=MONDAY,
     )
 
 
@@ -57,7 +66,9 @@ def test_a_change_adding_a_permit_asks_what_the_pack_asks_of_it_and_its_departme
 ) -> None:
     needs = life.what_it_asks(issued, composer, LifecycleKind.change, [], ["tobacco"], _origin(session, issued))
     assert {f.id: f.permits for f in needs.fields}["uscc"] == ["tobacco"]  # the tobacco permit's own field, from the pack
-    asked = life.Asked(LifecycleKind.change, {"applicant_name": "东城示例旅店有限公司", "uscc": "91110101MA01ABCD06"}, add=["tobacco"])
+    asked = life.Asked(
+        LifecycleKind.change, {"applicant_name": "东城示例旅店有限公司", "uscc": "91110101MA01ABCD06"}, add=["tobacco"]
+    )
     application = _apply(session, staff, composer, store, issued, asked)
     assert ([p["id"] for p in application.composition["permits"]], application.departments) == (["tobacco"], ["market"])
     assert _states(_scan(session, keys_dir, issued)) == dict.fromkeys(("food_business", "fire_check", "hotel_trade"), "有效")
@@ -80,7 +91,9 @@ def test_a_change_adding_a_permit_asks_what_the_pack_asks_of_it_and_its_departme
 def test_a_permit_taken_off_through_a_change_is_cancelled_and_reissued_without_it_never_voiding_the_certificate(
     session: Session, staff: Staff, composer: Composer, keys_dir: Path, store: LocalFileStore, issued: Certificate
 ) -> None:
-    asked = life.Asked(LifecycleKind.change, {"applicant_name": "东城示例旅店有限公司"}, remove=["hotel_trade"], reason="不再经营住宿")
+    asked = life.Asked(
+        LifecycleKind.change, {"applicant_name": "东城示例旅店有限公司"}, remove=["hotel_trade"], reason="不再经营住宿"
+    )
     application = _apply(session, staff, composer, store, issued, asked)
     assert application.departments == ["police"]
     _accepted(session, staff, application)
@@ -113,7 +126,9 @@ def test_a_change_refuses_a_permit_it_cannot_add_or_taking_every_permit_off(
     assert holdings.open_requests(session, issued.application_id) == []
 
 
-def _extension(session: Session, staff: Staff, composer: Composer, store: LocalFileStore, issued: Certificate, ends: date) -> Application:
+def _extension(
+    session: Session, staff: Staff, composer: Composer, store: LocalFileStore, issued: Certificate, ends: date
+) -> Application:
     """An extension of the food permit, applied for now with its term set to end on ``ends``, accepted, undecided."""
     held = holdings.holding(session, _origin(session, issued), "food_business")
     held.valid_to = ends
@@ -158,7 +173,9 @@ def test_an_extension_undecided_at_the_term_end_is_deemed_granted_the_day_after_
     settings = make_settings(db_url)
     outbox.relay(engine, settings, notifications.deliver(settings))
     session.expire_all()
-    told = session.exec(select(Notification).where(Notification.user_id == staff.applicant.id).order_by(col(Notification.created_at)))
+    told = session.exec(
+        select(Notification).where(Notification.user_id == staff.applicant.id).order_by(col(Notification.created_at))
+    )
     assert any("视为准予延续" in n.body and n.title == "食品经营许可：有效" for n in told)
 
 
@@ -180,7 +197,9 @@ def test_an_extension_applied_for_under_thirty_days_before_the_term_end_is_not_d
     assert _deem(session, ends + timedelta(days=10)) == 0
 
 
-def _suspended(session: Session, staff: Staff, composer: Composer, store: LocalFileStore, issued: Certificate, until: date) -> None:
+def _suspended(
+    session: Session, staff: Staff, composer: Composer, store: LocalFileStore, issued: Certificate, until: date
+) -> None:
     asked = life.Asked(LifecycleKind.suspension, {}, suspend_from=MONDAY, suspend_to=until, reason="店面装修")
     application = _apply(session, staff, composer, store, issued, asked)
     _accepted(session, staff, application)
