@@ -173,7 +173,11 @@ def apply(
     values, found = _values(asked, needs, origin, face, bool(added or removed))
     problems += found + _period(asked, on)
     required = {m.key: m.name for m in needs.materials if m.status == "submit"}
-    checked, found = check_all(uploads, required, ("material_unexpected", "本次申请不需要提交这项材料"), max_bytes)
+    wanted = set(required)
+    if asked.kind is LifecycleKind.change:  # the form lists what a face change asks of each permit: given anyway, kept
+        wider = what_it_asks(certificate, composer, asked.kind, None, added, origin)
+        wanted |= {m.key for m in wider.materials if m.status == "submit"}
+    checked, found = check_all(uploads, wanted, ("material_unexpected", "本次申请不需要提交这项材料"), max_bytes)
     problems += found
     given = {u.material for u in uploads}
     problems += [problem("material_missing", f"请上传“{n}”", f"materials.{k}", k) for k, n in required.items() if k not in given]
