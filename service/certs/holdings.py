@@ -130,11 +130,15 @@ def holding(session: Session, origin: Application, permit: str) -> PermitHolding
     printed = {p["permit"]: p for p in certificate.face["permits"]} if certificate is not None else {}
     if task is None or permit not in printed:
         raise Conflict([problem("permit_not_held", "这项许可未获准予或不在凭证上", "permit", permit)])
-    valid_to = printed[permit].get("valid_to")
+    return new_holding(session, origin, task, printed[permit].get("valid_to"))
+
+
+def new_holding(session: Session, origin: Application, task: PermitTask, valid_to: str | None) -> PermitHolding:
+    """The holding of the permit ``task`` granted, on the certificate of ``origin``, to the term printed (ISO date)."""
     made = PermitHolding(
         application_id=origin.id,
         owner_id=origin.owner_id,
-        permit=permit,
+        permit=task.permit,
         permit_name=task.permit_name,
         department=task.department,
         status=initial_status(HoldingFlow),

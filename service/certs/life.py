@@ -39,9 +39,9 @@ from composer.lifecycle import LifecycleAsks, NoLifecycle, asks, with_added
 from composer.model import ComposeRequest
 from rules.errors import Problem
 from rules.model import FieldType, LifecycleKind
-from service.certs.holdings import Live, holding, live, open_requests
+from service.certs.holdings import Live, holding, live, new_holding, open_requests
 from service.certs.lifecycle import current, issue, record_recovery, tasks_of, term_end
-from service.certs.models import Certificate, LifecycleRequest, PermitHolding
+from service.certs.models import Certificate, LifecycleRequest
 from service.compose import today as beijing_today
 from service.models import User
 from service.workflow import audit
@@ -49,7 +49,7 @@ from service.workflow.errors import Conflict, Forbidden, Invalid, NotFound, prob
 from service.workflow.models import Application, PermitTask
 from service.workflow.roles import Action, Role, may
 from service.workflow.rows import atomic, committing
-from service.workflow.states import ApplicationFlow, HoldingFlow, initial_status
+from service.workflow.states import ApplicationFlow, initial_status
 from service.workflow.storage import MAX_BYTES, FileStore, Upload, check_all
 from service.workflow.submit import material_file, next_number
 
@@ -458,19 +458,8 @@ def reissue(session: Session, *, actor: User, application_id: uuid.UUID, compose
         """Added permits are held from this version; a permit taken off is 注销 on request, with no recovery to record."""
         printed = {p["permit"]: p for p in certificate.face["permits"]}
         for permit in request.added:
-            valid_to = printed[permit].get("valid_to")
             task = next(t for t in tasks_of(session, application.id) if t.permit == permit)
-            made = PermitHolding(
-                application_id=origin.id,
-                owner_id=origin.owner_id,
-                permit=permit,
-                permit_name=task.permit_name,
-                department=task.department,
-                status=initial_status(HoldingFlow),
-                valid_to=date.fromisoformat(valid_to) if valid_to else None,
-            )
-            session.add(made)
-            session.flush()
+            made = new_holding(session, origin, task, printed[permit].get("valid_to"))
             audit.created(session, actor=actor, row=made, action="add", data={"application": application.number})
         for permit in request.removed:
             held = holding(session, origin, permit)

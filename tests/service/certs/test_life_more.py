@@ -12,7 +12,7 @@ from sqlmodel import Session, col, select
 from svcutil import make_settings
 
 from certificates.face import CertificateFace
-from certs.certcase import MONDAY, Staff, decide_each, task
+from certs.certcase import MONDAY, Staff, apply_about, decide_each, task
 from composer import Composer
 from rules.model import LifecycleKind
 from service.certs import deemed, holdings, life
@@ -36,21 +36,6 @@ def _states(shown: VerifyOut) -> dict[str, str]:
     return {p.permit: p.state_label for p in shown.permits}
 
 
-def _apply(
-    session: Session, staff: Staff, composer: Composer, store: LocalFileStore, cert: Certificate, asked: life.Asked
-) -> Application:
-    return life.apply(
-        session,
-        actor=staff.applicant,
-        certificate_id=cert.id,
-        asked=asked,
-        composer=composer,
-        store=store,
-        uploads=[],
-        today=MONDAY,
-    )
-
-
 def _accepted(session: Session, staff: Staff, application: Application) -> None:
     accept(session, actor=staff.clerk, application_id=application.id, version=application.version, today=MONDAY)
 
@@ -69,7 +54,7 @@ def test_a_change_adding_a_permit_asks_what_the_pack_asks_of_it_and_its_departme
     asked = life.Asked(
         LifecycleKind.change, {"applicant_name": "东城示例旅店有限公司", "uscc": "91110101MA01ABCD06"}, add=["tobacco"]
     )
-    application = _apply(session, staff, composer, store, issued, asked)
+    application = apply_about(session, staff, composer, store, issued, asked)
     assert ([p["id"] for p in application.composition["permits"]], application.departments) == (["tobacco"], ["market"])
     assert _states(_scan(session, keys_dir, issued)) == dict.fromkeys(("food_business", "fire_check", "hotel_trade"), "有效")
     _accepted(session, staff, application)
@@ -94,7 +79,7 @@ def test_a_permit_taken_off_through_a_change_is_cancelled_and_reissued_without_i
     asked = life.Asked(
         LifecycleKind.change, {"applicant_name": "东城示例旅店有限公司"}, remove=["hotel_trade"], reason="不再经营住宿"
     )
-    application = _apply(session, staff, composer, store, issued, asked)
+    application = apply_about(session, staff, composer, store, issued, asked)
     assert application.departments == ["police"]
     _accepted(session, staff, application)
     decide_each(session, staff, application, ["hotel_trade"])
@@ -116,12 +101,14 @@ def test_a_change_refuses_a_permit_it_cannot_add_or_taking_every_permit_off(
 ) -> None:
     name = {"applicant_name": "东城示例旅店有限公司"}
     with pytest.raises(Invalid) as refused:
-        _apply(session, staff, composer, store, issued, life.Asked(LifecycleKind.change, name, add=["food_business", "nonsense"]))
+        apply_about(
+            session, staff, composer, store, issued, life.Asked(LifecycleKind.change, name, add=["food_business", "nonsense"])
+        )
     found = [(p.code, p.where) for p in refused.value.problems]
     assert found[:3] == [("permit_not_addable", "add[0]"), ("permit_not_addable", "add[1]"), ("nothing_changed", "form_values")]
     every = life.Asked(LifecycleKind.change, name, remove=["food_business", "fire_check", "hotel_trade"])
     with pytest.raises(Invalid) as refused:
-        _apply(session, staff, composer, store, issued, every)
+        apply_about(session, staff, composer, store, issued, every)
     assert [p.code for p in refused.value.problems] == ["removes_all"]
     assert holdings.open_requests(session, issued.application_id) == []
 
@@ -135,7 +122,7 @@ def _extension(
     session.add(held)
     session.commit()
     asked = life.Asked(LifecycleKind.extension, {"food_safety_manager": "王五"}, permits=["food_business"])
-    application = _apply(session, staff, composer, store, issued, asked)
+    application = apply_about(session, staff, composer, store, issued, asked)
     _accepted(session, staff, application)
     return application
 
@@ -201,7 +188,7 @@ def _suspended(
     session: Session, staff: Staff, composer: Composer, store: LocalFileStore, issued: Certificate, until: date
 ) -> None:
     asked = life.Asked(LifecycleKind.suspension, {}, suspend_from=MONDAY, suspend_to=until, reason="店面装修")
-    application = _apply(session, staff, composer, store, issued, asked)
+    application = apply_about(session, staff, composer, store, issued, asked)
     _accepted(session, staff, application)
     decide_each(session, staff, application, ("food_business", "fire_check", "hotel_trade"))
 
@@ -210,12 +197,14 @@ def test_a_suspended_holder_resumes_before_the_period_ends_through_the_window(
     session: Session, staff: Staff, composer: Composer, keys_dir: Path, store: LocalFileStore, issued: Certificate
 ) -> None:
     with pytest.raises(Invalid) as refused:  # nothing is suspended yet
-        _apply(session, staff, composer, store, issued, life.Asked(LifecycleKind.resumption, {}))
+        apply_about(session, staff, composer, store, issued, life.Asked(LifecycleKind.resumption, {}))
     assert [p.code for p in refused.value.problems] == ["not_suspended"]
     until = MONDAY + timedelta(days=90)
     _suspended(session, staff, composer, store, issued, until)
     assert set(_states(_scan(session, keys_dir, issued)).values()) == {"歇业"}
-    application = _apply(session, staff, composer, store, issued, life.Asked(LifecycleKind.resumption, {}, reason="装修完毕"))
+    application = apply_about(
+        session, staff, composer, store, issued, life.Asked(LifecycleKind.resumption, {}, reason="装修完毕")
+    )
     assert sorted(application.departments) == ["fire", "market", "police"]
     _accepted(session, staff, application)
     decide_each(session, staff, application, ("food_business", "fire_check", "hotel_trade"))
@@ -238,4 +227,4 @@ def test_a_period_ended_without_resumption_counts_as_resumed_and_the_worker_reco
     held = holdings.holding(session, _origin(session, issued), "hotel_trade")
     assert (held.status, audit.history(session, held.id)[-1].reason) == ("valid", deemed.RESUMED)
     with pytest.raises(Invalid):  # nothing suspended any more
-        _apply(session, staff, composer, store, issued, life.Asked(LifecycleKind.resumption, {}))
+        apply_about(session, staff, composer, store, issued, life.Asked(LifecycleKind.resumption, {}))

@@ -136,6 +136,14 @@ class People(Desks):
         page.get_by_role("button", name="材料齐全，予以受理").click()
         expect(page).to_have_url(re.compile(r"/window$"))
 
+    def through_window(self, holder: Page, departments: tuple[str, ...] = ("market", "fire", "police")) -> None:
+        """Submit the holder's application about the certificate; the window accepts it, each department approves."""
+        holder.get_by_role("button", name="提交申请").click()
+        application_id, number = _applied(holder)
+        self.accept(application_id)
+        for department in departments:
+            self.decide(department, number)
+
 
 @pytest.fixture
 def people(chromium: Browser, site: tuple[str, uuid.UUID, str, str]) -> Iterator[People]:
@@ -217,11 +225,8 @@ def test_the_certificates_life_from_the_last_decision_to_its_revocation(
     plan = tmp_path / "平面图.pdf"
     plan.write_bytes(PDF)
     holder.locator("#materials-floor_plan").set_input_files(str(plan))
-    holder.get_by_role("button", name="提交申请").click()
-    change_id, change_number = _applied(holder)
-    people.accept(change_id)
-    for department in ("market", "fire", "police"):
-        people.decide(department, change_number)
+    people.through_window(holder)
+    change_id = holder.url.rsplit("/", 1)[1]
     clerk = people.open("clerk", f"/window/applications/{change_id}")
     expect(clerk.locator("#kind")).to_have_text("变更")
     clerk.get_by_role("button", name="换发新版凭证").click()
@@ -243,22 +248,14 @@ def test_the_certificates_life_from_the_last_decision_to_its_revocation(
     holder.locator("#suspend_from").fill(today().isoformat())
     holder.locator("#suspend_to").fill((today() + timedelta(days=90)).isoformat())
     holder.locator("#reason").fill("店面装修")
-    holder.get_by_role("button", name="提交申请").click()
-    suspension_id, suspension_number = _applied(holder)
-    people.accept(suspension_id)
-    for department in ("market", "fire", "police"):
-        people.decide(department, suspension_number)
+    people.through_window(holder)
     public = people.open("public", second)
     assert all(row.endswith("歇业") for row in _rows(public).values())
     holder.goto(services)
     holder.get_by_role("link", name="申请复业").click()
     people.scan("applicant", holder)
     holder.locator("#reason").fill("装修完毕，恢复营业")
-    holder.get_by_role("button", name="提交申请").click()
-    resumption_id, resumption_number = _applied(holder)
-    people.accept(resumption_id)
-    for department in ("market", "fire", "police"):
-        people.decide(department, resumption_number)
+    people.through_window(holder)
     public = people.open("public", second)
     expect(public.locator("h1")).to_have_text("行业综合许可凭证：有效")
     assert all(row.endswith("有效") for row in _rows(public).values())
@@ -294,11 +291,8 @@ def test_the_certificates_life_from_the_last_decision_to_its_revocation(
     expect(holder.locator("#adding-chosen")).to_contain_text("烟草专卖零售许可")
     expect(holder.locator("#form_values-uscc")).to_have_value("91110101MA01ABCD06")  # the tobacco permit's own field
     holder.locator("#remove-fire_check").check()
-    holder.get_by_role("button", name="提交申请").click()
-    regroup_id, regroup_number = _applied(holder)
-    people.accept(regroup_id)
-    people.decide("market", regroup_number)
-    people.decide("fire", regroup_number)
+    people.through_window(holder, ("market", "fire"))
+    regroup_id = holder.url.rsplit("/", 1)[1]
     clerk = people.open("clerk", f"/window/applications/{regroup_id}")
     expect(clerk.locator("#added")).to_have_text("烟草专卖零售许可")
     expect(clerk.locator("#removed")).to_have_text("公众聚集场所消防安全检查")
