@@ -9,13 +9,13 @@ holder is told through the outbox like any change of their permit.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 from sqlmodel import Session, col, select
 
 from composer.workdays import is_working_day
 from rules.model import LifecycleKind
-from service.certs.holdings import OPEN, live
+from service.certs.holdings import OPEN, in_time, live
 from service.certs.life import DEEMED
 from service.certs.lifecycle import beijing_date, current, tasks_of
 from service.certs.models import LifecycleRequest, PermitHolding
@@ -25,10 +25,6 @@ from service.workflow.clock import add_working_days
 from service.workflow.models import Application
 from service.workflow.review import after_decision
 from service.workflow.states import TASK_OPEN
-
-APPLY_BEFORE = timedelta(days=30)
-"""行政许可法 Art. 50: 届满三十日前. Counted in calendar days: Art. 82's working days are the agency's limits, and the
-applicant's side is not said (research/workflow.md §1 h, j) [I]."""
 
 RESUMED = "歇业期满，视为恢复营业（《中华人民共和国市场主体登记管理条例》第三十条）"
 
@@ -58,7 +54,7 @@ def deem_extensions(session: Session, today: date) -> int:
         for task in tasks_of(session, application.id):
             printed_end = printed.get(task.permit)
             ends = terms.get(task.permit) or (date.fromisoformat(printed_end) if printed_end else None)
-            if task.status not in TASK_OPEN or ends is None or applied_on > ends - APPLY_BEFORE or today <= decision_due(ends):
+            if task.status not in TASK_OPEN or ends is None or not in_time(applied_on, ends) or today <= decision_due(ends):
                 continue
             due = decision_due(ends)
             data = {"valid_to": ends.isoformat(), "applied_on": applied_on.isoformat(), "decision_due": due.isoformat()}

@@ -203,6 +203,9 @@ def apply(
         )
         session.add(application)
         session.flush()
+        if asked.kind is LifecycleKind.extension:
+            for permit in permits:
+                holding(session, origin, permit)  # its term is the record a late application is read against
         for item in checked:
             store.put(item.sha256, item.upload.data)
             session.add(material_file(application.id, item))

@@ -147,6 +147,7 @@ def test_an_extension_undecided_at_the_term_end_is_deemed_granted_the_day_after_
     application = _extension(session, staff, composer, store, issued, ends)
     assert _deem(session, ends) == 0  # the department may still decide on the term's last day
     assert _states(_scan(session, keys_dir, issued, ends))["food_business"] == "延续中"
+    assert _states(_scan(session, keys_dir, issued, ends + timedelta(days=1)))["food_business"] == "延续中"  # job not run
     assert _deem(session, ends + timedelta(days=1)) == 1
     assert _deem(session, ends + timedelta(days=2)) == 0  # once
     shown = _scan(session, keys_dir, issued, ends + timedelta(days=1))
@@ -176,12 +177,15 @@ def test_a_term_ending_on_a_weekend_leaves_the_department_the_next_working_day_a
     assert _deem(session, saturday + timedelta(days=3)) == 1
 
 
-def test_an_extension_applied_for_under_thirty_days_before_the_term_end_is_not_deemed_granted(
-    session: Session, staff: Staff, composer: Composer, store: LocalFileStore, issued: Certificate
+def test_an_extension_applied_for_under_thirty_days_before_the_term_end_is_not_deemed_granted_and_the_term_ends(
+    session: Session, staff: Staff, composer: Composer, keys_dir: Path, store: LocalFileStore, issued: Certificate
 ) -> None:
     ends = date.today() + timedelta(days=20)  # applied now: 20 days before, not 30 (Art. 50)
     _extension(session, staff, composer, store, issued, ends)
+    assert _states(_scan(session, keys_dir, issued, ends))["food_business"] == "延续中"
     assert _deem(session, ends + timedelta(days=10)) == 0
+    after = _scan(session, keys_dir, issued, ends + timedelta(days=1))
+    assert (after.state_label, after.void_because, _states(after)["food_business"]) == ("作废", ["food_business"], "已过期")
 
 
 def _suspended(
