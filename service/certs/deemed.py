@@ -4,7 +4,8 @@
 one left undecided is deemed granted (北京市优化营商环境条例 Art. 35(3) repeats it). 市场主体登记管理条例 Art. 30:
 a 歇业 whose period ends without 复业 counts as resumed. The scan already reads both from the dates; here they
 become records — an audit event, the holding's new term or state, the task and application concluded — and the
-holder is told through the outbox like any change of their permit.
+holder is told through the outbox like any change of their permit. An extension the window has not yet accepted has
+no department task to deem decided: it is left to the window (its own five days, 行政许可法 Art. 32).
 """
 
 from __future__ import annotations

@@ -37,7 +37,7 @@ from certificates.status import CertificateState, ItemState
 from composer import Composer
 from composer.lifecycle import LifecycleAsks, NoLifecycle, asks, with_added
 from composer.model import ComposeRequest
-from rules.errors import Problem
+from rules.errors import InputError, Problem
 from rules.model import FieldType, LifecycleKind
 from service.certs.holdings import Live, holding, live, new_holding, open_requests
 from service.certs.lifecycle import current, issue, record_recovery, tasks_of, term_end
@@ -115,7 +115,10 @@ def what_it_asks(
         scope=composed.get("scope", []),
         answers=composed.get("answers", {}),
     )
-    form, materials = composer.needs(case, [p for p in adding if p in composer.pack.permits], beijing_today())
+    try:
+        form, materials = composer.needs(case, [p for p in adding if p in composer.pack.permits], beijing_today())
+    except InputError as exc:  # the holder's case no longer reads under today's pack (a question withdrawn, say)
+        raise Invalid([problem("case_unreadable", "按现行规则无法列出所增加事项的要求，请到窗口咨询", "add")]) from exc
     return with_added(needs, form, materials)
 
 
