@@ -168,9 +168,7 @@ def apply(
     added, removed, found = _added_removed(asked, face, origin, composer)
     problems += found
     if asked.kind is LifecycleKind.change:
-        before = face_values(origin, face)
-        retold = any(str(asked.values.get(k, "")).strip() not in ("", before.get(k)) for k in FACE_FIELDS)
-        permits = [*(permits if retold or not (added or removed) else []), *added, *(p for p in removed if not retold)]
+        permits = _touched(asked, permits, added, removed, face_values(origin, face))
     kept = [p for p in permits if p not in added and p not in removed]  # a permit taken off asks nothing of its own
     needs = what_it_asks(certificate, composer, asked.kind, kept, added, origin)
     values, found = _values(asked, needs, origin, face, bool(added or removed))
@@ -291,6 +289,17 @@ def _added_removed(
     if removed and len(removed) == len(held) and not added:
         problems.append(problem("removes_all", "不能减少全部许可事项：不再经营请申请注销", "remove"))
     return added, removed, problems
+
+
+def _touched(
+    asked: Asked, held: Sequence[str], added: Sequence[str], removed: Sequence[str], before: Mapping[str, str]
+) -> list[str]:
+    """A change's permits: every held one when a face detail changes (each department records it), and those added
+    and taken off (only their departments decide when nothing else changes)."""
+    retold = any(str(asked.values.get(k, "")).strip() not in ("", before.get(k)) for k in FACE_FIELDS)
+    if not retold and (added or removed):
+        return [*added, *removed]
+    return [*held, *added]
 
 
 def _entries(composer: Composer, face: CertificateFace, origin: Application, permits: Sequence[str]) -> list[dict[str, Any]]:
