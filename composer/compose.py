@@ -7,7 +7,7 @@ form → commitments → savings → notice → reasons, one module each, over o
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
 
@@ -15,7 +15,7 @@ from composer import commitments, elements, form, materials, permits, refusals
 from composer.case import Case, Rulebook
 from composer.inputs import resolve
 from composer.memo import Fragments, using
-from composer.model import ComposeRequest, Composition, PackRef
+from composer.model import ComposeRequest, Composition, Form, MaterialOut, PackRef
 from composer.notice import notice
 from composer.questionnaire import open_questions
 from composer.savings import savings
@@ -56,6 +56,18 @@ class Composer:
         with using(self.fragments):
             composition = compose(self._case(request, today))
             return composition, composition_json(composition)
+
+    def needs(
+        self, request: ComposeRequest, permit_ids: Sequence[str], today: date | None = None
+    ) -> tuple[Form, tuple[MaterialOut, ...]]:
+        """The form and materials ``permit_ids`` ask of this applicant's case, required or not (a permit added after issue)."""
+        with using(self.fragments):
+            case = self._case(request, today)
+            required = tuple((self.pack.permits[p], 1) for p in permit_ids)
+            shape = elements.shape(required, elements.applicable(case, required))
+            listed, _ = materials.listed(case, shape, ())
+            asked, _ = form.merged(case, shape)
+            return asked, listed
 
     def fired_rules(self, request: ComposeRequest, today: date | None = None) -> frozenset[str]:
         """The names of the rules a request fires (for rule coverage)."""

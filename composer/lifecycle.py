@@ -2,7 +2,8 @@
 
 The pack's ``lifecycle`` entry gives the fields and materials the kind asks of every holder; each permit
 the application touches adds what its department asks (``permits``). A material is listed once, with the
-permits needing it, and is exempt when the government already holds it.
+permits needing it, and is exempt when the government already holds it. A change that adds a permit also
+asks what that permit asks of a new applicant (``with_added``), composed from the pack over the holder's case.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from collections.abc import Sequence
 
 from pydantic import BaseModel, ConfigDict
 
+from composer.model import Form, FormSection, MaterialOut, Sheet
 from rules.model import FieldType, LifecycleKind
 from rules.packs import Pack
 
@@ -97,3 +99,20 @@ def _needed_by(needs: dict[str, list[str]], key: str, permit: str) -> None:
         needs[key] = [permit]
     elif needs[key] and permit not in needs[key]:
         needs[key].append(permit)
+
+
+def with_added(needs: LifecycleAsks, form: Form, materials: Sequence[MaterialOut]) -> LifecycleAsks:
+    """``needs`` and what added permits ask (their composed form and materials), each field and material once."""
+    fields = {f.id: f for f in needs.fields}
+    parts: list[FormSection | Sheet] = [*form.sections, *form.sheets]
+    for field in (f for part in parts for f in part.fields):
+        if field.id not in fields:
+            fields[field.id] = AskedField(
+                id=field.id, label=field.label, type=FieldType(field.type), max_length=field.max_length, permits=field.permits
+            )
+    listed = {m.key: m for m in needs.materials}
+    for material in materials:
+        if material.key not in listed:
+            status = "exempt" if material.status in ("exempt", "internal") else "submit"
+            listed[material.key] = AskedMaterial(key=material.key, name=material.name, status=status, permits=material.permits)
+    return needs.model_copy(update={"fields": list(fields.values()), "materials": list(listed.values())})

@@ -355,6 +355,7 @@ class LifecycleKind(StrEnum):
     change = "change"
     extension = "extension"
     suspension = "suspension"
+    resumption = "resumption"
     cancellation = "cancellation"
 
 
@@ -366,7 +367,7 @@ class LifecycleAsk(RuleModel):
 
 
 class Lifecycle(Sourced):
-    """One lifecycle application type (变更, 延续, 歇业, 注销): its form fields, materials and time limit."""
+    """One lifecycle application type (变更, 延续, 歇业, 复业, 注销): its form fields, materials and time limit."""
 
     id: LifecycleKind
     name: Text

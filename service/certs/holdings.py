@@ -10,17 +10,19 @@ all derived at read time, so no job lag shows a stale state. A department ends i
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import NamedTuple
 
+import sqlalchemy as sa
+from sqlalchemy import Connection
 from sqlmodel import Session, col, select
 
 from certificates.face import CertificateFace
 from certificates.status import ItemState, Status, derive
 from rules.model import LifecycleKind
-from service.certs.lifecycle import GRANTED, current, record_recovery, recorded_states, tasks_of
+from service.certs.lifecycle import GRANTED, beijing_date, current, record_recovery, recorded_states, tasks_of
 from service.certs.models import Certificate, LifecycleRequest, PermitHolding
 from service.models import User
 from service.workflow import audit
@@ -71,12 +73,42 @@ def live(session: Session, application_id: uuid.UUID, today: date) -> Live:
     """The live record of the application's sub-permits: held state, suspension ended, extension under way, term."""
     holdings = session.exec(select(PermitHolding).where(PermitHolding.application_id == application_id))
     held = {h.permit: Held(h.status, h.valid_to, h.suspended_until) for h in holdings}
-    renewing = {p for r in open_requests(session, application_id) if r.kind == LifecycleKind.extension for p in r.permits}
-    return live_from(recorded_states(tasks_of(session, application_id)), held, renewing, today)
+    recorded = with_added(recorded_states(tasks_of(session, application_id)), held)
+    return live_from(recorded, held, renewing(session, application_id), today)
 
 
-def live_from(recorded: Mapping[str, ItemState], held: Mapping[str, Held], renewing: set[str], today: date) -> Live:
-    """Each sub-permit's state and term from its decision, its holding and any extension under way, as of ``today``."""
+def with_added(recorded: Mapping[str, ItemState], held: Mapping[str, Held]) -> dict[str, ItemState]:
+    """The decisions' states, and a granted one for each permit a change added (its holding is its only record)."""
+    return {**dict.fromkeys(held, ItemState.valid), **recorded}
+
+
+def added_held(db: Connection | Session, origin_id: uuid.UUID, permits: Collection[str]) -> dict[str, Held]:
+    """The holdings of ``permits`` (added by a change, so with no task on the certificate's own application)."""
+    table = PermitHolding.__table__  # type: ignore[attr-defined]
+    query = sa.select(table.c.permit, table.c.status, table.c.valid_to, table.c.suspended_until).where(
+        table.c.application_id == origin_id, table.c.permit.in_(sorted(permits))
+    )
+    return {row.permit: Held(row.status, row.valid_to, row.suspended_until) for row in db.execute(query)}
+
+
+APPLY_BEFORE = timedelta(days=30)
+"""行政许可法 Art. 50: 届满三十日前. Counted in calendar days: Art. 82's working days are the agency's limits, and the
+applicant's side is not said (research/workflow.md §1 h, j) [I]."""
+
+
+def in_time(applied_on: date, valid_to: date) -> bool:
+    """An extension applied for at least thirty days before the term ends: decided before it ends, or deemed granted."""
+    return applied_on <= valid_to - APPLY_BEFORE
+
+
+def live_from(
+    recorded: Mapping[str, ItemState], held: Mapping[str, Held], renewing: Mapping[str, date], today: date
+) -> Live:
+    """Each sub-permit's state and term from its decision, its holding and any extension under way, as of ``today``.
+
+    ``renewing`` gives the day each permit's open extension was applied for: one applied for late keeps the permit
+    延续中 only until its term ends (Art. 50 deems only a timely one granted), then it expires like any other.
+    """
     states: dict[str, ItemState] = {}
     terms: dict[str, date | None] = {}
     for permit, state in recorded.items():
@@ -87,9 +119,25 @@ def live_from(recorded: Mapping[str, ItemState], held: Mapping[str, Held], renew
             if state is ItemState.suspended and holding.suspended_until is not None and today > holding.suspended_until:
                 state = ItemState.valid  # the period over, the business counts as resumed (登记条例 Art. 30)
         if state in (ItemState.valid, ItemState.changed) and permit in renewing:
-            state = ItemState.renewing  # 行政许可法 Art. 50: decided before the term ends, or deemed granted
+            term = holding.valid_to if holding is not None else None
+            if term is None or today <= term or in_time(renewing[permit], term):
+                state = ItemState.renewing
         states[permit] = state
     return Live(states, terms)
+
+
+def renewing(session: Session, origin_id: uuid.UUID) -> dict[str, date]:
+    """The permits an open extension application names, each with the day (in Beijing) it was applied for."""
+    query = (
+        select(LifecycleRequest.permits, Application.submitted_at)
+        .join(Application, col(Application.id) == col(LifecycleRequest.application_id))
+        .where(
+            LifecycleRequest.origin_id == origin_id,
+            LifecycleRequest.kind == LifecycleKind.extension.value,
+            col(Application.status).in_(OPEN),
+        )
+    )
+    return {permit: beijing_date(submitted) for permits, submitted in session.exec(query) for permit in permits}
 
 
 def open_requests(session: Session, origin_id: uuid.UUID) -> list[LifecycleRequest]:
@@ -114,11 +162,15 @@ def holding(session: Session, origin: Application, permit: str) -> PermitHolding
     printed = {p["permit"]: p for p in certificate.face["permits"]} if certificate is not None else {}
     if task is None or permit not in printed:
         raise Conflict([problem("permit_not_held", "这项许可未获准予或不在凭证上", "permit", permit)])
-    valid_to = printed[permit].get("valid_to")
+    return new_holding(session, origin, task, printed[permit].get("valid_to"))
+
+
+def new_holding(session: Session, origin: Application, task: PermitTask, valid_to: str | None) -> PermitHolding:
+    """The holding of the permit ``task`` granted, on the certificate of ``origin``, to the term printed (ISO date)."""
     made = PermitHolding(
         application_id=origin.id,
         owner_id=origin.owner_id,
-        permit=permit,
+        permit=task.permit,
         permit_name=task.permit_name,
         department=task.department,
         status=initial_status(HoldingFlow),
@@ -161,11 +213,10 @@ def end_permit(
 def held_by(session: Session, department: str, today: date) -> list[tuple[Application, Certificate, str, str, ItemState]]:
     """The permits a department granted on a current certificate: (application, certificate, permit, name, live state)."""
     rows = []
-    query = select(Application).join(PermitTask, col(PermitTask.application_id) == col(Application.id))
-    query = query.where(PermitTask.department == department, col(PermitTask.status).in_(GRANTED)).order_by(
-        col(Application.number)
-    )
-    for origin in session.exec(query.distinct()):
+    granted = select(PermitTask.application_id).where(PermitTask.department == department, col(PermitTask.status).in_(GRANTED))
+    added = select(PermitHolding.application_id).where(PermitHolding.department == department)
+    query = select(Application).where(col(Application.id).in_(granted.union(added))).order_by(col(Application.number))
+    for origin in session.exec(query):
         certificate = current(session, origin.id)
         if certificate is None:
             continue

@@ -3,14 +3,17 @@
 The window issues once every permit task of the application has its department's decision: the
 granted permits on the face, the refused or undecided ones as 未许可事项. Issuing again after the
 face has changed (a refused item granted, a new name or address) makes version n+1 under the same
-number, and version n is 已换发. A sub-permit that ends voids the certificate at once — that is
+number, and version n is 已换发. A change application may add a permit (its department granted it in that
+application) or take one off the face (its 注销 on request takes effect with the new version, ``life.reissue``).
+A sub-permit that ends voids the certificate at once — that is
 derived on read (``certificates.status``) — and its recovery (收回) is recorded here.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -66,11 +69,12 @@ def issue(
     keys_dir: Path,
     form_values: Mapping[str, Any] | None = None,
     today: date | None = None,
+    then: Callable[[Certificate], None] | None = None,
 ) -> Certificate:
     """Issue the application's certificate, or its next version when the face has changed.
 
     ``form_values`` are the holder's details as changed at the window (a change of name or address);
-    by default the application's own.
+    by default the application's own. ``then`` runs in the same transaction once the version is made.
     """
     application = load(session, Application, application_id, actor, Action.issue_certificate)
     tasks = tasks_of(session, application.id)
@@ -80,8 +84,9 @@ def issue(
         raise Invalid([problem("nothing_granted", "本申请没有准予许可的事项，不能发证", "application_id", str(application.id))])
     on = today or beijing_today()
     previous = current(session, application.id)
-    values = {**application.form_values, **changed_values(session, application.id), **(form_values or {})}
-    face = _face(application, tasks, composer, values, previous, on)
+    changed = changes(session, application.id)
+    values = {**application.form_values, **changed.values, **(form_values or {})}
+    face = _face(application, tasks, composer, values, previous, on, changed)
     if previous is not None and CertificateFace.model_validate(previous.face).same_face(face):
         message = f"证面未变化，无需换发（现为第 {previous.version} 版）"
         raise Conflict([problem("face_unchanged", message, "version", previous.number)])
@@ -111,6 +116,8 @@ def issue(
             "key_id": certificate.key_id,
         }
         _record(session, actor, certificate, "issue" if previous is None else "reissue", (None, "issued"), issued)
+        if then is not None:
+            then(certificate)
     return certificate
 
 
@@ -153,19 +160,40 @@ def _record(
     )
 
 
-def changed_values(session: Session, origin_id: uuid.UUID) -> dict[str, Any]:
-    """The face details every change application of the certificate gave that all its departments approved, later ones last."""
+@dataclass
+class Changes:
+    """What the certificate's approved change applications did, in the order decided."""
+
+    values: dict[str, Any] = field(default_factory=dict)
+    """the face details given anew, later ones last."""
+    added: dict[str, tuple[PermitTask, Mapping[str, Any]]] = field(default_factory=dict)
+    """permit → its granting task and its entry in the change's composition."""
+    removed: set[str] = field(default_factory=set)
+
+
+def changes(session: Session, origin_id: uuid.UUID) -> Changes:
+    """Every change application of the certificate that all its departments approved, applied in order."""
     query = (
         select(LifecycleRequest, Application)
         .join(Application, col(Application.id) == col(LifecycleRequest.application_id))
         .where(LifecycleRequest.origin_id == origin_id, LifecycleRequest.kind == "change", Application.status == "decided")
         .order_by(col(Application.decided_at))
     )
-    values: dict[str, Any] = {}
+    found = Changes()
     for request, change in session.exec(query):
-        if all(t.status == "approved" for t in tasks_of(session, change.id)):
-            values |= request.values
-    return values
+        tasks = tasks_of(session, change.id)
+        if not all(t.status == "approved" for t in tasks):
+            continue
+        found.values |= request.values
+        entries = {p["id"]: p for p in change.composition["permits"]}
+        for task in tasks:
+            if task.permit in request.added:
+                found.added[task.permit] = (task, entries.get(task.permit, {}))
+                found.removed.discard(task.permit)
+        for permit in request.removed:
+            found.removed.add(permit)
+            found.added.pop(permit, None)
+    return found
 
 
 def recorded_states(tasks: list[PermitTask]) -> dict[str, ItemState]:
@@ -179,22 +207,26 @@ def _face(
     values: Mapping[str, Any],
     previous: Certificate | None,
     on: date,
+    changed: Changes,
 ) -> CertificateFace:
     permits = {p["id"]: p for p in application.composition["permits"]}
     number = previous.number if previous is not None else new_number(on)
     numbers = {p["permit"]: p["number"] for p in previous.face["permits"]} if previous is not None else {}
+    last = max((int(n.rsplit("-", 1)[1]) for n in numbers.values()), default=0)
     granted: list[SubPermit] = []
     not_licensed: list[NotLicensed] = []
-    for task in sorted(tasks, key=lambda t: list(permits).index(t.permit) if t.permit in permits else len(permits)):
-        permit = permits.get(task.permit, {})
+    ordered = sorted(tasks, key=lambda t: list(permits).index(t.permit) if t.permit in permits else len(permits))
+    kept = [t for t in ordered if t.permit not in changed.removed and t.permit not in changed.added]
+    for task in kept + [t for t, _ in changed.added.values()]:
+        permit = permits.get(task.permit) or changed.added[task.permit][1]
         department_name = str(permit.get("department_name") or task.department)
         if task.status in GRANTED:
-            valid_from = _beijing_date(task.decided_at) if task.decided_at else on
+            valid_from = beijing_date(task.decided_at) if task.decided_at else on
             granted.append(
                 SubPermit(
                     permit=task.permit,
                     name=task.permit_name,
-                    number=numbers.get(task.permit) or permit_number(number, len(numbers) + len(granted) + 1),
+                    number=numbers.get(task.permit) or _next_number(number, last, numbers, granted),
                     department=task.department,
                     department_name=department_name,
                     valid_from=valid_from,
@@ -222,7 +254,12 @@ def _face(
     )
 
 
-def _beijing_date(moment: datetime) -> date:
+def _next_number(number: str, last: int, numbers: Mapping[str, str], granted: list[SubPermit]) -> str:
+    """A permit new on this version: numbered after every number printed before, so none is ever reused."""
+    return permit_number(number, last + 1 + sum(g.permit not in numbers for g in granted))
+
+
+def beijing_date(moment: datetime) -> date:
     """The day in Beijing (SQLite hands timestamps back without their UTC zone)."""
     return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(TIMEZONE).date()
 

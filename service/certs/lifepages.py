@@ -1,4 +1,4 @@
-"""Pages for the certificate's life after issue: the holder's 凭证办理 page and the four application forms, the
+"""Pages for the certificate's life after issue: the holder's 凭证办理 page and the five application forms, the
 window's 发证/换发, and a department's 已发许可 list where it ends its own permits.
 
 Every handler goes through ``service/certs/life.py`` (and so ``may()``); problems come back beside their fields.
@@ -16,6 +16,7 @@ from sqlmodel import Session, col, select
 from starlette.datastructures import FormData
 
 from certificates.face import CertificateFace
+from certificates.status import ItemState
 from composer import Composer
 from rules.model import LifecycleKind
 from service.certs import holdings, life
@@ -80,6 +81,7 @@ def services_page(request: Request, session: SessionDep, user: CurrentUser, cert
         "newest": newest,
         "items": [{"p": p, "state": states[p.permit], "valid_to": record.terms.get(p.permit, p.valid_to)} for p in face.permits],
         "kinds": life.KIND_LABELS,
+        "suspended": any(i.state is ItemState.suspended for i in status.items),
         "may_apply": may(user, Action.submit, certificate) or may(user, Action.register_at_counter, certificate),
         "requests": [
             {"r": r, "a": a, "kind": life.KIND_LABELS[LifecycleKind(r.kind)], "status": APPLICATION_LABELS[a.status]}
@@ -94,12 +96,16 @@ def _apply_page(
     certificate: Certificate,
     composer: Composer,
     kind: LifecycleKind,
+    origin: Application,
     form: FormData | None = None,
     problems: Any = (),
     status: int = 200,
+    adding: list[str] | None = None,
 ) -> Response:
     face = CertificateFace.model_validate(certificate.face)
-    needs = life.what_it_asks(certificate, composer, kind)
+    addable = life.addable(origin, [p.permit for p in face.permits]) if kind is LifecycleKind.change else {}
+    adding = [p for p in (adding or []) if p in addable]
+    needs = life.what_it_asks(certificate, composer, kind, None, adding, origin)
     shown = {
         "applicant_name": face.holder,
         "uscc": face.uscc,
@@ -117,6 +123,10 @@ def _apply_page(
         "needs": needs,
         "shown": shown,
         "chosen": form.getlist("permit") if form is not None else [],
+        "addable": addable,
+        "adding": adding,
+        "names": {p: composer.pack.permits[p].name.zh for p in addable if p in composer.pack.permits},
+        "removing": form.getlist("remove") if form is not None else [],
         "reason": text(form, "reason") if form is not None else "",
         "period": {"from": text(form, "suspend_from"), "to": text(form, "suspend_to")} if form is not None else {},
         "today": today().isoformat(),
@@ -140,7 +150,9 @@ def apply_page(
     """The form for a change, extension, suspension or cancellation: what the pack asks for, filled from the certificate."""
     try:
         certificate = _certificate(session, user, certificate_id)
-        return _apply_page(request, certificate, _composer(registry, session, certificate), _kind(kind))
+        composer = _composer(registry, session, certificate)
+        adding = [p[:64] for p in request.query_params.getlist("add")[:20]]
+        return _apply_page(request, certificate, composer, _kind(kind), _origin(session, certificate), adding=adding)
     except WorkflowError as exc:
         return refused(request, exc)
 
@@ -175,7 +187,9 @@ def _apply_for(
         kind = _kind(raw_kind)
     except WorkflowError as exc:
         return refused(request, exc)
-    needs = life.what_it_asks(certificate, composer, kind)
+    origin = _origin(session, certificate)
+    adding = _chosen(form, "add")
+    needs = life.what_it_asks(certificate, composer, kind, None, adding, origin)
     asked = life.Asked(
         kind=kind,
         values={f.id: text(form, f"field.{f.id}") for f in needs.fields},
@@ -183,16 +197,30 @@ def _apply_for(
         suspend_from=_day(form, "suspend_from"),
         suspend_to=_day(form, "suspend_to"),
         reason=text(form, "reason", 500),
+        add=adding,
+        remove=_chosen(form, "remove"),
     )
     try:
         application = life.apply(
             session, actor=user, certificate_id=certificate.id, asked=asked, composer=composer, store=store, uploads=uploads(form)
         )
     except Invalid as exc:
-        return _apply_page(request, certificate, composer, kind, form, exc.problems, status=400)
+        return _apply_page(request, certificate, composer, kind, origin, form, exc.problems, status=400, adding=adding)
     except WorkflowError as exc:
         return refused(request, exc)
     return RedirectResponse(f"/applications/{application.id}", status_code=303)
+
+
+def _origin(session: Session, certificate: Certificate) -> Application:
+    origin = session.get(Application, certificate.application_id)
+    if origin is None:
+        raise NotFound([problem("not_found", "没有找到这份凭证", "certificate_id", str(certificate.id))])
+    return origin
+
+
+def _chosen(form: FormData, name: str) -> list[str]:
+    """The permit ids ticked under ``name`` (a permit id is at most 64 characters; at most 20 of them)."""
+    return [p[:64] for p in form.getlist(name)[:20] if isinstance(p, str)]
 
 
 def _day(form: FormData, name: str) -> date | None:

@@ -109,12 +109,16 @@ class LifecycleRequest(SQLModel, table=True):
     __tablename__ = "lifecycle_request"
 
     application_id: uuid.UUID = Field(foreign_key="application.id", primary_key=True)
-    kind: str = Field(max_length=20, description="change, extension, suspension or cancellation")
+    kind: str = Field(max_length=20, description="change, extension, suspension, resumption or cancellation")
     origin_id: uuid.UUID = Field(
         foreign_key="application.id", index=True, description="the application the certificate was issued on"
     )
     certificate_id: uuid.UUID = Field(foreign_key="certificate.id", description="the version applied from")
     permits: list[str] = Field(sa_type=JSONColumn)
+    added: list[str] = Field(default_factory=list, sa_type=JSONColumn, description="a change: permits it adds to the face")
+    removed: list[str] = Field(
+        default_factory=list, sa_type=JSONColumn, description="a change: permits it takes off the face (注销 on request)"
+    )
     values: dict[str, Any] = Field(default_factory=dict, sa_type=JSONColumn, description="the face details asked for anew")
     suspend_from: date | None = None
     suspend_to: date | None = None

@@ -20,8 +20,8 @@ from certificates.face import ISSUER, CertificateFace
 from certificates.status import ItemState, Status, derive
 from certificates.tokens import MAX_TOKEN_CHARS, InvalidToken, Read, TokenError
 from rules.model import LifecycleKind
-from service.certs.holdings import OPEN, Held, Live, live_from
-from service.certs.lifecycle import RECORDED
+from service.certs.holdings import OPEN, Held, Live, added_held, live_from, with_added
+from service.certs.lifecycle import RECORDED, beijing_date
 from service.certs.models import Certificate, CertificateKey, LifecycleRequest, PermitHolding
 from service.models import utcnow
 from service.workflow.models import Application, PermitTask
@@ -197,7 +197,7 @@ def _open_extensions(request: Any) -> Select[Any]:
     """Extension applications about a certificate still being handled (their permits show 延续中)."""
     application = Application.__table__  # type: ignore[attr-defined]
     return (
-        select(request.c.permits)
+        select(request.c.permits, application.c.submitted_at)
         .join(application, application.c.id == request.c.application_id)
         .where(request.c.kind == LifecycleKind.extension.value, application.c.status.in_(OPEN))
     )
@@ -206,11 +206,12 @@ def _open_extensions(request: Any) -> Select[Any]:
 _RECORDS = _records()
 
 
-def _renewing(db: Connection | Session, origin_id: uuid.UUID) -> set[str]:
-    """The permits an open extension application names (asked only when the scan's row says there is one)."""
+def _renewing(db: Connection | Session, origin_id: uuid.UUID) -> dict[str, date]:
+    """The permits an open extension application names, each with the day it was applied for (asked only when the
+    scan's row says there is one)."""
     request = LifecycleRequest.__table__  # type: ignore[attr-defined]
-    lists = db.execute(_open_extensions(request).where(request.c.origin_id == origin_id)).scalars()
-    return {permit for permits in lists for permit in permits}
+    rows = db.execute(_open_extensions(request).where(request.c.origin_id == origin_id))
+    return {permit: beijing_date(submitted) for permits, submitted in rows for permit in permits}
 
 
 @dataclass(frozen=True)
@@ -234,7 +235,12 @@ class Standing:
             for row in rows
             if row.held_status is not None
         }
-        renewing = _renewing(db, first.application_id) if first.renewal_open else set()
+        missing = {p.permit for p in face.permits} - recorded.keys()
+        if missing:  # a permit a change added has no task on this application: its holding is its record
+            added = added_held(db, first.application_id, missing)
+            held |= added
+            recorded |= with_added({}, added)
+        renewing = _renewing(db, first.application_id) if first.renewal_open else {}
         live = live_from(recorded, held, renewing, today)
         superseded_by = first.newest if first.newest != face.version else None
         status = derive(face, live.states, superseded=superseded_by is not None, today=today, terms=live.terms)

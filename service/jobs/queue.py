@@ -1,7 +1,8 @@
 """The job queue ``yiye worker`` consumes (huey): SQLite storage embedded, Redis when ``YIYE_REDIS_URL`` is set.
 
 Jobs: the outbox relay, every minute and at start (and sooner when a retry falls due within the minute), and
-the deadline and extension reminders, every hour and at start. The work itself lives in the outbox, in the database; the
+the deadline and extension reminders, extensions deemed granted and suspensions whose period ended, every hour
+and at start. The work itself lives in the outbox, in the database; the
 queue only says when to look, so a lost queue loses no work.
 """
 
@@ -13,6 +14,7 @@ from datetime import timedelta
 from huey import Huey, RedisHuey, SqliteHuey, crontab
 from sqlmodel import Session
 
+from service.certs import deemed
 from service.compose import today as beijing_today
 from service.db import make_engine
 from service.jobs import notifications, outbox, reminders
@@ -54,11 +56,14 @@ def make_queue(settings: Settings) -> Huey:
 
     @queue.task(name="remind")
     def remind() -> None:
-        """Owe today's deadline and extension reminders, then relay them."""
+        """Owe today's deadline and extension reminders, record what the law deems after a day passes, then relay."""
         with Session(engine) as session:
             today = beijing_today()
+            changed = deemed.deem_extensions(session, today) + deemed.resume_after_period(session, today)
             new = reminders.remind(session, today) + reminders.remind_extensions(session, today)
             session.commit()
+        if changed:
+            log.info("deemed by law", extra={"changed": changed})
         log.info("deadline reminders owed", extra={"new": new})
         relay()
 

@@ -105,7 +105,7 @@ def decide(
         )
         if decision is not Decision.rectify:
             queues.count_decision(session, task, on)
-            _after_decision(session, actor, task)
+            after_decision(session, actor, task)
         if idempotency_key is not None:
             remember(session, actor.id, idempotency_key, request, {"task_id": str(task.id)})
     return task
@@ -154,7 +154,7 @@ def resume_clock(task: PermitTask, on: date) -> None:
     task.due_on, task.due_soon_on = resumed.due_on, resumed.due_soon_on
 
 
-def _after_decision(session: Session, actor: User, task: PermitTask) -> None:
+def after_decision(session: Session, actor: User | None, task: PermitTask) -> None:
     """Release the tasks whose dependencies are now all decided; conclude the application after its last decision."""
     life.decided(session, actor, task)  # a decision on a change, extension, suspension or cancellation takes effect
     siblings = list(session.exec(select(PermitTask).where(PermitTask.application_id == task.application_id)))

@@ -65,6 +65,9 @@ class TaskFlow(StateMachine):
     pass_verification = Event(approved_on_commitment.to(verified), name="核查通过")
     revoke = Event(approved_on_commitment.to(revoked), name="核查不合格，撤销许可")
     cancel = Event(waiting_dependency.to(cancelled) | pending.to(cancelled) | rectification_needed.to(cancelled), name="终止审批")
+    deem_granted = Event(
+        waiting_dependency.to(approved) | pending.to(approved) | rectification_needed.to(approved), name="逾期未决定，视为准予"
+    )
 
 
 class InspectionFlow(StateMachine):

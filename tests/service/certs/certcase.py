@@ -8,12 +8,16 @@ from datetime import date
 from sqlmodel import Session, select
 from wfcase import CASE, FORM, PDF, SIGNED, Staff, uploads
 
+from composer import Composer
+from service.certs import life
+from service.certs.models import Certificate
 from service.workflow.models import Application, PermitTask
 from service.workflow.review import Decision, decide
+from service.workflow.storage import LocalFileStore
 
 MONDAY = date(2026, 12, 7)
 
-__all__ = ["CASE", "FORM", "MONDAY", "PDF", "SIGNED", "Staff", "decide_each", "task", "uploads"]
+__all__ = ["CASE", "FORM", "MONDAY", "PDF", "SIGNED", "Staff", "apply_about", "decide_each", "task", "uploads"]
 
 
 def task(session: Session, application: Application, permit: str) -> PermitTask:
@@ -45,3 +49,19 @@ def decide_each(
             legal_basis=[why[1]] if refused else [],
             today=MONDAY,
         )
+
+
+def apply_about(
+    session: Session, staff: Staff, composer: Composer, store: LocalFileStore, certificate: Certificate, asked: life.Asked
+) -> Application:
+    """The holder's application about ``certificate``, on MONDAY, with no files."""
+    return life.apply(
+        session,
+        actor=staff.applicant,
+        certificate_id=certificate.id,
+        asked=asked,
+        composer=composer,
+        store=store,
+        uploads=[],
+        today=MONDAY,
+    )

@@ -12,7 +12,7 @@ from sqlmodel import Session, col, select
 from svcutil import make_settings
 
 from certificates.face import CertificateFace
-from certs.certcase import MONDAY, Staff
+from certs.certcase import Staff, apply_about
 from composer import Composer
 from rules.model import LifecycleKind
 from service.certs import holdings, life
@@ -75,16 +75,7 @@ def test_a_permit_under_extension_is_not_reminded_and_an_ended_term_records_the_
 ) -> None:
     ends = _earliest(issued)
     asked = life.Asked(LifecycleKind.extension, {"food_safety_manager": "王五"}, permits=["food_business"])
-    applied = life.apply(
-        session,
-        actor=staff.applicant,
-        certificate_id=issued.id,
-        asked=asked,
-        composer=composer,
-        store=store,
-        uploads=[],
-        today=MONDAY,
-    )
+    applied = apply_about(session, staff, composer, store, issued, asked)
     assert _remind(session, ends - timedelta(days=30)) == 0  # 延续中: the department decides before the term ends
     refuse(session, actor=staff.clerk, application_id=applied.id, reasons=["申请人未到场确认"], version=applied.version)
     assert _remind(session, ends + timedelta(days=1)) == 0

@@ -139,3 +139,25 @@ def test_a_department_revokes_its_own_permit_from_its_desk_and_the_certificate_i
     assert issued.recovered_at is not None
     shown = holdings.live(session, issued.application_id, MONDAY).status(issued, issued, MONDAY)
     assert (shown.label, shown.void_because) == ("作废", ["hotel_trade"])
+
+
+def test_the_change_form_lists_what_an_added_permit_asks_and_refuses_taking_every_permit_off_beside_the_field(
+    client: TestClient, session: Session, staff: Staff, issued: Certificate
+) -> None:
+    csrf = _as(client, session, staff.applicant)
+    url = f"/certificates/{issued.id}/apply/change"
+    plain = client.get(url)
+    assert "烟草专卖零售许可" in plain.text  # left out of the case: offered, with why it was not needed then
+    assert "是否销售卷烟" in plain.text
+    assert 'id="form_values-uscc"' not in plain.text
+    adding = client.get(f"{url}?add=tobacco&add=nonsense")
+    assert 'id="form_values-uscc"' in adding.text  # the tobacco permit's own field, composed from the pack
+    assert '<input type="hidden" name="add" value="tobacco">' in adding.text
+    assert 'value="nonsense"' not in adding.text
+    every = ["food_business", "fire_check", "hotel_trade"]
+    refused = client.post(url, data={"csrf_token": csrf, "field.applicant_name": "东城示例旅店有限公司", "remove": every})
+    assert refused.status_code == 400
+    assert "不能减少全部许可事项" in refused.text
+    assert session.exec(select(LifecycleRequest)).all() == []
+    services = client.get(f"/certificates/{issued.id}/services")
+    assert "/apply/resumption" not in services.text  # nothing is 歇业: no 复业 to apply for

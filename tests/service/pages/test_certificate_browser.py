@@ -3,8 +3,11 @@
 From the last department decision: the window issues the certificate → the holder downloads the PDF, its QR is
 rendered to an image and decoded (zxing-cpp) → the verify page it opens shows every sub-permit's live state →
 the holder applies for an extension, the window accepts, the department approves: the same scan shows the new
-term, no new certificate → a face change is re-issued: the old scan says 已换发 → the police revoke their permit:
-the new scan says 作废. Every page the holder, the window and the departments look at passes axe.
+term, no new certificate → a face change is re-issued: the old scan says 已换发 → 歇业 through the window, the scan
+says 歇业, then 复业 before the period ends, 有效 again → an extension the department leaves undecided past the
+term's end is deemed granted by the worker (行政许可法 Art. 50): the scan shows the new term → a change adds the
+tobacco permit (its department grants it) and takes off the fire check (注销 on request): re-issued, never void →
+the police revoke their permit: the new scan says 作废. Every page the holder, the window and the departments look at passes axe.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ import re
 import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -24,7 +27,9 @@ from wfcase import SIGNED, stored_draft, uploads
 from certificates.seal import check, load_certificate
 from composer import Composer
 from service import db
+from service.certs import deemed, holdings
 from service.certs.models import Certificate
+from service.compose import today
 from service.db import make_engine
 from service.models import User
 from service.security import hash_password
@@ -131,6 +136,14 @@ class People(Desks):
         page.get_by_role("button", name="材料齐全，予以受理").click()
         expect(page).to_have_url(re.compile(r"/window$"))
 
+    def through_window(self, holder: Page, departments: tuple[str, ...] = ("market", "fire", "police")) -> None:
+        """Submit the holder's application about the certificate; the window accepts it, each department approves."""
+        holder.get_by_role("button", name="提交申请").click()
+        application_id, number = _applied(holder)
+        self.accept(application_id)
+        for department in departments:
+            self.decide(department, number)
+
 
 @pytest.fixture
 def people(chromium: Browser, site: tuple[str, uuid.UUID, str, str]) -> Iterator[People]:
@@ -212,11 +225,8 @@ def test_the_certificates_life_from_the_last_decision_to_its_revocation(
     plan = tmp_path / "平面图.pdf"
     plan.write_bytes(PDF)
     holder.locator("#materials-floor_plan").set_input_files(str(plan))
-    holder.get_by_role("button", name="提交申请").click()
-    change_id, change_number = _applied(holder)
-    people.accept(change_id)
-    for department in ("market", "fire", "police"):
-        people.decide(department, change_number)
+    people.through_window(holder)
+    change_id = holder.url.rsplit("/", 1)[1]
     clerk = people.open("clerk", f"/window/applications/{change_id}")
     expect(clerk.locator("#kind")).to_have_text("变更")
     clerk.get_by_role("button", name="换发新版凭证").click()
@@ -230,6 +240,73 @@ def test_the_certificates_life_from_the_last_decision_to_its_revocation(
     public = people.open("public", second)
     expect(public.locator("h1")).to_have_text("行业综合许可凭证：有效")
     expect(public.locator("main")).to_contain_text("东城新名称旅店有限公司")
+    services = clerk.url
+
+    # 歇业 through the window, then 复业 before the period ends: the scan follows both
+    holder.goto(services)
+    holder.get_by_role("link", name="申请歇业").click()
+    holder.locator("#suspend_from").fill(today().isoformat())
+    holder.locator("#suspend_to").fill((today() + timedelta(days=90)).isoformat())
+    holder.locator("#reason").fill("店面装修")
+    people.through_window(holder)
+    public = people.open("public", second)
+    assert all(row.endswith("歇业") for row in _rows(public).values())
+    holder.goto(services)
+    holder.get_by_role("link", name="申请复业").click()
+    people.scan("applicant", holder)
+    holder.locator("#reason").fill("装修完毕，恢复营业")
+    people.through_window(holder)
+    public = people.open("public", second)
+    expect(public.locator("h1")).to_have_text("行业综合许可凭证：有效")
+    assert all(row.endswith("有效") for row in _rows(public).values())
+
+    # an extension applied for in time that the department leaves undecided past the term's end: deemed granted
+    holder.goto(services)
+    holder.get_by_role("link", name="申请延续").click()
+    holder.locator("#permit-food_business").check()
+    holder.locator("#form_values-food_safety_manager").fill("王五")
+    holder.get_by_role("button", name="提交申请").click()
+    renewal_id, _ = _applied(holder)
+    people.accept(renewal_id)
+    engine = make_engine(url)
+    with Session(engine) as session:
+        ends = holdings.live(session, application_id, today()).terms["food_business"]
+        assert ends is not None
+        assert deemed.deem_extensions(session, ends) == 0  # the department's last day
+        assert deemed.deem_extensions(session, deemed.decision_due(ends) + timedelta(days=1)) == 1  # the worker's run
+        session.commit()
+    engine.dispose()
+    public = people.open("public", second)
+    food = _rows(public)["食品经营许可"]
+    assert re.findall(r"— (\d{4}-\d{2}-\d{2})", food)[0] == ends.replace(year=ends.year + 5).isoformat()
+    assert food.endswith("有效")
+
+    # a change that adds the tobacco permit and takes off the fire check: each department decides its own part
+    holder.goto(services)
+    holder.get_by_role("link", name="申请变更").click()
+    holder.locator("#add-tobacco").check()
+    holder.get_by_role("button", name="列出所需材料").click()
+    expect(holder).to_have_url(re.compile(r"add=tobacco"))
+    people.scan("applicant", holder)
+    expect(holder.locator("#adding-chosen")).to_contain_text("烟草专卖零售许可")
+    expect(holder.locator("#form_values-uscc")).to_have_value("91110101MA01ABCD06")  # the tobacco permit's own field
+    holder.locator("#remove-fire_check").check()
+    people.through_window(holder, ("market", "fire"))
+    regroup_id = holder.url.rsplit("/", 1)[1]
+    clerk = people.open("clerk", f"/window/applications/{regroup_id}")
+    expect(clerk.locator("#added")).to_have_text("烟草专卖零售许可")
+    expect(clerk.locator("#removed")).to_have_text("公众聚集场所消防安全检查")
+    clerk.get_by_role("button", name="换发新版凭证").click()
+    people.scan("clerk", clerk)
+    public = people.open("public", second)
+    expect(public.locator("h1")).to_have_text("行业综合许可凭证：已换发")
+    holder.goto(clerk.url)
+    third = people.scanned_qr("applicant", holder)
+    public = people.open("public", third)
+    expect(public.locator("h1")).to_have_text("行业综合许可凭证：有效")  # the fire check ended on request: not void
+    rows = _rows(public)
+    assert sorted(rows) == ["烟草专卖零售许可", "特种行业许可证（旅馆业）", "食品经营许可"]
+    assert all(row.endswith("有效") for row in rows.values())
 
     # the police revoke their permit from their desk: the scan says 作废 at once
     police = people.open("police", "/review/permits")
@@ -237,7 +314,7 @@ def test_the_certificates_life_from_the_last_decision_to_its_revocation(
     police.locator("input[name='reason']").first.fill("违法经营，依法吊销")
     police.get_by_role("button", name="确认").first.click()
     expect(police.locator("#held")).to_contain_text("已吊销")
-    public = people.open("public", second)
+    public = people.open("public", third)
     expect(public.locator("h1")).to_have_text("行业综合许可凭证：作废")
     assert _rows(public)["特种行业许可证（旅馆业）"].endswith("已吊销")
 
@@ -246,7 +323,8 @@ def test_the_certificates_life_from_the_last_decision_to_its_revocation(
         versions = session.exec(select(Certificate).where(Certificate.application_id == application_id)).all()
         assert sorted((c.version, c.superseded_at is not None, c.recovered_at is not None) for c in versions) == [
             (1, True, False),
-            (2, False, True),
+            (2, True, False),
+            (3, False, True),
         ]
     engine.dispose()
     assert people.violations == []
