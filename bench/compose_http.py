@@ -41,6 +41,13 @@ request, and the ratios compose/bare with the issue's targets: (a) ≥ 0.3 × ba
 ``--json FILE`` also writes the figures. wrk and the server share the machine's cores, as they did
 for the issue's reference figure; the CPU-time ratio is the same comparison, barely moved by
 whatever else runs on the machine.
+
+On a machine busy with other work the two ratios part, and the table says why: it also prints the
+CPUs the server got and how many of its threads were ready but waiting for one (``queued``, from
+/proc/<tid>/schedstat). An endpoint that composes on the event loop is one thread that always wants
+the CPU; the sync bare endpoint hands each request to a pool thread and back, and threads that wake
+often are run sooner, so under contention it gets several times the CPU at the same cost per request
+(the async bare endpoint, same bytes without the hop, shows it).
 """
 
 from __future__ import annotations
@@ -153,8 +160,8 @@ class Server:
     log_path: Path
     process: subprocess.Popen[bytes]
 
-    def cpu_seconds(self) -> float:
-        """CPU time (user + system) used so far by the server: the supervisor and every worker."""
+    def family(self) -> set[int]:
+        """The server's processes: the supervisor and every worker."""
         parents: dict[int, int] = {}
         for entry in os.listdir("/proc"):
             if entry.isdigit():
@@ -170,14 +177,34 @@ class Server:
                 if ppid == parent and pid not in family:
                     family.add(pid)
                     frontier.append(pid)
+        return family
+
+    def cpu_seconds(self) -> float:
+        """CPU time (user + system) used so far by the server: the supervisor and every worker."""
         ticks = 0
-        for pid in family:
+        for pid in self.family():
             try:
                 fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
             except OSError:
                 continue
             ticks += int(fields[11]) + int(fields[12])  # utime, stime
         return ticks / os.sysconf("SC_CLK_TCK")
+
+    def queued_seconds(self) -> float:
+        """Time the server's threads have spent so far ready to run but waiting for a CPU
+        (the kernel's schedstat run delay), summed over its threads."""
+        waited = 0
+        for pid in self.family():
+            try:
+                threads = os.listdir(f"/proc/{pid}/task")
+            except OSError:
+                continue
+            for tid in threads:
+                try:
+                    waited += int(Path(f"/proc/{pid}/task/{tid}/schedstat").read_text().split()[1])
+                except (OSError, IndexError):
+                    continue
+        return waited / 1e9
 
     def log_offset(self) -> int:
         return self.log_path.stat().st_size
@@ -461,6 +488,8 @@ class Slice:
     hits: int
     misses: int
     cpu_s: float  # the server's CPU time over the slice
+    queued_s: float  # the server's threads' time ready to run but waiting for a CPU, over the slice
+    seconds: float  # the slice's duration
 
 
 @dataclass
@@ -495,6 +524,16 @@ class Result:
         return sum(x.cpu_s for x in self.slices) / self.requests * 1e6
 
     @property
+    def cores(self) -> float:
+        """CPUs the server got on average while measured (the CPU time over the wall time)."""
+        return sum(x.cpu_s for x in self.slices) / sum(x.seconds for x in self.slices)
+
+    @property
+    def queued(self) -> float:
+        """Server threads ready to run but waiting for a CPU, on average while measured."""
+        return sum(x.queued_s for x in self.slices) / sum(x.seconds for x in self.slices)
+
+    @property
     def hits(self) -> int:
         return sum(x.hits for x in self.slices)
 
@@ -526,13 +565,14 @@ def wrk(port: int, script: Path, data: Path, mode: str, path: str, seconds: floa
 
 def run_slice(server: Server, script: Path, w: Workload, seconds: float, first_day: int, args: argparse.Namespace) -> Slice:
     time.sleep(0.3)  # let the previous run's last requests finish before counting
-    start, cpu = server.log_offset(), server.cpu_seconds()
+    start, cpu, queued = server.log_offset(), server.cpu_seconds(), server.queued_seconds()
     r = wrk(server.port, script, w.data, w.mode, w.path, seconds, args.connections, args.threads, first_day)
-    cpu = server.cpu_seconds() - cpu
+    cpu, queued = server.cpu_seconds() - cpu, server.queued_seconds() - queued
     time.sleep(0.3)
     calls = server.compose_calls(start)
     rps = r["requests"] / (r["duration_us"] / 1e6)
-    return Slice(rps, r["p50_us"] / 1000, r["p99_us"] / 1000, r["requests"], calls["hit"], calls["miss"], cpu)
+    duration = r["duration_us"] / 1e6
+    return Slice(rps, r["p50_us"] / 1000, r["p99_us"] / 1000, r["requests"], calls["hit"], calls["miss"], cpu, queued, duration)
 
 
 def measure(server: Server, script: Path, workloads: list[Workload], args: argparse.Namespace) -> list[Result]:
@@ -637,7 +677,7 @@ def main() -> None:
     print()
     print(
         f"{'workload':<44} {'req/s':>6} {'p50 ms':>7} {'p99 ms':>7} {'worst':>6} {'cache hits':>14} "
-        f"{'CPU µs':>7} {'× bare':>7} {'CPU ×':>6}  target (on × bare)"
+        f"{'CPU µs':>7} {'× bare':>7} {'CPU ×':>6} {'CPUs':>5} {'queued':>6}  target (on × bare)"
     )
     for r in (bare, bare_async, a, b):
         hits = f"{r.hits:,}/{r.hits + r.misses:,}" if r.hits + r.misses else "–"
@@ -646,12 +686,15 @@ def main() -> None:
         verdict = f"≥ {target}× {'met' if ratio >= target else 'MISSED'}" if target else ""
         print(
             f"{r.workload.label:<44} {r.rps:>6,.0f} {r.p50_ms:>7.2f} {r.p99_ms:>7.2f} {r.worst_p99_ms:>6.0f} {hits:>14} "
-            f"{r.cpu_us:>7,.0f} {ratio:>6.2f}× {bare.cpu_us / r.cpu_us:>5.2f}×  {verdict}"
+            f"{r.cpu_us:>7,.0f} {ratio:>6.2f}× {bare.cpu_us / r.cpu_us:>5.2f}× {r.cores:>5.2f} {r.queued:>6.2f}  {verdict}"
         )
     print("req/s: over all slices; p50, p99: the median of the slices'; worst: the worst slice's p99.")
     print("× bare: the median over rounds of (this slice's req/s / the bare slice's of the same round).")
     print("CPU µs: the server's CPU time per request (all workers); CPU ×: bare's CPU per request / this one's,")
     print("the same ratio seen from cost per request, which other load on the machine barely moves.")
+    print("CPUs: the CPUs the server got on average (its CPU time / wall time); queued: its threads ready to run")
+    print("but waiting for a CPU, on average (the kernel's run delay). Where req/s and CPU × part, these say why:")
+    print(f"the machine's load average was {os.getloadavg()[0]:.1f} at the end, on {os.cpu_count()} CPUs.")
     if a.hits:
         print(f"warning: {a.hits} cache hits in (a): some requests repeated an earlier case")
     if args.json:
@@ -667,6 +710,8 @@ def main() -> None:
                 "ratio_to_bare": r.ratio(bare),
                 "cpu_us_per_request": r.cpu_us,
                 "cpu_ratio_to_bare": bare.cpu_us / r.cpu_us,
+                "cpus": r.cores,
+                "queued": r.queued,
                 "slices": [x.__dict__ for x in r.slices],
             }
             for r in (bare, bare_async, a, b)
