@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 from pathlib import Path
 
 from dulwich import porcelain
@@ -10,14 +12,47 @@ from dulwich.object_store import tree_lookup_path
 from dulwich.objects import Blob, Commit
 from dulwich.repo import Repo
 
+from service.workflow.errors import Conflict, problem
+
 SYSTEM = b"yiye <policy-desk@yiye.invalid>"
 
 
+def seed(shipped: Path, target: Path) -> bool:
+    """Make ``target`` the packs' own repository, a copy of the ``shipped`` packs, unless it holds packs already.
+
+    The copy is made beside ``target`` and renamed into place, so workers starting at once never see half of it.
+    """
+    if any(target.glob("*/pack.yaml")):
+        return False
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=".packs-", dir=target.parent) as tmp:
+        copy = Path(tmp) / "packs"
+        shutil.copytree(shipped, copy, ignore=shutil.ignore_patterns(".git", "__pycache__"))
+        ensure(copy)
+        try:
+            if target.exists():
+                target.rmdir()  # an empty folder made for it; one with files in it is refused here, not overwritten
+            copy.rename(target)
+        except OSError:
+            if not any(target.glob("*/pack.yaml")):  # not another worker that got there first
+                raise
+            return False
+    return True
+
+
 def ensure(root: Path) -> str:
-    """The packs' current commit; the first call makes the repository and commits the packs as they are."""
+    """The packs' current commit; the first call makes the repository and commits the packs as they are.
+
+    Never inside another repository's working tree: a ``.git`` in the project's checkout would mix the published
+    packs into the code's history (YIYE_PACKS_REPO gives them their own folder).
+    """
     try:
         repo = Repo(str(root))
     except NotGitRepository:
+        outer = next((p for p in root.resolve().parents if (p / ".git").exists()), None)
+        if outer is not None:
+            message = f"规则包目录位于另一个 git 仓库（{outer}）之内，发布前请用 YIYE_PACKS_REPO 为规则包指定独立目录"
+            raise Conflict([problem("packs_in_checkout", message, "packs_repo", str(root))]) from None
         repo = Repo.init(str(root))
     with repo:
         try:

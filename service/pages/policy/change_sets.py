@@ -37,7 +37,7 @@ def _staff(user: User) -> bool:
 
 
 def _root(request: Request) -> Path:
-    return Path(request.app.state.settings.packs_dir)
+    return Path(request.app.state.settings.packs_root)
 
 
 def _text(form: FormData, name: str) -> str:
