@@ -32,11 +32,11 @@ from service.workflow.roles import Action, may
 router = APIRouter(tags=["pages"])
 
 
-def _staff(user: User) -> bool:
+def staff(user: User) -> bool:
     return may(user, Action.edit_pack) or may(user, Action.publish_pack)
 
 
-def _root(request: Request) -> Path:
+def packs_root(request: Request) -> Path:
     return Path(request.app.state.settings.packs_root)
 
 
@@ -48,7 +48,7 @@ def _text(form: FormData, name: str) -> str:
 @router.get("/policy", response_class=Response, responses=PAGE)
 def change_sets(request: Request, session: SessionDep, user: CurrentUser) -> Response:
     """Every change set, newest first, and the form to open one."""
-    if not _staff(user):
+    if not staff(user):
         return forbidden(request)
     return _list_page(request, session, user)
 
@@ -79,7 +79,7 @@ def _open(request: Request, session: Session, user: User, form: FormData) -> Res
             title=_text(form, "title"),
             reason=_text(form, "reason"),
             pack_id=_text(form, "pack_id"),
-            root=_root(request),
+            root=packs_root(request),
         )
     except Invalid as exc:
         return _list_page(request, session, user, exc.problems, status=400)
@@ -93,7 +93,7 @@ def change_set_page(
     request: Request, session: SessionDep, user: CurrentUser, change_set_id: uuid.UUID, permit: str = ""
 ) -> Response:
     """One change set: its checks, what it changes, and what the signed-in person may do with it."""
-    if not _staff(user):
+    if not staff(user):
         return forbidden(request)
     try:
         return _page(request, session, user, desk.get(session, change_set_id), permit)
@@ -104,7 +104,7 @@ def change_set_page(
 def _page(
     request: Request, session: Session, user: User, change_set: ChangeSet, permit: str, problems: Any = (), status: int = 200
 ) -> Response:
-    root = _root(request)
+    root = packs_root(request)
     checks = list(problems) or [Problem(**p) for p in change_set.problems]
     author = change_set.author_id == user.id
     editing = author and change_set.status == ChangeSetStatus.draft
@@ -140,13 +140,13 @@ def _page(
 @router.get("/policy/{change_set_id}/impact", response_class=Response, responses=PAGE)
 def impact_page(request: Request, session: SessionDep, user: CurrentUser, change_set_id: uuid.UUID) -> Response:
     """What the change set would change for applicants: counts by kind of change, with examples."""
-    if not _staff(user):
+    if not staff(user):
         return forbidden(request)
     try:
         change_set = desk.get(session, change_set_id)
     except WorkflowError as exc:
         return refused(request, exc)
-    found = desk.impact_of(session, change_set, _root(request))
+    found = desk.impact_of(session, change_set, packs_root(request))
     rows = [(label, found.counts[kind], found.examples.get(kind, [])) for kind, label in impact.KINDS.items()]
     return render(request, "policy_impact.html", {"cs": change_set, "impact": found, "rows": rows})
 
@@ -158,7 +158,7 @@ async def act(request: Request, session: SessionDep, user: CurrentUser, change_s
 
 
 def _act(request: Request, session: Session, user: User, change_set_id: uuid.UUID, action: str, form: FormData) -> Response:
-    root, permit = _root(request), _text(form, "permit")
+    root, permit = packs_root(request), _text(form, "permit")
     try:
         change_set = desk.get(session, change_set_id)
         if action == "permit":

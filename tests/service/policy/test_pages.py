@@ -105,3 +105,45 @@ def test_an_author_cannot_review_their_own_change_set(worker: TestClient, sessio
     page = opened.headers["location"]
     refused = author.post(f"{page}/approve", data={"csrf_token": csrf(author, page), "effective_date": "2099-01-01"})
     assert refused.status_code == 403
+
+
+def _text(html: str) -> str:
+    """The page's words, tags dropped and spaces folded: what a reader sees, in order."""
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+def test_the_catalogue_is_browsed_and_searched_by_name_id_and_english(worker: TestClient, session: Session) -> None:
+    officer = _client(worker, account(session, Role.policy_author).login)
+    assert 'href="/policy/packs/mini-child"' in officer.get("/policy").text
+    whole = _text(officer.get("/policy/packs/mini").text)
+    for heading in ("行业", "经营范围", "情形问题", "许可事项", "材料", "表单字段"):
+        assert f" {heading}（" in whole
+    assert "人员：配备食品安全管理人员" in whole  # a permit with its requirement elements
+    assert "mini/permits.yaml:2" in whole  # where the permit is written
+
+    found = _text(officer.get("/policy/packs/mini", params={"q": "食品"}).text)
+    assert "“食品”找到" in found
+    assert "食品经营许可 food_business" in found
+    assert "是否现场制售食品？ food_prep" in found
+    assert "烟草专卖零售许可" not in found
+    assert "特种行业许可证" not in found
+    assert "fire_check" in _text(officer.get("/policy/packs/mini", params={"q": "fire_check"}).text)
+    by_english = _text(officer.get("/policy/packs/mini", params={"q": "special-trade"}).text)
+    assert "特种行业许可证（旅馆业） hotel_trade" in by_english
+    assert "食品经营许可" not in by_english
+    assert "“不存在的东西”找到 0 项。" in _text(officer.get("/policy/packs/mini", params={"q": "不存在的东西"}).text)
+    assert officer.get("/policy/packs/nowhere").status_code == 404
+
+
+def test_a_permit_is_shown_resolved_through_its_overlays_with_each_fields_file_and_line(
+    worker: TestClient, session: Session
+) -> None:
+    officer = _client(worker, account(session, Role.policy_approver).login)
+    shown = _text(officer.get("/policy/packs/mini-child/permits/food_business").text)
+    # the child pack amends the statutory limit; the committed one is the parent's
+    assert "办理时限 › 法定 › 天数 time_limit.statutory.days 10 mini-child/pack.yaml:8 " in shown
+    assert "办理时限 › 承诺 › 天数 time_limit.committed.days 10 mini/permits.yaml:7 上级规则包" in shown
+    assert "名称 › 中文 name.zh 食品经营许可 mini/permits.yaml:3 上级规则包" in shown
+    assert officer.get("/policy/packs/mini-child/permits/tobacco").status_code == 404  # withdrawn by the child
+    applicant = _client(worker, account(session, Role.applicant).login)
+    assert applicant.get("/policy/packs/mini").status_code == 403
