@@ -14,9 +14,9 @@ from typing import Any
 from sqlmodel import Session, select
 
 from rules import packs
-from rules.errors import Problem
+from rules.errors import PackError, Problem
 from service.models import StoredComposition, User, utcnow
-from service.policy import build, edits, impact, repo
+from service.policy import build, conditions, edits, impact, repo
 from service.policy.models import ChangeSet, ChangeSetStatus, PackRelease
 from service.workflow.errors import Conflict, Forbidden, Invalid, NotFound, problem
 from service.workflow.roles import Action, may
@@ -121,6 +121,27 @@ def save_permit(
     """Apply the structured form's values to the permit's file (every other byte kept) and save it."""
     path = permit_file(root, change_set.pack_id, permit_id)
     return save_file(session, change_set, actor, path, edits.apply(text_of(change_set, root, path), permit_id, changes), root)
+
+
+def save_condition(
+    session: Session, change_set: ChangeSet, actor: User, permit_id: str, builder: conditions.Builder, root: Path
+) -> ChangeSet:
+    """Write the condition builder's rows as the permit's ``applies_when``; a row the pack cannot take writes nothing."""
+    _require_author(change_set, actor)
+    value = conditions.condition_of(builder, pack_of(change_set, root))
+    path = permit_file(root, change_set.pack_id, permit_id)
+    return save_file(
+        session, change_set, actor, path, edits.set_value(text_of(change_set, root, path), permit_id, "applies_when", value), root
+    )
+
+
+def pack_of(change_set: ChangeSet, root: Path) -> packs.Pack:
+    """The change set's version of its pack, to check a structured edit against; the published one while it is broken."""
+    with build.built(root, change_set.files) as target:
+        try:
+            return packs.load(change_set.pack_id, target)
+        except PackError:
+            return packs.load(change_set.pack_id, root)
 
 
 def submit(session: Session, change_set: ChangeSet, actor: User, root: Path) -> ChangeSet:

@@ -7,6 +7,7 @@ round trip, so the lines an edit does not touch come back byte for byte.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -26,6 +27,7 @@ LABELS: dict[Path, str] = {
     ("valid_to",): "失效日期",
 }
 THRESHOLD_OPS = {"lt": "小于", "lte": "小于等于", "gt": "大于", "gte": "大于等于"}
+WORDS = {"applies_when": "适用条件", "materials": "材料"}
 
 
 @dataclass(frozen=True)
@@ -71,6 +73,11 @@ def permit_fields(text: str, permit_id: str) -> list[FormField]:
         value, line = _get(permit, path)
         fields.append(FormField(key_of(path), label, "" if value is None else str(value), line))
     return fields
+
+
+def value_of(text: str, permit_id: str, key: str) -> Any:
+    """The permit's ``key`` as this file holds it (a condition, a list), or None."""
+    return _permit(_yaml().load(text), permit_id).get(key)
 
 
 def apply(text: str, permit_id: str, changes: dict[str, str]) -> str:
@@ -126,6 +133,53 @@ def _write(text: str, root: Any, path: Path, value: Any) -> str:
     if value is None:
         return text
     raise ValueError("在文件中尚未写出，请在 YAML 视图中添加")
+
+
+def set_value(text: str, permit_id: str, key: str, value: Any) -> str:
+    """``text`` with the permit's ``key`` (a condition, a list) set to ``value``, written on the key's line in flow style
+    as the packs write conditions; the old value's lines go, every other line stays byte for byte."""
+    doc = _yaml().load(text)
+    permit = _permit(doc, permit_id)
+    lines = text.splitlines(keepends=True)
+    if permit.fa.flow_style() or key not in permit:
+        raise Invalid(
+            [problem("not_editable", f"“{WORDS.get(key, key)}”在文件中无法直接改写，请在 YAML 视图中修改", key, permit_id)]
+        )
+    row, col = permit.lc.key(key)
+    end = _end(doc, permit, key, len(lines))
+    while end - 1 > row and (not lines[end - 1].strip() or lines[end - 1].lstrip().startswith("#")):
+        end -= 1  # blank lines and comments before the next key belong to it
+    lines[row:end] = [f"{lines[row][:col]}{key}: {flow(value)}\n"]
+    return "".join(lines)
+
+
+def flow(value: Any) -> str:
+    """``value`` as one line of flow-style YAML, every mapping in braces as the packs write them."""
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {flow(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(flow(v) for v in value) + "]"
+    if isinstance(value, str) and not (_BARE.fullmatch(value) and value.lower() not in _RESERVED):
+        return json.dumps(value, ensure_ascii=False)  # a JSON string is a double-quoted YAML scalar
+    return _scalar(value)
+
+
+_BARE = re.compile(r"[A-Za-z_\u4e00-\u9fff][\w\u4e00-\u9fff.-]*")
+_RESERVED = {"true", "false", "yes", "no", "on", "off", "null", "y", "n"}
+
+
+def _end(doc: CommentedMap, permit: CommentedMap, key: str, length: int) -> int:
+    """The line after the value of the permit's ``key``: the next key's, the next permit's, the next top-level key's."""
+    keys = list(permit)
+    if keys.index(key) + 1 < len(keys):
+        return int(permit.lc.key(keys[keys.index(key) + 1])[0])
+    permits, top = doc["permits"], list(doc)
+    index = next(i for i, entry in enumerate(permits) if entry is permit)
+    if index + 1 < len(permits):
+        return int(permits.lc.item(index + 1)[0])
+    if top.index("permits") + 1 < len(top):
+        return int(doc.lc.key(top[top.index("permits") + 1])[0])
+    return length
 
 
 _PLAIN = re.compile(r"[^\s,\]\}#][^,\]\}#\n]*?(?=\s*(?:[,\]\}]|\s#|$))")

@@ -24,7 +24,7 @@ from service.models import User
 from service.pages.templating import render
 from service.pages.window.applications import PAGE, POST
 from service.pages.window.desk import forbidden, refused, with_form
-from service.policy import desk, edits, impact, repo
+from service.policy import conditions, desk, edits, impact, repo
 from service.policy.models import STATUS_NAMES, ChangeSet, ChangeSetStatus
 from service.workflow.errors import Invalid, WorkflowError, problem
 from service.workflow.roles import Action, may
@@ -102,7 +102,14 @@ def change_set_page(
 
 
 def _page(
-    request: Request, session: Session, user: User, change_set: ChangeSet, permit: str, problems: Any = (), status: int = 200
+    request: Request,
+    session: Session,
+    user: User,
+    change_set: ChangeSet,
+    permit: str,
+    problems: Any = (),
+    status: int = 200,
+    builder: conditions.Builder | None = None,
 ) -> Response:
     root = packs_root(request)
     checks = list(problems) or [Problem(**p) for p in change_set.problems]
@@ -114,6 +121,7 @@ def _page(
         path = desk.permit_file(root, change_set.pack_id, permit)
         text = desk.text_of(change_set, root, path)
         fields = edits.permit_fields(text, permit)
+        builder = builder or conditions.builder_of(edits.value_of(text, permit, "applies_when"))
     beside = {f.key: p.message for f in fields for p in checks if f.line and p.where == f"{path}:{f.line}"}
     beside |= {p.where: p.message for p in checks if p.where in {f.key for f in fields}}
     context = {
@@ -133,6 +141,14 @@ def _page(
         "behind": author and change_set.status != ChangeSetStatus.published and change_set.base_commit != repo.head(root),
         "today": today().isoformat(),
         "errors": [{"field": p.where, "message": p.message} for p in problems],
+        "builder": builder,
+        "scope_items": sorted(pack.pack.scope_items.items()) if pack else [],
+        "questions": sorted(pack.pack.questions.items()) if pack else [],
+        "known": {*pack.pack.scope_items, *pack.pack.questions} if pack else set(),
+        "blank": conditions.Row(""),
+        "combinators": conditions.COMBINATORS,
+        "operators": conditions.OPERATORS,
+        "condition_errors": {p.where: p.message for p in problems if p.where.startswith(("row-", "combinator"))},
     }
     return render(request, "policy_change_set.html", context, status_code=status)
 
@@ -159,6 +175,7 @@ async def act(request: Request, session: SessionDep, user: CurrentUser, change_s
 
 def _act(request: Request, session: Session, user: User, change_set_id: uuid.UUID, action: str, form: FormData) -> Response:
     root, permit = packs_root(request), _text(form, "permit")
+    builder = None
     try:
         change_set = desk.get(session, change_set_id)
         if action == "permit":
@@ -169,6 +186,9 @@ def _act(request: Request, session: Session, user: User, change_set_id: uuid.UUI
                 )
             }
             desk.save_permit(session, change_set, user, permit, changes, root)
+        elif action == "condition":
+            builder = conditions.from_form({key: _text(form, key) for key in form})
+            desk.save_condition(session, change_set, user, permit, builder, root)
         elif action == "yaml":
             desk.save_file(session, change_set, user, _text(form, "path"), _text(form, "text"), root)
         elif action == "submit":
@@ -185,10 +205,10 @@ def _act(request: Request, session: Session, user: User, change_set_id: uuid.UUI
             raise Invalid([problem("unknown_action", "没有这项操作", "action", action)])
     except Invalid as exc:
         session.rollback()
-        return _page(request, session, user, desk.get(session, change_set_id), permit, exc.problems, status=400)
+        return _page(request, session, user, desk.get(session, change_set_id), permit, exc.problems, 400, builder)
     except WorkflowError as exc:
         return refused(request, exc)
-    suffix = f"?permit={permit}" if permit and action in ("permit", "yaml") else ""
+    suffix = f"?permit={permit}" if permit and action in ("permit", "condition", "yaml") else ""
     return RedirectResponse(f"/policy/{change_set_id}{suffix}", status_code=303)
 
 

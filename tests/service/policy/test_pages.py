@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 import sys
 import time
@@ -24,6 +25,8 @@ from deskutil import account, csrf, sign_in  # noqa: E402
 def worker(db_url: str, packs_copy: Path) -> Iterator[TestClient]:
     with TestClient(create_app(make_settings(db_url, packs_dir=packs_copy, release_check_seconds=0.05))) as client:
         yield client
+
+PERMITS = "mini/permits.yaml"
 
 
 def _client(worker: TestClient, login: str) -> TestClient:
@@ -147,3 +150,72 @@ def test_a_permit_is_shown_resolved_through_its_overlays_with_each_fields_file_a
     assert officer.get("/policy/packs/mini-child/permits/tobacco").status_code == 404  # withdrawn by the child
     applicant = _client(worker, account(session, Role.applicant).login)
     assert applicant.get("/policy/packs/mini").status_code == 403
+
+
+def _opened(author: TestClient, title: str = "调整烟草许可条件") -> str:
+    opened = author.post(
+        "/policy",
+        data={"csrf_token": csrf(author, "/policy"), "title": title, "reason": "按区政府决定", "pack_id": "mini"},
+        follow_redirects=False,
+    )
+    return str(opened.headers["location"])
+
+
+def _selected(html: str, name: str) -> str:
+    found = re.search(rf'name="{name}">.*?<option value="([^"]*)" selected', html, re.S)
+    return found.group(1) if found else ""
+
+
+def test_the_condition_builder_reads_a_permits_condition_and_writes_the_packs_yaml(
+    worker: TestClient, session: Session, packs_copy: Path
+) -> None:
+    author = _client(worker, account(session, Role.policy_author).login)
+    page = _opened(author)
+    form = f"{page}?permit=tobacco"
+    shown = author.get(form).text
+    assert _selected(shown, "combinator") == "all"
+    assert _selected(shown, "row-0-subject") == "scope:food_sales"
+    assert _selected(shown, "row-1-subject") == "answer:sells_tobacco"
+    assert 'name="row-1-value" type="text" value="是"' in shown
+    assert "这个适用条件嵌套较深" in author.get(f"{page}?permit=fire_check").text  # {any: [.., {all: ..}]}: YAML view only
+
+    rows = {
+        "permit": "tobacco", "rows": "2", "combinator": "all",
+        "row-0-subject": "scope:food_sales", "row-1-subject": "answer:sells_tobacco", "row-1-op": "is", "row-1-value": "是",
+    }  # fmt: skip
+    before = (packs_copy / PERMITS).read_text()
+    refused = author.post(
+        f"{page}/condition",
+        data={**rows, "csrf_token": csrf(author, form), "row-2-subject": "answer:floor", "row-2-op": "lte", "row-2-value": "5"},
+    )
+    assert refused.status_code == 400
+    assert re.search(r'id="row-2-subject-error"[^>]*>.*第3条：规则包中没有问题“floor”', refused.text)
+    refused = author.post(
+        f"{page}/condition",
+        data={**rows, "csrf_token": csrf(author, form), "row-2-subject": "answer:area_m2", "row-2-value": "二百"},
+    )
+    wrong = "“经营场所面积是多少平方米？”是数值问题，取值须为数字，不能是“二百”"
+    assert re.search(rf'id="row-2-value-error"[^>]*>.*{wrong}', refused.text)
+    assert 'name="row-2-value" type="text" value="二百"' in refused.text  # what was typed stays on the page
+    refused = author.post(
+        f"{page}/condition",
+        data={**rows, "csrf_token": csrf(author, form), "row-1-op": "gt", "row-1-value": "1"},
+    )
+    assert re.search(r'id="row-1-op-error"[^>]*>.*“大于”只适用于数值问题', refused.text)
+    assert "还没有改动。" in author.get(page).text  # nothing saved
+
+    saved = author.post(
+        f"{page}/condition",
+        data={**rows, "csrf_token": csrf(author, form), "row-2-subject": "answer:area_m2", "row-2-op": "gt", "row-2-value": "200",
+              "row-2-not": "1"},
+    )  # fmt: skip
+    assert saved.status_code == 200
+    assert "检查和情形测试全部通过。" in saved.text
+    assert "许可事项 › tobacco › 适用条件 › 全部满足 › 第3项 › 不满足 › 大于 mini/permits.yaml — 200" in _text(saved.text)
+    text = re.search(r'<textarea class="textarea" id="yaml-text" name="text"[^>]*>(.*?)</textarea>', saved.text, re.S)
+    assert text
+    after = html.unescape(text.group(1))
+    line = "    applies_when: {all: [{scope: food_sales}, {answer: sells_tobacco, is: true}, {not: {answer: area_m2, gt: 200}}]}"
+    assert line in after.splitlines()
+    old = "    applies_when: {all: [{scope: food_sales}, {answer: sells_tobacco, is: true}]}"
+    assert [x for x in after.splitlines() if x != line] == [x for x in before.splitlines() if x != old]
