@@ -16,7 +16,7 @@ from sqlmodel import Session, select
 from rules import packs
 from rules.errors import PackError, Problem
 from service.models import StoredComposition, User, utcnow
-from service.policy import build, conditions, edits, impact, repo
+from service.policy import build, conditions, edits, impact, materials, repo
 from service.policy.models import ChangeSet, ChangeSetStatus, PackRelease
 from service.workflow.errors import Conflict, Forbidden, Invalid, NotFound, problem
 from service.workflow.roles import Action, may
@@ -133,6 +133,17 @@ def save_condition(
     return save_file(
         session, change_set, actor, path, edits.set_value(text_of(change_set, root, path), permit_id, "applies_when", value), root
     )
+
+
+def save_materials(
+    session: Session, change_set: ChangeSet, actor: User, permit_id: str, rows: list[materials.Row], root: Path
+) -> ChangeSet:
+    """Write the permit's materials as the rows say; an unknown material or version, or one nobody needs after, writes nothing."""
+    _require_author(change_set, actor)
+    path = permit_file(root, change_set.pack_id, permit_id)
+    text = text_of(change_set, root, path)
+    refs = materials.refs_of(rows, list(edits.value_of(text, permit_id, "materials") or []), pack_of(change_set, root), permit_id)
+    return save_file(session, change_set, actor, path, edits.set_value(text, permit_id, "materials", refs), root)
 
 
 def pack_of(change_set: ChangeSet, root: Path) -> packs.Pack:

@@ -24,7 +24,7 @@ from service.models import User
 from service.pages.templating import render
 from service.pages.window.applications import PAGE, POST
 from service.pages.window.desk import forbidden, refused, with_form
-from service.policy import conditions, desk, edits, impact, repo
+from service.policy import conditions, desk, edits, impact, materials, repo
 from service.policy.models import STATUS_NAMES, ChangeSet, ChangeSetStatus
 from service.workflow.errors import Invalid, WorkflowError, problem
 from service.workflow.roles import Action, may
@@ -110,6 +110,7 @@ def _page(
     problems: Any = (),
     status: int = 200,
     builder: conditions.Builder | None = None,
+    material_rows: list[materials.Row] | None = None,
 ) -> Response:
     root = packs_root(request)
     checks = list(problems) or [Problem(**p) for p in change_set.problems]
@@ -122,8 +123,12 @@ def _page(
         text = desk.text_of(change_set, root, path)
         fields = edits.permit_fields(text, permit)
         builder = builder or conditions.builder_of(edits.value_of(text, permit, "applies_when"))
+        material_rows = (
+            material_rows if material_rows is not None else materials.rows_of(edits.value_of(text, permit, "materials"))
+        )
     beside = {f.key: p.message for f in fields for p in checks if f.line and p.where == f"{path}:{f.line}"}
     beside |= {p.where: p.message for p in checks if p.where in {f.key for f in fields}}
+    rows = material_rows or []
     context = {
         "cs": change_set,
         "status_name": STATUS_NAMES[change_set.status],
@@ -149,6 +154,9 @@ def _page(
         "combinators": conditions.COMBINATORS,
         "operators": conditions.OPERATORS,
         "condition_errors": {p.where: p.message for p in problems if p.where.startswith(("row-", "combinator"))},
+        "material_rows": [*rows, materials.Row("", slot=max((r.slot for r in rows), default=-1) + 1)],
+        "material_errors": {p.where: p.message for p in problems if p.where.startswith("mat-")},
+        "registry": sorted(pack.pack.materials.items()) if pack else [],
     }
     return render(request, "policy_change_set.html", context, status_code=status)
 
@@ -175,7 +183,7 @@ async def act(request: Request, session: SessionDep, user: CurrentUser, change_s
 
 def _act(request: Request, session: Session, user: User, change_set_id: uuid.UUID, action: str, form: FormData) -> Response:
     root, permit = packs_root(request), _text(form, "permit")
-    builder = None
+    builder, material_rows = None, None
     try:
         change_set = desk.get(session, change_set_id)
         if action == "permit":
@@ -189,6 +197,9 @@ def _act(request: Request, session: Session, user: User, change_set_id: uuid.UUI
         elif action == "condition":
             builder = conditions.from_form({key: _text(form, key) for key in form})
             desk.save_condition(session, change_set, user, permit, builder, root)
+        elif action == "materials":
+            material_rows = materials.from_form({key: _text(form, key) for key in form})
+            desk.save_materials(session, change_set, user, permit, material_rows, root)
         elif action == "yaml":
             desk.save_file(session, change_set, user, _text(form, "path"), _text(form, "text"), root)
         elif action == "submit":
@@ -205,10 +216,10 @@ def _act(request: Request, session: Session, user: User, change_set_id: uuid.UUI
             raise Invalid([problem("unknown_action", "没有这项操作", "action", action)])
     except Invalid as exc:
         session.rollback()
-        return _page(request, session, user, desk.get(session, change_set_id), permit, exc.problems, 400, builder)
+        return _page(request, session, user, desk.get(session, change_set_id), permit, exc.problems, 400, builder, material_rows)
     except WorkflowError as exc:
         return refused(request, exc)
-    suffix = f"?permit={permit}" if permit and action in ("permit", "condition", "yaml") else ""
+    suffix = f"?permit={permit}" if permit and action in ("permit", "condition", "materials", "yaml") else ""
     return RedirectResponse(f"/policy/{change_set_id}{suffix}", status_code=303)
 
 

@@ -219,3 +219,39 @@ def test_the_condition_builder_reads_a_permits_condition_and_writes_the_packs_ya
     assert line in after.splitlines()
     old = "    applies_when: {all: [{scope: food_sales}, {answer: sells_tobacco, is: true}]}"
     assert [x for x in after.splitlines() if x != line] == [x for x in before.splitlines() if x != old]
+
+
+def test_a_permits_materials_are_added_and_removed_and_one_needed_by_nobody_is_refused(
+    worker: TestClient, session: Session, packs_copy: Path
+) -> None:
+    author = _client(worker, account(session, Role.policy_author).login)
+    page = _opened(author, "调整消防检查材料")
+    form = f"{page}?permit=fire_check"
+    shown = author.get(form).text
+    assert [_selected(shown, f"mat-{n}-material") for n in range(3)] == ["business_license", "floor_plan", "fire_rules"]
+    assert _selected(shown, "mat-1-variant") == "fire_facilities"
+    kept = {
+        "permit": "fire_check", "materials": "3",
+        "mat-0-origin": "0", "mat-0-material": "business_license",
+        "mat-1-origin": "1", "mat-1-material": "floor_plan", "mat-1-variant": "fire_facilities",
+        "mat-2-origin": "2", "mat-2-material": "fire_rules",
+    }  # fmt: skip
+
+    refused = author.post(f"{page}/materials", data={**kept, "csrf_token": csrf(author, form), "mat-2-material": ""})
+    assert refused.status_code == 400
+    assert re.search(r'id="mat-2-material-error"[^>]*>.*删去后，材料“消防安全制度”不再被任何许可事项需要', refused.text)
+    refused = author.post(f"{page}/materials", data={**kept, "csrf_token": csrf(author, form), "mat-3-material": "lease"})
+    assert re.search(r'id="mat-3-material-error"[^>]*>.*规则包的材料目录中没有“lease”', refused.text)
+    refused = author.post(f"{page}/materials", data={**kept, "csrf_token": csrf(author, form), "mat-1-variant": "food_safety"})
+    assert re.search(r'id="mat-1-variant-error"[^>]*>.*材料“经营场所平面布局图”没有版本“food_safety”', refused.text)
+    assert "还没有改动。" in author.get(page).text  # nothing saved
+
+    saved = author.post(
+        f"{page}/materials",
+        data={**kept, "csrf_token": csrf(author, form), "mat-0-material": "", "mat-3-material": "operation_flow"},
+    )
+    assert "检查和情形测试全部通过。" in saved.text
+    text = re.search(r'<textarea class="textarea" id="yaml-text" name="text"[^>]*>(.*?)</textarea>', saved.text, re.S)
+    assert text
+    line = "    materials: [{material: floor_plan, variant: fire_facilities}, {material: fire_rules}, {material: operation_flow}]"
+    assert line in html.unescape(text.group(1)).splitlines()
