@@ -270,13 +270,66 @@ def merged(change_set: ChangeSet, root: Path) -> tuple[dict[str, str], list[Prob
 
 def diff(change_set: ChangeSet, root: Path) -> list[FieldChange]:
     """Field by field, what the change set changes against its base, with Chinese labels."""
-    changes = []
-    for path, ours in sorted(change_set.files.items()):
-        before, after = edits.leaves(repo.read_at(root, change_set.base_commit, path) or ""), edits.leaves(ours)
-        for key in sorted({*before, *after}, key=str):
-            if before.get(key) != after.get(key):
-                changes.append(FieldChange(path, edits.key_of(key), label_of(key), before.get(key), after.get(key)))
-    return changes
+    return [
+        change
+        for path, ours in sorted(change_set.files.items())
+        for change in _changes(path, repo.read_at(root, change_set.base_commit, path) or "", ours)
+    ]
+
+
+def versions_diff(root: Path, old: str, new: str) -> list[FieldChange]:
+    """Field by field, what changed from one published version of the packs to another."""
+    _require_version(root, old, "from")
+    _require_version(root, new, "to")
+    return [
+        change
+        for path in repo.changed_paths(root, old, new)
+        if path.endswith(".yaml")
+        for change in _changes(path, repo.read_at(root, old, path) or "", repo.read_at(root, new, path) or "")
+    ]
+
+
+def rollback(session: Session, actor: User, root: Path, commit: str, reason: str) -> ChangeSet:
+    """A change set that puts every pack file back as it was at ``commit``, to be checked and reviewed like any other."""
+    _require(actor, Action.edit_pack)
+    version = _require_version(root, commit, "commit")
+    head = repo.head(root)
+    paths = [path for path in repo.changed_paths(root, commit, head) if path.endswith(".yaml")]
+    if not paths:
+        raise Invalid([problem("no_change", "该版本与当前版本相同，无需回滚", "commit", commit)])
+    files, problems = {}, []
+    for path in paths:
+        text = repo.read_at(root, commit, path)
+        if text is None or repo.read_at(root, head, path) is None:
+            problems.append(problem("file_added", f"文件“{path}”只存在于其中一个版本，请在 YAML 视图中处理", "commit", path))
+        else:
+            files[path] = text
+    pack_id = paths[0].split("/")[0]
+    if problems or any(path.split("/")[0] != pack_id for path in paths):
+        raise Invalid(problems or [problem("many_packs", "该版本之后修改了多个规则包，请逐个规则包回滚", "commit", commit)])
+    title = f"回滚到版本 {commit[:8]}（{version.title}）"[:200]
+    change_set = open_change_set(session, actor, title=title, reason=reason, pack_id=pack_id, root=root)
+    change_set.files = files
+    change_set.problems = [p.as_dict() for p in build.check(root, files, pack_id)]
+    session.add(change_set)
+    session.commit()
+    return change_set
+
+
+def _require_version(root: Path, commit: str, field: str) -> repo.Version:
+    found = next((v for v in repo.history(root) if v.commit == commit), None)
+    if found is None:
+        raise NotFound([problem("unknown_version", f"没有版本“{commit[:12]}”", field, commit)])
+    return found
+
+
+def _changes(path: str, before_text: str, after_text: str) -> list[FieldChange]:
+    before, after = edits.leaves(before_text), edits.leaves(after_text)
+    return [
+        FieldChange(path, edits.key_of(key), label_of(key), before.get(key), after.get(key))
+        for key in sorted({*before, *after}, key=str)
+        if before.get(key) != after.get(key)
+    ]
 
 
 def impact_of(session: Session, change_set: ChangeSet, root: Path, workers: int = 0) -> impact.Impact:

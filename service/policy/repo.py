@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from dulwich import porcelain
+from dulwich.diff_tree import tree_changes
 from dulwich.errors import NotGitRepository
 from dulwich.object_store import tree_lookup_path
 from dulwich.objects import Blob, Commit
@@ -15,6 +18,62 @@ from dulwich.repo import Repo
 from service.workflow.errors import Conflict, problem
 
 SYSTEM = b"yiye <policy-desk@yiye.invalid>"
+
+
+@dataclass(frozen=True)
+class Version:
+    """One published version of the packs: its commit, title and reason, who drafted and who approved it, and when."""
+
+    commit: str
+    title: str
+    reason: str
+    author: str
+    approver: str
+    at: datetime
+
+
+def history(root: Path) -> list[Version]:
+    """Every version of the packs, newest first; none before the first change set made the repository."""
+    try:
+        repo = Repo(str(root))
+    except NotGitRepository:
+        return []
+    with repo:
+        try:
+            walker = repo.get_walker()
+        except KeyError:
+            return []
+        return [_version(entry.commit) for entry in walker]
+
+
+def changed_paths(root: Path, old: str, new: str) -> list[str]:
+    """The files (paths under the packs) that differ between two commits."""
+    with Repo(str(root)) as repo:
+        trees = []
+        for commit in (old, new):
+            found = repo[commit.encode()]
+            assert isinstance(found, Commit)
+            trees.append(found.tree)
+        paths = {entry.path for change in tree_changes(repo.object_store, *trees) for entry in (change.old, change.new) if entry}
+        return sorted(path.decode() for path in paths if path)
+
+
+def _version(commit: Commit) -> Version:
+    title, _, body = commit.message.decode().partition("\n\n")
+    reason = next((line.removeprefix("理由：") for line in body.splitlines() if line.startswith("理由：")), "")
+    offset = timezone(timedelta(seconds=commit.commit_timezone))
+    return Version(
+        commit.id.decode(),
+        title.strip(),
+        reason,
+        _email(commit.author),
+        _email(commit.committer) if commit.committer != SYSTEM else "",
+        datetime.fromtimestamp(commit.commit_time, offset),
+    )
+
+
+def _email(person: bytes) -> str:
+    return person.decode().partition("<")[2].rstrip(">")
 
 
 def seed(shipped: Path, target: Path) -> bool:

@@ -2,10 +2,11 @@
 
 from fastapi import APIRouter
 
-from service.pages.policy import catalogue, change_sets
+from service.pages.policy import catalogue, change_sets, history
 
 router = APIRouter()
 router.include_router(catalogue.router)
+router.include_router(history.router)
 router.include_router(change_sets.router)
 
 __all__ = ["router"]

@@ -15,6 +15,8 @@ from sqlmodel import Session
 from svcutil import make_settings
 
 from service.app import create_app
+from service.compose import today
+from service.policy import desk, repo
 from service.workflow.roles import Role
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "window"))
@@ -255,3 +257,44 @@ def test_a_permits_materials_are_added_and_removed_and_one_needed_by_nobody_is_r
     assert text
     line = "    materials: [{material: floor_plan, variant: fire_facilities}, {material: fire_rules}, {material: operation_flow}]"
     assert line in html.unescape(text.group(1)).splitlines()
+
+
+def test_published_versions_are_listed_compared_and_rolled_back_through_a_reviewed_change_set(
+    worker: TestClient, session: Session, packs_copy: Path
+) -> None:
+    author, approver = account(session, Role.policy_author), account(session, Role.policy_approver)
+    for title, days in (("时限改为15天", "15"), ("时限改为12天", "12")):
+        reason = f"试行{days}天"
+        change_set = desk.open_change_set(session, author.user, title=title, reason=reason, pack_id="mini", root=packs_copy)
+        desk.save_permit(session, change_set, author.user, "food_business", {"time_limit.statutory.days": days}, packs_copy)
+        desk.submit(session, change_set, author.user, packs_copy)
+        desk.approve(session, change_set, approver.user, today(), today())
+        desk.publish(session, change_set, approver.user, packs_copy, today())
+    first, fifteen, twelve = reversed(repo.history(packs_copy))
+
+    officer = _client(worker, author.login)
+    listed = _text(officer.get("/policy/history").text)
+    people = f"起草：{author.login} 审核：{approver.login}"
+    assert re.search(
+        rf"{twelve.commit[:8]} 当前版本 时限改为12天 理由：试行12天 {people} \d{{4}}-\d\d-\d\d \d\d:\d\d "
+        rf"{fifteen.commit[:8]} 时限改为15天 理由：试行15天 .* {first.commit[:8]} 规则包初始版本",
+        listed,
+    )
+    compared = _text(officer.get("/policy/history", params={"old": first.commit, "new": twelve.commit}).text)
+    assert "许可事项 › food_business › 办理时限 › 法定 › 天数 mini/permits.yaml 20 12" in compared
+    assert officer.get("/policy/history", params={"old": "0" * 40, "new": twelve.commit}).status_code == 404
+
+    target = f"/policy/history/{fifteen.commit}/rollback"
+    refused = officer.post(target, data={"csrf_token": csrf(officer, "/policy/history"), "reason": " "})
+    assert refused.status_code == 400
+    assert "请填写理由" in refused.text
+    rolled = officer.post(
+        target, data={"csrf_token": csrf(officer, "/policy/history"), "reason": "12天试行效果不佳"}, follow_redirects=False
+    )
+    shown = _text(officer.get(rolled.headers["location"]).text)
+    assert f"回滚到版本 {fifteen.commit[:8]}（时限改为15天）" in shown
+    assert "状态 起草中" in shown  # reviewed like any other change set: nothing published yet
+    assert "检查和情形测试全部通过。" in shown
+    assert "许可事项 › food_business › 办理时限 › 法定 › 天数 mini/permits.yaml 12 15" in shown
+    assert repo.head(packs_copy) == twelve.commit
+    assert "days: 12" in (packs_copy / PERMITS).read_text()
