@@ -16,7 +16,7 @@ from sqlmodel import Session, select
 from rules import packs
 from rules.errors import PackError, Problem
 from service.models import StoredComposition, User, utcnow
-from service.policy import build, conditions, edits, impact, materials, repo
+from service.policy import build, catalogue, conditions, edits, impact, materials, repo
 from service.policy.models import ChangeSet, ChangeSetStatus, PackRelease
 from service.workflow.errors import Conflict, Forbidden, Invalid, NotFound, problem
 from service.workflow.roles import Action, may
@@ -25,21 +25,10 @@ from service.workflow.states import ChangeSetFlow, fire
 LABEL = "变更集"
 
 WORDS = {
-    "time_limit": "办理时限",
-    "statutory": "法定",
-    "committed": "承诺",
-    "days": "天数",
-    "valid_from": "生效日期",
-    "valid_to": "失效日期",
-    "applies_when": "适用条件",
-    "materials": "材料",
-    "department": "部门",
+    **catalogue.FIELD_WORDS,
     "permits": "许可事项",
-    "name": "名称",
-    "all": "全部满足",
-    "any": "任一满足",
-    "not": "不满足",
-    **edits.THRESHOLD_OPS,
+    "government_holds": "政府已持有",
+    "commit_substitutable": "可以承诺代替",
 }
 
 
@@ -99,6 +88,24 @@ def permit_file(root: Path, pack_id: str, permit_id: str) -> str:
             if edits.defines(path.read_text(encoding="utf-8"), permit_id):
                 return path.relative_to(root).as_posix()
     raise NotFound([problem("unknown_permit", f"规则包“{pack_id}”中没有许可事项“{permit_id}”", "permit", permit_id)])
+
+
+def material_file(root: Path, pack_id: str, key: str) -> str:
+    """The file under the packs where material ``key`` is registered, searched from the pack up through its parents."""
+    for link in reversed(packs.resolve(pack_id, root)[0].chain):
+        for path in sorted((root / link).rglob("*.yaml")):
+            if edits.defines_material(path.read_text(encoding="utf-8"), key):
+                return path.relative_to(root).as_posix()
+    raise NotFound([problem("unknown_material", f"规则包“{pack_id}”的材料目录中没有“{key}”", "material", key)])
+
+
+def save_material(
+    session: Session, change_set: ChangeSet, actor: User, key: str, changes: dict[str, str], root: Path
+) -> ChangeSet:
+    """Apply the form's values to the material's registry entry (every other byte kept) and save it."""
+    _require_author(change_set, actor)
+    path = material_file(root, change_set.pack_id, key)
+    return save_file(session, change_set, actor, path, edits.apply_material(text_of(change_set, root, path), key, changes), root)
 
 
 def save_file(session: Session, change_set: ChangeSet, actor: User, path: str, text: str, root: Path) -> ChangeSet:

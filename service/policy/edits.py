@@ -75,6 +75,55 @@ def permit_fields(text: str, permit_id: str) -> list[FormField]:
     return fields
 
 
+MATERIAL_LABELS: dict[Path, str] = {
+    ("name", "zh"): "名称（中文）",
+    ("name", "en"): "名称（英文）",
+    ("government_holds",): "政府已持有，免于提交",
+    ("commit_substitutable",): "可以承诺代替",
+}
+SWITCHES = (("government_holds",), ("commit_substitutable",))
+
+
+def defines_material(text: str, key: str) -> bool:
+    """Whether this file's ``materials`` registry holds ``key``."""
+    return _material(_yaml().load(text), key) is not None
+
+
+def material_fields(text: str, key: str) -> list[FormField]:
+    """The registry entry of material ``key`` as a form: its names and whether it is exempt or replaceable by a commitment."""
+    material = _material(_yaml().load(text), key)
+    fields = []
+    for path, label in MATERIAL_LABELS.items():
+        value, line = _get(material, path)
+        shown = ("1" if value else "") if path in SWITCHES else ("" if value is None else str(value))
+        fields.append(FormField(key_of(path), label, shown, line))
+    return fields
+
+
+def apply_material(text: str, key: str, changes: dict[str, str]) -> str:
+    """``text`` with material ``key``'s fields set as typed (a switch: "1" on, anything else off); every other byte kept."""
+    for dotted, raw in changes.items():
+        path = path_of(dotted)
+        if path not in MATERIAL_LABELS:
+            raise Invalid([problem("unknown_field", f"材料没有可在此编辑的字段“{dotted}”", dotted, key)])
+        value: Any = raw == "1" if path in SWITCHES else raw.strip() or None
+        if path == ("name", "zh") and value is None:
+            raise Invalid([problem("required", "请填写材料的中文名称", dotted, key)])
+        material = _material(_yaml().load(text), key)
+        current = _get(material, path)[0]
+        if value != current and not (path in SWITCHES and not value and current is None):
+            try:
+                text = _write(text, material, path, value)
+            except ValueError as exc:
+                raise Invalid([problem("not_editable", f"“{MATERIAL_LABELS[path]}”{exc}", dotted, key)]) from None
+    return text
+
+
+def _material(doc: Any, key: str) -> Any:
+    entries = doc.get("materials", []) if isinstance(doc, dict) else []
+    return next((e for e in entries if isinstance(e, CommentedMap) and e.get("key") == key), None)
+
+
 def value_of(text: str, permit_id: str, key: str) -> Any:
     """The permit's ``key`` as this file holds it (a condition, a list), or None."""
     return _permit(_yaml().load(text), permit_id).get(key)
@@ -118,17 +167,18 @@ def _write(text: str, root: Any, path: Path, value: Any) -> str:
     present = isinstance(parent, CommentedMap) and key in parent
     if present and value is not None:
         row, col = parent.lc.value(key)
-        match = _PLAIN.match(lines[row], col)
+        match = _QUOTED.match(lines[row], col) or _PLAIN.match(lines[row], col)
         if match is None:
             raise ValueError("在文件中不是简单取值，请在 YAML 视图中修改")
-        lines[row] = lines[row][:col] + _scalar(value) + lines[row][match.end() :]
+        lines[row] = lines[row][:col] + flow(value) + lines[row][match.end() :]
         return "".join(lines)
-    if len(path) == 1 and isinstance(root, CommentedMap) and "id" in root:
-        row, col = root.lc.key(key) if present else root.lc.key("id")
+    anchor = next((k for k in ("id", "key") if isinstance(root, CommentedMap) and k in root), None)
+    if len(path) == 1 and anchor:
+        row, col = root.lc.key(key) if present else root.lc.key(anchor)
         if value is None:
             del lines[row]
         else:
-            lines.insert(row + 1, f"{' ' * col}{key}: {_scalar(value)}\n")
+            lines.insert(row + 1, f"{' ' * col}{key}: {flow(value)}\n")
         return "".join(lines)
     if value is None:
         return text
@@ -182,6 +232,7 @@ def _end(doc: CommentedMap, permit: CommentedMap, key: str, length: int) -> int:
     return length
 
 
+_QUOTED = re.compile(r'"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\n]|\'\')*\'')
 _PLAIN = re.compile(r"[^\s,\]\}#][^,\]\}#\n]*?(?=\s*(?:[,\]\}]|\s#|$))")
 
 
@@ -192,7 +243,7 @@ def _scalar(value: Any) -> str:
 
 
 def leaves(text: str) -> dict[Path, Any]:
-    """Every scalar in the document by its path; list items of a permit list are keyed by their ``id``."""
+    """Every scalar in the document by its path; list items are keyed by their ``id`` (a material by its ``key``)."""
     found: dict[Path, Any] = {}
 
     def walk(node: Any, path: Path) -> None:
@@ -201,7 +252,8 @@ def leaves(text: str) -> dict[Path, Any]:
                 walk(v, (*path, str(k)))
         elif isinstance(node, list):
             for i, v in enumerate(node):
-                walk(v, (*path, v["id"] if isinstance(v, dict) and isinstance(v.get("id"), str) else i))
+                named = next((v[k] for k in ("id", "key") if isinstance(v, dict) and isinstance(v.get(k), str)), None)
+                walk(v, (*path, named if named is not None else i))
         else:
             found[path] = node
 
@@ -275,7 +327,7 @@ def _get(node: Any, path: Path) -> tuple[Any, int | None]:
 
 
 def _index(seq: CommentedSeq, part: str | int) -> int | None:
-    """A list item by position, or (as :func:`leaves` names them) by its ``id``."""
+    """A list item by position, or (as :func:`leaves` names them) by its ``id`` or ``key``."""
     if isinstance(part, int):
         return part if part < len(seq) else None
-    return next((i for i, item in enumerate(seq) if isinstance(item, dict) and item.get("id") == part), None)
+    return next((i for i, item in enumerate(seq) if isinstance(item, dict) and part in (item.get("id"), item.get("key"))), None)

@@ -90,13 +90,13 @@ def _open(request: Request, session: Session, user: User, form: FormData) -> Res
 
 @router.get("/policy/{change_set_id}", response_class=Response, responses=PAGE)
 def change_set_page(
-    request: Request, session: SessionDep, user: CurrentUser, change_set_id: uuid.UUID, permit: str = ""
+    request: Request, session: SessionDep, user: CurrentUser, change_set_id: uuid.UUID, permit: str = "", material: str = ""
 ) -> Response:
     """One change set: its checks, what it changes, and what the signed-in person may do with it."""
     if not staff(user):
         return forbidden(request)
     try:
-        return _page(request, session, user, desk.get(session, change_set_id), permit)
+        return _page(request, session, user, desk.get(session, change_set_id), permit, material=material)
     except WorkflowError as exc:
         return refused(request, exc)
 
@@ -111,6 +111,7 @@ def _page(
     status: int = 200,
     builder: conditions.Builder | None = None,
     material_rows: list[materials.Row] | None = None,
+    material: str = "",
 ) -> Response:
     root = packs_root(request)
     checks = list(problems) or [Problem(**p) for p in change_set.problems]
@@ -126,6 +127,10 @@ def _page(
         material_rows = (
             material_rows if material_rows is not None else materials.rows_of(edits.value_of(text, permit, "materials"))
         )
+    material_form: list[edits.FormField] = []
+    if editing and material:
+        material_path = desk.material_file(root, change_set.pack_id, material)
+        material_form = edits.material_fields(desk.text_of(change_set, root, material_path), material)
     beside = {f.key: p.message for f in fields for p in checks if f.line and p.where == f"{path}:{f.line}"}
     beside |= {p.where: p.message for p in checks if p.where in {f.key for f in fields}}
     rows = material_rows or []
@@ -157,6 +162,9 @@ def _page(
         "material_rows": [*rows, materials.Row("", slot=max((r.slot for r in rows), default=-1) + 1)],
         "material_errors": {p.where: p.message for p in problems if p.where.startswith("mat-")},
         "registry": sorted(pack.pack.materials.items()) if pack else [],
+        "material": material,
+        "material_form": material_form,
+        "switches": [edits.key_of(path) for path in edits.SWITCHES],
     }
     return render(request, "policy_change_set.html", context, status_code=status)
 
@@ -183,7 +191,7 @@ async def act(request: Request, session: SessionDep, user: CurrentUser, change_s
 
 def _act(request: Request, session: Session, user: User, change_set_id: uuid.UUID, action: str, form: FormData) -> Response:
     root, permit = packs_root(request), _text(form, "permit")
-    builder, material_rows = None, None
+    builder, material_rows, material = None, None, ""
     try:
         change_set = desk.get(session, change_set_id)
         if action == "permit":
@@ -200,6 +208,10 @@ def _act(request: Request, session: Session, user: User, change_set_id: uuid.UUI
         elif action == "materials":
             material_rows = materials.from_form({key: _text(form, key) for key in form})
             desk.save_materials(session, change_set, user, permit, material_rows, root)
+        elif action == "material":
+            material = _text(form, "material")
+            names = [edits.key_of(path) for path in edits.MATERIAL_LABELS]
+            desk.save_material(session, change_set, user, material, {name: _text(form, name) for name in names}, root)
         elif action == "yaml":
             desk.save_file(session, change_set, user, _text(form, "path"), _text(form, "text"), root)
         elif action == "submit":
@@ -216,10 +228,13 @@ def _act(request: Request, session: Session, user: User, change_set_id: uuid.UUI
             raise Invalid([problem("unknown_action", "没有这项操作", "action", action)])
     except Invalid as exc:
         session.rollback()
-        return _page(request, session, user, desk.get(session, change_set_id), permit, exc.problems, 400, builder, material_rows)
+        return _page(
+            request, session, user, desk.get(session, change_set_id), permit, exc.problems, 400, builder, material_rows, material
+        )
     except WorkflowError as exc:
         return refused(request, exc)
-    suffix = f"?permit={permit}" if permit and action in ("permit", "condition", "materials", "yaml") else ""
+    suffix = f"?permit={permit}" if permit and action in ("permit", "condition", "materials", "material", "yaml") else ""
+    suffix += f"&material={material}" if suffix and material else ""
     return RedirectResponse(f"/policy/{change_set_id}{suffix}", status_code=303)
 
 

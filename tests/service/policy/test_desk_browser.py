@@ -97,7 +97,7 @@ def test_an_officer_browses_edits_a_condition_and_materials_and_a_published_vers
         author.locator("#mat-1-material").select_option("operation_flow")
         author.get_by_role("button", name="保存材料并检查").click()
         expect(author.locator("#checks")).to_have_text("检查和情形测试全部通过。")
-        expect(author.locator("#changes")).to_contain_text("许可事项 › tobacco › 材料 › 第2项 › material")
+        expect(author.locator("#changes")).to_contain_text("许可事项 › tobacco › 材料 › 第2项 › 材料")
         desks.scan("author", author)
         author.get_by_role("button", name="提交审核").click()
         change_set = author.url.split("?")[0]

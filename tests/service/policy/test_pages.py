@@ -298,3 +298,30 @@ def test_published_versions_are_listed_compared_and_rolled_back_through_a_review
     assert "许可事项 › food_business › 办理时限 › 法定 › 天数 mini/permits.yaml 12 15" in shown
     assert repo.head(packs_copy) == twelve.commit
     assert "days: 12" in (packs_copy / PERMITS).read_text()
+
+
+def test_a_materials_registry_entry_is_edited_in_place(worker: TestClient, session: Session, packs_copy: Path) -> None:
+    author = _client(worker, account(session, Role.policy_author).login)
+    page = _opened(author, "消防安全制度可承诺")
+    form = f"{page}?permit=fire_check&material=fire_rules"
+    shown = author.get(form).text
+    assert 'name="name.zh" type="text" value="消防安全制度"' in shown
+    assert 'name="commit_substitutable" value="1">' in shown  # not checked
+
+    refused = author.post(f"{page}/material", data={"csrf_token": csrf(author, form), "permit": "fire_check",
+                                                    "material": "fire_rules", "name.zh": " "})  # fmt: skip
+    assert refused.status_code == 400
+    assert "请填写材料的中文名称" in refused.text
+    assert "还没有改动。" in author.get(page).text
+
+    saved = author.post(
+        f"{page}/material",
+        data={"csrf_token": csrf(author, form), "permit": "fire_check", "material": "fire_rules",
+              "name.zh": "消防安全管理制度", "name.en": "Fire-safety rules", "commit_substitutable": "1"},
+        follow_redirects=False,
+    )  # fmt: skip
+    assert saved.headers["location"].endswith("?permit=fire_check&material=fire_rules")
+    shown = _text(author.get(saved.headers["location"]).text)
+    assert "检查和情形测试全部通过。" in shown
+    assert "材料 › fire_rules › 名称 › 中文 mini/catalog.yaml 消防安全制度 消防安全管理制度" in shown
+    assert "材料 › fire_rules › 可以承诺代替 mini/catalog.yaml — True" in shown
