@@ -14,6 +14,8 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 from svcutil import make_settings
 
+from composer import Composer
+from composer.model import ComposeRequest
 from service.app import create_app
 from service.compose import today
 from service.policy import desk, repo
@@ -21,6 +23,7 @@ from service.workflow.roles import Role
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "window"))
 from deskutil import account, csrf, sign_in  # noqa: E402
+from wfcase import stored_draft  # noqa: E402
 
 
 @pytest.fixture
@@ -325,3 +328,24 @@ def test_a_materials_registry_entry_is_edited_in_place(worker: TestClient, sessi
     assert "检查和情形测试全部通过。" in shown
     assert "材料 › fire_rules › 名称 › 中文 mini/catalog.yaml 消防安全制度 消防安全管理制度" in shown
     assert "材料 › fire_rules › 可以承诺代替 mini/catalog.yaml — True" in shown
+
+
+def test_a_draft_composed_before_a_publication_is_told_its_notice_changed(
+    worker: TestClient, session: Session, packs_copy: Path
+) -> None:
+    applicant = account(session, Role.applicant)
+    hotel = ComposeRequest(pack="mini", scope=["lodging"])
+    draft = stored_draft(session, Composer.load("mini", packs_copy), applicant.user, hotel)
+    reader = _client(worker, applicant.login)
+    assert 'id="rules-changed"' not in reader.get(f"/drafts/{draft.id}").text
+
+    author, approver = account(session, Role.policy_author), account(session, Role.policy_approver)
+    change_set = desk.open_change_set(session, author.user, title="缩短", reason="试行", pack_id="mini", root=packs_copy)
+    desk.save_permit(session, change_set, author.user, "fire_check", {"time_limit.statutory.days": "10"}, packs_copy)
+    desk.submit(session, change_set, author.user, packs_copy)
+    desk.approve(session, change_set, approver.user, today(), today())
+    desk.publish(session, change_set, approver.user, packs_copy, today())
+    time.sleep(0.1)  # the worker looks for a new release at most every 0.05 s here
+    shown = reader.get(f"/drafts/{draft.id}").text
+    assert "告知单有变化" in _text(shown)
+    assert "规则已发布新版本" in shown
