@@ -5,6 +5,7 @@ Four eyes: the author (``edit_pack``) edits and submits, a different person (``p
 
 from __future__ import annotations
 
+import logging
 import uuid
 from dataclasses import dataclass
 from datetime import date
@@ -18,9 +19,11 @@ from rules.errors import PackError, Problem
 from service.models import StoredComposition, User, utcnow
 from service.policy import build, catalogue, conditions, edits, impact, materials, repo
 from service.policy.models import ChangeSet, ChangeSetStatus, PackRelease
-from service.workflow.errors import Conflict, Forbidden, Invalid, NotFound, problem
+from service.workflow.errors import Conflict, Forbidden, Invalid, NotFound, WorkflowError, problem
 from service.workflow.roles import Action, may
 from service.workflow.states import ChangeSetFlow, fire
+
+log = logging.getLogger("yiye.policy")
 
 LABEL = "变更集"
 
@@ -207,7 +210,7 @@ def publish(session: Session, change_set: ChangeSet, actor: User, root: Path, to
     _require_approver(change_set, actor)
     _require_status(change_set, ChangeSetStatus.approved)
     if change_set.effective_date is not None and change_set.effective_date > today:
-        message = f"生效日期为 {change_set.effective_date.isoformat()}，届时才能发布"
+        message = f"生效日期为 {change_set.effective_date.isoformat()}，届时将自动发布"
         raise Conflict([problem("not_yet_effective", message, "effective_date")])
     files, conflicts = merged(change_set, root)
     if conflicts:
@@ -226,6 +229,35 @@ def publish(session: Session, change_set: ChangeSet, actor: User, root: Path, to
     session.add(PackRelease(commit=commit, change_set_id=change_set.id))
     _saved(session, change_set)
     return commit
+
+
+def publish_due(session: Session, root: Path, today: date) -> list[ChangeSet]:
+    """Publish, in the name of their approvers, the approved change sets whose effective date has come (the worker's job).
+
+    One that can no longer be published as approved (a conflict with a later publication, a failing check) stays
+    approved, for people to resolve; the others go on.
+    """
+    due = session.exec(
+        select(ChangeSet)
+        .where(ChangeSet.status == ChangeSetStatus.approved, ChangeSet.effective_date <= today)  # type: ignore[operator]
+        .order_by(ChangeSet.effective_date, ChangeSet.updated_at)  # type: ignore[arg-type]
+    ).all()
+    published = []
+    for change_set in due:
+        approver = session.get(User, change_set.approver_id)
+        try:
+            if approver is None:
+                raise Forbidden([problem("no_approver", "变更集没有审核人", "approver", str(change_set.id))])
+            publish(session, change_set, approver, root, today)
+        except WorkflowError as exc:
+            session.rollback()
+            log.warning(
+                "change set not published on its date",
+                extra={"change_set": str(change_set.id), "problems": [p.message for p in exc.problems]},
+            )
+            continue
+        published.append(change_set)
+    return published
 
 
 def catch_up(session: Session, change_set: ChangeSet, actor: User, root: Path) -> ChangeSet:
