@@ -4,11 +4,13 @@ and a permit resolved through its overlays, each field with the pack file and li
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from rules import packs, yamlsource
+from rules.model import Effective
 from rules.packs import Pack
 from service.workflow.errors import NotFound, problem
 
@@ -96,6 +98,8 @@ class Entry:
     where: str
     parts: tuple[str, ...] = ()
     """for a permit, its requirement elements (kind: text)"""
+    period: str = ""
+    """when it enters or leaves the catalogue, said against today (尚未生效 / 已失效)"""
 
 
 @dataclass(frozen=True)
@@ -109,7 +113,7 @@ class Provenance:
     pack: str
 
 
-def entries(pack: Pack) -> list[Entry]:
+def entries(pack: Pack, today: date) -> list[Entry]:
     """Every industry, scope item, question, permit (with its elements), material and form field of ``pack``."""
     departments = {d.id: d.name.zh for d in pack.departments.values()}
     scope = {s.id: s.name.zh for s in pack.scope_items.values()}
@@ -132,15 +136,15 @@ def entries(pack: Pack) -> list[Entry]:
         for m in pack.materials.values()
     ]
     found += [Entry("fields", f.id, f.label.zh, SECTIONS[f.section], at("fields", f.id)) for f in pack.fields.values()]
-    return found
+    return [replace(e, period=_period(getattr(pack, e.kind)[e.id], today)) for e in found]
 
 
-def search(pack: Pack, query: str) -> list[Entry]:
+def search(pack: Pack, query: str, today: date) -> list[Entry]:
     """The entries whose id, Chinese name, English name, keywords or elements contain every word of ``query``."""
     words = [w.casefold() for w in re.split(r"[\s，、,]+", query) if w]
     english = _english(pack)
     found = []
-    for entry in entries(pack):
+    for entry in entries(pack, today):
         text = " ".join((entry.id, entry.name, english.get((entry.kind, entry.id), ""), *entry.parts)).casefold()
         if all(word in text for word in words):
             found.append(entry)
@@ -159,6 +163,18 @@ def resolved_permit(pack_id: str, permit_id: str, root: Path) -> list[Provenance
         shown = where.relative_to(root).as_posix() if where.is_relative_to(root) else where.name
         rows.append(Provenance(path, field_label(path), value, f"{shown}:{line}", shown.split("/")[0]))
     return rows
+
+
+def _period(entity: Effective, today: date) -> str:
+    start, end = entity.valid_from, entity.valid_to
+    if start is None and end is None:
+        return ""
+    span = "，".join(part for part in (start and f"{start.isoformat()} 起", end and f"{end.isoformat()} 止") if part)
+    if start and start > today:
+        return f"尚未生效（{span}）"
+    if end and end < today:
+        return f"已失效（{span}）"
+    return f"有效（{span}）"
 
 
 def field_label(dotted: str) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from service.compose import today
 from service.deps import CurrentUser
 from service.pages.policy.change_sets import packs_root, staff
 from service.pages.templating import render
@@ -27,7 +28,7 @@ def catalogue_page(request: Request, user: CurrentUser, pack_id: str, q: str = "
     if composer is None:
         return refused(request, NotFound([problem("unknown_pack", f"没有规则包“{pack_id}”", "pack_id", pack_id)]))
     query = q.strip()[:100]
-    found = catalogue.search(composer.pack, query) if query else catalogue.entries(composer.pack)
+    found = catalogue.search(composer.pack, query, today()) if query else catalogue.entries(composer.pack, today())
     groups = [(kind, label, [e for e in found if e.kind == kind]) for kind, label in catalogue.KINDS.items()]
     context = {"pack": composer.pack, "q": query, "groups": groups, "count": len(found)}
     return render(request, "policy_catalogue.html", context)
