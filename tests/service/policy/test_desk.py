@@ -14,8 +14,8 @@ from sqlmodel import Session
 from wfcase import Staff
 
 from composer import Composer
-from service.models import Draft, User
 from rules import packs
+from service.models import Draft, User
 from service.policy import catalogue, desk, edits, impact, repo
 from service.policy.models import ChangeSet, ChangeSetStatus
 from service.workflow.errors import Conflict, Forbidden, Invalid
@@ -256,8 +256,8 @@ def test_a_due_change_set_that_conflicts_stays_approved_and_the_others_are_publi
 def test_the_catalogue_says_which_entries_have_not_yet_entered_or_have_left_it(packs_copy: Path) -> None:
     permits = (packs_copy / PERMITS).read_text()
     (packs_copy / PERMITS).write_text(permits.replace("  - id: tobacco\n", "  - id: tobacco\n    valid_from: 2027-01-01\n"))
-    catalog = (packs_copy / "mini" / "catalog.yaml").read_text()
-    (packs_copy / "mini" / "catalog.yaml").write_text(catalog.replace("  - id: hotel\n", "  - id: hotel\n    valid_to: 2026-06-30\n"))
+    catalog = packs_copy / "mini" / "catalog.yaml"
+    catalog.write_text(catalog.read_text().replace("  - id: hotel\n", "  - id: hotel\n    valid_to: 2026-06-30\n"))
     shown = {(e.kind, e.id): e.period for e in catalogue.entries(packs.load("mini", packs_copy), TODAY)}
     assert shown[("permits", "tobacco")] == "尚未生效（2027-01-01 起）"
     assert shown[("industries", "hotel")] == "已失效（2026-06-30 止）"
