@@ -12,6 +12,7 @@ from typing import Any
 from rules import packs, yamlsource
 from rules.model import Effective
 from rules.packs import Pack
+from service.policy import conditions
 from service.workflow.errors import NotFound, problem
 
 KINDS = {
@@ -70,20 +71,11 @@ FIELD_WORDS = {
     "valid_to": "失效日期",
     "source": "来源",
     "order": "排序",
-    "all": "全部满足",
-    "any": "任一满足",
+    **conditions.COMBINATORS,
     "not": "不满足",
     "scope": "经营范围包含",
     "answer": "回答",
-    "is": "等于",
-    "is_not": "不等于",
-    "lt": "小于",
-    "lte": "小于等于",
-    "gt": "大于",
-    "gte": "大于等于",
-    "in": "在…之中",
-    "contains": "包含",
-    "any_of": "包含任一",
+    **conditions.OPERATORS,
 }
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -86,20 +87,26 @@ def text_of(change_set: ChangeSet, root: Path, path: str) -> str:
 
 def permit_file(root: Path, pack_id: str, permit_id: str) -> str:
     """The file under the packs where ``permit_id`` is defined, searched from the pack up through its parents."""
-    for link in reversed(packs.resolve(pack_id, root)[0].chain):
-        for path in sorted((root / link).rglob("*.yaml")):
-            if edits.defines(path.read_text(encoding="utf-8"), permit_id):
-                return path.relative_to(root).as_posix()
-    raise NotFound([problem("unknown_permit", f"规则包“{pack_id}”中没有许可事项“{permit_id}”", "permit", permit_id)])
+    found = _defining_file(root, pack_id, lambda text: edits.defines(text, permit_id))
+    if found is None:
+        raise NotFound([problem("unknown_permit", f"规则包“{pack_id}”中没有许可事项“{permit_id}”", "permit", permit_id)])
+    return found
 
 
 def material_file(root: Path, pack_id: str, key: str) -> str:
     """The file under the packs where material ``key`` is registered, searched from the pack up through its parents."""
+    found = _defining_file(root, pack_id, lambda text: edits.defines_material(text, key))
+    if found is None:
+        raise NotFound([problem("unknown_material", f"规则包“{pack_id}”的材料目录中没有“{key}”", "material", key)])
+    return found
+
+
+def _defining_file(root: Path, pack_id: str, defines: Callable[[str], bool]) -> str | None:
     for link in reversed(packs.resolve(pack_id, root)[0].chain):
         for path in sorted((root / link).rglob("*.yaml")):
-            if edits.defines_material(path.read_text(encoding="utf-8"), key):
+            if defines(path.read_text(encoding="utf-8")):
                 return path.relative_to(root).as_posix()
-    raise NotFound([problem("unknown_material", f"规则包“{pack_id}”的材料目录中没有“{key}”", "material", key)])
+    return None
 
 
 def save_material(
