@@ -17,6 +17,7 @@ from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session
 from starlette.datastructures import FormData
 
+from forms.proposal import Proposal, ProposedChange, render_proposal_pdf
 from rules.errors import Problem
 from service.compose import today
 from service.deps import CsrfProtected, CurrentUser, SessionDep
@@ -183,6 +184,40 @@ def impact_page(request: Request, session: SessionDep, user: CurrentUser, change
     return render(request, "policy_impact.html", {"cs": change_set, "impact": found, "rows": rows})
 
 
+@router.get(
+    "/policy/{change_set_id}/proposal.pdf",
+    response_class=Response,
+    responses={
+        **PAGE,
+        200: {"description": "The change set as a proposal to the city's catalogue", "content": {"application/pdf": {}}},
+    },
+)
+def proposal(request: Request, session: SessionDep, user: CurrentUser, change_set_id: uuid.UUID) -> Response:
+    """The change set as a proposal to the city's catalogue (调整建议): its changes field by field and its impact, as a PDF."""
+    if not staff(user):
+        return forbidden(request)
+    try:
+        change_set = desk.get(session, change_set_id)
+    except WorkflowError as exc:
+        return refused(request, exc)
+    root = packs_root(request)
+    found = desk.impact_of(session, change_set, root)
+    author = session.get(User, change_set.author_id)
+    document = Proposal(
+        title=change_set.title,
+        reason=change_set.reason,
+        pack_id=change_set.pack_id,
+        drafted_by=author.email or "" if author else "",
+        drafted_on=change_set.created_at.date(),
+        changes=tuple(ProposedChange(c.label, c.path, _shown(c.before), _shown(c.after)) for c in desk.diff(change_set, root)),
+        composed=found.total,
+        changed=found.changed,
+        effects=tuple((label, found.counts[kind]) for kind, label in impact.KINDS.items() if found.counts[kind]),
+    )
+    headers = {"Content-Disposition": f'inline; filename="proposal-{change_set.id}.pdf"', "Cache-Control": "no-store"}
+    return Response(render_proposal_pdf(document), media_type="application/pdf", headers=headers)
+
+
 @router.post("/policy/{change_set_id}/{action}", response_class=Response, responses=POST, dependencies=[CsrfProtected])
 async def act(request: Request, session: SessionDep, user: CurrentUser, change_set_id: uuid.UUID, action: str) -> Response:
     """Save a permit's fields or a file, submit, approve, send back, publish, or catch up with the current version."""
@@ -236,6 +271,10 @@ def _act(request: Request, session: Session, user: User, change_set_id: uuid.UUI
     suffix = f"?permit={permit}" if permit and action in ("permit", "condition", "materials", "material", "yaml") else ""
     suffix += f"&material={material}" if suffix and material else ""
     return RedirectResponse(f"/policy/{change_set_id}{suffix}", status_code=303)
+
+
+def _shown(value: Any) -> str:
+    return "—" if value is None else str(value)
 
 
 def _date(raw: str) -> date:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import html
+import io
 import re
 import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import pypdf
 import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session
@@ -349,3 +351,28 @@ def test_a_draft_composed_before_a_publication_is_told_its_notice_changed(
     shown = reader.get(f"/drafts/{draft.id}").text
     assert "告知单有变化" in _text(shown)
     assert "规则已发布新版本" in shown
+
+
+def test_a_change_set_is_exported_as_a_proposal_to_the_citys_catalogue_with_its_impact(
+    worker: TestClient, session: Session, packs_copy: Path
+) -> None:
+    applicant = account(session, Role.applicant)
+    stored_draft(session, Composer.load("mini", packs_copy), applicant.user, ComposeRequest(pack="mini", scope=["lodging"]))
+    author = _client(worker, account(session, Role.policy_author).login)
+    page = _opened(author, "建议压减消防检查时限")
+    form = f"{page}?permit=fire_check"
+    days = {"permit": "fire_check", "time_limit.statutory.days": "8"}
+    author.post(f"{page}/permit", data={"csrf_token": csrf(author, form), **days})
+    assert f'href="{page}/proposal.pdf"' in author.get(page).text
+
+    response = author.get(f"{page}/proposal.pdf")
+    assert response.headers["content-type"] == "application/pdf"
+    reader = pypdf.PdfReader(io.BytesIO(response.content))
+    text = re.sub(r"\s+", "", "".join(p.extract_text() for p in reader.pages))
+    assert "行业目录调整建议" in text
+    assert "建议压减消防检查时限" in text
+    assert "许可事项›fire_check›办理时限›法定›天数" in text
+    assert "138" in text  # in force 13, proposed 8
+    assert "重新生成已保存的1份告知单，其中1份有变化" in text
+    assert "办理时限缩短1" in text
+    assert _client(worker, applicant.login).get(f"{page}/proposal.pdf").status_code == 403
