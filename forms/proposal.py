@@ -12,7 +12,7 @@ from datetime import date
 from markupsafe import Markup
 
 from forms import i18n
-from forms.render import TEMPLATES_DIR, _page_css, _print_setup, _t, environment
+from forms.render import _page_css, _t, environment, print_pdf
 
 
 @dataclass(frozen=True)
@@ -57,9 +57,4 @@ def render_proposal_html(proposal: Proposal, locale: str = "zh") -> str:
 
 def render_proposal_pdf(proposal: Proposal, locale: str = "zh") -> bytes:
     """The proposal printed on A4 by WeasyPrint."""
-    from weasyprint import HTML  # imported late: it loads Pango and fonts
-
-    font_config, stylesheets = _print_setup()
-    document = HTML(string=render_proposal_html(proposal, locale), base_url=str(TEMPLATES_DIR))
-    pdf: bytes = document.write_pdf(stylesheets=stylesheets, font_config=font_config)
-    return pdf
+    return print_pdf(render_proposal_html(proposal, locale))

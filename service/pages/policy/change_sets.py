@@ -170,15 +170,22 @@ def _page(
     return render(request, "policy_change_set.html", context, status_code=status)
 
 
-@router.get("/policy/{change_set_id}/impact", response_class=Response, responses=PAGE)
-def impact_page(request: Request, session: SessionDep, user: CurrentUser, change_set_id: uuid.UUID) -> Response:
-    """What the change set would change for applicants: counts by kind of change, with examples."""
+def _readable(request: Request, session: Session, user: User, change_set_id: uuid.UUID) -> ChangeSet | Response:
+    """The change set, or the page refusing it (not policy staff, no such change set)."""
     if not staff(user):
         return forbidden(request)
     try:
-        change_set = desk.get(session, change_set_id)
+        return desk.get(session, change_set_id)
     except WorkflowError as exc:
         return refused(request, exc)
+
+
+@router.get("/policy/{change_set_id}/impact", response_class=Response, responses=PAGE)
+def impact_page(request: Request, session: SessionDep, user: CurrentUser, change_set_id: uuid.UUID) -> Response:
+    """What the change set would change for applicants: counts by kind of change, with examples."""
+    change_set = _readable(request, session, user, change_set_id)
+    if isinstance(change_set, Response):
+        return change_set
     found = desk.impact_of(session, change_set, packs_root(request))
     rows = [(label, found.counts[kind], found.examples.get(kind, [])) for kind, label in impact.KINDS.items()]
     return render(request, "policy_impact.html", {"cs": change_set, "impact": found, "rows": rows})
@@ -194,12 +201,9 @@ def impact_page(request: Request, session: SessionDep, user: CurrentUser, change
 )
 def proposal(request: Request, session: SessionDep, user: CurrentUser, change_set_id: uuid.UUID) -> Response:
     """The change set as a proposal to the city's catalogue (调整建议): its changes field by field and its impact, as a PDF."""
-    if not staff(user):
-        return forbidden(request)
-    try:
-        change_set = desk.get(session, change_set_id)
-    except WorkflowError as exc:
-        return refused(request, exc)
+    change_set = _readable(request, session, user, change_set_id)
+    if isinstance(change_set, Response):
+        return change_set
     root = packs_root(request)
     found = desk.impact_of(session, change_set, root)
     author = session.get(User, change_set.author_id)
