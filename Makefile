@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 
 run: setup  ## set up, then serve on http://127.0.0.1:8000 with demo data on SQLite, and run the background jobs beside it
 	$(BIN)/yiye db upgrade
-	$(BIN)/yiye worker & worker=$$!; trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; $(BIN)/yiye serve --demo
+	export YIYE_PACKS_REPO=$(CURDIR)/var/packs; $(BIN)/yiye worker & worker=$$!; trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; $(BIN)/yiye serve --demo
 
 test: setup  ## every test, persistence on SQLite and PostgreSQL, a real browser included
 	bash scripts/setup-system.sh chromium

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from markupsafe import Markup
 
 from forms import i18n
-from forms.render import TEMPLATES_DIR, _page_css, _print_setup, _t, environment
+from forms.render import _page_css, _t, environment, print_pdf
 
 BEIJING = ZoneInfo("Asia/Shanghai")
 
@@ -69,9 +69,4 @@ def render_receipt_html(receipt: Receipt, locale: str = "zh") -> str:
 
 def render_receipt_pdf(receipt: Receipt, locale: str = "zh") -> bytes:
     """The receipt printed on A4 by WeasyPrint."""
-    from weasyprint import HTML  # imported late: it loads Pango and fonts
-
-    font_config, stylesheets = _print_setup()
-    document = HTML(string=render_receipt_html(receipt, locale), base_url=str(TEMPLATES_DIR))
-    pdf: bytes = document.write_pdf(stylesheets=stylesheets, font_config=font_config)
-    return pdf
+    return print_pdf(render_receipt_html(receipt, locale))

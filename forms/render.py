@@ -190,6 +190,15 @@ def render_pdf_uncached(
     return pdf
 
 
+def print_pdf(html: str) -> bytes:
+    """A standalone page (a receipt, a proposal) printed on A4 by WeasyPrint with the notice's faces and stylesheet."""
+    from weasyprint import HTML  # imported late: it loads Pango and fonts
+
+    font_config, stylesheets = _print_setup()
+    pdf: bytes = HTML(string=html, base_url=str(TEMPLATES_DIR)).write_pdf(stylesheets=stylesheets, font_config=font_config)
+    return pdf
+
+
 @cache
 def _print_stylesheet() -> Any:
     from weasyprint import CSS

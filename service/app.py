@@ -33,6 +33,7 @@ from service.middleware import BodySizeLimit, SecurityHeaders, UnexpectedErrors,
 from service.pages import pages_router
 from service.pages.templating import STATIC_DIR, render
 from service.pages.window import UPLOAD_PATHS
+from service.policy import repo
 from service.policy.live import ReleaseWatch
 from service.ratelimit import RateLimiter, RateLimitHeaders
 from service.registry import PackRegistry
@@ -61,12 +62,14 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     app.state.engine = make_engine(settings.database_url, echo=settings.database_echo)
     app.state.releases = ReleaseWatch(settings.release_check_seconds)
     app.state.releases.start(app.state.engine)
-    registry = PackRegistry(settings.packs_dir, settings.pack_cache)
+    if settings.packs_repo is not None:
+        repo.seed(settings.packs_dir, settings.packs_repo)
+    registry = PackRegistry(settings.packs_root, settings.pack_cache)
     registry.load_all()
     app.state.registry = registry
     app.state.compose = ComposeService(registry, settings.compose_cache_mb * 2**20, settings.default_pack)
     if settings.default_pack not in registry:
-        log.warning("default pack not loaded", extra={"pack_id": settings.default_pack, "packs_dir": str(settings.packs_dir)})
+        log.warning("default pack not loaded", extra={"pack_id": settings.default_pack, "packs_dir": str(settings.packs_root)})
     log.info("service started", extra={"packs": registry.versions(), "env": settings.env.value})
     yield
     app.state.engine.dispose()

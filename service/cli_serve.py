@@ -96,6 +96,7 @@ def serve(
 
     from service import db
     from service import demo as demo_data
+    from service.policy import repo
     from service.settings import Environment
 
     settings = _settings(database_url, host=host, port=port, workers=workers, demo=demo or None)
@@ -105,6 +106,8 @@ def serve(
         raise typer.Exit(2)
     if migrate:
         db.upgrade(settings.database_url)
+    if settings.packs_repo is not None and repo.seed(settings.packs_dir, settings.packs_repo):
+        typer.echo(f"规则包仓库: {settings.packs_repo}(由 {settings.packs_dir} 初始化)")
     if settings.demo:
         seeded = demo_data.seed(settings)
         typer.echo(f"演示账户: {seeded.email} / {seeded.password}; 工作人员: {', '.join(seeded.staff)}(密码相同)")

@@ -153,7 +153,7 @@ def _seed_staff(session: Session) -> dict[str, User]:
 
 def _seed_applications(session: Session, applicant: User, staff: dict[str, User], settings: Settings) -> None:
     """One hotel application per stage, moved there through the workflow as the desks would."""
-    registry = PackRegistry(settings.packs_dir, settings.pack_cache)
+    registry = PackRegistry(settings.packs_root, settings.pack_cache)
     registry.load_all()
     composer = registry.get(settings.default_pack)
     if composer is None or "hotel" not in composer.pack.industries:
@@ -201,7 +201,7 @@ def _seed_applications(session: Session, applicant: User, staff: dict[str, User]
 
 
 def _seed_draft(session: Session, user: object, settings: Settings) -> None:
-    registry = PackRegistry(settings.packs_dir, settings.pack_cache)
+    registry = PackRegistry(settings.packs_root, settings.pack_cache)
     registry.load_all()
     composer = registry.get(settings.default_pack)
     if composer is None:

@@ -36,7 +36,14 @@ class Settings(BaseSettings):
     )
     database_echo: bool = False
 
-    packs_dir: Path = PACKS_DIR
+    packs_dir: Path = Field(default=PACKS_DIR, description="the packs as shipped (read, never written when packs_repo is set)")
+    packs_repo: Path | None = Field(
+        default=None,
+        description="the published packs' own git repository, served and published by the policy desk; made from "
+        "packs_dir at first start when it holds no pack yet. Unset, packs_dir itself is served and becomes the "
+        "repository at the first change set, which the desk refuses while packs_dir lies inside another git working "
+        "tree (a project checkout)",
+    )
     default_pack: str = DEFAULT_PACK
     pack_cache: Path = Field(
         default=ROOT / "var" / "pack-cache",
@@ -156,10 +163,10 @@ class Settings(BaseSettings):
             return [part.strip() for part in value.split(",") if part.strip()]
         return value
 
-    @field_validator("packs_dir")
+    @field_validator("packs_dir", "packs_repo")
     @classmethod
-    def _absolute(cls, value: Path) -> Path:
-        return value.expanduser().resolve()
+    def _absolute(cls, value: Path | None) -> Path | None:
+        return None if value is None else value.expanduser().resolve()
 
     @model_validator(mode="after")
     def _enforce_non_default_secrets(self) -> Self:
@@ -171,6 +178,11 @@ class Settings(BaseSettings):
             if self.bench_routes:
                 raise ValueError("YIYE_BENCH_ROUTES is for load tests and refused when YIYE_ENV=production")
         return self
+
+    @property
+    def packs_root(self) -> Path:
+        """The folder the service serves packs from and the desk publishes to."""
+        return self.packs_repo or self.packs_dir
 
     @property
     def is_sqlite(self) -> bool:

@@ -1,8 +1,9 @@
 """The job queue ``yiye worker`` consumes (huey): SQLite storage embedded, Redis when ``YIYE_REDIS_URL`` is set.
 
-Jobs: the outbox relay, every minute and at start (and sooner when a retry falls due within the minute), and
-the deadline and extension reminders, extensions deemed granted and suspensions whose period ended, every hour
-and at start. The work itself lives in the outbox, in the database; the
+Jobs: the outbox relay, every minute and at start (and sooner when a retry falls due within the minute); the
+deadline and extension reminders, extensions deemed granted and suspensions whose period ended, every hour and at
+start; and the publication of approved rule changes on their effective date, every ten minutes and at start. The
+work itself lives in the outbox, in the database; the
 queue only says when to look, so a lost queue loses no work.
 """
 
@@ -19,6 +20,7 @@ from service.compose import today as beijing_today
 from service.db import make_engine
 from service.jobs import notifications, outbox, reminders
 from service.models import utcnow
+from service.policy import desk
 from service.settings import Settings
 
 log = logging.getLogger("yiye.jobs")
@@ -71,8 +73,21 @@ def make_queue(settings: Settings) -> Huey:
     def remind_hourly() -> None:
         remind()
 
+    @queue.task(name="publish_due")
+    def publish_due() -> None:
+        """Publish the approved change sets whose effective date has come; every web worker then reloads them."""
+        with Session(engine) as session:
+            published = desk.publish_due(session, settings.packs_root, beijing_today())
+        if published:
+            log.info("change sets published on their date", extra={"change_sets": [str(c.id) for c in published]})
+
+    @queue.periodic_task(crontab(minute="*/10"), name="publish_due_every_ten_minutes")
+    def publish_due_every_ten_minutes() -> None:
+        publish_due()
+
     @queue.on_startup()
     def start() -> None:
         remind()
+        publish_due()
 
     return queue

@@ -11,7 +11,7 @@ from fastapi.responses import RedirectResponse, Response
 from service import crud
 from service.compose import TIMEZONE
 from service.deps import ComposeServiceDep, CurrentUser, LangDep, OwnDraft, RegistryDep, SessionDep
-from service.models import Draft
+from service.models import Draft, StoredComposition
 from service.pages import responses as pages
 from service.pages.apply import compose_draft, missing_required
 from service.pages.conflict import updated_at
@@ -75,8 +75,16 @@ def read_draft(
         "industries": _industry_names(draft, registry, lang) if draft.industries else "",
         "scope": _scope_names(draft, registry, lang),
         "updated": updated_at(draft),
+        "rules_changed": _rules_changed(session, service, draft),
     }
     return render(request, "draft.html", context)
+
+
+def _rules_changed(session: SessionDep, service: ComposeServiceDep, draft: Draft) -> bool:
+    """Whether the draft was composed under an earlier version of its pack than the one served now (it is told so)."""
+    stored = session.get(StoredComposition, draft.composition_id) if draft.composition_id else None
+    composer = service.registry.get(draft.pack_id)
+    return stored is not None and composer is not None and stored.pack_version != composer.pack.version
 
 
 @router.get(

@@ -5,7 +5,9 @@ Four eyes: the author (``edit_pack``) edits and submits, a different person (``p
 
 from __future__ import annotations
 
+import logging
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -14,32 +16,23 @@ from typing import Any
 from sqlmodel import Session, select
 
 from rules import packs
-from rules.errors import Problem
+from rules.errors import PackError, Problem
 from service.models import StoredComposition, User, utcnow
-from service.policy import build, edits, impact, repo
+from service.policy import build, catalogue, conditions, edits, impact, materials, repo
 from service.policy.models import ChangeSet, ChangeSetStatus, PackRelease
-from service.workflow.errors import Conflict, Forbidden, Invalid, NotFound, problem
+from service.workflow.errors import Conflict, Forbidden, Invalid, NotFound, WorkflowError, problem
 from service.workflow.roles import Action, may
 from service.workflow.states import ChangeSetFlow, fire
+
+log = logging.getLogger("yiye.policy")
 
 LABEL = "变更集"
 
 WORDS = {
-    "time_limit": "办理时限",
-    "statutory": "法定",
-    "committed": "承诺",
-    "days": "天数",
-    "valid_from": "生效日期",
-    "valid_to": "失效日期",
-    "applies_when": "适用条件",
-    "materials": "材料",
-    "department": "部门",
+    **catalogue.FIELD_WORDS,
     "permits": "许可事项",
-    "name": "名称",
-    "all": "全部满足",
-    "any": "任一满足",
-    "not": "不满足",
-    **edits.THRESHOLD_OPS,
+    "government_holds": "政府已持有",
+    "commit_substitutable": "可以承诺代替",
 }
 
 
@@ -94,11 +87,35 @@ def text_of(change_set: ChangeSet, root: Path, path: str) -> str:
 
 def permit_file(root: Path, pack_id: str, permit_id: str) -> str:
     """The file under the packs where ``permit_id`` is defined, searched from the pack up through its parents."""
+    found = _defining_file(root, pack_id, lambda text: edits.defines(text, permit_id))
+    if found is None:
+        raise NotFound([problem("unknown_permit", f"规则包“{pack_id}”中没有许可事项“{permit_id}”", "permit", permit_id)])
+    return found
+
+
+def material_file(root: Path, pack_id: str, key: str) -> str:
+    """The file under the packs where material ``key`` is registered, searched from the pack up through its parents."""
+    found = _defining_file(root, pack_id, lambda text: edits.defines_material(text, key))
+    if found is None:
+        raise NotFound([problem("unknown_material", f"规则包“{pack_id}”的材料目录中没有“{key}”", "material", key)])
+    return found
+
+
+def _defining_file(root: Path, pack_id: str, defines: Callable[[str], bool]) -> str | None:
     for link in reversed(packs.resolve(pack_id, root)[0].chain):
         for path in sorted((root / link).rglob("*.yaml")):
-            if edits.defines(path.read_text(encoding="utf-8"), permit_id):
+            if defines(path.read_text(encoding="utf-8")):
                 return path.relative_to(root).as_posix()
-    raise NotFound([problem("unknown_permit", f"规则包“{pack_id}”中没有许可事项“{permit_id}”", "permit", permit_id)])
+    return None
+
+
+def save_material(
+    session: Session, change_set: ChangeSet, actor: User, key: str, changes: dict[str, str], root: Path
+) -> ChangeSet:
+    """Apply the form's values to the material's registry entry (every other byte kept) and save it."""
+    _require_author(change_set, actor)
+    path = material_file(root, change_set.pack_id, key)
+    return save_file(session, change_set, actor, path, edits.apply_material(text_of(change_set, root, path), key, changes), root)
 
 
 def save_file(session: Session, change_set: ChangeSet, actor: User, path: str, text: str, root: Path) -> ChangeSet:
@@ -121,6 +138,38 @@ def save_permit(
     """Apply the structured form's values to the permit's file (every other byte kept) and save it."""
     path = permit_file(root, change_set.pack_id, permit_id)
     return save_file(session, change_set, actor, path, edits.apply(text_of(change_set, root, path), permit_id, changes), root)
+
+
+def save_condition(
+    session: Session, change_set: ChangeSet, actor: User, permit_id: str, builder: conditions.Builder, root: Path
+) -> ChangeSet:
+    """Write the condition builder's rows as the permit's ``applies_when``; a row the pack cannot take writes nothing."""
+    _require_author(change_set, actor)
+    value = conditions.condition_of(builder, pack_of(change_set, root))
+    path = permit_file(root, change_set.pack_id, permit_id)
+    return save_file(
+        session, change_set, actor, path, edits.set_value(text_of(change_set, root, path), permit_id, "applies_when", value), root
+    )
+
+
+def save_materials(
+    session: Session, change_set: ChangeSet, actor: User, permit_id: str, rows: list[materials.Row], root: Path
+) -> ChangeSet:
+    """Write the permit's materials as the rows say; an unknown material or version, or one nobody needs after, writes nothing."""
+    _require_author(change_set, actor)
+    path = permit_file(root, change_set.pack_id, permit_id)
+    text = text_of(change_set, root, path)
+    refs = materials.refs_of(rows, list(edits.value_of(text, permit_id, "materials") or []), pack_of(change_set, root), permit_id)
+    return save_file(session, change_set, actor, path, edits.set_value(text, permit_id, "materials", refs), root)
+
+
+def pack_of(change_set: ChangeSet, root: Path) -> packs.Pack:
+    """The change set's version of its pack, to check a structured edit against; the published one while it is broken."""
+    with build.built(root, change_set.files) as target:
+        try:
+            return packs.load(change_set.pack_id, target)
+        except PackError:
+            return packs.load(change_set.pack_id, root)
 
 
 def submit(session: Session, change_set: ChangeSet, actor: User, root: Path) -> ChangeSet:
@@ -168,7 +217,7 @@ def publish(session: Session, change_set: ChangeSet, actor: User, root: Path, to
     _require_approver(change_set, actor)
     _require_status(change_set, ChangeSetStatus.approved)
     if change_set.effective_date is not None and change_set.effective_date > today:
-        message = f"生效日期为 {change_set.effective_date.isoformat()}，届时才能发布"
+        message = f"生效日期为 {change_set.effective_date.isoformat()}，届时将自动发布"
         raise Conflict([problem("not_yet_effective", message, "effective_date")])
     files, conflicts = merged(change_set, root)
     if conflicts:
@@ -187,6 +236,35 @@ def publish(session: Session, change_set: ChangeSet, actor: User, root: Path, to
     session.add(PackRelease(commit=commit, change_set_id=change_set.id))
     _saved(session, change_set)
     return commit
+
+
+def publish_due(session: Session, root: Path, today: date) -> list[ChangeSet]:
+    """Publish, in the name of their approvers, the approved change sets whose effective date has come (the worker's job).
+
+    One that can no longer be published as approved (a conflict with a later publication, a failing check) stays
+    approved, for people to resolve; the others go on.
+    """
+    due = session.exec(
+        select(ChangeSet)
+        .where(ChangeSet.status == ChangeSetStatus.approved, ChangeSet.effective_date <= today)  # type: ignore[operator]
+        .order_by(ChangeSet.effective_date, ChangeSet.updated_at)  # type: ignore[arg-type]
+    ).all()
+    published = []
+    for change_set in due:
+        approver = session.get(User, change_set.approver_id)
+        try:
+            if approver is None:
+                raise Forbidden([problem("no_approver", "变更集没有审核人", "approver", str(change_set.id))])
+            publish(session, change_set, approver, root, today)
+        except WorkflowError as exc:
+            session.rollback()
+            log.warning(
+                "change set not published on its date",
+                extra={"change_set": str(change_set.id), "problems": [p.message for p in exc.problems]},
+            )
+            continue
+        published.append(change_set)
+    return published
 
 
 def catch_up(session: Session, change_set: ChangeSet, actor: User, root: Path) -> ChangeSet:
@@ -238,13 +316,66 @@ def merged(change_set: ChangeSet, root: Path) -> tuple[dict[str, str], list[Prob
 
 def diff(change_set: ChangeSet, root: Path) -> list[FieldChange]:
     """Field by field, what the change set changes against its base, with Chinese labels."""
-    changes = []
-    for path, ours in sorted(change_set.files.items()):
-        before, after = edits.leaves(repo.read_at(root, change_set.base_commit, path) or ""), edits.leaves(ours)
-        for key in sorted({*before, *after}, key=str):
-            if before.get(key) != after.get(key):
-                changes.append(FieldChange(path, edits.key_of(key), label_of(key), before.get(key), after.get(key)))
-    return changes
+    return [
+        change
+        for path, ours in sorted(change_set.files.items())
+        for change in _changes(path, repo.read_at(root, change_set.base_commit, path) or "", ours)
+    ]
+
+
+def versions_diff(root: Path, old: str, new: str) -> list[FieldChange]:
+    """Field by field, what changed from one published version of the packs to another."""
+    _require_version(root, old, "from")
+    _require_version(root, new, "to")
+    return [
+        change
+        for path in repo.changed_paths(root, old, new)
+        if path.endswith(".yaml")
+        for change in _changes(path, repo.read_at(root, old, path) or "", repo.read_at(root, new, path) or "")
+    ]
+
+
+def rollback(session: Session, actor: User, root: Path, commit: str, reason: str) -> ChangeSet:
+    """A change set that puts every pack file back as it was at ``commit``, to be checked and reviewed like any other."""
+    _require(actor, Action.edit_pack)
+    version = _require_version(root, commit, "commit")
+    head = repo.head(root)
+    paths = [path for path in repo.changed_paths(root, commit, head) if path.endswith(".yaml")]
+    if not paths:
+        raise Invalid([problem("no_change", "该版本与当前版本相同，无需回滚", "commit", commit)])
+    files, problems = {}, []
+    for path in paths:
+        text = repo.read_at(root, commit, path)
+        if text is None or repo.read_at(root, head, path) is None:
+            problems.append(problem("file_added", f"文件“{path}”只存在于其中一个版本，请在 YAML 视图中处理", "commit", path))
+        else:
+            files[path] = text
+    pack_id = paths[0].split("/")[0]
+    if problems or any(path.split("/")[0] != pack_id for path in paths):
+        raise Invalid(problems or [problem("many_packs", "该版本之后修改了多个规则包，请逐个规则包回滚", "commit", commit)])
+    title = f"回滚到版本 {commit[:8]}（{version.title}）"[:200]
+    change_set = open_change_set(session, actor, title=title, reason=reason, pack_id=pack_id, root=root)
+    change_set.files = files
+    change_set.problems = [p.as_dict() for p in build.check(root, files, pack_id)]
+    session.add(change_set)
+    session.commit()
+    return change_set
+
+
+def _require_version(root: Path, commit: str, field: str) -> repo.Version:
+    found = next((v for v in repo.history(root) if v.commit == commit), None)
+    if found is None:
+        raise NotFound([problem("unknown_version", f"没有版本“{commit[:12]}”", field, commit)])
+    return found
+
+
+def _changes(path: str, before_text: str, after_text: str) -> list[FieldChange]:
+    before, after = edits.leaves(before_text), edits.leaves(after_text)
+    return [
+        FieldChange(path, edits.key_of(key), label_of(key), before.get(key), after.get(key))
+        for key in sorted({*before, *after}, key=str)
+        if before.get(key) != after.get(key)
+    ]
 
 
 def impact_of(session: Session, change_set: ChangeSet, root: Path, workers: int = 0) -> impact.Impact:

@@ -7,6 +7,7 @@ round trip, so the lines an edit does not touch come back byte for byte.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -26,6 +27,7 @@ LABELS: dict[Path, str] = {
     ("valid_to",): "失效日期",
 }
 THRESHOLD_OPS = {"lt": "小于", "lte": "小于等于", "gt": "大于", "gte": "大于等于"}
+WORDS = {"applies_when": "适用条件", "materials": "材料"}
 
 
 @dataclass(frozen=True)
@@ -73,6 +75,60 @@ def permit_fields(text: str, permit_id: str) -> list[FormField]:
     return fields
 
 
+MATERIAL_LABELS: dict[Path, str] = {
+    ("name", "zh"): "名称（中文）",
+    ("name", "en"): "名称（英文）",
+    ("government_holds",): "政府已持有，免于提交",
+    ("commit_substitutable",): "可以承诺代替",
+}
+SWITCHES = (("government_holds",), ("commit_substitutable",))
+
+
+def defines_material(text: str, key: str) -> bool:
+    """Whether this file's ``materials`` registry holds ``key``."""
+    return _material(_yaml().load(text), key) is not None
+
+
+def material_fields(text: str, key: str) -> list[FormField]:
+    """The registry entry of material ``key`` as a form: its names and whether it is exempt or replaceable by a commitment."""
+    material = _material(_yaml().load(text), key)
+    fields = []
+    for path, label in MATERIAL_LABELS.items():
+        value, line = _get(material, path)
+        shown = ("1" if value else "") if path in SWITCHES else ("" if value is None else str(value))
+        fields.append(FormField(key_of(path), label, shown, line))
+    return fields
+
+
+def apply_material(text: str, key: str, changes: dict[str, str]) -> str:
+    """``text`` with material ``key``'s fields set as typed (a switch: "1" on, anything else off); every other byte kept."""
+    for dotted, raw in changes.items():
+        path = path_of(dotted)
+        if path not in MATERIAL_LABELS:
+            raise Invalid([problem("unknown_field", f"材料没有可在此编辑的字段“{dotted}”", dotted, key)])
+        value: Any = raw == "1" if path in SWITCHES else raw.strip() or None
+        if path == ("name", "zh") and value is None:
+            raise Invalid([problem("required", "请填写材料的中文名称", dotted, key)])
+        material = _material(_yaml().load(text), key)
+        current = _get(material, path)[0]
+        if value != current and not (path in SWITCHES and not value and current is None):
+            try:
+                text = _write(text, material, path, value)
+            except ValueError as exc:
+                raise Invalid([problem("not_editable", f"“{MATERIAL_LABELS[path]}”{exc}", dotted, key)]) from None
+    return text
+
+
+def _material(doc: Any, key: str) -> Any:
+    entries = doc.get("materials", []) if isinstance(doc, dict) else []
+    return next((e for e in entries if isinstance(e, CommentedMap) and e.get("key") == key), None)
+
+
+def value_of(text: str, permit_id: str, key: str) -> Any:
+    """The permit's ``key`` as this file holds it (a condition, a list), or None."""
+    return _permit(_yaml().load(text), permit_id).get(key)
+
+
 def apply(text: str, permit_id: str, changes: dict[str, str]) -> str:
     """``text`` with the permit's fields set to ``changes`` (key → value as typed; empty removes an optional one)."""
     problems = []
@@ -111,23 +167,72 @@ def _write(text: str, root: Any, path: Path, value: Any) -> str:
     present = isinstance(parent, CommentedMap) and key in parent
     if present and value is not None:
         row, col = parent.lc.value(key)
-        match = _PLAIN.match(lines[row], col)
+        match = _QUOTED.match(lines[row], col) or _PLAIN.match(lines[row], col)
         if match is None:
             raise ValueError("在文件中不是简单取值，请在 YAML 视图中修改")
-        lines[row] = lines[row][:col] + _scalar(value) + lines[row][match.end() :]
+        lines[row] = lines[row][:col] + flow(value) + lines[row][match.end() :]
         return "".join(lines)
-    if len(path) == 1 and isinstance(root, CommentedMap) and "id" in root:
-        row, col = root.lc.key(key) if present else root.lc.key("id")
+    anchor = next((k for k in ("id", "key") if isinstance(root, CommentedMap) and k in root), None)
+    if len(path) == 1 and anchor:
+        row, col = root.lc.key(key) if present else root.lc.key(anchor)
         if value is None:
             del lines[row]
         else:
-            lines.insert(row + 1, f"{' ' * col}{key}: {_scalar(value)}\n")
+            lines.insert(row + 1, f"{' ' * col}{key}: {flow(value)}\n")
         return "".join(lines)
     if value is None:
         return text
     raise ValueError("在文件中尚未写出，请在 YAML 视图中添加")
 
 
+def set_value(text: str, permit_id: str, key: str, value: Any) -> str:
+    """``text`` with the permit's ``key`` (a condition, a list) set to ``value``, written on the key's line in flow style
+    as the packs write conditions; the old value's lines go, every other line stays byte for byte."""
+    doc = _yaml().load(text)
+    permit = _permit(doc, permit_id)
+    lines = text.splitlines(keepends=True)
+    if permit.fa.flow_style() or key not in permit:
+        raise Invalid(
+            [problem("not_editable", f"“{WORDS.get(key, key)}”在文件中无法直接改写，请在 YAML 视图中修改", key, permit_id)]
+        )
+    row, col = permit.lc.key(key)
+    end = _end(doc, permit, key, len(lines))
+    while end - 1 > row and (not lines[end - 1].strip() or lines[end - 1].lstrip().startswith("#")):
+        end -= 1  # blank lines and comments before the next key belong to it
+    lines[row:end] = [f"{lines[row][:col]}{key}: {flow(value)}\n"]
+    return "".join(lines)
+
+
+def flow(value: Any) -> str:
+    """``value`` as one line of flow-style YAML, every mapping in braces as the packs write them."""
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {flow(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(flow(v) for v in value) + "]"
+    if isinstance(value, str) and not (_BARE.fullmatch(value) and value.lower() not in _RESERVED):
+        return json.dumps(value, ensure_ascii=False)  # a JSON string is a double-quoted YAML scalar
+    return _scalar(value)
+
+
+_BARE = re.compile(r"[A-Za-z_\u4e00-\u9fff][\w\u4e00-\u9fff.-]*")
+_RESERVED = {"true", "false", "yes", "no", "on", "off", "null", "y", "n"}
+
+
+def _end(doc: CommentedMap, permit: CommentedMap, key: str, length: int) -> int:
+    """The line after the value of the permit's ``key``: the next key's, the next permit's, the next top-level key's."""
+    keys = list(permit)
+    if keys.index(key) + 1 < len(keys):
+        return int(permit.lc.key(keys[keys.index(key) + 1])[0])
+    permits, top = doc["permits"], list(doc)
+    index = next(i for i, entry in enumerate(permits) if entry is permit)
+    if index + 1 < len(permits):
+        return int(permits.lc.item(index + 1)[0])
+    if top.index("permits") + 1 < len(top):
+        return int(doc.lc.key(top[top.index("permits") + 1])[0])
+    return length
+
+
+_QUOTED = re.compile(r'"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\n]|\'\')*\'')
 _PLAIN = re.compile(r"[^\s,\]\}#][^,\]\}#\n]*?(?=\s*(?:[,\]\}]|\s#|$))")
 
 
@@ -138,7 +243,7 @@ def _scalar(value: Any) -> str:
 
 
 def leaves(text: str) -> dict[Path, Any]:
-    """Every scalar in the document by its path; list items of a permit list are keyed by their ``id``."""
+    """Every scalar in the document by its path; list items are keyed by their ``id`` (a material by its ``key``)."""
     found: dict[Path, Any] = {}
 
     def walk(node: Any, path: Path) -> None:
@@ -147,7 +252,8 @@ def leaves(text: str) -> dict[Path, Any]:
                 walk(v, (*path, str(k)))
         elif isinstance(node, list):
             for i, v in enumerate(node):
-                walk(v, (*path, v["id"] if isinstance(v, dict) and isinstance(v.get("id"), str) else i))
+                named = next((v[k] for k in ("id", "key") if isinstance(v, dict) and isinstance(v.get(k), str)), None)
+                walk(v, (*path, named if named is not None else i))
         else:
             found[path] = node
 
@@ -221,7 +327,7 @@ def _get(node: Any, path: Path) -> tuple[Any, int | None]:
 
 
 def _index(seq: CommentedSeq, part: str | int) -> int | None:
-    """A list item by position, or (as :func:`leaves` names them) by its ``id``."""
+    """A list item by position, or (as :func:`leaves` names them) by its ``id`` or ``key``."""
     if isinstance(part, int):
         return part if part < len(seq) else None
-    return next((i for i, item in enumerate(seq) if isinstance(item, dict) and item.get("id") == part), None)
+    return next((i for i, item in enumerate(seq) if isinstance(item, dict) and part in (item.get("id"), item.get("key"))), None)

@@ -2,22 +2,116 @@
 
 from __future__ import annotations
 
+import shutil
+import tempfile
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from dulwich import porcelain
+from dulwich.diff_tree import tree_changes
 from dulwich.errors import NotGitRepository
 from dulwich.object_store import tree_lookup_path
 from dulwich.objects import Blob, Commit
 from dulwich.repo import Repo
 
+from service.workflow.errors import Conflict, problem
+
 SYSTEM = b"yiye <policy-desk@yiye.invalid>"
 
 
-def ensure(root: Path) -> str:
-    """The packs' current commit; the first call makes the repository and commits the packs as they are."""
+@dataclass(frozen=True)
+class Version:
+    """One published version of the packs: its commit, title and reason, who drafted and who approved it, and when."""
+
+    commit: str
+    title: str
+    reason: str
+    author: str
+    approver: str
+    at: datetime
+
+
+def history(root: Path) -> list[Version]:
+    """Every version of the packs, newest first; none before the first change set made the repository."""
     try:
         repo = Repo(str(root))
     except NotGitRepository:
+        return []
+    with repo:
+        try:
+            walker = repo.get_walker()
+        except KeyError:
+            return []
+        return [_version(entry.commit) for entry in walker]
+
+
+def changed_paths(root: Path, old: str, new: str) -> list[str]:
+    """The files (paths under the packs) that differ between two commits."""
+    with Repo(str(root)) as repo:
+        trees = []
+        for commit in (old, new):
+            found = repo[commit.encode()]
+            assert isinstance(found, Commit)
+            trees.append(found.tree)
+        paths = {entry.path for change in tree_changes(repo.object_store, *trees) for entry in (change.old, change.new) if entry}
+        return sorted(path.decode() for path in paths if path)
+
+
+def _version(commit: Commit) -> Version:
+    title, _, body = commit.message.decode().partition("\n\n")
+    reason = next((line.removeprefix("理由：") for line in body.splitlines() if line.startswith("理由：")), "")
+    offset = timezone(timedelta(seconds=commit.commit_timezone))
+    return Version(
+        commit.id.decode(),
+        title.strip(),
+        reason,
+        _email(commit.author),
+        _email(commit.committer) if commit.committer != SYSTEM else "",
+        datetime.fromtimestamp(commit.commit_time, offset),
+    )
+
+
+def _email(person: bytes) -> str:
+    return person.decode().partition("<")[2].rstrip(">")
+
+
+def seed(shipped: Path, target: Path) -> bool:
+    """Make ``target`` the packs' own repository, a copy of the ``shipped`` packs, unless it holds packs already.
+
+    The copy is made beside ``target`` and renamed into place, so workers starting at once never see half of it.
+    """
+    if any(target.glob("*/pack.yaml")):
+        return False
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=".packs-", dir=target.parent) as tmp:
+        copy = Path(tmp) / "packs"
+        shutil.copytree(shipped, copy, ignore=shutil.ignore_patterns(".git", "__pycache__"))
+        ensure(copy)
+        try:
+            if target.exists():
+                target.rmdir()  # an empty folder made for it; one with files in it is refused here, not overwritten
+            copy.rename(target)
+        except OSError:
+            if not any(target.glob("*/pack.yaml")):  # not another worker that got there first
+                raise
+            return False
+    return True
+
+
+def ensure(root: Path) -> str:
+    """The packs' current commit; the first call makes the repository and commits the packs as they are.
+
+    Never inside another repository's working tree: a ``.git`` in the project's checkout would mix the published
+    packs into the code's history (YIYE_PACKS_REPO gives them their own folder).
+    """
+    try:
+        repo = Repo(str(root))
+    except NotGitRepository:
+        outer = next((p for p in root.resolve().parents if (p / ".git").exists()), None)
+        if outer is not None:
+            message = f"规则包目录位于另一个 git 仓库（{outer}）之内，发布前请用 YIYE_PACKS_REPO 为规则包指定独立目录"
+            raise Conflict([problem("packs_in_checkout", message, "packs_repo", str(root))]) from None
         repo = Repo.init(str(root))
     with repo:
         try:

@@ -17,6 +17,7 @@ from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session
 from starlette.datastructures import FormData
 
+from forms.proposal import Proposal, ProposedChange, render_proposal_pdf
 from rules.errors import Problem
 from service.compose import today
 from service.deps import CsrfProtected, CurrentUser, SessionDep
@@ -24,7 +25,7 @@ from service.models import User
 from service.pages.templating import render
 from service.pages.window.applications import PAGE, POST
 from service.pages.window.desk import forbidden, refused, with_form
-from service.policy import desk, edits, impact, repo
+from service.policy import conditions, desk, edits, impact, materials, repo
 from service.policy.models import STATUS_NAMES, ChangeSet, ChangeSetStatus
 from service.workflow.errors import Invalid, WorkflowError, problem
 from service.workflow.roles import Action, may
@@ -32,12 +33,12 @@ from service.workflow.roles import Action, may
 router = APIRouter(tags=["pages"])
 
 
-def _staff(user: User) -> bool:
+def staff(user: User) -> bool:
     return may(user, Action.edit_pack) or may(user, Action.publish_pack)
 
 
-def _root(request: Request) -> Path:
-    return Path(request.app.state.settings.packs_dir)
+def packs_root(request: Request) -> Path:
+    return Path(request.app.state.settings.packs_root)
 
 
 def _text(form: FormData, name: str) -> str:
@@ -48,7 +49,7 @@ def _text(form: FormData, name: str) -> str:
 @router.get("/policy", response_class=Response, responses=PAGE)
 def change_sets(request: Request, session: SessionDep, user: CurrentUser) -> Response:
     """Every change set, newest first, and the form to open one."""
-    if not _staff(user):
+    if not staff(user):
         return forbidden(request)
     return _list_page(request, session, user)
 
@@ -79,7 +80,7 @@ def _open(request: Request, session: Session, user: User, form: FormData) -> Res
             title=_text(form, "title"),
             reason=_text(form, "reason"),
             pack_id=_text(form, "pack_id"),
-            root=_root(request),
+            root=packs_root(request),
         )
     except Invalid as exc:
         return _list_page(request, session, user, exc.problems, status=400)
@@ -90,21 +91,30 @@ def _open(request: Request, session: Session, user: User, form: FormData) -> Res
 
 @router.get("/policy/{change_set_id}", response_class=Response, responses=PAGE)
 def change_set_page(
-    request: Request, session: SessionDep, user: CurrentUser, change_set_id: uuid.UUID, permit: str = ""
+    request: Request, session: SessionDep, user: CurrentUser, change_set_id: uuid.UUID, permit: str = "", material: str = ""
 ) -> Response:
     """One change set: its checks, what it changes, and what the signed-in person may do with it."""
-    if not _staff(user):
+    if not staff(user):
         return forbidden(request)
     try:
-        return _page(request, session, user, desk.get(session, change_set_id), permit)
+        return _page(request, session, user, desk.get(session, change_set_id), permit, material=material)
     except WorkflowError as exc:
         return refused(request, exc)
 
 
 def _page(
-    request: Request, session: Session, user: User, change_set: ChangeSet, permit: str, problems: Any = (), status: int = 200
+    request: Request,
+    session: Session,
+    user: User,
+    change_set: ChangeSet,
+    permit: str,
+    problems: Any = (),
+    status: int = 200,
+    builder: conditions.Builder | None = None,
+    material_rows: list[materials.Row] | None = None,
+    material: str = "",
 ) -> Response:
-    root = _root(request)
+    root = packs_root(request)
     checks = list(problems) or [Problem(**p) for p in change_set.problems]
     author = change_set.author_id == user.id
     editing = author and change_set.status == ChangeSetStatus.draft
@@ -114,8 +124,17 @@ def _page(
         path = desk.permit_file(root, change_set.pack_id, permit)
         text = desk.text_of(change_set, root, path)
         fields = edits.permit_fields(text, permit)
+        builder = builder or conditions.builder_of(edits.value_of(text, permit, "applies_when"))
+        material_rows = (
+            material_rows if material_rows is not None else materials.rows_of(edits.value_of(text, permit, "materials"))
+        )
+    material_form: list[edits.FormField] = []
+    if editing and material:
+        material_path = desk.material_file(root, change_set.pack_id, material)
+        material_form = edits.material_fields(desk.text_of(change_set, root, material_path), material)
     beside = {f.key: p.message for f in fields for p in checks if f.line and p.where == f"{path}:{f.line}"}
     beside |= {p.where: p.message for p in checks if p.where in {f.key for f in fields}}
+    rows = material_rows or []
     context = {
         "cs": change_set,
         "status_name": STATUS_NAMES[change_set.status],
@@ -133,22 +152,74 @@ def _page(
         "behind": author and change_set.status != ChangeSetStatus.published and change_set.base_commit != repo.head(root),
         "today": today().isoformat(),
         "errors": [{"field": p.where, "message": p.message} for p in problems],
+        "builder": builder,
+        "scope_items": sorted(pack.pack.scope_items.items()) if pack else [],
+        "questions": sorted(pack.pack.questions.items()) if pack else [],
+        "known": {*pack.pack.scope_items, *pack.pack.questions} if pack else set(),
+        "blank": conditions.Row(""),
+        "combinators": conditions.COMBINATORS,
+        "operators": conditions.OPERATORS,
+        "condition_errors": {p.where: p.message for p in problems if p.where.startswith(("row-", "combinator"))},
+        "material_rows": [*rows, materials.Row("", slot=max((r.slot for r in rows), default=-1) + 1)],
+        "material_errors": {p.where: p.message for p in problems if p.where.startswith("mat-")},
+        "registry": sorted(pack.pack.materials.items()) if pack else [],
+        "material": material,
+        "material_form": material_form,
+        "switches": [edits.key_of(path) for path in edits.SWITCHES],
     }
     return render(request, "policy_change_set.html", context, status_code=status)
+
+
+def _readable(request: Request, session: Session, user: User, change_set_id: uuid.UUID) -> ChangeSet | Response:
+    """The change set, or the page refusing it (not policy staff, no such change set)."""
+    if not staff(user):
+        return forbidden(request)
+    try:
+        return desk.get(session, change_set_id)
+    except WorkflowError as exc:
+        return refused(request, exc)
 
 
 @router.get("/policy/{change_set_id}/impact", response_class=Response, responses=PAGE)
 def impact_page(request: Request, session: SessionDep, user: CurrentUser, change_set_id: uuid.UUID) -> Response:
     """What the change set would change for applicants: counts by kind of change, with examples."""
-    if not _staff(user):
-        return forbidden(request)
-    try:
-        change_set = desk.get(session, change_set_id)
-    except WorkflowError as exc:
-        return refused(request, exc)
-    found = desk.impact_of(session, change_set, _root(request))
+    change_set = _readable(request, session, user, change_set_id)
+    if isinstance(change_set, Response):
+        return change_set
+    found = desk.impact_of(session, change_set, packs_root(request))
     rows = [(label, found.counts[kind], found.examples.get(kind, [])) for kind, label in impact.KINDS.items()]
     return render(request, "policy_impact.html", {"cs": change_set, "impact": found, "rows": rows})
+
+
+@router.get(
+    "/policy/{change_set_id}/proposal.pdf",
+    response_class=Response,
+    responses={
+        **PAGE,
+        200: {"description": "The change set as a proposal to the city's catalogue", "content": {"application/pdf": {}}},
+    },
+)
+def proposal(request: Request, session: SessionDep, user: CurrentUser, change_set_id: uuid.UUID) -> Response:
+    """The change set as a proposal to the city's catalogue (调整建议): its changes field by field and its impact, as a PDF."""
+    change_set = _readable(request, session, user, change_set_id)
+    if isinstance(change_set, Response):
+        return change_set
+    root = packs_root(request)
+    found = desk.impact_of(session, change_set, root)
+    author = session.get(User, change_set.author_id)
+    document = Proposal(
+        title=change_set.title,
+        reason=change_set.reason,
+        pack_id=change_set.pack_id,
+        drafted_by=author.email or "" if author else "",
+        drafted_on=change_set.created_at.date(),
+        changes=tuple(ProposedChange(c.label, c.path, _shown(c.before), _shown(c.after)) for c in desk.diff(change_set, root)),
+        composed=found.total,
+        changed=found.changed,
+        effects=tuple((label, found.counts[kind]) for kind, label in impact.KINDS.items() if found.counts[kind]),
+    )
+    headers = {"Content-Disposition": f'inline; filename="proposal-{change_set.id}.pdf"', "Cache-Control": "no-store"}
+    return Response(render_proposal_pdf(document), media_type="application/pdf", headers=headers)
 
 
 @router.post("/policy/{change_set_id}/{action}", response_class=Response, responses=POST, dependencies=[CsrfProtected])
@@ -158,7 +229,8 @@ async def act(request: Request, session: SessionDep, user: CurrentUser, change_s
 
 
 def _act(request: Request, session: Session, user: User, change_set_id: uuid.UUID, action: str, form: FormData) -> Response:
-    root, permit = _root(request), _text(form, "permit")
+    root, permit = packs_root(request), _text(form, "permit")
+    builder, material_rows, material = None, None, ""
     try:
         change_set = desk.get(session, change_set_id)
         if action == "permit":
@@ -169,6 +241,16 @@ def _act(request: Request, session: Session, user: User, change_set_id: uuid.UUI
                 )
             }
             desk.save_permit(session, change_set, user, permit, changes, root)
+        elif action == "condition":
+            builder = conditions.from_form({key: _text(form, key) for key in form})
+            desk.save_condition(session, change_set, user, permit, builder, root)
+        elif action == "materials":
+            material_rows = materials.from_form({key: _text(form, key) for key in form})
+            desk.save_materials(session, change_set, user, permit, material_rows, root)
+        elif action == "material":
+            material = _text(form, "material")
+            names = [edits.key_of(path) for path in edits.MATERIAL_LABELS]
+            desk.save_material(session, change_set, user, material, {name: _text(form, name) for name in names}, root)
         elif action == "yaml":
             desk.save_file(session, change_set, user, _text(form, "path"), _text(form, "text"), root)
         elif action == "submit":
@@ -185,11 +267,18 @@ def _act(request: Request, session: Session, user: User, change_set_id: uuid.UUI
             raise Invalid([problem("unknown_action", "没有这项操作", "action", action)])
     except Invalid as exc:
         session.rollback()
-        return _page(request, session, user, desk.get(session, change_set_id), permit, exc.problems, status=400)
+        return _page(
+            request, session, user, desk.get(session, change_set_id), permit, exc.problems, 400, builder, material_rows, material
+        )
     except WorkflowError as exc:
         return refused(request, exc)
-    suffix = f"?permit={permit}" if permit and action in ("permit", "yaml") else ""
+    suffix = f"?permit={permit}" if permit and action in ("permit", "condition", "materials", "material", "yaml") else ""
+    suffix += f"&material={material}" if suffix and material else ""
     return RedirectResponse(f"/policy/{change_set_id}{suffix}", status_code=303)
+
+
+def _shown(value: Any) -> str:
+    return "—" if value is None else str(value)
 
 
 def _date(raw: str) -> date:

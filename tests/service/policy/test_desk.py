@@ -14,8 +14,9 @@ from sqlmodel import Session
 from wfcase import Staff
 
 from composer import Composer
+from rules import packs
 from service.models import Draft, User
-from service.policy import desk, edits, impact, repo
+from service.policy import catalogue, desk, edits, impact, repo
 from service.policy.models import ChangeSet, ChangeSetStatus
 from service.workflow.errors import Conflict, Forbidden, Invalid
 from service.workflow.roles import Role
@@ -210,3 +211,57 @@ def test_a_file_outside_the_packs_is_refused(session: Session, author: User, pac
             desk.save_file(session, change_set, author, path, "x: 1\n", packs_copy)
         assert caught.value.problems[0].message == f"“{path}”不是规则包中的 YAML 文件"
     assert change_set.files == {}
+
+
+def test_an_approved_change_set_is_published_on_its_effective_date_and_not_before(
+    session: Session, author: User, approver: User, packs_copy: Path
+) -> None:
+    later = TODAY + timedelta(days=3)
+    change_set = _open(session, author, packs_copy)
+    desk.save_permit(session, change_set, author, "food_business", {"time_limit.statutory.days": "15"}, packs_copy)
+    desk.submit(session, change_set, author, packs_copy)
+    desk.approve(session, change_set, approver, later, TODAY)
+    with pytest.raises(Conflict, match="届时将自动发布"):
+        desk.publish(session, change_set, approver, packs_copy, TODAY)
+    first = repo.head(packs_copy)
+
+    assert desk.publish_due(session, packs_copy, later - timedelta(days=1)) == []
+    assert repo.head(packs_copy) == first
+    assert [c.id for c in desk.publish_due(session, packs_copy, later)] == [change_set.id]
+    session.refresh(change_set)
+    assert change_set.status == ChangeSetStatus.published
+    assert repo.head(packs_copy) == change_set.published_commit != first
+    assert "days: 15" in (packs_copy / PERMITS).read_text()
+    assert repo.history(packs_copy)[0].approver == approver.email  # in the approver's name, as approved
+    assert desk.publish_due(session, packs_copy, later) == []  # once
+
+
+def test_a_due_change_set_that_conflicts_stays_approved_and_the_others_are_published(
+    session: Session, author: User, approver: User, packs_copy: Path
+) -> None:
+    stale = _approved(session, author, approver, packs_copy, "15")
+    fresh = _approved(session, author, approver, packs_copy, "12")
+    desk.publish(session, fresh, approver, packs_copy, TODAY)
+    other = _open(session, author, packs_copy, title="消防检查时限")
+    desk.save_permit(session, other, author, "fire_check", {"time_limit.statutory.days": "9"}, packs_copy)
+    desk.submit(session, other, author, packs_copy)
+    desk.approve(session, other, approver, TODAY, TODAY)
+
+    assert [c.id for c in desk.publish_due(session, packs_copy, TODAY)] == [other.id]
+    session.refresh(stale)
+    assert stale.status == ChangeSetStatus.approved  # the same field was published since: people resolve it
+    assert "days: 12" in (packs_copy / PERMITS).read_text()
+
+
+def test_the_catalogue_says_which_entries_have_not_yet_entered_or_have_left_it(packs_copy: Path) -> None:
+    permits = (packs_copy / PERMITS).read_text()
+    (packs_copy / PERMITS).write_text(permits.replace("  - id: tobacco\n", "  - id: tobacco\n    valid_from: 2027-01-01\n"))
+    catalog = packs_copy / "mini" / "catalog.yaml"
+    catalog.write_text(catalog.read_text().replace("  - id: hotel\n", "  - id: hotel\n    valid_to: 2026-06-30\n"))
+    shown = {(e.kind, e.id): e.period for e in catalogue.entries(packs.load("mini", packs_copy), TODAY)}
+    assert shown[("permits", "tobacco")] == "尚未生效（2027-01-01 起）"
+    assert shown[("industries", "hotel")] == "已失效（2026-06-30 止）"
+    assert shown[("permits", "food_business")] == ""
+    assert {(e.kind, e.id): e.period for e in catalogue.entries(packs.load("mini", packs_copy), date(2027, 1, 1))}[
+        ("permits", "tobacco")
+    ] == "有效（2027-01-01 起）"
