@@ -28,6 +28,7 @@ from composer import Composer
 from composer.lifecycle import LifecycleAsks, NoLifecycle, asks
 from rules.errors import Problem
 from rules.model import FieldType, LifecycleKind
+from service.certs import terms
 from service.certs.holdings import Live, holding, live, open_requests
 from service.certs.lifecycle import current, issue, record_recovery, tasks_of, term_end
 from service.certs.models import Certificate, LifecycleRequest
@@ -293,6 +294,8 @@ def decided(session: Session, actor: User, task: PermitTask) -> None:
         before, held.valid_to = held.valid_to, term_end(start, years)
         data = {"valid_to": [before.isoformat() if before else None, held.valid_to.isoformat() if held.valid_to else None]}
         audit.transition(session, actor=actor, row=held, event="extend", data=data | {"application": str(task.application_id)})
+        if (certificate := current(session, origin.id)) is not None:
+            terms.keep(session, certificate)
     elif kind is LifecycleKind.suspension:
         if held.status == "suspended":  # an earlier period is over: the business resumed before this one
             audit.transition(session, actor=actor, row=held, event="resume", data={"until": str(held.suspended_until)})
