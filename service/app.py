@@ -25,6 +25,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from rules.errors import InputError
 from service import errors, health, logs, openapi
 from service.api import api_router
+from service.certs import pages as certificate_pages
 from service.certs.verify import Scanner, scans_engine
 from service.compose import ComposeService
 from service.db import make_engine
@@ -129,6 +130,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_exception_handler(Redirect, _redirect)
 
     app.include_router(health.router)
+    # routes are matched in order, each router's in turn: the verify page a QR opens is the busiest, so it is first
+    app.include_router(certificate_pages.router)
     app.include_router(api_router)
     if settings.bench_routes:
         from service import bench_routes
