@@ -50,14 +50,13 @@ def timed(runs: int, work: Callable[[], int]) -> tuple[float, int]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--total", type=int, default=1_000_000)
-    parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--schema", default="bench_reminders")
-    parser.add_argument("--keep", action="store_true", help="keep the schema (and its certificates) for the next run")
-    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--quick", action="store_true", help="100,000 certificates")
+    parser.add_argument("--total", type=int, default=1_000_000, help="certificates in the schema")
+    parser.add_argument("--schema", default="bench_reminders", help="e.g. bench_verify, kept by bench/verify.py --keep")
+    parser.add_argument("--keep", action="store_true", help="keep the schema for the next run")
+    parser.add_argument("--runs", type=int, default=3, help="of each query; the median is printed")
     args = parser.parse_args()
-    if args.quick:
-        args.total = 100_000
+    args.total = 100_000 if args.quick else args.total
     today = date.today()
     with tempfile.TemporaryDirectory() as tmp, pg_schema(args.schema, args.keep) as url:
         db.upgrade(url)

@@ -1,20 +1,12 @@
-"""certificates: a status revision per version for the scan's memory; the live earliest term indexed for reminders
+"""certificates: a status revision per version for the scan's memory; the live earliest term indexed for reminders"""
 
-Revision ID: 0012_certperf
-Revises: 0011_queue_names
-Create Date: 2026-12-05
-"""
-
-from collections.abc import Sequence
 from datetime import date
 
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = '0012_certperf'
-down_revision: str | Sequence[str] | None = '0011_queue_names'
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
+revision = '0012_certperf'
+down_revision = '0011_queue_names'
 
 IN_FORCE = sa.text('superseded_at IS NULL AND recovered_at IS NULL')
 
