@@ -40,6 +40,11 @@ def svg_data_uri(url: str) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(svg(url).encode()).decode()
 
 
+def png_data_uri(url: str, box_size: int = 8) -> str:
+    """The symbol as a PNG data URI, a module ``box_size`` pixels square: cheap for WeasyPrint to place."""
+    return "data:image/png;base64," + base64.b64encode(png(url, box_size)).decode()
+
+
 def png(url: str, box_size: int = 8) -> bytes:
     code = _code(url)
     code.box_size = box_size

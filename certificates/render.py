@@ -19,16 +19,23 @@ def _environment() -> Environment:
     return Environment(loader=FileSystemLoader(TEMPLATES_DIR), autoescape=select_autoescape(["html"]))
 
 
-def render_html(face: CertificateFace, url: str) -> str:
-    """The certificate page; ``url`` is the verify URL its QR holds."""
-    return _environment().get_template("certificate.html").render(face=face, qr=qr.svg_data_uri(url))
+def render_html(face: CertificateFace, url: str, code: str | None = None) -> str:
+    """The certificate page; ``url`` is the verify URL its QR holds, drawn as ``code`` (a data URI; SVG by default)."""
+    return _environment().get_template("certificate.html").render(face=face, qr=code or qr.svg_data_uri(url))
+
+
+PRINT_MODULE_PX = 8
+"""Pixels per QR module in print (~180 dpi at 46 mm), drawn without smoothing so the modules stay square."""
 
 
 def render_pdf(face: CertificateFace, url: str) -> bytes:
-    """The same page printed on A4, in the print faces the notice uses (forms/print_fonts.py)."""
+    """The same page printed on A4, in the print faces the notice uses (forms/print_fonts.py).
+
+    The QR goes in as a PNG: WeasyPrint draws an SVG path of a few hundred squares in Python, most of a page's time.
+    """
     from weasyprint import HTML  # imported late: it loads Pango and fonts
 
     config, stylesheets = print_fonts.font_setup()
-    html = HTML(string=render_html(face, url), base_url=str(TEMPLATES_DIR))
+    html = HTML(string=render_html(face, url, qr.png_data_uri(url, PRINT_MODULE_PX)), base_url=str(TEMPLATES_DIR))
     pdf: bytes = html.write_pdf(stylesheets=stylesheets, font_config=config)
     return pdf

@@ -25,6 +25,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from rules.errors import InputError
 from service import errors, health, logs, openapi
 from service.api import api_router
+from service.certs import pages as certificate_pages
+from service.certs.verify import Scanner, scans_engine
 from service.compose import ComposeService
 from service.db import make_engine
 from service.deps import Redirect, SignInRequired
@@ -60,6 +62,7 @@ deduplicated materials list for a business, and browse the rule packs behind the
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
     app.state.engine = make_engine(settings.database_url, echo=settings.database_echo)
+    app.state.scanner = Scanner(scans_engine(settings.database_url), settings.verify_cache_mb * 2**20)
     app.state.releases = ReleaseWatch(settings.release_check_seconds)
     app.state.releases.start(app.state.engine)
     if settings.packs_repo is not None:
@@ -72,6 +75,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         log.warning("default pack not loaded", extra={"pack_id": settings.default_pack, "packs_dir": str(settings.packs_root)})
     log.info("service started", extra={"packs": registry.versions(), "env": settings.env.value})
     yield
+    app.state.scanner.engine.dispose()
     app.state.engine.dispose()
 
 
@@ -129,6 +133,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_exception_handler(Redirect, _redirect)
 
     app.include_router(health.router)
+    # routes are matched in order, each router's in turn: the verify page a QR opens is the busiest, so it is first
+    app.include_router(certificate_pages.router)
     app.include_router(api_router)
     if settings.bench_routes:
         from service import bench_routes

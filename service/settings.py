@@ -99,6 +99,11 @@ class Settings(BaseSettings):
     files_dir: Path = Field(
         default=ROOT / "var" / "files", description="uploaded materials, stored by their sha256 (service/workflow/storage.py)"
     )
+    verify_cache_mb: int = Field(
+        default=64,
+        ge=0,
+        description="megabytes per worker of what scans derived, by token, status revision and day (service/certs/verify.py)",
+    )
     compose_cache_mb: int = Field(
         default=128,
         ge=0,

@@ -10,14 +10,16 @@ import hashlib
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Request
+from fastapi.responses import Response
 from sqlalchemy import Engine
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
 from rules.errors import Problem
-from service.certs.verify import Unverifiable, VerifyOut, scan
+from service.certs.verify import Scanner, Unverifiable, VerifyOut
 from service.compose import today
 from service.errors import VALIDATION, ApiError, one_error
+from service.models import utcnow
 from service.ratelimit import Limit
 from service.workflow.models import IntegratorKey
 
@@ -54,9 +56,11 @@ def _integrator_key(engine: Engine, key: str) -> bool:
     dependencies=[Depends(require_key), Depends(Limit("verify", "rate_limit_verify"))],
     responses={400: UNVERIFIABLE, 401: UNAUTHORIZED, 422: VALIDATION},
 )
-async def verify_token(request: Request, token: str) -> VerifyOut:
+async def verify_token(request: Request, token: str) -> Response:
     """核验凭证码: authenticity, the certificate's state and every sub-permit's live state, as the face shows them."""
+    scanner: Scanner = request.app.state.scanner
     try:
-        return await run_in_threadpool(scan, request.app.state.engine, token, today())
+        shown = await run_in_threadpool(scanner.scan, token, today())
     except Unverifiable as exc:
         raise ApiError(400, [Problem(exc.code, exc.message, "path.token", token[:64])]) from exc
+    return Response(shown.json(utcnow()), media_type="application/json")

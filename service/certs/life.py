@@ -39,6 +39,7 @@ from composer.lifecycle import LifecycleAsks, NoLifecycle, asks, with_added
 from composer.model import ComposeRequest
 from rules.errors import InputError, Problem
 from rules.model import FieldType, LifecycleKind
+from service.certs import terms
 from service.certs.holdings import Live, holding, live, new_holding, open_requests
 from service.certs.lifecycle import current, issue, record_recovery, tasks_of, term_end
 from service.certs.models import Certificate, LifecycleRequest
@@ -429,6 +430,8 @@ def decided(session: Session, actor: User | None, task: PermitTask) -> None:
         reason = DEEMED if task.decided_by is None else ""
         data |= {"application": str(task.application_id), "deemed": task.decided_by is None}
         audit.transition(session, actor=actor, row=held, event="extend", reason=reason, data=data)
+        if (certificate := current(session, origin.id)) is not None:
+            terms.keep(session, certificate)
     elif kind is LifecycleKind.suspension:
         if held.status == "suspended":  # an earlier period is over: the business resumed before this one
             audit.transition(session, actor=actor, row=held, event="resume", data={"until": str(held.suspended_until)})

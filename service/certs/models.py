@@ -10,16 +10,25 @@ from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.event import listens_for
+from sqlalchemy.orm import Session, UOWTransaction
 from sqlmodel import Field, SQLModel
 
 from service.models import JSONColumn, utcnow
+from service.workflow.models import Application, PermitTask
+
+IN_FORCE = sa.text("superseded_at IS NULL AND recovered_at IS NULL")
+"""A version neither re-issued nor recovered: the extension reminders look among these by ``expires_on``."""
 
 
 class Certificate(SQLModel, table=True):
     """One version of an application's comprehensive certificate: its face as printed, and what became of it."""
 
     __tablename__ = "certificate"
-    __table_args__ = (sa.UniqueConstraint("application_id", "version", name="uq_certificate_application_id_version"),)
+    __table_args__ = (
+        sa.UniqueConstraint("application_id", "version", name="uq_certificate_application_id_version"),
+        sa.Index("ix_certificate_in_force_expires_on", "expires_on", postgresql_where=IN_FORCE, sqlite_where=IN_FORCE),
+    )
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True, description="random: the token names it")
     number: str = Field(max_length=40, index=True, description="the same for every version of one certificate")
@@ -38,7 +47,16 @@ class Certificate(SQLModel, table=True):
     list_index: int | None = Field(
         default=None, unique=True, index=True, description="its bit in the status list (statuslist.py)"
     )
-    expires_on: date | None = Field(default=None, description="the earliest sub-permit's last day: void after it")
+    expires_on: date | None = Field(
+        default=None,
+        description="the earliest live term end of its sub-permits (an extension moves it): void after it, "
+        "and the extension reminders find it by this column (``terms.py``)",
+    )
+    status_revision: int = Field(
+        default=0,
+        sa_column_kwargs={"server_default": "0"},
+        description="moved in the transaction of any change to what a scan of it shows (``_status_moved``)",
+    )
 
     @property
     def revision(self) -> int:
@@ -123,3 +141,34 @@ class LifecycleRequest(SQLModel, table=True):
     suspend_from: date | None = None
     suspend_to: date | None = None
     reason: str = Field(default="", max_length=500)
+
+
+@listens_for(Session, "before_flush")
+def _status_moved(session: Session, _flush: UOWTransaction, _instances: object) -> None:
+    """Move ``status_revision`` of every version of the certificates a flush touches, in the flush's own transaction.
+
+    A scan remembers what it derived per revision (``verify.Scanner``), so whatever a scan reads — the tasks'
+    decisions, the holdings, an extension application's status, a newer version — must move it when it
+    changes; doing it here, for every ORM write of those rows, leaves no path that could forget.
+    """
+    origins: set[uuid.UUID] = set()
+    applications: set[uuid.UUID] = set()
+    for row in (*session.new, *session.dirty, *session.deleted):
+        if row in session.dirty and not session.is_modified(row):
+            continue
+        if isinstance(row, PermitTask | PermitHolding | Certificate):
+            origins.add(row.application_id)
+        elif isinstance(row, LifecycleRequest):
+            origins.add(row.origin_id)
+        elif isinstance(row, Application):
+            applications.add(row.id)
+    connection = session.connection()
+    certificate, request = Certificate.__table__, LifecycleRequest.__table__  # type: ignore[attr-defined]
+    if applications:
+        # an application about a certificate (an extension under way shows as 延续中) moves its origin's
+        of_requests = sa.select(request.c.origin_id).where(request.c.application_id.in_(applications))
+        origins |= applications | set(connection.execute(of_requests).scalars())
+    if origins:
+        # two indexed statements: an OR of the two lookups in one would scan the whole certificate table
+        moved = certificate.c.status_revision + 1
+        connection.execute(sa.update(certificate).where(certificate.c.application_id.in_(origins)).values(status_revision=moved))

@@ -25,11 +25,12 @@ from service.certs.keys import listing
 from service.certs.lifecycle import issue
 from service.certs.models import Certificate
 from service.certs.statuslist import PATH, current
-from service.certs.verify import Unverifiable, scan
+from service.certs.verify import Scanner, Unverifiable
 from service.compose import today
 from service.deps import CsrfProtected, CurrentUser, RegistryDep, SessionDep
 from service.errors import NotFound
 from service.i18n import negotiate, translations
+from service.models import utcnow
 from service.pages import responses as pages
 from service.pages.templating import PAGE_HEADERS, render, templates
 from service.ratelimit import Limit
@@ -61,14 +62,26 @@ PDF: dict[int | str, dict[str, Any]] = {
 )
 async def verify_page(request: Request, token: str) -> HTMLResponse:
     """扫码核验: the certificate's authenticity, its state and every sub-permit's live state."""
+    scanner: Scanner = request.app.state.scanner
     try:
-        shown = await run_in_threadpool(scan, request.app.state.engine, token, today())
+        shown = await run_in_threadpool(scanner.scan, token, today())
     except Unverifiable as exc:
-        return _public(request, "certificate_unverifiable.html", {"reason": exc.message}, status_code=400)
-    return _public(request, "certificate_verify.html", {"shown": shown})
+        return HTMLResponse(_public(request, "certificate_unverifiable.html", {"reason": exc.message}), 400, PAGE_HEADERS)
+    lang = negotiate(request, request.app.state.settings.lang_cookie)
+    page = shown.pages.get((request.url.path, lang))
+    if page is None:
+        # rendered once per path, language and state, with a mark where the time of each check goes
+        head, _, tail = _public(request, "certificate_verify.html", {"shown": shown.out, "checked_at": CHECKED_AT}).partition(
+            CHECKED_AT
+        )
+        page = shown.pages[(request.url.path, lang)] = (head, tail)
+    return HTMLResponse(f"{page[0]}{utcnow():%Y-%m-%d %H:%M:%S} UTC{page[1]}", headers=PAGE_HEADERS)
 
 
-def _public(request: Request, name: str, context: dict[str, Any], status_code: int = 200) -> HTMLResponse:
+CHECKED_AT = "\x00checked-at\x00"
+
+
+def _public(request: Request, name: str, context: dict[str, Any]) -> str:
     """A page for anyone, without the session (and so without the CSRF token) other pages carry."""
     settings = request.app.state.settings
     lang = negotiate(request, settings.lang_cookie)
@@ -83,9 +96,7 @@ def _public(request: Request, name: str, context: dict[str, Any], status_code: i
         "switch_lang_url": f"{request.url.path}?lang={'en' if lang == 'zh' else 'zh'}",
         **context,
     }
-    response = templates.TemplateResponse(request, name, ctx, status_code=status_code)
-    response.headers.update(PAGE_HEADERS)
-    return response
+    return templates.get_template(name).render(ctx)
 
 
 router.add_api_route(

@@ -7,11 +7,10 @@ both. The lifecycle calls ``issued`` and ``changed``, nothing else.
 
 from __future__ import annotations
 
-from datetime import date
-
 from sqlalchemy import select, update
 from sqlmodel import Session, col
 
+from service.certs import terms
 from service.certs.models import Certificate, StatusList
 from service.jobs import outbox
 
@@ -22,9 +21,7 @@ STATUS_LIST = "status_list"
 def issued(session: Session, certificate: Certificate) -> None:
     """A new version: its status-list index and earliest expiry set, and its publication owed."""
     certificate.list_index = _next_index(session)
-    ends = [date.fromisoformat(p["valid_to"]) for p in certificate.face["permits"] if p.get("valid_to")]
-    certificate.expires_on = min(ends, default=None)
-    session.add(certificate)
+    terms.keep(session, certificate)
     changed(session, certificate)
 
 

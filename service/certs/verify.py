@@ -7,22 +7,26 @@ A superseded version shows its number, version and that it was re-issued, and no
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cached_property
 from typing import Any, Literal
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-from pydantic import BaseModel, ConfigDict, Field, JsonValue
+from pydantic import BaseModel, ConfigDict, Field, JsonValue, TypeAdapter
 from sqlalchemy import Connection, Engine, Row, Select, bindparam, exists, func, select
-from sqlmodel import Session
+from sqlalchemy.engine import make_url
+from sqlmodel import Session, create_engine
 
 from certificates.face import ISSUER, CertificateFace
 from certificates.status import ItemState, Status, derive
-from certificates.tokens import MAX_TOKEN_CHARS, InvalidToken, Read, TokenError
+from certificates.tokens import MAX_TOKEN_CHARS, InvalidToken, Read, TokenError, Verified
 from rules.model import LifecycleKind
+from service.cache import SegmentedLRU
 from service.certs.holdings import OPEN, Held, Live, added_held, live_from, with_added
 from service.certs.lifecycle import RECORDED, beijing_date
 from service.certs.models import Certificate, CertificateKey, LifecycleRequest, PermitHolding
+from service.db import make_engine
 from service.models import utcnow
 from service.workflow.models import Application, PermitTask
 
@@ -141,19 +145,106 @@ def scan(engine: Engine, token: str, today: date) -> VerifyOut:
 
 def verify(db: Connection | Session, token: str, today: date) -> VerifyOut:
     """The certificate the token names, as it stands today; ``Unverifiable`` when the token proves nothing."""
+    claimed = _read(token)
+    rows = records(db, claimed.key_id, claimed.certificate_id)
+    key = rows[0] if rows else None
+    proved = _proved(claimed, key.public_key if key is not None else None, key is not None and key.retired_at is not None)
+    _known(rows[0].face is not None, rows[0].version, proved.version)
+    return _shape(Standing.of(db, rows, today), proved.key_id)
+
+
+def _read(token: str) -> Read:
     if len(token) > MAX_TOKEN_CHARS:
         raise Unverifiable(TokenError.malformed.value, TokenError.malformed.label)
     try:
-        claimed = Read.of(token)
-        rows = records(db, claimed.key_id, claimed.certificate_id)
-        key = rows[0] if rows else None
-        public = Ed25519PublicKey.from_public_bytes(bytes.fromhex(key.public_key)) if key is not None else None
-        proved = claimed.check(public, retired=key is not None and key.retired_at is not None)
+        return Read.of(token)
     except InvalidToken as exc:
         raise Unverifiable(exc.reason.value, exc.reason.label) from exc
-    if rows[0].face is None or rows[0].version != proved.version:
+
+
+def _proved(claimed: Read, public_key: str | None, retired: bool) -> Verified:
+    try:
+        public = Ed25519PublicKey.from_public_bytes(bytes.fromhex(public_key)) if public_key is not None else None
+        return claimed.check(public, retired=retired)
+    except InvalidToken as exc:
+        raise Unverifiable(exc.reason.value, exc.reason.label) from exc
+
+
+def _known(exists: bool, version: int | None, claimed: int) -> None:
+    if not exists or version != claimed:
         raise Unverifiable("certificate_unknown", "凭证码签名有效，但本系统没有这份凭证的记录")
-    return _shape(Standing.of(db, rows, today), proved.key_id)
+
+
+@dataclass(frozen=True)
+class Shown:
+    """A scan's answer, and the state it was derived from: the certificate version's status revision on a day."""
+
+    out: VerifyOut
+    stamp: tuple[uuid.UUID, int, date]
+    pages: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict, compare=False)
+    """Pages rendered from it by path and language, split where the time of the check goes (``service/certs/pages.py``)."""
+
+    @cached_property
+    def _json_head(self) -> bytes:
+        return self.out.model_dump_json(exclude={"checked_at"}).encode()[:-1]
+
+    @property
+    def size(self) -> int:
+        """Bytes it holds, roughly: the model, its JSON and a page or two."""
+        return 8 * len(self._json_head)
+
+    def now(self) -> VerifyOut:
+        """The answer, checked now."""
+        return self.out.model_copy(update={"checked_at": utcnow()})
+
+    def json(self, checked_at: datetime) -> bytes:
+        """``VerifyOut``'s JSON as checked at ``checked_at`` (its last field), from the bytes made once."""
+        return b'%s,"checked_at":%s}' % (self._json_head, _INSTANT.dump_json(checked_at))
+
+
+_INSTANT = TypeAdapter(datetime)
+
+
+class Scanner:
+    """Scans that remember, per process, what they derived for a token at a status revision on a day.
+
+    A scan is still the one indexed query of ``records``, which also reads the version's ``status_revision``:
+    that moves in the transaction of every change of what a scan reads (``models._status_moved``), so only
+    when it (or the day) is new are the signature checked and the states derived and shaped again. The
+    states are as live as without the memory, every worker sees a change the moment it commits, and a
+    retired key is refused on every scan.
+    """
+
+    def __init__(self, engine: Engine, max_bytes: int) -> None:
+        self.engine = engine
+        self.remembered: SegmentedLRU[tuple[str, int, date], Shown] = SegmentedLRU(max_bytes)
+
+    def scan(self, token: str, today: date) -> Shown:
+        claimed = _read(token)
+        with self.engine.connect() as db:
+            rows = records(db, claimed.key_id, claimed.certificate_id)
+            key = rows[0] if rows else None
+            if key is None:
+                raise Unverifiable(TokenError.unknown_key.value, TokenError.unknown_key.label)
+            stamp = (token, key.status_revision or 0, today)
+            shown = self.remembered.get(stamp)
+            if shown is not None and key.retired_at is None:
+                return shown
+            proved = _proved(claimed, key.public_key, key.retired_at is not None)
+            _known(key.face is not None, key.version, proved.version)
+            shown = Shown(_shape(Standing.of(db, rows, today), proved.key_id), (claimed.certificate_id, stamp[1], today))
+        self.remembered.put(stamp, shown)
+        return shown
+
+
+def scans_engine(url: str) -> Engine:
+    """The engine scans read through: autocommit, no pre-ping, nothing to reset, so a scan is its statements alone.
+
+    A connection the server dropped fails one scan and the pool is renewed (SQLAlchemy invalidates it on the error).
+    """
+    if make_url(url).get_backend_name() != "postgresql":
+        return make_engine(url)
+    return create_engine(url, isolation_level="AUTOCOMMIT", pool_reset_on_return=None, pool_size=8, max_overflow=8)
 
 
 def records(db: Connection | Session, key_id: str, certificate_id: uuid.UUID) -> list[Row[Any]]:
@@ -179,6 +270,7 @@ def _records() -> Select[Any]:
     return (
         select(
             *columns,
+            certificate.c.status_revision,
             certificate.c.application_id,
             newest.label("newest"),
             renewal_open.label("renewal_open"),

@@ -3,9 +3,10 @@ certificate owes its holder a reminder to apply for extension 90 and 30 days bef
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from certificates.status import ItemState
 from service.certs.holdings import live
@@ -48,8 +49,7 @@ def remind_extensions(session: Session, today: date) -> int:
     A certificate a term has already ended is void (derived on read); its recovery (收回) is recorded here.
     """
     new = 0
-    query = select(Certificate).where(col(Certificate.superseded_at).is_(None), col(Certificate.recovered_at).is_(None))
-    for certificate in session.exec(query):
+    for certificate in due_for_extension(session, today):
         record = live(session, certificate.application_id, today)
         status = record.status(certificate, certificate, today)
         if status.void_because:
@@ -72,3 +72,16 @@ def remind_extensions(session: Session, today: date) -> int:
         key = f"extension:{certificate.id}:{ends.isoformat()}:{mark}"
         new += outbox.add(session, topic="extension", key=key, payload=payload)
     return new
+
+
+def due_query(today: date) -> SelectOfScalar[Certificate]:
+    """The versions in force whose earliest term ends within the farthest mark (or has ended): a range of an index."""
+    horizon = today + timedelta(days=max(EXTENSION_MARKS))
+    # expires_on is kept in the transaction of every change of a term (service/certs/terms.py)
+    return select(Certificate).where(
+        col(Certificate.superseded_at).is_(None), col(Certificate.recovered_at).is_(None), col(Certificate.expires_on) <= horizon
+    )
+
+
+def due_for_extension(session: Session, today: date) -> list[Certificate]:
+    return list(session.exec(due_query(today)))

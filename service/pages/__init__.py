@@ -10,7 +10,6 @@ the applicant's own drafts in ``drafts``; the submitted application and every st
 from fastapi import APIRouter
 
 from service.certs import lifepages
-from service.certs import pages as certificates
 from service.pages import (
     apply,
     auth,
@@ -27,11 +26,22 @@ from service.pages import (
 )
 
 pages_router = APIRouter()
-# certificates first: the verify page is the busiest, and routes are matched in order;
+# the certificate pages (the verify page is the busiest) come before the API, in service/app.py;
 # lifepages before the window's /window/applications/{id}/{decision}
 for module in (
-    certificates, start, questions, notice, apply, documents, auth, password_reset, sign_up_confirm, drafts, lifepages,
-    window, notifications, policy,
+    start,
+    questions,
+    notice,
+    apply,
+    documents,
+    auth,
+    password_reset,
+    sign_up_confirm,
+    drafts,
+    lifepages,
+    window,
+    notifications,
+    policy,
 ):
     pages_router.include_router(module.router)
 

@@ -5,18 +5,21 @@ from __future__ import annotations
 import base64
 import uuid
 from collections.abc import Callable, Iterator
+from datetime import date
 from pathlib import Path
 
+import httpx
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
-from svcutil import csrf_from, make_settings, sign_up
+from svcutil import FIXTURE_PACKS, csrf_from, make_settings, serving, sign_up
 
 from certificates.tokens import TOKEN_CHARS, KeyRing
 from certs.certcase import MONDAY, Staff, task
 from composer import Composer
 from service.app import create_app
+from service.certs import holdings
 from service.certs.keys import signing_ring
 from service.certs.lifecycle import issue
 from service.certs.models import Certificate
@@ -81,6 +84,8 @@ def test_a_revocation_shows_on_the_next_scan_with_no_new_certificate(
     client: TestClient, session: Session, staff: Staff, issued: tuple[Application, Certificate, str]
 ) -> None:
     application, _, token = issued
+    assert "作废" not in client.get(f"/v/{token}").text  # scanned, and so remembered, before
+    assert _json(client, token)[1]["state"] == "valid"
     food = task(session, application, "food_business")
     record_verification(session, actor=staff.market, task_id=food.id, passed=False, version=food.version, reason="承诺不实")
     page = client.get(f"/v/{token}")
@@ -99,6 +104,8 @@ def test_a_superseded_version_says_it_was_re_issued_and_shows_nothing_else(
     issued: tuple[Application, Certificate, str],
 ) -> None:
     application, _, token = issued
+    assert "东城示例旅店有限公司" in client.get(f"/v/{token}").text
+    assert _json(client, token)[1]["state"] == "valid"
     issue(
         session,
         actor=staff.clerk,
@@ -233,3 +240,58 @@ def test_the_window_issues_from_its_page_once_and_only_the_window(
     assert again.status_code == 409
     assert "证面未变化" in again.text
     assert client.post(url, data={}, follow_redirects=False).status_code == 403
+
+
+def test_what_a_scan_reads_moves_the_status_revision_in_the_transaction_of_the_change(
+    client: TestClient, session: Session, staff: Staff, issued: tuple[Application, Certificate, str]
+) -> None:
+    application, certificate, token = issued
+    printed = _json(client, token)[1]["permits"][0]["valid_to"]  # type: ignore[index]
+    later = date.fromisoformat(printed).replace(year=date.fromisoformat(printed).year + 1)
+
+    def revision() -> int:
+        session.expire_all()
+        return session.exec(select(Certificate.status_revision).where(Certificate.id == certificate.id)).one()
+
+    moved_from = revision()
+    held = holdings.holding(session, application, "food_business")
+    held.valid_to = later
+    session.add(held)
+    session.rollback()  # not committed: nothing moved, and scans show the term as it was
+    assert revision() == moved_from
+    assert _json(client, token)[1]["permits"][0]["valid_to"] == printed  # type: ignore[index]
+    held = holdings.holding(session, application, "food_business")
+    held.valid_to = later
+    session.add(held)
+    session.commit()
+    assert revision() > moved_from
+    assert _json(client, token)[1]["permits"][0]["valid_to"] == later.isoformat()  # type: ignore[index]
+    assert later.isoformat() in client.get(f"/v/{token}").text
+
+
+def test_every_worker_shows_a_revocation_on_its_next_scan(
+    db_url: str, keys_dir: Path, session: Session, staff: Staff, issued: tuple[Application, Certificate, str], tmp_path: Path
+) -> None:
+    """Two workers, each remembering the certificate as valid, both show it void on the scan after the change commits."""
+    application, _, token = issued
+    env = {
+        "YIYE_DATABASE_URL": db_url,
+        "YIYE_PACKS_DIR": str(FIXTURE_PACKS),
+        "YIYE_DEFAULT_PACK": "mini",
+        "YIYE_KEYS_DIR": str(keys_dir),
+        "YIYE_RATE_LIMIT_ENABLED": "false",
+        "YIYE_API_KEYS": f'["{API_KEY}"]',
+        "YIYE_LOG_LEVEL": "WARNING",
+    }
+    with serving(["--workers", "2"], env, "/readyz", tmp_path / "server.log") as base:
+
+        def states() -> set[str]:
+            # a connection of its own per scan, so the kernel spreads them over both workers
+            answers = [httpx.get(f"{base}/api/v1/certificates/verify/{token}", headers={"X-API-Key": API_KEY}) for _ in range(24)]
+            pages = [httpx.get(f"{base}/v/{token}").text for _ in range(24)]
+            return {a.json()["state"] for a in answers} | {"void" if "作废" in p else "valid" for p in pages}
+
+        assert states() == {"valid"}
+        food = task(session, application, "food_business")
+        record_verification(session, actor=staff.market, task_id=food.id, passed=False, version=food.version, reason="承诺不实")
+        assert states() == {"void"}
