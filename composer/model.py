@@ -207,6 +207,11 @@ class Form(_Out):
     sheets: list[Sheet]
 
 
+class SampleOut(_Out):
+    name: str
+    url: str
+
+
 class MaterialOut(_Out):
     key: str
     name: str
@@ -214,6 +219,19 @@ class MaterialOut(_Out):
     permits: list[str]
     status: Literal["submit", "exempt", "internal", "commitment", "deferred"]
     note: str | None = None
+    copy_kind: Literal["original", "copy", "original_and_copy"] = Field(default="original", description="材料类型")
+    copies: int = Field(default=1, description="份数")
+    medium: Literal["paper", "electronic", "either"] = Field(default="either", description="纸质/电子")
+    issuer: Literal["applicant", "government"] = Field(
+        default="applicant", description="来源: 申请人自备, or 政府部门核发 (issued_by names the body where the pack does)"
+    )
+    issued_by: str | None = None
+    need: Literal["required", "tolerated", "deferred"] | None = Field(
+        default="required",
+        description="是否必需: 必要, 容缺 (accepted without it, to follow) or 承诺后补交; none when not handed in",
+    )
+    instructions: str | None = Field(default=None, description="填报须知")
+    sample: SampleOut | None = Field(default=None, description="a blank form or example, where the pack has one")
 
 
 class CommitmentOut(_Out):
@@ -261,7 +279,9 @@ class Reason(_Out):
     chain: list[Step] = Field(description="the trace: answers, rule (file:line) and legal basis behind it")
     summary: str
     explanation: str | None = Field(
-        default=None, description="for permits, the fewest of the applicant's facts that decide it, in plain words"
+        default=None,
+        description="the fewest of the applicant's facts that decide it, in plain words: for permits, and for elements and "
+        "commitments that depend on answers",
     )
 
 
@@ -286,6 +306,32 @@ class ScopeNote(_Out):
     name: str
     text: str = Field(description="why it needs no permit of its own")
     source: str = Field(description="where the pack's entry for it comes from")
+
+
+class WindowOut(_Out):
+    """The one window an application is made at, and how it is reached."""
+
+    name: str
+    address: str | None = None
+    hours: str | None = None
+    phone: str | None = None
+    complaints: str | None = Field(default=None, description="监督投诉电话")
+    online: str | None = None
+
+
+class DepartmentOut(_Out):
+    """A department deciding some of the permits: how to reach it, and what to do if refused (救济方式)."""
+
+    id: str
+    name: str
+    permits: list[str]
+    address: str | None = None
+    hours: str | None = None
+    phone: str | None = None
+    complaints: str | None = Field(default=None, description="监督投诉电话")
+    online: str | None = None
+    remedies: str = Field(description="行政复议 and 行政诉讼: the bodies and time limits, in words")
+    remedies_basis: list[str]
 
 
 class QuestionOut(_Out):
@@ -319,4 +365,6 @@ class Composition(_Out):
     reasons: list[Reason]
     questions: list[QuestionOut]
     scope_notes: list[ScopeNote] = Field(default=[], description="chosen scope items that lead to no permit of their own")
+    windows: list[WindowOut] = Field(default=[], description="where the application is made (一窗受理)")
+    departments: list[DepartmentOut] = Field(default=[], description="the deciding departments: contacts and 救济方式")
     complete: bool = Field(description="no open question can change the result")
