@@ -103,6 +103,7 @@ def notice_context(composition: Composition, lang: str) -> dict[str, Any]:
         "names_left_out": {r.id: next(s.label for s in r.chain if s.kind == "permit") for r in left_out},
         "submit_count": sum(1 for m in composition.materials if m.status == "submit"),
         "summary": summary(composition),
+        "elements_of": {p.id: [e for e in composition.elements if e.permit == p.id] for p in composition.permits},
     }
 
 
