@@ -208,6 +208,13 @@ class Form(_Out):
 
 
 class SampleOut(_Out):
+    """A blank form or example of a material, where the pack has one."""
+
+    model_config = ConfigDict(
+        frozen=True,
+        json_schema_extra={"examples": [{"name": "授权委托书（示范文本）", "url": "https://example.gov.cn/samples/authorization.pdf"}]},
+    )
+
     name: str
     url: str
 
@@ -310,6 +317,22 @@ class ScopeNote(_Out):
 
 class WindowOut(_Out):
     """The one window an application is made at, and how it is reached."""
+
+    model_config = ConfigDict(
+        frozen=True,
+        json_schema_extra={  # packs without a window say nothing, so the document's example is written out
+            "examples": [
+                {
+                    "name": "东城区政务服务中心“一业一证”综合窗口（区政务服务局）",
+                    "address": "北京市东城区珠市口东大街12号",
+                    "hours": "工作日上午9时至下午5时（法定节假日除外）",
+                    "phone": "12345",
+                    "complaints": "12345",
+                    "online": "https://banshi.beijing.gov.cn",
+                }
+            ]
+        },
+    )
 
     name: str
     address: str | None = None
