@@ -12,6 +12,7 @@ from datetime import date
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidatorFunctionWrapHandler, WrapValidator
+from pydantic.config import JsonDict
 from pydantic_core import PydanticCustomError
 
 from rules.conditions import Value
@@ -35,6 +36,11 @@ IsoDate = Annotated[date, WrapValidator(_full_date)]
 
 class _Out(BaseModel):
     model_config = ConfigDict(frozen=True)
+
+
+def written_example(example: JsonDict) -> ConfigDict:
+    """A frozen output model whose OpenAPI example is written out: only some compositions have one to take it from."""
+    return ConfigDict(frozen=True, json_schema_extra={"examples": [example]})
 
 
 class ComposeRequest(BaseModel):
@@ -137,22 +143,17 @@ class PermitOut(_Out):
 class RefusalOut(_Out):
     """A permit that cannot be granted here (不予许可), or a business that may not be run here (不得经营)."""
 
-    model_config = ConfigDict(
-        frozen=True,
-        json_schema_extra={  # few packs' defaults refuse anything, so the document's example is written out
-            "examples": [
-                {
-                    "permit": "internet_service_license",
-                    "permit_name": "网络文化经营许可",
-                    "id": "near_school",
-                    "outcome": "prohibit",
-                    "reason": "中小学校周围200米范围内不得设立互联网上网服务营业场所",
-                    "because": "您经营网吧，经营场所距最近的中小学校 150 米",
-                    "legal_basis": ["《互联网上网服务营业场所管理条例》第九条"],
-                    "rule": "beijing-dongcheng/permits.yaml:88",
-                }
-            ]
-        },
+    model_config = written_example(
+        {
+            "permit": "internet_service_license",
+            "permit_name": "网络文化经营许可",
+            "id": "near_school",
+            "outcome": "prohibit",
+            "reason": "中小学校周围200米范围内不得设立互联网上网服务营业场所",
+            "because": "您经营网吧，经营场所距最近的中小学校 150 米",
+            "legal_basis": ["《互联网上网服务营业场所管理条例》第九条"],
+            "rule": "beijing-dongcheng/permits.yaml:88",
+        }
     )
 
     permit: str
@@ -210,10 +211,7 @@ class Form(_Out):
 class SampleOut(_Out):
     """A blank form or example of a material, where the pack has one."""
 
-    model_config = ConfigDict(
-        frozen=True,
-        json_schema_extra={"examples": [{"name": "授权委托书（示范文本）", "url": "https://example.gov.cn/samples/authorization.pdf"}]},
-    )
+    model_config = written_example({"name": "授权委托书（示范文本）", "url": "https://example.gov.cn/samples/authorization.pdf"})
 
     name: str
     url: str
@@ -295,18 +293,13 @@ class Reason(_Out):
 class ScopeNote(_Out):
     """A chosen business-scope item that needs no permit of its own here: said, not silently dropped."""
 
-    model_config = ConfigDict(
-        frozen=True,
-        json_schema_extra={  # only some choices lead to one, so the document's example is written out
-            "examples": [
-                {
-                    "scope": "liquor_retail",
-                    "name": "酒类经营（零售）",
-                    "text": "北京市不再单独核发酒类零售许可，酒类零售随食品经营许可一并办理。",
-                    "source": "北京市商务局关于酒类流通管理的公告",
-                }
-            ]
-        },
+    model_config = written_example(
+        {
+            "scope": "liquor_retail",
+            "name": "酒类经营（零售）",
+            "text": "北京市不再单独核发酒类零售许可，酒类零售随食品经营许可一并办理。",
+            "source": "北京市商务局关于酒类流通管理的公告",
+        }
     )
 
     scope: str
@@ -318,20 +311,15 @@ class ScopeNote(_Out):
 class WindowOut(_Out):
     """The one window an application is made at, and how it is reached."""
 
-    model_config = ConfigDict(
-        frozen=True,
-        json_schema_extra={  # packs without a window say nothing, so the document's example is written out
-            "examples": [
-                {
-                    "name": "东城区政务服务中心“一业一证”综合窗口（区政务服务局）",
-                    "address": "北京市东城区珠市口东大街12号",
-                    "hours": "工作日上午9时至下午5时（法定节假日除外）",
-                    "phone": "12345",
-                    "complaints": "12345",
-                    "online": "https://banshi.beijing.gov.cn",
-                }
-            ]
-        },
+    model_config = written_example(
+        {
+            "name": "东城区政务服务中心“一业一证”综合窗口（区政务服务局）",
+            "address": "北京市东城区珠市口东大街12号",
+            "hours": "工作日上午9时至下午5时（法定节假日除外）",
+            "phone": "12345",
+            "complaints": "12345",
+            "online": "https://banshi.beijing.gov.cn",
+        }
     )
 
     name: str

@@ -295,22 +295,6 @@ class Variant(RuleModel):
     name: Text
 
 
-class Copy(StrEnum):
-    """材料类型: what is handed in."""
-
-    original = "original"
-    copy = "copy"
-    original_and_copy = "original_and_copy"
-
-
-class Medium(StrEnum):
-    """纸质/电子: on paper, electronically, or either (一网通办 takes either unless the pack says otherwise)."""
-
-    paper = "paper"
-    electronic = "electronic"
-    either = "either"
-
-
 class Sample(RuleModel):
     """A blank form or a filled-in example (空白表格/示例样表) the applicant can follow."""
 
@@ -326,9 +310,13 @@ class Material(Sourced):
     government_holds: bool = Field(default=False, description="exempt: the government already holds it")
     produced_by: Id | None = Field(default=None, description="a permit whose result this is")
     commit_substitutable: bool = False
-    copy_kind: Copy = Field(default=Copy.original, description="材料类型: 原件, 复印件 or both")
+    copy_kind: Literal["original", "copy", "original_and_copy"] = Field(
+        default="original", description="材料类型: 原件, 复印件 or both"
+    )
     copies: int = Field(default=1, ge=1, le=20, description="份数")
-    medium: Medium = Medium.either
+    medium: Literal["paper", "electronic", "either"] = Field(
+        default="either", description="纸质/电子: 一网通办 takes either unless the pack says otherwise"
+    )
     issued_by: Text | None = Field(default=None, description="来源: the body that issues it; none when the applicant makes it")
     tolerated: bool = Field(default=False, description="容缺: the application is accepted without it, to follow later")
     instructions: Text | None = Field(default=None, description="填报须知")

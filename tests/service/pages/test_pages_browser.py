@@ -11,7 +11,7 @@ import os
 import re
 import sys
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -109,6 +109,17 @@ def _answer_all(page: Page, answers: dict[str, str], *, shots: Path | None = Non
         assert len(asked) < 30
     expect(page).to_have_url(re.compile(r"/check-answers$"))
     return asked
+
+
+def _axe_into(found: list[str]) -> Callable[[Page, str], None]:
+    """A scan that adds each axe-core violation on a page, named, to ``found``."""
+    axe = Axe()
+
+    def scan(page: Page, name: str) -> None:
+        for v in axe.run(page).response["violations"]:
+            found.append(f"{name}: {v['id']} ({v['impact']}) {v['help']} — {v['nodes'][0]['target']}")
+
+    return scan
 
 
 def _sign_up(page: Page, login: str, password: str = "correct-horse-9") -> str:
@@ -338,13 +349,8 @@ def test_keyboard_only_and_english(desktop: Page, server: str) -> None:
 
 @pytest.mark.parametrize("width", ["desktop", "phone"])
 def test_every_page_of_the_journey_passes_axe(chromium: Browser, server: str, width: str) -> None:
-    axe = Axe()
     found: list[str] = []
-
-    def scan(page: Page, name: str) -> None:
-        for v in axe.run(page).response["violations"]:
-            found.append(f"{name}: {v['id']} ({v['impact']}) {v['help']} — {v['nodes'][0]['target']}")
-
+    scan = _axe_into(found)
     for page in _page(chromium, PHONE if width == "phone" else None):
         page.goto(f"{server}/start")
         scan(page, "start")
@@ -415,13 +421,8 @@ def _height(page: Page) -> int:
 
 
 def test_the_notice_is_short_first_and_complete_below(chromium: Browser, server: str, shots: Path) -> None:
-    axe = Axe()
     found: list[str] = []
-
-    def scan(page: Page, name: str) -> None:
-        for v in axe.run(page).response["violations"]:
-            found.append(f"{name}: {v['id']} ({v['impact']}) {v['help']} — {v['nodes'][0]['target']}")
-
+    scan = _axe_into(found)
     for page in _page(chromium, NARROW):
         _choose(page, server, "restaurant", "hotel")
         _answer_all(page, {"area_m2": "400", "rooms": "30"})
