@@ -500,6 +500,7 @@ def test_the_notice_is_short_first_and_complete_below(chromium: Browser, server:
             f"the notice is {collapsed} px tall at 390 px (it was 14,738 px before the cards folded)"
         )
 
+    for page in _page(chromium, NARROW):  # a new visitor
         # a commitment option that depends on the answers says why it is open
         _choose(page, server, "convenience_store")
         _answer_all(page, CONVENIENCE)
