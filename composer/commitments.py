@@ -37,6 +37,8 @@ class Decision(NamedTuple):
     """Why the permit's condition for it did not hold, when that is why it is not eligible."""
     shown: tuple[Any, ...]
     """What the verdict's text reads of the case besides the verdict."""
+    told: reasons.Told
+    """The fewest facts that decide the permit's condition for it, where it has one."""
 
 
 def chosen(case: Case, permits: Required) -> tuple[str, ...]:
@@ -79,7 +81,8 @@ def entry(case: Case, pid: str, taken: tuple[str, ...]) -> tuple[Commitment, Rea
     limits = [nc.time_limit, nc.follow_up.within if nc.follow_up else None]
     # Calendar days are counted in working days from the as-of date; working days are not.
     on = case.as_of if any(days and days.unit is DayUnit.calendar for days in limits) else None
-    return _entry(case.rules, pid, case.locale, Decision(is_eligible, pid in taken, judged, seen), on)
+    told = reasons.decided(case, ("commit", pid)) if pid in case.rules.compiled.commit_dnf else reasons.Told((), ())
+    return _entry(case.rules, pid, case.locale, Decision(is_eligible, pid in taken, judged, seen, told), on)
 
 
 def _verdict(case: Case, pid: str) -> tuple[Verdict | None, tuple[Any, ...]]:
@@ -99,7 +102,12 @@ def _entry(rules: Rulebook, pid: str, locale: Locale, decided: Decision, on: dat
         summary = _not_eligible(rules, pid, locale, decided.verdict, decided.shown)
     label = say("可以告知承诺", locale) if decided.eligible else say("不适用告知承诺", locale)
     steps = [step("permit", pid, name), step("commitment", pid, label)]
-    reason = Reason(kind="commitment", id=pid, included=decided.eligible, chain=steps, summary=summary)
+    facts = decided.told.said(rules, decided.eligible, locale)
+    explanation = None
+    if facts:
+        then = say("，可以选择告知承诺。", locale) if decided.eligible else say("，不适用告知承诺。", locale)
+        explanation = facts + then
+    reason = Reason(kind="commitment", id=pid, included=decided.eligible, chain=steps, summary=summary, explanation=explanation)
     if decided.eligible:
         nc = p.notify_commit
         assert nc.letter is not None

@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
 
-from composer import commitments, elements, form, materials, permits, refusals
+from composer import commitments, departments, elements, form, materials, permits, refusals
 from composer.case import Case, Rulebook
 from composer.inputs import resolve
 from composer.memo import Fragments, using
@@ -126,5 +126,7 @@ def compose(case: Case) -> Composition:
         ],
         questions=questions,
         scope_notes=permits.scope_notes(case),
+        windows=departments.windows(case.rules, entries, locale),
+        departments=departments.departments(case.rules, entries, locale),
         complete=not questions,
     )

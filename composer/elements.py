@@ -16,10 +16,11 @@ from rules.conditions import Conjunction, evaluate
 
 class Applies(NamedTuple):
     """All a conditional element that applies reads of the case: the branch that applies it
-    first, and the facts a reason built from that branch reads."""
+    first, the facts a reason built from that branch reads, and the fewest facts that decide it."""
 
     branch: Conjunction
     facts: tuple[Any, ...]
+    told: reasons.Told
 
 
 class LeftOut(NamedTuple):
@@ -27,6 +28,7 @@ class LeftOut(NamedTuple):
 
     verdict: Verdict
     shown: tuple[Any, ...]
+    told: reasons.Told
 
 
 class Elements(NamedTuple):
@@ -65,11 +67,12 @@ def _conditional(rules: Rulebook, pid: str) -> tuple[tuple[str, tuple[Conjunctio
 
 
 def _outcome(case: Case, pid: str, element_id: str, dnf: tuple[Conjunction, ...]) -> Applies | LeftOut:
+    decided = reasons.decided(case, ("element", pid, element_id))
     if ("element", pid, element_id) in case.hits:
         branch = next(c for c in dnf if evaluate((c,), case.truth))
-        return Applies(branch, case.facts(branch))
+        return Applies(branch, case.facts(branch), decided)
     judged = reasons.verdict(case, ("element", pid, element_id))
-    return LeftOut(judged, reasons.shown(case, judged))
+    return LeftOut(judged, reasons.shown(case, judged), decided)
 
 
 @memoised
@@ -91,19 +94,24 @@ def _elements(rules: Rulebook, pid: str, locale: Locale, outcomes: tuple[Applies
 
 
 def _left_out(rules: Rulebook, pid: str, element_id: str, text: str, outcome: LeftOut, locale: Locale) -> Reason:
-    judged, seen = outcome
+    judged, seen, decided = outcome
     name = permit_name(rules, pid, locale)
     steps = [step("permit", pid, name)]
+    explanation = None
     if judged.open is not None:
         steps.extend(reasons.open_steps(rules, judged.open, locale))
-        because = say("取决于%(questions)s", locale, questions=reasons.question_list(rules, judged.open, locale))
+        questions = reasons.question_list(rules, judged.open, locale)
+        because = say("取决于%(questions)s", locale, questions=questions)
+        explanation = say("是否适用，取决于您对%(questions)s的回答。", locale, questions=questions)
     else:
         failed = reasons.ruled_out(rules, judged, seen, locale)
         steps.extend(failed)
         because = join([s.label for s in failed], locale) or reasons.in_force(seen, locale)
+        facts = decided.said(rules, False, locale)
+        explanation = say("%(facts)s，此条件不适用。", locale, facts=facts) if facts else None
     steps.append(step("element", f"{pid}.{element_id}", text))
     summary = say("“%(permit)s”的条件“%(element)s”未列入：%(because)s", locale, permit=name, element=text, because=because)
-    return Reason(kind="element", id=f"{pid}.{element_id}", included=False, chain=steps, summary=summary)
+    return Reason(kind="element", id=f"{pid}.{element_id}", included=False, chain=steps, summary=summary, explanation=explanation)
 
 
 def _reason(
@@ -112,11 +120,14 @@ def _reason(
     name = permit_name(rules, pid, locale)
     steps = [step("permit", pid, name)]
     because = ""
+    explanation = None
     if outcome is not None:
         steps.extend(reasons.because_steps(rules, outcome.branch, outcome.facts, locale))
         steps.append(step("rule", f"element|{pid}|{element_id}", rules.pack.location("permits", pid)))
         because = say("（%(text)s）", locale, text=reasons.because_text(rules, outcome.branch, outcome.facts, locale))
+        facts = outcome.told.said(rules, True, locale)
+        explanation = say("%(facts)s。", locale, facts=facts) if facts else None
     steps.append(step("element", f"{pid}.{element_id}", text))
     steps.extend(step("legal_basis", str(i), b) for i, b in enumerate(basis))
     summary = say("“%(permit)s”的条件：%(element)s%(because)s", locale, permit=name, element=text, because=because)
-    return Reason(kind="element", id=f"{pid}.{element_id}", included=True, chain=steps, summary=summary)
+    return Reason(kind="element", id=f"{pid}.{element_id}", included=True, chain=steps, summary=summary, explanation=explanation)

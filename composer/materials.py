@@ -8,7 +8,7 @@ from typing import Literal
 from composer.case import Case, Hit, Rulebook, dated
 from composer.elements import Shape
 from composer.memo import memoised
-from composer.model import Locale, MaterialOut, Reason
+from composer.model import Locale, MaterialOut, Reason, SampleOut
 from composer.reasons import permit_name, step
 from composer.savings import material_refs
 from composer.words import join, say, say_n
@@ -86,6 +86,13 @@ def _materials(
     return tuple(entries), tuple(why)
 
 
+def _need(status: Status, tolerated: bool) -> Literal["required", "tolerated", "deferred"] | None:
+    """是否必需 for what is handed in: 必要, 容缺 or 承诺后补交; nothing for what is not handed in at all."""
+    if status == "submit":
+        return "tolerated" if tolerated else "required"
+    return "deferred" if status == "deferred" else None
+
+
 def _deferred_note(rules: Rulebook, by: set[str], locale: Locale) -> str:
     """When a material deferred by a commitment is due: at the soonest follow-up check of the permits deferring it."""
     checks = [rules.pack.permits[pid].notify_commit.follow_up for pid in sorted(by)]
@@ -112,7 +119,23 @@ def _entry(
     material = rules.pack.materials[key]
     name = material.name.in_(locale)
     variant_names = [v.name.in_(locale) for v in material.variants if v.id in variant_ids]
-    entry = MaterialOut(key=key, name=name, variants=variant_names, permits=list(permit_ids), status=status, note=note)
+    from_government = material.government_holds or material.produced_by is not None or material.issued_by is not None
+    entry = MaterialOut(
+        key=key,
+        name=name,
+        variants=variant_names,
+        permits=list(permit_ids),
+        status=status,
+        note=note,
+        copy_kind=material.copy_kind,
+        copies=material.copies,
+        medium=material.medium,
+        issuer="government" if from_government else "applicant",
+        issued_by=material.issued_by.in_(locale) if material.issued_by else None,
+        need=_need(status, material.tolerated),
+        instructions=material.instructions.in_(locale) if material.instructions else None,
+        sample=SampleOut(name=material.sample.name.in_(locale), url=material.sample.url) if material.sample else None,
+    )
     names = [permit_name(rules, pid, locale) for pid in permit_ids]
     steps = [*(step("permit", pid, n) for pid, n in zip(permit_ids, names, strict=True)), step("material", key, name)]
     needs, then = join(names, locale), say("；%(note)s", locale, note=note) if note else ""

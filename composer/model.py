@@ -12,6 +12,7 @@ from datetime import date
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidatorFunctionWrapHandler, WrapValidator
+from pydantic.config import JsonDict
 from pydantic_core import PydanticCustomError
 
 from rules.conditions import Value
@@ -35,6 +36,11 @@ IsoDate = Annotated[date, WrapValidator(_full_date)]
 
 class _Out(BaseModel):
     model_config = ConfigDict(frozen=True)
+
+
+def written_example(example: JsonDict) -> ConfigDict:
+    """A frozen output model whose OpenAPI example is written out: only some compositions have one to take it from."""
+    return ConfigDict(frozen=True, json_schema_extra={"examples": [example]})
 
 
 class ComposeRequest(BaseModel):
@@ -137,22 +143,17 @@ class PermitOut(_Out):
 class RefusalOut(_Out):
     """A permit that cannot be granted here (不予许可), or a business that may not be run here (不得经营)."""
 
-    model_config = ConfigDict(
-        frozen=True,
-        json_schema_extra={  # few packs' defaults refuse anything, so the document's example is written out
-            "examples": [
-                {
-                    "permit": "internet_service_license",
-                    "permit_name": "网络文化经营许可",
-                    "id": "near_school",
-                    "outcome": "prohibit",
-                    "reason": "中小学校周围200米范围内不得设立互联网上网服务营业场所",
-                    "because": "您经营网吧，经营场所距最近的中小学校 150 米",
-                    "legal_basis": ["《互联网上网服务营业场所管理条例》第九条"],
-                    "rule": "beijing-dongcheng/permits.yaml:88",
-                }
-            ]
-        },
+    model_config = written_example(
+        {
+            "permit": "internet_service_license",
+            "permit_name": "网络文化经营许可",
+            "id": "near_school",
+            "outcome": "prohibit",
+            "reason": "中小学校周围200米范围内不得设立互联网上网服务营业场所",
+            "because": "您经营网吧，经营场所距最近的中小学校 150 米",
+            "legal_basis": ["《互联网上网服务营业场所管理条例》第九条"],
+            "rule": "beijing-dongcheng/permits.yaml:88",
+        }
     )
 
     permit: str
@@ -207,6 +208,15 @@ class Form(_Out):
     sheets: list[Sheet]
 
 
+class SampleOut(_Out):
+    """A blank form or example of a material, where the pack has one."""
+
+    model_config = written_example({"name": "授权委托书（示范文本）", "url": "https://example.gov.cn/samples/authorization.pdf"})
+
+    name: str
+    url: str
+
+
 class MaterialOut(_Out):
     key: str
     name: str
@@ -214,6 +224,19 @@ class MaterialOut(_Out):
     permits: list[str]
     status: Literal["submit", "exempt", "internal", "commitment", "deferred"]
     note: str | None = None
+    copy_kind: Literal["original", "copy", "original_and_copy"] = Field(default="original", description="材料类型")
+    copies: int = Field(default=1, description="份数")
+    medium: Literal["paper", "electronic", "either"] = Field(default="either", description="纸质/电子")
+    issuer: Literal["applicant", "government"] = Field(
+        default="applicant", description="来源: 申请人自备, or 政府部门核发 (issued_by names the body where the pack does)"
+    )
+    issued_by: str | None = None
+    need: Literal["required", "tolerated", "deferred"] | None = Field(
+        default="required",
+        description="是否必需: 必要, 容缺 (accepted without it, to follow) or 承诺后补交; none when not handed in",
+    )
+    instructions: str | None = Field(default=None, description="填报须知")
+    sample: SampleOut | None = Field(default=None, description="a blank form or example, where the pack has one")
 
 
 class CommitmentOut(_Out):
@@ -261,31 +284,65 @@ class Reason(_Out):
     chain: list[Step] = Field(description="the trace: answers, rule (file:line) and legal basis behind it")
     summary: str
     explanation: str | None = Field(
-        default=None, description="for permits, the fewest of the applicant's facts that decide it, in plain words"
+        default=None,
+        description="the fewest of the applicant's facts that decide it, in plain words: for permits, and for elements and "
+        "commitments that depend on answers",
     )
 
 
 class ScopeNote(_Out):
     """A chosen business-scope item that needs no permit of its own here: said, not silently dropped."""
 
-    model_config = ConfigDict(
-        frozen=True,
-        json_schema_extra={  # only some choices lead to one, so the document's example is written out
-            "examples": [
-                {
-                    "scope": "liquor_retail",
-                    "name": "酒类经营（零售）",
-                    "text": "北京市不再单独核发酒类零售许可，酒类零售随食品经营许可一并办理。",
-                    "source": "北京市商务局关于酒类流通管理的公告",
-                }
-            ]
-        },
+    model_config = written_example(
+        {
+            "scope": "liquor_retail",
+            "name": "酒类经营（零售）",
+            "text": "北京市不再单独核发酒类零售许可，酒类零售随食品经营许可一并办理。",
+            "source": "北京市商务局关于酒类流通管理的公告",
+        }
     )
 
     scope: str
     name: str
     text: str = Field(description="why it needs no permit of its own")
     source: str = Field(description="where the pack's entry for it comes from")
+
+
+class WindowOut(_Out):
+    """The one window an application is made at, and how it is reached."""
+
+    model_config = written_example(
+        {
+            "name": "东城区政务服务中心“一业一证”综合窗口（区政务服务局）",
+            "address": "北京市东城区珠市口东大街12号",
+            "hours": "工作日上午9时至下午5时（法定节假日除外）",
+            "phone": "12345",
+            "complaints": "12345",
+            "online": "https://banshi.beijing.gov.cn",
+        }
+    )
+
+    name: str
+    address: str | None = None
+    hours: str | None = None
+    phone: str | None = None
+    complaints: str | None = Field(default=None, description="监督投诉电话")
+    online: str | None = None
+
+
+class DepartmentOut(_Out):
+    """A department deciding some of the permits: how to reach it, and what to do if refused (救济方式)."""
+
+    id: str
+    name: str
+    permits: list[str]
+    address: str | None = None
+    hours: str | None = None
+    phone: str | None = None
+    complaints: str | None = Field(default=None, description="监督投诉电话")
+    online: str | None = None
+    remedies: str = Field(description="行政复议 and 行政诉讼: the bodies and time limits, in words")
+    remedies_basis: list[str]
 
 
 class QuestionOut(_Out):
@@ -319,4 +376,6 @@ class Composition(_Out):
     reasons: list[Reason]
     questions: list[QuestionOut]
     scope_notes: list[ScopeNote] = Field(default=[], description="chosen scope items that lead to no permit of their own")
+    windows: list[WindowOut] = Field(default=[], description="where the application is made (一窗受理)")
+    departments: list[DepartmentOut] = Field(default=[], description="the deciding departments: contacts and 救济方式")
     complete: bool = Field(description="no open question can change the result")

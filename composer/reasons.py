@@ -190,6 +190,23 @@ def _told(rules: Rulebook, condition: Condition, truths: tuple[bool | None, ...]
     return deciding(dnf_of(rules, condition), facts, dated)
 
 
+class Told(NamedTuple):
+    """The fewest facts that decide a condition (``composer.deciding``), with what they read of the case."""
+
+    literals: tuple[Literal_, ...]
+    facts: tuple[Any, ...]
+
+    def said(self, rules: Rulebook, holds: bool, locale: Locale) -> str | None:
+        """Those facts as a sentence, or None when none are needed (or the condition is still open)."""
+        return facts_text(rules, self.literals, holds, self.facts, locale) if self.literals else None
+
+
+def decided(case: Case, condition: Condition) -> Told:
+    """The fewest facts of the case that decide ``condition``."""
+    literals = told(case, condition) or ()
+    return Told(literals, case.facts(literals))
+
+
 def facts_text(rules: Rulebook, lits: tuple[Literal_, ...], holds: bool, facts: tuple[Any, ...], locale: Locale) -> str:
     """Told facts as one sentence a person reads: "您经营便利店，并且销售卷烟、雪茄烟"."""
     clauses: list[str] = []

@@ -57,6 +57,13 @@ STATUS_HINTS = {
     "commitment": N_("无需提交，以签署的告知承诺书代替"),
     "deferred": N_("现在无需提交，在后续核查时提供"),
 }
+MATERIAL_TERMS = {
+    # 办事指南 wording for a material's 材料类型, 纸质/电子, 来源 and 是否必需
+    "copy_kind": {"original": N_("原件"), "copy": N_("复印件"), "original_and_copy": N_("原件及复印件")},
+    "medium": {"paper": N_("纸质"), "electronic": N_("电子"), "either": N_("纸质或电子")},
+    "issuer": {"applicant": N_("申请人自备"), "government": N_("政府部门核发")},
+    "need": {"required": N_("必要"), "tolerated": N_("容缺（可先受理、后补交）"), "deferred": N_("承诺后补交")},
+}
 PERMIT_KINDS = {"license": N_("行政许可"), "filing": N_("备案"), "inspection": N_("检查")}
 COMMIT_MODES = {"full": N_("全部承诺"), "materials": N_("以承诺替代部分材料")}
 SAVINGS_ROWS = (
@@ -86,6 +93,7 @@ def configure(env: Environment, locale: str) -> Environment:
         status_label=lambda s: _t(STATUS_LABELS[s], locale) if s in STATUS_LABELS else s,
         status_hint=lambda s: _t(STATUS_HINTS.get(s, ""), locale),
         permit_kind=lambda k: _t(PERMIT_KINDS[k], locale) if k in PERMIT_KINDS else k,
+        material_term=lambda term, value: _t(MATERIAL_TERMS[term][value], locale),
         commit_mode=lambda m: _t(COMMIT_MODES[m], locale) if m in COMMIT_MODES else m,
         savings_rows=[(key, _t(label, locale)) for key, label in SAVINGS_ROWS],
         names_of=names_of,

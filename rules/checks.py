@@ -755,9 +755,10 @@ def chinese_texts(model: RuleModel, path: tuple[str | int, ...] = ()) -> Iterato
     """Every Chinese text of an entity citizens read, with its path: each ``zh``, and each legal basis."""
     if isinstance(model, Text):
         yield (*path, "zh"), model.zh
-        return
     for name in type(model).model_fields:
         value = getattr(model, name)
+        if isinstance(model, Text) and name in ("zh", "en"):
+            continue  # a Text's own words are said above; a window's contact is read on
         if name == "legal_basis":
             yield from (((*path, name, i), basis) for i, basis in enumerate(value))
         elif isinstance(value, RuleModel):

@@ -51,10 +51,38 @@ class Sourced(Effective):
     source: str = Field(min_length=1, description="URL or title of the source, or 'inferred'")
 
 
+class Contact(RuleModel):
+    """Where and when a department or the one window is reached, as a 办事指南 gives it (办理地点、办公时间、
+    咨询电话、监督投诉电话、网上办理)."""
+
+    address: Text | None = None
+    hours: Text | None = None
+    phone: str | None = Field(default=None, max_length=40)
+    complaints: str | None = Field(default=None, max_length=40, description="监督投诉电话")
+    online: str | None = Field(default=None, max_length=300, description="网上办理: the online entrance")
+    source: str = Field(min_length=1)
+
+
+class Window(Text):
+    """The one window (一窗受理) a department's permits are applied for at: its name, and how it is reached."""
+
+    contact: Contact | None = None
+
+
+class Remedies(RuleModel):
+    """Who hears an objection to the department's decision (救济方式): the 行政复议 body and the court."""
+
+    review_body: Text = Field(description="行政复议机关")
+    court: Text | None = Field(default=None, description="the court of 行政诉讼, where the pack knows it")
+    source: str = Field(min_length=1)
+
+
 class Department(Sourced):
     id: Id
     name: Text
-    window: Text | None = None
+    window: Window | None = None
+    contact: Contact | None = None
+    remedies: Remedies | None = None
 
 
 class Choice(RuleModel):
@@ -267,6 +295,14 @@ class Variant(RuleModel):
     name: Text
 
 
+class Sample(RuleModel):
+    """A blank form or a filled-in example (空白表格/示例样表) the applicant can follow."""
+
+    name: Text
+    url: str = Field(min_length=1, max_length=300)
+    source: str = Field(min_length=1)
+
+
 class Material(Sourced):
     key: Id
     name: Text
@@ -274,6 +310,17 @@ class Material(Sourced):
     government_holds: bool = Field(default=False, description="exempt: the government already holds it")
     produced_by: Id | None = Field(default=None, description="a permit whose result this is")
     commit_substitutable: bool = False
+    copy_kind: Literal["original", "copy", "original_and_copy"] = Field(
+        default="original", description="材料类型: 原件, 复印件 or both"
+    )
+    copies: int = Field(default=1, ge=1, le=20, description="份数")
+    medium: Literal["paper", "electronic", "either"] = Field(
+        default="either", description="纸质/电子: 一网通办 takes either unless the pack says otherwise"
+    )
+    issued_by: Text | None = Field(default=None, description="来源: the body that issues it; none when the applicant makes it")
+    tolerated: bool = Field(default=False, description="容缺: the application is accepted without it, to follow later")
+    instructions: Text | None = Field(default=None, description="填报须知")
+    sample: Sample | None = None
 
 
 class FieldType(StrEnum):

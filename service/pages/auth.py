@@ -2,8 +2,9 @@
 
 Where mail goes out (``YIYE_SMTP_HOST``), signing up with an e-mail address answers "check your mail" whether
 or not the address has an account, so the form cannot be used to find out who is registered; without a
-mail relay there is no way to reach the address's owner, and the account is made at once. Mobile numbers
-are made at once too: no text messages are sent.
+mail relay there is no way to reach the address's owner, and mobile numbers get no text message: the account
+is made if the login is free, and either way the answer is the same — on to the sign-in page, which says
+that an account for that login is ready — so neither path reveals who is registered.
 """
 
 from __future__ import annotations
@@ -199,23 +200,22 @@ def sign_up(
     if not field_errors and email and settings.smtp_host:
         _sign_up_by_mail(session, settings, background, PendingSignUp(email, display_name, hash_password(password)))
         return RedirectResponse(f"/sign-up/sent?next={quote(safe_next(form.next))}", status_code=303)
-    if not field_errors and crud.get_user_by_login(session=session, login=login) is not None:
-        field_errors["login"] = _("该手机号或电子邮箱已注册，请直接登录")
-
-    user = None
-    if not field_errors:
-        try:
-            user = crud.create_user(
-                session=session,
-                user_create=UserCreate(email=email, phone=phone, display_name=display_name, password=password),
-            )
-        except IntegrityError:  # registered by a concurrent request in between
-            session.rollback()
-            field_errors["login"] = _("该手机号或电子邮箱已注册，请直接登录")
-    if user is None:
+    if field_errors:
         context = _sign_in_form({"login": login, "display_name": display_name}, field_errors, form.next)
         return render(request, "sign_up.html", context, status_code=400)
-    return signed_in(request, user, form.next)
+    _make_if_free(session, UserCreate(email=email, phone=phone, display_name=display_name, password=password))
+    return RedirectResponse(f"/sign-in?signed_up=1&next={quote(safe_next(form.next))}", status_code=303)
+
+
+def _make_if_free(session: Session, account: UserCreate) -> None:
+    """Make the account unless its login is taken; an existing account is left as it was."""
+    if crud.get_user_by_login(session=session, login=account.email or account.phone or "") is not None:
+        hash_password(account.password)  # the same work either way, so the time taken tells nothing either
+        return
+    try:
+        crud.create_user(session=session, user_create=account)
+    except IntegrityError:  # registered by a concurrent request in between: the same answer
+        session.rollback()
 
 
 def _sign_up_by_mail(session: Session, settings: Settings, background: BackgroundTasks, pending: PendingSignUp) -> None:
@@ -228,9 +228,15 @@ def _sign_up_by_mail(session: Session, settings: Settings, background: Backgroun
 
 
 @router.get("/sign-in", response_class=Response, responses={200: pages.PAGE, 422: pages.INVALID})
-def sign_in_page(request: Request, user: OptionalUser, next: str | None = None, reset: bool = False) -> Response:  # noqa: A002
-    """Show the sign-in form (and, after a password reset, say it is done)."""
-    return render(request, "sign_in.html", _sign_in_form({}, {}, next) | {"reset": reset})
+def sign_in_page(
+    request: Request,
+    user: OptionalUser,
+    next: str | None = None,  # noqa: A002
+    reset: bool = False,
+    signed_up: bool = False,
+) -> Response:
+    """Show the sign-in form (after a password reset, say it is done; after signing up, that the account is ready)."""
+    return render(request, "sign_in.html", _sign_in_form({}, {}, next) | {"reset": reset, "signed_up": signed_up})
 
 
 @router.post("/sign-in", **pages.form_post("Done: on to the next page", AUTH_ANSWERS, AUTH_LIMIT))

@@ -1,4 +1,8 @@
-"""Step 4: the notice (告知单) — permits, materials once each, why, commitments, savings, changes.
+"""Step 4: the notice (告知单) — permits, materials once each, why, commitments, where to go, savings, changes.
+
+Short first, complete below: a summary box, then each permit and material as a card whose first
+lines say what most people need (department, time limit and fee; how to hand a material in), the
+rest in a ``<details>`` that opens by click or keyboard and is expanded when the page is printed.
 
 Every permit and material has a "为什么? / why?" (a ``<details>`` element, so it needs no
 script) telling the fewest facts that decide it; the reason chain (rule, legal basis) is one
@@ -103,6 +107,7 @@ def notice_context(composition: Composition, lang: str) -> dict[str, Any]:
         "names_left_out": {r.id: next(s.label for s in r.chain if s.kind == "permit") for r in left_out},
         "submit_count": sum(1 for m in composition.materials if m.status == "submit"),
         "summary": summary(composition),
+        "elements_of": {p.id: [e for e in composition.elements if e.permit == p.id] for p in composition.permits},
     }
 
 

@@ -742,6 +742,14 @@ def test_half_width_punctuation_in_a_legal_basis_is_reported(root: Path) -> None
     assert found(problems) == [("half_width_punctuation", at(root, "permits", "《烟草专卖法》(2015年修正)"))]
 
 
+def test_half_width_punctuation_in_a_windows_address_is_reported(root: Path) -> None:
+    window = "    window: {zh: 综合窗口, contact: {address: {zh: '东城区某街12号(政务服务中心)'}, source: inferred}}\n"
+    market = "    name: {zh: 区市场监督管理局, en: District Administration for Market Regulation}\n"
+    edit(root, "catalog", market, market + window)
+    problems = check("mini", root)
+    assert found(problems) == [("half_width_punctuation", at(root, "catalog", "东城区某街12号(政务服务中心)"))]
+
+
 def test_english_and_codes_keep_their_half_width_punctuation(root: Path) -> None:
     edit(root, "permits", "text: {zh: 配备食品安全管理人员,", "text: {zh: '符合 GB 31654-2021 (Rev. 2) 要求',")
     assert check("mini", root) == []

@@ -79,11 +79,18 @@ def csrf_from(client: TestClient, path: str = "/sign-in") -> str:
 
 
 def sign_up(client: TestClient, login: str, password: str = "correct-horse-9") -> None:
+    """Sign up, then sign in: signing up never signs in, so it tells nobody whether the login was free."""
     token = csrf_from(client, "/sign-up")
     response = client.post(
         "/sign-up",
         data={"csrf_token": token, "login": login, "password": password, "password_confirm": password},
         follow_redirects=False,
+    )
+    assert response.status_code == 303, response.text
+    assert response.headers["location"].startswith("/sign-in?signed_up=1")
+    token = csrf_from(client, "/sign-in")
+    response = client.post(
+        "/sign-in", data={"csrf_token": token, "login": login, "password": password}, follow_redirects=False
     )
     assert response.status_code == 303, response.text
 

@@ -88,6 +88,12 @@ def sign_up(client: TestClient, next_url: str = "") -> str:
         follow_redirects=False,
     )
     assert response.status_code == 303, response.text
+    assert response.headers["location"].startswith("/sign-in?signed_up=1")
+    token = CSRF_INPUT.search(client.get("/sign-in").text)
+    assert token
+    data = {"csrf_token": token.group(1), "login": login, "password": "correct-horse-9", "next": next_url}
+    response = client.post("/sign-in", data=data, follow_redirects=False)
+    assert response.status_code == 303, response.text
     return login
 
 

@@ -1,0 +1,88 @@
+"""What a 办事指南 says besides the permits: each material's terms, where to go and when, and what to do if refused."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import date
+
+from composer import Composer, ComposeRequest
+from composer.model import Composition
+from rules.model import Sample, Text
+from tests.composer.random_requests import WARM
+
+TODAY = date(2026, 11, 26)
+
+
+def _compose(composer: Composer = WARM, **request: object) -> Composition:
+    return composer.compose(ComposeRequest.model_validate(request), today=TODAY)
+
+
+def test_each_material_says_its_type_copies_medium_source_and_need() -> None:
+    out = _compose(industries=["restaurant", "hotel"], answers={"area_m2": 400, "rooms": 30})
+    by_key = {m.key: m for m in out.materials}
+    health = by_key["staff_health_certs"]
+    assert (health.copy_kind, health.copies, health.medium, health.issuer, health.need) == (
+        "original",
+        1,
+        "either",
+        "applicant",
+        "required",
+    )
+    assert health.instructions == "从事接触直接入口食品工作的人员每年进行健康检查，取得健康证明后方可上岗。"
+    licence = by_key["business_license"]
+    assert (licence.issuer, licence.issued_by, licence.need) == ("government", "市场监督管理部门（登记机关）", None)
+    assert by_key["fire_check_opinion"].issuer == "government"  # another permit's result, passed on inside
+
+
+def test_a_material_deferred_by_a_commitment_is_needed_after_it() -> None:
+    out = _compose(industries=["supermarket"], answers={"area_m2": 200}, commit=["fire_safety_check"])
+    assert next(m for m in out.materials if m.key == "floor_plan").need == "deferred"
+
+
+def test_a_tolerated_material_and_a_sample_come_from_the_pack() -> None:
+    pack = WARM.pack
+    plan = pack.materials["floor_plan"].model_copy(
+        update={
+            "tolerated": True,
+            "copies": 2,
+            "sample": Sample(
+                name=Text(zh="平面布局图示例", en="Floor plan example"), url="/samples/floor-plan.pdf", source="inferred"
+            ),
+        }
+    )
+    composer = Composer(dataclasses.replace(pack, materials={**pack.materials, "floor_plan": plan}))
+    entry = next(
+        m for m in _compose(composer, industries=["supermarket"], answers={"area_m2": 200}).materials if m.key == "floor_plan"
+    )
+    assert (entry.need, entry.copies) == ("tolerated", 2)
+    assert entry.sample is not None
+    assert (entry.sample.name, entry.sample.url) == ("平面布局图示例", "/samples/floor-plan.pdf")
+
+
+def test_the_window_says_where_and_when_and_each_department_what_if_refused() -> None:
+    out = _compose(industries=["restaurant", "hotel"], answers={"area_m2": 400, "rooms": 30})
+    (window,) = out.windows
+    assert window.address is not None
+    assert "珠市口东大街12号" in window.address
+    assert (window.phone, window.complaints, window.online) == ("12345", "12345", "https://banshi.beijing.gov.cn")
+    departments = {d.id: d for d in out.departments}
+    assert list(departments) == list(dict.fromkeys(p.department for p in out.permits))
+    assert departments["market"].permits == ["food_business"]
+    market = departments["market"].remedies
+    assert "60日内向东城区人民政府申请行政复议" in market
+    assert "6个月内向有管辖权的人民法院提起行政诉讼" in market
+    assert market.endswith("被申请人（被告）为东城区市场监督管理局。")
+    assert "北京市人民政府或者东城区人民政府" in departments["police"].remedies
+    assert "依法负责行政复议的机关" in departments["fire"].remedies  # the pack does not say: the law's own words
+    assert departments["market"].remedies_basis == [
+        "《中华人民共和国行政复议法》第二十条",
+        "《中华人民共和国行政诉讼法》第四十六条",
+    ]
+
+
+def test_in_english() -> None:
+    out = _compose(industries=["restaurant"], answers={"area_m2": 200}, locale="en")
+    market = next(d for d in out.departments if d.id == "market")
+    assert "within 60 days" in market.remedies
+    assert "the Dongcheng District People's Government" in market.remedies
+    assert out.windows[0].hours == "Working days, 9 am to 5 pm (closed on public holidays)"
