@@ -114,6 +114,31 @@ class Dependency(_Out):
     uses_name: str | None = None
 
 
+class VersionOut(_Out):
+    """The dated version of a permit read on the as-of day, when it is not the permit's current text."""
+
+    model_config = ConfigDict(
+        frozen=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "pre2025",
+                    "valid_from": None,
+                    "valid_to": "2025-01-19",
+                    "text": "按2025年1月19日前施行的规定办理",
+                    "source": "《公共场所卫生管理条例》（2019修订）第二条",
+                }
+            ]
+        },
+    )
+
+    id: str
+    valid_from: date | None
+    valid_to: date | None
+    text: str = Field(description="the period in words")
+    source: str
+
+
 class PermitOut(_Out):
     id: str
     name: str
@@ -132,6 +157,9 @@ class PermitOut(_Out):
     depends_on: list[Dependency]
     stage: int = Field(description="1 for permits decided first; n+1 for those needing a stage-n result")
     conditions: list[str] = Field(description="the requirement elements, in words")
+    version: VersionOut | None = Field(
+        default=None, description="the dated version read on the as-of day, if not the current text"
+    )
 
 
 class RefusalOut(_Out):
@@ -231,6 +259,7 @@ class Notice(_Out):
     title: str
     intro: str
     refusals: list[str] = Field(default=[], description="what cannot be granted here and why, said before anything else")
+    versions: list[str] = Field(default=[], description="permits read in a dated version of their rules, and which")
     steps: list[str]
     closing: str
 

@@ -72,6 +72,7 @@ def notice(
         title=say("一业一证 一次告知单（%(what)s）", locale, what=what),
         intro=intro,
         refusals=[refused(r, locale) for r in refusals],
+        versions=[say("“%(permit)s”%(version)s。", locale, permit=p.name, version=p.version.text) for p in permits if p.version],
         steps=steps,
         closing=closing,
     )

@@ -8,7 +8,7 @@ from typing import Any
 from composer import reasons
 from composer.case import Case, Rulebook
 from composer.memo import memoised
-from composer.model import Commitment, Dependency, Locale, PermitOut, Reason, ScopeNote
+from composer.model import Commitment, Dependency, Locale, PermitOut, Reason, ScopeNote, VersionOut
 from composer.reasons import Verdict, permit_name, step
 from composer.words import join, say
 from composer.workdays import limit
@@ -150,7 +150,28 @@ def _entry(
         ],
         stage=stage,
         conditions=[text for _, _, text in applicable],
+        version=_version(p, locale),
     )
+
+
+def _day(on: date, locale: Locale) -> str:
+    return f"{on.year}年{on.month}月{on.day}日" if locale == "zh" else on.isoformat()
+
+
+def _version(p: Permit, locale: Locale) -> VersionOut | None:
+    """The dated version the permit reads in, if not its current text, with its period in words."""
+    vid = next((vid for vid, v in p.versions.items() if (v.valid_from, v.valid_to) == (p.valid_from, p.valid_to)), None)
+    if vid is None:
+        return None
+    v = p.versions[vid]
+    start, end = (_day(d, locale) if d else "" for d in (v.valid_from, v.valid_to))
+    if v.valid_from and v.valid_to:
+        text = say("按%(start)s至%(end)s施行的规定办理", locale, start=start, end=end)
+    elif v.valid_to:
+        text = say("按%(end)s前施行的规定办理", locale, end=end)
+    else:
+        text = say("按%(start)s起施行的规定办理", locale, start=start)
+    return VersionOut(id=vid, valid_from=v.valid_from, valid_to=v.valid_to, text=text, source=v.source)
 
 
 def left_out(case: Case) -> tuple[list[Reason], dict[str, tuple[str, ...]]]:
@@ -158,7 +179,7 @@ def left_out(case: Case) -> tuple[list[Reason], dict[str, tuple[str, ...]]]:
     reason for each, and the questions that decide those still open."""
     found, undecided = [], {}
     for pid in _candidates(case.rules, case.situation.scope):
-        # A permit not in force on the as-of day is its dated twin's past, not a second thing to tell.
+        # A permit not in force on the as-of day (not yet, or no more) is nothing to tell.
         if pid in case.branches or not case.pack.permits[pid].in_effect(case.as_of):
             continue
         judged = reasons.verdict(case, ("permit", pid))

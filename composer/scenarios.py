@@ -111,6 +111,12 @@ def run(composer: Composer, scenario: Scenario, today: date | None = None) -> Ou
         compare(N_("可告知承诺"), set(expect.commit_eligible), eligible)
     if expect.refusals is not None:
         compare(N_("不予许可"), set(expect.refusals), {f"{r.permit}.{r.id}" for r in composition.refusals})
+    read_in = {p.id: p.version.id if p.version else None for p in composition.permits}
+    for pid, version in expect.versions.items():
+        if pid not in read_in or read_in[pid] != version:
+            actual = read_in.get(pid, N_("未要求"))
+            wording = "“%(permit)s”的版本: 期望 %(expected)s, 实际 %(actual)s"
+            failures.append(say(wording, "zh", permit=pid, expected=version, actual=actual))
     include(N_("待答问题"), expect.questions_include, questions)
     exclude(N_("待答问题"), expect.questions_exclude, questions)
     if expect.complete is not None and expect.complete != composition.complete:

@@ -56,6 +56,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -82,7 +83,21 @@ def check(pack_id: str, root: Path = PACKS_DIR, warnings: list[Problem] | None =
 def check_pack(pack: Pack, merged: Merged) -> list[Problem]:
     """The static checks of a loaded pack, in a stable order; ``merged`` is its YAML data (:func:`rules.packs.resolve`)."""
     at = Locator(pack, merged)
-    return [problem for one in CHECKS for problem in one(pack, at)]
+    readings = [pack, *(pack.read_on(day) for day in version_days(pack))]
+    found = [[problem for one in CHECKS for problem in one(reading, at)] for reading in readings]
+    # Something unused is a problem only if no version of any permit uses it; anything else, in any reading.
+    unused = [{p for p in problems if p.code in UNUSED} for problems in found]
+    kept = set.intersection(*unused)
+    return list(dict.fromkeys(p for problems in found for p in problems if p.code not in UNUSED or p in kept))
+
+
+UNUSED = frozenset({"department_unused", "field_unused", "material_unused", "question_unused", "scope_item_unused"})
+
+
+def version_days(pack: Pack) -> list[date]:
+    """A day in each period a permit's dated version is in force, so every version is checked as it reads."""
+    days = {v.valid_from or v.valid_to for p in pack.permits.values() for v in p.versions.values()}
+    return sorted(day for day in days if day is not None)
 
 
 # --- where: file:line of a key inside an entity ------------------------------------------------

@@ -241,6 +241,31 @@ class PermitKind(StrEnum):
     inspection = "inspection"
 
 
+class PermitVersion(Sourced):
+    """A dated version of a permit: only the fields a change in law or practice altered, each replaced whole."""
+
+    name: Text | None = None
+    kind: PermitKind | None = None
+    department: Id | None = None
+    legal_basis: list[str] | None = None
+    applies_when: Condition | None = None
+    time_limit: TimeLimit | None = None
+    validity_years: int | None = Field(default=None, ge=1, le=30)
+    fee_yuan: float | None = Field(default=None, ge=0)
+    inspection: bool | None = None
+    notify_commit: NotifyCommit | None = None
+    fields: tuple[Id, ...] | None = None
+    materials: tuple[MaterialRef, ...] | None = None
+    elements: tuple[Element, ...] | None = None
+    refusals: tuple[Refusal, ...] | None = None
+
+    @model_validator(mode="after")
+    def _dated(self) -> PermitVersion:
+        if self.valid_from is None and self.valid_to is None:
+            raise ValueError("版本须写明 valid_from 或 valid_to")
+        return self
+
+
 class Permit(Sourced):
     id: Id
     name: Text
@@ -260,6 +285,26 @@ class Permit(Sourced):
     elements: tuple[Element, ...] = ()
     refusals: tuple[Refusal, ...] = ()
     order: int = 100
+    versions: dict[Id, PermitVersion] = Field(
+        default_factory=dict, description="dated versions of the same permit, read instead of these fields while in force"
+    )
+    formerly: tuple[Id, ...] = Field(default=(), description="ids this permit had before its versions were merged into it")
+
+    def in_effect(self, on: date) -> bool:
+        return super().in_effect(on) or any(v.in_effect(on) for v in self.versions.values())
+
+    def version_on(self, on: date) -> str | None:
+        """The id of the version in force on a day, or None when the permit's own fields are."""
+        return next((vid for vid, v in self.versions.items() if v.in_effect(on)), None)
+
+    def read_on(self, day: date) -> Permit:
+        """The permit as it reads on a day: the version in force, if any, laid over its own fields."""
+        vid = self.version_on(day)
+        if vid is None:
+            return self
+        version = self.versions[vid]
+        changed = {name: getattr(version, name) for name in version.model_fields_set}
+        return self.model_copy(update={**changed, "valid_from": version.valid_from, "valid_to": version.valid_to})
 
 
 class Variant(RuleModel):
@@ -330,6 +375,9 @@ class Expect(RuleModel):
     fields_include: tuple[Id, ...] = ()
     commit_eligible: list[Id] | None = None
     refusals: list[str] | None = Field(default=None, description="the refusals that hold, each as permit.refusal")
+    versions: dict[Id, Id | None] = Field(
+        default_factory=dict, description="permit → the dated version it reads in (null: its current text)"
+    )
     questions_include: tuple[Id, ...] = ()
     questions_exclude: tuple[Id, ...] = ()
     complete: bool | None = None
