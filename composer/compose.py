@@ -17,7 +17,7 @@ from composer.case import Case, Rulebook
 from composer.inputs import resolve
 from composer.memo import Fragments, using
 from composer.model import ComposeRequest, Composition, PackRef
-from composer.notice import notice
+from composer.notice import notice, wording_out
 from composer.questionnaire import open_questions
 from composer.savings import savings
 from composer.serialise import composition_json
@@ -111,7 +111,14 @@ def compose(case: Case) -> Composition:
     refused = refusals.refused(case, required)
     questions = open_questions(case.rules.compiled, situation, case.truth, undecided, set(case.branches), set(case.hits), locale)
     return Composition(
-        pack=PackRef(id=pack.id, name=pack.meta.name.in_(locale), version=pack.version, as_of=case.as_of, chain=list(pack.chain)),
+        pack=PackRef(
+            id=pack.id,
+            name=pack.meta.name.in_(locale),
+            version=pack.version,
+            as_of=case.as_of,
+            chain=list(pack.chain),
+            wording=wording_out(pack, locale),
+        ),
         industries=list(situation.industries),
         scope=sorted(situation.scope),
         answers={**dict(sorted(situation.answers.items())), **dict.fromkeys(sorted(situation.unknown))},

@@ -78,12 +78,21 @@ class ComposeRequest(BaseModel):
     locale: Locale = "zh"
 
 
+class WordingOut(_Out):
+    """What the pack's jurisdiction calls the reform, its one window and the certificate, in the requested locale."""
+
+    reform: str
+    window: str
+    certificate: str | None = Field(description="the one certificate issued; null where each licence is issued itself")
+
+
 class PackRef(_Out):
     id: str
     name: str
     version: str
     as_of: date
     chain: list[str]
+    wording: WordingOut | None = Field(default=None, description="the jurisdiction's own words for the notice")
 
 
 class Span(_Out):

@@ -43,6 +43,8 @@ Codes, besides those of loading (``yaml_syntax``, ``schema``, ``unknown_kind``, 
     refusal_without_legal_basis   a refusal (不予许可/不得经营) that names no law
     refusal_unreachable           a refusal whose when cannot hold wherever its permit applies
     commit_on_excluded_risk       notify-and-commit available despite an excluded risk category
+    exclusion_unknown_category    an exclusion from notify-and-commit naming none of the eight categories
+    exclusion_without_basis       an exclusion from notify-and-commit that names no basis
     implies_conflict              an industry whose implies and its scope items' implies disagree
     industry_without_permit       an industry whose scope items bring no permit
     scenario_unknown_reference    a scenario naming an industry, scope item, question, permit, … the pack lacks
@@ -63,7 +65,19 @@ from typing import Any
 from rules import packs, yamlsource
 from rules.conditions import Condition, Conjunction, Literal_, compare, implied_literals, keys_of, normal_form
 from rules.errors import PackError, Problem
-from rules.model import ENTITY_KINDS, Effective, Industry, MaterialRef, Permit, Question, QuestionType, RuleModel, Text, entity_id
+from rules.model import (
+    ENTITY_KINDS,
+    Effective,
+    Industry,
+    MaterialRef,
+    Permit,
+    Question,
+    QuestionType,
+    RiskCategory,
+    RuleModel,
+    Text,
+    entity_id,
+)
 from rules.packs import PACKS_DIR, Merged, Pack
 from rules.typography import full_width, half_width_marks
 
@@ -661,6 +675,22 @@ def commitments_on_excluded_risks(pack: Pack, at: Locator) -> list[Problem]:
     ]
 
 
+def exclusions_without_category_or_basis(pack: Pack, at: Locator) -> list[Problem]:
+    """An exclusion from notify-and-commit names one of the eight categories, and the basis that puts the permit there."""
+    allowed = "、".join(RiskCategory)
+    problems = []
+    for p in pack.permits.values():
+        for k, e in enumerate(p.notify_commit.excluded):
+            path = ("notify_commit", "excluded", k)
+            if e.known is None:
+                message = f"许可事项 {p.id} 的告知承诺排除类别 '{e.category}' 不在国办发〔2020〕42号所列八类之中(可用: {allowed})"
+                problems.append(Problem("exclusion_unknown_category", message, at("permits", p.id, *path, "category"), p.id))
+            if not any(b.strip() for b in e.basis):
+                message = f"许可事项 {p.id} 的告知承诺排除类别 '{e.category}' 未写明依据(basis)"
+                problems.append(Problem("exclusion_without_basis", message, at("permits", p.id, *path), p.id))
+    return problems
+
+
 def _industry_implies(industry: Industry) -> list[Noted]:
     return [(lit, f"行业 {industry.id} 隐含") for qid, value in industry.implies.items() for lit in implied_literals(qid, value)]
 
@@ -803,6 +833,7 @@ CHECKS: tuple[Check, ...] = (
     missing_legal_basis,
     refusals_without_legal_basis,
     commitments_on_excluded_risks,
+    exclusions_without_category_or_basis,
     conflicting_implies,
     industries_without_permits,
     scenario_references,

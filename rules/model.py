@@ -187,14 +187,35 @@ class TimeLimit(RuleModel):
 
 
 class RiskCategory(StrEnum):
-    """The categories the action plan excludes from notify-and-commit (告知承诺)."""
+    """The eight categories excluded from notify-and-commit (告知承诺) by 国办发〔2020〕42号, which the action plan follows."""
 
     national_security = "national_security"
+    """国家安全"""
+    state_secrets = "state_secrets"
+    """国家秘密"""
     public_safety = "public_safety"
+    """公共安全"""
     financial_prudential = "financial_prudential"
+    """金融业审慎监管"""
     ecological = "ecological"
-    health_life_property = "health_life_property"
+    """生态环境保护"""
+    personal_health = "personal_health"
+    """直接关系人身健康"""
+    life_property_safety = "life_property_safety"
+    """直接关系生命财产安全"""
     foreign_affairs = "foreign_affairs"
+    """重要涉外"""
+
+
+class Exclusion(RuleModel):
+    """Why a permit is excluded from notify-and-commit: one of the eight categories, and the basis that puts it there."""
+
+    category: str = Field(description="a RiskCategory; an unknown one is refused by the checks, in Chinese")
+    basis: tuple[str, ...] = Field(default=(), description="the rules that exclude it; refused when empty")
+
+    @property
+    def known(self) -> RiskCategory | None:
+        return RiskCategory(self.category) if self.category in RiskCategory.__members__ else None
 
 
 class FollowUp(RuleModel):
@@ -208,7 +229,7 @@ class NotifyCommit(RuleModel):
     available: bool
     mode: Literal["full", "materials"] = "full"
     when: Condition | None = None
-    risk_categories: tuple[RiskCategory, ...] = ()
+    excluded: tuple[Exclusion, ...] = Field(default=(), description="the excluded categories it falls in, each with its basis")
     reason: Text | None = Field(default=None, description="why it is not available, in words")
     time_limit: Days | None = None
     letter: Text | None = None
@@ -217,16 +238,21 @@ class NotifyCommit(RuleModel):
     replaces_materials: tuple[Id, ...] = ()
     source: str = Field(min_length=1)
 
+    @property
+    def risk_categories(self) -> tuple[RiskCategory, ...]:
+        """The excluded categories it falls in (an unknown one is the checks' to refuse)."""
+        return tuple(c for c in (e.known for e in self.excluded) if c is not None)
+
     @model_validator(mode="after")
     def _complete(self) -> NotifyCommit:
-        if self.available and not self.risk_categories:
+        if self.available and not self.excluded:
             missing = [n for n in ("letter", "follow_up") if getattr(self, n) is None]
             if missing:
                 raise ValueError(f"notify-and-commit is available but {', '.join(missing)} is missing")
             if self.mode == "materials" and not self.replaces_materials:
                 raise ValueError("mode 'materials' needs replaces_materials")
-        if not self.available and self.reason is None and not self.risk_categories:
-            raise ValueError("notify-and-commit is not available: give a reason or risk_categories")
+        if not self.available and self.reason is None and not self.excluded:
+            raise ValueError("notify-and-commit is not available: give a reason or the excluded categories")
         return self
 
 
@@ -425,11 +451,34 @@ class Lifecycle(Sourced):
     time_limit: Days = Field(description="the department's time to decide, from acceptance")
 
 
+class Wording(RuleModel):
+    """What a jurisdiction calls the reform, its one window and the certificate; a child pack overrides what it names."""
+
+    reform: Text | None = None
+    window: Text | None = Field(default=None, description="who accepts the application at one window")
+    certificate: Text | None = Field(default=None, description="the one certificate issued; null: each licence is issued itself")
+    source: str | None = None
+
+    def over(self, parent: Wording) -> Wording:
+        """This wording laid over a parent's: only the keys written here change."""
+        return parent.model_copy(update={name: getattr(self, name) for name in self.model_fields_set})
+
+
+NATIONAL_WORDING = Wording(
+    reform=Text(zh="一业一证", en="One-industry-one-license"),
+    window=Text(zh="政务服务中心综合窗口", en="The government service centre"),
+    certificate=Text(zh="行业综合许可证", en="industry comprehensive license"),
+    source="research domain.md §1 (上海、哈尔滨: 行业综合许可证; 山东 DB37/T 4280—2020 行业综合许可)",
+)
+"""The words a pack chain starts from, which a pack's ``wording`` overrides key by key."""
+
+
 class PackMeta(RuleModel):
     id: PackId
     name: Text
     parent: PackId | None = None
     description: Text | None = None
+    wording: Wording = Field(default_factory=Wording, description="this pack's words; after loading, its chain's")
     withdraw: dict[str, list[Id]] = Field(default_factory=dict, description="parent entities removed")
     amend: dict[str, dict[Id, dict[str, object]]] = Field(
         default_factory=dict, description="parent entities with the fields named changed (mappings merged key by key)"

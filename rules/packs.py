@@ -33,6 +33,7 @@ from rules.conditions import SET_OPS, Condition, implied_literals, keys_of, norm
 from rules.errors import PackError, Problem
 from rules.model import (
     ENTITY_KINDS,
+    NATIONAL_WORDING,
     Department,
     Effective,
     FormField,
@@ -199,11 +200,15 @@ def _resolve(
     merged: Merged = {kind: {} for kind in ENTITY_KINDS}
     validated: Validated = {}
     pack: Pack | None = None
+    wording = NATIONAL_WORDING
     for depth, (link, meta_data) in enumerate(chain):
         problems: list[Problem] = []
         merged["scenarios"] = {}  # a pack's scenarios are its own: an overlay may change the outcome
         meta = _merge_link(root / link, meta_data, merged, problems, notes)
         last = depth == len(chain) - 1
+        if meta is not None:
+            meta = meta.model_copy(update={"wording": meta.wording.over(wording)})
+            wording = meta.wording
         links = [name for name, _ in chain[: depth + 1]]
         try:
             if meta is None:
@@ -280,8 +285,9 @@ def _build(
 # --- the parsed-pack cache and the last good version -------------------------------------------
 
 
-CACHE_FORMAT = 2
-"""Bumped when the same files would merge differently (2: amends deep-merge), so no stale merge is read back."""
+CACHE_FORMAT = 3
+"""Bumped when the same files would merge differently (2: amends deep-merge; 3: wording along the chain), so no
+stale merge is read back."""
 
 
 def _cache_file(cache: Path, pack_id: str, version: str) -> Path:

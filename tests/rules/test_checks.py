@@ -472,7 +472,7 @@ def test_permit_without_legal_basis(root: Path, basis: str) -> None:
 
 def test_commitment_offered_in_an_excluded_risk_category(root: Path) -> None:
     deferred = "      deferred_materials: [fire_rules]\n"
-    edit(root, "permits", deferred, deferred + "      risk_categories: [public_safety]\n")
+    edit(root, "permits", deferred, deferred + "      excluded: [{category: public_safety, basis: [国办发〔2020〕42号]}]\n")
     problems = check("mini", root)
     assert found(problems) == [("commit_on_excluded_risk", at(root, "permits", "available: true", after="- id: fire_check"))]
     assert "fire_check" in problems[0].message
@@ -804,3 +804,24 @@ def test_a_version_without_a_date_is_refused(root: Path) -> None:
     assert problem.code == "schema"
     assert "版本须写明 valid_from 或 valid_to" in problem.message
     assert problem.where == at(root, "permits", "      old: {")
+
+
+# --- exclusions from notify-and-commit ----------------------------------------------------------
+
+EXCLUDED = 'excluded: [{category: public_safety, basis: ["国办发〔2020〕42号"]}]'
+
+
+def test_an_exclusion_in_a_category_the_plan_does_not_name_is_refused(root: Path) -> None:
+    edit(root, "permits", EXCLUDED, 'excluded: [{category: public_order, basis: ["国办发〔2020〕42号"]}]')
+    [problem] = check("mini", root)
+    assert problem.code == "exclusion_unknown_category"
+    assert problem.where == at(root, "permits", "category: public_order")
+    assert "'public_order' 不在国办发〔2020〕42号所列八类之中" in problem.message
+    assert "state_secrets" in problem.message
+
+
+def test_an_exclusion_without_basis_is_refused(root: Path) -> None:
+    edit(root, "permits", EXCLUDED, "excluded: [{category: public_safety}]")
+    [problem] = check("mini", root)
+    assert (problem.code, problem.where) == ("exclusion_without_basis", at(root, "permits", "category: public_safety"))
+    assert "未写明依据" in problem.message
