@@ -159,7 +159,12 @@ class PermitOut(_Out):
     committed_limit: Span | None
     effective_limit: Span = Field(description="the limit that applies with the applicant's choices")
     validity_years: int | None
+    validity_source: str | None = Field(default=None, description="where the validity period comes from")
     fee_yuan: float
+    fee_basis: str | None = Field(default=None, description="the rule that sets the fee")
+    time_limit_notes: list[str] = Field(
+        default=[], description="how the time limit may be extended and which periods it does not count, with their basis"
+    )
     inspection: bool
     mergeable: bool
     commitment: Commitment

@@ -10,7 +10,7 @@ from composer.case import Case, Rulebook
 from composer.memo import memoised
 from composer.model import Commitment, Dependency, Locale, PermitOut, Reason, ScopeNote, VersionOut
 from composer.reasons import Verdict, permit_name, step
-from composer.words import join, say
+from composer.words import N_, join, say
 from composer.workdays import limit
 from rules.compile import AS_OF
 from rules.conditions import Conjunction, Literal_
@@ -98,7 +98,8 @@ def _permit_reason(
 
 def entry(case: Case, p: Permit, stage: int, commitment: Commitment, applicable: Applicable) -> PermitOut:
     """The permit's line in the composition."""
-    limits = [p.time_limit.statutory, p.time_limit.committed, p.notify_commit.time_limit]
+    extension = p.time_limit.extension
+    limits = [p.time_limit.statutory, p.time_limit.committed, p.notify_commit.time_limit, extension.days if extension else None]
     # Calendar days are counted in working days from the as-of date; working days are not.
     on = case.as_of if any(days and days.unit is DayUnit.calendar for days in limits) else None
     uses = tuple(d.permit in case.branches for d in p.depends_on)
@@ -134,7 +135,10 @@ def _entry(
         committed_limit=committed,
         effective_limit=effective,
         validity_years=p.validity_years,
+        validity_source=p.validity_source,
         fee_yuan=p.fee_yuan,
+        fee_basis=p.fee_basis,
+        time_limit_notes=_time_limit_notes(p, on, locale),
         inspection=p.inspection,
         mergeable=p.mergeable,
         commitment=commitment,
@@ -152,6 +156,39 @@ def _entry(
         conditions=[text for _, _, text in applicable],
         version=_version(p, locale),
     )
+
+
+PAUSES = {
+    # 《行政许可法》第四十五条, in its words.
+    "hearing": N_("听证"),
+    "tender": N_("招标"),
+    "auction": N_("拍卖"),
+    "inspection": N_("检验"),
+    "testing": N_("检测"),
+    "quarantine": N_("检疫"),
+    "appraisal": N_("鉴定"),
+    "expert_review": N_("专家评审"),
+}
+
+
+def _time_limit_notes(p: Permit, on: date | None, locale: Locale) -> list[str]:
+    """An extension the time limit allows and the periods it does not count, each with its basis."""
+    notes, tl = [], p.time_limit
+    if tl.extension:
+        extension = tl.extension
+        notes.append(
+            say(
+                "经%(approval)s批准，可延长%(days)s（%(basis)s）",
+                locale,
+                approval=extension.approval.in_(locale),
+                days=limit(extension.days, on, locale).text,
+                basis=extension.basis,
+            )
+        )
+    if tl.not_counted:
+        periods = join([say(PAUSES[pause.value], locale) for pause in tl.not_counted], locale)
+        notes.append(say("%(periods)s所需时间不计入办理时限（%(basis)s）", locale, periods=periods, basis=tl.not_counted_basis))
+    return notes
 
 
 def _day(on: date, locale: Locale) -> str:

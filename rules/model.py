@@ -180,10 +180,41 @@ class Days(RuleModel):
     unit: DayUnit = DayUnit.working
 
 
+class Pause(StrEnum):
+    """Periods 《行政许可法》第四十五条 leaves out of a time limit."""
+
+    hearing = "hearing"
+    tender = "tender"
+    auction = "auction"
+    inspection = "inspection"
+    testing = "testing"
+    quarantine = "quarantine"
+    appraisal = "appraisal"
+    expert_review = "expert_review"
+
+
+class Extension(RuleModel):
+    """How far a time limit may be extended, and whose approval that needs (延长, e.g. 《行政许可法》第四十二条)."""
+
+    days: Days
+    approval: Text = Field(description="who approves the extension")
+    basis: str = Field(min_length=1)
+    source: str = Field(min_length=1)
+
+
 class TimeLimit(RuleModel):
     statutory: Days
     committed: Days | None = None
+    extension: Extension | None = None
+    not_counted: tuple[Pause, ...] = Field(default=(), description="periods the time limit does not count")
+    not_counted_basis: str | None = None
     source: str = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _based(self) -> TimeLimit:
+        if self.not_counted and not self.not_counted_basis:
+            raise ValueError("not_counted 须写明依据 not_counted_basis(如《行政许可法》第四十五条)")
+        return self
 
 
 class RiskCategory(StrEnum):
@@ -301,7 +332,11 @@ class Permit(Sourced):
     applies_when: Condition
     time_limit: TimeLimit
     validity_years: int | None = Field(default=None, ge=1, le=30)
+    validity_source: str | None = Field(default=None, description="where the validity period comes from")
     fee_yuan: float = Field(default=0, ge=0)
+    fee_basis: str = Field(
+        default="《中华人民共和国行政许可法》第五十八条", description="the rule that sets the fee (by default, none is charged)"
+    )
     inspection: bool = False
     mergeable: bool = True
     depends_on: tuple[Dependency, ...] = ()
