@@ -142,5 +142,6 @@ def compose(case: Case) -> Composition:
         ],
         questions=questions,
         scope_notes=permits.scope_notes(case),
+        elsewhere=permits.elsewhere(case),
         complete=not questions,
     )

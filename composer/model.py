@@ -171,6 +171,7 @@ class PermitOut(_Out):
     depends_on: list[Dependency]
     stage: int = Field(description="1 for permits decided first; n+1 for those needing a stage-n result")
     conditions: list[str] = Field(description="the requirement elements, in words")
+    related: bool = Field(default=False, description="a related matter (关联事项) in the bundle, not a sector permit")
     version: VersionOut | None = Field(
         default=None, description="the dated version read on the as-of day, if not the current text"
     )
@@ -344,6 +345,33 @@ class QuestionOut(_Out):
     affects: list[str] = Field(description="permits whose outcome this answer can change")
 
 
+class ElsewhereOut(_Out):
+    """A related matter (关联事项) the case needs that this jurisdiction's bundle leaves to be done elsewhere."""
+
+    model_config = ConfigDict(
+        frozen=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "permit": "seal_filing",
+                    "name": "公章刻制备案",
+                    "department_name": "县（市、区）公安局",
+                    "statutory_limit": {"days": 1, "unit": "working", "working_days": 1, "text": "1个工作日"},
+                    "elsewhere": "在企业开办“一网通办”平台或公章刻制企业办理",
+                    "legal_basis": ["《国务院关于取消一批行政许可事项的决定》（国发〔2020〕13号）"],
+                }
+            ]
+        },
+    )
+
+    permit: str
+    name: str
+    department_name: str
+    statutory_limit: Span
+    elsewhere: str = Field(description="where it is done")
+    legal_basis: list[str]
+
+
 class Composition(_Out):
     pack: PackRef
     industries: list[str]
@@ -362,4 +390,5 @@ class Composition(_Out):
     reasons: list[Reason]
     questions: list[QuestionOut]
     scope_notes: list[ScopeNote] = Field(default=[], description="chosen scope items that lead to no permit of their own")
+    elsewhere: list[ElsewhereOut] = Field(default=[], description="related matters needed but done outside this bundle")
     complete: bool = Field(description="no open question can change the result")

@@ -8,9 +8,10 @@ from typing import Any
 from composer import reasons
 from composer.case import Case, Rulebook
 from composer.memo import memoised
-from composer.model import Commitment, Dependency, Locale, PermitOut, Reason, ScopeNote, VersionOut
+from composer.model import Commitment, Dependency, ElsewhereOut, Locale, PermitOut, Reason, ScopeNote
 from composer.reasons import Verdict, permit_name, step
-from composer.words import N_, join, say
+from composer.terms import time_limit_notes, version
+from composer.words import join, say
 from composer.workdays import limit
 from rules.compile import AS_OF
 from rules.conditions import Conjunction, Literal_
@@ -26,7 +27,35 @@ Applicable = tuple[tuple[str, str, str], ...]
 def required(case: Case) -> Required:
     """Required permits with their stage: 1, or one more than the permits whose result they use."""
     # The order reads only which permits are required, not which of their branches holds.
-    return _order(case.rules, tuple(case.branches))
+    return _order(case.rules, tuple(pid for pid in case.branches if _bundled(case.rules, pid)))
+
+
+def _bundled(rules: Rulebook, pid: str) -> bool:
+    related = rules.pack.permits[pid].related
+    return related is None or related.bundled
+
+
+def elsewhere(case: Case) -> list[ElsewhereOut]:
+    """Related matters the case needs that this jurisdiction's bundle does not handle: told, not applied for."""
+    permits = case.rules.pack.permits
+    outside = [pid for pid in permits if pid in case.branches and not _bundled(case.rules, pid)]
+    outside.sort(key=lambda pid: permits[pid].order)
+    return [_elsewhere(case.rules, pid, case.locale) for pid in outside]
+
+
+@memoised
+def _elsewhere(rules: Rulebook, pid: str, locale: Locale) -> ElsewhereOut:
+    p = rules.pack.permits[pid]
+    assert p.related is not None
+    assert p.related.elsewhere is not None
+    return ElsewhereOut(
+        permit=pid,
+        name=permit_name(rules, pid, locale),
+        department_name=rules.pack.departments[p.department].name.in_(locale),
+        statutory_limit=limit(p.time_limit.statutory, None, locale),
+        elsewhere=p.related.elsewhere.in_(locale),
+        legal_basis=list(p.legal_basis),
+    )
 
 
 @memoised
@@ -138,7 +167,7 @@ def _entry(
         validity_source=p.validity_source,
         fee_yuan=p.fee_yuan,
         fee_basis=p.fee_basis,
-        time_limit_notes=_time_limit_notes(p, on, locale),
+        time_limit_notes=time_limit_notes(p, on, locale),
         inspection=p.inspection,
         mergeable=p.mergeable,
         commitment=commitment,
@@ -154,61 +183,9 @@ def _entry(
         ],
         stage=stage,
         conditions=[text for _, _, text in applicable],
-        version=_version(p, locale),
+        version=version(p, locale),
+        related=p.related is not None,
     )
-
-
-PAUSES = {
-    # 《行政许可法》第四十五条, in its words.
-    "hearing": N_("听证"),
-    "tender": N_("招标"),
-    "auction": N_("拍卖"),
-    "inspection": N_("检验"),
-    "testing": N_("检测"),
-    "quarantine": N_("检疫"),
-    "appraisal": N_("鉴定"),
-    "expert_review": N_("专家评审"),
-}
-
-
-def _time_limit_notes(p: Permit, on: date | None, locale: Locale) -> list[str]:
-    """An extension the time limit allows and the periods it does not count, each with its basis."""
-    notes, tl = [], p.time_limit
-    if tl.extension:
-        extension = tl.extension
-        notes.append(
-            say(
-                "经%(approval)s批准，可延长%(days)s（%(basis)s）",
-                locale,
-                approval=extension.approval.in_(locale),
-                days=limit(extension.days, on, locale).text,
-                basis=extension.basis,
-            )
-        )
-    if tl.not_counted:
-        periods = join([say(PAUSES[pause.value], locale) for pause in tl.not_counted], locale)
-        notes.append(say("%(periods)s所需时间不计入办理时限（%(basis)s）", locale, periods=periods, basis=tl.not_counted_basis))
-    return notes
-
-
-def _day(on: date, locale: Locale) -> str:
-    return f"{on.year}年{on.month}月{on.day}日" if locale == "zh" else on.isoformat()
-
-
-def _version(p: Permit, locale: Locale) -> VersionOut | None:
-    """The dated version the permit reads in, if not its current text, with its period in words."""
-    vid = next((vid for vid, v in p.versions.items() if (v.valid_from, v.valid_to) == (p.valid_from, p.valid_to)), None)
-    if vid is None:
-        return None
-    v = p.versions[vid]
-    start, end = (_day(d, locale) if d else "" for d in (v.valid_from, v.valid_to))
-    if v.valid_from and v.valid_to:
-        text = say("按%(start)s至%(end)s施行的规定办理", locale, start=start, end=end)
-    elif v.valid_to:
-        text = say("按%(end)s前施行的规定办理", locale, end=end)
-    else:
-        text = say("按%(start)s起施行的规定办理", locale, start=start)
-    return VersionOut(id=vid, valid_from=v.valid_from, valid_to=v.valid_to, text=text, source=v.source)
 
 
 def left_out(case: Case) -> tuple[list[Reason], dict[str, tuple[str, ...]]]:

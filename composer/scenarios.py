@@ -111,6 +111,8 @@ def run(composer: Composer, scenario: Scenario, today: date | None = None) -> Ou
         compare(N_("可告知承诺"), set(expect.commit_eligible), eligible)
     if expect.refusals is not None:
         compare(N_("不予许可"), set(expect.refusals), {f"{r.permit}.{r.id}" for r in composition.refusals})
+    if expect.elsewhere is not None:
+        compare(N_("另行办理的关联事项"), set(expect.elsewhere), {e.permit for e in composition.elsewhere})
     read_in = {p.id: p.version.id if p.version else None for p in composition.permits}
     for pid, version in expect.versions.items():
         if pid not in read_in or read_in[pid] != version:
@@ -137,9 +139,10 @@ def coverage(composer: Composer, outcomes: list[Outcome]) -> Coverage:
     compositions = [o.composition for o in outcomes if o.composition is not None]
     fired = {name for o in outcomes for name in o.fired}
     pack = composer.pack
+    told_elsewhere = {e.permit for c in compositions for e in c.elsewhere}
     return Coverage(
         rules=[r.name for r in composer.compiled.rules if r.name not in fired],
-        permits=[p for p in pack.permits if p not in {p.id for c in compositions for p in c.permits}],
+        permits=[p for p in pack.permits if p not in {p.id for c in compositions for p in c.permits} | told_elsewhere],
         questions=[q for q in pack.questions if q not in {k for o in outcomes for k in o.scenario.answers}],
         materials=[m for m in pack.materials if m not in {m.key for c in compositions for m in c.materials}],
     )

@@ -298,6 +298,20 @@ class PermitKind(StrEnum):
     inspection = "inspection"
 
 
+class Related(RuleModel):
+    """A related matter (关联事项): not a sector permit, but an item a bundle may include (营业执照, 涉税, 公章刻制…)."""
+
+    bundled: bool = Field(description="handled in this jurisdiction's bundle; if not, the notice tells it as done elsewhere")
+    elsewhere: Text | None = Field(default=None, description="where it is done when it is not bundled")
+    source: str = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _told(self) -> Related:
+        if not self.bundled and self.elsewhere is None:
+            raise ValueError("关联事项不在本地套餐中时，须写明另行办理之处 elsewhere")
+        return self
+
+
 class PermitVersion(Sourced):
     """A dated version of a permit: only the fields a change in law or practice altered, each replaced whole."""
 
@@ -346,6 +360,7 @@ class Permit(Sourced):
     elements: tuple[Element, ...] = ()
     refusals: tuple[Refusal, ...] = ()
     order: int = 100
+    related: Related | None = Field(default=None, description="set for a related matter (关联事项), not a sector permit")
     versions: dict[Id, PermitVersion] = Field(
         default_factory=dict, description="dated versions of the same permit, read instead of these fields while in force"
     )
@@ -436,6 +451,7 @@ class Expect(RuleModel):
     fields_include: tuple[Id, ...] = ()
     commit_eligible: list[Id] | None = None
     refusals: list[str] | None = Field(default=None, description="the refusals that hold, each as permit.refusal")
+    elsewhere: list[Id] | None = Field(default=None, description="the related matters told as done outside the bundle")
     versions: dict[Id, Id | None] = Field(
         default_factory=dict, description="permit → the dated version it reads in (null: its current text)"
     )
