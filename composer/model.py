@@ -287,9 +287,46 @@ class Tally(_Out):
     working_days: int
 
 
+class PublishedTally(_Out):
+    """Counts as a published report gives them; null where it gives none."""
+
+    permits: int | None = None
+    forms: int | None = None
+    materials: int | None = None
+    form_fields: int | None = None
+    working_days: int | None = None
+
+
+class PublishedOut(_Out):
+    """A before-and-after figure published for a chosen industry, shown beside the computed one."""
+
+    model_config = ConfigDict(
+        frozen=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "industry": "便利店",
+                    "before": {"permits": 5, "materials": 53, "form_fields": 313, "working_days": 95},
+                    "after": {"materials": 10, "form_fields": 98, "working_days": 5},
+                    "source": "https://fx361.cc/page/2024/0924/24688988.shtml",
+                    "note": "2024年人大执法检查报告",
+                }
+            ]
+        },
+    )
+
+    industry: str
+    before: PublishedTally
+    after: PublishedTally
+    source: str
+    note: str | None = None
+
+
 class Savings(_Out):
     before: Tally = Field(description="applying for each permit separately, one after another")
     after: Tally = Field(description="one form, deduplicated materials, parallel approval")
+    method: str = Field(default="", description="how the computed figures are counted")
+    published: list[PublishedOut] = Field(default=[], description="figures published for the chosen industries, with sources")
 
 
 class Step(_Out):

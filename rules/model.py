@@ -113,6 +113,25 @@ class ScopeItem(Sourced):
     keywords: tuple[str, ...] = ()
 
 
+class Figures(RuleModel):
+    """Counts a published report gives for one side of the reform; what it does not give stays unset."""
+
+    permits: int | None = Field(default=None, ge=0)
+    forms: int | None = Field(default=None, ge=0)
+    materials: int | None = Field(default=None, ge=0)
+    form_fields: int | None = Field(default=None, ge=0)
+    working_days: int | None = Field(default=None, ge=0)
+
+
+class Published(RuleModel):
+    """A before-and-after figure published for an industry (e.g. a convenience store: 95 → 5 working days)."""
+
+    before: Figures
+    after: Figures
+    source: str = Field(min_length=1)
+    note: Text | None = None
+
+
 class Industry(Sourced):
     """An entry of the industry catalogue (行业目录): a named bundle of scope items."""
 
@@ -122,6 +141,7 @@ class Industry(Sourced):
     implies: dict[Id, Value] = Field(default_factory=dict)
     keywords: tuple[str, ...] = ()
     description: Text | None = None
+    published: tuple[Published, ...] = Field(default=(), description="before-reform baselines published for it")
 
 
 class ElementKind(StrEnum):
