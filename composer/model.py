@@ -12,6 +12,7 @@ from datetime import date
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidatorFunctionWrapHandler, WrapValidator
+from pydantic.config import JsonDict
 from pydantic_core import PydanticCustomError
 
 from rules.conditions import Value
@@ -35,6 +36,11 @@ IsoDate = Annotated[date, WrapValidator(_full_date)]
 
 class _Out(BaseModel):
     model_config = ConfigDict(frozen=True)
+
+
+def _example(example: JsonDict) -> ConfigDict:
+    """An output model's config with the example the OpenAPI document shows, where no default pack composes one."""
+    return ConfigDict(frozen=True, json_schema_extra={"examples": [example]})
 
 
 class ComposeRequest(BaseModel):
@@ -126,19 +132,14 @@ class Dependency(_Out):
 class VersionOut(_Out):
     """The dated version of a permit read on the as-of day, when it is not the permit's current text."""
 
-    model_config = ConfigDict(
-        frozen=True,
-        json_schema_extra={
-            "examples": [
-                {
-                    "id": "pre2025",
-                    "valid_from": None,
-                    "valid_to": "2025-01-19",
-                    "text": "按2025年1月19日前施行的规定办理",
-                    "source": "《公共场所卫生管理条例》（2019修订）第二条",
-                }
-            ]
-        },
+    model_config = _example(
+        {
+            "id": "pre2025",
+            "valid_from": None,
+            "valid_to": "2025-01-19",
+            "text": "按2025年1月19日前施行的规定办理",
+            "source": "《公共场所卫生管理条例》（2019修订）第二条",
+        }
     )
 
     id: str
@@ -300,19 +301,14 @@ class PublishedTally(_Out):
 class PublishedOut(_Out):
     """A before-and-after figure published for a chosen industry, shown beside the computed one."""
 
-    model_config = ConfigDict(
-        frozen=True,
-        json_schema_extra={
-            "examples": [
-                {
-                    "industry": "便利店",
-                    "before": {"permits": 5, "materials": 53, "form_fields": 313, "working_days": 95},
-                    "after": {"materials": 10, "form_fields": 98, "working_days": 5},
-                    "source": "https://fx361.cc/page/2024/0924/24688988.shtml",
-                    "note": "2024年人大执法检查报告",
-                }
-            ]
-        },
+    model_config = _example(
+        {
+            "industry": "便利店",
+            "before": {"permits": 5, "materials": 53, "form_fields": 313, "working_days": 95},
+            "after": {"materials": 10, "form_fields": 98, "working_days": 5},
+            "source": "https://fx361.cc/page/2024/0924/24688988.shtml",
+            "note": "2024年人大执法检查报告",
+        }
     )
 
     industry: str
@@ -385,20 +381,15 @@ class QuestionOut(_Out):
 class ElsewhereOut(_Out):
     """A related matter (关联事项) the case needs that this jurisdiction's bundle leaves to be done elsewhere."""
 
-    model_config = ConfigDict(
-        frozen=True,
-        json_schema_extra={
-            "examples": [
-                {
-                    "permit": "seal_filing",
-                    "name": "公章刻制备案",
-                    "department_name": "县（市、区）公安局",
-                    "statutory_limit": {"days": 1, "unit": "working", "working_days": 1, "text": "1个工作日"},
-                    "elsewhere": "在企业开办“一网通办”平台或公章刻制企业办理",
-                    "legal_basis": ["《国务院关于取消一批行政许可事项的决定》（国发〔2020〕13号）"],
-                }
-            ]
-        },
+    model_config = _example(
+        {
+            "permit": "seal_filing",
+            "name": "公章刻制备案",
+            "department_name": "县（市、区）公安局",
+            "statutory_limit": {"days": 1, "unit": "working", "working_days": 1, "text": "1个工作日"},
+            "elsewhere": "在企业开办“一网通办”平台或公章刻制企业办理",
+            "legal_basis": ["《国务院关于取消一批行政许可事项的决定》（国发〔2020〕13号）"],
+        }
     )
 
     permit: str

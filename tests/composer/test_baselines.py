@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 
-from composer import Composer, ComposeRequest, Composition
+from composer import Composition
 from forms.render import render_html
+from tests.composer.cases import composed
 
-STORE = {
+PUDONG_STORE = {
     "area_m2": 80, "food_prep_onsite": False, "sells_bulk_food": True, "sells_tobacco": True, "sells_drugs": False,
     "sells_device_class2": False, "sells_publications": False, "uses_vending": False,
     "uses_agent": False,
@@ -18,9 +17,7 @@ STORE = {
 
 @pytest.fixture(scope="module")
 def pudong_store() -> Composition:
-    composer = Composer.load("shanghai-pudong")
-    request = ComposeRequest.model_validate({"pack": "shanghai-pudong", "industries": ["convenience_store"], "answers": STORE})
-    return composer.compose(request, today=date(2026, 3, 1))
+    return composed("shanghai-pudong", "convenience_store", PUDONG_STORE)
 
 
 def test_published_figures_come_with_their_source(pudong_store: Composition) -> None:
@@ -38,9 +35,7 @@ def test_the_computed_figures_state_their_method(pudong_store: Composition) -> N
 
 
 def test_an_industry_without_published_figures_shows_none() -> None:
-    composer = Composer.load("beijing-dongcheng")
-    request = ComposeRequest.model_validate({"industries": ["hotel"], "answers": {"area_m2": 400, "rooms": 30}})
-    assert composer.compose(request, today=date(2026, 3, 1)).savings.published == []
+    assert composed("beijing-dongcheng", "hotel", {"area_m2": 400, "rooms": 30}).savings.published == []
 
 
 def test_the_notice_shows_them_side_by_side(pudong_store: Composition) -> None:

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 
-from composer import Composer, ComposeRequest
 from rules.model import RiskCategory
+from tests.composer.cases import composed, composer
 
 CAFE = {
     "entity_type": "llc", "area_m2": 300, "sells_food": False, "renovation": False, "outdoor_ad": False,
@@ -15,18 +13,14 @@ CAFE = {
 }
 
 
-@pytest.fixture(scope="module")
-def dongcheng() -> Composer:
-    return Composer.load("beijing-dongcheng")
-
-
 def test_the_eight_categories_of_the_plan() -> None:
     assert len(RiskCategory) == 8
     assert {"state_secrets", "personal_health", "life_property_safety", "foreign_affairs"} <= set(RiskCategory)
 
 
-def test_every_excluded_permit_names_its_category_and_basis(dongcheng: Composer) -> None:
-    excluded = {pid: p.notify_commit.excluded for pid, p in dongcheng.pack.permits.items() if p.notify_commit.excluded}
+def test_every_excluded_permit_names_its_category_and_basis() -> None:
+    permits = composer("beijing-dongcheng").pack.permits
+    excluded = {pid: p.notify_commit.excluded for pid, p in permits.items() if p.notify_commit.excluded}
     assert {"drug_retail_license", "internet_cafe_license", "hotel_special_trade", "high_risk_sports"} <= set(excluded)
     for pid, exclusions in excluded.items():
         for e in exclusions:
@@ -38,9 +32,8 @@ SAID = [("zh", "涉及公共安全，按改革方案不实行告知承诺（依�
 
 
 @pytest.mark.parametrize(("locale", "said"), SAID)
-def test_the_notice_says_the_category_and_its_basis(dongcheng: Composer, locale: str, said: str) -> None:
-    request = ComposeRequest.model_validate({"industries": ["internet_cafe"], "answers": CAFE, "locale": locale})
-    c = dongcheng.compose(request, today=date(2026, 3, 1))
+def test_the_notice_says_the_category_and_its_basis(locale: str, said: str) -> None:
+    c = composed("beijing-dongcheng", "internet_cafe", CAFE, locale=locale)
     [cafe] = [p for p in c.permits if p.id == "internet_cafe_license"]
     assert cafe.commitment.reason is not None
     assert said in cafe.commitment.reason

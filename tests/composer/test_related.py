@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 
-from composer import Composer, ComposeRequest, Composition
+from composer import Composition
 from forms.render import render_html
+from tests.composer.cases import composed
 
 NEW_STORE = {
     "has_business_license": False, "area_m2": 60, "food_prep_onsite": False, "sells_bulk_food": False, "sells_tobacco": True,
@@ -18,9 +17,7 @@ NEW_STORE = {
 
 @pytest.fixture(scope="module")
 def new_store() -> Composition:
-    composer = Composer.load("hunan")
-    request = ComposeRequest.model_validate({"pack": "hunan", "industries": ["convenience_store"], "answers": NEW_STORE})
-    return composer.compose(request, today=date(2026, 3, 1))
+    return composed("hunan", "convenience_store", NEW_STORE)
 
 
 def test_a_bundled_related_matter_is_applied_for_and_marked_related(new_store: Composition) -> None:
@@ -39,10 +36,7 @@ def test_related_matters_outside_the_bundle_are_told_not_applied_for(new_store: 
 
 
 def test_with_a_license_already_held_no_related_matter_is_told() -> None:
-    composer = Composer.load("hunan")
-    answers = {**NEW_STORE, "has_business_license": True}
-    request = ComposeRequest.model_validate({"pack": "hunan", "industries": ["convenience_store"], "answers": answers})
-    c = composer.compose(request, today=date(2026, 3, 1))
+    c = composed("hunan", "convenience_store", {**NEW_STORE, "has_business_license": True})
     assert c.elsewhere == []
     assert not [p for p in c.permits if p.related]
 

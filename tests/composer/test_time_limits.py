@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 
-from composer import Composer, ComposeRequest, Composition
+from composer import Composition
 from forms.render import render_html
+from tests.composer.cases import composed
 
 HOTEL = {"area_m2": 400, "rooms": 30}
 
 
 @pytest.fixture(scope="module")
 def hotel() -> Composition:
-    composer = Composer.load("beijing-dongcheng")
-    request = ComposeRequest.model_validate({"industries": ["hotel"], "answers": HOTEL})
-    return composer.compose(request, today=date(2026, 3, 1))
+    return composed("beijing-dongcheng", "hotel", HOTEL)
 
 
 def test_an_extension_needs_approval_and_names_its_basis(hotel: Composition) -> None:
@@ -54,9 +51,7 @@ def test_the_notice_shows_them(hotel: Composition) -> None:
 
 
 def test_english() -> None:
-    composer = Composer.load("beijing-dongcheng")
-    request = ComposeRequest.model_validate({"industries": ["hotel"], "answers": HOTEL, "locale": "en"})
-    c = composer.compose(request, today=date(2026, 3, 1))
+    c = composed("beijing-dongcheng", "hotel", HOTEL, locale="en")
     [trade] = [p for p in c.permits if p.id == "hotel_special_trade"]
     assert trade.time_limit_notes[0].startswith("may be extended by 10 working days with the approval of the head of")
     assert trade.time_limit_notes[1].startswith("time needed for a hearing is not counted")
