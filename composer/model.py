@@ -291,6 +291,8 @@ class Tally(_Out):
 class PublishedTally(_Out):
     """Counts as a published report gives them; null where it gives none."""
 
+    model_config = _example({"permits": 5, "materials": 53, "form_fields": 313, "working_days": 95})
+
     permits: int | None = None
     forms: int | None = None
     materials: int | None = None

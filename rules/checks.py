@@ -850,13 +850,17 @@ INFERRED = "inferred"
 def inferred_sources(pack: Pack) -> dict[str, tuple[int, int]]:
     """For permits (with a legal basis), their elements, time limits, commitment terms and refusals: (inferred, total)."""
     permits = [p for p in pack.permits.values() if p.legal_basis]
-    elements = [e for p in permits for e in p.elements]
-    refusals = [r for p in permits for r in p.refusals]
+    # A dated version's own facts count as much as the permit's (what it replaces is not counted twice).
+    versions = [v for p in permits for v in p.versions.values()]
+    elements = [e for p in permits for e in p.elements] + [e for v in versions for e in v.elements or ()]
+    refusals = [r for p in permits for r in p.refusals] + [r for v in versions for r in v.refusals or ()]
+    limits = [p.time_limit for p in permits] + [v.time_limit for v in versions if v.time_limit]
+    commits = [p.notify_commit for p in permits] + [v.notify_commit for v in versions if v.notify_commit]
     return {
-        "permits": (sum(p.source == INFERRED for p in permits), len(permits)),
+        "permits": (sum(p.source == INFERRED for p in [*permits, *versions]), len(permits) + len(versions)),
         "elements": (sum(e.source == INFERRED for e in elements), len(elements)),
-        "time_limits": (sum(p.time_limit.source == INFERRED for p in permits), len(permits)),
-        "notify_commit": (sum(p.notify_commit.source == INFERRED for p in permits), len(permits)),
+        "time_limits": (sum(t.source == INFERRED for t in limits), len(limits)),
+        "notify_commit": (sum(n.source == INFERRED for n in commits), len(commits)),
         "refusals": (sum(r.source == INFERRED for r in refusals), len(refusals)),
     }
 
