@@ -18,13 +18,15 @@ from rules.errors import InputError, Problem
 from rules.model import DayUnit
 
 RISK = {
-    # The categories the reform plan excludes from notify-and-commit.
+    # The eight categories 国办发〔2020〕42号 excludes from notify-and-commit, in its words.
     "national_security": N_("国家安全"),
+    "state_secrets": N_("国家秘密"),
     "public_safety": N_("公共安全"),
-    "financial_prudential": N_("金融审慎监管"),
+    "financial_prudential": N_("金融业审慎监管"),
     "ecological": N_("生态环境保护"),
-    "health_life_property": N_("直接关系人身健康、生命财产安全"),
-    "foreign_affairs": N_("重大涉外事项"),
+    "personal_health": N_("直接关系人身健康"),
+    "life_property_safety": N_("直接关系生命财产安全"),
+    "foreign_affairs": N_("重要涉外"),
 }
 
 
@@ -130,7 +132,8 @@ def _not_eligible(rules: Rulebook, pid: str, locale: Locale, judged: Verdict | N
     nc = rules.pack.permits[pid].notify_commit
     if nc.risk_categories:
         names = join([say(RISK[c.value], locale) for c in nc.risk_categories], locale)
-        return say("涉及%(categories)s，按改革方案不实行告知承诺", locale, categories=names)
+        basis = join(list(dict.fromkeys(b for e in nc.excluded for b in e.basis)), locale)
+        return say("涉及%(categories)s，按改革方案不实行告知承诺（依据：%(basis)s）", locale, categories=names, basis=basis)
     if not nc.available:
         return say("该事项不适用告知承诺：%(reason)s", locale, reason=nc.reason.in_(locale) if nc.reason else "")
     assert judged is not None

@@ -7,6 +7,7 @@ form → commitments → savings → notice → reasons, one module each, over o
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
@@ -16,7 +17,7 @@ from composer.case import Case, Rulebook
 from composer.inputs import resolve
 from composer.memo import Fragments, using
 from composer.model import ComposeRequest, Composition, Form, MaterialOut, PackRef
-from composer.notice import notice
+from composer.notice import notice, wording_out
 from composer.questionnaire import open_questions
 from composer.savings import savings
 from composer.serialise import composition_json
@@ -24,7 +25,7 @@ from rules import packs
 from rules.compile import Compiled, compile_pack, day
 from rules.conditions import Truth
 from rules.engine import DurableEngine, Engine, Facts
-from rules.packs import Pack
+from rules.packs import Epoch, Pack
 
 __all__ = ["Composer", "compose"]
 
@@ -39,6 +40,11 @@ class Composer:
         self.engine = engine(self.compiled)
         self.fragments = Fragments()
         """The output pieces this composer's compositions share (see composer.memo)."""
+        self._make_engine = engine
+        current: Epoch = tuple((pid, None) for pid, _ in pack.epoch(date.max))
+        self._epochs: dict[Epoch, tuple[Rulebook, Engine]] = {current: (self.rules, self.engine)}
+        """The pack compiled as it reads in each period its permits' dated versions mark out, built when first asked."""
+        self._lock = threading.Lock()
 
     @classmethod
     def load(cls, pack_id: str = packs.DEFAULT_PACK, root: Path = packs.PACKS_DIR) -> Composer:
@@ -71,15 +77,30 @@ class Composer:
 
     def fired_rules(self, request: ComposeRequest, today: date | None = None) -> frozenset[str]:
         """The names of the rules a request fires (for rule coverage)."""
-        situation = resolve(self.compiled, request, today or date.today())
-        return self.engine.fire(Facts(situation.scope, situation.answers, day(situation.as_of)))
+        rules, engine = self.read_on(request.as_of or today or date.today())
+        situation = resolve(rules.compiled, request, today or date.today())
+        return engine.fire(Facts(situation.scope, situation.answers, day(situation.as_of)))
+
+    def read_on(self, on: date) -> tuple[Rulebook, Engine]:
+        """The pack compiled as it reads on a day, with its engine."""
+        key = self.pack.epoch(on)
+        found = self._epochs.get(key)
+        if found is None:
+            with self._lock:
+                found = self._epochs.get(key)
+                if found is None:
+                    compiled = compile_pack(self.pack.read_on(on))
+                    found = self._epochs[key] = (Rulebook(compiled.pack, compiled), self._make_engine(compiled))
+        return found
 
     def _case(self, request: ComposeRequest, today: date | None) -> Case:
-        situation = resolve(self.compiled, request, today or date.today())
+        rules, engine = self.read_on(request.as_of or today or date.today())
+        situation = resolve(rules.compiled, request, today or date.today())
         facts = Facts(situation.scope, situation.answers, day(situation.as_of))
-        fired = self.engine.fire(facts)
+        fired = engine.fire(facts)
         truth = Truth(situation.scope, facts.known())
-        return Case.of(self.rules, situation, truth, fired, request.locale, tuple(request.commit))
+        commit = tuple(rules.pack.permit_id(pid) for pid in request.commit)  # a stored draft may name a former id
+        return Case.of(rules, situation, truth, fired, request.locale, commit)
 
 
 def compose(case: Case) -> Composition:
@@ -102,7 +123,14 @@ def compose(case: Case) -> Composition:
     refused = refusals.refused(case, required)
     questions = open_questions(case.rules.compiled, situation, case.truth, undecided, set(case.branches), set(case.hits), locale)
     return Composition(
-        pack=PackRef(id=pack.id, name=pack.meta.name.in_(locale), version=pack.version, as_of=case.as_of, chain=list(pack.chain)),
+        pack=PackRef(
+            id=pack.id,
+            name=pack.meta.name.in_(locale),
+            version=pack.version,
+            as_of=case.as_of,
+            chain=list(pack.chain),
+            wording=wording_out(pack, locale),
+        ),
         industries=list(situation.industries),
         scope=sorted(situation.scope),
         answers={**dict(sorted(situation.answers.items())), **dict.fromkeys(sorted(situation.unknown))},
@@ -128,5 +156,6 @@ def compose(case: Case) -> Composition:
         scope_notes=permits.scope_notes(case),
         windows=departments.windows(case.rules, entries, locale),
         departments=departments.departments(case.rules, entries, locale),
+        elsewhere=permits.elsewhere(case),
         complete=not questions,
     )

@@ -80,7 +80,9 @@ def _form(
             fields = [_field(rules, fid, locale, tuple(merged[fid]), _prefill(rules, fid, prefill)) for fid in ids]
             sections.append(FormSection(id=section.value, title=say(SECTION_TITLES[section.value], locale), fields=fields))
     why = tuple(_field_reason(rules, fid, tuple(users), locale) for fid, users in merged.items())
-    return Form(title=say("一业一证 统一申请表", locale), sections=sections, sheets=sheets), why
+    reform = rules.pack.meta.wording.reform
+    title = say("%(reform)s 统一申请表", locale, reform=reform.in_(locale) if reform else "")
+    return Form(title=title, sections=sections, sheets=sheets), why
 
 
 def _prefill(rules: Rulebook, fid: str, prefill: dict[str, tuple[type, Any]]) -> tuple[type, Any]:

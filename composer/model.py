@@ -84,12 +84,21 @@ class ComposeRequest(BaseModel):
     locale: Locale = "zh"
 
 
+class WordingOut(_Out):
+    """What the pack's jurisdiction calls the reform, its one window and the certificate, in the requested locale."""
+
+    reform: str
+    window: str
+    certificate: str | None = Field(description="the one certificate issued; null where each licence is issued itself")
+
+
 class PackRef(_Out):
     id: str
     name: str
     version: str
     as_of: date
     chain: list[str]
+    wording: WordingOut | None = Field(default=None, description="the jurisdiction's own words for the notice")
 
 
 class Span(_Out):
@@ -120,6 +129,26 @@ class Dependency(_Out):
     uses_name: str | None = None
 
 
+class VersionOut(_Out):
+    """The dated version of a permit read on the as-of day, when it is not the permit's current text."""
+
+    model_config = written_example(
+        {
+            "id": "pre2025",
+            "valid_from": None,
+            "valid_to": "2025-01-19",
+            "text": "按2025年1月19日前施行的规定办理",
+            "source": "《公共场所卫生管理条例》（2019修订）第二条",
+        }
+    )
+
+    id: str
+    valid_from: date | None
+    valid_to: date | None
+    text: str = Field(description="the period in words")
+    source: str
+
+
 class PermitOut(_Out):
     id: str
     name: str
@@ -131,13 +160,22 @@ class PermitOut(_Out):
     committed_limit: Span | None
     effective_limit: Span = Field(description="the limit that applies with the applicant's choices")
     validity_years: int | None
+    validity_source: str | None = Field(default=None, description="where the validity period comes from")
     fee_yuan: float
+    fee_basis: str | None = Field(default=None, description="the rule that sets the fee")
+    time_limit_notes: list[str] = Field(
+        default=[], description="how the time limit may be extended and which periods it does not count, with their basis"
+    )
     inspection: bool
     mergeable: bool
     commitment: Commitment
     depends_on: list[Dependency]
     stage: int = Field(description="1 for permits decided first; n+1 for those needing a stage-n result")
     conditions: list[str] = Field(description="the requirement elements, in words")
+    related: bool = Field(default=False, description="a related matter (关联事项) in the bundle, not a sector permit")
+    version: VersionOut | None = Field(
+        default=None, description="the dated version read on the as-of day, if not the current text"
+    )
 
 
 class RefusalOut(_Out):
@@ -254,6 +292,7 @@ class Notice(_Out):
     title: str
     intro: str
     refusals: list[str] = Field(default=[], description="what cannot be granted here and why, said before anything else")
+    versions: list[str] = Field(default=[], description="permits read in a dated version of their rules, and which")
     steps: list[str]
     closing: str
 
@@ -266,9 +305,43 @@ class Tally(_Out):
     working_days: int
 
 
+class PublishedTally(_Out):
+    """Counts as a published report gives them; null where it gives none."""
+
+    model_config = written_example({"permits": 5, "materials": 53, "form_fields": 313, "working_days": 95})
+
+    permits: int | None = None
+    forms: int | None = None
+    materials: int | None = None
+    form_fields: int | None = None
+    working_days: int | None = None
+
+
+class PublishedOut(_Out):
+    """A before-and-after figure published for a chosen industry, shown beside the computed one."""
+
+    model_config = written_example(
+        {
+            "industry": "便利店",
+            "before": {"permits": 5, "materials": 53, "form_fields": 313, "working_days": 95},
+            "after": {"materials": 10, "form_fields": 98, "working_days": 5},
+            "source": "https://fx361.cc/page/2024/0924/24688988.shtml",
+            "note": "2024年人大执法检查报告",
+        }
+    )
+
+    industry: str
+    before: PublishedTally
+    after: PublishedTally
+    source: str
+    note: str | None = None
+
+
 class Savings(_Out):
     before: Tally = Field(description="applying for each permit separately, one after another")
     after: Tally = Field(description="one form, deduplicated materials, parallel approval")
+    method: str = Field(default="", description="how the computed figures are counted")
+    published: list[PublishedOut] = Field(default=[], description="figures published for the chosen industries, with sources")
 
 
 class Step(_Out):
@@ -358,6 +431,28 @@ class QuestionOut(_Out):
     affects: list[str] = Field(description="permits whose outcome this answer can change")
 
 
+class ElsewhereOut(_Out):
+    """A related matter (关联事项) the case needs that this jurisdiction's bundle leaves to be done elsewhere."""
+
+    model_config = written_example(
+        {
+            "permit": "seal_filing",
+            "name": "公章刻制备案",
+            "department_name": "县（市、区）公安局",
+            "statutory_limit": {"days": 1, "unit": "working", "working_days": 1, "text": "1个工作日"},
+            "elsewhere": "在企业开办“一网通办”平台或公章刻制企业办理",
+            "legal_basis": ["《国务院关于取消一批行政许可事项的决定》（国发〔2020〕13号）"],
+        }
+    )
+
+    permit: str
+    name: str
+    department_name: str
+    statutory_limit: Span
+    elsewhere: str = Field(description="where it is done")
+    legal_basis: list[str]
+
+
 class Composition(_Out):
     pack: PackRef
     industries: list[str]
@@ -378,4 +473,5 @@ class Composition(_Out):
     scope_notes: list[ScopeNote] = Field(default=[], description="chosen scope items that lead to no permit of their own")
     windows: list[WindowOut] = Field(default=[], description="where the application is made (一窗受理)")
     departments: list[DepartmentOut] = Field(default=[], description="the deciding departments: contacts and 救济方式")
+    elsewhere: list[ElsewhereOut] = Field(default=[], description="related matters needed but done outside this bundle")
     complete: bool = Field(description="no open question can change the result")

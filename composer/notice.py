@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from composer.model import CommitmentOut, Locale, MaterialOut, Notice, PermitOut, RefusalOut, Savings
+from composer.model import CommitmentOut, Locale, MaterialOut, Notice, PermitOut, RefusalOut, Savings, WordingOut
 from composer.words import join, say
 from rules.packs import Pack
 
@@ -27,15 +27,19 @@ def notice(
         or [pack.scope_items[s].name.in_(locale) for s in sorted(scope)],
         locale,
     )
+    words = pack.meta.wording
+    window = words.window.in_(locale) if words.window else ""
+    certificate = words.certificate.in_(locale) if words.certificate else None
     if not permits:
         intro, steps = say("根据您选择的经营项目和回答，本规则包中没有需要办理的许可事项。", locale), []
     else:
-        intro = say(
-            "根据您选择的经营项目和回答，您需要办理以下 %(n)s 项许可。"
-            "区政务服务局一窗受理，各部门并联审批，办结后发放一张综合许可凭证。",
-            locale,
-            n=len(permits),
-        )
+        # What the window and the certificate are called is the jurisdiction's own (the pack's wording).
+        if certificate:
+            one = "%(window)s一窗受理，各部门并联审批，办结后发放一张%(certificate)s。"
+            issued = say(one, locale, window=window, certificate=certificate)
+        else:
+            issued = say("%(window)s一窗受理，各部门并联审批，办结后各项证照一次发放。", locale, window=window)
+        intro = say("根据您选择的经营项目和回答，您需要办理以下 %(n)s 项许可。", locale, n=len(permits)) + issued
         steps = [
             say(
                 "填写一张统一申请表，一次提交材料清单中需提交的 %(n)s 份材料。",
@@ -60,7 +64,10 @@ def notice(
                     items=join([c.permit_name for c in commitments], locale),
                 )
             )
-        steps.append(say("领取综合许可凭证，扫描二维码可查看每项许可的实时状态。", locale))
+        if certificate:
+            steps.append(say("领取%(certificate)s，扫描二维码可查看每项许可的实时状态。", locale, certificate=certificate))
+        else:
+            steps.append(say("一次领取各项证照。", locale))
     closing = say(
         # The version hash is for the one technical line of a page and a printed footer, not these words.
         "本告知单依据%(pack)s的规定，按 %(date)s 有效的规定生成。",
@@ -69,12 +76,28 @@ def notice(
         date=as_of.isoformat(),
     )
     return Notice(
-        title=say("一业一证 一次告知单（%(what)s）", locale, what=what),
+        title=say("%(reform)s 一次告知单（%(what)s）", locale, reform=_reform(pack, locale), what=what),
         intro=intro,
         refusals=[refused(r, locale) for r in refusals],
+        versions=[say("“%(permit)s”%(version)s。", locale, permit=p.name, version=p.version.text) for p in permits if p.version],
         steps=steps,
         closing=closing,
     )
+
+
+def wording_out(pack: Pack, locale: Locale) -> WordingOut:
+    """The pack's wording as the composition carries it."""
+    words = pack.meta.wording
+    return WordingOut(
+        reform=_reform(pack, locale),
+        window=words.window.in_(locale) if words.window else "",
+        certificate=words.certificate.in_(locale) if words.certificate else None,
+    )
+
+
+def _reform(pack: Pack, locale: Locale) -> str:
+    reform = pack.meta.wording.reform
+    return reform.in_(locale) if reform else ""
 
 
 def refused(refusal: RefusalOut, locale: Locale) -> str:

@@ -8,8 +8,9 @@ from typing import Any
 from composer import reasons
 from composer.case import Case, Rulebook
 from composer.memo import memoised
-from composer.model import Commitment, Dependency, Locale, PermitOut, Reason, ScopeNote
+from composer.model import Commitment, Dependency, ElsewhereOut, Locale, PermitOut, Reason, ScopeNote
 from composer.reasons import Verdict, permit_name, step
+from composer.terms import time_limit_notes, version
 from composer.words import join, say
 from composer.workdays import limit
 from rules.compile import AS_OF
@@ -26,7 +27,35 @@ Applicable = tuple[tuple[str, str, str], ...]
 def required(case: Case) -> Required:
     """Required permits with their stage: 1, or one more than the permits whose result they use."""
     # The order reads only which permits are required, not which of their branches holds.
-    return _order(case.rules, tuple(case.branches))
+    return _order(case.rules, tuple(pid for pid in case.branches if _bundled(case.rules, pid)))
+
+
+def _bundled(rules: Rulebook, pid: str) -> bool:
+    related = rules.pack.permits[pid].related
+    return related is None or related.bundled
+
+
+def elsewhere(case: Case) -> list[ElsewhereOut]:
+    """Related matters the case needs that this jurisdiction's bundle does not handle: told, not applied for."""
+    permits = case.rules.pack.permits
+    outside = [pid for pid in permits if pid in case.branches and not _bundled(case.rules, pid)]
+    outside.sort(key=lambda pid: permits[pid].order)
+    return [_elsewhere(case.rules, pid, case.locale) for pid in outside]
+
+
+@memoised
+def _elsewhere(rules: Rulebook, pid: str, locale: Locale) -> ElsewhereOut:
+    p = rules.pack.permits[pid]
+    assert p.related is not None
+    assert p.related.elsewhere is not None
+    return ElsewhereOut(
+        permit=pid,
+        name=permit_name(rules, pid, locale),
+        department_name=rules.pack.departments[p.department].name.in_(locale),
+        statutory_limit=limit(p.time_limit.statutory, None, locale),
+        elsewhere=p.related.elsewhere.in_(locale),
+        legal_basis=list(p.legal_basis),
+    )
 
 
 @memoised
@@ -98,7 +127,8 @@ def _permit_reason(
 
 def entry(case: Case, p: Permit, stage: int, commitment: Commitment, applicable: Applicable) -> PermitOut:
     """The permit's line in the composition."""
-    limits = [p.time_limit.statutory, p.time_limit.committed, p.notify_commit.time_limit]
+    extension = p.time_limit.extension
+    limits = [p.time_limit.statutory, p.time_limit.committed, p.notify_commit.time_limit, extension.days if extension else None]
     # Calendar days are counted in working days from the as-of date; working days are not.
     on = case.as_of if any(days and days.unit is DayUnit.calendar for days in limits) else None
     uses = tuple(d.permit in case.branches for d in p.depends_on)
@@ -134,7 +164,10 @@ def _entry(
         committed_limit=committed,
         effective_limit=effective,
         validity_years=p.validity_years,
+        validity_source=p.validity_source,
         fee_yuan=p.fee_yuan,
+        fee_basis=p.fee_basis,
+        time_limit_notes=time_limit_notes(p, on, locale),
         inspection=p.inspection,
         mergeable=p.mergeable,
         commitment=commitment,
@@ -150,6 +183,8 @@ def _entry(
         ],
         stage=stage,
         conditions=[text for _, _, text in applicable],
+        version=version(p, locale),
+        related=p.related is not None,
     )
 
 
@@ -158,7 +193,7 @@ def left_out(case: Case) -> tuple[list[Reason], dict[str, tuple[str, ...]]]:
     reason for each, and the questions that decide those still open."""
     found, undecided = [], {}
     for pid in _candidates(case.rules, case.situation.scope):
-        # A permit not in force on the as-of day is its dated twin's past, not a second thing to tell.
+        # A permit not in force on the as-of day (not yet, or no more) is nothing to tell.
         if pid in case.branches or not case.pack.permits[pid].in_effect(case.as_of):
             continue
         judged = reasons.verdict(case, ("permit", pid))

@@ -6,13 +6,39 @@ from collections.abc import Collection
 
 from composer.case import Case, Rulebook
 from composer.memo import memoised
-from composer.model import Form, MaterialOut, PermitOut, Savings, Tally
+from composer.model import Form, Locale, MaterialOut, PermitOut, PublishedOut, PublishedTally, Savings, Tally
+from composer.words import N_, say
 from rules.model import MaterialRef, Permit
+
+METHOD = N_(
+    "计算方法：分别办理按各事项自己的办事指南计，每项一张申请表、一套材料（同一材料在不同事项中各计一次）、"
+    "各自的填表要素，法定时限依次相加；一业一证按一张申请表、去重后的材料、各部门同时审批（有前置关系的依次）计。"
+)
+"""How the computed figures are counted: before as the separate guides did (each permit's own list), as 压减 figures count."""
 
 
 def savings(case: Case, outs: list[PermitOut], materials: list[MaterialOut], form: Form) -> Savings:
     """The case's savings; ``outs`` are its required permits in order."""
-    return tally([_alone(case.rules, out.id) for out in outs], outs, materials, form)
+    computed = tally([_alone(case.rules, out.id) for out in outs], outs, materials, form)
+    published = [_published(case.rules, iid, case.locale) for iid in case.situation.industries]
+    return computed.model_copy(
+        update={"method": say(METHOD, case.locale), "published": [p for found in published for p in found]}
+    )
+
+
+@memoised
+def _published(rules: Rulebook, industry_id: str, locale: Locale) -> tuple[PublishedOut, ...]:
+    industry = rules.pack.industries[industry_id]
+    return tuple(
+        PublishedOut(
+            industry=industry.name.in_(locale),
+            before=PublishedTally(**p.before.model_dump()),
+            after=PublishedTally(**p.after.model_dump()),
+            source=p.source,
+            note=p.note.in_(locale) if p.note else None,
+        )
+        for p in industry.published
+    )
 
 
 def tally(alone: list[tuple[int, int]], outs: list[PermitOut], materials: list[MaterialOut], form: Form) -> Savings:

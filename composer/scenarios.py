@@ -111,6 +111,14 @@ def run(composer: Composer, scenario: Scenario, today: date | None = None) -> Ou
         compare(N_("可告知承诺"), set(expect.commit_eligible), eligible)
     if expect.refusals is not None:
         compare(N_("不予许可"), set(expect.refusals), {f"{r.permit}.{r.id}" for r in composition.refusals})
+    if expect.elsewhere is not None:
+        compare(N_("另行办理的关联事项"), set(expect.elsewhere), {e.permit for e in composition.elsewhere})
+    read_in = {p.id: p.version.id if p.version else None for p in composition.permits}
+    for pid, version in expect.versions.items():
+        if pid not in read_in or read_in[pid] != version:
+            actual = read_in.get(pid, N_("未要求"))
+            wording = "“%(permit)s”的版本: 期望 %(expected)s, 实际 %(actual)s"
+            failures.append(say(wording, "zh", permit=pid, expected=version, actual=actual))
     include(N_("待答问题"), expect.questions_include, questions)
     exclude(N_("待答问题"), expect.questions_exclude, questions)
     if expect.complete is not None and expect.complete != composition.complete:
@@ -131,9 +139,10 @@ def coverage(composer: Composer, outcomes: list[Outcome]) -> Coverage:
     compositions = [o.composition for o in outcomes if o.composition is not None]
     fired = {name for o in outcomes for name in o.fired}
     pack = composer.pack
+    told_elsewhere = {e.permit for c in compositions for e in c.elsewhere}
     return Coverage(
         rules=[r.name for r in composer.compiled.rules if r.name not in fired],
-        permits=[p for p in pack.permits if p not in {p.id for c in compositions for p in c.permits}],
+        permits=[p for p in pack.permits if p not in {p.id for c in compositions for p in c.permits} | told_elsewhere],
         questions=[q for q in pack.questions if q not in {k for o in outcomes for k in o.scenario.answers}],
         materials=[m for m in pack.materials if m not in {m.key for c in compositions for m in c.materials}],
     )

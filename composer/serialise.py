@@ -27,7 +27,7 @@ LAYOUT: tuple[str | tuple[str, ...], ...] = (
     "materials",
     ("commitments", "notice", "savings"),
     "reasons",
-    ("questions", "scope_notes", "windows", "departments", "complete"),
+    ("questions", "scope_notes", "windows", "departments", "elsewhere", "complete"),
 )
 """A Composition's fields in the contract's order (a test holds it): a name is spliced in; a run of
 names, small and built per request, is serialised by one pydantic call, as each call costs more

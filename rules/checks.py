@@ -43,6 +43,8 @@ Codes, besides those of loading (``yaml_syntax``, ``schema``, ``unknown_kind``, 
     refusal_without_legal_basis   a refusal (不予许可/不得经营) that names no law
     refusal_unreachable           a refusal whose when cannot hold wherever its permit applies
     commit_on_excluded_risk       notify-and-commit available despite an excluded risk category
+    exclusion_unknown_category    an exclusion from notify-and-commit naming none of the eight categories
+    exclusion_without_basis       an exclusion from notify-and-commit that names no basis
     implies_conflict              an industry whose implies and its scope items' implies disagree
     industry_without_permit       an industry whose scope items bring no permit
     scenario_unknown_reference    a scenario naming an industry, scope item, question, permit, … the pack lacks
@@ -56,13 +58,26 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from rules import packs, yamlsource
 from rules.conditions import Condition, Conjunction, Literal_, compare, implied_literals, keys_of, normal_form
 from rules.errors import PackError, Problem
-from rules.model import ENTITY_KINDS, Effective, Industry, MaterialRef, Permit, Question, QuestionType, RuleModel, Text, entity_id
+from rules.model import (
+    ENTITY_KINDS,
+    Effective,
+    Industry,
+    MaterialRef,
+    Permit,
+    Question,
+    QuestionType,
+    RiskCategory,
+    RuleModel,
+    Text,
+    entity_id,
+)
 from rules.packs import PACKS_DIR, Merged, Pack
 from rules.typography import full_width, half_width_marks
 
@@ -82,7 +97,21 @@ def check(pack_id: str, root: Path = PACKS_DIR, warnings: list[Problem] | None =
 def check_pack(pack: Pack, merged: Merged) -> list[Problem]:
     """The static checks of a loaded pack, in a stable order; ``merged`` is its YAML data (:func:`rules.packs.resolve`)."""
     at = Locator(pack, merged)
-    return [problem for one in CHECKS for problem in one(pack, at)]
+    readings = [pack, *(pack.read_on(day) for day in version_days(pack))]
+    found = [[problem for one in CHECKS for problem in one(reading, at)] for reading in readings]
+    # Something unused is a problem only if no version of any permit uses it; anything else, in any reading.
+    unused = [{p for p in problems if p.code in UNUSED} for problems in found]
+    kept = set.intersection(*unused)
+    return list(dict.fromkeys(p for problems in found for p in problems if p.code not in UNUSED or p in kept))
+
+
+UNUSED = frozenset({"department_unused", "field_unused", "material_unused", "question_unused", "scope_item_unused"})
+
+
+def version_days(pack: Pack) -> list[date]:
+    """A day in each period a permit's dated version is in force, so every version is checked as it reads."""
+    days = {v.valid_from or v.valid_to for p in pack.permits.values() for v in p.versions.values()}
+    return sorted(day for day in days if day is not None)
 
 
 # --- where: file:line of a key inside an entity ------------------------------------------------
@@ -646,6 +675,22 @@ def commitments_on_excluded_risks(pack: Pack, at: Locator) -> list[Problem]:
     ]
 
 
+def exclusions_without_category_or_basis(pack: Pack, at: Locator) -> list[Problem]:
+    """An exclusion from notify-and-commit names one of the eight categories, and the basis that puts the permit there."""
+    allowed = "、".join(RiskCategory)
+    problems = []
+    for p in pack.permits.values():
+        for k, e in enumerate(p.notify_commit.excluded):
+            path = ("notify_commit", "excluded", k)
+            if e.known is None:
+                message = f"许可事项 {p.id} 的告知承诺排除类别 '{e.category}' 不在国办发〔2020〕42号所列八类之中(可用: {allowed})"
+                problems.append(Problem("exclusion_unknown_category", message, at("permits", p.id, *path, "category"), p.id))
+            if not any(b.strip() for b in e.basis):
+                message = f"许可事项 {p.id} 的告知承诺排除类别 '{e.category}' 未写明依据(basis)"
+                problems.append(Problem("exclusion_without_basis", message, at("permits", p.id, *path), p.id))
+    return problems
+
+
 def _industry_implies(industry: Industry) -> list[Noted]:
     return [(lit, f"行业 {industry.id} 隐含") for qid, value in industry.implies.items() for lit in implied_literals(qid, value)]
 
@@ -789,6 +834,7 @@ CHECKS: tuple[Check, ...] = (
     missing_legal_basis,
     refusals_without_legal_basis,
     commitments_on_excluded_risks,
+    exclusions_without_category_or_basis,
     conflicting_implies,
     industries_without_permits,
     scenario_references,
@@ -805,13 +851,17 @@ INFERRED = "inferred"
 def inferred_sources(pack: Pack) -> dict[str, tuple[int, int]]:
     """For permits (with a legal basis), their elements, time limits, commitment terms and refusals: (inferred, total)."""
     permits = [p for p in pack.permits.values() if p.legal_basis]
-    elements = [e for p in permits for e in p.elements]
-    refusals = [r for p in permits for r in p.refusals]
+    # A dated version's own facts count as much as the permit's (what it replaces is not counted twice).
+    versions = [v for p in permits for v in p.versions.values()]
+    elements = [e for p in permits for e in p.elements] + [e for v in versions for e in v.elements or ()]
+    refusals = [r for p in permits for r in p.refusals] + [r for v in versions for r in v.refusals or ()]
+    limits = [p.time_limit for p in permits] + [v.time_limit for v in versions if v.time_limit]
+    commits = [p.notify_commit for p in permits] + [v.notify_commit for v in versions if v.notify_commit]
     return {
-        "permits": (sum(p.source == INFERRED for p in permits), len(permits)),
+        "permits": (sum(p.source == INFERRED for p in [*permits, *versions]), len(permits) + len(versions)),
         "elements": (sum(e.source == INFERRED for e in elements), len(elements)),
-        "time_limits": (sum(p.time_limit.source == INFERRED for p in permits), len(permits)),
-        "notify_commit": (sum(p.notify_commit.source == INFERRED for p in permits), len(permits)),
+        "time_limits": (sum(t.source == INFERRED for t in limits), len(limits)),
+        "notify_commit": (sum(n.source == INFERRED for n in commits), len(commits)),
         "refusals": (sum(r.source == INFERRED for r in refusals), len(refusals)),
     }
 

@@ -12,8 +12,9 @@ Rule names read ``kind|permit|target|branch``:
 Permit rules test the applicant's input fact; the others also join on the ``permit`` fact the
 engine asserts once a permit is found (forward chaining), so they never fire for a permit that
 is not required. An effective period becomes two more literals on the as-of day, so one
-compiled pack serves every date. Elements and material references without a condition or
-period need no rule: they come with their permit.
+compiled pack serves every date in which the same dated versions of permits are in force (the
+composer compiles the pack once more for each other such period it is asked about). Elements
+and material references without a condition or period need no rule: they come with their permit.
 
 The same compiled conditions drive the durable-rules engine and the plain-Python oracle.
 """

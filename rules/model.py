@@ -141,6 +141,25 @@ class ScopeItem(Sourced):
     keywords: tuple[str, ...] = ()
 
 
+class Figures(RuleModel):
+    """Counts a published report gives for one side of the reform; what it does not give stays unset."""
+
+    permits: int | None = Field(default=None, ge=0)
+    forms: int | None = Field(default=None, ge=0)
+    materials: int | None = Field(default=None, ge=0)
+    form_fields: int | None = Field(default=None, ge=0)
+    working_days: int | None = Field(default=None, ge=0)
+
+
+class Published(RuleModel):
+    """A before-and-after figure published for an industry (e.g. a convenience store: 95 → 5 working days)."""
+
+    before: Figures
+    after: Figures
+    source: str = Field(min_length=1)
+    note: Text | None = None
+
+
 class Industry(Sourced):
     """An entry of the industry catalogue (行业目录): a named bundle of scope items."""
 
@@ -150,6 +169,7 @@ class Industry(Sourced):
     implies: dict[Id, Value] = Field(default_factory=dict)
     keywords: tuple[str, ...] = ()
     description: Text | None = None
+    published: tuple[Published, ...] = Field(default=(), description="before-reform baselines published for it")
 
 
 class ElementKind(StrEnum):
@@ -208,21 +228,73 @@ class Days(RuleModel):
     unit: DayUnit = DayUnit.working
 
 
-class TimeLimit(RuleModel):
-    statutory: Days
-    committed: Days | None = None
+class Pause(StrEnum):
+    """Periods 《行政许可法》第四十五条 leaves out of a time limit."""
+
+    hearing = "hearing"
+    tender = "tender"
+    auction = "auction"
+    inspection = "inspection"
+    testing = "testing"
+    quarantine = "quarantine"
+    appraisal = "appraisal"
+    expert_review = "expert_review"
+
+
+class Extension(RuleModel):
+    """How far a time limit may be extended, and whose approval that needs (延长, e.g. 《行政许可法》第四十二条)."""
+
+    days: Days
+    approval: Text = Field(description="who approves the extension")
+    basis: str = Field(min_length=1)
     source: str = Field(min_length=1)
 
 
+class TimeLimit(RuleModel):
+    statutory: Days
+    committed: Days | None = None
+    extension: Extension | None = None
+    not_counted: tuple[Pause, ...] = Field(default=(), description="periods the time limit does not count")
+    not_counted_basis: str | None = None
+    source: str = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _based(self) -> TimeLimit:
+        if self.not_counted and not self.not_counted_basis:
+            raise ValueError("not_counted 须写明依据 not_counted_basis(如《行政许可法》第四十五条)")
+        return self
+
+
 class RiskCategory(StrEnum):
-    """The categories the action plan excludes from notify-and-commit (告知承诺)."""
+    """The eight categories excluded from notify-and-commit (告知承诺) by 国办发〔2020〕42号, which the action plan follows."""
 
     national_security = "national_security"
+    """国家安全"""
+    state_secrets = "state_secrets"
+    """国家秘密"""
     public_safety = "public_safety"
+    """公共安全"""
     financial_prudential = "financial_prudential"
+    """金融业审慎监管"""
     ecological = "ecological"
-    health_life_property = "health_life_property"
+    """生态环境保护"""
+    personal_health = "personal_health"
+    """直接关系人身健康"""
+    life_property_safety = "life_property_safety"
+    """直接关系生命财产安全"""
     foreign_affairs = "foreign_affairs"
+    """重要涉外"""
+
+
+class Exclusion(RuleModel):
+    """Why a permit is excluded from notify-and-commit: one of the eight categories, and the basis that puts it there."""
+
+    category: str = Field(description="a RiskCategory; an unknown one is refused by the checks, in Chinese")
+    basis: tuple[str, ...] = Field(default=(), description="the rules that exclude it; refused when empty")
+
+    @property
+    def known(self) -> RiskCategory | None:
+        return RiskCategory(self.category) if self.category in RiskCategory.__members__ else None
 
 
 class FollowUp(RuleModel):
@@ -236,7 +308,7 @@ class NotifyCommit(RuleModel):
     available: bool
     mode: Literal["full", "materials"] = "full"
     when: Condition | None = None
-    risk_categories: tuple[RiskCategory, ...] = ()
+    excluded: tuple[Exclusion, ...] = Field(default=(), description="the excluded categories it falls in, each with its basis")
     reason: Text | None = Field(default=None, description="why it is not available, in words")
     time_limit: Days | None = None
     letter: Text | None = None
@@ -245,16 +317,21 @@ class NotifyCommit(RuleModel):
     replaces_materials: tuple[Id, ...] = ()
     source: str = Field(min_length=1)
 
+    @property
+    def risk_categories(self) -> tuple[RiskCategory, ...]:
+        """The excluded categories it falls in (an unknown one is the checks' to refuse)."""
+        return tuple(c for c in (e.known for e in self.excluded) if c is not None)
+
     @model_validator(mode="after")
     def _complete(self) -> NotifyCommit:
-        if self.available and not self.risk_categories:
+        if self.available and not self.excluded:
             missing = [n for n in ("letter", "follow_up") if getattr(self, n) is None]
             if missing:
                 raise ValueError(f"notify-and-commit is available but {', '.join(missing)} is missing")
             if self.mode == "materials" and not self.replaces_materials:
                 raise ValueError("mode 'materials' needs replaces_materials")
-        if not self.available and self.reason is None and not self.risk_categories:
-            raise ValueError("notify-and-commit is not available: give a reason or risk_categories")
+        if not self.available and self.reason is None and not self.excluded:
+            raise ValueError("notify-and-commit is not available: give a reason or the excluded categories")
         return self
 
 
@@ -269,6 +346,45 @@ class PermitKind(StrEnum):
     inspection = "inspection"
 
 
+class Related(RuleModel):
+    """A related matter (关联事项): not a sector permit, but an item a bundle may include (营业执照, 涉税, 公章刻制…)."""
+
+    bundled: bool = Field(description="handled in this jurisdiction's bundle; if not, the notice tells it as done elsewhere")
+    elsewhere: Text | None = Field(default=None, description="where it is done when it is not bundled")
+    source: str = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _told(self) -> Related:
+        if not self.bundled and self.elsewhere is None:
+            raise ValueError("关联事项不在本地套餐中时，须写明另行办理之处 elsewhere")
+        return self
+
+
+class PermitVersion(Sourced):
+    """A dated version of a permit: only the fields a change in law or practice altered, each replaced whole."""
+
+    name: Text | None = None
+    kind: PermitKind | None = None
+    department: Id | None = None
+    legal_basis: list[str] | None = None
+    applies_when: Condition | None = None
+    time_limit: TimeLimit | None = None
+    validity_years: int | None = Field(default=None, ge=1, le=30)
+    fee_yuan: float | None = Field(default=None, ge=0)
+    inspection: bool | None = None
+    notify_commit: NotifyCommit | None = None
+    fields: tuple[Id, ...] | None = None
+    materials: tuple[MaterialRef, ...] | None = None
+    elements: tuple[Element, ...] | None = None
+    refusals: tuple[Refusal, ...] | None = None
+
+    @model_validator(mode="after")
+    def _dated(self) -> PermitVersion:
+        if self.valid_from is None and self.valid_to is None:
+            raise ValueError("版本须写明 valid_from 或 valid_to")
+        return self
+
+
 class Permit(Sourced):
     id: Id
     name: Text
@@ -278,7 +394,11 @@ class Permit(Sourced):
     applies_when: Condition
     time_limit: TimeLimit
     validity_years: int | None = Field(default=None, ge=1, le=30)
+    validity_source: str | None = Field(default=None, description="where the validity period comes from")
     fee_yuan: float = Field(default=0, ge=0)
+    fee_basis: str = Field(
+        default="《中华人民共和国行政许可法》第五十八条", description="the rule that sets the fee (by default, none is charged)"
+    )
     inspection: bool = False
     mergeable: bool = True
     depends_on: tuple[Dependency, ...] = ()
@@ -288,6 +408,27 @@ class Permit(Sourced):
     elements: tuple[Element, ...] = ()
     refusals: tuple[Refusal, ...] = ()
     order: int = 100
+    related: Related | None = Field(default=None, description="set for a related matter (关联事项), not a sector permit")
+    versions: dict[Id, PermitVersion] = Field(
+        default_factory=dict, description="dated versions of the same permit, read instead of these fields while in force"
+    )
+    formerly: tuple[Id, ...] = Field(default=(), description="ids this permit had before its versions were merged into it")
+
+    def in_effect(self, on: date) -> bool:
+        return super().in_effect(on) or any(v.in_effect(on) for v in self.versions.values())
+
+    def version_on(self, on: date) -> str | None:
+        """The id of the version in force on a day, or None when the permit's own fields are."""
+        return next((vid for vid, v in self.versions.items() if v.in_effect(on)), None)
+
+    def read_on(self, day: date) -> Permit:
+        """The permit as it reads on a day: the version in force, if any, laid over its own fields."""
+        vid = self.version_on(day)
+        if vid is None:
+            return self
+        version = self.versions[vid]
+        changed = {name: getattr(version, name) for name in version.model_fields_set}
+        return self.model_copy(update={**changed, "valid_from": version.valid_from, "valid_to": version.valid_to})
 
 
 class Variant(RuleModel):
@@ -377,6 +518,10 @@ class Expect(RuleModel):
     fields_include: tuple[Id, ...] = ()
     commit_eligible: list[Id] | None = None
     refusals: list[str] | None = Field(default=None, description="the refusals that hold, each as permit.refusal")
+    elsewhere: list[Id] | None = Field(default=None, description="the related matters told as done outside the bundle")
+    versions: dict[Id, Id | None] = Field(
+        default_factory=dict, description="permit → the dated version it reads in (null: its current text)"
+    )
     questions_include: tuple[Id, ...] = ()
     questions_exclude: tuple[Id, ...] = ()
     complete: bool | None = None
@@ -425,11 +570,34 @@ class Lifecycle(Sourced):
     time_limit: Days = Field(description="the department's time to decide, from acceptance")
 
 
+class Wording(RuleModel):
+    """What a jurisdiction calls the reform, its one window and the certificate; a child pack overrides what it names."""
+
+    reform: Text | None = None
+    window: Text | None = Field(default=None, description="who accepts the application at one window")
+    certificate: Text | None = Field(default=None, description="the one certificate issued; null: each licence is issued itself")
+    source: str | None = None
+
+    def over(self, parent: Wording) -> Wording:
+        """This wording laid over a parent's: only the keys written here change."""
+        return parent.model_copy(update={name: getattr(self, name) for name in self.model_fields_set})
+
+
+NATIONAL_WORDING = Wording(
+    reform=Text(zh="一业一证", en="One-industry-one-license"),
+    window=Text(zh="政务服务中心综合窗口", en="The government service centre"),
+    certificate=Text(zh="行业综合许可证", en="industry comprehensive license"),
+    source="research domain.md §1 (上海、哈尔滨: 行业综合许可证; 山东 DB37/T 4280—2020 行业综合许可)",
+)
+"""The words a pack chain starts from, which a pack's ``wording`` overrides key by key."""
+
+
 class PackMeta(RuleModel):
     id: PackId
     name: Text
     parent: PackId | None = None
     description: Text | None = None
+    wording: Wording = Field(default_factory=Wording, description="this pack's words; after loading, its chain's")
     withdraw: dict[str, list[Id]] = Field(default_factory=dict, description="parent entities removed")
     amend: dict[str, dict[Id, dict[str, object]]] = Field(
         default_factory=dict, description="parent entities with the fields named changed (mappings merged key by key)"

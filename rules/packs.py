@@ -20,7 +20,8 @@ import os
 import re
 import tempfile
 from collections.abc import Collection, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +33,9 @@ from rules.conditions import SET_OPS, Condition, implied_literals, keys_of, norm
 from rules.errors import PackError, Problem
 from rules.model import (
     ENTITY_KINDS,
+    NATIONAL_WORDING,
     Department,
+    Effective,
     FormField,
     Industry,
     Lifecycle,
@@ -71,6 +74,10 @@ class _Raw:
     origin: Origin
 
 
+Epoch = tuple[tuple[str, str | None], ...]
+"""Which version of each versioned permit is in force: (permit, version id or None)."""
+
+
 @dataclass(frozen=True)
 class Pack:
     """A resolved pack: its parent chain applied, every reference checked."""
@@ -94,6 +101,20 @@ class Pack:
     @property
     def id(self) -> str:
         return self.meta.id
+
+    def epoch(self, day: date) -> Epoch:
+        """Which version of each versioned permit is in force on a day: days alike here read the pack alike."""
+        return tuple((pid, p.version_on(day)) for pid, p in self.permits.items() if p.versions)
+
+    def read_on(self, day: date) -> Pack:
+        """The pack as it reads on a day: each permit with dated versions replaced by the one in force."""
+        if not any(version for _, version in self.epoch(day)):
+            return self
+        return replace(self, permits={pid: p.read_on(day) for pid, p in self.permits.items()})
+
+    def permit_id(self, id_: str) -> str:
+        """The permit an id names now: itself, or the permit a former id was merged into."""
+        return next((pid for pid, p in self.permits.items() if id_ in p.formerly), id_)
 
     def origin(self, kind: str, id_: str) -> str:
         """``file:line`` of an entity, the file as read (for rule authors)."""
@@ -179,11 +200,15 @@ def _resolve(
     merged: Merged = {kind: {} for kind in ENTITY_KINDS}
     validated: Validated = {}
     pack: Pack | None = None
+    wording = NATIONAL_WORDING
     for depth, (link, meta_data) in enumerate(chain):
         problems: list[Problem] = []
         merged["scenarios"] = {}  # a pack's scenarios are its own: an overlay may change the outcome
         meta = _merge_link(root / link, meta_data, merged, problems, notes)
         last = depth == len(chain) - 1
+        if meta is not None:
+            meta = meta.model_copy(update={"wording": meta.wording.over(wording)})
+            wording = meta.wording
         links = [name for name, _ in chain[: depth + 1]]
         try:
             if meta is None:
@@ -219,6 +244,9 @@ def _build(
         model = ENTITY_KINDS[kind]
         for key, raw in raws.items():
             origins[(kind, key)] = raw.origin
+            versions = raw.data.get("versions") if kind == "permits" and isinstance(raw.data, dict) else None
+            if isinstance(versions, yamlsource.LineMap):
+                origins.update({(kind, f"{key}@{vid}"): Origin(*versions.where(vid)) for vid in versions})
             known = validated.get((kind, key))
             if known is not None and known[0] is raw:
                 entities[kind][key] = known[1]
@@ -257,8 +285,9 @@ def _build(
 # --- the parsed-pack cache and the last good version -------------------------------------------
 
 
-CACHE_FORMAT = 2
-"""Bumped when the same files would merge differently (2: amends deep-merge), so no stale merge is read back."""
+CACHE_FORMAT = 3
+"""Bumped when the same files would merge differently (2: amends deep-merge; 3: wording along the chain), so no
+stale merge is read back."""
 
 
 def _cache_file(cache: Path, pack_id: str, version: str) -> Path:
@@ -602,8 +631,8 @@ def references(pack: Pack) -> list[Problem]:
     for f in pack.fields.values():
         if f.prefill_from and f.prefill_from not in pack.questions:
             missing("fields", f.id, f"字段 {f.id}", "问题", f.prefill_from)
-    for p in pack.permits.values():
-        label = f"许可事项 {p.id}"
+
+    def check_permit(p: Permit, label: str) -> None:
         if p.department not in pack.departments:
             missing("permits", p.id, label, "部门", p.department)
         check_condition("permits", p.id, label, p.applies_when)
@@ -643,8 +672,38 @@ def references(pack: Pack) -> list[Problem]:
                 if fid not in pack.fields:
                     missing("permits", p.id, elabel, "表单字段", fid)
             check_material_refs(p.id, elabel, e.materials)
+
+    for permit in pack.permits.values():
+        problems.extend(_version_problems(pack, permit))
+        readings = [(permit, f"许可事项 {permit.id}")]
+        readings += [(permit.read_on(_first_day(v)), f"许可事项 {permit.id} 的版本 {vid}") for vid, v in permit.versions.items()]
+        for p, label in readings:
+            check_permit(p, label)
     for entry in pack.lifecycle.values():
         problems.extend(_lifecycle_references(pack, entry))
+    return problems
+
+
+def _first_day(period: Effective) -> date:
+    return period.valid_from or period.valid_to or date.min
+
+
+def _version_problems(pack: Pack, permit: Permit) -> list[Problem]:
+    """Dated versions of a permit must not overlap each other or the period of its own fields."""
+    problems = []
+    periods: list[tuple[str, str, Effective]] = [(f"版本 {vid}", f"{permit.id}@{vid}", v) for vid, v in permit.versions.items()]
+    if permit.valid_from or permit.valid_to:
+        periods.append(("本身", permit.id, permit))
+    for i, (name, key, period) in enumerate(periods):
+        for other, _, later in periods[i + 1 :]:
+            start = max(period.valid_from or date.min, later.valid_from or date.min)
+            end = min(period.valid_to or date.max, later.valid_to or date.max)
+            if start <= end:
+                message = f"许可事项 {permit.id} 的{name}与{other}的施行期间重叠({start} 起)"
+                problems.append(Problem("version_overlap", message, pack.origin("permits", key), permit.id))
+    for former in (f for f in permit.formerly if f in pack.permits):
+        message = f"许可事项 {permit.id} 的原 id '{former}' 仍是另一事项的 id"
+        problems.append(Problem("formerly_in_use", message, pack.origin("permits", permit.id), former))
     return problems
 
 

@@ -18,6 +18,7 @@ from service.api.schemas import (
     Days,
     DepartmentPublic,
     DependencyPublic,
+    ExclusionPublic,
     FollowUpPublic,
     IndustryList,
     IndustryPublic,
@@ -216,7 +217,7 @@ def _days(days: Any) -> Days | None:
 def read_permit(composer: PackDep, permit_id: str, locale: LocaleQuery = "zh") -> PermitDetail:
     """Read one permit's notice details: department, legal basis, time limits, conditions, materials."""
     pack = composer.pack
-    p = pack.permits.get(permit_id)
+    p = pack.permits.get(pack.permit_id(permit_id))  # an id merged into another permit's versions still leads to it
     if p is None:
         raise NotFound("unknown_permit", f"没有编号为 '{permit_id[:64]}' 的许可事项", "path.permit_id", permit_id[:64])
     department = pack.departments.get(p.department)
@@ -245,6 +246,7 @@ def read_permit(composer: PackDep, permit_id: str, locale: LocaleQuery = "zh") -
             mode=nc.mode,
             conditional=nc.when is not None,
             risk_categories=[c.value for c in nc.risk_categories],
+            exclusions=[ExclusionPublic(category=e.category, basis=list(e.basis)) for e in nc.excluded],
             reason=_t(nc.reason, locale),
             time_limit=_days(nc.time_limit),
             letter=_t(nc.letter, locale),

@@ -183,6 +183,17 @@ class FollowUpPublic(BaseModel):
     within: Days
 
 
+class ExclusionPublic(BaseModel):
+    """One category of 国办发〔2020〕42号 that excludes a permit from notify-and-commit, with the basis for it."""
+
+    model_config = examples(
+        {"category": "public_safety", "basis": ["国办发〔2020〕42号", "《娱乐场所管理条例》第九条"]}
+    )
+
+    category: str
+    basis: list[str]
+
+
 class NotifyCommitPublic(BaseModel):
     """Whether and how a permit can be granted on a signed commitment."""
 
@@ -205,6 +216,7 @@ class NotifyCommitPublic(BaseModel):
     mode: Literal["full", "materials"]
     conditional: bool = Field(description="available only when its condition holds for the applicant")
     risk_categories: list[str] = Field(description="excluded categories of the action plan, if any")
+    exclusions: list[ExclusionPublic] = Field(default=[], description="each excluded category with its basis")
     reason: str | None = Field(description="why it is not available")
     time_limit: Days | None
     letter: str | None

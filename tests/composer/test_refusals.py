@@ -9,14 +9,10 @@ import pytest
 from composer import Composer, ComposeRequest, Composition
 from forms.render import render_html
 from rules.engine import OracleEngine
+from tests.composer.cases import STORE
 
 TODAY = date(2026, 3, 1)
 CAFE = {"entity_type": "llc", "area_m2": 300, "sells_food": False, "renovation": False, "outdoor_ad": False, "uses_agent": False}
-STORE = {
-    "area_m2": 80, "is_chain": True, "food_prep_onsite": False, "sells_bulk_food": False, "sells_tobacco": True,
-    "sells_drugs": False, "sells_device_class2": False, "sells_publications": False, "uses_vending": False,
-    "outdoor_ad": False, "uses_agent": False,
-}
 
 
 @pytest.fixture(scope="module")

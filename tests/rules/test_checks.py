@@ -472,7 +472,7 @@ def test_permit_without_legal_basis(root: Path, basis: str) -> None:
 
 def test_commitment_offered_in_an_excluded_risk_category(root: Path) -> None:
     deferred = "      deferred_materials: [fire_rules]\n"
-    edit(root, "permits", deferred, deferred + "      risk_categories: [public_safety]\n")
+    edit(root, "permits", deferred, deferred + "      excluded: [{category: public_safety, basis: [国办发〔2020〕42号]}]\n")
     problems = check("mini", root)
     assert found(problems) == [("commit_on_excluded_risk", at(root, "permits", "available: true", after="- id: fire_check"))]
     assert "fire_check" in problems[0].message
@@ -777,3 +777,59 @@ def test_entity_type_branch_naming_an_unknown_type_is_refused(root: Path) -> Non
     assert found(problems) == [("bad_condition", at(root, "permits", "- id: food_business"))]
     assert "entity_type" in problems[0].message
     assert "'company' 不是它的选项" in problems[0].message
+
+
+# --- versions inside a permit -------------------------------------------------------------------
+
+TOBACCO_SOURCE = "    materials: [{material: business_license}]\n    source: inferred\n\n  - id: fire_check"
+
+
+def _versions(body: str) -> str:
+    return f"    materials: [{{material: business_license}}]\n    source: inferred\n    versions:\n{body}\n\n  - id: fire_check"
+
+
+def test_versions_whose_periods_overlap_are_refused_at_the_first_of_them(root: Path) -> None:
+    body = (
+        "      old: {valid_to: 2020-12-31, source: inferred, time_limit: {statutory: {days: 30}, source: inferred}}\n"
+        "      mid: {valid_from: 2020-06-01, valid_to: 2021-12-31, source: inferred}"
+    )
+    edit(root, "permits", TOBACCO_SOURCE, _versions(body))
+    problems = check("mini", root)
+    assert found(problems) == [("version_overlap", at(root, "permits", "      old: {"))]
+    assert "许可事项 tobacco 的版本 old与版本 mid的施行期间重叠(2020-06-01 起)" in problems[0].message
+
+
+def test_a_version_naming_an_unknown_department_is_refused(root: Path) -> None:
+    edit(root, "permits", TOBACCO_SOURCE, _versions("      old: {valid_to: 2020-12-31, department: tax, source: inferred}"))
+    problems = check("mini", root)
+    expected = ("dangling_reference", "许可事项 tobacco 的版本 old 引用了不存在的部门 'tax'")
+    assert [(p.code, p.message) for p in problems] == [expected]
+
+
+def test_a_version_without_a_date_is_refused(root: Path) -> None:
+    edit(root, "permits", TOBACCO_SOURCE, _versions("      old: {department: fire, source: inferred}"))
+    [problem] = check("mini", root)
+    assert problem.code == "schema"
+    assert "版本须写明 valid_from 或 valid_to" in problem.message
+    assert problem.where == at(root, "permits", "      old: {")
+
+
+# --- exclusions from notify-and-commit ----------------------------------------------------------
+
+EXCLUDED = 'excluded: [{category: public_safety, basis: ["国办发〔2020〕42号"]}]'
+
+
+def test_an_exclusion_in_a_category_the_plan_does_not_name_is_refused(root: Path) -> None:
+    edit(root, "permits", EXCLUDED, 'excluded: [{category: public_order, basis: ["国办发〔2020〕42号"]}]')
+    [problem] = check("mini", root)
+    assert problem.code == "exclusion_unknown_category"
+    assert problem.where == at(root, "permits", "category: public_order")
+    assert "'public_order' 不在国办发〔2020〕42号所列八类之中" in problem.message
+    assert "state_secrets" in problem.message
+
+
+def test_an_exclusion_without_basis_is_refused(root: Path) -> None:
+    edit(root, "permits", EXCLUDED, "excluded: [{category: public_safety}]")
+    [problem] = check("mini", root)
+    assert (problem.code, problem.where) == ("exclusion_without_basis", at(root, "permits", "category: public_safety"))
+    assert "未写明依据" in problem.message

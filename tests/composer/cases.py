@@ -1,0 +1,30 @@
+"""Shared by the composer tests: one loaded composer per pack, and compositions of an industry with answers."""
+
+from __future__ import annotations
+
+from datetime import date
+from functools import cache
+from typing import Any
+
+from composer import Composer, ComposeRequest, Composition
+
+TODAY = date(2026, 3, 1)
+STORE = {
+    "area_m2": 80, "is_chain": True, "food_prep_onsite": False, "sells_bulk_food": False, "sells_tobacco": True,
+    "sells_drugs": False, "sells_device_class2": False, "sells_publications": False, "uses_vending": False,
+    "outdoor_ad": False, "uses_agent": False,
+}
+"""A Dongcheng convenience store selling prepackaged food and tobacco, every question answered."""
+
+
+@cache
+def composer(pack_id: str) -> Composer:
+    return Composer.load(pack_id)
+
+
+def composed(pack_id: str, industry: str, answers: dict[str, Any], on: date | None = None, **extra: Any) -> Composition:
+    """One industry's composition in a pack, read as of ``on`` (today's test date if not given)."""
+    asked = {"pack": pack_id, "industries": [industry], "answers": answers, **extra}
+    if on is not None:
+        asked["as_of"] = on.isoformat()
+    return composer(pack_id).compose(ComposeRequest.model_validate(asked), today=TODAY)

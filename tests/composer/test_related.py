@@ -1,0 +1,61 @@
+"""Related matters (关联事项): first-class bundle items, in or out of a jurisdiction's bundle, in their own notice section."""
+
+from __future__ import annotations
+
+import pytest
+
+from composer import Composition
+from forms.render import render_html
+from tests.composer.cases import composed
+
+NEW_STORE = {
+    "has_business_license": False, "area_m2": 60, "food_prep_onsite": False, "sells_bulk_food": False, "sells_tobacco": True,
+    "sells_drugs": False, "sells_device_class2": False, "sells_publications": False, "uses_vending": False,
+    "shop_sign": False, "uses_agent": False,
+}
+
+
+@pytest.fixture(scope="module")
+def new_store() -> Composition:
+    return composed("hunan", "convenience_store", NEW_STORE)
+
+
+def test_a_bundled_related_matter_is_applied_for_and_marked_related(new_store: Composition) -> None:
+    [registration] = [p for p in new_store.permits if p.id == "business_registration"]
+    assert registration.related
+    assert not [p for p in new_store.permits if p.related and p.id != "business_registration"]
+
+
+def test_related_matters_outside_the_bundle_are_told_not_applied_for(new_store: Composition) -> None:
+    assert [e.permit for e in new_store.elsewhere] == ["tax_matters", "seal_filing"]
+    assert {"tax_matters", "seal_filing"}.isdisjoint(p.id for p in new_store.permits)
+    tax = new_store.elsewhere[0]
+    assert (tax.name, tax.department_name) == ("新办纳税人涉税事项办理", "县（市、区）税务局")
+    assert tax.elsewhere.startswith("领取营业执照后")
+    assert tax.legal_basis == ["《中华人民共和国税收征收管理法》第十五条"]
+
+
+def test_with_a_license_already_held_no_related_matter_is_told() -> None:
+    c = composed("hunan", "convenience_store", {**NEW_STORE, "has_business_license": True})
+    assert c.elsewhere == []
+    assert not [p for p in c.permits if p.related]
+
+
+def test_the_notice_gives_related_matters_their_own_section(new_store: Composition) -> None:
+    html = render_html("notice", new_store)
+    permits, related = html.split('<h3 id="h-related">关联事项</h3>')
+    assert "市场主体设立登记（营业执照）" not in permits.split('<h2 id="h-permits">')[1]
+    assert "以下关联事项在本次一并办理：" in related
+    assert "市场主体设立登记（营业执照）" in related.split("<h2")[0]
+    assert "以下关联事项不在本次办理范围内，需另行办理：" in related
+    told = "公章刻制备案（公安机关（治安管理部门），当场办结）：领取营业执照后，在公章刻制企业刻制，由其向公安机关备案。"
+    assert f"<li>{told}</li>" in related
+
+
+def test_a_related_matter_left_out_of_the_bundle_must_say_where_it_is_done() -> None:
+    from pydantic import ValidationError
+
+    from rules.model import Related
+
+    with pytest.raises(ValidationError, match="须写明另行办理之处"):
+        Related(bundled=False, source="inferred")
