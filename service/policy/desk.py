@@ -20,7 +20,7 @@ from service.policy import build, edits, impact, repo
 from service.policy.models import ChangeSet, ChangeSetStatus, PackRelease
 from service.workflow.errors import Conflict, Forbidden, Invalid, NotFound, problem
 from service.workflow.roles import Action, may
-from service.workflow.states import ChangeSetFlow, fire
+from service.workflow.states import ChangeSetFlow, fire, require
 
 LABEL = "变更集"
 
@@ -126,7 +126,7 @@ def save_permit(
 def submit(session: Session, change_set: ChangeSet, actor: User, root: Path) -> ChangeSet:
     """Send the change set for review; refused while it has no edit or its checks fail."""
     _require_author(change_set, actor)
-    _require_status(change_set, ChangeSetStatus.draft)
+    require(ChangeSetFlow, change_set, "submit", LABEL)
     if not change_set.files:
         raise Invalid([problem("empty", "变更集还没有任何修改", "files")])
     problems = build.check(root, change_set.files, change_set.pack_id)
@@ -143,7 +143,7 @@ def submit(session: Session, change_set: ChangeSet, actor: User, root: Path) -> 
 def approve(session: Session, change_set: ChangeSet, actor: User, effective_date: date, today: date) -> ChangeSet:
     """A second person approves, setting the date the change takes effect (published from that day)."""
     _require_approver(change_set, actor)
-    _require_status(change_set, ChangeSetStatus.submitted)
+    require(ChangeSetFlow, change_set, "approve", LABEL)
     if effective_date < today:
         raise Invalid([problem("past_date", "生效日期不能早于今天", "effective_date", effective_date.isoformat())])
     fire(ChangeSetFlow, change_set, "approve", LABEL)
@@ -155,7 +155,7 @@ def approve(session: Session, change_set: ChangeSet, actor: User, effective_date
 def send_back(session: Session, change_set: ChangeSet, actor: User, comments: str) -> ChangeSet:
     """The approver returns the change set to its author with comments."""
     _require_approver(change_set, actor)
-    _require_status(change_set, ChangeSetStatus.submitted)
+    require(ChangeSetFlow, change_set, "send_back", LABEL)
     if not comments.strip():
         raise Invalid([problem("required", "请填写退回意见", "comments")])
     fire(ChangeSetFlow, change_set, "send_back", LABEL)
@@ -166,7 +166,7 @@ def send_back(session: Session, change_set: ChangeSet, actor: User, comments: st
 def publish(session: Session, change_set: ChangeSet, actor: User, root: Path, today: date) -> str:
     """Commit the approved change set to the packs' repository and record the release every worker will serve."""
     _require_approver(change_set, actor)
-    _require_status(change_set, ChangeSetStatus.approved)
+    require(ChangeSetFlow, change_set, "publish", LABEL)
     if change_set.effective_date is not None and change_set.effective_date > today:
         message = f"生效日期为 {change_set.effective_date.isoformat()}，届时才能发布"
         raise Conflict([problem("not_yet_effective", message, "effective_date")])
@@ -192,8 +192,7 @@ def publish(session: Session, change_set: ChangeSet, actor: User, root: Path, to
 def catch_up(session: Session, change_set: ChangeSet, actor: User, root: Path) -> ChangeSet:
     """Move the author's change set onto the packs' current commit: their edits kept, to be reviewed again."""
     _require_author(change_set, actor)
-    if change_set.status == ChangeSetStatus.published:
-        raise Conflict([problem("published", "变更集已发布", "status")])
+    require(ChangeSetFlow, change_set, "catch_up", LABEL)
     files, _ = merged(change_set, root)
     change_set.files = files
     change_set.base_commit = repo.head(root)
@@ -288,9 +287,3 @@ def _require_approver(change_set: ChangeSet, actor: User) -> None:
     _require(actor, Action.publish_pack)
     if actor.id == change_set.author_id:  # 双人复核: nobody approves or publishes their own change
         raise Forbidden([problem("own_change", "审核人不能是起草人本人", "user", str(actor.id))])
-
-
-def _require_status(change_set: ChangeSet, status: ChangeSetStatus) -> None:
-    if change_set.status != status:
-        message = f"变更集当前状态为“{change_set.status}”，不能进行此操作"
-        raise Conflict([problem("wrong_status", message, "status", change_set.status)])

@@ -147,18 +147,20 @@ def fire(machine_class: type[StateMachine], row: Any, event: str, label: str) ->
     try:
         machine.send(event)
     except TransitionNotAllowed as exc:
-        labels, events = STATE_LABELS[machine_class], EVENT_LABELS[machine_class]
-        raise Conflict(
-            [
-                problem(
-                    "state_conflict",
-                    f"{label}当前为“{labels.get(before, before)}”，不能{events.get(event, event)}",
-                    "status",
-                    before,
-                )
-            ]
-        ) from exc
+        raise _refused(machine_class, before, event, label) from exc
     return before, row.status
+
+
+def require(machine_class: type[StateMachine], row: Any, event: str, label: str) -> None:
+    """Raise the Conflict ``fire`` would, sending nothing: for a step that checks its transition before its work."""
+    if event not in {e.id for e in machine_class(row, state_field="status").allowed_events}:
+        raise _refused(machine_class, row.status, event, label)
+
+
+def _refused(machine_class: type[StateMachine], before: str, event: str, label: str) -> Conflict:
+    labels, events = STATE_LABELS[machine_class], EVENT_LABELS[machine_class]
+    message = f"{label}当前为“{labels.get(before, before)}”，不能{events.get(event, event)}"
+    return Conflict([problem("state_conflict", message, "status", before)])
 
 
 def initial_status(machine_class: type[StateMachine]) -> str:

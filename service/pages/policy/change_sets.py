@@ -12,7 +12,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session
 from starlette.datastructures import FormData
@@ -23,13 +23,14 @@ from service.deps import CsrfProtected, CurrentUser, SessionDep
 from service.models import User
 from service.pages.templating import render
 from service.pages.window.applications import PAGE, POST
-from service.pages.window.desk import forbidden, refused, with_form
+from service.pages.window.desk import desk_router, forbidden, render_form_page, with_form
 from service.policy import desk, edits, impact, repo
-from service.policy.models import STATUS_NAMES, ChangeSet, ChangeSetStatus
-from service.workflow.errors import Invalid, WorkflowError, problem
+from service.policy.models import ChangeSet, ChangeSetStatus
+from service.workflow.errors import Invalid, problem
 from service.workflow.roles import Action, may
+from service.workflow.states import CHANGE_SET_LABELS
 
-router = APIRouter(tags=["pages"])
+router = desk_router()
 
 
 def _staff(user: User) -> bool:
@@ -56,13 +57,12 @@ def change_sets(request: Request, session: SessionDep, user: CurrentUser) -> Res
 def _list_page(request: Request, session: Session, user: User, problems: Any = (), status: int = 200) -> Response:
     context = {
         "change_sets": desk.listed(session),
-        "statuses": STATUS_NAMES,
+        "statuses": CHANGE_SET_LABELS,
         "packs": request.app.state.registry.ids(),
         "default_pack": request.app.state.settings.default_pack,
         "may_edit": may(user, Action.edit_pack),
-        "errors": [{"field": p.where, "message": p.message} for p in problems],
     }
-    return render(request, "policy_change_sets.html", context, status_code=status)
+    return render_form_page(request, "policy_change_sets.html", context, problems, status)
 
 
 @router.post("/policy", response_class=Response, responses=POST, dependencies=[CsrfProtected])
@@ -83,8 +83,6 @@ def _open(request: Request, session: Session, user: User, form: FormData) -> Res
         )
     except Invalid as exc:
         return _list_page(request, session, user, exc.problems, status=400)
-    except WorkflowError as exc:
-        return refused(request, exc)
     return RedirectResponse(f"/policy/{change_set.id}", status_code=303)
 
 
@@ -95,10 +93,7 @@ def change_set_page(
     """One change set: its checks, what it changes, and what the signed-in person may do with it."""
     if not _staff(user):
         return forbidden(request)
-    try:
-        return _page(request, session, user, desk.get(session, change_set_id), permit)
-    except WorkflowError as exc:
-        return refused(request, exc)
+    return _page(request, session, user, desk.get(session, change_set_id), permit)
 
 
 def _page(
@@ -118,7 +113,7 @@ def _page(
     beside |= {p.where: p.message for p in checks if p.where in {f.key for f in fields}}
     context = {
         "cs": change_set,
-        "status_name": STATUS_NAMES[change_set.status],
+        "status_name": CHANGE_SET_LABELS[change_set.status],
         "checks": checks,
         "changes": desk.diff(change_set, root),
         "editing": editing,
@@ -132,9 +127,8 @@ def _page(
         "publishing": not author and may(user, Action.publish_pack) and change_set.status == ChangeSetStatus.approved,
         "behind": author and change_set.status != ChangeSetStatus.published and change_set.base_commit != repo.head(root),
         "today": today().isoformat(),
-        "errors": [{"field": p.where, "message": p.message} for p in problems],
     }
-    return render(request, "policy_change_set.html", context, status_code=status)
+    return render_form_page(request, "policy_change_set.html", context, problems, status)
 
 
 @router.get("/policy/{change_set_id}/impact", response_class=Response, responses=PAGE)
@@ -142,10 +136,7 @@ def impact_page(request: Request, session: SessionDep, user: CurrentUser, change
     """What the change set would change for applicants: counts by kind of change, with examples."""
     if not _staff(user):
         return forbidden(request)
-    try:
-        change_set = desk.get(session, change_set_id)
-    except WorkflowError as exc:
-        return refused(request, exc)
+    change_set = desk.get(session, change_set_id)
     found = desk.impact_of(session, change_set, _root(request))
     rows = [(label, found.counts[kind], found.examples.get(kind, [])) for kind, label in impact.KINDS.items()]
     return render(request, "policy_impact.html", {"cs": change_set, "impact": found, "rows": rows})
@@ -186,8 +177,6 @@ def _act(request: Request, session: Session, user: User, change_set_id: uuid.UUI
     except Invalid as exc:
         session.rollback()
         return _page(request, session, user, desk.get(session, change_set_id), permit, exc.problems, status=400)
-    except WorkflowError as exc:
-        return refused(request, exc)
     suffix = f"?permit={permit}" if permit and action in ("permit", "yaml") else ""
     return RedirectResponse(f"/policy/{change_set_id}{suffix}", status_code=303)
 
