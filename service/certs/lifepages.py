@@ -10,7 +10,7 @@ import uuid
 from datetime import date
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session, col, select
 from starlette.datastructures import FormData
@@ -26,16 +26,18 @@ from service.deps import CsrfProtected, CurrentUser, RegistryDep, SessionDep
 from service.models import User
 from service.pages.formdata import text
 from service.pages.templating import render
+from service.pages.window import desk
 from service.pages.window.applications import PAGE, POST
-from service.pages.window.desk import FileStoreDep, field_errors, forbidden, refused, uploads, version, with_form, works_at
+from service.pages.window.desk import FileStoreDep, forbidden, uploads, version, with_form, works_at
 from service.registry import PackRegistry
-from service.workflow.errors import Invalid, NotFound, WorkflowError, problem
+from service.workflow.errors import Invalid, NotFound, problem
 from service.workflow.models import Application
 from service.workflow.roles import Action, may
 from service.workflow.states import APPLICATION_LABELS
 from service.workflow.storage import LocalFileStore
 
-router = APIRouter(tags=["pages"])
+router = desk.desk_router()
+
 
 def _certificate(session: Session, user: User, certificate_id: uuid.UUID) -> Certificate:
     certificate = session.get(Certificate, certificate_id)
@@ -57,10 +59,7 @@ def _composer(registry: PackRegistry, session: Session, certificate: Certificate
 @router.get("/certificates/{certificate_id}/services", response_class=Response, responses=PAGE)
 def services_page(request: Request, session: SessionDep, user: CurrentUser, certificate_id: uuid.UUID) -> Response:
     """凭证办理: the certificate's live state, and where its holder applies for a change, extension, suspension, cancellation."""
-    try:
-        certificate = _certificate(session, user, certificate_id)
-    except WorkflowError as exc:
-        return refused(request, exc)
+    certificate = _certificate(session, user, certificate_id)
     on = today()
     newest = current(session, certificate.application_id)
     record = holdings.live(session, certificate.application_id, on)
@@ -108,7 +107,6 @@ def _apply_page(
     }
     if form is not None:
         shown |= {f.id: text(form, f"field.{f.id}") for f in needs.fields}
-    by_field, summary = field_errors(request, list(problems))
     context = {
         "certificate": certificate,
         "face": face,
@@ -120,10 +118,8 @@ def _apply_page(
         "reason": text(form, "reason") if form is not None else "",
         "period": {"from": text(form, "suspend_from"), "to": text(form, "suspend_to")} if form is not None else {},
         "today": today().isoformat(),
-        "field_errors": by_field,
-        "errors": summary,
     }
-    return render(request, "certificate_apply.html", context, status_code=status)
+    return desk.render_form_page(request, "certificate_apply.html", context, problems, status)
 
 
 def _kind(raw: str) -> LifecycleKind:
@@ -138,11 +134,8 @@ def apply_page(
     request: Request, session: SessionDep, user: CurrentUser, registry: RegistryDep, certificate_id: uuid.UUID, kind: str
 ) -> Response:
     """The form for a change, extension, suspension or cancellation: what the pack asks for, filled from the certificate."""
-    try:
-        certificate = _certificate(session, user, certificate_id)
-        return _apply_page(request, certificate, _composer(registry, session, certificate), _kind(kind))
-    except WorkflowError as exc:
-        return refused(request, exc)
+    certificate = _certificate(session, user, certificate_id)
+    return _apply_page(request, certificate, _composer(registry, session, certificate), _kind(kind))
 
 
 @router.post("/certificates/{certificate_id}/apply/{kind}", response_class=Response, responses=POST, dependencies=[CsrfProtected])
@@ -169,12 +162,9 @@ def _apply_for(
     raw_kind: str,
     form: FormData,
 ) -> Response:
-    try:
-        certificate = _certificate(session, user, certificate_id)
-        composer = _composer(registry, session, certificate)
-        kind = _kind(raw_kind)
-    except WorkflowError as exc:
-        return refused(request, exc)
+    certificate = _certificate(session, user, certificate_id)
+    composer = _composer(registry, session, certificate)
+    kind = _kind(raw_kind)
     needs = life.what_it_asks(certificate, composer, kind)
     asked = life.Asked(
         kind=kind,
@@ -190,8 +180,6 @@ def _apply_for(
         )
     except Invalid as exc:
         return _apply_page(request, certificate, composer, kind, form, exc.problems, status=400)
-    except WorkflowError as exc:
-        return refused(request, exc)
     return RedirectResponse(f"/applications/{application.id}", status_code=303)
 
 
@@ -214,13 +202,10 @@ def reissue_page(
     origin = session.get(Application, request_row.origin_id) if request_row is not None else None
     composer = registry.get(origin.pack_id) if origin is not None else None
     if composer is None:
-        return refused(request, NotFound([problem("not_found", "没有这件变更申请", "application_id", str(application_id))]))
-    try:
-        certificate = life.reissue(
-            session, actor=user, application_id=application_id, composer=composer, keys_dir=request.app.state.settings.keys_dir
-        )
-    except WorkflowError as exc:
-        return refused(request, exc)
+        raise NotFound([problem("not_found", "没有这件变更申请", "application_id", str(application_id))])
+    certificate = life.reissue(
+        session, actor=user, application_id=application_id, composer=composer, keys_dir=request.app.state.settings.keys_dir
+    )
     return RedirectResponse(f"/certificates/{certificate.id}/services", status_code=303)
 
 
@@ -256,16 +241,13 @@ async def end_permit(
 def _end_permit(
     request: Request, session: Session, user: User, application_id: uuid.UUID, permit: str, form: FormData
 ) -> Response:
-    try:
-        holdings.end_permit(
-            session,
-            actor=user,
-            application_id=application_id,
-            permit=permit[:64],
-            how=text(form, "how", 20),
-            reason=text(form, "reason", 500),
-            version=version(form),
-        )
-    except WorkflowError as exc:
-        return refused(request, exc)
+    holdings.end_permit(
+        session,
+        actor=user,
+        application_id=application_id,
+        permit=permit[:64],
+        how=text(form, "how", 20),
+        reason=text(form, "reason", 500),
+        version=version(form),
+    )
     return RedirectResponse("/review/permits", status_code=303)
