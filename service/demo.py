@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from sqlmodel import Session, select
 
 from composer.model import ComposeRequest
+from composer.workdays import add_working_days
 from rules.errors import InputError
 from service import crud
 from service.compose import ComposeService, today
@@ -21,7 +22,6 @@ from service.models import DraftCreate, User, UserCreate
 from service.registry import PackRegistry
 from service.settings import Settings
 from service.workflow import inspection, window
-from service.workflow.clock import add_working_days
 from service.workflow.models import Application, IntegratorKey
 from service.workflow.review import Decision, decide
 from service.workflow.roles import Role

@@ -24,11 +24,11 @@ from svcutil import FIXTURE_PACKS, serve_env, serving
 
 from composer import Composer
 from composer.model import ComposeRequest
+from composer.workdays import add_working_days
 from service import db
 from service.compose import today
 from service.db import make_engine
 from service.models import Draft, StoredComposition
-from service.workflow.clock import add_working_days
 from service.workflow.roles import Role
 
 playwright_api = pytest.importorskip("playwright.sync_api")

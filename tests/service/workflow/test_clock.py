@@ -7,8 +7,8 @@ from datetime import date, timedelta
 from hypothesis import event, given
 from hypothesis import strategies as st
 
-from composer.workdays import is_working_day
-from service.workflow.clock import Clock, Standing, add_working_days, working_days_between
+from composer.workdays import add_working_days, is_working_day
+from service.workflow.clock import Clock, Standing, working_days_between
 
 ACCEPTED = date(2026, 9, 28)  # a Monday before the National Day holiday (10-01 … 10-07)
 
