@@ -200,7 +200,7 @@ def _seed_applications(session: Session, applicant: User, staff: dict[str, User]
                 decide(session, actor=reviewers[task.department], task_id=task.id, decision=Decision.approve, version=None)
 
 
-def _seed_draft(session: Session, user: object, settings: Settings) -> None:
+def _seed_draft(session: Session, user: User, settings: Settings) -> None:
     registry = PackRegistry(settings.packs_dir, settings.pack_cache)
     registry.load_all()
     composer = registry.get(settings.default_pack)
@@ -219,7 +219,7 @@ def _seed_draft(session: Session, user: object, settings: Settings) -> None:
         composed = None
     crud.create_draft(
         session=session,
-        owner=user,  # type: ignore[arg-type]
+        owner=user,
         draft_create=DraftCreate(pack_id=settings.default_pack, industries=industries, answers=dict(answers)),
         composed=composed,
     )

@@ -11,7 +11,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from rules import packs
 from rules.errors import Problem
@@ -82,7 +82,7 @@ def get(session: Session, change_set_id: uuid.UUID) -> ChangeSet:
 
 
 def listed(session: Session) -> list[ChangeSet]:
-    return list(session.exec(select(ChangeSet).order_by(ChangeSet.created_at.desc())).all())  # type: ignore[attr-defined]
+    return list(session.exec(select(ChangeSet).order_by(col(ChangeSet.created_at).desc())).all())
 
 
 def text_of(change_set: ChangeSet, root: Path, path: str) -> str:
@@ -262,7 +262,7 @@ def label_of(key: edits.Path) -> str:
 
 def latest_release(session: Session) -> str | None:
     """The commit of the newest publication, if any."""
-    return session.exec(select(PackRelease.commit).order_by(PackRelease.id.desc()).limit(1)).first()  # type: ignore[union-attr]
+    return session.exec(select(PackRelease.commit).order_by(col(PackRelease.id).desc()).limit(1)).first()
 
 
 def _saved(session: Session, change_set: ChangeSet) -> ChangeSet:
