@@ -7,7 +7,7 @@ A scenario is an applicant's situation and what the rules must make of it (see
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
 from composer.compose import Composer
@@ -29,27 +29,24 @@ class Outcome:
         return not self.failures
 
 
-@dataclass
+SITUATION = {"as_of", "industries", "scope", "answers", "commit"}
+"""The fields of a scenario that are the applicant's situation, as a compose request takes them."""
+
+
+@dataclass(frozen=True)
 class Coverage:
     """What the scenarios of a pack never touched."""
 
-    rules: list[str] = field(default_factory=list)
-    permits: list[str] = field(default_factory=list)
-    questions: list[str] = field(default_factory=list)
-    materials: list[str] = field(default_factory=list)
+    rules: list[str]
+    permits: list[str]
+    questions: list[str]
+    materials: list[str]
 
 
 def run(composer: Composer, scenario: Scenario, today: date | None = None) -> Outcome:
     """Compose one scenario and compare with what it expects."""
     expect = scenario.expect
-    request = ComposeRequest(
-        pack=composer.pack.id,
-        as_of=scenario.as_of,
-        industries=scenario.industries,
-        scope=scenario.scope,
-        answers=scenario.answers,
-        commit=scenario.commit,
-    )
+    request = ComposeRequest(pack=composer.pack.id, **scenario.model_dump(include=SITUATION))
     try:
         composition = composer.compose(request, today=today)
         fired = composer.fired_rules(request, today=today)

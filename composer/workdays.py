@@ -23,6 +23,15 @@ def is_working_day(on: date) -> bool:
         return on.weekday() < 5
 
 
+def add_working_days(start: date, days: int) -> date:
+    """The ``days``-th working day after ``start`` (``start`` itself when ``days`` is 0)."""
+    on = start
+    while days > 0:
+        on += timedelta(days=1)
+        days -= is_working_day(on)
+    return on
+
+
 @lru_cache(maxsize=4096)
 def working_days_within(start: date, calendar_days: int) -> int:
     """How many working days fall in the ``calendar_days`` days after ``start``.

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import yaml
 from yaml.nodes import MappingNode, SequenceNode
@@ -69,19 +69,20 @@ _Loader.yaml_implicit_resolvers = {
 
 
 _RESOLVED: dict[tuple[str, tuple[bool, bool]], str] = {}
+_resolve_plainly = cast(Callable[[Any, type, str, tuple[bool, bool]], str], yaml.SafeLoader.resolve)  # PyYAML leaves it untyped
 
 
 def _resolve(self: _Loader, kind: type, value: str, implicit: tuple[bool, bool]) -> str:
     # Rule packs repeat the same scalars (ids, 'inferred', true) thousands of times; resolving
     # each one against every implicit-type pattern was most of the load time of a large pack.
     if kind is not yaml.ScalarNode:
-        return yaml.SafeLoader.resolve(self, kind, value, implicit)  # type: ignore[no-untyped-call,no-any-return]
+        return _resolve_plainly(self, kind, value, implicit)
     key = (value, implicit)
     tag = _RESOLVED.get(key)
     if tag is None:
         if len(_RESOLVED) > 200_000:
             _RESOLVED.clear()
-        tag = _RESOLVED[key] = yaml.SafeLoader.resolve(self, kind, value, implicit)  # type: ignore[no-untyped-call]
+        tag = _RESOLVED[key] = _resolve_plainly(self, kind, value, implicit)
     return tag
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from sqlmodel import Session, select
 
 from composer.model import ComposeRequest
+from composer.workdays import add_working_days
 from rules.errors import InputError
 from service import crud
 from service.compose import ComposeService, today
@@ -21,7 +22,6 @@ from service.models import DraftCreate, User, UserCreate
 from service.registry import PackRegistry
 from service.settings import Settings
 from service.workflow import inspection, window
-from service.workflow.clock import add_working_days
 from service.workflow.models import Application, IntegratorKey
 from service.workflow.review import Decision, decide
 from service.workflow.roles import Role
@@ -200,7 +200,7 @@ def _seed_applications(session: Session, applicant: User, staff: dict[str, User]
                 decide(session, actor=reviewers[task.department], task_id=task.id, decision=Decision.approve, version=None)
 
 
-def _seed_draft(session: Session, user: object, settings: Settings) -> None:
+def _seed_draft(session: Session, user: User, settings: Settings) -> None:
     registry = PackRegistry(settings.packs_root, settings.pack_cache)
     registry.load_all()
     composer = registry.get(settings.default_pack)
@@ -219,7 +219,7 @@ def _seed_draft(session: Session, user: object, settings: Settings) -> None:
         composed = None
     crud.create_draft(
         session=session,
-        owner=user,  # type: ignore[arg-type]
+        owner=user,
         draft_create=DraftCreate(pack_id=settings.default_pack, industries=industries, answers=dict(answers)),
         composed=composed,
     )

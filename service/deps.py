@@ -8,7 +8,7 @@ Anything that blocks stays sync or is handed to the pool explicitly.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Annotated
 
 from fastapi import Depends, Request, Response
@@ -19,7 +19,7 @@ from composer import Composer
 from service import crud
 from service.compose import ComposeService, PackUnavailable
 from service.errors import CsrfFailed, NotFound
-from service.i18n import Lang, negotiate
+from service.i18n import Lang, negotiate, translations
 from service.models import Draft, User
 from service.policy.live import ReleaseWatch
 from service.registry import PackRegistry
@@ -86,6 +86,14 @@ def get_lang(request: Request, settings: SettingsDep) -> Lang:
 
 
 LangDep = Annotated[Lang, Depends(get_lang)]
+
+
+def get_gettext(lang: LangDep) -> Callable[[str], str]:
+    """The visitor's language's ``gettext``, for the messages a handler writes itself (``_: Gettext``)."""
+    return translations(lang).gettext
+
+
+Gettext = Annotated[Callable[[str], str], Depends(get_gettext)]
 
 
 def get_optional_user(request: Request, session: SessionDep) -> User | None:

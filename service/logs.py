@@ -10,7 +10,7 @@ import logging
 import math
 import sys
 import time
-from typing import Any
+from typing import Any, TextIO
 
 from asgi_correlation_id import correlation_id
 from pydantic_core import to_json
@@ -75,14 +75,14 @@ class RequestId(logging.Filter):
 _HANDLER_NAME = "yiye"
 
 
-class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+class _StderrHandler(logging.StreamHandler[TextIO]):
     """Writes to whatever ``sys.stderr`` is at the time (so redirection and capture work)."""
 
     def __init__(self) -> None:
         super().__init__(sys.stderr)
 
     @property
-    def stream(self):  # type: ignore[no-untyped-def]
+    def stream(self) -> TextIO:
         return sys.stderr
 
     @stream.setter

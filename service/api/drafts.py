@@ -183,18 +183,10 @@ def write_draft(
     tags = [tag.strip() for tag in if_match.split(",")]
     if "*" not in tags and etag(draft) not in tags:
         raise _stale(draft, if_match)
-    composed = service.compose(
-        ComposeRequest(
-            pack=draft.pack_id,
-            industries=content.industries,
-            scope=content.scope,
-            answers=content.answers,
-            commit=content.commit,
-        ),
-        source="api",
-    )
+    choices = content.model_dump(exclude={"form_values"})
+    composed = service.compose(ComposeRequest(pack=draft.pack_id, **choices), source="api")
     values = _checked_values(composed.composition.form, content.form_values)
-    update = DraftUpdate(**content.model_dump(exclude={"form_values"}), form_values=values)
+    update = DraftUpdate(**choices, form_values=values)
     try:
         saved = crud.update_draft(
             session=session, draft=draft, draft_update=update, composed=composed, read_version=draft.version

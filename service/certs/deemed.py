@@ -14,7 +14,7 @@ from datetime import date
 
 from sqlmodel import Session, col, select
 
-from composer.workdays import is_working_day
+from composer.workdays import add_working_days, is_working_day
 from rules.model import LifecycleKind
 from service.certs.holdings import OPEN, in_time, live
 from service.certs.life import DEEMED
@@ -22,7 +22,6 @@ from service.certs.lifecycle import beijing_date, current, tasks_of
 from service.certs.models import LifecycleRequest, PermitHolding
 from service.models import utcnow
 from service.workflow import audit
-from service.workflow.clock import add_working_days
 from service.workflow.models import Application
 from service.workflow.review import after_decision
 from service.workflow.states import TASK_OPEN

@@ -14,7 +14,7 @@ from typing import Any, Literal
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from pydantic import BaseModel, ConfigDict, Field, JsonValue, TypeAdapter
-from sqlalchemy import Connection, Engine, Row, Select, bindparam, exists, func, select
+from sqlalchemy import Connection, Engine, FromClause, Row, Select, bindparam, exists, func, inspect, select
 from sqlalchemy.engine import make_url
 from sqlmodel import Session, create_engine
 
@@ -256,8 +256,9 @@ def records(db: Connection | Session, key_id: str, certificate_id: uuid.UUID) ->
 
 
 def _records() -> Select[Any]:
-    key, certificate, task = CertificateKey.__table__, Certificate.__table__, PermitTask.__table__  # type: ignore[attr-defined]
-    held, request = PermitHolding.__table__, LifecycleRequest.__table__  # type: ignore[attr-defined]
+    key, certificate, task, held, request = (
+        inspect(model).local_table for model in (CertificateKey, Certificate, PermitTask, PermitHolding, LifecycleRequest)
+    )
     later = certificate.alias("later")
     newest = select(func.max(later.c.version)).where(later.c.application_id == certificate.c.application_id).scalar_subquery()
     renewal_open = exists(_open_extensions(request).where(request.c.origin_id == certificate.c.application_id))
@@ -285,9 +286,9 @@ def _records() -> Select[Any]:
     )
 
 
-def _open_extensions(request: Any) -> Select[Any]:
+def _open_extensions(request: FromClause) -> Select[Any]:
     """Extension applications about a certificate still being handled (their permits show 延续中)."""
-    application = Application.__table__  # type: ignore[attr-defined]
+    application = inspect(Application).local_table
     return (
         select(request.c.permits, application.c.submitted_at)
         .join(application, application.c.id == request.c.application_id)
@@ -301,7 +302,7 @@ _RECORDS = _records()
 def _renewing(db: Connection | Session, origin_id: uuid.UUID) -> dict[str, date]:
     """The permits an open extension application names, each with the day it was applied for (asked only when the
     scan's row says there is one)."""
-    request = LifecycleRequest.__table__  # type: ignore[attr-defined]
+    request = inspect(LifecycleRequest).local_table
     rows = db.execute(_open_extensions(request).where(request.c.origin_id == origin_id))
     return {permit: beijing_date(submitted) for permits, submitted in rows for permit in permits}
 

@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlmodel import Session, col, select
 
@@ -80,10 +80,10 @@ def _state_message(session: Session, event: dict[str, Any]) -> Message | None:
         title = f"您的申请 {application.number}：{label}"
         return Message(_owner(session, application), title, f"申请 {application.number} 现为“{label}”。{because}")
     if event["subject_kind"] == "task":
-        task = session.get(PermitTask, subject_id)
-        application = session.get(Application, task.application_id) if task else None
-        if task is None or application is None or event["action"] == "create":
+        found = _with_application(session, PermitTask, subject_id)
+        if found is None or event["action"] == "create":
             return None
+        task, application = found
         if to == "pending":
             return Message(
                 _reviewers(session, task.department),
@@ -104,10 +104,10 @@ def _state_message(session: Session, event: dict[str, Any]) -> Message | None:
         label = HOLDING_LABELS.get(to, to)
         return Message([holder], f"{held.permit_name}：{label}", f"您持有的“{held.permit_name}”现为“{label}”。{because}")
     if event["subject_kind"] == "inspection":
-        inspection = session.get(Inspection, subject_id)
-        application = session.get(Application, inspection.application_id) if inspection else None
-        if inspection is None or application is None:
+        found_inspection = _with_application(session, Inspection, subject_id)
+        if found_inspection is None:
             return None
+        inspection, application = found_inspection
         label = INSPECTION_LABELS.get(to, to)
         visit = f"踏勘日期：{_day(inspection.visit_on)}。" if to == "scheduled" else ""
         return Message(
@@ -119,10 +119,10 @@ def _state_message(session: Session, event: dict[str, Any]) -> Message | None:
 
 
 def _reminder_message(session: Session, reminder: dict[str, Any]) -> Message | None:
-    task = session.get(PermitTask, uuid.UUID(reminder["task_id"]))
-    application = session.get(Application, task.application_id) if task else None
-    if task is None or application is None:
+    found = _with_application(session, PermitTask, uuid.UUID(reminder["task_id"]))
+    if found is None:
         return None
+    task, application = found
     due = _day(date.fromisoformat(reminder["due_on"]))
     what = f"审批事项“{task.permit_name}”（受理编号 {application.number}）"
     if reminder["standing"] == "overdue":
@@ -157,6 +157,16 @@ MESSAGES: dict[str, Callable[[Session, dict[str, Any]], Message | None]] = {
     "extension": _extension_message,
 }
 """What each topic tells whom (``email`` rows are the messages themselves)."""
+
+
+Row = TypeVar("Row", PermitTask, Inspection)
+
+
+def _with_application(session: Session, kind: type[Row], row_id: uuid.UUID) -> tuple[Row, Application] | None:
+    """A task or an inspection with its application; None when either is gone."""
+    row = session.get(kind, row_id)
+    application = session.get(Application, row.application_id) if row is not None else None
+    return (row, application) if row is not None and application is not None else None
 
 
 def _owner(session: Session, application: Application) -> list[User]:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, func, or_, update
+from sqlalchemy import Engine, func, inspect, or_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, SQLModel, col, select
 
@@ -36,7 +36,7 @@ def insert_once(session: Session, model: type[SQLModel], values: dict[str, Any])
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     statement = dialect.insert(model).values(**values).on_conflict_do_nothing(index_elements=["key"])
     # RETURNING, not rowcount: PostgreSQL's driver reports no count for this statement
-    return session.execute(statement.returning(model.key)).first() is not None  # type: ignore[attr-defined]
+    return session.execute(statement.returning(inspect(model).local_table.c.key)).first() is not None
 
 
 def add(session: Session, *, topic: str, key: str, payload: dict[str, Any]) -> bool:

@@ -9,6 +9,7 @@ must not cascade with foreign keys on.
 from __future__ import annotations
 
 from logging.config import fileConfig
+from typing import Any
 
 from alembic import context
 from sqlalchemy import pool
@@ -39,13 +40,13 @@ def _for_this_dialect(obj: object, _name: object, _type: object, _reflected: boo
     return only is None or only == context.get_context().dialect.name
 
 
-def _configure(**kwargs: object) -> None:
+def _configure(**kwargs: Any) -> None:
     context.configure(
         target_metadata=target_metadata,
         include_object=_for_this_dialect,
         render_as_batch=True,  # SQLite cannot ALTER most things; batch mode copies the table
         compare_type=True,
-        **kwargs,  # type: ignore[arg-type]
+        **kwargs,
     )
 
 

@@ -24,9 +24,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from service import account_mail, crud, sign_up_links
-from service.deps import CurrentUser, LangDep, OptionalUser, SessionDep, SettingsDep
+from service.deps import CurrentUser, Gettext, OptionalUser, SessionDep, SettingsDep
 from service.errors import examples
-from service.i18n import translations
 from service.models import User, UserCreate
 from service.pages import responses as pages
 from service.pages.templating import render
@@ -171,12 +170,11 @@ def sign_up(
     request: Request,
     session: SessionDep,
     settings: SettingsDep,
-    lang: LangDep,
+    _: Gettext,
     background: BackgroundTasks,
     form: Annotated[SignUpForm, Form()],
 ) -> Response:
     """Create an applicant account and sign in; an e-mail address, where mail goes out, is confirmed by a link first."""
-    _ = translations(lang).gettext
     login = crud.normalise_login(form.login)
     display_name = form.display_name.strip()
     password, password_confirm = form.password, form.password_confirm
@@ -240,9 +238,8 @@ def sign_in_page(
 
 
 @router.post("/sign-in", **pages.form_post("Done: on to the next page", AUTH_ANSWERS, AUTH_LIMIT))
-def sign_in(request: Request, session: SessionDep, lang: LangDep, form: Annotated[SignInForm, Form()]) -> Response:
+def sign_in(request: Request, session: SessionDep, _: Gettext, form: Annotated[SignInForm, Form()]) -> Response:
     """Sign an applicant in."""
-    _ = translations(lang).gettext
     login = crud.normalise_login(form.login)
     password, next_url = form.password, form.next
     field_errors: dict[str, str] = {}
@@ -289,10 +286,9 @@ def password_page(request: Request, user: CurrentUser, changed: bool = False) ->
 
 @router.post("/account/password", **pages.form_post("Changed: every other session is signed out", AUTH_ANSWERS, AUTH_LIMIT))
 def change_password(
-    request: Request, session: SessionDep, lang: LangDep, user: CurrentUser, form: Annotated[PasswordForm, Form()]
+    request: Request, session: SessionDep, _: Gettext, user: CurrentUser, form: Annotated[PasswordForm, Form()]
 ) -> Response:
     """Change the password: every session of the account ends, this one goes on under a new id."""
-    _ = translations(lang).gettext
     account = user.email or user.phone or str(user.id)
     lockout = lockout_of(request)
     field_errors: dict[str, str] = {}

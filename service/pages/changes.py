@@ -8,51 +8,35 @@ commitment) and time limits that changed.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, fields
 from typing import Protocol, TypeVar
 
 from composer.model import Composition
 
 
-@dataclass
+@dataclass(frozen=True)
 class Changes:
-    permits_added: list[str] = field(default_factory=list)
-    permits_removed: list[str] = field(default_factory=list)
-    materials_added: list[str] = field(default_factory=list)
-    materials_removed: list[str] = field(default_factory=list)
-    materials_changed: list[tuple[str, str, str]] = field(default_factory=list)
-    """(material name, old status, new status)"""
-    limits_changed: list[tuple[str, str, str]] = field(default_factory=list)
+    permits_added: list[str]
+    permits_removed: list[str]
+    limits_changed: list[tuple[str, str, str]]
     """(permit name, old time limit, new time limit)"""
-    days: tuple[int, int] | None = None
+    materials_added: list[str]
+    materials_removed: list[str]
+    materials_changed: list[tuple[str, str, str]]
+    """(material name, old status, new status)"""
+    days: tuple[int, int] | None
     """the whole case's working days, before and after, when they changed"""
 
     def __bool__(self) -> bool:
-        return any(
-            (
-                self.permits_added,
-                self.permits_removed,
-                self.materials_added,
-                self.materials_removed,
-                self.materials_changed,
-                self.limits_changed,
-                self.days,
-            )
-        )
+        return any(getattr(self, f.name) for f in fields(self))
 
 
 def diff(old: Composition, new: Composition) -> Changes:
     """The differences from ``old`` to ``new``; statuses are raw codes (the page labels them)."""
-    changes = Changes()
-    changes.permits_added, changes.permits_removed, changes.limits_changed = _compare(
-        old.permits, new.permits, lambda p: p.id, lambda p: p.effective_limit.text
-    )
-    changes.materials_added, changes.materials_removed, changes.materials_changed = _compare(
-        old.materials, new.materials, lambda m: m.key, lambda m: m.status
-    )
-    if old.savings.after.working_days != new.savings.after.working_days:
-        changes.days = (old.savings.after.working_days, new.savings.after.working_days)
-    return changes
+    permits = _compare(old.permits, new.permits, lambda p: p.id, lambda p: p.effective_limit.text)
+    materials = _compare(old.materials, new.materials, lambda m: m.key, lambda m: m.status)
+    days = (old.savings.after.working_days, new.savings.after.working_days)
+    return Changes(*permits, *materials, days if days[0] != days[1] else None)
 
 
 class _Named(Protocol):

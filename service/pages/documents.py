@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
-from typing import Any, Literal
+from typing import Any, Literal, TypeGuard
 from urllib.parse import quote
 
 from fastapi import APIRouter, Request
@@ -54,8 +54,12 @@ def content_disposition(kind: str, composition: Composition, lang: str, business
     return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
 
 
-def _pdf(kind: str, composition: Composition, values: dict[str, Any], lang: str, business: str) -> Response:
-    body = render_pdf(kind, composition, values if kind == "form" else None, locale=lang)  # type: ignore[arg-type]
+def _known(kind: str) -> TypeGuard[Kind]:
+    return kind in TITLES
+
+
+def _pdf(kind: Kind, composition: Composition, values: dict[str, Any], lang: str, business: str) -> Response:
+    body = render_pdf(kind, composition, values if kind == "form" else None, locale=lang)
     return Response(
         body,
         media_type="application/pdf",
@@ -94,7 +98,7 @@ def journey_pdf(
     ready: CompleteJourney,
 ) -> Response:
     """A PDF of the journey in the session: ``notice``, ``form`` or ``commitment``."""
-    if kind not in TITLES:
+    if not _known(kind):
         return _unknown_kind(request, lang)
     journey, composition = ready.journey, ready.composition
     if kind == "commitment" and not composition.commitments:
@@ -123,7 +127,7 @@ def draft_pdf(
     request: Request, draft: OwnDraft, kind: str, session: SessionDep, service: ComposeServiceDep, lang: LangDep
 ) -> Response:
     """A PDF of one of my drafts, composed from the input stored with it."""
-    if kind not in TITLES:
+    if not _known(kind):
         return _unknown_kind(request, lang)
     composed = compose_draft(service, session, draft, lang)
     if composed is None:

@@ -15,9 +15,8 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, Field
 
 from service import account_mail, crud, reset_links
-from service.deps import LangDep, SessionDep, SettingsDep
+from service.deps import Gettext, SessionDep, SettingsDep
 from service.errors import examples
-from service.i18n import translations
 from service.pages import responses as pages
 from service.pages.auth import AUTH_ANSWERS, AUTH_LIMIT, field_list, lockout_of, new_password_errors, set_password
 from service.pages.templating import render
@@ -62,12 +61,11 @@ def forgot(
     request: Request,
     session: SessionDep,
     settings: SettingsDep,
-    lang: LangDep,
+    _: Gettext,
     background: BackgroundTasks,
     form: Annotated[ForgotForm, Form()],
 ) -> Response:
     """Mail a reset link if the address has an account; answer the same either way."""
-    _ = translations(lang).gettext
     email = form.email.strip()
     field_errors: dict[str, str] = {}
     if not email:
@@ -114,10 +112,9 @@ def reset_page(request: Request, session: SessionDep, settings: SettingsDep, tok
     **pages.form_post("Set: on to sign in", AUTH_ANSWERS | {410: pages.html("The link is used or expired")}, AUTH_LIMIT),
 )
 def reset(
-    request: Request, session: SessionDep, settings: SettingsDep, lang: LangDep, form: Annotated[ResetForm, Form()]
+    request: Request, session: SessionDep, settings: SettingsDep, _: Gettext, form: Annotated[ResetForm, Form()]
 ) -> Response:
     """Set the new password: the link dies with the old one, and every session of the account ends."""
-    _ = translations(lang).gettext
     user = reset_links.redeem(settings.secret_key, session, form.token)
     if user is None:
         return _link_dead(request)

@@ -13,7 +13,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from rules import packs
 from rules.errors import PackError, Problem
@@ -22,7 +22,7 @@ from service.policy import build, catalogue, conditions, edits, impact, material
 from service.policy.models import ChangeSet, ChangeSetStatus, PackRelease
 from service.workflow.errors import Conflict, Forbidden, Invalid, NotFound, WorkflowError, problem
 from service.workflow.roles import Action, may
-from service.workflow.states import ChangeSetFlow, fire
+from service.workflow.states import ChangeSetFlow, fire, require
 
 log = logging.getLogger("yiye.policy")
 
@@ -75,7 +75,7 @@ def get(session: Session, change_set_id: uuid.UUID) -> ChangeSet:
 
 
 def listed(session: Session) -> list[ChangeSet]:
-    return list(session.exec(select(ChangeSet).order_by(ChangeSet.created_at.desc())).all())  # type: ignore[attr-defined]
+    return list(session.exec(select(ChangeSet).order_by(col(ChangeSet.created_at).desc())).all())
 
 
 def text_of(change_set: ChangeSet, root: Path, path: str) -> str:
@@ -175,7 +175,7 @@ def pack_of(change_set: ChangeSet, root: Path) -> packs.Pack:
 def submit(session: Session, change_set: ChangeSet, actor: User, root: Path) -> ChangeSet:
     """Send the change set for review; refused while it has no edit or its checks fail."""
     _require_author(change_set, actor)
-    _require_status(change_set, ChangeSetStatus.draft)
+    require(ChangeSetFlow, change_set, "submit", LABEL)
     if not change_set.files:
         raise Invalid([problem("empty", "变更集还没有任何修改", "files")])
     problems = build.check(root, change_set.files, change_set.pack_id)
@@ -192,7 +192,7 @@ def submit(session: Session, change_set: ChangeSet, actor: User, root: Path) -> 
 def approve(session: Session, change_set: ChangeSet, actor: User, effective_date: date, today: date) -> ChangeSet:
     """A second person approves, setting the date the change takes effect (published from that day)."""
     _require_approver(change_set, actor)
-    _require_status(change_set, ChangeSetStatus.submitted)
+    require(ChangeSetFlow, change_set, "approve", LABEL)
     if effective_date < today:
         raise Invalid([problem("past_date", "生效日期不能早于今天", "effective_date", effective_date.isoformat())])
     fire(ChangeSetFlow, change_set, "approve", LABEL)
@@ -204,7 +204,7 @@ def approve(session: Session, change_set: ChangeSet, actor: User, effective_date
 def send_back(session: Session, change_set: ChangeSet, actor: User, comments: str) -> ChangeSet:
     """The approver returns the change set to its author with comments."""
     _require_approver(change_set, actor)
-    _require_status(change_set, ChangeSetStatus.submitted)
+    require(ChangeSetFlow, change_set, "send_back", LABEL)
     if not comments.strip():
         raise Invalid([problem("required", "请填写退回意见", "comments")])
     fire(ChangeSetFlow, change_set, "send_back", LABEL)
@@ -215,7 +215,7 @@ def send_back(session: Session, change_set: ChangeSet, actor: User, comments: st
 def publish(session: Session, change_set: ChangeSet, actor: User, root: Path, today: date) -> str:
     """Commit the approved change set to the packs' repository and record the release every worker will serve."""
     _require_approver(change_set, actor)
-    _require_status(change_set, ChangeSetStatus.approved)
+    require(ChangeSetFlow, change_set, "publish", LABEL)
     if change_set.effective_date is not None and change_set.effective_date > today:
         message = f"生效日期为 {change_set.effective_date.isoformat()}，届时将自动发布"
         raise Conflict([problem("not_yet_effective", message, "effective_date")])
@@ -270,8 +270,7 @@ def publish_due(session: Session, root: Path, today: date) -> list[ChangeSet]:
 def catch_up(session: Session, change_set: ChangeSet, actor: User, root: Path) -> ChangeSet:
     """Move the author's change set onto the packs' current commit: their edits kept, to be reviewed again."""
     _require_author(change_set, actor)
-    if change_set.status == ChangeSetStatus.published:
-        raise Conflict([problem("published", "变更集已发布", "status")])
+    require(ChangeSetFlow, change_set, "catch_up", LABEL)
     files, _ = merged(change_set, root)
     change_set.files = files
     change_set.base_commit = repo.head(root)
@@ -394,7 +393,7 @@ def label_of(key: edits.Path) -> str:
 
 def latest_release(session: Session) -> str | None:
     """The commit of the newest publication, if any."""
-    return session.exec(select(PackRelease.commit).order_by(PackRelease.id.desc()).limit(1)).first()  # type: ignore[union-attr]
+    return session.exec(select(PackRelease.commit).order_by(col(PackRelease.id).desc()).limit(1)).first()
 
 
 def _saved(session: Session, change_set: ChangeSet) -> ChangeSet:
@@ -419,9 +418,3 @@ def _require_approver(change_set: ChangeSet, actor: User) -> None:
     _require(actor, Action.publish_pack)
     if actor.id == change_set.author_id:  # 双人复核: nobody approves or publishes their own change
         raise Forbidden([problem("own_change", "审核人不能是起草人本人", "user", str(actor.id))])
-
-
-def _require_status(change_set: ChangeSet, status: ChangeSetStatus) -> None:
-    if change_set.status != status:
-        message = f"变更集当前状态为“{change_set.status}”，不能进行此操作"
-        raise Conflict([problem("wrong_status", message, "status", change_set.status)])

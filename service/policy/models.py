@@ -21,14 +21,6 @@ class ChangeSetStatus(StrEnum):
     published = "published"
 
 
-STATUS_NAMES = {
-    ChangeSetStatus.draft: "起草中",
-    ChangeSetStatus.submitted: "待审核",
-    ChangeSetStatus.approved: "已批准，待发布",
-    ChangeSetStatus.published: "已发布",
-}
-
-
 class ChangeSet(SQLModel, table=True):
     __tablename__ = "policy_change_set"
 

@@ -8,28 +8,19 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from enum import StrEnum
 from fractions import Fraction
 
-from composer.workdays import is_working_day
+from composer.workdays import add_working_days, working_days_within
 
 DUE_SOON = Fraction(4, 5)
 """A task is due soon once this share of its working days is used (a fraction: 0.8 × 35 is not 28 in floats)."""
 
 
-def add_working_days(start: date, days: int) -> date:
-    """The ``days``-th working day after ``start`` (``start`` itself when ``days`` is 0)."""
-    on = start
-    while days > 0:
-        on += timedelta(days=1)
-        days -= is_working_day(on)
-    return on
-
-
 def working_days_between(start: date, end: date) -> int:
     """Working days after ``start`` up to and including ``end`` (0 when ``end`` is not later)."""
-    return sum(is_working_day(start + timedelta(days=n)) for n in range(1, (end - start).days + 1))
+    return working_days_within(start, (end - start).days)
 
 
 class Standing(StrEnum):

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
-from sqlalchemy import ColumnElement, bindparam, func, tuple_
+from sqlalchemy import ColumnElement, bindparam, func, inspect, tuple_
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
@@ -250,7 +250,7 @@ def count_decision(session: Session, task: PermitTask, on: date) -> None:
     }
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     statement = insert(DecisionTally).values(**values)
-    table = DecisionTally.__table__.c  # type: ignore[attr-defined]
+    table = inspect(DecisionTally).local_table.c
     session.execute(
         statement.on_conflict_do_update(
             index_elements=[table.department, table.permit],

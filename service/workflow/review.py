@@ -15,12 +15,13 @@ from enum import StrEnum
 
 from sqlmodel import Session, select
 
+from composer.workdays import add_working_days
 from service.certs import life
 from service.certs.lifecycle import record_recovery
 from service.compose import today as beijing_today
 from service.models import User, utcnow
 from service.workflow import audit, queues
-from service.workflow.clock import Clock, add_working_days
+from service.workflow.clock import Clock
 from service.workflow.errors import Invalid, problem
 from service.workflow.models import Application, PermitTask
 from service.workflow.roles import Action

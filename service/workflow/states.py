@@ -27,20 +27,13 @@ class ApplicationFlow(StateMachine):
     decided = State("办结", final=True)
     withdrawn = State("已撤回", final=True)
 
-    request_correction = Event(submitted.to(correction_requested) | resubmitted.to(correction_requested), name="发出补正告知")
+    request_correction = Event(correction_requested.from_(submitted, resubmitted), name="发出补正告知")
     resubmit = Event(correction_requested.to(resubmitted), name="提交补正材料")
-    accept = Event(submitted.to(accepted) | resubmitted.to(accepted), name="受理")
-    refuse = Event(submitted.to(refused) | resubmitted.to(refused), name="不予受理")
+    accept = Event(accepted.from_(submitted, resubmitted), name="受理")
+    refuse = Event(refused.from_(submitted, resubmitted), name="不予受理")
     start_approval = Event(accepted.to(in_approval), name="分送各部门并联审批")
     conclude = Event(in_approval.to(decided), name="办结")
-    withdraw = Event(
-        submitted.to(withdrawn)
-        | correction_requested.to(withdrawn)
-        | resubmitted.to(withdrawn)
-        | accepted.to(withdrawn)
-        | in_approval.to(withdrawn),
-        name="撤回申请",
-    )
+    withdraw = Event(withdrawn.from_(submitted, correction_requested, resubmitted, accepted, in_approval), name="撤回申请")
 
 
 class TaskFlow(StateMachine):
@@ -59,15 +52,13 @@ class TaskFlow(StateMachine):
     release = Event(waiting_dependency.to(pending), name="开始审批")
     approve = Event(pending.to(approved), name="准予许可")
     approve_on_commitment = Event(pending.to(approved_on_commitment), name="按告知承诺准予许可")
-    reject = Event(pending.to(rejected) | rectification_needed.to(rejected), name="不予许可")
+    reject = Event(rejected.from_(pending, rectification_needed), name="不予许可")
     require_rectification = Event(pending.to(rectification_needed), name="要求整改")
     report_rectified = Event(rectification_needed.to(pending), name="报告整改完成")
     pass_verification = Event(approved_on_commitment.to(verified), name="核查通过")
     revoke = Event(approved_on_commitment.to(revoked), name="核查不合格，撤销许可")
-    cancel = Event(waiting_dependency.to(cancelled) | pending.to(cancelled) | rectification_needed.to(cancelled), name="终止审批")
-    deem_granted = Event(
-        waiting_dependency.to(approved) | pending.to(approved) | rectification_needed.to(approved), name="逾期未决定，视为准予"
-    )
+    cancel = Event(cancelled.from_(waiting_dependency, pending, rectification_needed), name="终止审批")
+    deem_granted = Event(approved.from_(waiting_dependency, pending, rectification_needed), name="逾期未决定，视为准予")
 
 
 class InspectionFlow(StateMachine):
@@ -79,7 +70,7 @@ class InspectionFlow(StateMachine):
     passed = State("踏勘通过", final=True)
     failed = State("复查未通过", final=True)
 
-    pass_visit = Event(scheduled.to(passed) | rectified.to(passed), name="全部要素符合")
+    pass_visit = Event(passed.from_(scheduled, rectified), name="全部要素符合")
     require_rectification = Event(scheduled.to(rectification_needed), name="整改意见一口告知")
     report_rectified = Event(rectification_needed.to(rectified), name="报告整改完成")
     fail_recheck = Event(rectified.to(failed), name="复查仍不符合")
@@ -97,11 +88,11 @@ class HoldingFlow(StateMachine):
 
     extend = Event(valid.to(valid) | changed.to(changed) | suspended.to(suspended), name="准予延续")
     record_change = Event(valid.to(changed) | changed.to(changed) | suspended.to(suspended), name="准予变更")
-    suspend = Event(valid.to(suspended) | changed.to(suspended), name="歇业")
+    suspend = Event(suspended.from_(valid, changed), name="歇业")
     resume = Event(suspended.to(valid), name="复业")
-    cancel = Event(valid.to(cancelled) | changed.to(cancelled) | suspended.to(cancelled), name="注销")
-    withdraw = Event(valid.to(withdrawn) | changed.to(withdrawn) | suspended.to(withdrawn), name="撤销")
-    revoke = Event(valid.to(revoked) | changed.to(revoked) | suspended.to(revoked), name="吊销")
+    cancel = Event(cancelled.from_(valid, changed, suspended), name="注销")
+    withdraw = Event(withdrawn.from_(valid, changed, suspended), name="撤销")
+    revoke = Event(revoked.from_(valid, changed, suspended), name="吊销")
 
 
 class ChangeSetFlow(StateMachine):
@@ -116,7 +107,7 @@ class ChangeSetFlow(StateMachine):
     approve = Event(submitted.to(approved), name="批准")
     send_back = Event(submitted.to(draft), name="退回")
     publish = Event(approved.to(published), name="发布")
-    catch_up = Event(draft.to(draft) | submitted.to(draft) | approved.to(draft), name="更新到最新版本")
+    catch_up = Event(draft.from_(draft, submitted, approved), name="更新到最新版本")
 
 
 TASK_DECIDED = frozenset({"approved", "approved_on_commitment", "rejected", "verified", "revoked"})
@@ -150,18 +141,20 @@ def fire(machine_class: type[StateMachine], row: Any, event: str, label: str) ->
     try:
         machine.send(event)
     except TransitionNotAllowed as exc:
-        labels, events = STATE_LABELS[machine_class], EVENT_LABELS[machine_class]
-        raise Conflict(
-            [
-                problem(
-                    "state_conflict",
-                    f"{label}当前为“{labels.get(before, before)}”，不能{events.get(event, event)}",
-                    "status",
-                    before,
-                )
-            ]
-        ) from exc
+        raise _refused(machine_class, before, event, label) from exc
     return before, row.status
+
+
+def require(machine_class: type[StateMachine], row: Any, event: str, label: str) -> None:
+    """Raise the Conflict ``fire`` would, sending nothing: for a step that checks its transition before its work."""
+    if event not in {e.id for e in machine_class(row, state_field="status").allowed_events}:
+        raise _refused(machine_class, row.status, event, label)
+
+
+def _refused(machine_class: type[StateMachine], before: str, event: str, label: str) -> Conflict:
+    labels, events = STATE_LABELS[machine_class], EVENT_LABELS[machine_class]
+    message = f"{label}当前为“{labels.get(before, before)}”，不能{events.get(event, event)}"
+    return Conflict([problem("state_conflict", message, "status", before)])
 
 
 def initial_status(machine_class: type[StateMachine]) -> str:

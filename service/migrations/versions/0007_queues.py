@@ -5,29 +5,16 @@ from datetime import UTC, date, datetime, timedelta
 from fractions import Fraction
 
 import sqlalchemy as sa
-import sqlmodel
 from alembic import op
 
-from composer.workdays import is_working_day
+from composer.workdays import add_working_days, working_days_within
+from service.migrations.schema import text
 
 revision = '0007_queues'
 down_revision = '0007_window'
 
 OPEN = sa.text("status IN ('waiting_dependency', 'pending', 'rectification_needed')")
 BEIJING = timedelta(hours=8)
-
-
-def _add_working_days(start: date, days: int) -> date:
-    # A migration keeps its own copy of the rule (service.workflow.clock) so later edits cannot change history.
-    on = start
-    while days > 0:
-        on += timedelta(days=1)
-        days -= is_working_day(on)
-    return on
-
-
-def _working_days_between(start: date, end: date) -> int:
-    return sum(is_working_day(start + timedelta(days=n)) for n in range(1, (end - start).days + 1))
 
 
 def _beijing(at: datetime) -> date:
@@ -47,12 +34,12 @@ def upgrade() -> None:
     for row in bind.execute(sa.select(task)).mappings():
         started = row['clock_started_on']
         started = started if isinstance(started, date) else date.fromisoformat(started)
-        soon = _add_working_days(started, math.ceil(Fraction(4, 5) * row['limit_days']) + row['paused_days'])
+        soon = add_working_days(started, math.ceil(Fraction(4, 5) * row['limit_days']) + row['paused_days'])
         bind.execute(sa.update(task).where(task.c.id == row['id']).values(due_soon_on=soon))
         if row['decided_at'] is not None and row['status'] not in ('cancelled',):
             decided = row['decided_at']
             decided = decided if isinstance(decided, datetime) else datetime.fromisoformat(decided)
-            days = max(_working_days_between(started, _beijing(decided)) - row['paused_days'], 0)
+            days = max(working_days_within(started, (_beijing(decided) - started).days) - row['paused_days'], 0)
             line = tally.setdefault((row['department'], row['permit']), [row['permit_name'], 0, 0, 0])
             line[1], line[2], line[3] = int(line[1]) + 1, int(line[2]) + days, int(line[3]) + row['limit_days']
     with op.batch_alter_table('permit_task', schema=None) as batch_op:
@@ -66,9 +53,9 @@ def upgrade() -> None:
                               unique=False, postgresql_where=OPEN, sqlite_where=OPEN)
 
     decisions = op.create_table('decision_tally',
-    sa.Column('department', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
-    sa.Column('permit', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
-    sa.Column('permit_name', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+    sa.Column('department', text(64), nullable=False),
+    sa.Column('permit', text(64), nullable=False),
+    sa.Column('permit_name', text(200), nullable=False),
     sa.Column('decided', sa.Integer(), nullable=False),
     sa.Column('days', sa.Integer(), nullable=False),
     sa.Column('limit_days', sa.Integer(), nullable=False),

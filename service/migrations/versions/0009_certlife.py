@@ -1,10 +1,9 @@
 """certificates after issue: each held sub-permit's live state and term; applications about an issued certificate"""
 
 import sqlalchemy as sa
-import sqlmodel
 from alembic import op
 
-from service.migrations.schema import JSON
+from service.migrations.schema import JSON, create_indexes, text
 
 revision = '0009_certlife'
 down_revision = '0008_certsign'
@@ -15,10 +14,10 @@ def upgrade() -> None:
     sa.Column('id', sa.Uuid(), nullable=False),
     sa.Column('application_id', sa.Uuid(), nullable=False),
     sa.Column('owner_id', sa.Uuid(), nullable=False),
-    sa.Column('permit', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
-    sa.Column('permit_name', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
-    sa.Column('department', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
-    sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=30), nullable=False),
+    sa.Column('permit', text(64), nullable=False),
+    sa.Column('permit_name', text(200), nullable=False),
+    sa.Column('department', text(64), nullable=False),
+    sa.Column('status', text(30), nullable=False),
     sa.Column('valid_to', sa.Date(), nullable=True),
     sa.Column('suspended_until', sa.Date(), nullable=True),
     sa.Column('version', sa.Integer(), nullable=False),
@@ -27,26 +26,23 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_permit_holding')),
     sa.UniqueConstraint('application_id', 'permit', name='uq_permit_holding_application_id_permit')
     )
-    with op.batch_alter_table('permit_holding', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_permit_holding_application_id'), ['application_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_permit_holding_department'), ['department'], unique=False)
+    create_indexes('permit_holding', 'application_id', 'department')
     op.create_table('lifecycle_request',
     sa.Column('application_id', sa.Uuid(), nullable=False),
-    sa.Column('kind', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+    sa.Column('kind', text(20), nullable=False),
     sa.Column('origin_id', sa.Uuid(), nullable=False),
     sa.Column('certificate_id', sa.Uuid(), nullable=False),
     sa.Column('permits', JSON, nullable=False),
     sa.Column('values', JSON, nullable=False),
     sa.Column('suspend_from', sa.Date(), nullable=True),
     sa.Column('suspend_to', sa.Date(), nullable=True),
-    sa.Column('reason', sqlmodel.sql.sqltypes.AutoString(length=500), nullable=False),
+    sa.Column('reason', text(500), nullable=False),
     sa.ForeignKeyConstraint(['application_id'], ['application.id'], name=op.f('fk_lifecycle_request_application_id_application')),
     sa.ForeignKeyConstraint(['origin_id'], ['application.id'], name=op.f('fk_lifecycle_request_origin_id_application')),
     sa.ForeignKeyConstraint(['certificate_id'], ['certificate.id'], name=op.f('fk_lifecycle_request_certificate_id_certificate')),
     sa.PrimaryKeyConstraint('application_id', name=op.f('pk_lifecycle_request'))
     )
-    with op.batch_alter_table('lifecycle_request', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_lifecycle_request_origin_id'), ['origin_id'], unique=False)
+    create_indexes('lifecycle_request', 'origin_id')
 
 
 def downgrade() -> None:

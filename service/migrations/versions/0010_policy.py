@@ -1,55 +1,41 @@
-"""policy desk: change sets and pack releases
-
-Revision ID: 0010_policy
-Revises: 0009_certlife
-Create Date: 2026-12-05 07:35:58.484058
-"""
-
-from collections.abc import Sequence
+"""policy desk: change sets and pack releases"""
 
 import sqlalchemy as sa
-import sqlmodel
 from alembic import op
-from sqlalchemy.dialects import postgresql
 
-JSON = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
+from service.migrations.schema import JSON, create_indexes, drop_indexes, text, timestamp
 
-revision: str = '0010_policy'
-down_revision: str | Sequence[str] | None = '0009_certlife'
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
+revision = '0010_policy'
+down_revision = '0009_certlife'
 
 
 def upgrade() -> None:
     op.create_table('policy_change_set',
     sa.Column('id', sa.Uuid(), nullable=False),
-    sa.Column('title', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
-    sa.Column('reason', sqlmodel.sql.sqltypes.AutoString(length=2000), nullable=False),
-    sa.Column('pack_id', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.Column('title', text(200), nullable=False),
+    sa.Column('reason', text(2000), nullable=False),
+    sa.Column('pack_id', text(64), nullable=False),
     sa.Column('author_id', sa.Uuid(), nullable=False),
     sa.Column('approver_id', sa.Uuid(), nullable=True),
     sa.Column('status', sa.String(length=20), nullable=False),
-    sa.Column('base_commit', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
+    sa.Column('base_commit', text(40), nullable=False),
     sa.Column('files', JSON, nullable=False),
     sa.Column('problems', JSON, nullable=False),
-    sa.Column('comments', sqlmodel.sql.sqltypes.AutoString(length=2000), nullable=False),
+    sa.Column('comments', text(2000), nullable=False),
     sa.Column('effective_date', sa.Date(), nullable=True),
-    sa.Column('published_commit', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=True),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('published_commit', text(40), nullable=True),
+    timestamp('created_at'),
+    timestamp('updated_at'),
     sa.ForeignKeyConstraint(['approver_id'], ['user.id'], name=op.f('fk_policy_change_set_approver_id_user')),
     sa.ForeignKeyConstraint(['author_id'], ['user.id'], name=op.f('fk_policy_change_set_author_id_user')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_policy_change_set'))
     )
-    with op.batch_alter_table('policy_change_set', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_policy_change_set_author_id'), ['author_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_policy_change_set_status'), ['status'], unique=False)
-
+    create_indexes('policy_change_set', 'author_id', 'status')
     op.create_table('pack_release',
     sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('commit', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
+    sa.Column('commit', text(40), nullable=False),
     sa.Column('change_set_id', sa.Uuid(), nullable=False),
-    sa.Column('published_at', sa.DateTime(timezone=True), nullable=False),
+    timestamp('published_at'),
     sa.ForeignKeyConstraint(
         ['change_set_id'], ['policy_change_set.id'], name=op.f('fk_pack_release_change_set_id_policy_change_set')
     ),
@@ -60,8 +46,5 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table('pack_release')
-    with op.batch_alter_table('policy_change_set', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_policy_change_set_status'))
-        batch_op.drop_index(batch_op.f('ix_policy_change_set_author_id'))
-
+    drop_indexes('policy_change_set', 'status', 'author_id')
     op.drop_table('policy_change_set')

@@ -26,9 +26,10 @@ from service.pages.templating import render
 from service.pages.window.applications import PAGE, POST
 from service.pages.window.desk import forbidden, refused, with_form
 from service.policy import conditions, desk, edits, impact, materials, repo
-from service.policy.models import STATUS_NAMES, ChangeSet, ChangeSetStatus
+from service.policy.models import ChangeSet, ChangeSetStatus
 from service.workflow.errors import Invalid, WorkflowError, problem
 from service.workflow.roles import Action, may
+from service.workflow.states import CHANGE_SET_LABELS
 
 router = APIRouter(tags=["pages"])
 
@@ -57,7 +58,7 @@ def change_sets(request: Request, session: SessionDep, user: CurrentUser) -> Res
 def _list_page(request: Request, session: Session, user: User, problems: Any = (), status: int = 200) -> Response:
     context = {
         "change_sets": desk.listed(session),
-        "statuses": STATUS_NAMES,
+        "statuses": CHANGE_SET_LABELS,
         "packs": request.app.state.registry.ids(),
         "default_pack": request.app.state.settings.default_pack,
         "may_edit": may(user, Action.edit_pack),
@@ -137,7 +138,7 @@ def _page(
     rows = material_rows or []
     context = {
         "cs": change_set,
-        "status_name": STATUS_NAMES[change_set.status],
+        "status_name": CHANGE_SET_LABELS[change_set.status],
         "checks": checks,
         "changes": desk.diff(change_set, root),
         "editing": editing,

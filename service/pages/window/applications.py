@@ -26,6 +26,7 @@ from service.pages import responses as pages
 from service.pages.templating import render
 from service.pages.window.desk import (
     FileStoreDep,
+    FormPage,
     desk_router,
     forbidden,
     render_form_page,
@@ -191,22 +192,14 @@ def receipt(request: Request, session: SessionDep, user: CurrentUser, lang: Lang
     return Response(body, media_type="application/pdf", headers={"Content-Disposition": disposition, "Cache-Control": "no-store"})
 
 
-@router.get("/applications/{application_id}", response_class=Response, responses=PAGE)
-def application_page(request: Request, session: SessionDep, user: CurrentUser, application_id: uuid.UUID) -> Response:
-    """One application: its plain timeline, each permit's standing, and what the applicant has to do now."""
-    return _application_page(request, session, user, application_id)
-
-
-def _application_page(
-    request: Request, session: Session, user: User, application_id: uuid.UUID, problems: Any = (), status: int = 200
-) -> Response:
+def _application(session: Session, user: User, application_id: uuid.UUID) -> dict[str, Any]:
     application = load(session, Application, application_id, user, Action.view_application)
     tasks = list(
         session.exec(select(PermitTask).where(PermitTask.application_id == application.id).order_by(col(PermitTask.permit)))
     )
     inspection = session.exec(select(Inspection).where(Inspection.application_id == application.id)).first()
     notice = window.open_notice(session, application) if application.status == "correction_requested" else None
-    context = {
+    return {
         "application": application,
         "status": APPLICATION_LABELS[application.status],
         "steps": timeline(session, actor=user, application_id=application.id),
@@ -219,7 +212,15 @@ def _application_page(
         "certificate": _certificate(session, application),
         "rectify_tasks": [t for t in tasks if t.status == "rectification_needed" and t.permit not in _inspected(inspection)],
     }
-    return render_form_page(request, "application.html", context, problems, status)
+
+
+APPLICATION = FormPage("application.html", _application)
+
+
+@router.get("/applications/{application_id}", response_class=Response, responses=PAGE)
+def application_page(request: Request, session: SessionDep, user: CurrentUser, application_id: uuid.UUID) -> Response:
+    """One application: its plain timeline, each permit's standing, and what the applicant has to do now."""
+    return APPLICATION.show(request, session, user, application_id)
 
 
 def _certificate(session: Session, application: Application) -> Certificate | None:
@@ -249,7 +250,7 @@ def _answer_correction(
             session, actor=user, application_id=application_id, uploads=uploads(form), store=store, version=version(form)
         )
     except Invalid as exc:
-        return _application_page(request, session, user, application_id, exc.problems, status=400)
+        return APPLICATION.show(request, session, user, application_id, problems=exc.problems)
     return RedirectResponse(f"/applications/{application_id}", status_code=303)
 
 

@@ -149,6 +149,19 @@ def render_form_page(
     return render(request, name, context | form_parts, status_code=status)
 
 
+@dataclass(frozen=True)
+class FormPage:
+    """A desk page with forms, shown as ``context`` fills its template, or again with the problems a post found."""
+
+    template: str
+    context: Callable[..., dict[str, Any]]
+    per_subject: tuple[str, str] | None = None
+
+    def show(self, request: Request, *args: Any, problems: Sequence[Problem] = ()) -> HTMLResponse:
+        """The page for ``args``; with ``problems``, a 400 with each beside its field."""
+        return render_form_page(request, self.template, self.context(*args), problems, 400 if problems else 200, self.per_subject)
+
+
 GENERAL = {
     "forbidden": N_("您无权执行此操作"),
     "not_found": N_("没有找到这一项"),

@@ -9,7 +9,7 @@ from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import Response
 
 from service.compose import today
@@ -17,14 +17,14 @@ from service.deps import CurrentUser, SessionDep
 from service.models import User
 from service.pages.templating import render
 from service.pages.window.applications import PAGE
-from service.pages.window.desk import field_errors, refused
+from service.pages.window.desk import desk_router, render_form_page
 from service.workflow import queues
 from service.workflow.clock import STANDING_LABELS
-from service.workflow.errors import Invalid, WorkflowError, problem
+from service.workflow.errors import Invalid, problem
 from service.workflow.roles import Action, may
 from service.workflow.states import TASK_LABELS
 
-router = APIRouter(tags=["pages"])
+router = desk_router()
 
 
 @router.get("/queue", response_class=Response, responses=PAGE)
@@ -46,10 +46,7 @@ def task_queue(
         wanted = queues.QueueFilter(department or None, status or None, _day(due_by), q)
         page = queues.task_queue(session, actor=user, today=today(), wanted=wanted, after=after or None)
     except Invalid as exc:
-        context["field_errors"], context["errors"] = field_errors(request, exc.problems)
-        return render(request, "task_queue.html", context, status_code=400)
-    except WorkflowError as exc:
-        return refused(request, exc)
+        return render_form_page(request, "task_queue.html", context, exc.problems, 400)
     context |= {
         "department": page.department,
         "rows": [
@@ -59,19 +56,14 @@ def task_queue(
         "deciding": may(user, Action.decide_task, page.entries[0].task) if page.entries else False,
         "next_url": f"/queue?{urlencode(asked | {'after': page.next_after})}" if page.next_after else None,
         "first_url": f"/queue?{urlencode(asked)}" if after else None,
-        "field_errors": {},
-        "errors": [],
     }
-    return render(request, "task_queue.html", context)
+    return render_form_page(request, "task_queue.html", context)
 
 
 @router.get("/dashboard", response_class=Response, responses=PAGE)
 def dashboard(request: Request, session: SessionDep, user: CurrentUser) -> Response:
     """In progress, due soon, overdue and average working days per permit: the department's, or the district's."""
-    try:
-        figures = queues.dashboard(session, actor=user, today=today())
-    except WorkflowError as exc:
-        return refused(request, exc)
+    figures = queues.dashboard(session, actor=user, today=today())
     return render(request, "dashboard.html", {"figures": figures})
 
 

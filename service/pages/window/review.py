@@ -19,7 +19,7 @@ from service.deps import CsrfProtected, CurrentUser, SessionDep
 from service.models import User
 from service.pages.templating import render
 from service.pages.window.applications import PAGE, POST
-from service.pages.window.desk import desk_router, forbidden, render_form_page, texts, version, with_form_once, works_at
+from service.pages.window.desk import FormPage, desk_router, forbidden, texts, version, with_form_once, works_at
 from service.workflow import review
 from service.workflow.clock import STANDING_LABELS
 from service.workflow.errors import Invalid, problem
@@ -51,19 +51,11 @@ def tasks(request: Request, session: SessionDep, user: CurrentUser) -> Response:
     return render(request, "review_tasks.html", {"rows": rows, "checks": checks, "department": user.department})
 
 
-@router.get("/review/tasks/{task_id}", response_class=Response, responses=PAGE)
-def task_page(request: Request, session: SessionDep, user: CurrentUser, task_id: uuid.UUID) -> Response:
-    """One task: the application as submitted, the other departments' progress, and the decision form."""
-    return _task_page(request, session, user, task_id)
-
-
-def _task_page(
-    request: Request, session: Session, user: User, task_id: uuid.UUID, problems: Any = (), status: int = 200
-) -> Response:
+def _task(session: Session, user: User, task_id: uuid.UUID) -> dict[str, Any]:
     task = load(session, PermitTask, task_id, user, Action.decide_task)
     application = session.get(Application, task.application_id)
     assert application is not None
-    context = {
+    return {
         "task": task,
         "status": TASK_LABELS[task.status],
         "standing": STANDING_LABELS[review.clock(task).standing(today())],
@@ -72,7 +64,15 @@ def _task_page(
         "open": task.status in ("pending", "rectification_needed"),
         "verifying": task.status == "approved_on_commitment",
     }
-    return render_form_page(request, "review_task.html", context, problems, status)
+
+
+TASK = FormPage("review_task.html", _task)
+
+
+@router.get("/review/tasks/{task_id}", response_class=Response, responses=PAGE)
+def task_page(request: Request, session: SessionDep, user: CurrentUser, task_id: uuid.UUID) -> Response:
+    """One task: the application as submitted, the other departments' progress, and the decision form."""
+    return TASK.show(request, session, user, task_id)
 
 
 @router.post("/review/tasks/{task_id}", response_class=Response, responses=POST, dependencies=[CsrfProtected])
@@ -98,7 +98,7 @@ def _decide(request: Request, session: Session, user: User, task_id: uuid.UUID, 
             legal_basis=texts(form, "legal_basis"),
         )
     except Invalid as exc:
-        return _task_page(request, session, user, task_id, exc.problems, status=400)
+        return TASK.show(request, session, user, task_id, problems=exc.problems)
     return RedirectResponse("/review", status_code=303)
 
 
@@ -122,5 +122,5 @@ def _verify(request: Request, session: Session, user: User, task_id: uuid.UUID, 
             reason=reason if isinstance(reason, str) else "",
         )
     except Invalid as exc:
-        return _task_page(request, session, user, task_id, exc.problems, status=400)
+        return TASK.show(request, session, user, task_id, problems=exc.problems)
     return RedirectResponse("/review", status_code=303)

@@ -23,7 +23,7 @@ from service.deps import CsrfProtected, CurrentUser, SessionDep
 from service.models import User
 from service.pages.templating import render
 from service.pages.window.applications import PAGE, POST
-from service.pages.window.desk import desk_router, forbidden, refused, render_form_page, texts, version, with_form_once, works_at
+from service.pages.window.desk import FormPage, desk_router, forbidden, refused, texts, version, with_form_once, works_at
 from service.workflow import inspection as inspections
 from service.workflow import window
 from service.workflow.errors import Invalid, problem
@@ -58,21 +58,13 @@ def queue(request: Request, session: SessionDep, user: CurrentUser) -> Response:
     return render(request, "window_queue.html", context)
 
 
-@router.get("/window/applications/{application_id}", response_class=Response, responses=PAGE)
-def application_desk(request: Request, session: SessionDep, user: CurrentUser, application_id: uuid.UUID) -> Response:
-    """One application at the window: its materials to check, and the window's decisions."""
-    return _desk(request, session, user, application_id)
-
-
-def _desk(
-    request: Request, session: Session, user: User, application_id: uuid.UUID, problems: Any = (), status: int = 200
-) -> Response:
+def _desk(session: Session, user: User, application_id: uuid.UUID) -> dict[str, Any]:
     application = load(session, Application, application_id, user, Action.check_materials)
     received: dict[str, list[Any]] = {}
     for f in window.files(session, application):
         received.setdefault(f.material, []).append(f)
     inspection = session.exec(select(Inspection).where(Inspection.application_id == application.id)).first()
-    context = {
+    return {
         "application": application,
         "status": APPLICATION_LABELS[application.status],
         "materials": [
@@ -87,7 +79,15 @@ def _desk(
         "certificate": current(session, application.id),
         "today": today().isoformat(),
     }
-    return render_form_page(request, "window_application.html", context, problems, status, per_subject=("checks", "finding"))
+
+
+DESK = FormPage("window_application.html", _desk, per_subject=("checks", "finding"))
+
+
+@router.get("/window/applications/{application_id}", response_class=Response, responses=PAGE)
+def application_desk(request: Request, session: SessionDep, user: CurrentUser, application_id: uuid.UUID) -> Response:
+    """One application at the window: its materials to check, and the window's decisions."""
+    return DESK.show(request, session, user, application_id)
 
 
 @router.post(
@@ -115,7 +115,7 @@ def _decide(request: Request, session: Session, user: User, application_id: uuid
         else:
             return refused(request, Invalid([problem("unknown_action", "没有这项操作", "path", decision[:40])]))
     except Invalid as exc:
-        return _desk(request, session, user, application_id, exc.problems, status=400)
+        return DESK.show(request, session, user, application_id, problems=exc.problems)
     return RedirectResponse("/window" if decision != "inspection" else f"/window/applications/{application_id}", status_code=303)
 
 

@@ -35,10 +35,9 @@ def issued_pdf(
     return application, path
 
 
-def _verify(db_url: str, keys_dir: Path, pdf: Path) -> tuple[int, str]:
-    done = runner.invoke(
-        app, ["certificates", "verify", str(pdf), "--database-url", db_url, "--trust", str(keys_dir / "pades/ca.pem")]
-    )
+def _verify(db_url: str, keys_dir: Path, pdf: Path, trust: str = "pades/ca.pem") -> tuple[int, str]:
+    """``yiye certificates verify`` on ``pdf``, trusting the CA at ``trust`` under ``keys_dir``: exit code and output."""
+    done = runner.invoke(app, ["certificates", "verify", str(pdf), "--database-url", db_url, "--trust", str(keys_dir / trust)])
     return done.exit_code, done.output
 
 
@@ -50,6 +49,17 @@ def test_a_genuine_current_certificate_passes(db_url: str, keys_dir: Path, issue
     assert "结论：凭证真实有效" in output
 
 
+def test_another_cas_trust_root_fails_it(
+    db_url: str, keys_dir: Path, issued_pdf: tuple[Application, Path], tmp_path: Path
+) -> None:
+    from certificates.seal import make_test_ca
+
+    make_test_ca(tmp_path / "other")
+    code, output = _verify(db_url, keys_dir, issued_pdf[1], trust=str(tmp_path / "other/ca.pem"))
+    assert code == 1
+    assert "不受信任" in output
+
+
 def test_a_changed_byte_fails_on_the_signature(db_url: str, keys_dir: Path, issued_pdf: tuple[Application, Path]) -> None:
     pdf = issued_pdf[1]
     data = bytearray(pdf.read_bytes())
@@ -58,19 +68,6 @@ def test_a_changed_byte_fails_on_the_signature(db_url: str, keys_dir: Path, issu
     code, output = _verify(db_url, keys_dir, pdf)
     assert code == 1
     assert "文件在签名后被改动" in output
-
-
-def test_another_cas_trust_root_fails_it(
-    db_url: str, keys_dir: Path, issued_pdf: tuple[Application, Path], tmp_path: Path
-) -> None:
-    from certificates.seal import make_test_ca
-
-    make_test_ca(tmp_path / "other")
-    done = runner.invoke(
-        app, ["certificates", "verify", str(issued_pdf[1]), "--database-url", db_url, "--trust", str(tmp_path / "other/ca.pem")]
-    )
-    assert done.exit_code == 1
-    assert "不受信任" in done.output
 
 
 def test_a_void_certificate_fails_on_the_records(

@@ -16,11 +16,11 @@ from sqlmodel import Session, col, select
 from svcutil import make_settings
 from wfcase import Staff
 
+from composer.workdays import add_working_days
 from service.jobs import notifications, outbox, reminders
 from service.jobs.models import Notification, OutboxRow
 from service.models import utcnow
 from service.workflow import audit
-from service.workflow.clock import add_working_days
 from service.workflow.models import Application, AuditEvent
 
 

@@ -9,7 +9,30 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page
 from svcutil import chromium_browser, needs_chromium
 
-__all__ = ["Desks", "chromium_browser", "needs_chromium"]
+from service.models import User
+from service.security import hash_password
+from service.workflow.roles import Role
+
+__all__ = ["CASE_PEOPLE", "Desks", "accounts", "chromium_browser", "needs_chromium"]
+
+PASSWORD = "correct-horse-9"
+
+CASE_PEOPLE = {
+    "applicant": (Role.applicant, None),
+    "clerk": (Role.clerk, None),
+    "market": (Role.reviewer, "market"),
+    "fire": (Role.reviewer, "fire"),
+    "police": (Role.reviewer, "police"),
+}
+"""The applicant, the window clerk and the reviewers of the departments the mini pack's hotel-and-shop case involves."""
+
+
+def accounts(people: Mapping[str, tuple[Role, str | None]]) -> dict[str, User]:
+    """One account per person, ``name@example.com`` with ``PASSWORD``, in the role and department given."""
+    secret = hash_password(PASSWORD)
+    return {
+        name: User(email=f"{name}@example.com", password_hash=secret, role=r, department=d) for name, (r, d) in people.items()
+    }
 
 
 class Desks:

@@ -31,30 +31,20 @@ from service.certs import deemed, holdings
 from service.certs.models import Certificate
 from service.compose import today
 from service.db import make_engine
-from service.models import User
-from service.security import hash_password
 from service.workflow.models import PermitTask
 from service.workflow.review import Decision, decide
-from service.workflow.roles import Role
 from service.workflow.storage import LocalFileStore
 from service.workflow.submit import submit
 from service.workflow.window import accept
 from tests.fixtures.qrscan import scan_pdf
 
 playwright_api = pytest.importorskip("playwright.sync_api")
-from browserutil import Desks, needs_chromium  # noqa: E402
+from browserutil import CASE_PEOPLE, PASSWORD, Desks, accounts, needs_chromium  # noqa: E402
 from playwright.sync_api import Browser, Page, expect  # noqa: E402
 
-PASSWORD = "correct-horse-9"
 PUBLIC = "HTTPS://YIYE.EXAMPLE.GOV.CN"
 PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<<>>\n%%EOF\n"
-PEOPLE = {
-    "applicant": (Role.applicant, None),
-    "clerk": (Role.clerk, None),
-    "market": (Role.reviewer, "market"),
-    "fire": (Role.reviewer, "fire"),
-    "police": (Role.reviewer, "police"),
-}
+PEOPLE = CASE_PEOPLE
 
 pytestmark = needs_chromium
 
@@ -65,10 +55,7 @@ def _seed(url: str, files: Path) -> tuple[uuid.UUID, str]:
     engine = make_engine(url)
     composer = Composer.load("mini", FIXTURE_PACKS)
     with Session(engine, expire_on_commit=False) as session:
-        secret = hash_password(PASSWORD)
-        users = {
-            name: User(email=f"{name}@example.com", password_hash=secret, role=r, department=d) for name, (r, d) in PEOPLE.items()
-        }
+        users = accounts(PEOPLE)
         session.add_all(users.values())
         session.commit()
         draft = stored_draft(session, composer, users["applicant"])

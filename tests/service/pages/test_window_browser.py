@@ -24,19 +24,17 @@ from svcutil import FIXTURE_PACKS, serve_env, serving
 
 from composer import Composer
 from composer.model import ComposeRequest
+from composer.workdays import add_working_days
 from service import db
 from service.compose import today
 from service.db import make_engine
-from service.models import Draft, StoredComposition, User
-from service.security import hash_password
-from service.workflow.clock import add_working_days
+from service.models import Draft, StoredComposition
 from service.workflow.roles import Role
 
 playwright_api = pytest.importorskip("playwright.sync_api")
-from browserutil import Desks, needs_chromium  # noqa: E402
+from browserutil import CASE_PEOPLE, PASSWORD, Desks, accounts, needs_chromium  # noqa: E402
 from playwright.sync_api import Browser, expect  # noqa: E402
 
-PASSWORD = "correct-horse-9"
 PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 40
 FIRE_ON_SITE = """    inspection: true
@@ -52,14 +50,7 @@ CASE = ComposeRequest(
 )
 """A hotel selling pre-packed food: the food permit (market) taken on commitment, the fire check (fire, on
 site) and the special-trade permit (police), which waits for it."""
-PEOPLE = {
-    "applicant": (Role.applicant, None),
-    "clerk": (Role.clerk, None),
-    "market": (Role.reviewer, "market"),
-    "fire": (Role.reviewer, "fire"),
-    "police": (Role.reviewer, "police"),
-    "inspector": (Role.inspector, "fire"),
-}
+PEOPLE = CASE_PEOPLE | {"inspector": (Role.inspector, "fire")}
 
 pytestmark = needs_chromium
 
@@ -83,10 +74,7 @@ def _seed(url: str, packs: Path) -> uuid.UUID:
     composer = Composer.load("mini", packs)
     _, body = composer.compose_json(CASE)
     with Session(engine) as session:
-        secret = hash_password(PASSWORD)
-        users = {
-            name: User(email=f"{name}@example.com", password_hash=secret, role=r, department=d) for name, (r, d) in PEOPLE.items()
-        }
+        users = accounts(PEOPLE)
         session.add_all(users.values())
         stored = StoredComposition(
             pack_id="mini",

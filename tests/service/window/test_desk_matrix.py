@@ -13,8 +13,8 @@ from sqlmodel import Session, select
 from wfcase import stored_draft
 
 from composer import Composer
+from composer.workdays import add_working_days
 from service.compose import today
-from service.workflow.clock import add_working_days
 from service.workflow.models import Inspection, PermitTask
 
 ROLES = ("applicant", "other_applicant", "clerk", "market", "fire", "police", "inspector", "supervisor", "admin")

@@ -13,9 +13,8 @@ from sqlmodel import Session, select
 from wfcase import stored_draft
 
 from composer import Composer
-from composer.workdays import is_working_day
+from composer.workdays import add_working_days, is_working_day
 from service.compose import today
-from service.workflow.clock import add_working_days
 from service.workflow.models import Application, CorrectionNotice, PermitTask
 
 Browsers = Callable[[Account], TestClient]

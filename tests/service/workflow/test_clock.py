@@ -7,8 +7,8 @@ from datetime import date, timedelta
 from hypothesis import event, given
 from hypothesis import strategies as st
 
-from composer.workdays import is_working_day
-from service.workflow.clock import Clock, Standing, add_working_days, working_days_between
+from composer.workdays import add_working_days, is_working_day
+from service.workflow.clock import Clock, Standing, working_days_between
 
 ACCEPTED = date(2026, 9, 28)  # a Monday before the National Day holiday (10-01 … 10-07)
 
@@ -41,16 +41,15 @@ def test_a_pause_stops_the_clock_and_moves_the_due_date() -> None:
     assert resumed.used(date(2026, 10, 16)) == working_days_between(ACCEPTED, date(2026, 10, 12))
 
 
-@given(
-    start=st.dates(date(2025, 1, 1), date(2026, 12, 31)),
-    limit=st.integers(1, 60),
-    pause_at=st.integers(0, 40),
-    pause_for=st.integers(0, 30),
-)
+STARTS = st.dates(date(2025, 1, 1), date(2026, 12, 31))
+LIMITS = st.integers(1, 60)
+
+
+@given(clock=st.builds(Clock, STARTS, LIMITS), pause_at=st.integers(0, 40), pause_for=st.integers(0, 30))
 def test_a_paused_clock_is_due_exactly_as_many_working_days_later_as_the_pause_took(
-    start: date, limit: int, pause_at: int, pause_for: int
+    clock: Clock, pause_at: int, pause_for: int
 ) -> None:
-    clock = Clock(start, limit)
+    start, limit = clock.started_on, clock.limit_days
     paused_on = start + timedelta(days=pause_at)
     resumed = clock.pause(paused_on).resume(paused_on + timedelta(days=pause_for))
     took = working_days_between(paused_on, paused_on + timedelta(days=pause_for))
@@ -60,3 +59,12 @@ def test_a_paused_clock_is_due_exactly_as_many_working_days_later_as_the_pause_t
     event("spans a make-up Saturday or Sunday" if any(d.weekday() >= 5 and is_working_day(d) for d in span) else "no make-up day")
     assert working_days_between(clock.due_on, resumed.due_on) == took
     assert working_days_between(start, resumed.due_on) == limit + took
+
+
+@given(clock=st.builds(Clock, STARTS, LIMITS, st.integers(0, 20)), offset=st.integers(0, 120))
+def test_the_stored_due_soon_day_is_where_eighty_percent_of_the_working_days_are_used(clock: Clock, offset: int) -> None:
+    today = clock.started_on + timedelta(days=offset)
+    used_enough = clock.used(today) * 5 >= clock.limit_days * 4
+    event("past 80 %" if used_enough else "before 80 %")
+    event("limit a multiple of 5" if clock.limit_days % 5 == 0 else "limit with a fractional 80 %")
+    assert (today >= clock.due_soon_on) == used_enough

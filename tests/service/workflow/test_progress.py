@@ -9,8 +9,9 @@ import pytest
 from sqlmodel import Session, select
 from wfcase import PDF, Staff
 
+from composer.workdays import add_working_days
 from service.compose import today as beijing_today
-from service.workflow.clock import Standing, add_working_days
+from service.workflow.clock import Standing
 from service.workflow.errors import Conflict, Forbidden, NotFound
 from service.workflow.models import Application, PermitTask
 from service.workflow.progress import intake, timeline, worklist

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import date
 
 import pytest
-from hypothesis import event, given
-from hypothesis import strategies as st
 from sqlmodel import Session
 from wfcase import Staff
 
@@ -152,20 +150,3 @@ def test_bad_filters_name_their_field_and_change_nothing(session: Session, staff
     with pytest.raises(Invalid) as raised:
         task_queue(session, actor=staff.fire, today=ACCEPTED, after="yesterday_x")
     assert raised.value.problems[0].where == "after"
-
-
-@given(
-    start=st.dates(date(2025, 1, 1), date(2026, 12, 31)),
-    limit=st.integers(1, 60),
-    paused=st.integers(0, 20),
-    offset=st.integers(0, 120),
-)
-def test_the_stored_due_soon_day_is_where_eighty_percent_of_the_working_days_are_used(
-    start: date, limit: int, paused: int, offset: int
-) -> None:
-    clock = Clock(start, limit, paused)
-    today = start + timedelta(days=offset)
-    used_enough = clock.used(today) * 5 >= limit * 4
-    event("past 80 %" if used_enough else "before 80 %")
-    event("limit a multiple of 5" if limit % 5 == 0 else "limit with a fractional 80 %")
-    assert (today >= clock.due_soon_on) == used_enough

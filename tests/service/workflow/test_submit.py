@@ -25,9 +25,15 @@ def _count(session: Session, model: type) -> int:
     return session.exec(select(func.count()).select_from(model)).one()
 
 
-def _nothing_written(session: Session, store: LocalFileStore) -> None:
-    assert (_count(session, Application), _count(session, MaterialFile), _count(session, AuditEvent)) == (0, 0, 0)
-    assert not Path(store.root).exists() or not any(p.is_file() for p in Path(store.root).rglob("*"))
+@pytest.fixture
+def nothing_written(session: Session, store: LocalFileStore) -> Callable[[], None]:
+    """A check that the submission left no application, file row, audit event or stored file behind."""
+
+    def check() -> None:
+        assert (_count(session, Application), _count(session, MaterialFile), _count(session, AuditEvent)) == (0, 0, 0)
+        assert not Path(store.root).exists() or not any(p.is_file() for p in Path(store.root).rglob("*"))
+
+    return check
 
 
 def test_a_complete_draft_becomes_an_application(
@@ -108,11 +114,7 @@ def test_a_second_submit_of_the_same_draft_is_refused(
 
 
 def test_an_incomplete_draft_lists_everything_and_writes_nothing(
-    session: Session,
-    staff: Staff,
-    make_draft: Callable[..., Draft],
-    store: LocalFileStore,
-    submit_draft: Callable[..., Submitted],
+    staff: Staff, make_draft: Callable[..., Draft], submit_draft: Callable[..., Submitted], nothing_written: Callable[[], None]
 ) -> None:
     draft = make_draft(staff.applicant, form={"applicant_name": "东城示例旅店有限公司", "uscc": "91110101MA01ABCD07"})
     with pytest.raises(Invalid) as raised:
@@ -127,22 +129,18 @@ def test_an_incomplete_draft_lists_everything_and_writes_nothing(
         ("material_missing", "materials.fire_rules"),
     }
     assert all(re.search(r"[\u4e00-\u9fff]", p.message) for p in raised.value.problems)
-    _nothing_written(session, store)
+    nothing_written()
 
 
 def test_an_open_question_keeps_a_draft_from_being_submitted(
-    session: Session,
-    staff: Staff,
-    make_draft: Callable[..., Draft],
-    store: LocalFileStore,
-    submit_draft: Callable[..., Submitted],
+    staff: Staff, make_draft: Callable[..., Draft], submit_draft: Callable[..., Submitted], nothing_written: Callable[[], None]
 ) -> None:
     open_case = CASE.model_copy(update={"answers": {"sells_tobacco": False, "area_m2": 80}, "commit": []})
     draft = make_draft(staff.applicant, open_case)
     with pytest.raises(Invalid) as raised:
         submit_draft(draft, signed=[])
     assert ("question_open", "answers.food_prep") in {(p.code, p.where) for p in raised.value.problems}
-    _nothing_written(session, store)
+    nothing_written()
 
 
 @pytest.mark.parametrize(
@@ -157,14 +155,13 @@ def test_an_open_question_keeps_a_draft_from_being_submitted(
     ],
 )
 def test_a_bad_file_is_refused_by_its_content_and_nothing_is_written(
-    session: Session,
     staff: Staff,
     make_draft: Callable[..., Draft],
-    store: LocalFileStore,
     upload: Upload,
     code: str,
     says: str,
     submit_draft: Callable[..., Submitted],
+    nothing_written: Callable[[], None],
 ) -> None:
     draft = make_draft(staff.applicant)
     with pytest.raises(Invalid) as raised:
@@ -172,7 +169,7 @@ def test_a_bad_file_is_refused_by_its_content_and_nothing_is_written(
     (found,) = [p for p in raised.value.problems if p.where == "materials." + upload.material + "[0]"]
     assert found.code == code
     assert says in found.message
-    _nothing_written(session, store)
+    nothing_written()
 
 
 @pytest.mark.parametrize(
@@ -181,19 +178,18 @@ def test_a_bad_file_is_refused_by_its_content_and_nothing_is_written(
     ids=["someone_elses_draft_does_not_exist_for_an_applicant", "a_reviewer_cannot_submit_anything"],
 )
 def test_a_submission_without_the_right_is_refused_and_nothing_is_written(
-    session: Session,
     staff: Staff,
     make_draft: Callable[..., Draft],
-    store: LocalFileStore,
     submit_draft: Callable[..., Submitted],
     owner: str,
     actor: str,
     refusal: type[Exception],
+    nothing_written: Callable[[], None],
 ) -> None:
     draft = make_draft(getattr(staff, owner))
     with pytest.raises(refusal):
         submit_draft(draft, actor=getattr(staff, actor))
-    _nothing_written(session, store)
+    nothing_written()
 
 
 def test_a_clerk_registers_a_walk_in_applicant_as_the_same_record(
