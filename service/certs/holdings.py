@@ -84,7 +84,7 @@ def with_added(recorded: Mapping[str, ItemState], held: Mapping[str, Held]) -> d
 
 def added_held(db: Connection | Session, origin_id: uuid.UUID, permits: Collection[str]) -> dict[str, Held]:
     """The holdings of ``permits`` (added by a change, so with no task on the certificate's own application)."""
-    table = PermitHolding.__table__  # type: ignore[attr-defined]
+    table = sa.inspect(PermitHolding).local_table
     query = sa.select(table.c.permit, table.c.status, table.c.valid_to, table.c.suspended_until).where(
         table.c.application_id == origin_id, table.c.permit.in_(sorted(permits))
     )

@@ -163,7 +163,7 @@ def _status_moved(session: Session, _flush: UOWTransaction, _instances: object) 
         elif isinstance(row, Application):
             applications.add(row.id)
     connection = session.connection()
-    certificate, request = Certificate.__table__, LifecycleRequest.__table__  # type: ignore[attr-defined]
+    certificate, request = Certificate.metadata.tables["certificate"], sa.inspect(LifecycleRequest).local_table
     if applications:
         # an application about a certificate (an extension under way shows as 延续中) moves its origin's
         of_requests = sa.select(request.c.origin_id).where(request.c.application_id.in_(applications))

@@ -10,9 +10,11 @@ queue only says when to look, so a lost queue loses no work.
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from collections.abc import Callable
+from datetime import datetime, timedelta
 
 from huey import Huey, RedisHuey, SqliteHuey, crontab
+from huey.api import TaskWrapper
 from sqlmodel import Session
 
 from service.certs import deemed
@@ -52,10 +54,6 @@ def make_queue(settings: Settings) -> Huey:
         if due is not None and due - now < SOON:
             relay.schedule(delay=max((due - now).total_seconds(), 0.1))
 
-    @queue.periodic_task(crontab(minute="*"), name="relay_every_minute")
-    def relay_every_minute() -> None:
-        relay()
-
     @queue.task(name="remind")
     def remind() -> None:
         """Owe today's deadline and extension reminders, record what the law deems after a day passes, then relay."""
@@ -69,10 +67,6 @@ def make_queue(settings: Settings) -> Huey:
         log.info("deadline reminders owed", extra={"new": new})
         relay()
 
-    @queue.periodic_task(crontab(minute="5"), name="remind_hourly")
-    def remind_hourly() -> None:
-        remind()
-
     @queue.task(name="publish_due")
     def publish_due() -> None:
         """Publish the approved change sets whose effective date has come; every web worker then reloads them."""
@@ -81,9 +75,8 @@ def make_queue(settings: Settings) -> Huey:
         if published:
             log.info("change sets published on their date", extra={"change_sets": [str(c.id) for c in published]})
 
-    @queue.periodic_task(crontab(minute="*/10"), name="publish_due_every_ten_minutes")
-    def publish_due_every_ten_minutes() -> None:
-        publish_due()
+    for schedule, job in ((crontab(minute="*"), relay), (crontab(minute="5"), remind), (crontab(minute="*/10"), publish_due)):
+        every(queue, schedule, job)
 
     @queue.on_startup()
     def start() -> None:
@@ -91,3 +84,8 @@ def make_queue(settings: Settings) -> Huey:
         publish_due()
 
     return queue
+
+
+def every(queue: Huey, schedule: Callable[[datetime], bool], job: TaskWrapper) -> None:
+    """Enqueue ``job`` whenever ``schedule`` says (the worker's clock), under the name ``<job>_periodic``."""
+    queue.periodic_task(schedule, name=f"{job.name}_periodic")(lambda: job())

@@ -246,8 +246,8 @@ def publish_due(session: Session, root: Path, today: date) -> list[ChangeSet]:
     """
     due = session.exec(
         select(ChangeSet)
-        .where(ChangeSet.status == ChangeSetStatus.approved, ChangeSet.effective_date <= today)  # type: ignore[operator]
-        .order_by(ChangeSet.effective_date, ChangeSet.updated_at)  # type: ignore[arg-type]
+        .where(ChangeSet.status == ChangeSetStatus.approved, col(ChangeSet.effective_date) <= today)
+        .order_by(col(ChangeSet.effective_date), col(ChangeSet.updated_at))
     ).all()
     published = []
     for change_set in due:
