@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 import yaml
-from yaml.nodes import MappingNode, SequenceNode
+from yaml.events import (
+    AliasEvent,
+    DocumentEndEvent,
+    DocumentStartEvent,
+    MappingEndEvent,
+    MappingStartEvent,
+    ScalarEvent,
+    SequenceEndEvent,
+    SequenceStartEvent,
+    StreamEndEvent,
+    StreamStartEvent,
+)
+from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 
 class LineMap(dict[Any, Any]):
@@ -102,12 +114,142 @@ def load(path: Path) -> Any:
         mark = yaml.Mark(str(path), exc.start, line, column, None, None)  # type: ignore[arg-type]  # no snippet of bytes
         problem = f"不是 UTF-8 编码(第 {line + 1} 行第 {column + 1} 字节 0x{raw[exc.start]:02x}); 请另存为 UTF-8"
         raise EncodingError(problem=problem, problem_mark=mark) from exc
+    if _CParser is not None:
+        try:
+            return _from_events(text, str(path))
+        except (_Unusual, yaml.YAMLError):
+            pass  # read again below, so the result or the error is exactly the node loader's
     loader = _Loader(text)
     loader.file = str(path)
     try:
         return loader.get_single_data()
     finally:
         loader.dispose()
+
+
+# --- the fast path: objects straight from libyaml's events ---------------------------------------
+#
+# Building PyYAML nodes (two marks each, a resolver call per scalar) and then constructing objects
+# from them was nearly all the load time of a large pack. Plain rule files (mappings, sequences,
+# implicitly typed scalars, anchors) are built here in one pass over the parser's events, with the
+# same resolver, constructors and line numbers; anything else is handed back to ``_Loader``.
+
+try:
+    from yaml._yaml import CParser as _CParser
+except ImportError:  # PyYAML built without libyaml: the node loader does it all
+    _CParser = None  # type: ignore[assignment,misc]
+
+
+class _Unusual(Exception):
+    """A document the fast path does not build (explicit tags, merge keys, duplicate keys …)."""
+
+
+_SCALARS: dict[tuple[str, tuple[bool, bool]], Any] = {}
+_PLAIN_TAGS = frozenset(f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null"))
+_CONSTRUCTOR = _Loader.__new__(_Loader)
+"""Only its resolver and scalar constructors are used, and they read nothing but the node."""
+
+
+def _scalar(value: str, implicit: tuple[bool, bool]) -> Any:
+    key = (value, implicit)
+    try:
+        return _SCALARS[key]
+    except KeyError:
+        pass
+    tag = _resolve(_CONSTRUCTOR, ScalarNode, value, implicit)
+    if tag not in _PLAIN_TAGS:
+        raise _Unusual(tag)
+    result = _Loader.yaml_constructors[tag](_CONSTRUCTOR, ScalarNode(tag, value))
+    if len(_SCALARS) > 200_000:
+        _SCALARS.clear()
+    _SCALARS[key] = result
+    return result
+
+
+def _from_events(text: str, file: str) -> Any:
+    """The document in ``text`` as ``_Loader`` would build it; raises _Unusual or YAMLError when it cannot."""
+    parser = _CParser(text)
+    try:
+        get: Callable[[], Any] = parser.get_event
+        if type(get()) is not StreamStartEvent:
+            raise _Unusual("stream")
+        event = get()
+        if type(event) is StreamEndEvent:
+            return None
+        if type(event) is not DocumentStartEvent:
+            raise _Unusual("document")
+        anchors: dict[str, tuple[Any, int]] = {}
+        # Each open collection: [object, anchor, key (or _NO_KEY), line of the key].
+        stack: list[list[Any]] = []
+        result: Any = _NO_KEY
+        while True:
+            event = get()
+            kind = type(event)
+            if kind is ScalarEvent:
+                if event.tag is not None and event.tag != "!":
+                    raise _Unusual(event.tag)
+                value: Any = _scalar(event.value, event.implicit)
+                line = event.start_mark.line + 1
+                if event.anchor is not None:
+                    _anchor(anchors, event.anchor, value, line)
+            elif kind is MappingStartEvent or kind is SequenceStartEvent:
+                if event.tag is not None and event.tag != "!":
+                    raise _Unusual(event.tag)
+                opened: LineMap | LineList
+                if kind is MappingStartEvent:
+                    opened = LineMap()
+                    opened.lines = {}
+                else:
+                    opened = LineList()
+                    opened.lines = []
+                opened.file, opened.line = file, event.start_mark.line + 1
+                stack.append([opened, event.anchor, _NO_KEY, 0])
+                if len(stack) > _DEEPEST:
+                    raise _Unusual("depth")  # the node loader's recursion limit decides what is too deep
+                continue
+            elif kind is MappingEndEvent or kind is SequenceEndEvent:
+                value, anchor, _, _ = stack.pop()
+                line = value.line
+                if anchor is not None:
+                    _anchor(anchors, anchor, value, line)
+            elif kind is AliasEvent:
+                if event.anchor not in anchors:
+                    raise _Unusual("alias")  # undefined, or inside what it names
+                value, line = anchors[event.anchor]
+            elif kind is DocumentEndEvent:
+                if type(get()) is not StreamEndEvent:
+                    raise _Unusual("documents")
+                return result
+            else:
+                raise _Unusual(kind.__name__)
+            if not stack:
+                result = value
+                continue
+            top = stack[-1]
+            into = top[0]
+            if type(into) is LineList:
+                into.append(value)
+                into.lines.append(line)
+            elif top[2] is _NO_KEY:
+                if isinstance(value, LineMap | LineList) or value in into:
+                    raise _Unusual("key")
+                top[2], top[3] = value, line
+            else:
+                into[top[2]] = value
+                into.lines[top[2]] = top[3]
+                top[2] = _NO_KEY
+    finally:
+        parser.dispose()
+
+
+_NO_KEY: Any = object()
+_DEEPEST = 100
+
+
+def _anchor(anchors: dict[str, tuple[Any, int]], name: str, value: Any, line: int) -> None:
+    if name in anchors:
+        raise _Unusual("anchor")
+    anchors[name] = (value, line)
 
 
 def line_of(data: Any, path: Sequence[str | int]) -> int:
