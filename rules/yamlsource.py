@@ -179,22 +179,27 @@ def _from_events(text: str, file: str) -> Any:
         if type(event) is not DocumentStartEvent:
             raise _Unusual("document")
         anchors: dict[str, tuple[Any, int]] = {}
-        # Each open collection: [object, anchor, key (or _NO_KEY), line of the key].
+        scalars = _SCALARS
+        # Each open collection: [object, its lines, anchor, key (or _NO_KEY), line of the key].
         stack: list[list[Any]] = []
-        result: Any = _NO_KEY
+        top: list[Any] = [None, None, None, _NO_KEY, 0]  # the document itself, a list of one
         while True:
             event = get()
             kind = type(event)
             if kind is ScalarEvent:
-                if event.tag is not None and event.tag != "!":
-                    raise _Unusual(event.tag)
-                value: Any = _scalar(event.value, event.implicit)
+                tag = event.tag
+                if tag is not None and tag != "!":
+                    raise _Unusual(tag)
+                value: Any = scalars.get((event.value, event.implicit), _NO_KEY)
+                if value is _NO_KEY:
+                    value = _scalar(event.value, event.implicit)
                 line = event.start_mark.line + 1
                 if event.anchor is not None:
                     _anchor(anchors, event.anchor, value, line)
             elif kind is MappingStartEvent or kind is SequenceStartEvent:
-                if event.tag is not None and event.tag != "!":
-                    raise _Unusual(event.tag)
+                tag = event.tag
+                if tag is not None and tag != "!":
+                    raise _Unusual(tag)
                 opened: LineMap | LineList
                 if kind is MappingStartEvent:
                     opened = LineMap()
@@ -203,12 +208,14 @@ def _from_events(text: str, file: str) -> Any:
                     opened = LineList()
                     opened.lines = []
                 opened.file, opened.line = file, event.start_mark.line + 1
-                stack.append([opened, event.anchor, _NO_KEY, 0])
+                stack.append(top)
                 if len(stack) > _DEEPEST:
                     raise _Unusual("depth")  # the node loader's recursion limit decides what is too deep
+                top = [opened, opened.lines, event.anchor, _NO_KEY, 0]
                 continue
             elif kind is MappingEndEvent or kind is SequenceEndEvent:
-                value, anchor, _, _ = stack.pop()
+                value, _, anchor, _, _ = top
+                top = stack.pop()
                 line = value.line
                 if anchor is not None:
                     _anchor(anchors, anchor, value, line)
@@ -217,27 +224,25 @@ def _from_events(text: str, file: str) -> Any:
                     raise _Unusual("alias")  # undefined, or inside what it names
                 value, line = anchors[event.anchor]
             elif kind is DocumentEndEvent:
-                if type(get()) is not StreamEndEvent:
+                if stack or type(get()) is not StreamEndEvent:
                     raise _Unusual("documents")
-                return result
+                return top[3]
             else:
                 raise _Unusual(kind.__name__)
-            if not stack:
-                result = value
-                continue
-            top = stack[-1]
             into = top[0]
             if type(into) is LineList:
                 into.append(value)
-                into.lines.append(line)
-            elif top[2] is _NO_KEY:
-                if isinstance(value, LineMap | LineList) or value in into:
+                top[1].append(line)
+            elif into is None:
+                top[3] = value  # the document's one node
+            elif top[3] is _NO_KEY:
+                if type(value) is LineMap or type(value) is LineList or value in into:
                     raise _Unusual("key")
-                top[2], top[3] = value, line
+                top[3], top[4] = value, line
             else:
-                into[top[2]] = value
-                into.lines[top[2]] = top[3]
-                top[2] = _NO_KEY
+                into[top[3]] = value
+                top[1][top[3]] = top[4]
+                top[3] = _NO_KEY
     finally:
         parser.dispose()
 
