@@ -151,18 +151,14 @@ _CONSTRUCTOR = _Loader.__new__(_Loader)
 
 
 def _scalar(value: str, implicit: tuple[bool, bool]) -> Any:
-    key = (value, implicit)
-    try:
-        return _SCALARS[key]
-    except KeyError:
-        pass
+    """A plain scalar's value, kept for the next time the same text comes (ids, true, 5 …)."""
     tag = _resolve(_CONSTRUCTOR, ScalarNode, value, implicit)
     if tag not in _PLAIN_TAGS:
         raise _Unusual(tag)
     result = _Loader.yaml_constructors[tag](_CONSTRUCTOR, ScalarNode(tag, value))
     if len(_SCALARS) > 200_000:
         _SCALARS.clear()
-    _SCALARS[key] = result
+    _SCALARS[value, implicit] = result
     return result
 
 
