@@ -22,12 +22,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench import generated_pack  # noqa: E402
 from composer import Composer, ComposeRequest  # noqa: E402
 from rules import packs  # noqa: E402
 from rules.compile import day  # noqa: E402
 from rules.engine import Facts, OracleEngine  # noqa: E402
 from rules.errors import InputError  # noqa: E402
-from tests.fixtures import generated_pack  # noqa: E402
 
 TODAY = date(2026, 11, 26)
 

@@ -13,6 +13,7 @@ whole, with every problem listed as ``file:line``; the caller keeps the pack it 
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import logging
@@ -20,6 +21,7 @@ import os
 import re
 import tempfile
 from collections.abc import Collection, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
@@ -149,17 +151,34 @@ def load(pack_id: str, root: Path = PACKS_DIR, cache: Path | None = None) -> Pac
     cleanly (:func:`load_last_good`). Cached data is validated like the YAML it came from, and a
     changed file changes the hash.
     """
-    chain = _chain(pack_id, root)
-    version = _version(root, [link for link, _ in chain])
-    cached = _read_cache(cache, root, pack_id, version)
-    if cached is not None:
-        meta, links, merged = cached
-        pack = _build(meta, links, version, merged, root / pack_id, {})
-    else:
-        pack, merged = _resolve(chain, root, version)
-        _write_cache(cache, root, pack, merged)
+    with collector_paused():
+        chain = _chain(pack_id, root)
+        version = _version(root, [link for link, _ in chain])
+        cached = _read_cache(cache, root, pack_id, version)
+        if cached is not None:
+            meta, links, merged = cached
+            pack = _build(meta, links, version, merged, root / pack_id, {})
+        else:
+            pack, merged = _resolve(chain, root, version)
+            _write_cache(cache, root, pack, merged)
     _remember_good(cache, root, pack)
     return pack
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Hold the cyclic garbage collector while a pack is built (nested: the outermost resumes it).
+
+    Building a large pack makes hundreds of thousands of containers that all live on, and the
+    collector walked them again at every threshold it crossed; one pass after the build is enough.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def load_last_good(pack_id: str, root: Path = PACKS_DIR, cache: Path | None = None) -> Pack | None:
@@ -788,6 +807,7 @@ __all__ = [
     "Origin",
     "Pack",
     "available",
+    "collector_paused",
     "entity_id",
     "load",
     "load_last_good",

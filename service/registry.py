@@ -63,7 +63,8 @@ class PackRegistry:
         """Build ``pack_id`` afresh and swap it in; on PackError the previous Composer stays (or the last good one comes in)."""
         with self._lock:
             try:
-                composer = Composer(packs.load(pack_id, self.root, self.cache))
+                with packs.collector_paused():  # compiling allocates as much as parsing
+                    composer = Composer(packs.load(pack_id, self.root, self.cache))
             except PackError as exc:
                 self.failures[pack_id] = exc.problems
                 self._fall_back(pack_id, exc.problems)

@@ -15,6 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bench import generated_pack
 from rules import engine as engine_module
 from rules import packs
 from rules.compile import compile_pack, day
@@ -22,7 +23,6 @@ from rules.conditions import All, AnswerLeaf, AnyOf, Not, ScopeLeaf
 from rules.engine import DurableEngine, Facts, OracleEngine
 from rules.model import NotifyCommit, Permit, Question, QuestionType, ScopeItem, Text, TimeLimit
 from rules.packs import Pack
-from tests.fixtures import generated_pack
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "packs"
 REAL_PACKS = packs.available()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import shutil
 from pathlib import Path
 
@@ -120,3 +121,21 @@ def test_a_parent_that_is_not_a_pack_id_is_refused_before_any_folder_is_read(roo
     with pytest.raises(PackError) as refused:
         packs.load("mini-child", root)
     assert [(p.code, p.where) for p in refused.value.problems] == [("bad_parent", f"{meta}:3")]
+
+
+def test_a_load_leaves_the_garbage_collector_as_it_found_it(root: Path) -> None:
+    """The collector is held during a build; a worker left without it would never free its cycles."""
+    assert gc.isenabled()
+    packs.load("mini-child", root)
+    assert gc.isenabled()
+    _break(root)
+    with pytest.raises(PackError):
+        packs.load("mini-child", root)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with pytest.raises(PackError):
+            packs.load("mini-child", root)
+        assert not gc.isenabled()  # an outer hold (the registry compiling) is not released early
+    finally:
+        gc.enable()
