@@ -155,6 +155,8 @@ def test_hunans_window_names_the_county_centre_and_zhuzhous_hall() -> None:
     assert window.address is not None
     assert window.address.startswith("所在县（市、区）政务服务中心大厅")
     assert "株洲市市民中心二楼D1区" in window.address
+    assert window.hours is not None
+    assert window.hours.startswith("株洲市市民中心：周一至周五上午9:00至12:00")
     assert window.phone == "12345"
     departments = {d.id: d.remedies for d in out.departments}
     assert "60日内向县（市、区）人民政府申请行政复议" in departments["market"]
