@@ -12,7 +12,7 @@ from composer.model import Locale, MaterialOut, Reason, SampleOut
 from composer.reasons import permit_name, step
 from composer.savings import material_refs
 from composer.words import join, say, say_n
-from rules.model import DayUnit, MaterialRef
+from rules.model import DayUnit, Material, MaterialRef
 
 Status = Literal["submit", "exempt", "internal", "commitment", "deferred"]
 
@@ -75,7 +75,7 @@ def _materials(
             producer = permit_name(rules, material.produced_by, locale)
             note = say("由“%(permit)s”的结果内部流转，无需提交", locale, permit=producer)
         elif material.government_holds:
-            status, note = "exempt", say("政府部门已持有，免于提交", locale)
+            status, note = "exempt", _exempt_note(material, locale)
         elif set(permit_ids) <= replaced.get(key, set()):
             status, note = "commitment", say("以告知承诺书代替", locale)
         elif set(permit_ids) <= replaced.get(key, set()) | deferred.get(key, set()):
@@ -91,6 +91,13 @@ def _need(status: Status, tolerated: bool) -> Literal["required", "tolerated", "
     if status == "submit":
         return "tolerated" if tolerated else "required"
     return "deferred" if status == "deferred" else None
+
+
+def _exempt_note(material: Material, locale: Locale) -> str:
+    """Not to be submitted, and, where the pack says, which system or department the window fetches it from."""
+    if material.held_by is None:
+        return say("政府部门已持有，免于提交", locale)
+    return say("政府部门已持有，免于提交；持有部门或系统：%(holder)s", locale, holder=material.held_by.name.in_(locale))
 
 
 def _deferred_note(rules: Rulebook, by: set[str], locale: Locale) -> str:
@@ -132,6 +139,7 @@ def _entry(
         medium=material.medium,
         issuer="government" if from_government else "applicant",
         issued_by=material.issued_by.in_(locale) if material.issued_by else None,
+        held_by=material.held_by.name.in_(locale) if material.held_by and status == "exempt" else None,
         need=_need(status, material.tolerated),
         instructions=material.instructions.in_(locale) if material.instructions else None,
         sample=SampleOut(name=material.sample.name.in_(locale), url=material.sample.url) if material.sample else None,

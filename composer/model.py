@@ -269,6 +269,9 @@ class MaterialOut(_Out):
         default="applicant", description="来源: 申请人自备, or 政府部门核发 (issued_by names the body where the pack does)"
     )
     issued_by: str | None = None
+    held_by: str | None = Field(
+        default=None, description="exempt: the government system or department the window fetches it from"
+    )
     need: Literal["required", "tolerated", "deferred"] | None = Field(
         default="required",
         description="是否必需: 必要, 容缺 (accepted without it, to follow) or 承诺后补交; none when not handed in",

@@ -602,6 +602,19 @@ def produced_materials(pack: Pack, at: Locator) -> list[Problem]:
     return problems
 
 
+def holders_of_submitted_materials(pack: Pack, at: Locator) -> list[Problem]:
+    """Only what the government holds is fetched from a holder: a holder on a material to submit contradicts it."""
+    return [
+        Problem(
+            "holder_not_exempt",
+            f"材料 {m.key} 写明了持有部门或系统（held_by）, 但没有标为政府已持有（government_holds）",
+            at("materials", m.key, "held_by"), m.key,
+        )
+        for m in pack.materials.values()
+        if m.held_by is not None and not m.government_holds
+    ]
+
+
 def unused_fields(pack: Pack, at: Locator) -> list[Problem]:
     """A form field in the dictionary that no permit or element asks for."""
     used = {fid for p in pack.permits.values() for fid in p.fields}
@@ -828,6 +841,7 @@ CHECKS: tuple[Check, ...] = (
     never_relevant_questions,
     unused_materials,
     produced_materials,
+    holders_of_submitted_materials,
     unused_fields,
     unused_departments,
     unused_scope_items,

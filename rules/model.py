@@ -444,11 +444,19 @@ class Sample(RuleModel):
     source: str = Field(min_length=1)
 
 
+class Holder(RuleModel):
+    """Which government system or department holds an exempt material, so the window fetches it (免于提交)."""
+
+    name: Text
+    source: str = Field(min_length=1)
+
+
 class Material(Sourced):
     key: Id
     name: Text
     variants: tuple[Variant, ...] = ()
     government_holds: bool = Field(default=False, description="exempt: the government already holds it")
+    held_by: Holder | None = Field(default=None, description="the system or department holding it, where exempt")
     produced_by: Id | None = Field(default=None, description="a permit whose result this is")
     commit_substitutable: bool = False
     copy_kind: Literal["original", "copy", "original_and_copy"] = Field(

@@ -86,3 +86,78 @@ def test_in_english() -> None:
     assert "within 60 days" in market.remedies
     assert "the Dongcheng District People's Government" in market.remedies
     assert out.windows[0].hours == "Working days, 9 am to 5 pm (closed on public holidays)"
+
+
+def test_an_exempt_material_says_which_government_system_holds_it() -> None:
+    out = _compose(industries=["restaurant", "hotel"], answers={"area_m2": 400, "rooms": 30})
+    licence = next(m for m in out.materials if m.key == "business_license")
+    assert licence.status == "exempt"
+    assert licence.held_by == "市场监督管理部门（市场主体登记信息）、电子证照库（电子营业执照）"
+    assert licence.note == "政府部门已持有，免于提交；持有部门或系统：" + licence.held_by
+    submitted = next(m for m in out.materials if m.key == "staff_health_certs")
+    assert (submitted.status, submitted.held_by) == ("submit", None)
+    english = _compose(industries=["restaurant", "hotel"], answers={"area_m2": 400, "rooms": 30}, locale="en")
+    held = next(m for m in english.materials if m.key == "legal_rep_id").note
+    assert held == (
+        "held by the government already: not to be submitted; held by the public security authority"
+        " (identity card record) and the government services platform's identity check"
+    )
+
+
+PUDONG_STORE = {
+    "area_m2": 100,
+    "food_prep_onsite": False,
+    "sells_bulk_food": True,
+    "sells_tobacco": True,
+    "sells_alcohol": False,
+    "sells_drugs": False,
+    "sells_device_class2": False,
+    "sells_publications": False,
+    "uses_vending": False,
+    "renovation": False,
+    "uses_agent": False,
+}
+HUNAN_MARKET = {
+    "has_business_license": True,
+    "area_m2": 400,
+    "central_ac": True,
+    "food_prep_onsite": False,
+    "sells_bulk_food": True,
+    "sells_tobacco": False,
+    "sells_drugs": False,
+    "sells_device_class2": False,
+    "sells_publications": False,
+    "uses_vending": False,
+    "renovation": False,
+    "shop_sign": True,
+    "uses_agent": False,
+}
+
+
+def test_pudongs_window_and_departments_say_whom_to_call_and_where_to_object() -> None:
+    out = _compose(
+        Composer.load("shanghai-pudong"), pack="shanghai-pudong", industries=["convenience_store"], answers=PUDONG_STORE
+    )
+    assert out.complete
+    (window,) = out.windows
+    assert (window.name, window.phone, window.complaints) == ("浦东新区行政审批局“一业一证”综合窗口", "12345", "12345")
+    assert (window.address, window.hours, window.online) == (None, None, None)  # no source gives them: left out
+    departments = {d.id: d.remedies for d in out.departments}
+    assert "60日内向浦东新区人民政府申请行政复议" in departments["market"]
+    assert departments["market"].endswith("被申请人（被告）为浦东新区市场监督管理局。")
+    assert "向依法负责行政复议的机关申请行政复议" in departments["tobacco"]  # unsettled for a vertical bureau
+
+
+def test_hunans_window_names_the_county_centre_and_zhuzhous_hall() -> None:
+    out = _compose(Composer.load("hunan"), pack="hunan", industries=["supermarket"], answers=HUNAN_MARKET)
+    assert out.complete
+    (window,) = out.windows
+    assert window.address is not None
+    assert window.address.startswith("所在县（市、区）政务服务中心大厅")
+    assert "株洲市市民中心二楼D1区" in window.address
+    assert window.hours is not None
+    assert window.hours.startswith("株洲市市民中心：周一至周五上午9:00至12:00")
+    assert window.phone == "12345"
+    departments = {d.id: d.remedies for d in out.departments}
+    assert "60日内向县（市、区）人民政府申请行政复议" in departments["market"]
+    assert "60日内向县（市、区）人民政府申请行政复议" in departments["urban_mgmt"]

@@ -397,6 +397,16 @@ def test_material_nothing_asks_for(root: Path) -> None:
     assert "lease_contract" in problems[0].message
 
 
+def test_a_holder_on_a_material_to_submit_is_reported(root: Path) -> None:
+    holder = "    held_by: {name: {zh: 电子证照库}, source: inferred}\n"
+    edit(root, "catalog", "    government_holds: true\n", "    government_holds: true\n" + holder)
+    assert check("mini", root) == []
+    edit(root, "catalog", "    government_holds: true\n", "")
+    problems = check("mini", root)
+    assert found(problems) == [("holder_not_exempt", at(root, "catalog", "held_by: {name: {zh: 电子证照库}"))]
+    assert "business_license" in problems[0].message
+
+
 def test_produced_material_used_through_a_dependency(root: Path) -> None:
     edit(root, "permits", HOTEL_MATERIALS, "materials: [{material: business_license}]")
     assert check("mini", root) == []

@@ -467,6 +467,7 @@ def test_the_notice_is_short_first_and_complete_below(chromium: Browser, server:
         licence = page.locator("#material-business_license")
         licence.locator("#material-business_license-more > summary").click()
         expect(licence.locator("dl.facts")).to_contain_text("来源政府部门核发（市场监督管理部门（登记机关））")
+        expect(licence.locator("dl.facts")).to_contain_text("持有部门或系统：市场监督管理部门（市场主体登记信息）")
 
         # where to go, when, whom to ask, and what if refused
         where = page.locator("#where")

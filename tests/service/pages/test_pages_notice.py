@@ -59,6 +59,7 @@ def test_every_material_once_with_its_permits_status_and_why(dc: TestClient) -> 
     licence = _card(materials, "material-business_license")
     assert "食品经营许可、烟草专卖零售许可" in licence  # one document serving both permits
     assert "免于提交（政府部门已持有）" in licence
+    assert "持有部门或系统：市场监督管理部门（市场主体登记信息）、电子证照库（电子营业执照）" in licence
     assert "为什么需要这份材料？" in licence
     assert "需提交" in _card(materials, "material-floor_plan")
 
