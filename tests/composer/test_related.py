@@ -77,7 +77,8 @@ def test_a_site_next_to_a_heritage_site_gets_the_report_form_approval_instead_of
     assert "建设项目环境影响登记表备案" in _related(plain)
     beside = composed("hunan", "supermarket", {**MARKET, "near_heritage_site": True})
     [report] = [p for p in beside.permits if p.id == "env_impact_report_approval"]
-    assert report.related and not report.commitment.eligible
+    assert report.related
+    assert not report.commitment.eligible
     assert "环境影响登记表" not in _related(beside)
     assert "建设项目环境影响报告表审批" in _related(beside)
 
@@ -86,7 +87,8 @@ def test_a_fit_out_of_a_special_construction_project_adds_the_fire_design_review
     big = {**MARKET, "area_m2": 10001, "renovation": True, "investment_wan": 800}
     c = composed("hunan", "supermarket", big)
     [review] = [p for p in c.permits if p.id == "fire_design_review"]
-    assert review.related and not review.commitment.eligible
+    assert review.related
+    assert not review.commitment.eligible
     assert review.department_name == "住房和城乡建设主管部门"
     assert "特殊建设工程消防设计审查" in _related(c)
     at_bound = composed("hunan", "supermarket", {**big, "area_m2": 10000})
