@@ -110,8 +110,9 @@ def seed(url: str, work: Path, count: int, cpu: list[float] | None = None) -> tu
             )
             token = signing_ring(session, work / "keys").sign(certificate.id, certificate.version)
             issued = time.perf_counter()
-            pdf = render_pdf(CertificateFace.model_validate(certificate.face), qr.verify_url(PUBLIC_URL, token))
-            seal(work / "keys", test_ca=True).sign(pdf)
+            face = CertificateFace.model_validate(certificate.face)
+            pdf = render_pdf(face, qr.verify_url(PUBLIC_URL, token))
+            seal(work / "keys", test_ca=True).sign(pdf, face.title.zh)
             issue_s.append(issued - started)
             pdf_s.append(time.perf_counter() - issued)
             if cpu is not None:

@@ -17,6 +17,17 @@ class _Face(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class Title(_Face):
+    """The certificate's name (证书名称) as its jurisdiction words it (a rule pack's ``wording.certificate``)."""
+
+    zh: str = Field(min_length=1, max_length=40)
+    en: str = Field(min_length=1, max_length=80)
+
+
+PRINTED_BEFORE = Title(zh="行业综合许可凭证", en="Industry comprehensive licence")
+"""The name every certificate was printed with before the face carried its pack's: such faces still read so."""
+
+
 class SubPermit(_Face):
     """One permit the certificate carries (谁审批、谁负责: the department answers for it)."""
 
@@ -40,7 +51,7 @@ class NotLicensed(_Face):
 
 
 class CertificateFace(_Face):
-    """行业综合许可凭证 as printed, version by version."""
+    """The comprehensive certificate as printed, version by version, under its jurisdiction's name for it."""
 
     certificate_id: uuid.UUID
     number: str = Field(min_length=1, max_length=40)
@@ -52,6 +63,7 @@ class CertificateFace(_Face):
     industry: str = Field(min_length=1, max_length=200)
     issued_on: date
     issuer: str = ISSUER
+    title: Title = PRINTED_BEFORE
     permits: list[SubPermit] = Field(min_length=1)
     not_licensed: list[NotLicensed] = Field(default_factory=list)
 

@@ -57,14 +57,14 @@ class Seal:
         )
         return cls(signer, root)
 
-    def sign(self, pdf: bytes) -> bytes:
-        """The PDF with the bureau's PAdES signature over all of it."""
+    def sign(self, pdf: bytes, reason: str) -> bytes:
+        """The PDF with the bureau's PAdES signature over all of it, its reason the certificate's name."""
         writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
         meta = signers.PdfSignatureMetadata(
             field_name=FIELD,
             md_algorithm="sha256",
             subfilter=SigSeedSubFilter.PADES,
-            reason="行业综合许可凭证",
+            reason=reason,
             location="北京市东城区",
         )
         signed: io.BytesIO = signers.PdfSigner(meta, signer=self.signer).sign_pdf(writer)

@@ -33,7 +33,7 @@ def signed_pdf(session: Session, keys_dir: Path, public_url: str, certificate: C
     """The certificate on A4 with its QR, signed by the bureau (PAdES)."""
     face = CertificateFace.model_validate(certificate.face)
     pdf = render_pdf(face, verify_url(session, keys_dir, public_url, certificate))
-    return seal(keys_dir, test_ca=test_ca).sign(pdf)
+    return seal(keys_dir, test_ca=test_ca).sign(pdf, face.title.zh)
 
 
 STANDING = frozenset({"valid", "partial"})

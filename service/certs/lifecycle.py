@@ -20,10 +20,11 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from certificates.face import CertificateFace, NotLicensed, SubPermit
+from certificates.face import PRINTED_BEFORE, CertificateFace, NotLicensed, SubPermit, Title
 from certificates.numbers import new_number, permit_number
 from certificates.status import ItemState
 from composer import Composer
+from rules.model import NATIONAL_WORDING
 from service.certs import publish
 from service.certs.keys import signing_ring
 from service.certs.models import Certificate, LifecycleRequest
@@ -249,6 +250,7 @@ def _face(
         address=str(values.get("premises_address") or values.get("registered_address") or ""),
         industry=_industry(application, composer),
         issued_on=on,
+        title=_title(composer),
         permits=granted,
         not_licensed=not_licensed,
     )
@@ -273,6 +275,12 @@ def term_end(start: date, years: object) -> date | None:
     except ValueError:
         anniversary = start.replace(year=start.year + years, day=28)
     return anniversary - timedelta(days=1)
+
+
+def _title(composer: Composer) -> Title:
+    """The certificate's name as the application's pack words it (浦东: 行业综合许可证; 北京: 综合许可凭证)."""
+    words = composer.pack.meta.wording.certificate or NATIONAL_WORDING.certificate
+    return Title(zh=words.zh, en=words.en) if words is not None else PRINTED_BEFORE
 
 
 def _industry(application: Application, composer: Composer) -> str:

@@ -18,7 +18,7 @@ from sqlalchemy import Connection, Engine, FromClause, Row, Select, bindparam, e
 from sqlalchemy.engine import make_url
 from sqlmodel import Session, create_engine
 
-from certificates.face import ISSUER, CertificateFace
+from certificates.face import ISSUER, CertificateFace, Title
 from certificates.status import ItemState, Status, derive
 from certificates.tokens import MAX_TOKEN_CHARS, InvalidToken, Read, TokenError, Verified
 from rules.model import LifecycleKind
@@ -95,6 +95,7 @@ class VerifyOut(BaseModel):
                     "authentic": True,
                     "key_id": "34c6d29e",
                     "issuer": ISSUER,
+                    "title": {"zh": "综合许可凭证", "en": "comprehensive permit certificate"},
                     "number": "DCZH2026-K3F9-QW2M-7XRD",
                     "version": 1,
                     "state": "valid",
@@ -119,6 +120,7 @@ class VerifyOut(BaseModel):
     authentic: bool = Field(description="the signature is valid and made by one of the issuer's keys in use")
     key_id: str
     issuer: str
+    title: Title = Field(description="the certificate's name as its jurisdiction words it (证书名称)")
     number: str
     version: int
     state: Literal["valid", "partial", "superseded", "void"]
@@ -348,6 +350,7 @@ def _shape(standing: Standing, key_id: str) -> VerifyOut:
         authentic=True,
         key_id=key_id,
         issuer=face.issuer,
+        title=face.title,
         number=face.number,
         version=face.version,
         state=status.state.value,

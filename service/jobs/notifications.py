@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 
 from sqlmodel import Session, col, select
 
+from certificates.face import CertificateFace
 from service.certs import elicence, publish, statuslist
 from service.certs.models import Certificate, PermitHolding
 from service.jobs import mail, outbox
@@ -143,10 +144,11 @@ def _extension_message(session: Session, reminder: dict[str, Any]) -> Message | 
         return None
     name = next((p["name"] for p in certificate.face["permits"] if p["permit"] == reminder["permit"]), reminder["permit"])
     ends = _day(date.fromisoformat(reminder["valid_to"]))
+    title = CertificateFace.model_validate(certificate.face).title.zh
     return Message(
         [holder],
         f"请及时申请延续：{name}（凭证 {certificate.number}）",
-        f"您的行业综合许可凭证 {certificate.number} 上的“{name}”将于 {ends}到期（还有 {reminder['days_left']} 天）。"
+        f"您的{title} {certificate.number} 上的“{name}”将于 {ends}到期（还有 {reminder['days_left']} 天）。"
         f"请在到期三十日前申请延续（《中华人民共和国行政许可法》第五十条）：/certificates/{certificate.id}/apply/extension",
     )
 

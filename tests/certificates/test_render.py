@@ -8,6 +8,7 @@ import pypdf
 from facecase import face
 
 from certificates import qr
+from certificates.face import CertificateFace, Title
 from certificates.render import render_html, render_pdf
 from certificates.tokens import TOKEN_CHARS
 from tests.fixtures.qrscan import scan_pdf
@@ -37,3 +38,14 @@ def test_the_pdf_is_one_a4_page_with_extractable_chinese_and_a_readable_qr() -> 
 
 def test_the_qr_stays_small_at_error_correction_q() -> None:
     assert qr.version(URL) <= 10
+
+
+def test_the_face_prints_its_jurisdictions_name_for_the_certificate_and_older_faces_keep_theirs() -> None:
+    pudong = face(title=Title(zh="行业综合许可证", en="industry comprehensive license"))
+    page = render_html(pudong, URL)
+    assert "<h1>行业综合许可证</h1>" in page
+    assert "行业综合许可凭证" not in page
+    printed = pypdf.PdfReader(io.BytesIO(render_pdf(pudong, URL))).pages[0].extract_text()
+    assert printed.startswith("行 业 综 合 许 可 证\n")  # the heading's letter-spacing comes out as spaces
+    stored_before = face().model_dump(mode="json", exclude={"title"})
+    assert CertificateFace.model_validate(stored_before).title.zh == "行业综合许可凭证"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import shutil
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import date
@@ -194,7 +195,7 @@ def test_the_pdf_qr_scans_back_to_the_verify_page(
     session.commit()
     html = client.get(f"/certificates/{certificate.id}")
     assert html.status_code == 200
-    assert "行业综合许可凭证" in html.text
+    assert "<h1>行业综合许可证</h1>" in html.text  # the fixture pack says nothing of its own: the national words
     pdf = client.get(f"/certificates/{certificate.id}/certificate.pdf")
     assert pdf.headers["content-type"] == "application/pdf"
     (url,) = scan_pdf(pdf.content)
@@ -295,3 +296,29 @@ def test_every_worker_shows_a_revocation_on_its_next_scan(
         food = task(session, application, "food_business")
         record_verification(session, actor=staff.market, task_id=food.id, passed=False, version=food.version, reason="承诺不实")
         assert states() == {"void"}
+
+
+def test_the_certificate_is_named_on_every_page_as_its_pack_words_it(
+    client: TestClient, session: Session, staff: Staff, keys_dir: Path, decide_all: Callable[..., Application], tmp_path: Path
+) -> None:
+    shutil.copytree(FIXTURE_PACKS / "mini", tmp_path / "mini")
+    (tmp_path / "mini-words").mkdir()
+    (tmp_path / "mini-words" / "pack.yaml").write_text(
+        "id: mini-words\nname: {zh: 测试用语规则包}\nparent: mini\n"
+        "wording:\n  certificate: {zh: 综合许可凭证, en: comprehensive permit certificate}\n  source: 京政办发〔2023〕5号\n",
+        encoding="utf-8",
+    )
+    worded = Composer.load("mini-words", tmp_path)
+    certificate = issue(
+        session, actor=staff.clerk, application_id=decide_all().id, composer=worded, keys_dir=keys_dir, today=MONDAY
+    )
+    token = signing_ring(session, keys_dir).sign(certificate.id, certificate.version)
+    assert "<h1>综合许可凭证：有效</h1>" in client.get(f"/v/{token}").text
+    assert "<h1>comprehensive permit certificate: " in client.get(f"/v/{token}?lang=en").text
+    assert _json(client, token)[1]["title"] == {"zh": "综合许可凭证", "en": "comprehensive permit certificate"}
+    _signed_in_as(client, session, "window-words@example.com", Role.clerk)
+    page = client.get(f"/certificates/{certificate.id}").text
+    assert "<h1>综合许可凭证</h1>" in page
+    assert "行业综合许可" not in page
+    pdf = client.get(f"/certificates/{certificate.id}/certificate.pdf")
+    assert "%E7%BB%BC%E5%90%88%E8%AE%B8%E5%8F%AF%E5%87%AD%E8%AF%81-" in pdf.headers["content-disposition"]  # 综合许可凭证-
