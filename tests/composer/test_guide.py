@@ -119,6 +119,7 @@ PUDONG_STORE = {
 }
 HUNAN_MARKET = {
     "has_business_license": True,
+    "near_heritage_site": False,
     "area_m2": 400,
     "central_ac": True,
     "food_prep_onsite": False,
