@@ -350,7 +350,8 @@ def test_a_draft_composed_before_a_publication_is_told_its_notice_changed(
     time.sleep(0.1)  # the worker looks for a new release at most every 0.05 s here
     shown = reader.get(f"/drafts/{draft.id}").text
     assert "告知单有变化" in _text(shown)
-    assert "规则已发布新版本" in shown
+    changes = _text(shown.split('id="notice-changes"')[1].split("</dl>")[0])
+    assert changes.strip("> ") == "办理时限缩短 公众聚集场所消防安全检查：13 → 10 个工作日"  # and nothing else changed
 
 
 def test_a_change_set_is_exported_as_a_proposal_to_the_citys_catalogue_with_its_impact(
