@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import io
 import re
+import shutil
 import sys
 import time
 from collections.abc import Iterator
@@ -390,6 +391,16 @@ def test_a_materials_registry_entry_is_edited_in_place(worker: TestClient, sessi
     assert "材料 › fire_rules › 可以承诺代替 mini/catalog.yaml — True" in shown
 
 
+def _publish_fire_check_in_ten_days(session: Session, packs_copy: Path) -> None:
+    """A real publication through the desk: fire_check's statutory time limit 13 → 10 working days."""
+    author, approver = account(session, Role.policy_author), account(session, Role.policy_approver)
+    change_set = desk.open_change_set(session, author.user, title="缩短", reason="试行", pack_id="mini", root=packs_copy)
+    desk.save_permit(session, change_set, author.user, "fire_check", {"time_limit.statutory.days": "10"}, packs_copy)
+    desk.submit(session, change_set, author.user, packs_copy)
+    desk.approve(session, change_set, approver.user, today(), today())
+    desk.publish(session, change_set, approver.user, packs_copy, today())
+
+
 def test_a_draft_composed_before_a_publication_is_told_its_notice_changed(
     worker: TestClient, session: Session, packs_copy: Path
 ) -> None:
@@ -399,17 +410,31 @@ def test_a_draft_composed_before_a_publication_is_told_its_notice_changed(
     reader = _client(worker, applicant.login)
     assert 'id="rules-changed"' not in reader.get(f"/drafts/{draft.id}").text
 
-    author, approver = account(session, Role.policy_author), account(session, Role.policy_approver)
-    change_set = desk.open_change_set(session, author.user, title="缩短", reason="试行", pack_id="mini", root=packs_copy)
-    desk.save_permit(session, change_set, author.user, "fire_check", {"time_limit.statutory.days": "10"}, packs_copy)
-    desk.submit(session, change_set, author.user, packs_copy)
-    desk.approve(session, change_set, approver.user, today(), today())
-    desk.publish(session, change_set, approver.user, packs_copy, today())
+    _publish_fire_check_in_ten_days(session, packs_copy)
     time.sleep(0.1)  # the worker looks for a new release at most every 0.05 s here
     shown = reader.get(f"/drafts/{draft.id}").text
     assert "告知单有变化" in _text(shown)
     changes = _text(shown.split('id="notice-changes"')[1].split("</dl>")[0])
     assert changes.strip("> ") == "办理时限缩短 公众聚集场所消防安全检查：13 → 10 个工作日"  # and nothing else changed
+
+
+def test_a_draft_of_a_version_the_repository_never_held_is_told_only_that_the_rules_changed(
+    worker: TestClient, session: Session, packs_copy: Path, tmp_path: Path
+) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    shutil.copytree(packs_copy, elsewhere)
+    (elsewhere / PERMITS).write_text((elsewhere / PERMITS).read_text() + "# edited outside the desk\n")
+    applicant = account(session, Role.applicant)
+    hotel = ComposeRequest(pack="mini", scope=["lodging"])
+    draft = stored_draft(session, Composer.load("mini", elsewhere), applicant.user, hotel)
+    reader = _client(worker, applicant.login)
+
+    _publish_fire_check_in_ten_days(session, packs_copy)
+    time.sleep(0.1)
+    shown = reader.get(f"/drafts/{draft.id}").text
+    assert "告知单有变化" in _text(shown)
+    assert "可能有变化" in shown
+    assert 'id="notice-changes"' not in shown
 
 
 def test_a_change_set_is_exported_as_a_proposal_to_the_citys_catalogue_with_its_impact(
