@@ -77,23 +77,25 @@ def _days(composition: Composition | None) -> dict[str, int]:
 
 def commit_of(root: Path, pack_id: str, version: str) -> str | None:
     """The newest commit of the packs at which ``pack_id`` had ``version``; None when no commit had it."""
-    found = _commits.get((root, pack_id, version))
-    if found:
-        return found
-    for published in repo.history(root):
-        with tempfile.TemporaryDirectory(prefix="yiye-version-") as tmp:
-            repo.export(root, published.commit, Path(tmp))
-            try:
-                at = packs.version_of(pack_id, Path(tmp))
-            except PackError:
-                continue
-        if at == version:
-            _commits[(root, pack_id, version)] = published.commit  # a commit's content never changes
-            return published.commit
-    return None
+    versions = repo.history(root)
+    key = (root, pack_id, version, versions[0].commit if versions else "")
+    if key not in _commits:  # the answer only changes with a new head: looked for once per head
+        _commits[key] = next((v.commit for v in versions if _version_at(root, pack_id, v.commit) == version), None)
+    return _commits[key]
 
 
-_commits: dict[tuple[Path, str, str], str] = {}
+_commits: dict[tuple[Path, str, str, str], str | None] = {}
+
+
+@functools.lru_cache(maxsize=1024)
+def _version_at(root: Path, pack_id: str, commit: str) -> str | None:
+    """The pack's version at a commit (a commit never changes, so each is hashed once per process)."""
+    with tempfile.TemporaryDirectory(prefix="yiye-version-") as tmp:
+        repo.export(root, commit, Path(tmp))
+        try:
+            return packs.version_of(pack_id, Path(tmp))
+        except PackError:
+            return None
 
 
 @functools.lru_cache(maxsize=4)
