@@ -29,8 +29,9 @@ class Change:
         return KINDS[self.kind]
 
 
-def changes(root: Path, pack_id: str, version: str, request: ComposeRequest, now: Composer) -> list[Change] | None:
-    """What differs for ``request`` between ``version`` of the pack and ``now``; None when that version is not kept."""
+def changes(root: Path, pack_id: str, version: str, request: ComposeRequest, after: Composition | None) -> list[Change] | None:
+    """What differs between ``request`` composed under ``version`` of the pack and ``after`` (its composition now, None
+    when it no longer composes); None when that version is not in the repository."""
     commit = commit_of(root, pack_id, version)
     if commit is None:
         return None
@@ -38,10 +39,6 @@ def changes(root: Path, pack_id: str, version: str, request: ComposeRequest, now
         before: Composition | None = composer_at(root, pack_id, commit).compose(request)
     except InputError:
         before = None
-    try:
-        after: Composition | None = now.compose(request)
-    except InputError:
-        after = None
     return compare(before, after)
 
 
