@@ -557,6 +557,11 @@ def _unreadable(exc: OSError, path: Path) -> Problem:
     return Problem("unreadable", f"无法读取规则文件: {exc.strerror or exc}", f"{path}:1")
 
 
+def version_of(pack_id: str, root: Path = PACKS_DIR) -> str:
+    """The version (content hash) ``pack_id`` under ``root`` would load as, without loading it."""
+    return _version(root, [link for link, _ in _chain(pack_id, root)])
+
+
 def _version(root: Path, chain: list[str]) -> str:
     """A content hash of every file of the pack and its parents, as published."""
     digest = hashlib.sha256()

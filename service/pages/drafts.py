@@ -8,14 +8,16 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
+from composer.model import Composition
 from service import crud
 from service.compose import TIMEZONE
 from service.deps import ComposeServiceDep, CurrentUser, LangDep, OwnDraft, RegistryDep, SessionDep
 from service.models import Draft, StoredComposition
 from service.pages import responses as pages
-from service.pages.apply import compose_draft, missing_required
+from service.pages.apply import compose_draft, draft_request, missing_required
 from service.pages.conflict import updated_at
 from service.pages.templating import render
+from service.policy import notice_changes
 
 router = APIRouter(tags=["pages"])
 
@@ -75,16 +77,26 @@ def read_draft(
         "industries": _industry_names(draft, registry, lang) if draft.industries else "",
         "scope": _scope_names(draft, registry, lang),
         "updated": updated_at(draft),
-        "rules_changed": _rules_changed(session, service, draft),
+        **_rules_changed(session, service, draft, composition, lang),
     }
     return render(request, "draft.html", context)
 
 
-def _rules_changed(session: SessionDep, service: ComposeServiceDep, draft: Draft) -> bool:
-    """Whether the draft was composed under an earlier version of its pack than the one served now (it is told so)."""
+def _rules_changed(
+    session: SessionDep, service: ComposeServiceDep, draft: Draft, composition: Composition | None, lang: str
+) -> dict[str, Any]:
+    """Whether the draft was composed under an earlier version of its pack than the one served now, and what changed.
+
+    ``notice_changes`` is None when the earlier version is not in the packs' repository (it can then only say that
+    the rules changed), else the changes by kind (empty: nothing this draft shows changed).
+    """
     stored = session.get(StoredComposition, draft.composition_id) if draft.composition_id else None
     composer = service.registry.get(draft.pack_id)
-    return stored is not None and composer is not None and stored.pack_version != composer.pack.version
+    if stored is None or composer is None or stored.pack_version == composer.pack.version:
+        return {"rules_changed": False}
+    request = draft_request(session, draft, lang)
+    found = notice_changes.changes(service.registry.root, draft.pack_id, stored.pack_version, request, composition)
+    return {"rules_changed": True, "notice_changes": found}
 
 
 @router.get(

@@ -1,9 +1,10 @@
 """The condition builder: a permit's ``applies_when`` as rows a person fills in (全部满足 / 任一满足, each row 经营范围包含 or
-回答 … with an operator, optionally 不满足), read from and written back to the YAML the packs use.
+回答 … with an operator, or a group of such rows under its own 全部满足 / 任一满足; any row optionally 不满足), read from
+and written back to the YAML the packs use.
 
-Only a flat condition fits the rows (one ``all`` or ``any`` over leaves, each perhaps under ``not``); a deeper one is
-edited in the YAML view. Rows are checked against the pack before anything is written: a question or scope item the
-pack lacks, an operator its question type does not take, a value of the wrong type — each named at its row's field.
+One level of groups fits the rows (``all``/``any`` over leaves and groups of leaves, each perhaps under ``not``); a
+deeper condition is edited in the YAML view. Rows are checked against the pack before anything is written: a question or
+scope item the pack lacks, an operator its question type does not take, a value of the wrong type — each named at its row's field.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from rules.errors import Problem
 from rules.model import Question, QuestionType
 from rules.packs import Pack
 from service.workflow.errors import Invalid, problem
@@ -36,12 +38,14 @@ YES, NO = ("是", "true", "yes"), ("否", "false", "no")
 
 @dataclass(frozen=True)
 class Row:
-    """One leaf: ``scope:<id>`` or ``answer:<question>``, an operator (answers only), a value as typed, and 不满足."""
+    """One leaf (``scope:<id>`` or ``answer:<question>``, an operator for answers, a value as typed) or a group
+    (``group:all`` / ``group:any`` and its rows), and 不满足."""
 
     subject: str
     op: str = "is"
     value: str = ""
     negated: bool = False
+    group: Builder | None = None
 
 
 @dataclass(frozen=True)
@@ -51,56 +55,88 @@ class Builder:
 
 
 def builder_of(condition: Any) -> Builder | None:
-    """The rows of a flat condition (as loaded from YAML); None when it nests deeper than the rows can show."""
+    """The rows of a condition (as loaded from YAML); None when it nests deeper than the rows can show."""
     if isinstance(condition, Mapping) and len(condition) == 1 and next(iter(condition)) in COMBINATORS:
-        combinator, items = next(iter(condition.items()))
-        rows = [_row(item) for item in items] if isinstance(items, list) else [None]
-        return None if any(r is None for r in rows) else Builder(combinator, tuple(r for r in rows if r))
-    row = _row(condition)
+        group = _group(condition, nested=True)
+        return group.group if group else None
+    row = _row(condition, nested=True)
     return None if row is None else Builder("all", (row,))
 
 
 def from_form(form: Mapping[str, str]) -> Builder:
-    """The rows as posted (``combinator``, ``row-N-subject|op|value|not``); a row without a subject is dropped."""
+    """The rows as posted (``combinator``; ``row-N-subject|op|value|not``, and a group's ``row-N-M-…``); a row without a
+    subject is dropped."""
+    return Builder(form.get("combinator", "all"), _rows_of(form, "row-", nested=True))
+
+
+def _rows_of(form: Mapping[str, str], prefix: str, nested: bool) -> tuple[Row, ...]:
+    slots = sorted({int(m.group(1)) for key in form if (m := re.fullmatch(rf"{prefix}(\d+)-subject", key))})
     rows = []
-    for n in range(int(form.get("rows", "0") or 0) + 1):
-        subject = form.get(f"row-{n}-subject", "").strip()
-        if subject:
-            rows.append(
-                Row(
-                    subject, form.get(f"row-{n}-op", "is"), form.get(f"row-{n}-value", "").strip(), bool(form.get(f"row-{n}-not"))
-                )
-            )
-    return Builder(form.get("combinator", "all"), tuple(rows))
+    for n in slots:
+        subject, where = form.get(f"{prefix}{n}-subject", "").strip(), f"{prefix}{n}-"
+        negated = bool(form.get(f"{where}not"))
+        if subject.startswith("group:") and nested:
+            group = Builder(subject.removeprefix("group:"), _rows_of(form, where, False))
+            rows.append(Row(subject, negated=negated, group=group))
+        elif subject:
+            rows.append(Row(subject, form.get(f"{where}op", "is"), form.get(f"{where}value", "").strip(), negated))
+    return tuple(rows)
 
 
 def condition_of(builder: Builder, pack: Pack) -> dict[str, Any]:
     """The YAML value for ``builder``, checked against ``pack``; Invalid names each wrong row's field."""
-    problems, leaves = [], []
+    problems: list[Problem] = []
     if builder.combinator not in COMBINATORS:
         problems.append(problem("bad_combinator", "请选择“全部满足”或“任一满足”", "combinator", builder.combinator))
     if not builder.rows:
         problems.append(problem("required", "适用条件至少要有一条", "row-0-subject"))
-    for n, row in enumerate(builder.rows):
-        try:
-            leaf = _leaf(row, pack)
-        except ValueError as exc:
-            field, message = exc.args
-            problems.append(problem("bad_condition", f"第{n + 1}条：{message}", f"row-{n}-{field}", row.subject))
-            continue
-        leaves.append({"not": leaf} if row.negated else leaf)
+    items = _items(builder.rows, pack, "row-", "", problems)
     if problems:
         raise Invalid(problems)
-    if len(leaves) == 1 and not builder.rows[0].negated:
-        return leaves[0]
-    return {builder.combinator: leaves}
+    if len(items) == 1 and not builder.rows[0].negated and builder.rows[0].group is None:
+        return items[0]
+    return {builder.combinator: items}
 
 
-def _row(node: Any) -> Row | None:
+def _items(rows: tuple[Row, ...], pack: Pack, prefix: str, within: str, problems: list[Problem]) -> list[dict[str, Any]]:
+    items = []
+    for n, row in enumerate(rows):
+        where, name = f"{prefix}{n}-", f"{within}第{n + 1}条"
+        if row.group is not None:
+            if row.group.combinator not in COMBINATORS:
+                message = f"{name}：请选择“全部满足”或“任一满足”"
+                problems.append(problem("bad_combinator", message, f"{where}subject", row.subject))
+            if not row.group.rows:
+                problems.append(problem("required", f"{name}：一组条件至少要有一条", f"{where}0-subject"))
+            node = {row.group.combinator: _items(row.group.rows, pack, where, f"{name}中的", problems)}
+        else:
+            try:
+                node = _leaf(row, pack)
+            except ValueError as exc:
+                field, message = exc.args
+                problems.append(problem("bad_condition", f"{name}：{message}", f"{where}{field}", row.subject))
+                continue
+        items.append({"not": node} if row.negated else node)
+    return items
+
+
+def _group(node: Mapping[str, Any], nested: bool) -> Row | None:
+    combinator, items = next(iter(node.items()))
+    rows = [_row(item, nested) for item in items] if isinstance(items, list) else [None]
+    if any(r is None for r in rows):
+        return None
+    return Row(f"group:{combinator}", group=Builder(combinator, tuple(r for r in rows if r)))
+
+
+def _row(node: Any, nested: bool = False) -> Row | None:
+    """A leaf, or (``nested``: at the top level) a group of leaves; either perhaps under ``not``."""
     negated = isinstance(node, Mapping) and set(node) == {"not"}
     leaf = node["not"] if negated else node
     if not isinstance(leaf, Mapping):
         return None
+    if nested and len(leaf) == 1 and next(iter(leaf)) in COMBINATORS:
+        group = _group(leaf, nested=False)
+        return None if group is None else Row(group.subject, negated=negated, group=group.group)
     if set(leaf) == {"scope"}:
         return Row(f"scope:{leaf['scope']}", negated=negated)
     ops = [op for op in OPERATORS if op in leaf]

@@ -140,6 +140,21 @@ def read_at(root: Path, commit: str, path: str) -> str | None:
         return blob.data.decode()
 
 
+def export(root: Path, commit: str, target: Path) -> None:
+    """Write every file of the packs as they were at ``commit`` under ``target``."""
+    with Repo(str(root)) as repo:
+        found = repo[commit.encode()]
+        assert isinstance(found, Commit)
+        for entry in repo.object_store.iter_tree_contents(found.tree):
+            if entry.path is None or entry.sha is None:
+                continue
+            blob = repo[entry.sha]
+            assert isinstance(blob, Blob)
+            path = target / entry.path.decode()
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(blob.data)
+
+
 def commit(root: Path, files: dict[str, str], message: str, author: str, committer: str) -> str:
     """Write ``files`` (path under the packs → text) into the working tree and commit them; the new commit's id."""
     for path, text in files.items():

@@ -99,6 +99,33 @@ def test_an_officer_browses_edits_a_condition_and_materials_and_a_published_vers
         expect(author.locator("#checks")).to_have_text("检查和情形测试全部通过。")
         expect(author.locator("#changes")).to_contain_text("许可事项 › tobacco › 材料 › 第2项 › 材料")
         desks.scan("author", author)
+
+        # a group of conditions: fire_check's second row is one already; a third is added from the keyboard, a row at a time
+        author.locator("#permit").select_option("fire_check")
+        author.get_by_role("button", name="打开", exact=True).click()
+        expect(author.locator("#row-1-subject")).to_have_value("group:all")
+        expect(author.locator("#row-1-1-subject")).to_have_value("answer:public_assembly")
+        author.locator("#row-2-subject").select_option("group:all")
+        author.locator("#row-2-0-subject").select_option("scope:food_sales")
+        author.get_by_role("button", name="保存条件并检查").click()
+        expect(author.locator("#checks")).to_contain_text("情形“便利店卖烟需要烟草许可”未通过")  # every shop would need it
+        expect(author.locator("#row-2-subject")).to_have_value("group:all")
+        desks.scan("author", author)
+        author.locator("#row-2-1-subject").select_option("answer:area_m2")
+        author.locator("#row-2-1-op").select_option("lt")
+        author.locator("#row-2-1-value").fill("一千")
+        author.locator("#row-2-1-not").press("Space")
+        author.get_by_role("button", name="保存条件并检查").click()
+        expect(author.locator("#row-2-1-value-error")).to_contain_text("第3条中的第2条：")
+        expect(author.locator("#row-2-1-value")).to_have_attribute("aria-invalid", "true")
+        expect(author.locator("#row-2-1-not")).to_be_checked()
+        desks.scan("author", author)
+        author.locator("#row-2-1-value").fill("1000")
+        author.get_by_role("button", name="保存条件并检查").focus()
+        author.keyboard.press("Enter")
+        expect(author.locator("#checks")).to_have_text("检查和情形测试全部通过。")
+        expect(author.locator("#changes")).to_contain_text("许可事项 › fire_check › 适用条件 › 任一满足 › 第3项")
+        desks.scan("author", author)
         author.get_by_role("button", name="提交审核").click()
         change_set = author.url.split("?")[0]
 
@@ -128,4 +155,6 @@ def test_an_officer_browses_edits_a_condition_and_materials_and_a_published_vers
         assert len(list(git.get_walker())) == 2
     assert not (shipped / ".git").exists()
     assert (shipped / "mini" / "permits.yaml").read_bytes() == (FIXTURE_PACKS / "mini" / "permits.yaml").read_bytes()
-    assert "{material: operation_flow}" in (published / "mini" / "permits.yaml").read_text()
+    written = (published / "mini" / "permits.yaml").read_text()
+    assert "{material: operation_flow}" in written
+    assert "{all: [{scope: food_sales}, {not: {answer: area_m2, lt: 1000}}]}]}" in written

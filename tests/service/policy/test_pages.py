@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import io
 import re
+import shutil
 import sys
 import time
 from collections.abc import Iterator
@@ -20,7 +21,7 @@ from composer import Composer
 from composer.model import ComposeRequest
 from service.app import create_app
 from service.compose import today
-from service.policy import desk, repo
+from service.policy import conditions, desk, repo
 from service.workflow.roles import Role
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "window"))
@@ -184,7 +185,6 @@ def test_the_condition_builder_reads_a_permits_condition_and_writes_the_packs_ya
     assert _selected(shown, "row-0-subject") == "scope:food_sales"
     assert _selected(shown, "row-1-subject") == "answer:sells_tobacco"
     assert 'name="row-1-value" type="text" value="是"' in shown
-    assert "这个适用条件嵌套较深" in author.get(f"{page}?permit=fire_check").text  # {any: [.., {all: ..}]}: YAML view only
 
     rows = {
         "permit": "tobacco", "rows": "2", "combinator": "all",
@@ -226,6 +226,65 @@ def test_the_condition_builder_reads_a_permits_condition_and_writes_the_packs_ya
     assert line in after.splitlines()
     old = "    applies_when: {all: [{scope: food_sales}, {answer: sells_tobacco, is: true}]}"
     assert [x for x in after.splitlines() if x != line] == [x for x in before.splitlines() if x != old]
+
+
+def test_the_condition_builder_edits_groups_of_conditions_one_level_deep(
+    worker: TestClient, session: Session, packs_copy: Path
+) -> None:
+    author = _client(worker, account(session, Role.policy_author).login)
+    page = _opened(author)
+    form = f"{page}?permit=fire_check"  # {any: [{scope: lodging}, {all: [{scope: food_sales}, {answer: public_assembly, ..}]}]}
+    shown = author.get(form).text
+    assert _selected(shown, "combinator") == "any"
+    assert _selected(shown, "row-0-subject") == "scope:lodging"
+    assert _selected(shown, "row-1-subject") == "group:all"
+    assert _selected(shown, "row-1-0-subject") == "scope:food_sales"
+    assert _selected(shown, "row-1-1-subject") == "answer:public_assembly"
+    assert 'name="row-1-1-value" type="text" value="是"' in shown
+    assert 'id="row-1-op"' not in shown  # a group has no operator of its own
+    assert 'id="condition-too-deep"' not in shown
+
+    rows = {
+        "permit": "fire_check", "combinator": "any", "row-0-subject": "scope:lodging", "row-1-subject": "group:all",
+        "row-1-0-subject": "scope:food_sales", "row-1-1-subject": "answer:public_assembly", "row-1-1-value": "是",
+    }  # fmt: skip
+    before = (packs_copy / PERMITS).read_text()
+    refused = author.post(
+        f"{page}/condition",
+        data={**rows, "csrf_token": csrf(author, form), "row-1-2-subject": "answer:area_m2", "row-1-2-op": "gte",
+              "row-1-2-value": "一百"},
+    )  # fmt: skip
+    assert refused.status_code == 400
+    assert re.search(r'id="row-1-2-value-error"[^>]*>.*第2条中的第3条：.*取值须为数字，不能是“一百”', refused.text)
+    assert 'name="row-1-2-value" type="text" value="一百"' in refused.text
+    refused = author.post(f"{page}/condition", data={**rows, "csrf_token": csrf(author, form), "row-2-subject": "group:any"})
+    assert re.search(r'id="row-2-0-subject-error"[^>]*>.*第3条：一组条件至少要有一条', refused.text)
+    assert "还没有改动。" in author.get(page).text  # nothing saved
+
+    saved = author.post(
+        f"{page}/condition",
+        data={**rows, "csrf_token": csrf(author, form), "row-1-2-subject": "answer:area_m2", "row-1-2-op": "gte",
+              "row-1-2-value": "100", "row-2-subject": "group:any", "row-2-not": "1",
+              "row-2-0-subject": "answer:sells_tobacco", "row-2-0-value": "否"},
+    )  # fmt: skip
+    assert saved.status_code == 200
+    text = re.search(r'<textarea class="textarea" id="yaml-text" name="text"[^>]*>(.*?)</textarea>', saved.text, re.S)
+    assert text
+    after = html.unescape(text.group(1))
+    line = (
+        "    applies_when: {any: [{scope: lodging}, {all: [{scope: food_sales}, {answer: public_assembly, is: true},"
+        " {answer: area_m2, gte: 100}]}, {not: {any: [{answer: sells_tobacco, is: false}]}}]}"
+    )
+    assert line in after.splitlines()
+    old = "    applies_when: {any: [{scope: lodging}, {all: [{scope: food_sales}, {answer: public_assembly, is: true}]}]}"
+    assert [x for x in after.splitlines() if x != line] == [x for x in before.splitlines() if x != old]
+    shown = author.get(form).text  # read back: the new negated group is a row with its own rows
+    assert _selected(shown, "row-2-subject") == "group:any"
+    assert 'id="row-2-not" name="row-2-not" value="1" checked' in shown
+    assert _selected(shown, "row-2-0-subject") == "answer:sells_tobacco"
+
+    deeper = {"any": [{"all": [{"any": [{"scope": "lodging"}]}]}]}  # a group within a group: the YAML view's
+    assert conditions.builder_of(deeper) is None
 
 
 def test_a_permits_materials_are_added_and_removed_and_one_needed_by_nobody_is_refused(
@@ -332,6 +391,16 @@ def test_a_materials_registry_entry_is_edited_in_place(worker: TestClient, sessi
     assert "材料 › fire_rules › 可以承诺代替 mini/catalog.yaml — True" in shown
 
 
+def _publish_fire_check_in_ten_days(session: Session, packs_copy: Path) -> None:
+    """A real publication through the desk: fire_check's statutory time limit 13 → 10 working days."""
+    author, approver = account(session, Role.policy_author), account(session, Role.policy_approver)
+    change_set = desk.open_change_set(session, author.user, title="缩短", reason="试行", pack_id="mini", root=packs_copy)
+    desk.save_permit(session, change_set, author.user, "fire_check", {"time_limit.statutory.days": "10"}, packs_copy)
+    desk.submit(session, change_set, author.user, packs_copy)
+    desk.approve(session, change_set, approver.user, today(), today())
+    desk.publish(session, change_set, approver.user, packs_copy, today())
+
+
 def test_a_draft_composed_before_a_publication_is_told_its_notice_changed(
     worker: TestClient, session: Session, packs_copy: Path
 ) -> None:
@@ -341,16 +410,31 @@ def test_a_draft_composed_before_a_publication_is_told_its_notice_changed(
     reader = _client(worker, applicant.login)
     assert 'id="rules-changed"' not in reader.get(f"/drafts/{draft.id}").text
 
-    author, approver = account(session, Role.policy_author), account(session, Role.policy_approver)
-    change_set = desk.open_change_set(session, author.user, title="缩短", reason="试行", pack_id="mini", root=packs_copy)
-    desk.save_permit(session, change_set, author.user, "fire_check", {"time_limit.statutory.days": "10"}, packs_copy)
-    desk.submit(session, change_set, author.user, packs_copy)
-    desk.approve(session, change_set, approver.user, today(), today())
-    desk.publish(session, change_set, approver.user, packs_copy, today())
+    _publish_fire_check_in_ten_days(session, packs_copy)
     time.sleep(0.1)  # the worker looks for a new release at most every 0.05 s here
     shown = reader.get(f"/drafts/{draft.id}").text
     assert "告知单有变化" in _text(shown)
-    assert "规则已发布新版本" in shown
+    changes = _text(shown.split('id="notice-changes"')[1].split("</dl>")[0])
+    assert changes.strip("> ") == "办理时限缩短 公众聚集场所消防安全检查：13 → 10 个工作日"  # and nothing else changed
+
+
+def test_a_draft_of_a_version_the_repository_never_held_is_told_only_that_the_rules_changed(
+    worker: TestClient, session: Session, packs_copy: Path, tmp_path: Path
+) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    shutil.copytree(packs_copy, elsewhere)
+    (elsewhere / PERMITS).write_text((elsewhere / PERMITS).read_text() + "# edited outside the desk\n")
+    applicant = account(session, Role.applicant)
+    hotel = ComposeRequest(pack="mini", scope=["lodging"])
+    draft = stored_draft(session, Composer.load("mini", elsewhere), applicant.user, hotel)
+    reader = _client(worker, applicant.login)
+
+    _publish_fire_check_in_ten_days(session, packs_copy)
+    time.sleep(0.1)
+    shown = reader.get(f"/drafts/{draft.id}").text
+    assert "告知单有变化" in _text(shown)
+    assert "可能有变化" in shown
+    assert 'id="notice-changes"' not in shown
 
 
 def test_a_change_set_is_exported_as_a_proposal_to_the_citys_catalogue_with_its_impact(
