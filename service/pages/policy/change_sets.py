@@ -223,7 +223,7 @@ def proposal(request: Request, session: SessionDep, user: CurrentUser, change_se
     return Response(render_proposal_pdf(document), media_type="application/pdf", headers=headers)
 
 
-@router.post("/policy/{change_set_id}/{action}", response_class=Response, responses=POST, dependencies=[CsrfProtected])
+@router.post("/policy/{change_set_id:uuid}/{action}", response_class=Response, responses=POST, dependencies=[CsrfProtected])
 async def act(request: Request, session: SessionDep, user: CurrentUser, change_set_id: uuid.UUID, action: str) -> Response:
     """Save a permit's fields or a file, submit, approve, send back, publish, or catch up with the current version."""
     return await with_form(request, _act, request, session, user, change_set_id, action)
