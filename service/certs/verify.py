@@ -14,7 +14,7 @@ from typing import Any, Literal
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from pydantic import BaseModel, ConfigDict, Field, JsonValue, TypeAdapter
-from sqlalchemy import Connection, Engine, FromClause, Row, Select, bindparam, exists, func, inspect, select
+from sqlalchemy import Connection, Engine, FromClause, Row, Select, Text, bindparam, cast, exists, func, inspect, literal, select
 from sqlalchemy.engine import make_url
 from sqlmodel import Session, create_engine
 
@@ -248,7 +248,8 @@ def scans_engine(url: str) -> Engine:
 
 
 def records(db: Connection | Session, key_id: str, certificate_id: uuid.UUID) -> list[Row[Any]]:
-    """One indexed query: the key, the certificate, its newest version, its tasks' states and holdings (a row per task).
+    """One indexed query: the key, the certificate (its face as JSON text), its newest version, its tasks' states and
+    holdings (a row per task).
 
     The key drives the join, so an unknown key finds no row and an unknown certificate a row without one.
     """
@@ -267,7 +268,9 @@ def _records() -> Select[Any]:
         .outerjoin(task, task.c.application_id == certificate.c.application_id)
         .outerjoin(held, (held.c.application_id == task.c.application_id) & (held.c.permit == task.c.permit))
     )
-    columns = (key.c.public_key, key.c.retired_at, certificate.c.face, certificate.c.version, certificate.c.list_index)
+    # the face as its text: the driver would parse the JSON once per task row, and a remembered scan needs none of it
+    face = cast(certificate.c.face, Text).label("face")
+    columns = (key.c.public_key, key.c.retired_at, face, certificate.c.version, certificate.c.list_index)
     return (
         select(
             *columns,
@@ -287,12 +290,15 @@ def _records() -> Select[Any]:
 
 
 def _open_extensions(request: FromClause) -> Select[Any]:
-    """Extension applications about a certificate still being handled (their permits show 延续中)."""
+    """Extension applications about a certificate still being handled (their permits show 延续中).
+
+    The open statuses as plain parameters rather than an expanding IN, which SQLAlchemy would re-render on every scan.
+    """
     application = inspect(Application).local_table
     return (
         select(request.c.permits, application.c.submitted_at)
         .join(application, application.c.id == request.c.application_id)
-        .where(request.c.kind == LifecycleKind.extension.value, application.c.status.in_(OPEN))
+        .where(request.c.kind == LifecycleKind.extension.value, application.c.status.in_([literal(s) for s in OPEN]))
     )
 
 
@@ -321,7 +327,7 @@ class Standing:
     def of(cls, db: Connection | Session, rows: list[Row[Any]], today: date) -> Standing:
         """From the rows of ``records`` for an existing certificate."""
         first = rows[0]
-        face = CertificateFace.model_validate(first.face)
+        face = CertificateFace.model_validate_json(first.face)
         recorded = {row.permit: RECORDED.get(row.status, ItemState.withdrawn) for row in rows if row.permit is not None}
         held = {
             row.permit: Held(row.held_status, row.held_valid_to, row.held_suspended_until)
