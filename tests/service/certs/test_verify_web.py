@@ -9,6 +9,7 @@ from datetime import date
 from pathlib import Path
 
 import httpx
+import psycopg
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi.testclient import TestClient
@@ -23,6 +24,8 @@ from service.certs import holdings
 from service.certs.keys import signing_ring
 from service.certs.lifecycle import issue
 from service.certs.models import Certificate
+from service.certs.verify import Scanner, scans_engine
+from service.db import make_engine
 from service.models import User, WebSession
 from service.workflow.models import Application
 from service.workflow.review import record_verification
@@ -295,3 +298,23 @@ def test_every_worker_shows_a_revocation_on_its_next_scan(
         food = task(session, application, "food_business")
         record_verification(session, actor=staff.market, task_id=food.id, passed=False, version=food.version, reason="承诺不实")
         assert states() == {"void"}
+
+
+def test_a_scan_connection_the_server_dropped_fails_one_scan_and_leaves_the_pool(
+    db_url: str, issued: tuple[Application, Certificate, str]
+) -> None:
+    if not db_url.startswith("postgresql"):
+        pytest.skip("scans read PostgreSQL through psycopg directly; SQLite through SQLAlchemy")
+    _, _, token = issued
+    scanner = Scanner(scans_engine(db_url), 0)
+    assert scanner.scan(token, MONDAY).out.state == "valid"
+    with scanner.engine.connect() as connection:
+        pid = connection.exec_driver_sql("SELECT pg_backend_pid()").scalar_one()
+    admin = make_engine(db_url)
+    with admin.connect() as connection:
+        connection.exec_driver_sql(f"SELECT pg_terminate_backend({int(pid)})")
+    admin.dispose()
+    with pytest.raises(psycopg.OperationalError):
+        scanner.scan(token, MONDAY)
+    assert scanner.scan(token, MONDAY).out.state == "valid"
+    scanner.engine.dispose()
