@@ -10,6 +10,7 @@ from datetime import date
 from pathlib import Path
 
 import httpx
+import psycopg
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi.testclient import TestClient
@@ -24,6 +25,8 @@ from service.certs import holdings
 from service.certs.keys import signing_ring
 from service.certs.lifecycle import issue
 from service.certs.models import Certificate
+from service.certs.verify import Scanner, scans_engine
+from service.db import make_engine
 from service.models import User, WebSession
 from service.workflow.models import Application
 from service.workflow.review import record_verification
@@ -322,3 +325,22 @@ def test_the_certificate_is_named_on_every_page_as_its_pack_words_it(
     assert "行业综合许可" not in page
     pdf = client.get(f"/certificates/{certificate.id}/certificate.pdf")
     assert "%E7%BB%BC%E5%90%88%E8%AE%B8%E5%8F%AF%E5%87%AD%E8%AF%81-" in pdf.headers["content-disposition"]  # 综合许可凭证-
+
+
+@pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)  # scans read PostgreSQL through psycopg itself
+def test_a_scan_connection_the_server_dropped_fails_one_scan_and_leaves_the_pool(
+    db_url: str, issued: tuple[Application, Certificate, str]
+) -> None:
+    _, _, token = issued
+    scanner = Scanner(scans_engine(db_url), 0)
+    assert scanner.scan(token, MONDAY).out.state == "valid"
+    with scanner.engine.connect() as connection:
+        pid = connection.exec_driver_sql("SELECT pg_backend_pid()").scalar_one()
+    admin = make_engine(db_url)
+    with admin.connect() as connection:
+        connection.exec_driver_sql(f"SELECT pg_terminate_backend({int(pid)})")
+    admin.dispose()
+    with pytest.raises(psycopg.OperationalError):
+        scanner.scan(token, MONDAY)
+    assert scanner.scan(token, MONDAY).out.state == "valid"
+    scanner.engine.dispose()
