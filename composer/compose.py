@@ -8,17 +8,16 @@ form → commitments → savings → notice → reasons, one module each, over o
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from pathlib import Path
 
-from composer import commitments, departments, elements, form, materials, permits, refusals
+from composer import commitments, departments, elements, form, materials, permits, questionnaire, refusals
 from composer.case import Case, Rulebook
 from composer.inputs import resolve
 from composer.memo import Fragments, using
 from composer.model import ComposeRequest, Composition, Form, MaterialOut, PackRef
 from composer.notice import notice, wording_out
-from composer.questionnaire import open_questions
 from composer.savings import savings
 from composer.serialise import composition_json
 from rules import packs
@@ -81,6 +80,11 @@ class Composer:
         situation = resolve(rules.compiled, request, today or date.today())
         return engine.fire(Facts(situation.scope, situation.answers, day(situation.as_of)))
 
+    def decided_by(self, composition: Composition, qid: str, permits: Iterable[str]) -> list[str]:
+        """Of ``permits``, those whose need this question can still change, read as the composition was: on its as-of day."""
+        rules, _ = self.read_on(composition.pack.as_of)
+        return questionnaire.decided_by(rules.compiled, composition, qid, permits)
+
     def read_on(self, on: date) -> tuple[Rulebook, Engine]:
         """The pack compiled as it reads on a day, with its engine."""
         key = self.pack.epoch(on)
@@ -121,7 +125,9 @@ def compose(case: Case) -> Composition:
     saved = savings(case, entries, list(listed), the_form)
     situation, pack, locale = case.situation, case.pack, case.locale
     refused = refusals.refused(case, required)
-    questions = open_questions(case.rules.compiled, situation, case.truth, undecided, set(case.branches), set(case.hits), locale)
+    questions = questionnaire.open_questions(
+        case.rules.compiled, situation, case.truth, undecided, set(case.branches), set(case.hits), locale
+    )
     return Composition(
         pack=PackRef(
             id=pack.id,

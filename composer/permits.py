@@ -249,12 +249,14 @@ def scope_notes(case: Case) -> list[ScopeNote]:
     """The scope items ticked alone (not through an industry) that no required permit needs them
     for: said, each with the required permits whose conditions name it, if any."""
     dnfs, scope_from = case.rules.compiled.permit_dnf, case.situation.scope_from
-    told = {lit.key for pid in case.branches for lit in told_required(case, pid) if lit.kind == "scope"}
+    # A related matter done elsewhere (营业执照 in Beijing) is not where this bundle handles a scope item.
+    bundled = {pid: held for pid, held in case.branches.items() if _bundled(case.rules, pid)}
+    told = {lit.key for pid in bundled for lit in told_required(case, pid) if lit.kind == "scope"}
     notes = []
     for scope_id in sorted(case.situation.scope - told):
         if scope_from.get(scope_id):
             continue
-        covering = tuple(pid for pid, held in case.branches.items() if any(_names(dnfs[pid][i], scope_id) for i in held))
+        covering = tuple(pid for pid, held in bundled.items() if any(_names(dnfs[pid][i], scope_id) for i in held))
         notes.append(_scope_note(case.rules, scope_id, covering, case.locale))
     return notes
 

@@ -21,7 +21,7 @@ from fastapi.responses import RedirectResponse, Response
 from composer import Composer
 from composer.inputs import UNKNOWN, shown
 from composer.model import Composition, QuestionOut
-from composer.questionnaire import decided_by, worded
+from composer.questionnaire import worded
 from rules.errors import InputError, Problem
 from rules.model import Question, QuestionType
 from service.deps import ComposeServiceDep, LangDep, OptionalUser, RegistryDep
@@ -86,7 +86,7 @@ def _render_question(
     error: str | None = None,
 ) -> Response:
     pack = composer.pack
-    decided = decided_by(composer.compiled, composition, q.id, q.affects)
+    decided = composer.decided_by(composition, q.id, q.affects)
     affects = [pack.permits[p].name.in_(lang) for p in decided]
     required = {p.id: p.name for p in composition.permits}
     shapes = [required[p] for p in q.affects if p in required]

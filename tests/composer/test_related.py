@@ -6,7 +6,7 @@ import pytest
 
 from composer import Composition
 from forms.render import render_html
-from tests.composer.cases import composed
+from tests.composer.cases import STORE, composed, composer
 
 NEW_STORE = {
     "has_business_license": False, "area_m2": 60, "food_prep_onsite": False, "sells_bulk_food": False, "sells_tobacco": True,
@@ -94,3 +94,18 @@ def test_a_fit_out_of_a_special_construction_project_adds_the_fire_design_review
     at_bound = composed("hunan", "supermarket", {**big, "area_m2": 10000})
     assert "fire_design_review" not in {p.id for p in at_bound.permits}
     assert "construction_fire_acceptance" in {p.id for p in at_bound.permits}
+
+
+def test_dongcheng_tells_business_registration_as_done_before_and_never_asks_for_it() -> None:
+    """Beijing's bundle takes a registered business only (朝阳's 受理条件 “已办理企业登记”): the licence is
+    told as done elsewhere, first, and no question asks whether it is held."""
+    store = composed("beijing-dongcheng", "convenience_store", STORE)
+    assert [e.permit for e in store.elsewhere] == ["business_registration"]
+    [registration] = store.elsewhere
+    assert registration.name == "市场主体设立登记（营业执照）"
+    assert registration.elsewhere.startswith("申请前在市场监督管理部门办理市场主体设立登记")
+    assert "business_registration" not in {p.id for p in store.permits}
+    assert "has_business_license" not in composer("beijing-dongcheng").pack.questions
+    html = render_html("notice", store)
+    assert "以下关联事项不在本次办理范围内，需另行办理：" in html
+    assert "市场主体设立登记（营业执照）" in html.split('<h3 id="h-related">关联事项</h3>')[1]

@@ -6,7 +6,7 @@ from datetime import date
 
 from composer import Composition
 from forms.render import render_html
-from tests.composer.cases import STORE, composed
+from tests.composer.cases import STORE, composed, composer
 
 BOOKSTORE = {
     "area_m2": 150, "central_ac": True, "sells_food": False, "renovation": False, "outdoor_ad": False, "uses_agent": False,
@@ -74,3 +74,18 @@ def test_the_notice_page_says_which_rules_apply() -> None:
 def test_english_says_the_period_too() -> None:
     c = compose("bookstore", BOOKSTORE, date(2024, 6, 1), locale="en")
     assert c.notice.versions == ["“Public-place hygiene license”: under the rules in force up to 2025-01-19."]
+
+
+def test_the_questions_are_read_as_of_the_cases_day_like_the_rest_of_it() -> None:
+    """A bookstore before 2025-01-20 is asked about central air-conditioning partly because it decides its
+    hygiene licence; today that answer decides no licence (bookstores file whatever their air-conditioning)."""
+    unanswered = {k: v for k, v in BOOKSTORE.items() if k != "central_ac"}
+    before = compose("bookstore", unanswered, date(2024, 6, 1))
+    after = compose("bookstore", unanswered, date(2026, 3, 1))
+    [then] = [q for q in before.questions if q.id == "central_ac"]
+    [now] = [q for q in after.questions if q.id == "central_ac"]
+    assert "public_hygiene" in then.affects
+    assert "public_hygiene" not in now.affects
+    dongcheng = composer("beijing-dongcheng")
+    assert dongcheng.decided_by(before, "central_ac", then.affects) == ["env_impact_filing", "public_hygiene"]
+    assert dongcheng.decided_by(after, "central_ac", now.affects) == ["env_impact_filing"]

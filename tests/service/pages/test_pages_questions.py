@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 
+import pytest
 from fastapi.testclient import TestClient
 from journeyutil import (
     CONVENIENCE_TOBACCO,
@@ -19,6 +21,7 @@ from journeyutil import (
 from composer import Composer
 from composer.model import ComposeRequest
 from rules.packs import DEFAULT_PACK
+from service import compose as compose_service
 
 
 def _composer_order(industries: list[str], answers: dict[str, object]) -> list[str]:
@@ -246,3 +249,23 @@ def test_multi_choice_with_nothing_ticked_means_none(dc: TestClient) -> None:
     asked = answer_until_check(dc, response.headers["location"], {"area_m2": "300", "high_risk_sport": ""})
     assert "high_risk_sport" in asked
     assert "都没有" in dc.get("/check-answers").text
+
+
+def test_a_question_page_says_what_the_answer_decides_as_of_the_cases_day(
+    dc: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Before 2025-01-20 a bookstore with central air-conditioning needed the hygiene licence (it files now):
+    on that day the central-AC question says it decides the licence, as the composition does."""
+    monkeypatch.setattr(compose_service, "today", lambda: date(2024, 6, 1))
+    location, token = choose(dc, "bookstore").headers["location"], csrf(dc)
+    while location != "/questions/central_ac":
+        qid = location.rsplit("/", 1)[1]
+        given = {"area_m2": "150"}.get(qid, DEFAULTS.get(qid, "false"))
+        location = dc.post(location, data={"csrf_token": token, "answer": given}, follow_redirects=False).headers["location"]
+    page = dc.get(location)
+    assert page.status_code == 200
+    [affects] = re.findall(r'id="answer-affects">([^<]*)<', page.text)
+    assert "公共场所卫生许可" in affects
+    monkeypatch.setattr(compose_service, "today", lambda: date(2026, 3, 1))
+    today = dc.get("/questions/central_ac")
+    assert "公共场所卫生许可" not in "".join(re.findall(r'id="answer-affects">([^<]*)<', today.text))
