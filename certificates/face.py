@@ -20,6 +20,12 @@ class _Face(BaseModel):
 class Title(_Face):
     """The certificate's name (证书名称) as its jurisdiction words it (a rule pack's ``wording.certificate``)."""
 
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        json_schema_extra={"examples": [{"zh": "综合许可凭证", "en": "comprehensive permit certificate"}]},
+    )
+
     zh: str = Field(min_length=1, max_length=40)
     en: str = Field(min_length=1, max_length=80)
 
