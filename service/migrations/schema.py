@@ -52,6 +52,18 @@ def json(name: str, nullable: bool = False) -> sa.Column[Any]:
     return sa.Column(name, JSON, nullable=nullable)
 
 
+def permit_of_application() -> list[sa.Column[Any]]:
+    """The leading columns of a row about one permit of one application: a permit task's, a held permit's."""
+    return [
+        uuid("id"),
+        uuid("application_id"),
+        uuid("owner_id"),
+        string("permit", 64),
+        string("permit_name", 200),
+        string("department", 64),
+    ]
+
+
 class Ref(NamedTuple):
     """A foreign key from ``column`` to the id of ``table``."""
 

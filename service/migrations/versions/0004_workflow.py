@@ -3,7 +3,7 @@
 import sqlalchemy as sa
 from alembic import op
 
-from service.migrations.schema import Ref, Unique, create_table, day, drop_table, integer, json, string, text, timestamp, uuid
+from service.migrations.schema import Ref, Unique, create_table, day, drop_table, integer, json, permit_of_application, string, text, timestamp, uuid
 
 revision = '0004'
 down_revision = '0003'
@@ -137,12 +137,7 @@ def upgrade() -> None:
         indexes=('application_id',),
     )
     create_table('permit_task',
-        uuid('id'),
-        uuid('application_id'),
-        uuid('owner_id'),
-        string('permit', 64),
-        string('permit_name', 200),
-        string('department', 64),
+        *permit_of_application(),
         json('depends_on'),
         sa.Column('on_commitment', sa.Boolean(), nullable=False),
         integer('follow_up_days', nullable=True),

@@ -1,6 +1,6 @@
 """certificates after issue: each held sub-permit's live state and term; applications about an issued certificate"""
 
-from service.migrations.schema import Ref, Unique, create_table, day, drop_table, integer, json, string, uuid
+from service.migrations.schema import Ref, Unique, create_table, day, drop_table, integer, json, permit_of_application, string, uuid
 
 revision = '0009_certlife'
 down_revision = '0008_certsign'
@@ -8,12 +8,7 @@ down_revision = '0008_certsign'
 
 def upgrade() -> None:
     create_table('permit_holding',
-        uuid('id'),
-        uuid('application_id'),
-        uuid('owner_id'),
-        string('permit', 64),
-        string('permit_name', 200),
-        string('department', 64),
+        *permit_of_application(),
         string('status', 30),
         day('valid_to', nullable=True),
         day('suspended_until', nullable=True),
