@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from typing import Literal, NamedTuple
 
 from service.jobs import mail
 from service.reset_links import RESET_MINUTES
@@ -15,6 +16,8 @@ from service.settings import Settings
 from service.sign_up_links import SIGN_UP_HOURS
 
 log = logging.getLogger("yiye.accounts")
+
+LinkKind = Literal["reset", "sign_up"]
 
 
 def send_quietly(settings: Settings, *, to: str, subject: str, text: str) -> None:
@@ -33,30 +36,41 @@ def _mail(subject: str, *paragraphs: str) -> dict[str, str]:
     return {"subject": subject, "text": "\n\n".join(paragraphs)}
 
 
-def reset(settings: Settings, token: str) -> dict[str, str]:
-    """The mail with a password-reset link."""
-    return _mail(
+class _Link(NamedTuple):
+    """What tells one one-time-link mail from the other: its subject, page, limit and what ignoring it means."""
+
+    subject: str
+    path: str
+    asked: str
+    ignored: str
+    english: str
+
+
+_LINKS: dict[LinkKind, _Link] = {
+    "reset": _Link(
         "重设密码 / Reset your password",
-        "您好：",
+        "/password/reset",
         f"有人（希望是您本人）申请重设一业一证账户的密码。请在 {RESET_MINUTES} 分钟内打开以下链接设置新密码，链接只能使用一次：",
-        f"{_site(settings)}/password/reset?token={token}",
         "如果不是您本人申请，请忽略本邮件，您的密码不会改变。",
         f"Someone (we hope you) asked to reset the password of your yiye account. Open the link above within {RESET_MINUTES} "
         "minutes to choose a new one; it works once. If it was not you, ignore this mail.",
-    )
-
-
-def sign_up(settings: Settings, token: str) -> dict[str, str]:
-    """The mail with the link that completes a sign-up."""
-    return _mail(
+    ),
+    "sign_up": _Link(
         "完成注册 / Finish signing up",
-        "您好：",
+        "/sign-up/confirm",
         f"有人（希望是您本人）用这个电子邮箱注册了一业一证账户。请在 {SIGN_UP_HOURS} 小时内打开以下链接完成注册：",
-        f"{_site(settings)}/sign-up/confirm?token={token}",
         "如果不是您本人注册，请忽略本邮件，不会创建账户。",
         f"Someone (we hope you) signed up for yiye with this address. Open the link above within {SIGN_UP_HOURS} hours "
         "to finish; if it was not you, ignore this mail and no account is made.",
-    )
+    ),
+}
+
+
+def link(settings: Settings, kind: LinkKind, token: str) -> dict[str, str]:
+    """The mail with a one-time link: a password reset, or the link that completes a sign-up."""
+    spec = _LINKS[kind]
+    url = f"{_site(settings)}{spec.path}?token={token}"
+    return _mail(spec.subject, "您好：", spec.asked, url, spec.ignored, spec.english)
 
 
 def already_registered(settings: Settings) -> dict[str, str]:

@@ -219,7 +219,7 @@ def _make_if_free(session: Session, account: UserCreate) -> None:
 def _sign_up_by_mail(session: Session, settings: Settings, background: BackgroundTasks, pending: PendingSignUp) -> None:
     """Mail a link that makes the account, or tell an existing account's owner: the page says the same either way."""
     if crud.get_user_by_login(session=session, login=pending.email) is None:
-        message = account_mail.sign_up(settings, sign_up_links.issue(settings.secret_key, pending))
+        message = account_mail.link(settings, "sign_up", sign_up_links.issue(settings.secret_key, pending))
     else:
         message = account_mail.already_registered(settings)
     background.add_task(account_mail.send_quietly, settings, to=pending.email, **message)

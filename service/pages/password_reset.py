@@ -81,7 +81,7 @@ def forgot(
     user = crud.get_user_by_login(session=session, login=email)
     if user is not None:
         token = reset_links.issue(settings.secret_key, user)
-        background.add_task(account_mail.send_quietly, settings, to=email, **account_mail.reset(settings, token))
+        background.add_task(account_mail.send_quietly, settings, to=email, **account_mail.link(settings, "reset", token))
     return RedirectResponse("/password/forgot?sent=true", status_code=303)
 
 

@@ -48,6 +48,8 @@ class TaskFlow(StateMachine):
     verified = State("核查通过", final=True)
     revoked = State("已撤销", final=True)
     cancelled = State("已终止", final=True)
+    undecided = (waiting_dependency, pending, rectification_needed)
+    """Before the department's decision: the task can still be stopped, or deemed granted when its time runs out."""
 
     release = Event(waiting_dependency.to(pending), name="开始审批")
     approve = Event(pending.to(approved), name="准予许可")
@@ -57,8 +59,8 @@ class TaskFlow(StateMachine):
     report_rectified = Event(rectification_needed.to(pending), name="报告整改完成")
     pass_verification = Event(approved_on_commitment.to(verified), name="核查通过")
     revoke = Event(approved_on_commitment.to(revoked), name="核查不合格，撤销许可")
-    cancel = Event(cancelled.from_(waiting_dependency, pending, rectification_needed), name="终止审批")
-    deem_granted = Event(approved.from_(waiting_dependency, pending, rectification_needed), name="逾期未决定，视为准予")
+    cancel = Event(cancelled.from_(*undecided), name="终止审批")
+    deem_granted = Event(approved.from_(*undecided), name="逾期未决定，视为准予")
 
 
 class InspectionFlow(StateMachine):
@@ -113,7 +115,7 @@ class ChangeSetFlow(StateMachine):
 TASK_DECIDED = frozenset({"approved", "approved_on_commitment", "rejected", "verified", "revoked"})
 """A task in one of these states has its department's decision (a later 核查 may still revoke it)."""
 
-TASK_OPEN = frozenset({"waiting_dependency", "pending", "rectification_needed"})
+TASK_OPEN = frozenset(s.id for s in TaskFlow.undecided)
 """A task in one of these states is still before its department's decision."""
 
 APPLICATION_LABELS = {s.id: s.name for s in ApplicationFlow.states}

@@ -1,60 +1,52 @@
 """initial schema: user, stored_composition, draft"""
 
 import sqlalchemy as sa
-from alembic import op
 
-from service.migrations.schema import JSON, create_indexes, drop_indexes, text, timestamp
+from service.migrations.schema import Ref, create_indexes, create_table, day, drop_table, json, string, timestamp, uuid
 
 revision = '0001'
 down_revision = None
 
 
 def upgrade() -> None:
-    op.create_table('stored_composition',
-    sa.Column('pack_id', text(64), nullable=False),
-    sa.Column('pack_version', text(64), nullable=False),
-    sa.Column('as_of', sa.Date(), nullable=False),
-    sa.Column('input', JSON, nullable=False),
-    sa.Column('output_sha256', text(64), nullable=False),
-    sa.Column('id', sa.Uuid(), nullable=False),
-    timestamp('created_at'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_stored_composition'))
+    create_table('stored_composition',
+        string('pack_id', 64),
+        string('pack_version', 64),
+        day('as_of'),
+        json('input'),
+        string('output_sha256', 64),
+        uuid('id'),
+        timestamp('created_at'),
+        indexes=('pack_id',),
     )
-    create_indexes('stored_composition', 'pack_id')
-    op.create_table('user',
-    sa.Column('email', text(254), nullable=True),
-    sa.Column('phone', text(11), nullable=True),
-    sa.Column('display_name', text(100), nullable=False),
-    sa.Column('id', sa.Uuid(), nullable=False),
-    sa.Column('password_hash', text(255), nullable=False),
-    timestamp('created_at'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_user'))
+    create_table('user',
+        string('email', 254, nullable=True),
+        string('phone', 11, nullable=True),
+        string('display_name', 100),
+        uuid('id'),
+        string('password_hash', 255),
+        timestamp('created_at'),
     )
     create_indexes('user', 'email', 'phone', unique=True)
-    op.create_table('draft',
-    sa.Column('pack_id', text(64), nullable=False),
-    sa.Column('industries', JSON, nullable=False),
-    sa.Column('scope', JSON, nullable=False),
-    sa.Column('answers', JSON, nullable=False),
-    sa.Column('commit', JSON, nullable=False),
-    sa.Column('form_values', JSON, nullable=False),
-    sa.Column('id', sa.Uuid(), nullable=False),
-    sa.Column('owner_id', sa.Uuid(), nullable=False),
-    sa.Column('composition_id', sa.Uuid(), nullable=True),
-    sa.Column('status', sa.String(length=20), nullable=False),
-    timestamp('created_at'),
-    timestamp('updated_at'),
-    sa.ForeignKeyConstraint(['composition_id'], ['stored_composition.id'], name=op.f('fk_draft_composition_id_stored_composition')),
-    sa.ForeignKeyConstraint(['owner_id'], ['user.id'], name=op.f('fk_draft_owner_id_user'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_draft'))
+    create_table('draft',
+        string('pack_id', 64),
+        json('industries'),
+        json('scope'),
+        json('answers'),
+        json('commit'),
+        json('form_values'),
+        uuid('id'),
+        uuid('owner_id'),
+        uuid('composition_id', nullable=True),
+        sa.Column('status', sa.String(length=20), nullable=False),
+        timestamp('created_at'),
+        timestamp('updated_at'),
+        refs=(Ref('composition_id', 'stored_composition'), Ref('owner_id', 'user', 'CASCADE')),
+        indexes=('owner_id',),
     )
-    create_indexes('draft', 'owner_id')
 
 
 def downgrade() -> None:
-    drop_indexes('draft', 'owner_id')
-    op.drop_table('draft')
-    drop_indexes('user', 'phone', 'email')
-    op.drop_table('user')
-    drop_indexes('stored_composition', 'pack_id')
-    op.drop_table('stored_composition')
+    drop_table('draft', 'owner_id')
+    drop_table('user', 'email', 'phone')
+    drop_table('stored_composition', 'pack_id')

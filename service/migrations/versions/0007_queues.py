@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from alembic import op
 
 from composer.workdays import add_working_days, working_days_within
-from service.migrations.schema import text
+from service.migrations.schema import create_table, drop_table, integer, string
 
 revision = '0007_queues'
 down_revision = '0007_window'
@@ -52,16 +52,15 @@ def upgrade() -> None:
                               ['department', 'permit', 'permit_name', 'due_on', 'due_soon_on', 'paused_since'],
                               unique=False, postgresql_where=OPEN, sqlite_where=OPEN)
 
-    decisions = op.create_table('decision_tally',
-    sa.Column('department', text(64), nullable=False),
-    sa.Column('permit', text(64), nullable=False),
-    sa.Column('permit_name', text(200), nullable=False),
-    sa.Column('decided', sa.Integer(), nullable=False),
-    sa.Column('days', sa.Integer(), nullable=False),
-    sa.Column('limit_days', sa.Integer(), nullable=False),
-    sa.PrimaryKeyConstraint('department', 'permit', name=op.f('pk_decision_tally'))
+    decisions = create_table('decision_tally',
+        string('department', 64),
+        string('permit', 64),
+        string('permit_name', 200),
+        integer('decided'),
+        integer('days'),
+        integer('limit_days'),
+        key=('department', 'permit'),
     )
-    assert decisions is not None
     if tally:
         op.bulk_insert(decisions, [
             {'department': d, 'permit': p, 'permit_name': n, 'decided': k, 'days': s, 'limit_days': lim}
@@ -82,7 +81,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     if op.get_bind().dialect.name == 'postgresql':
         op.drop_index('ix_application_applicant_name_trgm', table_name='application')
-    op.drop_table('decision_tally')
+    drop_table('decision_tally')
     with op.batch_alter_table('permit_task', schema=None) as batch_op:
         batch_op.drop_index('ix_permit_task_open_figures', postgresql_where=OPEN, sqlite_where=OPEN)
         batch_op.drop_index('ix_permit_task_open_district', postgresql_where=OPEN, sqlite_where=OPEN)
