@@ -46,7 +46,9 @@ def test_a_tolerated_material_and_a_sample_come_from_the_pack() -> None:
             "tolerated": True,
             "copies": 2,
             "sample": Sample(
-                name=Text(zh="平面布局图示例", en="Floor plan example"), url="/samples/floor-plan.pdf", source="inferred"
+                name=Text(zh="平面布局图示例", en="Floor plan example"),
+                url="https://example.gov.cn/samples/floor-plan.pdf",
+                source="inferred",
             ),
         }
     )
@@ -56,7 +58,7 @@ def test_a_tolerated_material_and_a_sample_come_from_the_pack() -> None:
     )
     assert (entry.need, entry.copies) == ("tolerated", 2)
     assert entry.sample is not None
-    assert (entry.sample.name, entry.sample.url) == ("平面布局图示例", "/samples/floor-plan.pdf")
+    assert (entry.sample.name, entry.sample.url) == ("平面布局图示例", "https://example.gov.cn/samples/floor-plan.pdf")
 
 
 def test_the_window_says_where_and_when_and_each_department_what_if_refused() -> None:
