@@ -909,4 +909,25 @@ def inferred_summary(pack: Pack) -> str:
     return f"来源为 inferred（推定，未引用原文）的：{'，'.join(parts)}；合计 {inferred}/{total}（{share}）"
 
 
-__all__ = ["CHECKS", "Locator", "check", "check_pack", "conflict", "inferred_sources", "inferred_summary", "possible"]
+def contact_summary(pack: Pack) -> str:
+    """One line for the author: how many deciding departments carry a sourced contact; the notice sends the rest to the window."""
+    deciding = {p.department for p in pack.permits.values()}
+    departments = [d for d in pack.departments.values() if d.id in deciding]
+    reached = sum(d.contact is not None for d in departments)
+    return (
+        f"审批部门联系方式（地址、办公时间、咨询电话、网上入口）：有来源的 {reached}/{len(departments)}；"
+        "其余由告知单请申请人向受理窗口咨询"
+    )
+
+
+__all__ = [
+    "CHECKS",
+    "Locator",
+    "check",
+    "check_pack",
+    "conflict",
+    "contact_summary",
+    "inferred_sources",
+    "inferred_summary",
+    "possible",
+]
