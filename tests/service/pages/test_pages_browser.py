@@ -511,3 +511,36 @@ def test_the_notice_is_short_first_and_complete_below(chromium: Browser, server:
         )
         scan(page, "notice with a commitment option")
     assert not found, "\n".join(found)
+
+
+def test_a_sample_opens_from_the_materials_and_each_department_says_whom_to_ask(
+    desktop: Page, server: str, shots: Path
+) -> None:
+    found: list[str] = []
+    scan = _axe_into(found)
+    page = desktop
+    _answered(page, server, "convenience_store", {**CONVENIENCE, "uses_agent": "true"}, then="/notice")
+    scan(page, "notice with an agent")
+    # the forms to fill in come with a filled-in example; a material that is a form links its own
+    expect(page.locator("#samples")).to_contain_text("统一申请表")
+    authorization = page.locator("#material-agent_authorization")
+    expect(authorization.locator(".card__short")).to_contain_text("样表")
+    expect(page.locator("#material-premises_use_proof .card__short")).not_to_contain_text("样表")
+
+    # the deciding department: how to reach it, or — none published — the window to ask, with its phone
+    more = page.locator("#permit-tobacco_retail-more")
+    more.locator("> summary").click()
+    contact = more.locator(".department-contact")
+    expect(contact).to_contain_text("东城区烟草专卖局")
+    expect(contact).to_contain_text("本部门的联系方式请向受理窗口咨询")
+    expect(contact.get_by_role("link", name="12345")).to_have_attribute("href", "tel:12345")
+    page.screenshot(path=str(shots / "desktop-notice-department-contact.png"), full_page=False)
+
+    authorization.locator(".card__short a.sample-link").click()
+    expect(page).to_have_url(re.compile(r"/documents/samples/authorization\.html$"))
+    expect(page.locator(".sample-note")).to_contain_text("不是真实申请")
+    expect(page.locator("h1")).to_have_text("授权委托书")
+    expect(page.locator("main")).to_contain_text("烟草专卖零售许可")
+    scan(page, "sample of the power of attorney")
+    page.screenshot(path=str(shots / "desktop-sample-authorization.png"), full_page=True)
+    assert not found, "\n".join(found)
