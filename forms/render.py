@@ -23,6 +23,7 @@ import re
 import threading
 from collections import OrderedDict
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date
 from functools import cache
 from pathlib import Path
@@ -78,6 +79,18 @@ SAMPLES: tuple[SampleKind, ...] = ("form", "commitment", "authorization")
 """The documents an applicant fills in, of which forms.samples prints a 样表."""
 SAMPLES_AT = "/documents/samples"
 """Where the service serves the 样表 of the journey's notice: ``{SAMPLES_AT}/{kind}.pdf``."""
+
+
+@dataclass(frozen=True)
+class Printing:
+    """How a document is printed: as a 样表 (marked on every page), and where its links to 样表 point (absolute in a
+    PDF, which is read away from the site)."""
+
+    sample: bool = False
+    samples_at: str = SAMPLES_AT
+
+
+PLAIN = Printing()
 TITLES = {"notice": N_("一次告知单"), "form": N_("综合申请表"), "commitment": N_("告知承诺书"), "authorization": N_("授权委托书")}
 
 
@@ -129,16 +142,10 @@ def environment(locale: str = "zh") -> Environment:
 
 
 def render_html(
-    kind: Kind,
-    composition: Composition,
-    values: Mapping[str, Any] | None = None,
-    locale: str = "zh",
-    sample: bool = False,
-    samples_at: str = SAMPLES_AT,
+    kind: Kind, composition: Composition, values: Mapping[str, Any] | None = None, locale: str = "zh", printing: Printing = PLAIN
 ) -> str:
-    """One of the documents as a standalone HTML page (styles inlined); ``sample`` marks it 「样表」 on every page;
-    ``samples_at`` is where the 样表 are served (absolute in a PDF, which is read away from the site)."""
-    return _render(kind, composition, values, locale, inline_css=True, sample=sample, samples_at=samples_at)
+    """One of the documents as a standalone HTML page (styles inlined)."""
+    return _render(kind, composition, values, locale, inline_css=True, printing=printing)
 
 
 def _render(
@@ -147,8 +154,7 @@ def _render(
     values: Mapping[str, Any] | None,
     locale: str,
     inline_css: bool,
-    sample: bool = False,
-    samples_at: str = SAMPLES_AT,
+    printing: Printing = PLAIN,
 ) -> str:
     if kind not in KINDS:
         raise ValueError(f"unknown document kind {kind!r}; expected one of {', '.join(KINDS)}")
@@ -161,8 +167,8 @@ def _render(
         c=composition,
         values=dict(values or {}),
         doc_title=_t(TITLES[kind], locale),
-        sample=sample,
-        samples_at=samples_at,
+        sample=printing.sample,
+        samples_at=printing.samples_at,
         footer=footer,
         page_css=Markup(_page_css(footer, locale)),
         print_css=env.globals["print_css"] if inline_css else "",
@@ -170,24 +176,19 @@ def _render(
 
 
 def render_pdf(
-    kind: Kind,
-    composition: Composition,
-    values: Mapping[str, Any] | None = None,
-    locale: str = "zh",
-    sample: bool = False,
-    samples_at: str = SAMPLES_AT,
+    kind: Kind, composition: Composition, values: Mapping[str, Any] | None = None, locale: str = "zh", printing: Printing = PLAIN
 ) -> bytes:
     """The same document printed on A4 by WeasyPrint. Same input → same bytes.
 
     The last ``PDF_CACHE_SIZE`` PDFs of this process are kept, keyed by a hash of everything that
     goes into them (kind, locale, the whole Composition, the values), so printing the same notice
     again costs a hash, never a stale document."""
-    key = _pdf_key(kind, composition, values, locale, f"{sample} {samples_at}")
+    key = _pdf_key(kind, composition, values, locale, repr(printing))
     with _pdf_lock:
         if key in _pdf_cache:
             _pdf_cache.move_to_end(key)
             return _pdf_cache[key]
-    pdf = render_pdf_uncached(kind, composition, values, locale, sample, samples_at)
+    pdf = render_pdf_uncached(kind, composition, values, locale, printing)
     with _pdf_lock:
         _pdf_cache[key] = pdf
         while len(_pdf_cache) > PDF_CACHE_SIZE:
@@ -216,19 +217,14 @@ def _pdf_key(kind: str, composition: Composition, values: Mapping[str, Any] | No
 
 
 def render_pdf_uncached(
-    kind: Kind,
-    composition: Composition,
-    values: Mapping[str, Any] | None = None,
-    locale: str = "zh",
-    sample: bool = False,
-    samples_at: str = SAMPLES_AT,
+    kind: Kind, composition: Composition, values: Mapping[str, Any] | None = None, locale: str = "zh", printing: Printing = PLAIN
 ) -> bytes:
     """render_pdf without the cache (benchmarks, tests)."""
     from weasyprint import HTML  # imported late: it loads Pango and fonts
 
     # print.css goes in as a stylesheet parsed once per process rather than inline: WeasyPrint
     # would parse an inline <style> and compile its selectors again for every document
-    html = _render(kind, composition, values, locale, inline_css=False, sample=sample, samples_at=samples_at)
+    html = _render(kind, composition, values, locale, inline_css=False, printing=printing)
     document = HTML(string=html, base_url=str(TEMPLATES_DIR))
     font_config, stylesheets = _print_setup()
     pdf: bytes = document.write_pdf(stylesheets=stylesheets, font_config=font_config)

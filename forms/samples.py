@@ -12,7 +12,7 @@ from typing import Any
 from composer.model import Composition, FieldOut
 from composer.words import N_
 from forms import i18n
-from forms.render import SAMPLES, SampleKind, offered, render_html, render_pdf
+from forms.render import SAMPLES, Printing, SampleKind, offered, render_html, render_pdf
 
 __all__ = ["SAMPLES", "SampleKind", "example_values", "offered", "sample_html", "sample_pdf"]
 
@@ -34,6 +34,7 @@ BY_TYPE: dict[str, str] = {
 }
 """Masked numbers: the right shape, plainly no one's."""
 AS_FACTS = N_("（按实际情况填写）")
+AS_SAMPLE = Printing(sample=True)
 
 
 def example_values(composition: Composition, locale: str) -> dict[str, Any]:
@@ -73,9 +74,9 @@ def _in(message: str, locale: str) -> str:
 
 def sample_html(kind: SampleKind, composition: Composition, locale: str = "zh") -> str:
     """The 样表 as a standalone HTML page."""
-    return render_html(kind, composition, example_values(composition, locale), locale, sample=True)
+    return render_html(kind, composition, example_values(composition, locale), locale, AS_SAMPLE)
 
 
 def sample_pdf(kind: SampleKind, composition: Composition, locale: str = "zh") -> bytes:
     """The 样表 printed on A4 like the notice."""
-    return render_pdf(kind, composition, example_values(composition, locale), locale, sample=True)
+    return render_pdf(kind, composition, example_values(composition, locale), locale, AS_SAMPLE)

@@ -20,7 +20,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from composer.model import Composition
 from composer.words import N_
-from forms.render import SAMPLES_AT, render_pdf
+from forms.render import SAMPLES_AT, Printing, render_pdf
 from forms.samples import offered, sample_html, sample_pdf
 from service import crud
 from service.compose import ComposeService
@@ -62,7 +62,7 @@ def _known(kind: str) -> TypeGuard[Kind]:
 
 
 def _pdf(kind: Kind, composition: Composition, values: dict[str, Any], lang: str, business: str, samples_at: str) -> Response:
-    body = render_pdf(kind, composition, values if kind == "form" else None, locale=lang, samples_at=samples_at)
+    body = render_pdf(kind, composition, values if kind == "form" else None, lang, Printing(samples_at=samples_at))
     return Response(
         body,
         media_type="application/pdf",
