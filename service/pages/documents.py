@@ -10,6 +10,9 @@ as-of date, in Chinese with an ASCII fallback.
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import re
 import uuid
 from datetime import date
 from typing import Any, Literal, TypeGuard
@@ -185,7 +188,8 @@ def _sample(request: Request, kind: str, ext: str, composition: Composition, lan
     if found is None or ext not in ("pdf", "html"):
         return _unknown_kind(request, lang)
     if ext == "html":
-        return HTMLResponse(sample_html(found, composition, lang), headers={"Cache-Control": "no-store"})
+        html = sample_html(found, composition, lang)
+        return HTMLResponse(html, headers={"Cache-Control": "no-store", "Content-Security-Policy": _own_styles(html)})
     gettext = translations(lang).gettext
     name = f"{gettext(SAMPLE_TITLE) % {'document': gettext(TITLES[found])}}-{composition.pack.as_of:%Y%m%d}.pdf"
     fallback = f"yiye-sample-{ASCII[found]}-{composition.pack.as_of:%Y%m%d}.pdf"
@@ -197,4 +201,18 @@ def _sample(request: Request, kind: str, ext: str, composition: Composition, lan
             "Cache-Control": "no-store",
             "X-Content-Type-Options": "nosniff",
         },
+    )
+
+
+_STYLE = re.compile(r"<style>(.*?)</style>", re.S)
+
+
+def _own_styles(html: str) -> str:
+    """A document's policy: the site's, admitting the document's own inline stylesheet by its hash and nothing else."""
+    hashes = " ".join(
+        "'sha256-" + base64.b64encode(hashlib.sha256(css.encode()).digest()).decode() + "'" for css in _STYLE.findall(html)
+    )
+    return (
+        f"default-src 'self'; style-src {hashes}; img-src 'self' data:; base-uri 'self'; form-action 'self'; "
+        "frame-ancestors 'none'"
     )

@@ -522,7 +522,7 @@ def test_a_sample_opens_from_the_materials_and_each_department_says_whom_to_ask(
     _answered(page, server, "convenience_store", {**CONVENIENCE, "uses_agent": "true"}, then="/notice")
     scan(page, "notice with an agent")
     # the forms to fill in come with a filled-in example; a material that is a form links its own
-    expect(page.locator("#samples")).to_contain_text("统一申请表")
+    expect(page.locator("#sample-form")).to_contain_text("综合申请表")
     authorization = page.locator("#material-agent_authorization")
     expect(authorization.locator(".card__short")).to_contain_text("样表")
     expect(page.locator("#material-premises_use_proof .card__short")).not_to_contain_text("样表")
@@ -531,8 +531,8 @@ def test_a_sample_opens_from_the_materials_and_each_department_says_whom_to_ask(
     more = page.locator("#permit-tobacco_retail-more")
     more.locator("> summary").click()
     contact = more.locator(".department-contact")
-    expect(contact).to_contain_text("东城区烟草专卖局")
-    expect(contact).to_contain_text("本部门的联系方式请向受理窗口咨询")
+    for said in ("东城区烟草专卖局", "本部门的联系方式请向受理窗口咨询"):
+        expect(contact).to_contain_text(said)
     expect(contact.get_by_role("link", name="12345")).to_have_attribute("href", "tel:12345")
     page.screenshot(path=str(shots / "desktop-notice-department-contact.png"), full_page=False)
 
