@@ -109,6 +109,8 @@ def journey_pdf(
     journey, composition = ready.journey, ready.composition
     if kind == "commitment" and not composition.commitments:
         return _no_commitments(request, lang)
+    if kind == "authorization" and kind not in offered(composition):
+        return _unknown_kind(request, lang)  # a blank 授权委托书 only where the notice asks for one
     values: dict[str, Any] = {}
     if journey.stash is not None:
         values = journey.stash
@@ -144,6 +146,8 @@ def draft_pdf(
     composition = composed.composition
     if kind == "commitment" and not composition.commitments:
         return _no_commitments(request, lang)
+    if kind == "authorization" and kind not in offered(composition):
+        return _unknown_kind(request, lang)  # a blank 授权委托书 only where the notice asks for one
     business = _industry_names(composition, lang, service, composition.pack.id)
     samples_at = f"{_site(request)}/drafts/{draft.id}{SAMPLES_AT}"
     return _pdf(kind, composition, draft.form_values, lang, business, samples_at)

@@ -50,6 +50,13 @@ def test_the_agents_authorisation_links_its_sample_which_opens_marked_as_one(dc:
     assert "样表" in text
     assert "授权委托书" in text
     assert "李四" in text
+    blank = dc.get("/documents/authorization.pdf")  # the same form, blank, to fill in by hand
+    assert 'href="/documents/authorization.pdf"' in card
+    assert blank.status_code == 200
+    blank_text = _text(blank.content)
+    assert "授权委托书" in blank_text
+    assert "李四" not in blank_text
+    assert "样表" not in blank_text
 
 
 def test_the_one_form_has_a_filled_in_sample_and_materials_without_one_say_nothing(dc: TestClient) -> None:
@@ -66,6 +73,7 @@ def test_the_one_form_has_a_filled_in_sample_and_materials_without_one_say_nothi
     assert "统一申请表" in text
     assert "91110101MA00XXXXXX" in text.replace(" ", "")
     assert dc.get("/documents/samples/authorization.pdf").status_code == 404
+    assert dc.get("/documents/authorization.pdf").status_code == 404
     assert dc.get("/documents/samples/receipt.pdf").status_code == 404
 
 
