@@ -36,7 +36,7 @@ from service.pages.templating import render
 
 router = APIRouter(tags=["pages"])
 
-Kind = Literal["notice", "form", "commitment"]
+Kind = Literal["notice", "form", "commitment", "authorization"]
 
 PDF: dict[int | str, dict[str, Any]] = {
     200: pages.pdf("The PDF (A4), as an attachment"),
