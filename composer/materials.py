@@ -93,6 +93,13 @@ def _need(status: Status, tolerated: bool) -> Literal["required", "tolerated", "
     return "deferred" if status == "deferred" else None
 
 
+def _sample(material: Material, locale: Locale) -> SampleOut | None:
+    sample = material.sample
+    if sample is None:
+        return None
+    return SampleOut(name=sample.name.in_(locale), document=sample.document, url=sample.url)
+
+
 def _exempt_note(material: Material, locale: Locale) -> str:
     """Not to be submitted, and, where the pack says, which system or department the window fetches it from."""
     if material.held_by is None:
@@ -142,7 +149,7 @@ def _entry(
         held_by=material.held_by.name.in_(locale) if material.held_by and status == "exempt" else None,
         need=_need(status, material.tolerated),
         instructions=material.instructions.in_(locale) if material.instructions else None,
-        sample=SampleOut(name=material.sample.name.in_(locale), url=material.sample.url) if material.sample else None,
+        sample=_sample(material, locale),
     )
     names = [permit_name(rules, pid, locale) for pid in permit_ids]
     steps = [*(step("permit", pid, n) for pid, n in zip(permit_ids, names, strict=True)), step("material", key, name)]

@@ -247,12 +247,15 @@ class Form(_Out):
 
 
 class SampleOut(_Out):
-    """A blank form or example of a material, where the pack has one."""
+    """A form the applicant fills in: the 样表 yiye prints, filled in as an example, and/or the official blank template."""
 
-    model_config = written_example({"name": "授权委托书（示范文本）", "url": "https://example.gov.cn/samples/authorization.pdf"})
+    model_config = written_example({"name": "授权委托书（样表）", "document": "authorization", "url": None})
 
     name: str
-    url: str
+    document: str | None = Field(
+        default=None, description="the 样表 yiye prints: GET /documents/samples/{document}.pdf (or .html) on the service"
+    )
+    url: str | None = Field(default=None, description="the official blank template, where the department publishes one")
 
 
 class MaterialOut(_Out):

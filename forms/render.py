@@ -23,6 +23,7 @@ import re
 import threading
 from collections import OrderedDict
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date
 from functools import cache
 from pathlib import Path
@@ -35,8 +36,8 @@ from composer.model import Composition, FieldOut
 from composer.words import N_, read_yes_no
 from forms import i18n, print_fonts
 
-Kind = Literal["notice", "form", "commitment"]
-KINDS: tuple[Kind, ...] = ("notice", "form", "commitment")
+Kind = Literal["notice", "form", "commitment", "authorization"]
+KINDS: tuple[Kind, ...] = ("notice", "form", "commitment", "authorization")
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 CJK_FONT = "Noto Sans CJK SC"
@@ -73,7 +74,24 @@ SAVINGS_ROWS = (
     ("form_fields", N_("填报项目")),
     ("working_days", N_("办理时限（工作日）")),
 )
-TITLES = {"notice": N_("一次告知单"), "form": N_("综合申请表"), "commitment": N_("告知承诺书")}
+SampleKind = Literal["form", "commitment", "authorization"]
+SAMPLES: tuple[SampleKind, ...] = ("form", "commitment", "authorization")
+"""The documents an applicant fills in, of which forms.samples prints a 样表."""
+SAMPLES_AT = "/documents/samples"
+"""Where the service serves the 样表 of the journey's notice: ``{SAMPLES_AT}/{kind}.pdf``."""
+
+
+@dataclass(frozen=True)
+class Printing:
+    """How a document is printed: as a 样表 (marked on every page), and where its links to 样表 point (absolute in a
+    PDF, which is read away from the site)."""
+
+    sample: bool = False
+    samples_at: str = SAMPLES_AT
+
+
+PLAIN = Printing()
+TITLES = {"notice": N_("一次告知单"), "form": N_("综合申请表"), "commitment": N_("告知承诺书"), "authorization": N_("授权委托书")}
 
 
 def configure(env: Environment, locale: str) -> Environment:
@@ -101,6 +119,8 @@ def configure(env: Environment, locale: str) -> Environment:
         permit_refs_of=permit_refs_of,
         field_value=lambda f, values: field_value(f, values, locale),
         field_display=lambda f, values: field_display(f, values, locale),
+        samples_offered=offered,
+        doc_title_of=lambda kind: _t(TITLES[kind], locale),
         list_sep="、" if locale == "zh" else ", ",
     )
     return env
@@ -121,12 +141,21 @@ def environment(locale: str = "zh") -> Environment:
     return env
 
 
-def render_html(kind: Kind, composition: Composition, values: Mapping[str, Any] | None = None, locale: str = "zh") -> str:
-    """One of the three documents as a standalone HTML page (styles inlined)."""
-    return _render(kind, composition, values, locale, inline_css=True)
+def render_html(
+    kind: Kind, composition: Composition, values: Mapping[str, Any] | None = None, locale: str = "zh", printing: Printing = PLAIN
+) -> str:
+    """One of the documents as a standalone HTML page (styles inlined)."""
+    return _render(kind, composition, values, locale, inline_css=True, printing=printing)
 
 
-def _render(kind: Kind, composition: Composition, values: Mapping[str, Any] | None, locale: str, inline_css: bool) -> str:
+def _render(
+    kind: Kind,
+    composition: Composition,
+    values: Mapping[str, Any] | None,
+    locale: str,
+    inline_css: bool,
+    printing: Printing = PLAIN,
+) -> str:
     if kind not in KINDS:
         raise ValueError(f"unknown document kind {kind!r}; expected one of {', '.join(KINDS)}")
     locale = i18n.normalise(locale)
@@ -138,24 +167,28 @@ def _render(kind: Kind, composition: Composition, values: Mapping[str, Any] | No
         c=composition,
         values=dict(values or {}),
         doc_title=_t(TITLES[kind], locale),
+        sample=printing.sample,
+        samples_at=printing.samples_at,
         footer=footer,
         page_css=Markup(_page_css(footer, locale)),
         print_css=env.globals["print_css"] if inline_css else "",
     )
 
 
-def render_pdf(kind: Kind, composition: Composition, values: Mapping[str, Any] | None = None, locale: str = "zh") -> bytes:
+def render_pdf(
+    kind: Kind, composition: Composition, values: Mapping[str, Any] | None = None, locale: str = "zh", printing: Printing = PLAIN
+) -> bytes:
     """The same document printed on A4 by WeasyPrint. Same input → same bytes.
 
     The last ``PDF_CACHE_SIZE`` PDFs of this process are kept, keyed by a hash of everything that
     goes into them (kind, locale, the whole Composition, the values), so printing the same notice
     again costs a hash, never a stale document."""
-    key = _pdf_key(kind, composition, values, locale)
+    key = _pdf_key(kind, composition, values, locale, repr(printing))
     with _pdf_lock:
         if key in _pdf_cache:
             _pdf_cache.move_to_end(key)
             return _pdf_cache[key]
-    pdf = render_pdf_uncached(kind, composition, values, locale)
+    pdf = render_pdf_uncached(kind, composition, values, locale, printing)
     with _pdf_lock:
         _pdf_cache[key] = pdf
         while len(_pdf_cache) > PDF_CACHE_SIZE:
@@ -174,9 +207,9 @@ def clear_pdf_cache() -> None:
         _pdf_cache.clear()
 
 
-def _pdf_key(kind: str, composition: Composition, values: Mapping[str, Any] | None, locale: str) -> str:
+def _pdf_key(kind: str, composition: Composition, values: Mapping[str, Any] | None, locale: str, options: str) -> str:
     digest = hashlib.sha256()
-    for part in (kind, i18n.normalise(locale), json.dumps(values or {}, sort_keys=True, default=str)):
+    for part in (kind, i18n.normalise(locale), json.dumps(values or {}, sort_keys=True, default=str), options):
         digest.update(part.encode())
         digest.update(b"\0")
     digest.update(composition.model_dump_json().encode())
@@ -184,14 +217,14 @@ def _pdf_key(kind: str, composition: Composition, values: Mapping[str, Any] | No
 
 
 def render_pdf_uncached(
-    kind: Kind, composition: Composition, values: Mapping[str, Any] | None = None, locale: str = "zh"
+    kind: Kind, composition: Composition, values: Mapping[str, Any] | None = None, locale: str = "zh", printing: Printing = PLAIN
 ) -> bytes:
     """render_pdf without the cache (benchmarks, tests)."""
     from weasyprint import HTML  # imported late: it loads Pango and fonts
 
     # print.css goes in as a stylesheet parsed once per process rather than inline: WeasyPrint
-    # would parse an inline <style> and compile its selectors again for every document (~15 %)
-    html = _render(kind, composition, values, locale, inline_css=False)
+    # would parse an inline <style> and compile its selectors again for every document
+    html = _render(kind, composition, values, locale, inline_css=False, printing=printing)
     document = HTML(string=html, base_url=str(TEMPLATES_DIR))
     font_config, stylesheets = _print_setup()
     pdf: bytes = document.write_pdf(stylesheets=stylesheets, font_config=font_config)
@@ -232,6 +265,16 @@ def names_of(composition: Composition) -> dict[str, str]:
     names = {m.key: m.name for m in composition.materials}
     names.update({p.id: p.name for p in composition.permits})
     return names
+
+
+def offered(composition: Composition) -> list[SampleKind]:
+    """The 样表 a notice offers: the one form; the commitment letter once items are taken on commitment; and
+    each document a listed material names as its sample."""
+    kinds: list[SampleKind] = ["form"] if composition.permits else []
+    if composition.commitments:
+        kinds.append("commitment")
+    named = {m.sample.document for m in composition.materials if m.sample and m.sample.document}
+    return kinds + [kind for kind in SAMPLES if kind in named and kind not in kinds]
 
 
 def permit_refs_of(composition: Composition) -> dict[str, tuple[int, str]]:

@@ -36,6 +36,7 @@ Codes, besides those of loading (``yaml_syntax``, ``schema``, ``unknown_kind``, 
     material_unused               a registered material nothing asks for (produced ones: nor uses)
     dependency_material_mismatch  depends_on.uses names a material the other permit does not produce
     missing_dependency            a permit asks for another permit's result without depending on it
+    template_without_source       a material's official blank template (sample url) with an 'inferred' source
     field_unused                  a form field no permit or element asks for
     department_unused             a department with no permit
     scope_item_unused             a scope item in no industry and no condition
@@ -615,6 +616,19 @@ def holders_of_submitted_materials(pack: Pack, at: Locator) -> list[Problem]:
     ]
 
 
+def unsourced_templates(pack: Pack, at: Locator) -> list[Problem]:
+    """An official blank template is the department's own: its address must come with where it was published."""
+    return [
+        Problem(
+            "template_without_source",
+            f"材料 {m.key} 的样表给出了官方模板地址（url）, 但来源为 inferred: 请写明公布该模板的办事指南或网页",
+            at("materials", m.key, "sample", "source"), m.key,
+        )
+        for m in pack.materials.values()
+        if m.sample is not None and m.sample.url is not None and m.sample.source.strip() == INFERRED
+    ]
+
+
 def unused_fields(pack: Pack, at: Locator) -> list[Problem]:
     """A form field in the dictionary that no permit or element asks for."""
     used = {fid for p in pack.permits.values() for fid in p.fields}
@@ -842,6 +856,7 @@ CHECKS: tuple[Check, ...] = (
     unused_materials,
     produced_materials,
     holders_of_submitted_materials,
+    unsourced_templates,
     unused_fields,
     unused_departments,
     unused_scope_items,
@@ -894,4 +909,25 @@ def inferred_summary(pack: Pack) -> str:
     return f"来源为 inferred（推定，未引用原文）的：{'，'.join(parts)}；合计 {inferred}/{total}（{share}）"
 
 
-__all__ = ["CHECKS", "Locator", "check", "check_pack", "conflict", "inferred_sources", "inferred_summary", "possible"]
+def contact_summary(pack: Pack) -> str:
+    """One line for the author: how many deciding departments carry a sourced contact; the notice sends the rest to the window."""
+    deciding = {p.department for p in pack.permits.values()}
+    departments = [d for d in pack.departments.values() if d.id in deciding]
+    reached = sum(d.contact is not None for d in departments)
+    return (
+        f"审批部门联系方式（地址、办公时间、咨询电话、网上入口）：有来源的 {reached}/{len(departments)}；"
+        "其余由告知单请申请人向受理窗口咨询"
+    )
+
+
+__all__ = [
+    "CHECKS",
+    "Locator",
+    "check",
+    "check_pack",
+    "conflict",
+    "contact_summary",
+    "inferred_sources",
+    "inferred_summary",
+    "possible",
+]

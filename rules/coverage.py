@@ -24,6 +24,7 @@ UNEXPLAINED = "未说明"
 
 _SECTIONS = (("permits", "许可事项", "id"), ("materials", "材料", "dedupe_key"), ("industries", "行业", "id"))
 BUNDLES = "行业套餐中的事项"
+CONTACTS = "## 审批部门的联系方式"
 DOMAIN_SECTIONS = (("domain.md §3 行业套餐中的事项", "bundles"), ("domain.md §4 公布的材料清单", "materials"))
 
 
@@ -79,8 +80,25 @@ def table(catalogue: Path, root: Path = packs.PACKS_DIR, explanations: Path = EX
                 cell = explain("domain", item)
                 gaps += cell == UNEXPLAINED
                 lines.append(f"| {where_from} | {item} | {cell} |")
+    lines += ["", *contacts(root)]
     lines += ["", f"未说明的缺口：{gaps}", ""]
     return "\n".join(lines)
+
+
+CONTACT_MISSING = "未找到公布的地址、办公时间、咨询电话或网上入口：告知单请申请人向受理窗口咨询"
+
+
+def contacts(root: Path = packs.PACKS_DIR) -> list[str]:
+    """Each deciding department of a pack with a one window: its contact's source, or that none was found."""
+    lines = [CONTACTS, "", "| 规则包 | 审批部门 | 联系方式的来源 |", "|---|---|---|"]
+    for pack_id in packs.available(root):
+        pack = packs.load(pack_id, root)
+        deciding = {p.department for p in pack.permits.values()}
+        for d in pack.departments.values():
+            if d.id in deciding and d.window is not None:
+                found = d.contact.source.replace("|", "／") if d.contact else CONTACT_MISSING
+                lines.append(f"| {pack.id} | {d.id}（{d.name.zh}） | {found} |")
+    return lines
 
 
 def domain_items(text: str) -> dict[str, list[tuple[str, str]]]:

@@ -51,15 +51,21 @@ class Sourced(Effective):
     source: str = Field(min_length=1, description="URL or title of the source, or 'inferred'")
 
 
+PHONE = r"^\+?[0-9][0-9 -]*[0-9]$"
+"""A telephone number as dialled: digits, with an optional leading + and spaces or hyphens between groups (010-12345678)."""
+WEB = r"^https?://[^\s]+$"
+"""An address a browser opens (http or https)."""
+
+
 class Contact(RuleModel):
     """Where and when a department or the one window is reached, as a 办事指南 gives it (办理地点、办公时间、
     咨询电话、监督投诉电话、网上办理)."""
 
     address: Text | None = None
     hours: Text | None = None
-    phone: str | None = Field(default=None, max_length=40)
-    complaints: str | None = Field(default=None, max_length=40, description="监督投诉电话")
-    online: str | None = Field(default=None, max_length=300, description="网上办理: the online entrance")
+    phone: str | None = Field(default=None, max_length=40, pattern=PHONE)
+    complaints: str | None = Field(default=None, max_length=40, pattern=PHONE, description="监督投诉电话")
+    online: str | None = Field(default=None, max_length=300, pattern=WEB, description="网上办理: the online entrance")
     source: str = Field(min_length=1)
 
 
@@ -436,12 +442,23 @@ class Variant(RuleModel):
     name: Text
 
 
+SampleDocument = Literal["authorization"]
+"""The 样表 forms/ prints for a material (the one form and the commitment letter have theirs without pack data)."""
+
+
 class Sample(RuleModel):
-    """A blank form or a filled-in example (空白表格/示例样表) the applicant can follow."""
+    """A form the applicant fills in: a filled-in example yiye prints (样表), the official blank template, or both."""
 
     name: Text
-    url: str = Field(min_length=1, max_length=300)
-    source: str = Field(min_length=1)
+    document: SampleDocument | None = Field(default=None, description="the 样表 forms/ prints, filled in as an example")
+    url: str | None = Field(default=None, max_length=300, pattern=WEB, description="the official blank template")
+    source: str = Field(min_length=1, description="where the template, or what the example follows, comes from")
+
+    @model_validator(mode="after")
+    def _something_to_open(self) -> Sample:
+        if self.document is None and self.url is None:
+            raise ValueError("a sample needs a document yiye prints (document) or the official template's address (url)")
+        return self
 
 
 class Holder(RuleModel):

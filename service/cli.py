@@ -148,6 +148,7 @@ def rules_test(
         if items:
             typer.echo(f"没有情形覆盖的{label}({len(items)}): {', '.join(items)}")
     typer.echo(checks.inferred_summary(composer.pack))
+    typer.echo(checks.contact_summary(composer.pack))
     failed = sum(not o.passed for o in outcomes)
     typer.echo(f"{len(outcomes) - failed} passed, {failed} failed")
     if failed or not outcomes:

@@ -1,4 +1,5 @@
-"""Step 6: the notice, the one form and the commitment letter as PDF (``forms.render.render_pdf``).
+"""Step 6: the notice, the one form and the commitment letter as PDF (``forms.render.render_pdf``), and the
+样表 of each form the applicant fills in (``/documents/samples/{kind}.pdf`` or ``.html``, ``forms.samples``).
 
 ``/documents/{kind}.pdf`` prints the journey in the session (the form filled with the journey's
 draft, or blank for handwriting when there is none); ``/drafts/{id}/documents/{kind}.pdf`` prints
@@ -9,17 +10,21 @@ as-of date, in Chinese with an ASCII fallback.
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import re
 import uuid
 from datetime import date
 from typing import Any, Literal, TypeGuard
 from urllib.parse import quote
 
 from fastapi import APIRouter, Request
-from fastapi.responses import Response
+from fastapi.responses import HTMLResponse, Response
 
 from composer.model import Composition
 from composer.words import N_
-from forms.render import render_pdf
+from forms.render import SAMPLES_AT, Printing, render_pdf
+from forms.samples import offered, sample_html, sample_pdf
 from service import crud
 from service.compose import ComposeService
 from service.deps import ComposeServiceDep, LangDep, OptionalUser, OwnDraft, SessionDep
@@ -31,7 +36,7 @@ from service.pages.templating import render
 
 router = APIRouter(tags=["pages"])
 
-Kind = Literal["notice", "form", "commitment"]
+Kind = Literal["notice", "form", "commitment", "authorization"]
 
 PDF: dict[int | str, dict[str, Any]] = {
     200: pages.pdf("The PDF (A4), as an attachment"),
@@ -40,8 +45,9 @@ PDF: dict[int | str, dict[str, Any]] = {
 }
 
 
-TITLES = {"notice": N_("一次告知单"), "form": N_("综合申请表"), "commitment": N_("告知承诺书")}
-ASCII = {"notice": "notice", "form": "application-form", "commitment": "commitment-letter"}
+TITLES = {"notice": N_("一次告知单"), "form": N_("综合申请表"), "commitment": N_("告知承诺书"), "authorization": N_("授权委托书")}
+ASCII = {"notice": "notice", "form": "application-form", "commitment": "commitment-letter", "authorization": "authorization"}
+SAMPLE_TITLE = N_("%(document)s（样表）")
 
 
 def content_disposition(kind: str, composition: Composition, lang: str, business: str) -> str:
@@ -58,8 +64,8 @@ def _known(kind: str) -> TypeGuard[Kind]:
     return kind in TITLES
 
 
-def _pdf(kind: Kind, composition: Composition, values: dict[str, Any], lang: str, business: str) -> Response:
-    body = render_pdf(kind, composition, values if kind == "form" else None, locale=lang)
+def _pdf(kind: Kind, composition: Composition, values: dict[str, Any], lang: str, business: str, samples_at: str) -> Response:
+    body = render_pdf(kind, composition, values if kind == "form" else None, lang, Printing(samples_at=samples_at))
     return Response(
         body,
         media_type="application/pdf",
@@ -103,13 +109,16 @@ def journey_pdf(
     journey, composition = ready.journey, ready.composition
     if kind == "commitment" and not composition.commitments:
         return _no_commitments(request, lang)
+    if kind == "authorization" and kind not in offered(composition):
+        return _unknown_kind(request, lang)  # a blank 授权委托书 only where the notice asks for one
     values: dict[str, Any] = {}
     if journey.stash is not None:
         values = journey.stash
     elif journey.draft and user is not None:
         draft = crud.get_draft(session=session, owner=user, draft_id=uuid.UUID(journey.draft))
         values = draft.form_values if draft else {}
-    return _pdf(kind, composition, values, lang, _industry_names(composition, lang, service, journey.pack))
+    business = _industry_names(composition, lang, service, journey.pack)
+    return _pdf(kind, composition, values, lang, business, _site(request) + SAMPLES_AT)
 
 
 def _industry_names(composition: Composition, lang: str, service: ComposeService, pack_id: str) -> str:
@@ -137,4 +146,77 @@ def draft_pdf(
     composition = composed.composition
     if kind == "commitment" and not composition.commitments:
         return _no_commitments(request, lang)
-    return _pdf(kind, composition, draft.form_values, lang, _industry_names(composition, lang, service, composition.pack.id))
+    if kind == "authorization" and kind not in offered(composition):
+        return _unknown_kind(request, lang)  # a blank 授权委托书 only where the notice asks for one
+    business = _industry_names(composition, lang, service, composition.pack.id)
+    samples_at = f"{_site(request)}/drafts/{draft.id}{SAMPLES_AT}"
+    return _pdf(kind, composition, draft.form_values, lang, business, samples_at)
+
+
+SAMPLE_RESPONSES: dict[int | str, dict[str, Any]] = {
+    **PDF,
+    200: {"description": "The 样表 as a PDF (A4) or an HTML page", "content": {"application/pdf": {}, "text/html": {}}},
+}
+
+
+def _site(request: Request) -> str:
+    """The site's own address, so a link printed in a PDF opens from wherever the PDF is read."""
+    return str(request.base_url).rstrip("/")
+
+
+@router.get("/documents/samples/{kind}.{ext}", response_class=Response, responses={**SAMPLE_RESPONSES, 303: pages.TO_START})
+def journey_sample(request: Request, kind: str, ext: str, lang: LangDep, ready: CompleteJourney) -> Response:
+    """A 样表 of a form the journey's notice asks for, filled in as an example: ``form``, ``commitment`` or
+    ``authorization``, as ``pdf`` or ``html``."""
+    return _sample(request, kind, ext, ready.composition, lang)
+
+
+@router.get(
+    "/drafts/{draft_id}/documents/samples/{kind}.{ext}",
+    response_class=Response,
+    responses={**SAMPLE_RESPONSES, 303: pages.TO_SIGN_IN},
+)
+def draft_sample(
+    request: Request, draft: OwnDraft, kind: str, ext: str, session: SessionDep, service: ComposeServiceDep, lang: LangDep
+) -> Response:
+    """A 样表 of a form the notice of one of my drafts asks for."""
+    composed = compose_draft(service, session, draft, lang)
+    if composed is None:
+        return _unknown_kind(request, lang)
+    return _sample(request, kind, ext, composed.composition, lang)
+
+
+def _sample(request: Request, kind: str, ext: str, composition: Composition, lang: str) -> Response:
+    """The 样表 if this notice offers it (a 404 page otherwise), inline: it is for reading."""
+    found = next((k for k in offered(composition) if k == kind), None)
+    if found is None or ext not in ("pdf", "html"):
+        return _unknown_kind(request, lang)
+    if ext == "html":
+        html = sample_html(found, composition, lang)
+        return HTMLResponse(html, headers={"Cache-Control": "no-store", "Content-Security-Policy": _own_styles(html)})
+    gettext = translations(lang).gettext
+    name = f"{gettext(SAMPLE_TITLE) % {'document': gettext(TITLES[found])}}-{composition.pack.as_of:%Y%m%d}.pdf"
+    fallback = f"yiye-sample-{ASCII[found]}-{composition.pack.as_of:%Y%m%d}.pdf"
+    return Response(
+        sample_pdf(found, composition, lang),
+        media_type="application/pdf",
+        headers={
+            "Content-Disposition": f"inline; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}",
+            "Cache-Control": "no-store",
+            "X-Content-Type-Options": "nosniff",
+        },
+    )
+
+
+_STYLE = re.compile(r"<style>(.*?)</style>", re.S)
+
+
+def _own_styles(html: str) -> str:
+    """A document's policy: the site's, admitting the document's own inline stylesheet by its hash and nothing else."""
+    hashes = " ".join(
+        "'sha256-" + base64.b64encode(hashlib.sha256(css.encode()).digest()).decode() + "'" for css in _STYLE.findall(html)
+    )
+    return (
+        f"default-src 'self'; style-src {hashes}; img-src 'self' data:; base-uri 'self'; form-action 'self'; "
+        "frame-ancestors 'none'"
+    )

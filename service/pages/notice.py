@@ -23,7 +23,9 @@ from fastapi.responses import RedirectResponse, Response
 
 from composer.model import Composition, Reason
 from composer.words import N_
-from forms.render import names_of
+from forms import i18n as forms_i18n
+from forms.render import TITLES, names_of
+from forms.samples import offered
 from rules.errors import InputError
 from service.compose import ComposeService
 from service.deps import ComposeServiceDep, LangDep, OptionalUser
@@ -108,6 +110,8 @@ def notice_context(composition: Composition, lang: str) -> dict[str, Any]:
         "submit_count": sum(1 for m in composition.materials if m.status == "submit"),
         "summary": summary(composition),
         "elements_of": {p.id: [e for e in composition.elements if e.permit == p.id] for p in composition.permits},
+        "samples": [(kind, forms_i18n.gettext(TITLES[kind], lang)) for kind in offered(composition)],
+        "departments_by_id": {d.id: d for d in composition.departments},
     }
 
 

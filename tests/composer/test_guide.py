@@ -7,7 +7,8 @@ from datetime import date
 
 from composer import Composer, ComposeRequest
 from composer.model import Composition
-from rules.model import Sample, Text
+from forms.render import render_html
+from rules.model import Contact, Sample, Text
 from tests.composer.random_requests import WARM
 
 TODAY = date(2026, 11, 26)
@@ -46,7 +47,9 @@ def test_a_tolerated_material_and_a_sample_come_from_the_pack() -> None:
             "tolerated": True,
             "copies": 2,
             "sample": Sample(
-                name=Text(zh="平面布局图示例", en="Floor plan example"), url="/samples/floor-plan.pdf", source="inferred"
+                name=Text(zh="平面布局图示例", en="Floor plan example"),
+                url="https://example.gov.cn/samples/floor-plan.pdf",
+                source="inferred",
             ),
         }
     )
@@ -56,7 +59,7 @@ def test_a_tolerated_material_and_a_sample_come_from_the_pack() -> None:
     )
     assert (entry.need, entry.copies) == ("tolerated", 2)
     assert entry.sample is not None
-    assert (entry.sample.name, entry.sample.url) == ("平面布局图示例", "/samples/floor-plan.pdf")
+    assert (entry.sample.name, entry.sample.url) == ("平面布局图示例", "https://example.gov.cn/samples/floor-plan.pdf")
 
 
 def test_the_window_says_where_and_when_and_each_department_what_if_refused() -> None:
@@ -162,3 +165,28 @@ def test_hunans_window_names_the_county_centre_and_zhuzhous_hall() -> None:
     departments = {d.id: d.remedies for d in out.departments}
     assert "60日内向县（市、区）人民政府申请行政复议" in departments["market"]
     assert "60日内向县（市、区）人民政府申请行政复议" in departments["urban_mgmt"]
+
+
+def test_a_department_with_a_contact_says_it_and_one_without_sends_to_the_window() -> None:
+    pack = WARM.pack
+    contact = Contact(
+        address=Text(zh="北京市东城区示例街1号"),
+        hours=Text(zh="工作日9:00至17:00"),
+        phone="010-6512 3456",
+        online="https://banshi.beijing.gov.cn",
+        source="https://example.gov.cn/guide",
+    )
+    market = pack.departments["market"].model_copy(update={"contact": contact})
+    composer = Composer(dataclasses.replace(pack, departments={**pack.departments, "market": market}))
+    out = _compose(composer, industries=["restaurant", "hotel"], answers={"area_m2": 400, "rooms": 30})
+    by_id = {d.id: d for d in out.departments}
+    assert (by_id["market"].address, by_id["market"].phone) == ("北京市东城区示例街1号", "010-6512 3456")
+    assert (by_id["market"].hours, by_id["market"].online) == ("工作日9:00至17:00", "https://banshi.beijing.gov.cn")
+    assert by_id["police"].phone is None
+    guide = render_html("notice", out)
+    market_row = guide[guide.index('id="department-market"') :]
+    market_row = market_row[: market_row.index("</tr>")]
+    assert "咨询电话：010-6512 3456" in market_row
+    assert "办公时间：工作日9:00至17:00" in market_row
+    police_row = guide[guide.index('id="department-police"') :]
+    assert "联系方式请向受理窗口咨询（电话12345）" in police_row[: police_row.index("</tr>")]

@@ -105,6 +105,8 @@ def test_problem_in_a_field_the_amendment_keeps_points_at_the_parent(root: Path)
 # --- 1. what loading refuses --------------------------------------------------------------------
 
 YEARS = "    validity_years: 5\n"
+FLOW = "    name: {zh: 操作流程, en: Food handling process}\n"
+MARKET = "    name: {zh: 区市场监督管理局, en: District Administration for Market Regulation}\n"
 REFUSED = {
     "unknown-key": Break("permits", YEARS, YEARS + "    colour: red\n", "schema", "colour: red", ("colour",)),
     "wrong-type": Break("permits", YEARS, "    validity_years: five\n", "schema", "validity_years: five", ("five",)),
@@ -114,6 +116,25 @@ REFUSED = {
     "syntax-tab": Break("permits", "    department: fire\n", "\tdepartment: fire\n", "yaml_syntax", "\tdep", ("YAML",)),
     "bad-operator": Break("permits", "tobacco, is: true}", "tobacco, bigger: 1}", "schema", "bigger: 1", ("bigger",)),
     "bad-enum": Break("catalog", "boolean\n    allow", "yesno\n    allow", "schema", "type: yesno", ("yesno",)),
+    # a 样表 must have something to open, and say where it comes from
+    "sample-without-file": Break(
+        "catalog", FLOW, FLOW + "    sample: {name: {zh: 操作流程样表}, source: inferred}\n", "schema", "样表}", ("url",)
+    ),
+    "sample-without-source": Break(
+        "catalog", FLOW, FLOW + "    sample: {name: {zh: 样表}, document: authorization}\n", "schema", "样表}", ("source",)
+    ),
+    "sample-unknown-document": Break(
+        "catalog", FLOW, FLOW + "    sample: {name: {zh: 样表}, document: menu, source: inferred}\n", "schema", "menu", ("menu",)
+    ),
+    # a department's contact as a 办事指南 gives it: a number one can dial, an address a browser opens
+    "contact-malformed-phone": Break(
+        "catalog", MARKET, MARKET + "    contact: {phone: \"call 12345\", source: inferred}\n", "schema", "call 12345",
+        ("call 12345",),
+    ),
+    "contact-online-not-an-address": Break(
+        "catalog", MARKET, MARKET + "    contact: {online: banshi.beijing.gov.cn, source: inferred}\n", "schema",
+        "online: banshi", ("banshi.beijing.gov.cn",),
+    ),
     # reported on the permit whose dependency closes the cycle, found walking the permits in order
     "dependency-cycle": Break(
         "permits",
@@ -129,6 +150,22 @@ REFUSED = {
 @pytest.mark.parametrize("case", REFUSED.values(), ids=REFUSED.keys())
 def test_what_loading_refuses_is_reported_at_its_line(root: Path, case: Break) -> None:
     reported_once(root, case)
+
+
+def test_an_official_template_names_where_it_was_published(root: Path) -> None:
+    sample = "    sample: {name: {zh: 操作流程样表}, url: \"https://example.gov.cn/flow.docx\", source: inferred}\n"
+    reported_once(root, Break("catalog", FLOW, FLOW + sample, "template_without_source", "flow.docx", ("operation_flow",)))
+
+
+def test_a_sample_yiye_prints_or_a_sourced_template_passes(root: Path) -> None:
+    printed = "    sample: {name: {zh: 样表}, document: authorization, source: 《民法典》第一百六十五条}\n"
+    official = "    sample: {name: {zh: 样表}, url: \"https://example.gov.cn/plan.pdf\", source: \"https://example.gov.cn/guide\"}\n"
+    edit(root, "catalog", FLOW, FLOW + printed)
+    plan = "    name: {zh: 经营场所平面布局图, en: Floor plan}\n"
+    edit(root, "catalog", plan, plan + official)
+    contact = "    contact: {phone: 010-6512 3456, online: \"https://banshi.beijing.gov.cn\", source: inferred}\n"
+    edit(root, "catalog", MARKET, MARKET + contact)
+    assert check("mini", root) == []
 
 
 def test_unknown_entity_kind_and_missing_id(root: Path) -> None:

@@ -90,7 +90,9 @@ def test_domain_bundles_and_material_lists_are_read_item_by_item_and_each_is_acc
 
 
 def test_every_row_of_the_committed_table_says_what_the_packs_and_notes_say_today() -> None:
-    committed = (packs.PACKS_DIR / "COVERAGE.md").read_text(encoding="utf-8")
+    whole = (packs.PACKS_DIR / "COVERAGE.md").read_text(encoding="utf-8")
+    committed, contacts = whole.split("\n" + coverage.CONTACTS)  # the catalogue's items; then the departments' contacts
+    assert (coverage.CONTACTS + contacts).startswith("\n".join(coverage.contacts()))
     explain = coverage.explainer()
     # section → (kind, how a row names its item): the catalogue's own sections by id, bundles by the permit
     # before its condition, domain.md's by the item as published
@@ -111,4 +113,12 @@ def test_every_row_of_the_committed_table_says_what_the_packs_and_notes_say_toda
     assert checked > 250
     research = Path(__file__).resolve().parents[2].parent / "shared" / "research" / "catalog-draft.yaml"
     if research.is_file():  # beside a checkout of the project the research is at hand: the whole table regenerates
-        assert committed == coverage.table(research)
+        assert whole == coverage.table(research)
+
+
+def test_a_deciding_department_without_a_sourced_contact_is_said_to_send_the_applicant_to_the_window() -> None:
+    rows = coverage.contacts()
+    assert rows[0] == coverage.CONTACTS
+    tobacco = next(row for row in rows if row.startswith("| beijing-dongcheng | tobacco（"))
+    assert tobacco.endswith(f"| {coverage.CONTACT_MISSING} |")
+    assert not any(row.startswith("| cn |") for row in rows)  # the national base has no window: nothing to account for

@@ -511,3 +511,35 @@ def test_the_notice_is_short_first_and_complete_below(chromium: Browser, server:
         )
         scan(page, "notice with a commitment option")
     assert not found, "\n".join(found)
+
+
+def test_a_sample_opens_from_the_materials_and_each_department_says_whom_to_ask(
+    desktop: Page, server: str, shots: Path
+) -> None:
+    found: list[str] = []
+    scan = _axe_into(found)
+    page = desktop
+    _answered(page, server, "convenience_store", {**CONVENIENCE, "uses_agent": "true"}, then="/notice")
+    scan(page, "notice with an agent")
+    # the forms to fill in come with a filled-in example; a material that is a form links its own, others none
+    expect(page.locator("#sample-form")).to_contain_text("综合申请表")
+    for key, samples in (("agent_authorization", 1), ("premises_use_proof", 0)):
+        expect(page.locator(f"#material-{key} .card__short a.sample-link")).to_have_count(samples)
+
+    # the deciding department: how to reach it, or — none published — the window to ask, with its phone
+    more = page.locator("#permit-tobacco_retail-more")
+    more.locator("> summary").click()
+    contact = more.locator(".department-contact")
+    for said in ("东城区烟草专卖局", "本部门的联系方式请向受理窗口咨询"):
+        expect(contact).to_contain_text(said)
+    expect(contact.get_by_role("link", name="12345")).to_have_attribute("href", "tel:12345")
+    page.screenshot(path=str(shots / "desktop-notice-department-contact.png"), full_page=False)
+
+    page.locator("#material-agent_authorization .card__short a.sample-link").click()
+    expect(page).to_have_url(re.compile(r"/documents/samples/authorization\.html$"))
+    expect(page.locator(".sample-note")).to_contain_text("不是真实申请")
+    expect(page.locator("h1")).to_have_text("授权委托书")
+    expect(page.locator("main")).to_contain_text("烟草专卖零售许可")
+    scan(page, "sample of the power of attorney")
+    page.screenshot(path=str(shots / "desktop-sample-authorization.png"), full_page=True)
+    assert not found, "\n".join(found)
