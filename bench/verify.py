@@ -60,7 +60,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.certpop import multiply, pg_schema, sample  # noqa: E402
 from certificates import qr  # noqa: E402
-from certificates.face import CertificateFace  # noqa: E402
+from certificates.face import ISSUER_LOCATION, CertificateFace  # noqa: E402
 from certificates.render import render_pdf  # noqa: E402
 from composer import Composer  # noqa: E402
 from service import db  # noqa: E402
@@ -126,7 +126,7 @@ def seed(url: str, work: Path, count: int, cpu: list[float] | None = None) -> tu
             issued = time.perf_counter()
             face = CertificateFace.model_validate(certificate.face)
             pdf = render_pdf(face, qr.verify_url(PUBLIC_URL, token))
-            seal(work / "keys", test_ca=True).sign(pdf, face.title.zh)
+            seal(work / "keys", test_ca=True).sign(pdf, face.title.zh, ISSUER_LOCATION)
             issue_s.append(issued - started)
             pdf_s.append(time.perf_counter() - issued)
             if cpu is not None:

@@ -29,11 +29,13 @@ def verify_url(session: Session, keys_dir: Path, public_url: str, certificate: C
     return qr.verify_url(public_url, signing_ring(session, keys_dir).sign(certificate.id, certificate.version))
 
 
-def signed_pdf(session: Session, keys_dir: Path, public_url: str, certificate: Certificate, *, test_ca: bool) -> bytes:
-    """The certificate on A4 with its QR, signed by the bureau (PAdES)."""
+def signed_pdf(
+    session: Session, keys_dir: Path, public_url: str, certificate: Certificate, *, location: str, test_ca: bool
+) -> bytes:
+    """The certificate on A4 with its QR, signed by the bureau (PAdES) where it is (``location``)."""
     face = CertificateFace.model_validate(certificate.face)
     pdf = render_pdf(face, verify_url(session, keys_dir, public_url, certificate))
-    return seal(keys_dir, test_ca=test_ca).sign(pdf, face.title.zh)
+    return seal(keys_dir, test_ca=test_ca).sign(pdf, face.title.zh, location)
 
 
 STANDING = frozenset({"valid", "partial"})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import io
 import shutil
 import uuid
 from collections.abc import Callable, Iterator
@@ -14,6 +15,7 @@ import psycopg
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi.testclient import TestClient
+from pyhanko.pdf_utils.reader import PdfFileReader
 from sqlmodel import Session, select
 from svcutil import FIXTURE_PACKS, csrf_from, make_settings, serving, sign_up
 
@@ -207,6 +209,21 @@ def test_the_pdf_qr_scans_back_to_the_verify_page(
     assert page.status_code == 200
     assert "东城示例旅店有限公司" in page.text
     assert "有效" in page.text
+
+
+def test_the_pdf_signature_names_where_the_issuing_bureau_is(
+    db_url: str, keys_dir: Path, session: Session, issued: tuple[Application, Certificate, str]
+) -> None:
+    _, certificate, _ = issued
+    elsewhere = make_settings(db_url, keys_dir=keys_dir, issuer_location="上海市浦东新区")
+    locations = {}
+    for settings in (make_settings(db_url, keys_dir=keys_dir), elsewhere):
+        with TestClient(create_app(settings)) as client:
+            _signed_in_as(client, session, f"clerk-{settings.issuer_location}@example.com", Role.clerk)
+            pdf = client.get(f"/certificates/{certificate.id}/certificate.pdf").content
+        (signature,) = PdfFileReader(io.BytesIO(pdf)).embedded_signatures
+        locations[settings.issuer_location] = signature.sig_object["/Location"]
+    assert locations == {"北京市东城区": "北京市东城区", "上海市浦东新区": "上海市浦东新区"}
 
 
 def test_someone_else_cannot_open_the_certificate(client: TestClient, issued: tuple[Application, Certificate, str]) -> None:
