@@ -250,7 +250,7 @@ def _face(
         address=str(values.get("premises_address") or values.get("registered_address") or ""),
         industry=_industry(application, composer),
         issued_on=on,
-        title=_title(composer),
+        title=certificate_title(composer),
         permits=granted,
         not_licensed=not_licensed,
     )
@@ -277,7 +277,7 @@ def term_end(start: date, years: object) -> date | None:
     return anniversary - timedelta(days=1)
 
 
-def _title(composer: Composer) -> Title:
+def certificate_title(composer: Composer) -> Title:
     """The certificate's name as the application's pack words it (浦东: 行业综合许可证; 北京: 综合许可凭证)."""
     words = composer.pack.meta.wording.certificate or NATIONAL_WORDING.certificate
     return Title(zh=words.zh, en=words.en) if words is not None else PRINTED_BEFORE

@@ -154,6 +154,7 @@ def test_a_bad_token_gets_a_calm_unverifiable_page_and_a_structured_error(
     page = client.get(f"/v/{bad}")
     assert page.status_code == 400
     assert "无法验证" in page.text
+    assert "本区签发的凭证上的二维码" in page.text  # no pack is known: no jurisdiction's name for the certificate
     assert "东城示例旅店有限公司" not in page.text
     status, body = _json(client, bad)
     assert status == 400
@@ -342,6 +343,40 @@ def test_the_certificate_is_named_on_every_page_as_its_pack_words_it(
     assert "行业综合许可" not in page
     pdf = client.get(f"/certificates/{certificate.id}/certificate.pdf")
     assert "%E7%BB%BC%E5%90%88%E8%AE%B8%E5%8F%AF%E5%87%AD%E8%AF%81-" in pdf.headers["content-disposition"]  # 综合许可凭证-
+
+
+def test_the_window_and_the_departments_desk_name_the_certificate_as_its_pack_words_it(
+    db_url: str, session: Session, keys_dir: Path, decide_all: Callable[..., Application], tmp_path: Path
+) -> None:
+    shutil.copytree(FIXTURE_PACKS / "mini", tmp_path / "mini")
+    (tmp_path / "mini-words").mkdir()
+    (tmp_path / "mini-words" / "pack.yaml").write_text(
+        "id: mini-words\nname: {zh: 测试用语规则包}\nparent: mini\n"
+        "wording:\n  certificate: {zh: 综合许可凭证, en: comprehensive permit certificate}\n  source: 京政办发〔2023〕5号\n",
+        encoding="utf-8",
+    )
+    application = decide_all()
+    application.pack_id = "mini-words"
+    session.add(application)
+    session.commit()
+    with TestClient(create_app(make_settings(db_url, keys_dir=keys_dir, packs_dir=tmp_path))) as client:
+        csrf = _signed_in_as(client, session, "window-wording@example.com", Role.clerk)
+        desk = client.get(f"/window/applications/{application.id}")
+        assert ">发放综合许可凭证</button>" in desk.text
+        english = client.get(f"/window/applications/{application.id}?lang=en").text
+        assert ">Issue the comprehensive permit certificate</button>" in english
+        issued = client.post(f"/applications/{application.id}/certificate", data={"csrf_token": csrf}, follow_redirects=False)
+        assert issued.status_code == 303
+        client.cookies.clear()
+        _signed_in_as(client, session, "police-wording@example.com", Role.reviewer)
+        user = session.exec(select(User).where(User.email == "police-wording@example.com")).one()
+        user.department = "police"
+        session.add(user)
+        session.commit()
+        held = client.get("/review/permits").text
+    assert "综合许可凭证 DCZH" in held
+    assert "行业综合许可凭证" not in held + desk.text
+    assert "行业综合许可证" not in held + desk.text
 
 
 @pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)  # scans read PostgreSQL through psycopg itself
