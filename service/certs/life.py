@@ -41,7 +41,7 @@ from rules.errors import InputError, Problem
 from rules.model import FieldType, LifecycleKind
 from service.certs import terms
 from service.certs.holdings import Live, holding, live, new_holding, open_requests
-from service.certs.lifecycle import current, issue, record_recovery, tasks_of, term_end
+from service.certs.lifecycle import Outcome, current, issue, outcome, record_recovery, tasks_of, term_end
 from service.certs.models import Certificate, LifecycleRequest
 from service.compose import today as beijing_today
 from service.models import User
@@ -66,6 +66,8 @@ DEEMED = "逾期未作决定，视为准予延续（《中华人民共和国行�
 
 MAX_SUSPENSION_YEARS = 3
 """市场主体登记管理条例 Art. 30: 歇业的期限最长不得超过3年."""
+
+UNCHANGED = "所申请增加或减少的许可事项均未获准予，证面没有变化：本次变更已办结，凭证不换发"
 
 FACE_FIELDS = ("applicant_name", "uscc", "legal_rep_name", "premises_address", "registered_address")
 """Form fields the certificate's face prints: a change of one of them is re-issued."""
@@ -458,28 +460,37 @@ def request_composition(session: Session, request: LifecycleRequest) -> list[dic
 
 @atomic
 def reissue(session: Session, *, actor: User, application_id: uuid.UUID, composer: Composer, keys_dir: Path) -> Certificate:
-    """A change application every department approved: the window issues the next version with the new face."""
+    """A decided change application: the window issues the next version with what its departments approved on the
+    face, and a permit it asked to add that was refused among the 未许可事项."""
     request = request_of(session, application_id)
     application = session.get(Application, application_id)
     if request is None or application is None or request.kind != LifecycleKind.change:
         raise NotFound([problem("not_found", "没有这件变更申请", "application_id", str(application_id))])
     if application.status != "decided":
         raise Conflict([problem("not_decided", "各部门尚未全部作出变更决定，暂不能换发", "status", application.status)])
-    if any(t.status != "approved" for t in tasks_of(session, application.id)):
+    tasks = tasks_of(session, application.id)
+    decided_as = outcome(request, tasks)
+    if decided_as is Outcome.refused:
         raise Invalid([problem("change_refused", "有部门未准予变更，凭证不换发", "application_id", application.number)])
+    if decided_as is Outcome.unchanged:
+        raise Conflict([problem("change_unchanged", UNCHANGED, "application_id", application.number)])
+    granted = {t.permit for t in tasks if t.status == "approved"}
+    added = [p for p in request.added if p in granted]
+    removed = [p for p in request.removed if p in granted]
     origin = session.get(Application, request.origin_id)
     assert origin is not None
-    for permit in request.removed:
+    for permit in removed:
         holding(session, origin, permit)  # made from the version that still prints it
 
     def added_and_removed(certificate: Certificate) -> None:
-        """Added permits are held from this version; a permit taken off is 注销 on request, with no recovery to record."""
+        """Added permits are held from this version; a permit taken off is 注销 on request, with no recovery to record.
+        A permit its department refused to add is on the face as 未许可事项 and held by no one."""
         printed = {p["permit"]: p for p in certificate.face["permits"]}
-        for permit in request.added:
-            task = next(t for t in tasks_of(session, application.id) if t.permit == permit)
+        for permit in added:
+            task = next(t for t in tasks if t.permit == permit)
             made = new_holding(session, origin, task, printed[permit].get("valid_to"))
             audit.created(session, actor=actor, row=made, action="add", data={"application": application.number})
-        for permit in request.removed:
+        for permit in removed:
             held = holding(session, origin, permit)
             why = request.reason or "持证主体申请减少该许可事项"
             data = {"application": application.number, "version": certificate.version}

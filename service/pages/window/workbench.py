@@ -17,7 +17,7 @@ from sqlmodel import Session, col, select
 from starlette.datastructures import FormData
 
 from service.certs import life
-from service.certs.lifecycle import certificate_title, current
+from service.certs.lifecycle import certificate_title, current, outcome, tasks_of
 from service.compose import today
 from service.deps import CsrfProtected, CurrentUser, SessionDep
 from service.models import User
@@ -66,6 +66,8 @@ def _desk(session: Session, user: User, application_id: uuid.UUID, registry: Pac
     for f in window.files(session, application):
         received.setdefault(f.material, []).append(f)
     inspection = session.exec(select(Inspection).where(Inspection.application_id == application.id)).first()
+    lifecycle = life.request_of(session, application.id)
+    change = lifecycle is not None and lifecycle.kind == "change" and application.status == "decided"
     return {
         "application": application,
         "status": APPLICATION_LABELS[application.status],
@@ -76,7 +78,8 @@ def _desk(session: Session, user: User, application_id: uuid.UUID, registry: Pac
         "checking": application.status in QUEUE,
         "can_schedule": application.status == "in_approval" and inspection is None and bool(inspections.checklist(application)),
         "inspection": inspection,
-        "lifecycle": life.request_of(session, application.id),
+        "lifecycle": lifecycle,
+        "outcome": outcome(lifecycle, tasks_of(session, application.id)).value if change and lifecycle else None,
         "kinds": {k.value: v for k, v in life.KIND_LABELS.items()},
         "certificate": current(session, application.id),
         "title": certificate_title(composer) if composer is not None else None,
