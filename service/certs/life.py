@@ -28,7 +28,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 from stdnum.cn import uscc as stdnum_uscc
 from stdnum.exceptions import ValidationError
 
@@ -41,7 +41,7 @@ from rules.errors import InputError, Problem
 from rules.model import FieldType, LifecycleKind
 from service.certs import terms
 from service.certs.holdings import Live, holding, live, new_holding, open_requests
-from service.certs.lifecycle import Outcome, current, issue, outcome, record_recovery, tasks_of, term_end
+from service.certs.lifecycle import Outcome, beijing_date, current, issue, outcome, record_recovery, tasks_of, term_end
 from service.certs.models import Certificate, LifecycleRequest
 from service.compose import today as beijing_today
 from service.models import User
@@ -175,7 +175,9 @@ def apply(
     kept = [p for p in permits if p not in added and p not in removed]  # a permit taken off asks nothing of its own
     needs = what_it_asks(certificate, composer, asked.kind, kept, added, origin)
     values, found = _values(asked, needs, origin, face, bool(added or removed))
-    problems += found + _period(asked, on)
+    problems += found
+    if asked.kind is LifecycleKind.suspension:
+        problems += _period(asked, on, suspended_days(session, origin.id, asked.suspend_from or on))
     required = {m.key: m.name for m in needs.materials if m.status == "submit"}
     wanted = set(required)
     if asked.kind is LifecycleKind.change:  # the form lists what a face change asks of each permit: given anyway, kept
@@ -369,10 +371,8 @@ def face_values(origin: Application, face: CertificateFace) -> dict[str, str]:
     }
 
 
-def _period(asked: Asked, on: date) -> list[Problem]:
-    """A suspension's period: from today or later, to a later day, at most three years."""
-    if asked.kind is not LifecycleKind.suspension:
-        return []
+def _period(asked: Asked, on: date, used: int) -> list[Problem]:
+    """A suspension's period: from today or later, to a later day, at most three years with the ``used`` days before."""
     start, end = asked.suspend_from, asked.suspend_to
     if start is None or end is None:
         return [problem("period_required", "请填写歇业的起止日期", "suspend_from" if start is None else "suspend_to")]
@@ -380,14 +380,46 @@ def _period(asked: Asked, on: date) -> list[Problem]:
         return [problem("period_past", "歇业开始日期不能早于今天", "suspend_from", start.isoformat())]
     if end <= start:
         return [problem("period_order", "歇业结束日期应晚于开始日期", "suspend_to", end.isoformat())]
-    longest = term_end(start, MAX_SUSPENSION_YEARS)
+    longest = term_end(start - timedelta(days=used), MAX_SUSPENSION_YEARS)
     if longest is not None and end > longest:
-        return [
-            problem(
-                "period_too_long", "歇业期限最长不得超过三年（《市场主体登记管理条例》第三十条）", "suspend_to", end.isoformat()
+        if used:
+            why = (
+                "歇业期限累计最长不得超过三年（《市场主体登记管理条例》第三十条、实施细则第四十二条）："
+                f"此前已歇业 {used} 天，本次最晚至 {longest.isoformat()}"
             )
-        ]
+        else:
+            why = "歇业期限最长不得超过三年（《市场主体登记管理条例》第三十条）"
+        return [problem("period_too_long", why, "suspend_to", end.isoformat())]
     return []
+
+
+def suspended_days(session: Session, origin_id: uuid.UUID, before: date) -> int:
+    """The days of 歇业 granted on the certificate before ``before``: each approved period, cut short by the next period
+    or by an approved 复业. 市场主体登记管理条例实施细则 Art. 42: after three years of 歇业 in all, business counts as
+    resumed, so a new period or a longer one from ``before`` (Art. 41) may only take the total to three years."""
+    query = (
+        select(LifecycleRequest, Application)
+        .join(Application, col(Application.id) == col(LifecycleRequest.application_id))
+        .where(
+            LifecycleRequest.origin_id == origin_id,
+            col(LifecycleRequest.kind).in_((LifecycleKind.suspension.value, LifecycleKind.resumption.value)),
+            Application.status == "decided",
+        )
+        .order_by(col(Application.decided_at))
+    )
+    periods: list[tuple[date, date]] = []
+    for request, application in session.exec(query):
+        if not all(t.status == "approved" for t in tasks_of(session, application.id)):
+            continue
+        if request.kind == LifecycleKind.resumption and periods and application.decided_at is not None:
+            start, end = periods[-1]
+            periods[-1] = (start, min(end, max(start, beijing_date(application.decided_at)) - timedelta(days=1)))
+        elif request.kind == LifecycleKind.suspension and request.suspend_from and request.suspend_to:
+            if periods:  # a period granted while one runs replaces its rest (decided: the earlier one resumes)
+                start, end = periods[-1]
+                periods[-1] = (start, min(end, request.suspend_from - timedelta(days=1)))
+            periods.append((request.suspend_from, request.suspend_to))
+    return sum(max(0, (min(end, before - timedelta(days=1)) - start).days + 1) for start, end in periods)
 
 
 def _composition(needs: LifecycleAsks, entries: Sequence[Mapping[str, Any]], origin: Application) -> dict[str, Any]:
