@@ -23,7 +23,7 @@ from certificates.tokens import TOKEN_CHARS, KeyRing
 from certs.certcase import MONDAY, Staff, task
 from composer import Composer
 from service.app import create_app
-from service.certs import holdings
+from service.certs import documents, holdings
 from service.certs.keys import signing_ring
 from service.certs.lifecycle import issue
 from service.certs.models import Certificate
@@ -225,6 +225,12 @@ def test_the_pdf_signature_names_where_the_issuing_bureau_is(
         (signature,) = PdfFileReader(io.BytesIO(pdf)).embedded_signatures
         locations[settings.issuer_location] = signature.sig_object["/Location"]
     assert locations == {"北京市东城区": "北京市东城区", "上海市浦东新区": "上海市浦东新区"}
+
+
+def test_a_worker_prints_a_throwaway_certificate_as_it_starts_so_the_first_applicant_does_not_wait(
+    client: TestClient,
+) -> None:
+    assert documents.warmed(timeout=120)
 
 
 def test_someone_else_cannot_open_the_certificate(client: TestClient, issued: tuple[Application, Certificate, str]) -> None:
