@@ -18,7 +18,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from certificates import qr
-from certificates.face import CertificateFace, SubPermit
+from certificates.face import CertificateFace
 from certificates.render import render_pdf
 from certificates.seal import SignatureCheck, check
 from certificates.tokens import TOKEN_CHARS
@@ -41,26 +41,11 @@ def signed_pdf(
     return seal(keys_dir, test_ca=test_ca).sign(pdf, face.title.zh, location)
 
 
-WARM_FACE = CertificateFace(
-    certificate_id=uuid.UUID(int=0),
-    number="DCZH2026-WARM-WARM-WARM",
-    version=1,
-    holder="东城示例旅店有限公司",
-    uscc="91110101MA01ABCD06",
-    legal_representative="王芳",
-    address="北京市东城区示例胡同 8 号",
-    industry="住宿服务",
-    issued_on=date(2026, 12, 7),
-    permits=[
-        SubPermit(
-            permit="food_business",
-            name="食品经营许可",
-            number="DCZH2026-WARM-WARM-WARM-01",
-            department="market",
-            department_name="区市场监督管理局",
-            valid_from=date(2026, 12, 7),
-        )
-    ],
+_WARM_PERMIT = {"permit": "food_business", "name": "食品经营许可", "number": "DCZH2026-WARM-01", "valid_from": "2026-12-07"}
+WARM_FACE = CertificateFace.model_validate(
+    {"certificate_id": str(uuid.UUID(int=0)), "number": "DCZH2026-WARM", "version": 1, "issued_on": "2026-12-07"}
+    | {"industry": "住宿服务", "holder": "东城示例旅店有限公司", "uscc": "91110101MA01ABCD06"}
+    | {"permits": [_WARM_PERMIT | {"department": "market", "department_name": "区市场监督管理局"}]}
 )
 """A face printed once and thrown away when a worker starts (``warm``)."""
 

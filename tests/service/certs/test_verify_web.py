@@ -325,16 +325,21 @@ def test_every_worker_shows_a_revocation_on_its_next_scan(
         assert states() == {"void"}
 
 
-def test_the_certificate_is_named_on_every_page_as_its_pack_words_it(
-    client: TestClient, session: Session, staff: Staff, keys_dir: Path, decide_all: Callable[..., Application], tmp_path: Path
-) -> None:
-    shutil.copytree(FIXTURE_PACKS / "mini", tmp_path / "mini")
-    (tmp_path / "mini-words").mkdir()
-    (tmp_path / "mini-words" / "pack.yaml").write_text(
+def _worded_packs(folder: Path) -> None:
+    """The mini pack in ``folder``, and its child ``mini-words`` calling the certificate 综合许可凭证 as Beijing does."""
+    shutil.copytree(FIXTURE_PACKS / "mini", folder / "mini")
+    (folder / "mini-words").mkdir()
+    (folder / "mini-words" / "pack.yaml").write_text(
         "id: mini-words\nname: {zh: 测试用语规则包}\nparent: mini\n"
         "wording:\n  certificate: {zh: 综合许可凭证, en: comprehensive permit certificate}\n  source: 京政办发〔2023〕5号\n",
         encoding="utf-8",
     )
+
+
+def test_the_certificate_is_named_on_every_page_as_its_pack_words_it(
+    client: TestClient, session: Session, staff: Staff, keys_dir: Path, decide_all: Callable[..., Application], tmp_path: Path
+) -> None:
+    _worded_packs(tmp_path)
     worded = Composer.load("mini-words", tmp_path)
     certificate = issue(
         session, actor=staff.clerk, application_id=decide_all().id, composer=worded, keys_dir=keys_dir, today=MONDAY
@@ -354,13 +359,7 @@ def test_the_certificate_is_named_on_every_page_as_its_pack_words_it(
 def test_the_window_and_the_departments_desk_name_the_certificate_as_its_pack_words_it(
     db_url: str, session: Session, keys_dir: Path, decide_all: Callable[..., Application], tmp_path: Path
 ) -> None:
-    shutil.copytree(FIXTURE_PACKS / "mini", tmp_path / "mini")
-    (tmp_path / "mini-words").mkdir()
-    (tmp_path / "mini-words" / "pack.yaml").write_text(
-        "id: mini-words\nname: {zh: 测试用语规则包}\nparent: mini\n"
-        "wording:\n  certificate: {zh: 综合许可凭证, en: comprehensive permit certificate}\n  source: 京政办发〔2023〕5号\n",
-        encoding="utf-8",
-    )
+    _worded_packs(tmp_path)
     application = decide_all()
     application.pack_id = "mini-words"
     session.add(application)
