@@ -12,6 +12,9 @@ from stdnum.exceptions import ValidationError
 ISSUER = "东城区政务服务和数据管理局"
 """一证准营: the district's government-service bureau issues the certificate; each department answers for its permit."""
 
+ISSUER_LOCATION = "北京市东城区"
+"""Where that bureau is: the place its PDF signature names (``YIYE_ISSUER_LOCATION`` says another district's)."""
+
 
 class _Face(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)

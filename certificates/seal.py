@@ -57,15 +57,16 @@ class Seal:
         )
         return cls(signer, root)
 
-    def sign(self, pdf: bytes, reason: str) -> bytes:
-        """The PDF with the bureau's PAdES signature over all of it, its reason the certificate's name."""
+    def sign(self, pdf: bytes, reason: str, location: str) -> bytes:
+        """The PDF with the bureau's PAdES signature over all of it, its reason the certificate's name, its
+        location where the issuing bureau is."""
         writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
         meta = signers.PdfSignatureMetadata(
             field_name=FIELD,
             md_algorithm="sha256",
             subfilter=SigSeedSubFilter.PADES,
             reason=reason,
-            location="北京市东城区",
+            location=location,
         )
         signed: io.BytesIO = signers.PdfSigner(meta, signer=self.signer).sign_pdf(writer)
         return signed.getvalue()

@@ -8,6 +8,7 @@ applicant pages at the root (``service/pages``; add page routers in ``service/pa
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -25,6 +26,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from rules.errors import InputError
 from service import errors, health, logs, openapi
 from service.api import api_router
+from service.certs import documents
 from service.certs import pages as certificate_pages
 from service.certs.verify import Scanner, scans_engine
 from service.compose import ComposeService
@@ -73,6 +75,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     app.state.compose = ComposeService(registry, settings.compose_cache_mb * 2**20, settings.default_pack)
     if settings.default_pack not in registry:
         log.warning("default pack not loaded", extra={"pack_id": settings.default_pack, "packs_dir": str(settings.packs_root)})
+    # the first certificate PDF would load WeasyPrint and the print faces; a thread does it now, not the applicant
+    threading.Thread(target=documents.warm, name="warm-certificate-pdf", daemon=True).start()
     log.info("service started", extra={"packs": registry.versions(), "env": settings.env.value})
     yield
     app.state.scanner.engine.dispose()

@@ -10,6 +10,7 @@ from typing import Annotated, Literal, Self
 from pydantic import Field, IPvAnyNetwork, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from certificates.face import ISSUER_LOCATION
 from rules.packs import DEFAULT_PACK, PACKS_DIR
 
 DEV_SECRET_KEY = "dev-only-secret-change-me"
@@ -123,6 +124,12 @@ class Settings(BaseSettings):
     )
     public_url: str = Field(
         default="http://127.0.0.1:8000", max_length=100, description="where the public reaches this service: the QR's URL"
+    )
+    issuer_location: str = Field(
+        default=ISSUER_LOCATION,
+        min_length=1,
+        max_length=100,
+        description="where the issuing bureau is: the /Location of its signature on every certificate PDF",
     )
     rate_limit_verify: str = Field(default="60/minute", description="per client on the public certificate verify page")
     elicence_url: str | None = Field(

@@ -7,6 +7,8 @@ page carries a genuine token; and the records say that version is the current on
 
 from __future__ import annotations
 
+import threading
+import uuid
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -19,6 +21,7 @@ from certificates import qr
 from certificates.face import CertificateFace
 from certificates.render import render_pdf
 from certificates.seal import SignatureCheck, check
+from certificates.tokens import TOKEN_CHARS
 from service.certs.keys import seal, signing_ring
 from service.certs.models import Certificate
 from service.certs.verify import Unverifiable, VerifyOut, scan
@@ -29,11 +32,39 @@ def verify_url(session: Session, keys_dir: Path, public_url: str, certificate: C
     return qr.verify_url(public_url, signing_ring(session, keys_dir).sign(certificate.id, certificate.version))
 
 
-def signed_pdf(session: Session, keys_dir: Path, public_url: str, certificate: Certificate, *, test_ca: bool) -> bytes:
-    """The certificate on A4 with its QR, signed by the bureau (PAdES)."""
+def signed_pdf(
+    session: Session, keys_dir: Path, public_url: str, certificate: Certificate, *, location: str, test_ca: bool
+) -> bytes:
+    """The certificate on A4 with its QR, signed by the bureau (PAdES) where it is (``location``)."""
     face = CertificateFace.model_validate(certificate.face)
     pdf = render_pdf(face, verify_url(session, keys_dir, public_url, certificate))
-    return seal(keys_dir, test_ca=test_ca).sign(pdf, face.title.zh)
+    return seal(keys_dir, test_ca=test_ca).sign(pdf, face.title.zh, location)
+
+
+_WARM_PERMIT = {"permit": "food_business", "name": "食品经营许可", "number": "DCZH2026-WARM-01", "valid_from": "2026-12-07"}
+WARM_FACE = CertificateFace.model_validate(
+    {"certificate_id": str(uuid.UUID(int=0)), "number": "DCZH2026-WARM", "version": 1, "issued_on": "2026-12-07"}
+    | {"industry": "住宿服务", "holder": "东城示例旅店有限公司", "uscc": "91110101MA01ABCD06"}
+    | {"permits": [_WARM_PERMIT | {"department": "market", "department_name": "区市场监督管理局"}]}
+)
+"""A face printed once and thrown away when a worker starts (``warm``)."""
+
+_warmed = threading.Event()
+_warming = threading.Lock()
+
+
+def warm() -> None:
+    """Print one certificate nobody asked for, once per process, so that loading WeasyPrint, Pango and the print
+    faces is done before the first applicant's certificate (bench/verify.py: the first PDF was the slow one)."""
+    with _warming:
+        if not _warmed.is_set():
+            render_pdf(WARM_FACE, qr.verify_url("https://example.invalid", "A" * TOKEN_CHARS))
+            _warmed.set()
+
+
+def warmed(timeout: float) -> bool:
+    """Whether ``warm`` has finished, waiting up to ``timeout`` seconds."""
+    return _warmed.wait(timeout)
 
 
 STANDING = frozenset({"valid", "partial"})

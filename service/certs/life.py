@@ -28,7 +28,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 from stdnum.cn import uscc as stdnum_uscc
 from stdnum.exceptions import ValidationError
 
@@ -41,7 +41,7 @@ from rules.errors import InputError, Problem
 from rules.model import FieldType, LifecycleKind
 from service.certs import terms
 from service.certs.holdings import Live, holding, live, new_holding, open_requests
-from service.certs.lifecycle import current, issue, record_recovery, tasks_of, term_end
+from service.certs.lifecycle import Outcome, beijing_date, current, issue, outcome, record_recovery, tasks_of, term_end
 from service.certs.models import Certificate, LifecycleRequest
 from service.compose import today as beijing_today
 from service.models import User
@@ -66,6 +66,8 @@ DEEMED = "逾期未作决定，视为准予延续（《中华人民共和国行�
 
 MAX_SUSPENSION_YEARS = 3
 """市场主体登记管理条例 Art. 30: 歇业的期限最长不得超过3年."""
+
+UNCHANGED = "所申请增加或减少的许可事项均未获准予，证面没有变化：本次变更已办结，凭证不换发"
 
 FACE_FIELDS = ("applicant_name", "uscc", "legal_rep_name", "premises_address", "registered_address")
 """Form fields the certificate's face prints: a change of one of them is re-issued."""
@@ -173,7 +175,9 @@ def apply(
     kept = [p for p in permits if p not in added and p not in removed]  # a permit taken off asks nothing of its own
     needs = what_it_asks(certificate, composer, asked.kind, kept, added, origin)
     values, found = _values(asked, needs, origin, face, bool(added or removed))
-    problems += found + _period(asked, on)
+    problems += found
+    if asked.kind is LifecycleKind.suspension:
+        problems += _period(asked, on, suspended_days(session, origin.id, asked.suspend_from or on))
     required = {m.key: m.name for m in needs.materials if m.status == "submit"}
     wanted = set(required)
     if asked.kind is LifecycleKind.change:  # the form lists what a face change asks of each permit: given anyway, kept
@@ -367,10 +371,8 @@ def face_values(origin: Application, face: CertificateFace) -> dict[str, str]:
     }
 
 
-def _period(asked: Asked, on: date) -> list[Problem]:
-    """A suspension's period: from today or later, to a later day, at most three years."""
-    if asked.kind is not LifecycleKind.suspension:
-        return []
+def _period(asked: Asked, on: date, used: int) -> list[Problem]:
+    """A suspension's period: from today or later, to a later day, at most three years with the ``used`` days before."""
     start, end = asked.suspend_from, asked.suspend_to
     if start is None or end is None:
         return [problem("period_required", "请填写歇业的起止日期", "suspend_from" if start is None else "suspend_to")]
@@ -378,14 +380,46 @@ def _period(asked: Asked, on: date) -> list[Problem]:
         return [problem("period_past", "歇业开始日期不能早于今天", "suspend_from", start.isoformat())]
     if end <= start:
         return [problem("period_order", "歇业结束日期应晚于开始日期", "suspend_to", end.isoformat())]
-    longest = term_end(start, MAX_SUSPENSION_YEARS)
+    longest = term_end(start - timedelta(days=used), MAX_SUSPENSION_YEARS)
     if longest is not None and end > longest:
-        return [
-            problem(
-                "period_too_long", "歇业期限最长不得超过三年（《市场主体登记管理条例》第三十条）", "suspend_to", end.isoformat()
+        if used:
+            why = (
+                "歇业期限累计最长不得超过三年（《市场主体登记管理条例》第三十条、实施细则第四十二条）："
+                f"此前已歇业 {used} 天，本次最晚至 {longest.isoformat()}"
             )
-        ]
+        else:
+            why = "歇业期限最长不得超过三年（《市场主体登记管理条例》第三十条）"
+        return [problem("period_too_long", why, "suspend_to", end.isoformat())]
     return []
+
+
+def suspended_days(session: Session, origin_id: uuid.UUID, before: date) -> int:
+    """The days of 歇业 granted on the certificate before ``before``: each approved period, cut short by the next period
+    or by an approved 复业. 市场主体登记管理条例实施细则 Art. 42: after three years of 歇业 in all, business counts as
+    resumed, so a new period or a longer one from ``before`` (Art. 41) may only take the total to three years."""
+    query = (
+        select(LifecycleRequest, Application)
+        .join(Application, col(Application.id) == col(LifecycleRequest.application_id))
+        .where(
+            LifecycleRequest.origin_id == origin_id,
+            col(LifecycleRequest.kind).in_((LifecycleKind.suspension.value, LifecycleKind.resumption.value)),
+            Application.status == "decided",
+        )
+        .order_by(col(Application.decided_at))
+    )
+    periods: list[tuple[date, date]] = []
+    for request, application in session.exec(query):
+        if not all(t.status == "approved" for t in tasks_of(session, application.id)):
+            continue
+        if request.kind == LifecycleKind.resumption and periods and application.decided_at is not None:
+            start, end = periods[-1]
+            periods[-1] = (start, min(end, max(start, beijing_date(application.decided_at)) - timedelta(days=1)))
+        elif request.kind == LifecycleKind.suspension and request.suspend_from and request.suspend_to:
+            if periods:  # a period granted while one runs replaces its rest (decided: the earlier one resumes)
+                start, end = periods[-1]
+                periods[-1] = (start, min(end, request.suspend_from - timedelta(days=1)))
+            periods.append((request.suspend_from, request.suspend_to))
+    return sum(max(0, (min(end, before - timedelta(days=1)) - start).days + 1) for start, end in periods)
 
 
 def _composition(needs: LifecycleAsks, entries: Sequence[Mapping[str, Any]], origin: Application) -> dict[str, Any]:
@@ -458,28 +492,37 @@ def request_composition(session: Session, request: LifecycleRequest) -> list[dic
 
 @atomic
 def reissue(session: Session, *, actor: User, application_id: uuid.UUID, composer: Composer, keys_dir: Path) -> Certificate:
-    """A change application every department approved: the window issues the next version with the new face."""
+    """A decided change application: the window issues the next version with what its departments approved on the
+    face, and a permit it asked to add that was refused among the 未许可事项."""
     request = request_of(session, application_id)
     application = session.get(Application, application_id)
     if request is None or application is None or request.kind != LifecycleKind.change:
         raise NotFound([problem("not_found", "没有这件变更申请", "application_id", str(application_id))])
     if application.status != "decided":
         raise Conflict([problem("not_decided", "各部门尚未全部作出变更决定，暂不能换发", "status", application.status)])
-    if any(t.status != "approved" for t in tasks_of(session, application.id)):
+    tasks = tasks_of(session, application.id)
+    decided_as = outcome(request, tasks)
+    if decided_as is Outcome.refused:
         raise Invalid([problem("change_refused", "有部门未准予变更，凭证不换发", "application_id", application.number)])
+    if decided_as is Outcome.unchanged:
+        raise Conflict([problem("change_unchanged", UNCHANGED, "application_id", application.number)])
+    granted = {t.permit for t in tasks if t.status == "approved"}
+    added = [p for p in request.added if p in granted]
+    removed = [p for p in request.removed if p in granted]
     origin = session.get(Application, request.origin_id)
     assert origin is not None
-    for permit in request.removed:
+    for permit in removed:
         holding(session, origin, permit)  # made from the version that still prints it
 
     def added_and_removed(certificate: Certificate) -> None:
-        """Added permits are held from this version; a permit taken off is 注销 on request, with no recovery to record."""
+        """Added permits are held from this version; a permit taken off is 注销 on request, with no recovery to record.
+        A permit its department refused to add is on the face as 未许可事项 and held by no one."""
         printed = {p["permit"]: p for p in certificate.face["permits"]}
-        for permit in request.added:
-            task = next(t for t in tasks_of(session, application.id) if t.permit == permit)
+        for permit in added:
+            task = next(t for t in tasks if t.permit == permit)
             made = new_holding(session, origin, task, printed[permit].get("valid_to"))
             audit.created(session, actor=actor, row=made, action="add", data={"application": application.number})
-        for permit in request.removed:
+        for permit in removed:
             held = holding(session, origin, permit)
             why = request.reason or "持证主体申请减少该许可事项"
             data = {"application": application.number, "version": certificate.version}

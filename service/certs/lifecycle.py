@@ -4,7 +4,9 @@ The window issues once every permit task of the application has its department's
 granted permits on the face, the refused or undecided ones as 未许可事项. Issuing again after the
 face has changed (a refused item granted, a new name or address) makes version n+1 under the same
 number, and version n is 已换发. A change application may add a permit (its department granted it in that
-application) or take one off the face (its 注销 on request takes effect with the new version, ``life.reissue``).
+application) or take one off the face (its 注销 on request takes effect with the new version, ``life.reissue``);
+a permit its department refused to add is printed among the 未许可事项, as on the first issue, and a change that
+only asked for additions or removals, all refused, ends with no new version (``outcome``).
 A sub-permit that ends voids the certificate at once — that is
 derived on read (``certificates.status``) — and its recovery (收回) is recorded here.
 """
@@ -15,6 +17,7 @@ import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -163,17 +166,40 @@ def _record(
 
 @dataclass
 class Changes:
-    """What the certificate's approved change applications did, in the order decided."""
+    """What the certificate's decided change applications did to its face, in the order decided."""
 
     values: dict[str, Any] = field(default_factory=dict)
     """the face details given anew, later ones last."""
     added: dict[str, tuple[PermitTask, Mapping[str, Any]]] = field(default_factory=dict)
     """permit → its granting task and its entry in the change's composition."""
     removed: set[str] = field(default_factory=set)
+    refused: dict[str, tuple[PermitTask, Mapping[str, Any]]] = field(default_factory=dict)
+    """permit a change asked to add and its department refused → its task and entry: printed as 未许可事项."""
+
+
+class Outcome(StrEnum):
+    """What a decided change application does to the certificate's face."""
+
+    reissue = "reissue"
+    """something on the face changes: the next version is issued."""
+    refused = "refused"
+    """a department refused to record the new details: the face stays as it is."""
+    unchanged = "unchanged"
+    """every permit it asked to add or take off was refused: the change ends with no new version."""
+
+
+def outcome(request: LifecycleRequest, tasks: list[PermitTask]) -> Outcome:
+    """A decided change's effect. New details need every department on the face to record them; each permit added or
+    taken off stands on its own department's decision (谁审批、谁负责), as the first issue lists a refused item."""
+    retelling = [t for t in tasks if t.permit not in request.added]
+    if any(t.permit not in request.removed for t in retelling):  # a held permit is asked only when a detail is retold
+        return Outcome.reissue if all(t.status == "approved" for t in retelling) else Outcome.refused
+    moved = [t for t in tasks if t.status == "approved"]
+    return Outcome.reissue if moved else Outcome.unchanged
 
 
 def changes(session: Session, origin_id: uuid.UUID) -> Changes:
-    """Every change application of the certificate that all its departments approved, applied in order."""
+    """Every change application of the certificate that changed its face, applied in order."""
     query = (
         select(LifecycleRequest, Application)
         .join(Application, col(Application.id) == col(LifecycleRequest.application_id))
@@ -183,17 +209,20 @@ def changes(session: Session, origin_id: uuid.UUID) -> Changes:
     found = Changes()
     for request, change in session.exec(query):
         tasks = tasks_of(session, change.id)
-        if not all(t.status == "approved" for t in tasks):
+        if outcome(request, tasks) is not Outcome.reissue:
             continue
         found.values |= request.values
         entries = {p["id"]: p for p in change.composition["permits"]}
         for task in tasks:
+            granted = task.status == "approved"
             if task.permit in request.added:
-                found.added[task.permit] = (task, entries.get(task.permit, {}))
+                (found.added if granted else found.refused)[task.permit] = (task, entries.get(task.permit, {}))
+                (found.refused if granted else found.added).pop(task.permit, None)
                 found.removed.discard(task.permit)
-        for permit in request.removed:
-            found.removed.add(permit)
-            found.added.pop(permit, None)
+            elif task.permit in request.removed and granted:
+                found.removed.add(task.permit)
+                found.added.pop(task.permit, None)
+                found.refused.pop(task.permit, None)
     return found
 
 
@@ -217,9 +246,10 @@ def _face(
     granted: list[SubPermit] = []
     not_licensed: list[NotLicensed] = []
     ordered = sorted(tasks, key=lambda t: list(permits).index(t.permit) if t.permit in permits else len(permits))
-    kept = [t for t in ordered if t.permit not in changed.removed and t.permit not in changed.added]
-    for task in kept + [t for t, _ in changed.added.values()]:
-        permit = permits.get(task.permit) or changed.added[task.permit][1]
+    extra = {**changed.added, **changed.refused}
+    kept = [t for t in ordered if t.permit not in changed.removed and t.permit not in extra]
+    for task in kept + [t for t, _ in extra.values()]:
+        permit = permits.get(task.permit) or extra[task.permit][1]
         department_name = str(permit.get("department_name") or task.department)
         if task.status in GRANTED:
             valid_from = beijing_date(task.decided_at) if task.decided_at else on
@@ -250,7 +280,7 @@ def _face(
         address=str(values.get("premises_address") or values.get("registered_address") or ""),
         industry=_industry(application, composer),
         issued_on=on,
-        title=_title(composer),
+        title=certificate_title(composer),
         permits=granted,
         not_licensed=not_licensed,
     )
@@ -277,7 +307,7 @@ def term_end(start: date, years: object) -> date | None:
     return anniversary - timedelta(days=1)
 
 
-def _title(composer: Composer) -> Title:
+def certificate_title(composer: Composer) -> Title:
     """The certificate's name as the application's pack words it (浦东: 行业综合许可证; 北京: 综合许可凭证)."""
     words = composer.pack.meta.wording.certificate or NATIONAL_WORDING.certificate
     return Title(zh=words.zh, en=words.en) if words is not None else PRINTED_BEFORE

@@ -261,6 +261,7 @@ def held_permits(request: Request, session: SessionDep, user: CurrentUser) -> Re
         {
             "origin": o,
             "certificate": c,
+            "title": CertificateFace.model_validate(c.face).title,
             "permit": p,
             "name": n,
             "state": s,

@@ -165,7 +165,9 @@ def certificate_pdf(request: Request, certificate_id: uuid.UUID, session: Sessio
     face = CertificateFace.model_validate(certificate.face)
     settings = request.app.state.settings
     test_ca = settings.env is not Environment.production
-    pdf = signed_pdf(session, settings.keys_dir, settings.public_url, certificate, test_ca=test_ca)
+    pdf = signed_pdf(
+        session, settings.keys_dir, settings.public_url, certificate, location=settings.issuer_location, test_ca=test_ca
+    )
     name = f"{face.title.zh}-{face.number}-第{face.version}版.pdf"
     disposition = f"attachment; filename=\"certificate-{face.number}-v{face.version}.pdf\"; filename*=UTF-8''{quote(name)}"
     return Response(pdf, media_type="application/pdf", headers={"Content-Disposition": disposition, "Cache-Control": "no-store"})

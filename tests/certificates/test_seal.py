@@ -23,7 +23,7 @@ def signed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Seal, bytes]:
     folder = tmp_path_factory.mktemp("seal")
     make_test_ca(folder)
     seal = Seal.load(folder)
-    return seal, seal.sign(render_pdf(face(), URL), face().title.zh)
+    return seal, seal.sign(render_pdf(face(), URL), face().title.zh, "北京市东城区")
 
 
 def test_a_signed_certificate_validates_against_the_test_ca_and_still_reads(signed: tuple[Seal, bytes]) -> None:

@@ -17,13 +17,14 @@ from sqlmodel import Session, col, select
 from starlette.datastructures import FormData
 
 from service.certs import life
-from service.certs.lifecycle import current
+from service.certs.lifecycle import certificate_title, current, outcome, tasks_of
 from service.compose import today
 from service.deps import CsrfProtected, CurrentUser, SessionDep
 from service.models import User
 from service.pages.templating import render
 from service.pages.window.applications import PAGE, POST
 from service.pages.window.desk import FormPage, desk_router, forbidden, refused, texts, version, with_form_once, works_at
+from service.registry import PackRegistry
 from service.workflow import inspection as inspections
 from service.workflow import window
 from service.workflow.errors import Invalid, problem
@@ -58,12 +59,15 @@ def queue(request: Request, session: SessionDep, user: CurrentUser) -> Response:
     return render(request, "window_queue.html", context)
 
 
-def _desk(session: Session, user: User, application_id: uuid.UUID) -> dict[str, Any]:
+def _desk(session: Session, user: User, application_id: uuid.UUID, registry: PackRegistry) -> dict[str, Any]:
     application = load(session, Application, application_id, user, Action.check_materials)
+    composer = registry.get(application.pack_id)
     received: dict[str, list[Any]] = {}
     for f in window.files(session, application):
         received.setdefault(f.material, []).append(f)
     inspection = session.exec(select(Inspection).where(Inspection.application_id == application.id)).first()
+    lifecycle = life.request_of(session, application.id)
+    change = lifecycle is not None and lifecycle.kind == "change" and application.status == "decided"
     return {
         "application": application,
         "status": APPLICATION_LABELS[application.status],
@@ -74,9 +78,11 @@ def _desk(session: Session, user: User, application_id: uuid.UUID) -> dict[str, 
         "checking": application.status in QUEUE,
         "can_schedule": application.status == "in_approval" and inspection is None and bool(inspections.checklist(application)),
         "inspection": inspection,
-        "lifecycle": life.request_of(session, application.id),
+        "lifecycle": lifecycle,
+        "outcome": outcome(lifecycle, tasks_of(session, application.id)).value if change and lifecycle else None,
         "kinds": {k.value: v for k, v in life.KIND_LABELS.items()},
         "certificate": current(session, application.id),
+        "title": certificate_title(composer) if composer is not None else None,
         "today": today().isoformat(),
     }
 
@@ -87,7 +93,7 @@ DESK = FormPage("window_application.html", _desk, per_subject=("checks", "findin
 @router.get("/window/applications/{application_id}", response_class=Response, responses=PAGE)
 def application_desk(request: Request, session: SessionDep, user: CurrentUser, application_id: uuid.UUID) -> Response:
     """One application at the window: its materials to check, and the window's decisions."""
-    return DESK.show(request, session, user, application_id)
+    return DESK.show(request, session, user, application_id, request.app.state.registry)
 
 
 @router.post(
@@ -115,7 +121,7 @@ def _decide(request: Request, session: Session, user: User, application_id: uuid
         else:
             return refused(request, Invalid([problem("unknown_action", "没有这项操作", "path", decision[:40])]))
     except Invalid as exc:
-        return DESK.show(request, session, user, application_id, problems=exc.problems)
+        return DESK.show(request, session, user, application_id, request.app.state.registry, problems=exc.problems)
     return RedirectResponse("/window" if decision != "inspection" else f"/window/applications/{application_id}", status_code=303)
 
 

@@ -173,6 +173,22 @@ def test_a_suspension_needs_a_period_of_at_most_three_years(
     assert [p.code for p in refused.value.problems] == [code]
 
 
+def test_suspensions_add_up_to_at_most_three_years(
+    session: Session, staff: Staff, composer: Composer, store: LocalFileStore, issued: Certificate
+) -> None:
+    first = life.Asked(LifecycleKind.suspension, {}, suspend_from=MONDAY, suspend_to=MONDAY + timedelta(days=400))
+    _through_window(session, staff, _apply(session, staff, composer, store, issued, first))
+    later = MONDAY + timedelta(days=300)  # a longer period from then on (实施细则 Art. 41): 300 days are used
+    three_years = MONDAY.replace(year=MONDAY.year + 3)  # 登记条例 Art. 30, 实施细则 Art. 42: three years in all
+    longer = life.Asked(LifecycleKind.suspension, {}, suspend_from=later, suspend_to=three_years)
+    with pytest.raises(Invalid) as refused:
+        _apply(session, staff, composer, store, issued, longer)
+    assert [(p.code, p.where) for p in refused.value.problems] == [("period_too_long", "suspend_to")]
+    assert "此前已歇业 300 天" in refused.value.problems[0].message
+    longest = life.Asked(LifecycleKind.suspension, {}, suspend_from=later, suspend_to=three_years - timedelta(days=1))
+    _apply(session, staff, composer, store, issued, longest)
+
+
 def test_a_suspension_shows_for_its_period_and_the_business_counts_as_resumed_after_it(
     session: Session, staff: Staff, composer: Composer, keys_dir: Path, store: LocalFileStore, issued: Certificate
 ) -> None:

@@ -12,7 +12,7 @@ from sqlmodel import Session, col, select
 from svcutil import make_settings
 
 from certificates.face import CertificateFace
-from certs.certcase import MONDAY, Staff, apply_about, decide_each, task
+from certs.certcase import MONDAY, PDF, Staff, apply_about, decide_each, task
 from composer import Composer
 from rules.model import LifecycleKind
 from service.certs import deemed, holdings, life
@@ -22,9 +22,9 @@ from service.certs.verify import VerifyOut, verify
 from service.jobs import notifications, outbox
 from service.jobs.models import Notification
 from service.workflow import audit
-from service.workflow.errors import Invalid
+from service.workflow.errors import Conflict, Invalid
 from service.workflow.models import Application
-from service.workflow.storage import LocalFileStore
+from service.workflow.storage import LocalFileStore, Upload
 from service.workflow.window import accept
 
 
@@ -94,6 +94,76 @@ def test_a_permit_taken_off_through_a_change_is_cancelled_and_reissued_without_i
     session.refresh(issued)
     session.refresh(renewed)
     assert (issued.recovered_at, renewed.recovered_at) == (None, None)  # no recovery: it was not voided
+
+
+RENAMED = {"applicant_name": "东城新名称有限公司", "uscc": "91110101MA01ABCD06"}
+
+
+def _renaming(
+    session: Session, staff: Staff, composer: Composer, store: LocalFileStore, issued: Certificate, add: list[str]
+) -> Application:
+    """The holder's change of name, adding ``add``, with the floor plan a face change asks for the hotel permit."""
+    return life.apply(
+        session,
+        actor=staff.applicant,
+        certificate_id=issued.id,
+        asked=life.Asked(LifecycleKind.change, RENAMED, add=add),
+        composer=composer,
+        store=store,
+        uploads=[Upload("floor_plan", "平面图.pdf", PDF)],
+        today=MONDAY,
+    )
+
+
+def test_a_permit_refused_in_a_change_that_renames_the_holder_is_reissued_as_not_licensed(
+    session: Session, staff: Staff, composer: Composer, keys_dir: Path, store: LocalFileStore, issued: Certificate
+) -> None:
+    application = _renaming(session, staff, composer, store, issued, ["tobacco"])
+    _accepted(session, staff, application)
+    decide_each(session, staff, application, ["food_business", "fire_check", "hotel_trade", "tobacco"], refuse=["tobacco"])
+    renewed = life.reissue(session, actor=staff.clerk, application_id=application.id, composer=composer, keys_dir=keys_dir)
+    face = CertificateFace.model_validate(renewed.face)
+    assert (face.version, face.holder) == (2, "东城新名称有限公司")
+    assert [p.permit for p in face.permits] == ["food_business", "fire_check", "hotel_trade"]
+    assert [(n.permit, n.reason) for n in face.not_licensed] == [("tobacco", "不予许可")]
+    shown = _scan(session, keys_dir, renewed)
+    assert (shown.state, _scan(session, keys_dir, issued).state_label) == ("partial", "已换发")
+    assert "tobacco" not in [p for _, _, p, _, _ in holdings.held_by(session, "market", MONDAY)]
+
+
+def test_a_change_whose_only_added_permit_is_refused_ends_without_a_new_version(
+    session: Session, staff: Staff, composer: Composer, keys_dir: Path, store: LocalFileStore, issued: Certificate
+) -> None:
+    same = {"applicant_name": "东城示例旅店有限公司", "uscc": "91110101MA01ABCD06"}
+    application = apply_about(session, staff, composer, store, issued, life.Asked(LifecycleKind.change, same, add=["tobacco"]))
+    _accepted(session, staff, application)
+    decide_each(session, staff, application, ["tobacco"], refuse=["tobacco"])
+    with pytest.raises(Conflict) as refused:
+        life.reissue(session, actor=staff.clerk, application_id=application.id, composer=composer, keys_dir=keys_dir)
+    assert [p.code for p in refused.value.problems] == ["change_unchanged"]
+    assert (_scan(session, keys_dir, issued).state_label, holdings.open_requests(session, issued.application_id)) == ("有效", [])
+    renaming = _renaming(session, staff, composer, store, issued, [])
+    _accepted(session, staff, renaming)
+    decide_each(session, staff, renaming, ["food_business", "fire_check", "hotel_trade"])
+    renewed = life.reissue(session, actor=staff.clerk, application_id=renaming.id, composer=composer, keys_dir=keys_dir)
+    face = CertificateFace.model_validate(renewed.face)
+    assert (face.version, face.holder, face.not_licensed) == (2, "东城新名称有限公司", [])  # the ended change left no trace
+
+
+def test_a_change_taking_one_permit_off_and_adding_a_refused_one_is_reissued_with_each_decision(
+    session: Session, staff: Staff, composer: Composer, keys_dir: Path, store: LocalFileStore, issued: Certificate
+) -> None:
+    same = {"applicant_name": "东城示例旅店有限公司", "uscc": "91110101MA01ABCD06"}
+    asked = life.Asked(LifecycleKind.change, same, add=["tobacco"], remove=["hotel_trade"], reason="不再经营住宿")
+    application = apply_about(session, staff, composer, store, issued, asked)
+    _accepted(session, staff, application)
+    decide_each(session, staff, application, ["tobacco", "hotel_trade"], refuse=["tobacco"])
+    renewed = life.reissue(session, actor=staff.clerk, application_id=application.id, composer=composer, keys_dir=keys_dir)
+    face = CertificateFace.model_validate(renewed.face)
+    assert [p.permit for p in face.permits] == ["food_business", "fire_check"]
+    assert [n.permit for n in face.not_licensed] == ["tobacco"]
+    held = holdings.holding(session, _origin(session, issued), "hotel_trade")
+    assert [(e.action, e.to_state) for e in audit.history(session, held.id)] == [("cancel", "cancelled")]
 
 
 def test_a_change_refuses_a_permit_it_cannot_add_or_taking_every_permit_off(

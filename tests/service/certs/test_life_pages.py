@@ -97,6 +97,26 @@ def test_the_holder_applies_for_a_change_from_the_certificate_and_the_window_rei
     assert again.status_code == 409
 
 
+def test_the_window_shows_a_change_that_added_only_a_refused_permit_as_ended_with_no_reissue(
+    client: TestClient, session: Session, staff: Staff, issued: Certificate
+) -> None:
+    csrf = _as(client, session, staff.applicant)
+    same = {"field.applicant_name": "东城示例旅店有限公司", "field.uscc": "91110101MA01ABCD06"}
+    data = {"csrf_token": csrf, **same, "add": "tobacco"}
+    done = client.post(f"/certificates/{issued.id}/apply/change", data=data, follow_redirects=False)
+    assert done.status_code == 303
+    application = session.get(Application, uuid.UUID(done.headers["location"].rsplit("/", 1)[1]))
+    assert application is not None
+    accept(session, actor=staff.clerk, application_id=application.id, version=application.version, today=MONDAY)
+    decide_each(session, staff, application, ("tobacco",), refuse=("tobacco",))
+    _as(client, session, staff.clerk)
+    desk = client.get(f"/window/applications/{application.id}").text
+    assert "本次变更已办结，凭证不换发" in desk
+    assert 'id="issue"' not in desk
+    english = client.get(f"/window/applications/{application.id}?lang=en").text
+    assert "the change is concluded and the certificate is not re-issued" in english
+
+
 def test_a_suspension_period_too_long_is_shown_beside_its_field_and_english_is_offered(
     client: TestClient, session: Session, staff: Staff, issued: Certificate
 ) -> None:

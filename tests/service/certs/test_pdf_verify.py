@@ -31,7 +31,7 @@ def issued_pdf(
     application = decide_all()
     certificate = issue_for(application)
     path = tmp_path / "certificate.pdf"
-    path.write_bytes(signed_pdf(session, keys_dir, PUBLIC, certificate, test_ca=True))
+    path.write_bytes(signed_pdf(session, keys_dir, PUBLIC, certificate, location="北京市东城区", test_ca=True))
     return application, path
 
 

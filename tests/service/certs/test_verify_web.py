@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import io
 import shutil
 import uuid
 from collections.abc import Callable, Iterator
@@ -14,6 +15,7 @@ import psycopg
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi.testclient import TestClient
+from pyhanko.pdf_utils.reader import PdfFileReader
 from sqlmodel import Session, select
 from svcutil import FIXTURE_PACKS, csrf_from, make_settings, serving, sign_up
 
@@ -21,7 +23,7 @@ from certificates.tokens import TOKEN_CHARS, KeyRing
 from certs.certcase import MONDAY, Staff, task
 from composer import Composer
 from service.app import create_app
-from service.certs import holdings
+from service.certs import documents, holdings
 from service.certs.keys import signing_ring
 from service.certs.lifecycle import issue
 from service.certs.models import Certificate
@@ -152,6 +154,7 @@ def test_a_bad_token_gets_a_calm_unverifiable_page_and_a_structured_error(
     page = client.get(f"/v/{bad}")
     assert page.status_code == 400
     assert "无法验证" in page.text
+    assert "本区签发的凭证上的二维码" in page.text  # no pack is known: no jurisdiction's name for the certificate
     assert "东城示例旅店有限公司" not in page.text
     status, body = _json(client, bad)
     assert status == 400
@@ -207,6 +210,27 @@ def test_the_pdf_qr_scans_back_to_the_verify_page(
     assert page.status_code == 200
     assert "东城示例旅店有限公司" in page.text
     assert "有效" in page.text
+
+
+def test_the_pdf_signature_names_where_the_issuing_bureau_is(
+    db_url: str, keys_dir: Path, session: Session, issued: tuple[Application, Certificate, str]
+) -> None:
+    _, certificate, _ = issued
+    elsewhere = make_settings(db_url, keys_dir=keys_dir, issuer_location="上海市浦东新区")
+    locations = {}
+    for settings in (make_settings(db_url, keys_dir=keys_dir), elsewhere):
+        with TestClient(create_app(settings)) as client:
+            _signed_in_as(client, session, f"clerk-{settings.issuer_location}@example.com", Role.clerk)
+            pdf = client.get(f"/certificates/{certificate.id}/certificate.pdf").content
+        (signature,) = PdfFileReader(io.BytesIO(pdf)).embedded_signatures
+        locations[settings.issuer_location] = signature.sig_object["/Location"]
+    assert locations == {"北京市东城区": "北京市东城区", "上海市浦东新区": "上海市浦东新区"}
+
+
+def test_a_worker_prints_a_throwaway_certificate_as_it_starts_so_the_first_applicant_does_not_wait(
+    client: TestClient,
+) -> None:
+    assert documents.warmed(timeout=120)
 
 
 def test_someone_else_cannot_open_the_certificate(client: TestClient, issued: tuple[Application, Certificate, str]) -> None:
@@ -301,16 +325,21 @@ def test_every_worker_shows_a_revocation_on_its_next_scan(
         assert states() == {"void"}
 
 
-def test_the_certificate_is_named_on_every_page_as_its_pack_words_it(
-    client: TestClient, session: Session, staff: Staff, keys_dir: Path, decide_all: Callable[..., Application], tmp_path: Path
-) -> None:
-    shutil.copytree(FIXTURE_PACKS / "mini", tmp_path / "mini")
-    (tmp_path / "mini-words").mkdir()
-    (tmp_path / "mini-words" / "pack.yaml").write_text(
+def _worded_packs(folder: Path) -> None:
+    """The mini pack in ``folder``, and its child ``mini-words`` calling the certificate 综合许可凭证 as Beijing does."""
+    shutil.copytree(FIXTURE_PACKS / "mini", folder / "mini")
+    (folder / "mini-words").mkdir()
+    (folder / "mini-words" / "pack.yaml").write_text(
         "id: mini-words\nname: {zh: 测试用语规则包}\nparent: mini\n"
         "wording:\n  certificate: {zh: 综合许可凭证, en: comprehensive permit certificate}\n  source: 京政办发〔2023〕5号\n",
         encoding="utf-8",
     )
+
+
+def test_the_certificate_is_named_on_every_page_as_its_pack_words_it(
+    client: TestClient, session: Session, staff: Staff, keys_dir: Path, decide_all: Callable[..., Application], tmp_path: Path
+) -> None:
+    _worded_packs(tmp_path)
     worded = Composer.load("mini-words", tmp_path)
     certificate = issue(
         session, actor=staff.clerk, application_id=decide_all().id, composer=worded, keys_dir=keys_dir, today=MONDAY
@@ -325,6 +354,34 @@ def test_the_certificate_is_named_on_every_page_as_its_pack_words_it(
     assert "行业综合许可" not in page
     pdf = client.get(f"/certificates/{certificate.id}/certificate.pdf")
     assert "%E7%BB%BC%E5%90%88%E8%AE%B8%E5%8F%AF%E5%87%AD%E8%AF%81-" in pdf.headers["content-disposition"]  # 综合许可凭证-
+
+
+def test_the_window_and_the_departments_desk_name_the_certificate_as_its_pack_words_it(
+    db_url: str, session: Session, keys_dir: Path, decide_all: Callable[..., Application], tmp_path: Path
+) -> None:
+    _worded_packs(tmp_path)
+    application = decide_all()
+    application.pack_id = "mini-words"
+    session.add(application)
+    session.commit()
+    with TestClient(create_app(make_settings(db_url, keys_dir=keys_dir, packs_dir=tmp_path))) as client:
+        csrf = _signed_in_as(client, session, "window-wording@example.com", Role.clerk)
+        desk = client.get(f"/window/applications/{application.id}")
+        assert ">发放综合许可凭证</button>" in desk.text
+        english = client.get(f"/window/applications/{application.id}?lang=en").text
+        assert ">Issue the comprehensive permit certificate</button>" in english
+        issued = client.post(f"/applications/{application.id}/certificate", data={"csrf_token": csrf}, follow_redirects=False)
+        assert issued.status_code == 303
+        client.cookies.clear()
+        _signed_in_as(client, session, "police-wording@example.com", Role.reviewer)
+        user = session.exec(select(User).where(User.email == "police-wording@example.com")).one()
+        user.department = "police"
+        session.add(user)
+        session.commit()
+        held = client.get("/review/permits").text
+    assert "综合许可凭证 DCZH" in held
+    assert "行业综合许可凭证" not in held + desk.text
+    assert "行业综合许可证" not in held + desk.text
 
 
 @pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)  # scans read PostgreSQL through psycopg itself
