@@ -9,7 +9,8 @@ from forms.render import render_html
 from tests.composer.cases import STORE, composed, composer
 
 BOOKSTORE = {
-    "area_m2": 150, "central_ac": True, "sells_food": False, "renovation": False, "outdoor_ad": False, "uses_agent": False,
+    "area_m2": 150, "central_ac": True, "near_heritage_site": False, "sells_food": False, "renovation": False,
+    "outdoor_ad": False, "uses_agent": False,
 }
 
 
