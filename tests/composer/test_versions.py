@@ -8,7 +8,7 @@ from composer import Composition
 from forms.render import render_html
 from tests.composer.cases import STORE, composed, composer
 
-BOOKSTORE = {
+BOOKSTORE: dict[str, object] = {
     "area_m2": 150, "central_ac": True, "near_heritage_site": False, "sells_food": False, "renovation": False,
     "outdoor_ad": False, "uses_agent": False,
 }
@@ -103,12 +103,14 @@ def test_the_questions_are_read_as_of_the_cases_day_like_the_rest_of_it() -> Non
     [asked] = [q for q in beijing_shop.questions if q.id == "central_ac"]
     assert composer("beijing-dongcheng").decided_by(beijing_shop, "central_ac", asked.affects) == ["env_impact_filing"]
 
+
 def test_beijings_fire_check_limit_is_seven_working_days_from_the_2025_fire_regulation() -> None:
     """《北京市消防条例》 (2025-05-01): 7 working days from acceptance; before it, the national 10 + 3."""
-    diner = {"area_m2": 200, "is_chain": True, "dine_in": True, "cold_food": False, "discharges_sewage": False,
+    diner: dict[str, object] = {"area_m2": 200, "is_chain": True, "dine_in": True, "cold_food": False, "discharges_sewage": False,
              "sells_tobacco": False, "uses_vending": False, "renovation": False, "outdoor_ad": False, "uses_agent": False}
     [now] = [p for p in compose("restaurant", diner, date(2026, 3, 1)).permits if p.id == "fire_safety_check"]
     [then] = [p for p in compose("restaurant", diner, date(2025, 4, 15)).permits if p.id == "fire_safety_check"]
     assert (now.effective_limit.working_days, now.version) == (7, None)
     assert then.effective_limit.working_days == 13
-    assert then.version is not None and then.version.valid_to == date(2025, 4, 30)
+    assert then.version is not None
+    assert then.version.valid_to == date(2025, 4, 30)
