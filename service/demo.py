@@ -66,6 +66,7 @@ HOTEL_ANSWERS: dict[str, bool | int | float | str] = {
     "outdoor_ad": False,
     "rooms": 30,
     "central_ac": False,
+    "near_heritage_site": False,
     "uses_agent": False,
 }
 """The demo applications: a 30-room hotel — fire, hygiene and police (which waits for fire) inspect; environment files."""

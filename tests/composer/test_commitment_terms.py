@@ -23,7 +23,8 @@ def test_an_eligible_permit_carries_the_terms_of_its_commitment() -> None:
 
 def test_a_deferred_material_says_when_it_is_due() -> None:
     out = Composer.load(DEFAULT_PACK).compose(
-        ComposeRequest(industries=["supermarket"], answers={"area_m2": 200}, commit=["fire_safety_check"])
+        # a gym without high-risk sports: the fire check is the only permit that asks for the floor plan
+        ComposeRequest(industries=["gym"], answers={"area_m2": 200, "high_risk_sport": []}, commit=["fire_safety_check"])
     )
     plan = next(m for m in out.materials if m.key == "floor_plan")
     assert plan.status == "deferred"

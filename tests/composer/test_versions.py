@@ -8,8 +8,17 @@ from composer import Composition
 from forms.render import render_html
 from tests.composer.cases import STORE, composed, composer
 
-BOOKSTORE = {
-    "area_m2": 150, "central_ac": True, "sells_food": False, "renovation": False, "outdoor_ad": False, "uses_agent": False,
+BOOKSTORE: dict[str, object] = {
+    "area_m2": 150, "central_ac": True, "near_heritage_site": False, "sells_food": False, "renovation": False,
+    "outdoor_ad": False, "uses_agent": False,
+}
+
+
+# A Hunan supermarket under 500㎡ (no licence of its own there) that also sells books.
+HUNAN_BOOKSHOP = {
+    "has_business_license": True, "area_m2": 400, "central_ac": True, "near_heritage_site": False, "food_prep_onsite": False,
+    "sells_bulk_food": True, "sells_tobacco": False, "sells_drugs": False, "sells_device_class2": False,
+    "sells_publications": True, "uses_vending": False, "renovation": False, "shop_sign": False, "uses_agent": False,
 }
 
 
@@ -77,15 +86,31 @@ def test_english_says_the_period_too() -> None:
 
 
 def test_the_questions_are_read_as_of_the_cases_day_like_the_rest_of_it() -> None:
-    """A bookstore before 2025-01-20 is asked about central air-conditioning partly because it decides its
-    hygiene licence; today that answer decides no licence (bookstores file whatever their air-conditioning)."""
-    unanswered = {k: v for k, v in BOOKSTORE.items() if k != "central_ac"}
-    before = compose("bookstore", unanswered, date(2024, 6, 1))
-    after = compose("bookstore", unanswered, date(2026, 3, 1))
+    """In Hunan a shop selling books before 2025-01-20 is asked about central air-conditioning partly because it
+    decides its hygiene licence (the province's reading); today that answer decides no licence (bookstores file
+    whatever their air-conditioning). In Beijing the licence was due either way (条例 第二条（六）)."""
+    shop = {k: v for k, v in HUNAN_BOOKSHOP.items() if k != "central_ac"}
+    before = composed("hunan", "supermarket", shop, date(2024, 6, 1), scope=["publication_retail"])
+    after = composed("hunan", "supermarket", shop, date(2026, 3, 1), scope=["publication_retail"])
     [then] = [q for q in before.questions if q.id == "central_ac"]
     [now] = [q for q in after.questions if q.id == "central_ac"]
     assert "public_hygiene" in then.affects
     assert "public_hygiene" not in now.affects
-    dongcheng = composer("beijing-dongcheng")
-    assert dongcheng.decided_by(before, "central_ac", then.affects) == ["env_impact_filing", "public_hygiene"]
-    assert dongcheng.decided_by(after, "central_ac", now.affects) == ["env_impact_filing"]
+    hunan = composer("hunan")
+    assert hunan.decided_by(before, "central_ac", then.affects) == ["env_impact_filing", "public_hygiene"]
+    assert hunan.decided_by(after, "central_ac", now.affects) == ["env_impact_filing"]
+    beijing_shop = compose("bookstore", {k: v for k, v in BOOKSTORE.items() if k != "central_ac"}, date(2024, 6, 1))
+    [asked] = [q for q in beijing_shop.questions if q.id == "central_ac"]
+    assert composer("beijing-dongcheng").decided_by(beijing_shop, "central_ac", asked.affects) == ["env_impact_filing"]
+
+
+def test_beijings_fire_check_limit_is_seven_working_days_from_the_2025_fire_regulation() -> None:
+    """《北京市消防条例》 (2025-05-01): 7 working days from acceptance; before it, the national 10 + 3."""
+    diner: dict[str, object] = {"area_m2": 200, "is_chain": True, "dine_in": True, "cold_food": False, "discharges_sewage": False,
+             "sells_tobacco": False, "uses_vending": False, "renovation": False, "outdoor_ad": False, "uses_agent": False}
+    [now] = [p for p in compose("restaurant", diner, date(2026, 3, 1)).permits if p.id == "fire_safety_check"]
+    [then] = [p for p in compose("restaurant", diner, date(2025, 4, 15)).permits if p.id == "fire_safety_check"]
+    assert (now.effective_limit.working_days, now.version) == (7, None)
+    assert then.effective_limit.working_days == 13
+    assert then.version is not None
+    assert then.version.valid_to == date(2025, 4, 30)

@@ -193,7 +193,7 @@ def test_choosing_a_commitment_changes_materials_and_time_limits(desktop: Page, 
     drain = page.locator("#material-concealed_drain_report")
     fire = page.locator("#permit-fire_safety_check")
     expect(drain).to_contain_text("需提交")
-    expect(fire.locator(".limit")).to_have_text("10个工作日")
+    expect(fire.locator(".limit")).to_have_text("7个工作日")  # 《北京市消防条例》 (2025-05-01)
     expect(page.locator("#changes")).to_have_count(0)
 
     # what is promised, what follows if it is untrue and the check afterwards: read before ticking
@@ -215,7 +215,7 @@ def test_choosing_a_commitment_changes_materials_and_time_limits(desktop: Page, 
     expect(page.locator("#permit-fire_safety_check .limit")).to_have_text("1个工作日")
     changes = page.locator("#changes")
     expect(changes).to_be_visible()
-    expect(changes).to_contain_text("10个工作日 → 1个工作日")
+    expect(changes).to_contain_text("7个工作日 → 1个工作日")
     expect(changes).to_contain_text("需提交 → 以承诺替代")
     expect(page.locator("input[name='commit'][value='drainage_permit']")).to_be_checked()
     page.screenshot(path=str(shots / "desktop-notice-after-commitment.png"), full_page=True)

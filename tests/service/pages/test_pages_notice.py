@@ -133,7 +133,7 @@ def test_choosing_commitments_updates_materials_and_time_limits(dc: TestClient) 
     assert 'name="commit" value="drainage_permit"' in commitments
     assert 'value="food_business"' not in commitments  # not eligible here
     assert "需提交" in _card(before, "material-concealed_drain_report")
-    assert "10个工作日" in _card(before, "permit-fire_safety_check")
+    assert "7个工作日" in _card(before, "permit-fire_safety_check")  # 《北京市消防条例》 (2025-05-01)
     assert 'id="changes"' not in before
     fire = re.search(r'id="commit-fire_safety_check-hint">(.*?)</dl>', commitments, re.S)
     assert fire
@@ -156,7 +156,7 @@ def test_choosing_commitments_updates_materials_and_time_limits(dc: TestClient) 
     assert "变化" in changes
     assert "城镇污水排入排水管网许可" not in changes or "时限" in changes
     assert "公众聚集场所投入使用、营业前消防安全检查" in changes
-    assert "10个工作日 → 1个工作日" in changes
+    assert "7个工作日 → 1个工作日" in changes
     assert "需提交 → 以承诺替代" in changes
     assert 'value="drainage_permit" checked' in after
     assert "您选择承诺办理的事项" in after

@@ -254,8 +254,8 @@ def test_multi_choice_with_nothing_ticked_means_none(dc: TestClient) -> None:
 def test_a_question_page_says_what_the_answer_decides_as_of_the_cases_day(
     dc: TestClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Before 2025-01-20 a bookstore with central air-conditioning needed the hygiene licence (it files now):
-    on that day the central-AC question says it decides the licence, as the composition does."""
+    """A Beijing bookstore needed the hygiene licence before 2025-01-20 whatever its air-conditioning (条例 第二条（六）),
+    and files for it since: on either day the central-AC page names only what the answer decides that day."""
     monkeypatch.setattr(compose_service, "today", lambda: date(2024, 6, 1))
     location, token = choose(dc, "bookstore").headers["location"], csrf(dc)
     while location != "/questions/central_ac":
@@ -265,7 +265,9 @@ def test_a_question_page_says_what_the_answer_decides_as_of_the_cases_day(
     page = dc.get(location)
     assert page.status_code == 200
     [affects] = re.findall(r'id="answer-affects">([^<]*)<', page.text)
-    assert "公共场所卫生许可" in affects
+    assert "建设项目环境影响登记表备案" in affects
+    assert "公共场所卫生许可" not in affects
     monkeypatch.setattr(compose_service, "today", lambda: date(2026, 3, 1))
-    today = dc.get("/questions/central_ac")
-    assert "公共场所卫生许可" not in "".join(re.findall(r'id="answer-affects">([^<]*)<', today.text))
+    today = "".join(re.findall(r'id="answer-affects">([^<]*)<', dc.get("/questions/central_ac").text))
+    assert "建设项目环境影响登记表备案" in today
+    assert "公共场所卫生" not in today
