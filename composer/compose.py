@@ -28,6 +28,9 @@ from rules.packs import Epoch, Pack
 
 __all__ = ["Composer", "compose"]
 
+DAYS_KEPT = 4096
+"""As-of days whose period a composer remembers: over ten years of them, a few hundred KiB."""
+
 
 class Composer:
     """One pack, compiled once, composing many requests. Swap in a new one to reload."""
@@ -43,6 +46,8 @@ class Composer:
         current: Epoch = tuple((pid, None) for pid, _ in pack.epoch(date.max))
         self._epochs: dict[Epoch, tuple[Rulebook, Engine]] = {current: (self.rules, self.engine)}
         """The pack compiled as it reads in each period its permits' dated versions mark out, built when first asked."""
+        self._days: dict[date, tuple[Rulebook, Engine]] = {}
+        """Each day's entry of ``_epochs``: finding a day's period reads every versioned permit."""
         self._lock = threading.Lock()
 
     @classmethod
@@ -87,7 +92,15 @@ class Composer:
 
     def read_on(self, on: date) -> tuple[Rulebook, Engine]:
         """The pack compiled as it reads on a day, with its engine."""
-        key = self.pack.epoch(on)
+        found = self._days.get(on)
+        if found is None:
+            found = self._read_in(self.pack.epoch(on), on)
+            if len(self._days) >= DAYS_KEPT:
+                self._days.clear()
+            self._days[on] = found
+        return found
+
+    def _read_in(self, key: Epoch, on: date) -> tuple[Rulebook, Engine]:
         found = self._epochs.get(key)
         if found is None:
             with self._lock:

@@ -90,9 +90,20 @@ def why_required(case: Case, permits: Required) -> list[Reason]:
 def told_required(case: Case, pid: str) -> tuple[Literal_, ...]:
     """The fewest facts that make a required permit apply: its shortest branch that holds (the
     business the applicant chose by industry before scope items ticked alone), the date unsaid."""
-    dnf, scope_from = case.rules.compiled.permit_dnf[pid], case.situation.scope_from
-    branches = [tuple(lit for lit in dnf[i] if lit.key != AS_OF) for i in case.branches[pid]]
-    return min(branches, key=lambda conj: (len(conj), sum(lit.kind == "scope" and not scope_from.get(lit.key) for lit in conj)))
+    undated, held = _undated(case.rules, pid), case.branches[pid]
+    if len(held) == 1:
+        return undated[held[0]]
+    scope_from = case.situation.scope_from
+    return min(
+        (undated[i] for i in held),
+        key=lambda conj: (len(conj), sum(lit.kind == "scope" and not scope_from.get(lit.key) for lit in conj)),
+    )
+
+
+@memoised
+def _undated(rules: Rulebook, pid: str) -> tuple[tuple[Literal_, ...], ...]:
+    """A permit's branches without their effective-period tests."""
+    return tuple(tuple(lit for lit in conj if lit.key != AS_OF) for conj in rules.compiled.permit_dnf[pid])
 
 
 @memoised
