@@ -131,6 +131,7 @@ def compose(case: Case) -> Composition:
         permits.entry(case, p, stage, commitment, found[p.id].applicable)
         for (p, stage), (commitment, _) in zip(required, committed, strict=True)
     ]
+    told = {p.id: permits.told_required(case, p.id) for p, _ in required}
     left_out, undecided = permits.left_out(case)
     listed, why_listed = materials.listed(case, shape, taken)
     the_form, why_asked = form.merged(case, shape)
@@ -164,7 +165,7 @@ def compose(case: Case) -> Composition:
         ),
         savings=saved,
         reasons=[
-            *permits.why_required(case, required),
+            *permits.why_required(case, required, told),
             *(reason for p, _ in required for reason in found[p.id].reasons),
             *(reason for _, reason in committed),
             *left_out,
@@ -172,7 +173,7 @@ def compose(case: Case) -> Composition:
             *why_asked,
         ],
         questions=questions,
-        scope_notes=permits.scope_notes(case),
+        scope_notes=permits.scope_notes(case, told),
         windows=departments.windows(case.rules, entries, locale),
         departments=departments.departments(case.rules, entries, locale),
         elsewhere=permits.elsewhere(case),
