@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from types import MappingProxyType
 from typing import Any
 
 from composer.inputs import Situation
@@ -48,16 +49,8 @@ class Case:
     def of(
         cls, rules: Rulebook, situation: Situation, truth: Truth, fired: frozenset[str], locale: Locale, commit: tuple[str, ...]
     ) -> Case:
-        branches: dict[str, list[int]] = {}
-        hits: set[Hit] = set()
-        for name in sorted(fired):
-            kind, permit, target, branch = name.split("|")
-            if kind == "permit":
-                branches.setdefault(permit, []).append(int(branch))
-            else:
-                hits.add((kind, permit, target))
-        required = {pid: tuple(found) for pid, found in branches.items()}
-        return cls(rules, situation, truth, locale, commit, required, frozenset(hits))
+        required, hits = _read(fired)
+        return cls(rules, situation, truth, locale, commit, required, hits)
 
     @property
     def pack(self) -> Pack:
@@ -77,6 +70,20 @@ class Case:
         """Which of a registry's dated entries are in effect on the as-of day (most have no dates)."""
         registry: Mapping[str, Effective] = getattr(self.pack, registry_name)
         return tuple(registry[key].in_effect(self.as_of) for key in dated(self.rules, registry_name))
+
+
+@memoised
+def _read(fired: frozenset[str]) -> tuple[Mapping[str, tuple[int, ...]], frozenset[Hit]]:
+    """The fired rules' names read: the permits' branches that hold, in the order of their names, and the other rules."""
+    branches: dict[str, list[int]] = {}
+    hits: set[Hit] = set()
+    for name in sorted(fired):
+        kind, permit, target, branch = name.split("|")
+        if kind == "permit":
+            branches.setdefault(permit, []).append(int(branch))
+        else:
+            hits.add((kind, permit, target))
+    return MappingProxyType({pid: tuple(found) for pid, found in branches.items()}), frozenset(hits)
 
 
 @memoised

@@ -28,6 +28,9 @@ from rules.packs import Epoch, Pack
 
 __all__ = ["Composer", "compose"]
 
+DAYS_KEPT = 4096
+"""As-of days whose period a composer remembers: over ten years of them, a few hundred KiB."""
+
 
 class Composer:
     """One pack, compiled once, composing many requests. Swap in a new one to reload."""
@@ -43,6 +46,8 @@ class Composer:
         current: Epoch = tuple((pid, None) for pid, _ in pack.epoch(date.max))
         self._epochs: dict[Epoch, tuple[Rulebook, Engine]] = {current: (self.rules, self.engine)}
         """The pack compiled as it reads in each period its permits' dated versions mark out, built when first asked."""
+        self._days: dict[date, tuple[Rulebook, Engine]] = {}
+        """Each day's entry of ``_epochs``: finding a day's period reads every versioned permit."""
         self._lock = threading.Lock()
 
     @classmethod
@@ -87,7 +92,15 @@ class Composer:
 
     def read_on(self, on: date) -> tuple[Rulebook, Engine]:
         """The pack compiled as it reads on a day, with its engine."""
-        key = self.pack.epoch(on)
+        found = self._days.get(on)
+        if found is None:
+            found = self._read_in(self.pack.epoch(on), on)
+            if len(self._days) >= DAYS_KEPT:
+                self._days.clear()
+            self._days[on] = found
+        return found
+
+    def _read_in(self, key: Epoch, on: date) -> tuple[Rulebook, Engine]:
         found = self._epochs.get(key)
         if found is None:
             with self._lock:
@@ -118,6 +131,7 @@ def compose(case: Case) -> Composition:
         permits.entry(case, p, stage, commitment, found[p.id].applicable)
         for (p, stage), (commitment, _) in zip(required, committed, strict=True)
     ]
+    told = {p.id: permits.told_required(case, p.id) for p, _ in required}
     left_out, undecided = permits.left_out(case)
     listed, why_listed = materials.listed(case, shape, taken)
     the_form, why_asked = form.merged(case, shape)
@@ -151,7 +165,7 @@ def compose(case: Case) -> Composition:
         ),
         savings=saved,
         reasons=[
-            *permits.why_required(case, required),
+            *permits.why_required(case, required, told),
             *(reason for p, _ in required for reason in found[p.id].reasons),
             *(reason for _, reason in committed),
             *left_out,
@@ -159,7 +173,7 @@ def compose(case: Case) -> Composition:
             *why_asked,
         ],
         questions=questions,
-        scope_notes=permits.scope_notes(case),
+        scope_notes=permits.scope_notes(case, told),
         windows=departments.windows(case.rules, entries, locale),
         departments=departments.departments(case.rules, entries, locale),
         elsewhere=permits.elsewhere(case),

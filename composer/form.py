@@ -69,20 +69,25 @@ def _form(
         else:
             fields = [_field(rules, f, locale, (pid,), _prefill(rules, f, prefill)) for f in field_ids]
             sheets.append(Sheet(permit=pid, title=permit_name(rules, pid, locale), fields=fields))
-    position = {fid: i for i, fid in enumerate(pack.fields)}
-    sections = []
-    for section in Section:
-        ids = sorted(
-            (fid for fid in merged if pack.fields[fid].section is section),
-            key=lambda fid: (pack.fields[fid].order, position[fid]),
-        )
-        if ids:
-            fields = [_field(rules, fid, locale, tuple(merged[fid]), _prefill(rules, fid, prefill)) for fid in ids]
-            sections.append(FormSection(id=section.value, title=say(SECTION_TITLES[section.value], locale), fields=fields))
+    in_sections: dict[Section, list[FieldOut]] = {}
+    for fid in sorted(merged, key=_places(rules).__getitem__):
+        field = _field(rules, fid, locale, tuple(merged[fid]), _prefill(rules, fid, prefill))
+        in_sections.setdefault(pack.fields[fid].section, []).append(field)
+    sections = [
+        FormSection(id=section.value, title=say(SECTION_TITLES[section.value], locale), fields=fields)
+        for section, fields in in_sections.items()
+    ]
     why = tuple(_field_reason(rules, fid, tuple(users), locale) for fid, users in merged.items())
     reform = rules.pack.meta.wording.reform
     title = say("%(reform)s 统一申请表", locale, reform=reform.in_(locale) if reform else "")
     return Form(title=title, sections=sections, sheets=sheets), why
+
+
+@memoised
+def _places(rules: Rulebook) -> dict[str, tuple[int, int, int]]:
+    """Where each field goes on the form: its section, then its order there, then the dictionary's order."""
+    sections = {section: i for i, section in enumerate(Section)}
+    return {fid: (sections[f.section], f.order, i) for i, (fid, f) in enumerate(rules.pack.fields.items())}
 
 
 def _prefill(rules: Rulebook, fid: str, prefill: dict[str, tuple[type, Any]]) -> tuple[type, Any]:

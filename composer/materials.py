@@ -27,8 +27,13 @@ def listed(case: Case, shape: Shape, taken: tuple[str, ...]) -> tuple[tuple[Mate
 
 
 @memoised
-def _refs(rules: Rulebook, pid: str, applicable: tuple[str, ...]) -> tuple[tuple[MaterialRef, str, str], ...]:
-    return material_refs(rules.pack.permits[pid], applicable)
+def _refs(rules: Rulebook, pid: str, applicable: tuple[str, ...]) -> tuple[tuple[MaterialRef, Hit | None], ...]:
+    """A permit's material references, each with the rule that must fire to list it (none when unconditional)."""
+    dnfs = rules.compiled.material_dnf
+    return tuple(
+        (ref, None if dnfs[(pid, target)] == ((),) else (kind, pid, target))
+        for ref, target, kind in material_refs(rules.pack.permits[pid], applicable)
+    )
 
 
 @memoised
@@ -40,9 +45,8 @@ def _materials(
     required = {pid for pid, _ in shape}
     needed: dict[str, dict[str, list[str]]] = {}  # key -> permit -> variants
     for pid, applicable in shape:
-        for ref, target, kind in _refs(rules, pid, applicable):
-            dnf = rules.compiled.material_dnf[(pid, target)]
-            if dnf != ((),) and (kind, pid, target) not in hits:
+        for ref, rule in _refs(rules, pid, applicable):
+            if rule is not None and rule not in hits:
                 continue
             if not in_force.get(ref.material, True):
                 continue
@@ -61,13 +65,13 @@ def _materials(
         for key in [*nc.replaces_materials, *nc.deferred_materials]:
             by_commitment.setdefault(key, set()).add(pid)
 
-    registry_order = {key: i for i, key in enumerate(pack.materials)}
     entries, why = [], []
-    for key in sorted(needed, key=registry_order.__getitem__):
+    for key in sorted(needed, key=_registry_order(rules).__getitem__):
         material = pack.materials[key]
         users = needed[key]
         permit_ids = tuple(pid for pid, _ in shape if pid in users)
-        variant_ids = tuple(v.id for v in material.variants if any(v.id in vs for vs in users.values()))
+        named = {variant for variants in users.values() for variant in variants}
+        variant_ids = tuple(v.id for v in material.variants if v.id in named)
         status: Status = "submit"
         note = None
         if material.produced_by and material.produced_by in required:
@@ -84,6 +88,11 @@ def _materials(
         entries.append(entry)
         why.append(reason)
     return tuple(entries), tuple(why)
+
+
+@memoised
+def _registry_order(rules: Rulebook) -> dict[str, int]:
+    return {key: i for i, key in enumerate(rules.pack.materials)}
 
 
 def _need(status: Status, tolerated: bool) -> Literal["required", "tolerated", "deferred"] | None:

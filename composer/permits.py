@@ -75,24 +75,39 @@ def _order(rules: Rulebook, ids: tuple[str, ...]) -> Required:
     return tuple((p, stages[p.id]) for p in ordered)
 
 
-def why_required(case: Case, permits: Required) -> list[Reason]:
+Told = dict[str, tuple[Literal_, ...]]
+"""The fewest facts that make each required permit apply (``told_required``), by permit."""
+
+
+def why_required(case: Case, permits: Required, told: Told) -> list[Reason]:
     """For each required permit, the first branch of its condition that holds, as a reason, told
     in the fewest facts that make it apply."""
     found = []
     for p, _ in permits:
         branch = case.branches[p.id][0]
         conj = case.rules.compiled.permit_dnf[p.id][branch]
-        told = told_required(case, p.id)
-        found.append(_permit_reason(case.rules, p.id, branch, case.locale, case.facts(conj), told, case.facts(told)))
+        facts = told[p.id]
+        found.append(_permit_reason(case.rules, p.id, branch, case.locale, case.facts(conj), facts, case.facts(facts)))
     return found
 
 
 def told_required(case: Case, pid: str) -> tuple[Literal_, ...]:
     """The fewest facts that make a required permit apply: its shortest branch that holds (the
     business the applicant chose by industry before scope items ticked alone), the date unsaid."""
-    dnf, scope_from = case.rules.compiled.permit_dnf[pid], case.situation.scope_from
-    branches = [tuple(lit for lit in dnf[i] if lit.key != AS_OF) for i in case.branches[pid]]
-    return min(branches, key=lambda conj: (len(conj), sum(lit.kind == "scope" and not scope_from.get(lit.key) for lit in conj)))
+    undated, held = _undated(case.rules, pid), case.branches[pid]
+    if len(held) == 1:
+        return undated[held[0]]
+    scope_from = case.situation.scope_from
+    return min(
+        (undated[i] for i in held),
+        key=lambda conj: (len(conj), sum(lit.kind == "scope" and not scope_from.get(lit.key) for lit in conj)),
+    )
+
+
+@memoised
+def _undated(rules: Rulebook, pid: str) -> tuple[tuple[Literal_, ...], ...]:
+    """A permit's branches without their effective-period tests."""
+    return tuple(tuple(lit for lit in conj if lit.key != AS_OF) for conj in rules.compiled.permit_dnf[pid])
 
 
 @memoised
@@ -245,15 +260,15 @@ def _left_out_reason(
     return Reason(kind="permit", id=pid, included=False, chain=steps, summary=summary, explanation=explanation)
 
 
-def scope_notes(case: Case) -> list[ScopeNote]:
+def scope_notes(case: Case, told: Told) -> list[ScopeNote]:
     """The scope items ticked alone (not through an industry) that no required permit needs them
     for: said, each with the required permits whose conditions name it, if any."""
     dnfs, scope_from = case.rules.compiled.permit_dnf, case.situation.scope_from
     # A related matter done elsewhere (营业执照 in Beijing) is not where this bundle handles a scope item.
     bundled = {pid: held for pid, held in case.branches.items() if _bundled(case.rules, pid)}
-    told = {lit.key for pid in bundled for lit in told_required(case, pid) if lit.kind == "scope"}
+    needed = {lit.key for facts in told.values() for lit in facts if lit.kind == "scope"}
     notes = []
-    for scope_id in sorted(case.situation.scope - told):
+    for scope_id in sorted(case.situation.scope - needed):
         if scope_from.get(scope_id):
             continue
         covering = tuple(pid for pid, held in bundled.items() if any(_names(dnfs[pid][i], scope_id) for i in held))

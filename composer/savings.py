@@ -19,14 +19,25 @@ METHOD = N_(
 
 def savings(case: Case, outs: list[PermitOut], materials: list[MaterialOut], form: Form) -> Savings:
     """The case's savings; ``outs`` are its required permits in order."""
-    computed = tally([_alone(case.rules, out.id) for out in outs], outs, materials, form)
-    published = [_published(case.rules, iid, case.locale) for iid in case.situation.industries]
-    return computed.model_copy(
-        update={"method": say(METHOD, case.locale), "published": [p for found in published for p in found]}
-    )
+    before, after = tally([_alone(case.rules, out.id) for out in outs], outs, materials, form)
+    return _savings(case.rules, case.locale, before, after, case.situation.industries)
+
+
+Counts = tuple[int, int, int, int, int]
+"""A Tally's figures in its fields' order: permits, forms, materials, form fields, working days."""
 
 
 @memoised
+def _savings(rules: Rulebook, locale: Locale, before: Counts, after: Counts, industries: tuple[str, ...]) -> Savings:
+    published = [p for industry_id in industries for p in _published(rules, industry_id, locale)]
+    return Savings(
+        before=Tally(**dict(zip(Tally.model_fields, before, strict=True))),
+        after=Tally(**dict(zip(Tally.model_fields, after, strict=True))),
+        method=say(METHOD, locale),
+        published=published,
+    )
+
+
 def _published(rules: Rulebook, industry_id: str, locale: Locale) -> tuple[PublishedOut, ...]:
     industry = rules.pack.industries[industry_id]
     return tuple(
@@ -41,7 +52,7 @@ def _published(rules: Rulebook, industry_id: str, locale: Locale) -> tuple[Publi
     )
 
 
-def tally(alone: list[tuple[int, int]], outs: list[PermitOut], materials: list[MaterialOut], form: Form) -> Savings:
+def tally(alone: list[tuple[int, int]], outs: list[PermitOut], materials: list[MaterialOut], form: Form) -> tuple[Counts, Counts]:
     """Before: one application, form and set of materials per permit, decided one after another.
     After: one form, each material once, the departments deciding in parallel (a permit that needs
     another's result waits for it). ``alone`` is ``on_its_own`` of each permit, in ``outs`` order."""
@@ -50,22 +61,21 @@ def tally(alone: list[tuple[int, int]], outs: list[PermitOut], materials: list[M
         start = max((finish[d.permit] for d in out.depends_on), default=0)
         finish[out.id] = start + out.effective_limit.working_days
     form_fields = sum(len(s.fields) for s in form.sections) + sum(len(s.fields) for s in form.sheets)
-    return Savings(
-        before=Tally(
-            permits=len(outs),
-            forms=len(outs),
-            materials=sum(n for n, _ in alone),
-            form_fields=sum(n for _, n in alone),
-            working_days=sum(o.statutory_limit.working_days for o in outs),
-        ),
-        after=Tally(
-            permits=1 if outs else 0,
-            forms=(1 if form.sections else 0) + len(form.sheets),
-            materials=sum(1 for m in materials if m.status in ("submit", "deferred")),
-            form_fields=form_fields,
-            working_days=max(finish.values(), default=0),
-        ),
+    before = (
+        len(outs),
+        len(outs),
+        sum(n for n, _ in alone),
+        sum(n for _, n in alone),
+        sum(o.statutory_limit.working_days for o in outs),
     )
+    after = (
+        1 if outs else 0,
+        (1 if form.sections else 0) + len(form.sheets),
+        sum(1 for m in materials if m.status in ("submit", "deferred")),
+        form_fields,
+        max(finish.values(), default=0),
+    )
+    return before, after
 
 
 @memoised
