@@ -18,7 +18,7 @@
 3. Starts ``yiye serve --workers 2`` on that database with ``YIYE_BENCH_ROUTES=true`` and rate limits
    off, and runs wrk (32 connections) in alternating slices against ``GET /v/{token}`` (the public verify
    page, cycling through the tokens), ``GET /api/v1/certificates/verify/{token}``, the page again cycling
-   through only ``REMEMBERED`` tokens (every scan a hit in the workers' memory: still the query, no
+   through only ``REMEMBERED`` tokens (every scan a hit in the workers' memory: one query by primary keys, no
    signature check, no derivation, no render) and the bare endpoint ``GET /_bench/bare`` of the same app:
    requests/s, p50 and p99, and the ratio to bare (the issue's target: ≥ 0.5 × bare). The server is
    stopped whatever happens.
@@ -32,7 +32,8 @@ routes but off here (it would answer 429): counting in Redis is one more hop and
 10,010 tokens through each worker's ``YIYE_VERIFY_CACHE_MB`` (64 MB by default) makes nearly every scan a miss,
 as scans spread over a million certificates would be.
 
-A scan is one indexed query (service/certs/verify.py), so its cost hardly moves from 40 to 1,000,000 rows.
+A scan is one indexed query (service/certs/verify.py; a remembered one a smaller one by primary keys), so its cost
+hardly moves from 40 to 1,000,000 rows.
 """
 
 from __future__ import annotations
