@@ -97,3 +97,18 @@ def sample(engine: Engine, count: int) -> list[tuple[uuid.UUID, int]]:
     with engine.connect() as connection:
         rows = connection.execute(text("SELECT id, version FROM certificate ORDER BY random() LIMIT :n"), {"n": count}).all()
     return [(row.id, row.version) for row in rows]
+
+
+def warm(engine: Engine, ids: list[uuid.UUID]) -> None:
+    """Read the rows (and index entries) a scan of each of these certificates reads, so they are in memory."""
+    with engine.connect() as connection:
+        connection.execute(
+            text(
+                "SELECT count(t.permit), sum(length(c.face::text)), "
+                "sum((SELECT max(l.version) FROM certificate l WHERE l.application_id = c.application_id)) "
+                "FROM certificate c LEFT JOIN permit_task t ON t.application_id = c.application_id "
+                "LEFT JOIN permit_holding h ON h.application_id = t.application_id AND h.permit = t.permit "
+                "WHERE c.id = ANY(:ids)"
+            ),
+            {"ids": ids},
+        ).one()

@@ -212,43 +212,57 @@ _INSTANT = TypeAdapter(datetime)
 class Scanner:
     """Scans that remember, per process, what they derived for a token at a status revision on a day.
 
-    A scan is still the one indexed query of ``records``, which also reads the version's ``status_revision``:
-    that moves in the transaction of every change of what a scan reads (``models._status_moved``), so only
-    when it (or the day) is new are the signature checked and the states derived and shaped again. The
-    states are as live as without the memory, every worker sees a change the moment it commits, and a
-    retired key is refused on every scan.
+    A token remembered for today costs one small query: ``probe`` reads its key's ``retired_at`` and its
+    version's ``status_revision`` by their primary keys. The revision moves in the transaction of every change
+    of what a scan reads (``models._status_moved``), so only when it (or the day) is new, or the key retired,
+    are the records read in full (``records``), the signature checked and the states derived and shaped
+    again. The states are as live as without the memory, every worker sees a change the moment it commits,
+    and a retired key is refused on every scan.
     """
 
     def __init__(self, engine: Engine, max_bytes: int) -> None:
         self.engine = engine
-        self.remembered: SegmentedLRU[tuple[str, int, date], Shown] = SegmentedLRU(max_bytes)
+        self.remembered: SegmentedLRU[str, Shown] = SegmentedLRU(max_bytes)
 
     def scan(self, token: str, today: date) -> Shown:
-        claimed = _read(token)
+        shown = self.remembered.get(token)
         with self.engine.connect() as db:
+            if shown is not None and shown.stamp[2] == today and _current(db, shown):
+                return shown
+            claimed = _read(token)
             rows = records(db, claimed.key_id, claimed.certificate_id)
             key = rows[0] if rows else None
             if key is None:
                 raise Unverifiable(TokenError.unknown_key.value, TokenError.unknown_key.label)
-            stamp = (token, key.status_revision or 0, today)
-            shown = self.remembered.get(stamp)
-            if shown is not None and key.retired_at is None:
-                return shown
             proved = _proved(claimed, key.public_key, key.retired_at is not None)
             _known(key.face is not None, key.version, proved.version)
-            shown = Shown(_shape(Standing.of(db, rows, today), proved.key_id), (claimed.certificate_id, stamp[1], today))
-        self.remembered.put(stamp, shown)
+            standing = Standing.of(db, rows, today)
+            shown = Shown(_shape(standing, proved.key_id), (claimed.certificate_id, key.status_revision or 0, today))
+        self.remembered.put(token, shown)
         return shown
+
+
+def _current(db: Connection, shown: Shown) -> bool:
+    """Whether nothing a scan reads has changed since ``shown`` was derived, and its key is still in use."""
+    certificate_id, revision, _ = shown.stamp
+    rows = _rows(db, _PROBE, {"kid": shown.out.key_id, "id": certificate_id})
+    return bool(rows) and rows[0].retired_at is None and rows[0].status_revision == revision
 
 
 def scans_engine(url: str) -> Engine:
     """The engine scans read through: autocommit, no pre-ping, nothing to reset, so a scan is its statements alone.
 
-    A connection the server dropped fails one scan and leaves the pool (``records`` invalidates it on the error).
+    A connection the server dropped fails one scan and leaves the pool (``_rows`` invalidates it on the error).
+    Every connection stays open (no overflow): one opened per burst and closed after it would cost PostgreSQL a
+    new backend, and its statements their planning, again and again; scans beyond ``SCAN_CONNECTIONS`` wait.
     """
     if make_url(url).get_backend_name() != "postgresql":
         return make_engine(url)
-    return create_engine(url, isolation_level="AUTOCOMMIT", pool_reset_on_return=None, pool_size=8, max_overflow=8)
+    return create_engine(url, isolation_level="AUTOCOMMIT", pool_reset_on_return=None, pool_size=SCAN_CONNECTIONS, max_overflow=0)
+
+
+SCAN_CONNECTIONS = 16
+"""Per worker: the most scans at once, each on a connection of its own (two workers on PostgreSQL's default 100)."""
 
 
 def records(db: Connection | Session, key_id: str, certificate_id: uuid.UUID) -> list[Any]:
@@ -256,17 +270,23 @@ def records(db: Connection | Session, key_id: str, certificate_id: uuid.UUID) ->
     holdings (a row per task), as rows with the columns' names.
 
     The key drives the join, so an unknown key finds no row and an unknown certificate a row without one.
-    A scan's own connection to PostgreSQL runs it through psycopg directly: SQLAlchemy's execution around this
-    one fixed statement cost more CPU than psycopg's own.
     """
-    params = {"kid": key_id, "id": certificate_id}
+    return _rows(db, _RECORDS, {"kid": key_id, "id": certificate_id})
+
+
+def _rows(db: Connection | Session, statement: Select[Any], params: dict[str, Any]) -> list[Any]:
+    """``statement``'s rows; on a scan's own connection to PostgreSQL through psycopg directly, prepared on the server.
+
+    SQLAlchemy's execution around one fixed statement cost more CPU than psycopg's own, and a statement prepared
+    once per connection is not planned again on every scan.
+    """
     if isinstance(db, Session) or db.dialect.name != "postgresql":
-        return list(db.execute(_RECORDS, params).all())
-    sql, constants = _compiled(db.dialect)
+        return list(db.execute(statement, params).all())
+    sql, constants = _compiled(db.dialect, statement)
     driver = db.connection.driver_connection
     try:
         with driver.cursor(row_factory=namedtuple_row) as cursor:  # type: ignore[union-attr]
-            rows: list[Any] = cursor.execute(sql, constants | params).fetchall()
+            rows: list[Any] = cursor.execute(sql, constants | params, prepare=True).fetchall()
             return rows
     except psycopg.OperationalError:
         db.invalidate()  # a connection the server dropped leaves the pool, as SQLAlchemy's own execution would see to
@@ -274,10 +294,17 @@ def records(db: Connection | Session, key_id: str, certificate_id: uuid.UUID) ->
 
 
 @cache
-def _compiled(dialect: Dialect) -> tuple[str, dict[str, Any]]:
-    """``_RECORDS`` as the driver's SQL text, and the parameters it fixes (the open statuses, the extension kind)."""
-    compiled = _RECORDS.compile(dialect=dialect)
+def _compiled(dialect: Dialect, statement: Select[Any]) -> tuple[str, dict[str, Any]]:
+    """``statement`` as the driver's SQL text, and the parameters it fixes (e.g. the open statuses, the extension kind)."""
+    compiled = statement.compile(dialect=dialect)
     return str(compiled), {k: v for k, v in compiled.params.items() if k not in ("kid", "id")}
+
+
+def _probe() -> Select[Any]:
+    """A remembered scan's check: the key's ``retired_at`` and the version's ``status_revision``, by primary keys."""
+    key, certificate = inspect(CertificateKey).local_table, inspect(Certificate).local_table
+    joined = key.outerjoin(certificate, certificate.c.id == bindparam("id", type_=certificate.c.id.type))
+    return select(key.c.retired_at, certificate.c.status_revision).select_from(joined).where(key.c.key_id == bindparam("kid"))
 
 
 def _records() -> Select[Any]:
@@ -327,6 +354,7 @@ def _open_extensions(request: FromClause) -> Select[Any]:
 
 
 _RECORDS = _records()
+_PROBE = _probe()
 
 
 def _renewing(db: Connection | Session, origin_id: uuid.UUID) -> dict[str, date]:
