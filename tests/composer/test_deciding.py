@@ -24,7 +24,7 @@ def facts_of(assignment: dict[Literal_, bool | None]) -> dict[Literal_, bool]:
     return {**known, **{lit.negated(): not value for lit, value in known.items()}}
 
 
-@settings(max_examples=400)
+@settings(max_examples=400, deadline=None)
 @given(dnf=conditions, assignment=assignments)
 def test_an_explanation_decides_the_condition_and_no_fact_of_it_can_be_left_out(
     dnf: list[Conjunction], assignment: dict[Literal_, bool | None]
@@ -44,7 +44,7 @@ def test_an_explanation_decides_the_condition_and_no_fact_of_it_can_be_left_out(
         assert decides(dnf, {other: known[other] for other in found if other != lit}) is None
 
 
-@settings(max_examples=200)
+@settings(max_examples=200, deadline=None)
 @given(dnf=conditions, assignment=assignments)
 def test_no_smaller_set_of_facts_decides_the_condition(dnf: list[Conjunction], assignment: dict[Literal_, bool | None]) -> None:
     known = facts_of(assignment)
@@ -102,7 +102,7 @@ WIDE += [lit.negated() for lit in WIDE]
 DATED = [Literal_("answer", "_as_of", "gte", 20210429), Literal_("answer", "_as_of", "lt", 20210429)]
 
 
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)
 @given(
     assignment=st.fixed_dictionaries({lit: st.sampled_from([True, False, None]) for lit in WIDE[:15]}),
     after=st.sampled_from([True, False, None]),
