@@ -26,7 +26,6 @@ durable-rules pitfalls handled here (each measured on this machine kind):
 from __future__ import annotations
 
 import itertools
-import json
 import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -143,9 +142,10 @@ class DurableEngine:
         self.compiled = compiled
         host = _QuietHost()
         self._shards: list[_Shard] = []
-        for group in _shards(compiled):
+        tests = {rule.name: _tests(rule) for rule in compiled.rules}
+        for group in _shards(compiled, tests):
             name = f"yiye_{compiled.version}_{next(_ruleset_names)}"
-            definition = {rule.name: {"all": [_pattern(rule)], "run": "noop"} for rule in group}
+            definition = {rule.name: {"all": [{"m": {"$and": tests[rule.name]}}], "run": "noop"} for rule in group}
             definition[_CATCH_ALL] = {"all": [{"m": {"t": "in"}}], "run": "noop"}
             host.set_rulesets({name: definition})
             handle = host.get_ruleset(name)._handle
@@ -248,7 +248,7 @@ def _drain(handle: int, state: int, fired: list[str]) -> None:
         message = durable_rules_engine.complete_and_start_action(handle, state)
 
 
-def _shards(compiled: Compiled) -> list[list[Rule]]:
+def _shards(compiled: Compiled, tests: dict[str, list[dict[str, Any]]]) -> list[list[Rule]]:
     """Permits' rules packed into rulesets under the engine's limits, neighbours by scope together."""
     by_permit: dict[str, list[Rule]] = {}
     for rule in compiled.rules:
@@ -262,7 +262,7 @@ def _shards(compiled: Compiled) -> list[list[Rule]]:
     trie: dict[tuple[str, ...], set[str]] = {}
     for permit in sorted(by_permit, key=lambda p: (anchor(p), p)):
         rules = by_permit[permit]
-        mine = _branching(rules)
+        mine = _branching([tests[rule.name] for rule in rules])
         merged = {node: trie.get(node, set()) | children for node, children in mine.items()}
         if not groups or len(groups[-1]) + len(rules) > MAX_SHARD_RULES or any(len(c) > MAX_FAN_OUT for c in merged.values()):
             groups.append([])
@@ -273,20 +273,17 @@ def _shards(compiled: Compiled) -> list[list[Rule]]:
     return groups
 
 
-def _branching(rules: list[Rule]) -> dict[tuple[str, ...], set[str]]:
+def _branching(rules: list[list[dict[str, Any]]]) -> dict[tuple[str, ...], set[str]]:
     """For each node of the rules' test network (a path of tests), the distinct tests below it."""
     below: dict[tuple[str, ...], set[str]] = {}
-    for rule in rules:
+    for tests in rules:
         path: tuple[str, ...] = ()
-        for test in _tests(rule):
-            key = json.dumps(test, sort_keys=True, ensure_ascii=False)
+        for test in tests:
+            # _test builds equal tests with their keys in the same order, so repr tells them apart.
+            key = repr(test)
             below.setdefault(path, set()).add(key)
             path = (*path, key)
     return below
-
-
-def _pattern(rule: Rule) -> dict[str, Any]:
-    return {"m": {"$and": _tests(rule)}}
 
 
 def _tests(rule: Rule) -> list[dict[str, Any]]:

@@ -262,11 +262,15 @@ def test_a_large_pack_is_split_within_the_engines_limits(tmp_path: Path) -> None
     # A fact may match at most 64 tests under one node of durable-rules' network (error 303,
     # then memory corruption); every ruleset keeps each node's branching below that.
     compiled = compile_pack(packs.load(generated_pack.write(tmp_path, permits=400), tmp_path))
-    groups = engine_module._shards(compiled)
+    tests = {rule.name: engine_module._tests(rule) for rule in compiled.rules}
+    groups = engine_module._shards(compiled, tests)
     assert len(groups) > 1
     for group in groups:
         assert len(group) <= engine_module.MAX_SHARD_RULES
-        assert max(len(below) for below in engine_module._branching(group).values()) <= engine_module.MAX_FAN_OUT
+        assert (
+            max(len(below) for below in engine_module._branching([tests[rule.name] for rule in group]).values())
+            <= engine_module.MAX_FAN_OUT
+        )
     pack = compiled.pack
     everything = Facts(
         frozenset(pack.scope_items),
