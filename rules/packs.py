@@ -24,6 +24,7 @@ from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -128,10 +129,16 @@ class Pack:
         found = self.origins.get((kind, id_))
         if not found:
             return ""
-        path = Path(found.file)
-        root = self.directory.parent
-        shown = path.relative_to(root).as_posix() if path.is_relative_to(root) else path.name
-        return f"{shown}:{found.line}"
+        return f"{_published(found.file, self.directory)}:{found.line}"
+
+
+@cache
+def _published(file: str, directory: Path) -> str:
+    """A file of the pack in ``directory`` relative to the packs folder, as ``Pack.location`` shows it.
+
+    Kept: every compose asks for the same few files, and paths are slow to build and compare."""
+    path, root = Path(file), directory.parent
+    return path.relative_to(root).as_posix() if path.is_relative_to(root) else path.name
 
 
 def available(root: Path = PACKS_DIR) -> list[str]:
