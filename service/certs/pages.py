@@ -12,11 +12,14 @@ carries bytes (an async endpoint on this load got fewer requests through than a 
 from __future__ import annotations
 
 import uuid
+from functools import cache
 from typing import Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from jinja2 import Template
+from markupsafe import escape
 
 from certificates.face import CertificateFace
 from certificates.render import render_html
@@ -26,11 +29,11 @@ from service.certs.keys import listing
 from service.certs.lifecycle import issue
 from service.certs.models import Certificate
 from service.certs.statuslist import PATH, current
-from service.certs.verify import Scanner, Unverifiable
+from service.certs.verify import Scanner, Unverifiable, VerifyOut
 from service.compose import today
 from service.deps import CsrfProtected, CurrentUser, RegistryDep, SessionDep
 from service.errors import NotFound
-from service.i18n import negotiate, translations
+from service.i18n import Lang, negotiate, translations
 from service.models import utcnow
 from service.pages import responses as pages
 from service.pages.templating import PAGE_HEADERS, render, templates
@@ -69,17 +72,48 @@ def verify_page(request: Request, token: str) -> HTMLResponse:
     except Unverifiable as exc:
         return HTMLResponse(_public(request, "certificate_unverifiable.html", {"reason": exc.message}), 400, PAGE_HEADERS)
     lang = negotiate(request, request.app.state.settings.lang_cookie)
-    page = shown.pages.get((request.url.path, lang))
+    path = request.url.path
+    page = shown.pages.get((path, lang))
     if page is None:
-        # rendered once per path, language and state, with a mark where the time of each check goes
-        head, _, tail = _public(request, "certificate_verify.html", {"shown": shown.out, "checked_at": CHECKED_AT}).partition(
-            CHECKED_AT
-        )
-        page = shown.pages[(request.url.path, lang)] = (head, tail)
+        page = shown.pages[(path, lang)] = _verify_page(path, lang, request.app.state.settings.demo, shown.out)
     return HTMLResponse(f"{page[0]}{utcnow():%Y-%m-%d %H:%M:%S} UTC{page[1]}", headers=PAGE_HEADERS)
 
 
 CHECKED_AT = "\x00checked-at\x00"
+PATH_AT = "\x00path\x00"
+CONTENT_AT = "\x00content\x00"
+
+
+def _verify_page(path: str, lang: Lang, demo: bool, shown: VerifyOut) -> tuple[str, str]:
+    """The page for ``shown`` at ``path``, split where the time of the check goes: only its content block rendered."""
+    template, before_path, before_content, after_content = _frame(lang, demo)
+    gettext = translations(lang).gettext
+    context = template.new_context({"lang": lang, "_": gettext, "gettext": gettext, "shown": shown, "checked_at": CHECKED_AT})
+    head, _, tail = "".join(template.blocks["content"](context)).partition(CHECKED_AT)
+    return f"{before_path}{escape(path)}{before_content}{head}", f"{tail}{after_content}"
+
+
+@cache
+def _frame(lang: Lang, demo: bool) -> tuple[Template, str, str, str]:
+    """The verify template and its page around the content block, rendered once per language: the text before the
+    path (in the language switch's link), before the content and after it. A scan renders the content alone."""
+    template = templates.get_template("certificate_verify.html")
+    gettext = translations(lang).gettext
+    context = template.new_context(
+        {
+            "lang": lang,
+            "html_lang": "zh-CN" if lang == "zh" else "en",
+            "_": gettext,
+            "gettext": gettext,
+            "current_user": None,
+            "demo": demo,
+            "switch_lang_url": f"{PATH_AT}?lang={'en' if lang == 'zh' else 'zh'}",
+        }
+    )
+    context.blocks["content"] = [lambda _: iter((CONTENT_AT,))]
+    before_path, _, rest = "".join(template.root_render_func(context)).partition(PATH_AT)
+    before_content, _, after_content = rest.partition(CONTENT_AT)
+    return template, before_path, before_content, after_content
 
 
 def _public(request: Request, name: str, context: dict[str, Any]) -> str:

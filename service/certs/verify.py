@@ -20,7 +20,7 @@ from sqlalchemy import Connection, Engine, FromClause, Select, Text, bindparam, 
 from sqlalchemy.engine import Dialect, make_url
 from sqlmodel import Session, create_engine
 
-from certificates.face import ISSUER, CertificateFace, Title
+from certificates.face import ISSUER, STORED, CertificateFace, Title
 from certificates.status import ItemState, Status, derive
 from certificates.tokens import MAX_TOKEN_CHARS, InvalidToken, Read, TokenError, Verified
 from rules.model import LifecycleKind
@@ -379,7 +379,7 @@ class Standing:
     def of(cls, db: Connection | Session, rows: list[Any], today: date) -> Standing:
         """From the rows of ``records`` for an existing certificate."""
         first = rows[0]
-        face = CertificateFace.model_validate_json(first.face)
+        face = CertificateFace.model_validate_json(first.face, context=STORED)
         recorded = {row.permit: RECORDED.get(row.status, ItemState.withdrawn) for row in rows if row.permit is not None}
         held = {
             row.permit: Held(row.held_status, row.held_valid_to, row.held_suspended_until)
