@@ -87,8 +87,7 @@ CONTENT_AT = "\x00content\x00"
 def _verify_page(path: str, lang: Lang, demo: bool, shown: VerifyOut) -> tuple[str, str]:
     """The page for ``shown`` at ``path``, split where the time of the check goes: only its content block rendered."""
     template, before_path, before_content, after_content = _frame(lang, demo)
-    gettext = translations(lang).gettext
-    context = template.new_context({"lang": lang, "_": gettext, "gettext": gettext, "shown": shown, "checked_at": CHECKED_AT})
+    context = template.new_context({**public_context(lang, demo, path), "shown": shown, "checked_at": CHECKED_AT})
     head, _, tail = "".join(template.blocks["content"](context)).partition(CHECKED_AT)
     return f"{before_path}{escape(path)}{before_content}{head}", f"{tail}{after_content}"
 
@@ -98,18 +97,7 @@ def _frame(lang: Lang, demo: bool) -> tuple[Template, str, str, str]:
     """The verify template and its page around the content block, rendered once per language: the text before the
     path (in the language switch's link), before the content and after it. A scan renders the content alone."""
     template = templates.get_template("certificate_verify.html")
-    gettext = translations(lang).gettext
-    context = template.new_context(
-        {
-            "lang": lang,
-            "html_lang": "zh-CN" if lang == "zh" else "en",
-            "_": gettext,
-            "gettext": gettext,
-            "current_user": None,
-            "demo": demo,
-            "switch_lang_url": f"{PATH_AT}?lang={'en' if lang == 'zh' else 'zh'}",
-        }
-    )
+    context = template.new_context(public_context(lang, demo, PATH_AT))
     context.blocks["content"] = [lambda _: iter((CONTENT_AT,))]
     before_path, _, rest = "".join(template.root_render_func(context)).partition(PATH_AT)
     before_content, _, after_content = rest.partition(CONTENT_AT)
@@ -120,18 +108,21 @@ def _public(request: Request, name: str, context: dict[str, Any]) -> str:
     """A page for anyone, without the session (and so without the CSRF token) other pages carry."""
     settings = request.app.state.settings
     lang = negotiate(request, settings.lang_cookie)
+    return templates.get_template(name).render({**public_context(lang, settings.demo, request.url.path), **context})
+
+
+def public_context(lang: Lang, demo: bool, path: str) -> dict[str, Any]:
+    """What the page layout reads on a page for anyone: no session, so no user and no CSRF token."""
     gettext = translations(lang).gettext
-    ctx = {
+    return {
         "lang": lang,
         "html_lang": "zh-CN" if lang == "zh" else "en",
         "_": gettext,
         "gettext": gettext,
         "current_user": None,
-        "demo": settings.demo,
-        "switch_lang_url": f"{request.url.path}?lang={'en' if lang == 'zh' else 'zh'}",
-        **context,
+        "demo": demo,
+        "switch_lang_url": f"{path}?lang={'en' if lang == 'zh' else 'zh'}",
     }
-    return templates.get_template(name).render(ctx)
 
 
 router.add_api_route("/V/{token}", verify_page, methods=["GET"], response_class=HTMLResponse, include_in_schema=False)

@@ -27,9 +27,12 @@ from service.certs import documents, holdings
 from service.certs.keys import signing_ring
 from service.certs.lifecycle import issue
 from service.certs.models import Certificate
-from service.certs.verify import Scanner, scans_engine
+from service.certs.pages import _verify_page, public_context
+from service.certs.verify import Scanner, VerifyOut, scans_engine
 from service.db import make_engine
+from service.i18n import Lang
 from service.models import User, WebSession
+from service.pages.templating import templates
 from service.workflow.models import Application
 from service.workflow.review import record_verification
 from service.workflow.roles import Role
@@ -401,3 +404,20 @@ def test_a_scan_connection_the_server_dropped_fails_one_scan_and_leaves_the_pool
         scanner.scan(token, MONDAY)
     assert scanner.scan(token, MONDAY).out.state == "valid"
     scanner.engine.dispose()
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_verify_page_spliced_into_its_frame_is_the_page_the_whole_template_renders(
+    client: TestClient, issued: tuple[Application, Certificate, str], lang: Lang
+) -> None:
+    _, _, token = issued
+    status, body = _json(client, token)
+    assert status == 200
+    shown = VerifyOut.model_validate(body)
+    path = f'/v/{token}"<&'  # the path is written into the language switch's link: escaped as the template would
+    head, tail = _verify_page(path, lang, False, shown)
+    whole = templates.get_template("certificate_verify.html").render(
+        {**public_context(lang, False, path), "shown": shown, "checked_at": "2026-12-07 09:00:00"}
+    )
+    assert f"{head}2026-12-07 09:00:00{tail}" == whole
+    assert "&#34;&lt;&amp;?lang=" in whole
