@@ -160,8 +160,10 @@ SAMPLE_RESPONSES: dict[int | str, dict[str, Any]] = {
 
 
 def _site(request: Request) -> str:
-    """The site's own address, so a link printed in a PDF opens from wherever the PDF is read."""
-    return str(request.base_url).rstrip("/")
+    """The site's public address, so a link printed in a PDF opens from wherever the PDF is read; not the request's
+    Host header, which a client may write as it likes."""
+    public_url: str = request.app.state.settings.public_url
+    return public_url.rstrip("/")
 
 
 @router.get("/documents/samples/{kind}.{ext}", response_class=Response, responses={**SAMPLE_RESPONSES, 303: pages.TO_START})

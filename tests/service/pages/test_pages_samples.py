@@ -88,13 +88,15 @@ def test_the_commitment_letter_sample_comes_with_commitments(dc: TestClient) -> 
     assert "示例商贸有限公司" in page.text
 
 
-def test_the_guide_pdf_links_each_sample_by_its_full_address(dc: TestClient) -> None:
+def test_the_guide_pdf_links_each_sample_by_the_sites_public_address_whatever_host_the_client_names(
+    dc: TestClient,
+) -> None:
     journey(dc, ("convenience_store",), WITH_AGENT)
-    pdf = dc.get("/documents/notice.pdf").content
+    pdf = dc.get("/documents/notice.pdf", headers={"Host": "evil.example"}).content
     assert "填写示例（样表）" in _text(pdf)
-    assert {"http://testserver/documents/samples/form.pdf", "http://testserver/documents/samples/authorization.pdf"} <= _links(
-        pdf
-    )
+    site = dc.app.state.settings.public_url.rstrip("/")  # type: ignore[attr-defined]
+    assert {f"{site}/documents/samples/form.pdf", f"{site}/documents/samples/authorization.pdf"} <= _links(pdf)
+    assert not any("evil.example" in link for link in _links(pdf))
 
 
 def test_a_department_with_no_published_contact_sends_the_applicant_to_the_window(dc: TestClient) -> None:
