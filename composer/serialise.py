@@ -47,6 +47,7 @@ def _json_of(memo: Fragments | None) -> Callable[[BaseModel], bytes]:
     fragment's identity (an int, unlike every builder's key)."""
     if memo is None:
         return fragment_json
+
     def json_of(fragment: BaseModel) -> bytes:
         kept = memo.current.get(id(fragment))
         if kept is None:

@@ -286,7 +286,7 @@ def _explain(group: list[Noted], question: Question | None) -> str:
             return f"{_noted(lit, note)} 不可能成立{domain}"
     for bounded in (False, True):
         for i, (a, a_note) in enumerate(group):
-            for b, b_note in group[i + 1:]:
+            for b, b_note in group[i + 1 :]:
                 if not possible([a, b], question, bounded):
                     return f"{_noted(a, a_note)} 与 {_noted(b, b_note)} 矛盾" + ("" if not bounded else domain)
     return "、".join(_noted(lit, note) for lit, note in group) + f" 不能同时成立{domain}"
@@ -422,9 +422,7 @@ def _narrow(pack: Pack, contexts: list[Conjunction], condition: Condition | None
     """The contexts that ``condition`` can hold in, each joined with the branch that holds."""
     if condition is None:
         return contexts
-    return [
-        ctx + branch for ctx in contexts for branch in normal_form(condition) if never_holds(pack, ctx + branch) is None
-    ]
+    return [ctx + branch for ctx in contexts for branch in normal_form(condition) if never_holds(pack, ctx + branch) is None]
 
 
 def _first_conflict(pack: Pack, contexts: list[Conjunction], condition: Condition) -> str:
@@ -448,11 +446,14 @@ def contradictory_conditions(pack: Pack, at: Locator) -> list[Problem]:
         for conj in site.dnf:
             why = conflict(conj, pack)
             if why:
-                problems.append(Problem(
-                    "contradictory_condition",
-                    f"{site.label} 的分支 {show_branch(conj)} 永远不成立: {why}",
-                    at(site.kind, site.owner, *site.path), site.owner,
-                ))
+                problems.append(
+                    Problem(
+                        "contradictory_condition",
+                        f"{site.label} 的分支 {show_branch(conj)} 永远不成立: {why}",
+                        at(site.kind, site.owner, *site.path),
+                        site.owner,
+                    )
+                )
     return problems
 
 
@@ -463,29 +464,42 @@ def unreachable_permits(pack: Pack, at: Locator) -> list[Problem]:
         where = at("permits", p.id, "applies_when")
         for conj in normal_form(p.applies_when):
             if not _selects(conj):
-                problems.append(Problem(
-                    "branch_without_scope",
-                    f"许可事项 {p.id} 的 applies_when 分支 {show_branch(conj)} 没有选中任何经营范围(scope:), "
-                    "许可事项必须由经营范围触发",
-                    where, p.id,
-                ))
+                problems.append(
+                    Problem(
+                        "branch_without_scope",
+                        f"许可事项 {p.id} 的 applies_when 分支 {show_branch(conj)} 没有选中任何经营范围(scope:), "
+                        "许可事项必须由经营范围触发",
+                        where,
+                        p.id,
+                    )
+                )
             elif why := out_of_effect(pack, p, conj):
-                problems.append(Problem(
-                    "branch_out_of_effect",
-                    f"许可事项 {p.id} 的 applies_when 分支 {show_branch(conj)} 永远不在有效期内: {why}",
-                    where, p.id,
-                ))
+                problems.append(
+                    Problem(
+                        "branch_out_of_effect",
+                        f"许可事项 {p.id} 的 applies_when 分支 {show_branch(conj)} 永远不在有效期内: {why}",
+                        where,
+                        p.id,
+                    )
+                )
             elif conflict(conj, pack) is None and (why := never_holds(pack, conj)):
-                problems.append(Problem(
-                    "question_not_asked", f"许可事项 {p.id} 的 applies_when 分支 {show_branch(conj)} 永远不成立: {why}",
-                    where, p.id,
-                ))
+                problems.append(
+                    Problem(
+                        "question_not_asked",
+                        f"许可事项 {p.id} 的 applies_when 分支 {show_branch(conj)} 永远不成立: {why}",
+                        where,
+                        p.id,
+                    )
+                )
         if not reachable(pack, p):
-            problems.append(Problem(
-                "permit_unreachable",
-                f"许可事项 {p.id} 的 applies_when 没有一个分支能成立, 任何行业或经营范围都不会触发它",
-                where, p.id,
-            ))
+            problems.append(
+                Problem(
+                    "permit_unreachable",
+                    f"许可事项 {p.id} 的 applies_when 没有一个分支能成立, 任何行业或经营范围都不会触发它",
+                    where,
+                    p.id,
+                )
+            )
     return problems
 
 
@@ -498,37 +512,70 @@ def unreachable_parts(pack: Pack, at: Locator) -> list[Problem]:
             continue  # permit_unreachable already says so
         commit = p.notify_commit.when
         if commit is not None and not _narrow(pack, contexts, commit):
-            problems.append(_unreachable(pack, at, p, "commit_condition_unreachable", "告知承诺", commit, contexts,
-                                         ("notify_commit", "when")))
+            problems.append(
+                _unreachable(pack, at, p, "commit_condition_unreachable", "告知承诺", commit, contexts, ("notify_commit", "when"))
+            )
         for k, refusal in enumerate(p.refusals):
             if not _narrow(pack, contexts, refusal.when):
-                problems.append(_unreachable(pack, at, p, "refusal_unreachable", f"不予许可情形 {refusal.id}", refusal.when,
-                                             contexts, ("refusals", k, "when")))
+                problems.append(
+                    _unreachable(
+                        pack,
+                        at,
+                        p,
+                        "refusal_unreachable",
+                        f"不予许可情形 {refusal.id}",
+                        refusal.when,
+                        contexts,
+                        ("refusals", k, "when"),
+                    )
+                )
         for j, ref in enumerate(p.materials):
             if ref.when is not None and not _narrow(pack, contexts, ref.when):
-                problems.append(_unreachable(pack, at, p, "material_unreachable", f"材料 {ref.material}", ref.when, contexts,
-                                             ("materials", j, "when")))
+                problems.append(
+                    _unreachable(
+                        pack, at, p, "material_unreachable", f"材料 {ref.material}", ref.when, contexts, ("materials", j, "when")
+                    )
+                )
         for i, e in enumerate(p.elements):
             inner = _narrow(pack, contexts, e.when)
             if e.when is not None and not inner:
-                problems.append(_unreachable(pack, at, p, "element_unreachable", f"要素 {e.id}", e.when, contexts,
-                                             ("elements", i, "when")))
+                problems.append(
+                    _unreachable(pack, at, p, "element_unreachable", f"要素 {e.id}", e.when, contexts, ("elements", i, "when"))
+                )
                 continue
             for j, ref in enumerate(e.materials):
                 if ref.when is not None and not _narrow(pack, inner, ref.when):
-                    problems.append(_unreachable(pack, at, p, "material_unreachable", f"要素 {e.id} 的材料 {ref.material}",
-                                                 ref.when, inner, ("elements", i, "materials", j, "when")))
+                    problems.append(
+                        _unreachable(
+                            pack,
+                            at,
+                            p,
+                            "material_unreachable",
+                            f"要素 {e.id} 的材料 {ref.material}",
+                            ref.when,
+                            inner,
+                            ("elements", i, "materials", j, "when"),
+                        )
+                    )
     return problems
 
 
 def _unreachable(
-    pack: Pack, at: Locator, permit: Permit, code: str, what: str, condition: Condition,
-    contexts: list[Conjunction], path: tuple[str | int, ...],
+    pack: Pack,
+    at: Locator,
+    permit: Permit,
+    code: str,
+    what: str,
+    condition: Condition,
+    contexts: list[Conjunction],
+    path: tuple[str | int, ...],
 ) -> Problem:
     why = _first_conflict(pack, contexts, condition)
     return Problem(
-        code, f"许可事项 {permit.id} 的{what} 的 when 在该事项适用的任何情形下都不能成立, 永远不会生效(例如: {why})",
-        at("permits", permit.id, *path), permit.id,
+        code,
+        f"许可事项 {permit.id} 的{what} 的 when 在该事项适用的任何情形下都不能成立, 永远不会生效(例如: {why})",
+        at("permits", permit.id, *path),
+        permit.id,
     )
 
 
@@ -539,8 +586,10 @@ def unused_questions(pack: Pack, at: Locator) -> list[Problem]:
         used |= keys_of(site.dnf, "answer") - ({site.owner} if site.kind == "questions" else set())
     return [
         Problem(
-            "question_unused", f"问题 {q.id} 没有被任何条件引用, 也没有表单字段的 prefill_from 用到它, 永远不会被问到",
-            at("questions", q.id), q.id,
+            "question_unused",
+            f"问题 {q.id} 没有被任何条件引用, 也没有表单字段的 prefill_from 用到它, 永远不会被问到",
+            at("questions", q.id),
+            q.id,
         )
         for q in pack.questions.values()
         if q.id not in used
@@ -556,11 +605,14 @@ def never_relevant_questions(pack: Pack, at: Locator) -> list[Problem]:
         dnf = normal_form(q.relevant_when)
         reasons = [never_holds(pack, conj) for conj in dnf]
         if all(reasons):
-            problems.append(Problem(
-                "question_never_relevant",
-                f"问题 {q.id} 的 relevant_when 永远不成立, 它永远不会被问到({reasons[0]})",
-                at("questions", q.id, "relevant_when"), q.id,
-            ))
+            problems.append(
+                Problem(
+                    "question_never_relevant",
+                    f"问题 {q.id} 的 relevant_when 永远不成立, 它永远不会被问到({reasons[0]})",
+                    at("questions", q.id, "relevant_when"),
+                    q.id,
+                )
+            )
     return problems
 
 
@@ -585,21 +637,27 @@ def produced_materials(pack: Pack, at: Locator) -> list[Problem]:
             material = pack.materials[dep.uses] if dep.uses else None
             if material is not None and material.produced_by != dep.permit:
                 made = f"由 {material.produced_by} 出具" if material.produced_by else "没有 produced_by"
-                problems.append(Problem(
-                    "dependency_material_mismatch",
-                    f"许可事项 {p.id} 依赖 {dep.permit} 并使用材料 {material.key}, 但该材料{made}",
-                    at("permits", p.id, "depends_on", i), p.id,
-                ))
+                problems.append(
+                    Problem(
+                        "dependency_material_mismatch",
+                        f"许可事项 {p.id} 依赖 {dep.permit} 并使用材料 {material.key}, 但该材料{made}",
+                        at("permits", p.id, "depends_on", i),
+                        p.id,
+                    )
+                )
         refs: list[tuple[tuple[str | int, ...], MaterialRef]] = [(("materials", j), ref) for j, ref in enumerate(p.materials)]
         refs += [(("elements", i, "materials", j), ref) for i, e in enumerate(p.elements) for j, ref in enumerate(e.materials)]
         for path, ref in refs:
             producer = pack.materials[ref.material].produced_by
             if producer and producer != p.id and producer not in depends:
-                problems.append(Problem(
-                    "missing_dependency",
-                    f"许可事项 {p.id} 要求材料 {ref.material}, 它由许可事项 {producer} 出具, 但 depends_on 中没有 {producer}",
-                    at("permits", p.id, *path), p.id,
-                ))
+                problems.append(
+                    Problem(
+                        "missing_dependency",
+                        f"许可事项 {p.id} 要求材料 {ref.material}, 它由许可事项 {producer} 出具, 但 depends_on 中没有 {producer}",
+                        at("permits", p.id, *path),
+                        p.id,
+                    )
+                )
     return problems
 
 
@@ -609,7 +667,8 @@ def holders_of_submitted_materials(pack: Pack, at: Locator) -> list[Problem]:
         Problem(
             "holder_not_exempt",
             f"材料 {m.key} 写明了持有部门或系统（held_by）, 但没有标为政府已持有（government_holds）",
-            at("materials", m.key, "held_by"), m.key,
+            at("materials", m.key, "held_by"),
+            m.key,
         )
         for m in pack.materials.values()
         if m.held_by is not None and not m.government_holds
@@ -622,7 +681,8 @@ def unsourced_templates(pack: Pack, at: Locator) -> list[Problem]:
         Problem(
             "template_without_source",
             f"材料 {m.key} 的样表给出了官方模板地址（url）, 但来源为 inferred: 请写明公布该模板的办事指南或网页",
-            at("materials", m.key, "sample", "source"), m.key,
+            at("materials", m.key, "sample", "source"),
+            m.key,
         )
         for m in pack.materials.values()
         if m.sample is not None and m.sample.url is not None and m.sample.source.strip() == INFERRED
@@ -666,8 +726,10 @@ def missing_legal_basis(pack: Pack, at: Locator) -> list[Problem]:
     """Every permit names the law it rests on."""
     return [
         Problem(
-            "missing_legal_basis", f"许可事项 {p.id} 的 legal_basis 为空, 须写明设定依据",
-            at("permits", p.id, "legal_basis"), p.id,
+            "missing_legal_basis",
+            f"许可事项 {p.id} 的 legal_basis 为空, 须写明设定依据",
+            at("permits", p.id, "legal_basis"),
+            p.id,
         )
         for p in pack.permits.values()
         if not any(basis.strip() for basis in p.legal_basis)
@@ -680,7 +742,8 @@ def refusals_without_legal_basis(pack: Pack, at: Locator) -> list[Problem]:
         Problem(
             "refusal_without_legal_basis",
             f"许可事项 {p.id} 的不予许可情形 {r.id} 没有写明法律依据(legal_basis), 不予许可必须有法定依据",
-            at("permits", p.id, "refusals", k), p.id,
+            at("permits", p.id, "refusals", k),
+            p.id,
         )
         for p in pack.permits.values()
         for k, r in enumerate(p.refusals)
@@ -695,7 +758,8 @@ def commitments_on_excluded_risks(pack: Pack, at: Locator) -> list[Problem]:
             "commit_on_excluded_risk",
             f"许可事项 {p.id} 的 notify_commit.available 为 true, 但其风险类别 "
             f"{', '.join(r.value for r in p.notify_commit.risk_categories)} 不得实行告知承诺",
-            at("permits", p.id, "notify_commit", "available"), p.id,
+            at("permits", p.id, "notify_commit", "available"),
+            p.id,
         )
         for p in pack.permits.values()
         if p.notify_commit.available and p.notify_commit.risk_categories
@@ -732,10 +796,14 @@ def conflicting_implies(pack: Pack, at: Locator) -> list[Problem]:
     for ind in pack.industries.values():
         why = conflict(_industry_selection(ind), pack, _industry_implies(ind))
         if why:
-            problems.append(Problem(
-                "implies_conflict", f"行业 {ind.id} 隐含的回答互相矛盾: {why}",
-                at("industries", ind.id, "implies" if ind.implies else "scope"), ind.id,
-            ))
+            problems.append(
+                Problem(
+                    "implies_conflict",
+                    f"行业 {ind.id} 隐含的回答互相矛盾: {why}",
+                    at("industries", ind.id, "implies" if ind.implies else "scope"),
+                    ind.id,
+                )
+            )
     return problems
 
 
@@ -749,11 +817,14 @@ def industries_without_permits(pack: Pack, at: Locator) -> list[Problem]:
             continue  # implies_conflict already says so
         scope = set(ind.scope)
         if not any(_triggered(pack, conj, scope, selection, implied) for conj in branches):
-            problems.append(Problem(
-                "industry_without_permit",
-                f"行业 {ind.id} 的经营范围 {', '.join(ind.scope)} 不会触发任何许可事项",
-                at("industries", ind.id, "scope"), ind.id,
-            ))
+            problems.append(
+                Problem(
+                    "industry_without_permit",
+                    f"行业 {ind.id} 的经营范围 {', '.join(ind.scope)} 不会触发任何许可事项",
+                    at("industries", ind.id, "scope"),
+                    ind.id,
+                )
+            )
     return problems
 
 
@@ -765,12 +836,22 @@ def _triggered(pack: Pack, conj: Conjunction, scope: set[str], selection: list[L
 
 
 _EXPECT_REFS: dict[str, str] = {
-    "permits": "permits", "permits_include": "permits", "permits_exclude": "permits", "commit_eligible": "permits",
-    "materials_include": "materials", "materials_exclude": "materials", "fields_include": "fields",
-    "questions_include": "questions", "questions_exclude": "questions",
+    "permits": "permits",
+    "permits_include": "permits",
+    "permits_exclude": "permits",
+    "commit_eligible": "permits",
+    "materials_include": "materials",
+    "materials_exclude": "materials",
+    "fields_include": "fields",
+    "questions_include": "questions",
+    "questions_exclude": "questions",
 }
 _KIND_NAMES = {
-    "industries": "行业", "scope_items": "经营范围", "permits": "许可事项", "materials": "材料", "fields": "表单字段",
+    "industries": "行业",
+    "scope_items": "经营范围",
+    "permits": "许可事项",
+    "materials": "材料",
+    "fields": "表单字段",
     "questions": "问题",
 }
 
@@ -779,8 +860,12 @@ def scenario_references(pack: Pack, at: Locator) -> list[Problem]:
     """Every id a scenario names (inputs and expectations) exists in the pack — overlays can withdraw them."""
     problems = []
     # A scenario that expects the input to be refused as unknown names the unknown id on purpose.
-    refused = {"unknown_industry": "industries", "unknown_scope": "scope_items", "unknown_question": "questions",
-               "not_eligible_for_commitment": "permits"}
+    refused = {
+        "unknown_industry": "industries",
+        "unknown_scope": "scope_items",
+        "unknown_question": "questions",
+        "not_eligible_for_commitment": "permits",
+    }
     for s in pack.scenarios:
         named: list[tuple[tuple[str, ...], str, Sequence[str] | None]] = [
             (("industries",), "industries", s.industries),
@@ -795,11 +880,14 @@ def scenario_references(pack: Pack, at: Locator) -> list[Problem]:
             for i, id_ in enumerate(ids or ()):
                 if id_ not in getattr(pack, kind):
                     key = id_ if path == ("answers",) else i
-                    problems.append(Problem(
-                        "scenario_unknown_reference",
-                        f"情形 '{s.name}' 的 {'.'.join(path)} 引用了本规则包中没有的{_KIND_NAMES[kind]} '{id_}'",
-                        at("scenarios", s.name, *path, key), s.name,
-                    ))
+                    problems.append(
+                        Problem(
+                            "scenario_unknown_reference",
+                            f"情形 '{s.name}' 的 {'.'.join(path)} 引用了本规则包中没有的{_KIND_NAMES[kind]} '{id_}'",
+                            at("scenarios", s.name, *path, key),
+                            s.name,
+                        )
+                    )
     return problems
 
 
@@ -815,11 +903,14 @@ def half_width_punctuation(pack: Pack, at: Locator) -> list[Problem]:
                 marks = half_width_marks(text)
                 if marks:
                     shown = "、".join(f"“{text[i]}”" for i in marks)
-                    problems.append(Problem(
-                        "half_width_punctuation",
-                        f"{_KIND_LABELS[kind]} {owner} 的中文文字使用了半角标点 {shown}, 应改为全角: “{full_width(text)}”",
-                        at(kind, owner, *path), owner,
-                    ))
+                    problems.append(
+                        Problem(
+                            "half_width_punctuation",
+                            f"{_KIND_LABELS[kind]} {owner} 的中文文字使用了半角标点 {shown}, 应改为全角: “{full_width(text)}”",
+                            at(kind, owner, *path),
+                            owner,
+                        )
+                    )
     return problems
 
 
@@ -842,8 +933,13 @@ def chinese_texts(model: RuleModel, path: tuple[str | int, ...] = ()) -> Iterato
 
 
 _KIND_LABELS = {
-    "departments": "部门", "questions": "问题", "scope_items": "经营范围", "industries": "行业", "permits": "许可事项",
-    "materials": "材料", "fields": "表单字段",
+    "departments": "部门",
+    "questions": "问题",
+    "scope_items": "经营范围",
+    "industries": "行业",
+    "permits": "许可事项",
+    "materials": "材料",
+    "fields": "表单字段",
 }
 
 
@@ -896,7 +992,11 @@ def inferred_sources(pack: Pack) -> dict[str, tuple[int, int]]:
 
 
 _INFERRED_LABELS = {
-    "permits": "许可事项", "elements": "要素", "time_limits": "时限", "notify_commit": "告知承诺", "refusals": "不予许可",
+    "permits": "许可事项",
+    "elements": "要素",
+    "time_limits": "时限",
+    "notify_commit": "告知承诺",
+    "refusals": "不予许可",
 }
 
 

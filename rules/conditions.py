@@ -74,8 +74,15 @@ class AnswerLeaf(_Node):
 
 
 _OPERATORS = {
-    "is": "is_", "is_not": "is_not", "gt": "gt", "gte": "gte", "lt": "lt", "lte": "lte", "in": "in_",
-    "contains": "contains", "any_of": "any_of",
+    "is": "is_",
+    "is_not": "is_not",
+    "gt": "gt",
+    "gte": "gte",
+    "lt": "lt",
+    "lte": "lte",
+    "in": "in_",
+    "contains": "contains",
+    "any_of": "any_of",
 }
 
 
@@ -145,8 +152,15 @@ _NEGATE: dict[Op, Op] = {
 }
 
 _ANSWER_OPS: dict[str, Op] = {
-    "is": "eq", "is_not": "neq", "gt": "gt", "gte": "gte", "lt": "lt", "lte": "lte", "in": "in",
-    "contains": "contains", "any_of": "any_of",
+    "is": "eq",
+    "is_not": "neq",
+    "gt": "gt",
+    "gte": "gte",
+    "lt": "lt",
+    "lte": "lte",
+    "in": "in",
+    "contains": "contains",
+    "any_of": "any_of",
 }
 """The normal form's operator for each way a pack's YAML compares an answer."""
 

@@ -186,11 +186,7 @@ class BodySizeLimit:
 
     async def _refuse(self, send: Send, limit: int) -> None:
         payload = json.dumps(
-            {
-                "errors": [
-                    {"code": "too_large", "message": f"请求体超过 {limit} 字节上限", "where": "body", "subject": ""}
-                ]
-            },
+            {"errors": [{"code": "too_large", "message": f"请求体超过 {limit} 字节上限", "where": "body", "subject": ""}]},
             ensure_ascii=False,
         ).encode()
         await send(

@@ -186,9 +186,7 @@ class FollowUpPublic(BaseModel):
 class ExclusionPublic(BaseModel):
     """One category of 国办发〔2020〕42号 that excludes a permit from notify-and-commit, with the basis for it."""
 
-    model_config = examples(
-        {"category": "public_safety", "basis": ["国办发〔2020〕42号", "《娱乐场所管理条例》第九条"]}
-    )
+    model_config = examples({"category": "public_safety", "basis": ["国办发〔2020〕42号", "《娱乐场所管理条例》第九条"]})
 
     category: str
     basis: list[str]

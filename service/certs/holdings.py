@@ -101,9 +101,7 @@ def in_time(applied_on: date, valid_to: date) -> bool:
     return applied_on <= valid_to - APPLY_BEFORE
 
 
-def live_from(
-    recorded: Mapping[str, ItemState], held: Mapping[str, Held], renewing: Mapping[str, date], today: date
-) -> Live:
+def live_from(recorded: Mapping[str, ItemState], held: Mapping[str, Held], renewing: Mapping[str, date], today: date) -> Live:
     """Each sub-permit's state and term from its decision, its holding and any extension under way, as of ``today``.
 
     ``renewing`` gives the day each permit's open extension was applied for: one applied for late keeps the permit

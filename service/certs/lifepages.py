@@ -38,6 +38,7 @@ from service.workflow.storage import LocalFileStore
 
 router = APIRouter(tags=["pages"])
 
+
 def _certificate(session: Session, user: User, certificate_id: uuid.UUID) -> Certificate:
     certificate = session.get(Certificate, certificate_id)
     if certificate is None or not may(user, Action.view_certificate, certificate):

@@ -63,6 +63,7 @@ SUBJECTS: dict[type[Any], tuple[str, type[StateMachine], str]] = {
 Subject = Application | PermitTask | Inspection | PermitHolding
 """A row with a state machine, whose changes the audit trail records."""
 
+
 def transition(
     session: Session,
     *,
@@ -90,9 +91,7 @@ def created(
     return noted(session, actor=actor, row=row, action=action, to_state=row.status, data=data)
 
 
-def noted(
-    session: Session, *, actor: Actor | None, row: Subject, action: str, **change: Any
-) -> AuditEvent:
+def noted(session: Session, *, actor: Actor | None, row: Subject, action: str, **change: Any) -> AuditEvent:
     """Record ``action`` on a workflow row, named for its kind; ``change`` holds ``record``'s states, reason and data."""
     return record(session, actor=actor, subject_kind=SUBJECTS[type(row)][0], subject_id=row.id, action=action, **change)
 

@@ -10,9 +10,17 @@ from composer import Composer, ComposeRequest, Composition
 
 TODAY = date(2026, 3, 1)
 STORE = {
-    "area_m2": 80, "is_chain": True, "food_prep_onsite": False, "sells_bulk_food": False, "sells_tobacco": True,
-    "sells_drugs": False, "sells_device_class2": False, "sells_publications": False, "uses_vending": False,
-    "outdoor_ad": False, "uses_agent": False,
+    "area_m2": 80,
+    "is_chain": True,
+    "food_prep_onsite": False,
+    "sells_bulk_food": False,
+    "sells_tobacco": True,
+    "sells_drugs": False,
+    "sells_device_class2": False,
+    "sells_publications": False,
+    "uses_vending": False,
+    "outdoor_ad": False,
+    "uses_agent": False,
 }
 """A Dongcheng convenience store selling prepackaged food and tobacco, every question answered."""
 

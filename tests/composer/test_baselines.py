@@ -9,8 +9,14 @@ from forms.render import render_html
 from tests.composer.cases import composed
 
 PUDONG_STORE = {
-    "area_m2": 80, "food_prep_onsite": False, "sells_bulk_food": True, "sells_tobacco": True, "sells_drugs": False,
-    "sells_device_class2": False, "sells_publications": False, "uses_vending": False,
+    "area_m2": 80,
+    "food_prep_onsite": False,
+    "sells_bulk_food": True,
+    "sells_tobacco": True,
+    "sells_drugs": False,
+    "sells_device_class2": False,
+    "sells_publications": False,
+    "uses_vending": False,
     "uses_agent": False,
 }
 

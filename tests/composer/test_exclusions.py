@@ -8,8 +8,13 @@ from rules.model import RiskCategory
 from tests.composer.cases import composed, composer
 
 CAFE = {
-    "entity_type": "llc", "area_m2": 300, "sells_food": False, "renovation": False, "outdoor_ad": False,
-    "uses_agent": False, "school_distance_m": 500,
+    "entity_type": "llc",
+    "area_m2": 300,
+    "sells_food": False,
+    "renovation": False,
+    "outdoor_ad": False,
+    "uses_agent": False,
+    "school_distance_m": 500,
 }
 
 

@@ -95,14 +95,30 @@ def test_an_individual_business_may_not_run_an_internet_cafe(dongcheng: Composer
 
 @pytest.mark.parametrize(
     ("entity", "organisation"),
-    [("llc", {"articles_of_association"}), ("branch", {"articles_of_association"}), ("partnership", {"partnership_agreement"}),
-     ("sole_proprietorship", set()), ("individual", set())],
+    [
+        ("llc", {"articles_of_association"}),
+        ("branch", {"articles_of_association"}),
+        ("partnership", {"partnership_agreement"}),
+        ("sole_proprietorship", set()),
+        ("individual", set()),
+    ],
 )
 def test_the_entity_type_decides_which_founding_document_is_asked_for(
     dongcheng: Composer, entity: str, organisation: set[str]
 ) -> None:
-    c = compose(dongcheng, "ktv", {"area_m2": 500, "central_ac": False, "sells_food": False, "renovation": False,
-                                   "outdoor_ad": False, "uses_agent": False, "entity_type": entity})
+    c = compose(
+        dongcheng,
+        "ktv",
+        {
+            "area_m2": 500,
+            "central_ac": False,
+            "sells_food": False,
+            "renovation": False,
+            "outdoor_ad": False,
+            "uses_agent": False,
+            "entity_type": entity,
+        },
+    )
     keys = {m.key for m in c.materials}
     assert keys & {"articles_of_association", "partnership_agreement"} == organisation
     assert c.complete

@@ -9,9 +9,17 @@ from forms.render import render_html
 from tests.composer.cases import STORE, composed, composer
 
 NEW_STORE = {
-    "has_business_license": False, "area_m2": 60, "food_prep_onsite": False, "sells_bulk_food": False, "sells_tobacco": True,
-    "sells_drugs": False, "sells_device_class2": False, "sells_publications": False, "uses_vending": False,
-    "shop_sign": False, "uses_agent": False,
+    "has_business_license": False,
+    "area_m2": 60,
+    "food_prep_onsite": False,
+    "sells_bulk_food": False,
+    "sells_tobacco": True,
+    "sells_drugs": False,
+    "sells_device_class2": False,
+    "sells_publications": False,
+    "uses_vending": False,
+    "shop_sign": False,
+    "uses_agent": False,
 }
 
 
@@ -62,9 +70,20 @@ def test_a_related_matter_left_out_of_the_bundle_must_say_where_it_is_done() -> 
 
 
 MARKET = {
-    "has_business_license": True, "area_m2": 400, "central_ac": True, "near_heritage_site": False, "food_prep_onsite": False,
-    "sells_bulk_food": True, "sells_tobacco": False, "sells_drugs": False, "sells_device_class2": False,
-    "sells_publications": False, "uses_vending": False, "renovation": False, "shop_sign": False, "uses_agent": False,
+    "has_business_license": True,
+    "area_m2": 400,
+    "central_ac": True,
+    "near_heritage_site": False,
+    "food_prep_onsite": False,
+    "sells_bulk_food": True,
+    "sells_tobacco": False,
+    "sells_drugs": False,
+    "sells_device_class2": False,
+    "sells_publications": False,
+    "uses_vending": False,
+    "renovation": False,
+    "shop_sign": False,
+    "uses_agent": False,
 }
 
 

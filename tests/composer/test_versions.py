@@ -9,16 +9,32 @@ from forms.render import render_html
 from tests.composer.cases import STORE, composed, composer
 
 BOOKSTORE: dict[str, object] = {
-    "area_m2": 150, "central_ac": True, "near_heritage_site": False, "sells_food": False, "renovation": False,
-    "outdoor_ad": False, "uses_agent": False,
+    "area_m2": 150,
+    "central_ac": True,
+    "near_heritage_site": False,
+    "sells_food": False,
+    "renovation": False,
+    "outdoor_ad": False,
+    "uses_agent": False,
 }
 
 
 # A Hunan supermarket under 500㎡ (no licence of its own there) that also sells books.
 HUNAN_BOOKSHOP = {
-    "has_business_license": True, "area_m2": 400, "central_ac": True, "near_heritage_site": False, "food_prep_onsite": False,
-    "sells_bulk_food": True, "sells_tobacco": False, "sells_drugs": False, "sells_device_class2": False,
-    "sells_publications": True, "uses_vending": False, "renovation": False, "shop_sign": False, "uses_agent": False,
+    "has_business_license": True,
+    "area_m2": 400,
+    "central_ac": True,
+    "near_heritage_site": False,
+    "food_prep_onsite": False,
+    "sells_bulk_food": True,
+    "sells_tobacco": False,
+    "sells_drugs": False,
+    "sells_device_class2": False,
+    "sells_publications": True,
+    "uses_vending": False,
+    "renovation": False,
+    "shop_sign": False,
+    "uses_agent": False,
 }
 
 
@@ -106,8 +122,18 @@ def test_the_questions_are_read_as_of_the_cases_day_like_the_rest_of_it() -> Non
 
 def test_beijings_fire_check_limit_is_seven_working_days_from_the_2025_fire_regulation() -> None:
     """《北京市消防条例》 (2025-05-01): 7 working days from acceptance; before it, the national 10 + 3."""
-    diner: dict[str, object] = {"area_m2": 200, "is_chain": True, "dine_in": True, "cold_food": False, "discharges_sewage": False,
-             "sells_tobacco": False, "uses_vending": False, "renovation": False, "outdoor_ad": False, "uses_agent": False}
+    diner: dict[str, object] = {
+        "area_m2": 200,
+        "is_chain": True,
+        "dine_in": True,
+        "cold_food": False,
+        "discharges_sewage": False,
+        "sells_tobacco": False,
+        "uses_vending": False,
+        "renovation": False,
+        "outdoor_ad": False,
+        "uses_agent": False,
+    }
     [now] = [p for p in compose("restaurant", diner, date(2026, 3, 1)).permits if p.id == "fire_safety_check"]
     [then] = [p for p in compose("restaurant", diner, date(2025, 4, 15)).permits if p.id == "fire_safety_check"]
     assert (now.effective_limit.working_days, now.version) == (7, None)

@@ -128,12 +128,20 @@ REFUSED = {
     ),
     # a department's contact as a 办事指南 gives it: a number one can dial, an address a browser opens
     "contact-malformed-phone": Break(
-        "catalog", MARKET, MARKET + "    contact: {phone: \"call 12345\", source: inferred}\n", "schema", "call 12345",
+        "catalog",
+        MARKET,
+        MARKET + '    contact: {phone: "call 12345", source: inferred}\n',
+        "schema",
+        "call 12345",
         ("call 12345",),
     ),
     "contact-online-not-an-address": Break(
-        "catalog", MARKET, MARKET + "    contact: {online: banshi.beijing.gov.cn, source: inferred}\n", "schema",
-        "online: banshi", ("banshi.beijing.gov.cn",),
+        "catalog",
+        MARKET,
+        MARKET + "    contact: {online: banshi.beijing.gov.cn, source: inferred}\n",
+        "schema",
+        "online: banshi",
+        ("banshi.beijing.gov.cn",),
     ),
     # reported on the permit whose dependency closes the cycle, found walking the permits in order
     "dependency-cycle": Break(
@@ -153,17 +161,17 @@ def test_what_loading_refuses_is_reported_at_its_line(root: Path, case: Break) -
 
 
 def test_an_official_template_names_where_it_was_published(root: Path) -> None:
-    sample = "    sample: {name: {zh: 操作流程样表}, url: \"https://example.gov.cn/flow.docx\", source: inferred}\n"
+    sample = '    sample: {name: {zh: 操作流程样表}, url: "https://example.gov.cn/flow.docx", source: inferred}\n'
     reported_once(root, Break("catalog", FLOW, FLOW + sample, "template_without_source", "flow.docx", ("operation_flow",)))
 
 
 def test_a_sample_yiye_prints_or_a_sourced_template_passes(root: Path) -> None:
     printed = "    sample: {name: {zh: 样表}, document: authorization, source: 《民法典》第一百六十五条}\n"
-    official = "    sample: {name: {zh: 样表}, url: \"https://example.gov.cn/plan.pdf\", source: \"https://example.gov.cn/guide\"}\n"
+    official = '    sample: {name: {zh: 样表}, url: "https://example.gov.cn/plan.pdf", source: "https://example.gov.cn/guide"}\n'
     edit(root, "catalog", FLOW, FLOW + printed)
     plan = "    name: {zh: 经营场所平面布局图, en: Floor plan}\n"
     edit(root, "catalog", plan, plan + official)
-    contact = "    contact: {phone: 010-6512 3456, online: \"https://banshi.beijing.gov.cn\", source: inferred}\n"
+    contact = '    contact: {phone: 010-6512 3456, online: "https://banshi.beijing.gov.cn", source: inferred}\n'
     edit(root, "catalog", MARKET, MARKET + contact)
     assert check("mini", root) == []
 
@@ -177,11 +185,13 @@ def test_unknown_entity_kind_and_missing_id(root: Path) -> None:
 def test_every_load_problem_is_listed_not_only_the_first(root: Path) -> None:
     edit(root, "catalog", "    order: 40\n", "    order: 40\n    order: 41\n")
     edit(root, "permits", YEARS, YEARS + "    colour: red\n    fee_yuan: lots\n")
-    assert sorted(found(check("mini", root))) == sorted([
-        ("yaml_syntax", at(root, "catalog", "order: 41")),
-        ("schema", at(root, "permits", "colour: red")),
-        ("schema", at(root, "permits", "fee_yuan: lots")),
-    ])
+    assert sorted(found(check("mini", root))) == sorted(
+        [
+            ("yaml_syntax", at(root, "catalog", "order: 41")),
+            ("schema", at(root, "permits", "colour: red")),
+            ("schema", at(root, "permits", "fee_yuan: lots")),
+        ]
+    )
 
 
 def test_dangling_references_are_refused(root: Path) -> None:
@@ -302,7 +312,8 @@ PARTS_NEVER_REACHED = {
     "element-that-contradicts-its-permit": Break(
         "permits",
         TOBACCO_MATERIALS,
-        TOBACCO_MATERIALS + (
+        TOBACCO_MATERIALS
+        + (
             "    elements:\n"
             "      - id: display\n"
             "        kind: premises\n"
@@ -357,19 +368,23 @@ def test_reachable_element_condition_is_not_reported(root: Path) -> None:
 
 
 def test_question_no_condition_uses(root: Path) -> None:
-    write(root, "extra", (
-        "questions:\n"
-        "  - id: night_hours\n"
-        '    text: {zh: "是否夜间营业？"}\n'
-        "    type: boolean\n"
-        "    relevant_when: {answer: night_hours, is: true}\n"
-        "    source: inferred\n"
-        "  - id: seats\n"
-        '    text: {zh: "座位数？"}\n'
-        "    type: number\n"
-        "    relevant_when: {answer: food_prep, is: true}\n"
-        "    source: inferred\n"
-    ))
+    write(
+        root,
+        "extra",
+        (
+            "questions:\n"
+            "  - id: night_hours\n"
+            '    text: {zh: "是否夜间营业？"}\n'
+            "    type: boolean\n"
+            "    relevant_when: {answer: night_hours, is: true}\n"
+            "    source: inferred\n"
+            "  - id: seats\n"
+            '    text: {zh: "座位数？"}\n'
+            "    type: number\n"
+            "    relevant_when: {answer: food_prep, is: true}\n"
+            "    source: inferred\n"
+        ),
+    )
     problems = check("mini", root)
     # its own relevant_when does not count; another question's relevant_when (seats → food_prep) does
     assert found(problems) == [
@@ -485,19 +500,23 @@ def test_element_field_counts_as_use(root: Path) -> None:
 
 
 def test_department_without_permit_and_scope_item_nothing_uses(root: Path) -> None:
-    write(root, "extra", (
-        "departments:\n"
-        "  - id: health\n"
-        "    name: {zh: 区卫生健康委}\n"
-        "    source: inferred\n"
-        "scope_items:\n"
-        "  - id: hairdressing\n"
-        "    name: {zh: 美发服务}\n"
-        "    source: inferred\n"
-        "  - id: bathing\n"
-        "    name: {zh: 洗浴服务}\n"
-        "    source: inferred\n"
-    ))
+    write(
+        root,
+        "extra",
+        (
+            "departments:\n"
+            "  - id: health\n"
+            "    name: {zh: 区卫生健康委}\n"
+            "    source: inferred\n"
+            "scope_items:\n"
+            "  - id: hairdressing\n"
+            "    name: {zh: 美发服务}\n"
+            "    source: inferred\n"
+            "  - id: bathing\n"
+            "    name: {zh: 洗浴服务}\n"
+            "    source: inferred\n"
+        ),
+    )
     # a scope item only a condition names is used
     edit(root, "permits", "applies_when: {scope: lodging}", "applies_when: {any: [{scope: lodging}, {scope: bathing}]}")
     assert found(check("mini", root)) == [
@@ -532,7 +551,11 @@ def test_inferred_sources_are_counted_not_reported(root: Path) -> None:
     edit(root, "permits", tobacco_end + "inferred", tobacco_end + "《烟草专卖法实施条例》")
     pack = packs.load("mini", root)
     assert inferred_sources(pack) == {
-        "permits": (3, 4), "elements": (2, 2), "time_limits": (4, 4), "notify_commit": (4, 4), "refusals": (0, 0),
+        "permits": (3, 4),
+        "elements": (2, 2),
+        "time_limits": (4, 4),
+        "notify_commit": (4, 4),
+        "refusals": (0, 0),
     }
     assert "许可事项 3/4" in inferred_summary(pack)
     assert inferred_summary(pack).endswith("合计 13/14（93%）")
@@ -543,21 +566,25 @@ def test_inferred_sources_are_counted_not_reported(root: Path) -> None:
 
 
 def test_industry_whose_scope_triggers_no_permit(root: Path) -> None:
-    write(root, "extra", (
-        "scope_items:\n"
-        "  - id: consulting\n"
-        "    name: {zh: 咨询服务}\n"
-        "    source: inferred\n"
-        "industries:\n"
-        "  - id: consultancy\n"
-        "    name: {zh: 咨询公司}\n"
-        "    scope: [consulting]\n"
-        "    source: inferred\n"
-        "  - id: consulting_hotel\n"
-        "    name: {zh: 带咨询的宾馆}\n"
-        "    scope: [consulting, lodging]\n"
-        "    source: inferred\n"
-    ))
+    write(
+        root,
+        "extra",
+        (
+            "scope_items:\n"
+            "  - id: consulting\n"
+            "    name: {zh: 咨询服务}\n"
+            "    source: inferred\n"
+            "industries:\n"
+            "  - id: consultancy\n"
+            "    name: {zh: 咨询公司}\n"
+            "    scope: [consulting]\n"
+            "    source: inferred\n"
+            "  - id: consulting_hotel\n"
+            "    name: {zh: 带咨询的宾馆}\n"
+            "    scope: [consulting, lodging]\n"
+            "    source: inferred\n"
+        ),
+    )
     problems = check("mini", root)
     assert found(problems) == [("industry_without_permit", at(root, "extra", "scope: [consulting]"))]
     assert "consultancy" in problems[0].message
@@ -594,16 +621,20 @@ def test_industry_implies_can_cut_off_every_permit(root: Path) -> None:
 
 
 def test_scenario_naming_what_the_pack_lacks(root: Path) -> None:
-    write(root, "extra", (
-        "scenarios:\n"
-        "  - name: 宾馆多层\n"
-        "    industries: [hotel]\n"
-        "    answers: {area_m2: 500, floors: 3}\n"
-        "    expect:\n"
-        "      materials_include: [fire_opinon]\n"
-        "      fields_include:\n"
-        "        - roms\n"
-    ))
+    write(
+        root,
+        "extra",
+        (
+            "scenarios:\n"
+            "  - name: 宾馆多层\n"
+            "    industries: [hotel]\n"
+            "    answers: {area_m2: 500, floors: 3}\n"
+            "    expect:\n"
+            "      materials_include: [fire_opinon]\n"
+            "      fields_include:\n"
+            "        - roms\n"
+        ),
+    )
     problems = check("mini", root)
     assert found(problems) == [
         ("scenario_unknown_reference", at(root, "extra", "floors: 3")),

@@ -89,9 +89,7 @@ def sign_up(client: TestClient, login: str, password: str = "correct-horse-9") -
     assert response.status_code == 303, response.text
     assert response.headers["location"].startswith("/sign-in?signed_up=1")
     token = csrf_from(client, "/sign-in")
-    response = client.post(
-        "/sign-in", data={"csrf_token": token, "login": login, "password": password}, follow_redirects=False
-    )
+    response = client.post("/sign-in", data={"csrf_token": token, "login": login, "password": password}, follow_redirects=False)
     assert response.status_code == 303, response.text
 
 

@@ -116,9 +116,14 @@ def test_signing_up_again_answers_as_a_first_sign_up_and_changes_nothing(db_clie
     assert answers[0] == answers[1]
     assert "已注册" not in answers[1][2]
     (user,) = all_rows(db_url, User)
-    assert first.post(
-        "/sign-in", data={"csrf_token": csrf_from(first), "login": login, "password": "another-pass-1"}, follow_redirects=False
-    ).status_code == 400  # the second sign-up did not take the account over
+    assert (
+        first.post(
+            "/sign-in",
+            data={"csrf_token": csrf_from(first), "login": login, "password": "another-pass-1"},
+            follow_redirects=False,
+        ).status_code
+        == 400
+    )  # the second sign-up did not take the account over
     assert all_rows(db_url, User)[0].password_hash == user.password_hash
 
 

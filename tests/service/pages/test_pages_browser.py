@@ -513,9 +513,7 @@ def test_the_notice_is_short_first_and_complete_below(chromium: Browser, server:
     assert not found, "\n".join(found)
 
 
-def test_a_sample_opens_from_the_materials_and_each_department_says_whom_to_ask(
-    desktop: Page, server: str, shots: Path
-) -> None:
+def test_a_sample_opens_from_the_materials_and_each_department_says_whom_to_ask(desktop: Page, server: str, shots: Path) -> None:
     found: list[str] = []
     scan = _axe_into(found)
     page = desktop

@@ -47,9 +47,7 @@ def test_the_first_start_makes_the_repository_from_the_shipped_packs_and_serves_
     assert "days: 20}, committed" in (shipped / "mini" / "permits.yaml").read_text()
 
 
-def test_a_change_set_is_published_into_the_repository_not_the_shipped_packs(
-    session: Session, tmp_path: Path
-) -> None:
+def test_a_change_set_is_published_into_the_repository_not_the_shipped_packs(session: Session, tmp_path: Path) -> None:
     shipped = tmp_path / "shipped"
     shutil.copytree(FIXTURE_PACKS, shipped)
     published = tmp_path / "packs-repo"

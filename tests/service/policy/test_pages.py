@@ -34,6 +34,7 @@ def worker(db_url: str, packs_copy: Path) -> Iterator[TestClient]:
     with TestClient(create_app(make_settings(db_url, packs_dir=packs_copy, release_check_seconds=0.05))) as client:
         yield client
 
+
 PERMITS = "mini/permits.yaml"
 
 
