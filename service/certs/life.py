@@ -41,7 +41,7 @@ from rules.errors import InputError, Problem
 from rules.model import FieldType, LifecycleKind
 from service.certs import terms
 from service.certs.holdings import Live, holding, live, new_holding, open_requests
-from service.certs.lifecycle import Outcome, beijing_date, current, issue, outcome, record_recovery, tasks_of, term_end
+from service.certs.lifecycle import GRANTED, Outcome, beijing_date, current, issue, outcome, record_recovery, tasks_of, term_end
 from service.certs.models import Certificate, LifecycleRequest
 from service.compose import today as beijing_today
 from service.models import User
@@ -506,7 +506,7 @@ def reissue(session: Session, *, actor: User, application_id: uuid.UUID, compose
         raise Invalid([problem("change_refused", "有部门未准予变更，凭证不换发", "application_id", application.number)])
     if decided_as is Outcome.unchanged:
         raise Conflict([problem("change_unchanged", UNCHANGED, "application_id", application.number)])
-    granted = {t.permit for t in tasks if t.status == "approved"}
+    granted = {t.permit for t in tasks if t.status in GRANTED}
     added = [p for p in request.added if p in granted]
     removed = [p for p in request.removed if p in granted]
     origin = session.get(Application, request.origin_id)
@@ -534,6 +534,6 @@ def reissue(session: Session, *, actor: User, application_id: uuid.UUID, compose
         application_id=request.origin_id,
         composer=composer,
         keys_dir=keys_dir,
-        form_values=request.values,
+        form_values=request.values if decided_as is Outcome.reissue else {},
         then=added_and_removed,
     )

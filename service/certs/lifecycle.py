@@ -182,20 +182,28 @@ class Outcome(StrEnum):
 
     reissue = "reissue"
     """something on the face changes: the next version is issued."""
+    permits_only = "permits_only"
+    """a department refused to record the new details, but a permit added or taken off was granted: the next version
+    is issued with the details as they were."""
     refused = "refused"
-    """a department refused to record the new details: the face stays as it is."""
+    """a department refused to record the new details and nothing else was granted: the face stays as it is."""
     unchanged = "unchanged"
     """every permit it asked to add or take off was refused: the change ends with no new version."""
+
+    @property
+    def reissued(self) -> bool:
+        return self in (Outcome.reissue, Outcome.permits_only)
 
 
 def outcome(request: LifecycleRequest, tasks: list[PermitTask]) -> Outcome:
     """A decided change's effect. New details need every department on the face to record them; each permit added or
     taken off stands on its own department's decision (谁审批、谁负责), as the first issue lists a refused item."""
-    retelling = [t for t in tasks if t.permit not in request.added]
-    if any(t.permit not in request.removed for t in retelling):  # a held permit is asked only when a detail is retold
-        return Outcome.reissue if all(t.status == "approved" for t in retelling) else Outcome.refused
-    moved = [t for t in tasks if t.status == "approved"]
-    return Outcome.reissue if moved else Outcome.unchanged
+    moving = {*request.added, *request.removed}
+    moved = any(t.status in GRANTED for t in tasks if t.permit in moving)
+    retelling = [t for t in tasks if t.permit not in moving]  # a held permit is asked only when a detail is retold
+    if retelling and not all(t.status in GRANTED for t in retelling):
+        return Outcome.permits_only if moved else Outcome.refused
+    return Outcome.reissue if retelling or moved else Outcome.unchanged
 
 
 def changes(session: Session, origin_id: uuid.UUID) -> Changes:
@@ -209,12 +217,14 @@ def changes(session: Session, origin_id: uuid.UUID) -> Changes:
     found = Changes()
     for request, change in session.exec(query):
         tasks = tasks_of(session, change.id)
-        if outcome(request, tasks) is not Outcome.reissue:
+        decided_as = outcome(request, tasks)
+        if not decided_as.reissued:
             continue
-        found.values |= request.values
+        if decided_as is Outcome.reissue:
+            found.values |= request.values
         entries = {p["id"]: p for p in change.composition["permits"]}
         for task in tasks:
-            granted = task.status == "approved"
+            granted = task.status in GRANTED
             if task.permit in request.added:
                 (found.added if granted else found.refused)[task.permit] = (task, entries.get(task.permit, {}))
                 (found.refused if granted else found.added).pop(task.permit, None)

@@ -131,6 +131,22 @@ def test_a_permit_refused_in_a_change_that_renames_the_holder_is_reissued_as_not
     assert "tobacco" not in [p for _, _, p, _, _ in holdings.held_by(session, "market", MONDAY)]
 
 
+def test_a_permit_granted_in_a_change_whose_new_name_a_department_refused_is_reissued_under_the_old_name(
+    session: Session, staff: Staff, composer: Composer, keys_dir: Path, store: LocalFileStore, issued: Certificate
+) -> None:
+    application = _renaming(session, staff, composer, store, issued, ["tobacco"])
+    _accepted(session, staff, application)
+    decide_each(session, staff, application, ["food_business", "fire_check", "hotel_trade", "tobacco"], refuse=["hotel_trade"])
+    renewed = life.reissue(session, actor=staff.clerk, application_id=application.id, composer=composer, keys_dir=keys_dir)
+    face = CertificateFace.model_validate(renewed.face)
+    assert (face.version, face.holder, face.not_licensed) == (2, "东城示例旅店有限公司", [])
+    assert [p.permit for p in face.permits] == ["food_business", "fire_check", "hotel_trade", "tobacco"]
+    assert _states(_scan(session, keys_dir, renewed))["tobacco"] == "有效"
+    assert [o.number for o, _, p, _, _ in holdings.held_by(session, "market", MONDAY) if p == "tobacco"] == [
+        _origin(session, issued).number
+    ]
+
+
 def test_a_change_whose_only_added_permit_is_refused_ends_without_a_new_version(
     session: Session, staff: Staff, composer: Composer, keys_dir: Path, store: LocalFileStore, issued: Certificate
 ) -> None:

@@ -117,6 +117,32 @@ def test_the_window_shows_a_change_that_added_only_a_refused_permit_as_ended_wit
     assert "the change is concluded and the certificate is not re-issued" in english
 
 
+def test_the_window_reissues_a_granted_permit_of_a_change_whose_new_name_was_refused_and_says_why_the_name_stays(
+    client: TestClient, session: Session, staff: Staff, issued: Certificate
+) -> None:
+    csrf = _as(client, session, staff.applicant)
+    renamed = {"field.applicant_name": "东城新名称有限公司", "field.uscc": "91110101MA01ABCD06"}
+    data = {"csrf_token": csrf, **renamed, "add": "tobacco"}
+    files = {"material.floor_plan": ("平面图.pdf", PDF, "application/pdf")}
+    done = client.post(f"/certificates/{issued.id}/apply/change", data=data, files=files, follow_redirects=False)
+    assert done.status_code == 303, done.text
+    application = session.get(Application, uuid.UUID(done.headers["location"].rsplit("/", 1)[1]))
+    assert application is not None
+    accept(session, actor=staff.clerk, application_id=application.id, version=application.version, today=MONDAY)
+    decide_each(session, staff, application, ("food_business", "fire_check", "hotel_trade", "tobacco"), refuse=("fire_check",))
+    csrf = _as(client, session, staff.clerk)
+    desk = client.get(f"/window/applications/{application.id}").text
+    assert "新版凭证沿用原登记信息" in desk
+    english = client.get(f"/window/applications/{application.id}?lang=en").text
+    assert "keeps the details as they were" in english
+    renewed = client.post(f"/window/applications/{application.id}/reissue", data={"csrf_token": csrf}, follow_redirects=False)
+    assert renewed.status_code == 303, renewed.text
+    newest = current(session, issued.application_id)
+    assert newest is not None
+    assert (newest.version, newest.face["holder"]) == (2, "东城示例旅店有限公司")
+    assert [p["permit"] for p in newest.face["permits"]][-1] == "tobacco"
+
+
 def test_a_suspension_period_too_long_is_shown_beside_its_field_and_english_is_offered(
     client: TestClient, session: Session, staff: Staff, issued: Certificate
 ) -> None:
