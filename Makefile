@@ -34,6 +34,7 @@ $(PRINT_FONTS): $(VENV)/.installed forms/print_fonts.py $(wildcard rules/packs/*
 
 lint: setup
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/mypy rules composer forms service certificates
 
 bench: setup
