@@ -161,9 +161,19 @@ def tune_collector() -> None:
     thousands of objects, nearly all freed by reference counting; at the default threshold (700)
     the collector ran many times per request and walked the cached compositions (bench/compose.py
     prints what a full collection costs).
+
+    The young threshold is set above what the composers' memos swing by (``YOUNG``).
     """
     gc.freeze()
-    gc.set_threshold(50_000, 10, 10)
+    gc.set_threshold(YOUNG, 10, 10)
+
+
+YOUNG = 200_000
+"""Container objects allocated and not yet freed that start a young collection. A new case leaves
+a hundred-odd in its composer's memo (composer.memo), which lets go of as many as it turns over
+its generations, freed by reference counting. At 50,000 the collector ran every few hundred new
+cases and walked those pieces before the memo let go of them (bench/compose_http.py, workload
+(a)); above the memo's swing it runs rarely, and walks mostly the few cycles requests leave."""
 
 
 def listen_per_worker() -> None:
