@@ -162,18 +162,21 @@ def tune_collector() -> None:
     the collector ran many times per request and walked the cached compositions (bench/compose.py
     prints what a full collection costs).
 
-    The young threshold is set above what the composers' memos swing by (``YOUNG``).
+    A young collection starts at ``YOUNG_PER_PIECE`` objects per piece of a memo generation.
     """
+    from composer.memo import Fragments
+
     gc.freeze()
-    gc.set_threshold(YOUNG, 10, 10)
+    gc.set_threshold(YOUNG_PER_PIECE * Fragments.LIMIT, 10, 10)
 
 
-YOUNG = 200_000
-"""Container objects allocated and not yet freed that start a young collection. A new case leaves
-a hundred-odd in its composer's memo (composer.memo), which lets go of as many as it turns over
-its generations, freed by reference counting. At 50,000 the collector ran every few hundred new
-cases and walked those pieces before the memo let go of them (bench/compose_http.py, workload
-(a)); above the memo's swing it runs rarely, and walks mostly the few cycles requests leave."""
+YOUNG_PER_PIECE = 10
+"""Container objects allocated and not yet freed that start a young collection, per piece of a
+generation of composer.memo (``Fragments.LIMIT``, a few objects each): above what the memo swings
+by. A new case leaves a hundred-odd objects in the memo, which lets go of as many as its
+generations turn over, freed by reference counting. At 50,000 in all the collector ran every few
+hundred new cases and walked those pieces before the memo let go of them (bench/compose_http.py,
+workload (a)); above the memo's swing it runs rarely, and walks mostly the cycles requests leave."""
 
 
 def listen_per_worker() -> None:
