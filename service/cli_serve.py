@@ -171,12 +171,12 @@ def tune_collector() -> None:
 
 
 YOUNG_PER_PIECE = 10
-"""Container objects allocated and not yet freed that start a young collection, per piece of a
-generation of composer.memo (``Fragments.LIMIT``, a few objects each): above what the memo swings
-by. A new case leaves a hundred-odd objects in the memo, which lets go of as many as its
-generations turn over, freed by reference counting. At 50,000 in all the collector ran every few
-hundred new cases and walked those pieces before the memo let go of them (bench/compose_http.py,
-workload (a)); above the memo's swing it runs rarely, and walks mostly the cycles requests leave."""
+"""A young collection starts when this many container objects per piece of a memo generation
+(composer.memo's ``Fragments.LIMIT``) are allocated and not yet freed. A new case leaves a
+hundred-odd objects in its composer's memo, and the memo frees about as many by reference counting
+as its generations turn over: the count swings but does not climb. At 50,000 the collector ran
+every few hundred new cases and walked pieces the memo would soon let go of; above the swing (under
+bench/compose_http.py's workload (a)) it runs rarely, and finds mostly the cycles requests leave."""
 
 
 def listen_per_worker() -> None:
