@@ -161,9 +161,22 @@ def tune_collector() -> None:
     thousands of objects, nearly all freed by reference counting; at the default threshold (700)
     the collector ran many times per request and walked the cached compositions (bench/compose.py
     prints what a full collection costs).
+
+    A young collection starts at ``YOUNG_PER_PIECE`` objects per piece of a memo generation.
     """
+    from composer.memo import Fragments
+
     gc.freeze()
-    gc.set_threshold(50_000, 10, 10)
+    gc.set_threshold(YOUNG_PER_PIECE * Fragments.LIMIT, 10, 10)
+
+
+YOUNG_PER_PIECE = 10
+"""A young collection starts when this many container objects per piece of a memo generation
+(composer.memo's ``Fragments.LIMIT``) are allocated and not yet freed. A new case leaves a
+hundred-odd objects in its composer's memo, and the memo frees about as many by reference counting
+as its generations turn over: the count swings but does not climb. At 50,000 the collector ran
+every few hundred new cases and walked pieces the memo would soon let go of; above the swing (under
+bench/compose_http.py's workload (a)) it runs rarely, and finds mostly the cycles requests leave."""
 
 
 def listen_per_worker() -> None:
