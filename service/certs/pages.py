@@ -87,7 +87,8 @@ CONTENT_AT = "\x00content\x00"
 def _verify_page(path: str, lang: Lang, demo: bool, shown: VerifyOut) -> tuple[str, str]:
     """The page for ``shown`` at ``path``, split where the time of the check goes: only its content block rendered."""
     template, before_path, before_content, after_content = _frame(lang, demo)
-    context = template.new_context({**public_context(lang, demo, path), "shown": shown, "checked_at": CHECKED_AT})
+    # shared: the content reads only these, so the environment's globals are not copied into every scan's context
+    context = template.new_context({**public_context(lang, demo, path), "shown": shown, "checked_at": CHECKED_AT}, shared=True)
     head, _, tail = "".join(template.blocks["content"](context)).partition(CHECKED_AT)
     return f"{before_path}{escape(path)}{before_content}{head}", f"{tail}{after_content}"
 
