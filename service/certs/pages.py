@@ -12,13 +12,15 @@ carries bytes (an async endpoint on this load got fewer requests through than a 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from functools import cache
 from typing import Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from jinja2 import Template
+from jinja2 import Template, nodes
+from jinja2.visitor import NodeTransformer
 from markupsafe import escape
 
 from certificates.face import CertificateFace
@@ -87,7 +89,8 @@ CONTENT_AT = "\x00content\x00"
 def _verify_page(path: str, lang: Lang, demo: bool, shown: VerifyOut) -> tuple[str, str]:
     """The page for ``shown`` at ``path``, split where the time of the check goes: only its content block rendered."""
     template, before_path, before_content, after_content = _frame(lang, demo)
-    context = template.new_context({**public_context(lang, demo, path), "shown": shown, "checked_at": CHECKED_AT})
+    # shared: the content reads only these, so the environment's globals are not copied into every scan's context
+    context = template.new_context({**public_context(lang, demo, path), "shown": shown, "checked_at": CHECKED_AT}, shared=True)
     head, _, tail = "".join(template.blocks["content"](context)).partition(CHECKED_AT)
     return f"{before_path}{escape(path)}{before_content}{head}", f"{tail}{after_content}"
 
@@ -96,12 +99,38 @@ def _verify_page(path: str, lang: Lang, demo: bool, shown: VerifyOut) -> tuple[s
 def _frame(lang: Lang, demo: bool) -> tuple[Template, str, str, str]:
     """The verify template and its page around the content block, rendered once per language: the text before the
     path (in the language switch's link), before the content and after it. A scan renders the content alone."""
-    template = templates.get_template("certificate_verify.html")
+    template = _translated("certificate_verify.html", lang)
     context = template.new_context(public_context(lang, demo, PATH_AT))
     context.blocks["content"] = [lambda _: iter((CONTENT_AT,))]
     before_path, _, rest = "".join(template.root_render_func(context)).partition(PATH_AT)
     before_content, _, after_content = rest.partition(CONTENT_AT)
     return template, before_path, before_content, after_content
+
+
+def _translated(name: str, lang: Lang) -> Template:
+    """The template with each ``_("…")`` of a literal compiled as its translation in ``lang``: the page renders the
+    same, without a call to gettext and an escape of its answer for every fixed phrase on every scan."""
+    env = templates.env
+    source, filename, _ = env.loader.get_source(env, name)  # type: ignore[union-attr]
+    tree = _Translations(translations(lang).gettext).visit(env.parse(source, name, filename))
+    return env.template_class.from_code(env, env.compile(tree, name, filename), env.make_globals(None))
+
+
+class _Translations(NodeTransformer):
+    """A template's tree with each gettext of a literal replaced by its translation."""
+
+    def __init__(self, gettext: Callable[[str], str]) -> None:
+        self.gettext = gettext
+
+    def visit_Call(self, node: nodes.Call) -> nodes.Node:
+        """``_("literal")`` as the constant it translates to; any other call as it is."""
+        self.generic_visit(node)
+        plain = len(node.args) == 1 and not node.kwargs and node.dyn_args is None and node.dyn_kwargs is None
+        only = node.args[0] if plain else None
+        gettext = isinstance(node.node, nodes.Name) and node.node.name == "_"
+        if gettext and isinstance(only, nodes.Const) and isinstance(only.value, str):
+            return nodes.Const(self.gettext(only.value), lineno=node.lineno)
+        return node
 
 
 def _public(request: Request, name: str, context: dict[str, Any]) -> str:

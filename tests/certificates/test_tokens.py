@@ -10,7 +10,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from hypothesis import event, given
 from hypothesis import strategies as st
 
-from certificates.tokens import TOKEN_CHARS, InvalidToken, KeyRing, TokenError, public_raw
+from certificates.tokens import TOKEN_CHARS, InvalidToken, KeyRing, Read, TokenError, public_raw
 
 CERT = uuid.UUID("0b7c5f1e-2f54-4d8a-9a51-3f0f6c1d2e77")
 
@@ -92,3 +92,32 @@ def test_random_bytes_of_the_right_length_are_refused(raw: bytes, our_key_id: bo
     reason = _reason(keys, _text(kid + raw))
     event(reason.value)
     assert reason is (TokenError.bad_signature if our_key_id else TokenError.unknown_key)
+
+
+def _b32decoded(text: str) -> bytes | None:
+    try:
+        return base64.b32decode(text.upper() + "=" * (-len(text) % 8))
+    except ValueError:
+        return None
+
+
+@given(
+    st.binary(min_size=86, max_size=86),
+    st.booleans(),
+    st.lists(st.tuples(st.integers(0, TOKEN_CHARS - 1), st.sampled_from("az01890=!_ -é"))),
+)
+def test_a_token_reads_as_base64_decodes_it_in_either_case_and_nothing_else(
+    raw: bytes, lower: bool, edits: list[tuple[int, str]]
+) -> None:
+    text = list(_text(raw).lower() if lower else _text(raw))
+    for at, char in edits:
+        text[at] = char
+    token = "".join(text)
+    expected = _b32decoded(token) if token.isascii() else None
+    event("decodes" if expected is not None else "refused")
+    if expected is None:
+        with pytest.raises(InvalidToken):
+            Read.of(token)
+    else:
+        read = Read.of(token)
+        assert read.body + read.signature == expected

@@ -9,6 +9,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import httpx
 import psycopg
@@ -28,7 +29,7 @@ from service.certs.keys import signing_ring
 from service.certs.lifecycle import issue
 from service.certs.models import Certificate
 from service.certs.pages import _verify_page, public_context
-from service.certs.verify import Scanner, VerifyOut, scans_engine
+from service.certs.verify import NotLicensedOut, Scanner, VerifyOut, scans_engine
 from service.db import make_engine
 from service.i18n import Lang
 from service.models import User, WebSession
@@ -406,14 +407,25 @@ def test_a_scan_connection_the_server_dropped_fails_one_scan_and_leaves_the_pool
     scanner.engine.dispose()
 
 
+SHAPES: dict[str, dict[str, Any]] = {
+    "valid": {},
+    "needs escaping": {"holder": '示例<b>&"旅店', "address": "<script>", "legal_representative": ""},
+    "void": {"state": "void", "state_label": "作废", "void_because": ["fire_check"]},
+    "partial": {"not_licensed": [NotLicensedOut(name="特种行业许可证<旅馆业>", department_name="区公安分局", reason="不予许可")]},
+    "superseded": {"superseded_by_version": 2, "permits": [], "holder": None, "uscc": None, "address": None},
+}
+"""Every branch of the page's content, and values the template must escape."""
+
+
 @pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("shape", SHAPES)
 def test_the_verify_page_spliced_into_its_frame_is_the_page_the_whole_template_renders(
-    client: TestClient, issued: tuple[Application, Certificate, str], lang: Lang
+    client: TestClient, issued: tuple[Application, Certificate, str], lang: Lang, shape: str
 ) -> None:
     _, _, token = issued
     status, body = _json(client, token)
     assert status == 200
-    shown = VerifyOut.model_validate(body)
+    shown = VerifyOut.model_validate(body).model_copy(update=SHAPES[shape])
     path = f'/v/{token}"<&'  # the path is written into the language switch's link: escaped as the template would
     head, tail = _verify_page(path, lang, False, shown)
     whole = templates.get_template("certificate_verify.html").render(
