@@ -26,7 +26,8 @@
    requests/s, p50 and p99, and the ratio to bare (the issue's target: ≥ 0.5 × bare). The server is
    stopped whatever happens.
 
-Like for like: the verify routes and ``/_bench/bare`` are all sync endpoints (one thread-pool hop each) behind
+Like for like: the verify routes and ``/_bench/bare`` each take one thread-pool hop (the scans on the threads
+``Scanner.in_thread`` keeps for them, ``YIYE_VERIFY_THREADS``; bare as a sync endpoint) behind
 the same middlewares (request id, security headers, error guard, body size cap, rate-limit headers, the
 session, which a request without a cookie does not load); bare answers with a verify answer's JSON bytes, so
 both put as much on the wire. What verify does beyond bare is its own: the token read, the one query, and on

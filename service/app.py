@@ -64,7 +64,7 @@ deduplicated materials list for a business, and browse the rule packs behind the
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
     app.state.engine = make_engine(settings.database_url, echo=settings.database_echo)
-    app.state.scanner = Scanner(scans_engine(settings.database_url), settings.verify_cache_mb * 2**20)
+    app.state.scanner = Scanner(scans_engine(settings.database_url), settings.verify_cache_mb * 2**20, settings.verify_threads)
     app.state.releases = ReleaseWatch(settings.release_check_seconds)
     app.state.releases.start(app.state.engine)
     if settings.packs_repo is not None:

@@ -100,6 +100,13 @@ class Settings(BaseSettings):
     files_dir: Path = Field(
         default=ROOT / "var" / "files", description="uploaded materials, stored by their sha256 (service/workflow/storage.py)"
     )
+    verify_threads: int = Field(
+        default=4,
+        ge=1,
+        le=64,
+        description="threads per worker that serve scans (the verify page and API); a crowd of scanners queues for "
+        "them rather than many threads contending for the one interpreter lock (service/certs/verify.py)",
+    )
     verify_cache_mb: int = Field(
         default=64,
         ge=0,

@@ -53,13 +53,17 @@ def _integrator_key(engine: Engine, key: str) -> bool:
     response_model=VerifyOut,
     responses={400: UNVERIFIABLE, 401: UNAUTHORIZED, 422: VALIDATION},
 )
-def verify_token(request: Request, token: str, x_api_key: Annotated[str | None, Header()] = None) -> Response:
+async def verify_token(request: Request, token: str, x_api_key: Annotated[str | None, Header()] = None) -> Response:
     """核验凭证码: authenticity, the certificate's state and every sub-permit's live state, as the face shows them."""
-    # the key and the limit checked here, in the endpoint's thread, rather than as dependencies: solving two more
+    scanner: Scanner = request.app.state.scanner
+    return await scanner.in_thread(lambda: _verified(request, token, x_api_key, scanner))
+
+
+def _verified(request: Request, token: str, x_api_key: str | None, scanner: Scanner) -> Response:
+    # the key and the limit checked here, in the scan's thread, rather than as dependencies: solving two more
     # dependencies cost a scan more CPU than the checks themselves (as the page's limit, service/certs/pages.py)
     require_key(request, x_api_key)
     VERIFY_LIMIT.check(request)
-    scanner: Scanner = request.app.state.scanner
     try:
         shown = scanner.scan(token, today())
     except Unverifiable as exc:

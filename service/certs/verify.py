@@ -12,9 +12,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cache, cached_property
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import psycopg
+from anyio import CapacityLimiter, to_thread
 from cryptography.exceptions import InvalidSignature
 from nacl.bindings import crypto_sign_open
 from nacl.exceptions import BadSignatureError
@@ -34,6 +35,8 @@ from service.certs.models import Certificate, CertificateKey, LifecycleRequest, 
 from service.db import make_engine
 from service.models import utcnow
 from service.workflow.models import Application, PermitTask
+
+T = TypeVar("T")
 
 
 class Unverifiable(Exception):
@@ -240,9 +243,19 @@ class Scanner:
     and a retired key is refused on every scan.
     """
 
-    def __init__(self, engine: Engine, max_bytes: int) -> None:
+    def __init__(self, engine: Engine, max_bytes: int, threads: int = 4) -> None:
         self.engine = engine
         self.remembered: SegmentedLRU[str, Shown] = SegmentedLRU(max_bytes)
+        self.threads = threads
+        self._limiter: CapacityLimiter | None = None
+
+    async def in_thread(self, work: Callable[[], T]) -> T:
+        """``work`` (a scan and its answer) on one of the threads kept for scans. A crowd of scanners waits here for a
+        few threads instead of filling the whole pool, whose threads would spend their CPU handing the interpreter lock
+        to each other; the other pages keep the pool."""
+        if self._limiter is None:  # made in the worker's event loop, on its first scan
+            self._limiter = CapacityLimiter(self.threads)
+        return await to_thread.run_sync(work, limiter=self._limiter)
 
     def scan(self, token: str, today: date) -> Shown:
         shown = self.remembered.get(token)
