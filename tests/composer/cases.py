@@ -23,6 +23,23 @@ STORE = {
     "uses_agent": False,
 }
 """A Dongcheng convenience store selling prepackaged food and tobacco, every question answered."""
+HUNAN_SUPERMARKET = {
+    "has_business_license": True,
+    "area_m2": 400,
+    "central_ac": True,
+    "near_heritage_site": False,
+    "food_prep_onsite": False,
+    "sells_bulk_food": True,
+    "sells_tobacco": False,
+    "sells_drugs": False,
+    "sells_device_class2": False,
+    "sells_publications": False,
+    "uses_vending": False,
+    "renovation": False,
+    "shop_sign": False,
+    "uses_agent": False,
+}
+"""A Hunan supermarket of 400㎡ with central air-conditioning, selling bulk food, every question answered."""
 
 
 @cache

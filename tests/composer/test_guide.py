@@ -9,6 +9,7 @@ from composer import Composer, ComposeRequest
 from composer.model import Composition
 from forms.render import render_html
 from rules.model import Contact, Sample, Text
+from tests.composer.cases import HUNAN_SUPERMARKET
 from tests.composer.random_requests import WARM
 
 TODAY = date(2026, 11, 26)
@@ -121,22 +122,7 @@ PUDONG_STORE = {
     "renovation": False,
     "uses_agent": False,
 }
-HUNAN_MARKET = {
-    "has_business_license": True,
-    "near_heritage_site": False,
-    "area_m2": 400,
-    "central_ac": True,
-    "food_prep_onsite": False,
-    "sells_bulk_food": True,
-    "sells_tobacco": False,
-    "sells_drugs": False,
-    "sells_device_class2": False,
-    "sells_publications": False,
-    "uses_vending": False,
-    "renovation": False,
-    "shop_sign": True,
-    "uses_agent": False,
-}
+HUNAN_MARKET = {**HUNAN_SUPERMARKET, "shop_sign": True}
 
 
 def test_pudongs_window_and_departments_say_whom_to_call_and_where_to_object() -> None:

@@ -6,7 +6,7 @@ import pytest
 
 from composer import Composition
 from forms.render import render_html
-from tests.composer.cases import STORE, composed, composer
+from tests.composer.cases import HUNAN_SUPERMARKET, STORE, composed, composer
 
 NEW_STORE = {
     "has_business_license": False,
@@ -69,32 +69,14 @@ def test_a_related_matter_left_out_of_the_bundle_must_say_where_it_is_done() -> 
         Related(bundled=False, source="inferred")
 
 
-MARKET = {
-    "has_business_license": True,
-    "area_m2": 400,
-    "central_ac": True,
-    "near_heritage_site": False,
-    "food_prep_onsite": False,
-    "sells_bulk_food": True,
-    "sells_tobacco": False,
-    "sells_drugs": False,
-    "sells_device_class2": False,
-    "sells_publications": False,
-    "uses_vending": False,
-    "renovation": False,
-    "shop_sign": False,
-    "uses_agent": False,
-}
-
-
 def _related(c: Composition) -> str:
     return render_html("notice", c).split('<h3 id="h-related">关联事项</h3>')[1].split("<h2")[0]
 
 
 def test_a_site_next_to_a_heritage_site_gets_the_report_form_approval_instead_of_the_registration() -> None:
-    plain = composed("hunan", "supermarket", MARKET)
+    plain = composed("hunan", "supermarket", HUNAN_SUPERMARKET)
     assert "建设项目环境影响登记表备案" in _related(plain)
-    beside = composed("hunan", "supermarket", {**MARKET, "near_heritage_site": True})
+    beside = composed("hunan", "supermarket", {**HUNAN_SUPERMARKET, "near_heritage_site": True})
     [report] = [p for p in beside.permits if p.id == "env_impact_report_approval"]
     assert report.related
     assert not report.commitment.eligible
@@ -103,7 +85,7 @@ def test_a_site_next_to_a_heritage_site_gets_the_report_form_approval_instead_of
 
 
 def test_a_fit_out_of_a_special_construction_project_adds_the_fire_design_review_to_the_bundle() -> None:
-    big = {**MARKET, "area_m2": 10001, "renovation": True, "investment_wan": 800}
+    big = {**HUNAN_SUPERMARKET, "area_m2": 10001, "renovation": True, "investment_wan": 800}
     c = composed("hunan", "supermarket", big)
     [review] = [p for p in c.permits if p.id == "fire_design_review"]
     assert review.related

@@ -6,7 +6,7 @@ from datetime import date
 
 from composer import Composition
 from forms.render import render_html
-from tests.composer.cases import STORE, composed, composer
+from tests.composer.cases import HUNAN_SUPERMARKET, STORE, composed, composer
 
 BOOKSTORE: dict[str, object] = {
     "area_m2": 150,
@@ -20,22 +20,7 @@ BOOKSTORE: dict[str, object] = {
 
 
 # A Hunan supermarket under 500㎡ (no licence of its own there) that also sells books.
-HUNAN_BOOKSHOP = {
-    "has_business_license": True,
-    "area_m2": 400,
-    "central_ac": True,
-    "near_heritage_site": False,
-    "food_prep_onsite": False,
-    "sells_bulk_food": True,
-    "sells_tobacco": False,
-    "sells_drugs": False,
-    "sells_device_class2": False,
-    "sells_publications": True,
-    "uses_vending": False,
-    "renovation": False,
-    "shop_sign": False,
-    "uses_agent": False,
-}
+HUNAN_BOOKSHOP = {**HUNAN_SUPERMARKET, "sells_publications": True}
 
 
 def compose(industry: str, answers: dict[str, object], on: date, **extra: object) -> Composition:

@@ -115,13 +115,26 @@ def _renaming(
     )
 
 
+def _renamed_adding_tobacco(
+    session: Session,
+    staff: Staff,
+    composer: Composer,
+    keys_dir: Path,
+    store: LocalFileStore,
+    issued: Certificate,
+    refuse: str,
+) -> Certificate:
+    """The change of name adding the tobacco permit, accepted, each department deciding and ``refuse``'s refusing: re-issued."""
+    application = _renaming(session, staff, composer, store, issued, ["tobacco"])
+    _accepted(session, staff, application)
+    decide_each(session, staff, application, ["food_business", "fire_check", "hotel_trade", "tobacco"], refuse=[refuse])
+    return life.reissue(session, actor=staff.clerk, application_id=application.id, composer=composer, keys_dir=keys_dir)
+
+
 def test_a_permit_refused_in_a_change_that_renames_the_holder_is_reissued_as_not_licensed(
     session: Session, staff: Staff, composer: Composer, keys_dir: Path, store: LocalFileStore, issued: Certificate
 ) -> None:
-    application = _renaming(session, staff, composer, store, issued, ["tobacco"])
-    _accepted(session, staff, application)
-    decide_each(session, staff, application, ["food_business", "fire_check", "hotel_trade", "tobacco"], refuse=["tobacco"])
-    renewed = life.reissue(session, actor=staff.clerk, application_id=application.id, composer=composer, keys_dir=keys_dir)
+    renewed = _renamed_adding_tobacco(session, staff, composer, keys_dir, store, issued, refuse="tobacco")
     face = CertificateFace.model_validate(renewed.face)
     assert (face.version, face.holder) == (2, "东城新名称有限公司")
     assert [p.permit for p in face.permits] == ["food_business", "fire_check", "hotel_trade"]
@@ -134,10 +147,7 @@ def test_a_permit_refused_in_a_change_that_renames_the_holder_is_reissued_as_not
 def test_a_permit_granted_in_a_change_whose_new_name_a_department_refused_is_reissued_under_the_old_name(
     session: Session, staff: Staff, composer: Composer, keys_dir: Path, store: LocalFileStore, issued: Certificate
 ) -> None:
-    application = _renaming(session, staff, composer, store, issued, ["tobacco"])
-    _accepted(session, staff, application)
-    decide_each(session, staff, application, ["food_business", "fire_check", "hotel_trade", "tobacco"], refuse=["hotel_trade"])
-    renewed = life.reissue(session, actor=staff.clerk, application_id=application.id, composer=composer, keys_dir=keys_dir)
+    renewed = _renamed_adding_tobacco(session, staff, composer, keys_dir, store, issued, refuse="hotel_trade")
     face = CertificateFace.model_validate(renewed.face)
     assert (face.version, face.holder, face.not_licensed) == (2, "东城示例旅店有限公司", [])
     assert [p.permit for p in face.permits] == ["food_business", "fire_check", "hotel_trade", "tobacco"]

@@ -97,18 +97,35 @@ def test_the_holder_applies_for_a_change_from_the_certificate_and_the_window_rei
     assert again.status_code == 409
 
 
-def test_the_window_shows_a_change_that_added_only_a_refused_permit_as_ended_with_no_reissue(
-    client: TestClient, session: Session, staff: Staff, issued: Certificate
-) -> None:
+def _adding_tobacco(
+    client: TestClient,
+    session: Session,
+    staff: Staff,
+    issued: Certificate,
+    details: dict[str, str],
+    decided: tuple[str, ...],
+    refuse: str,
+    plan: bool = False,
+) -> Application:
+    """A change with ``details`` adding the tobacco permit, applied for on the holder's page (with the floor plan a face
+    change asks if ``plan``), accepted, ``decided`` decided and ``refuse`` refused."""
     csrf = _as(client, session, staff.applicant)
-    same = {"field.applicant_name": "东城示例旅店有限公司", "field.uscc": "91110101MA01ABCD06"}
-    data = {"csrf_token": csrf, **same, "add": "tobacco"}
-    done = client.post(f"/certificates/{issued.id}/apply/change", data=data, follow_redirects=False)
-    assert done.status_code == 303
+    files = {"material.floor_plan": ("平面图.pdf", PDF, "application/pdf")} if plan else None
+    data = {"csrf_token": csrf, **details, "add": "tobacco"}
+    done = client.post(f"/certificates/{issued.id}/apply/change", data=data, files=files, follow_redirects=False)
+    assert done.status_code == 303, done.text
     application = session.get(Application, uuid.UUID(done.headers["location"].rsplit("/", 1)[1]))
     assert application is not None
     accept(session, actor=staff.clerk, application_id=application.id, version=application.version, today=MONDAY)
-    decide_each(session, staff, application, ("tobacco",), refuse=("tobacco",))
+    decide_each(session, staff, application, decided, refuse=(refuse,))
+    return application
+
+
+def test_the_window_shows_a_change_that_added_only_a_refused_permit_as_ended_with_no_reissue(
+    client: TestClient, session: Session, staff: Staff, issued: Certificate
+) -> None:
+    same = {"field.applicant_name": "东城示例旅店有限公司", "field.uscc": "91110101MA01ABCD06"}
+    application = _adding_tobacco(client, session, staff, issued, same, ("tobacco",), refuse="tobacco")
     _as(client, session, staff.clerk)
     desk = client.get(f"/window/applications/{application.id}").text
     assert "本次变更已办结，凭证不换发" in desk
@@ -120,16 +137,9 @@ def test_the_window_shows_a_change_that_added_only_a_refused_permit_as_ended_wit
 def test_the_window_reissues_a_granted_permit_of_a_change_whose_new_name_was_refused_and_says_why_the_name_stays(
     client: TestClient, session: Session, staff: Staff, issued: Certificate
 ) -> None:
-    csrf = _as(client, session, staff.applicant)
     renamed = {"field.applicant_name": "东城新名称有限公司", "field.uscc": "91110101MA01ABCD06"}
-    data = {"csrf_token": csrf, **renamed, "add": "tobacco"}
-    files = {"material.floor_plan": ("平面图.pdf", PDF, "application/pdf")}
-    done = client.post(f"/certificates/{issued.id}/apply/change", data=data, files=files, follow_redirects=False)
-    assert done.status_code == 303, done.text
-    application = session.get(Application, uuid.UUID(done.headers["location"].rsplit("/", 1)[1]))
-    assert application is not None
-    accept(session, actor=staff.clerk, application_id=application.id, version=application.version, today=MONDAY)
-    decide_each(session, staff, application, ("food_business", "fire_check", "hotel_trade", "tobacco"), refuse=("fire_check",))
+    held = ("food_business", "fire_check", "hotel_trade", "tobacco")
+    application = _adding_tobacco(client, session, staff, issued, renamed, held, refuse="fire_check", plan=True)
     csrf = _as(client, session, staff.clerk)
     desk = client.get(f"/window/applications/{application.id}").text
     assert "新版凭证沿用原登记信息" in desk
