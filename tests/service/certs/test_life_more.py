@@ -157,6 +157,19 @@ def test_a_permit_granted_in_a_change_whose_new_name_a_department_refused_is_rei
     ]
 
 
+def test_a_change_of_name_a_department_refused_is_not_reissued_and_the_certificate_stands(
+    session: Session, staff: Staff, composer: Composer, keys_dir: Path, store: LocalFileStore, issued: Certificate
+) -> None:
+    application = _renaming(session, staff, composer, store, issued, [])
+    _accepted(session, staff, application)
+    decide_each(session, staff, application, ["food_business", "fire_check", "hotel_trade"], refuse=["hotel_trade"])
+    with pytest.raises(Invalid) as refused:
+        life.reissue(session, actor=staff.clerk, application_id=application.id, composer=composer, keys_dir=keys_dir)
+    assert [p.code for p in refused.value.problems] == ["change_refused"]
+    shown = _scan(session, keys_dir, issued)
+    assert (shown.state_label, shown.version, shown.holder) == ("有效", 1, "东城示例旅店有限公司")
+
+
 def test_a_change_whose_only_added_permit_is_refused_ends_without_a_new_version(
     session: Session, staff: Staff, composer: Composer, keys_dir: Path, store: LocalFileStore, issued: Certificate
 ) -> None:

@@ -104,11 +104,11 @@ def _adding_tobacco(
     issued: Certificate,
     details: dict[str, str],
     decided: tuple[str, ...],
-    refuse: str,
+    refuse: tuple[str, ...],
     plan: bool = False,
 ) -> Application:
     """A change with ``details`` adding the tobacco permit, applied for on the holder's page (with the floor plan a face
-    change asks if ``plan``), accepted, ``decided`` decided and ``refuse`` refused."""
+    change asks if ``plan``), accepted, ``decided`` decided and those in ``refuse`` refused."""
     csrf = _as(client, session, staff.applicant)
     files = {"material.floor_plan": ("平面图.pdf", PDF, "application/pdf")} if plan else None
     data = {"csrf_token": csrf, **details, "add": "tobacco"}
@@ -117,7 +117,7 @@ def _adding_tobacco(
     application = session.get(Application, uuid.UUID(done.headers["location"].rsplit("/", 1)[1]))
     assert application is not None
     accept(session, actor=staff.clerk, application_id=application.id, version=application.version, today=MONDAY)
-    decide_each(session, staff, application, decided, refuse=(refuse,))
+    decide_each(session, staff, application, decided, refuse=refuse)
     return application
 
 
@@ -125,7 +125,7 @@ def test_the_window_shows_a_change_that_added_only_a_refused_permit_as_ended_wit
     client: TestClient, session: Session, staff: Staff, issued: Certificate
 ) -> None:
     same = {"field.applicant_name": "东城示例旅店有限公司", "field.uscc": "91110101MA01ABCD06"}
-    application = _adding_tobacco(client, session, staff, issued, same, ("tobacco",), refuse="tobacco")
+    application = _adding_tobacco(client, session, staff, issued, same, ("tobacco",), refuse=("tobacco",))
     _as(client, session, staff.clerk)
     desk = client.get(f"/window/applications/{application.id}").text
     assert "本次变更已办结，凭证不换发" in desk
@@ -139,7 +139,7 @@ def test_the_window_reissues_a_granted_permit_of_a_change_whose_new_name_was_ref
 ) -> None:
     renamed = {"field.applicant_name": "东城新名称有限公司", "field.uscc": "91110101MA01ABCD06"}
     held = ("food_business", "fire_check", "hotel_trade", "tobacco")
-    application = _adding_tobacco(client, session, staff, issued, renamed, held, refuse="fire_check", plan=True)
+    application = _adding_tobacco(client, session, staff, issued, renamed, held, refuse=("fire_check",), plan=True)
     csrf = _as(client, session, staff.clerk)
     desk = client.get(f"/window/applications/{application.id}").text
     assert "新版凭证沿用原登记信息" in desk
@@ -151,6 +151,24 @@ def test_the_window_reissues_a_granted_permit_of_a_change_whose_new_name_was_ref
     assert newest is not None
     assert (newest.version, newest.face["holder"]) == (2, "东城示例旅店有限公司")
     assert [p["permit"] for p in newest.face["permits"]][-1] == "tobacco"
+
+
+def test_the_window_shows_a_change_whose_new_name_and_added_permit_were_both_refused_as_not_reissued(
+    client: TestClient, session: Session, staff: Staff, issued: Certificate
+) -> None:
+    renamed = {"field.applicant_name": "东城新名称有限公司", "field.uscc": "91110101MA01ABCD06"}
+    held = ("food_business", "fire_check", "hotel_trade", "tobacco")
+    application = _adding_tobacco(client, session, staff, issued, renamed, held, refuse=("fire_check", "tobacco"), plan=True)
+    csrf = _as(client, session, staff.clerk)
+    desk = client.get(f"/window/applications/{application.id}").text
+    assert "有部门未准予变更，凭证不换发" in desk
+    assert 'id="issue"' not in desk
+    refused = client.post(f"/window/applications/{application.id}/reissue", data={"csrf_token": csrf}, follow_redirects=False)
+    assert refused.status_code == 422
+    assert "有部门未准予变更，凭证不换发" in refused.text
+    newest = current(session, issued.application_id)
+    assert newest is not None
+    assert (newest.version, newest.face["holder"]) == (1, "东城示例旅店有限公司")
 
 
 def test_a_suspension_period_too_long_is_shown_beside_its_field_and_english_is_offered(
