@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection
+from typing import NamedTuple
 
 from composer.case import Case, Rulebook
 from composer.memo import memoised
@@ -23,16 +24,22 @@ def savings(case: Case, outs: list[PermitOut], materials: list[MaterialOut], for
     return _savings(case.rules, case.locale, before, after, case.situation.industries)
 
 
-Counts = tuple[int, int, int, int, int]
-"""A Tally's figures in its fields' order: permits, forms, materials, form fields, working days."""
+class Counts(NamedTuple):
+    """A ``Tally``'s figures, hashable so the savings built from them are memoised."""
+
+    permits: int
+    forms: int
+    materials: int
+    form_fields: int
+    working_days: int
 
 
 @memoised
 def _savings(rules: Rulebook, locale: Locale, before: Counts, after: Counts, industries: tuple[str, ...]) -> Savings:
     published = [p for industry_id in industries for p in _published(rules, industry_id, locale)]
     return Savings(
-        before=Tally(**dict(zip(Tally.model_fields, before, strict=True))),
-        after=Tally(**dict(zip(Tally.model_fields, after, strict=True))),
+        before=Tally(**before._asdict()),
+        after=Tally(**after._asdict()),
         method=say(METHOD, locale),
         published=published,
     )
@@ -61,19 +68,19 @@ def tally(alone: list[tuple[int, int]], outs: list[PermitOut], materials: list[M
         start = max((finish[d.permit] for d in out.depends_on), default=0)
         finish[out.id] = start + out.effective_limit.working_days
     form_fields = sum(len(s.fields) for s in form.sections) + sum(len(s.fields) for s in form.sheets)
-    before = (
-        len(outs),
-        len(outs),
-        sum(n for n, _ in alone),
-        sum(n for _, n in alone),
-        sum(o.statutory_limit.working_days for o in outs),
+    before = Counts(
+        permits=len(outs),
+        forms=len(outs),
+        materials=sum(n for n, _ in alone),
+        form_fields=sum(n for _, n in alone),
+        working_days=sum(o.statutory_limit.working_days for o in outs),
     )
-    after = (
-        1 if outs else 0,
-        (1 if form.sections else 0) + len(form.sheets),
-        sum(1 for m in materials if m.status in ("submit", "deferred")),
-        form_fields,
-        max(finish.values(), default=0),
+    after = Counts(
+        permits=1 if outs else 0,
+        forms=(1 if form.sections else 0) + len(form.sheets),
+        materials=sum(1 for m in materials if m.status in ("submit", "deferred")),
+        form_fields=form_fields,
+        working_days=max(finish.values(), default=0),
     )
     return before, after
 
