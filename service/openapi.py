@@ -11,8 +11,6 @@ script is admitted by hash (``DOCS_SCRIPT_HASH``).
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import logging
 import re
 from pathlib import Path
@@ -29,6 +27,7 @@ from pydantic import BaseModel
 from composer.model import ComposeRequest, Composition
 from rules.errors import InputError
 from service.api.schemas import COMPOSE_EXAMPLE
+from service.middleware import csp_hash
 
 log = logging.getLogger("yiye.openapi")
 
@@ -45,7 +44,7 @@ _DOCS_PAGE = get_swagger_ui_html(
 _INLINE_SCRIPT = re.search(rb"<script>(.*?)</script>", _DOCS_PAGE, re.DOTALL)
 if _INLINE_SCRIPT is None:
     raise RuntimeError("Swagger UI's page has no inline script to admit")
-DOCS_SCRIPT_HASH = "'sha256-" + base64.b64encode(hashlib.sha256(_INLINE_SCRIPT[1]).digest()).decode() + "'"
+DOCS_SCRIPT_HASH = csp_hash(_INLINE_SCRIPT[1])
 """The CSP source that admits the docs page's inline script (Swagger UI's settings)."""
 
 

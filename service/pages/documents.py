@@ -10,8 +10,6 @@ as-of date, in Chinese with an ASCII fallback.
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import re
 import uuid
 from datetime import date
@@ -29,10 +27,12 @@ from service import crud
 from service.compose import ComposeService
 from service.deps import ComposeServiceDep, LangDep, OptionalUser, OwnDraft, SessionDep
 from service.i18n import translations
+from service.middleware import csp_hash, security_headers
 from service.pages import responses as pages
 from service.pages.apply import compose_draft
 from service.pages.journey import CompleteJourney
 from service.pages.templating import render
+from service.settings import Environment
 
 router = APIRouter(tags=["pages"])
 
@@ -195,7 +195,7 @@ def _sample(request: Request, kind: str, ext: str, composition: Composition, lan
         return _unknown_kind(request, lang)
     if ext == "html":
         html = sample_html(found, composition, lang)
-        return HTMLResponse(html, headers={"Cache-Control": "no-store", "Content-Security-Policy": _own_styles(html)})
+        return HTMLResponse(html, headers={"Cache-Control": "no-store", "Content-Security-Policy": _own_styles(request, html)})
     gettext = translations(lang).gettext
     name = f"{gettext(SAMPLE_TITLE) % {'document': gettext(TITLES[found])}}-{composition.pack.as_of:%Y%m%d}.pdf"
     fallback = f"yiye-sample-{ASCII[found]}-{composition.pack.as_of:%Y%m%d}.pdf"
@@ -213,12 +213,8 @@ def _sample(request: Request, kind: str, ext: str, composition: Composition, lan
 _STYLE = re.compile(r"<style>(.*?)</style>", re.S)
 
 
-def _own_styles(html: str) -> str:
-    """A document's policy: the site's, admitting the document's own inline stylesheet by its hash and nothing else."""
-    hashes = " ".join(
-        "'sha256-" + base64.b64encode(hashlib.sha256(css.encode()).digest()).decode() + "'" for css in _STYLE.findall(html)
-    )
-    return (
-        f"default-src 'self'; style-src {hashes}; img-src 'self' data:; base-uri 'self'; form-action 'self'; "
-        "frame-ancestors 'none'"
-    )
+def _own_styles(request: Request, html: str) -> str:
+    """A document's policy: the site's, admitting the document's own inline stylesheets by their hashes."""
+    hashes = tuple(csp_hash(css.encode()) for css in _STYLE.findall(html))
+    production = request.app.state.settings.env is Environment.production
+    return security_headers(production=production, style_hashes=hashes)["Content-Security-Policy"]
