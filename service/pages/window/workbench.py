@@ -67,7 +67,8 @@ def _desk(session: Session, user: User, application_id: uuid.UUID, registry: Pac
         received.setdefault(f.material, []).append(f)
     inspection = session.exec(select(Inspection).where(Inspection.application_id == application.id)).first()
     lifecycle = life.request_of(session, application.id)
-    change = lifecycle is not None and lifecycle.kind == "change" and application.status == "decided"
+    decided = application.status == "decided"
+    decided_change = lifecycle if lifecycle is not None and lifecycle.kind == "change" and decided else None
     return {
         "application": application,
         "status": APPLICATION_LABELS[application.status],
@@ -79,7 +80,7 @@ def _desk(session: Session, user: User, application_id: uuid.UUID, registry: Pac
         "can_schedule": application.status == "in_approval" and inspection is None and bool(inspections.checklist(application)),
         "inspection": inspection,
         "lifecycle": lifecycle,
-        "outcome": outcome(lifecycle, tasks_of(session, application.id)).value if change and lifecycle else None,
+        "outcome": outcome(decided_change, tasks_of(session, application.id)).value if decided_change else None,
         "kinds": {k.value: v for k, v in life.KIND_LABELS.items()},
         "certificate": current(session, application.id),
         "title": certificate_title(composer) if composer is not None else None,
