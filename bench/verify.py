@@ -21,23 +21,22 @@
 3. Starts ``yiye serve --workers 2`` on that database with ``YIYE_BENCH_ROUTES=true`` and rate limits
    off, and runs wrk (32 connections) in alternating slices against ``GET /v/{token}`` (the public verify
    page, cycling through the tokens), ``GET /api/v1/certificates/verify/{token}``, the page again cycling
-   through only ``REMEMBERED`` tokens (every scan a hit in the workers' memory: one query by primary keys, no
-   signature check, no derivation, no render) and the bare endpoint ``GET /_bench/bare`` of the same app:
+   through only ``REMEMBERED`` tokens (every scan a hit in the workers' memory: its rows read, no signature
+   check, no derivation, no render) and the bare endpoint ``GET /_bench/bare`` of the same app:
    requests/s, p50 and p99, and the ratio to bare (the issue's target: ≥ 0.5 × bare). The server is
    stopped whatever happens.
 
 Like for like: the verify routes and ``/_bench/bare`` each take one thread-pool hop (the scans on the threads
-``Scanner.in_thread`` keeps for them, ``YIYE_VERIFY_THREADS``; bare as a sync endpoint) behind
-the same middlewares (request id, security headers, error guard, body size cap, rate-limit headers, the
-session, which a request without a cookie does not load); bare answers with a verify answer's JSON bytes, so
-both put as much on the wire. What verify does beyond bare is its own: the token read, the one query, and on
-a miss the signature check, the derivation, the JSON or the page. The rate limit's dependency is on the verify
-routes but off here (it would answer 429): counting in Redis is one more hop and round trip per scan. Cycling
-10,010 tokens through each worker's ``YIYE_VERIFY_CACHE_MB`` (64 MB by default) makes nearly every scan a miss,
-as scans spread over a million certificates would be.
+``Scanner.in_thread`` keeps for them, ``YIYE_VERIFY_THREADS``; bare as a sync endpoint) behind the same middlewares
+(request id, security headers, error guard, body size cap, rate-limit headers, the session, which a request without
+a cookie does not load); bare answers with a verify answer's JSON bytes, so both put as much on the wire. What
+verify does beyond bare is its own: the token read, its share of one query (scans asked for while a statement runs
+are read together in the next), and on a miss the signature check, the derivation, the JSON or the page. The rate
+limit's dependency is on the verify routes but off here (it would answer 429): counting in Redis is one more hop
+and round trip per scan. Cycling 10,010 tokens through each worker's ``YIYE_VERIFY_CACHE_MB`` (64 MB by default)
+makes nearly every scan a miss, as scans spread over a million certificates would be.
 
-A scan is one indexed query (service/certs/verify.py; a remembered one a smaller one by primary keys), so its cost
-hardly moves from 40 to 1,000,000 rows.
+A scan's records are read by index (service/certs/verify.py), so its cost hardly moves from 40 to 1,000,000 rows.
 """
 
 from __future__ import annotations

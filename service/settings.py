@@ -101,11 +101,12 @@ class Settings(BaseSettings):
         default=ROOT / "var" / "files", description="uploaded materials, stored by their sha256 (service/workflow/storage.py)"
     )
     verify_threads: int = Field(
-        default=4,
+        default=8,
         ge=1,
         le=64,
         description="threads per worker that serve scans (the verify page and API); a crowd of scanners queues for "
-        "them rather than many threads contending for the one interpreter lock (service/certs/verify.py)",
+        "them rather than many threads contending for the one interpreter lock, and the scans on them that ask while "
+        "a statement runs are read together in the next (service/certs/verify.py)",
     )
     verify_cache_mb: int = Field(
         default=64,

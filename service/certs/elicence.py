@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from contextlib import nullcontext
 from datetime import date
 from typing import Any
 
@@ -37,7 +38,7 @@ class Refused(Exception):
 
 def message(session: Session, certificate: Certificate, today: date) -> dict[str, Any]:
     """The version as the library holds it: the face, the derived state, each sub-permit's live state."""
-    standing = Standing.of(session, records(session, certificate.key_id, certificate.id), today)
+    standing = Standing.of(lambda: nullcontext(session), records(session, certificate.key_id, certificate.id), today)
     face, status = standing.face, standing.status
     items = {i.permit: i for i in status.items}
     return {

@@ -6,9 +6,11 @@ A superseded version shows its number, version and that it was re-issued, and no
 
 from __future__ import annotations
 
+import threading
 import uuid
 from collections import namedtuple
 from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cache, cached_property
@@ -21,6 +23,7 @@ from nacl.bindings import crypto_sign_open
 from nacl.exceptions import BadSignatureError
 from pydantic import BaseModel, ConfigDict, Field, JsonValue, TypeAdapter
 from sqlalchemy import Connection, Engine, FromClause, Select, Text, bindparam, cast, exists, func, inspect, literal, select
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Dialect, make_url
 from sqlmodel import Session, create_engine
 
@@ -160,7 +163,7 @@ def verify(db: Connection | Session, token: str, today: date) -> VerifyOut:
     key = rows[0] if rows else None
     proved = _proved(claimed, key.public_key if key is not None else None, key is not None and key.retired_at is not None)
     _known(rows[0].face is not None, rows[0].version, proved.version)
-    return _shape(Standing.of(db, rows, today), proved.key_id)
+    return _shape(Standing.of(lambda: nullcontext(db), rows, today), proved.key_id)
 
 
 def _read(token: str) -> Read:
@@ -233,21 +236,24 @@ without making that JSON (a page's scan never needs it)."""
 
 
 class Scanner:
-    """Scans that remember, per process, what they derived for a token at a status revision on a day.
+    """Scans that read together and remember, per process, what they derived for a token at a status revision on a day.
 
-    A token remembered for today costs one small query: ``probe`` reads its key's ``retired_at`` and its
-    version's ``status_revision`` by their primary keys. The revision moves in the transaction of every change
-    of what a scan reads (``models._status_moved``), so only when it (or the day) is new, or the key retired,
-    are the records read in full (``records``), the signature checked and the states derived and shaped
-    again. The states are as live as without the memory, every worker sees a change the moment it commits,
-    and a retired key is refused on every scan.
+    Scans asked for while a statement runs are read together in the next one (``records_of``): under a crowd, a few
+    scans share each round trip and each statement's fixed cost, and a lone scan waits for nothing. Every scan reads
+    its rows anew, so states stay live: only when the version's ``status_revision`` (moved in the transaction of every
+    change of what a scan reads, ``models._status_moved``) or the day is new, or the key retired, is the signature
+    checked and the states derived and shaped again. Every worker sees a change the moment it commits, and a retired
+    key is refused on every scan.
     """
 
-    def __init__(self, engine: Engine, max_bytes: int, threads: int = 4) -> None:
+    def __init__(self, engine: Engine, max_bytes: int, threads: int = 8) -> None:
         self.engine = engine
         self.remembered: SegmentedLRU[str, Shown] = SegmentedLRU(max_bytes)
         self.threads = threads
         self._limiter: CapacityLimiter | None = None
+        self._gathering: _Gathering | None = None
+        self._gathering_lock = threading.Lock()
+        self._reading = threading.Lock()
 
     async def in_thread(self, work: Callable[[], T]) -> T:
         """``work`` (a scan and its answer) on one of the threads kept for scans. A crowd of scanners waits here for a
@@ -258,45 +264,92 @@ class Scanner:
         return await to_thread.run_sync(work, limiter=self._limiter)
 
     def scan(self, token: str, today: date) -> Shown:
+        """The token's answer today: as remembered while nothing it reads has changed, else derived anew."""
+        claimed = _read(token)
+        rows = self._records(claimed)
+        key = rows[0] if rows else None
+        if key is None:
+            raise Unverifiable(TokenError.unknown_key.value, TokenError.unknown_key.label)
+        stamp = (claimed.certificate_id, key.status_revision or 0, today)
         shown = self.remembered.get(token)
-        with self.engine.connect() as db:
-            if shown is not None and shown.stamp[2] == today and _current(db, shown):
-                return shown
-            claimed = _read(token)
-            rows = records(db, claimed.key_id, claimed.certificate_id)
-            key = rows[0] if rows else None
-            if key is None:
-                raise Unverifiable(TokenError.unknown_key.value, TokenError.unknown_key.label)
-            proved = _proved(claimed, key.public_key, key.retired_at is not None)
-            _known(key.face is not None, key.version, proved.version)
-            standing = Standing.of(db, rows, today)
-            stamp = (claimed.certificate_id, key.status_revision or 0, today)
-            shown = Shown(_shape(standing, proved.key_id), stamp, SIZE_PER_FACE_CHAR * len(key.face))
+        if shown is not None and shown.stamp == stamp and key.retired_at is None:
+            return shown
+        proved = _proved(claimed, key.public_key, key.retired_at is not None)
+        _known(key.face is not None, key.version, proved.version)
+        standing = Standing.of(self.engine.connect, rows, today)
+        shown = Shown(_shape(standing, proved.key_id), stamp, SIZE_PER_FACE_CHAR * len(key.face))
         self.remembered.put(token, shown)
         return shown
 
+    def _records(self, claimed: Read) -> list[Any]:
+        """``records`` of the claimed certificate, read in one statement with those other scans ask for meanwhile.
 
-def _current(db: Connection, shown: Shown) -> bool:
-    """Whether nothing a scan reads has changed since ``shown`` was derived, and its key is still in use."""
-    certificate_id, revision, _ = shown.stamp
-    rows = _rows(db, _PROBE, {"kid": shown.out.key_id, "id": certificate_id})
-    return bool(rows) and rows[0].retired_at is None and rows[0].status_revision == revision
+        The first scan to ask leads: it waits for the statement before (if one runs), then reads all that gathered
+        while it waited; the others wait for its answer."""
+        with self._gathering_lock:
+            gathering = self._gathering = self._gathering or _Gathering()
+            index = len(gathering.asked)
+            gathering.asked.append((claimed.key_id, claimed.certificate_id))
+        if index == 0:
+            with self._reading:
+                with self._gathering_lock:
+                    self._gathering = None
+                gathering.read(self.engine)
+        else:
+            gathering.done.wait()
+        if gathering.failed is not None:
+            if index == 0:
+                raise gathering.failed
+            raise ScanFailed from gathering.failed
+        return gathering.rows[index]
+
+
+class ScanFailed(Exception):
+    """The statement reading this scan's records (with others') failed: the scan that ran it raised why."""
+
+
+@dataclass
+class _Gathering:
+    """Scans asked for together: each one's key id and certificate id, then its rows, or what failed."""
+
+    asked: list[tuple[str, uuid.UUID]] = field(default_factory=list)
+    done: threading.Event = field(default_factory=threading.Event)
+    rows: list[list[Any]] = field(default_factory=list)
+    failed: Exception | None = None
+
+    def read(self, engine: Engine) -> None:
+        try:
+            with engine.connect() as db:
+                self.rows = records_of(db, self.asked)
+        except Exception as exc:
+            self.failed = exc
+        finally:
+            self.done.set()
 
 
 def scans_engine(url: str) -> Engine:
     """The engine scans read through: autocommit, no pre-ping, nothing to reset, so a scan is its statements alone.
 
-    A connection the server dropped fails one scan and leaves the pool (``_rows`` invalidates it on the error).
-    Every connection stays open (no overflow): one opened per burst and closed after it would cost PostgreSQL a
-    new backend, and its statements their planning, again and again; scans beyond ``SCAN_CONNECTIONS`` wait.
+    A connection the server dropped fails the scans read with it and leaves the pool (``_rows`` invalidates it on the
+    error). Every connection stays open (no overflow): one opened per burst and closed after it would cost PostgreSQL a
+    new backend, and its statements their planning, again and again. Each statement is planned once per connection
+    (``plan_cache_mode``): PostgreSQL would otherwise plan ``records_of`` again for every number of scans it reads.
     """
-    if make_url(url).get_backend_name() != "postgresql":
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "postgresql":
         return make_engine(url)
-    return create_engine(url, isolation_level="AUTOCOMMIT", pool_reset_on_return=None, pool_size=SCAN_CONNECTIONS, max_overflow=0)
+    options = " ".join(filter(None, (str(parsed.query.get("options", "")), "-c plan_cache_mode=force_generic_plan")))
+    return create_engine(
+        parsed.update_query_dict({"options": options}),
+        isolation_level="AUTOCOMMIT",
+        pool_reset_on_return=None,
+        pool_size=SCAN_CONNECTIONS,
+        max_overflow=0,
+    )
 
 
 SCAN_CONNECTIONS = 16
-"""Per worker: the most scans at once, each on a connection of its own (two workers on PostgreSQL's default 100)."""
+"""Per worker: the most connections scans hold at once (two workers on PostgreSQL's default 100)."""
 
 
 def records(db: Connection | Session, key_id: str, certificate_id: uuid.UUID) -> list[Any]:
@@ -306,6 +359,18 @@ def records(db: Connection | Session, key_id: str, certificate_id: uuid.UUID) ->
     The key drives the join, so an unknown key finds no row and an unknown certificate a row without one.
     """
     return _rows(db, _RECORDS, {"kid": key_id, "id": certificate_id})
+
+
+def records_of(db: Connection, asked: Sequence[tuple[str, uuid.UUID]]) -> list[list[Any]]:
+    """``records`` for each (key id, certificate id) asked, in order: on PostgreSQL in one statement for them all."""
+    if db.dialect.name != "postgresql":
+        return [records(db, key_id, certificate_id) for key_id, certificate_id in asked]
+    kids, ids = zip(*asked, strict=True)
+    each: list[list[Any]] = [[] for _ in asked]
+    for row in _rows(db, _GATHERED, {"kids": list(kids), "ids": list(ids)}):
+        if row.public_key is not None:  # as ``records``: an unknown key, no row
+            each[row.n - 1].append(row)
+    return each
 
 
 def _rows(db: Connection | Session, statement: Select[Any], params: dict[str, Any]) -> list[Any]:
@@ -331,51 +396,53 @@ def _rows(db: Connection | Session, statement: Select[Any], params: dict[str, An
 
 @cache
 def _compiled(dialect: Dialect, statement: Select[Any]) -> tuple[str, dict[str, Any], Callable[[Sequence[Any]], Any]]:
-    """``statement`` as the driver's SQL text, the parameters it fixes (e.g. the open statuses, the extension kind), and
-    what makes a row of its columns, named as SQLAlchemy's rows would be."""
+    """``statement`` as the driver's SQL text, its parameters (those it fixes, e.g. the open statuses, with their values),
+    and what makes a row of its columns, named as SQLAlchemy's rows would be."""
     compiled = statement.compile(dialect=dialect)
     row = namedtuple("row", list(statement.selected_columns.keys()))  # type: ignore[misc]
-    return str(compiled), {k: v for k, v in compiled.params.items() if k not in ("kid", "id")}, row._make
+    return str(compiled), dict(compiled.params), row._make
 
 
-def _probe() -> Select[Any]:
-    """A remembered scan's check: the key's ``retired_at`` and the version's ``status_revision``, by primary keys."""
-    key, certificate = inspect(CertificateKey).local_table, inspect(Certificate).local_table
-    joined = key.outerjoin(certificate, certificate.c.id == bindparam("id", type_=certificate.c.id.type))
-    return select(key.c.retired_at, certificate.c.status_revision).select_from(joined).where(key.c.key_id == bindparam("kid"))
-
-
-def _records() -> Select[Any]:
+def _records(gathered: bool) -> Select[Any]:
+    """The statement of ``records``, or (``gathered``) of ``records_of``: the same columns, each row led by the number
+    of the scan it answers, for the (key id, certificate id) pairs in two arrays."""
     key, certificate, task, held, request = (
         inspect(model).local_table for model in (CertificateKey, Certificate, PermitTask, PermitHolding, LifecycleRequest)
     )
     later = certificate.alias("later")
     newest = select(func.max(later.c.version)).where(later.c.application_id == certificate.c.application_id).scalar_subquery()
     renewal_open = exists(_open_extensions(request).where(request.c.origin_id == certificate.c.application_id))
-    joined = (
-        key.outerjoin(certificate, certificate.c.id == bindparam("id", type_=certificate.c.id.type))
-        .outerjoin(task, task.c.application_id == certificate.c.application_id)
-        .outerjoin(held, (held.c.application_id == task.c.application_id) & (held.c.permit == task.c.permit))
+    if gathered:
+        kids, ids = bindparam("kids", type_=ARRAY(key.c.key_id.type)), bindparam("ids", type_=ARRAY(certificate.c.id.type))
+        asked = func.unnest(kids, ids).table_valued("kid", "id", with_ordinality="n").render_derived()
+        driving = asked.outerjoin(key, key.c.key_id == asked.c.kid).outerjoin(certificate, certificate.c.id == asked.c.id)
+        lead: tuple[Any, ...] = (asked.c.n,)
+    else:
+        driving = key.outerjoin(certificate, certificate.c.id == bindparam("id", type_=certificate.c.id.type))
+        lead = ()
+    joined = driving.outerjoin(task, task.c.application_id == certificate.c.application_id).outerjoin(
+        held, (held.c.application_id == task.c.application_id) & (held.c.permit == task.c.permit)
     )
     # the face as its text: the driver would parse the JSON once per task row, and a remembered scan needs none of it
     face = cast(certificate.c.face, Text).label("face")
-    columns = (key.c.public_key, key.c.retired_at, face, certificate.c.version, certificate.c.list_index)
-    return (
-        select(
-            *columns,
-            certificate.c.status_revision,
-            certificate.c.application_id,
-            newest.label("newest"),
-            renewal_open.label("renewal_open"),
-            task.c.permit,
-            task.c.status,
-            held.c.status.label("held_status"),
-            held.c.valid_to.label("held_valid_to"),
-            held.c.suspended_until.label("held_suspended_until"),
-        )
-        .select_from(joined)
-        .where(key.c.key_id == bindparam("kid"))
-    )
+    statement = select(
+        *lead,
+        key.c.public_key,
+        key.c.retired_at,
+        face,
+        certificate.c.version,
+        certificate.c.list_index,
+        certificate.c.status_revision,
+        certificate.c.application_id,
+        newest.label("newest"),
+        renewal_open.label("renewal_open"),
+        task.c.permit,
+        task.c.status,
+        held.c.status.label("held_status"),
+        held.c.valid_to.label("held_valid_to"),
+        held.c.suspended_until.label("held_suspended_until"),
+    ).select_from(joined)
+    return statement if gathered else statement.where(key.c.key_id == bindparam("kid"))
 
 
 def _open_extensions(request: FromClause) -> Select[Any]:
@@ -391,8 +458,8 @@ def _open_extensions(request: FromClause) -> Select[Any]:
     )
 
 
-_RECORDS = _records()
-_PROBE = _probe()
+_RECORDS = _records(gathered=False)
+_GATHERED = _records(gathered=True)
 
 
 def _renewing(db: Connection | Session, origin_id: uuid.UUID) -> dict[str, date]:
@@ -414,8 +481,8 @@ class Standing:
     list_index: int | None
 
     @classmethod
-    def of(cls, db: Connection | Session, rows: list[Any], today: date) -> Standing:
-        """From the rows of ``records`` for an existing certificate."""
+    def of(cls, opens: Callable[[], AbstractContextManager[Connection | Session]], rows: list[Any], today: date) -> Standing:
+        """From the rows of ``records`` for an existing certificate, and what more it must read through ``opens``."""
         first = rows[0]
         face = CertificateFace.model_validate_json(first.face, context=STORED)
         recorded = {row.permit: RECORDED.get(row.status, ItemState.withdrawn) for row in rows if row.permit is not None}
@@ -425,11 +492,15 @@ class Standing:
             if row.held_status is not None
         }
         missing = {p.permit for p in face.permits} - recorded.keys()
-        if missing:  # a permit a change added has no task on this application: its holding is its record
-            added = added_held(db, first.application_id, missing)
-            held |= added
-            recorded |= with_added({}, added)
-        renewing = _renewing(db, first.application_id) if first.renewal_open else {}
+        renewing: dict[str, date] = {}
+        if missing or first.renewal_open:
+            with opens() as db:
+                if missing:  # a permit a change added has no task on this application: its holding is its record
+                    added = added_held(db, first.application_id, missing)
+                    held |= added
+                    recorded |= with_added({}, added)
+                if first.renewal_open:
+                    renewing = _renewing(db, first.application_id)
         live = live_from(recorded, held, renewing, today)
         superseded_by = first.newest if first.newest != face.version else None
         status = derive(face, live.states, superseded=superseded_by is not None, today=today, terms=live.terms)
