@@ -79,7 +79,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     threading.Thread(target=documents.warm, name="warm-certificate-pdf", daemon=True).start()
     log.info("service started", extra={"packs": registry.versions(), "env": settings.env.value})
     yield
-    app.state.scanner.engine.dispose()
+    app.state.scanner.close()
     app.state.engine.dispose()
 
 

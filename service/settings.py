@@ -101,12 +101,12 @@ class Settings(BaseSettings):
         default=ROOT / "var" / "files", description="uploaded materials, stored by their sha256 (service/workflow/storage.py)"
     )
     verify_threads: int = Field(
-        default=8,
+        default=1,
         ge=1,
-        le=64,
-        description="threads per worker that serve scans (the verify page and API); a crowd of scanners queues for "
-        "them rather than many threads contending for the one interpreter lock, and the scans on them that ask while "
-        "a statement runs are read together in the next (service/certs/verify.py)",
+        le=16,
+        description="threads per worker that answer scans (the verify page and API), each taking the scans that arrived "
+        "while it was busy as one batch, read in one statement (service/certs/verify.py); more overlap the database's "
+        "waits, but split the batches and contend for the interpreter lock",
     )
     verify_cache_mb: int = Field(
         default=64,

@@ -15,7 +15,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from rules.errors import Problem
-from service.certs.verify import Scanner, Unverifiable, VerifyOut
+from service.certs.verify import Asked, Scanner, Shown, Unverifiable, VerifyOut
 from service.compose import today
 from service.errors import VALIDATION, ApiError, one_error
 from service.models import utcnow
@@ -56,16 +56,17 @@ def _integrator_key(engine: Engine, key: str) -> bool:
 async def verify_token(request: Request, token: str, x_api_key: Annotated[str | None, Header()] = None) -> Response:
     """核验凭证码: authenticity, the certificate's state and every sub-permit's live state, as the face shows them."""
     scanner: Scanner = request.app.state.scanner
-    return await scanner.in_thread(lambda: _verified(request, token, x_api_key, scanner))
+
+    def admit() -> None:
+        # the key and the limit checked on the scan's thread, rather than as dependencies: solving two more
+        # dependencies cost a scan more CPU than the checks themselves (as the page's limit, service/certs/pages.py)
+        require_key(request, x_api_key)
+        VERIFY_LIMIT.check(request)
+
+    return await scanner.answer(Asked(token, today(), admit, lambda scanned: _verified(token, scanned)))
 
 
-def _verified(request: Request, token: str, x_api_key: str | None, scanner: Scanner) -> Response:
-    # the key and the limit checked here, in the scan's thread, rather than as dependencies: solving two more
-    # dependencies cost a scan more CPU than the checks themselves (as the page's limit, service/certs/pages.py)
-    require_key(request, x_api_key)
-    VERIFY_LIMIT.check(request)
-    try:
-        shown = scanner.scan(token, today())
-    except Unverifiable as exc:
-        raise ApiError(400, [Problem(exc.code, exc.message, "path.token", token[:64])]) from exc
-    return Response(shown.json(utcnow()), media_type="application/json")
+def _verified(token: str, scanned: Shown | Unverifiable) -> Response:
+    if isinstance(scanned, Unverifiable):
+        raise ApiError(400, [Problem(scanned.code, scanned.message, "path.token", token[:64])])
+    return Response(scanned.json(utcnow()), media_type="application/json")

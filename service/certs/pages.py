@@ -5,8 +5,8 @@ anything else — forged, unknown or retired key, tampered, random, too long —
 page (400). It is rate-limited per client. ``/V/…`` is the same page: the QR carries the URL in upper
 case, the symbol's compact alphanumeric mode. The page opens no session: a scan writes nothing, so a
 crowd of scanners costs the database reads only.
-Both verify routes hand the scan and its answer to one of the threads ``Scanner.in_thread`` keeps for scans (the
-event loop only carries bytes): a crowd of scanners queues for a few threads rather than filling the pool.
+Both verify routes hand the scan and its answer to the threads the ``Scanner`` keeps for scans (the event loop only
+carries bytes): a crowd of scanners is answered in batches on a few threads rather than filling the pool.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from service.certs.keys import listing
 from service.certs.lifecycle import issue
 from service.certs.models import Certificate
 from service.certs.statuslist import PATH, current
-from service.certs.verify import Scanner, Unverifiable, VerifyOut
+from service.certs.verify import Asked, Scanner, Shown, Unverifiable, VerifyOut
 from service.compose import today
 from service.deps import CsrfProtected, CurrentUser, RegistryDep, SessionDep
 from service.errors import NotFound
@@ -68,20 +68,17 @@ PDF: dict[int | str, dict[str, Any]] = {
 async def verify_page(request: Request, token: str) -> HTMLResponse:
     """扫码核验: the certificate's authenticity, its state and every sub-permit's live state."""
     scanner: Scanner = request.app.state.scanner
-    return await scanner.in_thread(lambda: _scanned(request, token, scanner))
+    return await scanner.answer(Asked(token, today(), lambda: VERIFY_LIMIT.check(request), lambda s: _page(request, s)))
 
 
-def _scanned(request: Request, token: str, scanner: Scanner) -> HTMLResponse:
-    VERIFY_LIMIT.check(request)
-    try:
-        shown = scanner.scan(token, today())
-    except Unverifiable as exc:
-        return HTMLResponse(_public(request, "certificate_unverifiable.html", {"reason": exc.message}), 400, PAGE_HEADERS)
+def _page(request: Request, scanned: Shown | Unverifiable) -> HTMLResponse:
+    if isinstance(scanned, Unverifiable):
+        return HTMLResponse(_public(request, "certificate_unverifiable.html", {"reason": scanned.message}), 400, PAGE_HEADERS)
     lang = negotiate(request, request.app.state.settings.lang_cookie)
     path = request.url.path
-    page = shown.pages.get((path, lang))
+    page = scanned.pages.get((path, lang))
     if page is None:
-        page = shown.pages[(path, lang)] = _verify_page(path, lang, request.app.state.settings.demo, shown.out)
+        page = scanned.pages[(path, lang)] = _verify_page(path, lang, request.app.state.settings.demo, scanned.out)
     return HTMLResponse(f"{page[0]}{utcnow():%Y-%m-%d %H:%M:%S} UTC{page[1]}", headers=PAGE_HEADERS)
 
 

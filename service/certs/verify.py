@@ -6,7 +6,7 @@ A superseded version shows its number, version and that it was re-issued, and no
 
 from __future__ import annotations
 
-import threading
+import contextvars
 import uuid
 from collections import namedtuple
 from collections.abc import Callable, Sequence
@@ -14,10 +14,9 @@ from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cache, cached_property
-from typing import Any, Literal, TypeVar
+from typing import Any, Generic, Literal, TypeVar
 
 import psycopg
-from anyio import CapacityLimiter, to_thread
 from cryptography.exceptions import InvalidSignature
 from nacl.bindings import crypto_sign_open
 from nacl.exceptions import BadSignatureError
@@ -31,6 +30,7 @@ from certificates.face import ISSUER, STORED, CertificateFace, Title
 from certificates.status import ItemState, Status, derive
 from certificates.tokens import MAX_TOKEN_CHARS, InvalidToken, Read, TokenError, Verified
 from rules.model import LifecycleKind
+from service.batches import Batches
 from service.cache import SegmentedLRU
 from service.certs.holdings import OPEN, Held, Live, added_held, live_from, with_added
 from service.certs.lifecycle import RECORDED, beijing_date
@@ -39,7 +39,7 @@ from service.db import make_engine
 from service.models import utcnow
 from service.workflow.models import Application, PermitTask
 
-T = TypeVar("T")
+R = TypeVar("R")
 
 
 class Unverifiable(Exception):
@@ -235,96 +235,111 @@ SIZE_PER_FACE_CHAR = 10
 without making that JSON (a page's scan never needs it)."""
 
 
-class Scanner:
-    """Scans that read together and remember, per process, what they derived for a token at a status revision on a day.
+@dataclass(frozen=True)
+class Asked(Generic[R]):
+    """A scan waiting for a scan thread: its token and day, the check it must pass first (an API key, the rate limit),
+    and what to answer with what it shows; both run in the context of the request that asked (made with it)."""
 
-    Scans asked for while a statement runs are read together in the next one (``records_of``): under a crowd, a few
-    scans share each round trip and each statement's fixed cost, and a lone scan waits for nothing. Every scan reads
-    its rows anew, so states stay live: only when the version's ``status_revision`` (moved in the transaction of every
-    change of what a scan reads, ``models._status_moved``) or the day is new, or the key retired, is the signature
-    checked and the states derived and shaped again. Every worker sees a change the moment it commits, and a retired
-    key is refused on every scan.
+    token: str
+    today: date
+    admit: Callable[[], None]
+    reply: Callable[[Shown | Unverifiable], R]
+    context: contextvars.Context = field(default_factory=contextvars.copy_context)
+
+
+class Scanner:
+    """Scans answered on a few threads of their own, in batches, remembering per process what they derived for a token
+    at a status revision on a day.
+
+    The scans that arrive while the threads are busy are handed over together (``service.batches``) and their records
+    read in one statement (``records_of``): under a crowd, a few scans share each hop between the event loop and a
+    thread, each round trip and each statement's fixed cost; a lone scan waits for nothing. Every scan reads its rows
+    anew, so states stay live: only when the version's ``status_revision`` (moved in the transaction of every change of
+    what a scan reads, ``models._status_moved``) or the day is new, or the key retired, is the signature checked and the
+    states derived and shaped again. Every worker sees a change the moment it commits, and a retired key is refused on
+    every scan.
     """
 
-    def __init__(self, engine: Engine, max_bytes: int, threads: int = 8) -> None:
+    def __init__(self, engine: Engine, max_bytes: int, threads: int = 1) -> None:
         self.engine = engine
         self.remembered: SegmentedLRU[str, Shown] = SegmentedLRU(max_bytes)
-        self.threads = threads
-        self._limiter: CapacityLimiter | None = None
-        self._gathering: _Gathering | None = None
-        self._gathering_lock = threading.Lock()
-        self._reading = threading.Lock()
+        self._batches: Batches[Asked[Any], Any] = Batches(self._answer, threads, BATCH)
 
-    async def in_thread(self, work: Callable[[], T]) -> T:
-        """``work`` (a scan and its answer) on one of the threads kept for scans. A crowd of scanners waits here for a
-        few threads instead of filling the whole pool, whose threads would spend their CPU handing the interpreter lock
-        to each other; the other pages keep the pool."""
-        if self._limiter is None:  # made in the worker's event loop, on its first scan
-            self._limiter = CapacityLimiter(self.threads)
-        return await to_thread.run_sync(work, limiter=self._limiter)
+    async def answer(self, asked: Asked[R]) -> R:
+        """``asked.reply`` to its scan, made on a scan thread once ``asked.admit`` let it through."""
+        answer: R = await self._batches.submit(asked)
+        return answer
+
+    def close(self) -> None:
+        """Stop the scan threads, then close the connections."""
+        self._batches.close()
+        self.engine.dispose()
 
     def scan(self, token: str, today: date) -> Shown:
-        """The token's answer today: as remembered while nothing it reads has changed, else derived anew."""
-        claimed = _read(token)
-        rows = self._records(claimed)
+        """The token's answer today; ``Unverifiable`` when it proves nothing."""
+        [shown] = self.scan_all([(token, today)])
+        if isinstance(shown, Unverifiable):
+            raise shown
+        return shown
+
+    def scan_all(self, asked: Sequence[tuple[str, date]]) -> list[Shown | Unverifiable]:
+        """Each token's answer on its day, their records read in one statement: as remembered while nothing it reads has
+        changed, else derived anew."""
+        claims: list[Read | Unverifiable] = []
+        for token, _ in asked:
+            try:
+                claims.append(_read(token))
+            except Unverifiable as exc:
+                claims.append(exc)
+        read = [claim for claim in claims if isinstance(claim, Read)]
+        with self.engine.connect() as db:
+            rows = iter(records_of(db, [(claim.key_id, claim.certificate_id) for claim in read]))
+        return [
+            claim if isinstance(claim, Unverifiable) else self._shown(token, claim, next(rows), today)
+            for (token, today), claim in zip(asked, claims, strict=True)
+        ]
+
+    def _shown(self, token: str, claimed: Read, rows: list[Any], today: date) -> Shown | Unverifiable:
         key = rows[0] if rows else None
         if key is None:
-            raise Unverifiable(TokenError.unknown_key.value, TokenError.unknown_key.label)
+            return Unverifiable(TokenError.unknown_key.value, TokenError.unknown_key.label)
         stamp = (claimed.certificate_id, key.status_revision or 0, today)
         shown = self.remembered.get(token)
         if shown is not None and shown.stamp == stamp and key.retired_at is None:
             return shown
-        proved = _proved(claimed, key.public_key, key.retired_at is not None)
-        _known(key.face is not None, key.version, proved.version)
+        try:
+            proved = _proved(claimed, key.public_key, key.retired_at is not None)
+            _known(key.face is not None, key.version, proved.version)
+        except Unverifiable as exc:
+            return exc
         standing = Standing.of(self.engine.connect, rows, today)
         shown = Shown(_shape(standing, proved.key_id), stamp, SIZE_PER_FACE_CHAR * len(key.face))
         self.remembered.put(token, shown)
         return shown
 
-    def _records(self, claimed: Read) -> list[Any]:
-        """``records`` of the claimed certificate, read in one statement with those other scans ask for meanwhile.
-
-        The first scan to ask leads: it waits for the statement before (if one runs), then reads all that gathered
-        while it waited; the others wait for its answer."""
-        with self._gathering_lock:
-            gathering = self._gathering = self._gathering or _Gathering()
-            index = len(gathering.asked)
-            gathering.asked.append((claimed.key_id, claimed.certificate_id))
-        if index == 0:
-            with self._reading:
-                with self._gathering_lock:
-                    self._gathering = None
-                gathering.read(self.engine)
-        else:
-            gathering.done.wait()
-        if gathering.failed is not None:
-            if index == 0:
-                raise gathering.failed
-            raise ScanFailed from gathering.failed
-        return gathering.rows[index]
+    def _answer(self, batch: list[Asked[Any]]) -> list[Any]:
+        """A batch on a scan thread: each scan admitted (else its refusal is its answer), those admitted scanned
+        together, and each replied to."""
+        refused: dict[int, Exception] = {}
+        for i, asked in enumerate(batch):
+            try:
+                asked.context.run(asked.admit)
+            except Exception as exc:
+                refused[i] = exc
+        admitted = [i for i in range(len(batch)) if i not in refused]
+        shown = dict(zip(admitted, self.scan_all([(batch[i].token, batch[i].today) for i in admitted]), strict=True))
+        return [refused[i] if i in refused else _replied(batch[i], shown[i]) for i in range(len(batch))]
 
 
-class ScanFailed(Exception):
-    """The statement reading this scan's records (with others') failed: the scan that ran it raised why."""
+def _replied(asked: Asked[R], shown: Shown | Unverifiable) -> R | Exception:
+    try:
+        return asked.context.run(asked.reply, shown)
+    except Exception as exc:
+        return exc
 
 
-@dataclass
-class _Gathering:
-    """Scans asked for together: each one's key id and certificate id, then its rows, or what failed."""
-
-    asked: list[tuple[str, uuid.UUID]] = field(default_factory=list)
-    done: threading.Event = field(default_factory=threading.Event)
-    rows: list[list[Any]] = field(default_factory=list)
-    failed: Exception | None = None
-
-    def read(self, engine: Engine) -> None:
-        try:
-            with engine.connect() as db:
-                self.rows = records_of(db, self.asked)
-        except Exception as exc:
-            self.failed = exc
-        finally:
-            self.done.set()
+BATCH = 32
+"""The most scans a scan thread takes at once."""
 
 
 def scans_engine(url: str) -> Engine:
@@ -363,7 +378,7 @@ def records(db: Connection | Session, key_id: str, certificate_id: uuid.UUID) ->
 
 def records_of(db: Connection, asked: Sequence[tuple[str, uuid.UUID]]) -> list[list[Any]]:
     """``records`` for each (key id, certificate id) asked, in order: on PostgreSQL in one statement for them all."""
-    if db.dialect.name != "postgresql":
+    if db.dialect.name != "postgresql" or not asked:
         return [records(db, key_id, certificate_id) for key_id, certificate_id in asked]
     kids, ids = zip(*asked, strict=True)
     each: list[list[Any]] = [[] for _ in asked]

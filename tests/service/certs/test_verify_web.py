@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import psycopg
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi.testclient import TestClient
@@ -29,8 +28,7 @@ from service.certs.keys import signing_ring
 from service.certs.lifecycle import issue
 from service.certs.models import Certificate
 from service.certs.pages import _verify_page, public_context
-from service.certs.verify import NotLicensedOut, Scanner, VerifyOut, scans_engine
-from service.db import make_engine
+from service.certs.verify import NotLicensedOut, VerifyOut
 from service.i18n import Lang
 from service.models import User, WebSession
 from service.pages.templating import templates
@@ -386,25 +384,6 @@ def test_the_window_and_the_departments_desk_name_the_certificate_as_its_pack_wo
     assert "综合许可凭证 DCZH" in held
     assert "行业综合许可凭证" not in held + desk.text
     assert "行业综合许可证" not in held + desk.text
-
-
-@pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)  # scans read PostgreSQL through psycopg itself
-def test_a_scan_connection_the_server_dropped_fails_one_scan_and_leaves_the_pool(
-    db_url: str, issued: tuple[Application, Certificate, str]
-) -> None:
-    _, _, token = issued
-    scanner = Scanner(scans_engine(db_url), 0)
-    assert scanner.scan(token, MONDAY).out.state == "valid"
-    with scanner.engine.connect() as connection:
-        pid = connection.exec_driver_sql("SELECT pg_backend_pid()").scalar_one()
-    admin = make_engine(db_url)
-    with admin.connect() as connection:
-        connection.exec_driver_sql(f"SELECT pg_terminate_backend({int(pid)})")
-    admin.dispose()
-    with pytest.raises(psycopg.OperationalError):
-        scanner.scan(token, MONDAY)
-    assert scanner.scan(token, MONDAY).out.state == "valid"
-    scanner.engine.dispose()
 
 
 SHAPES: dict[str, dict[str, Any]] = {
