@@ -46,13 +46,14 @@ class Batches(Generic[A, R]):
         self._queue.put(_Waiting(item, loop, future))
         return await future
 
-    def close(self) -> None:
-        """Stop the threads once they have answered what is queued."""
+    def close(self, wait: float = 10.0) -> None:
+        """Stop the threads once they have answered what is queued, waiting for each at most ``wait`` seconds (one stuck
+        on a database that stopped answering is left behind: the threads are daemons)."""
         with self._lock:
             for _ in self._running:
                 self._queue.put(None)
             for thread in self._running:
-                thread.join()
+                thread.join(wait)
             self._running.clear()
 
     def _start(self) -> None:
