@@ -38,7 +38,7 @@ from service.errors import NotFound
 from service.i18n import Lang, negotiate, translations
 from service.models import utcnow
 from service.pages import responses as pages
-from service.pages.templating import PAGE_HEADERS, render, templates
+from service.pages.templating import PAGE_HEADERS, own_styles, render, templates
 from service.ratelimit import Limit
 from service.settings import Environment
 from service.workflow.errors import WorkflowError
@@ -208,7 +208,7 @@ def certificate_page(request: Request, certificate_id: uuid.UUID, session: Sessi
     settings = request.app.state.settings
     url = verify_url(session, settings.keys_dir, settings.public_url, certificate)
     page = render_html(CertificateFace.model_validate(certificate.face), url)
-    return HTMLResponse(page, headers=PAGE_HEADERS)
+    return HTMLResponse(page, headers=own_styles(request, page))
 
 
 @router.get("/certificates/{certificate_id}/certificate.pdf", response_class=Response, responses=PDF)

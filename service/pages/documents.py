@@ -10,7 +10,6 @@ as-of date, in Chinese with an ASCII fallback.
 
 from __future__ import annotations
 
-import re
 import uuid
 from datetime import date
 from typing import Any, Literal, TypeGuard
@@ -27,12 +26,10 @@ from service import crud
 from service.compose import ComposeService
 from service.deps import ComposeServiceDep, LangDep, OptionalUser, OwnDraft, SessionDep
 from service.i18n import translations
-from service.middleware import csp_hash, security_headers
 from service.pages import responses as pages
 from service.pages.apply import compose_draft
 from service.pages.journey import CompleteJourney
-from service.pages.templating import render
-from service.settings import Environment
+from service.pages.templating import own_styles, render
 
 router = APIRouter(tags=["pages"])
 
@@ -195,7 +192,7 @@ def _sample(request: Request, kind: str, ext: str, composition: Composition, lan
         return _unknown_kind(request, lang)
     if ext == "html":
         html = sample_html(found, composition, lang)
-        return HTMLResponse(html, headers={"Cache-Control": "no-store", "Content-Security-Policy": _own_styles(request, html)})
+        return HTMLResponse(html, headers=own_styles(request, html))
     gettext = translations(lang).gettext
     name = f"{gettext(SAMPLE_TITLE) % {'document': gettext(TITLES[found])}}-{composition.pack.as_of:%Y%m%d}.pdf"
     fallback = f"yiye-sample-{ASCII[found]}-{composition.pack.as_of:%Y%m%d}.pdf"
@@ -208,13 +205,3 @@ def _sample(request: Request, kind: str, ext: str, composition: Composition, lan
             "X-Content-Type-Options": "nosniff",
         },
     )
-
-
-_STYLE = re.compile(r"<style>(.*?)</style>", re.S)
-
-
-def _own_styles(request: Request, html: str) -> str:
-    """A document's policy: the site's, admitting the document's own inline stylesheets by their hashes."""
-    hashes = tuple(csp_hash(css.encode()) for css in _STYLE.findall(html))
-    production = request.app.state.settings.env is Environment.production
-    return security_headers(production=production, style_hashes=hashes)["Content-Security-Policy"]

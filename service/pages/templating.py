@@ -11,6 +11,7 @@ context, so they are unaffected.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -22,7 +23,9 @@ from starlette.responses import HTMLResponse
 
 from forms import render as forms_render
 from service.i18n import LANGS, negotiate, parse_lang, translations
+from service.middleware import csp_hash, security_headers
 from service.security import csrf_token
+from service.settings import Environment as Stage
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
@@ -51,16 +54,20 @@ _env = templates.env
 
 LANG_COOKIE_AGE = 365 * 24 * 3600
 
-PAGE_HEADERS = {
-    "Cache-Control": "no-store",  # pages carry a CSRF token and personal data
-    "Content-Security-Policy": (
-        "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
-        "frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
-    ),
-    "X-Content-Type-Options": "nosniff",
-    "X-Frame-Options": "DENY",
-    "Referrer-Policy": "same-origin",
-}
+PAGE_HEADERS = {"Cache-Control": "no-store"}  # pages carry a CSRF token and personal data
+"""What a page adds to the site's security headers (``SecurityHeaders``, whose policy admits no inline style or script)."""
+
+_STYLE = re.compile(r"<style>(.*?)</style>", re.S)
+
+
+def own_styles(request: Request, html: str) -> dict[str, str]:
+    """A standalone document's headers (a 样表, the certificate's HTML view): a page's, and the site's policy admitting
+    the document's own inline stylesheets by their hashes."""
+    hashes = tuple(csp_hash(css.encode()) for css in _STYLE.findall(html))
+    production = request.app.state.settings.env is Stage.production
+    return PAGE_HEADERS | {
+        "Content-Security-Policy": security_headers(production=production, style_hashes=hashes)["Content-Security-Policy"]
+    }
 
 
 def add_template_dir(path: Path) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import os
 import re
 import signal
@@ -91,6 +93,17 @@ def sign_up(client: TestClient, login: str, password: str = "correct-horse-9") -
     token = csrf_from(client, "/sign-in")
     response = client.post("/sign-in", data={"csrf_token": token, "login": login, "password": password}, follow_redirects=False)
     assert response.status_code == 303, response.text
+
+
+def policy(response: httpx.Response) -> dict[str, list[str]]:
+    """The response's Content-Security-Policy, each directive's sources by its name."""
+    return {d.split()[0]: d.split()[1:] for d in response.headers["content-security-policy"].split("; ")}
+
+
+def own_styles_only(response: httpx.Response) -> list[str]:
+    """The style sources a standalone document should admit: its origin and its own inline stylesheets, by hash."""
+    styles = re.findall(r"<style>(.*?)</style>", response.text, re.S)
+    return ["'self'", *(f"'sha256-{base64.b64encode(hashlib.sha256(css.encode()).digest()).decode()}'" for css in styles)]
 
 
 def free_port() -> int:

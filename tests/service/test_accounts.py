@@ -296,6 +296,7 @@ def test_pages_cannot_be_framed_or_cached(client: TestClient) -> None:
     headers = client.get("/sign-in").headers
     assert headers["X-Frame-Options"] == "DENY"
     assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
-    assert "script-src" not in headers["Content-Security-Policy"]  # default-src 'self': no inline script
+    assert "'unsafe-inline'" not in headers["Content-Security-Policy"]  # no inline style or script but ours, by hash
+    assert "style-src 'self';" in headers["Content-Security-Policy"]
     assert headers["Cache-Control"] == "no-store"
     assert headers["X-Content-Type-Options"] == "nosniff"

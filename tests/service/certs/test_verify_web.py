@@ -17,7 +17,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi.testclient import TestClient
 from pyhanko.pdf_utils.reader import PdfFileReader
 from sqlmodel import Session, select
-from svcutil import FIXTURE_PACKS, csrf_from, make_settings, serving, sign_up
+from svcutil import FIXTURE_PACKS, csrf_from, make_settings, own_styles_only, policy, serving, sign_up
 
 from certificates.tokens import TOKEN_CHARS, KeyRing
 from certs.certcase import MONDAY, Staff, task
@@ -204,6 +204,8 @@ def test_the_pdf_qr_scans_back_to_the_verify_page(
     html = client.get(f"/certificates/{certificate.id}")
     assert html.status_code == 200
     assert "<h1>行业综合许可证</h1>" in html.text  # the fixture pack says nothing of its own: the national words
+    assert len(own_styles_only(html)) == 2
+    assert policy(html)["style-src"] == own_styles_only(html)  # its own stylesheet, and no other inline one
     pdf = client.get(f"/certificates/{certificate.id}/certificate.pdf")
     assert pdf.headers["content-type"] == "application/pdf"
     (url,) = scan_pdf(pdf.content)

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import io
 import re
 
 from fastapi.testclient import TestClient
 from journeyutil import CONVENIENCE_TOBACCO, csrf, journey
 from pypdf import PdfReader
+from svcutil import own_styles_only, policy
 
 WITH_AGENT = {**CONVENIENCE_TOBACCO, "uses_agent": "true"}
 """The tobacco-selling 便利店, applying through an agent: the 授权委托书 is on its list."""
@@ -44,11 +43,9 @@ def test_the_agents_authorisation_links_its_sample_which_opens_marked_as_one(dc:
     assert "样表" in page.text
     assert "不是真实申请" in page.text
     assert "烟草专卖零售许可" in page.text  # the matters delegated are this notice's permits
-    [style] = re.findall(r"<style>(.*?)</style>", page.text, re.S)
-    digest = base64.b64encode(hashlib.sha256(style.encode()).digest()).decode()
-    policy = {d.split()[0]: d.split()[1:] for d in page.headers["content-security-policy"].split("; ")}
-    assert policy["style-src"] == ["'self'", f"'sha256-{digest}'"]  # its own stylesheet, and no other inline one
-    assert policy["frame-ancestors"] == ["'none'"]
+    assert len(own_styles_only(page)) == 2
+    assert policy(page)["style-src"] == own_styles_only(page)  # its own stylesheet, and no other inline one
+    assert policy(page)["frame-ancestors"] == ["'none'"]
     pdf = dc.get("/documents/samples/authorization.pdf")
     assert pdf.status_code == 200
     assert pdf.content.startswith(b"%PDF")
