@@ -105,8 +105,8 @@ class Settings(BaseSettings):
         ge=1,
         le=16,
         description="threads per worker that answer scans (the verify page and API), each taking the scans that arrived "
-        "while it was busy as one batch, read in one statement (service/certs/verify.py); more overlap the database's "
-        "waits, but split the batches and contend for the interpreter lock",
+        "while it was busy as one batch, read in one statement (service/certs/verify.py); more overlap the waits for the "
+        "database and the rate limit's store, but split the batches and contend for the interpreter lock",
     )
     verify_cache_mb: int = Field(
         default=64,

@@ -327,13 +327,13 @@ class Scanner:
             except Exception as exc:
                 refused[i] = exc
         admitted = [i for i in range(len(batch)) if i not in refused]
-        shown = dict(zip(admitted, self.scan_all([(batch[i].token, batch[i].today) for i in admitted]), strict=True))
-        return [refused[i] if i in refused else _replied(batch[i], shown[i]) for i in range(len(batch))]
+        scanned = dict(zip(admitted, self.scan_all([(batch[i].token, batch[i].today) for i in admitted]), strict=True))
+        return [refused[i] if i in refused else _replied(batch[i], scanned[i]) for i in range(len(batch))]
 
 
-def _replied(asked: Asked[R], shown: Shown | Unverifiable) -> R | Exception:
+def _replied(asked: Asked[R], scanned: Shown | Unverifiable) -> R | Exception:
     try:
-        return asked.context.run(asked.reply, shown)
+        return asked.context.run(asked.reply, scanned)
     except Exception as exc:
         return exc
 
