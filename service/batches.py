@@ -84,6 +84,8 @@ class Batches(Generic[A, R]):
         answers: Sequence[R | Exception]
         try:
             answers = self.answer([waiting.item for waiting in batch])
+            if len(answers) != len(batch):
+                raise RuntimeError(f"{len(answers)} answers to a batch of {len(batch)}")
         except Exception as exc:  # the batch as a whole failed (its statement, say): each of its items says why
             answers = [exc] * len(batch)
         by_loop: dict[asyncio.AbstractEventLoop, list[tuple[asyncio.Future[R], R | Exception]]] = {}

@@ -349,11 +349,14 @@ def scans_engine(url: str) -> Engine:
     error). Every connection stays open (no overflow): one opened per burst and closed after it would cost PostgreSQL a
     new backend, and its statements their planning, again and again. Each statement is planned once per connection
     (``plan_cache_mode``): PostgreSQL would otherwise plan ``records_of`` again for every number of scans it reads.
+    A statement is cancelled after ``SCAN_TIMEOUT``: the worker's scans wait behind it, so one stuck fails rather
+    than holding them all.
     """
     parsed = make_url(url)
     if parsed.get_backend_name() != "postgresql":
         return make_engine(url)
-    options = " ".join(filter(None, (str(parsed.query.get("options", "")), "-c plan_cache_mode=force_generic_plan")))
+    ours = f"-c plan_cache_mode=force_generic_plan -c statement_timeout={SCAN_TIMEOUT}"
+    options = " ".join(filter(None, (str(parsed.query.get("options", "")), ours)))
     return create_engine(
         parsed.update_query_dict({"options": options}),
         isolation_level="AUTOCOMMIT",
@@ -365,6 +368,9 @@ def scans_engine(url: str) -> Engine:
 
 SCAN_CONNECTIONS = 16
 """Per worker: the most connections scans hold at once (two workers on PostgreSQL's default 100)."""
+
+SCAN_TIMEOUT = "5s"
+"""The longest a scan's statement may run: a cold read of a million certificates' rows takes tens of milliseconds."""
 
 
 def records(db: Connection | Session, key_id: str, certificate_id: uuid.UUID) -> list[Any]:

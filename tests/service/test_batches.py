@@ -120,3 +120,19 @@ def test_many_threads_share_the_queue_and_close_stops_them_all() -> None:
     assert len(running) == 3
     batches.close()
     assert not any(thread.is_alive() for thread in running)
+
+
+def test_an_answer_that_miscounts_its_batch_fails_that_batch_and_the_thread_answers_the_next() -> None:
+    def short(batch: list[int]) -> list[int]:
+        return batch[1:]
+
+    batches = Batches(short, threads=1, most=32)
+
+    async def run() -> list[BaseException | int]:
+        return list(await asyncio.gather(batches.submit(1), return_exceptions=True))
+
+    assert [type(e) for e in asyncio.run(run())] == [RuntimeError]
+    assert [type(e) for e in asyncio.run(run())] == [RuntimeError]  # the same thread, still answering
+    assert len(batches._running) == 1
+    assert batches._running[0].is_alive()
+    batches.close()

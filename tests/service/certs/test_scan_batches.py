@@ -19,7 +19,7 @@ from certificates.tokens import KeyRing
 from certs.certcase import MONDAY
 from service.certs.keys import signing_ring
 from service.certs.models import Certificate
-from service.certs.verify import Asked, Scanner, Shown, Unverifiable, records, records_of, scans_engine
+from service.certs.verify import SCAN_TIMEOUT, Asked, Scanner, Shown, Unverifiable, records, records_of, scans_engine
 from service.db import make_engine
 from service.workflow.models import Application
 
@@ -61,6 +61,19 @@ def test_records_of_answers_each_pair_asked_as_records_does(db_url: str, two: li
     assert {row.application_id for row in each[0]} == {first.application_id}
     assert {row.application_id for row in each[1]} == {second.application_id}
     assert each[3][0].face is None
+
+
+@pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)
+def test_scan_connections_plan_once_give_up_on_a_stuck_statement_and_keep_the_urls_own_options(db_url: str) -> None:
+    scans, plain = scans_engine(db_url), make_engine(db_url)
+    with scans.connect() as connection, plain.connect() as other:
+        assert connection.exec_driver_sql("SHOW plan_cache_mode").scalar_one() == "force_generic_plan"
+        assert connection.exec_driver_sql("SHOW statement_timeout").scalar_one() == SCAN_TIMEOUT
+        assert (
+            connection.exec_driver_sql("SHOW search_path").scalar_one() == other.exec_driver_sql("SHOW search_path").scalar_one()
+        )
+    scans.dispose()
+    plain.dispose()
 
 
 def test_scan_all_answers_each_token_with_its_own_certificate_or_why_it_proves_nothing(
