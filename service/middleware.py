@@ -118,7 +118,7 @@ def security_headers(
         .style_src("'self'", *style_hashes)
         .img_src("'self'", "data:")
         .connect_src("'self'")
-        .base_uri("'self'")
+        .base_uri("'none'")  # no page sets a <base>: none may redirect its relative links
         .form_action("'self'")
         .frame_ancestors("'none'")
     )
