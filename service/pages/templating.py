@@ -65,9 +65,8 @@ def own_styles(request: Request, html: str) -> dict[str, str]:
     the document's own inline stylesheets by their hashes."""
     hashes = tuple(csp_hash(css.encode()) for css in _STYLE.findall(html))
     production = request.app.state.settings.env is Stage.production
-    return PAGE_HEADERS | {
-        "Content-Security-Policy": security_headers(production=production, style_hashes=hashes)["Content-Security-Policy"]
-    }
+    policy = security_headers(production=production, style_hashes=hashes)["Content-Security-Policy"]
+    return PAGE_HEADERS | {"Content-Security-Policy": policy}
 
 
 def add_template_dir(path: Path) -> None:
