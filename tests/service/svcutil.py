@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import os
@@ -10,6 +11,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -104,6 +106,15 @@ def own_styles_only(response: httpx.Response) -> list[str]:
     """The style sources a standalone document should admit: its origin and its own inline stylesheets, by hash."""
     styles = re.findall(r"<style>(.*?)</style>", response.text, re.S)
     return ["'self'", *(f"'sha256-{base64.b64encode(hashlib.sha256(css.encode()).digest()).decode()}'" for css in styles)]
+
+
+async def until_set(event: threading.Event) -> None:
+    """Wait, on the event loop, until a thread sets ``event`` (at most 10 s)."""
+    for _ in range(1000):
+        if event.is_set():
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError("no thread set the event")
 
 
 def free_port() -> int:

@@ -6,6 +6,7 @@ import asyncio
 import threading
 
 import pytest
+from svcutil import until_set
 
 from service.batches import Batches
 
@@ -18,9 +19,11 @@ class Doubling:
         self.batches: list[list[int]] = []
         self.threads: set[int] = set()
         self.hold = threading.Event()
+        self.taken = threading.Event()
 
     def __call__(self, batch: list[int]) -> list[int | Exception]:
         if not self.batches:
+            self.taken.set()
             self.hold.wait(10)
         self.batches.append(batch)
         self.threads.add(threading.get_ident())
@@ -35,7 +38,7 @@ async def _crowd(batches: Batches[int, int], numbers: list[int], doubling: Doubl
             return str(exc)
 
     tasks = [asyncio.create_task(one(numbers[0]))]
-    await asyncio.sleep(0.05)  # the first is taken and held; the rest queue behind it
+    await until_set(doubling.taken)  # the first is taken and held; the rest queue behind it
     tasks += [asyncio.create_task(one(n)) for n in numbers[1:]]
     await asyncio.sleep(0.05)
     doubling.hold.set()
@@ -93,7 +96,7 @@ def test_a_request_gone_before_its_answer_leaves_the_others_answered() -> None:
 
     async def run() -> list[int]:
         first = asyncio.create_task(batches.submit(1))
-        await asyncio.sleep(0.05)
+        await until_set(doubling.taken)
         gone = asyncio.create_task(batches.submit(2))
         staying = asyncio.create_task(batches.submit(3))
         await asyncio.sleep(0.05)

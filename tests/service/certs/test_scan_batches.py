@@ -14,6 +14,7 @@ import psycopg
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlmodel import Session
+from svcutil import until_set
 
 from certificates.tokens import KeyRing
 from certs.certcase import MONDAY
@@ -106,11 +107,12 @@ def test_scans_that_arrive_while_the_scan_thread_is_busy_are_answered_as_one_bat
     db_url: str, two: list[tuple[Certificate, str]]
 ) -> None:
     scanner = Scanner(scans_engine(db_url), 0, threads=1)
-    busy = threading.Event()
+    busy, taken = threading.Event(), threading.Event()
     events: list[str] = []
 
     def admit(n: int) -> None:
         if n == 0:
+            taken.set()
             busy.wait(10)  # the thread is busy with the first scan while the others arrive
         if n == 3:
             raise PermissionError("rate limited")
@@ -131,7 +133,7 @@ def test_scans_that_arrive_while_the_scan_thread_is_busy_are_answered_as_one_bat
 
     async def crowd() -> list[str]:
         first = asyncio.create_task(ask(0, tokens[0]))
-        await asyncio.sleep(0.05)
+        await until_set(taken)
         rest = [asyncio.create_task(ask(n, tokens[n])) for n in range(1, 6)]
         await asyncio.sleep(0.05)
         busy.set()
