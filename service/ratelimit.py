@@ -158,6 +158,9 @@ class Limit:
 API_LIMIT = Limit("api", "rate_limit_api")
 """The limit on the JSON API: every route under /api/v1 counts against it together."""
 
+VERIFY_LIMIT = Limit("verify", "rate_limit_verify")
+"""The limit on scans: the public verify page and its JSON twin count against it together."""
+
 
 class RateLimitHeaders(ResponseHeaders):
     """Add the quota a limited route counted to its response, whatever answered (a page, JSON, a 429)."""

@@ -19,11 +19,10 @@ from service.certs.verify import Asked, Scanner, Shown, Unverifiable, VerifyOut
 from service.compose import today
 from service.errors import VALIDATION, ApiError, one_error
 from service.models import utcnow
-from service.ratelimit import Limit
+from service.ratelimit import VERIFY_LIMIT
 from service.workflow.models import IntegratorKey
 
 router = APIRouter(prefix="/certificates", tags=["certificates"])
-VERIFY_LIMIT = Limit("verify", "rate_limit_verify")
 
 
 UNAUTHORIZED = one_error("No key, or an unknown one", "unauthorized", "需要 X-API-Key", "header.X-API-Key")

@@ -39,14 +39,13 @@ from service.i18n import Lang, negotiate, translations
 from service.models import utcnow
 from service.pages import responses as pages
 from service.pages.templating import PAGE_HEADERS, own_styles, render, templates
-from service.ratelimit import Limit
+from service.ratelimit import VERIFY_LIMIT
 from service.settings import Environment
 from service.workflow.errors import WorkflowError
 from service.workflow.models import Application
 from service.workflow.roles import Action, may
 
 router = APIRouter(tags=["certificates"])
-VERIFY_LIMIT = Limit("verify", "rate_limit_verify")
 
 PDF: dict[int | str, dict[str, Any]] = {
     200: pages.pdf("The certificate, A4"),
