@@ -292,8 +292,11 @@ class Scanner:
             except Unverifiable as exc:
                 claims.append(exc)
         read = [claim for claim in claims if isinstance(claim, Read)]
-        with self.engine.connect() as db:
-            rows = iter(records_of(db, [(claim.key_id, claim.certificate_id) for claim in read]))
+        found: list[list[Any]] = []
+        if read:  # a batch of malformed tokens (random bytes, say) costs no connection
+            with self.engine.connect() as db:
+                found = records_of(db, [(claim.key_id, claim.certificate_id) for claim in read])
+        rows = iter(found)
         return [
             claim if isinstance(claim, Unverifiable) else self._shown(token, claim, next(rows), today)
             for (token, today), claim in zip(asked, claims, strict=True)

@@ -81,6 +81,14 @@ def test_scan_all_answers_each_token_with_its_own_certificate_or_why_it_proves_n
     assert shown == [first.number, second.number, "token_malformed", "token_unknown_key", first.number]
 
 
+def test_a_batch_of_malformed_tokens_is_refused_without_a_connection(db_url: str) -> None:
+    scanner = Scanner(scans_engine(db_url), 0)
+    answers = scanner.scan_all([("not-a-token", MONDAY), ("A" * 500, MONDAY)])
+    assert [a.code for a in answers if isinstance(a, Unverifiable)] == ["token_malformed"] * 2
+    assert scanner.engine.pool.checkedin() == 0  # none was ever opened
+    scanner.close()
+
+
 @pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)  # scans read PostgreSQL through psycopg itself
 def test_a_dropped_connection_fails_the_scans_read_with_it_and_the_next_scan_is_answered(
     db_url: str, two: list[tuple[Certificate, str]]
