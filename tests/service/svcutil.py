@@ -13,10 +13,10 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 import httpx
 import pytest
@@ -97,12 +97,22 @@ def sign_up(client: TestClient, login: str, password: str = "correct-horse-9") -
     assert response.status_code == 303, response.text
 
 
-def policy(response: httpx.Response) -> dict[str, list[str]]:
+class Page(Protocol):
+    """A response as these helpers read it: httpx's, or the test client's (httpx2)."""
+
+    @property
+    def headers(self) -> Mapping[str, str]: ...
+
+    @property
+    def text(self) -> str: ...
+
+
+def policy(response: Page) -> dict[str, list[str]]:
     """The response's Content-Security-Policy, each directive's sources by its name."""
     return {d.split()[0]: d.split()[1:] for d in response.headers["content-security-policy"].split("; ")}
 
 
-def own_styles_only(response: httpx.Response) -> list[str]:
+def own_styles_only(response: Page) -> list[str]:
     """The style sources a standalone document should admit: its origin and its own inline stylesheets, by hash."""
     styles = re.findall(r"<style>(.*?)</style>", response.text, re.S)
     return ["'self'", *(f"'sha256-{base64.b64encode(hashlib.sha256(css.encode()).digest()).decode()}'" for css in styles)]

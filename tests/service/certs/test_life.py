@@ -74,7 +74,9 @@ def test_an_extension_goes_through_the_window_and_shows_on_the_next_scan_without
     assert before is not None
     assert food.valid_to == before.replace(year=before.year + 5)
     assert (food.state_label, shown.state_label, shown.version) == ("有效", "有效", 1)
-    assert current(session, issued.application_id).id == issued.id  # the same certificate: no new version  # type: ignore[union-attr]
+    again = current(session, issued.application_id)
+    assert again is not None
+    assert again.id == issued.id  # the same certificate: no new version
     assert (
         _scan(session, keys_dir, issued, before + timedelta(days=1)).state_label == "有效"
     )  # the old term is past, the new holds

@@ -13,6 +13,7 @@ from typing import Any
 import psycopg
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from sqlalchemy.pool import QueuePool
 from sqlmodel import Session
 from svcutil import until_set
 
@@ -85,7 +86,9 @@ def test_a_batch_of_malformed_tokens_is_refused_without_a_connection(db_url: str
     scanner = Scanner(scans_engine(db_url), 0)
     answers = scanner.scan_all([("not-a-token", MONDAY), ("A" * 500, MONDAY)])
     assert [a.code for a in answers if isinstance(a, Unverifiable)] == ["token_malformed"] * 2
-    assert scanner.engine.pool.checkedin() == 0  # none was ever opened
+    pool = scanner.engine.pool
+    assert isinstance(pool, QueuePool)
+    assert pool.checkedin() == 0  # none was ever opened
     scanner.close()
 
 
