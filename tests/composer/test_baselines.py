@@ -6,19 +6,9 @@ import pytest
 
 from composer import Composition
 from forms.render import render_html
-from tests.composer.cases import composed
+from tests.composer.cases import PLAIN_SHOP, composed
 
-PUDONG_STORE = {
-    "area_m2": 80,
-    "food_prep_onsite": False,
-    "sells_bulk_food": True,
-    "sells_tobacco": True,
-    "sells_drugs": False,
-    "sells_device_class2": False,
-    "sells_publications": False,
-    "uses_vending": False,
-    "uses_agent": False,
-}
+PUDONG_STORE = {**PLAIN_SHOP, "area_m2": 80, "sells_bulk_food": True, "sells_tobacco": True}
 
 
 @pytest.fixture(scope="module")

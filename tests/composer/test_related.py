@@ -6,21 +6,9 @@ import pytest
 
 from composer import Composition
 from forms.render import render_html
-from tests.composer.cases import HUNAN_SUPERMARKET, STORE, composed, composer
+from tests.composer.cases import HUNAN_SUPERMARKET, PLAIN_SHOP, STORE, composed, composer
 
-NEW_STORE = {
-    "has_business_license": False,
-    "area_m2": 60,
-    "food_prep_onsite": False,
-    "sells_bulk_food": False,
-    "sells_tobacco": True,
-    "sells_drugs": False,
-    "sells_device_class2": False,
-    "sells_publications": False,
-    "uses_vending": False,
-    "shop_sign": False,
-    "uses_agent": False,
-}
+NEW_STORE = {**PLAIN_SHOP, "has_business_license": False, "area_m2": 60, "sells_tobacco": True, "shop_sign": False}
 
 
 @pytest.fixture(scope="module")
