@@ -1,16 +1,16 @@
 """The print faces: Noto Sans CJK SC cut down to the characters documents use, for faster PDFs.
 
 WeasyPrint subsets every face it embeds, and the subsetter's cost follows the glyph count of the
-source: about 35 ms for each weight of Noto Sans CJK (65,535 glyphs), on every PDF, plus a copy of
-its 20 MB file. A print face with GB 2312 (its 6,763 hanzi and symbols), Latin, the punctuation
-and every character of the rule packs, the composer's wording, the templates and the catalogs
-has an eighth of those glyphs: a notice prints ~15 % faster and its PDF is half the size.
+source: Noto Sans CJK has 65,535 glyphs in each weight, subset on every PDF, plus a copy of its
+20 MB file. A print face with GB 2312 (its 6,763 hanzi and symbols), Latin, the punctuation and
+every character of the rule packs, the composer's wording, the templates and the catalogs has an
+eighth of those glyphs: a notice prints sooner and its PDF is half the size.
 
 A character outside the print face (a rare character in a name, a pack edited since the faces
 were built) falls through to the full system face, which the stylesheet names next: nothing is
 ever missing, that PDF only costs what it did before.
 
-    python -m forms build-fonts     # `make setup` runs it when a source changes (~10 s)
+    python -m forms build-fonts     # `make setup` runs it when a source changes
 """
 
 from __future__ import annotations
@@ -109,7 +109,7 @@ def source(weight: str) -> tuple[Path, int]:
 
 
 def build(weights: Iterable[str] = WEIGHTS) -> list[Path]:
-    """Write the print faces into FONTS_DIR, both weights at once (fontTools takes ~10 s on each)."""
+    """Write the print faces into FONTS_DIR, both weights at once (fontTools subsets each in its own process)."""
     FONTS_DIR.mkdir(exist_ok=True)
     chars = "".join(sorted(characters()))
     weights = list(weights)

@@ -5,7 +5,7 @@ rules that fire. The durable-rules engine is the one the composer uses; the orac
 very same compiled conditions in Python and exists so differential tests can prove the two agree
 (see research/durable-rules.md for why the engine is kept at arm's length).
 
-durable-rules pitfalls handled here (each measured on this machine kind):
+durable-rules pitfalls handled here (each found on this machine kind):
 - the stock ``Host`` starts two timer threads that crashed the process under concurrent
   requests: ours is a private host whose ``_run`` does nothing;
 - the public assert API stores facts and then raises for an unmatched one, leaving actions to a

@@ -7,8 +7,8 @@ byte for byte is found before it is even parsed (``repeat``; service/api/repeats
 
 The cache keeps each composition as its JSON bytes, not as objects: a composition is thousands
 of small objects, and thousands of cached compositions made every full garbage collection walk
-millions of them (an uncached compose cost ~40% more with 4,096 held as objects). Pages that
-need the objects parse the bytes back, which the contract round-trips exactly.
+millions of them, and every uncached compose paid for those walks. Pages that need the objects
+parse the bytes back, which the contract round-trips exactly.
 """
 
 from __future__ import annotations
