@@ -11,6 +11,7 @@ from pathlib import Path
 from dulwich import porcelain
 from dulwich.diff_tree import tree_changes
 from dulwich.errors import NotGitRepository
+from dulwich.ignore import IgnoreFilterManager
 from dulwich.object_store import tree_lookup_path
 from dulwich.objects import Blob, Commit
 from dulwich.repo import Repo
@@ -102,14 +103,15 @@ def seed(shipped: Path, target: Path) -> bool:
 def ensure(root: Path) -> str:
     """The packs' current commit; the first call makes the repository and commits the packs as they are.
 
-    Never inside another repository's working tree: a ``.git`` in the project's checkout would mix the published
-    packs into the code's history (YIYE_PACKS_REPO gives them their own folder).
+    Never inside the files another repository keeps: a ``.git`` among the project's shipped packs would mix the
+    published packs into the code's history (YIYE_PACKS_REPO gives them their own folder). A folder that repository
+    ignores is the packs' own: git never looks inside it (``make run`` keeps them in the checkout's ``var/``).
     """
     try:
         repo = Repo(str(root))
     except NotGitRepository:
         outer = next((p for p in root.resolve().parents if (p / ".git").exists()), None)
-        if outer is not None:
+        if outer is not None and not _ignored(outer, root.resolve()):
             message = f"规则包目录位于另一个 git 仓库（{outer}）之内，发布前请用 YIYE_PACKS_REPO 为规则包指定独立目录"
             raise Conflict([problem("packs_in_checkout", message, "packs_repo", str(root))]) from None
         repo = Repo.init(str(root))
@@ -119,6 +121,15 @@ def ensure(root: Path) -> str:
         except KeyError:
             porcelain.add(repo, paths=[str(p) for p in sorted(root.rglob("*.yaml"))])
             return porcelain.commit(repo, message="规则包初始版本".encode(), author=SYSTEM, committer=SYSTEM).decode()
+
+
+def _ignored(outer: Path, folder: Path) -> bool:
+    """Whether the repository at ``outer`` ignores ``folder``, one of its working tree's folders."""
+    try:
+        with Repo(str(outer)) as repo:
+            return IgnoreFilterManager.from_repo(repo).is_ignored(folder.relative_to(outer).as_posix() + "/") is True
+    except NotGitRepository:
+        return False  # a .git that is no repository ignores nothing: the folder is refused, as inside any checkout
 
 
 def head(root: Path) -> str:

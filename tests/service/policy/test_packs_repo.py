@@ -6,11 +6,13 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import httpx
 import pytest
+from dulwich import porcelain
 from dulwich.repo import Repo
 from fastapi.testclient import TestClient
 from sqlmodel import Session
-from svcutil import FIXTURE_PACKS, make_settings
+from svcutil import FIXTURE_PACKS, ROOT, make_settings, serving
 
 from service.app import create_app
 from service.models import User
@@ -75,6 +77,39 @@ def test_the_desk_refuses_to_make_a_repository_inside_a_checkout(session: Sessio
         desk.open_change_set(session, _person(session, Role.policy_author), title="t", reason="r", pack_id="mini", root=packs)
     assert "YIYE_PACKS_REPO" in refused.value.problems[0].message
     assert not (packs / ".git").exists()
+
+
+def test_a_folder_the_checkout_ignores_is_the_packs_own(tmp_path: Path) -> None:
+    checkout = tmp_path / "checkout"
+    Repo.init(str(checkout), mkdir=True).close()
+    (checkout / ".gitignore").write_text("/var/\n")
+    published = checkout / "var" / "packs"
+    assert repo.seed(FIXTURE_PACKS, published)
+    assert [version.title for version in repo.history(published)] == ["规则包初始版本"]
+    with pytest.raises(Conflict) as refused:
+        repo.seed(FIXTURE_PACKS, checkout / "published")  # a folder the checkout keeps
+    assert refused.value.problems[0].code == "packs_in_checkout"
+    assert not (checkout / "published").exists()
+    assert [p.name for p in checkout.iterdir()] == sorted([".git", ".gitignore", "var"])
+
+
+def test_make_run_starts_on_a_fresh_clone_with_the_packs_repository_in_its_var(tmp_path: Path) -> None:
+    """``make run`` keeps YIYE_PACKS_REPO in the checkout's var/, which the project's .gitignore leaves out."""
+    checkout = tmp_path / "clone"
+    Repo.init(str(checkout), mkdir=True).close()
+    shutil.copy(ROOT / ".gitignore", checkout / ".gitignore")
+    published = checkout / "var" / "packs"
+    env = {
+        "YIYE_DATABASE_URL": f"sqlite:///{checkout / 'var' / 'yiye.db'}",
+        "YIYE_PACKS_DIR": str(FIXTURE_PACKS),
+        "YIYE_PACKS_REPO": str(published),
+        "YIYE_DEFAULT_PACK": "mini",
+        "YIYE_LOG_LEVEL": "WARNING",
+    }
+    with serving(["--demo"], env, "/api/v1/packs") as base:
+        assert httpx.get(f"{base}/api/v1/packs/mini/permits").status_code == 200
+    assert [version.title for version in repo.history(published)] == ["规则包初始版本"]
+    assert porcelain.status(str(checkout)).untracked == [b".gitignore"]  # the clone's own repository sees none of it
 
 
 def test_the_setting_is_read_from_the_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
