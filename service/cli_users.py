@@ -10,6 +10,7 @@ from pydantic import ValidationError
 
 from rules import packs
 from rules.errors import PackError
+from rules.model import Department
 
 users_app = typer.Typer(help="账户: 创建工作人员和申请人账户。", no_args_is_help=True)
 
@@ -49,24 +50,19 @@ def create(
     from service.db import make_engine
     from service.models import User, UserCreate
     from service.security import hash_password
+    from service.workflow.accounts import role_problems
     from service.workflow.roles import DEPARTMENT_ROLES, ROLE_NAMES, Role
 
-    if role not in Role.__members__:
-        known = "、".join(f"{r.value}({ROLE_NAMES[r]})" for r in Role)
-        raise _fail("--role", f"没有角色“{role}”。可用: {known}")
-    chosen = Role(role)
-    if chosen in DEPARTMENT_ROLES:
-        if not department:
-            raise _fail("--department", f"{ROLE_NAMES[chosen]}须指定所属部门(--department)")
+    departments: dict[str, Department] = {}
+    if role in Role.__members__ and Role(role) in DEPARTMENT_ROLES and department:
         try:
             departments = packs.load(pack, packs_dir).departments
         except PackError as exc:
             raise _fail("--pack", f"规则包“{pack}”无法读取: {exc}") from exc
-        if department not in departments:
-            known = "、".join(f"{d}({v.name.zh})" for d, v in departments.items())
-            raise _fail("--department", f"规则包“{pack}”中没有部门“{department}”。可用: {known}")
-    elif department:
-        raise _fail("--department", f"{ROLE_NAMES[chosen]}不属于某一部门，请不要指定 --department")
+    problems = role_problems(role, department, departments)
+    if problems:
+        raise _fail(f"--{problems[0].where}", problems[0].message)
+    chosen = Role(role)
     try:
         user_create = UserCreate(email=email, phone=phone, display_name=name, password=password)
     except ValidationError as exc:

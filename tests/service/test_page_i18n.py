@@ -7,6 +7,8 @@ from pathlib import Path
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
+from service.workflow.roles import ROLE_NAMES
+
 SERVICE = Path(__file__).resolve().parents[2] / "service"
 METHODS = [("**/templates/**.html", "jinja2"), ("**.py", "python")]
 OPTIONS = {"**/templates/**.html": {"extensions": "jinja2.ext.i18n"}}
@@ -21,6 +23,7 @@ RUNTIME_MSGIDS = {  # looked up at run time (error titles, problem messages), so
     "表单已失效, 请刷新页面后重新提交",
     "没有找到这份草稿",
     "操作未生效",
+    *ROLE_NAMES.values(),
 }
 
 

@@ -34,6 +34,7 @@ DESKS = {
     Role.supervisor: "/supervision",
     Role.policy_author: "/policy",
     Role.policy_approver: "/policy",
+    Role.admin: "/accounts",
 }
 """Where each role lands after signing in."""
 
@@ -177,6 +178,10 @@ GENERAL = {
     "version_conflict": N_("该记录已被他人更新，请刷新后重试"),
     "file_too_large": N_("文件太大，请压缩后再上传"),
     "file_type": N_("文件须为 PDF、JPEG 或 PNG"),
+    "unknown_role": N_("没有这个角色"),
+    "department_missing": N_("这个角色须指定所属部门"),
+    "unknown_department": N_("没有这个部门"),
+    "department_not_needed": N_("这个角色不属于某一部门，请不要指定部门"),
 }
 """A problem whose message names things (a permit, a file, a role) and so has no msgid of its own: in another
 language, what kind of problem it is. Chinese pages show the message as written."""

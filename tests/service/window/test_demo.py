@@ -19,6 +19,7 @@ DESKS = {
     "police@example.com": ("/review", "等待前置许可结果"),
     "inspector@example.com": ("/inspection", "DC-"),
     "supervisor@example.com": ("/supervision", "police"),
+    "admin@example.com": ("/accounts", "inspector@example.com"),
 }
 
 

@@ -26,6 +26,7 @@ EXPECTED = {
     "/review": "333222333",
     "/inspection": "333333233",
     "/supervision": "333333323",
+    "/accounts": "333333332",
     "/applications/{application}": "242222223",
     "/window/applications/{application}": "342333333",
     "/review/tasks/{task}": "343233333",
@@ -87,6 +88,7 @@ def test_an_action_on_another_desk_is_refused_and_changes_nothing(
         ("inspector", "/inspection"),
         ("supervisor", "/supervision"),
         ("applicant", "/drafts"),
+        ("admin", "/accounts"),
     ],
 )
 def test_after_signing_in_each_role_lands_on_its_desk(people: People, desk_app: object, role: str, desk: str) -> None:

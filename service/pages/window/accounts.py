@@ -1,0 +1,125 @@
+"""The administrator's desk: the staff accounts with their roles, any account found by its login, and giving one a role.
+
+Accounts are made by signing up or with ``yiye users create``; what the administrator changes here is who may do what.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping, Sequence
+from typing import Annotated
+
+from fastapi import Depends, Query, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlmodel import Session, col, select
+from starlette.datastructures import FormData
+
+from rules.errors import Problem
+from rules.model import Department
+from service import crud
+from service.deps import CsrfProtected, CurrentUser, LangDep, RegistryDep, SessionDep, SettingsDep
+from service.i18n import Lang
+from service.models import User
+from service.pages.templating import render
+from service.pages.window.applications import PAGE, POST
+from service.pages.window.desk import desk_router, forbidden, render_form_page, with_form_once, works_at
+from service.workflow import accounts
+from service.workflow.errors import Invalid, NotFound, problem
+from service.workflow.roles import ROLE_NAMES, Action, Role
+
+router = desk_router()
+
+Login = Annotated[str, Query(max_length=254, description="an account's email or phone")]
+
+
+@router.get("/accounts", response_class=Response, responses=PAGE)
+def staff(request: Request, session: SessionDep, user: CurrentUser, q: Login = "") -> Response:
+    """Every staff account, and the account whose email or phone is ``q``."""
+    if not works_at(user, Action.manage_users):
+        return forbidden(request)
+    rows = session.exec(select(User).where(col(User.role) != Role.applicant).order_by(col(User.role), col(User.email))).all()
+    found = crud.get_user_by_login(session=session, login=q.strip()) if q.strip() else None
+    context = {"rows": [_row(a) for a in rows], "q": q, "found": _row(found) if found else None}
+    return render(request, "accounts.html", context)
+
+
+def district_departments(registry: RegistryDep, settings: SettingsDep) -> Mapping[str, Department]:
+    """The departments staff can belong to: those of the district's pack."""
+    composer = registry.get(settings.default_pack)
+    return composer.pack.departments if composer is not None else {}
+
+
+Departments = Annotated[Mapping[str, Department], Depends(district_departments)]
+
+
+@router.get("/accounts/{account_id}", response_class=Response, responses=PAGE)
+def account(
+    request: Request, session: SessionDep, user: CurrentUser, departments: Departments, lang: LangDep, account_id: uuid.UUID
+) -> Response:
+    """One account, with the form that gives it a role."""
+    if not works_at(user, Action.manage_users):
+        return forbidden(request)
+    return _account_page(request, session, account_id, departments, lang)
+
+
+@router.post("/accounts/{account_id}", response_class=Response, responses=POST, dependencies=[CsrfProtected])
+async def assign(
+    request: Request, session: SessionDep, user: CurrentUser, departments: Departments, lang: LangDep, account_id: uuid.UUID
+) -> Response:
+    """Give the account the role (and department) chosen; the form names the role and department it was shown with."""
+    return await with_form_once(request, session, user, _assign, request, session, user, account_id, departments, lang)
+
+
+def _assign(
+    request: Request,
+    session: Session,
+    user: User,
+    account_id: uuid.UUID,
+    departments: Mapping[str, Department],
+    lang: Lang,
+    form: FormData,
+) -> Response:
+    role, department = _text(form, "role"), _text(form, "department")
+    shown = (_text(form, "shown_role"), _text(form, "shown_department") or None)
+    try:
+        accounts.assign(
+            session, actor=user, account_id=account_id, role=role, department=department, departments=departments, shown=shown
+        )
+    except Invalid as exc:
+        return _account_page(request, session, account_id, departments, lang, exc.problems)
+    return RedirectResponse("/accounts", status_code=303)
+
+
+def _account_page(
+    request: Request,
+    session: Session,
+    account_id: uuid.UUID,
+    departments: Mapping[str, Department],
+    lang: Lang,
+    problems: Sequence[Problem] = (),
+) -> Response:
+    found = session.get(User, account_id)
+    if found is None:
+        raise NotFound([problem("not_found", "没有这个账户", "id", str(account_id))])
+    context = {
+        "account": _row(found),
+        "roles": ROLE_NAMES,
+        "departments": {d.id: d.name.in_(lang) for d in departments.values()},
+    }
+    return render_form_page(request, "account.html", context, problems, 400 if problems else 200)
+
+
+def _row(account: User) -> dict[str, str | None]:
+    return {
+        "id": str(account.id),
+        "login": account.email or account.phone,
+        "name": account.display_name,
+        "role": account.role,
+        "role_name": ROLE_NAMES.get(account.role, account.role),
+        "department": account.department,
+    }
+
+
+def _text(form: FormData, name: str) -> str:
+    value = form.get(name)
+    return value.strip() if isinstance(value, str) else ""

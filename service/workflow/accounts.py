@@ -1,0 +1,83 @@
+"""Staff accounts: the administrator gives an account its role and, to department staff, their department."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+
+from sqlalchemy import update
+from sqlmodel import Session, col
+
+from rules.errors import Problem
+from rules.model import Department
+from service.models import User
+from service.workflow import audit
+from service.workflow.errors import Conflict, Forbidden, Invalid, NotFound, problem
+from service.workflow.roles import DEPARTMENT_ROLES, ROLE_NAMES, Action, Role, may
+from service.workflow.rows import committing
+
+
+def role_problems(role: str, department: str | None, departments: Mapping[str, Department]) -> list[Problem]:
+    """What is wrong with giving an account ``role`` in ``department`` (none when it may be given)."""
+    if role not in Role.__members__:
+        known = "、".join(f"{r.value}（{ROLE_NAMES[r]}）" for r in Role)
+        return [problem("unknown_role", f"没有角色“{role}”。可用：{known}", "role", role)]
+    chosen = Role(role)
+    if chosen not in DEPARTMENT_ROLES:
+        if department:
+            return [
+                problem("department_not_needed", f"{ROLE_NAMES[chosen]}不属于某一部门，请不要指定部门", "department", department)
+            ]
+        return []
+    if not department:
+        return [problem("department_missing", f"{ROLE_NAMES[chosen]}须指定所属部门", "department")]
+    if department not in departments:
+        known = "、".join(f"{d}（{v.name.zh}）" for d, v in departments.items())
+        return [problem("unknown_department", f"没有部门“{department}”。可用：{known}", "department", department)]
+    return []
+
+
+def assign(
+    session: Session,
+    *,
+    actor: User,
+    account_id: uuid.UUID,
+    role: str,
+    department: str | None,
+    departments: Mapping[str, Department],
+    shown: tuple[str, str | None],
+) -> User:
+    """Give an account a role (and department), recorded in the audit chain; ``shown`` is the role and department
+    the administrator saw, so a change someone made meanwhile is not overwritten unseen."""
+    if not may(actor, Action.manage_users):
+        raise Forbidden([problem("forbidden", "只有系统管理员可以修改账户的角色")])
+    account = session.get(User, account_id)
+    if account is None:
+        raise NotFound([problem("not_found", "没有这个账户", "id", str(account_id))])
+    if (account.role, account.department) != shown:
+        raise _changed_meanwhile()
+    department = department or None
+    problems = role_problems(role, department, departments)
+    if not problems and account.id == actor.id and role != Role.admin:
+        # Someone must remain able to give roles: the last administrator cannot be demoted by mistake.
+        problems = [problem("own_admin_role", "不能取消自己的系统管理员角色，请由另一位管理员修改", "role", role)]
+    if problems:
+        raise Invalid(problems)
+    if (account.role, account.department) == (role, department):
+        return account
+    # Written only if the account still reads as shown: of two administrators racing, the second is told, not lost.
+    was = col(User.department).is_(None) if shown[1] is None else col(User.department) == shown[1]
+    assigned = (
+        update(User).where(col(User.id) == account.id, col(User.role) == shown[0], was).values(role=role, department=department)
+    )
+    with committing(session, account.id):
+        if session.execute(assigned.returning(col(User.id))).first() is None:
+            raise _changed_meanwhile()
+        change = {"role": [shown[0], role], "department": [shown[1], department]}
+        audit.record(session, actor=actor, subject_kind="account", subject_id=account.id, action="assign_role", data=change)
+    session.refresh(account)
+    return account
+
+
+def _changed_meanwhile() -> Conflict:
+    return Conflict([problem("version_conflict", "该账户已被他人修改，请刷新后重试", "role")])

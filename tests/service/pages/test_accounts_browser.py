@@ -1,0 +1,89 @@
+"""The administrator's desk in real browsers, against ``yiye serve``: the administrator finds an applicant's account and
+makes it the fire department's reviewer, who then lands on the review desk; a reviewer without a department is refused
+beside the field, and the window clerk is refused the desk. Every page passes axe."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from sqlmodel import Session, select
+from svcutil import FIXTURE_PACKS, serve_env, serving
+
+from service import db
+from service.db import make_engine
+from service.workflow.models import AuditEvent
+from service.workflow.roles import Role
+
+playwright_api = pytest.importorskip("playwright.sync_api")
+from browserutil import PASSWORD, Desks, accounts, needs_chromium  # noqa: E402
+from playwright.sync_api import Browser, expect  # noqa: E402
+
+PEOPLE = {"admin": (Role.admin, None), "clerk": (Role.clerk, None), "newcomer": (Role.applicant, None)}
+
+pytestmark = needs_chromium
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
+    root = tmp_path_factory.mktemp("accounts-browser")
+    url = f"sqlite:///{root / 'yiye.db'}"
+    db.upgrade(url)
+    engine = make_engine(url)
+    with Session(engine) as session:
+        session.add_all(accounts(PEOPLE).values())
+        session.commit()
+    engine.dispose()
+    with serving(["--workers", "1"], serve_env(url, FIXTURE_PACKS, "mini"), "/sign-in") as base:
+        yield base, url
+
+
+@pytest.fixture
+def desks(chromium: Browser, site: tuple[str, str]) -> Iterator[Desks]:
+    desks = Desks(chromium, site[0], dict.fromkeys(PEOPLE, 1100), PASSWORD)
+    try:
+        yield desks
+    finally:
+        desks.close()
+
+
+def test_the_administrator_makes_an_applicant_a_departments_reviewer(desks: Desks, site: tuple[str, str]) -> None:
+    admin = desks.pages["admin"]
+    assert admin.url.endswith("/accounts")  # where the administrator lands after signing in
+    desks.scan("admin", admin)
+    expect(admin.locator("#staff")).to_contain_text("admin@example.com")
+    expect(admin.locator("#staff")).not_to_contain_text("newcomer@example.com")  # applicants are found, not listed
+
+    admin.locator("#q").fill("newcomer@example.com")
+    admin.get_by_role("button", name="查找").click()
+    expect(admin.locator("#found")).to_contain_text("申请人")
+    desks.scan("admin", admin)
+    admin.locator("#found a").click()
+    expect(admin.locator("#role-now")).to_have_text("申请人")
+    desks.scan("admin", admin)
+
+    admin.locator("#role").select_option("reviewer")
+    admin.get_by_role("button", name="保存").click()
+    expect(admin.locator("#department-error")).to_contain_text("部门审批人员须指定所属部门")
+    desks.scan("admin", admin)
+    expect(admin.locator("#role-now")).to_have_text("申请人")  # nothing was written
+
+    admin.locator("#role").select_option("reviewer")
+    admin.locator("#department").select_option("fire")
+    admin.get_by_role("button", name="保存").click()
+    expect(admin.locator("#staff")).to_contain_text("newcomer@example.com")
+    expect(admin.locator("#staff tr", has_text="newcomer@example.com")).to_contain_text("部门审批人员")
+    expect(admin.locator("#staff tr", has_text="newcomer@example.com")).to_contain_text("fire")
+
+    newcomer = desks.open("newcomer", "/desk")
+    assert newcomer.url.endswith("/review")  # the new role holds at the next request, no new sign-in needed
+    clerk = desks.open("clerk", "/accounts")
+    expect(clerk.locator("h1")).to_have_text("无权操作")
+    assert desks.violations == []
+
+    engine = make_engine(site[1])
+    with Session(engine) as session:
+        (event,) = session.exec(select(AuditEvent).where(AuditEvent.action == "assign_role")).all()
+    engine.dispose()
+    assert event.data == {"role": ["applicant", "reviewer"], "department": [None, "fire"]}
+    assert event.actor_role == "admin"

@@ -1,0 +1,86 @@
+"""The administrator's desk as pages, on both databases: a role given through the form, a refusal shown beside its
+field with nothing written, the same form sent twice changing the account once, and the pages in English."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from deskutil import Account, People, field
+from fastapi.testclient import TestClient
+from sqlmodel import Session
+
+from service.models import User
+from service.workflow import audit
+from service.workflow.roles import Role
+
+Browsers = Callable[[Account], TestClient]
+
+
+def _form(client: TestClient, account: Account) -> dict[str, str]:
+    """The hidden fields of the account page's form: the CSRF token, its Idempotency-Key and what it shows."""
+    page = client.get(f"/accounts/{account.user.id}")
+    assert page.status_code == 200, page.text
+    return {name: field(page.text, name) for name in ("csrf_token", "idempotency_key", "shown_role", "shown_department")}
+
+
+def test_a_role_given_on_the_page_holds_and_the_same_form_twice_changes_it_once(
+    session: Session, people: People, browser_of: Browsers
+) -> None:
+    admin = browser_of(people.admin)
+    newcomer = people.other_applicant
+    form = _form(admin, newcomer) | {"role": "inspector", "department": "fire"}
+    for _ in range(2):
+        sent = admin.post(f"/accounts/{newcomer.user.id}", data=form, follow_redirects=False)
+        assert (sent.status_code, sent.headers["location"]) == (303, "/accounts")
+    account = session.get(User, newcomer.user.id)
+    assert account is not None
+    session.refresh(account)
+    assert (account.role, account.department) == (Role.inspector, "fire")
+    assert [e.action for e in audit.history(session, account.id)] == ["assign_role"]
+    assert "inspector" in admin.get("/accounts").text
+
+
+def test_a_refused_role_is_shown_beside_its_field_and_nothing_is_written(
+    session: Session, people: People, browser_of: Browsers
+) -> None:
+    admin = browser_of(people.admin)
+    newcomer = people.other_applicant
+    form = _form(admin, newcomer) | {"role": "reviewer", "department": ""}
+    refused = admin.post(f"/accounts/{newcomer.user.id}", data=form, follow_redirects=False)
+    assert refused.status_code == 400
+    assert re.search(r'id="department-error"[^>]*>.*部门审批人员须指定所属部门', refused.text, re.S)
+    account = session.get(User, newcomer.user.id)
+    assert account is not None
+    session.refresh(account)
+    assert account.role == Role.applicant
+    assert audit.history(session, account.id) == []
+
+
+def test_only_the_administrator_opens_or_posts_to_the_desk(people: People, browser_of: Browsers) -> None:
+    clerk, admin = browser_of(people.clerk), browser_of(people.admin)
+    form = _form(admin, people.clerk) | {"role": "admin", "department": ""}
+    assert clerk.get("/accounts").status_code == 403
+    assert clerk.post(f"/accounts/{people.clerk.user.id}", data=form | {"csrf_token": ""}).status_code in (400, 403)
+    token = field(clerk.get("/window").text, "csrf_token")
+    assert clerk.post(f"/accounts/{people.clerk.user.id}", data=form | {"csrf_token": token}).status_code == 403
+    assert admin.get("/accounts/00000000-0000-0000-0000-000000000000").status_code == 404
+
+
+def test_the_desk_in_english_says_nothing_in_chinese_but_what_people_and_the_pack_named(
+    people: People, browser_of: Browsers
+) -> None:
+    admin = browser_of(people.admin)
+    assert admin.get("/?lang=en").status_code == 200
+    listing = admin.get(f"/accounts?q={people.applicant.login}")
+    page = admin.get(f"/accounts/{people.market.user.id}")
+    for shown in (listing, page):
+        assert shown.status_code == 200
+        text = re.sub(r"<[^>]+>", " ", re.sub(r"<(script|style)\b.*?</\1>", " ", shown.text, flags=re.S))
+        assert set(re.findall(r"[\u4e00-\u9fff]+", text)) <= {"中文"}, shown.url  # the link back to Chinese
+    assert "Department reviewer" in page.text
+    assert "District Administration for Market Regulation" in page.text
+    form = _form(admin, people.other_applicant) | {"role": "reviewer", "department": ""}
+    refused = admin.post(f"/accounts/{people.other_applicant.user.id}", data=form)
+    assert refused.status_code == 400
+    assert "This role needs a department" in refused.text
