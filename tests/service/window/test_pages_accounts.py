@@ -24,6 +24,14 @@ def _form(client: TestClient, account: Account) -> dict[str, str]:
     return {name: field(page.text, name) for name in ("csrf_token", "idempotency_key", "shown_role", "shown_department")}
 
 
+def _as_stored(session: Session, account: Account) -> User:
+    """The account as the database holds it now."""
+    stored = session.get(User, account.user.id)
+    assert stored is not None
+    session.refresh(stored)
+    return stored
+
+
 def test_a_role_given_on_the_page_holds_and_the_same_form_twice_changes_it_once(
     session: Session, people: People, browser_of: Browsers
 ) -> None:
@@ -33,9 +41,7 @@ def test_a_role_given_on_the_page_holds_and_the_same_form_twice_changes_it_once(
     for _ in range(2):
         sent = admin.post(f"/accounts/{newcomer.user.id}", data=form, follow_redirects=False)
         assert (sent.status_code, sent.headers["location"]) == (303, "/accounts")
-    account = session.get(User, newcomer.user.id)
-    assert account is not None
-    session.refresh(account)
+    account = _as_stored(session, newcomer)
     assert (account.role, account.department) == (Role.inspector, "fire")
     assert [e.action for e in audit.history(session, account.id)] == ["assign_role"]
     assert "inspector" in admin.get("/accounts").text
@@ -44,15 +50,11 @@ def test_a_role_given_on_the_page_holds_and_the_same_form_twice_changes_it_once(
 def test_a_refused_role_is_shown_beside_its_field_and_nothing_is_written(
     session: Session, people: People, browser_of: Browsers
 ) -> None:
-    admin = browser_of(people.admin)
-    newcomer = people.other_applicant
-    form = _form(admin, newcomer) | {"role": "reviewer", "department": ""}
-    refused = admin.post(f"/accounts/{newcomer.user.id}", data=form, follow_redirects=False)
+    admin, newcomer = browser_of(people.admin), people.other_applicant
+    refused = admin.post(f"/accounts/{newcomer.user.id}", data=_form(admin, newcomer) | {"role": "reviewer", "department": ""})
     assert refused.status_code == 400
     assert re.search(r'id="department-error"[^>]*>.*部门审批人员须指定所属部门', refused.text, re.S)
-    account = session.get(User, newcomer.user.id)
-    assert account is not None
-    session.refresh(account)
+    account = _as_stored(session, newcomer)
     assert account.role == Role.applicant
     assert audit.history(session, account.id) == []
 
