@@ -43,7 +43,10 @@ def list_keys(database_url: DatabaseUrl = None, keys_dir: KeysDir = None) -> Non
 
     with _session(database_url) as (session, default_dir):
         folder = keys_dir or default_dir
-        for row in keys.listing(session):
+        rows = keys.listing(session)
+        if not rows:
+            typer.echo("还没有签名密钥: 签发第一张凭证时自动生成, 也可用 yiye keys rotate 生成")
+        for row in rows:
             state = f"已停用 {row.retired_at:%Y-%m-%d}" if row.retired_at else "使用中"
             here = "本机有私钥" if (folder / f"{row.key_id}.pem").is_file() else "本机无私钥"
             typer.echo(f"{row.key_id}  {row.created_at:%Y-%m-%d %H:%M}  {state}  {here}")

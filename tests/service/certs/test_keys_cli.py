@@ -17,6 +17,9 @@ runner = CliRunner()
 
 
 def test_rotate_then_retire(db_url: str, session: Session, keys_dir: Path) -> None:
+    empty = runner.invoke(app, ["keys", "list", "--database-url", db_url, "--keys-dir", str(keys_dir)])
+    assert empty.exit_code == 0
+    assert empty.output.startswith("还没有签名密钥")
     first = keys.signing_ring(session, keys_dir)  # made at first need
     token = first.sign(uuid.uuid4(), 1)
     rotated = runner.invoke(app, ["keys", "rotate", "--database-url", db_url, "--keys-dir", str(keys_dir)])
