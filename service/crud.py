@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from typing import Any
 
@@ -12,7 +13,8 @@ from sqlmodel import Session, col, select
 from service.compose import Composed
 from service.models import Draft, DraftCreate, DraftUpdate, StoredComposition, User, UserCreate, utcnow
 from service.security import hash_password, verify_password
-from service.workflow.models import Application
+from service.workflow.models import Application, IntegratorKey
+from service.workflow.roles import Role
 
 
 def normalise_login(login: str) -> str:
@@ -48,6 +50,13 @@ def authenticate(*, session: Session, login: str, password: str) -> User | None:
     if not verify_password(password, user.password_hash if user else None):
         return None
     return user
+
+
+def integrator_by_key(*, session: Session, key: str) -> User | None:
+    """The department system whose API key this is, unless its account was disabled."""
+    found = session.get(IntegratorKey, hashlib.sha256(key.encode()).hexdigest())
+    user = session.get(User, found.user_id) if found else None
+    return user if user is not None and user.role == Role.integrator and user.disabled_at is None else None
 
 
 def store_composition(*, session: Session, composed: Composed) -> StoredComposition:

@@ -106,6 +106,8 @@ def get_optional_user(request: Request, session: SessionDep) -> User | None:
         request.session.clear()
         return None
     user = session.get(User, user_id)
+    if user is not None and user.disabled_at is not None:
+        user = None  # disabled since signing in: the sessions were ended, this one too
     if user is None:
         request.session.clear()
     request.state.user = user

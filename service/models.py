@@ -59,6 +59,9 @@ class User(UserBase, table=True):
     role: Role = Field(default=Role.applicant, sa_type=sa.String(20), sa_column_kwargs={"server_default": Role.applicant.value})
     department: str | None = Field(default=None, max_length=64, description="the department a reviewer or inspector acts for")
     created_at: datetime = _timestamp()
+    disabled_at: datetime | None = Field(
+        default=None, sa_type=sa.DateTime(timezone=True), description="set by an administrator: the account signs in nowhere"
+    )
 
 
 class UserPublic(UserBase):

@@ -8,7 +8,6 @@ decides nothing again.
 
 from __future__ import annotations
 
-import hashlib
 import uuid
 from datetime import date
 from typing import Annotated, Literal
@@ -18,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, JsonValue
 from sqlmodel import Session
 
 from rules.errors import Problem
+from service import crud
 from service.api.strict_json import StrictJSONRoute
 from service.compose import today
 from service.deps import SessionDep
@@ -25,10 +25,9 @@ from service.errors import TOO_LARGE, VALIDATION, ApiError, one_error
 from service.models import User
 from service.workflow.clock import STANDING_LABELS, Standing
 from service.workflow.errors import WorkflowError
-from service.workflow.models import Application, IntegratorKey, PermitTask
+from service.workflow.models import Application, PermitTask
 from service.workflow.progress import worklist
 from service.workflow.review import Decision, clock, decide
-from service.workflow.roles import Role
 from service.workflow.states import TASK_LABELS
 
 router = APIRouter(prefix="/tasks", tags=["department systems"], route_class=StrictJSONRoute)
@@ -147,9 +146,8 @@ def _integrator(session: Session, x_api_key: str | None) -> User:
     """The integrator account the key belongs to; 401 otherwise."""
     if not x_api_key:
         raise ApiError(401, [Problem("unauthorized", "需要部门系统的 X-API-Key", "header.X-API-Key")])
-    key = session.get(IntegratorKey, hashlib.sha256(x_api_key.encode()).hexdigest())
-    user = session.get(User, key.user_id) if key else None
-    if user is None or user.role != Role.integrator:
+    user = crud.integrator_by_key(session=session, key=x_api_key)
+    if user is None:
         raise ApiError(401, [Problem("unauthorized", "X-API-Key 无效", "header.X-API-Key")])
     return user
 

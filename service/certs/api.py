@@ -6,7 +6,6 @@ proves nothing is a structured 400 naming why; the route is rate-limited per cli
 
 from __future__ import annotations
 
-import hashlib
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Request
@@ -15,12 +14,12 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from rules.errors import Problem
+from service import crud
 from service.certs.verify import Asked, Scanner, Shown, Unverifiable, VerifyOut
 from service.compose import today
 from service.errors import VALIDATION, ApiError, one_error
 from service.models import utcnow
 from service.ratelimit import VERIFY_LIMIT
-from service.workflow.models import IntegratorKey
 
 router = APIRouter(prefix="/certificates", tags=["certificates"])
 
@@ -44,7 +43,7 @@ def require_key(request: Request, x_api_key: str | None) -> None:
 
 def _integrator_key(engine: Engine, key: str) -> bool:
     with Session(engine) as session:
-        return session.get(IntegratorKey, hashlib.sha256(key.encode()).hexdigest()) is not None
+        return crud.integrator_by_key(session=session, key=key) is not None
 
 
 @router.get(

@@ -257,6 +257,9 @@ def sign_in(request: Request, session: SessionDep, _: Gettext, form: Annotated[S
             if user is None:
                 field_errors["login"] = _("手机号、电子邮箱或密码不正确")
                 locked_until = lockout.failed(login)
+            elif user.disabled_at is not None:
+                field_errors["login"] = _("该账户已停用，如有疑问请联系系统管理员")
+                user = None
             else:
                 lockout.succeeded(login)
         if locked_until is not None:

@@ -1,16 +1,16 @@
-"""Staff accounts: the administrator gives an account its role and, to department staff, their department."""
+"""Accounts: the administrator gives an account its role and, to department staff, their department, or disables it."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
 
-from sqlalchemy import update
+from sqlalchemy import delete, update
 from sqlmodel import Session, col
 
 from rules.errors import Problem
 from rules.model import Department
-from service.models import User
+from service.models import User, WebSession, utcnow
 from service.workflow import audit
 from service.workflow.errors import Conflict, Forbidden, Invalid, NotFound, problem
 from service.workflow.roles import DEPARTMENT_ROLES, ROLE_NAMES, Action, Role, may
@@ -49,11 +49,7 @@ def assign(
 ) -> User:
     """Give an account a role (and department), recorded in the audit chain; ``shown`` is the role and department
     the administrator saw, so a change someone made meanwhile is not overwritten unseen."""
-    if not may(actor, Action.manage_users):
-        raise Forbidden([problem("forbidden", "只有系统管理员可以修改账户的角色")])
-    account = session.get(User, account_id)
-    if account is None:
-        raise NotFound([problem("not_found", "没有这个账户", "id", str(account_id))])
+    account = _managed(session, actor, account_id)
     if (account.role, account.department) != shown:
         raise _changed_meanwhile()
     department = department or None
@@ -76,6 +72,35 @@ def assign(
         change = {"role": [shown[0], role], "department": [shown[1], department]}
         audit.record(session, actor=actor, subject_kind="account", subject_id=account.id, action="assign_role", data=change)
     session.refresh(account)
+    return account
+
+
+def set_disabled(session: Session, *, actor: User, account_id: uuid.UUID, disabled: bool) -> User:
+    """Disable an account, which then signs in nowhere and whose sessions end at once, or enable it again; recorded on
+    the audit chain. Asked again (or by two administrators at once), it changes nothing more."""
+    account = _managed(session, actor, account_id)
+    if account.id == actor.id:
+        raise Invalid([problem("own_account", "不能停用或启用自己的账户", "id", str(account_id))])
+    now = utcnow()
+    standing = col(User.disabled_at).is_(None) if disabled else col(User.disabled_at).is_not(None)
+    flipped = update(User).where(col(User.id) == account.id, standing).values(disabled_at=now if disabled else None)
+    with committing(session, account.id):
+        if session.execute(flipped.returning(col(User.id))).first() is not None:
+            if disabled:
+                session.execute(delete(WebSession).where(col(WebSession.user_id) == account.id))
+            action = "disable_account" if disabled else "enable_account"
+            audit.record(session, actor=actor, subject_kind="account", subject_id=account.id, action=action)
+    session.refresh(account)
+    return account
+
+
+def _managed(session: Session, actor: User, account_id: uuid.UUID) -> User:
+    """The account an administrator acts on."""
+    if not may(actor, Action.manage_users):
+        raise Forbidden([problem("forbidden", "只有系统管理员可以管理账户")])
+    account = session.get(User, account_id)
+    if account is None:
+        raise NotFound([problem("not_found", "没有这个账户", "id", str(account_id))])
     return account
 
 

@@ -1,4 +1,5 @@
-"""The administrator's desk: the staff accounts with their roles, any account found by its login, and giving one a role.
+"""The administrator's desk: the staff accounts with their roles, any account found by its login, giving one a role,
+and disabling an account (staff who left) or enabling it again.
 
 Accounts are made by signing up or with ``yiye users create``; what the administrator changes here is who may do what.
 """
@@ -70,6 +71,23 @@ async def assign(
     return await with_form_once(request, session, user, _assign, request, session, user, account_id, departments, lang)
 
 
+@router.post("/accounts/{account_id}/disable", response_class=Response, responses=POST, dependencies=[CsrfProtected])
+async def disable(request: Request, session: SessionDep, user: CurrentUser, account_id: uuid.UUID) -> Response:
+    """Disable the account: it signs in nowhere from now on, and its sessions end at once."""
+    return await with_form_once(request, session, user, _set_disabled, session, user, account_id, True)
+
+
+@router.post("/accounts/{account_id}/enable", response_class=Response, responses=POST, dependencies=[CsrfProtected])
+async def enable(request: Request, session: SessionDep, user: CurrentUser, account_id: uuid.UUID) -> Response:
+    """Enable a disabled account again."""
+    return await with_form_once(request, session, user, _set_disabled, session, user, account_id, False)
+
+
+def _set_disabled(session: Session, user: User, account_id: uuid.UUID, disabled: bool, form: FormData) -> Response:
+    accounts.set_disabled(session, actor=user, account_id=account_id, disabled=disabled)
+    return RedirectResponse(f"/accounts/{account_id}", status_code=303)
+
+
 def _assign(
     request: Request,
     session: Session,
@@ -117,6 +135,7 @@ def _row(account: User) -> dict[str, str | None]:
         "role": account.role,
         "role_name": ROLE_NAMES.get(account.role, account.role),
         "department": account.department,
+        "disabled_on": f"{account.disabled_at:%Y-%m-%d}" if account.disabled_at else None,
     }
 
 

@@ -1,6 +1,7 @@
 """The administrator's desk in real browsers, against ``yiye serve``: the administrator finds an applicant's account and
 makes it the fire department's reviewer, who then lands on the review desk; a reviewer without a department is refused
-beside the field, and the window clerk is refused the desk. Every page passes axe."""
+beside the field, and the window clerk is refused the desk; disabled, the newcomer's open browser is signed out. Every
+page passes axe."""
 
 from __future__ import annotations
 
@@ -79,11 +80,19 @@ def test_the_administrator_makes_an_applicant_a_departments_reviewer(desks: Desk
     assert newcomer.url.endswith("/review")  # the new role holds at the next request, no new sign-in needed
     clerk = desks.open("clerk", "/accounts")
     expect(clerk.locator("h1")).to_have_text("无权操作")
+
+    # the newcomer leaves: disabled, their open browser is signed out at its next page
+    admin.locator("#staff a", has_text="newcomer@example.com").click()
+    admin.locator("#disable").click()
+    expect(admin.locator("#standing")).to_contain_text("已停用")
+    desks.scan("admin", admin)
+    newcomer.reload()
+    assert "/sign-in" in newcomer.url
     assert desks.violations == []
 
     engine = make_engine(site[1])
     with Session(engine) as session:
-        (event,) = session.exec(select(AuditEvent).where(AuditEvent.action == "assign_role")).all()
+        events = session.exec(select(AuditEvent).where(AuditEvent.subject_kind == "account").order_by(AuditEvent.seq)).all()
     engine.dispose()
-    assert event.data == {"role": ["applicant", "reviewer"], "department": [None, "fire"]}
-    assert event.actor_role == "admin"
+    assert [(e.action, e.actor_role) for e in events] == [("assign_role", "admin"), ("disable_account", "admin")]
+    assert events[0].data == {"role": ["applicant", "reviewer"], "department": [None, "fire"]}

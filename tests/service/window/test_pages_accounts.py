@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from deskutil import Account, People, field
+from deskutil import Account, People, field, sign_in
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
@@ -86,3 +86,24 @@ def test_the_desk_in_english_says_nothing_in_chinese_but_what_people_and_the_pac
     refused = admin.post(f"/accounts/{people.other_applicant.user.id}", data=form)
     assert refused.status_code == 400
     assert "This role needs a department" in refused.text
+
+
+def test_a_disabled_account_is_signed_out_at_once_and_told_why_at_sign_in(
+    session: Session, people: People, browser_of: Browsers
+) -> None:
+    admin, reviewer = browser_of(people.admin), browser_of(people.fire)
+    assert reviewer.get("/review").status_code == 200
+    page = admin.get(f"/accounts/{people.fire.user.id}")
+    form = {"csrf_token": field(page.text, "csrf_token")}
+    disabled = admin.post(f"/accounts/{people.fire.user.id}/disable", data=form, follow_redirects=False)
+    assert (disabled.status_code, disabled.headers["location"]) == (303, f"/accounts/{people.fire.user.id}")
+    assert "已停用（" in admin.get(f"/accounts/{people.fire.user.id}").text
+
+    assert reviewer.get("/review", follow_redirects=False).status_code == 303  # to sign in: the session has ended
+    refused = sign_in(TestClient(reviewer.app), people.fire.login)
+    assert refused.status_code == 400
+    assert "该账户已停用，如有疑问请联系系统管理员" in refused.text
+
+    admin.post(f"/accounts/{people.fire.user.id}/enable", data=form)
+    assert sign_in(TestClient(reviewer.app), people.fire.login).status_code == 303
+    assert [e.action for e in audit.history(session, people.fire.user.id)] == ["disable_account", "enable_account"]

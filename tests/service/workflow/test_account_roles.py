@@ -1,8 +1,9 @@
 """Giving staff accounts their roles: only an administrator, a known role in a known department, recorded in the audit
-chain, and never lost to another administrator's change made meanwhile."""
+chain, and never lost to another administrator's change made meanwhile; disabling an account ends every way in."""
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -14,11 +15,12 @@ from sqlmodel import Session, select
 from svcutil import FIXTURE_PACKS
 
 from rules import packs
-from service.models import User
+from service import crud
+from service.models import User, WebSession, utcnow
 from service.workflow import audit
-from service.workflow.accounts import assign
+from service.workflow.accounts import assign, set_disabled
 from service.workflow.errors import Conflict, Forbidden, Invalid
-from service.workflow.models import AuditEvent
+from service.workflow.models import AuditEvent, IntegratorKey
 from service.workflow.roles import Role
 
 DEPARTMENTS = packs.load("mini", FIXTURE_PACKS).departments
@@ -138,3 +140,35 @@ def test_of_two_administrators_changing_one_account_at_once_exactly_one_wins(eng
     assert (newcomer.role, newcomer.department) == (won[0].role, won[0].department)
     assert len(_events(session)) == 1
     assert audit.verify(session)[1] == []
+
+
+def test_a_disabled_account_signs_in_nowhere_and_its_sessions_and_keys_end(session: Session) -> None:
+    admin, leaver = _account(session, "admin", Role.admin), _account(session, "leaver", Role.integrator, "fire")
+    session.add(IntegratorKey(key_sha256=hashlib.sha256(b"fire-system-key").hexdigest(), user_id=leaver.id))
+    session.add(WebSession(id_hash="0" * 64, user_id=leaver.id, idle_expires_at=utcnow(), expires_at=utcnow()))
+    session.commit()
+    assert crud.integrator_by_key(session=session, key="fire-system-key") is not None
+
+    for _ in range(2):  # asked twice, it changes nothing more
+        disabled = set_disabled(session, actor=admin, account_id=leaver.id, disabled=True)
+    assert disabled.disabled_at is not None
+    assert crud.integrator_by_key(session=session, key="fire-system-key") is None
+    assert session.exec(select(WebSession).where(WebSession.user_id == leaver.id)).all() == []
+
+    enabled = set_disabled(session, actor=admin, account_id=leaver.id, disabled=False)
+    assert enabled.disabled_at is None
+    assert crud.integrator_by_key(session=session, key="fire-system-key") is not None
+    assert [e.action for e in audit.history(session, leaver.id)] == ["disable_account", "enable_account"]
+    assert audit.verify(session)[1] == []
+
+
+def test_only_an_administrator_disables_and_never_their_own_account(session: Session) -> None:
+    admin, clerk = _account(session, "admin", Role.admin), _account(session, "clerk", Role.clerk)
+    with pytest.raises(Forbidden):
+        set_disabled(session, actor=clerk, account_id=admin.id, disabled=True)
+    with pytest.raises(Invalid) as refused:
+        set_disabled(session, actor=admin, account_id=admin.id, disabled=True)
+    assert refused.value.problems[0].code == "own_account"
+    session.refresh(admin)
+    assert admin.disabled_at is None
+    assert audit.history(session, admin.id) == []
