@@ -53,7 +53,7 @@ def authenticate(*, session: Session, login: str, password: str) -> User | None:
 
 
 def integrator_by_key(*, session: Session, key: str) -> User | None:
-    """The department system whose API key this is, unless its account was disabled."""
+    """The department system whose API key this is: an integrator account, and not disabled; else None."""
     found = session.get(IntegratorKey, hashlib.sha256(key.encode()).hexdigest())
     user = session.get(User, found.user_id) if found else None
     return user if user is not None and user.role == Role.integrator and user.disabled_at is None else None
