@@ -17,7 +17,7 @@ import hashlib
 import logging
 import time
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from functools import cached_property
 from zoneinfo import ZoneInfo
 
@@ -35,6 +35,11 @@ TIMEZONE = ZoneInfo("Asia/Shanghai")
 def today() -> date:
     """Today in Beijing: the as-of date of a request that names none."""
     return datetime.now(TIMEZONE).date()
+
+
+def in_beijing(at: datetime) -> datetime:
+    """A stored moment in Beijing time (SQLite hands the stored UTC time back without its zone)."""
+    return (at if at.tzinfo else at.replace(tzinfo=UTC)).astimezone(TIMEZONE)
 
 
 @dataclass(frozen=True)

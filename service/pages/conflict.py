@@ -8,14 +8,13 @@ values again, now against the saved version, so it replaces it knowingly) or kee
 
 from __future__ import annotations
 
-from datetime import UTC
 from typing import Any
 
 from fastapi import Request
 from fastapi.responses import Response
 
 from forms.validation import form_fields
-from service.compose import TIMEZONE
+from service.compose import in_beijing
 from service.models import Draft
 from service.pages.formdata import display_values
 from service.pages.journey import ComposedJourney
@@ -23,9 +22,8 @@ from service.pages.templating import render
 
 
 def updated_at(draft: Draft) -> str:
-    """When the draft was last saved, in Beijing time (SQLite hands the stored UTC time back without its zone)."""
-    updated = draft.updated_at if draft.updated_at.tzinfo else draft.updated_at.replace(tzinfo=UTC)
-    return updated.astimezone(TIMEZONE).strftime("%Y-%m-%d %H:%M")
+    """When the draft was last saved, in Beijing time."""
+    return in_beijing(draft.updated_at).strftime("%Y-%m-%d %H:%M")
 
 
 def render_conflict(

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from service.compose import TIMEZONE
+from service.compose import in_beijing
 from service.deps import CurrentUser, SessionDep
 from service.jobs.notifications import for_user
 from service.pages import responses as pages
@@ -19,10 +17,5 @@ router = APIRouter(tags=["pages"])
 @router.get("/notifications", response_class=Response, responses={200: pages.PAGE, 303: pages.TO_SIGN_IN})
 def list_notifications(request: Request, session: SessionDep, user: CurrentUser) -> Response:
     """List my notifications."""
-    shown = [{"title": n.title, "body": n.body, "at": _beijing(n.created_at)} for n in for_user(session, user.id)]
+    shown = [{"title": n.title, "body": n.body, "at": in_beijing(n.created_at)} for n in for_user(session, user.id)]
     return render(request, "notifications.html", {"notifications": shown})
-
-
-def _beijing(at: datetime) -> datetime:
-    """Beijing time (SQLite hands the stored UTC time back without its zone)."""
-    return (at if at.tzinfo else at.replace(tzinfo=UTC)).astimezone(TIMEZONE)

@@ -8,24 +8,27 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping, Sequence
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session, col, select
 from starlette.datastructures import FormData
 
+from composer.words import N_
 from rules.errors import Problem
 from rules.model import Department
 from service import crud
+from service.compose import in_beijing
 from service.deps import CsrfProtected, CurrentUser, LangDep, RegistryDep, SessionDep, SettingsDep
 from service.i18n import Lang
 from service.models import User
 from service.pages.templating import render
 from service.pages.window.applications import PAGE, POST
 from service.pages.window.desk import desk_router, forbidden, render_form_page, with_form_once, works_at
-from service.workflow import accounts
+from service.workflow import accounts, audit
 from service.workflow.errors import Invalid, NotFound, problem
+from service.workflow.models import AuditEvent
 from service.workflow.roles import ROLE_NAMES, Action, Role
 
 router = desk_router()
@@ -123,6 +126,7 @@ def _account_page(
         "account": _row(found),
         "roles": ROLE_NAMES,
         "departments": {d.id: d.name.in_(lang) for d in departments.values()},
+        "history": [_event(session, e) for e in reversed(audit.history(session, found.id))],
     }
     return render_form_page(request, "account.html", context, problems, 400 if problems else 200)
 
@@ -136,6 +140,23 @@ def _row(account: User) -> dict[str, str | None]:
         "role_name": ROLE_NAMES.get(account.role, account.role),
         "department": account.department,
         "disabled_on": f"{account.disabled_at:%Y-%m-%d}" if account.disabled_at else None,
+    }
+
+
+ACTIONS = {"assign_role": N_("修改角色"), "disable_account": N_("停用账户"), "enable_account": N_("启用账户")}
+"""What the audit record says was done to an account, as its page lists it."""
+
+
+def _event(session: Session, event: AuditEvent) -> dict[str, Any]:
+    """One entry of an account's history: when, what, by whom and, for a role, from what to what."""
+    actor = session.get(User, event.actor_id) if event.actor_id else None
+    change = event.data if event.action == "assign_role" else {}
+    return {
+        "at": f"{in_beijing(event.at):%Y-%m-%d %H:%M}",
+        "action": ACTIONS.get(event.action, event.action),
+        "by": (actor.email or actor.phone) if actor else None,
+        "roles": [ROLE_NAMES.get(role, role) if role else "" for role in change.get("role", [])],
+        "departments": change.get("department", []),
     }
 
 

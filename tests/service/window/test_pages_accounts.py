@@ -45,6 +45,11 @@ def test_a_role_given_on_the_page_holds_and_the_same_form_twice_changes_it_once(
     assert (account.role, account.department) == (Role.inspector, "fire")
     assert [e.action for e in audit.history(session, account.id)] == ["assign_role"]
     assert "inspector" in admin.get("/accounts").text
+    history = admin.get(f"/accounts/{newcomer.user.id}").text
+    found = re.search(r'<table class="table" id="history">(.*?)</table>', history, re.S)
+    assert found
+    cells = [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td>(.*?)</td>", found.group(1), re.S)]
+    assert cells[1:] == ["修改角色", people.admin.login, "申请人 → 踏勘核查人员（fire）"]
 
 
 def test_a_refused_role_is_shown_beside_its_field_and_nothing_is_written(
@@ -74,13 +79,16 @@ def test_the_desk_in_english_says_nothing_in_chinese_but_what_people_and_the_pac
 ) -> None:
     admin = browser_of(people.admin)
     assert admin.get("/?lang=en").status_code == 200
+    moved = _form(admin, people.market) | {"role": "inspector", "department": "fire"}
+    given = admin.post(f"/accounts/{people.market.user.id}", data=moved)
+    assert given.status_code == 200  # followed back to the desk
     listing = admin.get(f"/accounts?q={people.applicant.login}")
-    page = admin.get(f"/accounts/{people.market.user.id}")
+    page = admin.get(f"/accounts/{people.market.user.id}")  # with its history: a role changed
     for shown in (listing, page):
         assert shown.status_code == 200
         text = re.sub(r"<[^>]+>", " ", re.sub(r"<(script|style)\b.*?</\1>", " ", shown.text, flags=re.S))
         assert set(re.findall(r"[\u4e00-\u9fff]+", text)) <= {"中文"}, shown.url  # the link back to Chinese
-    assert "Department reviewer" in page.text
+    assert "Department reviewer (market) → Inspector (fire)" in page.text
     assert "District Administration for Market Regulation" in page.text
     form = _form(admin, people.other_applicant) | {"role": "reviewer", "department": ""}
     refused = admin.post(f"/accounts/{people.other_applicant.user.id}", data=form)
