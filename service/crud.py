@@ -54,9 +54,9 @@ def authenticate(*, session: Session, login: str, password: str) -> User | None:
 
 def integrator_by_key(*, session: Session, key: str) -> User | None:
     """The department system whose API key this is: an integrator account, and not disabled; else None."""
-    found = session.get(IntegratorKey, hashlib.sha256(key.encode()).hexdigest())
-    user = session.get(User, found.user_id) if found else None
-    return user if user is not None and user.role == Role.integrator and user.disabled_at is None else None
+    held = col(IntegratorKey.key_sha256) == hashlib.sha256(key.encode()).hexdigest()
+    active = (col(User.role) == Role.integrator) & col(User.disabled_at).is_(None)
+    return session.exec(select(User).join(IntegratorKey, col(IntegratorKey.user_id) == User.id).where(held, active)).first()
 
 
 def store_composition(*, session: Session, composed: Composed) -> StoredComposition:
