@@ -23,12 +23,17 @@ def decides(dnf: Sequence[Conjunction], facts: Facts) -> bool | None:
     """The condition's value when only ``facts`` are known: True, False, or None (undecided)."""
     result: bool | None = False
     for conj in dnf:
-        values = [facts.get(lit) for lit in conj]
-        if any(value is False for value in values):
-            continue
-        if all(value is True for value in values):
-            return True
-        result = None
+        open_ = False
+        for lit in conj:
+            value = facts.get(lit)
+            if value is False:
+                break  # scope items come first, so a branch is usually ruled out at its first literal
+            if value is None:
+                open_ = True
+        else:
+            if not open_:
+                return True
+            result = None
     return result
 
 
@@ -56,7 +61,7 @@ def deciding(
     # A set of failed literals (bit i: failed[i]) rules the condition out when it meets every
     # branch that no given fact rules out already.
     bit = {lit: 1 << i for i, lit in enumerate(failed)}
-    standing = [_bits(conj, bit) for conj in dnf if not any(given.get(lit) is False for lit in conj)]
+    standing = [_bits(conj, bit) for conj in dnf if not given or not any(given.get(lit) is False for lit in conj)]
     for size in range(EXHAUSTIVE_UP_TO + 1):
         found = set(_hitting(standing, size, 0))
         if found:
