@@ -3,7 +3,7 @@ permits not ready for merging ride along as separate sheets."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 from composer.case import Case, Rulebook, dated
 from composer.elements import Shape
@@ -26,22 +26,30 @@ SECTION_TITLES = {
 Prefills = tuple[tuple[str, tuple[type, Any]], ...]
 """The answers the form's fields are prefilled from, by question."""
 
+Users = tuple[tuple[str, tuple[str, ...]], ...]
+"""Fields, each with the permits that use it, in the order the form asks them."""
+
+
+class Layout(NamedTuple):
+    """Where each field of a form goes, and why it is asked: all of the form but the answers it is prefilled from."""
+
+    sections: tuple[tuple[Section, Users], ...]
+    sheets: tuple[tuple[str, Users], ...]
+    prefilled: tuple[str, ...]
+    """The questions the form's fields are prefilled from."""
+    why: tuple[Reason, ...]
+
 
 def merged(case: Case, shape: Shape) -> tuple[Form, tuple[Reason, ...]]:
     """The form and the reason for each merged field."""
     # The form reads the case only through the permits and elements that apply, the fields in
-    # effect on the day, and the answers its fields are prefilled from.
+    # effect on the day, and the answers its fields are prefilled from. Where each field goes and
+    # why it is asked is shared by every applicant whose permits ask it; the filled form is theirs.
     effective = case.in_effect("fields")
+    layout = _layout(case.rules, case.locale, shape, effective)
     answers = case.situation.answers
-    prefills = tuple((qid, typed(answers.get(qid))) for qid in _prefilled(case.rules, shape, effective))
-    return _form(case.rules, case.locale, shape, effective, prefills)
-
-
-@memoised
-def _prefilled(rules: Rulebook, shape: Shape, effective: tuple[bool, ...]) -> tuple[str, ...]:
-    """The questions the form's fields are prefilled from."""
-    fields = [rules.pack.fields[fid] for pid, applicable in shape for fid in _field_ids(rules, pid, applicable, effective)]
-    return tuple(dict.fromkeys(f.prefill_from for f in fields if f.prefill_from))
+    prefills = tuple((qid, typed(answers.get(qid))) for qid in layout.prefilled)
+    return _form(case.rules, case.locale, shape, effective, prefills), layout.why
 
 
 @memoised
@@ -54,33 +62,52 @@ def _field_ids(rules: Rulebook, pid: str, applicable: tuple[str, ...], effective
 
 
 @memoised
-def _form(
-    rules: Rulebook, locale: Locale, shape: Shape, effective: tuple[bool, ...], prefills: Prefills
-) -> tuple[Form, tuple[Reason, ...]]:
+def _layout(rules: Rulebook, locale: Locale, shape: Shape, effective: tuple[bool, ...]) -> Layout:
     pack = rules.pack
-    prefill = dict(prefills)
     merged: dict[str, list[str]] = {}
-    sheets: list[Sheet] = []
+    sheets: list[tuple[str, Users]] = []
     for pid, applicable in shape:
         field_ids = _field_ids(rules, pid, applicable, effective)
         if pack.permits[pid].mergeable:
             for fid in field_ids:
                 merged.setdefault(fid, []).append(pid)
         else:
-            fields = [_field(rules, f, locale, (pid,), _prefill(rules, f, prefill)) for f in field_ids]
-            sheets.append(Sheet(permit=pid, title=permit_name(rules, pid, locale), fields=fields))
-    in_sections: dict[Section, list[FieldOut]] = {}
+            sheets.append((pid, tuple((fid, (pid,)) for fid in field_ids)))
+    in_sections: dict[Section, list[tuple[str, tuple[str, ...]]]] = {}
     for fid in sorted(merged, key=_places(rules).__getitem__):
-        field = _field(rules, fid, locale, tuple(merged[fid]), _prefill(rules, fid, prefill))
-        in_sections.setdefault(pack.fields[fid].section, []).append(field)
+        in_sections.setdefault(pack.fields[fid].section, []).append((fid, tuple(merged[fid])))
+    asked = list(merged) + [fid for _, users in sheets for fid, _ in users]
+    return Layout(
+        sections=tuple((section, tuple(users)) for section, users in in_sections.items()),
+        sheets=tuple(sheets),
+        prefilled=tuple(dict.fromkeys(q for q in (pack.fields[fid].prefill_from for fid in asked) if q)),
+        why=tuple(_field_reason(rules, fid, tuple(users), locale) for fid, users in merged.items()),
+    )
+
+
+@memoised
+def _form(rules: Rulebook, locale: Locale, shape: Shape, effective: tuple[bool, ...], prefills: Prefills) -> Form:
+    layout = _layout(rules, locale, shape, effective)
+    prefill = dict(prefills)
     sections = [
-        FormSection(id=section.value, title=say(SECTION_TITLES[section.value], locale), fields=fields)
-        for section, fields in in_sections.items()
+        FormSection(id=s.value, title=say(SECTION_TITLES[s.value], locale), fields=_fields(rules, locale, users, prefill))
+        for s, users in layout.sections
     ]
-    why = tuple(_field_reason(rules, fid, tuple(users), locale) for fid, users in merged.items())
+    sheets = [
+        Sheet(permit=pid, title=permit_name(rules, pid, locale), fields=_fields(rules, locale, users, prefill))
+        for pid, users in layout.sheets
+    ]
     reform = rules.pack.meta.wording.reform
     title = say("%(reform)s 统一申请表", locale, reform=reform.in_(locale) if reform else "")
-    return Form(title=title, sections=sections, sheets=sheets), why
+    return Form(title=title, sections=sections, sheets=sheets)
+
+
+def _fields(rules: Rulebook, locale: Locale, users: Users, prefill: dict[str, tuple[type, Any]]) -> list[FieldOut]:
+    fields = rules.pack.fields
+    return [
+        _field(rules, fid, locale, permits, prefill[question] if (question := fields[fid].prefill_from) else typed(None))
+        for fid, permits in users
+    ]
 
 
 @memoised
@@ -88,11 +115,6 @@ def _places(rules: Rulebook) -> dict[str, tuple[int, int, int]]:
     """Where each field goes on the form: its section, then its order there, then the dictionary's order."""
     sections = {section: i for i, section in enumerate(Section)}
     return {fid: (sections[f.section], f.order, i) for i, (fid, f) in enumerate(rules.pack.fields.items())}
-
-
-def _prefill(rules: Rulebook, fid: str, prefill: dict[str, tuple[type, Any]]) -> tuple[type, Any]:
-    question = rules.pack.fields[fid].prefill_from
-    return prefill[question] if question else typed(None)
 
 
 @memoised
