@@ -1,4 +1,5 @@
-"""The mail an account gets: a reset link, a sign-up link, a warning that someone tried its address.
+"""The mail an account gets: a reset link, a sign-up link, a new colleague's first-password link, a warning that
+someone tried its address.
 
 Each is sent after the page has answered (a background task), so the answer's timing does not tell whether
 an address has an account; a failure is logged, and the visitor can ask again. Chinese first, English below.
@@ -11,13 +12,13 @@ import uuid
 from typing import Literal, NamedTuple
 
 from service.jobs import mail
-from service.reset_links import RESET_MINUTES
+from service.reset_links import FIRST_PASSWORD_HOURS, RESET_MINUTES
 from service.settings import Settings
 from service.sign_up_links import SIGN_UP_HOURS
 
 log = logging.getLogger("yiye.accounts")
 
-LinkKind = Literal["reset", "sign_up"]
+LinkKind = Literal["reset", "sign_up", "first_password"]
 
 
 def send_quietly(settings: Settings, *, to: str, subject: str, text: str) -> None:
@@ -63,11 +64,21 @@ _LINKS: dict[LinkKind, _Link] = {
         f"Someone (we hope you) signed up for yiye with this address. Open the link above within {SIGN_UP_HOURS} hours "
         "to finish; if it was not you, ignore this mail and no account is made.",
     ),
+    "first_password": _Link(
+        "设置一业一证账户密码 / Choose the password of your yiye account",
+        "/password/reset",
+        f"系统管理员为您开设了一业一证工作人员账户，或请您重新设置密码。请在 {FIRST_PASSWORD_HOURS} 小时内打开以下链接设置密码，"
+        "链接只能使用一次：",
+        "链接过期后，可以在登录页点击“忘记密码”重新获取，或请系统管理员再次发送。",
+        "An administrator opened a yiye staff account for you, or asks you to choose a new password. Open the link above "
+        f"within {FIRST_PASSWORD_HOURS} hours; it works once. Once it has expired, use “Forgot password” on the sign-in "
+        "page, or ask the administrator to send another.",
+    ),
 }
 
 
 def link(settings: Settings, kind: LinkKind, token: str) -> dict[str, str]:
-    """The mail with a one-time link: a password reset, or the link that completes a sign-up."""
+    """The mail with a one-time link: a password reset, the link that completes a sign-up, or a new colleague's."""
     spec = _LINKS[kind]
     url = f"{_site(settings)}{spec.path}?token={token}"
     return _mail(spec.subject, "您好：", spec.asked, url, spec.ignored, spec.english)

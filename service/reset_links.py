@@ -19,6 +19,9 @@ from sqlmodel import Session
 from service.models import User
 
 RESET_MINUTES = 30
+FIRST_PASSWORD_HOURS = 72
+"""A link an administrator has mailed to a new colleague (or one locked out) works this long: three days, for
+someone who reads work mail only on working days."""
 PURPOSE = b"yiye password reset\x00"
 
 
@@ -27,9 +30,9 @@ def _signature(secret: str, user: User, expires: int) -> str:
     return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
 
 
-def issue(secret: str, user: User, *, now: float | None = None) -> str:
-    """A reset token for ``user``, good for ``RESET_MINUTES`` and until the password changes."""
-    expires = int(now if now is not None else time.time()) + RESET_MINUTES * 60
+def issue(secret: str, user: User, *, minutes: int = RESET_MINUTES, now: float | None = None) -> str:
+    """A reset token for ``user``, good for ``minutes`` and until the password changes."""
+    expires = int(now if now is not None else time.time()) + minutes * 60
     return f"{user.id}.{expires}.{_signature(secret, user, expires)}"
 
 

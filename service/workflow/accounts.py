@@ -1,16 +1,21 @@
-"""Accounts: the administrator gives an account its role and, to department staff, their department, or disables it."""
+"""Accounts: the administrator opens staff accounts, gives an account its role and, to department staff, their
+department, or disables it."""
 
 from __future__ import annotations
 
+import secrets
 import uuid
 from collections.abc import Mapping
 
+from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import delete, update
 from sqlmodel import Session, col
 
 from rules.errors import Problem
 from rules.model import Department
+from service import crud
 from service.models import User, WebSession, utcnow
+from service.security import hash_password
 from service.workflow import audit
 from service.workflow.errors import Conflict, Forbidden, Invalid, NotFound, problem
 from service.workflow.roles import DEPARTMENT_ROLES, ROLE_NAMES, Action, Role, may
@@ -35,6 +40,89 @@ def role_problems(role: str, department: str | None, departments: Mapping[str, D
         known = "、".join(f"{d}（{v.name.zh}）" for d, v in departments.items())
         return [problem("unknown_department", f"没有部门“{department}”。可用：{known}", "department", department)]
     return []
+
+
+def open_staff_account(
+    session: Session,
+    *,
+    actor: User,
+    email: str,
+    name: str,
+    role: str,
+    department: str | None,
+    departments: Mapping[str, Department],
+) -> User:
+    """A colleague's account with a role (and department), recorded on the audit chain. It has no password anyone
+    knows: its owner chooses one through the link mailed to them (``password_link``)."""
+    if not may(actor, Action.manage_users):
+        raise Forbidden([problem("forbidden", "只有系统管理员可以管理账户")])
+    department = department or None
+    problems = staff_problems(session, email, name, role) + role_problems(role, department, departments)
+    if problems:
+        raise Invalid(problems)
+    address = _address(email)
+    assert address is not None  # staff_problems refused any other
+    account = User(
+        email=address,
+        display_name=name.strip(),
+        # Nobody knows this password, so the account opens only through the link its owner is mailed.
+        password_hash=hash_password(secrets.token_urlsafe(32)),
+        role=Role(role),
+        department=department,
+    )
+    try:
+        with committing(session, address):
+            session.add(account)
+            session.flush()
+            opened = {"role": role, "department": department}
+            audit.record(session, actor=actor, subject_kind="account", subject_id=account.id, action="open_account", data=opened)
+    except Conflict as exc:  # the address was taken meanwhile: the unique index refused the second account
+        raise Conflict([_taken(address)]) from exc
+    return account
+
+
+def staff_problems(session: Session, email: str, name: str, role: str) -> list[Problem]:
+    """What is wrong with a new colleague's address, name and role, besides the role's department."""
+    problems = []
+    address = _address(email)
+    if not email.strip():
+        problems.append(problem("email_missing", "请填写同事的工作电子邮箱，设置密码的链接发往这里", "email"))
+    elif address is None:
+        problems.append(problem("email_invalid", "请输入有效的电子邮箱，例如 li.si@example.gov.cn", "email", email))
+    elif len(address) > 254:
+        problems.append(problem("email_invalid", "电子邮箱不能超过 254 个字符", "email", email))
+    elif crud.get_user_by_login(session=session, login=address) is not None:
+        problems.append(_taken(address))
+    if not name.strip():
+        problems.append(problem("name_missing", "请填写同事的姓名", "name"))
+    elif len(name.strip()) > 100:
+        problems.append(problem("name_too_long", "姓名不能超过 100 个字符", "name"))
+    if role == Role.applicant:
+        problems.append(problem("applicant_role", "申请人自行注册账户；这里开设的是工作人员账户", "role", role))
+    return problems
+
+
+def _address(email: str) -> str | None:
+    """An email address as accounts store it, or None when it is no address."""
+    try:
+        return validate_email(email.strip(), check_deliverability=False).normalized.lower()
+    except EmailNotValidError:
+        return None
+
+
+def _taken(address: str) -> Problem:
+    return problem("account_exists", f"已有以“{address}”登录的账户：请在账户管理中查找它并修改角色", "email", address)
+
+
+def password_link_sent(session: Session, *, actor: User, account_id: uuid.UUID) -> User:
+    """Record on the audit chain that a link to choose a password was mailed to an account (its owner's only way in
+    to a new account, and a way back to one whose owner lost the password); the account to mail it to."""
+    account = _managed(session, actor, account_id)
+    if account.email is None:
+        raise Invalid([problem("no_email", "该账户没有电子邮箱，无法发送设置密码的链接", "email")])
+    with committing(session, account.id):
+        audit.record(session, actor=actor, subject_kind="account", subject_id=account.id, action="send_password_link")
+    return account
 
 
 def assign(

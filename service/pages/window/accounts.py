@@ -1,16 +1,18 @@
-"""The administrator's desk: the staff accounts with their roles, any account found by its login, giving one a role,
-and disabling an account (staff who left) or enabling it again.
+"""The administrator's desk: the staff accounts with their roles, any account found by its login, opening a colleague's
+account, giving one a role, mailing a link to choose a password, and disabling an account (staff who left) or enabling
+it again.
 
-Accounts are made by signing up or with ``yiye users create``; what the administrator changes here is who may do what.
+A colleague's new account has no password anyone knows: the link mailed to them is the only way in, so the administrator
+never learns it. Applicants sign up themselves.
 """
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping, Sequence
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from fastapi import Depends, Query, Request
+from fastapi import BackgroundTasks, Depends, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session, col, select
 from starlette.datastructures import FormData
@@ -18,7 +20,7 @@ from starlette.datastructures import FormData
 from composer.words import N_
 from rules.errors import Problem
 from rules.model import Department
-from service import crud
+from service import account_mail, crud, reset_links
 from service.compose import in_beijing
 from service.deps import CsrfProtected, CurrentUser, LangDep, RegistryDep, SessionDep, SettingsDep
 from service.i18n import Lang
@@ -26,6 +28,7 @@ from service.models import User
 from service.pages.templating import render
 from service.pages.window.applications import PAGE, POST
 from service.pages.window.desk import desk_router, forbidden, render_form_page, with_form_once, works_at
+from service.settings import Settings
 from service.workflow import accounts, audit
 from service.workflow.errors import Invalid, NotFound, problem
 from service.workflow.models import AuditEvent
@@ -34,6 +37,9 @@ from service.workflow.roles import ROLE_NAMES, Action, Role
 router = desk_router()
 
 Login = Annotated[str, Query(max_length=254, description="an account's email or phone")]
+LinkSent = Annotated[
+    Literal["sent", "no_mail"] | None, Query(description="a link to choose a password was just mailed, or could not be")
+]
 
 
 @router.get("/accounts", response_class=Response, responses=PAGE)
@@ -56,14 +62,55 @@ def district_departments(registry: RegistryDep, settings: SettingsDep) -> Mappin
 Departments = Annotated[Mapping[str, Department], Depends(district_departments)]
 
 
+@router.get("/accounts/new", response_class=Response, responses=PAGE)
+def new_account(request: Request, user: CurrentUser, departments: Departments, lang: LangDep) -> Response:
+    """The form that opens a colleague's account."""
+    if not works_at(user, Action.manage_users):
+        return forbidden(request)
+    return _new_account_page(request, departments, lang, {})
+
+
+@router.post("/accounts/new", response_class=Response, responses=POST, dependencies=[CsrfProtected])
+async def open_account(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    settings: SettingsDep,
+    departments: Departments,
+    lang: LangDep,
+    background: BackgroundTasks,
+) -> Response:
+    """Open the account and mail its owner the link to choose a password; sent twice, the form opens one account."""
+    return await with_form_once(request, session, user, _open, request, session, user, settings, departments, lang, background)
+
+
+@router.post("/accounts/{account_id}/password-link", response_class=Response, responses=POST, dependencies=[CsrfProtected])
+async def password_link(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    settings: SettingsDep,
+    background: BackgroundTasks,
+    account_id: uuid.UUID,
+) -> Response:
+    """Mail the account's owner a new link to choose a password (the first one lost or expired)."""
+    return await with_form_once(request, session, user, _send_link, session, user, settings, background, account_id)
+
+
 @router.get("/accounts/{account_id}", response_class=Response, responses=PAGE)
 def account(
-    request: Request, session: SessionDep, user: CurrentUser, departments: Departments, lang: LangDep, account_id: uuid.UUID
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    departments: Departments,
+    lang: LangDep,
+    account_id: uuid.UUID,
+    link: LinkSent = None,
 ) -> Response:
     """One account, with the form that gives it a role."""
     if not works_at(user, Action.manage_users):
         return forbidden(request)
-    return _account_page(request, session, account_id, departments, lang)
+    return _account_page(request, session, account_id, departments, lang, link=link)
 
 
 @router.post("/accounts/{account_id}", response_class=Response, responses=POST, dependencies=[CsrfProtected])
@@ -84,6 +131,65 @@ async def disable(request: Request, session: SessionDep, user: CurrentUser, acco
 async def enable(request: Request, session: SessionDep, user: CurrentUser, account_id: uuid.UUID) -> Response:
     """Enable a disabled account again."""
     return await with_form_once(request, session, user, _set_disabled, session, user, account_id, False)
+
+
+def _open(
+    request: Request,
+    session: Session,
+    user: User,
+    settings: Settings,
+    departments: Mapping[str, Department],
+    lang: Lang,
+    background: BackgroundTasks,
+    form: FormData,
+) -> Response:
+    asked = {name: _text(form, name) for name in ("email", "name", "role", "department")}
+    try:
+        opened = accounts.open_staff_account(
+            session,
+            actor=user,
+            email=asked["email"],
+            name=asked["name"],
+            role=asked["role"],
+            department=asked["department"],
+            departments=departments,
+        )
+    except Invalid as exc:
+        return _new_account_page(request, departments, lang, asked, exc.problems)
+    return _mailed(settings, background, opened)
+
+
+def _send_link(
+    session: Session, user: User, settings: Settings, background: BackgroundTasks, account_id: uuid.UUID, form: FormData
+) -> Response:
+    return _mailed(settings, background, accounts.password_link_sent(session, actor=user, account_id=account_id))
+
+
+def _mailed(settings: Settings, background: BackgroundTasks, account: User) -> Response:
+    """Mail the account's owner a link to choose a password, after the answer; the account's page then says so."""
+    if not settings.smtp_host:
+        return RedirectResponse(f"/accounts/{account.id}?link=no_mail", status_code=303)
+    assert account.email is not None
+    token = reset_links.issue(settings.secret_key, account, minutes=reset_links.FIRST_PASSWORD_HOURS * 60)
+    mail = account_mail.link(settings, "first_password", token)
+    background.add_task(account_mail.send_quietly, settings, to=account.email, **mail)
+    return RedirectResponse(f"/accounts/{account.id}?link=sent", status_code=303)
+
+
+def _new_account_page(
+    request: Request,
+    departments: Mapping[str, Department],
+    lang: Lang,
+    asked: dict[str, str],
+    problems: Sequence[Problem] = (),
+) -> Response:
+    staff_roles = {role: name for role, name in ROLE_NAMES.items() if role != Role.applicant}
+    context = {"asked": asked, "roles": staff_roles, "departments": _department_names(departments, lang)}
+    return render_form_page(request, "account_new.html", context, problems, 400 if problems else 200)
+
+
+def _department_names(departments: Mapping[str, Department], lang: Lang) -> dict[str, str]:
+    return {d.id: d.name.in_(lang) for d in departments.values()}
 
 
 def _set_disabled(session: Session, user: User, account_id: uuid.UUID, disabled: bool, form: FormData) -> Response:
@@ -118,6 +224,7 @@ def _account_page(
     departments: Mapping[str, Department],
     lang: Lang,
     problems: Sequence[Problem] = (),
+    link: str | None = None,
 ) -> Response:
     found = session.get(User, account_id)
     if found is None:
@@ -125,8 +232,10 @@ def _account_page(
     context = {
         "account": _row(found),
         "roles": ROLE_NAMES,
-        "departments": {d.id: d.name.in_(lang) for d in departments.values()},
+        "departments": _department_names(departments, lang),
         "history": [_event(session, e) for e in reversed(audit.history(session, found.id))],
+        "link": link,
+        "link_hours": reset_links.FIRST_PASSWORD_HOURS,
     }
     return render_form_page(request, "account.html", context, problems, 400 if problems else 200)
 
@@ -143,20 +252,30 @@ def _row(account: User) -> dict[str, str | None]:
     }
 
 
-ACTIONS = {"assign_role": N_("修改角色"), "disable_account": N_("停用账户"), "enable_account": N_("启用账户")}
+ACTIONS = {
+    "open_account": N_("开设账户"),
+    "assign_role": N_("修改角色"),
+    "send_password_link": N_("发送设置密码链接"),
+    "disable_account": N_("停用账户"),
+    "enable_account": N_("启用账户"),
+}
 """What the audit record says was done to an account, as its page lists it."""
 
 
 def _event(session: Session, event: AuditEvent) -> dict[str, Any]:
-    """One entry of an account's history: when, what, by whom and, for a role, from what to what."""
+    """One entry of an account's history: when, what, by whom and, for a role, from what to what (or what it opened with)."""
     actor = session.get(User, event.actor_id) if event.actor_id else None
-    change = event.data if event.action == "assign_role" else {}
+    roles, departments = [], []
+    if event.action == "assign_role":
+        roles, departments = event.data["role"], event.data["department"]
+    elif event.action == "open_account":
+        roles, departments = [event.data["role"]], [event.data["department"]]
     return {
         "at": f"{in_beijing(event.at):%Y-%m-%d %H:%M}",
         "action": ACTIONS.get(event.action, event.action),
         "by": (actor.email or actor.phone) if actor else None,
-        "roles": [ROLE_NAMES.get(role, role) if role else "" for role in change.get("role", [])],
-        "departments": change.get("department", []),
+        "roles": [ROLE_NAMES.get(role, role) if role else "" for role in roles],
+        "departments": departments,
     }
 
 

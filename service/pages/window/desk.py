@@ -182,6 +182,7 @@ GENERAL = {
     "department_missing": N_("这个角色须指定所属部门"),
     "unknown_department": N_("没有这个部门"),
     "department_not_needed": N_("这个角色不属于某一部门，请不要指定部门"),
+    "account_exists": N_("已有以这个邮箱登录的账户：请在账户管理中查找它并修改角色"),
 }
 """A problem whose message names things (a permit, a file, a role) and so has no msgid of its own: in another
 language, what kind of problem it is. Chinese pages show the message as written."""

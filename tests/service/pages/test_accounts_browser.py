@@ -1,18 +1,24 @@
-"""The administrator's desk in real browsers, against ``yiye serve``: the administrator finds an applicant's account and
-makes it the fire department's reviewer, who then lands on the review desk; a reviewer without a department is refused
-beside the field, and the window clerk is refused the desk; disabled, the newcomer's open browser is signed out. Every
-page passes axe."""
+"""The administrator's desk in real browsers, against ``yiye serve`` mailing through a local SMTP server: the
+administrator finds an applicant's account and makes it the fire department's reviewer, who then lands on the review
+desk; a reviewer without a department is refused beside the field, and the window clerk is refused the desk; disabled,
+the newcomer's open browser is signed out. The administrator opens a colleague's account, who chooses a password through
+the mailed link and lands on the police department's review desk. Every page passes axe."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
+from urllib.parse import urlsplit
 
 import pytest
+from aiosmtpd.controller import Controller
+from jobs.jobcase import Mailbox
 from sqlmodel import Session, select
-from svcutil import FIXTURE_PACKS, serve_env, serving
+from svcutil import FIXTURE_PACKS, free_port, serve_env, serving
 
 from service import db
 from service.db import make_engine
+from service.models import User
 from service.workflow.models import AuditEvent
 from service.workflow.roles import Role
 
@@ -26,7 +32,18 @@ pytestmark = needs_chromium
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
+def mailbox() -> Iterator[tuple[Mailbox, int]]:
+    box, port = Mailbox(), free_port()
+    controller = Controller(box, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield box, port
+    finally:
+        controller.stop()
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory, mailbox: tuple[Mailbox, int]) -> Iterator[tuple[str, str]]:
     root = tmp_path_factory.mktemp("accounts-browser")
     url = f"sqlite:///{root / 'yiye.db'}"
     db.upgrade(url)
@@ -35,13 +52,14 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
         session.add_all(accounts(PEOPLE).values())
         session.commit()
     engine.dispose()
-    with serving(["--workers", "1"], serve_env(url, FIXTURE_PACKS, "mini"), "/sign-in") as base:
+    env = serve_env(url, FIXTURE_PACKS, "mini", YIYE_SMTP_HOST="127.0.0.1", YIYE_SMTP_PORT=str(mailbox[1]))
+    with serving(["--workers", "1"], env, "/sign-in") as base:
         yield base, url
 
 
 @pytest.fixture
 def desks(chromium: Browser, site: tuple[str, str]) -> Iterator[Desks]:
-    desks = Desks(chromium, site[0], dict.fromkeys(PEOPLE, 1100), PASSWORD)
+    desks = Desks(chromium, site[0], dict.fromkeys(PEOPLE, 1100), PASSWORD, anonymous=("colleague",))
     try:
         yield desks
     finally:
@@ -92,7 +110,47 @@ def test_the_administrator_makes_an_applicant_a_departments_reviewer(desks: Desk
 
     engine = make_engine(site[1])
     with Session(engine) as session:
-        events = session.exec(select(AuditEvent).where(AuditEvent.subject_kind == "account").order_by(AuditEvent.seq)).all()
+        newcomer_id = session.exec(select(User.id).where(User.email == "newcomer@example.com")).one()
+        events = session.exec(select(AuditEvent).where(AuditEvent.subject_id == newcomer_id).order_by(AuditEvent.seq)).all()
     engine.dispose()
     assert [(e.action, e.actor_role) for e in events] == [("assign_role", "admin"), ("disable_account", "admin")]
     assert events[0].data == {"role": ["applicant", "reviewer"], "department": [None, "fire"]}
+
+
+def test_a_colleague_opened_by_the_administrator_chooses_a_password_from_the_mail(
+    desks: Desks, site: tuple[str, str], mailbox: tuple[Mailbox, int]
+) -> None:
+    admin = desks.open("admin", "/accounts")
+    admin.locator("#new-account").click()
+    desks.scan("admin", admin)
+    admin.locator("#email").fill("wang.wu@example.gov.cn")
+    admin.locator("#name").fill("王五")
+    admin.locator("#role").select_option("reviewer")
+    admin.locator("#open").click()
+    expect(admin.locator("#department-error")).to_contain_text("部门审批人员须指定所属部门")
+    desks.scan("admin", admin)
+    expect(admin.locator("#email")).to_have_value("wang.wu@example.gov.cn")  # what was typed stays
+    admin.locator("#department").select_option("police")
+    admin.locator("#open").click()
+    expect(admin.locator(".notification--success")).to_contain_text("已向 wang.wu@example.gov.cn 发送设置密码的链接")
+    expect(admin.locator("#role-now")).to_have_text("部门审批人员")
+    expect(admin.locator("#history")).to_contain_text("开设账户")
+    desks.scan("admin", admin)
+
+    (mail,) = [m for m in mailbox[0].messages if m["To"] == "wang.wu@example.gov.cn"]
+    body = mail.get_payload(decode=True)
+    assert isinstance(body, bytes)
+    found = re.search(r"https?://\S+/password/reset\?token=\S+", body.decode())
+    assert found
+    link = urlsplit(found.group(0))
+    colleague = desks.open("colleague", f"{link.path}?{link.query}")
+    colleague.locator("#password").fill("wang-wus-own-secret-3")
+    colleague.locator("#password_confirm").fill("wang-wus-own-secret-3")
+    colleague.locator("button[type=submit]").click()
+    colleague.locator("#login").fill("wang.wu@example.gov.cn")
+    colleague.locator("#password").fill("wang-wus-own-secret-3")
+    colleague.get_by_role("button", name="登录").click()
+    expect(colleague.locator("h1")).not_to_have_text("登录")
+    assert colleague.url.endswith("/review")
+    desks.scan("colleague", colleague)
+    assert desks.violations == []

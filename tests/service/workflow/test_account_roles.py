@@ -1,5 +1,6 @@
-"""Giving staff accounts their roles: only an administrator, a known role in a known department, recorded in the audit
-chain, and never lost to another administrator's change made meanwhile; disabling an account ends every way in."""
+"""Opening staff accounts and giving them their roles: only an administrator, a known role in a known department,
+recorded in the audit chain, one account per address and never lost to another administrator's change made meanwhile;
+disabling an account ends every way in."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from rules import packs
 from service import crud
 from service.models import User, WebSession, utcnow
 from service.workflow import audit
-from service.workflow.accounts import assign, set_disabled
+from service.workflow.accounts import assign, open_staff_account, set_disabled
 from service.workflow.errors import Conflict, Forbidden, Invalid
 from service.workflow.models import AuditEvent, IntegratorKey
 from service.workflow.roles import Role
@@ -172,3 +173,64 @@ def test_only_an_administrator_disables_and_never_their_own_account(session: Ses
     session.refresh(admin)
     assert admin.disabled_at is None
     assert audit.history(session, admin.id) == []
+
+
+def _open(session: Session, actor: User, email: str = "zhao.liu@example.gov.cn", role: str = "reviewer") -> User:
+    return open_staff_account(
+        session, actor=actor, email=email, name="赵六", role=role, department="fire", departments=DEPARTMENTS
+    )
+
+
+def test_an_opened_account_has_its_role_on_the_record_and_no_password_anyone_knows(session: Session) -> None:
+    admin = _account(session, "admin", Role.admin)
+    opened = _open(session, admin, email="  Zhao.Liu@Example.GOV.cn ")
+    assert (opened.email, opened.role, opened.department, opened.display_name) == (
+        "zhao.liu@example.gov.cn",
+        "reviewer",
+        "fire",
+        "赵六",
+    )
+    (event,) = audit.history(session, opened.id)
+    assert (event.action, event.actor_id, event.data) == ("open_account", admin.id, {"role": "reviewer", "department": "fire"})
+    assert audit.verify(session)[1] == []
+    assert crud.authenticate(session=session, login=opened.email, password="") is None
+    with pytest.raises(Invalid) as twice:
+        _open(session, admin, email="ZHAO.LIU@example.gov.cn")
+    assert [p.code for p in twice.value.problems] == ["account_exists"]
+    clerk = _account(session, "clerk", Role.clerk)
+    with pytest.raises(Forbidden):
+        _open(session, clerk, email="someone@example.gov.cn")
+
+
+@pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)
+def test_of_two_administrators_opening_one_address_at_once_exactly_one_account_is_opened(
+    engine: Engine, session: Session
+) -> None:
+    first, second = _account(session, "first", Role.admin), _account(session, "second", Role.admin)
+    for user in (first, second):
+        session.refresh(user)
+    both_checked = threading.Barrier(2, timeout=10)
+
+    def run(admin: User) -> Any:
+        with Session(engine, expire_on_commit=False) as own:
+            waited: list[bool] = []
+
+            @event.listens_for(own, "before_flush")
+            def meet(*_: Any) -> None:
+                if not waited:  # both have found the address free before either writes
+                    waited.append(True)
+                    both_checked.wait()
+
+            try:
+                return _open(own, admin)
+            except Conflict as exc:
+                return exc
+
+    with ThreadPoolExecutor(2) as pool:
+        results = list(pool.map(run, [first, second]))
+    assert sum(isinstance(r, User) for r in results) == 1
+    (lost,) = [r for r in results if isinstance(r, Conflict)]
+    assert [p.code for p in lost.problems] == ["account_exists"]
+    assert len(session.exec(select(User).where(User.email == "zhao.liu@example.gov.cn")).all()) == 1
+    assert len(list(session.exec(select(AuditEvent).where(AuditEvent.action == "open_account")))) == 1
+    assert audit.verify(session)[1] == []
