@@ -55,7 +55,7 @@ class UserCreate(UserBase):
 class User(UserBase, table=True):
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
     password_hash: str = Field(max_length=255)
-    # Not on UserBase: nobody chooses their own role by signing up; staff are made by `yiye users create`.
+    # Not on UserBase: nobody chooses their own role by signing up; an administrator gives it (the accounts desk, the CLI).
     role: Role = Field(default=Role.applicant, sa_type=sa.String(20), sa_column_kwargs={"server_default": Role.applicant.value})
     department: str | None = Field(default=None, max_length=64, description="the department a reviewer or inspector acts for")
     created_at: datetime = _timestamp()
