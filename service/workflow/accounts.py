@@ -53,11 +53,11 @@ def open_staff_account(
     departments: Mapping[str, Department],
 ) -> User:
     """A colleague's account with a role (and department), recorded on the audit chain. It has no password anyone
-    knows: its owner chooses one through the link mailed to them (``password_link``)."""
+    knows: its owner chooses one through the link mailed to them."""
     if not may(actor, Action.manage_users):
         raise Forbidden([problem("forbidden", "只有系统管理员可以管理账户")])
     department = department or None
-    problems = staff_problems(session, email, name, role) + role_problems(role, department, departments)
+    problems = _staff_problems(session, email, name, role) + role_problems(role, department, departments)
     if problems:
         raise Invalid(problems)
     address = _address(email)
@@ -81,7 +81,7 @@ def open_staff_account(
     return account
 
 
-def staff_problems(session: Session, email: str, name: str, role: str) -> list[Problem]:
+def _staff_problems(session: Session, email: str, name: str, role: str) -> list[Problem]:
     """What is wrong with a new colleague's address, name and role, besides the role's department."""
     problems = []
     address = _address(email)
@@ -120,6 +120,8 @@ def password_link_sent(session: Session, *, actor: User, account_id: uuid.UUID) 
     account = _managed(session, actor, account_id)
     if account.email is None:
         raise Invalid([problem("no_email", "该账户没有电子邮箱，无法发送设置密码的链接", "email")])
+    if account.disabled_at is not None:
+        raise Invalid([problem("account_disabled", "该账户已停用：请先启用，再发送设置密码的链接", "id", str(account_id))])
     with committing(session, account.id):
         audit.record(session, actor=actor, subject_kind="account", subject_id=account.id, action="send_password_link")
     return account

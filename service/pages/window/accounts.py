@@ -162,6 +162,8 @@ def _open(
 def _send_link(
     session: Session, user: User, settings: Settings, background: BackgroundTasks, account_id: uuid.UUID, form: FormData
 ) -> Response:
+    if not settings.smtp_host:  # nothing would be sent, so nothing is recorded as sent
+        return RedirectResponse(f"/accounts/{account_id}?link=no_mail", status_code=303)
     return _mailed(settings, background, accounts.password_link_sent(session, actor=user, account_id=account_id))
 
 

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 import pytest
 from aiosmtpd.controller import Controller
 from jobs.jobcase import Mailbox
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 from svcutil import FIXTURE_PACKS, free_port, serve_env, serving
 
 from service import db
@@ -111,7 +111,7 @@ def test_the_administrator_makes_an_applicant_a_departments_reviewer(desks: Desk
     engine = make_engine(site[1])
     with Session(engine) as session:
         newcomer_id = session.exec(select(User.id).where(User.email == "newcomer@example.com")).one()
-        events = session.exec(select(AuditEvent).where(AuditEvent.subject_id == newcomer_id).order_by(AuditEvent.seq)).all()
+        events = session.exec(select(AuditEvent).where(AuditEvent.subject_id == newcomer_id).order_by(col(AuditEvent.seq))).all()
     engine.dispose()
     assert [(e.action, e.actor_role) for e in events] == [("assign_role", "admin"), ("disable_account", "admin")]
     assert events[0].data == {"role": ["applicant", "reviewer"], "department": [None, "fire"]}

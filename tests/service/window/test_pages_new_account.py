@@ -9,9 +9,9 @@ import re
 from collections.abc import Callable, Iterator
 from email.message import Message
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
-import httpx
 import pytest
 from aiosmtpd.controller import Controller
 from deskutil import Account, People, error_beside, field, sign_in
@@ -19,7 +19,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from jobs.jobcase import Mailbox
 from sqlmodel import Session, select
-from svcutil import free_port, make_settings
+from svcutil import Page, free_port, make_settings
 
 from service.app import create_app
 from service.models import User
@@ -61,7 +61,7 @@ def _colleague(session: Session) -> User | None:
     return session.exec(select(User).where(User.email == COLLEAGUE)).first()
 
 
-def _sign_in(client: TestClient) -> httpx.Response:
+def _sign_in(client: TestClient) -> Any:
     """The colleague signs in with the password they chose."""
     data = {"csrf_token": field(client.get("/sign-in").text, "csrf_token"), "login": COLLEAGUE, "password": CHOSEN, "next": ""}
     return client.post("/sign-in", data=data, follow_redirects=False)
@@ -180,12 +180,16 @@ def test_without_a_mail_server_the_page_says_the_link_was_not_sent(
         page = admin.get(opened.headers["location"])
         assert "邮件服务器未配置（YIYE_SMTP_HOST），设置密码的链接没有发出" in page.text
         assert "已向" not in page.text
+        form = {"csrf_token": field(page.text, "csrf_token")}
+        again = admin.post(f"/accounts/{people.fire.user.id}/password-link", data=form, follow_redirects=False)
+        assert again.headers["location"].endswith("?link=no_mail")
+    assert audit.history(session, people.fire.user.id) == []  # nothing recorded as sent
     colleague = _colleague(session)
     assert colleague is not None
     assert colleague.role == Role.reviewer
 
 
-def _chinese(page: httpx.Response) -> set[str]:
+def _chinese(page: Page) -> set[str]:
     """The Chinese words a page shows (its scripts and styles aside)."""
     text = re.sub(r"<[^>]+>", " ", re.sub(r"<(script|style)\b.*?</\1>", " ", page.text, flags=re.S))
     return set(re.findall(r"[\u4e00-\u9fff]+", text))

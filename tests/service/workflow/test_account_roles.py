@@ -19,7 +19,7 @@ from rules import packs
 from service import crud
 from service.models import User, WebSession, utcnow
 from service.workflow import audit
-from service.workflow.accounts import assign, open_staff_account, set_disabled
+from service.workflow.accounts import assign, open_staff_account, password_link_sent, set_disabled
 from service.workflow.errors import Conflict, Forbidden, Invalid
 from service.workflow.models import AuditEvent, IntegratorKey
 from service.workflow.roles import Role
@@ -193,13 +193,23 @@ def test_an_opened_account_has_its_role_on_the_record_and_no_password_anyone_kno
     (event,) = audit.history(session, opened.id)
     assert (event.action, event.actor_id, event.data) == ("open_account", admin.id, {"role": "reviewer", "department": "fire"})
     assert audit.verify(session)[1] == []
-    assert crud.authenticate(session=session, login=opened.email, password="") is None
+    assert crud.authenticate(session=session, login="zhao.liu@example.gov.cn", password="") is None
     with pytest.raises(Invalid) as twice:
         _open(session, admin, email="ZHAO.LIU@example.gov.cn")
     assert [p.code for p in twice.value.problems] == ["account_exists"]
     clerk = _account(session, "clerk", Role.clerk)
     with pytest.raises(Forbidden):
         _open(session, clerk, email="someone@example.gov.cn")
+
+
+def test_a_password_link_goes_on_the_record_but_never_to_a_disabled_account(session: Session) -> None:
+    admin, leaver = _account(session, "admin", Role.admin), _account(session, "leaver", Role.reviewer, "fire")
+    assert password_link_sent(session, actor=admin, account_id=leaver.id).email == "leaver@example.com"
+    set_disabled(session, actor=admin, account_id=leaver.id, disabled=True)
+    with pytest.raises(Invalid) as refused:
+        password_link_sent(session, actor=admin, account_id=leaver.id)
+    assert [p.code for p in refused.value.problems] == ["account_disabled"]
+    assert [e.action for e in audit.history(session, leaver.id)] == ["send_password_link", "disable_account"]
 
 
 @pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)
