@@ -16,11 +16,10 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
-from aiosmtpd.controller import Controller
 from fastapi.testclient import TestClient
-from jobs.jobcase import Mailbox
+from jobs.jobcase import Mailbox, smtp_server
 from sqlmodel import Session
-from svcutil import all_rows, csrf_from, free_port, make_settings
+from svcutil import all_rows, csrf_from, make_settings
 
 from service import crud, reset_links, sign_up_links
 from service.app import create_app
@@ -35,14 +34,9 @@ LINK = re.compile(r"https?://\S+/password/reset\?token=\S+")
 @pytest.fixture
 def mailed(db_url: str) -> Iterator[tuple[Mailbox, TestClient]]:
     """A real SMTP server on a free local port and a browser on an app that mails through it."""
-    box, port = Mailbox(), free_port()
-    controller = Controller(box, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
+    with smtp_server() as (box, port):
         with TestClient(create_app(make_settings(db_url, smtp_host="127.0.0.1", smtp_port=port))) as client:
             yield box, client
-    finally:
-        controller.stop()
 
 
 def _ask(client: TestClient, email: str) -> httpx.Response:

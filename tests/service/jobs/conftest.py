@@ -5,11 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from aiosmtpd.controller import Controller
-from jobcase import Mailbox
+from jobcase import Mailbox, smtp_server
 from sqlalchemy import text
 from sqlmodel import Session
-from svcutil import free_port
 
 from service.db import make_engine
 
@@ -34,11 +32,5 @@ def _empty_outbox(db_url: str) -> Iterator[None]:
 @pytest.fixture
 def mailbox() -> Iterator[tuple[Mailbox, int]]:
     """A real SMTP server on a free local port: (what it received, its port)."""
-    box = Mailbox()
-    port = free_port()
-    controller = Controller(box, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield box, port
-    finally:
-        controller.stop()
+    with smtp_server() as found:
+        yield found

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from email import message_from_bytes
 from email.header import decode_header, make_header
 from email.message import Message
 
+from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope
 from aiosmtpd.smtp import Session as SMTPSession
 from sqlmodel import Session, col, select
+from svcutil import free_port
 from wfcase import Staff
 
 from service.jobs.models import Notification, OutboxRow
@@ -67,3 +70,15 @@ class Mailbox:
 
     def message_ids(self) -> list[str]:
         return [m["Message-ID"] for m in self.messages]
+
+
+@contextmanager
+def smtp_server() -> Iterator[tuple[Mailbox, int]]:
+    """A real SMTP server on a free local port while inside: (what it received, its port)."""
+    box, port = Mailbox(), free_port()
+    controller = Controller(box, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield box, port
+    finally:
+        controller.stop()

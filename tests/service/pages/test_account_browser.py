@@ -9,9 +9,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from aiosmtpd.controller import Controller
-from jobs.jobcase import Mailbox
-from svcutil import chromium_browser, free_port, needs_chromium, serving
+from jobs.jobcase import Mailbox, smtp_server
+from svcutil import chromium_browser, needs_chromium, serve_env, serving
 
 from rules.packs import DEFAULT_PACK, PACKS_DIR
 
@@ -26,24 +25,12 @@ EMAIL, FIRST, SECOND = "browser.owner@example.com", "first-secret-123", "second-
 @pytest.fixture
 def mailed_server(tmp_path: Path) -> Iterator[tuple[Mailbox, str]]:
     """A local SMTP server and ``yiye serve`` mailing through it: (the mailbox, the server's base URL)."""
-    box, port = Mailbox(), free_port()
-    controller = Controller(box, hostname="127.0.0.1", port=port)
-    controller.start()
-    env = {
-        "YIYE_DATABASE_URL": f"sqlite:///{tmp_path / 'accounts.db'}",
-        "YIYE_DEFAULT_PACK": DEFAULT_PACK,
-        "YIYE_PACKS_DIR": str(PACKS_DIR),
-        "YIYE_RATE_LIMIT_ENABLED": "false",
-        "YIYE_LOG_LEVEL": "WARNING",
-        "YIYE_SECRET_KEY": "browser-test-secret-0123456789",
-        "YIYE_SMTP_HOST": "127.0.0.1",
-        "YIYE_SMTP_PORT": str(port),
-    }
-    try:
+    with smtp_server() as (box, port):
+        env = serve_env(
+            f"sqlite:///{tmp_path / 'accounts.db'}", PACKS_DIR, DEFAULT_PACK, YIYE_SMTP_HOST="127.0.0.1", YIYE_SMTP_PORT=str(port)
+        )
         with serving(["--workers", "1"], env, "/sign-in") as base:
             yield box, base
-    finally:
-        controller.stop()
 
 
 def _last_link(box: Mailbox, base: str, path: str) -> str:

@@ -11,10 +11,9 @@ from collections.abc import Iterator
 from urllib.parse import urlsplit
 
 import pytest
-from aiosmtpd.controller import Controller
-from jobs.jobcase import Mailbox
+from jobs.jobcase import Mailbox, smtp_server
 from sqlmodel import Session, col, select
-from svcutil import FIXTURE_PACKS, free_port, serve_env, serving
+from svcutil import FIXTURE_PACKS, serve_env, serving
 
 from service import db
 from service.db import make_engine
@@ -33,13 +32,8 @@ pytestmark = needs_chromium
 
 @pytest.fixture(scope="module")
 def mailbox() -> Iterator[tuple[Mailbox, int]]:
-    box, port = Mailbox(), free_port()
-    controller = Controller(box, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield box, port
-    finally:
-        controller.stop()
+    with smtp_server() as found:
+        yield found
 
 
 @pytest.fixture(scope="module")

@@ -13,13 +13,12 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from aiosmtpd.controller import Controller
 from deskutil import Account, People, error_beside, field, sign_in
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from jobs.jobcase import Mailbox
+from jobs.jobcase import Mailbox, smtp_server
 from sqlmodel import Session, select
-from svcutil import Page, free_port, make_settings
+from svcutil import Page, make_settings
 
 from service.app import create_app
 from service.models import User
@@ -33,13 +32,8 @@ CHOSEN = "a-colleagues-own-secret-5"
 
 @pytest.fixture
 def mailbox() -> Iterator[tuple[Mailbox, int]]:
-    box, port = Mailbox(), free_port()
-    controller = Controller(box, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield box, port
-    finally:
-        controller.stop()
+    with smtp_server() as found:
+        yield found
 
 
 @pytest.fixture
