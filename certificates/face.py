@@ -56,7 +56,7 @@ class NotLicensed(_Face):
     permit: str = Field(min_length=1, max_length=64)
     name: str = Field(min_length=1, max_length=200)
     department_name: str = Field(min_length=1, max_length=200)
-    reason: str = Field(max_length=200, description="不予许可, or 审批中")
+    reason: str = Field(max_length=200, description="不予许可 or 审批中")
 
 
 STORED: dict[str, bool] = {"stored": True}
@@ -70,7 +70,7 @@ class CertificateFace(_Face):
     number: str = Field(min_length=1, max_length=40)
     version: int = Field(ge=1, le=65535)
     holder: str = Field(min_length=1, max_length=200)
-    uscc: str = Field(description="统一社会信用代码 (GB 32100-2015)")
+    uscc: str = Field(description="统一社会信用代码（GB 32100-2015）")
     legal_representative: str = Field(default="", max_length=100)
     address: str = Field(default="", max_length=300)
     industry: str = Field(min_length=1, max_length=200)

@@ -68,7 +68,7 @@ class MaterialOut(Out):
     copies: int = Field(default=1, description="份数")
     medium: Literal["paper", "electronic", "either"] = Field(default="either", description="纸质/电子")
     issuer: Literal["applicant", "government"] = Field(
-        default="applicant", description="来源: 申请人自备, or 政府部门核发 (issued_by names the body where the pack does)"
+        default="applicant", description="来源 (source): 申请人自备 or 政府部门核发 (issued_by names the issuer where known)"
     )
     issued_by: str | None = None
     held_by: str | None = Field(

@@ -56,10 +56,10 @@ def run(composer: Composer, scenario: Scenario, today: date | None = None) -> Ou
             return Outcome(scenario, ())
         if expect.error is None:
             refused = "; ".join(str(p) for p in exc.problems)
-            return Outcome(scenario, (say("期望成功, 却被拒绝: %(problems)s", "zh", problems=refused),))
-        return Outcome(scenario, (say("期望错误 %(expected)s, 实际错误 %(codes)s", "zh", expected=expect.error, codes=codes),))
+            return Outcome(scenario, (say("期望成功，却被拒绝：%(problems)s", "zh", problems=refused),))
+        return Outcome(scenario, (say("期望错误 %(expected)s，实际错误 %(codes)s", "zh", expected=expect.error, codes=codes),))
     if expect.error is not None:
-        failed = say("期望错误 %(expected)s, 实际成功", "zh", expected=expect.error)
+        failed = say("期望错误 %(expected)s，实际成功", "zh", expected=expect.error)
         return Outcome(scenario, (failed,), composition=composition)
 
     permits = [p.id for p in composition.permits]

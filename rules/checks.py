@@ -280,7 +280,7 @@ def _interval_holds(
 
 def _explain(group: list[Noted], question: Question | None) -> str:
     """The smallest part of a contradictory group worth naming: one literal, a pair, or all."""
-    domain = f"(问题 {question.id} 的取值范围: {_domain(question)})" if question else ""
+    domain = f"（问题 {question.id} 的取值范围：{_domain(question)}）" if question else ""
     for lit, note in group:
         if not possible([lit], question):
             return f"{_noted(lit, note)} 不可能成立{domain}"
@@ -301,7 +301,7 @@ def _domain(question: Question) -> str:
         return "{" + ", ".join(o.value for o in question.options) + "} 的任意子集"
     low = _value(question.min) if question.min is not None else "-∞"
     high = _value(question.max) if question.max is not None else "+∞"
-    return f"{low} 至 {high}" + (", 整数" if question.integer else "")
+    return f"{low} 至 {high}" + ("，整数" if question.integer else "")
 
 
 _SET_WORDS = {"contains": "包含", "excludes": "不包含", "any_of": "包含任一", "none_of": "不包含任何"}
@@ -322,7 +322,7 @@ def show_branch(conj: Conjunction) -> str:
 
 
 def _noted(lit: Literal_, note: str) -> str:
-    return f"{show(lit)}({note})" if note else show(lit)
+    return f"{show(lit)}（{note}）" if note else show(lit)
 
 
 def _value(value: Any) -> str:
@@ -349,7 +349,7 @@ def out_of_effect(pack: Pack, permit: Permit, conj: Conjunction) -> str | None:
         start, start_name = max(starts)
         end, end_name = min(ends)
         if start > end:
-            return f"{start_name} 自 {start} 起生效, 而 {end_name} 于 {end} 已失效"
+            return f"{start_name} 自 {start} 起生效，而 {end_name} 于 {end} 已失效"
     return None
 
 
@@ -373,7 +373,7 @@ def never_holds(pack: Pack, literals: Sequence[Literal_], implied: Sequence[Note
     if failed is None:
         return None
     chain, why = failed
-    return f"问题 {' → '.join(chain)} 在此情形下不相关, 不会被问到, 其回答也不计: {chain[-1]} 的 relevant_when 不成立({why})"
+    return f"问题 {' → '.join(chain)} 在此情形下不相关，不会被问到，其回答也不计：{chain[-1]} 的 relevant_when 不成立（{why}）"
 
 
 def _irrelevant(
@@ -449,7 +449,7 @@ def contradictory_conditions(pack: Pack, at: Locator) -> list[Problem]:
                 problems.append(
                     Problem(
                         "contradictory_condition",
-                        f"{site.label} 的分支 {show_branch(conj)} 永远不成立: {why}",
+                        f"{site.label} 的分支 {show_branch(conj)} 永远不成立：{why}",
                         at(site.kind, site.owner, *site.path),
                         site.owner,
                     )
@@ -467,7 +467,7 @@ def unreachable_permits(pack: Pack, at: Locator) -> list[Problem]:
                 problems.append(
                     Problem(
                         "branch_without_scope",
-                        f"许可事项 {p.id} 的 applies_when 分支 {show_branch(conj)} 没有选中任何经营范围(scope:), "
+                        f"许可事项 {p.id} 的 applies_when 分支 {show_branch(conj)} 没有选中任何经营范围（scope 条件），"
                         "许可事项必须由经营范围触发",
                         where,
                         p.id,
@@ -477,7 +477,7 @@ def unreachable_permits(pack: Pack, at: Locator) -> list[Problem]:
                 problems.append(
                     Problem(
                         "branch_out_of_effect",
-                        f"许可事项 {p.id} 的 applies_when 分支 {show_branch(conj)} 永远不在有效期内: {why}",
+                        f"许可事项 {p.id} 的 applies_when 分支 {show_branch(conj)} 永远不在有效期内：{why}",
                         where,
                         p.id,
                     )
@@ -486,7 +486,7 @@ def unreachable_permits(pack: Pack, at: Locator) -> list[Problem]:
                 problems.append(
                     Problem(
                         "question_not_asked",
-                        f"许可事项 {p.id} 的 applies_when 分支 {show_branch(conj)} 永远不成立: {why}",
+                        f"许可事项 {p.id} 的 applies_when 分支 {show_branch(conj)} 永远不成立：{why}",
                         where,
                         p.id,
                     )
@@ -495,7 +495,7 @@ def unreachable_permits(pack: Pack, at: Locator) -> list[Problem]:
             problems.append(
                 Problem(
                     "permit_unreachable",
-                    f"许可事项 {p.id} 的 applies_when 没有一个分支能成立, 任何行业或经营范围都不会触发它",
+                    f"许可事项 {p.id} 的 applies_when 没有一个分支能成立，任何行业或经营范围都不会触发它",
                     where,
                     p.id,
                 )
@@ -573,7 +573,7 @@ def _unreachable(
     why = _first_conflict(pack, contexts, condition)
     return Problem(
         code,
-        f"许可事项 {permit.id} 的{what} 的 when 在该事项适用的任何情形下都不能成立, 永远不会生效(例如: {why})",
+        f"许可事项 {permit.id} 的{what} 的 when 在该事项适用的任何情形下都不能成立，永远不会生效（例如：{why}）",
         at("permits", permit.id, *path),
         permit.id,
     )
@@ -587,7 +587,7 @@ def unused_questions(pack: Pack, at: Locator) -> list[Problem]:
     return [
         Problem(
             "question_unused",
-            f"问题 {q.id} 没有被任何条件引用, 也没有表单字段的 prefill_from 用到它, 永远不会被问到",
+            f"问题 {q.id} 没有被任何条件引用，也没有表单字段的 prefill_from 用到它，永远不会被问到",
             at("questions", q.id),
             q.id,
         )
@@ -608,7 +608,7 @@ def never_relevant_questions(pack: Pack, at: Locator) -> list[Problem]:
             problems.append(
                 Problem(
                     "question_never_relevant",
-                    f"问题 {q.id} 的 relevant_when 永远不成立, 它永远不会被问到({reasons[0]})",
+                    f"问题 {q.id} 的 relevant_when 永远不成立，它永远不会被问到（{reasons[0]}）",
                     at("questions", q.id, "relevant_when"),
                     q.id,
                 )
@@ -622,7 +622,7 @@ def unused_materials(pack: Pack, at: Locator) -> list[Problem]:
     asked |= {ref.material for p in pack.permits.values() for e in p.elements for ref in e.materials}
     uses = {dep.uses for p in pack.permits.values() for dep in p.depends_on if dep.uses}
     return [
-        Problem("material_unused", f"材料 {m.key} 在材料目录中, 但没有任何许可事项或要素要求它", at("materials", m.key), m.key)
+        Problem("material_unused", f"材料 {m.key} 在材料目录中，但没有任何许可事项或要素要求它", at("materials", m.key), m.key)
         for m in pack.materials.values()
         if m.key not in asked and not (m.produced_by and m.key in uses)
     ]
@@ -640,7 +640,7 @@ def produced_materials(pack: Pack, at: Locator) -> list[Problem]:
                 problems.append(
                     Problem(
                         "dependency_material_mismatch",
-                        f"许可事项 {p.id} 依赖 {dep.permit} 并使用材料 {material.key}, 但该材料{made}",
+                        f"许可事项 {p.id} 依赖 {dep.permit} 并使用材料 {material.key}，但该材料{made}",
                         at("permits", p.id, "depends_on", i),
                         p.id,
                     )
@@ -653,7 +653,7 @@ def produced_materials(pack: Pack, at: Locator) -> list[Problem]:
                 problems.append(
                     Problem(
                         "missing_dependency",
-                        f"许可事项 {p.id} 要求材料 {ref.material}, 它由许可事项 {producer} 出具, 但 depends_on 中没有 {producer}",
+                        f"许可事项 {p.id} 要求材料 {ref.material}，它由许可事项 {producer} 出具，但 depends_on 中没有 {producer}",
                         at("permits", p.id, *path),
                         p.id,
                     )
@@ -666,7 +666,7 @@ def holders_of_submitted_materials(pack: Pack, at: Locator) -> list[Problem]:
     return [
         Problem(
             "holder_not_exempt",
-            f"材料 {m.key} 写明了持有部门或系统（held_by）, 但没有标为政府已持有（government_holds）",
+            f"材料 {m.key} 写明了持有部门或系统（held_by），但没有标为政府已持有（government_holds）",
             at("materials", m.key, "held_by"),
             m.key,
         )
@@ -680,7 +680,7 @@ def unsourced_templates(pack: Pack, at: Locator) -> list[Problem]:
     return [
         Problem(
             "template_without_source",
-            f"材料 {m.key} 的样表给出了官方模板地址（url）, 但来源为 inferred: 请写明公布该模板的办事指南或网页",
+            f"材料 {m.key} 的样表给出了官方模板地址（url），但来源为 inferred：请写明公布该模板的办事指南或网页",
             at("materials", m.key, "sample", "source"),
             m.key,
         )
@@ -716,7 +716,7 @@ def unused_scope_items(pack: Pack, at: Locator) -> list[Problem]:
     for site in sites(pack):
         used |= keys_of(site.dnf, "scope")
     return [
-        Problem("scope_item_unused", f"经营范围 {s.id} 不属于任何行业, 也没有被任何条件引用", at("scope_items", s.id), s.id)
+        Problem("scope_item_unused", f"经营范围 {s.id} 不属于任何行业，也没有被任何条件引用", at("scope_items", s.id), s.id)
         for s in pack.scope_items.values()
         if s.id not in used
     ]
@@ -727,7 +727,7 @@ def missing_legal_basis(pack: Pack, at: Locator) -> list[Problem]:
     return [
         Problem(
             "missing_legal_basis",
-            f"许可事项 {p.id} 的 legal_basis 为空, 须写明设定依据",
+            f"许可事项 {p.id} 的 legal_basis 为空，须写明设定依据",
             at("permits", p.id, "legal_basis"),
             p.id,
         )
@@ -741,7 +741,7 @@ def refusals_without_legal_basis(pack: Pack, at: Locator) -> list[Problem]:
     return [
         Problem(
             "refusal_without_legal_basis",
-            f"许可事项 {p.id} 的不予许可情形 {r.id} 没有写明法律依据(legal_basis), 不予许可必须有法定依据",
+            f"许可事项 {p.id} 的不予许可情形 {r.id} 没有写明法律依据（legal_basis），不予许可必须有法定依据",
             at("permits", p.id, "refusals", k),
             p.id,
         )
@@ -756,7 +756,7 @@ def commitments_on_excluded_risks(pack: Pack, at: Locator) -> list[Problem]:
     return [
         Problem(
             "commit_on_excluded_risk",
-            f"许可事项 {p.id} 的 notify_commit.available 为 true, 但其风险类别 "
+            f"许可事项 {p.id} 的 notify_commit.available 为 true，但其风险类别 "
             f"{', '.join(r.value for r in p.notify_commit.risk_categories)} 不得实行告知承诺",
             at("permits", p.id, "notify_commit", "available"),
             p.id,
@@ -774,10 +774,12 @@ def exclusions_without_category_or_basis(pack: Pack, at: Locator) -> list[Proble
         for k, e in enumerate(p.notify_commit.excluded):
             path = ("notify_commit", "excluded", k)
             if e.known is None:
-                message = f"许可事项 {p.id} 的告知承诺排除类别 '{e.category}' 不在国办发〔2020〕42号所列八类之中(可用: {allowed})"
+                message = (
+                    f"许可事项 {p.id} 的告知承诺排除类别 '{e.category}' 不在国办发〔2020〕42号所列八类之中（可用：{allowed}）"
+                )
                 problems.append(Problem("exclusion_unknown_category", message, at("permits", p.id, *path, "category"), p.id))
             if not any(b.strip() for b in e.basis):
-                message = f"许可事项 {p.id} 的告知承诺排除类别 '{e.category}' 未写明依据(basis)"
+                message = f"许可事项 {p.id} 的告知承诺排除类别 '{e.category}' 未写明依据（basis）"
                 problems.append(Problem("exclusion_without_basis", message, at("permits", p.id, *path), p.id))
     return problems
 
@@ -799,7 +801,7 @@ def conflicting_implies(pack: Pack, at: Locator) -> list[Problem]:
             problems.append(
                 Problem(
                     "implies_conflict",
-                    f"行业 {ind.id} 隐含的回答互相矛盾: {why}",
+                    f"行业 {ind.id} 隐含的回答互相矛盾：{why}",
                     at("industries", ind.id, "implies" if ind.implies else "scope"),
                     ind.id,
                 )
@@ -906,7 +908,7 @@ def half_width_punctuation(pack: Pack, at: Locator) -> list[Problem]:
                     problems.append(
                         Problem(
                             "half_width_punctuation",
-                            f"{_KIND_LABELS[kind]} {owner} 的中文文字使用了半角标点 {shown}, 应改为全角: “{full_width(text)}”",
+                            f"{_KIND_LABELS[kind]} {owner} 的中文文字使用了半角标点 {shown}，应改为全角：“{full_width(text)}”",
                             at(kind, owner, *path),
                             owner,
                         )

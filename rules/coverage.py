@@ -54,7 +54,7 @@ def table(catalogue: Path, root: Path = packs.PACKS_DIR, explanations: Path = EX
         "# 覆盖表（COVERAGE）",
         "",
         f"由 `yiye rules coverage` 生成：研究目录 {catalogue.name} 中每个已公布的事项、材料和行业套餐，"
-        "对应到规则包中的实体（规则包: id），或说明为什么没有。",
+        "对应到规则包中的实体（规则包：id），或说明为什么没有。",
         "",
     ]
     gaps = 0

@@ -267,7 +267,7 @@ class TimeLimit(RuleModel):
     @model_validator(mode="after")
     def _based(self) -> TimeLimit:
         if self.not_counted and not self.not_counted_basis:
-            raise ValueError("not_counted 须写明依据 not_counted_basis(如《行政许可法》第四十五条)")
+            raise ValueError("not_counted 须写明依据 not_counted_basis（如《行政许可法》第四十五条）")
         return self
 
 
@@ -477,7 +477,7 @@ class Material(Sourced):
     produced_by: Id | None = Field(default=None, description="a permit whose result this is")
     commit_substitutable: bool = False
     copy_kind: Literal["original", "copy", "original_and_copy"] = Field(
-        default="original", description="材料类型: 原件, 复印件 or both"
+        default="original", description="材料类型：原件，复印件 or both"
     )
     copies: int = Field(default=1, ge=1, le=20, description="份数")
     medium: Literal["paper", "electronic", "either"] = Field(
@@ -612,7 +612,7 @@ NATIONAL_WORDING = Wording(
     reform=Text(zh="一业一证", en="One-industry-one-license"),
     window=Text(zh="政务服务中心综合窗口", en="The government service centre"),
     certificate=Text(zh="行业综合许可证", en="industry comprehensive license"),
-    source="research domain.md §1 (上海、哈尔滨: 行业综合许可证; 山东 DB37/T 4280—2020 行业综合许可)",
+    source="research domain.md §1（上海、哈尔滨：行业综合许可证；山东 DB37/T 4280—2020 行业综合许可）",
 )
 """The words a pack chain starts from, which a pack's ``wording`` overrides key by key."""
 

@@ -245,7 +245,7 @@ def _resolve(
                 raise
             child, child_meta = chain[depth + 1]
             where = f"{root / child / 'pack.yaml'}:{child_meta.lines.get('parent', 1)}"
-            message = f"上级规则包 '{link}' 有 {len(exc.problems)} 个问题, 不能在它之上加载 '{chain[-1][0]}'"
+            message = f"上级规则包 '{link}' 有 {len(exc.problems)} 个问题，不能在它之上加载 '{chain[-1][0]}'"
             refused = Problem("parent_broken", message, where, link)
             raise PackError([*exc.problems, refused]) from exc
     assert pack is not None
@@ -391,18 +391,18 @@ def _chain(pack_id: str, root: Path) -> list[tuple[str, yamlsource.LineMap]]:
         if current in names:
             where = f"{root / names[-1] / 'pack.yaml'}:{chain[-1][1].lines.get('parent', 1)}"
             loop = " → ".join([*names, current])
-            raise PackError([Problem("pack_cycle", f"规则包父子关系成环: {loop}", where, current)])
+            raise PackError([Problem("pack_cycle", f"规则包父子关系成环：{loop}", where, current)])
         if not meta_file.is_file():
             where = f"{root / names[-1] / 'pack.yaml'}:{chain[-1][1].lines.get('parent', 1)}" if chain else ""
             raise PackError([Problem("unknown_pack", f"没有名为 '{current}' 的规则包", where, current)])
         data = _read_yaml(meta_file)
         if not isinstance(data, yamlsource.LineMap):
-            raise PackError([Problem("not_a_mapping", "pack.yaml 顶层必须是映射(id, name, parent …)", f"{meta_file}:1")])
+            raise PackError([Problem("not_a_mapping", "pack.yaml 顶层必须是映射（id, name, parent …）", f"{meta_file}:1")])
         chain.append((current, data))
         current = data.get("parent")
         if current is not None and not (isinstance(current, str) and PACK_ID.fullmatch(current)):
             # checked before it names a folder to read: a parent like '../x' must not reach outside the packs
-            message = f"parent 必须是规则包 id(小写字母、数字和连字符), 收到 {current!r}"
+            message = f"parent 必须是规则包 id（小写字母、数字和连字符），收到 {current!r}"
             raise PackError([Problem("bad_parent", message, f"{meta_file}:{data.lines['parent']}")])
     return list(reversed(chain))
 
@@ -468,13 +468,13 @@ def _merge_link(
         if data is None:
             continue
         if not isinstance(data, yamlsource.LineMap):
-            problems.append(Problem("not_a_mapping", "规则文件顶层必须是映射(如 permits: [...])", f"{path}:1"))
+            problems.append(Problem("not_a_mapping", "规则文件顶层必须是映射（如 permits: [...]）", f"{path}:1"))
             continue
         for kind, entries in data.items():
             line = data.lines.get(kind, 1)
             if kind not in ENTITY_KINDS:
                 known = ", ".join(ENTITY_KINDS)
-                problems.append(Problem("unknown_kind", f"未知的实体类别 '{kind}'(可用: {known})", f"{path}:{line}", str(kind)))
+                problems.append(Problem("unknown_kind", f"未知的实体类别 '{kind}'（可用：{known}）", f"{path}:{line}", str(kind)))
                 continue
             if not isinstance(entries, yamlsource.LineList):
                 problems.append(Problem("not_a_list", f"'{kind}' 下应为列表", f"{path}:{line}", kind))
@@ -514,7 +514,7 @@ def _amended(
             value = _amended(old, value, notes, (*path, str(key)))
         elif key in base and value == old and notes is not None:
             dotted = ".".join((*path, str(key))[1:])
-            message = f"{path[0]} 的修改项 {dotted} 与上级规则包的取值相同({_shown(value)}), 可以删去"
+            message = f"{path[0]} 的修改项 {dotted} 与上级规则包的取值相同（{_shown(value)}），可以删去"
             notes.append(Problem("amend_unchanged", message, "{}:{}".format(*patch.where(key)), path[0]))
         result[key] = value
         result.files[key], result.lines[key] = patch.where(key)
@@ -547,8 +547,8 @@ def _validation_problems(exc: ValidationError, raw: _Raw, kind: str, key: str) -
         where = f"{file or raw.origin.file}:{line or raw.origin.line}"
         dotted = ".".join(str(p) for p in loc if not (isinstance(p, str) and p[:1].isupper()))
         bad = error.get("input")
-        shown = f" (值: {bad!r})" if not isinstance(bad, dict | list) and bad is not None else ""
-        problems.append(Problem("schema", f"{kind} '{key}' 的 {dotted or '条目'}: {error['msg']}{shown}", where, key))
+        shown = f"（值：{bad!r}）" if not isinstance(bad, dict | list) and bad is not None else ""
+        problems.append(Problem("schema", f"{kind} '{key}' 的 {dotted or '条目'}：{error['msg']}{shown}", where, key))
     return problems
 
 
@@ -557,11 +557,11 @@ def _yaml_problem(exc: yaml.YAMLError, path: Path) -> Problem:
     line = mark.line + 1 if mark is not None else 1
     if isinstance(exc, yamlsource.EncodingError):
         return Problem("not_utf8", f"文件{exc.problem}", f"{path}:{line}")
-    return Problem("yaml_syntax", f"YAML 语法错误: {getattr(exc, 'problem', None) or exc}", f"{path}:{line}")
+    return Problem("yaml_syntax", f"YAML 语法错误：{getattr(exc, 'problem', None) or exc}", f"{path}:{line}")
 
 
 def _unreadable(exc: OSError, path: Path) -> Problem:
-    return Problem("unreadable", f"无法读取规则文件: {exc.strerror or exc}", f"{path}:1")
+    return Problem("unreadable", f"无法读取规则文件：{exc.strerror or exc}", f"{path}:1")
 
 
 def version_of(pack_id: str, root: Path = PACKS_DIR) -> str:
@@ -618,7 +618,7 @@ def references(pack: Pack) -> list[Problem]:
                     issue = _literal_issue(pack.questions.get(lit.key), lit.op, lit.value)
                     if issue:
                         problems.append(
-                            Problem("bad_condition", f"{label} 的条件 '{lit.key}': {issue}", pack.origin(kind, owner_id), lit.key)
+                            Problem("bad_condition", f"{label} 的条件 '{lit.key}'：{issue}", pack.origin(kind, owner_id), lit.key)
                         )
 
     def check_implies(kind: str, owner_id: str, implies: dict[str, Any]) -> None:
@@ -730,7 +730,7 @@ def _version_problems(pack: Pack, permit: Permit) -> list[Problem]:
             start = max(period.valid_from or date.min, later.valid_from or date.min)
             end = min(period.valid_to or date.max, later.valid_to or date.max)
             if start <= end:
-                message = f"许可事项 {permit.id} 的{name}与{other}的施行期间重叠({start} 起)"
+                message = f"许可事项 {permit.id} 的{name}与{other}的施行期间重叠（{start} 起）"
                 problems.append(Problem("version_overlap", message, pack.origin("permits", key), permit.id))
     for former in (f for f in permit.formerly if f in pack.permits):
         message = f"许可事项 {permit.id} 的原 id '{former}' 仍是另一事项的 id"
@@ -761,18 +761,18 @@ def _literal_issue(question: Question | None, op: str, value: Any) -> str | None
     multi = question.type is QuestionType.multi_choice
     if (op in SET_OPS) != multi:
         if multi:
-            return f"问题 {question.id} 是多选题, 只能用 contains 或 any_of 判断所选的集合"
-        return f"contains 和 any_of 只适用于多选题(multi_choice), 问题 {question.id} 是 {question.type.value}"
+            return f"问题 {question.id} 是多选题，只能用 contains 或 any_of 判断所选的集合"
+        return f"contains 和 any_of 只适用于多选题（multi_choice），问题 {question.id} 是 {question.type.value}"
     if multi:
         values = value if op in ("any_of", "none_of") else (value,)
         wrong = [v for v in values if v not in {o.value for o in question.options}]
         return f"'{wrong[0]}' 不是它的选项" if wrong else None
     values = value if op in ("in", "nin") else (value,)
     if op in ("gt", "gte", "lt", "lte"):
-        return None if question.type is QuestionType.number else f"大小比较只适用于数值问题, 它是 {question.type.value}"
+        return None if question.type is QuestionType.number else f"大小比较只适用于数值问题，它是 {question.type.value}"
     for v in values:
         if question.type is QuestionType.boolean and not isinstance(v, bool):
-            return f"是非题只能与 true/false 比较, 不能与 {v!r}"
+            return f"是非题只能与 true/false 比较，不能与 {v!r}"
         if question.type is QuestionType.number and (isinstance(v, bool) or not isinstance(v, int | float)):
             return f"数值题不能与 {v!r} 比较"
         if question.type is QuestionType.choice and v not in {o.value for o in question.options}:
@@ -793,7 +793,7 @@ def dependency_cycles(pack: Pack) -> list[Problem]:
             if state.get(dep.permit) == 1:
                 cycle = path[path.index(dep.permit) :] + [dep.permit] if dep.permit in path else [pid, dep.permit]
                 problems.append(
-                    Problem("dependency_cycle", f"许可事项前置关系成环: {' → '.join(cycle)}", pack.origin("permits", pid), pid)
+                    Problem("dependency_cycle", f"许可事项前置关系成环：{' → '.join(cycle)}", pack.origin("permits", pid), pid)
                 )
             elif dep.permit not in state:
                 visit(dep.permit, [*path, dep.permit])

@@ -113,7 +113,7 @@ def load(path: Path) -> Any:
         before = raw[: exc.start]
         line, column = before.count(b"\n"), exc.start - (before.rfind(b"\n") + 1)
         mark = yaml.Mark(str(path), exc.start, line, column, None, None)  # type: ignore[arg-type]  # no snippet of bytes
-        problem = f"不是 UTF-8 编码(第 {line + 1} 行第 {column + 1} 字节 0x{raw[exc.start]:02x}); 请另存为 UTF-8"
+        problem = f"不是 UTF-8 编码（第 {line + 1} 行第 {column + 1} 字节 0x{raw[exc.start]:02x}）；请另存为 UTF-8"
         raise EncodingError(problem=problem, problem_mark=mark) from exc
     if _CParser is not None:
         try:

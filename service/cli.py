@@ -21,7 +21,7 @@ from service.cli_serve import register as register_serve
 from service.cli_users import register as register_users
 from service.cli_worker import register as register_worker
 
-app = typer.Typer(help="一业一证 yiye: 规则包、组合告知与服务。", no_args_is_help=True, add_completion=False)
+app = typer.Typer(help="一业一证 yiye：规则包、组合告知与服务。", no_args_is_help=True, add_completion=False)
 rules_app = typer.Typer(help="规则包的静态检查与情形测试。", no_args_is_help=True)
 app.add_typer(rules_app, name="rules")
 register_serve(app)  # `yiye serve`, `yiye db upgrade|demo|prune` (service/cli_serve.py)
@@ -33,12 +33,12 @@ register_certificates(app)  # `yiye certificates verify FILE.pdf` (service/cli_c
 
 PackOption = Annotated[str, typer.Option("--pack", "-p", help="规则包 id")]
 PacksDir = Annotated[Path, typer.Option("--packs-dir", help="规则包所在目录", exists=True, file_okay=False)]
-DateOption = Annotated[str | None, typer.Option("--date", help="按哪一天有效的规定(YYYY-MM-DD), 默认今天")]
-Industries = Annotated[list[str] | None, typer.Option("--industry", "-i", help="行业 id, 可多次")]
-Scope = Annotated[list[str] | None, typer.Option("--scope", "-s", help="经营范围 id, 可多次")]
-Answers = Annotated[list[str] | None, typer.Option("--answer", "-a", help="回答 key=value, 可多次; value 为 unknown 表示不确定")]
-Commits = Annotated[list[str] | None, typer.Option("--commit", "-c", help="选择告知承诺的许可事项 id, 可多次")]
-AsJson = Annotated[bool, typer.Option("--json", help="输出 JSON(与 API 相同)")]
+DateOption = Annotated[str | None, typer.Option("--date", help="按哪一天有效的规定（YYYY-MM-DD），默认今天")]
+Industries = Annotated[list[str] | None, typer.Option("--industry", "-i", help="行业 id，可多次")]
+Scope = Annotated[list[str] | None, typer.Option("--scope", "-s", help="经营范围 id，可多次")]
+Answers = Annotated[list[str] | None, typer.Option("--answer", "-a", help="回答 key=value，可多次；value 为 unknown 表示不确定")]
+Commits = Annotated[list[str] | None, typer.Option("--commit", "-c", help="选择告知承诺的许可事项 id，可多次")]
+AsJson = Annotated[bool, typer.Option("--json", help="输出 JSON（与 API 相同）")]
 Lang = Annotated[str, typer.Option("--lang", help="zh 或 en")]
 
 
@@ -79,7 +79,7 @@ def questions(
         typer.echo(json.dumps([q.model_dump(mode="json") for q in composition.questions], ensure_ascii=False, indent=2))
         return
     if not composition.questions:
-        typer.echo("没有待回答的问题: 结果已确定。")
+        typer.echo("没有待回答的问题：结果已确定。")
     for q in composition.questions:
         options = " / ".join(f"{value}={label}" for value, label in q.options) or q.type
         unknown = " (可答 unknown)" if q.allow_unknown else ""
@@ -95,9 +95,9 @@ def rules_check(
     warnings: list[Problem] = []
     problems = checks.check(pack, packs_dir, warnings)
     for warning in warnings:
-        typer.echo(f"{warning.where}: 提醒 [{warning.code}] {warning.message}", err=True)
-    fail_on([f"{p.where}: [{p.code}] {p.message}" for p in problems], f"规则包 {pack}: {len(problems)} 个问题")
-    typer.echo(f"规则包 {pack}: 检查通过")
+        typer.echo(f"{warning.where}: [{warning.code}] 提醒：{warning.message}", err=True)
+    fail_on([f"{p.where}: [{p.code}] {p.message}" for p in problems], f"规则包 {pack}：{len(problems)} 个问题")
+    typer.echo(f"规则包 {pack}：检查通过")
 
 
 @rules_app.command("show")
@@ -115,10 +115,10 @@ def rules_show(
     raw = merged["permits"].get(permit)
     if raw is None:
         known = "、".join(sorted(resolved.permits)[:20])
-        message = f"规则包“{pack}”中没有许可事项“{permit}”(如: {known})"
+        message = f"规则包“{pack}”中没有许可事项“{permit}”（如：{known}）"
         _print_problems([Problem("unknown_permit", message, "PERMIT", permit)], as_json=False)
         raise typer.Exit(2)
-    typer.echo(f"许可事项 {permit}「{resolved.permits[permit].name.zh}」 规则包 {pack}({' → '.join(resolved.chain)})")
+    typer.echo(f"许可事项 {permit}「{resolved.permits[permit].name.zh}」 规则包 {pack}（{' → '.join(resolved.chain)}）")
     for field, value, file, line in yamlsource.leaves(raw.data):
         where = Path(file).relative_to(packs_dir) if Path(file).is_relative_to(packs_dir) else Path(file)
         shown = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
@@ -146,7 +146,7 @@ def rules_test(
         ("材料", uncovered.materials),
     ):
         if items:
-            typer.echo(f"没有情形覆盖的{label}({len(items)}): {', '.join(items)}")
+            typer.echo(f"没有情形覆盖的{label}（{len(items)}）：{', '.join(items)}")
     typer.echo(checks.inferred_summary(composer.pack))
     typer.echo(checks.contact_summary(composer.pack))
     failed = sum(not o.passed for o in outcomes)
@@ -167,13 +167,13 @@ def rules_coverage(
 ) -> None:
     """生成覆盖表: 研究目录中每个已公布的事项、材料和行业套餐 → 规则包实体, 或缺少的原因。"""
     if not catalogue.is_file():
-        missing = Problem("no_catalogue", f"找不到研究目录“{catalogue}”, 请用 --catalogue 指定", "--catalogue")
+        missing = Problem("no_catalogue", f"找不到研究目录“{catalogue}”，请用 --catalogue 指定", "--catalogue")
         _print_problems([missing], as_json=False)
         raise typer.Exit(2)
     text = coverage.table(catalogue, packs_dir)
     output.write_text(text, encoding="utf-8")
     gaps = text.count(f"| {coverage.UNEXPLAINED} |")
-    typer.echo(f"已写入 {output}; 未说明的缺口 {gaps} 个")
+    typer.echo(f"已写入 {output}；未说明的缺口 {gaps} 个")
     if gaps:
         raise typer.Exit(1)
 
@@ -212,13 +212,14 @@ def _compose(
         except ValueError:
             problems.append(Problem("bad_option", f"--date 应为 YYYY-MM-DD, 收到“{when}”", "--date"))
     if lang not in ("zh", "en"):
-        problems.append(Problem("bad_option", f"--lang 只能是 zh 或 en, 收到“{lang}”", "--lang"))
+        problems.append(Problem("bad_option", f"--lang 只能是 zh 或 en，收到“{lang}”", "--lang"))
     if problems:
         _print_problems(problems, as_json)
         raise typer.Exit(2)
     if pack not in packs.available(packs_dir):
+        known = "、".join(packs.available(packs_dir))
         _print_problems(
-            [Problem("unknown_pack", f"没有名为“{pack}”的规则包(可用: {', '.join(packs.available(packs_dir))})", "--pack", pack)],
+            [Problem("unknown_pack", f"没有名为“{pack}”的规则包（可用：{known}）", "--pack", pack)],
             as_json,
         )
         raise typer.Exit(2)
@@ -254,33 +255,33 @@ def summary(c: Composition) -> str:
         if p.commitment.chosen:
             commit = "已选择告知承诺"
         lines.append(
-            f"[{p.stage}] {p.name} — {p.department_name}; "
-            f"法定 {p.statutory_limit.text}, 按本次选择 {p.effective_limit.text}; {commit}"
+            f"[{p.stage}] {p.name} — {p.department_name}；"
+            f"法定 {p.statutory_limit.text}，按本次选择 {p.effective_limit.text}；{commit}"
         )
-        lines.append(f"    依据: {'; '.join(p.legal_basis)}")
+        lines.append(f"    依据：{'; '.join(p.legal_basis)}")
         for d in p.depends_on:
-            lines.append(f"    需先取得: {d.name}" + (f"(使用其“{d.uses_name}”)" if d.uses_name else ""))
+            lines.append(f"    需先取得：{d.name}" + (f"（使用其“{d.uses_name}”）" if d.uses_name else ""))
     lines.append("")
-    lines.append("材料清单(相同材料只交一份):")
+    lines.append("材料清单（相同材料只交一份）：")
     names = {p.id: p.name for p in c.permits}
     for m in c.materials:
-        layers = f"(含: {'、'.join(m.variants)})" if m.variants else ""
+        layers = f"（含：{'、'.join(m.variants)}）" if m.variants else ""
         note = f" — {m.note}" if m.note else ""
         lines.append(f"  - {m.name}{layers} ← {'、'.join(names[p] for p in m.permits)}{note}")
     lines.append("")
     fields = sum(len(s.fields) for s in c.form.sections)
     lines.append(
-        f"统一申请表: {len(c.form.sections)} 个部分, {fields} 个字段"
-        + (f"; 另附 {len(c.form.sheets)} 张单独申请表" if c.form.sheets else "")
+        f"统一申请表：{len(c.form.sections)} 个部分，{fields} 个字段"
+        + (f"；另附 {len(c.form.sheets)} 张单独申请表" if c.form.sheets else "")
     )
     b, a = c.savings.before, c.savings.after
     lines.append(
-        f"压减: 申请表 {b.forms}→{a.forms}, 材料 {b.materials}→{a.materials}, "
-        f"填表要素 {b.form_fields}→{a.form_fields}, 时限 {b.working_days}→{a.working_days} 个工作日"
+        f"压减：申请表 {b.forms}→{a.forms}，材料 {b.materials}→{a.materials}，"
+        f"填表要素 {b.form_fields}→{a.form_fields}，时限 {b.working_days}→{a.working_days} 个工作日"
     )
     if c.questions:
         lines.append("")
-        lines.append("仍需回答的问题(可能改变结果):")
+        lines.append("仍需回答的问题（可能改变结果）：")
         lines.extend(f"  - {q.id}: {q.text}" for q in c.questions)
     lines.append("")
     lines.append(c.notice.closing)

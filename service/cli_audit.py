@@ -8,7 +8,7 @@ import typer
 
 from service.cli_report import fail_on
 
-audit_app = typer.Typer(help="审计记录: 校验哈希链。", no_args_is_help=True)
+audit_app = typer.Typer(help="审计记录：校验哈希链。", no_args_is_help=True)
 
 DatabaseUrl = Annotated[
     str | None, typer.Option("--database-url", help="SQLAlchemy URL; 默认读 YIYE_DATABASE_URL 或 ./var/yiye.db")
@@ -34,5 +34,5 @@ def verify(database_url: DatabaseUrl = None) -> None:
             checked, breaks = audit.verify(session)
     finally:
         engine.dispose()
-    fail_on([f"第 {b.seq} 条: {b.message}" for b in breaks], f"审计记录校验失败: {checked} 条记录中发现 {len(breaks)} 处问题")
-    typer.echo(f"审计记录完整: {checked} 条记录，哈希链无断裂")
+    fail_on([f"第 {b.seq} 条：{b.message}" for b in breaks], f"审计记录校验失败：{checked} 条记录中发现 {len(breaks)} 处问题")
+    typer.echo(f"审计记录完整：{checked} 条记录，哈希链无断裂")

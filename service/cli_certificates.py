@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-certificates_app = typer.Typer(help="行业综合许可凭证: 核验凭证 PDF。", no_args_is_help=True)
+certificates_app = typer.Typer(help="行业综合许可凭证：核验凭证 PDF。", no_args_is_help=True)
 
 DatabaseUrl = Annotated[
     str | None, typer.Option("--database-url", help="SQLAlchemy URL; 默认读 YIYE_DATABASE_URL 或 ./var/yiye.db")
@@ -15,7 +15,7 @@ DatabaseUrl = Annotated[
 
 Trust = Annotated[
     Path | None,
-    typer.Option("--trust", help="受信任的 CA 证书(PEM); 默认为密钥目录下 pades/ca.pem", exists=True, dir_okay=False),
+    typer.Option("--trust", help="受信任的 CA 证书（PEM）；默认为密钥目录下 pades/ca.pem", exists=True, dir_okay=False),
 ]
 
 
@@ -39,7 +39,7 @@ def verify_pdf(
     settings = _settings(database_url)
     root_file = trust or settings.keys_dir / "pades" / CA_FILE
     if not root_file.is_file():
-        typer.echo(f"找不到受信任的 CA 证书 {root_file}; 请用 --trust 指定", err=True)
+        typer.echo(f"找不到受信任的 CA 证书 {root_file}；请用 --trust 指定", err=True)
         raise typer.Exit(2)
     engine = make_engine(settings.database_url)
     try:

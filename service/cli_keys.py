@@ -10,12 +10,12 @@ from typing import Annotated
 import typer
 from sqlmodel import Session
 
-keys_app = typer.Typer(help="凭证签名密钥: 查看、轮换、停用。", no_args_is_help=True)
+keys_app = typer.Typer(help="凭证签名密钥：查看、轮换、停用。", no_args_is_help=True)
 
 DatabaseUrl = Annotated[
     str | None, typer.Option("--database-url", help="SQLAlchemy URL; 默认读 YIYE_DATABASE_URL 或 ./var/yiye.db")
 ]
-KeysDir = Annotated[Path | None, typer.Option("--keys-dir", help="私钥所在目录; 默认读 YIYE_KEYS_DIR 或 ./var/keys")]
+KeysDir = Annotated[Path | None, typer.Option("--keys-dir", help="私钥所在目录；默认读 YIYE_KEYS_DIR 或 ./var/keys")]
 
 
 def register(app: typer.Typer) -> None:
@@ -45,7 +45,7 @@ def list_keys(database_url: DatabaseUrl = None, keys_dir: KeysDir = None) -> Non
         folder = keys_dir or default_dir
         rows = keys.listing(session)
         if not rows:
-            typer.echo("还没有签名密钥: 签发第一张凭证时自动生成, 也可用 yiye keys rotate 生成")
+            typer.echo("还没有签名密钥：签发第一张凭证时自动生成，也可用 yiye keys rotate 生成")
         for row in rows:
             state = f"已停用 {row.retired_at:%Y-%m-%d}" if row.retired_at else "使用中"
             here = "本机有私钥" if (folder / f"{row.key_id}.pem").is_file() else "本机无私钥"
@@ -64,7 +64,7 @@ def rotate(database_url: DatabaseUrl = None, keys_dir: KeysDir = None) -> None:
 
 @keys_app.command("retire")
 def retire(
-    key_id: Annotated[str, typer.Argument(help="要停用的密钥编号(8 位十六进制)")], database_url: DatabaseUrl = None
+    key_id: Annotated[str, typer.Argument(help="要停用的密钥编号（8 位十六进制）")], database_url: DatabaseUrl = None
 ) -> None:
     """停用一把密钥: 它签发的凭证码从此无法核验(密钥泄露时使用; 先为这些凭证换发新版)。"""
     from service.certs import keys

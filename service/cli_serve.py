@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
     from service.settings import Settings
 
-db_app = typer.Typer(help="数据库: 迁移、演示数据与清理。", no_args_is_help=True)
+db_app = typer.Typer(help="数据库：迁移、演示数据与清理。", no_args_is_help=True)
 
 DatabaseUrl = Annotated[
     str | None, typer.Option("--database-url", help="SQLAlchemy URL; 默认读 YIYE_DATABASE_URL 或 ./var/yiye.db")
@@ -46,7 +46,7 @@ def db_upgrade(
 
     settings = _settings(database_url)
     db.upgrade(settings.database_url, revision)
-    typer.echo(f"数据库已迁移到 {revision}: {_safe(settings.database_url)}")
+    typer.echo(f"数据库已迁移到 {revision}：{_safe(settings.database_url)}")
 
 
 @db_app.command("demo")
@@ -57,14 +57,14 @@ def db_demo(database_url: DatabaseUrl = None) -> None:
     settings = _settings(database_url)
     db.upgrade(settings.database_url)
     seeded = demo.seed(settings)
-    typer.echo(f"演示账户: {seeded.email} 或 {seeded.phone}, 密码 {seeded.password}; 草稿 {seeded.drafts} 份")
-    typer.echo(f"工作人员账户(密码相同): {', '.join(seeded.staff)}; 演示申请 {seeded.applications} 件")
+    typer.echo(f"演示账户：{seeded.email} 或 {seeded.phone}，密码 {seeded.password}；草稿 {seeded.drafts} 份")
+    typer.echo(f"工作人员账户（密码相同）：{', '.join(seeded.staff)}；演示申请 {seeded.applications} 件")
 
 
 @db_app.command("prune")
 def db_prune(
     database_url: DatabaseUrl = None,
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="只统计, 不删除")] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="只统计，不删除")] = False,
 ) -> None:
     """删除没有任何草稿或申请引用的已存组合结果(以前每次保存草稿都留下一条; 也包括 API ?store=true 存的)。"""
     from sqlmodel import Session
@@ -79,17 +79,17 @@ def db_prune(
     finally:
         engine.dispose()
     verb = "可删除" if dry_run else "已删除"
-    typer.echo(f"{verb} {count} 条无引用的组合结果: {_safe(settings.database_url)}")
+    typer.echo(f"{verb} {count} 条无引用的组合结果：{_safe(settings.database_url)}")
 
 
 def serve(
-    host: Annotated[str | None, typer.Option("--host", help="监听地址, 默认 127.0.0.1")] = None,
-    port: Annotated[int | None, typer.Option("--port", help="端口, 默认 8000")] = None,
-    workers: Annotated[int | None, typer.Option("--workers", "-w", help="工作进程数 (每个进程各自编译规则包)")] = None,
-    demo: Annotated[bool, typer.Option("--demo", help="写入演示账户和演示草稿, 页面显示演示提示")] = False,
+    host: Annotated[str | None, typer.Option("--host", help="监听地址，默认 127.0.0.1")] = None,
+    port: Annotated[int | None, typer.Option("--port", help="端口，默认 8000")] = None,
+    workers: Annotated[int | None, typer.Option("--workers", "-w", help="工作进程数（每个进程各自编译规则包）")] = None,
+    demo: Annotated[bool, typer.Option("--demo", help="写入演示账户和演示草稿，页面显示演示提示")] = False,
     database_url: DatabaseUrl = None,
     migrate: Annotated[bool, typer.Option("--migrate/--no-migrate", help="启动前执行数据库迁移")] = True,
-    reload: Annotated[bool, typer.Option("--reload", help="开发用: 代码改动后自动重启 (单进程)")] = False,
+    reload: Annotated[bool, typer.Option("--reload", help="开发用：代码改动后自动重启（单进程）")] = False,
 ) -> None:
     """启动 Web 服务 (uvicorn): API 在 /api/v1, 文档在 /docs, 申请页面在 /。"""
     import uvicorn
@@ -102,20 +102,20 @@ def serve(
     settings = _settings(database_url, host=host, port=port, workers=workers, demo=demo or None)
     if settings.demo and settings.env is Environment.production:
         # The demo account's password is printed in the README: on a live service it is a way in.
-        typer.echo("生产环境 (YIYE_ENV=production) 不能使用 --demo: 演示账户的密码是公开的。", err=True)
+        typer.echo("生产环境（YIYE_ENV=production）不能使用 --demo：演示账户的密码是公开的。", err=True)
         raise typer.Exit(2)
     if migrate:
         db.upgrade(settings.database_url)
     if settings.packs_repo is not None and repo.seed(settings.packs_dir, settings.packs_repo):
-        typer.echo(f"规则包仓库: {settings.packs_repo}(由 {settings.packs_dir} 初始化)")
+        typer.echo(f"规则包仓库：{settings.packs_repo}（由 {settings.packs_dir} 初始化）")
     if settings.demo:
         seeded = demo_data.seed(settings)
-        typer.echo(f"演示账户: {seeded.email} / {seeded.password}; 工作人员: {', '.join(seeded.staff)}(密码相同)")
+        typer.echo(f"演示账户：{seeded.email} / {seeded.password}；工作人员：{', '.join(seeded.staff)}（密码相同）")
     # Worker processes build their own Settings from the environment: hand the options down.
     os.environ["YIYE_DATABASE_URL"] = settings.database_url
     os.environ["YIYE_DEMO"] = "true" if settings.demo else "false"
     listen_per_worker()
-    typer.echo(f"yiye: http://{settings.host}:{settings.port}/  (API 文档 /docs, {settings.workers} 个工作进程)")
+    typer.echo(f"yiye: http://{settings.host}:{settings.port}/（API 文档 /docs，{settings.workers} 个工作进程）")
     uvicorn.run(
         "service.cli_serve:serving_app",
         factory=True,
@@ -208,7 +208,7 @@ def listen_per_worker() -> None:
         try:
             sock = WorkerListener.open(family, self.host, self.port)
         except OSError as exc:
-            typer.echo(f"无法监听 {self.host}:{self.port}: {exc}", err=True)
+            typer.echo(f"无法监听 {self.host}:{self.port}：{exc}", err=True)
             raise SystemExit(STARTUP_FAILURE) from exc
         typer.echo(f"每个工作进程各自监听 {self.host}:{sock.getsockname()[1]} (SO_REUSEPORT)")
         return sock
@@ -249,7 +249,7 @@ def register(app: typer.Typer) -> None:
     app.add_typer(db_app, name="db")
 
 
-main = typer.Typer(help="yiye: 服务与数据库。", no_args_is_help=True, add_completion=False)
+main = typer.Typer(help="yiye：服务与数据库。", no_args_is_help=True, add_completion=False)
 register(main)
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ from rules import packs
 from rules.errors import PackError
 from rules.model import Department
 
-users_app = typer.Typer(help="账户: 创建工作人员和申请人账户。", no_args_is_help=True)
+users_app = typer.Typer(help="账户：创建工作人员和申请人账户。", no_args_is_help=True)
 
 DatabaseUrl = Annotated[
     str | None, typer.Option("--database-url", help="SQLAlchemy URL; 默认读 YIYE_DATABASE_URL 或 ./var/yiye.db")
@@ -35,7 +35,7 @@ def create(
     email: Annotated[str | None, typer.Option("--email", help="电子邮箱")] = None,
     phone: Annotated[str | None, typer.Option("--phone", help="手机号")] = None,
     name: Annotated[str, typer.Option("--name", help="姓名")] = "",
-    department: Annotated[str | None, typer.Option("--department", help="部门 id(审批、踏勘人员和部门系统必填)")] = None,
+    department: Annotated[str | None, typer.Option("--department", help="部门 id（审批、踏勘人员和部门系统必填）")] = None,
     pack: Annotated[str, typer.Option("--pack", help="从哪个规则包读取部门")] = packs.DEFAULT_PACK,
     packs_dir: Annotated[
         Path, typer.Option("--packs-dir", help="规则包所在目录", exists=True, file_okay=False)
@@ -58,7 +58,7 @@ def create(
         try:
             departments = packs.load(pack, packs_dir).departments
         except PackError as exc:
-            raise _fail("--pack", f"规则包“{pack}”无法读取: {exc}") from exc
+            raise _fail("--pack", f"规则包“{pack}”无法读取：{exc}") from exc
     problems = role_problems(role, department, departments)
     if problems:
         raise _fail(f"--{problems[0].where}", problems[0].message)
@@ -87,7 +87,7 @@ def create(
             )
             session.add(user)
             session.commit()
-            typer.echo(f"已创建{ROLE_NAMES[chosen]}账户 {email or phone}" + (f"(部门 {department})" if department else ""))
+            typer.echo(f"已创建{ROLE_NAMES[chosen]}账户 {email or phone}" + (f"（部门 {department}）" if department else ""))
     finally:
         engine.dispose()
 

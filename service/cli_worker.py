@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-outbox_app = typer.Typer(help="发件箱: 待投递、已投递与投递失败的通知。", no_args_is_help=True)
+outbox_app = typer.Typer(help="发件箱：待投递、已投递与投递失败的通知。", no_args_is_help=True)
 
 
 def worker(
@@ -24,7 +24,7 @@ def worker(
     logs.configure(settings.log_level, json_lines=settings.log_json)
     queue = make_queue(settings)
     where = "Redis" if settings.redis_url else str(settings.jobs_path)
-    typer.echo(f"后台任务已启动(队列: {where}); Ctrl-C 结束", err=True)
+    typer.echo(f"后台任务已启动（队列：{where}）；Ctrl-C 结束", err=True)
     queue.create_consumer(workers=workers or settings.jobs_workers, periodic=True).run()
 
 
@@ -43,15 +43,15 @@ def outbox_status() -> None:
             found = outbox.status(session)
     finally:
         engine.dispose()
-    typer.echo(f"待投递 {found.pending} 条, 已投递 {found.delivered} 条, 投递失败 {len(found.failed)} 条")
+    typer.echo(f"待投递 {found.pending} 条，已投递 {found.delivered} 条，投递失败 {len(found.failed)} 条")
     for row in found.failed:
-        typer.echo(f"  #{row.id} {row.topic} {row.key}: 尝试 {row.attempts} 次, 最后一次错误: {row.last_error}")
+        typer.echo(f"  #{row.id} {row.topic} {row.key}：尝试 {row.attempts} 次，最后一次错误：{row.last_error}")
     if found.failed:
         raise typer.Exit(1)
 
 
 @outbox_app.command("retry")
-def outbox_retry(ids: Annotated[list[int], typer.Argument(help="投递失败的记录编号(见 yiye outbox status)")]) -> None:
+def outbox_retry(ids: Annotated[list[int], typer.Argument(help="投递失败的记录编号（见 yiye outbox status）")]) -> None:
     """让投递失败的记录重新从第一次尝试开始投递。"""
     from sqlmodel import Session
 

@@ -196,7 +196,7 @@ class PackUnavailable(ApiError):
     """A pack that exists but cannot be served: its files fail to load and no good version is kept. Not the caller's fault."""
 
     def __init__(self, pack_id: str, where: str) -> None:
-        message = f"规则包 '{pack_id}' 暂时无法使用(规则文件有误, 且没有可用的上一版本), 请稍后再试"
+        message = f"规则包 '{pack_id}' 暂时无法使用（规则文件有误，且没有可用的上一版本），请稍后再试"
         super().__init__(503, [Problem("pack_unavailable", message, where, pack_id)], headers={"Retry-After": "60"})
 
 

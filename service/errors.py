@@ -80,13 +80,13 @@ TOO_LARGE = error_response(
 RATE_LIMITED = {
     **error_response(
         "Too many requests from this client; retry after the given seconds",
-        ("rate_limited", _example("rate_limited", "请求过于频繁, 请 12 秒后重试", "", "ip:203.0.113.9")),
+        ("rate_limited", _example("rate_limited", "请求过于频繁，请 12 秒后重试", "", "ip:203.0.113.9")),
     ),
     "headers": {"Retry-After": {"description": "seconds to wait", "schema": {"type": "integer"}}},
 }
 FORBIDDEN_CSRF = error_response(
     "The form's CSRF token is missing or wrong; nothing was written",
-    ("csrf", _example("csrf_failed", "表单已失效, 请刷新页面后重新提交", "csrf_token")),
+    ("csrf", _example("csrf_failed", "表单已失效，请刷新页面后重新提交", "csrf_token")),
 )
 """``responses=`` entries shared by routes."""
 
@@ -110,14 +110,14 @@ class RateLimited(ApiError):
     def __init__(self, retry_after: int, client: str) -> None:
         super().__init__(
             429,
-            [Problem("rate_limited", f"请求过于频繁, 请 {retry_after} 秒后重试", "", client)],
+            [Problem("rate_limited", f"请求过于频繁，请 {retry_after} 秒后重试", "", client)],
             headers={"Retry-After": str(retry_after)},
         )
 
 
 class CsrfFailed(ApiError):
     def __init__(self) -> None:
-        super().__init__(403, [Problem("csrf_failed", "表单已失效, 请刷新页面后重新提交", "csrf_token")])
+        super().__init__(403, [Problem("csrf_failed", "表单已失效，请刷新页面后重新提交", "csrf_token")])
 
 
 def body(problems: Sequence[Problem]) -> dict[str, Any]:
@@ -135,7 +135,7 @@ def json_error(status_code: int, problems: Sequence[Problem], headers: dict[str,
     return ErrorJSONResponse(body(problems), status_code=status_code, headers=headers)
 
 
-_DATE = "应为日期, 如 2026-11-26"
+_DATE = "应为日期，如 2026-11-26"
 _VALIDATION_MESSAGES = {
     "missing": "缺少必填项",
     "extra_forbidden": "不认识的字段",
@@ -150,7 +150,7 @@ _VALIDATION_MESSAGES = {
     "int_type": "应为整数",
     "int_parsing": "应为整数",
     "int_parsing_size": "整数超出范围",
-    "int_from_float": "应为整数, 不能有小数",
+    "int_from_float": "应为整数，不能有小数",
     "float_type": "应为数字",
     "float_parsing": "应为数字",
     "finite_number": "应为有限的数字",
@@ -160,9 +160,9 @@ _VALIDATION_MESSAGES = {
     "date_parsing": _DATE,
     "date_from_datetime_parsing": _DATE,
     "date_from_datetime_inexact": _DATE,
-    "datetime_type": "应为日期时间, 如 2026-11-26T09:30:00+08:00",
-    "datetime_parsing": "应为日期时间, 如 2026-11-26T09:30:00+08:00",
-    "datetime_from_date_parsing": "应为日期时间, 如 2026-11-26T09:30:00+08:00",
+    "datetime_type": "应为日期时间，如 2026-11-26T09:30:00+08:00",
+    "datetime_parsing": "应为日期时间，如 2026-11-26T09:30:00+08:00",
+    "datetime_from_date_parsing": "应为日期时间，如 2026-11-26T09:30:00+08:00",
     "literal_error": "应为 {expected} 之一",
     "enum": "应为 {expected} 之一",
     "string_too_long": "最多 {max_length} 个字符",
@@ -294,7 +294,7 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     headers = dict(exc.headers or {})
     if status == 400:
         # FastAPI's "error parsing the body" (e.g. bytes that are not UTF-8): bad input like any other.
-        return json_error(422, [Problem("body_invalid", "请求体无法解析(应为 UTF-8 编码的 JSON 或表单)", "body")])
+        return json_error(422, [Problem("body_invalid", "请求体无法解析（应为 UTF-8 编码的 JSON 或表单）", "body")])
     if status == 405:
         headers["Allow"] = ", ".join(allowed_methods(request))
     message = _HTTP_MESSAGES.get(status, str(exc.detail))
@@ -315,7 +315,7 @@ def allowed_methods(request: Request) -> list[str]:
 async def server_error(request: Request, exc: Exception) -> JSONResponse:
     """Anything unexpected: a 500 in the error shape, naming the request id the log line carries too."""
     request_id = correlation_id.get() or ""
-    message = f"服务器内部出错, 请稍后重试; 如需报告, 请提供请求编号 {request_id}"
+    message = f"服务器内部出错，请稍后重试；如需报告，请提供请求编号 {request_id}"
     return json_error(500, [Problem("internal_error", message, "", request_id)])
 
 

@@ -71,7 +71,7 @@ class PackRegistry:
                 raise
             except Exception as exc:  # a loader bug must cost this pack, not the process or every request
                 log.exception("pack load crashed", extra={"pack_id": pack_id})
-                problems = [Problem("load_crashed", f"加载规则包时出现内部错误: {type(exc).__name__}", "", pack_id)]
+                problems = [Problem("load_crashed", f"加载规则包时出现内部错误：{type(exc).__name__}", "", pack_id)]
                 self.failures[pack_id] = problems
                 self._fall_back(pack_id, problems)
                 raise PackError(problems) from exc

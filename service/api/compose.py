@@ -72,7 +72,7 @@ _BAD_INPUT = error_response(
 )
 _RESPONSES: dict[int | str, dict[str, Any]] = {413: TOO_LARGE, 422: _BAD_INPUT}
 
-_BODY_EXAMPLES: dict[str, Any] = {"convenience store": {"summary": "便利店, 卖烟", "value": COMPOSE_EXAMPLE}}
+_BODY_EXAMPLES: dict[str, Any] = {"convenience store": {"summary": "便利店，卖烟", "value": COMPOSE_EXAMPLE}}
 ComposeBody = Annotated[ComposeRequest, Body(openapi_examples=_BODY_EXAMPLES)]
 _STORE = "store the input, pack version and output hash; the id comes back in X-Composition-Id"
 

@@ -395,7 +395,7 @@ class QuestionsResponse(BaseModel):
             "questions": [
                 {
                     "id": "sells_tobacco",
-                    "text": "是否销售卷烟?",
+                    "text": "是否销售卷烟？",
                     "help": None,
                     "type": "boolean",
                     "unit": None,

@@ -23,8 +23,8 @@ from pydantic_core import from_json
 from service.errors import where_of
 
 _REASONS = (
-    ("surrogate", "含有无法表示的字符(孤立的代理码位)"),
-    ("hex escape", "含有无效的字符转义(孤立的代理码位或不完整的 \\u 转义)"),
+    ("surrogate", "含有无法表示的字符（孤立的代理码位）"),
+    ("hex escape", "含有无效的字符转义（孤立的代理码位或不完整的 \\u 转义）"),
     ("recursion limit", "嵌套层数超过 200 层"),
     ("number out of range", "数字超出范围"),
     ("invalid number", "数字格式不对"),
@@ -49,7 +49,7 @@ def loads(body: bytes) -> Any:
         line, column = (int(found[1]), int(found[2])) if found else (1, 0)
         said = next((zh for en, zh in _REASONS if en in reason), "不是合法的 JSON")
         text = body.decode("utf-8", "replace")
-        raise json.JSONDecodeError(f"请求体{said}(第 {line} 行第 {column} 列)", text, _offset(text, line, column)) from None
+        raise json.JSONDecodeError(f"请求体{said}（第 {line} 行第 {column} 列）", text, _offset(text, line, column)) from None
     place = _out_of_range(data)
     if place is not None:
         said = f"请求体中 {where_of(place)} 的数字超出范围" if place else "请求体的数字超出范围"

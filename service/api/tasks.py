@@ -92,7 +92,7 @@ class TaskOut(BaseModel):
     model_config = ConfigDict(json_schema_extra={"examples": [_TASK_EXAMPLE]})
 
     id: uuid.UUID
-    application_number: str = Field(description="受理编号, e.g. DC-20261205-00042")
+    application_number: str = Field(description="受理编号，例如 DC-20261205-00042")
     applicant_name: str
     permit: str
     permit_name: str

@@ -193,7 +193,7 @@ def verify(session: Session, batch: int = 1000) -> tuple[int, list[Break]]:
         for event in rows:
             checked += 1
             if event.seq != expected_seq:
-                breaks.append(Break(event.seq, f"第 {expected_seq}–{event.seq - 1} 条记录缺失(被删除)"))
+                breaks.append(Break(event.seq, f"第 {expected_seq}–{event.seq - 1} 条记录缺失（被删除）"))
             if event.prev_hash != prev_hash:
                 breaks.append(Break(event.seq, "前一条记录的哈希不符：其前的记录被删除、插入或改动"))
             if digest(event) != event.hash:

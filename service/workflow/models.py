@@ -35,7 +35,7 @@ class Application(SQLModel, table=True):
     """An application as submitted: the pack version, composition, form values, commitments it was made with."""
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
-    number: str = Field(max_length=20, unique=True, description="受理编号, e.g. DC-20261205-00042")
+    number: str = Field(max_length=20, unique=True, description="受理编号，例如 DC-20261205-00042")
     owner_id: uuid.UUID = Field(foreign_key="user.id", index=True)
     draft_id: uuid.UUID | None = Field(default=None, foreign_key="draft.id", unique=True, ondelete="SET NULL")
     channel: str = Field(max_length=10, description="online, or counter (registered by a clerk)")

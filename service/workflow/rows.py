@@ -56,7 +56,7 @@ def expect_version(row: Application | PermitTask | Inspection, version: int | No
             [
                 problem(
                     "version_conflict",
-                    f"该记录已被他人更新(第 {row.version} 版，您看到的是第 {version} 版)，请刷新后重试",
+                    f"该记录已被他人更新（第 {row.version} 版，您看到的是第 {version} 版），请刷新后重试",
                     "version",
                     str(row.id),
                 )

@@ -124,7 +124,7 @@ def _name_problems(name: str) -> list[str]:
     if len(name) > MAX_NAME:
         return [f"文件名不能超过 {MAX_NAME} 个字符"]
     if "/" in name or "\\" in name or name in (".", "..") or ":" in name:
-        return [f"文件名“{_shown(name)}”不能包含路径(/、\\ 或 :)，请只写文件名"]
+        return [f"文件名“{_shown(name)}”不能包含路径符号 /、\\ 或冒号，请只写文件名"]
     if any(unicodedata.category(c) == "Cc" for c in name):
         return ["文件名不能包含控制字符"]
     return []

@@ -166,6 +166,6 @@ def test_rules_check_warns_of_an_amend_restating_the_parents_value_without_count
     result = runner.invoke(app, ["rules", "check", "mini", "--packs-dir", str(root)])
     assert "amend_unchanged" not in result.output
     result = runner.invoke(app, ["rules", "check", "mini-child", "--packs-dir", str(root)])
-    assert f"{meta}:8: 提醒 [amend_unchanged]" in result.output
+    assert f"{meta}:8: [amend_unchanged] 提醒：" in result.output
     assert "time_limit.committed.days" in result.output
-    assert "规则包 mini-child: 1 个问题" in result.output  # the question the withdrawn permit leaves unused
+    assert "规则包 mini-child：1 个问题" in result.output  # the question the withdrawn permit leaves unused

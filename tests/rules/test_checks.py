@@ -263,14 +263,14 @@ def test_branch_that_never_holds_is_reported(root: Path, case: Break) -> None:
             "applies_when: {scope: lodging}",
             "applies_when: {all: [{scope: lodging}, {answer: public_assembly, is: false}]}",
             "hotel_trade",
-            "public_assembly = true(经营范围 lodging 隐含)",
+            "public_assembly = true（经营范围 lodging 隐含）",
             id="answer-implied-by-the-scope-item",
         ),
         pytest.param(
             TOBACCO_WHEN,
             f"applies_when: {{all: [{TOBACCO}, {{answer: area_m2, gt: 100000}}]}}",
             "tobacco",
-            "area_m2 > 100000 不可能成立(问题 area_m2 的取值范围: 1 至 100000)",
+            "area_m2 > 100000 不可能成立（问题 area_m2 的取值范围：1 至 100000）",
             id="bound-outside-the-question-range",
         ),
     ],
@@ -418,7 +418,7 @@ def test_branch_testing_a_question_it_makes_irrelevant(root: Path) -> None:
     problems = check("mini", root)
     where = at(root, "permits", TOBACCO_WHEN)
     assert found(problems) == [("question_not_asked", where), ("permit_unreachable", where)]
-    assert "问题 sells_tobacco 在此情形下不相关, 不会被问到" in problems[0].message
+    assert "问题 sells_tobacco 在此情形下不相关，不会被问到" in problems[0].message
 
 
 def test_element_needing_a_chain_of_relevance_that_breaks(root: Path) -> None:
@@ -432,7 +432,7 @@ def test_element_needing_a_chain_of_relevance_that_breaks(root: Path) -> None:
         ("element_unreachable", at(root, "permits", "when: {answer: food_prep, is: true}")),
     ]
     assert "问题 food_prep → public_assembly 在此情形下不相关" in problems[2].message
-    because = "public_assembly 的 relevant_when 不成立(选择经营范围 food_sales 与 不选择经营范围 food_sales 矛盾)"
+    because = "public_assembly 的 relevant_when 不成立（选择经营范围 food_sales 与 不选择经营范围 food_sales 矛盾）"
     assert because in problems[2].message
 
 
@@ -712,7 +712,7 @@ def test_conflict_keeps_keys_apart_and_names_scope_contradictions() -> None:
     assert conflict([lit("area_m2", "gt", 150), lit("food_prep", "eq", False), lit("sells_tobacco", "eq", True)], pack) is None
     assert conflict([lodging, no_lodging], pack) == "选择经营范围 lodging 与 不选择经营范围 lodging 矛盾"
     implied = conflict([lodging, lit("public_assembly", "neq", True)], pack)
-    assert implied == "public_assembly ≠ true 与 public_assembly = true(经营范围 lodging 隐含) 矛盾"
+    assert implied == "public_assembly ≠ true 与 public_assembly = true（经营范围 lodging 隐含） 矛盾"
 
 
 # --- refusals (不予许可/不得经营) ------------------------------------------------------------------
@@ -788,7 +788,7 @@ def test_multi_choice_condition_over_the_set_is_no_problem(root: Path) -> None:
 def test_multi_choice_condition_on_a_single_choice_question_is_refused(root: Path) -> None:
     problems = asking(root, SERVICES.replace("multi_choice", "choice"), "{answer: services, contains: coffee}")
     assert found(problems) == [("bad_condition", at(root, "permits", "- id: food_business"))]
-    assert "contains 和 any_of 只适用于多选题(multi_choice), 问题 services 是 choice" in problems[0].message
+    assert "contains 和 any_of 只适用于多选题（multi_choice），问题 services 是 choice" in problems[0].message
 
 
 def test_single_value_test_on_a_multi_choice_question_is_refused(root: Path) -> None:
@@ -874,7 +874,7 @@ def test_versions_whose_periods_overlap_are_refused_at_the_first_of_them(root: P
     edit(root, "permits", TOBACCO_SOURCE, _versions(body))
     problems = check("mini", root)
     assert found(problems) == [("version_overlap", at(root, "permits", "      old: {"))]
-    assert "许可事项 tobacco 的版本 old与版本 mid的施行期间重叠(2020-06-01 起)" in problems[0].message
+    assert "许可事项 tobacco 的版本 old与版本 mid的施行期间重叠（2020-06-01 起）" in problems[0].message
 
 
 def test_a_version_naming_an_unknown_department_is_refused(root: Path) -> None:

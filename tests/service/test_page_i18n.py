@@ -20,7 +20,7 @@ RUNTIME_MSGIDS = {  # looked up at run time (error titles, problem messages), so
     "提交的内容太大",
     "请求过于频繁",
     "服务器内部出错",
-    "表单已失效, 请刷新页面后重新提交",
+    "表单已失效，请刷新页面后重新提交",
     "没有找到这份草稿",
     "操作未生效",
     *ROLE_NAMES.values(),

@@ -56,7 +56,7 @@ def test_every_validation_message_is_chinese_only(client: TestClient, path: str,
         (BAD["an unknown locale"], "locale", "literal_error", "应为 'zh' 或 'en' 之一"),
         (BAD["a commitment not a string"], "commit[1]", "string_type", "应为字符串"),
         (BAD["an answer of no kind"], "answers.area_m2", "wrong_type", "应为 true/false、整数、数字、字符串或字符串列表"),
-        (BAD["a date that is a number"], "as_of", "date_parsing", "应为日期, 如 2026-11-26"),
+        (BAD["a date that is a number"], "as_of", "date_parsing", "应为日期，如 2026-11-26"),
     ],
 )
 def test_each_problem_names_its_field_one_way(client: TestClient, body: object, where: str, code: str, message: str) -> None:
@@ -76,7 +76,7 @@ def _subject(body: Any, where: str) -> str:
 def test_a_catalogue_date_is_a_date_too(client: TestClient, as_of: str) -> None:
     (problem,) = _problems(client.get("/api/v1/packs/mini/industries", params={"as_of": as_of}))
     assert problem["code"].startswith("date_")
-    assert (problem["message"], problem["where"]) == ("应为日期, 如 2026-11-26", "query.as_of")
+    assert (problem["message"], problem["where"]) == ("应为日期，如 2026-11-26", "query.as_of")
     assert client.get("/api/v1/packs/mini/industries", params={"as_of": "2026-11-26"}).status_code == 200
 
 
@@ -123,5 +123,5 @@ def test_serve_refuses_demo_data_in_production(tmp_path: Path, monkeypatch: pyte
         port = str(taken.getsockname()[1])
         result = CliRunner().invoke(main, ["serve", "--demo", "--port", port, "--database-url", f"sqlite:///{database}"])
     assert result.exit_code == 2
-    assert "生产环境 (YIYE_ENV=production) 不能使用 --demo" in result.output
+    assert "生产环境（YIYE_ENV=production）不能使用 --demo" in result.output
     assert not database.exists()  # refused before anything was written

@@ -160,7 +160,7 @@ def test_a_row_that_keeps_failing_is_parked_logged_and_shown_by_outbox_status(
     assert shown.returncode == 1, shown.stderr
     assert "投递失败 1 条" in shown.stdout
     [row] = rows(session)
-    assert f"#{row.id} email email:hopeless: 尝试 3 次" in shown.stdout
+    assert f"#{row.id} email email:hopeless：尝试 3 次" in shown.stdout
     assert "451" in shown.stdout
 
     freed = subprocess.run([*CLI, "outbox", "retry", str(row.id)], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)

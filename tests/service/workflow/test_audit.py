@@ -54,14 +54,14 @@ def test_an_untouched_chain_verifies(db_url: str, session: Session) -> None:
     assert [e.seq for e in events] == [1, 2, 3, 4, 5]
     assert events[0].prev_hash == audit.GENESIS
     assert all(b.prev_hash == a.hash for a, b in zip(events, events[1:], strict=False))
-    assert _verify(db_url) == (0, "审计记录完整: 5 条记录，哈希链无断裂\n")
+    assert _verify(db_url) == (0, "审计记录完整：5 条记录，哈希链无断裂\n")
 
 
 @pytest.mark.parametrize(
     ("tampering", "found"),
     [
-        ("UPDATE audit_event SET reason = '改过了' WHERE seq = 3", "第 3 条: 记录内容与其哈希不符：记录被改动"),
-        ("DELETE FROM audit_event WHERE seq = 2", "第 3 条: 第 2–2 条记录缺失(被删除)"),
+        ("UPDATE audit_event SET reason = '改过了' WHERE seq = 3", "第 3 条：记录内容与其哈希不符：记录被改动"),
+        ("DELETE FROM audit_event WHERE seq = 2", "第 3 条：第 2–2 条记录缺失（被删除）"),
         ("DELETE FROM audit_event WHERE seq = 5", "末尾记录被删除"),
     ],
     ids=["an_edited_event", "a_deleted_event", "a_deleted_last_event"],
@@ -81,7 +81,7 @@ def test_an_edit_that_recomputes_its_own_hash_breaks_the_next_link(db_url: str, 
     event.hash = audit.digest(event)
     session.add(event)
     session.commit()
-    assert "第 4 条: 前一条记录的哈希不符" in _broken(db_url)
+    assert "第 4 条：前一条记录的哈希不符" in _broken(db_url)
 
 
 def test_an_inserted_event_is_found_even_with_a_well_formed_hash(db_url: str, session: Session) -> None:
@@ -93,7 +93,7 @@ def test_an_inserted_event_is_found_even_with_a_well_formed_hash(db_url: str, se
     forged.hash = audit.digest(forged)
     session.add(forged)
     session.commit()
-    assert "第 5 条: 前一条记录的哈希不符" in _broken(db_url)
+    assert "第 5 条：前一条记录的哈希不符" in _broken(db_url)
 
 
 def test_an_event_is_written_with_its_change_or_not_at_all(db_url: str, session: Session) -> None:
