@@ -258,7 +258,7 @@ def summary(c: Composition) -> str:
             f"[{p.stage}] {p.name} — {p.department_name}；"
             f"法定 {p.statutory_limit.text}，按本次选择 {p.effective_limit.text}；{commit}"
         )
-        lines.append(f"    依据：{'; '.join(p.legal_basis)}")
+        lines.append(f"    依据：{'；'.join(p.legal_basis)}")
         for d in p.depends_on:
             lines.append(f"    需先取得：{d.name}" + (f"（使用其“{d.uses_name}”）" if d.uses_name else ""))
     lines.append("")
