@@ -1,7 +1,7 @@
 """Opening a colleague's account on the administrator's desk, on both databases, mailing through a real local SMTP
 server: the colleague chooses their password through the mailed link and lands on their desk; a refusal names each field
-and writes nothing; the same form sent twice opens one account and sends one mail; without a mail server the page says
-the link was not sent."""
+and writes nothing; the same form sent twice opens one account and sends one mail; a link sent again is on the record;
+without a mail server the page says the link was not sent, and records nothing as sent; in English, no Chinese is left."""
 
 from __future__ import annotations
 
