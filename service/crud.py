@@ -6,6 +6,7 @@ import hashlib
 import uuid
 from typing import Any
 
+from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import delete, exists, func
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, col, select
@@ -23,6 +24,14 @@ def normalise_login(login: str) -> str:
     if "@" in login:
         return login.lower()
     return login.replace(" ", "").replace("-", "")
+
+
+def email_address(text: str) -> str | None:
+    """An e-mail address as accounts store it (normalised, lower-case), or None when ``text`` is no address."""
+    try:
+        return validate_email(text.strip(), check_deliverability=False).normalized.lower()
+    except EmailNotValidError:
+        return None
 
 
 def create_user(*, session: Session, user_create: UserCreate) -> User:

@@ -16,7 +16,6 @@ from datetime import UTC, datetime, timedelta, timezone
 from typing import Annotated, Any
 from urllib.parse import quote
 
-from email_validator import EmailNotValidError, validate_email
 from fastapi import APIRouter, BackgroundTasks, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, Field
@@ -184,9 +183,8 @@ def sign_up(
     if not login:
         field_errors["login"] = _("请输入手机号或电子邮箱")
     elif "@" in login:
-        try:
-            email = validate_email(login, check_deliverability=False).normalized.lower()
-        except EmailNotValidError:
+        email = crud.email_address(login)
+        if email is None:
             field_errors["login"] = _("请输入有效的电子邮箱，例如 name@example.com")
     elif PHONE.match(login):
         phone = login

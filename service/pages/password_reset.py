@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from email_validator import EmailNotValidError, validate_email
 from fastapi import APIRouter, BackgroundTasks, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, Field
@@ -70,11 +69,10 @@ def forgot(
     field_errors: dict[str, str] = {}
     if not email:
         field_errors["email"] = _("请输入注册时使用的电子邮箱")
+    elif (address := crud.email_address(email)) is None:
+        field_errors["email"] = _("请输入有效的电子邮箱，例如 name@example.com")
     else:
-        try:
-            email = validate_email(email, check_deliverability=False).normalized.lower()
-        except EmailNotValidError:
-            field_errors["email"] = _("请输入有效的电子邮箱，例如 name@example.com")
+        email = address
     if field_errors:
         context = {"values": {"email": email}, "field_errors": field_errors, "errors": field_list(field_errors), "sent": False}
         return render(request, "password_forgot.html", context, status_code=400)

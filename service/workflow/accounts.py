@@ -7,7 +7,6 @@ import secrets
 import uuid
 from collections.abc import Mapping
 
-from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import delete, update
 from sqlmodel import Session, col
 
@@ -54,14 +53,13 @@ def open_staff_account(
 ) -> User:
     """A colleague's account with a role (and department), recorded on the audit chain. It has no password anyone
     knows: its owner chooses one through the link mailed to them."""
-    if not may(actor, Action.manage_users):
-        raise Forbidden([problem("forbidden", "只有系统管理员可以管理账户")])
+    _administering(actor)
     department = department or None
     problems = _staff_problems(session, email, name, role) + role_problems(role, department, departments)
     if problems:
         raise Invalid(problems)
-    address = _address(email)
-    assert address is not None  # staff_problems refused any other
+    address = crud.email_address(email)
+    assert address is not None  # _staff_problems refused any other
     account = User(
         email=address,
         display_name=name.strip(),
@@ -84,7 +82,7 @@ def open_staff_account(
 def _staff_problems(session: Session, email: str, name: str, role: str) -> list[Problem]:
     """What is wrong with a new colleague's address, name and role, besides the role's department."""
     problems = []
-    address = _address(email)
+    address = crud.email_address(email)
     if not email.strip():
         problems.append(problem("email_missing", "请填写同事的工作电子邮箱，设置密码的链接发往这里", "email"))
     elif address is None:
@@ -100,14 +98,6 @@ def _staff_problems(session: Session, email: str, name: str, role: str) -> list[
     if role == Role.applicant:
         problems.append(problem("applicant_role", "申请人自行注册账户；这里开设的是工作人员账户", "role", role))
     return problems
-
-
-def _address(email: str) -> str | None:
-    """An email address as accounts store it, or None when it is no address."""
-    try:
-        return validate_email(email.strip(), check_deliverability=False).normalized.lower()
-    except EmailNotValidError:
-        return None
 
 
 def _taken(address: str) -> Problem:
@@ -186,12 +176,16 @@ def set_disabled(session: Session, *, actor: User, account_id: uuid.UUID, disabl
 
 def _managed(session: Session, actor: User, account_id: uuid.UUID) -> User:
     """The account an administrator acts on."""
-    if not may(actor, Action.manage_users):
-        raise Forbidden([problem("forbidden", "只有系统管理员可以管理账户")])
+    _administering(actor)
     account = session.get(User, account_id)
     if account is None:
         raise NotFound([problem("not_found", "没有这个账户", "id", str(account_id))])
     return account
+
+
+def _administering(actor: User) -> None:
+    if not may(actor, Action.manage_users):
+        raise Forbidden([problem("forbidden", "只有系统管理员可以管理账户")])
 
 
 def _changed_meanwhile() -> Conflict:
