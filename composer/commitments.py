@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, NamedTuple
 
-from composer import reasons
+from composer import explanations, reasons
 from composer.case import Case, Rulebook
 from composer.memo import memoised
 from composer.model import Commitment, CommitmentOut, Locale, Reason
@@ -39,7 +39,7 @@ class Decision(NamedTuple):
     """Why the permit's condition for it did not hold, when that is why it is not eligible."""
     shown: tuple[Any, ...]
     """What the verdict's text reads of the case besides the verdict."""
-    told: reasons.Told
+    told: explanations.Told
     """The fewest facts that decide the permit's condition for it, where it has one."""
 
 
@@ -83,7 +83,7 @@ def entry(case: Case, pid: str, taken: tuple[str, ...]) -> tuple[Commitment, Rea
     limits = [nc.time_limit, nc.follow_up.within if nc.follow_up else None]
     # Calendar days are counted in working days from the as-of date; working days are not.
     on = case.as_of if any(days and days.unit is DayUnit.calendar for days in limits) else None
-    told = reasons.decided(case, ("commit", pid)) if pid in case.rules.compiled.commit_dnf else reasons.Told((), ())
+    told = explanations.decided(case, ("commit", pid)) if pid in case.rules.compiled.commit_dnf else explanations.Told((), ())
     return _entry(case.rules, pid, case.locale, Decision(is_eligible, pid in taken, judged, seen, told), on)
 
 

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from pathlib import Path
 
-from composer import commitments, departments, elements, form, materials, permits, questionnaire, refusals
+from composer import commitments, departments, elements, form, left_out, materials, permits, questionnaire, refusals
 from composer.case import Case, Rulebook
 from composer.inputs import resolve
 from composer.memo import Fragments, using
@@ -132,7 +132,7 @@ def compose(case: Case) -> Composition:
         for (p, stage), (commitment, _) in zip(required, committed, strict=True)
     ]
     told = {p.id: permits.told_required(case, p.id) for p, _ in required}
-    left_out, undecided = permits.left_out(case)
+    not_needed, undecided = left_out.permits(case)
     listed, why_listed = materials.listed(case, shape, taken)
     the_form, why_asked = form.merged(case, shape)
     taken_out = commitments.taken(case, taken)
@@ -168,7 +168,7 @@ def compose(case: Case) -> Composition:
             *permits.why_required(case, required, told),
             *(reason for p, _ in required for reason in found[p.id].reasons),
             *(reason for _, reason in committed),
-            *left_out,
+            *not_needed,
             *why_listed,
             *why_asked,
         ],

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
-from composer import reasons
+from composer import explanations, reasons
 from composer.case import Case, Rulebook
 from composer.memo import memoised
 from composer.model import ElementOut, Locale, Reason
@@ -20,7 +20,7 @@ class Applies(NamedTuple):
 
     branch: Conjunction
     facts: tuple[Any, ...]
-    told: reasons.Told
+    told: explanations.Told
 
 
 class LeftOut(NamedTuple):
@@ -28,7 +28,7 @@ class LeftOut(NamedTuple):
 
     verdict: Verdict
     shown: tuple[Any, ...]
-    told: reasons.Told
+    told: explanations.Told
 
 
 class Elements(NamedTuple):
@@ -67,7 +67,7 @@ def _conditional(rules: Rulebook, pid: str) -> tuple[tuple[str, tuple[Conjunctio
 
 
 def _outcome(case: Case, pid: str, element_id: str, dnf: tuple[Conjunction, ...]) -> Applies | LeftOut:
-    decided = reasons.decided(case, ("element", pid, element_id))
+    decided = explanations.decided(case, ("element", pid, element_id))
     if ("element", pid, element_id) in case.hits:
         branch = next(c for c in dnf if evaluate((c,), case.truth))
         return Applies(branch, case.facts(branch), decided)

@@ -30,7 +30,7 @@ from fastapi import Depends
 from starlette.requests import Request
 
 from composer import Composer
-from composer.inputs import UNKNOWN
+from composer.answers import UNKNOWN
 from composer.model import ComposeRequest, Composition
 from rules.errors import InputError, Problem
 from service.compose import Composed, ComposeService

@@ -19,7 +19,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from composer import Composer
-from composer.inputs import UNKNOWN, shown
+from composer.answers import UNKNOWN, shown
 from composer.model import Composition, QuestionOut
 from composer.questionnaire import worded
 from rules.errors import InputError, Problem

@@ -8,7 +8,8 @@ from hypothesis import HealthCheck, given, settings
 
 from composer import ComposeRequest
 from composer.deciding import decides
-from composer.reasons import dnf_of, told
+from composer.explanations import told
+from composer.reasons import dnf_of
 from rules.compile import AS_OF
 from rules.errors import InputError
 from tests.composer.random_requests import WARM, requests

@@ -9,7 +9,7 @@ from babel.messages.extract import extract_from_dir
 
 import composer
 from composer import words
-from composer.inputs import parse_answer
+from composer.answers import parse_answer
 from composer.model import FieldOut
 from forms.render import field_display
 from rules.packs import load

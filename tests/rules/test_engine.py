@@ -44,7 +44,7 @@ def _answers_for(pack: Pack) -> st.SearchStrategy[dict[str, object]]:
             per_question[q.id] = st.one_of(
                 st.integers(int(lo), int(min(hi, 2000))),
                 st.sampled_from([10, 30, 50, 150, 200, 300, 500]),
-                # As the composer hands them over: at most 4 decimals (see composer.inputs.parse_answer).
+                # As the composer hands them over: at most 4 decimals (see composer.answers.parse_answer).
                 st.floats(lo, min(hi, 2000), allow_nan=False).map(lambda x: round(x, 4)),
             )
     return st.fixed_dictionaries({}, optional=per_question)  # type: ignore[arg-type]
