@@ -45,30 +45,32 @@ async def _crowd(batches: Batches[int, int], numbers: list[int], doubling: Doubl
     return list(await asyncio.gather(*tasks))
 
 
-def test_what_queues_while_the_thread_is_busy_is_answered_as_one_batch_and_each_gets_its_own_answer() -> None:
+def _crowded(numbers: list[int], most: int = 32) -> tuple[list[int | str], Doubling]:
+    """``numbers`` handed to batches of at most ``most`` on one thread, the first held until the rest queue:
+    the answers, and the batches that ran."""
     doubling = Doubling()
-    batches = Batches(doubling, threads=1, most=32)
-    answers = asyncio.run(_crowd(batches, list(range(10)), doubling))
-    batches.close()
+    batches = Batches(doubling, threads=1, most=most)
+    try:
+        return asyncio.run(_crowd(batches, numbers, doubling)), doubling
+    finally:
+        batches.close()
+
+
+def test_what_queues_while_the_thread_is_busy_is_answered_as_one_batch_and_each_gets_its_own_answer() -> None:
+    answers, doubling = _crowded(list(range(10)))
     assert answers == [n * 2 for n in range(10)]
     assert doubling.batches == [[0], list(range(1, 10))]
     assert len(doubling.threads) == 1
 
 
 def test_a_batch_holds_at_most_its_limit() -> None:
-    doubling = Doubling()
-    batches = Batches(doubling, threads=1, most=4)
-    answers = asyncio.run(_crowd(batches, list(range(10)), doubling))
-    batches.close()
+    answers, doubling = _crowded(list(range(10)), most=4)
     assert answers == [n * 2 for n in range(10)]
     assert doubling.batches == [[0], [1, 2, 3, 4], [5, 6, 7, 8], [9]]
 
 
 def test_an_item_that_fails_fails_alone() -> None:
-    doubling = Doubling()
-    batches = Batches(doubling, threads=1, most=32)
-    answers = asyncio.run(_crowd(batches, [1, 13, 2], doubling))
-    batches.close()
+    answers, _ = _crowded([1, 13, 2])
     assert answers == [2, "odd 13", 4]
 
 
