@@ -5,6 +5,11 @@
 
 Figures are printed; the targets from the issue are printed beside them. Each engine comparison
 runs the same inputs in the same process, so the ratio holds on a noisy shared machine.
+
+The same code measures up to ±15 % apart from one process to the next, as string hashes and
+addresses are drawn anew. To compare two versions of the composer, run both with them fixed:
+
+    PYTHONHASHSEED=0 setarch -R .venv/bin/python bench/compose.py --quick
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ from rules import packs  # noqa: E402
 from rules.compile import day  # noqa: E402
 from rules.engine import Facts, OracleEngine  # noqa: E402
 from rules.errors import InputError  # noqa: E402
+from service.cli_serve import collector_thresholds  # noqa: E402
 
 TODAY = date(2026, 11, 26)
 
@@ -139,6 +145,36 @@ def bench_pack(composer: Composer, industries: list[str], n: int, label: str, ta
     )
 
 
+def steady_state(composer: Composer, seen: int = 1000, unseen: int = 300) -> None:
+    """What a worker pays for a case it has not composed before, once its memo is full of others' pieces.
+
+    This is what every request of bench/compose_http.py's workload (a) costs the composer. The collector's thresholds are
+    ``yiye serve``'s (service/cli_serve.py), and the unseen cases are then composed a second time: every
+    piece built, what is left is the path that only finds pieces, so the difference is what building costs.
+    """
+    cases = random_cases(composer, seen + unseen, seed=29)
+    warm = Composer(composer.pack)
+    threshold = gc.get_threshold()
+    gc.set_threshold(*collector_thresholds())
+    try:
+        for request in cases[:seen]:
+            warm.compose_json(request, today=TODAY)
+        new, again = [], []
+        for figures in (new, again):
+            for request in cases[seen:]:
+                start = time.perf_counter_ns()
+                warm.compose_json(request, today=TODAY)
+                figures.append((time.perf_counter_ns() - start) / 1000)
+    finally:
+        gc.set_threshold(*threshold)
+    building = 1 - statistics.mean(again) / statistics.mean(new)
+    print(
+        f"{composer.pack.id}, steady state, after {seen:,} other cases (memo {len(warm.fragments):,} pieces):\n"
+        f"  {unseen} unseen cases: compose_json mean {statistics.mean(new):,.0f} µs, p50 {statistics.median(new):,.0f}; "
+        f"the same cases again, every piece built: mean {statistics.mean(again):,.0f} µs (building is {building:.0%})"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true")
@@ -184,6 +220,7 @@ def main() -> None:
         f"RSS over {memory_runs:,} composes: {before / 1024:.1f} MiB → {after / 1024:.1f} MiB "
         f"({(after - before) / before * 100:+.2f}%, target growth < 5%)"
     )
+    steady_state(dongcheng)  # last: the memory it churns slows what would come after
 
 
 if __name__ == "__main__":

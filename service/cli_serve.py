@@ -164,10 +164,15 @@ def tune_collector() -> None:
 
     A young collection starts at ``YOUNG_PER_PIECE`` objects per piece of a memo generation.
     """
+    gc.freeze()
+    gc.set_threshold(*collector_thresholds())
+
+
+def collector_thresholds() -> tuple[int, int, int]:
+    """The collector's thresholds in a serving worker (see ``tune_collector``)."""
     from composer.memo import Fragments
 
-    gc.freeze()
-    gc.set_threshold(YOUNG_PER_PIECE * Fragments.LIMIT, 10, 10)
+    return YOUNG_PER_PIECE * Fragments.LIMIT, 10, 10
 
 
 YOUNG_PER_PIECE = 10
