@@ -42,6 +42,11 @@ def in_beijing(at: datetime) -> datetime:
     return (at if at.tzinfo else at.replace(tzinfo=UTC)).astimezone(TIMEZONE)
 
 
+def beijing_minute(at: datetime) -> str:
+    """A stored moment as a page shows it: Beijing time, to the minute (the ``beijing`` filter in templates)."""
+    return f"{in_beijing(at):%Y-%m-%d %H:%M}"
+
+
 @dataclass(frozen=True)
 class Output:
     """What the cache keeps of one composition: its bytes and the few facts logged with it."""

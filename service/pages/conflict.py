@@ -14,7 +14,7 @@ from fastapi import Request
 from fastapi.responses import Response
 
 from forms.validation import form_fields
-from service.compose import in_beijing
+from service.compose import beijing_minute
 from service.models import Draft
 from service.pages.formdata import display_values
 from service.pages.journey import ComposedJourney
@@ -23,7 +23,7 @@ from service.pages.templating import render
 
 def updated_at(draft: Draft) -> str:
     """When the draft was last saved, in Beijing time."""
-    return in_beijing(draft.updated_at).strftime("%Y-%m-%d %H:%M")
+    return beijing_minute(draft.updated_at)
 
 
 def render_conflict(

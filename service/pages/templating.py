@@ -22,6 +22,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from forms import render as forms_render
+from service.compose import beijing_minute
 from service.i18n import LANGS, negotiate, parse_lang, translations
 from service.middleware import csp_hash, security_headers
 from service.security import csrf_token
@@ -45,6 +46,7 @@ def _make_env(lang: str) -> Environment:
         lstrip_blocks=True,
     )
     forms_render.configure(env, lang)
+    env.filters["beijing"] = beijing_minute
     return env
 
 

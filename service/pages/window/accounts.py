@@ -21,7 +21,7 @@ from composer.words import N_
 from rules.errors import Problem
 from rules.model import Department
 from service import account_mail, crud, reset_links
-from service.compose import in_beijing
+from service.compose import beijing_minute
 from service.deps import CsrfProtected, CurrentUser, LangDep, RegistryDep, SessionDep, SettingsDep
 from service.i18n import Lang
 from service.models import User
@@ -273,7 +273,7 @@ def _event(session: Session, event: AuditEvent) -> dict[str, Any]:
     elif event.action == "open_account":
         roles, departments = [event.data["role"]], [event.data["department"]]
     return {
-        "at": f"{in_beijing(event.at):%Y-%m-%d %H:%M}",
+        "at": beijing_minute(event.at),
         "action": ACTIONS.get(event.action, event.action),
         "by": (actor.email or actor.phone) if actor else None,
         "roles": [ROLE_NAMES.get(role, role) if role else "" for role in roles],

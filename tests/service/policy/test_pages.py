@@ -10,6 +10,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pypdf
 import pytest
@@ -340,8 +341,9 @@ def test_published_versions_are_listed_compared_and_rolled_back_through_a_review
     officer = _client(worker, author.login)
     listed = _text(officer.get("/policy/history").text)
     people = f"起草：{author.login} 审核：{approver.login}"
+    published = f"{twelve.at.astimezone(ZoneInfo('Asia/Shanghai')):%Y-%m-%d %H:%M}"  # Beijing time, whatever zone git kept
     assert re.search(
-        rf"{twelve.commit[:8]} 当前版本 时限改为12天 理由：试行12天 {people} \d{{4}}-\d\d-\d\d \d\d:\d\d "
+        rf"{twelve.commit[:8]} 当前版本 时限改为12天 理由：试行12天 {people} {published} "
         rf"{fifteen.commit[:8]} 时限改为15天 理由：试行15天 .* {first.commit[:8]} 规则包初始版本",
         listed,
     )
