@@ -25,6 +25,7 @@ from certificates.tokens import TOKEN_CHARS
 from service.certs.keys import seal, signing_ring
 from service.certs.models import Certificate
 from service.certs.verify import Unverifiable, VerifyOut, scan
+from service.compose import beijing_minute
 
 
 def verify_url(session: Session, keys_dir: Path, public_url: str, certificate: Certificate) -> str:
@@ -103,7 +104,7 @@ def check_pdf(engine: Engine, pdf: bytes, trust_root: asn1_x509.Certificate, tod
         return verdict
     verdict.shown = shown
     verdict.lines.append(f"二维码：凭证编号 {shown.number}，第 {shown.version} 版，签名密钥 {shown.key_id}")
-    verdict.lines.append(f"状态：{shown.state_label}（核验于 {shown.checked_at:%Y-%m-%d %H:%M} UTC）")
+    verdict.lines.append(f"状态：{shown.state_label}（核验于北京时间 {beijing_minute(shown.checked_at)}）")
     if shown.state == "superseded":
         verdict.problems.append(f"此版已换发，现行为第 {shown.superseded_by_version} 版")
     elif shown.state == "void":

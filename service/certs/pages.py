@@ -32,7 +32,7 @@ from service.certs.lifecycle import issue
 from service.certs.models import Certificate
 from service.certs.statuslist import PATH, current
 from service.certs.verify import Asked, Scanner, Shown, Unverifiable, VerifyOut
-from service.compose import today
+from service.compose import in_beijing, today
 from service.deps import CsrfProtected, CurrentUser, RegistryDep, SessionDep
 from service.errors import NotFound
 from service.i18n import Lang, negotiate, translations
@@ -78,7 +78,7 @@ def _page(request: Request, scanned: Shown | Unverifiable) -> HTMLResponse:
     page = scanned.pages.get((path, lang))
     if page is None:
         page = scanned.pages[(path, lang)] = _verify_page(path, lang, request.app.state.settings.demo, scanned.out)
-    return HTMLResponse(f"{page[0]}{utcnow():%Y-%m-%d %H:%M:%S} UTC{page[1]}", headers=PAGE_HEADERS)
+    return HTMLResponse(f"{page[0]}{in_beijing(utcnow()):%Y-%m-%d %H:%M:%S}{page[1]}", headers=PAGE_HEADERS)
 
 
 CHECKED_AT = "\x00checked-at\x00"

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlmodel import Session
@@ -45,7 +48,10 @@ def test_a_genuine_current_certificate_passes(db_url: str, keys_dir: Path, issue
     code, output = _verify(db_url, keys_dir, issued_pdf[1])
     assert code == 0, output
     assert "电子签名：有效" in output
-    assert "状态：有效" in output
+    checked = re.search(r"状态：有效（核验于北京时间 (\d{4}-\d\d-\d\d \d\d:\d\d)）", output)
+    assert checked, output
+    now = datetime.now(ZoneInfo("Asia/Shanghai")).replace(tzinfo=None)
+    assert abs(datetime.fromisoformat(checked.group(1)) - now) < timedelta(minutes=2)
     assert "结论：凭证真实有效" in output
 
 

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import base64
 import io
+import re
 import shutil
 import uuid
 from collections.abc import Callable, Iterator
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -38,6 +40,7 @@ from service.workflow.roles import Role
 from tests.fixtures.qrscan import scan_pdf
 
 API_KEY = "other-district-key-0123456789"
+BEIJING = ZoneInfo("Asia/Shanghai")
 PRIVATE = {"legal_rep_id_number": "110101199003071234", "contact_phone": "13800138000"}
 
 
@@ -79,6 +82,18 @@ def test_a_genuine_token_shows_the_face_and_live_states_and_nothing_private(
         assert secret not in page.text
         assert secret not in str(body)
     assert str(certificate.application_id) not in page.text + str(body)
+
+
+def test_the_page_says_when_it_checked_in_beijing_time(client: TestClient, issued: tuple[Application, Certificate, str]) -> None:
+    _, _, token = issued
+    before = datetime.now(BEIJING).replace(tzinfo=None, microsecond=0)
+    page = client.get(f"/v/{token}").text
+    after = datetime.now(BEIJING).replace(tzinfo=None)
+    found = re.search(r"核验时间：(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d)（北京时间；", page)
+    assert found, page
+    assert before <= datetime.fromisoformat(found.group(1)) <= after
+    english = client.get(f"/v/{token}", params={"lang": "en"}).text
+    assert re.search(r"Checked at \d{4}-\d\d-\d\d \d\d:\d\d:\d\d, Beijing time", english)
 
 
 def test_scans_write_nothing(client: TestClient, session: Session, issued: tuple[Application, Certificate, str]) -> None:
