@@ -30,6 +30,7 @@ REQUESTS = {
     "the API docs": ("GET", "/docs", None),
     "Swagger UI's script": ("GET", "/static/docs/swagger-ui-bundle.js", None),
     "a style sheet": ("GET", "/static/site.css", None),
+    "the site's icon": ("GET", "/favicon.ico", None),
     "a page": ("GET", "/sign-in", None),
     "a missing page": ("GET", "/nowhere", None),
 }
