@@ -14,6 +14,8 @@ from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session
 from starlette.datastructures import FormData
 
+from composer.model import Form
+from forms.validation import form_fields
 from service.compose import today
 from service.deps import CsrfProtected, CurrentUser, SessionDep
 from service.models import User
@@ -55,8 +57,15 @@ def _task(session: Session, user: User, task_id: uuid.UUID) -> dict[str, Any]:
     task = load(session, PermitTask, task_id, user, Action.decide_task)
     application = session.get(Application, task.application_id)
     assert application is not None
+    form = Form.model_validate(application.composition["form"])
+    # a permit not merged into the one form asks on its own sheet too: a field there is this permit's as well
+    asked = [*(f for s in form.sections for f in s.fields), *(f for s in form.sheets for f in s.fields)]
+    used = {f.id for f in asked if task.permit in f.permits}
+    fields = list(form_fields(form))
     return {
         "task": task,
+        "fields": [f for f in fields if f.id in used],
+        "other_fields": [f for f in fields if f.id not in used],
         "status": TASK_LABELS[task.status],
         "standing": STANDING_LABELS[review.clock(task).standing(today())],
         "application": application,

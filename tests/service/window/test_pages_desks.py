@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Callable
 from datetime import timedelta
@@ -239,3 +240,22 @@ def test_a_permit_granted_on_commitment_comes_back_for_its_check_and_a_failed_ch
     steps = timeline(applicant.get(f"/applications/{application_id}").text)
     assert "食品经营许可：已撤销" in steps
     assert "现场未配备食品安全管理人员" in steps
+
+
+def _listed(page: str, list_id: str) -> dict[str, str]:
+    """A summary list on a page as label → value."""
+    found = re.search(rf'<dl class="summary-list" id="{list_id}">(.*?)</dl>', page, re.S)
+    assert found, list_id
+    return dict(re.findall(r"<dt>(.*?)</dt><dd>(.*?)</dd>", found.group(1)))
+
+
+def test_a_reviewer_reads_the_form_by_its_labels_their_own_permits_fields_first(
+    session: Session, composer: Composer, people: People, browser_of: Browsers
+) -> None:
+    applicant, clerk, police = browser_of(people.applicant), browser_of(people.clerk), browser_of(people.police)
+    _accepted(session, composer, people, applicant, clerk)
+    page = police.get(f"/review/tasks/{_task(session, 'hotel_trade').id}").text
+    assert _listed(page, "form") == {"申请人名称": "东城示例旅店有限公司", "客房数": "12"}
+    others = {"统一社会信用代码": "91110101MA01ABCD06", "经营面积": "80 ㎡", "食品安全管理人员": "李明"}
+    assert _listed(page, "other-fields") == others
+    assert "premises_area" not in page  # the form's own words, never its field ids
