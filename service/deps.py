@@ -8,7 +8,7 @@ Anything that blocks stays sync or is handed to the pool explicitly.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from typing import Annotated
 
 from fastapi import Depends, Request, Response
@@ -16,6 +16,7 @@ from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
 from composer import Composer
+from rules.model import Department
 from service import crud
 from service.compose import ComposeService, PackUnavailable
 from service.errors import CsrfFailed, NotFound
@@ -46,6 +47,14 @@ async def get_registry(request: Request, settings: SettingsDep) -> PackRegistry:
 
 
 RegistryDep = Annotated[PackRegistry, Depends(get_registry)]
+
+
+def district_departments(registry: RegistryDep, settings: SettingsDep) -> Mapping[str, Department]:
+    """The district's departments, by id: those of its pack, which staff belong to and tasks go to."""
+    return registry.departments(settings.default_pack)
+
+
+Departments = Annotated[Mapping[str, Department], Depends(district_departments)]
 
 
 async def get_compose_service(request: Request) -> ComposeService:

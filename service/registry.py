@@ -17,12 +17,14 @@ import hashlib
 import logging
 import threading
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from composer import Composer
 from rules import packs
 from rules.errors import PackError, Problem
+from rules.model import Department
 
 log = logging.getLogger("yiye.packs")
 
@@ -131,6 +133,11 @@ class PackRegistry:
 
     def get(self, pack_id: str) -> Composer | None:
         return self._composers.get(pack_id)
+
+    def departments(self, pack_id: str | None) -> Mapping[str, Department]:
+        """The departments of a pack served here, by id (none when it is not served)."""
+        composer = self._composers.get(pack_id) if pack_id else None
+        return composer.pack.departments if composer is not None else {}
 
     def unavailable(self, pack_id: str) -> bool:
         """A pack this process knows of but cannot serve at all: its files fail and no good version is kept."""

@@ -12,6 +12,7 @@ context, so they are unaffected.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -22,6 +23,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from forms import render as forms_render
+from rules.model import Department
 from service.compose import beijing_minute
 from service.i18n import LANGS, negotiate, parse_lang, translations
 from service.middleware import csp_hash, security_headers
@@ -88,6 +90,16 @@ def _switch_url(request: Request, lang: str) -> str:
     return f"{request.url.path}?{urlencode(params)}"
 
 
+def _department_names(departments: Mapping[str, Department], lang: str) -> Callable[[str | None], str]:
+    """A department's id as pages name it: by the district's pack, in the page's language (an unknown id as it is)."""
+
+    def name(department: str | None) -> str:
+        found = departments.get(department) if department else None
+        return found.name.in_(lang) if found else department or ""
+
+    return name
+
+
 def render(request: Request, name: str, context: dict[str, Any] | None = None, *, status_code: int = 200) -> HTMLResponse:
     settings = request.app.state.settings
     lang = negotiate(request, settings.lang_cookie)
@@ -102,6 +114,7 @@ def render(request: Request, name: str, context: dict[str, Any] | None = None, *
         "current_user": getattr(request.state, "user", None),
         "switch_lang_url": _switch_url(request, lang),
         "demo": settings.demo,
+        "department_name": _department_names(request.app.state.registry.departments(settings.default_pack), lang),
         **(context or {}),
     }
     response = _templates[lang].TemplateResponse(request, name, ctx, status_code=status_code)

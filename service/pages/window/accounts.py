@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Mapping, Sequence
 from typing import Annotated, Any, Literal
 
-from fastapi import BackgroundTasks, Depends, Query, Request
+from fastapi import BackgroundTasks, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session, col, select
 from starlette.datastructures import FormData
@@ -22,8 +22,7 @@ from rules.errors import Problem
 from rules.model import Department
 from service import account_mail, crud, reset_links
 from service.compose import beijing_minute
-from service.deps import CsrfProtected, CurrentUser, LangDep, RegistryDep, SessionDep, SettingsDep
-from service.i18n import Lang
+from service.deps import CsrfProtected, CurrentUser, Departments, SessionDep, SettingsDep
 from service.models import User
 from service.pages.templating import render
 from service.pages.window.applications import PAGE, POST
@@ -53,21 +52,12 @@ def staff(request: Request, session: SessionDep, user: CurrentUser, q: Login = "
     return render(request, "accounts.html", context)
 
 
-def district_departments(registry: RegistryDep, settings: SettingsDep) -> Mapping[str, Department]:
-    """The departments staff can belong to: those of the district's pack."""
-    composer = registry.get(settings.default_pack)
-    return composer.pack.departments if composer is not None else {}
-
-
-Departments = Annotated[Mapping[str, Department], Depends(district_departments)]
-
-
 @router.get("/accounts/new", response_class=Response, responses=PAGE)
-def new_account(request: Request, user: CurrentUser, departments: Departments, lang: LangDep) -> Response:
+def new_account(request: Request, user: CurrentUser, departments: Departments) -> Response:
     """The form that opens a colleague's account."""
     if not works_at(user, Action.manage_users):
         return forbidden(request)
-    return _new_account_page(request, departments, lang, {})
+    return _new_account_page(request, departments, {})
 
 
 @router.post("/accounts/new", response_class=Response, responses=POST, dependencies=[CsrfProtected])
@@ -77,11 +67,10 @@ async def open_account(
     user: CurrentUser,
     settings: SettingsDep,
     departments: Departments,
-    lang: LangDep,
     background: BackgroundTasks,
 ) -> Response:
     """Open the account and mail its owner the link to choose a password; sent twice, the form opens one account."""
-    return await with_form_once(request, session, user, _open, request, session, user, settings, departments, lang, background)
+    return await with_form_once(request, session, user, _open, request, session, user, settings, departments, background)
 
 
 @router.post("/accounts/{account_id}/password-link", response_class=Response, responses=POST, dependencies=[CsrfProtected])
@@ -103,22 +92,21 @@ def account(
     session: SessionDep,
     user: CurrentUser,
     departments: Departments,
-    lang: LangDep,
     account_id: uuid.UUID,
     link: LinkSent = None,
 ) -> Response:
     """One account, with the form that gives it a role."""
     if not works_at(user, Action.manage_users):
         return forbidden(request)
-    return _account_page(request, session, account_id, departments, lang, link=link)
+    return _account_page(request, session, account_id, departments, link=link)
 
 
 @router.post("/accounts/{account_id}", response_class=Response, responses=POST, dependencies=[CsrfProtected])
 async def assign(
-    request: Request, session: SessionDep, user: CurrentUser, departments: Departments, lang: LangDep, account_id: uuid.UUID
+    request: Request, session: SessionDep, user: CurrentUser, departments: Departments, account_id: uuid.UUID
 ) -> Response:
     """Give the account the role (and department) chosen; the form names the role and department it was shown with."""
-    return await with_form_once(request, session, user, _assign, request, session, user, account_id, departments, lang)
+    return await with_form_once(request, session, user, _assign, request, session, user, account_id, departments)
 
 
 @router.post("/accounts/{account_id}/disable", response_class=Response, responses=POST, dependencies=[CsrfProtected])
@@ -139,7 +127,6 @@ def _open(
     user: User,
     settings: Settings,
     departments: Mapping[str, Department],
-    lang: Lang,
     background: BackgroundTasks,
     form: FormData,
 ) -> Response:
@@ -155,7 +142,7 @@ def _open(
             departments=departments,
         )
     except Invalid as exc:
-        return _new_account_page(request, departments, lang, asked, exc.problems)
+        return _new_account_page(request, departments, asked, exc.problems)
     return _mailed(settings, background, opened)
 
 
@@ -181,17 +168,12 @@ def _mailed(settings: Settings, background: BackgroundTasks, account: User) -> R
 def _new_account_page(
     request: Request,
     departments: Mapping[str, Department],
-    lang: Lang,
     asked: dict[str, str],
     problems: Sequence[Problem] = (),
 ) -> Response:
     staff_roles = {role: name for role, name in ROLE_NAMES.items() if role != Role.applicant}
-    context = {"asked": asked, "roles": staff_roles, "departments": _department_names(departments, lang)}
+    context = {"asked": asked, "roles": staff_roles, "departments": list(departments)}
     return render_form_page(request, "account_new.html", context, problems, 400 if problems else 200)
-
-
-def _department_names(departments: Mapping[str, Department], lang: Lang) -> dict[str, str]:
-    return {d.id: d.name.in_(lang) for d in departments.values()}
 
 
 def _set_disabled(session: Session, user: User, account_id: uuid.UUID, disabled: bool, form: FormData) -> Response:
@@ -205,7 +187,6 @@ def _assign(
     user: User,
     account_id: uuid.UUID,
     departments: Mapping[str, Department],
-    lang: Lang,
     form: FormData,
 ) -> Response:
     role, department = _text(form, "role"), _text(form, "department")
@@ -215,7 +196,7 @@ def _assign(
             session, actor=user, account_id=account_id, role=role, department=department, departments=departments, shown=shown
         )
     except Invalid as exc:
-        return _account_page(request, session, account_id, departments, lang, exc.problems)
+        return _account_page(request, session, account_id, departments, exc.problems)
     return RedirectResponse("/accounts", status_code=303)
 
 
@@ -224,7 +205,6 @@ def _account_page(
     session: Session,
     account_id: uuid.UUID,
     departments: Mapping[str, Department],
-    lang: Lang,
     problems: Sequence[Problem] = (),
     link: str | None = None,
 ) -> Response:
@@ -234,7 +214,7 @@ def _account_page(
     context = {
         "account": _row(found),
         "roles": ROLE_NAMES,
-        "departments": _department_names(departments, lang),
+        "departments": list(departments),
         "history": [_event(session, e) for e in reversed(audit.history(session, found.id))],
         "link": link,
         "link_hours": reset_links.FIRST_PASSWORD_HOURS,

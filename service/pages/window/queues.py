@@ -13,7 +13,7 @@ from fastapi import Request
 from fastapi.responses import Response
 
 from service.compose import today
-from service.deps import CurrentUser, SessionDep
+from service.deps import CurrentUser, Departments, SessionDep
 from service.models import User
 from service.pages.templating import render
 from service.pages.window.applications import PAGE
@@ -37,11 +37,14 @@ def task_queue(
     q: str = "",
     department: str = "",
     after: str = "",
+    *,
+    departments: Departments,
 ) -> Response:
     """Open tasks, soonest due first: by status and due date, searched by applicant name or USCC, a page at a time."""
     asked = {"status": status, "due_by": due_by, "q": q, "department": department}
     statuses = {s: TASK_LABELS[s] for s in queues.OPEN}
-    context: dict[str, Any] = {"asked": asked, "statuses": statuses, "rows": [], "district": _district(user)}
+    context: dict[str, Any] = {"asked": asked, "statuses": statuses, "departments": list(departments), "rows": []}
+    context["district"] = _district(user)
     try:
         wanted = queues.QueueFilter(department or None, status or None, _day(due_by), q)
         page = queues.task_queue(session, actor=user, today=today(), wanted=wanted, after=after or None)

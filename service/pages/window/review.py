@@ -14,7 +14,8 @@ from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session
 from starlette.datastructures import FormData
 
-from composer.model import Form
+from composer.lifecycle import AskedField
+from composer.model import FieldOut, Form
 from forms.validation import form_fields
 from service.compose import today
 from service.deps import CsrfProtected, CurrentUser, SessionDep
@@ -57,11 +58,7 @@ def _task(session: Session, user: User, task_id: uuid.UUID) -> dict[str, Any]:
     task = load(session, PermitTask, task_id, user, Action.decide_task)
     application = session.get(Application, task.application_id)
     assert application is not None
-    form = Form.model_validate(application.composition["form"])
-    # a permit not merged into the one form asks on its own sheet too: a field there is this permit's as well
-    asked = [*(f for s in form.sections for f in s.fields), *(f for s in form.sheets for f in s.fields)]
-    used = {f.id for f in asked if task.permit in f.permits}
-    fields = list(form_fields(form))
+    fields, used = _form(application, task.permit)
     return {
         "task": task,
         "fields": [f for f in fields if f.id in used],
@@ -73,6 +70,23 @@ def _task(session: Session, user: User, task_id: uuid.UUID) -> dict[str, Any]:
         "open": task.status in ("pending", "rectification_needed"),
         "verifying": task.status == "approved_on_commitment",
     }
+
+
+def _form(application: Application, permit: str) -> tuple[list[FieldOut], set[str]]:
+    """The fields the application was asked, in order, and those ``permit`` uses."""
+    lifecycle = application.composition.get("lifecycle")
+    if lifecycle is not None:  # about a certificate: only what its kind asks (composer.lifecycle), none on commitment
+        asked = [AskedField.model_validate(f) for f in lifecycle["fields"]]
+        fields = [
+            FieldOut(id=f.id, label=f.label, type=f.type.value, required=False, max_length=f.max_length, permits=f.permits)
+            for f in asked
+        ]
+        return fields, {f.id for f in asked if not f.permits or permit in f.permits}  # none named: every permit's
+    form = Form.model_validate(application.composition["form"])
+    # a permit not merged into the one form asks on its own sheet too: a field there is this permit's as well
+    on_sheets = [f for sheet in form.sheets for f in sheet.fields]
+    used = {f.id for f in [*(f for s in form.sections for f in s.fields), *on_sheets] if permit in f.permits}
+    return list(form_fields(form)), used
 
 
 TASK = FormPage("review_task.html", _task)

@@ -86,7 +86,7 @@ def test_the_administrator_makes_an_applicant_a_departments_reviewer(desks: Desk
     admin.get_by_role("button", name="保存").click()
     expect(admin.locator("#staff")).to_contain_text("newcomer@example.com")
     expect(admin.locator("#staff tr", has_text="newcomer@example.com")).to_contain_text("部门审批人员")
-    expect(admin.locator("#staff tr", has_text="newcomer@example.com")).to_contain_text("fire")
+    expect(admin.locator("#staff tr", has_text="newcomer@example.com")).to_contain_text("区消防救援支队")
 
     newcomer = desks.open("newcomer", "/desk")
     assert newcomer.url.endswith("/review")  # the new role holds at the next request, no new sign-in needed

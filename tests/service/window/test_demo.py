@@ -18,7 +18,7 @@ DESKS = {
     "fire@example.com": ("/review", "消防安全检查"),
     "police@example.com": ("/review", "等待前置许可结果"),
     "inspector@example.com": ("/inspection", "DC-"),
-    "supervisor@example.com": ("/supervision", "police"),
+    "supervisor@example.com": ("/supervision", "北京市公安局东城分局"),
     "admin@example.com": ("/accounts", "inspector@example.com"),
 }
 

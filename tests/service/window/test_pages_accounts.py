@@ -49,7 +49,7 @@ def test_a_role_given_on_the_page_holds_and_the_same_form_twice_changes_it_once(
     found = re.search(r'<table class="table" id="history">(.*?)</table>', history, re.S)
     assert found
     cells = [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td>(.*?)</td>", found.group(1), re.S)]
-    assert cells[1:] == ["修改角色", people.admin.login, "申请人 → 踏勘核查人员（fire）"]
+    assert cells[1:] == ["修改角色", people.admin.login, "申请人 → 踏勘核查人员（区消防救援支队）"]
 
 
 def test_a_refused_role_is_shown_beside_its_field_and_nothing_is_written(
@@ -88,7 +88,7 @@ def test_the_desk_in_english_says_nothing_in_chinese_but_what_people_and_the_pac
         assert shown.status_code == 200
         text = re.sub(r"<[^>]+>", " ", re.sub(r"<(script|style)\b.*?</\1>", " ", shown.text, flags=re.S))
         assert set(re.findall(r"[\u4e00-\u9fff]+", text)) <= {"中文"}, shown.url  # the link back to Chinese
-    assert "Department reviewer (market) → Inspector (fire)" in page.text
+    assert "Department reviewer (District Administration for Market Regulation) → Inspector (District Fire and Rescue Detachment)" in page.text
     assert "District Administration for Market Regulation" in page.text
     form = _form(admin, people.other_applicant) | {"role": "reviewer", "department": ""}
     refused = admin.post(f"/accounts/{people.other_applicant.user.id}", data=form)

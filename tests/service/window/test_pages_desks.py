@@ -211,7 +211,7 @@ def test_the_supervisor_reads_every_department_and_changes_nothing(
     dashboard = supervisor.get("/supervision")
     assert dashboard.status_code == 200
     rows = dashboard.text.split("<tbody>")[1]
-    for department in ("fire", "market", "police"):
+    for department in ("区消防救援支队", "区市场监督管理局", "区公安分局"):  # by name, never by id
         assert f"<td>{department}</td><td>1</td>" in rows
     token = supervisor.get("/supervision").text.split('name="csrf_token" value="')[1].split('"')[0]
     response = supervisor.post(f"{desk}/accept", data={"csrf_token": token}, follow_redirects=False)

@@ -55,9 +55,12 @@ def test_a_reviewer_sees_only_their_department_even_when_asking_for_another(
     assert "消防安全检查" in figures.split('id="permits"')[1]
     assert "食品经营许可" not in figures
 
+    assert '<span class="caption">区消防救援支队</span>' in figures  # a department by its name, never its id
     district = browser_of(people.supervisor).get("/dashboard").text.split('id="departments"')[1]
-    for department in ("fire", "market", "police"):
+    for department in ("区消防救援支队", "区市场监督管理局", "区公安分局"):
         assert f"<td>{department}</td><td>1</td>" in district
+    chooser = browser_of(people.supervisor).get("/queue", params={"department": "fire"}).text
+    assert '<option value="fire" selected>区消防救援支队</option>' in chooser
     assert "合计" in district
     english = browser_of(people.supervisor).get("/dashboard", params={"lang": "en"})
     assert "Caseload figures" in english.text
