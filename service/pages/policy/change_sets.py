@@ -56,10 +56,11 @@ def change_sets(request: Request, session: SessionDep, user: CurrentUser) -> Res
 
 
 def _list_page(request: Request, session: Session, user: User, problems: Any = (), status: int = 200) -> Response:
+    registry = request.app.state.registry
     context = {
         "change_sets": desk.listed(session),
         "statuses": CHANGE_SET_LABELS,
-        "packs": request.app.state.registry.ids(),
+        "packs": {pid: registry.get(pid).pack.meta.name for pid in registry.ids()},
         "default_pack": request.app.state.settings.default_pack,
         "may_edit": may(user, Action.edit_pack),
         "errors": [{"field": p.where, "message": p.message} for p in problems],

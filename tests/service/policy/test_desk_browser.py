@@ -59,7 +59,7 @@ def test_an_officer_browses_edits_a_condition_and_materials_and_a_published_vers
         author = desks.open("author", "/policy")
 
         # the catalogue: searched from the keyboard, a permit resolved through the child pack's overlay
-        author.get_by_role("link", name="mini-child").click()
+        author.get_by_role("link", name="测试下级规则包").click()
         desks.scan("author", author)
         author.get_by_label("搜索名称、编号或中文内容").fill("食品经营")
         author.keyboard.press("Enter")

@@ -127,7 +127,7 @@ def _text(html: str) -> str:
 
 def test_the_catalogue_is_browsed_and_searched_by_name_id_and_english(worker: TestClient, session: Session) -> None:
     officer = _client(worker, account(session, Role.policy_author).login)
-    assert 'href="/policy/packs/mini-child"' in officer.get("/policy").text
+    assert '<a href="/policy/packs/mini-child">测试下级规则包</a>' in officer.get("/policy").text  # by its name
     whole = _text(officer.get("/policy/packs/mini").text)
     for heading in ("行业", "经营范围", "情形问题", "许可事项", "材料", "表单字段"):
         assert f" {heading}（" in whole
