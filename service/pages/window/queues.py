@@ -43,8 +43,13 @@ def task_queue(
     """Open tasks, soonest due first: by status and due date, searched by applicant name or USCC, a page at a time."""
     asked = {"status": status, "due_by": due_by, "q": q, "department": department}
     statuses = {s: TASK_LABELS[s] for s in queues.OPEN}
-    context: dict[str, Any] = {"asked": asked, "statuses": statuses, "departments": list(departments), "rows": []}
-    context["district"] = _district(user)
+    context: dict[str, Any] = {
+        "asked": asked,
+        "statuses": statuses,
+        "departments": list(departments),
+        "rows": [],
+        "district": _district(user),
+    }
     try:
         wanted = queues.QueueFilter(department or None, status or None, _day(due_by), q)
         page = queues.task_queue(session, actor=user, today=today(), wanted=wanted, after=after or None)

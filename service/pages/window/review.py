@@ -15,7 +15,7 @@ from sqlmodel import Session
 from starlette.datastructures import FormData
 
 from composer.lifecycle import AskedField
-from composer.model import FieldOut, Form
+from composer.model import FieldOut, Form, FormSection, Sheet
 from forms.validation import form_fields
 from service.compose import today
 from service.deps import CsrfProtected, CurrentUser, SessionDep
@@ -84,8 +84,8 @@ def _form(application: Application, permit: str) -> tuple[list[FieldOut], set[st
         return fields, {f.id for f in asked if not f.permits or permit in f.permits}  # none named: every permit's
     form = Form.model_validate(application.composition["form"])
     # a permit not merged into the one form asks on its own sheet too: a field there is this permit's as well
-    on_sheets = [f for sheet in form.sheets for f in sheet.fields]
-    used = {f.id for f in [*(f for s in form.sections for f in s.fields), *on_sheets] if permit in f.permits}
+    parts: list[FormSection | Sheet] = [*form.sections, *form.sheets]
+    used = {f.id for part in parts for f in part.fields if permit in f.permits}
     return list(form_fields(form)), used
 
 
