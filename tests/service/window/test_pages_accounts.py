@@ -88,7 +88,8 @@ def test_the_desk_in_english_says_nothing_in_chinese_but_what_people_and_the_pac
         assert shown.status_code == 200
         text = re.sub(r"<[^>]+>", " ", re.sub(r"<(script|style)\b.*?</\1>", " ", shown.text, flags=re.S))
         assert set(re.findall(r"[\u4e00-\u9fff]+", text)) <= {"中文"}, shown.url  # the link back to Chinese
-    assert "Department reviewer (District Administration for Market Regulation) → Inspector (District Fire and Rescue Detachment)" in page.text
+    market, fire = "District Administration for Market Regulation", "District Fire and Rescue Detachment"
+    assert f"Department reviewer ({market}) → Inspector ({fire})" in page.text
     assert "District Administration for Market Regulation" in page.text
     form = _form(admin, people.other_applicant) | {"role": "reviewer", "department": ""}
     refused = admin.post(f"/accounts/{people.other_applicant.user.id}", data=form)

@@ -89,7 +89,8 @@ def test_a_colleague_opened_on_the_desk_chooses_a_password_through_the_mail_and_
     assert (colleague.role, colleague.department, colleague.display_name) == (Role.reviewer, "fire", "赵六")
     assert "已向 zhao.liu@example.gov.cn 发送设置密码的链接，72 小时内有效" in admin.get(opened.headers["location"]).text
     assert [e.action for e in audit.history(session, colleague.id)] == ["open_account"]
-    assert _history(admin.get(f"/accounts/{colleague.id}").text) == [["开设账户", people.admin.login, "部门审批人员（区消防救援支队）"]]
+    opened_as = ["开设账户", people.admin.login, "部门审批人员（区消防救援支队）"]
+    assert _history(admin.get(f"/accounts/{colleague.id}").text) == [opened_as]
     assert len(box.messages) == 1
     assert box.messages[0]["To"] == COLLEAGUE
     assert "系统管理员为您开设了一业一证工作人员账户" in _body(box.messages[0])
