@@ -55,10 +55,10 @@ def open_staff_account(
     knows: its owner chooses one through the link mailed to them."""
     _administering(actor)
     department = department or None
-    problems = _staff_problems(session, email, name, role) + role_problems(role, department, departments)
+    address = crud.email_address(email)
+    problems = _staff_problems(session, email, address, name, role) + role_problems(role, department, departments)
     if problems:
         raise Invalid(problems)
-    address = crud.email_address(email)
     assert address is not None  # _staff_problems refused any other
     account = User(
         email=address,
@@ -79,10 +79,10 @@ def open_staff_account(
     return account
 
 
-def _staff_problems(session: Session, email: str, name: str, role: str) -> list[Problem]:
-    """What is wrong with a new colleague's address, name and role, besides the role's department."""
+def _staff_problems(session: Session, email: str, address: str | None, name: str, role: str) -> list[Problem]:
+    """What is wrong with a new colleague's address (``email`` as typed, ``address`` as it would be stored), name and
+    role, besides the role's department."""
     problems = []
-    address = crud.email_address(email)
     if not email.strip():
         problems.append(problem("email_missing", "请填写同事的工作电子邮箱，设置密码的链接发往这里", "email"))
     elif address is None:
