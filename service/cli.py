@@ -20,6 +20,7 @@ from service.cli_report import fail_on
 from service.cli_serve import register as register_serve
 from service.cli_users import register as register_users
 from service.cli_worker import register as register_worker
+from service.policy import catalogue
 
 app = typer.Typer(help="一业一证 yiye：规则包、组合告知与服务。", no_args_is_help=True, add_completion=False)
 rules_app = typer.Typer(help="规则包的静态检查与情形测试。", no_args_is_help=True)
@@ -121,8 +122,7 @@ def rules_show(
     typer.echo(f"许可事项 {permit}「{resolved.permits[permit].name.zh}」 规则包 {pack}（{' → '.join(resolved.chain)}）")
     for field, value, file, line in yamlsource.leaves(raw.data):
         where = Path(file).relative_to(packs_dir) if Path(file).is_relative_to(packs_dir) else Path(file)
-        shown = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
-        typer.echo(f"{field}: {shown}  ← {where.parts[0]} {where.as_posix()}:{line}")
+        typer.echo(f"{field}: {catalogue.as_yaml(value)}  ← {where.parts[0]} {where.as_posix()}:{line}")
 
 
 @rules_app.command("test")

@@ -3,6 +3,7 @@ and a permit resolved through its overlays, each field with the pack file and li
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, replace
 from datetime import date
@@ -71,6 +72,20 @@ FIELD_WORDS = {
     "valid_to": "失效日期",
     "source": "来源",
     "order": "排序",
+    "extension": "延长",
+    "approval": "批准",
+    "basis": "依据",
+    "not_counted": "不计入时限",
+    "not_counted_basis": "不计入时限的依据",
+    "excluded": "不适用告知承诺的类别",
+    "category": "类别",
+    "validity_source": "有效期来源",
+    "fee_basis": "收费依据",
+    "related": "关联事项",
+    "bundled": "在本地套餐中办理",
+    "elsewhere": "另行办理之处",
+    "versions": "分时段版本",
+    "formerly": "曾用编号",
     **conditions.COMBINATORS,
     "not": "不满足",
     "scope": "经营范围包含",
@@ -100,7 +115,7 @@ class Provenance:
 
     path: str
     label: str
-    value: Any
+    value: str
     where: str
     pack: str
 
@@ -153,8 +168,13 @@ def resolved_permit(pack_id: str, permit_id: str, root: Path) -> list[Provenance
     for path, value, file, line in yamlsource.leaves(raw.data):
         where = Path(file)
         shown = where.relative_to(root).as_posix() if where.is_relative_to(root) else where.name
-        rows.append(Provenance(path, field_label(path), value, f"{shown}:{line}", shown.split("/")[0]))
+        rows.append(Provenance(path, field_label(path), as_yaml(value), f"{shown}:{line}", shown.split("/")[0]))
     return rows
+
+
+def as_yaml(value: Any) -> str:
+    """A resolved value as its YAML reads: text as it is, anything else as JSON (``true``, ``null``, ``30``)."""
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
 
 
 def _period(entity: Effective, today: date) -> str:

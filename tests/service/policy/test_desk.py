@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import uuid
 from collections.abc import Callable
@@ -265,3 +266,18 @@ def test_the_catalogue_says_which_entries_have_not_yet_entered_or_have_left_it(p
     assert {(e.kind, e.id): e.period for e in catalogue.entries(packs.load("mini", packs_copy), date(2027, 1, 1))}[
         ("permits", "tobacco")
     ] == "有效（2027-01-01 起）"
+
+
+@pytest.mark.parametrize("pack_id", packs.available(packs.PACKS_DIR))
+def test_every_field_of_every_shipped_permit_is_named_in_words_and_its_values_read_as_yaml(pack_id: str) -> None:
+    rows = [row for pid in packs.load(pack_id).permits for row in catalogue.resolved_permit(pack_id, pid, packs.PACKS_DIR)]
+    # a dated version's key (versions.pre2021) is the pack author's own name for it
+    unnamed = {
+        word
+        for row in rows
+        for word in re.sub(r"versions\.[^.\[]+", "versions", row.path).replace("[", ".[").split(".")
+        if word and not word.startswith("[") and word not in catalogue.FIELD_WORDS
+    }
+    assert unnamed == set()
+    assert {row.value for row in rows if row.path.endswith("mergeable")} <= {"true", "false"}
+    assert not {row.value for row in rows} & {"True", "False", "None"}
