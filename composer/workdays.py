@@ -15,12 +15,46 @@ from rules.model import Days, DayUnit
 
 @lru_cache(maxsize=4096)
 def is_working_day(on: date) -> bool:
+    """Whether ``on`` is a working day: by the State Council's arrangement for its year where
+    chinese-calendar holds it, else by the statutory holidays alone (see ``statutory_holidays``)."""
     try:
         return bool(chinese_calendar.is_workday(on))
     except NotImplementedError:
-        # chinese-calendar knows the announced years only; later years fall back to Monday–Friday
-        # until the State Council publishes the next arrangement.
-        return on.weekday() < 5
+        return on.weekday() < 5 and on not in statutory_holidays(on.year)
+
+
+def announced(year: int) -> bool:
+    """Whether chinese-calendar holds the State Council's holiday arrangement for ``year``."""
+    try:
+        chinese_calendar.is_workday(date(year, 1, 1))
+    except NotImplementedError:
+        return False
+    return True
+
+
+REACH = timedelta(days=120)
+"""How far ahead of today a time limit can end: the longest limits, 60 working days, and an extension."""
+
+
+def unannounced_ahead(today: date) -> int | None:
+    """The year within reach of a limit counted from ``today`` whose arrangement chinese-calendar does not hold, if any."""
+    year = (today + REACH).year
+    return None if announced(year) else year
+
+
+@lru_cache(maxsize=16)
+def statutory_holidays(year: int) -> frozenset[date]:
+    """The days off a year's arrangement must hold, before the State Council announces it.
+
+    《全国年节及纪念日放假办法》第二条 (as amended in 2024) fixes the holidays of all citizens:
+    元旦 1 day, 春节 4 days (除夕 and 正月初一至初三), 清明节, 劳动节 2 days, 端午节, 中秋节, 国庆节
+    3 days; 第六条: one that falls on a Saturday or Sunday is made up on a working day, which this
+    takes as the next one. The announcement may move days around them (调休); this cannot know
+    how, so a limit counted into such a year is an estimate until chinese-calendar holds it.
+    """
+    from holidays import country_holidays  # the lunar dates; loaded only for a year chinese-calendar does not hold
+
+    return frozenset(country_holidays("CN", years=year))
 
 
 def add_working_days(start: date, days: int) -> date:

@@ -11,6 +11,7 @@ import logging
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from importlib.metadata import version
 from typing import Any
 from urllib.parse import quote
 
@@ -23,13 +24,14 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.utils import generate_unique_id
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from composer import workdays
 from rules.errors import InputError
 from service import errors, health, logs, openapi
 from service.api import api_router
 from service.certs import documents
 from service.certs import pages as certificate_pages
 from service.certs.verify import Scanner, scans_engine
-from service.compose import ComposeService
+from service.compose import ComposeService, today
 from service.db import make_engine
 from service.deps import Redirect, SignInRequired
 from service.i18n import negotiate, translations
@@ -75,6 +77,10 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     app.state.compose = ComposeService(registry, settings.compose_cache_mb * 2**20, settings.default_pack)
     if settings.default_pack not in registry:
         log.warning("default pack not loaded", extra={"pack_id": settings.default_pack, "packs_dir": str(settings.packs_root)})
+    if (year := workdays.unannounced_ahead(today())) is not None:
+        # time limits reaching into that year skip its statutory holidays only: upgrade chinesecalendar once it holds the year
+        workdays.statutory_holidays(year)  # the lunar tables load now, not on an applicant's first request
+        log.warning("holiday arrangement not held", extra={"year": year, "chinesecalendar": version("chinesecalendar")})
     # the first certificate PDF would load WeasyPrint and the print faces; a thread does it now, not the applicant
     threading.Thread(target=documents.warm, name="warm-certificate-pdf", daemon=True).start()
     log.info("service started", extra={"packs": registry.versions(), "env": settings.env.value})

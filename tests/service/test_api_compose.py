@@ -6,7 +6,7 @@ import hashlib
 import json
 import logging
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -368,3 +368,14 @@ def test_answer_order_never_changes_the_bytes(
     assert first.content == second.content
     if first.status_code == 200:
         assert second.headers["X-Cache"] == "hit"
+
+
+def test_the_service_warns_at_start_when_limits_reach_a_year_whose_holidays_are_not_held(
+    sqlite_url: str, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    caplog.set_level(logging.INFO, logger="yiye.app")
+    monkeypatch.setattr("service.app.today", lambda: date(2029, 12, 1))
+    with TestClient(create_app(make_settings(sqlite_url))):
+        pass
+    warned = [r for r in caplog.records if r.getMessage() == "holiday arrangement not held"]
+    assert [(r.levelname, r.__dict__["year"]) for r in warned] == [("WARNING", 2030)]

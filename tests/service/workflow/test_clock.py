@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from hypothesis import event, given
 from hypothesis import strategies as st
 
-from composer.workdays import add_working_days, is_working_day
+from composer.workdays import add_working_days, announced, is_working_day, unannounced_ahead
 from service.workflow.clock import Clock, Standing, working_days_between
 
 ACCEPTED = date(2026, 9, 28)  # a Monday before the National Day holiday (10-01 … 10-07)
@@ -19,6 +19,24 @@ def test_working_days_skip_the_national_day_holiday() -> None:
     assert add_working_days(ACCEPTED, 3) == date(2026, 10, 8)
     assert add_working_days(ACCEPTED, 5) == date(2026, 10, 10)
     assert working_days_between(ACCEPTED, date(2026, 10, 7)) == 2
+
+
+def test_a_year_whose_arrangement_is_not_yet_held_still_skips_its_statutory_holidays() -> None:
+    assert not announced(2030)
+    # 元旦 Tue 01-01; 春节 除夕 Sat 02-02 … 正月初三 Tue 02-05, the weekend's two made up Wed 02-06 and Thu 02-07;
+    # 国庆 Tue 10-01 … Thu 10-03
+    off = [date(2030, 1, 1), *(date(2030, 2, d) for d in range(2, 8)), *(date(2030, 10, d) for d in (1, 2, 3))]
+    assert not any(is_working_day(d) for d in off)
+    assert all(is_working_day(d) for d in (date(2030, 1, 2), date(2030, 2, 1), date(2030, 2, 8), date(2030, 10, 4)))
+    assert add_working_days(date(2030, 1, 31), 3) == date(2030, 2, 11)  # Fri 02-01, Fri 02-08, Mon 02-11
+    # a limit counted now into the new year skips New Year's Day whether its arrangement is out yet or not
+    assert add_working_days(date(2026, 12, 30), 2) == date(2027, 1, 4)
+
+
+def test_the_year_a_limit_counted_from_today_can_reach_is_checked_for_its_arrangement() -> None:
+    assert announced(2026)
+    assert unannounced_ahead(date(2026, 6, 1)) is None
+    assert unannounced_ahead(date(2029, 12, 1)) == 2030
 
 
 def test_a_twenty_day_limit_and_its_standing() -> None:
