@@ -27,7 +27,7 @@ from certificates.face import PRINTED_BEFORE, CertificateFace, NotLicensed, SubP
 from certificates.numbers import new_number, permit_number
 from certificates.status import ItemState
 from composer import Composer
-from rules.model import NATIONAL_WORDING
+from rules.model import NATIONAL_WORDING, LifecycleKind
 from service.certs import publish
 from service.certs.keys import signing_ring
 from service.certs.models import Certificate, LifecycleRequest
@@ -204,6 +204,30 @@ def outcome(request: LifecycleRequest, tasks: list[PermitTask]) -> Outcome:
     if retelling and not all(t.status in GRANTED for t in retelling):
         return Outcome.permits_only if moved else Outcome.refused
     return Outcome.reissue if retelling or moved else Outcome.unchanged
+
+
+def to_issue(session: Session) -> list[tuple[Application, LifecycleRequest | None]]:
+    """What the window has still to issue, oldest decision first: each decided application with a permit granted and no
+    certificate yet, and each decided change whose next version is due (the version it applied from still current)."""
+    granted = select(PermitTask.application_id).where(col(PermitTask.status).in_(GRANTED))
+    first = session.exec(
+        select(Application).where(
+            Application.status == "decided",
+            col(Application.id).in_(granted),
+            col(Application.id).not_in(select(Certificate.application_id)),
+            col(Application.id).not_in(select(LifecycleRequest.application_id)),
+        )
+    )
+    changing = session.exec(
+        select(Application, LifecycleRequest)
+        .join(LifecycleRequest, col(LifecycleRequest.application_id) == Application.id)
+        .join(Certificate, col(Certificate.id) == LifecycleRequest.certificate_id)
+        .where(Application.status == "decided", LifecycleRequest.kind == LifecycleKind.change)
+        .where(col(Certificate.superseded_at).is_(None))
+    )
+    due = [(a, r) for a, r in changing if outcome(r, tasks_of(session, a.id)).reissued]
+    found: list[tuple[Application, LifecycleRequest | None]] = [*((a, None) for a in first), *due]
+    return sorted(found, key=lambda pair: pair[0].decided_at or pair[0].submitted_at)
 
 
 def changes(session: Session, origin_id: uuid.UUID) -> Changes:

@@ -18,7 +18,7 @@ from starlette.datastructures import FormData
 from composer.model import ComposeRequest
 from forms.receipt import render_receipt_pdf
 from service.certs import life
-from service.certs.lifecycle import current
+from service.certs.lifecycle import GRANTED, current
 from service.certs.models import Certificate
 from service.deps import CsrfProtected, CurrentUser, LangDep, OwnDraft, RegistryDep, SessionDep
 from service.models import Draft, StoredComposition, User
@@ -199,6 +199,7 @@ def _application(session: Session, user: User, application_id: uuid.UUID) -> dic
     )
     inspection = session.exec(select(Inspection).where(Inspection.application_id == application.id)).first()
     notice = window.open_notice(session, application) if application.status == "correction_requested" else None
+    certificate = _certificate(session, application)
     return {
         "application": application,
         "status": APPLICATION_LABELS[application.status],
@@ -209,7 +210,8 @@ def _application(session: Session, user: User, application_id: uuid.UUID) -> dic
         "notice": notice,
         "flagged": [i for i in notice.items if i["finding"] != "received"] if notice else [],
         "own": may(user, Action.resubmit, application),
-        "certificate": _certificate(session, application),
+        "certificate": certificate,
+        "certificate_due": certificate is None and application.status == "decided" and any(t.status in GRANTED for t in tasks),
         "rectify_tasks": [t for t in tasks if t.status == "rectification_needed" and t.permit not in _inspected(inspection)],
     }
 

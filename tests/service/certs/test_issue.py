@@ -14,7 +14,7 @@ from certificates.status import CertificateState
 from certs.certcase import MONDAY, Staff, task
 from composer import Composer
 from service.certs.keys import signing_ring
-from service.certs.lifecycle import issue
+from service.certs.lifecycle import issue, to_issue
 from service.certs.models import Certificate
 from service.certs.verify import verify
 from service.workflow import audit
@@ -65,6 +65,16 @@ def test_a_refused_permit_is_listed_as_not_licensed_and_the_certificate_is_parti
     assert [(n.name, n.reason) for n in face.not_licensed] == [("特种行业许可证（旅馆业）", "不予许可")]
     shown = verify(session, _token(session, keys_dir, certificate), MONDAY)
     assert (shown.state, shown.state_label) == (CertificateState.partial.value, "部分许可")
+
+
+def test_the_window_lists_each_decided_application_with_a_permit_granted_until_its_certificate_is_issued(
+    session: Session, decide_all: Decided, issue_for: Callable[..., Certificate]
+) -> None:
+    granted = decide_all(reject=("hotel_trade",))
+    decide_all(reject=("fire_check", "food_business", "hotel_trade"))  # nothing granted: nothing to issue
+    assert [(a.number, request) for a, request in to_issue(session)] == [(granted.number, None)]
+    issue_for(granted)
+    assert to_issue(session) == []
 
 
 def test_only_the_window_issues_and_only_once_everything_is_decided(

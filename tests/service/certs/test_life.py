@@ -16,7 +16,7 @@ from composer import Composer
 from rules.model import LifecycleKind
 from service.certs import holdings, life
 from service.certs.keys import signing_ring
-from service.certs.lifecycle import current, issue
+from service.certs.lifecycle import current, issue, to_issue
 from service.certs.models import Certificate
 from service.certs.verify import VerifyOut, verify
 from service.workflow import audit
@@ -107,7 +107,9 @@ def test_a_face_change_is_reissued_as_the_next_version_and_the_old_scan_says_rei
         "floor_plan": "submit",
     }
     _through_window(session, staff, application)
+    assert [(a.number, r.kind if r else None) for a, r in to_issue(session)] == [(application.number, "change")]
     renewed = life.reissue(session, actor=staff.clerk, application_id=application.id, composer=composer, keys_dir=keys_dir)
+    assert to_issue(session) == []
     face = CertificateFace.model_validate(renewed.face)
     assert (face.version, face.holder, face.number) == (2, "东城新名称旅店有限公司", issued.number)
     old = _scan(session, keys_dir, issued)

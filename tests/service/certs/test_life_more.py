@@ -17,6 +17,7 @@ from composer import Composer
 from rules.model import LifecycleKind
 from service.certs import deemed, holdings, life
 from service.certs.keys import signing_ring
+from service.certs.lifecycle import to_issue
 from service.certs.models import Certificate
 from service.certs.verify import VerifyOut, verify
 from service.jobs import notifications, outbox
@@ -166,6 +167,7 @@ def test_a_change_of_name_a_department_refused_is_not_reissued_and_the_certifica
     with pytest.raises(Invalid) as refused:
         life.reissue(session, actor=staff.clerk, application_id=application.id, composer=composer, keys_dir=keys_dir)
     assert [p.code for p in refused.value.problems] == ["change_refused"]
+    assert to_issue(session) == []  # nothing for the window to issue
     shown = _scan(session, keys_dir, issued)
     assert (shown.state_label, shown.version, shown.holder) == ("有效", 1, "东城示例旅店有限公司")
 
