@@ -11,7 +11,7 @@ from certificates import qr
 from certificates.face import CertificateFace, Title
 from certificates.render import render_html, render_pdf
 from certificates.tokens import TOKEN_CHARS
-from tests.fixtures.qrscan import scan_pdf
+from tests.fixtures.qrscan import scan_pdf, scan_png
 
 URL = qr.verify_url("https://yiye.dongcheng.gov.cn", "A" * TOKEN_CHARS)
 
@@ -34,6 +34,17 @@ def test_the_pdf_is_one_a4_page_with_extractable_chinese_and_a_readable_qr() -> 
     assert "东城示例旅店有限公司" in text
     assert "未许可事项" in text
     assert scan_pdf(pdf) == [URL]
+
+
+def test_the_page_fits_a_phone_and_its_qr_still_reads() -> None:
+    from tests.service.svcutil import chromium_browser
+
+    with chromium_browser() as browser:
+        phone = browser.new_page(viewport={"width": 390, "height": 844}, is_mobile=True)
+        phone.set_content(render_html(face(), URL))
+        assert phone.evaluate("document.documentElement.scrollWidth") <= 390  # nothing to scroll sideways, no zooming out
+        assert phone.evaluate("parseFloat(getComputedStyle(document.body).fontSize)") >= 14
+        assert scan_png(phone.locator(".qr img").screenshot()) == [URL]
 
 
 def test_the_qr_stays_small_at_error_correction_q() -> None:
