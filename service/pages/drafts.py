@@ -41,10 +41,16 @@ def _title(draft: Draft, registry: RegistryDep, lang: str) -> str:
     return " · ".join(part for part in parts if part)
 
 
-def _scope_names(draft: Draft, registry: RegistryDep, lang: str) -> str:
+def _scope_names(draft: Draft, composition: Composition | None, registry: RegistryDep, lang: str) -> str:
+    """The business scope the draft stands for: its industries' with any items chosen besides, as composed."""
     composer = registry.get(draft.pack_id)
     items = composer.pack.scope_items if composer else {}
-    return "、".join(items[s].name.in_(lang) if s in items else s for s in draft.scope)
+    return "、".join(items[s].name.in_(lang) if s in items else s for s in (composition.scope if composition else draft.scope))
+
+
+def _pack_name(draft: Draft, registry: RegistryDep, lang: str) -> str:
+    composer = registry.get(draft.pack_id)
+    return composer.pack.meta.name.in_(lang) if composer else draft.pack_id
 
 
 @router.get("/drafts", response_class=Response, responses={200: pages.PAGE, **_SIGN_IN})
@@ -75,7 +81,8 @@ def read_draft(
         "draft": draft,
         "title": _title(draft, registry, lang),
         "industries": _industry_names(draft, registry, lang) if draft.industries else "",
-        "scope": _scope_names(draft, registry, lang),
+        "scope": _scope_names(draft, composition, registry, lang),
+        "pack_name": _pack_name(draft, registry, lang),
         "updated": updated_at(draft),
         **_rules_changed(session, service, draft, composition, lang),
     }

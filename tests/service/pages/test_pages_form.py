@@ -147,6 +147,10 @@ def test_saved_draft_stores_the_composition_it_was_built_on(dc: TestClient, page
     page = dc.get(response.headers["location"])
     assert "草稿已保存" in page.text
     assert "尚未填写的必填项" in page.text  # e.g. the food-safety manager was left blank
+    summary = dict(re.findall(r"<dt>([^<]+)</dt><dd>([^<]*)</dd>", page.text))
+    # the pack and the business scope by name, the scope the convenience store's industry stands for
+    assert summary["规则包"] == "北京市东城区“一业一证”规则包"
+    assert {"便利店零售", "食品销售"} <= set(summary["经营范围"].split("、")), summary
 
 
 def test_saving_again_updates_the_same_draft(dc: TestClient, pages_sqlite_url: str) -> None:
