@@ -98,9 +98,12 @@ def _checklist_page(
         for p in _due(inspection)
         if departments[p][0] == user.department
     ]
+    values = application.form_values
     context = {
         "inspection": inspection,
         "application": application,
+        "address": values.get("premises_address") or values.get("registered_address") or "",
+        "phone": values.get("contact_phone") or "",
         "status": INSPECTION_LABELS[inspection.status],
         "permits": permits,
         "rectification": inspection.rectification if inspection.status == "rectified" else [],

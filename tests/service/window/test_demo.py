@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from fastapi.testclient import TestClient
@@ -42,6 +43,12 @@ def test_every_demo_account_lands_on_a_desk_with_work_to_show(tmp_path: Path) ->
             if login == "demo@example.com":
                 landed = client.get("/applications")
             assert shown in landed.text, login
+            if login == "clerk@example.com":  # the decided application waits for its certificate
+                assert 'id="to-issue"' in landed.text
+            if login == "inspector@example.com":  # the visit says where to go and whom to call
+                visit = client.get(re.findall(r'href="(/inspection/[0-9a-f-]+)"', landed.text)[0]).text
+                assert demo.HOTEL_FORM["premises_address"] in visit
+                assert demo.HOTEL_FORM["contact_phone"].replace(" ", "") in visit  # as the form keeps it
 
 
 def test_the_demo_has_an_account_for_every_role_and_the_department_system_its_key(tmp_path: Path) -> None:
