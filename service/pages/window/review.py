@@ -11,7 +11,7 @@ from typing import Any
 
 from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 from starlette.datastructures import FormData
 
 from composer.lifecycle import AskedField
@@ -23,14 +23,15 @@ from service.models import User
 from service.pages.templating import render
 from service.pages.window.applications import PAGE, POST
 from service.pages.window.desk import FormPage, desk_router, forbidden, texts, version, with_form_once, works_at
+from service.workflow import inspection as inspections
 from service.workflow import review
 from service.workflow.clock import STANDING_LABELS
 from service.workflow.errors import Invalid, problem
-from service.workflow.models import Application, PermitTask
+from service.workflow.models import Application, Inspection, PermitTask
 from service.workflow.progress import worklist
 from service.workflow.roles import Action
 from service.workflow.rows import load
-from service.workflow.states import TASK_LABELS
+from service.workflow.states import INSPECTION_LABELS, TASK_LABELS
 
 router = desk_router()
 
@@ -60,6 +61,7 @@ def _task(session: Session, user: User, task_id: uuid.UUID) -> dict[str, Any]:
     assert application is not None
     fields, used = _form(application, task.permit)
     return {
+        **_around(session, application, task),
         "task": task,
         "fields": [f for f in fields if f.id in used],
         "other_fields": [f for f in fields if f.id not in used],
@@ -69,6 +71,24 @@ def _task(session: Session, user: User, task_id: uuid.UUID) -> dict[str, Any]:
         "decisions": DECISIONS,
         "open": task.status in ("pending", "rectification_needed"),
         "verifying": task.status == "approved_on_commitment",
+    }
+
+
+def _around(session: Session, application: Application, task: PermitTask) -> dict[str, Any]:
+    """What the reviewer decides beside: the permits it waits for, the joint visit's findings on it, the other departments."""
+    tasks = session.exec(select(PermitTask).where(PermitTask.application_id == application.id).order_by(col(PermitTask.permit)))
+    by_permit = {t.permit: t for t in tasks}
+    visit = session.exec(select(Inspection).where(Inspection.application_id == application.id)).first()
+    if visit is not None and task.permit not in visit.permits:
+        visit = None
+    texts = {e["id"]: e["text"] for e in inspections.checklist(application).get(task.permit, [])}
+    found = [f for f in inspections.findings(session, visit) if f.permit == task.permit] if visit else []
+    return {
+        "depends": [(by_permit[p].permit_name, TASK_LABELS[by_permit[p].status]) for p in task.depends_on if p in by_permit],
+        "others": [{"t": t, "status": TASK_LABELS[t.status]} for t in by_permit.values() if t.id != task.id],
+        "visit": visit,
+        "visit_status": INSPECTION_LABELS[visit.status] if visit else "",
+        "findings": [{"f": f, "text": texts.get(f.element, f.element)} for f in found],
     }
 
 
@@ -94,7 +114,8 @@ TASK = FormPage("review_task.html", _task)
 
 @router.get("/review/tasks/{task_id}", response_class=Response, responses=PAGE)
 def task_page(request: Request, session: SessionDep, user: CurrentUser, task_id: uuid.UUID) -> Response:
-    """One task: the application as submitted, the other departments' progress, and the decision form."""
+    """One task: the application as submitted, the permits it waits for, the joint visit's findings on it, the other
+    departments' progress, and the decision form."""
     return TASK.show(request, session, user, task_id)
 
 

@@ -188,6 +188,15 @@ def test_one_joint_inspection_one_rectification_one_recheck(
     )
     assert failed.status_code == 303
     assert _task(session, "food_business").status == "rectification_needed"
+    # the market's reviewer decides beside what the visit found and where the other departments stand
+    market = browser_of(people.market).get(f"/review/tasks/{_task(session, 'food_business').id}").text
+    findings = re.search(r'<table class="table" id="findings">.*?</table>', market, re.S)
+    others = re.search(r'id="others">.*?</table>', market, re.S)
+    assert findings is not None
+    assert others is not None
+    row = re.sub(r"<[^>]+>", " ", findings.group().split("现场制售须有操作流程")[1].split("</tr>")[0]).split()
+    assert row == ["不符合", "操作流程未上墙"]
+    assert "区消防救援支队" in others.group()
 
     own = f"/applications/{application_id}"
     page = applicant.get(own).text
