@@ -123,8 +123,9 @@ def test_parallel_decisions_release_the_dependent_permit_and_conclude_the_applic
     tasks = _tasks(session, application)
     food = _decide(session, staff.market, tasks["food_business"], Decision.approve, today=MONDAY)
     assert food.status == "approved_on_commitment"
-    # 30 working days after 2026-12-07; chinese-calendar 1.11.0 has no 2027 arrangement yet, so 2027 counts Mon–Fri
-    assert food.verification_due == date(2027, 1, 18)
+    # 30 working days after 2026-12-07: chinese-calendar 1.11.0 has no 2027 arrangement yet, so 2027 counts its
+    # weekdays except its statutory holidays, here New Year's Day (Fri 01-01)
+    assert food.verification_due == date(2027, 1, 19)
 
     fire = tasks["fire_check"]
     _decide(session, staff.fire, fire, Decision.approve, today=MONDAY)
