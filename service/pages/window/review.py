@@ -75,20 +75,21 @@ def _task(session: Session, user: User, task_id: uuid.UUID) -> dict[str, Any]:
 
 
 def _around(session: Session, application: Application, task: PermitTask) -> dict[str, Any]:
-    """What the reviewer decides beside: the permits it waits for, the joint visit's findings on it, the other departments."""
+    """What the reviewer decides beside: the permits it waits for, the joint visit's findings on it, the application's
+    other permits."""
     tasks = session.exec(select(PermitTask).where(PermitTask.application_id == application.id).order_by(col(PermitTask.permit)))
     by_permit = {t.permit: t for t in tasks}
     visit = session.exec(select(Inspection).where(Inspection.application_id == application.id)).first()
     if visit is not None and task.permit not in visit.permits:
         visit = None
-    texts = {e["id"]: e["text"] for e in inspections.checklist(application).get(task.permit, [])}
+    requirements = {e["id"]: e["text"] for e in inspections.checklist(application).get(task.permit, [])}
     found = [f for f in inspections.findings(session, visit) if f.permit == task.permit] if visit else []
     return {
         "depends": [(by_permit[p].permit_name, TASK_LABELS[by_permit[p].status]) for p in task.depends_on if p in by_permit],
         "others": [{"t": t, "status": TASK_LABELS[t.status]} for t in by_permit.values() if t.id != task.id],
         "visit": visit,
         "visit_status": INSPECTION_LABELS[visit.status] if visit else "",
-        "findings": [{"f": f, "text": texts.get(f.element, f.element)} for f in found],
+        "findings": [{"f": f, "text": requirements.get(f.element, f.element)} for f in found],
     }
 
 
@@ -114,8 +115,8 @@ TASK = FormPage("review_task.html", _task)
 
 @router.get("/review/tasks/{task_id}", response_class=Response, responses=PAGE)
 def task_page(request: Request, session: SessionDep, user: CurrentUser, task_id: uuid.UUID) -> Response:
-    """One task: the application as submitted, the permits it waits for, the joint visit's findings on it, the other
-    departments' progress, and the decision form."""
+    """One task: the application as submitted, the permits it waits for, the joint visit's findings on it, the progress
+    of the application's other permits, and the decision form."""
     return TASK.show(request, session, user, task_id)
 
 

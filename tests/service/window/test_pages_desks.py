@@ -188,7 +188,7 @@ def test_one_joint_inspection_one_rectification_one_recheck(
     )
     assert failed.status_code == 303
     assert _task(session, "food_business").status == "rectification_needed"
-    # the market's reviewer decides beside what the visit found and where the other departments stand
+    # the market's reviewer decides beside what the visit found and where the application's other permits stand
     market = browser_of(people.market).get(f"/review/tasks/{_task(session, 'food_business').id}").text
     findings = re.search(r'<table class="table" id="findings">.*?</table>', market, re.S)
     others = re.search(r'id="others">.*?</table>', market, re.S)
