@@ -43,8 +43,10 @@ def checklist(application: Application) -> dict[str, list[dict[str, Any]]]:
     """Permit → its requirement elements (id, kind, text), for each permit that needs an on-site check.
 
     A permit taken on 告知承诺 is decided on the commitment: its on-site check is the 核查 after the
-    decision (北京市优化营商环境条例 Art. 33), not part of the visit before it."""
-    inspected = [p["id"] for p in application.composition["permits"] if p["inspection"] and not p["commitment"]["chosen"]]
+    decision (北京市优化营商环境条例 Art. 33), not part of the visit before it. An application about an issued
+    certificate (a change, an extension …) is decided on its papers: its permits carry no ``inspection``."""
+    permits = application.composition["permits"]
+    inspected = [p["id"] for p in permits if p.get("inspection", False) and not p["commitment"]["chosen"]]
     return {permit: [e for e in application.composition["elements"] if e["permit"] == permit] for permit in inspected}
 
 

@@ -21,6 +21,7 @@ from service.certs.models import Certificate
 from service.certs.verify import VerifyOut, verify
 from service.workflow import audit
 from service.workflow.errors import Conflict, Forbidden, Invalid, NotFound
+from service.workflow.inspection import checklist
 from service.workflow.models import Application
 from service.workflow.storage import LocalFileStore, Upload
 from service.workflow.window import accept
@@ -66,6 +67,7 @@ def test_an_extension_goes_through_the_window_and_shows_on_the_next_scan_without
     application = _apply(session, staff, composer, store, issued, asked)
     assert application.composition["permits"][0]["id"] == "food_business"
     assert application.departments == ["market"]
+    assert checklist(application) == {}  # decided on its papers: no joint visit to schedule
     assert _states(_scan(session, keys_dir, issued))["food_business"] == "延续中"  # applied for: under way
     _through_window(session, staff, application)
     shown = _scan(session, keys_dir, issued)
