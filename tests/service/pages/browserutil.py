@@ -1,5 +1,6 @@
 """What the browser tests share: Debian's chromium (never downloaded), and desks — one signed-in browser context per
-person, every page they open scanned with axe and checked for sideways scrolling."""
+person, every page they open scanned with axe and checked for sideways scrolling and for radios and checkboxes too
+small to tap."""
 
 from __future__ import annotations
 
@@ -35,6 +36,13 @@ def accounts(people: Mapping[str, tuple[Role, str | None]]) -> dict[str, User]:
     }
 
 
+SMALL_CHOICES = """[...document.querySelectorAll("input[type=radio], input[type=checkbox]")]
+  .filter((e) => e.offsetParent !== null)
+  .filter((e) => { const r = e.getBoundingClientRect(); return r.width < 24 || r.height < 24; })
+  .map((e) => e.id || e.name)"""
+"""The ids of the visible radios and checkboxes too small to tap: a page's own must carry the designed size."""
+
+
 class Desks:
     """A browser context per person (``name@example.com``, at the width given; ``anonymous`` ones not signed in)."""
 
@@ -68,6 +76,8 @@ class Desks:
             self.violations.append(f"{name} {page.url}: {v['id']} ({v['impact']}) {v['help']} — {v['nodes'][0]['target']}")
         scroll, inner = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
         assert scroll <= inner, f"{name} {page.url}: the page scrolls sideways ({scroll} > {inner})"
+        small = page.evaluate(SMALL_CHOICES)
+        assert not small, f"{name} {page.url}: radios or checkboxes under 24 × 24 px (WCAG 2.5.8): {small}"
 
     def close(self) -> None:
         for page in self.pages.values():
