@@ -186,7 +186,7 @@ def issue_certificate(
         status = 400 if exc.status == 422 else exc.status
         title = "无法发证"
         return render(request, "error.html", {"title": title, "messages": [p.message for p in exc.problems]}, status_code=status)
-    return RedirectResponse(f"/certificates/{certificate.id}", status_code=303)
+    return RedirectResponse(f"/certificates/{certificate.id}/services", status_code=303)  # as a re-issue leads
 
 
 def _own(session: SessionDep, user: CurrentUser, certificate_id: uuid.UUID) -> Certificate:

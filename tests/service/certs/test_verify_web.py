@@ -282,7 +282,7 @@ def test_the_window_issues_from_its_page_once_and_only_the_window(
     issued = client.post(url, data={"csrf_token": csrf}, follow_redirects=False)
     assert issued.status_code == 303
     (certificate,) = session.exec(select(Certificate)).all()
-    assert issued.headers["location"] == f"/certificates/{certificate.id}"
+    assert issued.headers["location"] == f"/certificates/{certificate.id}/services"  # 凭证办理, within the site
     again = client.post(url, data={"csrf_token": csrf}, follow_redirects=False)
     assert again.status_code == 409
     assert "证面未变化" in again.text

@@ -167,8 +167,10 @@ def test_the_certificates_life_from_the_last_decision_to_its_revocation(
     clerk = people.open("clerk", "/window")  # the window's desk lists it among the certificates to issue
     clerk.locator("#to-issue").get_by_role("link", name=number).click()
     clerk.get_by_role("button", name="发放行业综合许可证").click()  # the mini pack keeps the national words
-    expect(clerk).to_have_url(re.compile(r"/certificates/[0-9a-f-]{36}$"))
-    expect(clerk.locator("h1")).to_have_text("行业综合许可证")  # the mini pack keeps the national words
+    expect(clerk).to_have_url(re.compile(r"/certificates/[0-9a-f-]{36}/services$"))
+    expect(clerk.locator(".caption")).to_contain_text("行业综合许可证")  # the mini pack keeps the national words
+    people.scan("clerk", clerk)
+    expect(clerk.get_by_role("link", name="查看凭证")).to_be_visible()
 
     # the holder downloads the PDF; its QR, decoded from the rendered page, opens the public verify page
     holder.reload()
