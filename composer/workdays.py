@@ -17,17 +17,17 @@ from rules.model import Days, DayUnit
 def is_working_day(on: date) -> bool:
     """Whether ``on`` is a working day: by the State Council's arrangement for its year where
     chinese-calendar holds it, else by the statutory holidays alone (see ``statutory_holidays``)."""
-    try:
+    if announced(on.year):
         return bool(chinese_calendar.is_workday(on))
-    except NotImplementedError:
-        return on.weekday() < 5 and on not in statutory_holidays(on.year)
+    return on.weekday() < 5 and on not in statutory_holidays(on.year)
 
 
+@lru_cache(maxsize=64)
 def announced(year: int) -> bool:
     """Whether chinese-calendar holds the State Council's holiday arrangement for ``year``."""
     try:
         chinese_calendar.is_workday(date(year, 1, 1))
-    except NotImplementedError:
+    except NotImplementedError:  # the library's way of saying it does not hold that year
         return False
     return True
 
