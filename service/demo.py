@@ -9,11 +9,12 @@ from __future__ import annotations
 import hashlib
 import logging
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlmodel import Session, select
 
 from composer.model import ComposeRequest
-from composer.workdays import add_working_days
+from composer.workdays import add_working_days, is_working_day
 from rules.errors import InputError
 from service import crud
 from service.compose import ComposeService, today
@@ -46,6 +47,8 @@ STAFF: tuple[tuple[str, Role, str | None, str], ...] = (
     ("hygiene@example.com", Role.reviewer, "disease_control", "卫生审批演示"),
     ("environment@example.com", Role.reviewer, "environment", "环保备案演示"),
     ("inspector@example.com", Role.inspector, "fire", "消防踏勘演示"),
+    ("police-inspector@example.com", Role.inspector, "police", "公安踏勘演示"),
+    ("hygiene-inspector@example.com", Role.inspector, "disease_control", "卫生踏勘演示"),
     ("supervisor@example.com", Role.supervisor, None, "区级监督演示"),
     ("policy@example.com", Role.policy_author, None, "政策起草演示"),
     ("approver@example.com", Role.policy_approver, None, "政策审核演示"),
@@ -196,9 +199,25 @@ def _seed_applications(session: Session, applicant: User, staff: dict[str, User]
                 visit = add_working_days(today(), 2)
                 inspection.schedule(session, actor=clerk, application_id=application.id, visit_on=visit)
                 continue
+            _inspected(session, application, clerk, staff)
             for task in sorted(tasks, key=lambda t: bool(t.depends_on)):  # fire first: the hotel permit waits for it
                 session.refresh(task)
                 decide(session, actor=reviewers[task.department], task_id=task.id, decision=Decision.approve, version=None)
+
+
+def _inspected(session: Session, application: Application, clerk: User, staff: dict[str, User]) -> None:
+    """The decided application's joint visit, held on the last working day and every item found met."""
+    held = today()
+    while not is_working_day(held):
+        held -= timedelta(days=1)
+    visit = inspection.schedule(session, actor=clerk, application_id=application.id, visit_on=held, today=held)
+    inspectors = {u.department: u for u in staff.values() if u.role == Role.inspector}
+    departments = {p["id"]: p["department"] for p in application.composition["permits"]}
+    for permit, elements in inspection.checklist(application).items():
+        results = [inspection.Result(e["id"], passed=True) for e in elements]
+        inspection.record(
+            session, actor=inspectors[departments[permit]], inspection_id=visit.id, permit=permit, results=results, version=None
+        )
 
 
 def _seed_draft(session: Session, user: User, settings: Settings) -> None:

@@ -23,11 +23,12 @@ from service.compose import today
 from service.deps import SessionDep
 from service.errors import TOO_LARGE, VALIDATION, ApiError, one_error
 from service.models import User
+from service.workflow import clock
 from service.workflow.clock import STANDING_LABELS, Standing
 from service.workflow.errors import WorkflowError
 from service.workflow.models import Application, PermitTask
 from service.workflow.progress import worklist
-from service.workflow.review import Decision, clock, decide
+from service.workflow.review import Decision, decide
 from service.workflow.states import TASK_LABELS
 
 router = APIRouter(prefix="/tasks", tags=["department systems"], route_class=StrictJSONRoute)
@@ -155,7 +156,7 @@ def _integrator(session: Session, x_api_key: str | None) -> User:
 def _out(session: Session, task: PermitTask, on: date) -> TaskOut:
     application = session.get(Application, task.application_id)
     assert application is not None
-    return _shape(task, application.number, application.applicant_name, clock(task).standing(on))
+    return _shape(task, application.number, application.applicant_name, clock.of(task).standing(on))
 
 
 def _shape(task: PermitTask, number: str, name: str, standing: Standing) -> TaskOut:

@@ -13,6 +13,7 @@ from enum import StrEnum
 from fractions import Fraction
 
 from composer.workdays import add_working_days, working_days_within
+from service.workflow.models import PermitTask
 
 DUE_SOON = Fraction(4, 5)
 """A task is due soon once this share of its working days is used (a fraction: 0.8 × 35 is not 28 in floats)."""
@@ -83,3 +84,15 @@ class Clock:
         if self.paused_since is None:
             return self
         return Clock(self.started_on, self.limit_days, self.paused_days + working_days_between(self.paused_since, today))
+
+
+def of(task: PermitTask) -> Clock:
+    """A permit task's clock, as its row stores it."""
+    return Clock(task.clock_started_on, task.limit_days, task.paused_days, task.paused_since)
+
+
+def resume(task: PermitTask, on: date) -> None:
+    """The task's clock running again from ``on``: the working days of the pause move its due date."""
+    resumed = of(task).resume(on)
+    task.paused_days, task.paused_since = resumed.paused_days, None
+    task.due_on, task.due_soon_on = resumed.due_on, resumed.due_soon_on

@@ -21,10 +21,9 @@ from composer.workdays import is_working_day
 from rules.errors import Problem
 from service.compose import today as beijing_today
 from service.models import User, utcnow
-from service.workflow import audit
+from service.workflow import audit, clock
 from service.workflow.errors import Conflict, Forbidden, Invalid, NotFound, problem
 from service.workflow.models import Application, Inspection, InspectionFinding, PermitTask
-from service.workflow.review import resume_clock
 from service.workflow.roles import Action, Role, may
 from service.workflow.rows import atomic, committing, expect_version, load
 from service.workflow.states import InspectionFlow, TaskFlow, fire, initial_status
@@ -48,6 +47,27 @@ def checklist(application: Application) -> dict[str, list[dict[str, Any]]]:
     permits = application.composition["permits"]
     inspected = [p["id"] for p in permits if p.get("inspection", False) and not p["commitment"]["chosen"]]
     return {permit: [e for e in application.composition["elements"] if e["permit"] == permit] for permit in inspected}
+
+
+def approval_held(session: Session, application: Application, permit: str) -> str | None:
+    """Why ``permit`` cannot be granted on its merits yet: its on-site check has not passed (None when nothing holds it).
+
+    The visit's findings are the facts the department decides on (行政许可法 Art. 34(3)); a permit whose items
+    failed waits for the re-check, and one that failed the re-check can only be refused."""
+    visit = session.exec(select(Inspection).where(Inspection.application_id == application.id)).first()
+    if visit is None:
+        if permit not in checklist(application):
+            return None
+        return "该许可事项须经现场核查：联合踏勘尚未安排，核查合格后方可准予许可"
+    if permit not in visit.permits:
+        return None
+    if visit.status == "scheduled":
+        return "联合踏勘尚未完成：核查合格后方可准予许可"
+    if permit not in {item["permit"] for item in visit.rectification} or visit.status == "passed":
+        return None
+    if visit.status == "failed":
+        return "该许可事项复查仍不符合要求，不能准予许可"
+    return "该许可事项的踏勘整改尚未复查合格，复查合格后方可准予许可"
 
 
 @atomic
@@ -159,7 +179,7 @@ def report_rectified(
         audit.transition(session, actor=actor, row=inspection, event="report_rectified")
         for task in _tasks(session, inspection, {i["permit"] for i in inspection.rectification}):
             if task.status == "rectification_needed":
-                resume_clock(task, on)
+                clock.resume(task, on)
                 audit.transition(
                     session,
                     actor=actor,

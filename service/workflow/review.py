@@ -20,9 +20,8 @@ from service.certs import life
 from service.certs.lifecycle import record_recovery
 from service.compose import today as beijing_today
 from service.models import User, utcnow
-from service.workflow import audit, queues
-from service.workflow.clock import Clock
-from service.workflow.errors import Invalid, problem
+from service.workflow import audit, clock, inspection, queues
+from service.workflow.errors import Conflict, Invalid, problem
 from service.workflow.models import Application, PermitTask
 from service.workflow.roles import Action
 from service.workflow.rows import atomic, committing, fingerprint, load, load_to_change, remember, replayed
@@ -33,10 +32,6 @@ class Decision(StrEnum):
     approve = "approve"
     reject = "reject"
     rectify = "rectify"
-
-
-def clock(task: PermitTask) -> Clock:
-    return Clock(task.clock_started_on, task.limit_days, task.paused_days, task.paused_since)
 
 
 @atomic
@@ -74,6 +69,11 @@ def decide(
             raise Invalid(problems)
     if decision is Decision.rectify and not kept_reasons:
         raise Invalid([problem("reason_required", "要求整改须列明整改意见", "reasons")])
+    if decision is Decision.approve and not task.on_commitment:
+        application = session.get(Application, task.application_id)
+        assert application is not None
+        if (held := inspection.approval_held(session, application, task.permit)) is not None:
+            raise Conflict([problem("inspection_not_passed", held, "decision", task.permit)])
     with committing(session, task.id):
         # One application's decisions take turns (the application first, as accepting and withdrawing lock it):
         # of its last two decided at once, the second sees the first and concludes the application.
@@ -88,7 +88,7 @@ def decide(
             task.decided_by, task.decided_at = actor.id, utcnow()
             task.reasons, task.legal_basis = kept_reasons, kept_basis
             if task.paused_since is not None:
-                resume_clock(task, on)
+                clock.resume(task, on)
             if event == "approve_on_commitment":
                 task.verification_due = add_working_days(on, task.follow_up_days or task.limit_days)
         audit.noted(
@@ -119,7 +119,7 @@ def report_rectified(
     """The applicant reports the rectification done: the clock runs again, the due date moves by the pause."""
     task = load_to_change(session, PermitTask, task_id, actor, Action.report_rectified, version)
     with committing(session, task.id):
-        resume_clock(task, today or beijing_today())
+        clock.resume(task, today or beijing_today())
         audit.transition(session, actor=actor, row=task, event="report_rectified", data={"due_on": task.due_on.isoformat()})
     return task
 
@@ -146,13 +146,6 @@ def record_verification(
         if not passed:  # 一业一证: a revoked sub-permit voids the certificate at once; its recovery is recorded
             record_recovery(session, actor=actor, application_id=task.application_id, permit=task.permit, reason=reason.strip())
     return task
-
-
-def resume_clock(task: PermitTask, on: date) -> None:
-    """The task's clock running again from ``on``: the working days of the pause move its due date."""
-    resumed = clock(task).resume(on)
-    task.paused_days, task.paused_since = resumed.paused_days, None
-    task.due_on, task.due_soon_on = resumed.due_on, resumed.due_soon_on
 
 
 def after_decision(session: Session, actor: User | None, task: PermitTask) -> None:

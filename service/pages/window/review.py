@@ -23,8 +23,8 @@ from service.models import User
 from service.pages.templating import render
 from service.pages.window.applications import PAGE, POST
 from service.pages.window.desk import FormPage, desk_router, forbidden, texts, version, with_form_once, works_at
+from service.workflow import clock, review
 from service.workflow import inspection as inspections
-from service.workflow import review
 from service.workflow.clock import STANDING_LABELS
 from service.workflow.errors import Invalid, problem
 from service.workflow.models import Application, Inspection, PermitTask
@@ -60,15 +60,17 @@ def _task(session: Session, user: User, task_id: uuid.UUID) -> dict[str, Any]:
     application = session.get(Application, task.application_id)
     assert application is not None
     fields, used = _form(application, task.permit)
+    held = None if task.on_commitment else inspections.approval_held(session, application, task.permit)
     return {
         **_around(session, application, task),
         "task": task,
         "fields": [f for f in fields if f.id in used],
         "other_fields": [f for f in fields if f.id not in used],
         "status": TASK_LABELS[task.status],
-        "standing": STANDING_LABELS[review.clock(task).standing(today())],
+        "standing": STANDING_LABELS[clock.of(task).standing(today())],
         "application": application,
-        "decisions": DECISIONS,
+        "decisions": {d: label for d, label in DECISIONS.items() if not (held and d is review.Decision.approve)},
+        "held": held,
         "open": task.status in ("pending", "rectification_needed"),
         "verifying": task.status == "approved_on_commitment",
     }

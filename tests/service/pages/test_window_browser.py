@@ -187,6 +187,10 @@ def test_one_case_from_submission_to_the_last_decision(desks: Desks, site: tuple
     expect(market.locator("#checks")).to_contain_text(number)  # its 核查 is due later
     fire = desks.open("fire", "/review")
     expect(fire.locator("#tasks")).to_contain_text("公众聚集场所消防安全检查")
+    fire.get_by_role("link", name=number).click()  # before the visit: fire may require rectification or refuse, not grant
+    expect(fire.locator("#held")).to_have_text("联合踏勘尚未完成：核查合格后方可准予许可")
+    expect(fire.locator("label[for='decision-approve']")).to_have_count(0)
+    fire.get_by_role("link", name="返回部门审批").click()
     police = desks.open("police", "/review")
     expect(police.locator("#tasks")).to_contain_text("等待前置许可结果")
 
@@ -215,6 +219,7 @@ def test_one_case_from_submission_to_the_last_decision(desks: Desks, site: tuple
     fire.reload()
     fire.get_by_role("link", name=number).click()
     desks.scan("fire", fire)
+    expect(fire.locator("#held")).to_have_count(0)
     fire.locator("label[for='decision-approve']").click()
     fire.get_by_role("button", name="提交决定").click()
     expect(fire).to_have_url(re.compile(r"/review$"))

@@ -6,11 +6,13 @@ import re
 from pathlib import Path
 
 from fastapi.testclient import TestClient
+from sqlmodel import Session, select
 from svcutil import make_settings
 
 from rules.packs import DEFAULT_PACK, PACKS_DIR
 from service import db, demo
 from service.app import create_app
+from service.workflow.models import Inspection
 from service.workflow.roles import Role
 
 DESKS = {
@@ -19,6 +21,8 @@ DESKS = {
     "fire@example.com": ("/review", "消防安全检查"),
     "police@example.com": ("/review", "等待前置许可结果"),
     "inspector@example.com": ("/inspection", "DC-"),
+    "police-inspector@example.com": ("/inspection", "DC-"),
+    "hygiene-inspector@example.com": ("/inspection", "DC-"),
     "supervisor@example.com": ("/supervision", "北京市公安局东城分局"),
     "admin@example.com": ("/accounts", "inspector@example.com"),
 }
@@ -30,6 +34,11 @@ def test_every_demo_account_lands_on_a_desk_with_work_to_show(tmp_path: Path) ->
     settings = make_settings(url, packs_dir=PACKS_DIR, default_pack=DEFAULT_PACK, files_dir=tmp_path / "files", demo=True)
     first, again = demo.seed(settings), demo.seed(settings)
     assert first.applications == again.applications == len(demo.STAGES)
+    engine = db.make_engine(url)
+    with Session(engine) as session:  # the decided application's departments approved after its visit passed
+        visits = sorted(session.exec(select(Inspection.status)))
+    engine.dispose()
+    assert visits == ["passed", "scheduled"]
 
     app = create_app(settings)
     with TestClient(app):

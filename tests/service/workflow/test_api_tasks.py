@@ -11,12 +11,14 @@ from httpx import Response
 from sqlmodel import Session, col, select
 from svcutil import FIXTURE_PACKS
 from typer.testing import CliRunner
-from wfcase import Staff
+from wfcase import CASE, PDF, Staff, uploads
 
 from service.cli import app as cli
-from service.models import User
+from service.models import Draft, User
 from service.workflow.models import Application, AuditEvent, PermitTask
 from service.workflow.roles import Role
+from service.workflow.storage import Upload
+from service.workflow.submit import Submitted
 from service.workflow.window import accept
 
 runner = CliRunner()
@@ -137,3 +139,27 @@ def test_users_key_is_only_for_department_systems(db_url: str, session: Session)
     result = runner.invoke(cli, ["users", "key", "clerk@example.com", "--database-url", db_url])
     assert result.exit_code == 2
     assert "只有部门系统对接账户" in result.output
+
+
+def test_granting_a_permit_before_its_joint_visit_passed_is_a_409_naming_it(
+    db_url: str, db_client: TestClient, session: Session, staff: Staff, make_draft: Callable[..., Draft],
+    submit_draft: Callable[..., Submitted],
+) -> None:  # fmt: skip
+    """Food prepared on site: the food permit is not taken on commitment, so the joint visit comes before its decision."""
+    on_site = CASE.model_copy(update={"answers": {"food_prep": True, "sells_tobacco": False, "area_m2": 80}, "commit": []})
+    files = [*uploads(), Upload("operation_flow", "操作流程.pdf", PDF)]
+    application = submit_draft(make_draft(staff.applicant, on_site), uploads=files, signed=[]).application
+    accept(session, actor=staff.clerk, application_id=application.id, version=application.version, today=date(2026, 12, 7))
+    food = _task(session, "food_business")
+
+    early = _decide(db_client, _key_for(db_url, session, "market"), food, "approve")
+    assert early.status_code == 409, early.text
+    assert early.json()["errors"] == [
+        {
+            "code": "inspection_not_passed",
+            "message": "该许可事项须经现场核查：联合踏勘尚未安排，核查合格后方可准予许可",
+            "where": "decision",
+            "subject": "food_business",
+        }
+    ]
+    assert _task(session, "food_business").status == "pending"

@@ -16,6 +16,7 @@ from service.workflow.errors import Conflict, Forbidden, Invalid
 from service.workflow.inspection import Result, checklist, findings, record, report_rectified, schedule
 from service.workflow.models import Application, Inspection, PermitTask
 from service.workflow.progress import timeline
+from service.workflow.review import Decision, decide
 from service.workflow.roles import Role
 from service.workflow.storage import LocalFileStore, Upload
 from service.workflow.submit import submit
@@ -173,3 +174,48 @@ def test_a_permit_taken_on_commitment_is_not_visited_before_its_decision(
     with pytest.raises(Invalid) as refused:
         schedule(session, actor=staff.clerk, application_id=application.id, visit_on=WEDNESDAY, today=MONDAY)
     assert [p.code for p in refused.value.problems] == ["nothing_to_inspect"]
+
+
+def _decide_food(session: Session, staff: Staff, decision: Decision, **more: Any) -> PermitTask:
+    return decide(session, actor=staff.market, task_id=_food(session).id, decision=decision, version=None, **more)
+
+
+def _held_by(session: Session, staff: Staff) -> str:
+    """The reason the market department cannot grant the food permit now."""
+    with pytest.raises(Conflict) as refused:
+        _decide_food(session, staff, Decision.approve)
+    [held] = refused.value.problems
+    assert (held.code, held.where) == ("inspection_not_passed", "decision")
+    return held.message
+
+
+def test_a_department_grants_an_inspected_permit_only_once_its_visit_passed(
+    session: Session, staff: Staff, accepted: Application, market_inspector: User
+) -> None:
+    """The visit's findings are the facts the decision rests on: before the visit, and while its rectification waits
+    for the re-check, the market department can require rectification or refuse, not grant."""
+    assert "尚未安排" in _held_by(session, staff)
+    fire = session.exec(select(PermitTask).where(PermitTask.permit == "fire_check")).one()
+    assert decide(session, actor=staff.fire, task_id=fire.id, decision=Decision.approve, version=None).status == "approved"
+
+    visit = schedule(session, actor=staff.clerk, application_id=accepted.id, visit_on=WEDNESDAY, today=MONDAY)
+    assert "尚未完成" in _held_by(session, staff)
+    _record_food(session, visit, market_inspector, [Result("manager", True), Result("process", False, "未上墙")], version=None)
+    report_rectified(session, actor=staff.applicant, inspection_id=visit.id, version=None, today=WEDNESDAY)
+    assert _food(session).status == "pending"
+    assert "尚未复查合格" in _held_by(session, staff)
+
+    _record_food(session, visit, market_inspector, [Result("manager", True), Result("process", True)], version=None)
+    assert _decide_food(session, staff, Decision.approve).status == "approved"
+
+
+def test_a_permit_that_failed_its_recheck_can_only_be_refused(
+    session: Session, staff: Staff, inspection: Inspection, market_inspector: User
+) -> None:
+    failing = [Result("manager", False, "未配备食品安全管理人员"), Result("process", True)]
+    _record_food(session, inspection, market_inspector, failing, version=None)
+    report_rectified(session, actor=staff.applicant, inspection_id=inspection.id, version=None)
+    _record_food(session, inspection, market_inspector, failing, version=None)
+    assert "不能准予许可" in _held_by(session, staff)
+    refused = _decide_food(session, staff, Decision.reject, reasons=["复查仍未配备"], legal_basis=["《食品安全法》第三十五条"])
+    assert refused.status == "rejected"
