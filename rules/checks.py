@@ -37,7 +37,7 @@ Codes, besides those of loading (``yaml_syntax``, ``schema``, ``unknown_kind``, 
     dependency_material_mismatch  depends_on.uses names a material the other permit does not produce
     missing_dependency            a permit asks for another permit's result without depending on it
     template_without_source       a material's official blank template (sample url) with an 'inferred' source
-    field_unused                  a form field no permit or element asks for
+    field_unused                  a form field no permit, element or application about a certificate asks for
     department_unused             a department with no permit
     scope_item_unused             a scope item in no industry and no condition
     missing_legal_basis           a permit with an empty legal_basis
@@ -690,11 +690,13 @@ def unsourced_templates(pack: Pack, at: Locator) -> list[Problem]:
 
 
 def unused_fields(pack: Pack, at: Locator) -> list[Problem]:
-    """A form field in the dictionary that no permit or element asks for."""
+    """A form field in the dictionary that no permit, element or application about a certificate asks for."""
     used = {fid for p in pack.permits.values() for fid in p.fields}
     used |= {fid for p in pack.permits.values() for e in p.elements for fid in e.fields}
+    used |= {fid for entry in pack.lifecycle.values() for fid in entry.fields}
+    used |= {fid for entry in pack.lifecycle.values() for extra in entry.permits.values() for fid in extra.fields}
     return [
-        Problem("field_unused", f"表单字段 {f.id} 没有被任何许可事项或要素使用", at("fields", f.id), f.id)
+        Problem("field_unused", f"表单字段 {f.id} 没有被任何许可事项、要素或证后申请使用", at("fields", f.id), f.id)
         for f in pack.fields.values()
         if f.id not in used
     ]

@@ -337,9 +337,14 @@ def _values(
     """The asked fields' values, each checked; a change must change something the face prints."""
     problems: list[Problem] = []
     values: dict[str, str] = {}
+    before = face_values(origin, face)
+    # A change may leave a face field empty that was never given: there is nothing printed there to change.
+    optional = {k for k in FACE_FIELDS if not before.get(k, "").strip()} if asked.kind is LifecycleKind.change else set()
     for f in needs.fields:
         value = str(asked.values.get(f.id, "")).strip()
         where = f"form_values.{f.id}"
+        if not value and f.id in optional:
+            continue
         if not value:
             problems.append(problem("field_required", f"请填写“{f.label}”", where, f.id))
             continue
@@ -352,7 +357,6 @@ def _values(
                 problems.append(problem("field_invalid", f"“{f.label}”不是有效的统一社会信用代码", where, f.id))
         values[f.id] = value
     if asked.kind is LifecycleKind.change and not problems and not adds_or_removes:
-        before = face_values(origin, face)
         if all(before.get(k, "") == v for k, v in values.items() if k in FACE_FIELDS):
             problems.append(
                 problem("nothing_changed", "证面内容没有变化：请填写变更后的内容，或选择增加、减少的许可事项", "form_values")

@@ -107,12 +107,9 @@ def _apply_page(
     addable = life.addable(origin, [p.permit for p in face.permits]) if kind is LifecycleKind.change else {}
     adding = [p for p in (adding or []) if p in addable]
     needs = life.what_it_asks(certificate, composer, kind, None, adding, origin)
-    shown = {
-        "applicant_name": face.holder,
-        "uscc": face.uscc,
-        "legal_rep_name": face.legal_representative,
-        "premises_address": face.address,
-    }
+    before = life.face_values(origin, face)
+    shown = {k: before.get(k, "") for k in life.FACE_FIELDS}
+    never_given = {k for k, v in shown.items() if not v.strip()} if kind is LifecycleKind.change else set()
     if form is not None:
         shown |= {f.id: text(form, f"field.{f.id}") for f in needs.fields}
     by_field, summary = field_errors(request, list(problems))
@@ -123,6 +120,7 @@ def _apply_page(
         "label": life.KIND_LABELS[kind],
         "needs": needs,
         "shown": shown,
+        "never_given": never_given,
         "chosen": form.getlist("permit") if form is not None else [],
         "addable": addable,
         "adding": adding,

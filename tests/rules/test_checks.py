@@ -495,8 +495,15 @@ def test_field_no_permit_uses(root: Path) -> None:
 
 
 def test_element_field_counts_as_use(root: Path) -> None:
+    edit(root, "lifecycle", "    permits:\n      food_business: {fields: [food_safety_manager]}\n", "")
+    assert found(check("mini", root)) == []
     edit(root, "permits", "        fields: [food_safety_manager]\n", "")
     assert found(check("mini", root)) == [("field_unused", at(root, "catalog", "- id: food_safety_manager"))]
+
+
+def test_a_field_only_a_change_of_the_certificate_asks_counts_as_use(root: Path) -> None:
+    edit(root, "lifecycle", "fields: [applicant_name, registered_address]", "fields: [applicant_name]")
+    assert found(check("mini", root)) == [("field_unused", at(root, "catalog", "- id: registered_address"))]
 
 
 def test_department_without_permit_and_scope_item_nothing_uses(root: Path) -> None:

@@ -104,6 +104,8 @@ def test_a_face_change_is_reissued_as_the_next_version_and_the_old_scan_says_rei
     asked = life.Asked(LifecycleKind.change, {"applicant_name": "东城新名称旅店有限公司"})
     upload = [Upload("floor_plan", "平面图.pdf", PDF)]  # the police's own addition for the hotel permit
     application = _apply(session, staff, composer, store, issued, asked, uploads=upload)
+    # the change asks for the registered address too, which the holder never gave and may leave so
+    assert [f["id"] for f in application.composition["lifecycle"]["fields"]] == ["applicant_name", "registered_address"]
     assert {m["key"]: m["status"] for m in application.composition["materials"]} == {
         "business_license": "exempt",
         "floor_plan": "submit",

@@ -63,6 +63,8 @@ def test_the_holder_applies_for_a_change_from_the_certificate_and_the_window_rei
         assert f"/certificates/{issued.id}/apply/{kind}" in services.text
     form = client.get(f"/certificates/{issued.id}/apply/change")
     assert 'value="东城示例旅店有限公司"' in form.text  # filled from the certificate
+    # the registered address was never given: the change asks for it and lets it stay empty
+    assert "原申请未填写，可不填" in form.text.split('id="form_values-registered_address-hint"')[1][:40]
     assert "政府部门已掌握，无需提交" in form.text  # the business licence is exempt; the floor plan is asked
     url = f"/certificates/{issued.id}/apply/change"
     same = client.post(url, data={"csrf_token": csrf, "field.applicant_name": "东城示例旅店有限公司"})

@@ -65,6 +65,19 @@ def _record_food(session: Session, inspection: Inspection, actor: User, results:
     return record(session, actor=actor, inspection_id=inspection.id, permit="food_business", results=results, **args)
 
 
+def _decide_food(session: Session, staff: Staff, decision: Decision, **more: Any) -> PermitTask:
+    return decide(session, actor=staff.market, task_id=_food(session).id, decision=decision, version=None, **more)
+
+
+def _held_by(session: Session, staff: Staff) -> str:
+    """The reason the market department cannot grant the food permit now."""
+    with pytest.raises(Conflict) as refused:
+        _decide_food(session, staff, Decision.approve)
+    [held] = refused.value.problems
+    assert (held.code, held.where) == ("inspection_not_passed", "decision")
+    return held.message
+
+
 def test_the_checklist_comes_from_the_pack(accepted: Application) -> None:
     assert {p: [(e["id"], e["text"]) for e in items] for p, items in checklist(accepted).items()} == {
         "food_business": [("manager", "配备食品安全管理人员"), ("process", "现场制售须有操作流程")]
@@ -152,6 +165,9 @@ def test_a_failed_recheck_closes_the_inspection_as_failed(
     assert inspection.status == "failed"
     with pytest.raises(Conflict):
         _record_food(session, inspection, market_inspector, failing, version=None)
+    assert "不能准予许可" in _held_by(session, staff)  # the market department can only refuse it
+    refused = _decide_food(session, staff, Decision.reject, reasons=["复查仍未配备"], legal_basis=["《食品安全法》第三十五条"])
+    assert refused.status == "rejected"
 
 
 def test_only_the_applicant_reports_rectification(
@@ -176,19 +192,6 @@ def test_a_permit_taken_on_commitment_is_not_visited_before_its_decision(
     assert [p.code for p in refused.value.problems] == ["nothing_to_inspect"]
 
 
-def _decide_food(session: Session, staff: Staff, decision: Decision, **more: Any) -> PermitTask:
-    return decide(session, actor=staff.market, task_id=_food(session).id, decision=decision, version=None, **more)
-
-
-def _held_by(session: Session, staff: Staff) -> str:
-    """The reason the market department cannot grant the food permit now."""
-    with pytest.raises(Conflict) as refused:
-        _decide_food(session, staff, Decision.approve)
-    [held] = refused.value.problems
-    assert (held.code, held.where) == ("inspection_not_passed", "decision")
-    return held.message
-
-
 def test_a_department_grants_an_inspected_permit_only_once_its_visit_passed(
     session: Session, staff: Staff, accepted: Application, market_inspector: User
 ) -> None:
@@ -207,15 +210,3 @@ def test_a_department_grants_an_inspected_permit_only_once_its_visit_passed(
 
     _record_food(session, visit, market_inspector, [Result("manager", True), Result("process", True)], version=None)
     assert _decide_food(session, staff, Decision.approve).status == "approved"
-
-
-def test_a_permit_that_failed_its_recheck_can_only_be_refused(
-    session: Session, staff: Staff, inspection: Inspection, market_inspector: User
-) -> None:
-    failing = [Result("manager", False, "未配备食品安全管理人员"), Result("process", True)]
-    _record_food(session, inspection, market_inspector, failing, version=None)
-    report_rectified(session, actor=staff.applicant, inspection_id=inspection.id, version=None)
-    _record_food(session, inspection, market_inspector, failing, version=None)
-    assert "不能准予许可" in _held_by(session, staff)
-    refused = _decide_food(session, staff, Decision.reject, reasons=["复查仍未配备"], legal_basis=["《食品安全法》第三十五条"])
-    assert refused.status == "rejected"
