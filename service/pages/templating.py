@@ -22,6 +22,7 @@ from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PrefixLoader, se
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
+from composer import Composer
 from forms import render as forms_render
 from rules.model import Department
 from service.compose import beijing_minute
@@ -100,6 +101,16 @@ def _department_names(departments: Mapping[str, Department], lang: str) -> Calla
     return name
 
 
+def _permit_names(composer: Composer | None, lang: str) -> Callable[[str, str], str]:
+    """A permit as pages name it: the name stored with the application, or the district pack's in another language."""
+
+    def name(permit: str, stored: str) -> str:
+        found = composer.pack.permits.get(permit) if composer is not None and lang != "zh" else None
+        return found.name.in_(lang) if found else stored
+
+    return name
+
+
 def render(request: Request, name: str, context: dict[str, Any] | None = None, *, status_code: int = 200) -> HTMLResponse:
     settings = request.app.state.settings
     lang = negotiate(request, settings.lang_cookie)
@@ -115,6 +126,7 @@ def render(request: Request, name: str, context: dict[str, Any] | None = None, *
         "switch_lang_url": _switch_url(request, lang),
         "demo": settings.demo,
         "department_name": _department_names(request.app.state.registry.departments(settings.default_pack), lang),
+        "permit_name": _permit_names(request.app.state.registry.get(settings.default_pack), lang),
         **(context or {}),
     }
     response = _templates[lang].TemplateResponse(request, name, ctx, status_code=status_code)

@@ -117,6 +117,11 @@ def test_every_desk_page_in_english_shows_no_chinese_of_its_own(
     see(_english(browser_of, people.fire), f"/review/tasks/{task.id}")
     pages.append(("another desk's page", clerk.get(f"/review/tasks/{task.id}").text))
 
+    # the pack's permits by their English names, not the Chinese ones the application keeps (its record quotes them)
+    assert "Food business license" in _visible(dict(pages)[own])
+    assert "Food business license" in _visible(dict(pages)["/review"])
+    assert "食品经营许可" not in _visible(dict(pages)["/review"])
+
     application = session.get(Application, application_id)
     assert application is not None
     allowed = _data(session, application) | {"中文"}  # the language switch names Chinese in Chinese
