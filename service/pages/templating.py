@@ -111,10 +111,21 @@ def _permit_names(composer: Composer | None, lang: str) -> Callable[[str, str], 
     return name
 
 
+def _field_labels(composer: Composer | None, lang: str) -> Callable[[str, str], str]:
+    """A form field as pages label it: as the application stored it, or by the district pack in another language."""
+
+    def label(field: str, stored: str) -> str:
+        found = composer.pack.fields.get(field) if composer is not None and lang != "zh" else None
+        return found.label.in_(lang) if found else stored
+
+    return label
+
+
 def render(request: Request, name: str, context: dict[str, Any] | None = None, *, status_code: int = 200) -> HTMLResponse:
     settings = request.app.state.settings
     lang = negotiate(request, settings.lang_cookie)
     t = translations(lang)
+    district = request.app.state.registry.get(settings.default_pack)
     ctx: dict[str, Any] = {
         "lang": lang,
         "html_lang": "zh-CN" if lang == "zh" else "en",
@@ -126,7 +137,8 @@ def render(request: Request, name: str, context: dict[str, Any] | None = None, *
         "switch_lang_url": _switch_url(request, lang),
         "demo": settings.demo,
         "department_name": _department_names(request.app.state.registry.departments(settings.default_pack), lang),
-        "permit_name": _permit_names(request.app.state.registry.get(settings.default_pack), lang),
+        "permit_name": _permit_names(district, lang),
+        "field_label": _field_labels(district, lang),
         **(context or {}),
     }
     response = _templates[lang].TemplateResponse(request, name, ctx, status_code=status_code)

@@ -121,6 +121,9 @@ def test_every_desk_page_in_english_shows_no_chinese_of_its_own(
     assert "Food business license" in _visible(dict(pages)[own])
     assert "Food business license" in _visible(dict(pages)["/review"])
     assert "食品经营许可" not in _visible(dict(pages)["/review"])
+    fire_task = _visible(dict(pages)[f"/review/tasks/{task.id}"])  # the form as the pack labels it
+    assert "Applicant name" in fire_task
+    assert "申请人名称" not in fire_task
 
     application = session.get(Application, application_id)
     assert application is not None
