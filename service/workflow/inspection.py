@@ -84,8 +84,7 @@ def schedule(
     permits = checklist(application)
     if not permits:
         problems.append(problem("nothing_to_inspect", "本申请没有需要现场核查的许可事项", "application_id"))
-    if visit_on < (today or beijing_today()) or not is_working_day(visit_on):
-        problems.append(problem("bad_visit_day", "踏勘日期须为今天或以后的工作日", "visit_on", visit_on.isoformat()))
+    problems += _visit_day(visit_on, today)
     if problems:
         raise Invalid(problems)
     if session.exec(select(Inspection.id).where(Inspection.application_id == application.id)).first():
@@ -111,6 +110,52 @@ def schedule(
             data={"application": application.number, "visit_on": visit_on.isoformat(), "permits": inspection.permits},
         )
     return inspection
+
+
+@atomic
+def reschedule(
+    session: Session,
+    *,
+    actor: User,
+    inspection_id: uuid.UUID,
+    visit_on: date,
+    reason: str,
+    version: int | None,
+    today: date | None = None,
+) -> Inspection:
+    """The window moves the visit to another working day, with the reason, before any finding is recorded."""
+    inspection, application = _load(session, inspection_id, actor)
+    load(session, Application, application.id, actor, Action.schedule_inspection)
+    expect_version(inspection, version)
+    if inspection.status != "scheduled" or inspection.recorded:
+        raise Conflict([problem("visit_begun", "踏勘已开始记录结果，不能再改期", "inspection_id", inspection.status)])
+    problems = _visit_day(visit_on, today)
+    if visit_on == inspection.visit_on:
+        problems.append(problem("same_visit_day", "新的踏勘日期与原日期相同", "visit_on", visit_on.isoformat()))
+    if not reason.strip():
+        problems.append(problem("reason_required", "改期须说明原因", "reason"))
+    if problems:
+        raise Invalid(problems)
+    with committing(session, inspection.id):
+        before, inspection.visit_on = inspection.visit_on, visit_on
+        # A transition to the same state: the applicant is told the new day, as when the visit was booked.
+        audit.noted(
+            session,
+            actor=actor,
+            row=inspection,
+            action="reschedule",
+            from_state="scheduled",
+            to_state="scheduled",
+            reason=reason.strip(),
+            data={"from": before.isoformat(), "to": visit_on.isoformat()},
+        )
+    return inspection
+
+
+def _visit_day(visit_on: date, today: date | None) -> list[Problem]:
+    if visit_on < (today or beijing_today()) or not is_working_day(visit_on):
+        return [problem("bad_visit_day", "踏勘日期须为今天或以后的工作日", "visit_on", visit_on.isoformat())]
+    return []
 
 
 @atomic

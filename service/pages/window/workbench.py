@@ -27,7 +27,7 @@ from service.pages.window.desk import FormPage, desk_router, forbidden, refused,
 from service.registry import PackRegistry
 from service.workflow import inspection as inspections
 from service.workflow import window
-from service.workflow.errors import Invalid, problem
+from service.workflow.errors import Invalid, NotFound, problem
 from service.workflow.models import Application, Inspection
 from service.workflow.roles import Action
 from service.workflow.rows import load
@@ -103,7 +103,8 @@ def application_desk(request: Request, session: SessionDep, user: CurrentUser, a
     "/window/applications/{application_id}/{decision}", response_class=Response, responses=POST, dependencies=[CsrfProtected]
 )
 async def decide(request: Request, session: SessionDep, user: CurrentUser, application_id: uuid.UUID, decision: str) -> Response:
-    """The window's decision: ``correction`` (one notice), ``accept``, ``refuse`` or ``inspection`` (schedule the visit)."""
+    """The window's decision: ``correction`` (one notice), ``accept``, ``refuse``, ``inspection`` (schedule the visit) or
+    ``reschedule`` (move it)."""
     return await with_form_once(request, session, user, _decide, request, session, user, application_id, decision)
 
 
@@ -121,11 +122,29 @@ def _decide(request: Request, session: Session, user: User, application_id: uuid
             )
         elif decision == "inspection":
             inspections.schedule(session, actor=user, application_id=application_id, visit_on=_day(form.get("visit_on")))
+        elif decision == "reschedule":
+            inspections.reschedule(
+                session,
+                actor=user,
+                inspection_id=_visit_of(session, application_id),
+                visit_on=_day(form.get("visit_on")),
+                reason="\n".join(texts(form, "reason")),
+                version=version(form),
+            )
         else:
             return refused(request, Invalid([problem("unknown_action", "没有这项操作", "path", decision[:40])]))
     except Invalid as exc:
         return DESK.show(request, session, user, application_id, request.app.state.registry, problems=exc.problems)
-    return RedirectResponse("/window" if decision != "inspection" else f"/window/applications/{application_id}", status_code=303)
+    visits = ("inspection", "reschedule")
+    return RedirectResponse("/window" if decision not in visits else f"/window/applications/{application_id}", status_code=303)
+
+
+def _visit_of(session: Session, application_id: uuid.UUID) -> uuid.UUID:
+    """The application's joint visit (a 404 when none is booked)."""
+    found = session.exec(select(Inspection.id).where(Inspection.application_id == application_id)).first()
+    if found is None:
+        raise NotFound([problem("not_found", "本申请尚未安排联合踏勘", "application_id", str(application_id))])
+    return found
 
 
 def _checks(form: FormData) -> list[MaterialCheck]:

@@ -2,8 +2,8 @@
 and an inspector, each in a browser context of their own, against ``yiye serve`` on a temporary SQLite database.
 
 submit (signing the food permit's commitment letter; the receipt PDF) → one correction → resubmit → accept →
-parallel decisions with a dependency (the hotel special-trade permit waits for the fire inspection) → one joint
-inspection with one rectification and one re-check → all decided → the commitment verified later (核查) by the
+parallel decisions with a dependency (the hotel special-trade permit waits for the fire inspection; fire grants only
+after the visit) → one joint inspection, moved once, with one rectification and one re-check → all decided → the commitment verified later (核查) by the
 market department, the applicant's timeline showing it all. The case is the mini pack's hotel selling
 pre-packed food, with the fire check made an on-site inspection (a copy of the fixture packs, changed for this
 test only). Every desk page passes axe.
@@ -177,6 +177,12 @@ def test_one_case_from_submission_to_the_last_decision(desks: Desks, site: tuple
     clerk.locator("#visit_on").fill(add_working_days(today(), 1).isoformat())
     clerk.get_by_role("button", name="安排一次联合踏勘").click()
     expect(clerk.locator("#status")).to_have_text("各部门审批中")
+    later = add_working_days(today(), 2).isoformat()  # the applicant cannot come that day: the window moves it once
+    clerk.locator("summary", has_text="踏勘改期").click()
+    clerk.locator("#visit_on").fill(later)
+    clerk.locator("#reason").fill("申请人当天不在店")
+    clerk.get_by_role("button", name="改期", exact=True).click()
+    expect(clerk.locator("#visit-day")).to_have_text(f"联合踏勘：{later}")
 
     # parallel approval: market and fire are at work, the hotel permit waits for fire; food goes on the commitment
     market = desks.open("market", "/review")

@@ -172,6 +172,14 @@ def test_one_joint_inspection_one_rectification_one_recheck(
     assert weekend.status_code == 400
     assert error_beside(weekend.text, "visit_on") == "踏勘日期须为今天或以后的工作日"
     assert post_form(clerk, desk, f"{desk}/inspection", {"visit_on": _next_working_day()}).status_code == 303
+    # the applicant cannot come that day: the window moves the visit, saying why
+    later = add_working_days(today(), 2).isoformat()
+    no_reason = post_form(clerk, desk, f"{desk}/reschedule", {"visit_on": later})
+    assert no_reason.status_code == 400
+    assert error_beside(no_reason.text, "reason") == "改期须说明原因"
+    assert post_form(clerk, desk, f"{desk}/reschedule", {"visit_on": later, "reason": "申请人当天不在店"}).status_code == 303
+    assert f"联合踏勘：{later}" in clerk.get(desk).text
+    assert later in applicant.get(f"/applications/{application_id}").text
 
     listing = inspector.get("/inspection").text
     inspection_url = listing.split('href="/inspection/')[1].split('"')[0]
@@ -188,6 +196,7 @@ def test_one_joint_inspection_one_rectification_one_recheck(
     )
     assert failed.status_code == 303
     assert _task(session, "food_business").status == "rectification_needed"
+    assert "踏勘改期" not in clerk.get(desk).text  # the visit took place
     # the market's reviewer decides beside what the visit found and where the application's other permits stand
     market = browser_of(people.market).get(f"/review/tasks/{_task(session, 'food_business').id}").text
     findings = re.search(r'<table class="table" id="findings">.*?</table>', market, re.S)

@@ -11,9 +11,11 @@ from sqlmodel import Session, select
 from wfcase import CASE, PDF, Staff, uploads
 
 from composer import Composer
+from service.jobs.models import OutboxRow
+from service.jobs.notifications import MESSAGES
 from service.models import Draft, User
 from service.workflow.errors import Conflict, Forbidden, Invalid
-from service.workflow.inspection import Result, checklist, findings, record, report_rectified, schedule
+from service.workflow.inspection import Result, checklist, findings, record, report_rectified, reschedule, schedule
 from service.workflow.models import Application, Inspection, PermitTask
 from service.workflow.progress import timeline
 from service.workflow.review import Decision, decide
@@ -210,3 +212,45 @@ def test_a_department_grants_an_inspected_permit_only_once_its_visit_passed(
 
     _record_food(session, visit, market_inspector, [Result("manager", True), Result("process", True)], version=None)
     assert _decide_food(session, staff, Decision.approve).status == "approved"
+
+
+def test_the_window_moves_the_visit_with_a_reason_and_the_applicant_is_told_the_new_day(
+    session: Session, staff: Staff, inspection: Inspection, market_inspector: User
+) -> None:
+    friday = date(2026, 12, 11)
+    with pytest.raises(Invalid) as refused:
+        reschedule(
+            session, actor=staff.clerk, inspection_id=inspection.id, visit_on=SATURDAY, reason=" ", version=None, today=MONDAY
+        )
+    assert {(p.code, p.where) for p in refused.value.problems} == {("bad_visit_day", "visit_on"), ("reason_required", "reason")}
+    with pytest.raises(Invalid) as refused:
+        reschedule(
+            session, actor=staff.clerk, inspection_id=inspection.id, visit_on=WEDNESDAY, reason="x", version=None, today=MONDAY
+        )
+    assert [p.code for p in refused.value.problems] == ["same_visit_day"]
+    with pytest.raises(Forbidden):
+        reschedule(
+            session, actor=staff.applicant, inspection_id=inspection.id, visit_on=friday, reason="x", version=None, today=MONDAY
+        )
+
+    moved = reschedule(
+        session,
+        actor=staff.clerk,
+        inspection_id=inspection.id,
+        visit_on=friday,
+        reason="申请人周三不在店",
+        version=1,
+        today=MONDAY,
+    )
+    assert (moved.visit_on, moved.status) == (friday, "scheduled")
+    [row] = [r for r in session.exec(select(OutboxRow)) if r.payload.get("action") == "reschedule"]
+    told = MESSAGES["state"](session, row.payload)
+    assert told is not None
+    assert [u.id for u in told.users] == [staff.applicant.id]
+    assert "踏勘日期：2026年12月11日" in told.body
+    assert "申请人周三不在店" in told.body
+
+    _record_food(session, moved, market_inspector, [Result("manager", True), Result("process", True)], version=None)
+    with pytest.raises(Conflict) as begun:  # its findings are on record: the visit took place
+        reschedule(session, actor=staff.clerk, inspection_id=inspection.id, visit_on=date(2026, 12, 14), reason="x", version=None)
+    assert [p.code for p in begun.value.problems] == ["visit_begun"]
