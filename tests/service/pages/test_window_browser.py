@@ -2,11 +2,11 @@
 and an inspector, each in a browser context of their own, against ``yiye serve`` on a temporary SQLite database.
 
 submit (signing the food permit's commitment letter; the receipt PDF) → one correction → resubmit → accept →
-parallel decisions with a dependency (the hotel special-trade permit waits for the fire inspection; fire grants only
-after the visit) → one joint inspection, moved once, with one rectification and one re-check → all decided → the commitment verified later (核查) by the
-market department, the applicant's timeline showing it all. The case is the mini pack's hotel selling
-pre-packed food, with the fire check made an on-site inspection (a copy of the fixture packs, changed for this
-test only). Every desk page passes axe.
+parallel decisions with a dependency (the hotel special-trade permit waits for the fire inspection; fire grants
+only after the visit) → one joint inspection, moved once, with one rectification and one re-check → all decided →
+the commitment verified later (核查) by the market department, the applicant's timeline showing it all. The case
+is the mini pack's hotel selling pre-packed food, with the fire check made an on-site inspection (a copy of the
+fixture packs, changed for this test only). Every desk page passes axe.
 """
 
 from __future__ import annotations
