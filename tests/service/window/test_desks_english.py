@@ -13,7 +13,7 @@ from deskutil import ON_SITE, Account, People
 from fastapi.testclient import TestClient
 from flow import FILES, post_form, submit
 from sqlmodel import Session, select
-from wfcase import stored_draft
+from wfcase import CASE, stored_draft
 
 from composer import Composer
 from composer.workdays import is_working_day
@@ -162,3 +162,14 @@ def test_every_state_standing_finding_and_problem_of_the_desks_has_an_english_te
     )
     assert len(wanted) > 80
     assert sorted(m for m in wanted if english(m) == m) == []
+
+
+def test_the_commitment_letter_to_sign_is_titled_by_the_permits_english_name(
+    session: Session, composer: Composer, people: People, browser_of: Browsers
+) -> None:
+    """The letter is signed as written, in Chinese; the page names its permit in the page's language."""
+    made = stored_draft(session, composer, people.applicant.user, CASE)
+    page = _visible(_english(browser_of, people.applicant).get(f"/drafts/{made.id}/submit").text)
+    assert "Food business license" in page
+    assert "本人承诺经营场所符合食品安全要求。" in page
+    assert "食品经营许可" not in page
