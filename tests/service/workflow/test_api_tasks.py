@@ -142,9 +142,13 @@ def test_users_key_is_only_for_department_systems(db_url: str, session: Session)
 
 
 def test_granting_a_permit_before_its_joint_visit_passed_is_a_409_naming_it(
-    db_url: str, db_client: TestClient, session: Session, staff: Staff, make_draft: Callable[..., Draft],
+    db_url: str,
+    db_client: TestClient,
+    session: Session,
+    staff: Staff,
+    make_draft: Callable[..., Draft],
     submit_draft: Callable[..., Submitted],
-) -> None:  # fmt: skip
+) -> None:
     """Food prepared on site: the food permit is not taken on commitment, so the joint visit comes before its decision."""
     on_site = CASE.model_copy(update={"answers": {"food_prep": True, "sells_tobacco": False, "area_m2": 80}, "commit": []})
     files = [*uploads(), Upload("operation_flow", "操作流程.pdf", PDF)]
