@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from datetime import date
 from typing import Any
@@ -217,31 +218,18 @@ def test_a_department_grants_an_inspected_permit_only_once_its_visit_passed(
 def test_the_window_moves_the_visit_with_a_reason_and_the_applicant_is_told_the_new_day(
     session: Session, staff: Staff, inspection: Inspection, market_inspector: User
 ) -> None:
+    move = functools.partial(reschedule, session, inspection_id=inspection.id, version=None, today=MONDAY)
     friday = date(2026, 12, 11)
     with pytest.raises(Invalid) as refused:
-        reschedule(
-            session, actor=staff.clerk, inspection_id=inspection.id, visit_on=SATURDAY, reason=" ", version=None, today=MONDAY
-        )
+        move(actor=staff.clerk, visit_on=SATURDAY, reason=" ")
     assert {(p.code, p.where) for p in refused.value.problems} == {("bad_visit_day", "visit_on"), ("reason_required", "reason")}
     with pytest.raises(Invalid) as refused:
-        reschedule(
-            session, actor=staff.clerk, inspection_id=inspection.id, visit_on=WEDNESDAY, reason="x", version=None, today=MONDAY
-        )
+        move(actor=staff.clerk, visit_on=WEDNESDAY, reason="x")
     assert [p.code for p in refused.value.problems] == ["same_visit_day"]
     with pytest.raises(Forbidden):
-        reschedule(
-            session, actor=staff.applicant, inspection_id=inspection.id, visit_on=friday, reason="x", version=None, today=MONDAY
-        )
+        move(actor=staff.applicant, visit_on=friday, reason="x")
 
-    moved = reschedule(
-        session,
-        actor=staff.clerk,
-        inspection_id=inspection.id,
-        visit_on=friday,
-        reason="申请人周三不在店",
-        version=1,
-        today=MONDAY,
-    )
+    moved = move(actor=staff.clerk, visit_on=friday, reason="申请人周三不在店")
     assert (moved.visit_on, moved.status) == (friday, "scheduled")
     [row] = [r for r in session.exec(select(OutboxRow)) if r.payload.get("action") == "reschedule"]
     told = MESSAGES["state"](session, row.payload)
@@ -252,5 +240,5 @@ def test_the_window_moves_the_visit_with_a_reason_and_the_applicant_is_told_the_
 
     _record_food(session, moved, market_inspector, [Result("manager", True), Result("process", True)], version=None)
     with pytest.raises(Conflict) as begun:  # its findings are on record: the visit took place
-        reschedule(session, actor=staff.clerk, inspection_id=inspection.id, visit_on=date(2026, 12, 14), reason="x", version=None)
+        move(actor=staff.clerk, visit_on=date(2026, 12, 14), reason="x")
     assert [p.code for p in begun.value.problems] == ["visit_begun"]
