@@ -1,7 +1,7 @@
 """Who hears about what: an outbox row becomes one notification per person, and an e-mail to those with an address.
 
 A state change tells the applicant (a held permit's, its holder); a task that becomes ready for decision tells
-its department's reviewers. A task due soon (80 % of its working days used) reminds its department's reviewers;
+its department's reviewers, and a joint visit booked or moved the departments' inspectors. A task due soon (80 % of its working days used) reminds its department's reviewers;
 an overdue one is escalated to them and to the district's supervisors. A term ending soon reminds the holder to
 apply for extension.
 """
@@ -111,8 +111,10 @@ def _state_message(session: Session, event: dict[str, Any]) -> Message | None:
         inspection, application = found_inspection
         label = INSPECTION_LABELS.get(to, to)
         visit = f"踏勘日期：{_day(inspection.visit_on)}。" if to == "scheduled" else ""
+        # a visit booked or moved is news to the departments' inspectors as well
+        inspectors = _staff(session, Role.inspector, inspection.departments) if to == "scheduled" else []
         return Message(
-            _owner(session, application),
+            _owner(session, application) + inspectors,
             f"联合踏勘：{label}（{application.number}）",
             f"申请 {application.number} 的联合踏勘现为“{label}”。{visit}{because}",
         )
@@ -177,7 +179,11 @@ def _owner(session: Session, application: Application) -> list[User]:
 
 
 def _reviewers(session: Session, department: str) -> list[User]:
-    return list(session.exec(select(User).where(User.role == Role.reviewer, User.department == department)))
+    return _staff(session, Role.reviewer, [department])
+
+
+def _staff(session: Session, role: Role, departments: list[str]) -> list[User]:
+    return list(session.exec(select(User).where(User.role == role, col(User.department).in_(departments))))
 
 
 def _day(on: date) -> str:

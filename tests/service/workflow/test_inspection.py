@@ -215,7 +215,7 @@ def test_a_department_grants_an_inspected_permit_only_once_its_visit_passed(
     assert _decide_food(session, staff, Decision.approve).status == "approved"
 
 
-def test_the_window_moves_the_visit_with_a_reason_and_the_applicant_is_told_the_new_day(
+def test_the_window_moves_the_visit_with_a_reason_the_applicant_and_the_inspectors_are_told(
     session: Session, staff: Staff, inspection: Inspection, market_inspector: User
 ) -> None:
     move = functools.partial(reschedule, session, inspection_id=inspection.id, version=None, today=MONDAY)
@@ -234,7 +234,7 @@ def test_the_window_moves_the_visit_with_a_reason_and_the_applicant_is_told_the_
     [row] = [r for r in session.exec(select(OutboxRow)) if r.payload.get("action") == "reschedule"]
     told = MESSAGES["state"](session, row.payload)
     assert told is not None
-    assert [u.id for u in told.users] == [staff.applicant.id]
+    assert [u.id for u in told.users] == [staff.applicant.id, market_inspector.id]  # not fire's: its permit is not visited
     assert "踏勘日期：2026年12月11日" in told.body
     assert "申请人周三不在店" in told.body
 
