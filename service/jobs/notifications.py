@@ -1,9 +1,9 @@
 """Who hears about what: an outbox row becomes one notification per person, and an e-mail to those with an address.
 
 A state change tells the applicant (a held permit's, its holder); a task that becomes ready for decision tells
-its department's reviewers, and a joint visit booked or moved the departments' inspectors. A task due soon (80 % of its working days used) reminds its department's reviewers;
-an overdue one is escalated to them and to the district's supervisors. A term ending soon reminds the holder to
-apply for extension.
+its department's reviewers, and a joint visit booked or moved tells the visited departments' inspectors too. A
+task due soon (80 % of its working days used) reminds its department's reviewers; an overdue one is escalated to
+them and to the district's supervisors. A term ending soon reminds the holder to apply for extension.
 """
 
 from __future__ import annotations
