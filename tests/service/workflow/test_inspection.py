@@ -231,7 +231,8 @@ def test_the_window_moves_the_visit_with_a_reason_the_applicant_and_the_inspecto
 
     moved = move(actor=staff.clerk, visit_on=friday, reason="申请人周三不在店")
     assert (moved.visit_on, moved.status) == (friday, "scheduled")
-    [row] = [r for r in session.exec(select(OutboxRow)) if r.payload.get("action") == "reschedule"]
+    about = {"subject_id": str(inspection.id), "action": "reschedule"}
+    [row] = [r for r in session.exec(select(OutboxRow)) if about.items() <= r.payload.items()]
     told = MESSAGES["state"](session, row.payload)
     assert told is not None
     assert [u.id for u in told.users] == [staff.applicant.id, market_inspector.id]  # not fire's: its permit is not visited
