@@ -117,15 +117,17 @@ def reschedule(
     session: Session,
     *,
     actor: User,
-    inspection_id: uuid.UUID,
+    application_id: uuid.UUID,
     visit_on: date,
     reason: str,
     version: int | None,
     today: date | None = None,
 ) -> Inspection:
-    """The window moves the visit to another working day, with the reason, before any finding is recorded."""
-    inspection, application = _load(session, inspection_id, actor)
-    load(session, Application, application.id, actor, Action.schedule_inspection)
+    """The window moves the application's visit to another working day, with the reason, before any finding is recorded."""
+    application = load(session, Application, application_id, actor, Action.schedule_inspection)
+    inspection = session.exec(select(Inspection).where(Inspection.application_id == application.id)).first()
+    if inspection is None:
+        raise NotFound([problem("not_found", "本申请尚未安排联合踏勘", "application_id", str(application_id))])
     expect_version(inspection, version)
     if inspection.status != "scheduled" or inspection.recorded:
         raise Conflict([problem("visit_begun", "踏勘已开始记录结果，不能再改期", "inspection_id", inspection.status)])

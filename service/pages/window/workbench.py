@@ -27,7 +27,7 @@ from service.pages.window.desk import FormPage, desk_router, forbidden, refused,
 from service.registry import PackRegistry
 from service.workflow import inspection as inspections
 from service.workflow import window
-from service.workflow.errors import Invalid, NotFound, problem
+from service.workflow.errors import Invalid, problem
 from service.workflow.models import Application, Inspection
 from service.workflow.roles import Action
 from service.workflow.rows import load
@@ -126,7 +126,7 @@ def _decide(request: Request, session: Session, user: User, application_id: uuid
             inspections.reschedule(
                 session,
                 actor=user,
-                inspection_id=_visit_of(session, application_id),
+                application_id=application_id,
                 visit_on=_day(form.get("visit_on")),
                 reason="\n".join(texts(form, "reason")),
                 version=version(form),
@@ -137,14 +137,6 @@ def _decide(request: Request, session: Session, user: User, application_id: uuid
         return DESK.show(request, session, user, application_id, request.app.state.registry, problems=exc.problems)
     visits = ("inspection", "reschedule")
     return RedirectResponse("/window" if decision not in visits else f"/window/applications/{application_id}", status_code=303)
-
-
-def _visit_of(session: Session, application_id: uuid.UUID) -> uuid.UUID:
-    """The application's joint visit (a 404 when none is booked)."""
-    found = session.exec(select(Inspection.id).where(Inspection.application_id == application_id)).first()
-    if found is None:
-        raise NotFound([problem("not_found", "本申请尚未安排联合踏勘", "application_id", str(application_id))])
-    return found
 
 
 def _checks(form: FormData) -> list[MaterialCheck]:

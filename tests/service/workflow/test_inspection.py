@@ -218,7 +218,7 @@ def test_a_department_grants_an_inspected_permit_only_once_its_visit_passed(
 def test_the_window_moves_the_visit_with_a_reason_the_applicant_and_the_inspectors_are_told(
     session: Session, staff: Staff, inspection: Inspection, market_inspector: User
 ) -> None:
-    move = functools.partial(reschedule, session, inspection_id=inspection.id, version=None, today=MONDAY)
+    move = functools.partial(reschedule, session, application_id=inspection.application_id, version=None, today=MONDAY)
     friday = date(2026, 12, 11)
     with pytest.raises(Invalid) as refused:
         move(actor=staff.clerk, visit_on=SATURDAY, reason=" ")
