@@ -338,8 +338,7 @@ def _values(
     problems: list[Problem] = []
     values: dict[str, str] = {}
     before = face_values(origin, face)
-    # A change may leave a face field empty that was never given: there is nothing printed there to change.
-    optional = {k for k in FACE_FIELDS if not before.get(k, "").strip()} if asked.kind is LifecycleKind.change else set()
+    optional = never_given(origin, face) if asked.kind is LifecycleKind.change else set()
     for f in needs.fields:
         value = str(asked.values.get(f.id, "")).strip()
         where = f"form_values.{f.id}"
@@ -362,6 +361,12 @@ def _values(
                 problem("nothing_changed", "证面内容没有变化：请填写变更后的内容，或选择增加、减少的许可事项", "form_values")
             )
     return values, problems
+
+
+def never_given(origin: Application, face: CertificateFace) -> set[str]:
+    """The face fields the holder never gave: a change may leave them empty, there being nothing printed to change."""
+    before = face_values(origin, face)
+    return {k for k in FACE_FIELDS if not before.get(k, "").strip()}
 
 
 def face_values(origin: Application, face: CertificateFace) -> dict[str, str]:

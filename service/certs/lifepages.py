@@ -109,7 +109,6 @@ def _apply_page(
     needs = life.what_it_asks(certificate, composer, kind, None, adding, origin)
     before = life.face_values(origin, face)
     shown = {k: before.get(k, "") for k in life.FACE_FIELDS}
-    never_given = {k for k, v in shown.items() if not v.strip()} if kind is LifecycleKind.change else set()
     if form is not None:
         shown |= {f.id: text(form, f"field.{f.id}") for f in needs.fields}
     by_field, summary = field_errors(request, list(problems))
@@ -120,7 +119,7 @@ def _apply_page(
         "label": life.KIND_LABELS[kind],
         "needs": needs,
         "shown": shown,
-        "never_given": never_given,
+        "never_given": life.never_given(origin, face) if kind is LifecycleKind.change else set(),
         "chosen": form.getlist("permit") if form is not None else [],
         "addable": addable,
         "adding": adding,
