@@ -24,7 +24,7 @@ from starlette.responses import HTMLResponse
 
 from composer import Composer
 from forms import render as forms_render
-from rules.model import Department
+from rules.model import Department, Text
 from service.compose import beijing_minute
 from service.i18n import LANGS, negotiate, parse_lang, translations
 from service.middleware import csp_hash, security_headers
@@ -101,31 +101,24 @@ def _department_names(departments: Mapping[str, Department], lang: str) -> Calla
     return name
 
 
-def _permit_names(composer: Composer | None, lang: str) -> Callable[[str, str], str]:
-    """A permit as pages name it: the name stored with the application, or the district pack's in another language."""
+def _in_language(texts: Callable[[str], Text | None], lang: str) -> Callable[[str, str], str]:
+    """A permit's name or a field's label as pages show it: as the application stored it (in Chinese), or in another
+    language by the district pack, where ``texts`` finds the id there."""
 
-    def name(permit: str, stored: str) -> str:
-        found = composer.pack.permits.get(permit) if composer is not None and lang != "zh" else None
-        return found.name.in_(lang) if found else stored
+    def shown(key: str, stored: str) -> str:
+        found = texts(key) if lang != "zh" else None
+        return found.in_(lang) if found else stored
 
-    return name
-
-
-def _field_labels(composer: Composer | None, lang: str) -> Callable[[str, str], str]:
-    """A form field as pages label it: as the application stored it, or by the district pack in another language."""
-
-    def label(field: str, stored: str) -> str:
-        found = composer.pack.fields.get(field) if composer is not None and lang != "zh" else None
-        return found.label.in_(lang) if found else stored
-
-    return label
+    return shown
 
 
 def render(request: Request, name: str, context: dict[str, Any] | None = None, *, status_code: int = 200) -> HTMLResponse:
     settings = request.app.state.settings
     lang = negotiate(request, settings.lang_cookie)
     t = translations(lang)
-    district = request.app.state.registry.get(settings.default_pack)
+    district: Composer | None = request.app.state.registry.get(settings.default_pack)
+    permits = district.pack.permits if district else {}
+    fields = district.pack.fields if district else {}
     ctx: dict[str, Any] = {
         "lang": lang,
         "html_lang": "zh-CN" if lang == "zh" else "en",
@@ -137,8 +130,8 @@ def render(request: Request, name: str, context: dict[str, Any] | None = None, *
         "switch_lang_url": _switch_url(request, lang),
         "demo": settings.demo,
         "department_name": _department_names(request.app.state.registry.departments(settings.default_pack), lang),
-        "permit_name": _permit_names(district, lang),
-        "field_label": _field_labels(district, lang),
+        "permit_name": _in_language(lambda p: permits[p].name if p in permits else None, lang),
+        "field_label": _in_language(lambda f: fields[f].label if f in fields else None, lang),
         **(context or {}),
     }
     response = _templates[lang].TemplateResponse(request, name, ctx, status_code=status_code)
