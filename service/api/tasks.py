@@ -23,7 +23,7 @@ from service.compose import today
 from service.deps import SessionDep
 from service.errors import TOO_LARGE, VALIDATION, ApiError, one_error
 from service.models import User
-from service.workflow import clock
+from service.workflow import clock, inspection
 from service.workflow.clock import STANDING_LABELS, Standing
 from service.workflow.errors import WorkflowError
 from service.workflow.models import Application, PermitTask
@@ -81,6 +81,7 @@ _TASK_EXAMPLE: dict[str, JsonValue] = {
     "standing_label": "正常",
     "depends_on": [],
     "on_commitment": False,
+    "held": "联合踏勘尚未完成：核查合格后方可准予许可",
     "verification_due": None,
     "reasons": [],
     "legal_basis": [],
@@ -106,6 +107,9 @@ class TaskOut(BaseModel):
     standing_label: str
     depends_on: list[str]
     on_commitment: bool = Field(description="taken on 告知承诺: decided without the deferred materials, then checked")
+    held: str | None = Field(
+        description="why 准予许可 would be refused now: the joint visit has not passed this permit (null: nothing holds it)"
+    )
     verification_due: date | None
     reasons: list[str]
     legal_basis: list[str]
@@ -156,12 +160,13 @@ def _integrator(session: Session, x_api_key: str | None) -> User:
 def _out(session: Session, task: PermitTask, on: date) -> TaskOut:
     application = session.get(Application, task.application_id)
     assert application is not None
-    return _shape(task, application.number, application.applicant_name, clock.of(task).standing(on))
+    held = inspection.held(session, [task]).get(task.id)
+    return _shape(task, application.number, application.applicant_name, clock.of(task).standing(on), held)
 
 
-def _shape(task: PermitTask, number: str, name: str, standing: Standing) -> TaskOut:
+def _shape(task: PermitTask, number: str, name: str, standing: Standing, held: str | None) -> TaskOut:
     """The task's own fields, with what its department reads beside them."""
-    beside = {"application_number": number, "applicant_name": name, "status_label": TASK_LABELS[task.status]}
+    beside = {"application_number": number, "applicant_name": name, "status_label": TASK_LABELS[task.status], "held": held}
     clock = {"standing": standing.value, "standing_label": STANDING_LABELS[standing]}
     return TaskOut.model_validate(task.model_dump() | beside | clock)
 
@@ -179,7 +184,10 @@ def list_tasks(
         entries = worklist(session, actor=user, today=on, statuses=status or ["pending", "rectification_needed"])
     except WorkflowError as exc:
         raise ApiError(exc.status, exc.problems) from exc
-    return TaskList(tasks=[_shape(e.task, e.application_number, e.applicant_name, e.standing) for e in entries])
+    held = inspection.held(session, [e.task for e in entries])
+    return TaskList(
+        tasks=[_shape(e.task, e.application_number, e.applicant_name, e.standing, held.get(e.task.id)) for e in entries]
+    )
 
 
 @router.post(

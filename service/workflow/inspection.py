@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from composer.workdays import is_working_day
 from rules.errors import Problem
@@ -26,7 +26,7 @@ from service.workflow.errors import Conflict, Forbidden, Invalid, NotFound, prob
 from service.workflow.models import Application, Inspection, InspectionFinding, PermitTask
 from service.workflow.roles import Action, Role, may
 from service.workflow.rows import atomic, committing, expect_version, load
-from service.workflow.states import InspectionFlow, TaskFlow, fire, initial_status
+from service.workflow.states import TASK_OPEN, InspectionFlow, TaskFlow, fire, initial_status
 
 
 @dataclass(frozen=True)
@@ -49,15 +49,29 @@ def checklist(application: Application) -> dict[str, list[dict[str, Any]]]:
     return {permit: [e for e in application.composition["elements"] if e["permit"] == permit] for permit in inspected}
 
 
-def approval_held(session: Session, application: Application, permit: str) -> str | None:
-    """Why ``permit`` cannot be granted on its merits yet: its on-site check has not passed (None when nothing holds it).
+def approval_held(session: Session, task: PermitTask) -> str | None:
+    """Why ``task``'s permit cannot be granted on its merits yet: its on-site check has not passed (None when nothing holds it).
 
     The visit's findings are the facts the department decides on (行政许可法 Art. 34(3)); a permit whose items
     failed waits for the re-check, and one that failed the re-check can only be refused."""
-    visit = session.exec(select(Inspection).where(Inspection.application_id == application.id)).first()
+    if not task.on_site:
+        return None
+    return _held(session.exec(select(Inspection).where(Inspection.application_id == task.application_id)).first(), task.permit)
+
+
+def held(session: Session, tasks: Sequence[PermitTask]) -> dict[uuid.UUID, str]:
+    """Of ``tasks``, the open ones the joint visit holds, each with its reason: one query for a whole desk."""
+    on_site = [t for t in tasks if t.on_site and t.status in TASK_OPEN]
+    if not on_site:
+        return {}
+    statement = select(Inspection).where(col(Inspection.application_id).in_({t.application_id for t in on_site}))
+    visits = {visit.application_id: visit for visit in session.exec(statement)}
+    reasons = {t.id: _held(visits.get(t.application_id), t.permit) for t in on_site}
+    return {task_id: reason for task_id, reason in reasons.items() if reason is not None}
+
+
+def _held(visit: Inspection | None, permit: str) -> str | None:
     if visit is None:
-        if permit not in checklist(application):
-            return None
         return "该许可事项须经现场核查：联合踏勘尚未安排，核查合格后方可准予许可"
     if permit not in visit.permits:
         return None

@@ -139,6 +139,11 @@ class PermitTask(SQLModel, table=True):
     department: str = Field(max_length=64, index=True)
     depends_on: list[str] = Field(default_factory=list, sa_type=JSONColumn)
     on_commitment: bool = False
+    on_site: bool = Field(
+        default=False,
+        sa_column_kwargs={"server_default": sa.false()},
+        description="granted only after the joint visit's on-site check has passed it (inspection.approval_held)",
+    )
     follow_up_days: int | None = Field(default=None, description="working days after the decision for the 核查")
     status: str = Field(max_length=30, index=True)
     version: int = Field(default=1, sa_column=_task_version)

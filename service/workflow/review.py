@@ -69,11 +69,8 @@ def decide(
             raise Invalid(problems)
     if decision is Decision.rectify and not kept_reasons:
         raise Invalid([problem("reason_required", "要求整改须列明整改意见", "reasons")])
-    if decision is Decision.approve and not task.on_commitment:
-        application = session.get(Application, task.application_id)
-        assert application is not None
-        if (held := inspection.approval_held(session, application, task.permit)) is not None:
-            raise Conflict([problem("inspection_not_passed", held, "decision", task.permit)])
+    if decision is Decision.approve and (held := inspection.approval_held(session, task)) is not None:
+        raise Conflict([problem("inspection_not_passed", held, "decision", task.permit)])
     with committing(session, task.id):
         # One application's decisions take turns (the application first, as accepting and withdrawing lock it):
         # of its last two decided at once, the second sees the first and concludes the application.

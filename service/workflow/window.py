@@ -22,6 +22,7 @@ from service.models import User, utcnow
 from service.workflow import audit
 from service.workflow.clock import Clock
 from service.workflow.errors import Invalid, problem
+from service.workflow.inspection import checklist
 from service.workflow.models import Application, CorrectionNotice, MaterialFile, PermitTask
 from service.workflow.roles import Action
 from service.workflow.rows import atomic, committing, load_to_change
@@ -164,6 +165,7 @@ def accept(
         raise Invalid([problem("material_missing", f"尚缺“{n}”，应先发出补正告知", f"materials.{k}", k) for k, n in missing])
     on = today or beijing_today()
     follow_up = {c["permit"]: c.get("follow_up_within") for c in application.composition["commitments"]}
+    on_site = checklist(application)
     tasks: list[PermitTask] = []
     with committing(session, application.id):
         application.accepted_at = utcnow()
@@ -180,6 +182,7 @@ def accept(
                 department=p["department"],
                 depends_on=[d["permit"] for d in p["depends_on"]],
                 on_commitment=bool(p["commitment"]["chosen"]),
+                on_site=p["id"] in on_site,
                 follow_up_days=within["working_days"] if within else None,
                 status=initial_status(TaskFlow),
                 limit_days=clock.limit_days,

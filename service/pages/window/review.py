@@ -44,8 +44,15 @@ def tasks(request: Request, session: SessionDep, user: CurrentUser) -> Response:
     if not works_at(user, Action.decide_task):
         return forbidden(request)
     entries = worklist(session, actor=user, today=today(), statuses=("waiting_dependency", "pending", "rectification_needed"))
+    held = inspections.held(session, [e.task for e in entries])
     rows = [
-        {"e": e, "status": TASK_LABELS[e.task.status], "standing": STANDING_LABELS[e.standing], "standing_id": e.standing.value}
+        {
+            "e": e,
+            "status": TASK_LABELS[e.task.status],
+            "held": held.get(e.task.id),
+            "standing": STANDING_LABELS[e.standing],
+            "standing_id": e.standing.value,
+        }
         for e in entries
     ]
     checks = sorted(
@@ -60,7 +67,7 @@ def _task(session: Session, user: User, task_id: uuid.UUID) -> dict[str, Any]:
     application = session.get(Application, task.application_id)
     assert application is not None
     fields, used = _form(application, task.permit)
-    held = None if task.on_commitment else inspections.approval_held(session, application, task.permit)
+    held = inspections.approval_held(session, task)
     return {
         **_around(session, application, task),
         "task": task,

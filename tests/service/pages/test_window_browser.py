@@ -193,6 +193,7 @@ def test_one_case_from_submission_to_the_last_decision(desks: Desks, site: tuple
     expect(market.locator("#checks")).to_contain_text(number)  # its 核查 is due later
     fire = desks.open("fire", "/review")
     expect(fire.locator("#tasks")).to_contain_text("公众聚集场所消防安全检查")
+    expect(fire.locator("#tasks")).to_contain_text("联合踏勘尚未完成")  # the list says what holds it
     fire.get_by_role("link", name=number).click()  # before the visit: fire may require rectification or refuse, not grant
     expect(fire.locator("#held")).to_have_text("联合踏勘尚未完成：核查合格后方可准予许可")
     expect(fire.locator("label[for='decision-approve']")).to_have_count(0)

@@ -9,15 +9,13 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 from sqlmodel import Session
-from wfcase import CASE, add_user
+from wfcase import add_user
 
 from service.models import User
 from service.security import hash_password
 from service.workflow.roles import Role
 
 PASSWORD = "correct-horse-9"
-ON_SITE = CASE.model_copy(update={"answers": {"food_prep": True, "sells_tobacco": False, "area_m2": 80}, "commit": []})
-"""The same shop preparing food on site: the food permit needs the joint inspection, and no letter is signed."""
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 

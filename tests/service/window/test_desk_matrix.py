@@ -6,11 +6,11 @@ import re
 from collections.abc import Callable
 
 import pytest
-from deskutil import ON_SITE, Account, People, sign_in
+from deskutil import Account, People, sign_in
 from fastapi.testclient import TestClient
 from flow import post_form, submit
 from sqlmodel import Session, select
-from wfcase import stored_draft
+from wfcase import ON_SITE, stored_draft
 
 from composer import Composer
 from composer.workdays import add_working_days

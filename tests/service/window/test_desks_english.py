@@ -9,11 +9,11 @@ from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
-from deskutil import ON_SITE, Account, People
+from deskutil import Account, People
 from fastapi.testclient import TestClient
 from flow import FILES, post_form, submit
 from sqlmodel import Session, select
-from wfcase import CASE, stored_draft
+from wfcase import CASE, ON_SITE, stored_draft
 
 from composer import Composer
 from composer.workdays import is_working_day

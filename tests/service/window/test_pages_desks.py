@@ -7,11 +7,11 @@ import uuid
 from collections.abc import Callable
 from datetime import timedelta
 
-from deskutil import ON_SITE, Account, People, error_beside
+from deskutil import Account, People, error_beside
 from fastapi.testclient import TestClient
 from flow import FILES, post_form, submit, timeline
 from sqlmodel import Session, select
-from wfcase import stored_draft
+from wfcase import ON_SITE, stored_draft
 
 from composer import Composer
 from composer.workdays import add_working_days, is_working_day
@@ -158,6 +158,12 @@ def _weekend() -> str:
     return day.isoformat()
 
 
+def _held_on_list(reviewer: TestClient, task_id: uuid.UUID) -> str | None:
+    """Why the visit holds the task, as the department's list says beside its status."""
+    found = re.search(rf'id="held-{task_id}">([^<]*)<', reviewer.get("/review").text)
+    return found.group(1) if found else None
+
+
 def test_one_joint_inspection_one_rectification_one_recheck(
     session: Session, composer: Composer, people: People, browser_of: Browsers
 ) -> None:
@@ -180,6 +186,8 @@ def test_one_joint_inspection_one_rectification_one_recheck(
     assert post_form(clerk, desk, f"{desk}/reschedule", {"visit_on": later, "reason": "申请人当天不在店"}).status_code == 303
     assert f"联合踏勘：{later}" in clerk.get(desk).text
     assert later in applicant.get(f"/applications/{application_id}").text
+    reviewer, food = browser_of(people.market), _task(session, "food_business").id
+    assert _held_on_list(reviewer, food) == "联合踏勘尚未完成：核查合格后方可准予许可"  # the list says so before it is opened
 
     listing = inspector.get("/inspection").text
     inspection_url = listing.split('href="/inspection/')[1].split('"')[0]
@@ -198,7 +206,7 @@ def test_one_joint_inspection_one_rectification_one_recheck(
     assert _task(session, "food_business").status == "rectification_needed"
     assert "踏勘改期" not in clerk.get(desk).text  # the visit took place
     # the market's reviewer decides beside what the visit found and where the application's other permits stand
-    market = browser_of(people.market).get(f"/review/tasks/{_task(session, 'food_business').id}").text
+    market = reviewer.get(f"/review/tasks/{food}").text
     findings = re.search(r'<table class="table" id="findings">.*?</table>', market, re.S)
     others = re.search(r'id="others">.*?</table>', market, re.S)
     assert findings is not None
@@ -218,6 +226,7 @@ def test_one_joint_inspection_one_rectification_one_recheck(
     assert post_form(inspector, checklist, action, {"result.manager": "pass", "result.process": "pass"}).status_code == 303
     assert _task(session, "food_business").status == "pending"
     assert "联合踏勘：踏勘通过" in timeline(applicant.get(own).text)
+    assert _held_on_list(reviewer, food) is None
 
 
 def test_the_supervisor_reads_every_department_and_changes_nothing(

@@ -11,13 +11,12 @@ from httpx import Response
 from sqlmodel import Session, col, select
 from svcutil import FIXTURE_PACKS
 from typer.testing import CliRunner
-from wfcase import CASE, PDF, Staff, uploads
+from wfcase import ON_SITE, Staff, on_site_uploads
 
 from service.cli import app as cli
 from service.models import Draft, User
 from service.workflow.models import Application, AuditEvent, PermitTask
 from service.workflow.roles import Role
-from service.workflow.storage import Upload
 from service.workflow.submit import Submitted
 from service.workflow.window import accept
 
@@ -149,14 +148,12 @@ def test_granting_a_permit_before_its_joint_visit_passed_is_a_409_naming_it(
     make_draft: Callable[..., Draft],
     submit_draft: Callable[..., Submitted],
 ) -> None:
-    """Food prepared on site: the food permit is not taken on commitment, so the joint visit comes before its decision."""
-    on_site = CASE.model_copy(update={"answers": {"food_prep": True, "sells_tobacco": False, "area_m2": 80}, "commit": []})
-    files = [*uploads(), Upload("operation_flow", "操作流程.pdf", PDF)]
-    application = submit_draft(make_draft(staff.applicant, on_site), uploads=files, signed=[]).application
+    application = submit_draft(make_draft(staff.applicant, ON_SITE), uploads=on_site_uploads(), signed=[]).application
     accept(session, actor=staff.clerk, application_id=application.id, version=application.version, today=date(2026, 12, 7))
     food = _task(session, "food_business")
 
-    early = _decide(db_client, _key_for(db_url, session, "market"), food, "approve")
+    market = _key_for(db_url, session, "market")
+    early = _decide(db_client, market, food, "approve")
     assert early.status_code == 409, early.text
     assert early.json()["errors"] == [
         {
@@ -167,3 +164,9 @@ def test_granting_a_permit_before_its_joint_visit_passed_is_a_409_naming_it(
         }
     ]
     assert _task(session, "food_business").status == "pending"
+
+    # the task list says so before a grant is tried; a permit decided on its papers is held by nothing
+    listed = db_client.get("/api/v1/tasks", headers={"X-API-Key": market}).json()["tasks"]
+    assert [(t["permit"], t["held"]) for t in listed] == [("food_business", early.json()["errors"][0]["message"])]
+    fire = db_client.get("/api/v1/tasks", headers={"X-API-Key": _key_for(db_url, session, "fire")}).json()["tasks"]
+    assert [(t["permit"], t["held"]) for t in fire] == [("fire_check", None)]

@@ -9,24 +9,23 @@ from typing import Any
 
 import pytest
 from sqlmodel import Session, select
-from wfcase import CASE, PDF, Staff, uploads
+from wfcase import ON_SITE, Staff, on_site_uploads
 
 from composer import Composer
 from service.jobs.models import OutboxRow
 from service.jobs.notifications import MESSAGES
 from service.models import Draft, User
 from service.workflow.errors import Conflict, Forbidden, Invalid
-from service.workflow.inspection import Result, checklist, findings, record, report_rectified, reschedule, schedule
+from service.workflow.inspection import Result, checklist, findings, held, record, report_rectified, reschedule, schedule
 from service.workflow.models import Application, Inspection, PermitTask
 from service.workflow.progress import timeline
 from service.workflow.review import Decision, decide
 from service.workflow.roles import Role
-from service.workflow.storage import LocalFileStore, Upload
+from service.workflow.storage import LocalFileStore
 from service.workflow.submit import submit
 from service.workflow.window import accept
 
 MONDAY, WEDNESDAY, SATURDAY = date(2026, 12, 7), date(2026, 12, 9), date(2026, 12, 12)
-ON_SITE = CASE.model_copy(update={"answers": {"food_prep": True, "sells_tobacco": False, "area_m2": 80}, "commit": []})
 
 
 @pytest.fixture
@@ -34,9 +33,8 @@ def accepted(
     session: Session, staff: Staff, make_draft: Callable[..., Draft], composer: Composer, store: LocalFileStore
 ) -> Application:
     draft = make_draft(staff.applicant, ON_SITE)
-    files = [*uploads(), Upload("operation_flow", "操作流程.pdf", PDF)]
     application = submit(
-        session, actor=staff.applicant, draft_id=draft.id, composer=composer, store=store, uploads=files, signed=[]
+        session, actor=staff.applicant, draft_id=draft.id, composer=composer, store=store, uploads=on_site_uploads(), signed=[]
     ).application
     accept(session, actor=staff.clerk, application_id=application.id, version=application.version, today=MONDAY)
     return application
@@ -72,13 +70,21 @@ def _decide_food(session: Session, staff: Staff, decision: Decision, **more: Any
     return decide(session, actor=staff.market, task_id=_food(session).id, decision=decision, version=None, **more)
 
 
+def _desk(session: Session) -> dict[str, str]:
+    """Permit → why the visit holds it, as the desks' lists and the department systems' task list read it."""
+    tasks = list(session.exec(select(PermitTask)))
+    reasons = held(session, tasks)
+    return {t.permit: reasons[t.id] for t in tasks if t.id in reasons}
+
+
 def _held_by(session: Session, staff: Staff) -> str:
-    """The reason the market department cannot grant the food permit now."""
+    """The reason the market department cannot grant the food permit now, the same in the refusal as on the desk."""
     with pytest.raises(Conflict) as refused:
         _decide_food(session, staff, Decision.approve)
-    [held] = refused.value.problems
-    assert (held.code, held.where) == ("inspection_not_passed", "decision")
-    return held.message
+    [problem] = refused.value.problems
+    assert (problem.code, problem.where) == ("inspection_not_passed", "decision")
+    assert _desk(session) == {"food_business": problem.message}
+    return problem.message
 
 
 def test_the_checklist_comes_from_the_pack(accepted: Application) -> None:
@@ -212,6 +218,7 @@ def test_a_department_grants_an_inspected_permit_only_once_its_visit_passed(
     assert "尚未复查合格" in _held_by(session, staff)
 
     _record_food(session, visit, market_inspector, [Result("manager", True), Result("process", True)], version=None)
+    assert _desk(session) == {}
     assert _decide_food(session, staff, Decision.approve).status == "approved"
 
 

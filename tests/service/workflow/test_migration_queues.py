@@ -1,4 +1,4 @@
-"""Migration 0007_queues, down and up again on SQLite and PostgreSQL, with cases in it: due_soon_on and the tally rebuilt."""
+"""Migrations the desks' queues read, down and up again on SQLite and PostgreSQL with cases in them: what each rebuilds."""
 
 from __future__ import annotations
 
@@ -11,12 +11,14 @@ import pytest
 from alembic import command
 from sqlalchemy import inspect
 from sqlmodel import Session, select
-from wfcase import Staff
+from wfcase import ON_SITE, Staff, on_site_uploads
 
 from service import db
 from service.db import make_engine
+from service.models import Draft
 from service.workflow.models import Application, DecisionTally, PermitTask
 from service.workflow.review import Decision, decide
+from service.workflow.submit import Submitted
 from service.workflow.window import accept
 
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
@@ -70,4 +72,40 @@ def test_down_and_up_again_rebuilds_what_the_queues_read(
 
     db.upgrade(db_url)
     assert _snapshot(db_url) == before
+    command.check(db.alembic_config(db_url))
+
+
+def _on_site(url: str) -> list[tuple[str, bool]]:
+    engine = make_engine(url)
+    with Session(engine) as session:
+        marked = sorted((t.permit, t.on_site) for t in session.exec(select(PermitTask)))
+    engine.dispose()
+    return marked
+
+
+def test_down_and_up_again_marks_again_the_permits_the_joint_visit_holds(
+    db_url: str,
+    session: Session,
+    staff: Staff,
+    make_draft: Callable[..., Draft],
+    submit_draft: Callable[..., Submitted],
+    make_submitted: Callable[[], Application],
+) -> None:
+    """Migration 0014_task_on_site: a permit inspected before its decision, not one taken on 告知承诺 or one decided on papers."""
+    visited = submit_draft(make_draft(staff.applicant, ON_SITE), uploads=on_site_uploads(), signed=[]).application
+    committed = make_submitted()
+    for application in (visited, committed):
+        accept(session, actor=staff.clerk, application_id=application.id, version=application.version)
+    session.close()
+    before = _on_site(db_url)
+    assert ("food_business", False) in before  # the committed application's: checked after its decision
+    assert [p for p, on_site in before if on_site] == ["food_business"]
+
+    db.downgrade(db_url, "0013_account_disabled")
+    engine = make_engine(db_url)
+    assert "on_site" not in {c["name"] for c in inspect(engine).get_columns("permit_task")}
+    engine.dispose()
+
+    db.upgrade(db_url)
+    assert _on_site(db_url) == before
     command.check(db.alembic_config(db_url))
