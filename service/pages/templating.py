@@ -12,9 +12,9 @@ context, so they are unaffected.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Hashable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlencode
 
 from fastapi.templating import Jinja2Templates
@@ -24,7 +24,7 @@ from starlette.responses import HTMLResponse
 
 from composer import Composer
 from forms import render as forms_render
-from rules.model import Department, Text
+from rules.model import Department, Permit, Text
 from service.compose import beijing_minute
 from service.i18n import LANGS, negotiate, parse_lang, translations
 from service.middleware import csp_hash, security_headers
@@ -58,6 +58,8 @@ templates = _templates["zh"]
 _env = templates.env
 
 LANG_COOKIE_AGE = 365 * 24 * 3600
+
+K = TypeVar("K", bound=Hashable)
 
 PAGE_HEADERS = {"Cache-Control": "no-store"}  # pages carry a CSRF token and personal data
 """What a page adds to the site's security headers (``SecurityHeaders``, whose policy admits no inline style or script)."""
@@ -101,11 +103,22 @@ def _department_names(departments: Mapping[str, Department], lang: str) -> Calla
     return name
 
 
-def _in_language(texts: Callable[[str], Text | None], lang: str) -> Callable[[str, str], str]:
-    """A permit's name or a field's label as pages show it: as the application stored it (in Chinese), or in another
-    language by the district pack, where ``texts`` finds the id there."""
+def _requirement(permits: Mapping[str, Permit]) -> Callable[[tuple[str, str]], Text | None]:
+    """A requirement element's text by (permit, element) id."""
 
-    def shown(key: str, stored: str) -> str:
+    def text(key: tuple[str, str]) -> Text | None:
+        permit, element = key
+        found = permits.get(permit)
+        return next((e.text for e in found.elements if e.id == element), None) if found else None
+
+    return text
+
+
+def _in_language(texts: Callable[[K], Text | None], lang: str) -> Callable[[K, str], str]:
+    """A permit's name, a field's label or a requirement's text as pages show it: as the application stored it (in
+    Chinese), or in another language by the district pack, where ``texts`` finds the id there."""
+
+    def shown(key: K, stored: str) -> str:
         found = texts(key) if lang != "zh" else None
         return found.in_(lang) if found else stored
 
@@ -132,6 +145,7 @@ def render(request: Request, name: str, context: dict[str, Any] | None = None, *
         "department_name": _department_names(request.app.state.registry.departments(settings.default_pack), lang),
         "permit_name": _in_language(lambda p: permits[p].name if p in permits else None, lang),
         "field_label": _in_language(lambda f: fields[f].label if f in fields else None, lang),
+        "requirement_text": _in_language(_requirement(permits), lang),
         **(context or {}),
     }
     response = _templates[lang].TemplateResponse(request, name, ctx, status_code=status_code)

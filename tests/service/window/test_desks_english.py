@@ -108,12 +108,13 @@ def test_every_desk_page_in_english_shows_no_chinese_of_its_own(
     see(inspector, checklist)
     failed = {"result.manager": "pass", "result.process": "fail", "note.process": "no written process"}
     assert post_form(inspector, checklist, f"{checklist}/food_business", failed).status_code == 303
-    see(applicant, own)
+    rectification = see(applicant, own)
     see(market, "/review")
     task = session.exec(select(PermitTask).where(PermitTask.permit == "fire_check")).one()
     see(supervisor, "/supervision")
     see(supervisor, own)
-    see(market, f"/review/tasks/{session.exec(select(PermitTask).where(PermitTask.permit == 'food_business')).one().id}")
+    food_task = f"/review/tasks/{session.exec(select(PermitTask).where(PermitTask.permit == 'food_business')).one().id}"
+    see(market, food_task)
     see(_english(browser_of, people.fire), f"/review/tasks/{task.id}")
     pages.append(("another desk's page", clerk.get(f"/review/tasks/{task.id}").text))
 
@@ -124,6 +125,12 @@ def test_every_desk_page_in_english_shows_no_chinese_of_its_own(
     fire_task = _visible(dict(pages)[f"/review/tasks/{task.id}"])  # the form as the pack labels it
     assert "Applicant name" in fire_task
     assert "申请人名称" not in fire_task
+    # and the requirements of the visit by the pack's English text: on the checklist, the rectification notice, the
+    # findings (the timeline quotes the record as it was written)
+    notice = rectification.split('aria-labelledby="rectify-title"')[1].split("</section>")[0]
+    for page in (dict(pages)[checklist], notice, dict(pages)[food_task]):
+        assert "A process for on-site preparation" in _visible(page)
+        assert "现场制售须有操作流程" not in _visible(page)
 
     application = session.get(Application, application_id)
     assert application is not None
