@@ -193,6 +193,10 @@ def record(
         raise Invalid([problem("not_inspected", "这次联合踏勘不包括该许可事项", "permit", permit)])
     if not may(actor, Action.record_inspection, _Concerning(inspection.owner_id, [departments[permit]])):
         raise Forbidden([problem("forbidden", "只能记录本部门许可事项的踏勘结果", "permit", permit)])
+    on = today or beijing_today()
+    if before_the_visit(inspection, on):
+        day = inspection.visit_on.isoformat()
+        raise Conflict([problem("visit_not_yet", "踏勘日尚未到，当天起方可记录踏勘结果", "visit_on", day)])
     round_ = _round(inspection)
     due = _due_this_round(inspection)
     if permit not in due:
@@ -221,8 +225,14 @@ def record(
             session, actor=actor, row=inspection, action="record", data={"permit": permit, "round": round_, "failed": not_met}
         )
         if set(inspection.recorded) >= set(due):
-            _close_round(session, actor, inspection, application, round_, today or beijing_today())
+            _close_round(session, actor, inspection, application, round_, on)
     return inspection
+
+
+def before_the_visit(inspection: Inspection, today: date) -> bool:
+    """The visit's day has not come: its findings are what the inspectors saw there, so none can be recorded yet.
+    A re-check has no day of its own; it follows the applicant's report."""
+    return inspection.status == "scheduled" and today < inspection.visit_on
 
 
 @atomic

@@ -9,11 +9,13 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TypeVar
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from composer import Composer
 from composer.model import ComposeRequest
+from service.compose import today
 from service.models import Draft, StoredComposition, User
+from service.workflow.models import Inspection
 from service.workflow.roles import Role
 from service.workflow.storage import Upload
 
@@ -113,3 +115,11 @@ def stored_draft(
     session.add(draft)
     session.commit()
     return draft
+
+
+def the_visit_day_comes(session: Session, application_id: uuid.UUID) -> None:
+    """The application's booked visit day comes: the pages run on the real clock, so the visit's date moves to today."""
+    visit = session.exec(select(Inspection).where(Inspection.application_id == application_id)).one()
+    visit.visit_on = today()
+    session.add(visit)
+    session.commit()

@@ -15,6 +15,7 @@ from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session, col, select
 from starlette.datastructures import FormData
 
+from service.compose import today
 from service.deps import CsrfProtected, CurrentUser, SessionDep
 from service.models import User
 from service.pages.templating import render
@@ -107,6 +108,7 @@ def _checklist_page(
         "status": INSPECTION_LABELS[inspection.status],
         "permits": permits,
         "rectification": inspection.rectification if inspection.status == "rectified" else [],
+        "not_yet": inspections.before_the_visit(inspection, today()),
     }
     return render_form_page(request, "inspection_checklist.html", context, problems, status, per_subject=("results", "result"))
 

@@ -3,10 +3,10 @@ and an inspector, each in a browser context of their own, against ``yiye serve``
 
 submit (signing the food permit's commitment letter; the receipt PDF) → one correction → resubmit → accept →
 parallel decisions with a dependency (the hotel special-trade permit waits for the fire inspection; fire grants
-only after the visit) → one joint inspection, moved once, with one rectification and one re-check → all decided →
-the commitment verified later (核查) by the market department, the applicant's timeline showing it all. The case
-is the mini pack's hotel selling pre-packed food, with the fire check made an on-site inspection (a copy of the
-fixture packs, changed for this test only). Every desk page passes axe.
+only after the visit) → one joint inspection, moved once, recorded on its day, with one rectification and one
+re-check → all decided → the commitment verified later (核查) by the market department, the applicant's timeline
+showing it all. The case is the mini pack's hotel selling pre-packed food, with the fire check made an on-site
+inspection (a copy of the fixture packs, changed for this test only). Every desk page passes axe.
 """
 
 from __future__ import annotations
@@ -19,8 +19,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlmodel import Session
+from sqlmodel import Session, select
 from svcutil import FIXTURE_PACKS, serve_env, serving
+from wfcase import the_visit_day_comes
 
 from composer import Composer
 from composer.model import ComposeRequest
@@ -29,6 +30,7 @@ from service import db
 from service.compose import today
 from service.db import make_engine
 from service.models import Draft, StoredComposition
+from service.workflow.models import Application
 from service.workflow.roles import Role
 
 playwright_api = pytest.importorskip("playwright.sync_api")
@@ -108,18 +110,19 @@ def _seed(url: str, packs: Path) -> uuid.UUID:
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, uuid.UUID]]:
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, uuid.UUID, str]]:
+    """The server's address, the applicant's draft and the database's URL."""
     root = tmp_path_factory.mktemp("window-browser")
     packs = _packs(root)
     url = f"sqlite:///{root / 'yiye.db'}"
     draft_id = _seed(url, packs)
     env = serve_env(url, packs, "mini", YIYE_FILES_DIR=str(root / "files"))
     with serving(["--workers", "1"], env, "/sign-in") as base:
-        yield base, draft_id
+        yield base, draft_id, url
 
 
 @pytest.fixture
-def desks(chromium: Browser, site: tuple[str, uuid.UUID]) -> Iterator[Desks]:
+def desks(chromium: Browser, site: tuple[str, uuid.UUID, str]) -> Iterator[Desks]:
     widths = {name: 390 if name == "applicant" else 1100 for name in PEOPLE}  # the applicant is on a phone
     desks = Desks(chromium, site[0], widths, PASSWORD)
     try:
@@ -128,8 +131,8 @@ def desks(chromium: Browser, site: tuple[str, uuid.UUID]) -> Iterator[Desks]:
         desks.close()
 
 
-def test_one_case_from_submission_to_the_last_decision(desks: Desks, site: tuple[str, uuid.UUID], tmp_path: Path) -> None:
-    _, draft_id = site
+def test_one_case_from_submission_to_the_last_decision(desks: Desks, site: tuple[str, uuid.UUID, str], tmp_path: Path) -> None:
+    _, draft_id, url = site
     pdf, png = tmp_path / "平面图.pdf", tmp_path / "消防制度.png"
     pdf.write_bytes(PDF)
     png.write_bytes(PNG)
@@ -201,9 +204,16 @@ def test_one_case_from_submission_to_the_last_decision(desks: Desks, site: tuple
     police = desks.open("police", "/review")
     expect(police.locator("#tasks")).to_contain_text("等待前置许可结果")
 
-    # one visit: one element fails, one rectification notice
+    # one visit: before its day the inspector reads what to check; on the day one element fails, one rectification notice
     inspector = desks.open("inspector", "/inspection")
     inspector.get_by_role("link", name=number).click()
+    expect(inspector.locator("#not-yet")).to_contain_text(later)
+    expect(inspector.get_by_role("button", name="提交核查结果")).to_have_count(0)
+    engine = make_engine(url)
+    with Session(engine) as session:
+        the_visit_day_comes(session, session.exec(select(Application.id).where(Application.number == number)).one())
+    engine.dispose()
+    inspector.reload()
     desks.scan("inspector", inspector)
     inspector.locator("label[for='result-exits-fail']").click()
     inspector.locator("#note-exits").fill("疏散通道堆放杂物")

@@ -13,7 +13,7 @@ from deskutil import Account, People
 from fastapi.testclient import TestClient
 from flow import FILES, post_form, submit
 from sqlmodel import Session, select
-from wfcase import CASE, ON_SITE, stored_draft
+from wfcase import CASE, ON_SITE, stored_draft, the_visit_day_comes
 
 from composer import Composer
 from composer.workdays import is_working_day
@@ -105,6 +105,8 @@ def test_every_desk_page_in_english_shows_no_chinese_of_its_own(
     inspection = session.exec(select(Inspection).where(Inspection.application_id == application_id)).one()
     checklist = f"/inspection/{inspection.id}"
     see(inspector, "/inspection")
+    see(inspector, checklist)  # before the day
+    the_visit_day_comes(session, application_id)
     see(inspector, checklist)
     failed = {"result.manager": "pass", "result.process": "fail", "note.process": "no written process"}
     assert post_form(inspector, checklist, f"{checklist}/food_business", failed).status_code == 303

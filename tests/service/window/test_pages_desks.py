@@ -11,7 +11,7 @@ from deskutil import Account, People, error_beside
 from fastapi.testclient import TestClient
 from flow import FILES, post_form, submit, timeline
 from sqlmodel import Session, select
-from wfcase import ON_SITE, stored_draft
+from wfcase import ON_SITE, stored_draft, the_visit_day_comes
 
 from composer import Composer
 from composer.workdays import add_working_days, is_working_day
@@ -192,9 +192,15 @@ def test_one_joint_inspection_one_rectification_one_recheck(
     listing = inspector.get("/inspection").text
     inspection_url = listing.split('href="/inspection/')[1].split('"')[0]
     checklist = f"/inspection/{inspection_url}"
-    page = inspector.get(checklist).text
+    page = inspector.get(checklist).text  # before the day: what to check, nothing to record yet
     assert "配备食品安全管理人员" in page
     assert "现场制售须有操作流程" in page
+    assert f"踏勘日为 {later}" in page
+    assert 'name="result.manager"' not in page
+    the_visit_day_comes(session, application_id)
+    page = inspector.get(checklist).text
+    assert 'id="not-yet"' not in page
+    assert 'name="result.manager"' in page
     action = f"{checklist}/food_business"
     missing_note = post_form(inspector, checklist, action, {"result.manager": "pass", "result.process": "fail"})
     assert missing_note.status_code == 400

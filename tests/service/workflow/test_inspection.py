@@ -61,8 +61,9 @@ def _food(session: Session) -> PermitTask:
 
 
 def _record_food(session: Session, inspection: Inspection, actor: User, results: list[Result], **more: Any) -> Inspection:
-    """An inspector's results on the food permit, at the inspection's current version unless ``version`` is given."""
-    args = {"version": inspection.version} | more
+    """An inspector's results on the food permit, on the visit's day at the inspection's current version unless
+    ``today`` or ``version`` is given."""
+    args = {"version": inspection.version, "today": inspection.visit_on} | more
     return record(session, actor=actor, inspection_id=inspection.id, permit="food_business", results=results, **args)
 
 
@@ -116,6 +117,20 @@ def test_findings_cover_the_whole_checklist_and_only_the_departments_own(
     assert findings(session, inspection) == []
 
 
+def test_findings_are_recorded_from_the_visit_day_on(
+    session: Session, staff: Staff, inspection: Inspection, market_inspector: User
+) -> None:
+    """The findings are what the inspectors saw there: none before the visit's day, then as on any other day."""
+    failing = [Result("manager", True), Result("process", False, "操作流程未上墙")]
+    with pytest.raises(Conflict) as early:
+        _record_food(session, inspection, market_inspector, failing, today=date(2026, 12, 8))
+    assert [(p.code, p.where, p.subject) for p in early.value.problems] == [("visit_not_yet", "visit_on", "2026-12-09")]
+    assert (findings(session, inspection), inspection.status) == ([], "scheduled")
+
+    _record_food(session, inspection, market_inspector, failing)
+    assert inspection.status == "rectification_needed"
+
+
 def test_one_rectification_notice_one_report_one_recheck(
     session: Session, staff: Staff, accepted: Application, inspection: Inspection, market_inspector: User
 ) -> None:
@@ -124,7 +139,6 @@ def test_one_rectification_notice_one_report_one_recheck(
         inspection,
         market_inspector,
         [Result("manager", True), Result("process", False, "操作流程未上墙")],
-        today=WEDNESDAY,
     )
     assert inspection.status == "rectification_needed"
     assert [(i["permit_name"], i["text"], i["note"]) for i in inspection.rectification] == [
