@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from fastapi import Request
@@ -52,12 +53,20 @@ def visits(request: Request, session: SessionDep, user: CurrentUser) -> Response
         .where(col(Inspection.status).in_(OPEN))
         .order_by(col(Inspection.visit_on))
     )
+    on = today()
     rows = [
-        {"i": i, "number": number, "name": name, "status": INSPECTION_LABELS[i.status]}
+        {"i": i, "number": number, "name": name, "status": INSPECTION_LABELS[i.status], "day": _visit_day(i, on)}
         for i, number, name in session.exec(statement)
         if user.department in i.departments
     ]
     return render(request, "inspection_list.html", {"rows": rows, "department": user.department})
+
+
+def _visit_day(inspection: Inspection, on: date) -> tuple[str, str] | None:
+    """A visit due ``on`` that day, or one whose day has passed unfinished, as its tag's style and text; else None."""
+    if inspection.status != "scheduled" or inspection.visit_on > on:
+        return None
+    return ("green", "今天踏勘") if inspection.visit_on == on else ("overdue", "踏勘日已过，尚未完成")
 
 
 @router.get("/inspection/{inspection_id}", response_class=Response, responses=PAGE)

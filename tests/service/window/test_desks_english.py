@@ -107,6 +107,7 @@ def test_every_desk_page_in_english_shows_no_chinese_of_its_own(
     see(inspector, "/inspection")
     see(inspector, checklist)  # before the day
     the_visit_day_comes(session, application_id)
+    assert "Visit today" in see(inspector, "/inspection")
     see(inspector, checklist)
     failed = {"result.manager": "pass", "result.process": "fail", "note.process": "no written process"}
     assert post_form(inspector, checklist, f"{checklist}/food_business", failed).status_code == 303

@@ -16,7 +16,7 @@ from wfcase import ON_SITE, stored_draft, the_visit_day_comes
 from composer import Composer
 from composer.workdays import add_working_days, is_working_day
 from service.compose import today
-from service.workflow.models import Application, CorrectionNotice, PermitTask
+from service.workflow.models import Application, CorrectionNotice, Inspection, PermitTask
 
 Browsers = Callable[[Account], TestClient]
 FILE_KEYS = ("floor_plan", "fire_rules")
@@ -158,6 +158,12 @@ def _weekend() -> str:
     return day.isoformat()
 
 
+def _visit_day_tag(inspector: TestClient, inspection_id: str) -> str | None:
+    """What the inspector's list says of the visit's day, if anything."""
+    found = re.search(rf'id="day-{inspection_id}">([^<]*)<', inspector.get("/inspection").text)
+    return found.group(1) if found else None
+
+
 def _held_on_list(reviewer: TestClient, task_id: uuid.UUID) -> str | None:
     """Why the visit holds the task, as the department's list says beside its status."""
     found = re.search(rf'id="held-{task_id}">([^<]*)<', reviewer.get("/review").text)
@@ -197,7 +203,9 @@ def test_one_joint_inspection_one_rectification_one_recheck(
     assert "现场制售须有操作流程" in page
     assert f"踏勘日为 {later}" in page
     assert 'name="result.manager"' not in page
+    assert _visit_day_tag(inspector, inspection_url) is None
     the_visit_day_comes(session, application_id)
+    assert _visit_day_tag(inspector, inspection_url) == "今天踏勘"
     page = inspector.get(checklist).text
     assert 'id="not-yet"' not in page
     assert 'name="result.manager"' in page
@@ -233,6 +241,24 @@ def test_one_joint_inspection_one_rectification_one_recheck(
     assert _task(session, "food_business").status == "pending"
     assert "联合踏勘：踏勘通过" in timeline(applicant.get(own).text)
     assert _held_on_list(reviewer, food) is None
+
+
+def test_the_inspectors_list_marks_a_visit_whose_day_passed_unfinished(
+    session: Session, composer: Composer, people: People, browser_of: Browsers
+) -> None:
+    applicant, clerk, inspector = browser_of(people.applicant), browser_of(people.clerk), browser_of(people.inspector)
+    made = stored_draft(session, composer, people.applicant.user, ON_SITE)
+    application_id = submit(applicant, made.id, [], ("floor_plan", "fire_rules", "operation_flow"))
+    desk = f"/window/applications/{application_id}"
+    assert post_form(clerk, desk, f"{desk}/accept", {}).status_code == 303
+    assert post_form(clerk, desk, f"{desk}/inspection", {"visit_on": _next_working_day()}).status_code == 303
+    visit = session.exec(select(Inspection).where(Inspection.application_id == application_id)).one()
+    visit.visit_on = today() - timedelta(days=1)  # the day went by and nobody recorded
+    session.add(visit)
+    session.commit()
+
+    assert _visit_day_tag(inspector, str(visit.id)) == "踏勘日已过，尚未完成"
+    assert f'class="tag tag--overdue" id="day-{visit.id}"' in inspector.get("/inspection").text
 
 
 def test_the_supervisor_reads_every_department_and_changes_nothing(
