@@ -35,7 +35,7 @@ $(PRINT_FONTS): $(VENV)/.installed forms/print_fonts.py $(wildcard rules/packs/*
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy rules composer forms service certificates
+	$(BIN)/mypy rules composer forms service certificates tests
 
 bench: setup
 	$(BIN)/python bench/compose.py

@@ -41,13 +41,10 @@ import psycopg
 from sqlmodel import Session, col, func, select
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "service" / "window")]
-
-from deskutil import CASE, PASSWORD, account  # noqa: E402
-from wfcase import stored_draft  # noqa: E402
+sys.path.insert(0, str(ROOT))
 
 from bench.timing import p50_p99  # noqa: E402
-from bench.verify import PACKS, PDF, PNG, serving, wrk  # noqa: E402
+from bench.verify import PACKS, serving_verify, wrk  # noqa: E402
 from composer import Composer  # noqa: E402
 from service import db  # noqa: E402
 from service.models import User  # noqa: E402
@@ -55,6 +52,8 @@ from service.workflow.models import Application, AuditEvent, DecisionTally, Inte
 from service.workflow.roles import Role  # noqa: E402
 from service.workflow.storage import LocalFileStore, Upload  # noqa: E402
 from service.workflow.submit import submit  # noqa: E402
+from tests.service.wfcase import CASE, PDF, PNG, stored_draft  # noqa: E402
+from tests.service.window.deskutil import PASSWORD, account  # noqa: E402
 
 ADMIN = os.environ.get("YIYE_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
 DATABASE = "wfbench_clerks"
@@ -215,8 +214,8 @@ def main() -> None:
         started = time.perf_counter()
         login, keys, waiting = seed(url, work, args.applications)
         print(f"seeded {len(waiting)} submitted applications in {time.perf_counter() - started:.0f} s")
-        (work / "bare.json").write_text("{}")  # serving() turns the bench routes on, which want a body
-        with serving(url, work, api_key="wfbench-" + uuid.uuid4().hex) as port:
+        (work / "bare.json").write_text("{}")  # serving_verify() turns the bench routes on, which want a body
+        with serving_verify(url, work, api_key="wfbench-" + uuid.uuid4().hex) as (port, _):
             base = f"http://127.0.0.1:{port}"
             bare_rate(port, work, 2.0)  # warm-up: each worker loads its packs on first use
             bare = bare_rate(port, work, 5.0)

@@ -38,16 +38,15 @@ from sqlmodel import Session
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "service" / "window")]
 
-from deskutil import ON_SITE, PASSWORD, account  # noqa: E402
-from wfcase import stored_draft  # noqa: E402
-
 from bench.timing import p50_p99, report, timed  # noqa: E402
-from bench.verify import PACKS, serving  # noqa: E402
+from bench.verify import PACKS, serving_verify  # noqa: E402
 from composer import Composer  # noqa: E402
 from service import db  # noqa: E402
 from service.workflow.roles import Role  # noqa: E402
 from service.workflow.storage import LocalFileStore, Upload  # noqa: E402
 from service.workflow.submit import submit  # noqa: E402
+from tests.service.wfcase import ON_SITE, stored_draft  # noqa: E402
+from tests.service.window.deskutil import PASSWORD, account  # noqa: E402
 
 MB = 1024 * 1024
 ADMIN = os.environ.get("YIYE_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
@@ -143,8 +142,8 @@ def bench(kind: str, runs: int) -> None:
         offset = 5
         timed(in_process, offset)
         service_p50, _ = report("in-process: submit()", timed(lambda n: in_process(n + offset), runs), baseline)
-        (work / "bare.json").write_text("{}")  # serving() turns the bench routes on, which want a body
-        with serving(url, work, api_key="wfbench-" + uuid.uuid4().hex) as port:
+        (work / "bare.json").write_text("{}")  # serving_verify() turns the bench routes on, which want a body
+        with serving_verify(url, work, api_key="wfbench-" + uuid.uuid4().hex) as (port, _):
             client = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60)
             _sign_in(client, applicant.login)
             start = offset + runs

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from facecase import face
 from pydantic import ValidationError
 
 from certificates.face import CertificateFace
+from tests.certificates.facecase import face
 
 
 def test_a_valid_face_round_trips() -> None:

@@ -5,12 +5,12 @@ from __future__ import annotations
 import io
 
 import pypdf
-from facecase import face
 
 from certificates import qr
 from certificates.face import CertificateFace, Title
 from certificates.render import render_html, render_pdf
 from certificates.tokens import TOKEN_CHARS
+from tests.certificates.facecase import face
 from tests.fixtures.qrscan import scan_pdf, scan_png
 
 URL = qr.verify_url("https://yiye.dongcheng.gov.cn", "A" * TOKEN_CHARS)

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
+from typing import Any
 
 import pypdf
 import pytest
-from facecase import face
 
 from certificates import qr
 from certificates.render import render_pdf
 from certificates.seal import Seal, check, make_test_ca
 from certificates.tokens import TOKEN_CHARS
+from tests.certificates.facecase import face
 from tests.fixtures.qrscan import scan_pdf
 
 URL = qr.verify_url("https://yiye.dongcheng.gov.cn", "A" * TOKEN_CHARS)
@@ -38,7 +39,8 @@ def test_a_signed_certificate_validates_against_the_test_ca_and_still_reads(sign
 def test_a_changed_byte_breaks_the_signature(signed: tuple[Seal, bytes]) -> None:
     seal, pdf = signed
     reader = pypdf.PdfReader(io.BytesIO(pdf))
-    byte_range = reader.trailer["/Root"]["/AcroForm"]["/Fields"][0].get_object()["/V"]["/ByteRange"]
+    root: Any = reader.trailer["/Root"]
+    byte_range = root["/AcroForm"]["/Fields"][0].get_object()["/V"]["/ByteRange"]
     inside = byte_range[0] + byte_range[1] // 2  # a byte of the signed content, before the signature itself
     tampered = bytearray(pdf)
     tampered[inside] ^= 0x01

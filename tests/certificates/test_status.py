@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from facecase import face
 
 from certificates.status import CertificateState, ItemState, derive
+from tests.certificates.facecase import face
 
 TODAY = date(2027, 1, 4)
 ALL_VALID = {"food_business": ItemState.valid, "fire_check": ItemState.valid}

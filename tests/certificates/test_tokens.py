@@ -23,7 +23,7 @@ def _raw(token: str) -> bytearray:
     return bytearray(base64.b32decode(token + "=" * (-len(token) % 8)))
 
 
-def _text(raw: bytes) -> str:
+def _text(raw: bytes | bytearray) -> str:
     return base64.b32encode(raw).decode().rstrip("=")
 
 

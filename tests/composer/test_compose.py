@@ -21,7 +21,7 @@ def mini() -> Composer:
 
 
 def compose(composer: Composer, **kwargs: object) -> Composition:
-    return composer.compose(ComposeRequest(pack=composer.pack.id, **kwargs), today=TODAY)  # type: ignore[arg-type]
+    return composer.compose(ComposeRequest(pack=composer.pack.id, **kwargs), today=TODAY)
 
 
 def errors(composer: Composer, **kwargs: object) -> list[tuple[str, str]]:
@@ -116,6 +116,7 @@ class TestCommitments:
         assert letter.permit == "food_business"
         assert "食品安全" in letter.letter
         assert letter.follow_up == "许可后现场核查"
+        assert letter.follow_up_within is not None
         assert letter.follow_up_within.text == "30个工作日"
 
     def test_a_material_another_permit_still_needs_is_submitted(self, mini: Composer) -> None:

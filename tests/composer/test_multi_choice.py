@@ -21,7 +21,7 @@ def dongcheng() -> Composer:
 
 def compose(composer: Composer, industry: str, sports: object, locale: str = "zh") -> Composition:
     answers = {**GYM, "high_risk_sport": sports}
-    request = ComposeRequest(pack="beijing-dongcheng", industries=[industry], answers=answers, locale=locale)  # type: ignore[arg-type]
+    request = ComposeRequest(pack="beijing-dongcheng", industries=[industry], answers=answers, locale=locale)
     return composer.compose(request, today=TODAY)
 
 

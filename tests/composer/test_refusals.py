@@ -21,7 +21,7 @@ def dongcheng() -> Composer:
 
 
 def compose(composer: Composer, industry: str, answers: dict[str, object], locale: str = "zh") -> Composition:
-    request = ComposeRequest(pack=composer.pack.id, industries=[industry], answers=answers, locale=locale)  # type: ignore[arg-type]
+    request = ComposeRequest(pack=composer.pack.id, industries=[industry], answers=answers, locale=locale)
     return composer.compose(request, today=TODAY)
 
 

@@ -85,6 +85,7 @@ def test_a_ktv_is_told_its_entertainment_licence_may_be_extended() -> None:
 def test_fees_and_validity_name_the_research_sources() -> None:
     store = composed("beijing-dongcheng", "convenience_store", STORE)
     [tobacco] = [p for p in store.permits if p.id == "tobacco_retail"]
+    assert tobacco.fee_basis is not None
     assert "dacheng.gov.cn" in tobacco.fee_basis
     assert tobacco.fee_basis.startswith("《中华人民共和国行政许可法》第五十八条（不收费")
     pack = composer("beijing-dongcheng").pack

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 import pypdfium2 as pdfium
 
@@ -38,7 +39,7 @@ def test_the_printed_notice_lists_each_material_the_guide_way_and_where_to_go_an
     assert "《中华人民共和国行政诉讼法》第四十六条" in text
 
 
-def _printed(pack: str, industry: str, answers: dict[str, object]) -> str:
+def _printed(pack: str, industry: str, answers: Mapping[str, object]) -> str:
     composition = Composer.load(pack).compose(ComposeRequest(pack=pack, industries=[industry], answers=answers))
     pdf = pdfium.PdfDocument(render_pdf("notice", composition))
     return re.sub(r"\s+", "", "".join(page.get_textpage().get_text_range() for page in pdf))

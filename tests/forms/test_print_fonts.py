@@ -22,7 +22,8 @@ def print_cmap() -> dict[int, str]:
 
 def _cmap(file: Path, index: int = -1) -> dict[int, str]:
     with TTFont(file, fontNumber=index) as font:
-        return font.getBestCmap()
+        cmap: dict[int, str] = font.getBestCmap()
+        return cmap
 
 
 def test_every_character_of_the_packs_and_templates_is_in_the_print_face(print_cmap: dict[int, str]) -> None:

@@ -10,7 +10,7 @@ import pytest
 
 from rules import packs
 from rules.checks import check, conflict, inferred_sources, inferred_summary, possible
-from rules.conditions import Literal_
+from rules.conditions import Literal_, Op
 from rules.errors import Problem
 from rules.model import Question
 
@@ -655,7 +655,7 @@ def test_scenario_naming_what_the_pack_lacks(root: Path) -> None:
 # --- the reasoning over literals ----------------------------------------------------------------
 
 
-def lit(key: str, op: str, value: object) -> Literal_:
+def lit(key: str, op: Op, value: object) -> Literal_:
     return Literal_("answer", key, op, tuple(value) if isinstance(value, list) else value)
 
 
@@ -704,7 +704,7 @@ INTEGER = question("number", min=0, max=1000, integer=True)
         (question("multi_choice"), [("contains", "z")], False),
     ],
 )
-def test_possible(q: Question, literals: list[tuple[str, object]], expected: bool) -> None:
+def test_possible(q: Question, literals: list[tuple[Op, object]], expected: bool) -> None:
     assert possible([lit("q", op, value) for op, value in literals], q) is expected
 
 

@@ -103,4 +103,4 @@ def test_the_event_reader_takes_plain_files_itself(tmp_path: Path) -> None:
     assert yamlsource._from_events(path.read_text(encoding="utf-8"), str(path)) == {"permits": [{"id": "a", "days": 5}]}
     with pytest.raises(yamlsource._Unusual):
         yamlsource._from_events("a: !!binary aGVsbG8=\n", str(path))
-    assert yaml.__with_libyaml__  # type: ignore[attr-defined]  # else every file takes the node loader
+    assert yaml.__with_libyaml__  # else every file takes the node loader

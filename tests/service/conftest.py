@@ -23,8 +23,6 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 from sqlmodel import Session
-from svcutil import FIXTURE_PACKS, make_settings, migrated_sqlite, started
-from wfcase import SIGNED, Staff, add_user, every_role, stored_draft, uploads
 
 from composer import Composer
 from service import db
@@ -35,6 +33,8 @@ from service.workflow.models import Application
 from service.workflow.storage import LocalFileStore, Upload
 from service.workflow.submit import Submitted, submit
 from service.workflow.window import resubmit
+from tests.service.svcutil import FIXTURE_PACKS, make_settings, migrated_sqlite, started
+from tests.service.wfcase import SIGNED, Staff, add_user, every_role, stored_draft, uploads
 
 PG_ADMIN = os.environ.get("YIYE_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
 
@@ -76,7 +76,8 @@ def db_url(request: pytest.FixtureRequest) -> Iterator[str]:
     yield url
     engine = make_engine(url)
     with Session(engine) as session:
-        workflow = ("audit_event", "audit_head", "idempotency_key", "integrator_key", "application_counter", "permit_task")
+        workflow: tuple[str, ...] = ("audit_event", "audit_head", "idempotency_key", "integrator_key", "application_counter")
+        workflow += ("permit_task",)
         workflow += ("decision_tally",)
         workflow += ("inspection_finding", "inspection", "correction_notice", "material_file", "application")
         for table in (*workflow, "pack_release", "policy_change_set", "web_session", "draft", "stored_composition", '"user"'):
@@ -155,7 +156,7 @@ def submit_draft(session: Session, staff: Staff, composer: Composer, store: Loca
     """Submit a draft as the applicant, both materials uploaded and the food commitment signed; keywords override any of it."""
 
     def go(draft: Draft, **overrides: Any) -> Submitted:
-        args = {
+        args: dict[str, Any] = {
             "actor": staff.applicant,
             "composer": composer,
             "store": store,

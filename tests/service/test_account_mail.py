@@ -14,17 +14,17 @@ from collections.abc import Iterator
 from email.message import Message
 from urllib.parse import urlsplit
 
-import httpx
+import httpx2
 import pytest
 from fastapi.testclient import TestClient
 from jobs.jobcase import Mailbox, smtp_server
 from sqlmodel import Session
-from svcutil import all_rows, csrf_from, make_settings
 
 from service import crud, reset_links, sign_up_links
 from service.app import create_app
 from service.db import make_engine
 from service.models import User, UserCreate
+from tests.service.svcutil import all_rows, csrf_from, make_settings
 
 OWNER = "owner@example.com"
 OLD, NEW = "correct-horse-9", "a-brand-new-secret-7"
@@ -39,12 +39,12 @@ def mailed(db_url: str) -> Iterator[tuple[Mailbox, TestClient]]:
             yield box, client
 
 
-def _ask(client: TestClient, email: str) -> httpx.Response:
+def _ask(client: TestClient, email: str) -> httpx2.Response:
     data = {"csrf_token": csrf_from(client, "/password/forgot"), "email": email}
     return client.post("/password/forgot", data=data, follow_redirects=False)
 
 
-def _set(client: TestClient, token: str, password: str, confirm: str | None = None) -> httpx.Response:
+def _set(client: TestClient, token: str, password: str, confirm: str | None = None) -> httpx2.Response:
     data = {
         "csrf_token": csrf_from(client, "/sign-in"),
         "token": token,
@@ -186,7 +186,7 @@ def test_the_pages_speak_english_on_request(client: TestClient) -> None:
 CSRF_VALUE = re.compile(r'name="csrf_token" value="[^"]+"')
 
 
-def _sign_up(client: TestClient, email: str, password: str = NEW) -> httpx.Response:
+def _sign_up(client: TestClient, email: str, password: str = NEW) -> httpx2.Response:
     data = {"csrf_token": csrf_from(client, "/sign-up"), "login": email, "display_name": "王小明"}
     return client.post("/sign-up", data=data | {"password": password, "password_confirm": password}, follow_redirects=False)
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import re
 
-import httpx
+import httpx2
 import pytest
 from fastapi.testclient import TestClient
-from svcutil import all_rows, csrf_from, sign_up
 
 from service.models import User
+from tests.service.svcutil import all_rows, csrf_from, sign_up
 
 
 def _title(html: str) -> str:
@@ -25,7 +25,7 @@ def _field_value(html: str, name: str) -> str | None:
     return value.group(1) if value else None
 
 
-def _post_sign_up(client: TestClient, **fields: str) -> httpx.Response:
+def _post_sign_up(client: TestClient, **fields: str) -> httpx2.Response:
     """The sign-up form posted as a browser would, with the CSRF token of the page it was read from."""
     return client.post("/sign-up", data={"csrf_token": csrf_from(client, "/sign-up"), **fields}, follow_redirects=False)
 

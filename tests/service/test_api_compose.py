@@ -14,11 +14,11 @@ import pytest
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from svcutil import all_rows, make_settings
 
 from rules.errors import PackError
 from service.app import create_app
 from service.models import StoredComposition
+from tests.service.svcutil import all_rows, make_settings
 
 SHOP = {"pack": "mini", "as_of": "2026-11-26", "industries": ["shop"], "answers": {"sells_tobacco": True}}
 SHOP_COMPLETE = {

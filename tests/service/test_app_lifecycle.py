@@ -8,10 +8,10 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from pydantic import ValidationError
-from svcutil import make_settings
 
 from service.app import create_app
 from service.settings import DEV_SECRET_KEY, Settings
+from tests.service.svcutil import make_settings
 
 
 def test_production_refuses_the_development_secret() -> None:

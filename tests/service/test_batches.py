@@ -6,9 +6,9 @@ import asyncio
 import threading
 
 import pytest
-from svcutil import until_set
 
 from service.batches import Batches
+from tests.service.svcutil import until_set
 
 
 class Doubling:

@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 from pydantic import ValidationError
-from svcutil import make_settings
 
 from rules.packs import DEFAULT_PACK, PACKS_DIR
 from service.app import create_app
 from service.settings import Settings
+from tests.service.svcutil import make_settings
 
 
 def test_bench_routes_are_off_by_default(client: TestClient) -> None:

@@ -7,17 +7,18 @@ from datetime import date, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
-from svcutil import make_settings
 
+from composer import Composer
 from composer.model import ComposeRequest, Composition
 from service.app import create_app
 from service.cache import SegmentedLRU
+from tests.service.svcutil import make_settings
 
 SHOP = {"pack": "mini", "as_of": "2026-11-26", "industries": ["shop"], "answers": {"sells_tobacco": True}}
 
 
 def test_the_answer_is_the_compositions_json_byte_for_byte(client: TestClient) -> None:
-    composer = client.app.state.registry.get("mini")  # type: ignore[attr-defined]
+    composer: Composer = client.app.state.registry.get("mini")  # type: ignore[attr-defined]
     for locale in ("zh", "en"):
         answered = client.post("/api/v1/compose", json={**SHOP, "locale": locale})
         composition = composer.compose(ComposeRequest.model_validate({**SHOP, "locale": locale}))
@@ -25,7 +26,7 @@ def test_the_answer_is_the_compositions_json_byte_for_byte(client: TestClient) -
 
 
 def test_a_repeat_is_answered_from_the_cache_with_the_same_bytes(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
-    composer = client.app.state.registry.get("mini")  # type: ignore[attr-defined]
+    composer: Composer = client.app.state.registry.get("mini")  # type: ignore[attr-defined]
     composes: list[ComposeRequest] = []
     real = composer.compose_json
 

@@ -12,12 +12,13 @@ import pytest
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
-from svcutil import make_settings
 
+from composer import Composer
 from composer.model import ComposeRequest
 from service import compose as compose_service
 from service.app import create_app
 from service.compose import ComposeService, today
+from tests.service.svcutil import make_settings
 
 SHOP = {"pack": "mini", "as_of": "2026-11-26", "industries": ["shop"], "answers": {"sells_tobacco": True}}
 JSON = {"Content-Type": "application/json"}
@@ -29,7 +30,7 @@ def post(client: TestClient, body: bytes, headers: dict[str, str] = JSON, query:
 
 def expected(client: TestClient, request: dict[str, Any], on: date) -> bytes:
     """The composition of ``request`` made afresh, as of ``on`` when it names no date."""
-    composer = client.app.state.registry.get(request.get("pack", "mini"))  # type: ignore[attr-defined]
+    composer: Composer = client.app.state.registry.get(request.get("pack", "mini"))  # type: ignore[attr-defined]
     return composer.compose(ComposeRequest.model_validate(request), today=on).model_dump_json().encode()
 
 

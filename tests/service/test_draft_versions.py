@@ -18,7 +18,6 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlmodel import Session, select
-from svcutil import CSRF_INPUT, FIXTURE_PACKS, serving, sign_up
 from typer.testing import CliRunner
 
 from composer.model import ComposeRequest
@@ -27,6 +26,7 @@ from service.cli import app as cli
 from service.db import make_engine
 from service.demo import DEMO_EMAIL, DEMO_PASSWORD
 from service.models import Draft, DraftCreate, DraftUpdate, StoredComposition
+from tests.service.svcutil import CSRF_INPUT, FIXTURE_PACKS, serving, sign_up
 
 
 def _compose(client: TestClient, **request: Any) -> Any:

@@ -8,12 +8,12 @@ import uuid
 
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
-from svcutil import csrf_from, sign_up
 
 from composer.model import ComposeRequest
 from service import crud
 from service.db import make_engine
 from service.models import Draft, DraftCreate, DraftUpdate, StoredComposition, User
+from tests.service.svcutil import csrf_from, sign_up
 
 
 def _user(url: str, login: str) -> User:

@@ -14,9 +14,9 @@ import venv
 from pathlib import Path
 
 import httpx
-from svcutil import serving
 
 from rules.packs import DEFAULT_PACK, PACKS_DIR
+from tests.service.svcutil import serving
 
 GENERATOR = "openapi-python-client==0.29.1"
 CACHE = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "yiye" / GENERATOR.replace("==", "-")

@@ -15,7 +15,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-from svcutil import FIXTURE_PACKS, serving
+
+from tests.service.svcutil import FIXTURE_PACKS, serving
 
 DEEP = "[" * 950 + "]" * 950
 HUGE = "9" * 320
@@ -133,7 +134,7 @@ def test_a_sane_request_id_from_the_client_is_kept(client: httpx.Client, sent: s
 
 @pytest.mark.parametrize("sent", ["", "has spaces", "<script>", "x" * 200, "-leading-dash", "ünïcode".encode()])
 def test_any_other_request_id_is_replaced_by_one_of_ours(client: httpx.Client, sent: str | bytes) -> None:
-    response = client.get("/api/v1/packs", headers={"X-Request-ID": sent})
+    response = client.get("/api/v1/packs", headers={b"X-Request-ID": sent.encode() if isinstance(sent, str) else sent})
     assert response.status_code == 200
     assert re.fullmatch(r"[0-9a-f]{32}", response.headers["x-request-id"])
 

@@ -16,10 +16,10 @@ import schemathesis
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import negative_data_rejection, positive_data_acceptance
-from svcutil import make_settings
 
 from service import db
 from service.app import create_app
+from tests.service.svcutil import make_settings
 
 _DB = Path(tempfile.mkdtemp(prefix="yiye-fuzz-")) / "fuzz.db"
 _URL = f"sqlite:///{_DB}"

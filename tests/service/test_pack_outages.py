@@ -22,7 +22,8 @@ from typing import Any
 
 import httpx
 import pytest
-from svcutil import FIXTURE_PACKS, serving
+
+from tests.service.svcutil import FIXTURE_PACKS, serving
 
 POLL_SECONDS = 0.2
 ROUNDS = 24

@@ -6,9 +6,9 @@ from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
-from svcutil import csrf_from, make_settings
 
 from service.app import create_app
+from tests.service.svcutil import csrf_from, make_settings
 
 
 @pytest.fixture

@@ -7,10 +7,10 @@ from pathlib import Path
 from typing import Any
 
 from fastapi.testclient import TestClient
-from svcutil import make_settings
 
 from rules.packs import DEFAULT_PACK, PACKS_DIR
 from service.app import create_app
+from tests.service.svcutil import make_settings
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from svcutil import make_settings, policy, serving
 
 from rules.packs import DEFAULT_PACK, PACKS_DIR
 from service.app import create_app
+from tests.service.svcutil import make_settings, policy, serving
 
 EVERYWHERE = {
     "x-content-type-options": "nosniff",

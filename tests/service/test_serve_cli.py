@@ -13,11 +13,11 @@ from pathlib import Path
 import httpx
 import pytest
 from sqlalchemy import inspect
-from svcutil import FIXTURE_PACKS, serving
 from typer.testing import CliRunner
 
 from service.cli_serve import main
 from service.db import make_engine
+from tests.service.svcutil import FIXTURE_PACKS, serving
 
 
 def test_db_upgrade_builds_the_schema(tmp_path: Path) -> None:

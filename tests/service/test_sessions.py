@@ -10,10 +10,10 @@ from datetime import UTC, datetime, timedelta
 from fastapi.testclient import TestClient
 from sqlalchemy import update
 from sqlmodel import Session, col, select
-from svcutil import csrf_from, sign_up
 
 from service.db import make_engine
 from service.models import WebSession
+from tests.service.svcutil import csrf_from, sign_up
 
 PASSWORD = "correct-horse-9"
 NEW_PASSWORD = "battery-staple-7"

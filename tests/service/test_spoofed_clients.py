@@ -13,12 +13,13 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import httpx
+import httpx2
 import pytest
 import redis
 from fastapi.testclient import TestClient
-from svcutil import CSRF_INPUT, FIXTURE_PACKS, free_port, make_settings, serving
 
 from service.app import create_app
+from tests.service.svcutil import CSRF_INPUT, FIXTURE_PACKS, free_port, make_settings, serving
 
 REDIS_URL = os.environ.get("YIYE_TEST_REDIS", "redis://127.0.0.1:6379/0")
 LIMIT = 10
@@ -167,11 +168,11 @@ def test_limited_routes_say_how_much_is_left(limited: TestClient) -> None:
 
 
 def test_the_lock_out_comes_after_five_failures_and_a_success_clears_the_count(db_client: TestClient) -> None:
-    from svcutil import sign_up
+    from tests.service.svcutil import sign_up
 
     sign_up(db_client, "lock@example.com")
 
-    def attempt(password: str) -> httpx.Response:
+    def attempt(password: str) -> httpx2.Response:
         db_client.cookies.clear()
         page = db_client.get("/sign-in")
         token = CSRF_INPUT.search(page.text).group(1)  # type: ignore[union-attr]

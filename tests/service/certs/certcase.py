@@ -6,7 +6,6 @@ from collections.abc import Collection
 from datetime import date
 
 from sqlmodel import Session, select
-from wfcase import CASE, FORM, PDF, SIGNED, Staff, uploads
 
 from composer import Composer
 from service.certs import life
@@ -14,6 +13,7 @@ from service.certs.models import Certificate
 from service.workflow.models import Application, PermitTask
 from service.workflow.review import Decision, decide
 from service.workflow.storage import LocalFileStore
+from tests.service.wfcase import CASE, FORM, PDF, SIGNED, Staff, uploads
 
 MONDAY = date(2026, 12, 7)
 

@@ -13,7 +13,6 @@ import pytest
 from sqlalchemy import Engine, text
 from sqlmodel import Session
 
-from certs.certcase import MONDAY, SIGNED, Staff, decide_each, uploads
 from composer import Composer
 from service.certs.lifecycle import issue
 from service.certs.models import Certificate
@@ -22,6 +21,7 @@ from service.workflow.models import Application
 from service.workflow.storage import LocalFileStore
 from service.workflow.submit import submit
 from service.workflow.window import accept
+from tests.service.certs.certcase import MONDAY, SIGNED, Staff, decide_each, uploads
 
 
 @pytest.fixture(autouse=True)

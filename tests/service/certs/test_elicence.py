@@ -9,17 +9,17 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, text
 from sqlmodel import Session
-from svcutil import free_port, make_settings
 from typer.testing import CliRunner
 
-from certs.certcase import Staff, task
-from certs.library import serving
 from service.certs.models import Certificate
 from service.cli import app
 from service.jobs import notifications, outbox
 from service.settings import Settings
 from service.workflow.models import Application
 from service.workflow.review import record_verification
+from tests.service.certs.certcase import Staff, task
+from tests.service.certs.library import serving
+from tests.service.svcutil import free_port, make_settings
 
 Decided = Callable[..., Application]
 Issuer = Callable[..., Certificate]

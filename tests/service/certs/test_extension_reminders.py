@@ -9,10 +9,8 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import Engine, text
 from sqlmodel import Session, col, select
-from svcutil import make_settings
 
 from certificates.face import CertificateFace
-from certs.certcase import Staff, apply_about
 from composer import Composer
 from rules.model import LifecycleKind
 from service.certs import holdings, life
@@ -22,6 +20,8 @@ from service.jobs.models import Notification
 from service.workflow import audit
 from service.workflow.storage import LocalFileStore
 from service.workflow.window import refuse
+from tests.service.certs.certcase import Staff, apply_about
+from tests.service.svcutil import make_settings
 
 
 @pytest.fixture(autouse=True)

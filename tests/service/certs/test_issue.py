@@ -11,7 +11,6 @@ from sqlmodel import Session, select
 
 from certificates.face import CertificateFace
 from certificates.status import CertificateState
-from certs.certcase import MONDAY, Staff, task
 from composer import Composer
 from service.certs.keys import signing_ring
 from service.certs.lifecycle import issue, to_issue
@@ -21,6 +20,7 @@ from service.workflow import audit
 from service.workflow.errors import Conflict, Forbidden
 from service.workflow.models import Application
 from service.workflow.review import record_verification
+from tests.service.certs.certcase import MONDAY, Staff, task
 
 Decided = Callable[..., Application]
 

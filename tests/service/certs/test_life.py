@@ -11,7 +11,6 @@ import pytest
 from sqlmodel import Session
 
 from certificates.face import CertificateFace
-from certs.certcase import MONDAY, PDF, Staff, decide_each
 from composer import Composer
 from rules.model import LifecycleKind
 from service.certs import holdings, life
@@ -25,6 +24,7 @@ from service.workflow.inspection import checklist
 from service.workflow.models import Application
 from service.workflow.storage import LocalFileStore, Upload
 from service.workflow.window import accept
+from tests.service.certs.certcase import MONDAY, PDF, Staff, decide_each
 
 Decided = Callable[..., Application]
 

@@ -9,10 +9,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
-from svcutil import make_settings
 
 from certificates.face import CertificateFace
-from certs.certcase import MONDAY, PDF, Staff, apply_about, decide_each, task
 from composer import Composer
 from rules.model import LifecycleKind
 from service.certs import deemed, holdings, life
@@ -27,6 +25,8 @@ from service.workflow.errors import Conflict, Invalid
 from service.workflow.models import Application
 from service.workflow.storage import LocalFileStore, Upload
 from service.workflow.window import accept
+from tests.service.certs.certcase import MONDAY, PDF, Staff, apply_about, decide_each, task
+from tests.service.svcutil import make_settings
 
 
 def _scan(session: Session, keys_dir: Path, certificate: Certificate, on: date = MONDAY) -> VerifyOut:

@@ -11,9 +11,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
-from svcutil import CSRF_INPUT, make_settings
 
-from certs.certcase import MONDAY, PDF, Staff, decide_each
 from service.app import create_app
 from service.certs import holdings
 from service.certs.lifecycle import current
@@ -22,6 +20,8 @@ from service.models import User
 from service.security import hash_password
 from service.workflow.models import Application
 from service.workflow.window import accept
+from tests.service.certs.certcase import MONDAY, PDF, Staff, decide_each
+from tests.service.svcutil import CSRF_INPUT, make_settings
 
 PASSWORD = "correct-horse-9"
 

@@ -12,12 +12,12 @@ import pytest
 from sqlmodel import Session
 from typer.testing import CliRunner
 
-from certs.certcase import Staff, task
 from service.certs.documents import signed_pdf
 from service.certs.models import Certificate
 from service.cli import app
 from service.workflow.models import Application
 from service.workflow.review import record_verification
+from tests.service.certs.certcase import Staff, task
 
 runner = CliRunner()
 PUBLIC = "https://yiye.example.gov.cn"

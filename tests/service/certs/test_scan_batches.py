@@ -15,15 +15,15 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy.pool import QueuePool
 from sqlmodel import Session
-from svcutil import until_set
 
 from certificates.tokens import KeyRing
-from certs.certcase import MONDAY
 from service.certs.keys import signing_ring
 from service.certs.models import Certificate
 from service.certs.verify import SCAN_TIMEOUT, Asked, Scanner, Shown, Unverifiable, records, records_of, scans_engine
 from service.db import make_engine
 from service.workflow.models import Application
+from tests.service.certs.certcase import MONDAY
+from tests.service.svcutil import until_set
 
 
 @pytest.fixture

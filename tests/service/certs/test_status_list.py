@@ -11,16 +11,16 @@ from fastapi.testclient import TestClient
 from joserfc.jwk import OKPKey
 from sqlalchemy import Engine, text
 from sqlmodel import Session
-from svcutil import make_settings
 
 from certificates import statuslist
-from certs.certcase import Staff, task
 from service.app import create_app
 from service.certs.keys import signing_ring
 from service.certs.models import Certificate
 from service.jobs import notifications, outbox
 from service.workflow.models import Application
 from service.workflow.review import record_verification
+from tests.service.certs.certcase import Staff, task
+from tests.service.svcutil import make_settings
 
 Decided = Callable[..., Application]
 Issuer = Callable[..., Certificate]

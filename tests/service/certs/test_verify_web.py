@@ -19,10 +19,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi.testclient import TestClient
 from pyhanko.pdf_utils.reader import PdfFileReader
 from sqlmodel import Session, select
-from svcutil import FIXTURE_PACKS, csrf_from, make_settings, own_styles_only, policy, serving, sign_up
 
 from certificates.tokens import TOKEN_CHARS, KeyRing
-from certs.certcase import MONDAY, Staff, task
 from composer import Composer
 from service.app import create_app
 from service.certs import documents, holdings
@@ -38,6 +36,8 @@ from service.workflow.models import Application
 from service.workflow.review import record_verification
 from service.workflow.roles import Role
 from tests.fixtures.qrscan import scan_pdf
+from tests.service.certs.certcase import MONDAY, Staff, task
+from tests.service.svcutil import FIXTURE_PACKS, csrf_from, make_settings, own_styles_only, policy, serving, sign_up
 
 API_KEY = "other-district-key-0123456789"
 BEIJING = ZoneInfo("Asia/Shanghai")

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from jobcase import Mailbox, smtp_server
 from sqlalchemy import text
 from sqlmodel import Session
 
 from service.db import make_engine
+from tests.service.jobs.jobcase import Mailbox, smtp_server
 
 
 @pytest.fixture(autouse=True)

@@ -15,13 +15,13 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope
 from aiosmtpd.smtp import Session as SMTPSession
 from sqlmodel import Session, col, select
-from svcutil import free_port
-from wfcase import Staff
 
 from service.jobs.models import Notification, OutboxRow
 from service.models import User
 from service.workflow.models import Application, PermitTask
 from service.workflow.window import accept
+from tests.service.svcutil import free_port
+from tests.service.wfcase import Staff
 
 MONDAY = date(2026, 12, 7)
 

@@ -5,16 +5,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import timedelta
 
-from jobcase import Mailbox, accepted, rows
 from sqlalchemy import Engine, update
-from sqlmodel import Session
-from svcutil import make_settings
-from wfcase import Staff
+from sqlmodel import Session, col
 
 from service.jobs import notifications, outbox
 from service.jobs.models import OutboxRow
 from service.models import utcnow
 from service.workflow.models import Application
+from tests.service.jobs.jobcase import Mailbox, accepted, rows
+from tests.service.svcutil import make_settings
+from tests.service.wfcase import Staff
 
 
 def test_each_notification_is_mailed_once_to_its_user_in_chinese_and_a_refusal_is_retried(
@@ -41,7 +41,9 @@ def test_each_notification_is_mailed_once_to_its_user_in_chinese_and_a_refusal_i
 
     # Its wait is not over: nothing is sent again until it is.
     assert outbox.relay(engine, settings, notifications.deliver(settings)).delivered == 0
-    session.execute(update(OutboxRow).where(OutboxRow.id == refused.id).values(next_attempt_at=utcnow() - timedelta(seconds=1)))
+    session.execute(
+        update(OutboxRow).where(col(OutboxRow.id) == refused.id).values(next_attempt_at=utcnow() - timedelta(seconds=1))
+    )
     session.commit()
     assert outbox.relay(engine, settings, notifications.deliver(settings)).delivered == 1
 

@@ -7,10 +7,10 @@ from datetime import UTC, datetime
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlmodel import Session, select
-from svcutil import sign_up
 
 from service.jobs.models import Notification
 from service.models import User
+from tests.service.svcutil import sign_up
 
 
 def test_a_user_sees_only_their_own_notifications_newest_first(db_client: TestClient, engine: Engine) -> None:

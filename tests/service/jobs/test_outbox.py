@@ -10,11 +10,8 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 
 import pytest
-from jobcase import MONDAY, accepted, rows, titles
 from sqlalchemy import Engine, update
 from sqlmodel import Session, col, select
-from svcutil import make_settings
-from wfcase import Staff
 
 from composer.workdays import add_working_days
 from service.jobs import notifications, outbox, reminders
@@ -22,6 +19,9 @@ from service.jobs.models import Notification, OutboxRow
 from service.models import utcnow
 from service.workflow import audit
 from service.workflow.models import Application, AuditEvent
+from tests.service.jobs.jobcase import MONDAY, accepted, rows, titles
+from tests.service.svcutil import make_settings
+from tests.service.wfcase import Staff
 
 
 def test_every_state_change_owes_one_row_committed_with_it_and_a_rolled_back_change_owes_none(
@@ -110,6 +110,7 @@ def test_a_failing_delivery_backs_off_doubling_then_is_parked_logged_and_listed_
     found = outbox.status(session)
     assert (found.pending, found.delivered, [r.key for r in found.failed]) == (0, 0, ["email:test"])
 
+    assert row.id is not None
     assert outbox.retry(session, [row.id]) == 1
     delivered: list[str] = []
     assert outbox.relay(engine, settings, lambda _s, r: delivered.append(r.key)).delivered == 1

@@ -16,14 +16,14 @@ from pathlib import Path
 
 import pytest
 import redis
-from jobcase import Mailbox, accepted, rows
 from sqlmodel import Session, select
-from svcutil import ROOT, stop
-from wfcase import Staff
 
 from service.jobs import outbox
 from service.jobs.models import Notification
 from service.workflow.models import Application
+from tests.service.jobs.jobcase import Mailbox, accepted, rows
+from tests.service.svcutil import ROOT, stop
+from tests.service.wfcase import Staff
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
 CLI = [sys.executable, "-c", "from service.cli import app; app()"]

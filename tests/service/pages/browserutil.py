@@ -8,11 +8,11 @@ from collections.abc import Mapping
 
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page
-from svcutil import chromium_browser, needs_chromium
 
 from service.models import User
 from service.security import hash_password
 from service.workflow.roles import Role
+from tests.service.svcutil import chromium_browser, needs_chromium
 
 __all__ = ["CASE_PEOPLE", "Desks", "accounts", "chromium_browser", "needs_chromium"]
 

@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from svcutil import make_settings, migrated_sqlite, started
 
 from rules.packs import DEFAULT_PACK, PACKS_DIR
+from tests.service.svcutil import make_settings, migrated_sqlite, started
 
 
 @pytest.fixture(scope="module")
@@ -63,7 +63,7 @@ def dc_db(dc_db_app: FastAPI) -> Iterator[TestClient]:
 def chromium() -> Iterator[Any]:
     """Debian's chromium for the module's browser tests."""
     pytest.importorskip("playwright.sync_api")
-    from svcutil import chromium_browser
+    from tests.service.svcutil import chromium_browser
 
     with chromium_browser() as browser:
         yield browser

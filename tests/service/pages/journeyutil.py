@@ -6,9 +6,10 @@ import re
 import uuid
 from typing import Any
 
-import httpx
+import httpx2
 from fastapi.testclient import TestClient
-from svcutil import CSRF_INPUT
+
+from tests.service.svcutil import CSRF_INPUT
 
 CONVENIENCE_TOBACCO = {"area_m2": "80", "food_prep_onsite": "true", "sells_tobacco": "true"}
 """A 便利店 that grinds coffee (so it needs 食品经营许可) and sells tobacco; everything else: no."""
@@ -128,7 +129,7 @@ def title(html: str) -> str:
     return found.group(1).strip()
 
 
-def assert_field_error(response: httpx.Response, field: str, message: str, kept: str) -> None:
+def assert_field_error(response: httpx2.Response, field: str, message: str, kept: str) -> None:
     """The page again (400, titled 错误), its summary linking ``message`` to ``field``, beside which it stands, ``kept`` kept."""
     assert response.status_code == 400
     assert title(response.text).startswith("错误：")

@@ -10,9 +10,9 @@ from urllib.parse import urlsplit
 
 import pytest
 from jobs.jobcase import Mailbox, smtp_server
-from svcutil import chromium_browser, needs_chromium, serve_env, serving
 
 from rules.packs import DEFAULT_PACK, PACKS_DIR
+from tests.service.svcutil import chromium_browser, needs_chromium, serve_env, serving
 
 pytest.importorskip("playwright.sync_api")
 from axe_playwright_python.sync_playwright import Axe  # noqa: E402
@@ -45,7 +45,7 @@ def _last_link(box: Mailbox, base: str, path: str) -> str:
 
 def test_sign_up_by_mail_and_a_password_reset_in_a_browser_pass_axe(mailed_server: tuple[Mailbox, str]) -> None:
     box, base = mailed_server
-    axe, found = Axe(), []
+    axe, found = Axe(), list[str]()
 
     def scan(page: Page, name: str) -> None:
         found.extend(f"{name}: {v['id']} {v['help']}" for v in axe.run(page).response["violations"])

@@ -13,17 +13,18 @@ from urllib.parse import urlsplit
 import pytest
 from jobs.jobcase import Mailbox, smtp_server
 from sqlmodel import Session, col, select
-from svcutil import FIXTURE_PACKS, serve_env, serving
 
 from service import db
 from service.db import make_engine
 from service.models import User
 from service.workflow.models import AuditEvent
 from service.workflow.roles import Role
+from tests.service.svcutil import FIXTURE_PACKS, serve_env, serving
 
 playwright_api = pytest.importorskip("playwright.sync_api")
-from browserutil import PASSWORD, Desks, accounts, needs_chromium  # noqa: E402
 from playwright.sync_api import Browser, expect  # noqa: E402
+
+from tests.service.pages.browserutil import PASSWORD, Desks, accounts, needs_chromium  # noqa: E402
 
 PEOPLE = {"admin": (Role.admin, None), "clerk": (Role.clerk, None), "newcomer": (Role.applicant, None)}
 

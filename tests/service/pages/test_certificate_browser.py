@@ -21,8 +21,6 @@ from pathlib import Path
 
 import pytest
 from sqlmodel import Session, select
-from svcutil import FIXTURE_PACKS, serving
-from wfcase import SIGNED, stored_draft, uploads
 
 from certificates.seal import check, load_certificate
 from composer import Composer
@@ -37,10 +35,13 @@ from service.workflow.storage import LocalFileStore
 from service.workflow.submit import submit
 from service.workflow.window import accept
 from tests.fixtures.qrscan import scan_pdf
+from tests.service.svcutil import FIXTURE_PACKS, serving
+from tests.service.wfcase import SIGNED, stored_draft, uploads
 
 playwright_api = pytest.importorskip("playwright.sync_api")
-from browserutil import CASE_PEOPLE, PASSWORD, Desks, accounts, needs_chromium  # noqa: E402
 from playwright.sync_api import Browser, Page, expect  # noqa: E402
+
+from tests.service.pages.browserutil import CASE_PEOPLE, PASSWORD, Desks, accounts, needs_chromium  # noqa: E402
 
 PUBLIC = "HTTPS://YIYE.EXAMPLE.GOV.CN"
 PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<<>>\n%%EOF\n"

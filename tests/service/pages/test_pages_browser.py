@@ -15,17 +15,18 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from journeyutil import DEFAULTS, GOOD
-from svcutil import serve_env, serving
 
 from rules.packs import DEFAULT_PACK, PACKS_DIR
+from tests.service.pages.journeyutil import DEFAULTS, GOOD
+from tests.service.svcutil import serve_env, serving
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 from axe_playwright_python.sync_playwright import Axe  # noqa: E402
-from browserutil import needs_chromium  # noqa: E402
-from playwright.sync_api import Browser, Page, expect  # noqa: E402
+from playwright.sync_api import Browser, Page, ViewportSize, expect  # noqa: E402
 
-PHONE = {"width": 375, "height": 812}
+from tests.service.pages.browserutil import needs_chromium  # noqa: E402
+
+PHONE: ViewportSize = {"width": 375, "height": 812}
 
 pytestmark = needs_chromium
 
@@ -47,7 +48,7 @@ def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def _page(chromium: Browser, viewport: dict[str, int] | None = None) -> Iterator[Page]:
+def _page(chromium: Browser, viewport: ViewportSize | None = None) -> Iterator[Page]:
     context = chromium.new_context(viewport=viewport or {"width": 1100, "height": 900}, locale="zh-CN")
     page = context.new_page()
     page.set_default_timeout(15_000)
@@ -374,7 +375,7 @@ def test_every_page_of_the_journey_passes_axe(chromium: Browser, server: str, wi
     assert not found, "\n".join(found)
 
 
-NARROW = {"width": 390, "height": 844}
+NARROW: ViewportSize = {"width": 390, "height": 844}
 """The phone width the notice's length is measured at."""
 
 

@@ -15,11 +15,11 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from journeyutil import CONVENIENCE_TOBACCO, GOOD, csrf, journey, sign_in, sign_up, title
 from sqlmodel import Session, select
 
 from service.db import make_engine
 from service.models import Draft, StoredComposition
+from tests.service.pages.journeyutil import CONVENIENCE_TOBACCO, GOOD, csrf, journey, sign_in, sign_up, title
 
 HIDDEN = re.compile(r'<input type="hidden" name="([^"]+)" value="([^"]*)">')
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import io
+from typing import Any
 from urllib.parse import unquote
 
 from fastapi.testclient import TestClient
-from journeyutil import CONVENIENCE_TOBACCO, GOOD, RESTAURANT_SEWAGE, csrf, journey, sign_up
 from pypdf import PdfReader
+
+from tests.service.pages.journeyutil import CONVENIENCE_TOBACCO, GOOD, RESTAURANT_SEWAGE, csrf, journey, sign_up
 
 
 def _text(pdf: bytes) -> str:
@@ -17,7 +19,8 @@ def _text(pdf: bytes) -> str:
 def _fonts(pdf: bytes) -> set[str]:
     fonts = set()
     for page in PdfReader(io.BytesIO(pdf)).pages:
-        for font in page["/Resources"]["/Font"].values():
+        resources: Any = page["/Resources"]
+        for font in resources["/Font"].values():
             fonts.add(str(font.get_object()["/BaseFont"]))
     return fonts
 

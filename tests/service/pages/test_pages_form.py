@@ -6,7 +6,11 @@ import re
 import uuid
 
 from fastapi.testclient import TestClient
-from journeyutil import (
+from sqlmodel import Session, select
+
+from service.db import make_engine
+from service.models import Draft, StoredComposition
+from tests.service.pages.journeyutil import (
     CONVENIENCE_TOBACCO,
     GOOD,
     VALID_USCC,
@@ -18,10 +22,6 @@ from journeyutil import (
     sign_out,
     sign_up,
 )
-from sqlmodel import Session, select
-
-from service.db import make_engine
-from service.models import Draft, StoredComposition
 
 
 def _drafts(url: str) -> list[Draft]:

@@ -5,7 +5,16 @@ from __future__ import annotations
 import re
 
 from fastapi.testclient import TestClient
-from journeyutil import CONVENIENCE_TOBACCO, RESTAURANT_SEWAGE, answer_until_check, choose, csrf, error_summary, journey
+
+from tests.service.pages.journeyutil import (
+    CONVENIENCE_TOBACCO,
+    RESTAURANT_SEWAGE,
+    answer_until_check,
+    choose,
+    csrf,
+    error_summary,
+    journey,
+)
 
 
 def _section(html: str, section_id: str) -> str:

@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import date
 
 import pytest
 from fastapi.testclient import TestClient
-from journeyutil import (
+
+from composer import Composer
+from composer.model import ComposeRequest
+from rules.packs import DEFAULT_PACK
+from service import compose as compose_service
+from tests.service.pages.journeyutil import (
     CONVENIENCE_TOBACCO,
     DEFAULTS,
     answer_until_check,
@@ -18,17 +24,12 @@ from journeyutil import (
     journey,
 )
 
-from composer import Composer
-from composer.model import ComposeRequest
-from rules.packs import DEFAULT_PACK
-from service import compose as compose_service
 
-
-def _composer_order(industries: list[str], answers: dict[str, object]) -> list[str]:
+def _composer_order(industries: list[str], answers: Mapping[str, object]) -> list[str]:
     """The questions the composer asks, one at a time, answering as the page test does."""
     composer = Composer.load(DEFAULT_PACK)
     given: dict[str, object] = {}
-    asked = []
+    asked: list[str] = []
     while True:
         open_ = composer.compose(ComposeRequest(industries=industries, answers=given)).questions
         if not open_:

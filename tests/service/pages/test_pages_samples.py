@@ -6,9 +6,10 @@ import io
 import re
 
 from fastapi.testclient import TestClient
-from journeyutil import CONVENIENCE_TOBACCO, csrf, journey
 from pypdf import PdfReader
-from svcutil import own_styles_only, policy
+
+from tests.service.pages.journeyutil import CONVENIENCE_TOBACCO, csrf, journey
+from tests.service.svcutil import own_styles_only, policy
 
 WITH_AGENT = {**CONVENIENCE_TOBACCO, "uses_agent": "true"}
 """The tobacco-selling 便利店, applying through an agent: the 授权委托书 is on its list."""

@@ -14,14 +14,14 @@ from urllib.parse import unquote
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from journeyutil import CONVENIENCE_TOBACCO, GOOD, VALID_ID, csrf, journey
 from sqlalchemy import event
-from svcutil import all_rows, make_settings
 
 from rules.packs import DEFAULT_PACK, PACKS_DIR
 from service import sessions
 from service.app import create_app
 from service.models import WebSession
+from tests.service.pages.journeyutil import CONVENIENCE_TOBACCO, GOOD, VALID_ID, csrf, journey
+from tests.service.svcutil import all_rows, make_settings
 
 
 def _decodings(cookie: str) -> Iterator[str]:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from fastapi.testclient import TestClient
-from journeyutil import choose, csrf, error_summary, title
+
+from tests.service.pages.journeyutil import choose, csrf, error_summary, title
 
 
 def test_home_lists_the_default_packs_industries_as_checkboxes(dc: TestClient) -> None:
@@ -114,10 +115,9 @@ def test_the_start_page_says_the_business_license_is_assumed(dc: TestClient) -> 
 
 
 def test_the_start_page_offers_business_registration_where_the_pack_bundles_it(pages_sqlite_url: str) -> None:
-    from svcutil import make_settings
-
     from rules.packs import PACKS_DIR
     from service.app import create_app
+    from tests.service.svcutil import make_settings
 
     with TestClient(create_app(make_settings(pages_sqlite_url, packs_dir=PACKS_DIR, default_pack="hunan"))) as hunan:
         page = hunan.get("/start").text

@@ -20,8 +20,6 @@ from pathlib import Path
 
 import pytest
 from sqlmodel import Session, select
-from svcutil import FIXTURE_PACKS, serve_env, serving
-from wfcase import the_visit_day_comes
 
 from composer import Composer
 from composer.model import ComposeRequest
@@ -32,10 +30,13 @@ from service.db import make_engine
 from service.models import Draft, StoredComposition
 from service.workflow.models import Application
 from service.workflow.roles import Role
+from tests.service.svcutil import FIXTURE_PACKS, serve_env, serving
+from tests.service.wfcase import the_visit_day_comes
 
 playwright_api = pytest.importorskip("playwright.sync_api")
-from browserutil import CASE_PEOPLE, PASSWORD, Desks, accounts, needs_chromium  # noqa: E402
 from playwright.sync_api import Browser, expect  # noqa: E402
+
+from tests.service.pages.browserutil import CASE_PEOPLE, PASSWORD, Desks, accounts, needs_chromium  # noqa: E402
 
 PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 40

@@ -10,9 +10,9 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from dulwich.objects import Commit
 from dulwich.repo import Repo
 from sqlmodel import Session
-from wfcase import Staff
 
 from composer import Composer
 from rules import packs
@@ -21,6 +21,7 @@ from service.policy import catalogue, desk, edits, impact, repo
 from service.policy.models import ChangeSet, ChangeSetStatus
 from service.workflow.errors import Conflict, Forbidden, Invalid
 from service.workflow.roles import Role
+from tests.service.wfcase import Staff
 
 TODAY = date(2026, 12, 5)
 PERMITS = "mini/permits.yaml"
@@ -118,11 +119,13 @@ def test_an_approver_sees_the_change_field_by_field_and_publishing_is_one_commit
     commit = desk.publish(session, change_set, approver, packs_copy, TODAY)
 
     with Repo(str(packs_copy)) as git:
-        message = git[commit.encode()].message.decode()
-        assert git[commit.encode()].author.decode().endswith(f"<{author.email}>")
+        made = git[commit.encode()]
+        assert isinstance(made, Commit)
+        message = made.message.decode()
+        assert made.author.decode().endswith(f"<{author.email}>")
     assert "理由：按2025年国务院令797号调整" in message
     assert f"审核：{approver.email}" in message
-    assert Composer.load("mini", packs_copy).pack.permits["food_business"].time_limit.statutory.days == 15  # type: ignore[union-attr]
+    assert Composer.load("mini", packs_copy).pack.permits["food_business"].time_limit.statutory.days == 15
     assert desk.latest_release(session) == commit
 
 

@@ -5,23 +5,20 @@ from __future__ import annotations
 
 import re
 import shutil
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from dulwich.repo import Repo
 from sqlmodel import Session
-from svcutil import FIXTURE_PACKS, chromium_browser, needs_chromium, serve_env, serving
 
 from service import db
 from service.db import make_engine
 from service.models import User
 from service.security import hash_password
 from service.workflow.roles import Role
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "pages"))
-from browserutil import Desks  # noqa: E402
+from tests.service.pages.browserutil import Desks
+from tests.service.svcutil import FIXTURE_PACKS, chromium_browser, needs_chromium, serve_env, serving
 
 pytest.importorskip("playwright.sync_api")
 from playwright.sync_api import expect  # noqa: E402

@@ -9,7 +9,6 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 from sqlmodel import Session
-from svcutil import make_settings
 
 from service.app import create_app
 from service.db import make_engine
@@ -17,6 +16,7 @@ from service.models import User
 from service.policy import desk, repo
 from service.policy.models import ChangeSet, ChangeSetStatus, PackRelease
 from service.workflow.roles import Role
+from tests.service.svcutil import make_settings
 
 TODAY = date(2026, 12, 5)
 

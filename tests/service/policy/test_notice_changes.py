@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from svcutil import FIXTURE_PACKS
-
 from composer import Composer
 from composer.model import ComposeRequest
 from service.policy.notice_changes import compare
+from tests.service.svcutil import FIXTURE_PACKS
 
 MINI = Composer.load("mini", FIXTURE_PACKS)
 HOTEL = MINI.compose(ComposeRequest(pack="mini", industries=["hotel"], answers={"area_m2": 500}))

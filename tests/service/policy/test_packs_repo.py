@@ -12,13 +12,13 @@ from dulwich import porcelain
 from dulwich.repo import Repo
 from fastapi.testclient import TestClient
 from sqlmodel import Session
-from svcutil import FIXTURE_PACKS, ROOT, make_settings, serving
 
 from service.app import create_app
 from service.models import User
 from service.policy import desk, repo
 from service.workflow.errors import Conflict
 from service.workflow.roles import Role
+from tests.service.svcutil import FIXTURE_PACKS, ROOT, make_settings, serving
 
 
 def _person(session: Session, role: Role) -> User:

@@ -6,7 +6,6 @@ import html
 import io
 import re
 import shutil
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,7 +15,6 @@ import pypdf
 import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session
-from svcutil import make_settings
 
 from composer import Composer
 from composer.model import ComposeRequest
@@ -24,10 +22,9 @@ from service.app import create_app
 from service.compose import today
 from service.policy import conditions, desk, repo
 from service.workflow.roles import Role
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "window"))
-from deskutil import account, csrf, sign_in  # noqa: E402
-from wfcase import stored_draft  # noqa: E402
+from tests.service.svcutil import make_settings
+from tests.service.wfcase import stored_draft
+from tests.service.window.deskutil import account, csrf, sign_in
 
 
 @pytest.fixture

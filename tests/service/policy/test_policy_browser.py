@@ -6,7 +6,6 @@ while the applicant's earlier stored composition keeps the version it was made u
 from __future__ import annotations
 
 import shutil
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,7 +13,6 @@ from pathlib import Path
 import httpx
 import pytest
 from sqlmodel import Session, select
-from svcutil import FIXTURE_PACKS, chromium_browser, needs_chromium, serve_env, serving
 
 from composer import Composer
 from composer.model import ComposeRequest
@@ -24,9 +22,8 @@ from service.db import make_engine
 from service.models import StoredComposition, User
 from service.security import hash_password
 from service.workflow.roles import Role
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "window"))
-from wfcase import stored_draft  # noqa: E402
+from tests.service.svcutil import FIXTURE_PACKS, chromium_browser, needs_chromium, serve_env, serving
+from tests.service.wfcase import stored_draft
 
 pytest.importorskip("playwright.sync_api")
 from playwright.sync_api import Browser, Page, expect  # noqa: E402

@@ -10,13 +10,13 @@ import time
 from pathlib import Path
 
 from sqlmodel import Session
-from svcutil import ROOT, stop
 
 from service.compose import today
 from service.models import User
 from service.policy import desk, repo
 from service.policy.models import ChangeSet, ChangeSetStatus
 from service.workflow.roles import Role
+from tests.service.svcutil import ROOT, stop
 
 
 def _person(session: Session, role: Role) -> User:

@@ -7,15 +7,15 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from deskutil import Account, People, account, sign_in
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlmodel import Session
-from svcutil import make_settings
-from wfcase import every_role
 
 from service.app import create_app
 from service.workflow.roles import Role
+from tests.service.svcutil import make_settings
+from tests.service.wfcase import every_role
+from tests.service.window.deskutil import Account, People, account, sign_in
 
 
 @pytest.fixture

@@ -9,11 +9,11 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 from sqlmodel import Session
-from wfcase import add_user
 
 from service.models import User
 from service.security import hash_password
 from service.workflow.roles import Role
+from tests.service.wfcase import add_user
 
 PASSWORD = "correct-horse-9"
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')

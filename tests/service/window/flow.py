@@ -7,9 +7,10 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
-from deskutil import field
 from fastapi.testclient import TestClient
-from wfcase import PDF, PNG
+
+from tests.service.wfcase import PDF, PNG
+from tests.service.window.deskutil import field
 
 FILES = {"floor_plan": ("平面图.pdf", PDF), "fire_rules": ("消防制度.png", PNG), "operation_flow": ("操作流程.pdf", PDF)}
 

@@ -5,19 +5,19 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-import httpx
-from deskutil import Account, People, error_beside, field
+import httpx2
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
-from wfcase import PDF, PNG, stored_draft
 
 from composer import Composer
 from service.workflow.models import Application
+from tests.service.wfcase import PDF, PNG, stored_draft
+from tests.service.window.deskutil import Account, People, error_beside, field
 
 FILES = [("material.floor_plan", ("平面图.pdf", PDF)), ("material.fire_rules", ("消防制度.png", PNG))]
 
 
-def _post(clerk: TestClient, draft_id: object, identity: dict[str, str], key: str | None = None) -> httpx.Response:
+def _post(clerk: TestClient, draft_id: object, identity: dict[str, str], key: str | None = None) -> httpx2.Response:
     page = clerk.get(f"/drafts/{draft_id}/submit")
     data = {
         "csrf_token": field(page.text, "csrf_token"),

@@ -7,13 +7,13 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
-from svcutil import make_settings
 
 from rules.packs import DEFAULT_PACK, PACKS_DIR
 from service import db, demo
 from service.app import create_app
 from service.workflow.models import Inspection
 from service.workflow.roles import Role
+from tests.service.svcutil import make_settings
 
 DESKS = {
     "demo@example.com": ("/drafts", "DC-"),

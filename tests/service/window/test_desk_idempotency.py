@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from deskutil import Account, People, field
 from fastapi.testclient import TestClient
-from flow import post_form, submit
 from sqlmodel import Session, select
-from wfcase import stored_draft
 
 from composer import Composer
 from service.workflow.models import Application, AuditEvent, IdempotencyKey, PermitTask
+from tests.service.wfcase import stored_draft
+from tests.service.window.deskutil import Account, People, field
+from tests.service.window.flow import post_form, submit
 
 Browsers = Callable[[Account], TestClient]
 

@@ -6,16 +6,16 @@ import re
 from collections.abc import Callable
 
 import pytest
-from deskutil import Account, People, sign_in
 from fastapi.testclient import TestClient
-from flow import post_form, submit
 from sqlmodel import Session, select
-from wfcase import ON_SITE, stored_draft
 
 from composer import Composer
 from composer.workdays import add_working_days
 from service.compose import today
 from service.workflow.models import Inspection, PermitTask
+from tests.service.wfcase import ON_SITE, stored_draft
+from tests.service.window.deskutil import Account, People, sign_in
+from tests.service.window.flow import post_form, submit
 
 ROLES = ("applicant", "other_applicant", "clerk", "market", "fire", "police", "inspector", "supervisor", "admin")
 # 2: 200 · 3: 403 · 4: 404, per role in the order above. "applicant" owns the application; the permit

@@ -9,11 +9,8 @@ from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
-from deskutil import Account, People
 from fastapi.testclient import TestClient
-from flow import FILES, post_form, submit
 from sqlmodel import Session, select
-from wfcase import CASE, ON_SITE, stored_draft, the_visit_day_comes
 
 from composer import Composer
 from composer.workdays import is_working_day
@@ -23,6 +20,9 @@ from service.pages.window import desk as desk_pages
 from service.workflow import clock, states
 from service.workflow import window as window_service
 from service.workflow.models import Application, AuditEvent, Inspection, MaterialFile, PermitTask
+from tests.service.wfcase import CASE, ON_SITE, stored_draft, the_visit_day_comes
+from tests.service.window.deskutil import Account, People
+from tests.service.window.flow import FILES, post_form, submit
 
 Browsers = Callable[[Account], TestClient]
 HAN = re.compile(r"[\u4e00-\u9fff]+")

@@ -6,13 +6,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from deskutil import Account, People, field, sign_in
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from service.models import User
 from service.workflow import audit
 from service.workflow.roles import Role
+from tests.service.window.deskutil import Account, People, field, sign_in
 
 Browsers = Callable[[Account], TestClient]
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from deskutil import Account, People, csrf, error_beside, field
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
-from wfcase import EXE, PDF, PNG, stored_draft
 
 from composer import Composer
 from service.workflow.models import Application, MaterialFile
+from tests.service.wfcase import EXE, PDF, PNG, stored_draft
+from tests.service.window.deskutil import Account, People, csrf, error_beside, field
 
 
 def _submit(

@@ -7,14 +7,14 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from deskutil import Account, People
 from fastapi.testclient import TestClient
-from flow import post_form, submit
 from sqlmodel import Session, col, select
-from wfcase import stored_draft
 
 from composer import Composer
 from service.workflow.models import Application, AuditEvent
+from tests.service.wfcase import stored_draft
+from tests.service.window.deskutil import Account, People
+from tests.service.window.flow import post_form, submit
 
 Browsers = Callable[[Account], TestClient]
 BEIJING = ZoneInfo("Asia/Shanghai")

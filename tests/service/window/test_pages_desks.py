@@ -7,16 +7,16 @@ import uuid
 from collections.abc import Callable
 from datetime import timedelta
 
-from deskutil import Account, People, error_beside
 from fastapi.testclient import TestClient
-from flow import FILES, post_form, submit, timeline
 from sqlmodel import Session, select
-from wfcase import ON_SITE, stored_draft, the_visit_day_comes
 
 from composer import Composer
 from composer.workdays import add_working_days, is_working_day
 from service.compose import today
 from service.workflow.models import Application, CorrectionNotice, Inspection, PermitTask
+from tests.service.wfcase import ON_SITE, stored_draft, the_visit_day_comes
+from tests.service.window.deskutil import Account, People, error_beside
+from tests.service.window.flow import FILES, post_form, submit, timeline
 
 Browsers = Callable[[Account], TestClient]
 FILE_KEYS = ("floor_plan", "fire_rules")

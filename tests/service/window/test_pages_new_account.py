@@ -13,17 +13,17 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from deskutil import Account, People, error_beside, field, sign_in
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from jobs.jobcase import Mailbox, smtp_server
 from sqlmodel import Session, select
-from svcutil import Page, make_settings
 
 from service.app import create_app
 from service.models import User
 from service.workflow import audit
 from service.workflow.roles import Role
+from tests.service.svcutil import Page, make_settings
+from tests.service.window.deskutil import Account, People, error_beside, field, sign_in
 
 Browsers = Callable[[Account], TestClient]
 COLLEAGUE = "zhao.liu@example.gov.cn"

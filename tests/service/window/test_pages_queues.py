@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from deskutil import Account, People, error_beside
 from fastapi.testclient import TestClient
-from flow import post_form, submit
 from sqlmodel import Session
-from wfcase import stored_draft
 
 from composer import Composer
+from tests.service.wfcase import stored_draft
+from tests.service.window.deskutil import Account, People, error_beside
+from tests.service.window.flow import post_form, submit
 
 Browsers = Callable[[Account], TestClient]
 ROLES = ("applicant", "other_applicant", "clerk", "market", "fire", "police", "inspector", "supervisor", "admin")

@@ -7,14 +7,14 @@ import re
 from collections.abc import Callable
 
 import pypdf
-from deskutil import Account, People
 from fastapi.testclient import TestClient
-from flow import submit
 from sqlmodel import Session
-from wfcase import stored_draft
 
 from composer import Composer
 from service.workflow.models import Application
+from tests.service.wfcase import stored_draft
+from tests.service.window.deskutil import Account, People
+from tests.service.window.flow import submit
 
 
 def _text(pdf: bytes) -> str:

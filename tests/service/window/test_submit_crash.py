@@ -22,14 +22,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
-from deskutil import CSRF, account, sign_in
 from sqlmodel import Session
-from svcutil import FIXTURE_PACKS, ROOT, all_rows, server_process, stop
-from wfcase import PDF, PNG, stored_draft
 
 from composer import Composer
 from service.workflow.models import Application, AuditEvent, MaterialFile
 from service.workflow.roles import Role
+from tests.service.svcutil import FIXTURE_PACKS, ROOT, all_rows, server_process, stop
+from tests.service.wfcase import PDF, PNG, stored_draft
+from tests.service.window.deskutil import CSRF, account, sign_in
 
 DRAFTS = 24
 KILL_AFTER = 6

@@ -13,7 +13,6 @@ import pytest
 from sqlalchemy import Engine, event
 from sqlalchemy.orm import ORMExecuteState
 from sqlmodel import Session, select
-from svcutil import FIXTURE_PACKS
 
 from rules import packs
 from service import crud
@@ -23,6 +22,7 @@ from service.workflow.accounts import assign, open_staff_account, password_link_
 from service.workflow.errors import Conflict, Forbidden, Invalid
 from service.workflow.models import AuditEvent, IntegratorKey
 from service.workflow.roles import Role
+from tests.service.svcutil import FIXTURE_PACKS
 
 DEPARTMENTS = packs.load("mini", FIXTURE_PACKS).departments
 

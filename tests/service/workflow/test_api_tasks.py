@@ -7,11 +7,9 @@ from datetime import date
 
 import pytest
 from fastapi.testclient import TestClient
-from httpx import Response
+from httpx2 import Response
 from sqlmodel import Session, col, select
-from svcutil import FIXTURE_PACKS
 from typer.testing import CliRunner
-from wfcase import ON_SITE, Staff, on_site_uploads
 
 from service.cli import app as cli
 from service.models import Draft, User
@@ -19,6 +17,8 @@ from service.workflow.models import Application, AuditEvent, PermitTask
 from service.workflow.roles import Role
 from service.workflow.submit import Submitted
 from service.workflow.window import accept
+from tests.service.svcutil import FIXTURE_PACKS
+from tests.service.wfcase import ON_SITE, Staff, on_site_uploads
 
 runner = CliRunner()
 

@@ -9,14 +9,14 @@ from collections.abc import Callable
 import pytest
 from sqlalchemy import Engine, text
 from sqlmodel import Session, col, select
-from test_races import _together
-from wfcase import Staff
 
 from service.jobs.models import OutboxRow
 from service.workflow import audit
 from service.workflow.models import Application, AuditEvent, PermitTask
 from service.workflow.review import Decision, decide
 from service.workflow.window import accept
+from tests.service.wfcase import Staff
+from tests.service.workflow.test_races import _together
 
 pytestmark = pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)
 
@@ -103,7 +103,7 @@ def test_the_last_two_departments_deciding_at_once_conclude_the_application(
 
     results = _together(2, engine, one, wait=3)  # the second waits for the first's commit at the application
 
-    assert sorted(r.status for r in results) == ["approved", "approved_on_commitment"]  # type: ignore[attr-defined]
+    assert sorted(r.status for r in results) == ["approved", "approved_on_commitment"]
     session.refresh(application)
     assert application.status == "decided"
     assert [e.action for e in audit.history(session, application.id)].count("conclude") == 1

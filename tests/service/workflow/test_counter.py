@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 from sqlmodel import Session, func, select
-from wfcase import Staff
 
 from service.models import Draft, User
 from service.workflow.errors import Invalid
 from service.workflow.models import Application, AuditEvent, MaterialFile
 from service.workflow.storage import LocalFileStore
 from service.workflow.submit import Submitted
+from tests.service.wfcase import Staff
 
 WALK_IN = {"name": "王小明", "id_number": "11010519491231002x", "phone": "13912345678"}
 

@@ -9,7 +9,6 @@ from typing import Any
 
 import pytest
 from sqlmodel import Session, select
-from wfcase import ON_SITE, Staff, on_site_uploads
 
 from composer import Composer
 from service.jobs.models import OutboxRow
@@ -24,6 +23,7 @@ from service.workflow.roles import Role
 from service.workflow.storage import LocalFileStore
 from service.workflow.submit import submit
 from service.workflow.window import accept
+from tests.service.wfcase import ON_SITE, Staff, on_site_uploads
 
 MONDAY, WEDNESDAY, SATURDAY = date(2026, 12, 7), date(2026, 12, 9), date(2026, 12, 12)
 
@@ -63,7 +63,7 @@ def _food(session: Session) -> PermitTask:
 def _record_food(session: Session, inspection: Inspection, actor: User, results: list[Result], **more: Any) -> Inspection:
     """An inspector's results on the food permit, on the visit's day at the inspection's current version unless
     ``today`` or ``version`` is given."""
-    args = {"version": inspection.version, "today": inspection.visit_on} | more
+    args: dict[str, Any] = {"version": inspection.version, "today": inspection.visit_on} | more
     return record(session, actor=actor, inspection_id=inspection.id, permit="food_business", results=results, **args)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterator
+from datetime import date
 from pathlib import Path
 
 import psycopg
@@ -11,7 +12,6 @@ import pytest
 from alembic import command
 from sqlalchemy import inspect
 from sqlmodel import Session, select
-from wfcase import ON_SITE, Staff, on_site_uploads
 
 from service import db
 from service.db import make_engine
@@ -20,6 +20,7 @@ from service.workflow.models import Application, DecisionTally, PermitTask
 from service.workflow.review import Decision, decide
 from service.workflow.submit import Submitted
 from service.workflow.window import accept
+from tests.service.wfcase import ON_SITE, Staff, on_site_uploads
 
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
 
@@ -43,7 +44,7 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
             admin.execute(f'DROP SCHEMA "{schema}" CASCADE')
 
 
-def _snapshot(url: str) -> tuple[list[tuple[str, object]], list[tuple[str, str, int, int, int]]]:
+def _snapshot(url: str) -> tuple[list[tuple[str, date]], list[tuple[str, str, int, int, int]]]:
     engine = make_engine(url)
     with Session(engine) as session:
         tasks = sorted((t.permit, t.due_soon_on) for t in session.exec(select(PermitTask)))

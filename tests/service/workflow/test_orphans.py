@@ -6,7 +6,6 @@ from collections.abc import Callable
 
 from sqlmodel import Session, select
 from typer.testing import CliRunner
-from wfcase import CASE, SIGNED, Staff, uploads
 
 from composer import Composer
 from service import crud
@@ -16,6 +15,7 @@ from service.models import Draft, DraftUpdate, StoredComposition
 from service.workflow.models import Application
 from service.workflow.storage import LocalFileStore
 from service.workflow.submit import submit
+from tests.service.wfcase import CASE, SIGNED, Staff, uploads
 
 
 def test_an_applications_composition_outlives_its_draft_and_a_prune(

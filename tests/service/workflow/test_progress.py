@@ -7,7 +7,6 @@ from datetime import date, timedelta
 
 import pytest
 from sqlmodel import Session, select
-from wfcase import PDF, Staff
 
 from composer.workdays import add_working_days
 from service.compose import today as beijing_today
@@ -18,6 +17,7 @@ from service.workflow.progress import intake, timeline, worklist
 from service.workflow.review import Decision, decide
 from service.workflow.storage import Upload
 from service.workflow.window import Finding, MaterialCheck, accept, request_correction, withdraw
+from tests.service.wfcase import PDF, Staff
 
 MONDAY = date(2026, 12, 7)
 

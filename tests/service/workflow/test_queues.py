@@ -7,7 +7,6 @@ from datetime import date
 
 import pytest
 from sqlmodel import Session
-from wfcase import Staff
 
 from service.workflow.clock import Clock, Standing
 from service.workflow.errors import Forbidden, Invalid
@@ -15,6 +14,7 @@ from service.workflow.models import Application, PermitTask
 from service.workflow.queues import Figures, QueueFilter, dashboard, task_queue
 from service.workflow.review import Decision, decide, report_rectified
 from service.workflow.window import accept
+from tests.service.wfcase import Staff
 
 ACCEPTED = date(2026, 9, 28)
 """A Monday before the National Day holiday (10-01 … 10-07, with Saturday 10-10 a make-up working day)."""

@@ -9,13 +9,13 @@ from datetime import date
 import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, select
-from test_races import _together
-from wfcase import Staff
 
 from service.workflow import audit
 from service.workflow.models import Application, DecisionTally
 from service.workflow.review import Decision, decide
 from service.workflow.window import accept
+from tests.service.wfcase import Staff
+from tests.service.workflow.test_races import _together
 
 pytestmark = pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)
 
@@ -39,7 +39,7 @@ def test_four_reviewers_deciding_at_once_are_all_counted(
 
     results = _together(4, engine, one)
 
-    assert all(r.status == "approved" for r in results)  # type: ignore[attr-defined]
+    assert all(r.status == "approved" for r in results)
     tally = session.exec(select(DecisionTally).where(DecisionTally.department == "fire")).one()
     assert (tally.decided, tally.days, tally.limit_days) == (4, 16, 52)
     assert audit.verify(session)[1] == []

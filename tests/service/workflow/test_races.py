@@ -11,7 +11,6 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, event, func
 from sqlmodel import Session, select
-from wfcase import Staff
 
 from service.models import Draft
 from service.workflow import audit
@@ -19,6 +18,7 @@ from service.workflow.errors import Conflict
 from service.workflow.models import Application, PermitTask
 from service.workflow.submit import Submitted
 from service.workflow.window import accept, refuse
+from tests.service.wfcase import Staff
 
 pytestmark = pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)
 
@@ -32,7 +32,7 @@ def _together(n: int, engine: Engine, act: Callable[[Session], Any], wait: float
 
     def run(_: int) -> Any:
         with Session(engine, expire_on_commit=False) as session:
-            waited = []
+            waited: list[bool] = []
 
             @event.listens_for(session, "before_flush")
             def meet(*_args: object) -> None:

@@ -10,7 +10,6 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session
-from wfcase import Staff
 
 from service.models import Draft
 from service.workflow import audit
@@ -18,6 +17,7 @@ from service.workflow.errors import Conflict
 from service.workflow.models import Application
 from service.workflow.submit import Submitted
 from service.workflow.window import accept, refuse
+from tests.service.wfcase import Staff
 
 pytestmark = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 

@@ -7,13 +7,13 @@ from dataclasses import dataclass, field
 
 import pytest
 from sqlmodel import Session, select
-from svcutil import FIXTURE_PACKS
 from typer.testing import CliRunner
 
 from service.cli import app
 from service.db import make_engine
 from service.models import User
 from service.workflow.roles import Action, Role, may
+from tests.service.svcutil import FIXTURE_PACKS
 
 A = Action
 # M: the user's own subject (they are its applicant), concerning another department

@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func
 from sqlmodel import Session, select
-from wfcase import CASE, EXE, PDF, PNG, Staff, uploads
 
 from composer import Composer
 from service.models import Draft
@@ -19,6 +18,7 @@ from service.workflow.errors import Conflict, Forbidden, Invalid, NotFound
 from service.workflow.models import Application, AuditEvent, IdempotencyKey, MaterialFile
 from service.workflow.storage import MAX_BYTES, LocalFileStore, Upload, check
 from service.workflow.submit import Submitted
+from tests.service.wfcase import CASE, EXE, PDF, PNG, Staff, uploads
 
 
 def _count(session: Session, model: type) -> int:

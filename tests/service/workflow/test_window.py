@@ -8,7 +8,6 @@ from typing import Any
 
 import pytest
 from sqlmodel import Session, col, select
-from wfcase import PDF, PNG, Staff
 
 from service.models import User
 from service.workflow import audit
@@ -17,6 +16,7 @@ from service.workflow.models import Application, AuditEvent, CorrectionNotice, M
 from service.workflow.review import Decision, decide, record_verification, report_rectified
 from service.workflow.storage import Upload
 from service.workflow.window import Finding, MaterialCheck, accept, refuse, request_correction
+from tests.service.wfcase import PDF, PNG, Staff
 
 MONDAY = date(2026, 12, 7)
 
