@@ -235,6 +235,17 @@ def before_the_visit(inspection: Inspection, today: date) -> bool:
     return inspection.status == "scheduled" and today < inspection.visit_on
 
 
+def overdue(session: Session, today: date) -> list[tuple[Inspection, Application]]:
+    """Visits whose day has passed with findings still to record, oldest first: the window moves them to a new day."""
+    statement = (
+        select(Inspection, Application)
+        .join(Application, col(Application.id) == Inspection.application_id)
+        .where(Inspection.status == "scheduled", col(Inspection.visit_on) < today)
+        .order_by(col(Inspection.visit_on))
+    )
+    return [(visit, application) for visit, application in session.exec(statement)]
+
+
 @atomic
 def report_rectified(
     session: Session, *, actor: User, inspection_id: uuid.UUID, version: int | None, today: date | None = None

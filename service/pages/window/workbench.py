@@ -42,8 +42,8 @@ QUEUE = ("submitted", "resubmitted")
 
 @router.get("/window", response_class=Response, responses=PAGE)
 def queue(request: Request, session: SessionDep, user: CurrentUser) -> Response:
-    """The queue: applications waiting for the completeness check, accepted ones still to schedule a visit, and
-    decided ones still to be issued their certificate (or its next version)."""
+    """The queue: applications waiting for the completeness check, accepted ones still to schedule a visit, visits
+    whose day passed unfinished, and decided ones still to be issued their certificate (or its next version)."""
     if not works_at(user, Action.check_materials):
         return forbidden(request)
     waiting = session.exec(select(Application).where(col(Application.status).in_(QUEUE)).order_by(col(Application.submitted_at)))
@@ -56,6 +56,7 @@ def queue(request: Request, session: SessionDep, user: CurrentUser) -> Response:
     context = {
         "waiting": [{"a": a, "status": APPLICATION_LABELS[a.status]} for a in waiting],
         "to_schedule": [a for a in approving if inspections.checklist(a)],
+        "overdue": inspections.overdue(session, today()),
         "to_issue": to_issue(session),
     }
     return render(request, "window_queue.html", context)

@@ -243,7 +243,7 @@ def test_one_joint_inspection_one_rectification_one_recheck(
     assert _held_on_list(reviewer, food) is None
 
 
-def test_the_inspectors_list_marks_a_visit_whose_day_passed_unfinished(
+def test_a_visit_whose_day_passed_unfinished_is_marked_for_the_inspector_and_the_window_moves_it(
     session: Session, composer: Composer, people: People, browser_of: Browsers
 ) -> None:
     applicant, clerk, inspector = browser_of(people.applicant), browser_of(people.clerk), browser_of(people.inspector)
@@ -259,6 +259,13 @@ def test_the_inspectors_list_marks_a_visit_whose_day_passed_unfinished(
 
     assert _visit_day_tag(inspector, str(visit.id)) == "踏勘日已过，尚未完成"
     assert f'class="tag tag--overdue" id="day-{visit.id}"' in inspector.get("/inspection").text
+    overdue = re.search(r'id="overdue-visits">.*?</table>', clerk.get("/window").text, re.S)
+    assert overdue is not None
+    assert f'href="{desk}"' in overdue.group()
+    moved = {"visit_on": _next_working_day(), "reason": "检查人员当天另有任务"}
+    assert post_form(clerk, desk, f"{desk}/reschedule", moved).status_code == 303
+    assert 'id="overdue-visits"' not in clerk.get("/window").text
+    assert _visit_day_tag(inspector, str(visit.id)) is None
 
 
 def test_the_supervisor_reads_every_department_and_changes_nothing(
