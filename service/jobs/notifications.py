@@ -139,6 +139,21 @@ def _reminder_message(session: Session, reminder: dict[str, Any]) -> Message | N
     )
 
 
+def _visit_message(session: Session, reminder: dict[str, Any]) -> Message | None:
+    found = _with_application(session, Inspection, uuid.UUID(reminder["inspection_id"]))
+    if found is None or found[0].status != "scheduled" or found[0].visit_on.isoformat() != reminder["visit_on"]:
+        return None  # done or moved since
+    visit, application = found
+    values = application.form_values
+    where = values.get("premises_address") or values.get("registered_address") or ""
+    place = f"踏勘地点：{where}。" if where else ""
+    return Message(
+        _owner(session, application) + _staff(session, Role.inspector, visit.departments),
+        f"今天联合踏勘：{application.number}",
+        f"申请 {application.number}（{application.applicant_name}）的联合踏勘在今天（{_day(visit.visit_on)}）。{place}",
+    )
+
+
 def _extension_message(session: Session, reminder: dict[str, Any]) -> Message | None:
     certificate = session.get(Certificate, uuid.UUID(reminder["certificate_id"]))
     holder = session.get(User, certificate.owner_id) if certificate else None
@@ -158,6 +173,7 @@ def _extension_message(session: Session, reminder: dict[str, Any]) -> Message | 
 MESSAGES: dict[str, Callable[[Session, dict[str, Any]], Message | None]] = {
     "state": _state_message,
     "reminder": _reminder_message,
+    "visit": _visit_message,
     "extension": _extension_message,
 }
 """What each topic tells whom (``email`` rows are the messages themselves)."""

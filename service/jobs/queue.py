@@ -60,7 +60,8 @@ def make_queue(settings: Settings) -> Huey:
         with Session(engine) as session:
             today = beijing_today()
             changed = deemed.deem_extensions(session, today) + deemed.resume_after_period(session, today)
-            new = reminders.remind(session, today) + reminders.remind_extensions(session, today)
+            new = reminders.remind(session, today) + reminders.remind_visits(session, today)
+            new += reminders.remind_extensions(session, today)
             session.commit()
         if changed:
             log.info("deemed by law", extra={"changed": changed})

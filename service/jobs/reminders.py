@@ -1,5 +1,6 @@
-"""Deadline reminders: every open task due soon or overdue owes one reminder per standing and due date; every
-certificate owes its holder a reminder to apply for extension 90 and 30 days before its earliest term ends."""
+"""Deadline reminders: every open task due soon or overdue owes one reminder per standing and due date; a joint
+visit owes one on its day to the applicant and the inspectors; every certificate owes its holder a reminder to apply
+for extension 90 and 30 days before its earliest term ends."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from service.certs.lifecycle import record_recovery
 from service.certs.models import Certificate
 from service.jobs import outbox
 from service.workflow.clock import Clock, Standing
-from service.workflow.models import PermitTask
+from service.workflow.models import Inspection, PermitTask
 
 OPEN = ("pending", "rectification_needed")
 """The states a department works a task in (the same as its worklist)."""
@@ -32,6 +33,15 @@ def remind(session: Session, today: date) -> int:
         if standing in (Standing.due_soon, Standing.overdue):
             payload = {"task_id": str(task.id), "standing": str(standing), "due_on": task.due_on.isoformat()}
             new += outbox.add(session, topic="reminder", key=f"{standing}:{task.id}:{task.due_on.isoformat()}", payload=payload)
+    return new
+
+
+def remind_visits(session: Session, today: date) -> int:
+    """Owe a reminder for each joint visit booked for ``today``; how many were new (a visit moved to today owes one too)."""
+    new = 0
+    for visit in session.exec(select(Inspection).where(Inspection.status == "scheduled", Inspection.visit_on == today)):
+        payload = {"inspection_id": str(visit.id), "visit_on": today.isoformat()}
+        new += outbox.add(session, topic="visit", key=f"visit:{visit.id}:{today.isoformat()}", payload=payload)
     return new
 
 

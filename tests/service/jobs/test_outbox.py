@@ -16,12 +16,16 @@ from sqlmodel import Session, col, select
 from composer.workdays import add_working_days
 from service.jobs import notifications, outbox, reminders
 from service.jobs.models import Notification, OutboxRow
-from service.models import utcnow
+from service.models import Draft, utcnow
 from service.workflow import audit
+from service.workflow.inspection import reschedule, schedule
 from service.workflow.models import Application, AuditEvent
+from service.workflow.roles import Role
+from service.workflow.submit import Submitted
+from service.workflow.window import accept
 from tests.service.jobs.jobcase import MONDAY, accepted, rows, titles
 from tests.service.svcutil import make_settings
-from tests.service.wfcase import Staff
+from tests.service.wfcase import ON_SITE, Staff, add_user, on_site_uploads
 
 
 def test_every_state_change_owes_one_row_committed_with_it_and_a_rolled_back_change_owes_none(
@@ -148,6 +152,46 @@ def test_due_soon_reminds_the_department_and_overdue_escalates_to_the_supervisor
     assert escalated not in titles(session, staff.market)
     assert escalated not in titles(session, staff.applicant)
     assert len(titles(session, staff.applicant)) == told_applicant
+
+
+def test_a_joint_visit_reminds_the_applicant_and_its_inspectors_on_its_day_once(
+    session: Session,
+    engine: Engine,
+    db_url: str,
+    staff: Staff,
+    make_draft: Callable[..., Draft],
+    submit_draft: Callable[..., Submitted],
+) -> None:
+    """The food permit is visited (market's inspector), fire's is not. A visit moved after its reminder was owed
+    tells nobody of the old day, and reminds on the new one."""
+    wednesday, friday = MONDAY + timedelta(days=2), MONDAY + timedelta(days=4)
+    application = submit_draft(make_draft(staff.applicant, ON_SITE), uploads=on_site_uploads(), signed=[]).application
+    accept(session, actor=staff.clerk, application_id=application.id, version=None, today=MONDAY)
+    market_inspector, _ = add_user(session, Role.inspector, "market")
+    schedule(session, actor=staff.clerk, application_id=application.id, visit_on=wednesday, today=MONDAY)
+    settings = make_settings(db_url)
+    title = f"今天联合踏勘：{application.number}"
+
+    assert reminders.remind_visits(session, MONDAY + timedelta(days=1)) == 0
+    assert reminders.remind_visits(session, wednesday) == 1
+    session.commit()
+    assert reminders.remind_visits(session, wednesday) == 0  # the worker runs every hour
+    session.commit()
+    # moved before the worker relays the reminder
+    reschedule(
+        session, actor=staff.clerk, application_id=application.id, visit_on=friday, reason="x", version=None, today=wednesday
+    )
+    outbox.relay(engine, settings, notifications.deliver(settings))
+    assert title not in titles(session, market_inspector)  # nobody is told of a day that no longer holds
+
+    assert reminders.remind_visits(session, friday) == 1
+    session.commit()
+    outbox.relay(engine, settings, notifications.deliver(settings))
+    for told in (staff.applicant, market_inspector):
+        assert titles(session, told).count(title) == 1
+    assert title not in titles(session, staff.inspector)  # fire's inspector: its permit is decided on papers
+    bodies = {n.body for n in session.exec(select(Notification).where(Notification.title == title))}
+    assert bodies == {f"申请 {application.number}（{application.applicant_name}）的联合踏勘在今天（2026年12月11日）。"}
 
 
 def _aware(when: datetime) -> datetime:
