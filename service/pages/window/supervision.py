@@ -1,4 +1,5 @@
-"""The district supervisor's dashboard: read-only, every department — in progress, due soon, overdue, days taken."""
+"""The district supervisor's dashboard: read-only, every department — in progress, due soon, overdue, days taken —
+and the joint visits whose day passed unfinished."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from service.deps import CurrentUser, SessionDep
 from service.pages.templating import render
 from service.pages.window.applications import PAGE
 from service.pages.window.desk import forbidden, works_at
+from service.workflow import inspection as inspections
 from service.workflow.queues import dashboard as figures
 from service.workflow.roles import Action
 
@@ -18,7 +20,8 @@ router = APIRouter(tags=["pages"])
 
 @router.get("/supervision", response_class=Response, responses=PAGE)
 def dashboard(request: Request, session: SessionDep, user: CurrentUser) -> Response:
-    """Per department: tasks in progress, due soon and overdue, and the average working days a decision took."""
+    """Per department: tasks in progress, due soon and overdue, and the average working days a decision took; and
+    the joint visits whose day passed unfinished."""
     if not works_at(user, Action.supervise):
         return forbidden(request)
     table = [
@@ -32,4 +35,5 @@ def dashboard(request: Request, session: SessionDep, user: CurrentUser) -> Respo
         }
         for line in figures(session, actor=user, today=today()).departments
     ]
-    return render(request, "supervision.html", {"table": table})
+    overdue = inspections.overdue(session, today())
+    return render(request, "supervision.html", {"table": table, "overdue": overdue})
