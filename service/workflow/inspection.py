@@ -55,8 +55,8 @@ def approval_held(session: Session, task: PermitTask) -> str | None:
     The visit's findings are the facts the department decides on (行政许可法 Art. 34(3)); a permit whose items
     failed waits for the re-check, and one that failed the re-check can only be refused."""
     if not task.on_site:
-        return None
-    return _held(session.exec(select(Inspection).where(Inspection.application_id == task.application_id)).first(), task.permit)
+        return None  # decided on its papers: nothing to read
+    return hold(session.exec(select(Inspection).where(Inspection.application_id == task.application_id)).first(), task)
 
 
 def held(session: Session, tasks: Sequence[PermitTask]) -> dict[uuid.UUID, str]:
@@ -66,11 +66,15 @@ def held(session: Session, tasks: Sequence[PermitTask]) -> dict[uuid.UUID, str]:
         return {}
     statement = select(Inspection).where(col(Inspection.application_id).in_({t.application_id for t in on_site}))
     visits = {visit.application_id: visit for visit in session.exec(statement)}
-    reasons = {t.id: _held(visits.get(t.application_id), t.permit) for t in on_site}
+    reasons = {t.id: hold(visits.get(t.application_id), t) for t in on_site}
     return {task_id: reason for task_id, reason in reasons.items() if reason is not None}
 
 
-def _held(visit: Inspection | None, permit: str) -> str | None:
+def hold(visit: Inspection | None, task: PermitTask) -> str | None:
+    """``approval_held`` with the application's visit (None: none booked) already read."""
+    if not task.on_site:
+        return None
+    permit = task.permit
     if visit is None:
         return "该许可事项须经现场核查：联合踏勘尚未安排，核查合格后方可准予许可"
     if permit not in visit.permits:

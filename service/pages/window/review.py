@@ -67,9 +67,10 @@ def _task(session: Session, user: User, task_id: uuid.UUID) -> dict[str, Any]:
     application = session.get(Application, task.application_id)
     assert application is not None
     fields, used = _form(application, task.permit)
-    held = inspections.approval_held(session, task)
+    visit = session.exec(select(Inspection).where(Inspection.application_id == application.id)).first()
+    held = inspections.hold(visit, task)
     return {
-        **_around(session, application, task),
+        **_around(session, application, task, visit),
         "task": task,
         "fields": [f for f in fields if f.id in used],
         "other_fields": [f for f in fields if f.id not in used],
@@ -83,12 +84,11 @@ def _task(session: Session, user: User, task_id: uuid.UUID) -> dict[str, Any]:
     }
 
 
-def _around(session: Session, application: Application, task: PermitTask) -> dict[str, Any]:
+def _around(session: Session, application: Application, task: PermitTask, visit: Inspection | None) -> dict[str, Any]:
     """What the reviewer decides beside: the permits it waits for, the joint visit's findings on it, the application's
     other permits."""
     tasks = session.exec(select(PermitTask).where(PermitTask.application_id == application.id).order_by(col(PermitTask.permit)))
     by_permit = {t.permit: t for t in tasks}
-    visit = session.exec(select(Inspection).where(Inspection.application_id == application.id)).first()
     if visit is not None and task.permit not in visit.permits:
         visit = None
     requirements = {e["id"]: e["text"] for e in inspections.checklist(application).get(task.permit, [])}
