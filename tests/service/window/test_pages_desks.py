@@ -204,6 +204,9 @@ def test_one_joint_inspection_one_rectification_one_recheck(
     assert f"踏勘日为 {later}" in page
     assert 'name="result.manager"' not in page
     assert _visit_day_tag(inspector, inspection_url) is None
+    early = post_form(inspector, checklist, f"{checklist}/food_business", {"result.manager": "pass", "result.process": "pass"})
+    assert early.status_code == 409  # a form kept from elsewhere
+    assert "踏勘日尚未到，当天起方可记录踏勘结果" in early.text
     the_visit_day_comes(session, application_id)
     assert _visit_day_tag(inspector, inspection_url) == "今天踏勘"
     page = inspector.get(checklist).text
