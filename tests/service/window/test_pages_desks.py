@@ -265,6 +265,7 @@ def test_a_visit_whose_day_passed_unfinished_is_marked_for_the_inspector_and_the
     overdue = re.search(r'id="overdue-visits">.*?</table>', clerk.get("/window").text, re.S)
     assert overdue is not None
     assert f'href="{desk}"' in overdue.group()
+    assert 'id="visit-overdue"' in clerk.get(desk).text
     watched = re.search(r'id="overdue-visits">.*?</table>', browser_of(people.supervisor).get("/supervision").text, re.S)
     assert watched is not None  # the district's supervisor sees it too, with the departments that did not come
     assert f'href="/applications/{application_id}"' in watched.group()
@@ -272,6 +273,7 @@ def test_a_visit_whose_day_passed_unfinished_is_marked_for_the_inspector_and_the
     moved = {"visit_on": _next_working_day(), "reason": "检查人员当天另有任务"}
     assert post_form(clerk, desk, f"{desk}/reschedule", moved).status_code == 303
     assert 'id="overdue-visits"' not in clerk.get("/window").text
+    assert 'id="visit-overdue"' not in clerk.get(desk).text
     assert _visit_day_tag(inspector, str(visit.id)) is None
 
 
