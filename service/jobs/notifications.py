@@ -144,6 +144,14 @@ def _visit_message(session: Session, reminder: dict[str, Any]) -> Message | None
     if found is None or found[0].status != "scheduled" or found[0].visit_on.isoformat() != reminder["visit_on"]:
         return None  # done or moved since
     visit, application = found
+    if reminder.get("overdue"):
+        watching = session.exec(select(User).where(col(User.role).in_([Role.clerk, Role.supervisor])))
+        return Message(
+            list(watching),
+            f"踏勘日已过：{application.number}",
+            f"申请 {application.number}（{application.applicant_name}）的联合踏勘原定于 {_day(visit.visit_on)}，至今尚未完成。"
+            "请综合窗口与各部门联系，完成踏勘或改期。",
+        )
     values = application.form_values
     where = values.get("premises_address") or values.get("registered_address") or ""
     place = f"踏勘地点：{where}。" if where else ""

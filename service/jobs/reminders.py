@@ -1,6 +1,7 @@
 """Deadline reminders: every open task due soon or overdue owes one reminder per standing and due date; a joint
-visit owes one on its day to the applicant and the inspectors; every certificate owes its holder a reminder to apply
-for extension 90 and 30 days before its earliest term ends."""
+visit owes one on its day to the applicant and the inspectors, and one to the window and the supervisors once its
+day has passed unfinished; every certificate owes its holder a reminder to apply for extension 90 and 30 days
+before its earliest term ends."""
 
 from __future__ import annotations
 
@@ -37,11 +38,14 @@ def remind(session: Session, today: date) -> int:
 
 
 def remind_visits(session: Session, today: date) -> int:
-    """Owe a reminder for each joint visit booked for ``today``; how many were new (a visit moved to today owes one too)."""
+    """Owe a reminder for each joint visit booked for ``today``, and one to the window and the supervisors for each
+    whose day has passed unfinished; how many were new (once per booked day: a visit moved owes them afresh)."""
     new = 0
-    for visit in session.exec(select(Inspection).where(Inspection.status == "scheduled", Inspection.visit_on == today)):
-        payload = {"inspection_id": str(visit.id), "visit_on": today.isoformat()}
-        new += outbox.add(session, topic="visit", key=f"visit:{visit.id}:{today.isoformat()}", payload=payload)
+    for visit in session.exec(select(Inspection).where(Inspection.status == "scheduled", Inspection.visit_on <= today)):
+        overdue = visit.visit_on < today
+        payload = {"inspection_id": str(visit.id), "visit_on": visit.visit_on.isoformat(), "overdue": overdue}
+        key = f"{'visit-overdue' if overdue else 'visit'}:{visit.id}:{visit.visit_on.isoformat()}"
+        new += outbox.add(session, topic="visit", key=key, payload=payload)
     return new
 
 

@@ -154,7 +154,7 @@ def test_due_soon_reminds_the_department_and_overdue_escalates_to_the_supervisor
     assert len(titles(session, staff.applicant)) == told_applicant
 
 
-def test_a_joint_visit_reminds_the_applicant_and_its_inspectors_on_its_day_once(
+def test_a_joint_visit_reminds_its_inspectors_on_its_day_and_the_window_once_it_passed_unfinished(
     session: Session,
     engine: Engine,
     db_url: str,
@@ -192,6 +192,17 @@ def test_a_joint_visit_reminds_the_applicant_and_its_inspectors_on_its_day_once(
     assert title not in titles(session, staff.inspector)  # fire's inspector: its permit is decided on papers
     bodies = {n.body for n in session.exec(select(Notification).where(Notification.title == title))}
     assert bodies == {f"申请 {application.number}（{application.applicant_name}）的联合踏勘在今天（2026年12月11日）。"}
+
+    # the day passes with nothing recorded: the window and the district's supervisors hear of it, once
+    later = friday + timedelta(days=3)
+    assert reminders.remind_visits(session, later) == 1
+    session.commit()
+    assert reminders.remind_visits(session, later + timedelta(days=1)) == 0
+    session.commit()
+    outbox.relay(engine, settings, notifications.deliver(settings))
+    passed = f"踏勘日已过：{application.number}"
+    heard = [u for u in (staff.clerk, staff.supervisor, staff.applicant, market_inspector) if passed in titles(session, u)]
+    assert heard == [staff.clerk, staff.supervisor]
 
 
 def _aware(when: datetime) -> datetime:
