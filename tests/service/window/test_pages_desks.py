@@ -13,6 +13,7 @@ from sqlmodel import Session, select
 from composer import Composer
 from composer.workdays import add_working_days, is_working_day
 from service.compose import today
+from service.models import User
 from service.workflow.models import Application, CorrectionNotice, Inspection, PermitTask
 from tests.service.wfcase import ON_SITE, stored_draft, the_visit_day_comes
 from tests.service.window.deskutil import Account, People, error_beside
@@ -158,6 +159,15 @@ def _weekend() -> str:
     return day.isoformat()
 
 
+def _accepted_on_site(session: Session, composer: Composer, owner: User, applicant: TestClient, clerk: TestClient) -> uuid.UUID:
+    """The shop preparing food on site, submitted by the applicant and accepted by the window: its application's id."""
+    made = stored_draft(session, composer, owner, ON_SITE)
+    application_id = submit(applicant, made.id, [], ("floor_plan", "fire_rules", "operation_flow"))
+    desk = f"/window/applications/{application_id}"
+    assert post_form(clerk, desk, f"{desk}/accept", {}).status_code == 303
+    return application_id
+
+
 def _visit_day_tag(inspector: TestClient, inspection_id: str) -> str | None:
     """What the inspector's list says of the visit's day, if anything."""
     found = re.search(rf'id="day-{inspection_id}">([^<]*)<', inspector.get("/inspection").text)
@@ -174,10 +184,8 @@ def test_one_joint_inspection_one_rectification_one_recheck(
     session: Session, composer: Composer, people: People, browser_of: Browsers
 ) -> None:
     applicant, clerk, inspector = browser_of(people.applicant), browser_of(people.clerk), browser_of(people.inspector)
-    made = stored_draft(session, composer, people.applicant.user, ON_SITE)
-    application_id = submit(applicant, made.id, [], ("floor_plan", "fire_rules", "operation_flow"))
+    application_id = _accepted_on_site(session, composer, people.applicant.user, applicant, clerk)
     desk = f"/window/applications/{application_id}"
-    assert post_form(clerk, desk, f"{desk}/accept", {}).status_code == 303
     assert str(application_id) in clerk.get("/window").text  # waiting for its visit to be scheduled
 
     weekend = post_form(clerk, desk, f"{desk}/inspection", {"visit_on": _weekend()})
@@ -250,10 +258,8 @@ def test_a_visit_whose_day_passed_unfinished_is_marked_for_the_inspector_and_the
     session: Session, composer: Composer, people: People, browser_of: Browsers
 ) -> None:
     applicant, clerk, inspector = browser_of(people.applicant), browser_of(people.clerk), browser_of(people.inspector)
-    made = stored_draft(session, composer, people.applicant.user, ON_SITE)
-    application_id = submit(applicant, made.id, [], ("floor_plan", "fire_rules", "operation_flow"))
+    application_id = _accepted_on_site(session, composer, people.applicant.user, applicant, clerk)
     desk = f"/window/applications/{application_id}"
-    assert post_form(clerk, desk, f"{desk}/accept", {}).status_code == 303
     assert post_form(clerk, desk, f"{desk}/inspection", {"visit_on": _next_working_day()}).status_code == 303
     visit = session.exec(select(Inspection).where(Inspection.application_id == application_id)).one()
     visit.visit_on = today() - timedelta(days=1)  # the day went by and nobody recorded
