@@ -192,6 +192,15 @@ def receipt(request: Request, session: SessionDep, user: CurrentUser, lang: Lang
     return Response(body, media_type="application/pdf", headers={"Content-Disposition": disposition, "Cache-Control": "no-store"})
 
 
+def _visit_checks(application: Application, inspection: Inspection | None) -> list[dict[str, Any]]:
+    """What the departments will check at a booked visit, permit by permit, so the applicant can prepare."""
+    if inspection is None or inspection.status != "scheduled":
+        return []
+    names = {p["id"]: p["name"] for p in application.composition["permits"]}
+    lists = inspections.checklist(application)
+    return [{"id": p, "name": names[p], "elements": lists[p]} for p in inspection.permits if p in lists]
+
+
 def _application(session: Session, user: User, application_id: uuid.UUID) -> dict[str, Any]:
     application = load(session, Application, application_id, user, Action.view_application)
     tasks = list(
@@ -207,6 +216,7 @@ def _application(session: Session, user: User, application_id: uuid.UUID) -> dic
         "tasks": [{"t": t, "status": TASK_LABELS[t.status]} for t in tasks],
         "inspection": inspection,
         "inspection_status": INSPECTION_LABELS[inspection.status] if inspection else "",
+        "visit_checks": _visit_checks(application, inspection),
         "notice": notice,
         "flagged": [i for i in notice.items if i["finding"] != "received"] if notice else [],
         "own": may(user, Action.resubmit, application),

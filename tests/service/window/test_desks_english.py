@@ -106,6 +106,7 @@ def test_every_desk_page_in_english_shows_no_chinese_of_its_own(
     checklist = f"/inspection/{inspection.id}"
     see(inspector, "/inspection")
     see(inspector, checklist)  # before the day
+    assert "A process for on-site preparation" in see(applicant, own)  # what the visit will check
     the_visit_day_comes(session, application_id)
     assert "Visit today" in see(inspector, "/inspection")
     see(inspector, checklist)

@@ -199,7 +199,11 @@ def test_one_joint_inspection_one_rectification_one_recheck(
     assert error_beside(no_reason.text, "reason") == "改期须说明原因"
     assert post_form(clerk, desk, f"{desk}/reschedule", {"visit_on": later, "reason": "申请人当天不在店"}).status_code == 303
     assert f"联合踏勘：{later}" in clerk.get(desk).text
-    assert later in applicant.get(f"/applications/{application_id}").text
+    told = applicant.get(f"/applications/{application_id}").text
+    assert later in told
+    checks = re.search(r'id="visit-checks">(.*?)</ul>\s*</li>\s*</ul>', told, re.S)  # what to have ready
+    assert checks is not None
+    assert re.sub(r"<[^>]+>", " ", checks.group(1)).split() == ["食品经营许可", "配备食品安全管理人员", "现场制售须有操作流程"]
     reviewer, food = browser_of(people.market), _task(session, "food_business").id
     assert _held_on_list(reviewer, food) == "联合踏勘尚未完成：核查合格后方可准予许可"  # the list says so before it is opened
 
