@@ -120,7 +120,7 @@ def test_findings_cover_the_whole_checklist_and_only_the_departments_own(
 def test_findings_are_recorded_from_the_visit_day_on(
     session: Session, staff: Staff, inspection: Inspection, market_inspector: User
 ) -> None:
-    """The findings are what the inspectors saw there: none before the visit's day, then as on any other day."""
+    """The findings are what the inspectors saw there: none before the visit's day, and on the day as usual."""
     failing = [Result("manager", True), Result("process", False, "操作流程未上墙")]
     with pytest.raises(Conflict) as early:
         _record_food(session, inspection, market_inspector, failing, today=date(2026, 12, 8))
