@@ -36,7 +36,7 @@ from PIL import Image
 from sqlmodel import Session
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "service" / "window")]
+sys.path.insert(0, str(ROOT))
 
 from bench.timing import p50_p99, report, timed  # noqa: E402
 from bench.verify import PACKS, serving_verify  # noqa: E402
