@@ -239,8 +239,13 @@ def before_the_visit(inspection: Inspection, today: date) -> bool:
     return inspection.status == "scheduled" and today < inspection.visit_on
 
 
+def past_the_visit(inspection: Inspection, today: date) -> bool:
+    """The visit's day has passed with findings still to record: the window moves it to a new day."""
+    return inspection.status == "scheduled" and inspection.visit_on < today
+
+
 def overdue(session: Session, today: date) -> list[tuple[Inspection, Application]]:
-    """Visits whose day has passed with findings still to record, oldest first: the window moves them to a new day."""
+    """The visits ``past_the_visit``, oldest first, read in one query."""
     statement = (
         select(Inspection, Application)
         .join(Application, col(Application.id) == Inspection.application_id)

@@ -64,9 +64,11 @@ def visits(request: Request, session: SessionDep, user: CurrentUser) -> Response
 
 def _visit_day(inspection: Inspection, on: date) -> tuple[str, str] | None:
     """A visit due ``on`` that day, or one whose day has passed unfinished, as its tag's style and text; else None."""
-    if inspection.status != "scheduled" or inspection.visit_on > on:
-        return None
-    return ("green", "今天踏勘") if inspection.visit_on == on else ("overdue", "踏勘日已过，尚未完成")
+    if inspections.past_the_visit(inspection, on):
+        return ("overdue", "踏勘日已过，尚未完成")
+    if inspection.status == "scheduled" and inspection.visit_on == on:
+        return ("green", "今天踏勘")
+    return None
 
 
 @router.get("/inspection/{inspection_id}", response_class=Response, responses=PAGE)

@@ -82,6 +82,7 @@ def _desk(session: Session, user: User, application_id: uuid.UUID, registry: Pac
         "checking": application.status in QUEUE,
         "can_schedule": application.status == "in_approval" and inspection is None and bool(inspections.checklist(application)),
         "inspection": inspection,
+        "visit_overdue": inspection is not None and inspections.past_the_visit(inspection, today()),
         "lifecycle": lifecycle,
         "outcome": outcome(decided_change, tasks_of(session, application.id)).value if decided_change else None,
         "kinds": {k.value: v for k, v in life.KIND_LABELS.items()},
