@@ -23,6 +23,7 @@ from service.jobs import mail, outbox
 from service.jobs.models import Notification, OutboxRow
 from service.models import User, utcnow
 from service.settings import Settings
+from service.workflow.inspection import visit_address
 from service.workflow.models import Application, Inspection, PermitTask
 from service.workflow.roles import Role
 from service.workflow.states import APPLICATION_LABELS, HOLDING_LABELS, INSPECTION_LABELS, TASK_LABELS
@@ -152,8 +153,7 @@ def _visit_message(session: Session, reminder: dict[str, Any]) -> Message | None
             f"申请 {application.number}（{application.applicant_name}）的联合踏勘原定于 {_day(visit.visit_on)}，至今尚未完成。"
             "请综合窗口与各部门联系，完成踏勘或改期。",
         )
-    values = application.form_values
-    where = values.get("premises_address") or values.get("registered_address") or ""
+    where = visit_address(application)
     place = f"踏勘地点：{where}。" if where else ""
     return Message(
         _owner(session, application) + _staff(session, Role.inspector, visit.departments),

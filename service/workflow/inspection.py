@@ -49,6 +49,19 @@ def checklist(application: Application) -> dict[str, list[dict[str, Any]]]:
     return {permit: [e for e in application.composition["elements"] if e["permit"] == permit] for permit in inspected}
 
 
+def sheets(application: Application, permits: Sequence[str]) -> list[dict[str, Any]]:
+    """The checklist of each of ``permits`` that has one, with the permit's name: what is checked, permit by permit."""
+    names = {p["id"]: p["name"] for p in application.composition["permits"]}
+    lists = checklist(application)
+    return [{"id": p, "name": names[p], "elements": lists[p]} for p in permits if p in lists]
+
+
+def visit_address(application: Application) -> str:
+    """Where the visit goes: the premises, else the registered address ("" when the form gave neither)."""
+    values = application.form_values
+    return str(values.get("premises_address") or values.get("registered_address") or "")
+
+
 def approval_held(session: Session, task: PermitTask) -> str | None:
     """Why ``task``'s permit cannot be granted on its merits yet: its on-site check has not passed (None when nothing holds it).
 

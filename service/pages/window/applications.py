@@ -196,9 +196,7 @@ def _visit_checks(application: Application, inspection: Inspection | None) -> li
     """What the departments will check at a booked visit, permit by permit, so the applicant can prepare."""
     if inspection is None or inspection.status != "scheduled":
         return []
-    names = {p["id"]: p["name"] for p in application.composition["permits"]}
-    lists = inspections.checklist(application)
-    return [{"id": p, "name": names[p], "elements": lists[p]} for p in inspection.permits if p in lists]
+    return inspections.sheets(application, inspection.permits)
 
 
 def _application(session: Session, user: User, application_id: uuid.UUID) -> dict[str, Any]:

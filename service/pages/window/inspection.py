@@ -103,19 +103,13 @@ def _checklist_page(
     request: Request, session: Session, user: User, inspection_id: uuid.UUID, problems: Any = (), status: int = 200
 ) -> Response:
     inspection, application = _load(session, user, inspection_id)
-    departments = {p["id"]: (p["department"], p["name"]) for p in application.composition["permits"]}
-    lists = inspections.checklist(application)
-    permits = [
-        {"id": p, "name": departments[p][1], "elements": lists[p]}
-        for p in _due(inspection)
-        if departments[p][0] == user.department
-    ]
-    values = application.form_values
+    departments = {p["id"]: p["department"] for p in application.composition["permits"]}
+    permits = inspections.sheets(application, [p for p in _due(inspection) if departments[p] == user.department])
     context = {
         "inspection": inspection,
         "application": application,
-        "address": values.get("premises_address") or values.get("registered_address") or "",
-        "phone": values.get("contact_phone") or "",
+        "address": inspections.visit_address(application),
+        "phone": application.form_values.get("contact_phone") or "",
         "status": INSPECTION_LABELS[inspection.status],
         "permits": permits,
         "rectification": inspection.rectification if inspection.status == "rectified" else [],
