@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request, Response
@@ -105,6 +106,15 @@ def get_gettext(lang: LangDep) -> Callable[[str], str]:
 Gettext = Annotated[Callable[[str], str], Depends(get_gettext)]
 
 
+@dataclass(frozen=True)
+class Visitor:
+    """Who the page layout says is signed in: a copy, not the row, so that a page rendered after a
+    rolled-back change (a refusal) never has to reload it, on the event loop, from the database."""
+
+    id: uuid.UUID
+    role: str
+
+
 def get_optional_user(request: Request, session: SessionDep) -> User | None:
     raw = request.session.get("user_id")
     if not raw:
@@ -119,7 +129,7 @@ def get_optional_user(request: Request, session: SessionDep) -> User | None:
         user = None  # disabled since signing in: the sessions were ended, this one too
     if user is None:
         request.session.clear()
-    request.state.user = user
+    request.state.visitor = None if user is None else Visitor(user.id, user.role)
     return user
 
 

@@ -139,7 +139,7 @@ def render(request: Request, name: str, context: dict[str, Any] | None = None, *
         "gettext": t.gettext,
         "ngettext": t.ngettext,
         "csrf_token": csrf_token(request.session),
-        "current_user": getattr(request.state, "user", None),
+        "current_user": getattr(request.state, "visitor", None),
         "switch_lang_url": _switch_url(request, lang),
         "demo": settings.demo,
         "department_name": _department_names(request.app.state.registry.departments(settings.default_pack), lang),

@@ -9,24 +9,29 @@ composer, a session and a file store, for the workflow, window, jobs and certifi
 
 from __future__ import annotations
 
+import asyncio
 import functools
+import inspect
 import os
 import shutil
+import sys
+import traceback
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from types import FrameType
 from typing import Any
 
 import psycopg
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, event, text
 from sqlmodel import Session
 
 from composer import Composer
 from service import db
-from service.app import create_app
+from service.app import create_app, lifespan
 from service.db import make_engine
 from service.models import Draft
 from service.workflow.models import Application
@@ -35,6 +40,39 @@ from service.workflow.submit import Submitted, submit
 from service.workflow.window import resubmit
 from tests.service.svcutil import FIXTURE_PACKS, make_settings, migrated_sqlite, started
 from tests.service.wfcase import SIGNED, Staff, add_user, every_role, stored_draft, uploads
+
+_LIFESPAN = inspect.unwrap(lifespan).__code__
+
+
+def _starting_up(frame: FrameType | None) -> bool:
+    """Whether the app's lifespan is running: it sets up before the worker serves anyone."""
+    while frame is not None:
+        if frame.f_code is _LIFESPAN:
+            return True
+        frame = frame.f_back
+    return False
+
+
+@pytest.fixture(autouse=True)
+def no_database_on_the_event_loop() -> Iterator[None]:
+    """No statement runs on a worker's event loop: it would stall every request of that worker, and
+    when the pool is spent it waits for connections that only the stalled loop can give back."""
+    stalled: list[str] = []
+
+    def on_the_loop(*args: Any) -> None:
+        try:
+            task = asyncio.current_task()
+        except RuntimeError:
+            return  # a pool thread: where a sync handler's statements belong
+        if task is None or _starting_up(sys._getframe()):
+            return
+        stalled.append("".join(traceback.format_stack(limit=40)))
+
+    event.listen(Engine, "before_cursor_execute", on_the_loop)
+    yield
+    event.remove(Engine, "before_cursor_execute", on_the_loop)
+    assert not stalled, stalled[0]
+
 
 PG_ADMIN = os.environ.get("YIYE_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
 
