@@ -137,6 +137,21 @@ def seed(settings: Settings) -> Seeded:
     return Seeded(DEMO_EMAIL, DEMO_PHONE, DEMO_PASSWORD, drafts, tuple(login for login, *_ in STAFF), applications)
 
 
+def add_applications(settings: Settings) -> int:
+    """One more application per stage for the demo applicant, as ``seed`` makes them (to grow the desks for tests
+    and bench/desks.py); the applicant's applications in all."""
+    engine = make_engine(settings.database_url)
+    try:
+        with Session(engine, expire_on_commit=False) as session:
+            user = crud.get_user_by_login(session=session, login=DEMO_EMAIL)
+            if user is None:
+                raise LookupError("no demo applicant: run seed first")
+            _seed_applications(session, user, _seed_staff(session), settings)
+            return len(session.exec(select(Application.id).where(Application.owner_id == user.id)).all())
+    finally:
+        engine.dispose()
+
+
 def _seed_staff(session: Session) -> dict[str, User]:
     """The staff accounts, by login; the ones already there are kept as they are."""
     staff = {}

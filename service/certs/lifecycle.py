@@ -36,7 +36,7 @@ from service.compose import today as beijing_today
 from service.models import User, utcnow
 from service.workflow import audit
 from service.workflow.errors import Conflict, Invalid, problem
-from service.workflow.models import Application, PermitTask
+from service.workflow.models import LISTED, Application, PermitTask
 from service.workflow.roles import Action
 from service.workflow.rows import atomic, committing, load
 from service.workflow.states import TASK_DECIDED, TASK_LABELS
@@ -211,12 +211,14 @@ def to_issue(session: Session) -> list[tuple[Application, LifecycleRequest | Non
     certificate yet, and each decided change whose next version is due (the version it applied from still current)."""
     granted = select(PermitTask.application_id).where(col(PermitTask.status).in_(GRANTED))
     first = session.exec(
-        select(Application).where(
+        select(Application)
+        .where(
             Application.status == "decided",
             col(Application.id).in_(granted),
             col(Application.id).not_in(select(Certificate.application_id)),
             col(Application.id).not_in(select(LifecycleRequest.application_id)),
         )
+        .options(*LISTED)
     )
     changing = session.exec(
         select(Application, LifecycleRequest)
@@ -224,6 +226,7 @@ def to_issue(session: Session) -> list[tuple[Application, LifecycleRequest | Non
         .join(Certificate, col(Certificate.id) == LifecycleRequest.certificate_id)
         .where(Application.status == "decided", LifecycleRequest.kind == LifecycleKind.change)
         .where(col(Certificate.superseded_at).is_(None))
+        .options(*LISTED)
     )
     due = [(a, r) for a, r in changing if outcome(r, tasks_of(session, a.id)).reissued]
     found: list[tuple[Application, LifecycleRequest | None]] = [*((a, None) for a in first), *due]

@@ -23,7 +23,7 @@ from service.compose import today as beijing_today
 from service.models import User, utcnow
 from service.workflow import audit, clock
 from service.workflow.errors import Conflict, Forbidden, Invalid, NotFound, problem
-from service.workflow.models import Application, Inspection, InspectionFinding, PermitTask
+from service.workflow.models import LISTED, Application, Inspection, InspectionFinding, PermitTask
 from service.workflow.roles import Action, Role, may
 from service.workflow.rows import atomic, committing, expect_version, load
 from service.workflow.states import TASK_OPEN, InspectionFlow, TaskFlow, fire, initial_status
@@ -264,6 +264,7 @@ def overdue(session: Session, today: date) -> list[tuple[Inspection, Application
         .join(Application, col(Application.id) == Inspection.application_id)
         .where(Inspection.status == "scheduled", col(Inspection.visit_on) < today)
         .order_by(col(Inspection.visit_on))
+        .options(*LISTED)
     )
     return [(visit, application) for visit, application in session.exec(statement)]
 

@@ -12,6 +12,7 @@ from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm import defer
 from sqlmodel import Field, SQLModel
 
 from service.models import JSONColumn, utcnow
@@ -71,6 +72,11 @@ class Application(SQLModel, table=True):
             postgresql_ops={"applicant_name": "gin_trgm_ops"},
         ).ddl_if(dialect="postgresql"),
     )
+
+
+LISTED = (defer(Application.composition, raiseload=True), defer(Application.form_values, raiseload=True))  # type: ignore[arg-type]
+"""Load options for a list of applications: each one's composition and form (tens of KiB of JSON) stay in the
+database, and a list that reads them after all raises rather than loading them one row at a time."""
 
 
 class MaterialFile(SQLModel, table=True):

@@ -14,7 +14,7 @@ from service.compose import TIMEZONE
 from service.models import User
 from service.workflow.clock import Clock, Standing
 from service.workflow.errors import Forbidden, problem
-from service.workflow.models import Application, AuditEvent, CorrectionNotice, Inspection, PermitTask
+from service.workflow.models import LISTED, Application, AuditEvent, CorrectionNotice, Inspection, PermitTask
 from service.workflow.roles import Action, may
 from service.workflow.rows import load
 from service.workflow.states import APPLICATION_LABELS, INSPECTION_LABELS, TASK_LABELS
@@ -92,6 +92,10 @@ INTAKE_DAYS = 5
 receiving the materials, or the application counts as accepted from the day they were received."""
 
 
+WAITING = ("submitted", "resubmitted")
+"""An application the window has still to answer: received, or corrected and received again."""
+
+
 @dataclass(frozen=True)
 class Intake:
     application: Application
@@ -104,13 +108,20 @@ def intake(session: Session, *, actor: User, today: date) -> list[Intake]:
     """The window's queue: applications received or corrected and not yet answered, soonest due first."""
     if not may(actor, Action.view_application):  # with no subject, only a district-wide grant says yes
         raise Forbidden([problem("forbidden", "只有综合窗口和区级监督人员可以查看收件队列", "role", actor.role)])
-    statement = select(Application).where(col(Application.status).in_(["submitted", "resubmitted"]))
+    resolved = (
+        select(CorrectionNotice.application_id, func.max(CorrectionNotice.resolved_at).label("at"))
+        .group_by(col(CorrectionNotice.application_id))
+        .subquery()
+    )
+    statement = (
+        select(Application, resolved.c.at)
+        .outerjoin(resolved, resolved.c.application_id == Application.id)
+        .where(col(Application.status).in_(WAITING))
+        .options(*LISTED)
+    )
     queue = []
-    for application in session.exec(statement):
-        resolved = session.exec(
-            select(func.max(CorrectionNotice.resolved_at)).where(CorrectionNotice.application_id == application.id)
-        ).one()
-        received = _beijing_date(resolved or application.submitted_at)
+    for application, resolved_at in session.exec(statement):
+        received = _beijing_date(resolved_at or application.submitted_at)
         clock = Clock(received, INTAKE_DAYS)
         queue.append(Intake(application, received, clock.due_on, clock.standing(today)))
     return sorted(queue, key=lambda i: (i.due_on, i.application.number))

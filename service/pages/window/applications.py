@@ -40,7 +40,7 @@ from service.registry import PackRegistry
 from service.workflow import inspection as inspections
 from service.workflow import review, window
 from service.workflow.errors import Invalid, NotFound, problem
-from service.workflow.models import Application, Inspection, MaterialFile, PermitTask
+from service.workflow.models import LISTED, Application, Inspection, MaterialFile, PermitTask
 from service.workflow.progress import timeline
 from service.workflow.receipt import receipt_of
 from service.workflow.roles import Action, Role, may
@@ -168,6 +168,7 @@ def my_applications(request: Request, session: SessionDep, user: CurrentUser) ->
     if not works_at(user, Action.submit):
         return forbidden(request)
     statement = select(Application).where(Application.owner_id == user.id).order_by(col(Application.submitted_at).desc())
+    statement = statement.options(*LISTED)
     rows = [{"a": a, "status": APPLICATION_LABELS[a.status]} for a in session.exec(statement)]
     return render(request, "applications.html", {"applications": rows})
 

@@ -27,17 +27,16 @@ from service.pages.window.desk import FormPage, desk_router, forbidden, refused,
 from service.registry import PackRegistry
 from service.workflow import inspection as inspections
 from service.workflow import window
+from service.workflow.clock import STANDING_LABELS
 from service.workflow.errors import Invalid, problem
-from service.workflow.models import Application, Inspection
+from service.workflow.models import LISTED, Application, Inspection, PermitTask
+from service.workflow.progress import WAITING, intake
 from service.workflow.roles import Action
 from service.workflow.rows import load
 from service.workflow.states import APPLICATION_LABELS
 from service.workflow.window import FINDING_LABELS, Finding, MaterialCheck
 
 router = desk_router()
-
-QUEUE = ("submitted", "resubmitted")
-"""New and resubmitted applications wait for the window."""
 
 
 @router.get("/window", response_class=Response, responses=PAGE)
@@ -46,16 +45,21 @@ def queue(request: Request, session: SessionDep, user: CurrentUser) -> Response:
     whose day passed unfinished, and decided ones still to be issued their certificate (or its next version)."""
     if not works_at(user, Action.check_materials):
         return forbidden(request)
-    waiting = session.exec(select(Application).where(col(Application.status).in_(QUEUE)).order_by(col(Application.submitted_at)))
     scheduled = select(Inspection.application_id)
-    approving = session.exec(
+    on_site = select(PermitTask.application_id).where(PermitTask.on_site)
+    to_schedule = session.exec(
         select(Application)
-        .where(Application.status == "in_approval", col(Application.id).not_in(scheduled))
+        .where(Application.status == "in_approval", col(Application.id).not_in(scheduled), col(Application.id).in_(on_site))
         .order_by(col(Application.accepted_at))
+        .options(*LISTED)
     )
+    waiting = [
+        {"e": e, "status": APPLICATION_LABELS[e.application.status], "standing": STANDING_LABELS[e.standing]}
+        for e in intake(session, actor=user, today=today())
+    ]
     context = {
-        "waiting": [{"a": a, "status": APPLICATION_LABELS[a.status]} for a in waiting],
-        "to_schedule": [a for a in approving if inspections.checklist(a)],
+        "waiting": waiting,
+        "to_schedule": list(to_schedule),
         "overdue": inspections.overdue(session, today()),
         "to_issue": to_issue(session),
     }
@@ -79,7 +83,7 @@ def _desk(session: Session, user: User, application_id: uuid.UUID, registry: Pac
             {"key": k, "name": n, "files": received.get(k, [])} for k, n in window.required_materials(application).items()
         ],
         "findings": FINDING_LABELS,
-        "checking": application.status in QUEUE,
+        "checking": application.status in WAITING,
         "can_schedule": application.status == "in_approval" and inspection is None and bool(inspections.checklist(application)),
         "inspection": inspection,
         "visit_overdue": inspection is not None and inspections.past_the_visit(inspection, today()),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
 
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
@@ -97,6 +97,33 @@ def test_the_window_sends_one_correction_notice_and_the_applicant_answers_only_i
         < steps.index("已受理")
         < steps.index("各部门审批中")
     )
+
+
+def test_the_window_queue_shows_each_answer_due_and_puts_the_late_one_first(
+    session: Session, composer: Composer, people: People, browser_of: Browsers
+) -> None:
+    applicant, clerk = browser_of(people.applicant), browser_of(people.clerk)
+    fresh, _ = _submitted(session, composer, people, applicant)
+    late, _ = _submitted(session, composer, people, applicant)
+    received = today() - timedelta(days=14)  # two weeks ago, and never answered
+    row = session.get(Application, late)
+    assert row is not None
+    row.submitted_at = datetime.combine(received, time(4), tzinfo=UTC)  # noon in Beijing
+    session.add(row)
+    session.commit()
+
+    queue = re.search(r'id="queue">.*?</table>', clerk.get("/window").text, re.S)
+    assert queue is not None
+    assert queue.group().index(str(late)) < queue.group().index(str(fresh))
+    assert _due(queue.group(), late) == (add_working_days(received, 5).isoformat(), "已逾期")
+    assert _due(queue.group(), fresh) == (add_working_days(today(), 5).isoformat(), "正常")
+
+
+def _due(queue: str, application_id: uuid.UUID) -> tuple[str, str]:
+    """An application's answer due date and its standing, as the window's queue shows them."""
+    cell = re.search(rf'id="due-{application_id}"><span class="nowrap">([^<]+)</span> <span class="tag[^"]*">([^<]+)<', queue)
+    assert cell is not None
+    return cell[1], cell[2]
 
 
 def test_the_window_refuses_with_reasons_and_the_remedy(
