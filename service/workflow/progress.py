@@ -127,6 +127,16 @@ def intake(session: Session, *, actor: User, today: date) -> list[Intake]:
     return sorted(queue, key=lambda i: (i.due_on, i.application.number))
 
 
+def answer_due(session: Session, application: Application) -> tuple[date, date]:
+    """(received, due): the day the window's five working days began for ``application`` (its materials, or their
+    correction, arrived) and the last of them."""
+    resolved = session.exec(
+        select(func.max(CorrectionNotice.resolved_at)).where(CorrectionNotice.application_id == application.id)
+    ).one()
+    received = _beijing_date(resolved or application.submitted_at)
+    return received, Clock(received, INTAKE_DAYS).due_on
+
+
 def _beijing_date(at: datetime) -> date:
     return (at if at.tzinfo else at.replace(tzinfo=UTC)).astimezone(TIMEZONE).date()
 

@@ -24,6 +24,7 @@ from service.workflow.clock import Clock
 from service.workflow.errors import Invalid, problem
 from service.workflow.inspection import checklist
 from service.workflow.models import Application, CorrectionNotice, MaterialFile, PermitTask
+from service.workflow.progress import answer_due
 from service.workflow.roles import Action
 from service.workflow.rows import atomic, committing, load_to_change
 from service.workflow.states import TASK_OPEN, TaskFlow, initial_status
@@ -164,14 +165,20 @@ def accept(
     if missing:
         raise Invalid([problem("material_missing", f"尚缺“{n}”，应先发出补正告知", f"materials.{k}", k) for k, n in missing])
     on = today or beijing_today()
+    arrived, due = answer_due(session, application)
+    # 行政许可法 Art. 32(1)(4): not told what to correct in time, the application counts as accepted from the day
+    # the materials arrived, so the departments' time runs from then.
+    deemed = on > due
+    started = arrived if deemed else on
     follow_up = {c["permit"]: c.get("follow_up_within") for c in application.composition["commitments"]}
     on_site = checklist(application)
     tasks: list[PermitTask] = []
     with committing(session, application.id):
         application.accepted_at = utcnow()
-        audit.transition(session, actor=actor, row=application, event="accept")
+        why = deemed_acceptance(arrived) if deemed else ""
+        audit.transition(session, actor=actor, row=application, event="accept", reason=why)
         for p in application.composition["permits"]:
-            clock = Clock(on, p["effective_limit"]["working_days"])
+            clock = Clock(started, p["effective_limit"]["working_days"])
             within: dict[str, Any] | None = follow_up.get(p["id"])
             task = PermitTask(
                 application_id=application.id,
@@ -186,7 +193,7 @@ def accept(
                 follow_up_days=within["working_days"] if within else None,
                 status=initial_status(TaskFlow),
                 limit_days=clock.limit_days,
-                clock_started_on=on,
+                clock_started_on=started,
                 due_on=clock.due_on,
                 due_soon_on=clock.due_soon_on,
             )
@@ -199,6 +206,12 @@ def accept(
                 audit.transition(session, actor=actor, row=task, event="release")
         audit.transition(session, actor=actor, row=application, event="start_approval")
     return tasks
+
+
+def deemed_acceptance(arrived: date) -> str:
+    """Why an acceptance after the window's five working days counts from the day the materials arrived."""
+    on = f"{arrived.year}年{arrived.month}月{arrived.day}日"
+    return f"未在五个工作日内告知补正，依法自收到申请材料之日（{on}）起即为受理，办理时限自该日起算"
 
 
 @atomic

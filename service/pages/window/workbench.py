@@ -30,7 +30,7 @@ from service.workflow import window
 from service.workflow.clock import STANDING_LABELS
 from service.workflow.errors import Invalid, problem
 from service.workflow.models import LISTED, Application, Inspection, PermitTask
-from service.workflow.progress import WAITING, intake
+from service.workflow.progress import WAITING, answer_due, intake
 from service.workflow.roles import Action
 from service.workflow.rows import load
 from service.workflow.states import APPLICATION_LABELS
@@ -76,6 +76,7 @@ def _desk(session: Session, user: User, application_id: uuid.UUID, registry: Pac
     lifecycle = life.request_of(session, application.id)
     decided = application.status == "decided"
     decided_change = lifecycle if lifecycle is not None and lifecycle.kind == "change" and decided else None
+    arrived, answer_by = answer_due(session, application) if application.status in WAITING else (None, None)
     return {
         "application": application,
         "status": APPLICATION_LABELS[application.status],
@@ -84,6 +85,9 @@ def _desk(session: Session, user: User, application_id: uuid.UUID, registry: Pac
         ],
         "findings": FINDING_LABELS,
         "checking": application.status in WAITING,
+        "arrived": arrived,
+        "answer_by": answer_by,
+        "answer_late": answer_by is not None and today() > answer_by,
         "can_schedule": application.status == "in_approval" and inspection is None and bool(inspections.checklist(application)),
         "inspection": inspection,
         "visit_overdue": inspection is not None and inspections.past_the_visit(inspection, today()),

@@ -99,7 +99,7 @@ def test_the_window_sends_one_correction_notice_and_the_applicant_answers_only_i
     )
 
 
-def test_the_window_queue_shows_each_answer_due_and_puts_the_late_one_first(
+def test_the_window_shows_each_answer_due_puts_the_late_one_first_and_counts_it_accepted_on_receipt(
     session: Session, composer: Composer, people: People, browser_of: Browsers
 ) -> None:
     applicant, clerk = browser_of(people.applicant), browser_of(people.clerk)
@@ -117,6 +117,15 @@ def test_the_window_queue_shows_each_answer_due_and_puts_the_late_one_first(
     assert queue.group().index(str(late)) < queue.group().index(str(fresh))
     assert _due(queue.group(), late) == (add_working_days(received, 5).isoformat(), "已逾期")
     assert _due(queue.group(), fresh) == (add_working_days(today(), 5).isoformat(), "正常")
+    on_time = clerk.get(f"/window/applications/{fresh}").text
+    assert f'id="answer-by">答复期限：<span class="nowrap">{add_working_days(today(), 5).isoformat()}</span></p>' in on_time
+    assert 'id="deemed-accepted"' not in on_time
+    desk = f"/window/applications/{late}"
+    deemed = re.search(r'id="deemed-accepted">([^<]+)<', clerk.get(desk).text)
+    assert deemed is not None
+    assert f"（{received.isoformat()}）起即为受理" in deemed[1]
+    assert post_form(clerk, desk, f"{desk}/accept", {}).status_code == 303
+    assert {t.clock_started_on for t in session.exec(select(PermitTask).where(PermitTask.application_id == late))} == {received}
 
 
 def _due(queue: str, application_id: uuid.UUID) -> tuple[str, str]:

@@ -9,6 +9,8 @@ from typing import Any
 import pytest
 from sqlmodel import Session, col, select
 
+from composer.workdays import add_working_days
+from service.compose import today as beijing_today
 from service.models import User
 from service.workflow import audit
 from service.workflow.errors import Conflict, Forbidden, Invalid, NotFound
@@ -114,6 +116,23 @@ def test_acceptance_makes_every_permit_a_task_at_once_except_the_dependent_one(
     assert by_permit["food_business"].due_on == date(2026, 12, 8)
     assert ("accept", "submitted", "accepted") in _events(session)
     assert _events(session)[-1] == ("start_approval", "accepted", "in_approval")
+
+
+def test_an_acceptance_after_the_five_working_days_counts_from_the_day_the_materials_arrived(
+    session: Session, staff: Staff, make_submitted: Callable[[], Application]
+) -> None:
+    on_time, late = make_submitted(), make_submitted()
+    received = beijing_today()
+    last_day = add_working_days(received, 5)
+    accept(session, actor=staff.clerk, application_id=on_time.id, version=on_time.version, today=last_day)
+    accept(session, actor=staff.clerk, application_id=late.id, version=late.version, today=add_working_days(last_day, 1))
+
+    assert {t.clock_started_on for t in _tasks(session, on_time).values()} == {last_day}
+    assert {t.clock_started_on for t in _tasks(session, late).values()} == {received}
+    assert _tasks(session, late)["fire_check"].due_on == add_working_days(received, 13)
+    reasons = dict(session.exec(select(AuditEvent.subject_id, AuditEvent.reason).where(AuditEvent.action == "accept")).all())
+    assert reasons[on_time.id] == ""
+    assert f"{received.year}年{received.month}月{received.day}日）起即为受理" in reasons[late.id]
 
 
 def test_parallel_decisions_release_the_dependent_permit_and_conclude_the_application(
