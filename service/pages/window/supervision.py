@@ -1,5 +1,6 @@
 """The district supervisor's dashboard: read-only, every department — in progress, due soon, overdue, days taken —
-and the joint visits whose day passed unfinished."""
+the applications the window left unanswered past its five working days, and the joint visits whose day passed
+unfinished."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ from service.pages.templating import render
 from service.pages.window.applications import PAGE
 from service.pages.window.desk import forbidden, works_at
 from service.workflow import inspection as inspections
+from service.workflow.clock import Standing
+from service.workflow.progress import intake
 from service.workflow.queues import dashboard as figures
 from service.workflow.roles import Action
 
@@ -20,8 +23,8 @@ router = APIRouter(tags=["pages"])
 
 @router.get("/supervision", response_class=Response, responses=PAGE)
 def dashboard(request: Request, session: SessionDep, user: CurrentUser) -> Response:
-    """Per department: tasks in progress, due soon and overdue, and the average working days a decision took; and
-    the joint visits whose day passed unfinished."""
+    """Per department: tasks in progress, due soon and overdue, and the average working days a decision took; the
+    window's late answers; and the joint visits whose day passed unfinished."""
     if not works_at(user, Action.supervise):
         return forbidden(request)
     table = [
@@ -35,5 +38,6 @@ def dashboard(request: Request, session: SessionDep, user: CurrentUser) -> Respo
         }
         for line in figures(session, actor=user, today=today()).departments
     ]
+    unanswered = [e for e in intake(session, actor=user, today=today()) if e.standing is Standing.overdue]
     overdue = inspections.overdue(session, today())
-    return render(request, "supervision.html", {"table": table, "overdue": overdue})
+    return render(request, "supervision.html", {"table": table, "unanswered": unanswered, "overdue": overdue})

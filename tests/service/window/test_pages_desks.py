@@ -117,6 +117,10 @@ def test_the_window_shows_each_answer_due_puts_the_late_one_first_and_counts_it_
     assert queue.group().index(str(late)) < queue.group().index(str(fresh))
     assert _due(queue.group(), late) == (add_working_days(received, 5).isoformat(), "已逾期")
     assert _due(queue.group(), fresh) == (add_working_days(today(), 5).isoformat(), "正常")
+    watched = re.search(r'id="unanswered">.*?</table>', browser_of(people.supervisor).get("/supervision").text, re.S)
+    assert watched is not None  # the district's supervisor sees the late one, and only it
+    assert f'href="/applications/{late}"' in watched.group()
+    assert str(fresh) not in watched.group()
     on_time = clerk.get(f"/window/applications/{fresh}").text
     assert f'id="answer-by">答复期限：<span class="nowrap">{add_working_days(today(), 5).isoformat()}</span></p>' in on_time
     assert 'id="deemed-accepted"' not in on_time
@@ -126,6 +130,7 @@ def test_the_window_shows_each_answer_due_puts_the_late_one_first_and_counts_it_
     assert f"（{received.isoformat()}）起即为受理" in deemed[1]
     assert post_form(clerk, desk, f"{desk}/accept", {}).status_code == 303
     assert {t.clock_started_on for t in session.exec(select(PermitTask).where(PermitTask.application_id == late))} == {received}
+    assert 'id="unanswered"' not in browser_of(people.supervisor).get("/supervision").text
 
 
 def _due(queue: str, application_id: uuid.UUID) -> tuple[str, str]:
