@@ -20,6 +20,7 @@ from forms.receipt import render_receipt_pdf
 from service.certs import life
 from service.certs.lifecycle import GRANTED, current
 from service.certs.models import Certificate
+from service.compose import today
 from service.deps import CsrfProtected, CurrentUser, LangDep, OwnDraft, RegistryDep, SessionDep
 from service.models import Draft, StoredComposition, User
 from service.pages import responses as pages
@@ -41,7 +42,7 @@ from service.workflow import inspection as inspections
 from service.workflow import review, window
 from service.workflow.errors import Invalid, NotFound, problem
 from service.workflow.models import LISTED, Application, Inspection, MaterialFile, PermitTask
-from service.workflow.progress import timeline
+from service.workflow.progress import WAITING, answer_due, timeline
 from service.workflow.receipt import receipt_of
 from service.workflow.roles import Action, Role, may
 from service.workflow.rows import load
@@ -211,6 +212,8 @@ def _application(session: Session, user: User, application_id: uuid.UUID) -> dic
     return {
         "application": application,
         "status": APPLICATION_LABELS[application.status],
+        "answer_by": answer_due(session, application) if application.status in WAITING else None,
+        "today": today(),
         "steps": timeline(session, actor=user, application_id=application.id),
         "tasks": [{"t": t, "status": TASK_LABELS[t.status]} for t in tasks],
         "inspection": inspection,

@@ -117,6 +117,12 @@ def test_the_window_shows_each_answer_due_puts_the_late_one_first_and_counts_it_
     assert queue.group().index(str(late)) < queue.group().index(str(fresh))
     assert _due(queue.group(), late) == (add_working_days(received, 5).isoformat(), "已逾期")
     assert _due(queue.group(), fresh) == (add_working_days(today(), 5).isoformat(), "正常")
+    told = re.search(r'id="answer-by">([^<]+)<', applicant.get(f"/applications/{fresh}").text)
+    assert told is not None  # the applicant knows by when to hear from the window
+    assert f"综合窗口将在 {add_working_days(today(), 5).isoformat()} 前核对材料" in told[1]
+    told = re.search(r'id="answer-by">([^<]+)<', applicant.get(f"/applications/{late}").text)
+    assert told is not None
+    assert f"自收到材料之日（{received.isoformat()}）起即为受理" in told[1]
     watched = re.search(r'id="unanswered">.*?</table>', browser_of(people.supervisor).get("/supervision").text, re.S)
     assert watched is not None  # the district's supervisor sees the late one, and only it
     assert f'href="/applications/{late}"' in watched.group()
