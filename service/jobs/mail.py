@@ -1,4 +1,4 @@
-"""E-mail through the district's SMTP relay (``YIYE_SMTP_*``), Chinese first."""
+"""E-mail through the district's SMTP relay (``YIYE_SMTP_*``), Chinese first, then English."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from service.settings import Settings
 
 def send(settings: Settings, *, to: str, subject: str, body: str, message_id: str) -> None:
     """Send one notification, with the link to all of them; raises on any refusal. ``message_id`` stays the same on a retry."""
-    footer = f"查看全部通知：{settings.site_url.rstrip('/')}/notifications"
+    footer = f"查看全部通知 / All your notifications: {settings.site_url.rstrip('/')}/notifications"
     send_text(settings, to=to, subject=subject, text=f"{body}\n\n{footer}", message_id=message_id)
 
 
@@ -26,7 +26,7 @@ def send_text(settings: Settings, *, to: str, subject: str, text: str, message_i
     message["Subject"] = subject
     message["Date"] = formatdate(usegmt=True)
     message["Message-ID"] = f"<{message_id}@{urlsplit(settings.site_url).hostname or 'yiye'}>"
-    message.set_content(f"{text}\n\n（本邮件由系统自动发送，请勿回复。）\n")
+    message.set_content(f"{text}\n\n（本邮件由系统自动发送，请勿回复。This mail was sent automatically: please do not reply.）\n")
     with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=settings.smtp_timeout) as smtp:
         if settings.smtp_starttls:
             smtp.starttls()

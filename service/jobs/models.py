@@ -34,11 +34,14 @@ class OutboxRow(SQLModel, table=True):
 
 
 class Notification(SQLModel, table=True):
-    """A message to one user, shown on the 通知 page (and e-mailed when the user has an address)."""
+    """A message to one user, shown on the 通知 page in the reader's language (and e-mailed in both when the user has an
+    address). One written before English was kept has none, and shows in Chinese."""
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
     key: str = Field(max_length=250, unique=True, description="the outbox row's key and the user: one per row and user")
     user_id: uuid.UUID = Field(foreign_key="user.id", index=True, ondelete="CASCADE")
     title: str = Field(max_length=200)
     body: str = ""
+    title_en: str = Field(default="", max_length=200, sa_column_kwargs={"server_default": ""})
+    body_en: str = Field(default="", sa_column_kwargs={"server_default": ""})
     created_at: datetime = Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True), nullable=False)

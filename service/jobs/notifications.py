@@ -12,13 +12,14 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, TypeVar
+from typing import Any, Literal, NamedTuple, TypeVar
 
 from sqlmodel import Session, col, select
 
 from certificates.face import CertificateFace
 from service.certs import elicence, publish, statuslist
 from service.certs.models import Certificate, PermitHolding
+from service.i18n import translations
 from service.jobs import mail, outbox
 from service.jobs.models import Notification, OutboxRow
 from service.models import User, utcnow
@@ -29,11 +30,55 @@ from service.workflow.roles import Role
 from service.workflow.states import APPLICATION_LABELS, HOLDING_LABELS, INSPECTION_LABELS, TASK_LABELS
 
 
+class Said(NamedTuple):
+    """One text in Chinese and in English."""
+
+    zh: str
+    en: str
+
+
+NOTHING = Said("", "")
+
+
+class Label(str):
+    """A value that is itself a msgid (a state's name): each language gets its own word."""
+
+
+def _(msgid: str) -> str:
+    """Marks a msgid for extraction (tests/service/test_page_i18n.py); ``said`` translates it."""
+    return msgid
+
+
+Value = str | date | Label | Said
+"""What a message says about: a number or a name as registered, a day, a state's name, a text in both languages."""
+
+
+def said(msgid: str, **values: Value) -> Said:
+    """``msgid`` with its values, in Chinese and in English: a Label translated, a date written each language's way,
+    a Said taken in its language, anything else (a number, a name as registered) as it is."""
+
+    def written(lang: Literal["zh", "en"]) -> str:
+        gettext = translations(lang).gettext
+
+        def value(v: Value) -> str:
+            if isinstance(v, Said):
+                return v.zh if lang == "zh" else v.en
+            if isinstance(v, Label):
+                return gettext(v)
+            if isinstance(v, date):
+                return f"{v.year}年{v.month}月{v.day}日" if lang == "zh" else v.isoformat()
+            return v
+
+        return gettext(msgid) % {name: value(v) for name, v in values.items()}
+
+    return Said(written("zh"), written("en"))
+
+
 @dataclass(frozen=True)
 class Message:
     users: list[User]
-    title: str
-    body: str
+    title: Said
+    body: Said
 
 
 def deliver(settings: Settings) -> outbox.Deliver:
@@ -60,64 +105,91 @@ def deliver(settings: Settings) -> outbox.Deliver:
 
 
 def notify(session: Session, settings: Settings, *, key: str, message: Message) -> None:
-    """One notification per user (a repeat of ``key`` adds none), and an e-mail owed to each new one with an address."""
+    """One notification per user (a repeat of ``key`` adds none), and an e-mail owed to each new one with an address:
+    Chinese first, then English, as the account mails are."""
+    title, body = message.title, message.body
     for user in message.users:
         notification_key = f"{key}>{user.id}"
         values = {"id": uuid.uuid4(), "key": notification_key, "user_id": user.id, "created_at": utcnow()}
-        if outbox.insert_once(session, Notification, values | {"title": message.title[:200], "body": message.body}):
+        texts = {"title": title.zh[:200], "body": body.zh, "title_en": title.en[:200], "body_en": body.en}
+        if outbox.insert_once(session, Notification, values | texts):
             if user.email and settings.smtp_host:
-                payload = {"to": user.email, "subject": message.title, "body": message.body}
+                payload = {"to": user.email, "subject": f"{title.zh} / {title.en}", "body": f"{body.zh}\n\n{body.en}"}
                 outbox.add(session, topic="email", key=f"email:{notification_key}", payload=payload)
+
+
+def _sentences(*parts: Said) -> Said:
+    """Sentences one after another: run together in Chinese, a space apart in English."""
+    kept = [part for part in parts if part.zh]
+    return Said("".join(part.zh for part in kept), " ".join(part.en for part in kept))
+
+
+def _with_reason(text: Said, reason: str) -> Said:
+    """``text``, and on a line of its own the reason given for the change, when one was."""
+    if not reason:
+        return text
+    why = said(_("原因：%(reason)s"), reason=reason)
+    return Said(f"{text.zh}\n{why.zh}", f"{text.en}\n{why.en}")
 
 
 def _state_message(session: Session, event: dict[str, Any]) -> Message | None:
     subject_id = uuid.UUID(event["subject_id"])
     to, reason = event["to_state"], event["reason"]
-    because = f"\n原因：{reason}" if reason else ""
     if event["subject_kind"] == "application":
         application = session.get(Application, subject_id)
         if application is None:
             return None
-        label = APPLICATION_LABELS.get(to, to)
-        title = f"您的申请 {application.number}：{label}"
-        return Message(_owner(session, application), title, f"申请 {application.number} 现为“{label}”。{because}")
+        state = Label(APPLICATION_LABELS.get(to, to))
+        return Message(
+            _owner(session, application),
+            said(_("您的申请 %(number)s：%(state)s"), number=application.number, state=state),
+            _with_reason(said(_("申请 %(number)s 现为“%(state)s”。"), number=application.number, state=state), reason),
+        )
     if event["subject_kind"] == "task":
         found = _with_application(session, PermitTask, subject_id)
         if found is None or event["action"] == "create":
             return None
         task, application = found
+        about = {"permit": task.permit_name, "number": application.number}
         if to == "pending":
             return Message(
                 _reviewers(session, task.department),
-                f"待办：{task.permit_name}（{application.number}）",
-                f"审批事项“{task.permit_name}”（受理编号 {application.number}）待您办理，应于 {_day(task.due_on)}前办结。",
+                said(_("待办：%(permit)s（%(number)s）"), **about),
+                said(_("审批事项“%(permit)s”（受理编号 %(number)s）待您办理，应于 %(day)s前办结。"), **about, day=task.due_on),
             )
-        label = TASK_LABELS.get(to, to)
+        state = Label(TASK_LABELS.get(to, to))
         return Message(
             _owner(session, application),
-            f"{task.permit_name}：{label}（{application.number}）",
-            f"您申请的“{task.permit_name}”（受理编号 {application.number}）现为“{label}”。{because}",
+            said(_("%(permit)s：%(state)s（%(number)s）"), **about, state=state),
+            _with_reason(said(_("您申请的“%(permit)s”（受理编号 %(number)s）现为“%(state)s”。"), **about, state=state), reason),
         )
     if event["subject_kind"] == "holding":
         held = session.get(PermitHolding, subject_id)
         holder = session.get(User, held.owner_id) if held else None
         if held is None or holder is None:
             return None
-        label = HOLDING_LABELS.get(to, to)
-        return Message([holder], f"{held.permit_name}：{label}", f"您持有的“{held.permit_name}”现为“{label}”。{because}")
+        state = Label(HOLDING_LABELS.get(to, to))
+        return Message(
+            [holder],
+            said(_("%(permit)s：%(state)s"), permit=held.permit_name, state=state),
+            _with_reason(said(_("您持有的“%(permit)s”现为“%(state)s”。"), permit=held.permit_name, state=state), reason),
+        )
     if event["subject_kind"] == "inspection":
         found_inspection = _with_application(session, Inspection, subject_id)
         if found_inspection is None:
             return None
         inspection, application = found_inspection
-        label = INSPECTION_LABELS.get(to, to)
-        visit = f"踏勘日期：{_day(inspection.visit_on)}。" if to == "scheduled" else ""
+        state = Label(INSPECTION_LABELS.get(to, to))
+        visit = said(_("踏勘日期：%(day)s。"), day=inspection.visit_on) if to == "scheduled" else NOTHING
         # a visit booked or moved is news to the departments' inspectors as well
         inspectors = _staff(session, Role.inspector, inspection.departments) if to == "scheduled" else []
         return Message(
             _owner(session, application) + inspectors,
-            f"联合踏勘：{label}（{application.number}）",
-            f"申请 {application.number} 的联合踏勘现为“{label}”。{visit}{because}",
+            said(_("联合踏勘：%(state)s（%(number)s）"), state=state, number=application.number),
+            _with_reason(
+                _sentences(said(_("申请 %(number)s 的联合踏勘现为“%(state)s”。"), number=application.number, state=state), visit),
+                reason,
+            ),
         )
     return None
 
@@ -127,16 +199,22 @@ def _reminder_message(session: Session, reminder: dict[str, Any]) -> Message | N
     if found is None:
         return None
     task, application = found
-    due = _day(date.fromisoformat(reminder["due_on"]))
-    what = f"审批事项“{task.permit_name}”（受理编号 {application.number}）"
+    about: dict[str, Value] = {
+        "permit": task.permit_name,
+        "number": application.number,
+        "day": date.fromisoformat(reminder["due_on"]),
+    }
     if reminder["standing"] == "overdue":
         users = _reviewers(session, task.department) + list(session.exec(select(User).where(User.role == Role.supervisor)))
-        title = f"已逾期：{task.permit_name}（{application.number}）"
-        return Message(users, title, f"{what}应于 {due}前办结，现已逾期，请尽快办理。")
+        return Message(
+            users,
+            said(_("已逾期：%(permit)s（%(number)s）"), **about),
+            said(_("审批事项“%(permit)s”（受理编号 %(number)s）应于 %(day)s前办结，现已逾期，请尽快办理。"), **about),
+        )
     return Message(
         _reviewers(session, task.department),
-        f"即将到期：{task.permit_name}（{application.number}）",
-        f"{what}已用去八成办理时限，应于 {due}前办结。",
+        said(_("即将到期：%(permit)s（%(number)s）"), **about),
+        said(_("审批事项“%(permit)s”（受理编号 %(number)s）已用去八成办理时限，应于 %(day)s前办结。"), **about),
     )
 
 
@@ -145,20 +223,26 @@ def _visit_message(session: Session, reminder: dict[str, Any]) -> Message | None
     if found is None or found[0].status != "scheduled" or found[0].visit_on.isoformat() != reminder["visit_on"]:
         return None  # done or moved since
     visit, application = found
+    about: dict[str, Value] = {"number": application.number, "applicant": application.applicant_name, "day": visit.visit_on}
     if reminder.get("overdue"):
         watching = session.exec(select(User).where(col(User.role).in_([Role.clerk, Role.supervisor])))
         return Message(
             list(watching),
-            f"踏勘日已过：{application.number}",
-            f"申请 {application.number}（{application.applicant_name}）的联合踏勘原定于 {_day(visit.visit_on)}，至今尚未完成。"
-            "请综合窗口与各部门联系，完成踏勘或改期。",
+            said(_("踏勘日已过：%(number)s"), number=application.number),
+            said(
+                _(
+                    "申请 %(number)s（%(applicant)s）的联合踏勘原定于 %(day)s，至今尚未完成。"
+                    "请综合窗口与各部门联系，完成踏勘或改期。"
+                ),
+                **about,
+            ),
         )
     where = visit_address(application)
-    place = f"踏勘地点：{where}。" if where else ""
+    place = said(_("踏勘地点：%(place)s。"), place=where) if where else NOTHING
     return Message(
         _owner(session, application) + _staff(session, Role.inspector, visit.departments),
-        f"今天联合踏勘：{application.number}",
-        f"申请 {application.number}（{application.applicant_name}）的联合踏勘在今天（{_day(visit.visit_on)}）。{place}",
+        said(_("今天联合踏勘：%(number)s"), number=application.number),
+        _sentences(said(_("申请 %(number)s（%(applicant)s）的联合踏勘在今天（%(day)s）。"), **about), place),
     )
 
 
@@ -168,13 +252,22 @@ def _extension_message(session: Session, reminder: dict[str, Any]) -> Message | 
     if certificate is None or holder is None:
         return None
     name = next((p["name"] for p in certificate.face["permits"] if p["permit"] == reminder["permit"]), reminder["permit"])
-    ends = _day(date.fromisoformat(reminder["valid_to"]))
-    title = CertificateFace.model_validate(certificate.face).title.zh
+    face = CertificateFace.model_validate(certificate.face).title
+    about = {"permit": name, "number": certificate.number}
     return Message(
         [holder],
-        f"请及时申请延续：{name}（凭证 {certificate.number}）",
-        f"您的{title} {certificate.number} 上的“{name}”将于 {ends}到期（还有 {reminder['days_left']} 天）。"
-        f"请在到期三十日前申请延续（《中华人民共和国行政许可法》第五十条）：/certificates/{certificate.id}/apply/extension",
+        said(_("请及时申请延续：%(permit)s（凭证 %(number)s）"), **about),
+        said(
+            _(
+                "您的%(title)s %(number)s 上的“%(permit)s”将于 %(day)s到期（还有 %(days)s 天）。"
+                "请在到期三十日前申请延续（《中华人民共和国行政许可法》第五十条）：%(link)s"
+            ),
+            **about,
+            title=Said(face.zh, face.en),
+            day=date.fromisoformat(reminder["valid_to"]),
+            days=str(reminder["days_left"]),
+            link=f"/certificates/{certificate.id}/apply/extension",
+        ),
     )
 
 
@@ -208,10 +301,6 @@ def _reviewers(session: Session, department: str) -> list[User]:
 
 def _staff(session: Session, role: Role, departments: list[str]) -> list[User]:
     return list(session.exec(select(User).where(User.role == role, col(User.department).in_(departments))))
-
-
-def _day(on: date) -> str:
-    return f"{on.year}年{on.month}月{on.day}日"
 
 
 def for_user(session: Session, user_id: uuid.UUID, limit: int = 100) -> list[Notification]:

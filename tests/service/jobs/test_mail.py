@@ -1,4 +1,4 @@
-"""E-mail through a real SMTP server: Chinese subjects, one per notification, and delivered after the server refuses once."""
+"""E-mail through a real SMTP server: one per notification, Chinese then English, delivered after the server refuses once."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from tests.service.svcutil import make_settings
 from tests.service.wfcase import Staff
 
 
-def test_each_notification_is_mailed_once_to_its_user_in_chinese_and_a_refusal_is_retried(
+def test_each_notification_is_mailed_once_to_its_user_in_chinese_then_english_and_a_refusal_is_retried(
     session: Session,
     engine: Engine,
     db_url: str,
@@ -51,10 +51,11 @@ def test_each_notification_is_mailed_once_to_its_user_in_chinese_and_a_refusal_i
     assert len(set(box.message_ids())) == 5
     assert all(r.delivered_at is not None for r in rows(session))
     to_applicant = [m for m in box.messages if m["To"] == staff.applicant.email]
-    assert sorted(str(s) for s in box.subjects() if application.number in s and "您的申请" in s) == sorted(
-        [f"您的申请 {application.number}：{label}" for label in ("已提交", "已受理", "各部门审批中")]
+    number = application.number
+    assert sorted(str(s) for s in box.subjects() if number in s and "您的申请" in s) == sorted(
+        f"您的申请 {number}：{zh} / Your application {number}: {en}"
+        for zh, en in (("已提交", "Submitted"), ("已受理", "Accepted"), ("各部门审批中", "In approval by the departments"))
     )
     assert len(to_applicant) == 3
     body = to_applicant[0].get_payload(decode=True).decode()  # type: ignore[union-attr]
-    assert application.number in body
-    assert "/notifications" in body
+    assert body.index(f"申请 {number} 现为") < body.index(f"Application {number} is now") < body.index("/notifications")

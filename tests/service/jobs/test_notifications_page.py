@@ -44,3 +44,32 @@ def test_the_notifications_page_asks_a_visitor_to_sign_in_and_speaks_english_on_
     page = db_client.get("/notifications?lang=en")
     assert "You have no notifications yet." in page.text
     assert ">Notifications</a>" in page.text
+
+
+def test_the_english_page_shows_each_notification_in_english_and_an_older_one_as_it_was_written(
+    db_client: TestClient, engine: Engine
+) -> None:
+    sign_up(db_client, "bilingual@example.com")
+    with Session(engine) as session:
+        me = session.exec(select(User).where(User.email == "bilingual@example.com")).one()
+        session.add(
+            Notification(
+                key="new",
+                user_id=me.id,
+                title="您的申请 DC-1：已受理",
+                body="申请 DC-1 现为“已受理”。",
+                title_en="Your application DC-1: Accepted",
+                body_en="Application DC-1 is now “Accepted”.",
+            )
+        )
+        session.add(Notification(key="old", user_id=me.id, title="您的申请 DC-0：已提交"))  # from before English was kept
+        session.commit()
+
+    english = db_client.get("/notifications?lang=en").text
+    assert "Your application DC-1: Accepted" in english
+    assert "Application DC-1 is now “Accepted”." in english
+    assert "您的申请 DC-1" not in english
+    assert "您的申请 DC-0：已提交" in english
+    chinese = db_client.get("/notifications?lang=zh").text
+    assert "您的申请 DC-1：已受理" in chinese
+    assert "Your application" not in chinese
