@@ -1,6 +1,6 @@
 """The desks as the applications grow: each role's list page at the demo's size and with many times the applications.
 
-    .venv/bin/python bench/desks.py                 # the demo's 4 applications, then 25 times as many
+    .venv/bin/python bench/desks.py                 # the demo's 5 applications, then 25 times as many
     .venv/bin/python bench/desks.py --rounds 5      # 6 times as many
 
 In a temporary SQLite database: the demo's data (``service.demo.seed``), then ``--rounds`` more of its applications,
@@ -35,11 +35,12 @@ from service.settings import Settings  # noqa: E402
 PAGES = {
     "demo@example.com": ("/applications",),
     "clerk@example.com": ("/window",),
-    "fire@example.com": ("/review", "/queue"),
+    "fire@example.com": ("/review", "/queue", "/review/permits"),
     "inspector@example.com": ("/inspection",),
     "supervisor@example.com": ("/supervision",),
 }
-NUMBER = re.compile(r"DC-[0-9-]+")
+NUMBER = re.compile(r"DC-[0-9-]+|DCZH[0-9]{4}(?:-[A-Z2-7]{4}){3}")
+"""An application's number, or a certificate's."""
 
 
 def measure(settings: Settings, runs: int) -> dict[str, tuple[int, int, float]]:
@@ -80,7 +81,12 @@ def main() -> None:
         url = f"sqlite:///{Path(work) / 'desks.db'}"
         db.upgrade(url)
         settings = Settings(
-            database_url=url, packs_dir=PACKS_DIR, default_pack=DEFAULT_PACK, files_dir=Path(work) / "files", demo=True
+            database_url=url,
+            packs_dir=PACKS_DIR,
+            default_pack=DEFAULT_PACK,
+            files_dir=Path(work) / "files",
+            keys_dir=Path(work) / "keys",
+            demo=True,
         )
         seeded = demo.seed(settings)
         small = measure(settings, args.runs)
@@ -90,11 +96,11 @@ def main() -> None:
             grown = demo.add_applications(settings)
         print(f"the demo's {seeded.applications} applications, then {grown} ({time.perf_counter() - started:.0f} s to add them)")
         large = measure(settings, args.runs)
-    print(f"{'page':14} {'shown':>11} {'statements':>11} {'p50 ms':>17}  × baseline (the demo-sized desk)")
+    print(f"{'page':16} {'shown':>11} {'statements':>11} {'p50 ms':>17}  × baseline (the demo-sized desk)")
     for page, (shown, statements, ms) in small.items():
         big_shown, big_statements, big_ms = large[page]
         print(
-            f"{page:14} {shown:>4} → {big_shown:<4} {statements:>4} → {big_statements:<4} "
+            f"{page:16} {shown:>4} → {big_shown:<4} {statements:>4} → {big_statements:<4} "
             f"{ms:>7.1f} → {big_ms:<7.1f}  {big_ms / ms:.2f}×"
         )
 

@@ -17,6 +17,7 @@ from composer.model import ComposeRequest
 from composer.workdays import add_working_days, is_working_day
 from rules.errors import InputError
 from service import crud
+from service.certs.lifecycle import issue
 from service.compose import ComposeService, today
 from service.db import make_engine
 from service.models import DraftCreate, User, UserCreate
@@ -99,8 +100,9 @@ HOTEL_FORM = {
 }
 SAMPLE_PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<<>>\n%%EOF\n"
 """What the demo uploads for every material: a minimal PDF."""
-STAGES = ("submitted", "correction_requested", "inspection_scheduled", "decided")
-"""The demo applications, one in each of these states."""
+STAGES = ("submitted", "correction_requested", "inspection_scheduled", "decided", "issued")
+"""The demo applications, one at each of these stages: the decided one waits for its certificate, the issued one
+has it (its holder's certificate page, the QR and the public verify page, the departments' 已发许可)."""
 
 
 @dataclass(frozen=True)
@@ -208,7 +210,7 @@ def _seed_applications(session: Session, applicant: User, staff: dict[str, User]
             checks = [MaterialCheck(key, Finding.received) for key in materials[1:]]
             checks.append(MaterialCheck(materials[0], Finding.not_acceptable, "复印件不清晰，请上传清晰的扫描件"))
             window.request_correction(session, actor=clerk, application_id=application.id, checks=checks, version=None)
-        elif stage in ("inspection_scheduled", "decided"):
+        elif stage in ("inspection_scheduled", "decided", "issued"):
             tasks = window.accept(session, actor=clerk, application_id=application.id, version=None)
             if stage == "inspection_scheduled":
                 visit = add_working_days(today(), 2)
@@ -218,6 +220,8 @@ def _seed_applications(session: Session, applicant: User, staff: dict[str, User]
             for task in sorted(tasks, key=lambda t: bool(t.depends_on)):  # fire first: the hotel permit waits for it
                 session.refresh(task)
                 decide(session, actor=reviewers[task.department], task_id=task.id, decision=Decision.approve, version=None)
+            if stage == "issued":
+                issue(session, actor=clerk, application_id=application.id, composer=composer, keys_dir=settings.keys_dir)
 
 
 def _inspected(session: Session, application: Application, clerk: User, staff: dict[str, User]) -> None:

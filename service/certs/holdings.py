@@ -27,7 +27,7 @@ from service.certs.models import Certificate, LifecycleRequest, PermitHolding
 from service.models import User
 from service.workflow import audit
 from service.workflow.errors import Conflict, Forbidden, Invalid, NotFound, problem
-from service.workflow.models import Application, PermitTask
+from service.workflow.models import LISTED, Application, PermitTask
 from service.workflow.roles import Action, may
 from service.workflow.rows import atomic, committing
 from service.workflow.states import HoldingFlow, initial_status
@@ -71,10 +71,20 @@ class Held(NamedTuple):
 
 def live(session: Session, application_id: uuid.UUID, today: date) -> Live:
     """The live record of the application's sub-permits: held state, suspension ended, extension under way, term."""
-    holdings = session.exec(select(PermitHolding).where(PermitHolding.application_id == application_id))
-    held = {h.permit: Held(h.status, h.valid_to, h.suspended_until) for h in holdings}
-    recorded = with_added(recorded_states(tasks_of(session, application_id)), held)
-    return live_from(recorded, held, renewing(session, application_id), today)
+    return lives(session, [application_id], today)[application_id]
+
+
+def lives(session: Session, application_ids: Collection[uuid.UUID], today: date) -> dict[uuid.UUID, Live]:
+    """``live`` for many applications, read in three queries whatever their number."""
+    ids = list(application_ids)
+    held: dict[uuid.UUID, dict[str, Held]] = {i: {} for i in ids}
+    for h in session.exec(select(PermitHolding).where(col(PermitHolding.application_id).in_(ids))):
+        held[h.application_id][h.permit] = Held(h.status, h.valid_to, h.suspended_until)
+    tasks: dict[uuid.UUID, list[PermitTask]] = {i: [] for i in ids}
+    for task in session.exec(select(PermitTask).where(col(PermitTask.application_id).in_(ids))):
+        tasks[task.application_id].append(task)
+    extending = _renewing(session, ids)
+    return {i: live_from(with_added(recorded_states(tasks[i]), held[i]), held[i], extending[i], today) for i in ids}
 
 
 def with_added(recorded: Mapping[str, ItemState], held: Mapping[str, Held]) -> dict[str, ItemState]:
@@ -126,16 +136,24 @@ def live_from(recorded: Mapping[str, ItemState], held: Mapping[str, Held], renew
 
 def renewing(session: Session, origin_id: uuid.UUID) -> dict[str, date]:
     """The permits an open extension application names, each with the day (in Beijing) it was applied for."""
+    return _renewing(session, [origin_id])[origin_id]
+
+
+def _renewing(session: Session, origin_ids: list[uuid.UUID]) -> dict[uuid.UUID, dict[str, date]]:
+    """``renewing`` for each of ``origin_ids``, in one query."""
     query = (
-        select(LifecycleRequest.permits, Application.submitted_at)
+        select(LifecycleRequest.origin_id, LifecycleRequest.permits, Application.submitted_at)
         .join(Application, col(Application.id) == col(LifecycleRequest.application_id))
         .where(
-            LifecycleRequest.origin_id == origin_id,
+            col(LifecycleRequest.origin_id).in_(origin_ids),
             LifecycleRequest.kind == LifecycleKind.extension.value,
             col(Application.status).in_(OPEN),
         )
     )
-    return {permit: beijing_date(submitted) for permits, submitted in session.exec(query) for permit in permits}
+    found: dict[uuid.UUID, dict[str, date]] = {i: {} for i in origin_ids}
+    for origin, permits, submitted in session.exec(query):
+        found[origin].update(dict.fromkeys(permits, beijing_date(submitted)))
+    return found
 
 
 def open_requests(session: Session, origin_id: uuid.UUID) -> list[LifecycleRequest]:
@@ -210,16 +228,19 @@ def end_permit(
 
 def held_by(session: Session, department: str, today: date) -> list[tuple[Application, Certificate, str, str, ItemState]]:
     """The permits a department granted on a current certificate: (application, certificate, permit, name, live state)."""
-    rows = []
     granted = select(PermitTask.application_id).where(PermitTask.department == department, col(PermitTask.status).in_(GRANTED))
     added = select(PermitHolding.application_id).where(PermitHolding.department == department)
     query = select(Application).where(col(Application.id).in_(granted.union(added))).order_by(col(Application.number))
-    for origin in session.exec(query):
-        certificate = current(session, origin.id)
-        if certificate is None:
-            continue
-        states = live(session, origin.id, today).states
-        for p in certificate.face["permits"]:
-            if p["department"] == department:
-                rows.append((origin, certificate, p["permit"], p["name"], states.get(p["permit"], ItemState.withdrawn)))
-    return rows
+    origins = list(session.exec(query.options(*LISTED)))
+    newest: dict[uuid.UUID, Certificate] = {}
+    versions = select(Certificate).where(col(Certificate.application_id).in_([o.id for o in origins]))
+    for certificate in session.exec(versions.order_by(col(Certificate.version).desc())):
+        newest.setdefault(certificate.application_id, certificate)
+    issued = [o for o in origins if o.id in newest]
+    states = lives(session, [o.id for o in issued], today)
+    return [
+        (origin, newest[origin.id], p["permit"], p["name"], states[origin.id].states.get(p["permit"], ItemState.withdrawn))
+        for origin in issued
+        for p in newest[origin.id].face["permits"]
+        if p["department"] == department
+    ]

@@ -11,6 +11,7 @@ from sqlmodel import Session, select
 from rules.packs import DEFAULT_PACK, PACKS_DIR
 from service import db, demo
 from service.app import create_app
+from service.certs.models import Certificate
 from service.workflow.models import Inspection
 from service.workflow.roles import Role
 from tests.service.svcutil import make_settings
@@ -31,14 +32,18 @@ DESKS = {
 def test_every_demo_account_lands_on_a_desk_with_work_to_show(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'demo.db'}"
     db.upgrade(url)
-    settings = make_settings(url, packs_dir=PACKS_DIR, default_pack=DEFAULT_PACK, files_dir=tmp_path / "files", demo=True)
+    settings = make_settings(
+        url, packs_dir=PACKS_DIR, default_pack=DEFAULT_PACK, files_dir=tmp_path / "files", keys_dir=tmp_path / "keys", demo=True
+    )
     first, again = demo.seed(settings), demo.seed(settings)
     assert first.applications == again.applications == len(demo.STAGES)
     engine = db.make_engine(url)
-    with Session(engine) as session:  # the decided application's departments approved after its visit passed
+    with Session(engine) as session:  # the decided applications' departments approved after their visits passed
         visits = sorted(session.exec(select(Inspection.status)))
+        issued = session.exec(select(Certificate)).all()
     engine.dispose()
-    assert visits == ["passed", "scheduled"]
+    assert visits == ["passed", "passed", "scheduled"]
+    assert len(issued) == 1
 
     app = create_app(settings)
     with TestClient(app):
@@ -63,7 +68,9 @@ def test_every_demo_account_lands_on_a_desk_with_work_to_show(tmp_path: Path) ->
 def test_the_demo_has_an_account_for_every_role_and_the_department_system_its_key(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'demo.db'}"
     db.upgrade(url)
-    settings = make_settings(url, packs_dir=PACKS_DIR, default_pack=DEFAULT_PACK, files_dir=tmp_path / "files", demo=True)
+    settings = make_settings(
+        url, packs_dir=PACKS_DIR, default_pack=DEFAULT_PACK, files_dir=tmp_path / "files", keys_dir=tmp_path / "keys", demo=True
+    )
     demo.seed(settings)
     assert {role for _, role, *_ in demo.STAFF} | {Role.applicant} == set(Role)
     with TestClient(create_app(settings)) as client:

@@ -17,11 +17,13 @@ from tests.service.svcutil import make_settings
 PAGES = {
     "demo@example.com": ("/applications",),
     "clerk@example.com": ("/window",),
-    "fire@example.com": ("/review", "/queue"),
+    "fire@example.com": ("/review", "/queue", "/review/permits"),
     "inspector@example.com": ("/inspection",),
     "supervisor@example.com": ("/supervision",),
 }
 
+SHOWN = re.compile(r"DC-[0-9-]+|DCZH[0-9]{4}(?:-[A-Z2-7]{4}){3}")
+"""An application's number, or a certificate's."""
 WHOLE = re.compile(r"\bapplication\.(composition|form_values)\b")
 
 
@@ -45,7 +47,7 @@ def _statements(client: TestClient) -> dict[str, tuple[int, int]]:
                 counted[0] = 0
                 shown = client.get(page)
                 assert shown.status_code == 200, page
-                found[page] = (counted[0], len(set(re.findall(r"DC-[0-9-]+", shown.text))))
+                found[page] = (counted[0], len(set(SHOWN.findall(shown.text))))
     finally:
         event.remove(Engine, "before_cursor_execute", count)
     return found
@@ -54,7 +56,9 @@ def _statements(client: TestClient) -> dict[str, tuple[int, int]]:
 def test_each_desk_reads_as_many_statements_for_four_times_the_applications(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'demo.db'}"
     db.upgrade(url)
-    settings = make_settings(url, packs_dir=PACKS_DIR, default_pack=DEFAULT_PACK, files_dir=tmp_path / "files", demo=True)
+    settings = make_settings(
+        url, packs_dir=PACKS_DIR, default_pack=DEFAULT_PACK, files_dir=tmp_path / "files", keys_dir=tmp_path / "keys", demo=True
+    )
     demo.seed(settings)
     app = create_app(settings)
     with TestClient(app) as client:
