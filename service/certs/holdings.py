@@ -27,7 +27,8 @@ from service.certs.models import Certificate, LifecycleRequest, PermitHolding
 from service.models import User
 from service.workflow import audit
 from service.workflow.errors import Conflict, Forbidden, Invalid, NotFound, problem
-from service.workflow.models import LISTED, Application, PermitTask
+from service.workflow.models import LISTED, NUMBER_LENGTH, Application, PermitTask
+from service.workflow.queues import PAGE_SIZE, applicant_matching, search_problems
 from service.workflow.roles import Action, may
 from service.workflow.rows import atomic, committing
 from service.workflow.states import HoldingFlow, initial_status
@@ -226,21 +227,48 @@ def end_permit(
     return held
 
 
-def held_by(session: Session, department: str, today: date) -> list[tuple[Application, Certificate, str, str, ItemState]]:
-    """The permits a department granted on a current certificate: (application, certificate, permit, name, live state)."""
+HeldRow = tuple[Application, Certificate, str, str, ItemState]
+"""One permit on the list: the application it was granted on, its current certificate, its id, name and live state."""
+
+
+@dataclass(frozen=True)
+class HeldPage:
+    rows: list[HeldRow]
+    next_after: str | None
+    """the application number the next page starts after; None on the last page"""
+
+
+def held_by(
+    session: Session, department: str, today: date, *, search: str = "", after: str | None = None, size: int = PAGE_SIZE
+) -> HeldPage:
+    """A page of the permits a department granted that stand on a current certificate, by application number, searched
+    by the holder's name or USCC; raises Invalid for a search or a cursor no page can answer."""
+    search = search.strip()
+    problems = search_problems(search)
+    if after is not None and len(after) > NUMBER_LENGTH:
+        problems.append(problem("bad_cursor", "翻页参数无效，请回到第一页", "after", after[:60]))
+    if problems:
+        raise Invalid(problems)
     granted = select(PermitTask.application_id).where(PermitTask.department == department, col(PermitTask.status).in_(GRANTED))
     added = select(PermitHolding.application_id).where(PermitHolding.department == department)
-    query = select(Application).where(col(Application.id).in_(granted.union(added))).order_by(col(Application.number))
-    origins = list(session.exec(query.options(*LISTED)))
+    query = select(Application).where(
+        col(Application.id).in_(granted.union(added)), col(Application.id).in_(select(Certificate.application_id))
+    )
+    if after:
+        query = query.where(col(Application.number) > after)
+    if search:
+        query = query.where(applicant_matching(search, col(Application.applicant_name), col(Application.uscc)))
+    origins = list(session.exec(query.order_by(col(Application.number)).limit(size + 1).options(*LISTED)))
+    shown = origins[:size]
     newest: dict[uuid.UUID, Certificate] = {}
-    versions = select(Certificate).where(col(Certificate.application_id).in_([o.id for o in origins]))
+    versions = select(Certificate).where(col(Certificate.application_id).in_([o.id for o in shown]))
     for certificate in session.exec(versions.order_by(col(Certificate.version).desc())):
         newest.setdefault(certificate.application_id, certificate)
-    issued = [o for o in origins if o.id in newest]
-    states = lives(session, [o.id for o in issued], today)
-    return [
+    states = lives(session, [o.id for o in shown], today)
+    rows = [
         (origin, newest[origin.id], p["permit"], p["name"], states[origin.id].states.get(p["permit"], ItemState.withdrawn))
-        for origin in issued
+        for origin in shown
         for p in newest[origin.id].face["permits"]
         if p["department"] == department
     ]
+    return HeldPage(rows, shown[-1].number if len(origins) > size else None)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import uuid
 from datetime import date
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
@@ -28,7 +29,17 @@ from service.models import User
 from service.pages.formdata import text
 from service.pages.templating import render
 from service.pages.window.applications import PAGE, POST
-from service.pages.window.desk import FileStoreDep, field_errors, forbidden, refused, uploads, version, with_form, works_at
+from service.pages.window.desk import (
+    FileStoreDep,
+    field_errors,
+    forbidden,
+    refused,
+    render_form_page,
+    uploads,
+    version,
+    with_form,
+    works_at,
+)
 from service.registry import PackRegistry
 from service.workflow.errors import Invalid, NotFound, WorkflowError, problem
 from service.workflow.models import Application
@@ -251,11 +262,17 @@ def reissue_page(
 
 
 @router.get("/review/permits", response_class=Response, responses=PAGE)
-def held_permits(request: Request, session: SessionDep, user: CurrentUser) -> Response:
-    """已发许可: the permits the department granted that stand on a certificate, each with its live state."""
+def held_permits(request: Request, session: SessionDep, user: CurrentUser, q: str = "", after: str = "") -> Response:
+    """已发许可: the permits the department granted that stand on a certificate, each with its live state, a page at a time,
+    searched by the holder's name or USCC."""
     if not works_at(user, Action.decide_task) or user.department is None:
         return forbidden(request)
-    rows = [
+    context: dict[str, Any] = {"rows": [], "endings": holdings.ENDINGS, "department": user.department, "asked": {"q": q}}
+    try:
+        page = holdings.held_by(session, user.department, today(), search=q, after=after or None)
+    except Invalid as exc:
+        return render_form_page(request, "held_permits.html", context, exc.problems, 400)
+    context["rows"] = [
         {
             "origin": o,
             "certificate": c,
@@ -265,9 +282,11 @@ def held_permits(request: Request, session: SessionDep, user: CurrentUser) -> Re
             "state": s,
             "ended": s.value in ("cancelled", "withdrawn", "revoked"),
         }
-        for o, c, p, n, s in holdings.held_by(session, user.department, today())
+        for o, c, p, n, s in page.rows
     ]
-    return render(request, "held_permits.html", {"rows": rows, "endings": holdings.ENDINGS, "department": user.department})
+    context["next_url"] = f"/review/permits?{urlencode({'q': q, 'after': page.next_after})}" if page.next_after else None
+    context["first_url"] = f"/review/permits?{urlencode({'q': q})}" if after else None
+    return render_form_page(request, "held_permits.html", context)
 
 
 @router.post(

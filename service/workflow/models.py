@@ -32,11 +32,15 @@ OPEN = sa.text("status IN ('waiting_dependency', 'pending', 'rectification_neede
 _task_version = sa.Column("version", sa.Integer, nullable=False)
 
 
+NUMBER_LENGTH = 20
+"""The longest application number (受理编号)."""
+
+
 class Application(SQLModel, table=True):
     """An application as submitted: the pack version, composition, form values, commitments it was made with."""
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
-    number: str = Field(max_length=20, unique=True, description="受理编号，例如 DC-20261205-00042")
+    number: str = Field(max_length=NUMBER_LENGTH, unique=True, description="受理编号，例如 DC-20261205-00042")
     owner_id: uuid.UUID = Field(foreign_key="user.id", index=True)
     draft_id: uuid.UUID | None = Field(default=None, foreign_key="draft.id", unique=True, ondelete="SET NULL")
     channel: str = Field(max_length=10, description="online, or counter (registered by a clerk)")

@@ -21,6 +21,7 @@ import sqlalchemy as sa
 from sqlalchemy import ColumnElement, bindparam, func, inspect, tuple_
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Mapped
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import Select
 
@@ -103,8 +104,7 @@ def _queue_statement(wanted: QueueFilter, department: str | None, after: str | N
         choices = "、".join(TASK_LABELS[s] for s in OPEN)
         problems.append(problem("status_unknown", f"状态应为{choices}之一", "status", wanted.status[:40]))
     search = wanted.search.strip()
-    if len(search) > SEARCH_MAX:
-        problems.append(problem("search_too_long", f"搜索内容不能超过 {SEARCH_MAX} 个字", "q"))
+    problems += search_problems(search)
     position = _position(after, problems)
     if problems:
         raise Invalid(problems)
@@ -120,12 +120,24 @@ def _queue_statement(wanted: QueueFilter, department: str | None, after: str | N
         statement = statement.where(col(PermitTask.due_on) <= wanted.due_by)
     if position:
         statement = statement.where(tuple_(col(PermitTask.due_on), col(PermitTask.id)) > tuple_(*position))
-    if re.fullmatch(USCC_PATTERN, search.upper()):
-        statement = statement.where(Application.uscc == search.upper())
-    elif search:
-        escaped = search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        statement = statement.where(col(PermitTask.applicant_name).like(f"%{escaped}%", escape="\\"))
+    if search:
+        statement = statement.where(applicant_matching(search, col(PermitTask.applicant_name), col(Application.uscc)))
     return statement
+
+
+def search_problems(search: str) -> list[Problem]:
+    """What is wrong with a desk's search for an applicant (``q``): only its length can be."""
+    if len(search) > SEARCH_MAX:
+        return [problem("search_too_long", f"搜索内容不能超过 {SEARCH_MAX} 个字", "q")]
+    return []
+
+
+def applicant_matching(search: str, name: Mapped[str], uscc: Mapped[str]) -> ColumnElement[bool]:
+    """A whole USCC finds that applicant; anything else, the applicants whose name holds it."""
+    if re.fullmatch(USCC_PATTERN, search.upper()):
+        return uscc == search.upper()
+    escaped = search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return name.like(f"%{escaped}%", escape="\\")
 
 
 def _cursor(task: PermitTask) -> str:

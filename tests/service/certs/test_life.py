@@ -245,9 +245,33 @@ def test_a_department_ending_its_own_permit_voids_the_certificate_and_no_other_d
     assert [(e.action, e.to_state, e.reason) for e in audit.history(session, held.id)] == [(how, held.status, "违法经营")]
     with pytest.raises(Conflict):
         holdings.end_permit(session, actor=staff.police, **ending)  # type: ignore[arg-type]
-    assert [(o.number, p, s.label) for o, _, p, _, s in holdings.held_by(session, "police", MONDAY)] == [
+    assert [(o.number, p, s.label) for o, _, p, _, s in holdings.held_by(session, "police", MONDAY).rows] == [
         (session.get(Application, issued.application_id).number, "hotel_trade", label)  # type: ignore[union-attr]
     ]
+
+
+def test_a_department_reads_its_issued_permits_a_page_at_a_time_and_finds_a_holder_by_name(
+    session: Session, issue_for: Callable[..., Certificate], decide_all: Callable[..., Application]
+) -> None:
+    applications = [decide_all() for _ in range(3)]
+    for application in applications:
+        issue_for(application)
+    renamed = applications[1]
+    renamed.applicant_name = "东城区百草药房有限公司"
+    session.add(renamed)
+    session.commit()
+    numbers = sorted(a.number for a in applications)
+
+    first = holdings.held_by(session, "police", MONDAY, size=2)
+    assert [o.number for o, *_ in first.rows] == numbers[:2]
+    assert first.next_after == numbers[1]
+    last = holdings.held_by(session, "police", MONDAY, size=2, after=first.next_after)
+    assert ([o.number for o, *_ in last.rows], last.next_after) == (numbers[2:], None)
+    found = holdings.held_by(session, "police", MONDAY, search=" 百草药房 ")
+    assert [o.number for o, *_ in found.rows] == [renamed.number]
+    for bad in ({"search": "药" * 101}, {"after": "DC-" + "9" * 30}):
+        with pytest.raises(Invalid):
+            holdings.held_by(session, "police", MONDAY, **bad)  # type: ignore[arg-type]
 
 
 def test_a_second_suspension_after_the_first_and_an_extension_during_one_are_recorded_on_the_permit(

@@ -69,7 +69,7 @@ def test_a_change_adding_a_permit_asks_what_the_pack_asks_of_it_and_its_departme
     assert (shown.state_label, _states(shown)["tobacco"]) == ("有效", "有效")
     tobacco = next(p for p in shown.permits if p.permit == "tobacco")
     assert (tobacco.department_name, tobacco.valid_to) == ("区市场监督管理局", None)
-    assert [o.number for o, _, p, _, _ in holdings.held_by(session, "market", MONDAY) if p == "tobacco"] == [
+    assert [o.number for o, _, p, _, _ in holdings.held_by(session, "market", MONDAY).rows if p == "tobacco"] == [
         _origin(session, issued).number
     ]
 
@@ -142,7 +142,7 @@ def test_a_permit_refused_in_a_change_that_renames_the_holder_is_reissued_as_not
     assert [(n.permit, n.reason) for n in face.not_licensed] == [("tobacco", "不予许可")]
     shown = _scan(session, keys_dir, renewed)
     assert (shown.state, _scan(session, keys_dir, issued).state_label) == ("partial", "已换发")
-    assert "tobacco" not in [p for _, _, p, _, _ in holdings.held_by(session, "market", MONDAY)]
+    assert "tobacco" not in [p for _, _, p, _, _ in holdings.held_by(session, "market", MONDAY).rows]
 
 
 def test_a_permit_granted_in_a_change_whose_new_name_a_department_refused_is_reissued_under_the_old_name(
@@ -153,7 +153,7 @@ def test_a_permit_granted_in_a_change_whose_new_name_a_department_refused_is_rei
     assert (face.version, face.holder, face.not_licensed) == (2, "东城示例旅店有限公司", [])
     assert [p.permit for p in face.permits] == ["food_business", "fire_check", "hotel_trade", "tobacco"]
     assert _states(_scan(session, keys_dir, renewed))["tobacco"] == "有效"
-    assert [o.number for o, _, p, _, _ in holdings.held_by(session, "market", MONDAY) if p == "tobacco"] == [
+    assert [o.number for o, _, p, _, _ in holdings.held_by(session, "market", MONDAY).rows if p == "tobacco"] == [
         _origin(session, issued).number
     ]
 

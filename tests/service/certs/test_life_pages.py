@@ -207,6 +207,10 @@ def test_a_department_revokes_its_own_permit_from_its_desk_and_the_certificate_i
     csrf = _as(client, session, staff.police)
     desk = client.get("/review/permits")
     assert issued.number in desk.text
+    assert issued.number not in client.get("/review/permits?q=别家公司").text
+    too_long = client.get("/review/permits", params={"q": "药" * 101})
+    assert too_long.status_code == 400
+    assert "搜索内容不能超过 100 个字" in too_long.text
     assert client.post(url, data={"csrf_token": csrf, "how": "revoke", "reason": ""}).status_code == 422
     done = client.post(url, data={"csrf_token": csrf, "how": "revoke", "reason": "违法经营，依法吊销"}, follow_redirects=False)
     assert done.status_code == 303

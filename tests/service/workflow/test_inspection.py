@@ -257,8 +257,9 @@ def test_the_window_moves_the_visit_with_a_reason_the_applicant_and_the_inspecto
     told = MESSAGES["state"](session, row.payload)
     assert told is not None
     assert [u.id for u in told.users] == [staff.applicant.id, market_inspector.id]  # not fire's: its permit is not visited
-    assert "踏勘日期：2026年12月11日" in told.body
-    assert "申请人周三不在店" in told.body
+    assert "踏勘日期：2026年12月11日" in told.body.zh
+    assert "Visit day: 2026-12-11" in told.body.en
+    assert "申请人周三不在店" in told.body.zh
 
     _record_food(session, moved, market_inspector, [Result("manager", True), Result("process", True)], version=None)
     with pytest.raises(Conflict) as begun:  # its findings are on record: the visit took place
