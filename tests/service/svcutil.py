@@ -24,6 +24,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlmodel import Session, SQLModel, select
 
+from rules.packs import DEFAULT_PACK, PACKS_DIR
 from service import db
 from service.db import make_engine
 from service.settings import Settings
@@ -68,6 +69,15 @@ def make_settings(database_url: str, **overrides: object) -> Settings:
         **overrides,
     }
     return Settings(**values)  # type: ignore[arg-type]
+
+
+def demo_settings(tmp_path: Path) -> Settings:
+    """The demo on the district's default pack, in a fresh SQLite database under ``tmp_path`` (not seeded yet)."""
+    url = f"sqlite:///{tmp_path / 'demo.db'}"
+    db.upgrade(url)
+    return make_settings(
+        url, packs_dir=PACKS_DIR, default_pack=DEFAULT_PACK, files_dir=tmp_path / "files", keys_dir=tmp_path / "keys", demo=True
+    )
 
 
 CSRF_INPUT = re.compile(r'name="csrf_token" value="([^"]+)"')

@@ -8,13 +8,12 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
-from rules.packs import DEFAULT_PACK, PACKS_DIR
 from service import db, demo
 from service.app import create_app
 from service.certs.models import Certificate
 from service.workflow.models import Inspection
 from service.workflow.roles import Role
-from tests.service.svcutil import make_settings
+from tests.service.svcutil import demo_settings
 
 DESKS = {
     "demo@example.com": ("/drafts", "DC-"),
@@ -30,14 +29,10 @@ DESKS = {
 
 
 def test_every_demo_account_lands_on_a_desk_with_work_to_show(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'demo.db'}"
-    db.upgrade(url)
-    settings = make_settings(
-        url, packs_dir=PACKS_DIR, default_pack=DEFAULT_PACK, files_dir=tmp_path / "files", keys_dir=tmp_path / "keys", demo=True
-    )
+    settings = demo_settings(tmp_path)
     first, again = demo.seed(settings), demo.seed(settings)
     assert first.applications == again.applications == len(demo.STAGES)
-    engine = db.make_engine(url)
+    engine = db.make_engine(settings.database_url)
     with Session(engine) as session:  # the decided applications' departments approved after their visits passed
         visits = sorted(session.exec(select(Inspection.status)))
         issued = session.exec(select(Certificate)).all()
@@ -66,11 +61,7 @@ def test_every_demo_account_lands_on_a_desk_with_work_to_show(tmp_path: Path) ->
 
 
 def test_the_demo_has_an_account_for_every_role_and_the_department_system_its_key(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'demo.db'}"
-    db.upgrade(url)
-    settings = make_settings(
-        url, packs_dir=PACKS_DIR, default_pack=DEFAULT_PACK, files_dir=tmp_path / "files", keys_dir=tmp_path / "keys", demo=True
-    )
+    settings = demo_settings(tmp_path)
     demo.seed(settings)
     assert {role for _, role, *_ in demo.STAFF} | {Role.applicant} == set(Role)
     with TestClient(create_app(settings)) as client:

@@ -9,10 +9,9 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, event
 
-from rules.packs import DEFAULT_PACK, PACKS_DIR
-from service import db, demo
+from service import demo
 from service.app import create_app
-from tests.service.svcutil import make_settings
+from tests.service.svcutil import demo_settings
 
 PAGES = {
     "demo@example.com": ("/applications",),
@@ -54,11 +53,7 @@ def _statements(client: TestClient) -> dict[str, tuple[int, int]]:
 
 
 def test_each_desk_reads_as_many_statements_for_four_times_the_applications(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'demo.db'}"
-    db.upgrade(url)
-    settings = make_settings(
-        url, packs_dir=PACKS_DIR, default_pack=DEFAULT_PACK, files_dir=tmp_path / "files", keys_dir=tmp_path / "keys", demo=True
-    )
+    settings = demo_settings(tmp_path)
     demo.seed(settings)
     app = create_app(settings)
     with TestClient(app) as client:
