@@ -31,16 +31,7 @@ from rules.packs import DEFAULT_PACK, PACKS_DIR  # noqa: E402
 from service import db, demo  # noqa: E402
 from service.app import create_app  # noqa: E402
 from service.settings import Settings  # noqa: E402
-
-PAGES = {
-    "demo@example.com": ("/applications",),
-    "clerk@example.com": ("/window",),
-    "fire@example.com": ("/review", "/queue", "/review/permits"),
-    "inspector@example.com": ("/inspection",),
-    "supervisor@example.com": ("/supervision",),
-}
-NUMBER = re.compile(r"DC-[0-9-]+|DCZH[0-9]{4}(?:-[A-Z2-7]{4}){3}")
-"""An application's number, or a certificate's."""
+from tests.service.window.deskutil import DEMO_LISTS, NUMBERS  # noqa: E402
 
 
 def measure(settings: Settings, runs: int) -> dict[str, tuple[int, int, float]]:
@@ -54,7 +45,7 @@ def measure(settings: Settings, runs: int) -> dict[str, tuple[int, int, float]]:
     event.listen(Engine, "before_cursor_execute", count)
     try:
         with TestClient(create_app(settings)) as client:
-            for login, pages in PAGES.items():
+            for login, pages in DEMO_LISTS.items():
                 client.cookies.clear()
                 token = re.findall(r'name="csrf_token" value="([^"]+)"', client.get("/sign-in").text)[0]
                 client.post("/sign-in", data={"csrf_token": token, "login": login, "password": demo.DEMO_PASSWORD, "next": ""})
@@ -66,7 +57,7 @@ def measure(settings: Settings, runs: int) -> dict[str, tuple[int, int, float]]:
                         started = time.perf_counter()
                         client.get(page)
                         took.append(time.perf_counter() - started)
-                    figures[page] = (len(set(NUMBER.findall(shown.text))), statements[0] // runs, statistics.median(took) * 1000)
+                    figures[page] = (len(set(NUMBERS.findall(shown.text))), statements[0] // runs, statistics.median(took) * 1000)
     finally:
         event.remove(Engine, "before_cursor_execute", count)
     return figures

@@ -18,6 +18,17 @@ from tests.service.wfcase import add_user
 PASSWORD = "correct-horse-9"
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
+DEMO_LISTS = {
+    "demo@example.com": ("/applications",),
+    "clerk@example.com": ("/window",),
+    "fire@example.com": ("/review", "/queue", "/review/permits"),
+    "inspector@example.com": ("/inspection",),
+    "supervisor@example.com": ("/supervision",),
+}
+"""The demo's accounts and the desk pages each reads a list of applications on (test_desk_growth, bench/desks.py)."""
+NUMBERS = re.compile(r"DC-[0-9-]+|DCZH[0-9]{4}(?:-[A-Z2-7]{4}){3}")
+"""An application's number, or a certificate's: what such a list shows one of per row."""
+
 
 @dataclass(frozen=True)
 class Account:

@@ -12,17 +12,8 @@ from sqlalchemy import Engine, event
 from service import demo
 from service.app import create_app
 from tests.service.svcutil import demo_settings
+from tests.service.window.deskutil import DEMO_LISTS, NUMBERS
 
-PAGES = {
-    "demo@example.com": ("/applications",),
-    "clerk@example.com": ("/window",),
-    "fire@example.com": ("/review", "/queue", "/review/permits"),
-    "inspector@example.com": ("/inspection",),
-    "supervisor@example.com": ("/supervision",),
-}
-
-SHOWN = re.compile(r"DC-[0-9-]+|DCZH[0-9]{4}(?:-[A-Z2-7]{4}){3}")
-"""An application's number, or a certificate's."""
 WHOLE = re.compile(r"\bapplication\.(composition|form_values)\b")
 
 
@@ -37,7 +28,7 @@ def _statements(client: TestClient) -> dict[str, tuple[int, int]]:
     found = {}
     event.listen(Engine, "before_cursor_execute", count)
     try:
-        for login, pages in PAGES.items():
+        for login, pages in DEMO_LISTS.items():
             client.cookies.clear()
             token = re.findall(r'name="csrf_token" value="([^"]+)"', client.get("/sign-in").text)[0]
             form = {"csrf_token": token, "login": login, "password": demo.DEMO_PASSWORD, "next": ""}
@@ -46,7 +37,7 @@ def _statements(client: TestClient) -> dict[str, tuple[int, int]]:
                 counted[0] = 0
                 shown = client.get(page)
                 assert shown.status_code == 200, page
-                found[page] = (counted[0], len(set(SHOWN.findall(shown.text))))
+                found[page] = (counted[0], len(set(NUMBERS.findall(shown.text))))
     finally:
         event.remove(Engine, "before_cursor_execute", count)
     return found
