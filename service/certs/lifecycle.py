@@ -35,6 +35,7 @@ from service.compose import TIMEZONE
 from service.compose import today as beijing_today
 from service.models import User, utcnow
 from service.workflow import audit
+from service.workflow.clock import Clock
 from service.workflow.errors import Conflict, Invalid, problem
 from service.workflow.models import LISTED, Application, PermitTask
 from service.workflow.roles import Action
@@ -204,6 +205,15 @@ def outcome(request: LifecycleRequest, tasks: list[PermitTask]) -> Outcome:
     if retelling and not all(t.status in GRANTED for t in retelling):
         return Outcome.permits_only if moved else Outcome.refused
     return Outcome.reissue if retelling or moved else Outcome.unchanged
+
+
+ISSUE_DAYS = 10
+"""行政许可法 Art. 44: the licence is issued and delivered within ten days of the decision (working days, Art. 82)."""
+
+
+def issue_clock(application: Application) -> Clock:
+    """The window's time to issue a decided application's certificate, from the day its last decision was made."""
+    return Clock(beijing_date(application.decided_at or application.submitted_at), ISSUE_DAYS)
 
 
 def to_issue(session: Session) -> list[tuple[Application, LifecycleRequest | None]]:

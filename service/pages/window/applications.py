@@ -18,7 +18,7 @@ from starlette.datastructures import FormData
 from composer.model import ComposeRequest
 from forms.receipt import render_receipt_pdf
 from service.certs import life
-from service.certs.lifecycle import GRANTED, current
+from service.certs.lifecycle import GRANTED, current, issue_clock
 from service.certs.models import Certificate
 from service.compose import today
 from service.deps import CsrfProtected, CurrentUser, LangDep, OwnDraft, RegistryDep, SessionDep
@@ -224,6 +224,7 @@ def _application(session: Session, user: User, application_id: uuid.UUID) -> dic
         "own": may(user, Action.resubmit, application),
         "certificate": certificate,
         "certificate_due": certificate is None and application.status == "decided" and any(t.status in GRANTED for t in tasks),
+        "issue_by": issue_clock(application).due_on if application.status == "decided" else None,
         "rectify_tasks": [t for t in tasks if t.status == "rectification_needed" and t.permit not in _inspected(inspection)],
     }
 

@@ -17,7 +17,8 @@ from sqlmodel import Session, col, select
 from starlette.datastructures import FormData
 
 from service.certs import life
-from service.certs.lifecycle import certificate_title, current, outcome, tasks_of, to_issue
+from service.certs.lifecycle import certificate_title, current, issue_clock, outcome, tasks_of, to_issue
+from service.certs.models import LifecycleRequest
 from service.compose import today
 from service.deps import CsrfProtected, CurrentUser, SessionDep
 from service.models import User
@@ -61,9 +62,17 @@ def queue(request: Request, session: SessionDep, user: CurrentUser) -> Response:
         "waiting": waiting,
         "to_schedule": list(to_schedule),
         "overdue": inspections.overdue(session, today()),
-        "to_issue": to_issue(session),
+        "to_issue": [_issuing(application, request) for application, request in to_issue(session)],
     }
     return render(request, "window_queue.html", context)
+
+
+def _issuing(application: Application, request: LifecycleRequest | None) -> dict[str, Any]:
+    """A certificate to issue, with the day it is due by and where that stands."""
+    clock = issue_clock(application)
+    standing = clock.standing(today())
+    label = STANDING_LABELS[standing]
+    return {"a": application, "request": request, "due_on": clock.due_on, "standing": standing, "label": label}
 
 
 def _desk(session: Session, user: User, application_id: uuid.UUID, registry: PackRegistry) -> dict[str, Any]:

@@ -8,9 +8,11 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
+from composer.workdays import add_working_days
 from service import db, demo
 from service.app import create_app
 from service.certs.models import Certificate
+from service.compose import today
 from service.workflow.models import Inspection
 from service.workflow.roles import Role
 from tests.service.svcutil import demo_settings
@@ -52,8 +54,13 @@ def test_every_demo_account_lands_on_a_desk_with_work_to_show(tmp_path: Path) ->
             if login == "demo@example.com":
                 landed = client.get("/applications")
             assert shown in landed.text, login
-            if login == "clerk@example.com":  # the decided application waits for its certificate
+            if login == "clerk@example.com":  # the decided application waits for its certificate, ten working days at most
                 assert 'id="to-issue"' in landed.text
+                issue_by = re.search(
+                    r'id="issue-by-[^"]+"><span class="nowrap">([^<]+)</span> <span class="tag[^"]*">([^<]+)<', landed.text
+                )
+                assert issue_by is not None
+                assert (issue_by[1], issue_by[2]) == (add_working_days(today(), 10).isoformat(), "正常")
             if login == "inspector@example.com":  # the visit says where to go and whom to call
                 visit = client.get(re.findall(r'href="(/inspection/[0-9a-f-]+)"', landed.text)[0]).text
                 assert demo.HOTEL_FORM["premises_address"] in visit
