@@ -1,12 +1,13 @@
 """The district supervisor's dashboard: read-only, every department — in progress, due soon, overdue, days taken —
-the applications the window left unanswered past its five working days, and the joint visits whose day passed
-unfinished."""
+the applications the window left unanswered past its five working days or whose certificate is overdue, and the
+joint visits whose day passed unfinished."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from service.certs.lifecycle import issue_clock, to_issue
 from service.compose import today
 from service.deps import CurrentUser, SessionDep
 from service.pages.templating import render
@@ -24,7 +25,7 @@ router = APIRouter(tags=["pages"])
 @router.get("/supervision", response_class=Response, responses=PAGE)
 def dashboard(request: Request, session: SessionDep, user: CurrentUser) -> Response:
     """Per department: tasks in progress, due soon and overdue, and the average working days a decision took; the
-    window's late answers; and the joint visits whose day passed unfinished."""
+    window's late answers and late certificates; and the joint visits whose day passed unfinished."""
     if not works_at(user, Action.supervise):
         return forbidden(request)
     table = [
@@ -39,5 +40,8 @@ def dashboard(request: Request, session: SessionDep, user: CurrentUser) -> Respo
         for line in figures(session, actor=user, today=today()).departments
     ]
     unanswered = [e for e in intake(session, actor=user, today=today()) if e.standing is Standing.overdue]
+    issuing = [(application, issue_clock(application)) for application, _ in to_issue(session)]
+    unissued = [(application, clock.due_on) for application, clock in issuing if clock.standing(today()) is Standing.overdue]
     overdue = inspections.overdue(session, today())
-    return render(request, "supervision.html", {"table": table, "unanswered": unanswered, "overdue": overdue})
+    context = {"table": table, "unanswered": unanswered, "unissued": unissued, "overdue": overdue}
+    return render(request, "supervision.html", context)

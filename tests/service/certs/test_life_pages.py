@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -241,3 +242,22 @@ def test_the_change_form_lists_what_an_added_permit_asks_and_refuses_taking_ever
     assert session.exec(select(LifecycleRequest)).all() == []
     services = client.get(f"/certificates/{issued.id}/services")
     assert "/apply/resumption" not in services.text  # nothing is 歇业: no 复业 to apply for
+
+
+def test_a_certificate_left_unissued_past_ten_working_days_is_flagged_for_the_window_and_the_supervisor(
+    client: TestClient, session: Session, staff: Staff, decide_all: Callable[..., Application]
+) -> None:
+    on_time, late = decide_all(), decide_all()
+    late.decided_at = datetime(2026, 11, 2, 4, tzinfo=UTC)  # a Monday, noon in Beijing: due by 2026-11-16
+    session.add(late)
+    session.commit()
+
+    _as(client, session, staff.clerk)
+    window = client.get("/window").text
+    assert re.search(rf'id="issue-by-{late.id}"><span class="nowrap">2026-11-16</span> <span class="tag tag--overdue">', window)
+    assert re.search(rf'id="issue-by-{on_time.id}"><span class="nowrap">[0-9-]+</span> <span class="tag tag--on_time">', window)
+    _as(client, session, staff.supervisor)
+    watched = re.search(r'id="unissued">.*?</table>', client.get("/supervision").text, re.S)
+    assert watched is not None
+    assert late.number in watched.group()
+    assert on_time.number not in watched.group()
