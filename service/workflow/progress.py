@@ -121,20 +121,23 @@ def intake(session: Session, *, actor: User, today: date) -> list[Intake]:
     )
     queue = []
     for application, resolved_at in session.exec(statement):
-        received = _beijing_date(resolved_at or application.submitted_at)
-        clock = Clock(received, INTAKE_DAYS)
-        queue.append(Intake(application, received, clock.due_on, clock.standing(today)))
+        clock = _answer_clock(application, resolved_at)
+        queue.append(Intake(application, clock.started_on, clock.due_on, clock.standing(today)))
     return sorted(queue, key=lambda i: (i.due_on, i.application.number))
 
 
 def answer_due(session: Session, application: Application) -> tuple[date, date]:
-    """(received, due): the day the window's five working days began for ``application`` (its materials, or their
-    correction, arrived) and the last of them."""
+    """(received, due): the day the window's five working days began for ``application`` and the last of them."""
     resolved = session.exec(
         select(func.max(CorrectionNotice.resolved_at)).where(CorrectionNotice.application_id == application.id)
     ).one()
-    received = _beijing_date(resolved or application.submitted_at)
-    return received, Clock(received, INTAKE_DAYS).due_on
+    clock = _answer_clock(application, resolved)
+    return clock.started_on, clock.due_on
+
+
+def _answer_clock(application: Application, resolved_at: datetime | None) -> Clock:
+    """The window's five working days, from the day the materials arrived or, corrected, arrived again."""
+    return Clock(_beijing_date(resolved_at or application.submitted_at), INTAKE_DAYS)
 
 
 def _beijing_date(at: datetime) -> date:

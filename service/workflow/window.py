@@ -175,7 +175,7 @@ def accept(
     tasks: list[PermitTask] = []
     with committing(session, application.id):
         application.accepted_at = utcnow()
-        why = deemed_acceptance(arrived) if deemed else ""
+        why = _deemed_acceptance(arrived) if deemed else ""
         audit.transition(session, actor=actor, row=application, event="accept", reason=why)
         for p in application.composition["permits"]:
             clock = Clock(started, p["effective_limit"]["working_days"])
@@ -208,7 +208,7 @@ def accept(
     return tasks
 
 
-def deemed_acceptance(arrived: date) -> str:
+def _deemed_acceptance(arrived: date) -> str:
     """Why an acceptance after the window's five working days counts from the day the materials arrived."""
     on = f"{arrived.year}年{arrived.month}月{arrived.day}日"
     return f"未在五个工作日内告知补正，依法自收到申请材料之日（{on}）起即为受理，办理时限自该日起算"
