@@ -212,7 +212,7 @@ def _application(session: Session, user: User, application_id: uuid.UUID) -> dic
     return {
         "application": application,
         "status": APPLICATION_LABELS[application.status],
-        "answer_by": answer_due(session, application) if application.status in WAITING else None,
+        "answering": answer_due(session, application) if application.status in WAITING else None,
         "today": today(),
         "steps": timeline(session, actor=user, application_id=application.id),
         "tasks": [{"t": t, "status": TASK_LABELS[t.status]} for t in tasks],
