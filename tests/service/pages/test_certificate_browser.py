@@ -24,6 +24,7 @@ from sqlmodel import Session, select
 
 from certificates.seal import check, load_certificate
 from composer import Composer
+from composer.workdays import add_working_days
 from service import db
 from service.certs import deemed, holdings
 from service.certs.models import Certificate
@@ -164,8 +165,10 @@ def test_the_certificates_life_from_the_last_decision_to_its_revocation(
     # the last department decides; the window issues the certificate
     people.decide("police", number)
     holder = people.open("applicant", f"/applications/{application_id}")
-    expect(holder.locator("#certificate-due")).to_contain_text("综合窗口将为您发放凭证")
+    issue_by = add_working_days(today(), 10).isoformat()  # 行政许可法 Art. 44: ten working days from the decision
+    expect(holder.locator("#certificate-due")).to_contain_text(f"综合窗口将为您发放凭证（最迟 {issue_by}）")
     clerk = people.open("clerk", "/window")  # the window's desk lists it among the certificates to issue
+    expect(clerk.locator("#to-issue tr", has_text=number)).to_contain_text(issue_by)
     clerk.locator("#to-issue").get_by_role("link", name=number).click()
     clerk.get_by_role("button", name="发放行业综合许可证").click()  # the mini pack keeps the national words
     expect(clerk).to_have_url(re.compile(r"/certificates/[0-9a-f-]{36}/services$"))

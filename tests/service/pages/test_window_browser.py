@@ -152,8 +152,10 @@ def test_one_case_from_submission_to_the_last_decision(desks: Desks, site: tuple
     receipt = applicant.request.get(desks.base + (applicant.locator("#receipt").get_attribute("href") or ""))
     assert (receipt.status, receipt.headers["content-type"]) == (200, "application/pdf")
 
-    # the window finds one material not acceptable: one correction notice
+    # the window finds one material not acceptable: one correction notice, within the five working days it has
+    answer_by = add_working_days(today(), 5).isoformat()
     clerk = desks.open("clerk", "/window")
+    expect(clerk.locator("#queue tr", has_text=number)).to_contain_text(answer_by)
     clerk.get_by_role("link", name=number).click()
     desks.scan("clerk", clerk)
     clerk.locator("label[for='finding-fire_rules-not_acceptable']").click()
@@ -171,6 +173,7 @@ def test_one_case_from_submission_to_the_last_decision(desks: Desks, site: tuple
     applicant.locator("#materials-fire_rules").set_input_files(str(png))
     applicant.get_by_role("button", name="提交补正材料").click()
     expect(applicant.locator("#status")).to_have_text("已补正")
+    expect(applicant.locator("#answer-by")).to_contain_text(answer_by)  # corrected today: the window's five days again
 
     # the window accepts, then books one joint inspection on a working day
     clerk.reload()
