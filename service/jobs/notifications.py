@@ -9,14 +9,17 @@ them and to the district's supervisors. A term ending soon reminds the holder to
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 from typing import Any, Literal, NamedTuple, TypeVar
 
 from sqlmodel import Session, col, select
 
 from certificates.face import CertificateFace
+from rules import packs
+from rules.errors import PackError
 from service.certs import elicence, publish, statuslist
 from service.certs.models import Certificate, PermitHolding
 from service.i18n import translations
@@ -81,8 +84,28 @@ class Message:
     body: Said
 
 
+class PermitNames:
+    """A permit's name in both languages: as the application recorded it, and in English as its rule pack words it,
+    each pack read once per worker (a pack that cannot be read leaves the recorded name)."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._english: dict[str, Mapping[str, str]] = {}
+
+    def __call__(self, pack_id: str, permit: str, recorded: str) -> Said:
+        if pack_id not in self._english:
+            try:
+                pack = packs.load(pack_id, self.root)
+            except PackError:
+                self._english[pack_id] = {}
+            else:
+                self._english[pack_id] = {pid: p.name.in_("en") for pid, p in pack.permits.items()}
+        return Said(recorded, self._english[pack_id].get(permit, recorded))
+
+
 def deliver(settings: Settings) -> outbox.Deliver:
     """The worker's delivery of every outbox topic."""
+    names = PermitNames(settings.packs_root)
 
     def deliver_row(session: Session, row: OutboxRow) -> None:
         if row.topic == publish.ELICENCE:
@@ -97,7 +120,7 @@ def deliver(settings: Settings) -> outbox.Deliver:
             return
         if row.topic not in MESSAGES:
             raise ValueError(f"no delivery for outbox topic {row.topic!r}")
-        message = MESSAGES[row.topic](session, row.payload)
+        message = MESSAGES[row.topic](session, row.payload, names)
         if message is not None:
             notify(session, settings, key=row.key, message=message)
 
@@ -132,7 +155,7 @@ def _with_reason(text: Said, reason: str) -> Said:
     return Said(f"{text.zh}\n{why.zh}", f"{text.en}\n{why.en}")
 
 
-def _state_message(session: Session, event: dict[str, Any]) -> Message | None:
+def _state_message(session: Session, event: dict[str, Any], names: PermitNames) -> Message | None:
     subject_id = uuid.UUID(event["subject_id"])
     to, reason = event["to_state"], event["reason"]
     if event["subject_kind"] == "application":
@@ -150,7 +173,10 @@ def _state_message(session: Session, event: dict[str, Any]) -> Message | None:
         if found is None or event["action"] == "create":
             return None
         task, application = found
-        about = {"permit": task.permit_name, "number": application.number}
+        about: dict[str, Value] = {
+            "permit": names(application.pack_id, task.permit, task.permit_name),
+            "number": application.number,
+        }
         if to == "pending":
             return Message(
                 _reviewers(session, task.department),
@@ -166,13 +192,15 @@ def _state_message(session: Session, event: dict[str, Any]) -> Message | None:
     if event["subject_kind"] == "holding":
         held = session.get(PermitHolding, subject_id)
         holder = session.get(User, held.owner_id) if held else None
-        if held is None or holder is None:
+        origin = session.get(Application, held.application_id) if held else None
+        if held is None or holder is None or origin is None:
             return None
         state = Label(HOLDING_LABELS.get(to, to))
+        permit = names(origin.pack_id, held.permit, held.permit_name)
         return Message(
             [holder],
-            said(_("%(permit)s：%(state)s"), permit=held.permit_name, state=state),
-            _with_reason(said(_("您持有的“%(permit)s”现为“%(state)s”。"), permit=held.permit_name, state=state), reason),
+            said(_("%(permit)s：%(state)s"), permit=permit, state=state),
+            _with_reason(said(_("您持有的“%(permit)s”现为“%(state)s”。"), permit=permit, state=state), reason),
         )
     if event["subject_kind"] == "inspection":
         found_inspection = _with_application(session, Inspection, subject_id)
@@ -194,13 +222,13 @@ def _state_message(session: Session, event: dict[str, Any]) -> Message | None:
     return None
 
 
-def _reminder_message(session: Session, reminder: dict[str, Any]) -> Message | None:
+def _reminder_message(session: Session, reminder: dict[str, Any], names: PermitNames) -> Message | None:
     found = _with_application(session, PermitTask, uuid.UUID(reminder["task_id"]))
     if found is None:
         return None
     task, application = found
     about: dict[str, Value] = {
-        "permit": task.permit_name,
+        "permit": names(application.pack_id, task.permit, task.permit_name),
         "number": application.number,
         "day": date.fromisoformat(reminder["due_on"]),
     }
@@ -218,7 +246,7 @@ def _reminder_message(session: Session, reminder: dict[str, Any]) -> Message | N
     )
 
 
-def _visit_message(session: Session, reminder: dict[str, Any]) -> Message | None:
+def _visit_message(session: Session, reminder: dict[str, Any], names: PermitNames) -> Message | None:
     found = _with_application(session, Inspection, uuid.UUID(reminder["inspection_id"]))
     if found is None or found[0].status != "scheduled" or found[0].visit_on.isoformat() != reminder["visit_on"]:
         return None  # done or moved since
@@ -246,14 +274,15 @@ def _visit_message(session: Session, reminder: dict[str, Any]) -> Message | None
     )
 
 
-def _extension_message(session: Session, reminder: dict[str, Any]) -> Message | None:
+def _extension_message(session: Session, reminder: dict[str, Any], names: PermitNames) -> Message | None:
     certificate = session.get(Certificate, uuid.UUID(reminder["certificate_id"]))
     holder = session.get(User, certificate.owner_id) if certificate else None
-    if certificate is None or holder is None:
+    origin = session.get(Application, certificate.application_id) if certificate else None
+    if certificate is None or holder is None or origin is None:
         return None
     name = next((p["name"] for p in certificate.face["permits"] if p["permit"] == reminder["permit"]), reminder["permit"])
     face = CertificateFace.model_validate(certificate.face).title
-    about = {"permit": name, "number": certificate.number}
+    about: dict[str, Value] = {"permit": names(origin.pack_id, reminder["permit"], name), "number": certificate.number}
     return Message(
         [holder],
         said(_("请及时申请延续：%(permit)s（凭证 %(number)s）"), **about),
@@ -271,7 +300,7 @@ def _extension_message(session: Session, reminder: dict[str, Any]) -> Message | 
     )
 
 
-MESSAGES: dict[str, Callable[[Session, dict[str, Any]], Message | None]] = {
+MESSAGES: dict[str, Callable[[Session, dict[str, Any], PermitNames], Message | None]] = {
     "state": _state_message,
     "reminder": _reminder_message,
     "visit": _visit_message,

@@ -57,5 +57,7 @@ def test_each_notification_is_mailed_once_to_its_user_in_chinese_then_english_an
         for zh, en in (("已提交", "Submitted"), ("已受理", "Accepted"), ("各部门审批中", "In approval by the departments"))
     )
     assert len(to_applicant) == 3
+    to_fire = f"待办：公众聚集场所消防安全检查（{number}） / To do: Fire-safety inspection ({number})"  # named by the pack
+    assert to_fire in [str(s) for s in box.subjects()]
     body = to_applicant[0].get_payload(decode=True).decode()  # type: ignore[union-attr]
     assert body.index(f"申请 {number} 现为") < body.index(f"Application {number} is now") < body.index("/notifications")

@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 
 from composer import Composer
 from service.jobs.models import OutboxRow
-from service.jobs.notifications import MESSAGES
+from service.jobs.notifications import MESSAGES, PermitNames
 from service.models import Draft, User
 from service.workflow.errors import Conflict, Forbidden, Invalid
 from service.workflow.inspection import Result, checklist, findings, held, record, report_rectified, reschedule, schedule
@@ -23,6 +23,7 @@ from service.workflow.roles import Role
 from service.workflow.storage import LocalFileStore
 from service.workflow.submit import submit
 from service.workflow.window import accept
+from tests.service.svcutil import FIXTURE_PACKS
 from tests.service.wfcase import ON_SITE, Staff, on_site_uploads
 
 MONDAY, WEDNESDAY, SATURDAY = date(2026, 12, 7), date(2026, 12, 9), date(2026, 12, 12)
@@ -254,7 +255,7 @@ def test_the_window_moves_the_visit_with_a_reason_the_applicant_and_the_inspecto
     assert (moved.visit_on, moved.status) == (friday, "scheduled")
     about = {"subject_id": str(inspection.id), "action": "reschedule"}
     [row] = [r for r in session.exec(select(OutboxRow)) if about.items() <= r.payload.items()]
-    told = MESSAGES["state"](session, row.payload)
+    told = MESSAGES["state"](session, row.payload, PermitNames(FIXTURE_PACKS))
     assert told is not None
     assert [u.id for u in told.users] == [staff.applicant.id, market_inspector.id]  # not fire's: its permit is not visited
     assert "踏勘日期：2026年12月11日" in told.body.zh
