@@ -22,7 +22,15 @@ from sqlmodel import Session, col, select
 from certificates.face import CertificateFace
 from certificates.status import ItemState, Status, derive
 from rules.model import LifecycleKind
-from service.certs.lifecycle import GRANTED, beijing_date, current, record_recovery, recorded_states, tasks_of
+from service.certs.lifecycle import (
+    GRANTED,
+    beijing_date,
+    current,
+    record_recovery,
+    recorded_states,
+    tasks_by_application,
+    tasks_of,
+)
 from service.certs.models import Certificate, LifecycleRequest, PermitHolding
 from service.models import User
 from service.workflow import audit
@@ -81,9 +89,7 @@ def lives(session: Session, application_ids: Collection[uuid.UUID], today: date)
     held: dict[uuid.UUID, dict[str, Held]] = {i: {} for i in ids}
     for h in session.exec(select(PermitHolding).where(col(PermitHolding.application_id).in_(ids))):
         held[h.application_id][h.permit] = Held(h.status, h.valid_to, h.suspended_until)
-    tasks: dict[uuid.UUID, list[PermitTask]] = {i: [] for i in ids}
-    for task in session.exec(select(PermitTask).where(col(PermitTask.application_id).in_(ids))):
-        tasks[task.application_id].append(task)
+    tasks = tasks_by_application(session, ids)
     extending = _renewing(session, ids)
     return {i: live_from(with_added(recorded_states(tasks[i]), held[i]), held[i], extending[i], today) for i in ids}
 

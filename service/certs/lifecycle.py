@@ -14,7 +14,7 @@ derived on read (``certificates.status``) — and its recovery (收回) is recor
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
@@ -56,6 +56,14 @@ RECORDED: Mapping[str, ItemState] = {
 
 def tasks_of(session: Session, application_id: uuid.UUID) -> list[PermitTask]:
     return list(session.exec(select(PermitTask).where(PermitTask.application_id == application_id)))
+
+
+def tasks_by_application(session: Session, application_ids: Collection[uuid.UUID]) -> dict[uuid.UUID, list[PermitTask]]:
+    """``tasks_of`` each of ``application_ids``, in one query."""
+    found: dict[uuid.UUID, list[PermitTask]] = {i: [] for i in application_ids}
+    for task in session.exec(select(PermitTask).where(col(PermitTask.application_id).in_(list(found)))):
+        found[task.application_id].append(task)
+    return found
 
 
 def current(session: Session, application_id: uuid.UUID) -> Certificate | None:
@@ -238,7 +246,9 @@ def to_issue(session: Session) -> list[tuple[Application, LifecycleRequest | Non
         .where(col(Certificate.superseded_at).is_(None))
         .options(*LISTED)
     )
-    due = [(a, r) for a, r in changing if outcome(r, tasks_of(session, a.id)).reissued]
+    changes = list(changing)
+    tasks = tasks_by_application(session, [a.id for a, _ in changes])
+    due = [(a, r) for a, r in changes if outcome(r, tasks[a.id]).reissued]
     found: list[tuple[Application, LifecycleRequest | None]] = [*((a, None) for a in first), *due]
     return sorted(found, key=lambda pair: pair[0].decided_at or pair[0].submitted_at)
 
