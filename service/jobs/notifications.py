@@ -177,6 +177,18 @@ def _state_message(session: Session, event: dict[str, Any], names: PermitNames) 
             "permit": names(application.pack_id, task.permit, task.permit_name),
             "number": application.number,
         }
+        if event["action"] == "extend":
+            extended = said(
+                _("您申请的“%(permit)s”（受理编号 %(number)s）的办理期限经批准延长 %(days)s 个工作日，应于 %(day)s前办结。"),
+                **about,
+                days=str(task.extended_days),
+                day=task.due_on,
+            )
+            return Message(
+                _owner(session, application),
+                said(_("办理期限延长：%(permit)s（%(number)s）"), **about),
+                _with_reason(extended, reason),
+            )
         if to == "pending":
             return Message(
                 _reviewers(session, task.department),

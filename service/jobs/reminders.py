@@ -15,7 +15,8 @@ from service.certs.holdings import live
 from service.certs.lifecycle import record_recovery
 from service.certs.models import Certificate
 from service.jobs import outbox
-from service.workflow.clock import Clock, Standing
+from service.workflow import clock
+from service.workflow.clock import Standing
 from service.workflow.models import Inspection, PermitTask
 
 OPEN = ("pending", "rectification_needed")
@@ -30,7 +31,7 @@ def remind(session: Session, today: date) -> int:
     """
     new = 0
     for task in session.exec(select(PermitTask).where(col(PermitTask.status).in_(OPEN))):
-        standing = Clock(task.clock_started_on, task.limit_days, task.paused_days, task.paused_since).standing(today)
+        standing = clock.of(task).standing(today)
         if standing in (Standing.due_soon, Standing.overdue):
             payload = {"task_id": str(task.id), "standing": str(standing), "due_on": task.due_on.isoformat()}
             new += outbox.add(session, topic="reminder", key=f"{standing}:{task.id}:{task.due_on.isoformat()}", payload=payload)

@@ -88,7 +88,7 @@ class Clock:
 
 def of(task: PermitTask) -> Clock:
     """A permit task's clock, as its row stores it."""
-    return Clock(task.clock_started_on, task.limit_days, task.paused_days, task.paused_since)
+    return Clock(task.clock_started_on, task.limit_days + task.extended_days, task.paused_days, task.paused_since)
 
 
 def resume(task: PermitTask, on: date) -> None:
@@ -96,3 +96,15 @@ def resume(task: PermitTask, on: date) -> None:
     resumed = of(task).resume(on)
     task.paused_days, task.paused_since = resumed.paused_days, None
     task.due_on, task.due_soon_on = resumed.due_on, resumed.due_soon_on
+
+
+EXTENSION_DAYS = 10
+"""行政许可法 Art. 42(1): a decision not possible within the limit may, approved by the agency's head, take ten days
+more (working days, Art. 82), once, and the applicant is told why."""
+
+
+def extend(task: PermitTask) -> None:
+    """The task's limit extended by ``EXTENSION_DAYS``: its due dates move with it."""
+    task.extended_days = EXTENSION_DAYS
+    extended = of(task)
+    task.due_on, task.due_soon_on = extended.due_on, extended.due_soon_on

@@ -158,6 +158,11 @@ class PermitTask(SQLModel, table=True):
     status: str = Field(max_length=30, index=True)
     version: int = Field(default=1, sa_column=_task_version)
     limit_days: int = Field(description="working days the department has, from acceptance")
+    extended_days: int = Field(
+        default=0,
+        sa_column_kwargs={"server_default": "0"},
+        description="working days added by the one extension its agency's head approved (行政许可法 Art. 42(1))",
+    )
     clock_started_on: date
     paused_days: int = 0
     paused_since: date | None = None

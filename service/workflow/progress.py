@@ -12,6 +12,7 @@ from sqlmodel import Session, col, select
 
 from service.compose import TIMEZONE
 from service.models import User
+from service.workflow import clock
 from service.workflow.clock import Clock, Standing
 from service.workflow.errors import Forbidden, problem
 from service.workflow.models import LISTED, Application, AuditEvent, CorrectionNotice, Inspection, PermitTask
@@ -35,6 +36,8 @@ class Step:
 
 
 JOINT_INSPECTION = "联合踏勘"
+EXTENDED = "办理期限已延长"
+"""A permit's step when its department extended its time limit (review.extend); the reason is the step's."""
 
 
 def timeline(session: Session, *, actor: User, application_id: uuid.UUID) -> list[Step]:
@@ -52,6 +55,8 @@ def timeline(session: Session, *, actor: User, application_id: uuid.UUID) -> lis
             step = Step(event.at, APPLICATION_LABELS[event.to_state], event.reason)
         elif event.subject_id == inspection:
             step = Step(event.at, INSPECTION_LABELS[event.to_state], event.reason, JOINT_INSPECTION)
+        elif event.action == "extend":
+            step = Step(event.at, EXTENDED, event.reason, tasks[event.subject_id].permit_name)
         else:
             step = Step(event.at, TASK_LABELS[event.to_state], event.reason, tasks[event.subject_id].permit_name)
         steps.append(step)
@@ -81,10 +86,7 @@ def worklist(
     )
     if not everywhere:
         statement = statement.where(PermitTask.department == actor.department)
-    return [
-        Entry(task, Clock(task.clock_started_on, task.limit_days, task.paused_days, task.paused_since).standing(today), n, name)
-        for task, n, name in session.exec(statement)
-    ]
+    return [Entry(task, clock.of(task).standing(today), n, name) for task, n, name in session.exec(statement)]
 
 
 INTAKE_DAYS = 5
@@ -121,8 +123,8 @@ def intake(session: Session, *, actor: User, today: date) -> list[Intake]:
     )
     queue = []
     for application, resolved_at in session.exec(statement):
-        clock = _answer_clock(application, resolved_at)
-        queue.append(Intake(application, clock.started_on, clock.due_on, clock.standing(today)))
+        answering = _answer_clock(application, resolved_at)
+        queue.append(Intake(application, answering.started_on, answering.due_on, answering.standing(today)))
     return sorted(queue, key=lambda i: (i.due_on, i.application.number))
 
 
@@ -131,8 +133,8 @@ def answer_due(session: Session, application: Application) -> tuple[date, date]:
     resolved = session.exec(
         select(func.max(CorrectionNotice.resolved_at)).where(CorrectionNotice.application_id == application.id)
     ).one()
-    clock = _answer_clock(application, resolved)
-    return clock.started_on, clock.due_on
+    answering = _answer_clock(application, resolved)
+    return answering.started_on, answering.due_on
 
 
 def _answer_clock(application: Application, resolved_at: datetime | None) -> Clock:

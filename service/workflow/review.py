@@ -25,7 +25,7 @@ from service.workflow.errors import Conflict, Invalid, problem
 from service.workflow.models import Application, PermitTask
 from service.workflow.roles import Action
 from service.workflow.rows import atomic, committing, fingerprint, load, load_to_change, remember, replayed
-from service.workflow.states import TASK_DECIDED, TASK_LABELS, TaskFlow, fire
+from service.workflow.states import TASK_DECIDED, TASK_LABELS, TASK_OPEN, TaskFlow, fire
 
 
 class Decision(StrEnum):
@@ -106,6 +106,49 @@ def decide(
             after_decision(session, actor, task)
         if idempotency_key is not None:
             remember(session, actor.id, idempotency_key, request, {"task_id": str(task.id)})
+    return task
+
+
+@atomic
+def extend(
+    session: Session,
+    *,
+    actor: User,
+    task_id: uuid.UUID,
+    reason: str,
+    approved_by: str,
+    version: int | None,
+    today: date | None = None,
+) -> PermitTask:
+    """延长办理期限 (行政许可法 Art. 42(1)): once, before the limit has run out, approved by the department's head, with
+    the reason, which the applicant is told."""
+    task = load_to_change(session, PermitTask, task_id, actor, Action.decide_task, version)
+    problems = []
+    if not reason.strip():
+        problems.append(problem("reason_required", "延长办理期限须说明理由", "reason"))
+    if not approved_by.strip():
+        problems.append(problem("approver_required", "须写明批准延长的本机关负责人", "approved_by"))
+    if problems:
+        raise Invalid(problems)
+    on = today or beijing_today()
+    if task.status not in TASK_OPEN:
+        raise Conflict([problem("task_decided", "该事项已作出决定，无需延长办理期限", "task_id", str(task.id))])
+    if task.extended_days:
+        raise Conflict([problem("already_extended", "办理期限已延长过一次，不能再延长", "task_id", str(task.id))])
+    if on > task.due_on:
+        raise Conflict([problem("past_due", f"办理期限已于 {task.due_on.isoformat()} 届满，不能再延长", "task_id", str(task.id))])
+    with committing(session, task.id):
+        clock.extend(task)
+        audit.noted(
+            session,
+            actor=actor,
+            row=task,
+            action="extend",
+            from_state=task.status,
+            to_state=task.status,
+            reason=reason.strip(),
+            data={"approved_by": approved_by.strip(), "days": task.extended_days, "due_on": task.due_on.isoformat()},
+        )
     return task
 
 

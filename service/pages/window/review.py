@@ -156,6 +156,28 @@ def _decide(request: Request, session: Session, user: User, task_id: uuid.UUID, 
     return RedirectResponse("/review", status_code=303)
 
 
+@router.post("/review/tasks/{task_id}/extension", response_class=Response, responses=POST, dependencies=[CsrfProtected])
+async def extend(request: Request, session: SessionDep, user: CurrentUser, task_id: uuid.UUID) -> Response:
+    """Extend the task's time limit once, approved by the department's head, the reason told to the applicant."""
+    return await with_form_once(request, session, user, _extend, request, session, user, task_id)
+
+
+def _extend(request: Request, session: Session, user: User, task_id: uuid.UUID, form: FormData) -> Response:
+    reason, approved_by = form.get("reason"), form.get("approved_by")
+    try:
+        review.extend(
+            session,
+            actor=user,
+            task_id=task_id,
+            reason=reason if isinstance(reason, str) else "",
+            approved_by=approved_by if isinstance(approved_by, str) else "",
+            version=version(form),
+        )
+    except Invalid as exc:
+        return TASK.show(request, session, user, task_id, problems=exc.problems)
+    return RedirectResponse(f"/review/tasks/{task_id}", status_code=303)
+
+
 @router.post("/review/tasks/{task_id}/verification", response_class=Response, responses=POST, dependencies=[CsrfProtected])
 async def verify(request: Request, session: SessionDep, user: CurrentUser, task_id: uuid.UUID) -> Response:
     """Record the 核查 of a permit granted on commitment: passed, or failed and the permit revoked."""

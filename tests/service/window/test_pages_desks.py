@@ -178,6 +178,15 @@ def test_each_department_sees_its_own_tasks_and_a_decision_releases_the_one_wait
     assert police.get(f"/review/tasks/{fire_task.id}").status_code == 403
 
     url = f"/review/tasks/{fire_task.id}"
+    unsaid = post_form(fire, url, f"{url}/extension", {"reason": "", "approved_by": "王局长"})
+    assert unsaid.status_code == 400
+    assert error_beside(unsaid.text, "reason") == "延长办理期限须说明理由"
+    extension, due = {"reason": "需征求规划部门意见", "approved_by": "王局长"}, fire_task.due_on
+    assert post_form(fire, url, f"{url}/extension", extension).status_code == 303
+    assert 'id="extended"' in fire.get(url).text
+    assert _task(session, "fire_check").due_on == add_working_days(due, 10)
+    told = " ".join(timeline(applicant.get(f"/applications/{application_id}").text).split())
+    assert re.search(r"公众聚集场所消防安全检查：办理期限已延长 [0-9-]+ [0-9:]+ 需征求规划部门意见", told)
     reject = post_form(fire, url, url, {"decision": "reject"})
     assert reject.status_code == 400
     assert error_beside(reject.text, "reasons") == "不予许可须说明理由"

@@ -11,13 +11,16 @@ from sqlmodel import Session, col, select
 
 from composer.workdays import add_working_days
 from service.compose import today as beijing_today
+from service.jobs.notifications import MESSAGES, PermitNames
 from service.models import User
 from service.workflow import audit
 from service.workflow.errors import Conflict, Forbidden, Invalid, NotFound
 from service.workflow.models import Application, AuditEvent, CorrectionNotice, MaterialFile, PermitTask
-from service.workflow.review import Decision, decide, record_verification, report_rectified
+from service.workflow.progress import timeline
+from service.workflow.review import Decision, decide, extend, record_verification, report_rectified
 from service.workflow.storage import Upload
 from service.workflow.window import Finding, MaterialCheck, accept, refuse, request_correction
+from tests.service.svcutil import FIXTURE_PACKS
 from tests.service.wfcase import PDF, PNG, Staff
 
 MONDAY = date(2026, 12, 7)
@@ -262,3 +265,34 @@ def test_the_audit_chain_holds_after_a_whole_journey(
     checked, breaks = audit.verify(session)
     assert breaks == []
     assert checked == len(_events(session)) > 10
+
+
+def test_a_department_extends_its_time_limit_once_with_its_heads_approval_and_the_applicant_is_told(
+    session: Session, staff: Staff, application: Application, accepted_tasks: dict[str, PermitTask]
+) -> None:
+    fire, food = accepted_tasks["fire_check"], accepted_tasks["food_business"]
+    asked: dict[str, Any] = {"task_id": fire.id, "reason": "需征求规划部门意见", "approved_by": "王局长", "today": MONDAY}
+    with pytest.raises(Invalid) as unsaid:
+        extend(session, actor=staff.fire, **(asked | {"reason": " ", "approved_by": ""}), version=fire.version)
+    assert [p.code for p in unsaid.value.problems] == ["reason_required", "approver_required"]
+    with pytest.raises(Forbidden):
+        extend(session, actor=staff.market, **asked, version=fire.version)  # not the market department's permit
+
+    extended = extend(session, actor=staff.fire, **asked, version=fire.version)
+    assert (extended.extended_days, extended.due_on) == (10, add_working_days(MONDAY, 13 + 10))  # Art. 42(1): once, ten days
+    with pytest.raises(Conflict) as again:
+        extend(session, actor=staff.fire, **asked, version=extended.version)
+    assert again.value.problems[0].code == "already_extended"
+    with pytest.raises(Conflict) as late:  # the food permit's one working day ran out on Tuesday
+        extend(session, actor=staff.market, **(asked | {"task_id": food.id, "today": date(2026, 12, 9)}), version=food.version)
+    assert late.value.problems[0].code == "past_due"
+
+    [event] = [e for e in audit.history(session, fire.id) if e.action == "extend"]
+    told = MESSAGES["state"](session, event.change(), PermitNames(FIXTURE_PACKS))
+    assert told is not None
+    assert [u.id for u in told.users] == [staff.applicant.id]
+    assert "办理期限经批准延长 10 个工作日" in told.body.zh
+    assert "需征求规划部门意见" in told.body.zh
+    assert "extended with approval by 10 working days" in told.body.en
+    steps = timeline(session, actor=staff.applicant, application_id=application.id)
+    assert ("公众聚集场所消防安全检查", "办理期限已延长", "需征求规划部门意见") in [(s.subject, s.state, s.reason) for s in steps]
