@@ -204,6 +204,10 @@ def test_one_case_from_submission_to_the_last_decision(desks: Desks, site: tuple
     fire.get_by_role("link", name=number).click()  # before the visit: fire may require rectification or refuse, not grant
     expect(fire.locator("#held")).to_have_text("联合踏勘尚未完成：核查合格后方可准予许可")
     expect(fire.locator("label[for='decision-approve']")).to_have_count(0)
+    fire.locator("#approved_by").fill("王局长")  # the visit may run late: the head approves ten more working days
+    fire.locator("#reason").fill("联合踏勘日期较晚，需延长办理期限")
+    fire.get_by_role("button", name="延长办理期限").click()
+    expect(fire.locator("#extended")).to_contain_text("10 个工作日")
     fire.get_by_role("link", name="返回部门审批").click()
     police = desks.open("police", "/review")
     expect(police.locator("#tasks")).to_contain_text("等待前置许可结果")
@@ -230,6 +234,7 @@ def test_one_case_from_submission_to_the_last_decision(desks: Desks, site: tuple
     expect(inspector).to_have_url(re.compile(r"/inspection$"))
 
     applicant.reload()
+    expect(applicant.locator("#timeline")).to_contain_text("联合踏勘日期较晚，需延长办理期限")  # told why it takes longer
     expect(applicant.locator("#rectify-title")).to_be_visible()
     expect(applicant.locator("main")).to_contain_text("疏散通道堆放杂物")
     applicant.get_by_role("button", name="报告整改完成").click()
