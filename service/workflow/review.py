@@ -135,8 +135,9 @@ def extend(
         raise Conflict([problem("task_decided", "该事项已作出决定，无需延长办理期限", "task_id", str(task.id))])
     if task.extended_days:
         raise Conflict([problem("already_extended", "办理期限已延长过一次，不能再延长", "task_id", str(task.id))])
-    if on > task.due_on:
-        raise Conflict([problem("past_due", f"办理期限已于 {task.due_on.isoformat()} 届满，不能再延长", "task_id", str(task.id))])
+    due = clock.of(task).resume(on).due_on  # while the applicant rectifies, the limit is not running out
+    if on > due:
+        raise Conflict([problem("past_due", f"办理期限已于 {due.isoformat()} 届满，不能再延长", "task_id", str(task.id))])
     with committing(session, task.id):
         clock.extend(task)
         audit.noted(

@@ -296,3 +296,22 @@ def test_a_department_extends_its_time_limit_once_with_its_heads_approval_and_th
     assert "extended with approval by 10 working days" in told.body.en
     steps = timeline(session, actor=staff.applicant, application_id=application.id)
     assert ("公众聚集场所消防安全检查", "办理期限已延长", "需征求规划部门意见") in [(s.subject, s.state, s.reason) for s in steps]
+
+
+def test_a_task_waiting_on_the_applicants_rectification_can_still_be_extended_after_its_stored_due_date(
+    session: Session, staff: Staff, accepted_tasks: dict[str, PermitTask]
+) -> None:
+    food = _decide(
+        session, staff.market, accepted_tasks["food_business"], Decision.rectify, reasons=["补充食品安全制度"], today=MONDAY
+    )
+    weeks_later = date(2027, 1, 18)  # the stored due date (Tuesday 2026-12-08) is long gone, but the clock stood still
+    extended = extend(
+        session,
+        actor=staff.market,
+        task_id=food.id,
+        reason="整改后需现场复核",
+        approved_by="李局长",
+        version=food.version,
+        today=weeks_later,
+    )
+    assert extended.extended_days == 10
