@@ -28,7 +28,7 @@ from service.workflow.clock import STANDING_LABELS, Standing
 from service.workflow.errors import WorkflowError
 from service.workflow.models import Application, PermitTask
 from service.workflow.progress import worklist
-from service.workflow.review import Decision, decide
+from service.workflow.review import Decision, decide, extend
 from service.workflow.states import TASK_LABELS
 
 router = APIRouter(prefix="/tasks", tags=["department systems"], route_class=StrictJSONRoute)
@@ -83,6 +83,7 @@ _TASK_EXAMPLE: dict[str, JsonValue] = {
     "on_commitment": False,
     "held": "联合踏勘尚未完成：核查合格后方可准予许可",
     "verification_due": None,
+    "extended_days": 0,
     "reasons": [],
     "legal_basis": [],
 }
@@ -111,6 +112,7 @@ class TaskOut(BaseModel):
         description="why 准予许可 would be refused now: the joint visit has not passed this permit (null: nothing holds it)"
     )
     verification_due: date | None
+    extended_days: int = Field(description="working days the one extension of the time limit added (0: not extended)")
     reasons: list[str]
     legal_basis: list[str]
 
@@ -145,6 +147,19 @@ class DecisionIn(BaseModel):
     version: int = Field(ge=1, description="the task's version the decision was made from")
     reasons: list[Annotated[str, Field(max_length=500)]] = Field(default=[], max_length=20)
     legal_basis: list[Annotated[str, Field(max_length=200)]] = Field(default=[], max_length=10)
+
+
+class ExtensionIn(BaseModel):
+    """延长办理期限 (行政许可法 Art. 42(1)): once, before the limit runs out, approved by the department's head."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"version": 2, "reason": "需征求规划部门意见", "approved_by": "王局长"}]},
+    )
+
+    version: int = Field(ge=1, description="the task's version the extension was decided from")
+    reason: str = Field(min_length=1, max_length=500, description="why: the applicant is told")
+    approved_by: str = Field(min_length=1, max_length=50, description="the head of the department who approved it")
 
 
 def _integrator(session: Session, x_api_key: str | None) -> User:
@@ -216,6 +231,39 @@ def post_decision(
             version=body.version,
             reasons=body.reasons,
             legal_basis=body.legal_basis,
+            today=on,
+            idempotency_key=idempotency_key,
+        )
+    except WorkflowError as exc:
+        raise ApiError(exc.status, exc.problems) from exc
+    return _out(session, task, on)
+
+
+@router.post(
+    "/{task_id}/extension",
+    responses={401: UNAUTHORIZED, 403: FORBIDDEN, 404: NOT_FOUND, 409: CONFLICT, 413: TOO_LARGE, 422: VALIDATION},
+)
+def post_extension(
+    task_id: uuid.UUID,
+    body: ExtensionIn,
+    session: SessionDep,
+    x_api_key: Annotated[str | None, Header(max_length=200, description="the department system's key")] = None,
+    idempotency_key: Annotated[
+        str | None,
+        Header(min_length=1, max_length=100, description="a retry with the same key returns the task and extends nothing"),
+    ] = None,
+) -> TaskOut:
+    """Extend one of the department's tasks' time limit by ten working days, once."""
+    user = _integrator(session, x_api_key)
+    on = today()
+    try:
+        task = extend(
+            session,
+            actor=user,
+            task_id=task_id,
+            reason=body.reason,
+            approved_by=body.approved_by,
+            version=body.version,
             today=on,
             idempotency_key=idempotency_key,
         )

@@ -119,9 +119,14 @@ def extend(
     approved_by: str,
     version: int | None,
     today: date | None = None,
+    idempotency_key: str | None = None,
 ) -> PermitTask:
     """延长办理期限 (行政许可法 Art. 42(1)): once, before the limit has run out, approved by the department's head, with
-    the reason, which the applicant is told."""
+    the reason, which the applicant is told. With an ``idempotency_key``, a retry returns the task and extends nothing."""
+    asked = {"task": str(task_id), "reason": reason.strip(), "approved_by": approved_by.strip(), "version": version}
+    request = fingerprint("extend", asked)
+    if idempotency_key is not None and replayed(session, actor.id, idempotency_key, request) is not None:
+        return load(session, PermitTask, task_id, actor, Action.view_task)
     task = load_to_change(session, PermitTask, task_id, actor, Action.decide_task, version)
     problems = []
     if not reason.strip():
@@ -150,6 +155,8 @@ def extend(
             reason=reason.strip(),
             data={"approved_by": approved_by.strip(), "days": task.extended_days, "due_on": task.due_on.isoformat()},
         )
+        if idempotency_key is not None:
+            remember(session, actor.id, idempotency_key, request, {"task_id": str(task.id)})
     return task
 
 

@@ -11,6 +11,7 @@ from httpx2 import Response
 from sqlmodel import Session, col, select
 from typer.testing import CliRunner
 
+from composer.workdays import add_working_days
 from service.cli import app as cli
 from service.models import Draft, User
 from service.workflow.models import Application, AuditEvent, PermitTask
@@ -170,3 +171,26 @@ def test_granting_a_permit_before_its_joint_visit_passed_is_a_409_naming_it(
     assert [(t["permit"], t["held"]) for t in listed] == [("food_business", early.json()["errors"][0]["message"])]
     fire = db_client.get("/api/v1/tasks", headers={"X-API-Key": _key_for(db_url, session, "fire")}).json()["tasks"]
     assert [(t["permit"], t["held"]) for t in fire] == [("fire_check", None)]
+
+
+def test_a_department_system_extends_a_time_limit_once_and_a_retry_extends_nothing_more(
+    db_url: str, db_client: TestClient, session: Session, staff: Staff, make_submitted: Callable[[], Application]
+) -> None:
+    application = make_submitted()
+    accept(session, actor=staff.clerk, application_id=application.id, version=application.version)  # today: the API's day
+    fire, key = _task(session, "fire_check"), _key_for(db_url, session, "fire")
+    url, due = f"/api/v1/tasks/{fire.id}/extension", fire.due_on
+    sent = {"version": fire.version, "reason": "需征求规划部门意见", "approved_by": "王局长"}
+
+    unsaid = db_client.post(url, json=sent | {"reason": "  "}, headers={"X-API-Key": key})
+    assert (unsaid.status_code, unsaid.json()["errors"][0]["where"]) == (422, "reason")
+    headers = {"X-API-Key": key, "Idempotency-Key": "fire-extension-1"}
+    first = db_client.post(url, json=sent, headers=headers)
+    assert first.status_code == 200, first.text
+    assert (first.json()["extended_days"], first.json()["due_on"]) == (10, add_working_days(due, 10).isoformat())
+    again = db_client.post(url, json=sent, headers=headers)
+    assert again.json() == first.json()
+    twice = db_client.post(url, json=sent | {"version": first.json()["version"]}, headers={"X-API-Key": key})
+    assert (twice.status_code, twice.json()["errors"][0]["code"]) == (409, "already_extended")
+    extensions = session.exec(select(AuditEvent).where(AuditEvent.subject_id == fire.id, AuditEvent.action == "extend")).all()
+    assert len(extensions) == 1
