@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from composer.model import Locale, VersionOut
-from composer.words import N_, join, say
+from composer.words import N_, day, join, say
 from composer.workdays import limit
 from rules.model import Permit
 
@@ -42,17 +42,13 @@ def time_limit_notes(p: Permit, on: date | None, locale: Locale) -> list[str]:
     return notes
 
 
-def _day(on: date, locale: Locale) -> str:
-    return f"{on.year}年{on.month}月{on.day}日" if locale == "zh" else on.isoformat()
-
-
 def version(p: Permit, locale: Locale) -> VersionOut | None:
     """The dated version the permit reads in, if not its current text, with its period in words."""
     vid = next((vid for vid, v in p.versions.items() if (v.valid_from, v.valid_to) == (p.valid_from, p.valid_to)), None)
     if vid is None:
         return None
     v = p.versions[vid]
-    start, end = (_day(d, locale) if d else "" for d in (v.valid_from, v.valid_to))
+    start, end = (day(d, locale) if d else "" for d in (v.valid_from, v.valid_to))
     if v.valid_from and v.valid_to:
         text = say("按%(start)s至%(end)s施行的规定办理", locale, start=start, end=end)
     elif v.valid_to:

@@ -8,6 +8,7 @@ catalog is read from its ``.po`` when first used, so there is no compiled file t
 
 from __future__ import annotations
 
+from datetime import date
 from functools import cache
 from pathlib import Path
 
@@ -78,3 +79,8 @@ def read_yes_no(text: str) -> bool | None:
     """True or False for a word of ``YES`` or ``NO`` (any case, spaces around), else None."""
     word = text.strip().lower()
     return True if word in YES else False if word in NO else None
+
+
+def day(on: date, locale: Locale) -> str:
+    """A day as a notice writes it: 2026年12月7日, or 2026-12-07 in English."""
+    return f"{on.year}年{on.month}月{on.day}日" if locale == "zh" else on.isoformat()

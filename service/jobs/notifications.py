@@ -18,6 +18,7 @@ from typing import Any, Literal, NamedTuple, TypeVar
 from sqlmodel import Session, col, select
 
 from certificates.face import CertificateFace
+from composer.words import day as written_day
 from rules import packs
 from rules.errors import PackError
 from service.certs import elicence, publish, statuslist
@@ -69,7 +70,7 @@ def said(msgid: str, **values: Value) -> Said:
             if isinstance(v, Label):
                 return gettext(v)
             if isinstance(v, date):
-                return f"{v.year}年{v.month}月{v.day}日" if lang == "zh" else v.isoformat()
+                return written_day(v, lang)
             return v
 
         return gettext(msgid) % {name: value(v) for name, v in values.items()}

@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from composer.words import day as written_day
 from rules.errors import Problem
 from service.compose import today as beijing_today
 from service.models import User, utcnow
@@ -210,8 +211,7 @@ def accept(
 
 def _deemed_acceptance(arrived: date) -> str:
     """Why an acceptance after the window's five working days counts from the day the materials arrived."""
-    on = f"{arrived.year}年{arrived.month}月{arrived.day}日"
-    return f"未在五个工作日内告知补正，依法自收到申请材料之日（{on}）起即为受理，办理时限自该日起算"
+    return f"未在五个工作日内告知补正，依法自收到申请材料之日（{written_day(arrived, 'zh')}）起即为受理，办理时限自该日起算"
 
 
 @atomic
