@@ -89,14 +89,14 @@ class PermitNames:
     """A permit's name in both languages: as the application recorded it, and in English as its rule pack words it,
     each pack read once per worker (a pack that cannot be read leaves the recorded name)."""
 
-    def __init__(self, root: Path) -> None:
-        self.root = root
+    def __init__(self, root: Path, cache: Path | None = None) -> None:
+        self.root, self.cache = root, cache
         self._english: dict[str, Mapping[str, str]] = {}
 
     def __call__(self, pack_id: str, permit: str, recorded: str) -> Said:
         if pack_id not in self._english:
             try:
-                pack = packs.load(pack_id, self.root)
+                pack = packs.load(pack_id, self.root, self.cache)
             except PackError:
                 self._english[pack_id] = {}
             else:
@@ -106,7 +106,7 @@ class PermitNames:
 
 def deliver(settings: Settings) -> outbox.Deliver:
     """The worker's delivery of every outbox topic."""
-    names = PermitNames(settings.packs_root)
+    names = PermitNames(settings.packs_root, settings.pack_cache)  # the web workers' parsed packs, as they keep them
 
     def deliver_row(session: Session, row: OutboxRow) -> None:
         if row.topic == publish.ELICENCE:
