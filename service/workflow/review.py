@@ -131,8 +131,12 @@ def extend(
     problems = []
     if not reason.strip():
         problems.append(problem("reason_required", "延长办理期限须说明理由", "reason"))
+    elif len(reason.strip()) > 500:
+        problems.append(problem("reason_too_long", "延长理由不能超过 500 个字", "reason"))
     if not approved_by.strip():
         problems.append(problem("approver_required", "须写明批准延长的本机关负责人", "approved_by"))
+    elif len(approved_by.strip()) > 50:
+        problems.append(problem("approver_too_long", "负责人姓名不能超过 50 个字", "approved_by"))
     if problems:
         raise Invalid(problems)
     on = today or beijing_today()

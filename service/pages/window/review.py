@@ -20,6 +20,7 @@ from forms.validation import form_fields
 from service.compose import today
 from service.deps import CsrfProtected, CurrentUser, SessionDep
 from service.models import User
+from service.pages.formdata import text
 from service.pages.templating import render
 from service.pages.window.applications import PAGE, POST
 from service.pages.window.desk import FormPage, desk_router, forbidden, texts, version, with_form_once, works_at
@@ -163,14 +164,13 @@ async def extend(request: Request, session: SessionDep, user: CurrentUser, task_
 
 
 def _extend(request: Request, session: Session, user: User, task_id: uuid.UUID, form: FormData) -> Response:
-    reason, approved_by = form.get("reason"), form.get("approved_by")
     try:
         review.extend(
             session,
             actor=user,
             task_id=task_id,
-            reason=reason if isinstance(reason, str) else "",
-            approved_by=approved_by if isinstance(approved_by, str) else "",
+            reason=text(form, "reason"),
+            approved_by=text(form, "approved_by"),
             version=version(form),
         )
     except Invalid as exc:

@@ -275,6 +275,9 @@ def test_a_department_extends_its_time_limit_once_with_its_heads_approval_and_th
     with pytest.raises(Invalid) as unsaid:
         extend(session, actor=staff.fire, **(asked | {"reason": " ", "approved_by": ""}), version=fire.version)
     assert [p.code for p in unsaid.value.problems] == ["reason_required", "approver_required"]
+    with pytest.raises(Invalid) as wordy:
+        extend(session, actor=staff.fire, **(asked | {"reason": "因" * 501, "approved_by": "王" * 51}), version=fire.version)
+    assert [p.code for p in wordy.value.problems] == ["reason_too_long", "approver_too_long"]
     with pytest.raises(Forbidden):
         extend(session, actor=staff.market, **asked, version=fire.version)  # not the market department's permit
 
