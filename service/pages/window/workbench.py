@@ -55,7 +55,7 @@ def queue(request: Request, session: SessionDep, user: CurrentUser) -> Response:
         .options(*LISTED)
     )
     waiting = [
-        {"e": e, "status": APPLICATION_LABELS[e.application.status], "standing": STANDING_LABELS[e.standing]}
+        {"e": e, "status": APPLICATION_LABELS[e.application.status], "label": STANDING_LABELS[e.standing]}
         for e in intake(session, actor=user, today=today())
     ]
     context = {
