@@ -215,10 +215,10 @@ def _workers(port: int) -> set[int]:
             if int(fields[1].rsplit(":", 1)[1], 16) == port and fields[3] == "0A":
                 inodes.add(f"socket:[{fields[9]}]")
     pids = set()
-    for fd in Path("/proc").glob("[0-9]*/fd/*"):
-        try:
-            if os.readlink(fd) in inodes:
-                pids.add(int(fd.parts[2]))
+    for process in Path("/proc").glob("[0-9]*"):
+        try:  # a process may end while it is read
+            if any(os.readlink(fd) in inodes for fd in (process / "fd").iterdir()):
+                pids.add(int(process.name))
         except OSError:
             continue
     return pids
