@@ -68,10 +68,21 @@ def files(session: Session, application: Application) -> list[MaterialFile]:
 
 @atomic
 def request_correction(
-    session: Session, *, actor: User, application_id: uuid.UUID, checks: Sequence[MaterialCheck], version: int | None
+    session: Session,
+    *,
+    actor: User,
+    application_id: uuid.UUID,
+    checks: Sequence[MaterialCheck],
+    version: int | None,
+    today: date | None = None,
 ) -> CorrectionNotice:
-    """一次性补正告知: a finding for every material, at least one of them a problem, in one notice."""
+    """一次性补正告知: a finding for every material, at least one of them a problem, in one notice, within five working days."""
     application = load_to_change(session, Application, application_id, actor, Action.request_correction, version)
+    _, due = answer_due(session, application)
+    if (today or beijing_today()) > due:
+        # 行政许可法 Art. 32(1)(4): not told in time, the application already counts as accepted; no notice can follow
+        said = f"答复期限（{written_day(due, 'zh')}）已过，本申请依法已视为受理，不能再告知补正，请予以受理"
+        raise Invalid([problem("correction_too_late", said, "checks")])
     required = required_materials(application)
     problems: list[Problem] = []
     seen: set[str] = set()

@@ -184,6 +184,7 @@ GENERAL = {
     "department_not_needed": N_("这个角色不属于某一部门，请不要指定部门"),
     "account_exists": N_("已有以这个邮箱登录的账户：请在账户管理中查找它并修改角色"),
     "past_due": N_("办理期限已经届满，不能再延长"),
+    "correction_too_late": N_("答复期限已过，本申请依法已视为受理，不能再告知补正"),
 }
 """A problem whose message names things (a permit, a file, a role) and so has no msgid of its own: in another
 language, what kind of problem it is. Chinese pages show the message as written."""

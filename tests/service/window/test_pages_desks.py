@@ -131,9 +131,16 @@ def test_the_window_shows_each_answer_due_puts_the_late_one_first_and_counts_it_
     assert f'id="answer-by">答复期限：<span class="nowrap">{add_working_days(today(), 5).isoformat()}</span></p>' in on_time
     assert 'id="deemed-accepted"' not in on_time
     desk = f"/window/applications/{late}"
-    deemed = re.search(r'id="deemed-accepted">([^<]+)<', clerk.get(desk).text)
+    shown = clerk.get(desk).text
+    deemed = re.search(r'id="deemed-accepted">([^<]+)<', shown)
     assert deemed is not None
-    assert f"（{received.isoformat()}）起即为受理" in deemed[1]
+    assert f"（{received.isoformat()}）起即为受理，不能再告知补正" in deemed[1]
+    assert f"{desk}/correction" not in shown  # no notice form, the files still listed
+    assert re.search(r'id="materials">.*?href="/applications/[^"]+/files/', shown, re.S)
+    sent = post_form(clerk, desk, f"{desk}/correction", {"finding.floor_plan": "missing"})  # an old copy of the page
+    assert sent.status_code == 400
+    assert "依法已视为受理，不能再告知补正" in sent.text
+    assert session.exec(select(CorrectionNotice).where(CorrectionNotice.application_id == late)).all() == []
     assert post_form(clerk, desk, f"{desk}/accept", {}).status_code == 303
     assert {t.clock_started_on for t in session.exec(select(PermitTask).where(PermitTask.application_id == late))} == {received}
     assert 'id="unanswered"' not in browser_of(people.supervisor).get("/supervision").text

@@ -138,6 +138,30 @@ def test_an_acceptance_after_the_five_working_days_counts_from_the_day_the_mater
     assert f"{received.year}年{received.month}月{received.day}日）起即为受理" in reasons[late.id]
 
 
+def test_after_the_five_working_days_no_correction_notice_can_be_sent(
+    session: Session, staff: Staff, make_submitted: Callable[[], Application]
+) -> None:
+    on_time, late = make_submitted(), make_submitted()
+    last_day = add_working_days(beijing_today(), 5)
+    checks = [MaterialCheck("floor_plan", Finding.missing), MaterialCheck("fire_rules", Finding.received)]
+    request_correction(
+        session, actor=staff.clerk, application_id=on_time.id, checks=checks, version=on_time.version, today=last_day
+    )
+    with pytest.raises(Invalid) as raised:
+        request_correction(
+            session,
+            actor=staff.clerk,
+            application_id=late.id,
+            checks=checks,
+            version=late.version,
+            today=add_working_days(last_day, 1),
+        )
+    assert [(p.code, p.where) for p in raised.value.problems] == [("correction_too_late", "checks")]
+    assert f"答复期限（{last_day.year}年{last_day.month}月{last_day.day}日）已过" in raised.value.problems[0].message
+    assert (on_time.status, late.status) == ("correction_requested", "submitted")
+    assert [n.application_id for n in session.exec(select(CorrectionNotice))] == [on_time.id]
+
+
 def test_parallel_decisions_release_the_dependent_permit_and_conclude_the_application(
     session: Session, staff: Staff, application: Application
 ) -> None:
