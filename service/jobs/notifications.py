@@ -163,6 +163,18 @@ def _state_message(session: Session, event: dict[str, Any], names: PermitNames) 
         application = session.get(Application, subject_id)
         if application is None:
             return None
+        if event["action"] == "extend_joint" and application.joint_due_on is not None:
+            extended = said(
+                _("您的申请 %(number)s 的联合办理期限经区人民政府负责人批准延长 %(days)s 个工作日，应于 %(day)s前办结。"),
+                number=application.number,
+                days=str(application.joint_extended_days),
+                day=application.joint_due_on,
+            )
+            return Message(
+                _owner(session, application),
+                said(_("联合办理期限延长：%(number)s"), number=application.number),
+                _with_reason(extended, reason),
+            )
         state = Label(APPLICATION_LABELS.get(to, to))
         return Message(
             _owner(session, application),

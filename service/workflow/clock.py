@@ -13,6 +13,7 @@ from enum import StrEnum
 from fractions import Fraction
 
 from composer.workdays import add_working_days, working_days_within
+from service.workflow.errors import Invalid, problem
 from service.workflow.models import PermitTask
 
 DUE_SOON = Fraction(4, 5)
@@ -108,3 +109,19 @@ def extend(task: PermitTask) -> None:
     task.extended_days = EXTENSION_DAYS
     extended = of(task)
     task.due_on, task.due_soon_on = extended.due_on, extended.due_soon_on
+
+
+def check_approval(reason: str, approved_by: str, *, approver_missing: str) -> None:
+    """An extension states its reason (at most 500 characters, told to the applicant) and names the head who approved
+    it (at most 50); raises Invalid naming each field that does not."""
+    problems = []
+    if not reason.strip():
+        problems.append(problem("reason_required", "延长办理期限须说明理由", "reason"))
+    elif len(reason.strip()) > 500:
+        problems.append(problem("reason_too_long", "延长理由不能超过 500 个字", "reason"))
+    if not approved_by.strip():
+        problems.append(problem("approver_required", approver_missing, "approved_by"))
+    elif len(approved_by.strip()) > 50:
+        problems.append(problem("approver_too_long", "负责人姓名不能超过 50 个字", "approved_by"))
+    if problems:
+        raise Invalid(problems)

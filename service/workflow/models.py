@@ -64,6 +64,14 @@ class Application(SQLModel, table=True):
     refusal: dict[str, Any] | None = Field(default=None, sa_type=JSONColumn)
     submitted_at: datetime = _timestamp()
     accepted_at: datetime | None = _when()
+    joint_due_on: date | None = Field(
+        default=None, index=True, description="联合办理期限: the day by which every department must have decided (joint.py)"
+    )
+    joint_extended_days: int = Field(
+        default=0,
+        sa_column_kwargs={"server_default": "0"},
+        description="working days added by the one extension the district government's head approved (Art. 42(2))",
+    )
     decided_at: datetime | None = _when()
 
     __mapper_args__ = {"version_id_col": _application_version}

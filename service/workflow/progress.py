@@ -38,6 +38,8 @@ class Step:
 JOINT_INSPECTION = "联合踏勘"
 EXTENDED = "办理期限已延长"
 """A permit's step when its department extended its time limit (review.extend); the reason is the step's."""
+JOINT_EXTENDED = "联合办理期限已延长"
+"""The application's step when the district government extended the joint handling's limit (joint.extend)."""
 
 
 def timeline(session: Session, *, actor: User, application_id: uuid.UUID) -> list[Step]:
@@ -51,7 +53,9 @@ def timeline(session: Session, *, actor: User, application_id: uuid.UUID) -> lis
     for event in events:
         if event.to_state is None or event.action in ("create", "release"):
             continue
-        if event.subject_id == application.id:
+        if event.action == "extend_joint":
+            step = Step(event.at, JOINT_EXTENDED, event.reason)
+        elif event.subject_id == application.id:
             step = Step(event.at, APPLICATION_LABELS[event.to_state], event.reason)
         elif event.subject_id == inspection:
             step = Step(event.at, INSPECTION_LABELS[event.to_state], event.reason, JOINT_INSPECTION)

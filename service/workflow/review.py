@@ -128,17 +128,7 @@ def extend(
     if idempotency_key is not None and replayed(session, actor.id, idempotency_key, request) is not None:
         return load(session, PermitTask, task_id, actor, Action.view_task)
     task = load_to_change(session, PermitTask, task_id, actor, Action.decide_task, version)
-    problems = []
-    if not reason.strip():
-        problems.append(problem("reason_required", "延长办理期限须说明理由", "reason"))
-    elif len(reason.strip()) > 500:
-        problems.append(problem("reason_too_long", "延长理由不能超过 500 个字", "reason"))
-    if not approved_by.strip():
-        problems.append(problem("approver_required", "须写明批准延长的本机关负责人", "approved_by"))
-    elif len(approved_by.strip()) > 50:
-        problems.append(problem("approver_too_long", "负责人姓名不能超过 50 个字", "approved_by"))
-    if problems:
-        raise Invalid(problems)
+    clock.check_approval(reason, approved_by, approver_missing="须写明批准延长的本机关负责人")
     on = today or beijing_today()
     if task.status not in TASK_OPEN:
         raise Conflict([problem("task_decided", "该事项已作出决定，无需延长办理期限", "task_id", str(task.id))])

@@ -57,6 +57,8 @@ class Action(StrEnum):
     accept = "accept"
     refuse = "refuse"
     schedule_inspection = "schedule_inspection"
+    extend_joint_limit = "extend_joint_limit"
+    """record the district government head's approval of 15 more working days for the joint handling (Art. 42(2))"""
     view_task = "view_task"
     decide_task = "decide_task"
     record_inspection = "record_inspection"
@@ -96,6 +98,7 @@ PERMISSIONS: frozenset[tuple[Role, Action, Scope]] = frozenset(
         (Role.clerk, Action.accept, Scope.any),
         (Role.clerk, Action.refuse, Scope.any),
         (Role.clerk, Action.schedule_inspection, Scope.any),
+        (Role.clerk, Action.extend_joint_limit, Scope.any),
         (Role.clerk, Action.view_task, Scope.any),
         (Role.clerk, Action.view_audit, Scope.any),
         # 一证准营: the window issues the certificate once every department has decided.

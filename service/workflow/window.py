@@ -20,7 +20,7 @@ from composer.words import day as written_day
 from rules.errors import Problem
 from service.compose import today as beijing_today
 from service.models import User, utcnow
-from service.workflow import audit
+from service.workflow import audit, joint
 from service.workflow.clock import Clock
 from service.workflow.errors import Invalid, problem
 from service.workflow.inspection import checklist
@@ -187,6 +187,7 @@ def accept(
     tasks: list[PermitTask] = []
     with committing(session, application.id):
         application.accepted_at = utcnow()
+        application.joint_due_on = joint.due_on(started)
         why = _deemed_acceptance(arrived) if deemed else ""
         audit.transition(session, actor=actor, row=application, event="accept", reason=why)
         for p in application.composition["permits"]:

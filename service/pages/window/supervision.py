@@ -1,6 +1,6 @@
 """The district supervisor's dashboard: read-only, every department — in progress, due soon, overdue, days taken —
-the applications the window left unanswered past its five working days or whose certificate is overdue, and the
-joint visits whose day passed unfinished."""
+the applications the window left unanswered past its five working days, those past their joint handling's limit or
+whose certificate is overdue, and the joint visits whose day passed unfinished."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from service.pages.templating import render
 from service.pages.window.applications import PAGE
 from service.pages.window.desk import forbidden, works_at
 from service.workflow import inspection as inspections
+from service.workflow import joint
 from service.workflow.clock import Standing
 from service.workflow.progress import intake
 from service.workflow.queues import dashboard as figures
@@ -25,7 +26,8 @@ router = APIRouter(tags=["pages"])
 @router.get("/supervision", response_class=Response, responses=PAGE)
 def dashboard(request: Request, session: SessionDep, user: CurrentUser) -> Response:
     """Per department: tasks in progress, due soon and overdue, and the average working days a decision took; the
-    window's late answers and late certificates; and the joint visits whose day passed unfinished."""
+    window's late answers, joint handlings past their limit and late certificates; and the joint visits whose day
+    passed unfinished."""
     if not works_at(user, Action.supervise):
         return forbidden(request)
     table = [
@@ -43,5 +45,6 @@ def dashboard(request: Request, session: SessionDep, user: CurrentUser) -> Respo
     issuing = [(application, issue_clock(application)) for application, _ in to_issue(session)]
     unissued = [(application, clock.due_on) for application, clock in issuing if clock.standing(today()) is Standing.overdue]
     overdue = inspections.overdue(session, today())
-    context = {"table": table, "unanswered": unanswered, "unissued": unissued, "overdue": overdue}
+    joint_overdue = joint.overdue(session, today())
+    context = {"table": table, "unanswered": unanswered, "joint_overdue": joint_overdue, "unissued": unissued, "overdue": overdue}
     return render(request, "supervision.html", context)

@@ -8,6 +8,7 @@ departments are at work, the clerk schedules the one joint inspection on a worki
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -22,12 +23,13 @@ from service.certs.models import LifecycleRequest
 from service.compose import today
 from service.deps import CsrfProtected, CurrentUser, SessionDep
 from service.models import User
+from service.pages.formdata import text
 from service.pages.templating import render
 from service.pages.window.applications import PAGE, POST
 from service.pages.window.desk import FormPage, desk_router, forbidden, refused, texts, version, with_form_once, works_at
 from service.registry import PackRegistry
 from service.workflow import inspection as inspections
-from service.workflow import window
+from service.workflow import joint, window
 from service.workflow.clock import STANDING_LABELS
 from service.workflow.errors import Invalid, problem
 from service.workflow.models import LISTED, Application, Inspection, PermitTask
@@ -75,7 +77,8 @@ def _issuing(application: Application, request: LifecycleRequest | None) -> dict
     return {"a": application, "request": request, "due_on": clock.due_on, "standing": standing, "label": label}
 
 
-def _desk(session: Session, user: User, application_id: uuid.UUID, registry: PackRegistry) -> dict[str, Any]:
+def _desk(session: Session, user: User, application_id: uuid.UUID, registry: PackRegistry, posted: str = "") -> dict[str, Any]:
+    """The page's context; ``posted`` names the form just sent, whose section opens again to show its problems."""
     application = load(session, Application, application_id, user, Action.check_materials)
     composer = registry.get(application.pack_id)
     received: dict[str, list[Any]] = {}
@@ -100,12 +103,15 @@ def _desk(session: Session, user: User, application_id: uuid.UUID, registry: Pac
         "can_schedule": application.status == "in_approval" and inspection is None and bool(inspections.checklist(application)),
         "inspection": inspection,
         "visit_overdue": inspection is not None and inspections.past_the_visit(inspection, today()),
+        "handling": application.status == joint.HANDLING,
+        "joint_late": application.joint_due_on is not None and today() > application.joint_due_on,
         "lifecycle": lifecycle,
         "outcome": outcome(decided_change, tasks_of(session, application.id)).value if decided_change else None,
         "kinds": {k.value: v for k, v in life.KIND_LABELS.items()},
         "certificate": current(session, application.id),
         "title": certificate_title(composer) if composer is not None else None,
         "today": today().isoformat(),
+        "posted": posted,
     }
 
 
@@ -122,8 +128,8 @@ def application_desk(request: Request, session: SessionDep, user: CurrentUser, a
     "/window/applications/{application_id}/{decision}", response_class=Response, responses=POST, dependencies=[CsrfProtected]
 )
 async def decide(request: Request, session: SessionDep, user: CurrentUser, application_id: uuid.UUID, decision: str) -> Response:
-    """The window's decision: ``correction`` (one notice), ``accept``, ``refuse``, ``inspection`` (schedule the visit) or
-    ``reschedule`` (move it)."""
+    """The window's decision: ``correction`` (one notice), ``accept``, ``refuse``, ``inspection`` (schedule the visit),
+    ``reschedule`` (move it) or ``extension`` (of the joint handling's limit, as the district government approved)."""
     return await with_form_once(request, session, user, _decide, request, session, user, application_id, decision)
 
 
@@ -141,6 +147,8 @@ def _decide(request: Request, session: Session, user: User, application_id: uuid
             )
         elif decision == "inspection":
             inspections.schedule(session, actor=user, application_id=application_id, visit_on=_day(form.get("visit_on")))
+        elif decision == "extension":
+            _extend(session, user, application_id, form)
         elif decision == "reschedule":
             inspections.reschedule(
                 session,
@@ -153,9 +161,27 @@ def _decide(request: Request, session: Session, user: User, application_id: uuid
         else:
             return refused(request, Invalid([problem("unknown_action", "没有这项操作", "path", decision[:40])]))
     except Invalid as exc:
-        return DESK.show(request, session, user, application_id, request.app.state.registry, problems=exc.problems)
-    visits = ("inspection", "reschedule")
-    return RedirectResponse("/window" if decision not in visits else f"/window/applications/{application_id}", status_code=303)
+        return DESK.show(request, session, user, application_id, request.app.state.registry, decision, problems=exc.problems)
+    stays = ("inspection", "reschedule", "extension")
+    return RedirectResponse("/window" if decision not in stays else f"/window/applications/{application_id}", status_code=303)
+
+
+JOINT_FIELDS = {"reason": "joint_reason", "approved_by": "joint_approved_by"}
+"""The extension form's fields, named apart from the visit's reason beside it on the page."""
+
+
+def _extend(session: Session, user: User, application_id: uuid.UUID, form: FormData) -> None:
+    try:
+        joint.extend(
+            session,
+            actor=user,
+            application_id=application_id,
+            reason=text(form, JOINT_FIELDS["reason"]),
+            approved_by=text(form, JOINT_FIELDS["approved_by"]),
+            version=version(form),
+        )
+    except Invalid as exc:
+        raise Invalid([replace(p, where=JOINT_FIELDS.get(p.where, p.where)) for p in exc.problems]) from None
 
 
 def _checks(form: FormData) -> list[MaterialCheck]:

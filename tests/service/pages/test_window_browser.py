@@ -1,7 +1,8 @@
 """The whole case in real browsers, one per person: the applicant, the window clerk, two department reviewers
 and an inspector, each in a browser context of their own, against ``yiye serve`` on a temporary SQLite database.
 
-submit (signing the food permit's commitment letter; the receipt PDF) → one correction → resubmit → accept →
+submit (signing the food permit's commitment letter; the receipt PDF) → one correction → resubmit → accept (the
+joint handling's limit extended once, as the district head approved) →
 parallel decisions with a dependency (the hotel special-trade permit waits for the fire inspection; fire grants
 only after the visit) → one joint inspection, moved once, recorded on its day, with one rectification and one
 re-check → all decided → the commitment verified later (核查) by the market department, the applicant's timeline
@@ -190,6 +191,16 @@ def test_one_case_from_submission_to_the_last_decision(desks: Desks, site: tuple
     clerk.locator("#reason").fill("申请人当天不在店")
     clerk.get_by_role("button", name="改期", exact=True).click()
     expect(clerk.locator("#visit-day")).to_have_text(f"联合踏勘：{later}")
+    joint = add_working_days(today(), 45 + 15).isoformat()  # the district head approves fifteen more working days, once
+    clerk.locator("summary", has_text="延长联合办理期限").click()
+    clerk.locator("#joint_approved_by").fill("张区长")
+    clerk.locator("#joint_reason").fill("三个部门需会商")
+    clerk.locator("#joint-extension button[type=submit]").click()
+    expect(clerk.locator("#joint-due")).to_contain_text(joint)
+    expect(clerk.locator("#joint-extended")).to_contain_text("15 个工作日")
+    applicant.reload()
+    expect(applicant.locator("#joint-due")).to_contain_text(joint)
+    expect(applicant.locator("#timeline")).to_contain_text("三个部门需会商")
 
     # parallel approval: market and fire are at work, the hotel permit waits for fire; food goes on the commitment
     market = desks.open("market", "/review")

@@ -146,6 +146,47 @@ def test_the_window_shows_each_answer_due_puts_the_late_one_first_and_counts_it_
     assert 'id="unanswered"' not in browser_of(people.supervisor).get("/supervision").text
 
 
+def test_the_window_records_the_district_heads_extension_of_the_joint_limit_and_the_supervisor_sees_it_run_out(
+    session: Session, composer: Composer, people: People, browser_of: Browsers
+) -> None:
+    applicant, clerk = browser_of(people.applicant), browser_of(people.clerk)
+    application_id, desk = _accepted(session, composer, people, applicant, clerk)
+    due = add_working_days(today(), 45)
+    assert f'id="joint-due">各部门应于 {due.isoformat()} 前全部作出决定。</p>' in clerk.get(desk).text
+    told = re.search(r'id="joint-due">([^<]+)<', applicant.get(f"/applications/{application_id}").text)
+    assert told is not None
+    assert f"最迟于 {due.isoformat()} 前全部作出决定" in told[1]
+
+    version = re.findall(r'name="version" value="(\d+)"', clerk.get(desk).text)[-1]  # the extension form's, the last
+    unsaid = post_form(clerk, desk, f"{desk}/extension", {"version": version, "joint_reason": "需三个部门会商"})
+    assert unsaid.status_code == 400
+    assert error_beside(unsaid.text, "joint_approved_by") == "须写明批准延长的区人民政府负责人"
+    assert 'id="joint-extension" open' in unsaid.text
+    sent = {"version": version, "joint_reason": "需三个部门会商", "joint_approved_by": "张区长"}
+    assert post_form(clerk, desk, f"{desk}/extension", sent).status_code == 303
+    extended = add_working_days(today(), 60)
+    shown = clerk.get(desk).text
+    assert f'id="joint-due">各部门应于 {extended.isoformat()} 前全部作出决定。</p>' in shown
+    assert 'id="joint-extended"' in shown
+    assert 'id="joint-extension"' not in shown  # once only
+    page = applicant.get(f"/applications/{application_id}").text
+    assert f"最迟于 {extended.isoformat()} 前全部作出决定" in page
+    assert "批准延长 15 个工作日" in page
+    assert re.search(r"联合办理期限已延长 [-0-9]+ [:0-9]+ 需三个部门会商", " ".join(timeline(page).split()))
+
+    supervisor = browser_of(people.supervisor)
+    assert 'id="joint-overdue"' not in supervisor.get("/supervision").text
+    row = session.get(Application, application_id)
+    assert row is not None
+    row.joint_due_on = today() - timedelta(days=1)  # as if the days had passed
+    session.add(row)
+    session.commit()
+    watched = re.search(r'id="joint-overdue">.*?</table>', supervisor.get("/supervision").text, re.S)
+    assert watched is not None
+    assert f'href="/applications/{application_id}"' in watched.group()
+    assert "（已延长）" in watched.group()
+
+
 def _due(queue: str, application_id: uuid.UUID) -> tuple[str, str]:
     """An application's answer due date and its standing, as the window's queue shows them."""
     cell = re.search(rf'id="due-{application_id}"><span class="nowrap">([^<]+)</span> <span class="tag[^"]*">([^<]+)<', queue)

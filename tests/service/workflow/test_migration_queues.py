@@ -13,6 +13,7 @@ from alembic import command
 from sqlalchemy import inspect
 from sqlmodel import Session, select
 
+from composer.workdays import add_working_days
 from service import db
 from service.db import make_engine
 from service.models import Draft
@@ -109,4 +110,32 @@ def test_down_and_up_again_marks_again_the_permits_the_joint_visit_holds(
 
     db.upgrade(db_url)
     assert _on_site(db_url) == before
+    command.check(db.alembic_config(db_url))
+
+
+def _joint_limits(url: str) -> list[tuple[str, date | None]]:
+    engine = make_engine(url)
+    with Session(engine) as session:
+        limits = sorted((a.number, a.joint_due_on) for a in session.exec(select(Application)))
+    engine.dispose()
+    return limits
+
+
+def test_down_and_up_again_gives_each_accepted_application_its_joint_limit_again(
+    db_url: str, session: Session, staff: Staff, make_submitted: Callable[[], Application]
+) -> None:
+    """Migration 0017_joint_limit: 45 working days from the day the departments' clocks started; none before acceptance."""
+    accepted, waiting = make_submitted(), make_submitted()
+    accept(session, actor=staff.clerk, application_id=accepted.id, version=accepted.version, today=date(2026, 12, 7))
+    session.close()
+    before = _joint_limits(db_url)
+    assert before == sorted([(accepted.number, add_working_days(date(2026, 12, 7), 45)), (waiting.number, None)])
+
+    db.downgrade(db_url, "0016_task_extension")
+    engine = make_engine(db_url)
+    assert "joint_due_on" not in {c["name"] for c in inspect(engine).get_columns("application")}
+    engine.dispose()
+
+    db.upgrade(db_url)
+    assert _joint_limits(db_url) == before
     command.check(db.alembic_config(db_url))

@@ -37,6 +37,7 @@ EXPECTED: dict[Role, dict[Action, str]] = {
         A.accept: "MDFN",
         A.refuse: "MDFN",
         A.schedule_inspection: "MDFN",
+        A.extend_joint_limit: "MDFN",
         A.view_task: "MDFN",
         A.view_audit: "MDFN",
         A.issue_certificate: "MDFN",
