@@ -8,6 +8,7 @@ department's own limit (Art. 42(1), ``clock``) runs inside it.
 
 from __future__ import annotations
 
+import math
 import uuid
 from datetime import date
 
@@ -17,7 +18,7 @@ from composer.workdays import add_working_days
 from service.compose import today as beijing_today
 from service.models import User
 from service.workflow import audit
-from service.workflow.clock import check_approval
+from service.workflow.clock import DUE_SOON, Standing, check_approval
 from service.workflow.errors import Conflict, problem
 from service.workflow.models import LISTED, Application
 from service.workflow.roles import Action
@@ -28,6 +29,9 @@ JOINT_DAYS = 45
 
 EXTENSION_DAYS = 15
 """行政许可法 Art. 42(2): 经本级人民政府负责人批准，可以延长十五日 — once, the reason told to the applicant."""
+
+DUE_SOON_DAYS = JOINT_DAYS - math.ceil(DUE_SOON * JOINT_DAYS)
+"""Due soon in its last nine working days: once four fifths of the forty-five are used, as a department's task is."""
 
 HANDLING = "in_approval"
 """The application's state while the departments handle it: the limit runs out only then."""
@@ -76,12 +80,15 @@ def extend(
     return application
 
 
-def overdue(session: Session, today: date) -> list[Application]:
-    """Applications still with the departments after their joint handling's last day, the longest overdue first."""
+def closing(session: Session, today: date) -> list[tuple[Application, Standing]]:
+    """Applications still with the departments in their joint handling's last ``DUE_SOON_DAYS`` working days or past
+    it, soonest due first, each with where it stands: what the window chases, and what the supervisor watches."""
     statement = (
         select(Application)
-        .where(Application.status == HANDLING, col(Application.joint_due_on) < today)
+        .where(Application.status == HANDLING, col(Application.joint_due_on) <= add_working_days(today, DUE_SOON_DAYS))
         .order_by(col(Application.joint_due_on), col(Application.number))
         .options(*LISTED)
     )
-    return list(session.exec(statement))
+    return [
+        (a, Standing.overdue if a.joint_due_on and today > a.joint_due_on else Standing.due_soon) for a in session.exec(statement)
+    ]

@@ -62,6 +62,7 @@ def task_queue(
             for e in page.entries
         ],
         "deciding": may(user, Action.decide_task, page.entries[0].task) if page.entries else False,
+        "case_url": _case_url(user),
         "next_url": f"/queue?{urlencode(asked | {'after': page.next_after})}" if page.next_after else None,
         "first_url": f"/queue?{urlencode(asked)}" if after else None,
     }
@@ -73,6 +74,13 @@ def dashboard(request: Request, session: SessionDep, user: CurrentUser) -> Respo
     """In progress, due soon, overdue and average working days per permit: the department's, or the district's."""
     figures = queues.dashboard(session, actor=user, today=today())
     return render(request, "dashboard.html", {"figures": figures})
+
+
+def _case_url(user: User) -> str | None:
+    """Where the district's staff open an application from its task: the window's desk, or its progress page."""
+    if may(user, Action.check_materials):
+        return "/window/applications/"
+    return "/applications/" if may(user, Action.view_application) else None
 
 
 def _district(user: User) -> bool:

@@ -45,6 +45,6 @@ def dashboard(request: Request, session: SessionDep, user: CurrentUser) -> Respo
     issuing = [(application, issue_clock(application)) for application, _ in to_issue(session)]
     unissued = [(application, clock.due_on) for application, clock in issuing if clock.standing(today()) is Standing.overdue]
     overdue = inspections.overdue(session, today())
-    joint_overdue = joint.overdue(session, today())
+    joint_overdue = [application for application, standing in joint.closing(session, today()) if standing is Standing.overdue]
     context = {"table": table, "unanswered": unanswered, "joint_overdue": joint_overdue, "unissued": unissued, "overdue": overdue}
     return render(request, "supervision.html", context)

@@ -44,8 +44,9 @@ router = desk_router()
 
 @router.get("/window", response_class=Response, responses=PAGE)
 def queue(request: Request, session: SessionDep, user: CurrentUser) -> Response:
-    """The queue: applications waiting for the completeness check, accepted ones still to schedule a visit, visits
-    whose day passed unfinished, and decided ones still to be issued their certificate (or its next version)."""
+    """The queue: applications waiting for the completeness check, those near or past their joint handling's limit,
+    accepted ones still to schedule a visit, visits whose day passed unfinished, and decided ones still to be issued
+    their certificate (or its next version)."""
     if not works_at(user, Action.check_materials):
         return forbidden(request)
     scheduled = select(Inspection.application_id)
@@ -60,8 +61,12 @@ def queue(request: Request, session: SessionDep, user: CurrentUser) -> Response:
         {"e": e, "status": APPLICATION_LABELS[e.application.status], "label": STANDING_LABELS[e.standing]}
         for e in intake(session, actor=user, today=today())
     ]
+    closing = [
+        {"a": a, "standing": standing, "label": STANDING_LABELS[standing]} for a, standing in joint.closing(session, today())
+    ]
     context = {
         "waiting": waiting,
+        "closing": closing,
         "to_schedule": list(to_schedule),
         "overdue": inspections.overdue(session, today()),
         "to_issue": [_issuing(application, request) for application, request in to_issue(session)],

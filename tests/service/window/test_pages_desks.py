@@ -176,6 +176,7 @@ def test_the_window_records_the_district_heads_extension_of_the_joint_limit_and_
 
     supervisor = browser_of(people.supervisor)
     assert 'id="joint-overdue"' not in supervisor.get("/supervision").text
+    assert 'id="closing"' not in clerk.get("/window").text  # sixty working days to go
     row = session.get(Application, application_id)
     assert row is not None
     row.joint_due_on = today() - timedelta(days=1)  # as if the days had passed
@@ -185,6 +186,12 @@ def test_the_window_records_the_district_heads_extension_of_the_joint_limit_and_
     assert watched is not None
     assert f'href="/applications/{application_id}"' in watched.group()
     assert "（已延长）" in watched.group()
+    chased = re.search(
+        rf'id="joint-due-{application_id}"><span class="nowrap">([^<]+)</span> <span class="tag[^"]*">([^<]+)<',
+        clerk.get("/window").text,
+    )
+    assert chased is not None  # the window sees it too, to chase the departments
+    assert (chased[1], chased[2]) == ((today() - timedelta(days=1)).isoformat(), "已逾期")
 
 
 def _due(queue: str, application_id: uuid.UUID) -> tuple[str, str]:

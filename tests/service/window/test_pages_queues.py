@@ -67,6 +67,14 @@ def test_a_reviewer_sees_only_their_department_even_when_asking_for_another(
     assert "80 % of the time limit used" in english.text
 
 
+def test_the_district_staff_open_the_application_behind_a_task(accepted: str, people: People, browser_of: Browsers) -> None:
+    clerk_rows = browser_of(people.clerk).get("/queue").text.split('id="tasks"')[1].split("</table>")[0]
+    assert clerk_rows.count("<tr>") - 1 == clerk_rows.count(f'href="/window/applications/{accepted}"') > 0  # for the joint limit
+    supervisor_rows = browser_of(people.supervisor).get("/queue").text.split('id="tasks"')[1].split("</table>")[0]
+    assert supervisor_rows.count("<tr>") - 1 == supervisor_rows.count(f'href="/applications/{accepted}"') > 0  # it reads
+    assert "/window/applications/" not in supervisor_rows
+
+
 def test_the_queue_searches_by_name_and_uscc_and_filters_by_status(accepted: str, people: People, browser_of: Browsers) -> None:
     supervisor = browser_of(people.supervisor)
     for search in ("示例旅店", "91110101MA01ABCD06"):

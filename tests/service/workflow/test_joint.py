@@ -13,8 +13,9 @@ from composer.workdays import add_working_days
 from service.compose import today as beijing_today
 from service.jobs.notifications import MESSAGES, PermitNames
 from service.workflow import audit
+from service.workflow.clock import Standing
 from service.workflow.errors import Conflict, Forbidden, Invalid
-from service.workflow.joint import extend, overdue
+from service.workflow.joint import closing, extend
 from service.workflow.models import Application
 from service.workflow.progress import timeline
 from service.workflow.window import accept, withdraw
@@ -87,12 +88,15 @@ def test_only_an_application_the_departments_still_handle_has_a_limit_to_extend(
     assert waiting.joint_due_on is None
 
 
-def test_the_supervisor_sees_those_past_their_limit_while_the_departments_still_handle_them(
+def test_the_last_nine_working_days_and_past_them_are_listed_while_the_departments_still_handle_it(
     session: Session, staff: Staff, accepted: Application
 ) -> None:
     due = accepted.joint_due_on
     assert due is not None
-    assert overdue(session, due) == []
-    assert overdue(session, add_working_days(due, 1)) == [accepted]
+    ten_left, nine_left = add_working_days(MONDAY, 35), add_working_days(MONDAY, 36)  # four fifths of 45 used: 36
+    assert closing(session, ten_left) == []
+    assert closing(session, nine_left) == [(accepted, Standing.due_soon)]
+    assert closing(session, due) == [(accepted, Standing.due_soon)]
+    assert closing(session, add_working_days(due, 1)) == [(accepted, Standing.overdue)]
     withdraw(session, actor=staff.applicant, application_id=accepted.id, version=accepted.version, reason="不再开业")
-    assert overdue(session, add_working_days(due, 1)) == []
+    assert closing(session, add_working_days(due, 1)) == []
