@@ -27,6 +27,7 @@ from service.i18n import translations
 from service.jobs import mail, outbox
 from service.jobs.models import Notification, OutboxRow
 from service.models import User, utcnow
+from service.policy.desk import latest_release
 from service.settings import Settings
 from service.workflow.inspection import visit_address
 from service.workflow.models import Application, Inspection, PermitTask
@@ -87,11 +88,18 @@ class Message:
 
 class PermitNames:
     """A permit's name in both languages: as the application recorded it, and in English as its rule pack words it,
-    each pack read once per worker (a pack that cannot be read leaves the recorded name)."""
+    each pack read once per publication (a pack that cannot be read leaves the recorded name)."""
 
     def __init__(self, root: Path, cache: Path | None = None) -> None:
         self.root, self.cache = root, cache
         self._english: dict[str, Mapping[str, str]] = {}
+        self._release: str | None = None
+
+    def since(self, release: str | None) -> None:
+        """Read the packs again once the policy desk has published since they were read (its files are written first)."""
+        if release != self._release:
+            self._english.clear()
+            self._release = release
 
     def __call__(self, pack_id: str, permit: str, recorded: str) -> Said:
         if pack_id not in self._english:
@@ -121,6 +129,7 @@ def deliver(settings: Settings) -> outbox.Deliver:
             return
         if row.topic not in MESSAGES:
             raise ValueError(f"no delivery for outbox topic {row.topic!r}")
+        names.since(latest_release(session))
         message = MESSAGES[row.topic](session, row.payload, names)
         if message is not None:
             notify(session, settings, key=row.key, message=message)
