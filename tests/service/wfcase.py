@@ -44,6 +44,9 @@ SIGNED = ["food_business"]
 ON_SITE = CASE.model_copy(update={"answers": {"food_prep": True, "sells_tobacco": False, "area_m2": 80}, "commit": []})
 """The same shop preparing food on site: no letter is signed, so the food permit's joint visit comes before its decision."""
 
+MONDAY = date(2026, 12, 7)
+"""A working Monday the workflow tests accept applications on."""
+
 
 def uploads(*, floor_plan: bytes = PDF, fire_rules: bytes = PNG) -> list[Upload]:
     return [Upload("floor_plan", "平面图.pdf", floor_plan), Upload("fire_rules", "消防制度.png", fire_rules)]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
 from typing import Any
 
 import pytest
@@ -20,16 +19,7 @@ from service.workflow.models import Application
 from service.workflow.progress import timeline
 from service.workflow.window import accept, withdraw
 from tests.service.svcutil import FIXTURE_PACKS
-from tests.service.wfcase import Staff
-
-MONDAY = date(2026, 12, 7)
-
-
-@pytest.fixture
-def accepted(session: Session, staff: Staff, make_submitted: Callable[[], Application]) -> Application:
-    application = make_submitted()
-    accept(session, actor=staff.clerk, application_id=application.id, version=application.version, today=MONDAY)
-    return application
+from tests.service.wfcase import MONDAY, Staff
 
 
 def test_acceptance_gives_the_whole_application_forty_five_working_days(

@@ -16,17 +16,8 @@ from service.workflow.models import Application, PermitTask
 from service.workflow.progress import intake, timeline, worklist
 from service.workflow.review import Decision, decide
 from service.workflow.storage import Upload
-from service.workflow.window import Finding, MaterialCheck, accept, request_correction, withdraw
-from tests.service.wfcase import PDF, Staff
-
-MONDAY = date(2026, 12, 7)
-
-
-@pytest.fixture
-def accepted(session: Session, staff: Staff, make_submitted: Callable[[], Application]) -> Application:
-    application = make_submitted()
-    accept(session, actor=staff.clerk, application_id=application.id, version=application.version, today=MONDAY)
-    return application
+from service.workflow.window import Finding, MaterialCheck, request_correction, withdraw
+from tests.service.wfcase import MONDAY, PDF, Staff
 
 
 def _task(session: Session, permit: str) -> PermitTask:

@@ -21,9 +21,7 @@ from service.workflow.review import Decision, decide, extend, record_verificatio
 from service.workflow.storage import Upload
 from service.workflow.window import Finding, MaterialCheck, accept, refuse, request_correction
 from tests.service.svcutil import FIXTURE_PACKS
-from tests.service.wfcase import PDF, PNG, Staff
-
-MONDAY = date(2026, 12, 7)
+from tests.service.wfcase import MONDAY, PDF, PNG, Staff
 
 
 @pytest.fixture
