@@ -18,6 +18,7 @@ from typing import Any, Literal, NamedTuple, TypeVar
 from sqlmodel import Session, col, select
 
 from certificates.face import CertificateFace
+from composer.terms import PAUSES
 from composer.words import day as written_day
 from rules import packs
 from rules.errors import PackError
@@ -211,6 +212,17 @@ def _state_message(session: Session, event: dict[str, Any], names: PermitNames) 
                 said(_("办理期限延长：%(permit)s（%(number)s）"), **about),
                 _with_reason(extended, reason),
             )
+        if event["action"] == "stop_clock":
+            return Message(
+                _owner(session, application),
+                said(_("暂停计时：%(permit)s（%(number)s）"), **about),
+                _stopped(task, about, reason),
+            )
+        if event["action"] == "resume_clock":
+            resumed = said(
+                _("您申请的“%(permit)s”（受理编号 %(number)s）办理时限恢复计算，应于 %(day)s前办结。"), **about, day=task.due_on
+            )
+            return Message(_owner(session, application), said(_("恢复计时：%(permit)s（%(number)s）"), **about), resumed)
         if to == "pending":
             return Message(
                 _reviewers(session, task.department),
@@ -254,6 +266,23 @@ def _state_message(session: Session, event: dict[str, Any], names: PermitNames) 
             ),
         )
     return None
+
+
+def _stopped(task: PermitTask, about: dict[str, Value], reason: str) -> Said:
+    """The written notice of Art. 45: which procedure and the time it needs (as recorded, should it have ended since)."""
+    procedure = task.not_counted
+    if procedure is None:
+        return _with_reason(said(_("您申请的“%(permit)s”（受理编号 %(number)s）曾暂停计时。"), **about), reason)
+    stopped = said(
+        _(
+            "您申请的“%(permit)s”（受理编号 %(number)s）需要%(procedure)s，所需时间约 %(days)s 个工作日，"
+            "依法不计入办理时限（《行政许可法》第四十五条）。"
+        ),
+        **about,
+        procedure=Label(PAUSES[procedure["kind"]]),
+        days=str(procedure["days"]),
+    )
+    return _with_reason(stopped, procedure["note"])
 
 
 def _reminder_message(session: Session, reminder: dict[str, Any], names: PermitNames) -> Message | None:

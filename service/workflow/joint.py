@@ -61,7 +61,8 @@ def extend(
         raise Conflict([problem("not_in_handling", "只有各部门审批中的申请才有联合办理期限可以延长", *subject)])
     if application.joint_extended_days:
         raise Conflict([problem("already_extended", "联合办理期限已延长过一次，不能再延长", *subject)])
-    if (today or beijing_today()) > application.joint_due_on:
+    running = application.joint_paused_since is None  # while a procedure of Art. 45 stops it, the limit cannot run out
+    if running and (today or beijing_today()) > application.joint_due_on:
         said = f"联合办理期限已于 {application.joint_due_on.isoformat()} 届满，不能再延长"
         raise Conflict([problem("past_due", said, *subject)])
     with committing(session, application.id):
@@ -89,6 +90,10 @@ def closing(session: Session, today: date) -> list[tuple[Application, Standing]]
         .order_by(col(Application.joint_due_on), col(Application.number))
         .options(*LISTED)
     )
-    return [
-        (a, Standing.overdue if a.joint_due_on and today > a.joint_due_on else Standing.due_soon) for a in session.exec(statement)
-    ]
+    return [(a, _standing(a, today)) for a in session.exec(statement)]
+
+
+def _standing(application: Application, today: date) -> Standing:
+    if application.joint_paused_since is not None:  # a department's Art. 45 procedure: the due date moves when it ends
+        return Standing.paused
+    return Standing.overdue if application.joint_due_on and today > application.joint_due_on else Standing.due_soon

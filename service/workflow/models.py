@@ -72,6 +72,9 @@ class Application(SQLModel, table=True):
         sa_column_kwargs={"server_default": "0"},
         description="working days added by the one extension the district government's head approved (Art. 42(2))",
     )
+    joint_paused_since: date | None = Field(
+        default=None, description="since when a department's Art. 45 procedure stops the joint handling's clock (pauses.py)"
+    )
     decided_at: datetime | None = _when()
 
     __mapper_args__ = {"version_id_col": _application_version}
@@ -174,6 +177,11 @@ class PermitTask(SQLModel, table=True):
     clock_started_on: date
     paused_days: int = 0
     paused_since: date | None = None
+    not_counted: dict[str, Any] | None = Field(
+        default=None,
+        sa_type=JSONColumn,
+        description="the 行政许可法 Art. 45 procedure under way, which stopped the clock: kind, days needed, reason",
+    )
     due_on: date = Field(index=True)
     due_soon_on: date = Field(description="the working day 80 % of the limit is used; moves with due_on")
     decided_by: uuid.UUID | None = Field(default=None, foreign_key="user.id")

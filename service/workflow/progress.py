@@ -36,8 +36,9 @@ class Step:
 
 
 JOINT_INSPECTION = "联合踏勘"
-EXTENDED = "办理期限已延长"
-"""A permit's step when its department extended its time limit (review.extend); the reason is the step's."""
+CLOCK_STEPS = {"extend": "办理期限已延长", "stop_clock": "暂停计时", "resume_clock": "恢复计时"}
+"""A permit's steps that leave its state as it was: its department extended its time limit (review.extend), or a
+procedure the limit does not count began or ended (pauses); each step's reason says why."""
 JOINT_EXTENDED = "联合办理期限已延长"
 """The application's step when the district government extended the joint handling's limit (joint.extend)."""
 
@@ -59,8 +60,8 @@ def timeline(session: Session, *, actor: User, application_id: uuid.UUID) -> lis
             step = Step(event.at, APPLICATION_LABELS[event.to_state], event.reason)
         elif event.subject_id == inspection:
             step = Step(event.at, INSPECTION_LABELS[event.to_state], event.reason, JOINT_INSPECTION)
-        elif event.action == "extend":
-            step = Step(event.at, EXTENDED, event.reason, tasks[event.subject_id].permit_name)
+        elif event.action in CLOCK_STEPS:
+            step = Step(event.at, CLOCK_STEPS[event.action], event.reason, tasks[event.subject_id].permit_name)
         else:
             step = Step(event.at, TASK_LABELS[event.to_state], event.reason, tasks[event.subject_id].permit_name)
         steps.append(step)

@@ -20,7 +20,7 @@ from service.certs import life
 from service.certs.lifecycle import record_recovery
 from service.compose import today as beijing_today
 from service.models import User, utcnow
-from service.workflow import audit, clock, inspection, queues
+from service.workflow import audit, clock, inspection, pauses, queues
 from service.workflow.errors import Conflict, Invalid, problem
 from service.workflow.models import Application, PermitTask
 from service.workflow.roles import Action
@@ -69,6 +69,8 @@ def decide(
             raise Invalid(problems)
     if decision is Decision.rectify and not kept_reasons:
         raise Invalid([problem("reason_required", "要求整改须列明整改意见", "reasons")])
+    if (under_way := pauses.open_procedure(task)) is not None:
+        raise under_way
     if decision is Decision.approve and (held := inspection.approval_held(session, task)) is not None:
         raise Conflict([problem("inspection_not_passed", held, "decision", task.permit)])
     with committing(session, task.id):

@@ -185,6 +185,9 @@ GENERAL = {
     "account_exists": N_("已有以这个邮箱登录的账户：请在账户管理中查找它并修改角色"),
     "past_due": N_("办理期限已经届满，不能再延长"),
     "correction_too_late": N_("答复期限已过，本申请依法已视为受理，不能再告知补正"),
+    "days_out_of_range": N_("所需时间超出可填写的范围"),
+    "stop_past_due": N_("办理期限已经届满，不能再暂停计时"),
+    "procedure_under_way": N_("不计时的程序尚未结束：请先记录其结束、恢复计时，再作出决定"),
 }
 """A problem whose message names things (a permit, a file, a role) and so has no msgid of its own: in another
 language, what kind of problem it is. Chinese pages show the message as written."""

@@ -16,6 +16,7 @@ from starlette.datastructures import FormData
 
 from composer.lifecycle import AskedField
 from composer.model import FieldOut, Form, FormSection, Sheet
+from composer.terms import PAUSES
 from forms.validation import form_fields
 from service.compose import today
 from service.deps import CsrfProtected, CurrentUser, SessionDep
@@ -24,7 +25,7 @@ from service.pages.formdata import text
 from service.pages.templating import render
 from service.pages.window.applications import PAGE, POST
 from service.pages.window.desk import FormPage, desk_router, forbidden, texts, version, with_form_once, works_at
-from service.workflow import clock, review
+from service.workflow import clock, pauses, review
 from service.workflow import inspection as inspections
 from service.workflow.clock import STANDING_LABELS
 from service.workflow.errors import Invalid, problem
@@ -81,6 +82,8 @@ def _task(session: Session, user: User, task_id: uuid.UUID) -> dict[str, Any]:
         "decisions": {d: label for d, label in DECISIONS.items() if not (held and d is review.Decision.approve)},
         "held": held,
         "open": task.status in ("pending", "rectification_needed"),
+        "procedures": PAUSES,
+        "can_stop": task.status == "pending" and task.paused_since is None,
         "verifying": task.status == "approved_on_commitment",
     }
 
@@ -173,6 +176,35 @@ def _extend(request: Request, session: Session, user: User, task_id: uuid.UUID, 
             approved_by=text(form, "approved_by"),
             version=version(form),
         )
+    except Invalid as exc:
+        return TASK.show(request, session, user, task_id, problems=exc.problems)
+    return RedirectResponse(f"/review/tasks/{task_id}", status_code=303)
+
+
+@router.post("/review/tasks/{task_id}/clock/{step}", response_class=Response, responses=POST, dependencies=[CsrfProtected])
+async def stop_or_resume(request: Request, session: SessionDep, user: CurrentUser, task_id: uuid.UUID, step: str) -> Response:
+    """``stop``: a procedure of 行政许可法 Art. 45 begins (which, the working days it needs, a note), the applicant is
+    told in writing and the clock stops; ``resume``: it has ended and the clock runs again."""
+    return await with_form_once(request, session, user, _clock, request, session, user, task_id, step)
+
+
+def _clock(request: Request, session: Session, user: User, task_id: uuid.UUID, step: str, form: FormData) -> Response:
+    try:
+        if step == "stop":
+            days = text(form, "days", 10).strip()
+            pauses.stop(
+                session,
+                actor=user,
+                task_id=task_id,
+                kind=text(form, "kind", 40),
+                days=int(days) if days.isdigit() else 0,
+                note=text(form, "note"),
+                version=version(form),
+            )
+        elif step == "resume":
+            pauses.resume(session, actor=user, task_id=task_id, version=version(form))
+        else:
+            raise Invalid([problem("unknown_action", "没有这项操作", "path", step[:40])])
     except Invalid as exc:
         return TASK.show(request, session, user, task_id, problems=exc.problems)
     return RedirectResponse(f"/review/tasks/{task_id}", status_code=303)

@@ -109,7 +109,9 @@ def _desk(session: Session, user: User, application_id: uuid.UUID, registry: Pac
         "inspection": inspection,
         "visit_overdue": inspection is not None and inspections.past_the_visit(inspection, today()),
         "handling": application.status == joint.HANDLING,
-        "joint_late": application.joint_due_on is not None and today() > application.joint_due_on,
+        "joint_late": application.joint_paused_since is None
+        and application.joint_due_on is not None
+        and today() > application.joint_due_on,
         "lifecycle": lifecycle,
         "outcome": outcome(decided_change, tasks_of(session, application.id)).value if decided_change else None,
         "kinds": {k.value: v for k, v in life.KIND_LABELS.items()},

@@ -2,12 +2,12 @@
 and an inspector, each in a browser context of their own, against ``yiye serve`` on a temporary SQLite database.
 
 submit (signing the food permit's commitment letter; the receipt PDF) → one correction → resubmit → accept (the
-joint handling's limit extended once, as the district head approved) →
-parallel decisions with a dependency (the hotel special-trade permit waits for the fire inspection; fire grants
-only after the visit) → one joint inspection, moved once, recorded on its day, with one rectification and one
-re-check → all decided → the commitment verified later (核查) by the market department, the applicant's timeline
-showing it all. The case is the mini pack's hotel selling pre-packed food, with the fire check made an on-site
-inspection (a copy of the fixture packs, changed for this test only). Every desk page passes axe.
+joint handling's limit extended once, as the district head approved) → parallel decisions with a dependency (fire
+stops its clock for an expert review and starts it again; the hotel special-trade permit waits for the fire
+inspection; fire grants only after the visit) → one joint inspection, moved once, recorded on its day, with one
+rectification and one re-check → all decided → the commitment verified later (核查) by the market department, the
+applicant's timeline showing it all. The case is the mini pack's hotel selling pre-packed food, with the fire check
+made an on-site inspection (a copy of the fixture packs, changed for this test only). Every desk page passes axe.
 """
 
 from __future__ import annotations
@@ -219,6 +219,16 @@ def test_one_case_from_submission_to_the_last_decision(desks: Desks, site: tuple
     fire.locator("#reason").fill("联合踏勘日期较晚，需延长办理期限")
     fire.get_by_role("button", name="延长办理期限").click()
     expect(fire.locator("#extended")).to_contain_text("10 个工作日")
+    fire.locator("summary", has_text="暂停计时").click()  # an expert review first: its time does not count (Art. 45)
+    fire.locator("#kind").select_option("expert_review")
+    fire.locator("#days").fill("5")
+    fire.locator("#note").fill("需组织消防专家论证")
+    fire.get_by_role("button", name="暂停计时并告知申请人").click()
+    expect(fire.locator("#not-counted")).to_contain_text("正在进行专家评审")
+    applicant.reload()
+    expect(applicant.locator("#timeline")).to_contain_text("专家评审，所需时间约 5 个工作日")
+    fire.get_by_role("button", name="程序已结束，恢复计时").click()
+    expect(fire.locator("#not-counted")).to_have_count(0)
     fire.get_by_role("link", name="返回部门审批").click()
     police = desks.open("police", "/review")
     expect(police.locator("#tasks")).to_contain_text("等待前置许可结果")

@@ -259,6 +259,37 @@ def test_each_department_sees_its_own_tasks_and_a_decision_releases_the_one_wait
     assert steps.index("公众聚集场所消防安全检查：准予许可") < steps.index("特种行业许可证（旅馆业）：准予许可")
 
 
+def test_a_reviewer_stops_the_clock_for_a_procedure_the_law_does_not_count_and_starts_it_again(
+    session: Session, composer: Composer, people: People, browser_of: Browsers
+) -> None:
+    applicant, clerk, fire = browser_of(people.applicant), browser_of(people.clerk), browser_of(people.fire)
+    application_id, desk = _accepted(session, composer, people, applicant, clerk)
+    fire_task = _task(session, "fire_check")
+    url, due = f"/review/tasks/{fire_task.id}", fire_task.due_on
+
+    unsaid = post_form(fire, url, f"{url}/clock/stop", {"kind": "expert_review", "days": "0"})
+    assert unsaid.status_code == 400
+    assert error_beside(unsaid.text, "days") == "所需时间应为 1 至 250 个工作日"
+    assert 'id="stop-clock" open' in unsaid.text
+    asked = {"kind": "expert_review", "days": "10", "note": "需组织消防专家论证"}
+    assert post_form(fire, url, f"{url}/clock/stop", asked).status_code == 303
+    page = fire.get(url).text
+    under_way = re.search(r'id="not-counted">([^<]+)<', page)
+    assert under_way is not None
+    assert f"正在进行专家评审（自 {today().isoformat()} 起，所需时间约 10 个工作日）" in under_way[1]
+    assert f'action="{url}"' not in page  # no decision while it runs
+    assert 'id="stop-clock"' not in page
+    assert "计时暂停" in fire.get("/review").text
+    told = " ".join(timeline(applicant.get(f"/applications/{application_id}").text).split())
+    assert re.search(r"公众聚集场所消防安全检查：暂停计时 [0-9-]+ [0-9:]+ 专家评审，所需时间约 10 个工作日", told)
+    assert "计时暂停" in clerk.get(desk).text  # the joint handling's clock stands still too
+
+    assert post_form(fire, url, f"{url}/clock/resume", {}).status_code == 303
+    assert _task(session, "fire_check").due_on == due  # resumed the same day: no working day taken
+    assert 'id="not-counted"' not in fire.get(url).text
+    assert post_form(fire, url, url, {"decision": "reject", "reasons": "不符合", "legal_basis": "消防法"}).status_code == 303
+
+
 def _next_working_day() -> str:
     return add_working_days(today(), 1).isoformat()
 
