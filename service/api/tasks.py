@@ -23,10 +23,11 @@ from service.compose import today
 from service.deps import SessionDep
 from service.errors import TOO_LARGE, VALIDATION, ApiError, one_error
 from service.models import User
-from service.workflow import clock, inspection
+from service.workflow import clock, inspection, pauses
 from service.workflow.clock import STANDING_LABELS, Standing
 from service.workflow.errors import WorkflowError
 from service.workflow.models import Application, PermitTask
+from service.workflow.pauses import MAX_DAYS
 from service.workflow.progress import worklist
 from service.workflow.review import Decision, decide, extend
 from service.workflow.states import TASK_LABELS
@@ -84,9 +85,27 @@ _TASK_EXAMPLE: dict[str, JsonValue] = {
     "held": "联合踏勘尚未完成：核查合格后方可准予许可",
     "verification_due": None,
     "extended_days": 0,
+    "not_counted": None,
     "reasons": [],
     "legal_basis": [],
 }
+
+
+Procedure = Literal["hearing", "tender", "auction", "inspection", "testing", "quarantine", "appraisal", "expert_review"]
+"""听证、招标、拍卖、检验、检测、检疫、鉴定、专家评审: the procedures 行政许可法 Art. 45 does not count (rules.model.Pause)."""
+
+
+class NotCountedOut(BaseModel):
+    """The procedure of Art. 45 under way, which stopped the task's clock."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"kind": "expert_review", "days": 10, "note": "需组织专家论证", "since": "2026-12-09"}]}
+    )
+
+    kind: Procedure
+    days: int = Field(description="the working days it needs, as the applicant was told")
+    note: str
+    since: date
 
 
 class TaskOut(BaseModel):
@@ -113,6 +132,9 @@ class TaskOut(BaseModel):
     )
     verification_due: date | None
     extended_days: int = Field(description="working days the one extension of the time limit added (0: not extended)")
+    not_counted: NotCountedOut | None = Field(
+        description="a procedure the time limit does not count (Art. 45), under way: no decision until it ends"
+    )
     reasons: list[str]
     legal_basis: list[str]
 
@@ -160,6 +182,28 @@ class ExtensionIn(BaseModel):
     version: int = Field(ge=1, description="the task's version the extension was decided from")
     reason: str = Field(min_length=1, max_length=500, description="why: the applicant is told")
     approved_by: str = Field(min_length=1, max_length=50, description="the head of the department who approved it")
+
+
+class ClockStopIn(BaseModel):
+    """暂停计时 (行政许可法 Art. 45): a procedure begins that the time limit does not count; the applicant is told."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"version": 2, "kind": "expert_review", "days": 10, "note": "需组织专家论证"}]},
+    )
+
+    version: int = Field(ge=1, description="the task's version the stop was decided from")
+    kind: Procedure
+    days: int = Field(ge=1, le=MAX_DAYS, description="the working days it needs: the applicant is told in writing")
+    note: str = Field(default="", max_length=500, description="sent to the applicant with it")
+
+
+class ClockResumeIn(BaseModel):
+    """恢复计时: the procedure has ended; the due date moves by the working days it took."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"version": 3}]})
+
+    version: int = Field(ge=1, description="the task's version the procedure's end was recorded from")
 
 
 def _integrator(session: Session, x_api_key: str | None) -> User:
@@ -266,6 +310,64 @@ def post_extension(
             version=body.version,
             today=on,
             idempotency_key=idempotency_key,
+        )
+    except WorkflowError as exc:
+        raise ApiError(exc.status, exc.problems) from exc
+    return _out(session, task, on)
+
+
+@router.post(
+    "/{task_id}/clock/stop",
+    responses={401: UNAUTHORIZED, 403: FORBIDDEN, 404: NOT_FOUND, 409: CONFLICT, 413: TOO_LARGE, 422: VALIDATION},
+)
+def stop_clock(
+    task_id: uuid.UUID,
+    body: ClockStopIn,
+    session: SessionDep,
+    x_api_key: Annotated[str | None, Header(max_length=200, description="the department system's key")] = None,
+    idempotency_key: Annotated[
+        str | None, Header(min_length=1, max_length=100, description="a retry with the same key returns the task")
+    ] = None,
+) -> TaskOut:
+    """Stop one of the department's tasks' clock for a procedure of Art. 45, until ``resume``."""
+    user = _integrator(session, x_api_key)
+    on = today()
+    try:
+        task = pauses.stop(
+            session,
+            actor=user,
+            task_id=task_id,
+            kind=body.kind,
+            days=body.days,
+            note=body.note,
+            version=body.version,
+            today=on,
+            idempotency_key=idempotency_key,
+        )
+    except WorkflowError as exc:
+        raise ApiError(exc.status, exc.problems) from exc
+    return _out(session, task, on)
+
+
+@router.post(
+    "/{task_id}/clock/resume",
+    responses={401: UNAUTHORIZED, 403: FORBIDDEN, 404: NOT_FOUND, 409: CONFLICT, 413: TOO_LARGE, 422: VALIDATION},
+)
+def resume_clock(
+    task_id: uuid.UUID,
+    body: ClockResumeIn,
+    session: SessionDep,
+    x_api_key: Annotated[str | None, Header(max_length=200, description="the department system's key")] = None,
+    idempotency_key: Annotated[
+        str | None, Header(min_length=1, max_length=100, description="a retry with the same key returns the task")
+    ] = None,
+) -> TaskOut:
+    """The procedure has ended: the task's clock runs again, its due date moved by the working days it took."""
+    user = _integrator(session, x_api_key)
+    on = today()
+    try:
+        task = pauses.resume(
+            session, actor=user, task_id=task_id, version=body.version, today=on, idempotency_key=idempotency_key
         )
     except WorkflowError as exc:
         raise ApiError(exc.status, exc.problems) from exc

@@ -21,7 +21,7 @@ from service.workflow import audit, clock
 from service.workflow.errors import Conflict, Invalid, problem
 from service.workflow.models import Application, PermitTask
 from service.workflow.roles import Action
-from service.workflow.rows import atomic, committing, load_to_change
+from service.workflow.rows import atomic, committing, fingerprint, load, load_to_change, remember, replayed
 
 MAX_DAYS = 250
 """The longest time a procedure may be said to need, in working days: about a year (an input bound, not the law's)."""
@@ -38,10 +38,14 @@ def stop(
     note: str,
     version: int | None,
     today: date | None = None,
+    idempotency_key: str | None = None,
 ) -> PermitTask:
     """Begin a procedure of Art. 45 on a task its department is deciding: the applicant is told which, the time it
     needs and the department's ``note``, and the task's clock, and the joint handling's, stop from today until it ends
-    (``resume``)."""
+    (``resume``). With an ``idempotency_key``, a retry returns the task and stops nothing again."""
+    request = fingerprint("stop_clock", {"task": str(task_id), "kind": kind, "days": days, "note": note, "version": version})
+    if idempotency_key is not None and replayed(session, actor.id, idempotency_key, request) is not None:
+        return load(session, PermitTask, task_id, actor, Action.view_task)
     task = load_to_change(session, PermitTask, task_id, actor, Action.decide_task, version)
     problems = []
     if kind not in PAUSES:
@@ -76,13 +80,27 @@ def stop(
             reason=said,
             data=dict(task.not_counted),
         )
+        if idempotency_key is not None:
+            remember(session, actor.id, idempotency_key, request, {"task_id": str(task.id)})
     return task
 
 
 @atomic
-def resume(session: Session, *, actor: User, task_id: uuid.UUID, version: int | None, today: date | None = None) -> PermitTask:
+def resume(
+    session: Session,
+    *,
+    actor: User,
+    task_id: uuid.UUID,
+    version: int | None,
+    today: date | None = None,
+    idempotency_key: str | None = None,
+) -> PermitTask:
     """The procedure has ended: the task's clock runs again, its due date moved by the working days it took, and the
-    joint handling's too once no other procedure of the application is under way."""
+    joint handling's too once no other procedure of the application is under way. With an ``idempotency_key``, a retry
+    returns the task and resumes nothing again."""
+    request = fingerprint("resume_clock", {"task": str(task_id), "version": version})
+    if idempotency_key is not None and replayed(session, actor.id, idempotency_key, request) is not None:
+        return load(session, PermitTask, task_id, actor, Action.view_task)
     task = load_to_change(session, PermitTask, task_id, actor, Action.decide_task, version)
     if task.not_counted is None:
         raise Conflict([problem("not_stopped", "该事项没有进行中的不计时程序", "task_id", str(task.id))])
@@ -108,6 +126,8 @@ def resume(session: Session, *, actor: User, task_id: uuid.UUID, version: int | 
             reason=f"{PAUSES[kind]}已结束，恢复计时",
             data={"kind": kind, "due_on": task.due_on.isoformat()},
         )
+        if idempotency_key is not None:
+            remember(session, actor.id, idempotency_key, request, {"task_id": str(task.id)})
     return task
 
 

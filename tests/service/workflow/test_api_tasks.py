@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from typing import get_args
 
 import pytest
 from fastapi.testclient import TestClient
@@ -11,7 +12,10 @@ from httpx2 import Response
 from sqlmodel import Session, col, select
 from typer.testing import CliRunner
 
+from composer.terms import PAUSES
 from composer.workdays import add_working_days
+from rules.model import Pause
+from service.api.tasks import Procedure
 from service.cli import app as cli
 from service.models import Draft, User
 from service.workflow.models import Application, AuditEvent, PermitTask
@@ -194,3 +198,45 @@ def test_a_department_system_extends_a_time_limit_once_and_a_retry_extends_nothi
     assert (twice.status_code, twice.json()["errors"][0]["code"]) == (409, "already_extended")
     extensions = session.exec(select(AuditEvent).where(AuditEvent.subject_id == fire.id, AuditEvent.action == "extend")).all()
     assert len(extensions) == 1
+
+
+def test_a_department_system_stops_the_clock_for_a_procedure_and_starts_it_again_each_once(
+    db_url: str, db_client: TestClient, session: Session, staff: Staff, make_submitted: Callable[[], Application]
+) -> None:
+    application = make_submitted()
+    accept(session, actor=staff.clerk, application_id=application.id, version=application.version)  # today: the API's day
+    fire, key = _task(session, "fire_check"), _key_for(db_url, session, "fire")
+    url, due = f"/api/v1/tasks/{fire.id}/clock", fire.due_on
+    sent = {"version": fire.version, "kind": "testing", "days": 5, "note": "委托检测机构检测"}
+
+    wrong = db_client.post(f"{url}/stop", json=sent | {"kind": "lunch", "days": 0}, headers={"X-API-Key": key})
+    assert wrong.status_code == 422
+    assert {e["where"] for e in wrong.json()["errors"]} == {"kind", "days"}
+    headers = {"X-API-Key": key, "Idempotency-Key": "fire-testing-1"}
+    stopped = db_client.post(f"{url}/stop", json=sent, headers=headers)
+    assert stopped.status_code == 200, stopped.text
+    assert stopped.json()["standing"] == "paused"
+    assert stopped.json()["not_counted"] == {
+        "kind": "testing",
+        "days": 5,
+        "note": "委托检测机构检测",
+        "since": str(fire.clock_started_on),
+    }
+    assert db_client.post(f"{url}/stop", json=sent, headers=headers).json() == stopped.json()  # a retry stops nothing more
+    version = stopped.json()["version"]
+    deciding = _decide(db_client, key, _task(session, "fire_check"), "reject", reasons=["不符合"], legal_basis=["消防法"])
+    assert (deciding.status_code, deciding.json()["errors"][0]["code"]) == (409, "procedure_under_way")
+
+    resumed = db_client.post(f"{url}/resume", json={"version": version}, headers={"X-API-Key": key, "Idempotency-Key": "r-1"})
+    assert resumed.status_code == 200, resumed.text
+    assert (resumed.json()["not_counted"], resumed.json()["due_on"]) == (None, due.isoformat())  # the same day: none taken
+    again = db_client.post(f"{url}/resume", json={"version": resumed.json()["version"]}, headers={"X-API-Key": key})
+    assert (again.status_code, again.json()["errors"][0]["code"]) == (409, "not_stopped")
+    steps = session.exec(
+        select(AuditEvent.action).where(AuditEvent.subject_id == fire.id, col(AuditEvent.action).like("%_clock"))
+    )
+    assert sorted(steps) == ["resume_clock", "stop_clock"]
+
+
+def test_the_api_names_the_procedures_the_rule_packs_do() -> None:
+    assert set(get_args(Procedure)) == {p.value for p in Pause} == set(PAUSES)
