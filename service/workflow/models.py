@@ -180,7 +180,7 @@ class PermitTask(SQLModel, table=True):
     not_counted: dict[str, Any] | None = Field(
         default=None,
         sa_type=JSONColumn,
-        description="the 行政许可法 Art. 45 procedure under way, which stopped the clock: kind, days needed, reason",
+        description="the 行政许可法 Art. 45 procedure under way, which stopped the clock: kind, days needed, note, since",
     )
     due_on: date = Field(index=True)
     due_soon_on: date = Field(description="the working day 80 % of the limit is used; moves with due_on")
