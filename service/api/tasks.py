@@ -9,6 +9,7 @@ decides nothing again.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import date
 from typing import Annotated, Literal
 
@@ -33,6 +34,9 @@ from service.workflow.review import Decision, decide, extend
 from service.workflow.states import TASK_LABELS
 
 router = APIRouter(prefix="/tasks", tags=["department systems"], route_class=StrictJSONRoute)
+
+ApiKey = Annotated[str | None, Header(max_length=200, description="the department system's key")]
+"""``X-API-Key``: the key of the department system's integrator account (``yiye users key``)."""
 
 TaskStatus = Literal[
     "waiting_dependency",
@@ -216,6 +220,17 @@ def _integrator(session: Session, x_api_key: str | None) -> User:
     return user
 
 
+def _changed(session: Session, x_api_key: str | None, change: Callable[[User, date], PermitTask]) -> TaskOut:
+    """A department system's change to one of its tasks, made today as its key's account; workflow refusals become the
+    API's errors."""
+    user, on = _integrator(session, x_api_key), today()
+    try:
+        task = change(user, on)
+    except WorkflowError as exc:
+        raise ApiError(exc.status, exc.problems) from exc
+    return _out(session, task, on)
+
+
 def _out(session: Session, task: PermitTask, on: date) -> TaskOut:
     application = session.get(Application, task.application_id)
     assert application is not None
@@ -233,7 +248,7 @@ def _shape(task: PermitTask, number: str, name: str, standing: Standing, held: s
 @router.get("", responses={401: UNAUTHORIZED, 422: VALIDATION})
 def list_tasks(
     session: SessionDep,
-    x_api_key: Annotated[str | None, Header(max_length=200, description="the department system's key")] = None,
+    x_api_key: ApiKey = None,
     status: Annotated[list[TaskStatus] | None, Query(description="default: pending and rectification_needed")] = None,
 ) -> TaskList:
     """The department's tasks in these states, soonest due first, each with its due date and standing."""
@@ -257,17 +272,17 @@ def post_decision(
     task_id: uuid.UUID,
     body: DecisionIn,
     session: SessionDep,
-    x_api_key: Annotated[str | None, Header(max_length=200, description="the department system's key")] = None,
+    x_api_key: ApiKey = None,
     idempotency_key: Annotated[
         str | None,
         Header(min_length=1, max_length=100, description="a retry with the same key returns the task and decides nothing again"),
     ] = None,
 ) -> TaskOut:
     """Decide one of the department's tasks."""
-    user = _integrator(session, x_api_key)
-    on = today()
-    try:
-        task = decide(
+    return _changed(
+        session,
+        x_api_key,
+        lambda user, on: decide(
             session,
             actor=user,
             task_id=task_id,
@@ -277,10 +292,8 @@ def post_decision(
             legal_basis=body.legal_basis,
             today=on,
             idempotency_key=idempotency_key,
-        )
-    except WorkflowError as exc:
-        raise ApiError(exc.status, exc.problems) from exc
-    return _out(session, task, on)
+        ),
+    )
 
 
 @router.post(
@@ -291,17 +304,17 @@ def post_extension(
     task_id: uuid.UUID,
     body: ExtensionIn,
     session: SessionDep,
-    x_api_key: Annotated[str | None, Header(max_length=200, description="the department system's key")] = None,
+    x_api_key: ApiKey = None,
     idempotency_key: Annotated[
         str | None,
         Header(min_length=1, max_length=100, description="a retry with the same key returns the task and extends nothing"),
     ] = None,
 ) -> TaskOut:
     """Extend one of the department's tasks' time limit by ten working days, once."""
-    user = _integrator(session, x_api_key)
-    on = today()
-    try:
-        task = extend(
+    return _changed(
+        session,
+        x_api_key,
+        lambda user, on: extend(
             session,
             actor=user,
             task_id=task_id,
@@ -310,10 +323,8 @@ def post_extension(
             version=body.version,
             today=on,
             idempotency_key=idempotency_key,
-        )
-    except WorkflowError as exc:
-        raise ApiError(exc.status, exc.problems) from exc
-    return _out(session, task, on)
+        ),
+    )
 
 
 @router.post(
@@ -324,16 +335,16 @@ def stop_clock(
     task_id: uuid.UUID,
     body: ClockStopIn,
     session: SessionDep,
-    x_api_key: Annotated[str | None, Header(max_length=200, description="the department system's key")] = None,
+    x_api_key: ApiKey = None,
     idempotency_key: Annotated[
         str | None, Header(min_length=1, max_length=100, description="a retry with the same key returns the task")
     ] = None,
 ) -> TaskOut:
     """Stop one of the department's tasks' clock for a procedure of Art. 45, until ``resume``."""
-    user = _integrator(session, x_api_key)
-    on = today()
-    try:
-        task = pauses.stop(
+    return _changed(
+        session,
+        x_api_key,
+        lambda user, on: pauses.stop(
             session,
             actor=user,
             task_id=task_id,
@@ -343,10 +354,8 @@ def stop_clock(
             version=body.version,
             today=on,
             idempotency_key=idempotency_key,
-        )
-    except WorkflowError as exc:
-        raise ApiError(exc.status, exc.problems) from exc
-    return _out(session, task, on)
+        ),
+    )
 
 
 @router.post(
@@ -357,18 +366,16 @@ def resume_clock(
     task_id: uuid.UUID,
     body: ClockResumeIn,
     session: SessionDep,
-    x_api_key: Annotated[str | None, Header(max_length=200, description="the department system's key")] = None,
+    x_api_key: ApiKey = None,
     idempotency_key: Annotated[
         str | None, Header(min_length=1, max_length=100, description="a retry with the same key returns the task")
     ] = None,
 ) -> TaskOut:
     """The procedure has ended: the task's clock runs again, its due date moved by the working days it took."""
-    user = _integrator(session, x_api_key)
-    on = today()
-    try:
-        task = pauses.resume(
+    return _changed(
+        session,
+        x_api_key,
+        lambda user, on: pauses.resume(
             session, actor=user, task_id=task_id, version=body.version, today=on, idempotency_key=idempotency_key
-        )
-    except WorkflowError as exc:
-        raise ApiError(exc.status, exc.problems) from exc
-    return _out(session, task, on)
+        ),
+    )
