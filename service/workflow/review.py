@@ -139,6 +139,8 @@ def extend(
     due = clock.of(task).resume(on).due_on  # while the applicant rectifies, the limit is not running out
     if on > due:
         raise Conflict([problem("past_due", f"办理期限已于 {due.isoformat()} 届满，不能再延长", "task_id", str(task.id))])
+    if (beyond := _beyond_joint_limit(session, task)) is not None:
+        raise beyond
     with committing(session, task.id):
         clock.extend(task)
         audit.noted(
@@ -154,6 +156,22 @@ def extend(
         if idempotency_key is not None:
             remember(session, actor.id, idempotency_key, request, {"task_id": str(task.id)})
     return task
+
+
+def _beyond_joint_limit(session: Session, task: PermitTask) -> Conflict | None:
+    """Why an extension cannot be granted: it would end after the joint handling's limit (Art. 42(2)), which only the
+    district government's head can move (joint.extend). A clock standing still is not measured: its dates will move."""
+    application = session.get(Application, task.application_id)
+    if application is None or application.joint_due_on is None or application.joint_paused_since or task.paused_since:
+        return None
+    extended = add_working_days(task.due_on, clock.EXTENSION_DAYS)
+    if extended <= application.joint_due_on:
+        return None
+    said = (
+        f"延长后的办理期限（{extended.isoformat()}）将超过本申请的联合办理期限（{application.joint_due_on.isoformat()}）："
+        "须先由综合窗口报区人民政府负责人批准延长联合办理期限"
+    )
+    return Conflict([problem("beyond_joint_limit", said, "task_id", str(task.id))])
 
 
 @atomic

@@ -188,6 +188,7 @@ GENERAL = {
     "days_out_of_range": N_("所需时间超出可填写的范围"),
     "stop_past_due": N_("办理期限已经届满，不能再暂停计时"),
     "procedure_under_way": N_("不计时的程序尚未结束：请先记录其结束、恢复计时，再作出决定"),
+    "beyond_joint_limit": N_("延长后将超过本申请的联合办理期限：须先由综合窗口报区人民政府负责人批准延长联合办理期限"),
 }
 """A problem whose message names things (a permit, a file, a role) and so has no msgid of its own: in another
 language, what kind of problem it is. Chinese pages show the message as written."""

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from composer.workdays import add_working_days
 from service.compose import today as beijing_today
@@ -15,8 +15,9 @@ from service.workflow import audit
 from service.workflow.clock import Standing
 from service.workflow.errors import Conflict, Forbidden, Invalid
 from service.workflow.joint import closing, extend
-from service.workflow.models import Application
+from service.workflow.models import Application, PermitTask
 from service.workflow.progress import timeline
+from service.workflow.review import extend as review_extend
 from service.workflow.window import accept, withdraw
 from tests.service.svcutil import FIXTURE_PACKS
 from tests.service.wfcase import MONDAY, Staff
@@ -90,3 +91,23 @@ def test_the_last_nine_working_days_and_past_them_are_listed_while_the_departmen
     assert closing(session, add_working_days(due, 1)) == [(accepted, Standing.overdue)]
     withdraw(session, actor=staff.applicant, application_id=accepted.id, version=accepted.version, reason="不再开业")
     assert closing(session, add_working_days(due, 1)) == []
+
+
+def test_a_department_cannot_extend_past_the_joint_limit_until_the_district_head_extends_that(
+    session: Session, staff: Staff, accepted: Application
+) -> None:
+    fire = session.exec(select(PermitTask).where(PermitTask.permit == "fire_check")).one()
+    accepted.joint_due_on = add_working_days(fire.due_on, 5)  # as if the fire permit's own limit were long
+    session.add(accepted)
+    session.commit()
+    asked: dict[str, Any] = {"task_id": fire.id, "reason": "需征求规划部门意见", "approved_by": "王局长", "today": MONDAY}
+    with pytest.raises(Conflict) as beyond:
+        review_extend(session, actor=staff.fire, **asked, version=fire.version)
+    assert beyond.value.problems[0].code == "beyond_joint_limit"
+    assert "须先由综合窗口报区人民政府负责人批准延长联合办理期限" in beyond.value.problems[0].message
+
+    extend(
+        session, actor=staff.clerk, application_id=accepted.id, reason="需会商", approved_by="张区长", version=accepted.version
+    )
+    session.refresh(fire)
+    assert review_extend(session, actor=staff.fire, **asked, version=fire.version).due_on == add_working_days(MONDAY, 23)
