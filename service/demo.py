@@ -23,8 +23,8 @@ from service.db import make_engine
 from service.models import DraftCreate, User, UserCreate
 from service.registry import PackRegistry
 from service.settings import Settings
-from service.workflow import inspection, window
-from service.workflow.models import Application, IntegratorKey
+from service.workflow import inspection, pauses, window
+from service.workflow.models import Application, IntegratorKey, PermitTask
 from service.workflow.review import Decision, decide
 from service.workflow.roles import Role
 from service.workflow.storage import LocalFileStore, Upload
@@ -215,6 +215,7 @@ def _seed_applications(session: Session, applicant: User, staff: dict[str, User]
             if stage == "inspection_scheduled":
                 visit = add_working_days(today(), 2)
                 inspection.schedule(session, actor=clerk, application_id=application.id, visit_on=visit)
+                _tested(session, tasks, reviewers)
                 continue
             _inspected(session, application, clerk, staff)
             for task in sorted(tasks, key=lambda t: bool(t.depends_on)):  # fire first: the hotel permit waits for it
@@ -222,6 +223,16 @@ def _seed_applications(session: Session, applicant: User, staff: dict[str, User]
                 decide(session, actor=reviewers[task.department], task_id=task.id, decision=Decision.approve, version=None)
             if stage == "issued":
                 issue(session, actor=clerk, application_id=application.id, composer=composer, keys_dir=settings.keys_dir)
+
+
+def _tested(session: Session, tasks: list[PermitTask], reviewers: dict[str | None, User]) -> None:
+    """The public-place hygiene permit's rooms have their air and water tested: time its limit does not count (行政许可法
+    Art. 45), so its clock and the joint handling's stand still."""
+    for task in tasks:
+        if task.permit == "public_hygiene" and task.status == "pending" and task.department in reviewers:
+            note = "委托检测机构检测客房空气和水质"
+            reviewer = reviewers[task.department]
+            pauses.stop(session, actor=reviewer, task_id=task.id, kind="testing", days=10, note=note, version=None)
 
 
 def _inspected(session: Session, application: Application, clerk: User, staff: dict[str, User]) -> None:

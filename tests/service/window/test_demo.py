@@ -22,6 +22,7 @@ DESKS = {
     "clerk@example.com": ("/window", "DC-"),
     "fire@example.com": ("/review", "消防安全检查"),
     "police@example.com": ("/review", "等待前置许可结果"),
+    "hygiene@example.com": ("/review", "计时暂停"),  # the hygiene permit's testing (Art. 45): its clock stands still
     "inspector@example.com": ("/inspection", "DC-"),
     "police-inspector@example.com": ("/inspection", "DC-"),
     "hygiene-inspector@example.com": ("/inspection", "DC-"),
