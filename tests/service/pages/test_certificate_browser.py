@@ -152,9 +152,11 @@ def _applied(page: Page) -> tuple[str, str]:
     return page.url.rsplit("/", 1)[1], found.group(0)
 
 
-def _rows(page: Page) -> dict[str, str]:
-    """The verify page's permits: name → the row's text."""
-    return {r.locator("td").first.inner_text(): r.inner_text() for r in page.locator("table tbody tr").all()}
+def _rows(page: Page) -> dict[str, dict[str, str]]:
+    """The verify page's permits: name → its cells by column heading (状态, 有效期, …)."""
+    headings = [h.inner_text() for h in page.locator("table thead th").all()]
+    rows = ([cell.inner_text() for cell in row.locator("td").all()] for row in page.locator("table tbody tr").all())
+    return {cells[0]: dict(zip(headings, cells, strict=True)) for cells in rows}
 
 
 def test_the_certificates_life_from_the_last_decision_to_its_revocation(
@@ -193,8 +195,8 @@ def test_the_certificates_life_from_the_last_decision_to_its_revocation(
     expect(public.locator("h1")).to_have_text("行业综合许可证：有效")
     rows = _rows(public)
     assert len(rows) == 3
-    assert all(row.endswith("有效") for row in rows.values())
-    printed_term = date.fromisoformat(re.findall(r"— (\d{4}-\d{2}-\d{2})", rows["食品经营许可"])[0])
+    assert all(row["状态"] == "有效" for row in rows.values())
+    printed_term = date.fromisoformat(re.findall(r"— (\d{4}-\d{2}-\d{2})", rows["食品经营许可"]["有效期"])[0])
 
     # an extension through the same window: 延续中, then the new term on the same scan, no new certificate
     holder.get_by_role("link", name="申请延续").click()
@@ -204,15 +206,15 @@ def test_the_certificates_life_from_the_last_decision_to_its_revocation(
     holder.get_by_role("button", name="提交申请").click()
     extension_id, extension_number = _applied(holder)
     people.open("public", first)
-    assert _rows(people.pages["public"])["食品经营许可"].endswith("延续中")
+    assert _rows(people.pages["public"])["食品经营许可"]["状态"] == "延续中"
     people.accept(extension_id)
     people.decide("market", extension_number)
     public = people.open("public", first)
     expect(public.locator("h1")).to_have_text("行业综合许可证：有效")
     food = _rows(public)["食品经营许可"]
-    extended = re.findall(r"— (\d{4}-\d{2}-\d{2})", food)[0]
+    extended = re.findall(r"— (\d{4}-\d{2}-\d{2})", food["有效期"])[0]
     assert date.fromisoformat(extended) == printed_term.replace(year=printed_term.year + 5)  # five more years
-    assert food.endswith("有效")
+    assert food["状态"] == "有效"
     expect(public.locator("main")).to_contain_text("第 1 版")
 
     # a face change: every department approves its part, the window re-issues, the old scan says 已换发
@@ -248,7 +250,7 @@ def test_the_certificates_life_from_the_last_decision_to_its_revocation(
     holder.locator("#reason").fill("店面装修")
     people.through_window(holder)
     public = people.open("public", second)
-    assert all(row.endswith("歇业") for row in _rows(public).values())
+    assert all(row["状态"] == "歇业" for row in _rows(public).values())
     holder.goto(services)
     holder.get_by_role("link", name="申请复业").click()
     people.scan("applicant", holder)
@@ -256,7 +258,7 @@ def test_the_certificates_life_from_the_last_decision_to_its_revocation(
     people.through_window(holder)
     public = people.open("public", second)
     expect(public.locator("h1")).to_have_text("行业综合许可证：有效")
-    assert all(row.endswith("有效") for row in _rows(public).values())
+    assert all(row["状态"] == "有效" for row in _rows(public).values())
 
     # an extension applied for in time that the department leaves undecided past the term's end: deemed granted
     holder.goto(services)
@@ -276,8 +278,8 @@ def test_the_certificates_life_from_the_last_decision_to_its_revocation(
     engine.dispose()
     public = people.open("public", second)
     food = _rows(public)["食品经营许可"]
-    assert re.findall(r"— (\d{4}-\d{2}-\d{2})", food)[0] == ends.replace(year=ends.year + 5).isoformat()
-    assert food.endswith("有效")
+    assert re.findall(r"— (\d{4}-\d{2}-\d{2})", food["有效期"])[0] == ends.replace(year=ends.year + 5).isoformat()
+    assert food["状态"] == "有效"
 
     # a change that adds the tobacco permit and takes off the fire check: each department decides its own part
     holder.goto(services)
@@ -304,7 +306,7 @@ def test_the_certificates_life_from_the_last_decision_to_its_revocation(
     expect(public.locator("h1")).to_have_text("行业综合许可证：有效")  # the fire check ended on request: not void
     rows = _rows(public)
     assert sorted(rows) == ["烟草专卖零售许可", "特种行业许可证（旅馆业）", "食品经营许可"]
-    assert all(row.endswith("有效") for row in rows.values())
+    assert all(row["状态"] == "有效" for row in rows.values())
 
     # the police revoke their permit from their desk: the scan says 作废 at once
     police = people.open("police", "/review/permits")
@@ -314,7 +316,7 @@ def test_the_certificates_life_from_the_last_decision_to_its_revocation(
     expect(police.locator("#held")).to_contain_text("已吊销")
     public = people.open("public", third)
     expect(public.locator("h1")).to_have_text("行业综合许可证：作废")
-    assert _rows(public)["特种行业许可证（旅馆业）"].endswith("已吊销")
+    assert _rows(public)["特种行业许可证（旅馆业）"]["状态"] == "已吊销"
 
     engine = make_engine(url)
     with Session(engine) as session:
