@@ -11,7 +11,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from datetime import date
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header, Query
 from pydantic import BaseModel, ConfigDict, Field, JsonValue
@@ -37,6 +37,8 @@ router = APIRouter(prefix="/tasks", tags=["department systems"], route_class=Str
 
 ApiKey = Annotated[str | None, Header(max_length=200, description="the department system's key")]
 """``X-API-Key``: the key of the department system's integrator account (``yiye users key``)."""
+RetryKey = Annotated[str | None, Header(min_length=1, max_length=100, description="a retry with the same key returns the task")]
+"""``Idempotency-Key`` of a change whose retry needs no more words than that."""
 
 TaskStatus = Literal[
     "waiting_dependency",
@@ -69,6 +71,15 @@ BAD_DECISION = one_error(
     "不予许可须写明法律依据",
     "legal_basis",
 )
+CHANGE_RESPONSES: dict[int | str, dict[str, Any]] = {
+    401: UNAUTHORIZED,
+    403: FORBIDDEN,
+    404: NOT_FOUND,
+    409: CONFLICT,
+    413: TOO_LARGE,
+    422: VALIDATION,
+}
+"""What a change to one task may answer besides 200."""
 
 
 _TASK_EXAMPLE: dict[str, JsonValue] = {
@@ -298,7 +309,7 @@ def post_decision(
 
 @router.post(
     "/{task_id}/extension",
-    responses={401: UNAUTHORIZED, 403: FORBIDDEN, 404: NOT_FOUND, 409: CONFLICT, 413: TOO_LARGE, 422: VALIDATION},
+    responses=CHANGE_RESPONSES,
 )
 def post_extension(
     task_id: uuid.UUID,
@@ -329,16 +340,14 @@ def post_extension(
 
 @router.post(
     "/{task_id}/clock/stop",
-    responses={401: UNAUTHORIZED, 403: FORBIDDEN, 404: NOT_FOUND, 409: CONFLICT, 413: TOO_LARGE, 422: VALIDATION},
+    responses=CHANGE_RESPONSES,
 )
 def stop_clock(
     task_id: uuid.UUID,
     body: ClockStopIn,
     session: SessionDep,
     x_api_key: ApiKey = None,
-    idempotency_key: Annotated[
-        str | None, Header(min_length=1, max_length=100, description="a retry with the same key returns the task")
-    ] = None,
+    idempotency_key: RetryKey = None,
 ) -> TaskOut:
     """Stop one of the department's tasks' clock for a procedure of Art. 45, until ``resume``."""
     return _changed(
@@ -360,16 +369,14 @@ def stop_clock(
 
 @router.post(
     "/{task_id}/clock/resume",
-    responses={401: UNAUTHORIZED, 403: FORBIDDEN, 404: NOT_FOUND, 409: CONFLICT, 413: TOO_LARGE, 422: VALIDATION},
+    responses=CHANGE_RESPONSES,
 )
 def resume_clock(
     task_id: uuid.UUID,
     body: ClockResumeIn,
     session: SessionDep,
     x_api_key: ApiKey = None,
-    idempotency_key: Annotated[
-        str | None, Header(min_length=1, max_length=100, description="a retry with the same key returns the task")
-    ] = None,
+    idempotency_key: RetryKey = None,
 ) -> TaskOut:
     """The procedure has ended: the task's clock runs again, its due date moved by the working days it took."""
     return _changed(
