@@ -90,10 +90,16 @@ def closing(session: Session, today: date) -> list[tuple[Application, Standing]]
         .order_by(col(Application.joint_due_on), col(Application.number))
         .options(*LISTED)
     )
-    return [(a, _standing(a, today)) for a in session.exec(statement)]
+    return [(a, standing(a, today)) for a in session.exec(statement)]
 
 
-def _standing(application: Application, today: date) -> Standing:
+def standing(application: Application, today: date) -> Standing:
+    """Where the joint handling's clock stands on ``today``: due soon in its last ``DUE_SOON_DAYS`` working days."""
     if application.joint_paused_since is not None:  # a department's Art. 45 procedure: the due date moves when it ends
         return Standing.paused
-    return Standing.overdue if application.joint_due_on and today > application.joint_due_on else Standing.due_soon
+    due = application.joint_due_on
+    if due is None:
+        return Standing.on_time
+    if today > due:
+        return Standing.overdue
+    return Standing.due_soon if due <= add_working_days(today, DUE_SOON_DAYS) else Standing.on_time

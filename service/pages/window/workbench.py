@@ -94,6 +94,7 @@ def _desk(session: Session, user: User, application_id: uuid.UUID, registry: Pac
     decided = application.status == "decided"
     decided_change = lifecycle if lifecycle is not None and lifecycle.kind == "change" and decided else None
     arrived, answer_by = answer_due(session, application) if application.status in WAITING else (None, None)
+    joint_standing = joint.standing(application, today())
     return {
         "application": application,
         "status": APPLICATION_LABELS[application.status],
@@ -109,9 +110,8 @@ def _desk(session: Session, user: User, application_id: uuid.UUID, registry: Pac
         "inspection": inspection,
         "visit_overdue": inspection is not None and inspections.past_the_visit(inspection, today()),
         "handling": application.status == joint.HANDLING,
-        "joint_late": application.joint_paused_since is None
-        and application.joint_due_on is not None
-        and today() > application.joint_due_on,
+        "joint": joint_standing,
+        "joint_label": STANDING_LABELS[joint_standing],
         "lifecycle": lifecycle,
         "outcome": outcome(decided_change, tasks_of(session, application.id)).value if decided_change else None,
         "kinds": {k.value: v for k, v in life.KIND_LABELS.items()},

@@ -14,7 +14,7 @@ from service.jobs.notifications import MESSAGES, PermitNames
 from service.workflow import audit
 from service.workflow.clock import Standing
 from service.workflow.errors import Conflict, Forbidden, Invalid
-from service.workflow.joint import closing, extend
+from service.workflow.joint import closing, extend, standing
 from service.workflow.models import Application, PermitTask
 from service.workflow.progress import timeline
 from service.workflow.review import extend as review_extend
@@ -86,6 +86,7 @@ def test_the_last_nine_working_days_and_past_them_are_listed_while_the_departmen
     assert due is not None
     ten_left, nine_left = add_working_days(MONDAY, 35), add_working_days(MONDAY, 36)  # four fifths of 45 used: 36
     assert closing(session, ten_left) == []
+    assert (standing(accepted, ten_left), standing(accepted, nine_left)) == (Standing.on_time, Standing.due_soon)
     assert closing(session, nine_left) == [(accepted, Standing.due_soon)]
     assert closing(session, due) == [(accepted, Standing.due_soon)]
     assert closing(session, add_working_days(due, 1)) == [(accepted, Standing.overdue)]
